@@ -1,0 +1,167 @@
+// The broker port: what every adapter (paper, Alpaca, OANDA, CCXT) offers the order lifecycle.
+// Capabilities are data; the router denies an order that needs a missing capability before any network call.
+import type { Decimal, OrderType, TimeInForce } from '../../shared/signal.js';
+import type { OrderStatus } from '../../shared/order-status.js';
+
+export type Side = 'buy' | 'sell';
+export type AssetClass = 'equity' | 'crypto' | 'forex' | 'cfd' | 'future' | 'option' | 'other';
+
+export interface BrokerCapabilities {
+  orderTypes: readonly OrderType[];
+  timeInForce: readonly TimeInForce[];
+  brackets: boolean;
+  oco: boolean;
+  trailingStops: boolean;
+  fractional: boolean;
+  shortSelling: boolean;
+  clientIdLookup: boolean;
+  modify: boolean;
+  /** Requests the broker allows per minute (the adapter's own limiter keeps below it). */
+  requestsPerMinute: number;
+  /** Whether the adapter pushes order updates (else the lifecycle polls). */
+  streaming: boolean;
+}
+
+export interface AccountSnapshot {
+  currency: string;
+  equity: Decimal;
+  cash: Decimal;
+  buyingPower: Decimal;
+  /** Realised P&L since the start of the broker's trading day, when the broker reports it. */
+  realizedPnlToday?: Decimal;
+}
+
+export interface InstrumentInfo {
+  symbol: string;
+  assetClass: AssetClass;
+  tradable: boolean;
+  /** Quantity step (lot size). */
+  lotSize: Decimal;
+  /** Price step. */
+  tickSize: Decimal;
+  minQuantity: Decimal;
+  minNotional?: Decimal;
+  shortable?: boolean;
+  fractionable?: boolean;
+}
+
+export interface OrderLeg {
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+  trailAmount?: Decimal;
+  trailPercent?: Decimal;
+}
+
+export interface OrderRequest {
+  /** Deterministic, stored before the network call; the broker's idempotency key. */
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  quantity: Decimal;
+  timeInForce: TimeInForce;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+  trailAmount?: Decimal;
+  trailPercent?: Decimal;
+  extendedHours?: boolean;
+  /** Take-profit / stop-loss children; the order becomes a bracket (or OTO with one of them). */
+  takeProfit?: OrderLeg;
+  stopLoss?: OrderLeg;
+  /** Only reduce an existing position (exits). */
+  reduceOnly?: boolean;
+  /** Price the signal carried; the paper broker fills market orders here, others ignore it. */
+  referencePrice?: Decimal;
+}
+
+export interface BrokerOrder {
+  clientOrderId: string;
+  brokerOrderId: string;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  quantity: Decimal;
+  filledQuantity: Decimal;
+  averageFillPrice?: Decimal;
+  status: OrderStatus;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+  /** Broker's reason for a rejection or cancel. */
+  reason?: string;
+  updatedAt: string;
+}
+
+export interface Fill {
+  /** The broker's trade / execution id: a fill already seen is ignored. */
+  tradeId: string;
+  clientOrderId: string;
+  brokerOrderId: string;
+  symbol: string;
+  side: Side;
+  quantity: Decimal;
+  price: Decimal;
+  commission?: Decimal;
+  time: string;
+}
+
+export interface Position {
+  symbol: string;
+  /** Signed: negative is short. */
+  quantity: Decimal;
+  averagePrice: Decimal;
+  marketPrice?: Decimal;
+  unrealizedPnl?: Decimal;
+}
+
+export type OrderUpdate =
+  | { kind: 'order'; order: BrokerOrder }
+  | { kind: 'fill'; fill: Fill; order: BrokerOrder };
+
+export type BrokerErrorKind =
+  | 'rejected' // the broker refused the request; it certainly did not take the order
+  | 'insufficient_funds'
+  | 'rate_limited'
+  | 'auth'
+  | 'not_found'
+  | 'market_closed'
+  | 'invalid'
+  | 'unreachable' // nothing was sent or the connection was refused: the order certainly does not exist
+  | 'timeout' // the request may have reached the broker: outcome unknown
+  | 'connection_reset'; // likewise unknown
+
+/** Every adapter failure is a BrokerError; `outcomeUnknown` says whether the request may have taken effect. */
+export class BrokerError extends Error {
+  constructor(
+    readonly kind: BrokerErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'BrokerError';
+  }
+
+  get outcomeUnknown(): boolean {
+    return this.kind === 'timeout' || this.kind === 'connection_reset';
+  }
+}
+
+export interface BrokerAdapter {
+  readonly id: string;
+  readonly broker: string;
+  readonly capabilities: BrokerCapabilities;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  account(): Promise<AccountSnapshot>;
+  instrument(symbol: string): Promise<InstrumentInfo>;
+  submit(order: OrderRequest): Promise<BrokerOrder>;
+  cancel(clientOrderId: string): Promise<BrokerOrder>;
+  cancelAll(symbol?: string): Promise<void>;
+  modify?(clientOrderId: string, changes: Partial<Pick<OrderRequest, 'quantity' | 'limitPrice' | 'stopPrice'>>): Promise<BrokerOrder>;
+  /** The order by our client order id, or undefined when the broker certainly does not have it. */
+  orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined>;
+  openOrders(): Promise<BrokerOrder[]>;
+  fillsSince(since: string): Promise<Fill[]>;
+  positions(): Promise<Position[]>;
+  /** Subscribe to order updates; returns an unsubscribe function. */
+  onUpdate(listener: (update: OrderUpdate) => void): () => void;
+}

@@ -1,0 +1,12 @@
+// Numbered migrations, applied in order and recorded in schema_migrations. Never edit one that has shipped:
+// add the next number. Each has its own test (NNN-*.test.ts).
+import type { Db } from '../db.js';
+import { m001 } from './001-core.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [m001];

@@ -1,0 +1,95 @@
+// The one enum of codes the agent answers with: webhook rejections, risk denials, order rejections and
+// control-API errors. The UI, the CLI and docs/codes.md all read this table, so a code is documented once.
+
+export interface CodeInfo {
+  /** HTTP status when the code is the answer to a request. */
+  readonly http: number;
+  /** What happened, in the trader's words. */
+  readonly message: string;
+  /** What to do next. */
+  readonly fix: string;
+}
+
+export const CODES = {
+  // --- webhook intake -------------------------------------------------------------------------------
+  WEBHOOK_NOT_FOUND: { http: 404, message: 'No strategy has this webhook URL.', fix: 'Copy the webhook URL again from the strategy page; it may have been regenerated.' },
+  PASSPHRASE_MISSING: { http: 401, message: 'This strategy requires a passphrase and the alert has none.', fix: 'Add "passphrase": "<your passphrase>" to the alert message.' },
+  PASSPHRASE_INVALID: { http: 401, message: 'The alert passphrase does not match the strategy.', fix: 'Copy the passphrase from the strategy page into the alert message.' },
+  IP_NOT_ALLOWED: { http: 403, message: 'The alert came from an address outside the allowlist.', fix: 'Only TradingView\'s sender addresses are allowed; check the allowlist in the strategy settings.' },
+  BODY_TOO_LARGE: { http: 413, message: 'The alert body is larger than the limit.', fix: 'Shorten the alert message; the limit is 64 KiB by default.' },
+  RATE_LIMITED: { http: 429, message: 'Too many alerts in a short time.', fix: 'Check the alert conditions in TradingView; a leaked URL can also cause this (regenerate it).' },
+  EMPTY_BODY: { http: 400, message: 'The alert message is empty.', fix: 'Put the alert JSON (or a supported text format) into the TradingView "Message" box.' },
+  INVALID_JSON: { http: 400, message: 'The alert looks like JSON but cannot be read.', fix: 'Check for missing quotes, commas or braces; the alert check in the app shows where.' },
+  TRUNCATED_JSON: { http: 400, message: 'The alert JSON ends early (it is cut off).', fix: 'Copy the whole alert message again; a closing brace or quote is missing.' },
+  UNQUOTED_NAN: { http: 400, message: 'A number in the alert rendered as NaN, which turned the JSON into text.', fix: 'Quote the placeholder ("price": "{{close}}") or use a value that is always defined.' },
+  ESCAPED_JSON: { http: 400, message: 'The alert JSON has backslash-escaped quotes (\\") from a copy-paste.', fix: 'Paste the message again without the backslashes.' },
+  UNFILLED_PLACEHOLDER: { http: 400, message: 'The alert contains a {{placeholder}} that TradingView did not fill.', fix: 'Use placeholders TradingView knows for this alert type (strategy.* only work in strategy alerts).' },
+  UNRECOGNISED_FORMAT: { http: 400, message: 'The alert message is not in a format the agent understands.', fix: 'Use the JSON from the strategy\'s alert builder, or a supported text format (see docs/alerts.md).' },
+  MISSING_TICKER: { http: 400, message: 'The alert has no ticker.', fix: 'Add "ticker": "{{ticker}}" to the alert message.' },
+  MISSING_ACTION: { http: 400, message: 'The alert has no action.', fix: 'Add "action": "{{strategy.order.action}}" (or buy / sell / exit / cancel / add).' },
+  INVALID_ACTION: { http: 400, message: 'The alert action is not one of buy, sell, exit, cancel, add.', fix: 'Use buy, sell, exit, cancel or add.' },
+  INVALID_FIELD: { http: 400, message: 'A field in the alert has a value the agent cannot use.', fix: 'See the field named in the message and docs/alerts.md for the allowed values.' },
+  INVALID_QUANTITY: { http: 400, message: 'The quantity must be a positive number.', fix: 'Use a quantity greater than zero, e.g. "quantity": "{{strategy.order.contracts}}".' },
+  INVALID_PRICE: { http: 400, message: 'A price in the alert is not a positive number.', fix: 'Check limitPrice / stopPrice / price; quote placeholders such as "{{close}}".' },
+  STALE_ALERT: { http: 400, message: 'The alert is older than the strategy\'s maximum age.', fix: 'Check the machine clock and the tunnel; the alert was delivered late and was not traded.' },
+  INBOX_UNAVAILABLE: { http: 503, message: 'The alert could not be stored.', fix: 'TradingView will re-send; check disk space and the agent log.' },
+
+  // --- risk and strategy denials (stored with the signal, not HTTP answers) -----------------------------
+  TRADING_HALTED: { http: 409, message: 'Trading is halted.', fix: 'Resume trading (set the trading state to active) when you are ready.' },
+  TRADING_REDUCING: { http: 409, message: 'Trading is reducing-only; this order would increase exposure.', fix: 'Only exits and reductions are allowed until trading is set to active.' },
+  SYMBOL_NOT_ALLOWED: { http: 409, message: 'The symbol is not allowed by the risk rules.', fix: 'Edit the allowed / blocked symbols of the account or strategy.' },
+  SYMBOL_UNMAPPED: { http: 409, message: 'The ticker has no symbol mapping for this broker.', fix: 'Add a symbol mapping for this ticker in the account settings.' },
+  SIDE_NOT_ALLOWED: { http: 409, message: 'The strategy does not trade this side (long / short).', fix: 'Change the strategy\'s sides, or check the alert action.' },
+  QUANTITY_EXCEEDS_MAX: { http: 409, message: 'The order quantity exceeds the maximum.', fix: 'Lower the quantity or raise the rule\'s maximum order quantity.' },
+  NOTIONAL_EXCEEDS_MAX: { http: 409, message: 'The order value exceeds the maximum notional.', fix: 'Lower the quantity or raise the maximum order notional.' },
+  POSITION_EXCEEDS_MAX: { http: 409, message: 'The resulting position would exceed the maximum position.', fix: 'Lower the quantity or raise the maximum position for the symbol.' },
+  OPEN_POSITIONS_EXCEEDS_MAX: { http: 409, message: 'The maximum number of open positions is reached.', fix: 'Close a position or raise the maximum open positions.' },
+  EXPOSURE_EXCEEDS_MAX: { http: 409, message: 'The gross exposure would exceed the maximum.', fix: 'Reduce positions or raise the maximum gross exposure.' },
+  ORDER_RATE_EXCEEDED: { http: 409, message: 'Too many orders per minute or per day.', fix: 'Wait, or raise the order-rate limits in the risk rules.' },
+  DAILY_LOSS_LIMIT: { http: 409, message: 'The daily loss limit is reached.', fix: 'Trading resumes tomorrow, or raise the limit deliberately.' },
+  DRAWDOWN_LIMIT: { http: 409, message: 'The drawdown from today\'s equity high exceeds the limit.', fix: 'Review the day\'s trades; raise the limit deliberately to continue.' },
+  COOLDOWN_ACTIVE: { http: 409, message: 'The cooldown after a loss or exit is still running.', fix: 'Wait for the cooldown to end or shorten it in the risk rules.' },
+  PRICE_OUT_OF_BAND: { http: 409, message: 'The limit / stop price is too far from the last known price.', fix: 'Check the price in the alert, or widen the price sanity band.' },
+  DUPLICATE_ORDER: { http: 409, message: 'The same order (symbol and side) was sent moments ago.', fix: 'This guard stops doubled alerts; widen or disable it in the risk rules.' },
+  MARKET_CLOSED: { http: 409, message: 'The market for this asset class is closed.', fix: 'Use extended hours if the broker supports them, or wait for the open.' },
+  OUTSIDE_TRADING_WINDOW: { http: 409, message: 'The alert arrived outside the strategy\'s trading window.', fix: 'Change the trading windows, or set ignoreTradingWindows in the alert.' },
+  ADD_NOT_ALLOWED: { http: 409, message: 'The strategy does not add to an existing position.', fix: 'Enable "allow adding to a position" in the strategy.' },
+  NOTHING_TO_DO: { http: 409, message: 'The account already holds the target position; no order is needed.', fix: 'Nothing to fix: a re-sent or repeated alert changes nothing.' },
+  NO_POSITION: { http: 409, message: 'There is no position to exit.', fix: 'Nothing to fix unless you expected a position; check the Positions page.' },
+  QUANTITY_ROUNDS_TO_ZERO: { http: 409, message: 'The order size rounds to zero at the instrument\'s lot size.', fix: 'Raise the quantity or the sizing amount.' },
+  CAPABILITY_UNSUPPORTED: { http: 409, message: 'The broker does not support this kind of order.', fix: 'Change the order type or time in force for this account.' },
+  APPROVAL_EXPIRED: { http: 409, message: 'The order waited for manual approval and expired.', fix: 'Approve orders sooner, or lengthen the approval timeout.' },
+  APPROVAL_REJECTED: { http: 409, message: 'The order was rejected by hand.', fix: 'Nothing to fix.' },
+  ACCOUNT_UNAVAILABLE: { http: 409, message: 'The broker account is not connected.', fix: 'Check the account\'s credentials and test the connection.' },
+
+  // --- broker outcomes ---------------------------------------------------------------------------------
+  BROKER_REJECTED: { http: 502, message: 'The broker rejected the order.', fix: 'Read the broker\'s reason on the order page.' },
+  INSUFFICIENT_FUNDS: { http: 502, message: 'The broker reports insufficient buying power.', fix: 'Lower the size or add funds.' },
+  BROKER_RATE_LIMITED: { http: 502, message: 'The broker rate-limited the agent.', fix: 'The agent slows down by itself; reduce order frequency if it persists.' },
+  BROKER_UNREACHABLE: { http: 502, message: 'The broker could not be reached.', fix: 'Check the internet connection and the broker status page.' },
+  BROKER_AUTH_FAILED: { http: 502, message: 'The broker refused the credentials.', fix: 'Re-enter the API keys, and check paper vs live environment.' },
+  BROKER_OUTCOME_UNKNOWN: { http: 502, message: 'The broker did not answer in time; the order outcome is being reconciled.', fix: 'Wait for reconciliation; do not re-send the alert by hand.' },
+
+  // --- control API -------------------------------------------------------------------------------------
+  UNAUTHORIZED: { http: 401, message: 'The control token is missing or wrong.', fix: 'Open the UI address printed at start, or pass the token from <data-dir>/control-token.' },
+  FORBIDDEN_HOST: { http: 403, message: 'The request Host or Origin is not this machine\'s loopback address.', fix: 'Open the UI at http://127.0.0.1:<control-port>/.' },
+  NOT_FOUND: { http: 404, message: 'No such resource.', fix: 'Check the path; see docs/api.md.' },
+  VALIDATION_FAILED: { http: 400, message: 'The request body does not match the API schema.', fix: 'See the listed errors and docs/api.md.' },
+  CONFLICT: { http: 409, message: 'The request conflicts with the current state.', fix: 'Reload and try again.' },
+  VAULT_UNAVAILABLE: { http: 503, message: 'The OS keychain is not available, so credentials cannot be stored.', fix: 'See docs/credentials.md for how to enable the keychain, or use VIEWZENIX_SECRET_* variables.' },
+  INTERNAL_ERROR: { http: 500, message: 'Something went wrong inside the agent.', fix: 'The log has the details under the request id in this answer.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;
+
+export function isCode(value: unknown): value is Code {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CODES, value);
+}
+
+/** `POSITION_EXCEEDS_MAX: symbol=AAPL, position=120, max=100` — the code followed by its values. */
+export function describeDenial(code: Code, values: Record<string, string | number | undefined> = {}): string {
+  const parts = Object.entries(values)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+  return parts.length > 0 ? `${code}: ${parts.join(', ')}` : code;
+}

@@ -1,0 +1,80 @@
+// The signal: what every alert, in any dialect, is parsed into. Numbers are decimal strings ("189.42"),
+// never binary floats, so no precision is lost between the alert and the order.
+
+export const ACTIONS = ['buy', 'sell', 'exit', 'cancel', 'add'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const SENTIMENTS = ['bullish', 'bearish', 'flat'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+export const QUANTITY_TYPES = ['fixed_quantity', 'dollar_amount', 'risk_dollar_amount', 'percent_of_equity', 'percent_of_position'] as const;
+export type QuantityType = (typeof QUANTITY_TYPES)[number];
+
+export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+export const TIME_IN_FORCE = ['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'] as const;
+export type TimeInForce = (typeof TIME_IN_FORCE)[number];
+
+export const MARKET_POSITIONS = ['long', 'short', 'flat'] as const;
+export type MarketPosition = (typeof MARKET_POSITIONS)[number];
+
+export type Decimal = string;
+
+export interface TakeProfit {
+  limitPrice?: Decimal;
+  percent?: Decimal;
+  amount?: Decimal;
+}
+
+export interface StopLoss {
+  type?: 'stop' | 'stop_limit' | 'trailing_stop';
+  stopPrice?: Decimal;
+  limitPrice?: Decimal;
+  percent?: Decimal;
+  amount?: Decimal;
+  trailAmount?: Decimal;
+  trailPercent?: Decimal;
+}
+
+/** Which format the alert was written in. */
+export type Dialect = 'native' | 'pineconnector' | 'threecommas' | 'keyvalue';
+
+export interface Signal {
+  dialect: Dialect;
+  /** Symbol without exchange prefix, upper case: "AAPL", "EURUSD", "ES1!". */
+  symbol: string;
+  /** Exchange prefix when the ticker had one ("NASDAQ" for "NASDAQ:NVDA"); used by symbol mapping. */
+  exchange?: string;
+  /** The ticker exactly as received. */
+  ticker: string;
+  action: Action;
+  sentiment?: Sentiment;
+  quantity?: Decimal;
+  quantityType?: QuantityType;
+  orderType?: OrderType;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+  trailAmount?: Decimal;
+  trailPercent?: Decimal;
+  /** Price at the time of the alert (`price`, else `signalPrice`). */
+  price?: Decimal;
+  signalPrice?: Decimal;
+  timeInForce?: TimeInForce;
+  takeProfit?: TakeProfit;
+  stopLoss?: StopLoss;
+  /** Alert time, ISO-8601 UTC. */
+  time?: string;
+  extendedHours?: boolean;
+  cancel?: boolean;
+  ignoreTradingWindows?: boolean;
+  /** Explicit idempotency id from the alert. */
+  id?: string;
+  positionSize?: Decimal;
+  marketPosition?: MarketPosition;
+  marketPositionSize?: Decimal;
+  prevMarketPosition?: MarketPosition;
+  prevMarketPositionSize?: Decimal;
+  /** Unknown fields, kept for the trader to see; never acted on. */
+  extras?: Record<string, unknown>;
+}
