@@ -34,6 +34,7 @@ export default tseslint.config(
   { files: ['main/store/**'], rules: { 'no-restricted-imports': ['error', { patterns: without(everywhere, 'better-sqlite3') }] } },
   {
     files: ['renderer/**', 'shared/**'],
+    ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', { patterns: [...everywhere, noNode] }] },
   },

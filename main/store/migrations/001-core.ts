@@ -58,6 +58,19 @@ export const m001: Migration = {
       CREATE INDEX signals_body_hash ON signals(strategy_id, body_hash, received_at);
       CREATE INDEX signals_received ON signals(received_at);
 
+      -- What the engines decided for each signal and account: the trader sees every rule's verdict.
+      CREATE TABLE signal_decisions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        signal_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        code TEXT,
+        detail TEXT,
+        data TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX signal_decisions_signal ON signal_decisions(signal_id, seq);
+
       CREATE TABLE orders (
         id TEXT PRIMARY KEY,
         client_order_id TEXT NOT NULL UNIQUE,

@@ -2,6 +2,7 @@
 // add the next number. Each has its own test (NNN-*.test.ts).
 import type { Db } from '../db.js';
 import { m001 } from './001-core.js';
+import { m002 } from './002-paper-broker.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001];
+export const MIGRATIONS: readonly Migration[] = [m001, m002];

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startTestAgent, tempDir, eventually } from './test-support/agent.js';
+import type { OrderView } from '../shared/api-types.js';
+
+describe('agent start and stop', () => {
+  it('writes agent.json with pid, bound ports and UI URL, a 0600 token file, and removes agent.json on stop', async () => {
+    const agent = await startTestAgent();
+    const info = JSON.parse(fs.readFileSync(path.join(agent.dataDir, 'agent.json'), 'utf8'));
+    expect(info).toMatchObject({ pid: process.pid, webhookPort: agent.info.webhookPort, controlPort: agent.info.controlPort });
+    expect(info.webhookPort).toBeGreaterThan(0);
+    expect(info.uiUrl).toBe(`http://127.0.0.1:${agent.info.controlPort}/#token=${agent.token}`);
+    expect(fs.statSync(path.join(agent.dataDir, 'control-token')).mode & 0o777).toBe(0o600);
+    await agent.stop();
+    expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
+  });
+
+  it('refuses a second agent on the same data directory with a clear message', async () => {
+    const agent = await startTestAgent();
+    await expect(startTestAgent({ dataDir: agent.dataDir })).rejects.toThrow(/already running with the data directory/);
+    await agent.stop();
+  });
+
+  it('takes over the lock of a crashed agent whose process is gone', async () => {
+    const dataDir = tempDir();
+    fs.writeFileSync(path.join(dataDir, 'agent.lock'), '999999999');
+    const agent = await startTestAgent({ dataDir });
+    expect(agent.info.pid).toBe(process.pid);
+    await agent.stop();
+  });
+
+  it('uses VIEWZENIX_CONTROL_TOKEN when given', async () => {
+    const agent = await startTestAgent({ controlToken: 'override-token-0123456789abcdef' });
+    expect(agent.token).toBe('override-token-0123456789abcdef');
+    await agent.stop();
+  });
+
+  it('seeds the paper account and demo strategy once', async () => {
+    const agent = await startTestAgent();
+    const dataDir = agent.dataDir;
+    const first = await agent.api<{ items: { id: string; name: string }[] }>('GET', '/api/strategies');
+    expect(first.body.items.map((s) => s.name)).toEqual(['Demo strategy']);
+    await agent.stop();
+    const again = await startTestAgent({ dataDir });
+    const second = await again.api<{ items: { id: string }[] }>('GET', '/api/strategies');
+    expect(second.body.items.map((s) => s.id)).toEqual(first.body.items.map((s) => s.id));
+    await again.stop();
+  });
+
+  it('an alert re-sent after a restart is still a duplicate and places no second order', async () => {
+    const agent = await startTestAgent();
+    const hook = new URL(agent.demoWebhookUrl!).pathname;
+    const body = '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"time":"2026-03-02T14:31:00Z"}';
+    const first = await agent.post(hook, body);
+    expect(first.status).toBe(202);
+    await eventually(async () => (await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items, (i) => i.length === 1 && i[0]!.status === 'filled');
+    const dataDir = agent.dataDir;
+    await agent.stop();
+    const again = await startTestAgent({ dataDir });
+    const second = await again.post(new URL(again.demoWebhookUrl!).pathname, body);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual({ status: 'duplicate', signalId: first.body.signalId });
+    const orders = (await again.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items;
+    expect(orders).toHaveLength(1);
+    await again.stop();
+  });
+
+  it('while halted, an alert is stored but no order is sent, and the denial says why', async () => {
+    const agent = await startTestAgent();
+    await agent.api('PUT', '/api/trading-state', { state: 'halted' });
+    const res = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    expect(res.status).toBe(202);
+    const signal = await eventually(
+      async () => (await agent.api<{ status: string; code?: string }>('GET', `/api/signals/${res.body.signalId as string}`)).body,
+      (s) => s.status !== 'queued' && s.status !== 'processing',
+    );
+    expect(signal).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
+    expect((await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items).toHaveLength(0);
+    await agent.stop();
+  });
+
+  it('flatten closes every position', async () => {
+    const agent = await startTestAgent();
+    const hook = new URL(agent.demoWebhookUrl!).pathname;
+    await agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":3,"price":190}');
+    await agent.post(hook, '{"ticker":"TSLA","action":"sell","quantity":2,"price":250}');
+    await eventually(async () => (await agent.api<{ items: unknown[] }>('GET', '/api/positions')).body.items, (i) => i.length === 2);
+    const res = await agent.api<{ closing: OrderView[] }>('POST', '/api/flatten', {});
+    expect(res.body.closing).toHaveLength(2);
+    const positions = await eventually(async () => (await agent.api<{ items: unknown[] }>('GET', '/api/positions')).body.items, (i) => i.length === 0);
+    expect(positions).toEqual([]);
+    await agent.stop();
+  });
+});

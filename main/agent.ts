@@ -1,0 +1,204 @@
+// Composition root: options → store, brokers, engines, listeners. Start-up and crash recovery are one path:
+// open the store, reconcile every order whose outcome is not known, resume the inbox, then listen.
+import http from 'node:http';
+import path from 'node:path';
+import fs from 'node:fs';
+import type { AgentOptions } from './config.js';
+import { createLogger, registerSecret, type Logger } from './log.js';
+import { openDatabase, type Db } from './store/db.js';
+import { StrategyRepo } from './store/strategies.js';
+import { AccountRepo } from './store/accounts.js';
+import { SignalRepo } from './store/signals.js';
+import { OrderRepo } from './store/orders.js';
+import { SettingsRepo, TradingStateRepo } from './store/settings.js';
+import { PaperRepo } from './store/paper.js';
+import { EventBus } from './events.js';
+import { OrderLifecycle } from './orders/lifecycle.js';
+import { OrderRouter } from './orders/router.js';
+import { TradingStateService } from './trading-state.js';
+import { Inbox } from './signals/inbox.js';
+import { SignalWorker } from './signals/worker.js';
+import { createWebhookServer, listen } from './server/webhook.js';
+import { createControlApp } from './server/control.js';
+import { mountApiRoutes } from './server/api-routes.js';
+import { createServices, type AgentServices } from './services.js';
+import { PaperBroker } from './brokers/paper/paper-broker.js';
+import type { BrokerAdapter } from './brokers/port.js';
+import type { AccountRow } from './store/accounts.js';
+import { acquireLock, loadControlToken, removeAgentInfo, writeAgentInfo, type AgentInfo } from './data-dir.js';
+import { defaultUiDir } from './package-root.js';
+import { newWebhookId, randomId } from './ids.js';
+import { ApiFailure } from './server/control.js';
+import type { AccountView } from '../shared/api-types.js';
+
+export interface Agent {
+  info: AgentInfo;
+  token: string;
+  db: Db;
+  log: Logger;
+  services: AgentServices;
+  demoWebhookUrl?: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOverrides {
+  uiDir?: string;
+  /** Extra adapters for tests and benchmarks (account id → adapter factory). */
+  adapterFactory?: (account: AccountRow) => BrokerAdapter | undefined;
+  fillWaitMs?: number;
+}
+
+export async function startAgent(options: AgentOptions, overrides: StartOverrides = {}): Promise<Agent> {
+  fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const releaseLock = acquireLock(options.dataDir);
+  let db: Db | undefined;
+  try {
+    const log = createLogger({ dataDir: options.dataDir, level: options.logLevel, console: options.console });
+    const token = loadControlToken(options.dataDir, options.controlToken);
+    registerSecret(token);
+    db = openDatabase({ file: path.join(options.dataDir, 'viewzenix.db') });
+    const strategies = new StrategyRepo(db);
+    const accounts = new AccountRepo(db);
+    const signals = new SignalRepo(db);
+    const orders = new OrderRepo(db);
+    const settings = new SettingsRepo(db);
+    const paperRepo = new PaperRepo(db);
+    const bus = new EventBus();
+    const lifecycle = new OrderLifecycle(orders, bus, log);
+    const router = new OrderRouter(orders, lifecycle, log);
+    const tradingState = new TradingStateService(new TradingStateRepo(db), bus);
+
+    const demo = options.seedDemo ? seedDemo(strategies, accounts, settings) : undefined;
+
+    const makeAdapter = (a: AccountRow): BrokerAdapter | undefined => {
+      const custom = overrides.adapterFactory?.(a);
+      if (custom) return custom;
+      if (a.broker === 'paper') return new PaperBroker(a.id, paperRepo, a.config.paper as Record<string, never> | undefined);
+      return undefined; // real brokers: main/brokers/factory.ts once credentials are available
+    };
+    for (const a of accounts.list()) {
+      const adapter = makeAdapter(a);
+      if (!adapter) {
+        log.warn({ accountId: a.id, broker: a.broker }, 'broker account has no adapter available; its orders are denied');
+        continue;
+      }
+      await adapter.connect();
+      router.register(a.id, adapter);
+    }
+
+    // Reconcile before any new order: orders whose outcome is not known are resolved at the broker.
+    await reconcileInFlight(orders, router, tradingState, log);
+
+    const inbox = new Inbox(signals, log);
+    const worker = new SignalWorker({ signals, strategies, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
+    inbox.onCommitted = () => worker.kick();
+
+    const webhook = createWebhookServer({ strategies, inbox, log });
+    let controlPort = 0;
+    let webhookPort = 0;
+    const services = createServices({
+      strategies,
+      accounts,
+      signals,
+      orders,
+      router,
+      tradingState,
+      webhookBase: () => settings.get('publicUrl') ?? `http://127.0.0.1:${webhookPort}`,
+      strategiesChanged: () => webhook.invalidate(),
+      async addAccount(account: AccountView, credentials) {
+        if (account.broker !== 'paper') {
+          throw new ApiFailure('VAULT_UNAVAILABLE', `Adding ${account.broker} accounts needs the OS keychain, which this agent does not have configured yet.`);
+        }
+        if (Object.keys(credentials).length > 0) throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'must be empty for the paper broker' }]);
+        const adapter = makeAdapter({ ...account, config: account.config });
+        if (adapter) {
+          await adapter.connect();
+          router.register(account.id, adapter);
+        }
+        return {};
+      },
+      credentialStatus: () => ({}),
+      status: () => ({
+        pid: process.pid,
+        webhookPort,
+        controlPort,
+        signals: signals.countByStatus(),
+        webhook: webhook.stats,
+        tradingState: tradingState.view(),
+      }),
+    });
+    const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: mountApiRoutes(services) });
+    const controlServer = http.createServer(control);
+
+    webhookPort = await listen(webhook.server, options.webhookPort, options.webhookHost);
+    try {
+      controlPort = await listen(controlServer, options.controlPort, '127.0.0.1');
+    } catch (err) {
+      webhook.server.close();
+      throw err;
+    }
+    webhook.server.keepAliveTimeout = 65_000;
+    worker.kick(); // resume rows left by a previous run, in arrival order
+
+    const demoStrategy = demo ? strategies.get(demo) : strategies.list()[0];
+    const uiUrl = `http://127.0.0.1:${controlPort}/#token=${token}`;
+    const demoWebhookUrl = demoStrategy ? `http://127.0.0.1:${webhookPort}/webhook/${demoStrategy.webhookId}` : undefined;
+    const info: AgentInfo = { pid: process.pid, webhookPort, controlPort, uiUrl, webhookUrl: demoWebhookUrl ?? '', startedAt: new Date().toISOString() };
+    writeAgentInfo(options.dataDir, info);
+    log.info({ webhookPort, controlPort, dataDir: options.dataDir }, 'agent started');
+
+    const openDb = db;
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        log.info('agent stopping');
+        await closeServer(webhook.server); // stop accepting alerts
+        inbox.close(); // commit anything received
+        await worker.stop(); // finish in-flight work
+        await closeServer(controlServer);
+        router.close();
+        openDb.close();
+        removeAgentInfo(options.dataDir);
+        releaseLock();
+        await new Promise<void>((resolve) => log.flush(() => resolve()));
+      })();
+      return stopping;
+    };
+    return { info, token, db: openDb, log, services, demoWebhookUrl, stop };
+  } catch (err) {
+    db?.close();
+    releaseLock();
+    throw err;
+  }
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}
+
+/** First start: a paper account and a demo strategy, so a new user sees the whole pipeline work. */
+function seedDemo(strategies: StrategyRepo, accounts: AccountRepo, settings: SettingsRepo): string | undefined {
+  if (settings.get('seeded')) return settings.get('demoStrategyId');
+  const now = new Date().toISOString();
+  const accountId = randomId('acc');
+  accounts.insert({ id: accountId, name: 'Paper', broker: 'paper', environment: 'paper', config: {}, createdAt: now });
+  const strategyId = randomId('str');
+  strategies.insert({ id: strategyId, name: 'Demo strategy', webhookId: newWebhookId(), enabled: true, config: {}, accountIds: [accountId], createdAt: now });
+  settings.set('seeded', now);
+  settings.set('demoStrategyId', strategyId);
+  return strategyId;
+}
+
+async function reconcileInFlight(orders: OrderRepo, router: OrderRouter, tradingState: TradingStateService, log: Logger): Promise<void> {
+  const inFlight = orders.withStatus(['created', 'submitting', 'unknown', 'accepted', 'partially_filled', 'cancel_pending']);
+  for (const o of inFlight) {
+    const resend = tradingState.effective(o.accountId).state === 'active';
+    const before = o.status;
+    const after = await router.resolve(o.id, { resend });
+    if (after.status !== before) log.info({ orderId: o.id, from: before, to: after.status }, 'order reconciled at start-up');
+  }
+}

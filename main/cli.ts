@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+// `viewzenix start | orders | strategies | signals | signal send FILE | trading-state | flatten`
+// Every command but `start` talks to the running agent through its control API (agent.json + control token).
+import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveOptions, ConfigError, type StartFlags } from './config.js';
+import { startAgent } from './agent.js';
+import { StoreError } from './store/db.js';
+import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
+import { defaultDataDir } from './config.js';
+import type { OrderView, StrategyView, SignalView } from '../shared/api-types.js';
+
+const HELP = `Usage: viewzenix <command> [options]
+
+Commands:
+  start                      run the agent headless (what \`npm start\` runs)
+  orders                     list orders
+  strategies                 list strategies with their webhook URLs
+  signals                    list received alerts
+  signal send FILE           post an alert file to a strategy's webhook (test alerts without TradingView)
+                             --strategy ID (default: the first strategy), --content-type TYPE
+  trading-state [STATE]      show, or set to active | reducing | halted
+  flatten [--halt]           cancel all open orders and close all positions
+
+Options:
+  --data-dir DIR             data directory (VIEWZENIX_DATA_DIR; default: the OS app-data folder)
+  --webhook-port N           webhook listener port (VIEWZENIX_WEBHOOK_PORT; default 4780; 0 = any free port)
+  --control-port N           control listener port (VIEWZENIX_CONTROL_PORT; default 4781; 0 = any free port)
+  --json                     machine-readable output
+  -h, --help                 this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'webhook-port': { type: 'string' },
+      'control-port': { type: 'string' },
+      'webhook-host': { type: 'string' },
+      'log-level': { type: 'string' },
+      'no-demo': { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      strategy: { type: 'string' },
+      'content-type': { type: 'string' },
+      halt: { type: 'boolean' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  if (command === 'start') return start(values as StartFlags);
+  const client = await connect(values['data-dir']);
+  const json = values.json === true;
+  switch (command) {
+    case 'orders': {
+      const { items } = (await client.get(`/api/orders?limit=${values.limit ?? '50'}`)) as { items: OrderView[] };
+      if (json) return print(items);
+      table(items.map((o) => [o.createdAt.slice(0, 19), o.id, o.symbol, o.side, o.quantity, o.type, o.status, o.averageFillPrice ?? '', o.reason ?? '']), ['created', 'id', 'symbol', 'side', 'qty', 'type', 'status', 'avg price', 'reason']);
+      return 0;
+    }
+    case 'strategies': {
+      const { items } = (await client.get('/api/strategies')) as { items: StrategyView[] };
+      if (json) return print(items);
+      table(items.map((s) => [s.id, s.name, s.enabled ? 'on' : 'off', s.webhookUrl]), ['id', 'name', 'enabled', 'webhook URL']);
+      return 0;
+    }
+    case 'signals': {
+      const { items } = (await client.get(`/api/signals?limit=${values.limit ?? '50'}`)) as { items: SignalView[] };
+      if (json) return print(items);
+      table(items.map((s) => [s.receivedAt.slice(0, 19), s.id, s.symbol ?? '', s.status, s.code ?? '', s.message ?? '']), ['received', 'id', 'symbol', 'status', 'code', 'message']);
+      return 0;
+    }
+    case 'signal': {
+      if (rest[0] !== 'send' || !rest[1]) throw new UsageError('Usage: viewzenix signal send FILE [--strategy ID]');
+      const body = fs.readFileSync(rest[1], 'utf8');
+      const { items } = (await client.get('/api/strategies')) as { items: StrategyView[] };
+      const strategy = values.strategy ? items.find((s) => s.id === values.strategy || s.name === values.strategy) : items[0];
+      if (!strategy) throw new UsageError(values.strategy ? `No strategy "${values.strategy}".` : 'There is no strategy yet; create one first.');
+      const url = `http://127.0.0.1:${client.info.webhookPort}/webhook/${strategy.webhookId}`;
+      const contentType = values['content-type'] ?? (looksLikeJson(body) ? 'application/json' : 'text/plain');
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+      const answer = (await res.json()) as Record<string, unknown>;
+      if (json) print({ httpStatus: res.status, ...answer });
+      else process.stdout.write(`${res.status} ${answer.status}${answer.signalId ? ` ${answer.signalId}` : ''}${answer.code ? ` ${answer.code}: ${answer.message}` : ''}\n`);
+      return res.status < 300 ? 0 : 1;
+    }
+    case 'trading-state': {
+      const state = rest[0];
+      const view = state ? await client.send('PUT', '/api/trading-state', { state }) : await client.get('/api/trading-state');
+      if (json) return print(view);
+      const v = view as { state: string; reason?: string };
+      process.stdout.write(`${v.state}${v.reason ? ` (${v.reason})` : ''}\n`);
+      return 0;
+    }
+    case 'flatten': {
+      const result = await client.send('POST', '/api/flatten', values.halt ? { halt: true } : {});
+      if (json) return print(result);
+      const r = result as { canceled: number; closing: OrderView[]; errors: { accountId: string; message: string }[] };
+      process.stdout.write(`canceled ${r.canceled} order(s); closing ${r.closing.length} position(s)${r.errors.length ? `; ${r.errors.length} error(s)` : ''}\n`);
+      return r.errors.length ? 1 : 0;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
+  }
+}
+
+class UsageError extends Error {}
+
+function looksLikeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function print(value: unknown): number {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  return 0;
+}
+
+function table(rows: string[][], header: string[]): void {
+  if (rows.length === 0) {
+    process.stdout.write('(none)\n');
+    return;
+  }
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  for (const r of all) process.stdout.write(`${r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+}
+
+async function connect(dataDirFlag: string | undefined) {
+  const dataDir = path.resolve(dataDirFlag ?? process.env.VIEWZENIX_DATA_DIR ?? defaultDataDir());
+  const info = readAgentInfo(dataDir);
+  if (!info) throw new UsageError(`No agent is running with the data directory ${dataDir} (no agent.json). Start one with \`viewzenix start\` or pass --data-dir.`);
+  const token = process.env.VIEWZENIX_CONTROL_TOKEN || loadControlToken(dataDir);
+  const base = `http://127.0.0.1:${info.controlPort}`;
+  const send = async (method: string, p: string, body?: unknown): Promise<unknown> => {
+    let res: Response;
+    try {
+      res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    } catch {
+      throw new UsageError(`The agent at ${base} does not answer. Is it running? (agent.json may be left from a crash.)`);
+    }
+    const answer = (await res.json()) as { code?: string; message?: string; fix?: string };
+    if (!res.ok) throw new UsageError(`${answer.code}: ${answer.message}${answer.fix ? `\n${answer.fix}` : ''}`);
+    return answer;
+  };
+  return { info, get: (p: string) => send('GET', p), send };
+}
+
+async function start(flags: StartFlags): Promise<number> {
+  const options = resolveOptions(flags);
+  const agent = await startAgent(options);
+  const quiet = options.console === 'silent';
+  if (!quiet) {
+    const lines = [
+      '',
+      'Viewzenix agent is running (paper broker by default; no money at risk).',
+      `  UI:            ${agent.info.uiUrl}`,
+      `  Webhook:       http://0.0.0.0:${agent.info.webhookPort} (point your tunnel here)`,
+      `  Data:          ${options.dataDir}`,
+    ];
+    if (agent.demoWebhookUrl) {
+      lines.push(
+        `  Demo webhook:  ${agent.demoWebhookUrl}`,
+        '',
+        'Try it:',
+        `  curl -X POST ${agent.demoWebhookUrl} -H 'content-type: application/json' -d '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}'`,
+      );
+    }
+    lines.push('', 'Press Ctrl+C to stop.', '');
+    process.stdout.write(lines.join('\n'));
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      agent.log.info({ signal }, 'shutting down');
+      agent.stop().then(resolve, (err: unknown) => {
+        process.stderr.write(`Error while stopping: ${(err as Error).message}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    // Inside Electron's utilityProcess the shell asks for a graceful stop with a message.
+    const parentPort = (process as unknown as { parentPort?: { on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
+    parentPort?.on('message', (m) => {
+      if ((m.data as { type?: string } | undefined)?.type === 'stop') shutdown('parent');
+    });
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError || err instanceof DataDirError) {
+      process.stderr.write(`viewzenix: ${err.message}\n`);
+      process.exitCode = err instanceof UsageError ? 2 : 1;
+      return;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`viewzenix: a port is already in use (${(err as Error).message}). Use --webhook-port / --control-port, or 0 for any free port.\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`viewzenix: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,80 @@
+// Structured JSON logs in <data-dir>/logs (rotated), readable output on the terminal, and redaction of
+// anything secret-shaped at the logger, so a credential never reaches a log line whatever the caller passes.
+import pino from 'pino';
+import path from 'node:path';
+import fs from 'node:fs';
+
+export type Logger = pino.Logger;
+
+const SECRET_KEYS = [
+  'passphrase', 'password', 'secret', 'secretKey', 'secret_key', 'apiKey', 'api_key', 'apiSecret', 'token', 'authtoken',
+  'authorization', 'Authorization', 'credentials', 'key_id', 'keyId', 'privateKey', 'email_token', 'accessToken',
+];
+const REDACT_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  ...SECRET_KEYS.map((k) => `*.*.${k}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["apca-api-secret-key"]',
+  'headers["apca-api-key-id"]',
+];
+
+/** Values registered here (credentials read from the vault, the control token) are masked in every log line,
+ *  even inside free text such as an error message. */
+const knownSecrets = new Set<string>();
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) knownSecrets.add(value);
+}
+export function scrubText(text: string): string {
+  let out = text;
+  for (const s of knownSecrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+  // Secret-shaped query parameters and bearer tokens in free text.
+  out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1[REDACTED]');
+  out = out.replace(/([?&](?:token|key|secret|passphrase|apikey|api_key)=)[^&\s"]+/gi, '$1[REDACTED]');
+  return out;
+}
+
+export interface LogOptions {
+  dataDir?: string;
+  level?: string;
+  console: 'pretty' | 'json' | 'silent';
+}
+
+export function createLogger({ dataDir, level = 'info', console }: LogOptions): Logger {
+  const targets: pino.TransportTargetOptions[] = [];
+  if (dataDir) {
+    const dir = path.join(dataDir, 'logs');
+    fs.mkdirSync(dir, { recursive: true });
+    targets.push({
+      target: 'pino-roll',
+      level,
+      options: { file: path.join(dir, 'agent'), extension: '.log', frequency: 'daily', size: '20m', limit: { count: 14 }, mkdir: true },
+    });
+  }
+  if (console === 'pretty') {
+    targets.push({ target: 'pino-pretty', level, options: { destination: 1, colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } });
+  } else if (console === 'json') {
+    targets.push({ target: 'pino/file', level, options: { destination: 1 } });
+  }
+  const base: pino.LoggerOptions = {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    hooks: {
+      // Free text (messages, error strings) is scrubbed of registered secrets.
+      logMethod(args, method) {
+        const scrubbed = args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as typeof args;
+        method.apply(this, scrubbed);
+      },
+    },
+    formatters: {
+      log(obj) {
+        return JSON.parse(scrubText(JSON.stringify(obj))) as Record<string, unknown>;
+      },
+    },
+    serializers: { err: pino.stdSerializers.err },
+  };
+  if (targets.length === 0) return pino({ ...base, level: 'silent' });
+  return pino(base, pino.transport({ targets }));
+}

@@ -1,0 +1,79 @@
+// The control API's resources (docs/api.md). Thin: validate, call a service, shape the answer.
+import type express from 'express';
+import type { AgentServices } from '../services.js';
+import { ApiFailure, check } from './control.js';
+import { createAccountSchema, createStrategySchema, flattenSchema, ordersQuerySchema, signalsQuerySchema, tradingStateSchema } from '../../shared/schemas/api.js';
+import type { TradingState } from '../../shared/trading-state.js';
+import type { OrderFilter } from '../store/orders.js';
+
+type Handler = (req: express.Request, res: express.Response) => unknown;
+// Express 5 forwards rejected promises to the error handler; this keeps handlers terse.
+const h = (fn: Handler): Handler => fn;
+
+export function mountApiRoutes(s: AgentServices): (r: express.Router) => void {
+  return (r) => {
+    r.get('/status', h((_req, res) => res.json(s.status())));
+
+    r.get('/strategies', h((_req, res) => res.json({ items: s.strategies.list() })));
+    r.get('/strategies/:id', h((req, res) => res.json(s.strategies.get(String(req.params.id)) ?? notFound())));
+    r.post('/strategies', h((req, res) => {
+      const body = check<{ name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }>(createStrategySchema, req.body);
+      res.status(201).json(s.strategies.create(body));
+    }));
+
+    r.get('/accounts', h((_req, res) => res.json({ items: s.accounts.list() })));
+    r.post('/accounts', h(async (req, res) => {
+      const body = check<{ name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string>; config?: Record<string, unknown> }>(createAccountSchema, req.body);
+      res.status(201).json(await s.accounts.create(body));
+    }));
+
+    r.get('/signals', h((req, res) => {
+      const q = check<{ limit?: string; status?: string; strategyId?: string }>(signalsQuerySchema, req.query);
+      res.json({ items: s.signals.list({ limit: q.limit ? Number(q.limit) : undefined, status: q.status, strategyId: q.strategyId }) });
+    }));
+    r.get('/signals/:id', h((req, res) => {
+      const signal = s.signals.get(String(req.params.id)) ?? notFound();
+      res.json({ ...signal, decisions: s.signals.decisions(signal.id), orders: s.orders.list({ signalId: signal.id }).items });
+    }));
+
+    r.get('/orders', h((req, res) => {
+      const q = check<Record<string, string | undefined>>(ordersQuerySchema, req.query);
+      const filter: OrderFilter = {
+        limit: q.limit ? Number(q.limit) : undefined,
+        offset: q.offset ? Number(q.offset) : undefined,
+        status: q.status,
+        symbol: q.symbol,
+        accountId: q.accountId,
+        strategyId: q.strategyId,
+        signalId: q.signalId,
+        search: q.search,
+        sort: q.sort as OrderFilter['sort'],
+        direction: q.direction as OrderFilter['direction'],
+      };
+      const { items, total } = s.orders.list(filter);
+      res.json({ items, total });
+    }));
+    r.get('/orders/:id', h((req, res) => {
+      const order = s.orders.get(String(req.params.id)) ?? notFound();
+      res.json({ ...order, events: s.orders.events(order.id), fills: s.orders.fills(order.id) });
+    }));
+
+    r.get('/positions', h(async (_req, res) => res.json({ items: await s.positions() })));
+
+    r.get('/trading-state', h((_req, res) => res.json(s.tradingState.view())));
+    r.put('/trading-state', h((req, res) => {
+      const body = check<{ state: TradingState; reason?: string; accountId?: string }>(tradingStateSchema, req.body);
+      if (body.accountId && !s.accounts.get(body.accountId)) notFound();
+      res.json(s.tradingState.set(body.state, body.reason ?? 'set by the trader', body.accountId));
+    }));
+
+    r.post('/flatten', h(async (req, res) => {
+      const body = check<{ accountId?: string; halt?: boolean }>(flattenSchema, req.body);
+      res.json(await s.flatten(body));
+    }));
+  };
+}
+
+function notFound(): never {
+  throw new ApiFailure('NOT_FOUND');
+}

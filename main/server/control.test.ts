@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { startTestAgent, type TestAgent } from '../test-support/agent.js';
+
+let agent: TestAgent;
+beforeAll(async () => {
+  agent = await startTestAgent();
+});
+afterAll(async () => agent.stop());
+
+function raw(path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: agent.info.controlPort, path, method, headers }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('control API security', () => {
+  const host = () => `127.0.0.1:${agent.info.controlPort}`;
+
+  it('refuses a request without a token (401 UNAUTHORIZED)', async () => {
+    const res = await raw('/api/orders', { host: host() });
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'error', code: 'UNAUTHORIZED' });
+  });
+
+  it('refuses a wrong token (401)', async () => {
+    const res = await raw('/api/orders', { host: host(), authorization: `Bearer ${agent.token.slice(0, -2)}xx` });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a foreign Host even with the right token (403, DNS rebinding)', async () => {
+    const res = await raw('/api/orders', { host: `evil.example:${agent.info.controlPort}`, authorization: `Bearer ${agent.token}` });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).code).toBe('FORBIDDEN_HOST');
+  });
+
+  it('refuses a foreign Origin even with the right token (403)', async () => {
+    const res = await raw('/api/orders', { host: host(), origin: 'https://evil.example', authorization: `Bearer ${agent.token}` });
+    expect(res.status).toBe(403);
+  });
+
+  it('accepts the right token from the loopback origin', async () => {
+    const res = await raw('/api/orders', { host: host(), origin: `http://127.0.0.1:${agent.info.controlPort}`, authorization: `Bearer ${agent.token}` });
+    expect(res.status).toBe(200);
+  });
+
+  it('never binds a non-loopback address', async () => {
+    const res = await fetch(`http://127.0.0.1:${agent.info.controlPort}/api/status`, { headers: { authorization: `Bearer ${agent.token}` } });
+    expect(res.status).toBe(200);
+    const { networkInterfaces } = await import('node:os');
+    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      await expect(fetch(`http://${external.address}:${agent.info.controlPort}/api/status`)).rejects.toThrow();
+    }
+  });
+});
+
+describe('control API validation', () => {
+  it('reports every problem at once and rejects unknown fields', async () => {
+    const res = await agent.api<{ code: string; errors: { path: string; message: string }[]; requestId: string }>('POST', '/api/strategies', { name: '', accountIds: [], colour: 'red' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.requestId).toMatch(/^req_/);
+    const messages = res.body.errors.map((e) => `${e.path} ${e.message}`).join('\n');
+    expect(messages).toContain('unknown field "colour"');
+    expect(messages).toContain('/name');
+    expect(messages).toContain('/accountIds');
+  });
+
+  it('answers invalid JSON with a code and no stack trace', async () => {
+    const res = await fetch(`${agent.controlBase}/api/strategies`, { method: 'POST', headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' }, body: '{"name":' });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(res.status).toBe(400);
+    expect(body.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.js|node_modules/);
+  });
+
+  it('creates a strategy with a webhook URL holding at least 128 random bits', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const res = await agent.api<{ id: string; webhookUrl: string; webhookId: string }>('POST', '/api/strategies', { name: 'S2', accountIds: [accounts[0]!.id] });
+    expect(res.status).toBe(201);
+    expect(res.body.webhookUrl).toBe(`${agent.webhookBase}/webhook/${res.body.webhookId}`);
+    expect(Buffer.from(res.body.webhookId, 'base64url').length).toBeGreaterThanOrEqual(16);
+    const list = await agent.api<{ items: { id: string }[] }>('GET', '/api/strategies');
+    expect(list.body.items.map((s) => s.id)).toContain(res.body.id);
+  });
+
+  it('sets and reads the trading state', async () => {
+    const put = await agent.api<{ state: string }>('PUT', '/api/trading-state', { state: 'halted', reason: 'test' });
+    expect(put.body.state).toBe('halted');
+    const bad = await agent.api<{ code: string }>('PUT', '/api/trading-state', { state: 'paused' });
+    expect(bad.status).toBe(400);
+    const get = await agent.api<{ state: string }>('GET', '/api/trading-state');
+    expect(get.body.state).toBe('halted');
+    await agent.api('PUT', '/api/trading-state', { state: 'active' });
+  });
+
+  it('an unknown API path is 404 with a code', async () => {
+    const res = await agent.api<{ code: string }>('GET', '/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+});

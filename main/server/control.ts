@@ -1,0 +1,118 @@
+// The control listener: 127.0.0.1 only. Serves the built UI and the JSON API. Every API call needs the control
+// token (Bearer, constant-time check); Host and Origin must be the loopback address (DNS-rebinding defence).
+import express, { type NextFunction, type Request, type Response } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CODES, type Code } from '../../shared/codes.js';
+import type { ApiError } from '../../shared/api-types.js';
+import type { Logger } from '../log.js';
+import type { EventBus } from '../events.js';
+import { randomId } from '../ids.js';
+import { bearerToken, isAllowedOrigin, isLoopbackHost, safeEqual } from './security.js';
+import { validator, type ValidationIssue } from './validate.js';
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: Code,
+    message?: string,
+    readonly errors?: ValidationIssue[],
+  ) {
+    super(message ?? CODES[code].message);
+  }
+}
+
+export interface ControlOptions {
+  token: string;
+  /** The port the listener is bound to (known after listen; read lazily). */
+  port: () => number;
+  log: Logger;
+  bus: EventBus;
+  uiDir?: string;
+  /** Mounts the API routes (main/server/api-routes.ts). */
+  routes: (router: express.Router) => void;
+}
+
+export function createControlApp(o: ControlOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  // Every request: Host and Origin. A page on another site (or a rebinding DNS name) gets 403.
+  app.use((req, res, next) => {
+    const port = o.port();
+    if (!isLoopbackHost(req.headers.host, port) || !isAllowedOrigin(req.headers.origin, port)) {
+      return fail(res, 'FORBIDDEN_HOST', randomId('req'));
+    }
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('x-frame-options', 'DENY');
+    next();
+  });
+
+  const api = express.Router();
+  api.use((req, res, next) => {
+    const requestId = randomId('req');
+    res.locals.requestId = requestId;
+    const presented = bearerToken(req.headers.authorization);
+    if (!presented || !safeEqual(presented, o.token)) return fail(res, 'UNAUTHORIZED', requestId);
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+  api.use(express.json({ limit: '256kb', strict: true }));
+  api.get('/events', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = o.bus.subscribe((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
+  });
+  o.routes(api);
+  api.use((_req, res) => fail(res, 'NOT_FOUND', res.locals.requestId as string));
+  api.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const requestId = (res.locals.requestId as string | undefined) ?? randomId('req');
+    if (err instanceof ApiFailure) return fail(res, err.code, requestId, err.message, err.errors);
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.parse.failed') return fail(res, 'VALIDATION_FAILED', requestId, 'The request body is not valid JSON.');
+    if (e.type === 'entity.too.large') return fail(res, 'VALIDATION_FAILED', requestId, 'The request body is too large.');
+    o.log.error({ err, requestId, path: req.path }, 'control API error');
+    return fail(res, 'INTERNAL_ERROR', requestId);
+  });
+  app.use('/api', api);
+
+  if (o.uiDir && fs.existsSync(path.join(o.uiDir, 'index.html'))) {
+    const uiDir = o.uiDir;
+    app.use(
+      express.static(uiDir, {
+        index: 'index.html',
+        setHeaders(res) {
+          res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+        },
+      }),
+    );
+    app.get('/{*splat}', (_req, res) => {
+      res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      res.sendFile(path.join(uiDir, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('The Viewzenix UI is not built. Run `npm run build`, then reload. The API is at /api.');
+    });
+  }
+  return app;
+}
+
+export function fail(res: Response, code: Code, requestId: string, message?: string, errors?: ValidationIssue[]): void {
+  const info = CODES[code];
+  const body: ApiError = { status: 'error', code, message: message ?? info.message, fix: info.fix, requestId, ...(errors ? { errors } : {}) };
+  res.status(info.http).json(body);
+}
+
+/** Validates a body or query against a schema in shared/schemas; throws ApiFailure with every error. */
+export function check<T>(schema: object, value: unknown): T {
+  const issues = validator(schema)(value ?? {});
+  if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The request has ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+  return (value ?? {}) as T;
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import type { OrderView, StrategyView } from '../../shared/api-types.js';
+import { clientAddress } from './webhook.js';
+
+let agent: TestAgent;
+let hook: string;
+
+beforeAll(async () => {
+  agent = await startTestAgent();
+  hook = new URL(agent.demoWebhookUrl!).pathname;
+});
+afterAll(async () => agent.stop());
+
+describe('webhook listener', () => {
+  it('a new alert is stored and answered 202 queued, then fills at the paper broker', async () => {
+    const res = await agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('queued');
+    const signalId = res.body.signalId as string;
+    const orders = await eventually(
+      async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signalId}`)).body.items,
+      (items) => items.length === 1 && items[0]!.status === 'filled',
+    );
+    expect(orders[0]).toMatchObject({ symbol: 'AAPL', side: 'buy', quantity: '1', status: 'filled', averageFillPrice: '190' });
+  });
+
+  it('the same alert with an id delivered four times yields one signal and one order', async () => {
+    const body = '{"ticker":"MSFT","action":"buy","quantity":2,"price":400,"id":"Long 2026-03-02T14:31:00Z"}';
+    const answers: { status: number; body: Record<string, unknown> }[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await agent.post(hook, body));
+    expect(answers.map((a) => a.status)).toEqual([202, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.signalId)).size).toBe(1);
+    expect(answers.slice(1).every((a) => a.body.status === 'duplicate')).toBe(true);
+    const orders = await eventually(
+      async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${answers[0]!.body.signalId as string}`)).body.items,
+      (items) => items.length === 1 && items[0]!.status === 'filled',
+    );
+    expect(orders).toHaveLength(1);
+  });
+
+  it('an alert with neither id nor time is a duplicate only within the window', async () => {
+    const body = '{"ticker":"NVDA","action":"buy","quantity":1,"price":120}';
+    const a = await agent.post(hook, body);
+    const b = await agent.post(hook, body);
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(200);
+    expect(b.body.signalId).toBe(a.body.signalId);
+  });
+
+  it('an unknown webhook id answers 404 with a code and stores nothing', async () => {
+    const before = (await agent.api<{ items: unknown[] }>('GET', '/api/signals?limit=5000')).body.items.length;
+    const res = await agent.post('/webhook/AAAAAAAAAAAAAAAAAAAAAAAA', '{"ticker":"AAPL","action":"buy"}');
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ status: 'rejected', code: 'WEBHOOK_NOT_FOUND' });
+    const after = (await agent.api<{ items: unknown[] }>('GET', '/api/signals?limit=5000')).body.items.length;
+    expect(after).toBe(before);
+  });
+
+  it.each([
+    ['GET', '/'],
+    ['GET', '/api/orders'],
+    ['GET', '/webhook/x'],
+    ['PUT', '/health'],
+    ['POST', '/api/flatten'],
+    ['GET', '/index.html'],
+  ])('%s %s is 404 on the webhook listener (nothing of the UI or API is reachable)', async (method, p) => {
+    const res = await fetch(agent.webhookBase + p, { method, headers: { authorization: `Bearer ${agent.token}` } });
+    expect(res.status).toBe(404);
+  });
+
+  it('GET /health answers ok', async () => {
+    const res = await fetch(`${agent.webhookBase}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('a body over the limit is refused with 413 BODY_TOO_LARGE', async () => {
+    const big = JSON.stringify({ ticker: 'AAPL', action: 'buy', pad: 'x'.repeat(70 * 1024) });
+    const res = await agent.post(hook, big);
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('BODY_TOO_LARGE');
+  });
+
+  it('a malformed alert from a valid webhook is rejected with its code and kept for the trader', async () => {
+    const res = await agent.post(hook, '{"ticker":"AAPL","action":"moon"}');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_ACTION');
+    const stored = await agent.api<{ status: string; code: string }>('GET', `/api/signals/${res.body.signalId as string}`);
+    expect(stored.body).toMatchObject({ status: 'rejected', code: 'INVALID_ACTION' });
+  });
+
+  it('a strategy with a passphrase refuses a wrong or missing one, and the passphrase is never stored', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: 'With passphrase', accountIds: [accounts[0]!.id], passphrase: 'canary-pass-7391' });
+    expect(created.status).toBe(201);
+    const p = new URL(created.body.webhookUrl).pathname;
+    const missing = await agent.post(p, '{"ticker":"AAPL","action":"buy","price":1}');
+    expect(missing.status).toBe(401);
+    expect(missing.body.code).toBe('PASSPHRASE_MISSING');
+    const wrong = await agent.post(p, '{"ticker":"AAPL","action":"buy","price":1,"passphrase":"wrong-pass-0000"}');
+    expect(wrong.body.code).toBe('PASSPHRASE_INVALID');
+    const ok = await agent.post(p, '{"ticker":"AAPL","action":"buy","price":1,"passphrase":"canary-pass-7391"}');
+    expect(ok.status).toBe(202);
+    const row = await agent.api<{ rawBody: string }>('GET', `/api/signals/${ok.body.signalId as string}`);
+    expect(row.body.rawBody).not.toContain('canary-pass-7391');
+    expect(JSON.stringify(created.body)).not.toContain('canary-pass-7391');
+  });
+
+  it('a connection that sends a partial request never crashes the listener', async () => {
+    await new Promise<void>((resolve) => {
+      const s = net.connect(agent.info.webhookPort, '127.0.0.1', () => {
+        s.write(`POST ${hook} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"tick`);
+        s.destroy();
+        resolve();
+      });
+    });
+    const res = await fetch(`${agent.webhookBase}/health`);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('client address behind a tunnel', () => {
+  it('trusts X-Forwarded-For only from a loopback peer, and only its right-most entry', () => {
+    expect(clientAddress('127.0.0.1', { 'x-forwarded-for': '52.89.214.238, 203.0.113.9' })).toBe('203.0.113.9');
+    expect(clientAddress('127.0.0.1', { 'x-forwarded-for': '52.89.214.238' })).toBe('52.89.214.238');
+    expect(clientAddress('203.0.113.9', { 'x-forwarded-for': '52.89.214.238' })).toBe('203.0.113.9');
+    expect(clientAddress('::ffff:127.0.0.1', { 'cf-connecting-ip': '34.212.75.30' })).toBe('34.212.75.30');
+  });
+});

@@ -1,0 +1,223 @@
+// The public listener: the only thing a tunnel ever points at. It serves POST /webhook/<id> and GET /health,
+// nothing else. Plain node:http keeps this hot path small and fully under our control (body limit, timing).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CODES, type Code } from '../../shared/codes.js';
+import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
+import type { Inbox } from '../signals/inbox.js';
+import type { Logger } from '../log.js';
+import { parseAlert } from '../signals/parse/index.js';
+import { dedupeKeys } from '../signals/dedupe-key.js';
+import { randomId } from '../ids.js';
+import { RateLimiter } from './rate-limit.js';
+import { isLoopbackAddress, verifyPassphrase } from './security.js';
+
+export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export interface WebhookOptions {
+  strategies: StrategyRepo;
+  inbox: Inbox;
+  log: Logger;
+  bodyLimit?: number;
+  /** Alerts with neither id nor time count as duplicates only within this window. */
+  dedupeWindowMs?: number;
+  rate?: { perWebhook: { perSecond: number; burst: number }; overall: { perSecond: number; burst: number } };
+  now?: () => Date;
+}
+
+export interface WebhookStats {
+  unknownWebhook: number;
+  rateLimited: number;
+  received: number;
+}
+
+interface StrategyIntake {
+  ipAllowlist?: string[];
+  rateLimit?: { perSecond: number; burst: number };
+}
+
+export function createWebhookServer(o: WebhookOptions): { server: http.Server; stats: WebhookStats; invalidate(): void } {
+  const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const windowMs = o.dedupeWindowMs ?? 60_000;
+  const limiter = new RateLimiter(o.rate?.perWebhook ?? { perSecond: 50, burst: 1000 }, o.rate?.overall ?? { perSecond: 5000, burst: 10000 });
+  const stats: WebhookStats = { unknownWebhook: 0, rateLimited: 0, received: 0 };
+  const now = o.now ?? (() => new Date());
+  // Strategy lookups are cached; the control API invalidates the cache on every change.
+  let cache = new Map<string, StrategyRow | null>();
+
+  const lookup = (webhookId: string): StrategyRow | undefined => {
+    let s = cache.get(webhookId);
+    if (s === undefined) {
+      s = o.strategies.byWebhookId(webhookId) ?? null;
+      if (cache.size > 10_000) cache = new Map();
+      cache.set(webhookId, s);
+    }
+    return s ?? undefined;
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0]!;
+    if (req.method === 'GET' && path === '/health') {
+      return send(res, 200, { status: 'ok' });
+    }
+    const m = /^\/webhook\/([A-Za-z0-9_-]{1,128})$/.exec(path);
+    if (!m || req.method !== 'POST') {
+      req.resume();
+      return send(res, 404, { status: 'rejected', code: 'NOT_FOUND', message: 'Not found.' });
+    }
+    stats.received++;
+    const webhookId = m[1]!;
+    const strategy = lookup(webhookId);
+    if (!strategy || !strategy.enabled) {
+      stats.unknownWebhook++;
+      req.resume();
+      return reject(res, 'WEBHOOK_NOT_FOUND');
+    }
+    const intake = (strategy.config.intake ?? {}) as StrategyIntake;
+    if (!limiter.allow(webhookId, intake.rateLimit)) {
+      stats.rateLimited++;
+      o.log.warn({ strategyId: strategy.id }, 'webhook rate limit hit');
+      req.resume();
+      return reject(res, 'RATE_LIMITED');
+    }
+    const peer = req.socket.remoteAddress;
+    const sourceIp = clientAddress(peer, req.headers);
+    if (intake.ipAllowlist && intake.ipAllowlist.length > 0 && !intake.ipAllowlist.includes(sourceIp ?? '')) {
+      req.resume();
+      return reject(res, 'IP_NOT_ALLOWED');
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > bodyLimit) {
+      req.resume();
+      return reject(res, 'BODY_TOO_LARGE', { close: true });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let aborted = false;
+    req.on('data', (c: Buffer) => {
+      if (aborted) return;
+      size += c.length;
+      if (size > bodyLimit) {
+        aborted = true;
+        reject(res, 'BODY_TOO_LARGE', { close: true });
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => {
+      aborted = true;
+    });
+    req.on('end', () => {
+      if (aborted) return;
+      const raw = Buffer.concat(chunks).toString('utf8');
+      void accept(strategy, raw, req.headers['content-type'], sourceIp).then(
+        ([status, body]) => send(res, status, body),
+        (err: unknown) => {
+          o.log.error({ err }, 'unexpected error in the webhook route');
+          send(res, 503, { status: 'rejected', code: 'INBOX_UNAVAILABLE', message: CODES.INBOX_UNAVAILABLE.message });
+        },
+      );
+    });
+  });
+
+  async function accept(strategy: StrategyRow, raw: string, contentType: string | undefined, sourceIp: string | undefined): Promise<[number, unknown]> {
+    const receivedAt = now();
+    const parsed = parseAlert(raw, contentType);
+    let code: Code | undefined;
+    let message: string | undefined;
+    let storedBody = raw;
+    if (parsed.ok) {
+      if (parsed.passphrase) storedBody = raw.split(parsed.passphrase).join('[REDACTED]');
+      if (strategy.passphraseHash) {
+        if (parsed.passphrase === undefined) code = 'PASSPHRASE_MISSING';
+        else if (!verifyPassphrase(parsed.passphrase, strategy.passphraseHash)) code = 'PASSPHRASE_INVALID';
+      }
+    } else {
+      code = parsed.code;
+      message = parsed.message;
+      storedBody = redactPassphraseField(raw);
+    }
+    const signal = parsed.ok && !code ? parsed.signal : undefined;
+    const keys = dedupeKeys(strategy.id, storedBody, signal);
+    const result = await o.inbox.receive({
+      id: randomId('sig'),
+      strategyId: strategy.id,
+      receivedAt: receivedAt.toISOString(),
+      contentType,
+      sourceIp,
+      rawBody: storedBody,
+      bodyHash: keys.bodyHash,
+      dedupeKey: keys.dedupeKey,
+      windowSince: keys.dedupeKey ? undefined : new Date(receivedAt.getTime() - windowMs).toISOString(),
+      status: code ? 'rejected' : 'queued',
+      code,
+      message: code ? (message ?? CODES[code].message) : undefined,
+      parsed: signal,
+      symbol: signal?.symbol,
+    });
+    if (code) {
+      const info = CODES[code];
+      return [info.http, { status: 'rejected', code, message: message ?? info.message, fix: info.fix, signalId: result.id, ...(parsed.ok ? {} : { field: parsed.field }) }];
+    }
+    if (result.outcome === 'duplicate') return [200, { status: 'duplicate', signalId: result.id }];
+    return [202, { status: 'queued', signalId: result.id }];
+  }
+
+  return {
+    server,
+    stats,
+    invalidate() {
+      cache = new Map();
+    },
+  };
+}
+
+function reject(res: http.ServerResponse, code: Code, opts: { close?: boolean } = {}): void {
+  const info = CODES[code];
+  send(res, info.http, { status: 'rejected', code, message: info.message, fix: info.fix }, opts.close);
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, close = false): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(text);
+}
+
+/** The alert's real source: the forwarded address is trusted only when the TCP peer is the local tunnel client. */
+export function clientAddress(peer: string | undefined, headers: http.IncomingHttpHeaders): string | undefined {
+  const normalised = peer?.startsWith('::ffff:') ? peer.slice(7) : peer;
+  if (!isLoopbackAddress(peer)) return normalised;
+  const cf = headers['cf-connecting-ip'];
+  if (typeof cf === 'string' && cf.trim()) return cf.trim();
+  const xff = headers['x-forwarded-for'];
+  if (typeof xff === 'string' && xff.trim()) {
+    // The right-most entry is the one the tunnel itself appended; earlier ones can be forged by the sender.
+    const parts = xff.split(',').map((p) => p.trim()).filter(Boolean);
+    return parts[parts.length - 1];
+  }
+  return normalised;
+}
+
+/** A rejected body may still carry a passphrase; it never reaches the database. */
+function redactPassphraseField(raw: string): string {
+  return raw.replace(/("passphrase"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"[REDACTED]"').replace(/(passphrase\s*=\s*)[^\s,;&]+/gi, '$1[REDACTED]');
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDatabase, integrityCheck, StoreError } from './db.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { tempDir } from '../test-support/agent.js';
+
+describe('database', () => {
+  it('opens in WAL with synchronous=FULL and applies every migration once, recorded in the database', () => {
+    const file = path.join(tempDir(), 'a.db');
+    const db = openDatabase({ file });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    const versions = (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+    expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(integrityCheck(db)).toBe('ok');
+    db.close();
+    const again = openDatabase({ file });
+    expect((again.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
+    again.close();
+  });
+
+  it('a corrupt file gives a clear error naming the file and the fix, and is not overwritten', () => {
+    const file = path.join(tempDir(), 'corrupt.db');
+    const garbage = Buffer.from('this is not a database '.repeat(200));
+    fs.writeFileSync(file, garbage);
+    let error: unknown;
+    try {
+      openDatabase({ file });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('DB_CORRUPT');
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toMatch(/restore|backup/i);
+    expect(fs.readFileSync(file).equals(garbage)).toBe(true);
+  });
+
+  it('a database from a newer version is refused, not downgraded', () => {
+    const file = path.join(tempDir(), 'new.db');
+    const db = openDatabase({ file });
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, ?, ?)').run('future', new Date().toISOString());
+    db.close();
+    expect(() => openDatabase({ file })).toThrow(/newer version of Viewzenix/);
+  });
+});

@@ -1,0 +1,206 @@
+// Orders and their append-only event log. The lifecycle (main/orders/lifecycle.ts) is the only writer of status.
+import type { Db } from './db.js';
+import type { OrderEventView, OrderView } from '../../shared/api-types.js';
+import type { OrderStatus } from '../../shared/order-status.js';
+import type { OrderRequest } from '../brokers/port.js';
+
+export interface NewOrder {
+  id: string;
+  signalId?: string;
+  strategyId?: string;
+  accountId: string;
+  request: OrderRequest;
+  leg: string;
+  createdAt: string;
+}
+
+interface RawOrder {
+  id: string;
+  client_order_id: string;
+  signal_id: string | null;
+  strategy_id: string | null;
+  account_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  quantity: string;
+  time_in_force: string;
+  limit_price: string | null;
+  stop_price: string | null;
+  status: OrderStatus;
+  filled_quantity: string;
+  average_fill_price: string | null;
+  broker_order_id: string | null;
+  reason: string | null;
+  request: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderFilter {
+  limit?: number;
+  offset?: number;
+  status?: string;
+  symbol?: string;
+  accountId?: string;
+  strategyId?: string;
+  signalId?: string;
+  search?: string;
+  sort?: 'created_at' | 'symbol' | 'status' | 'updated_at';
+  direction?: 'asc' | 'desc';
+}
+
+export class OrderRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts the order (status created) unless its client order id exists; returns the stored row either way. */
+  insertIfAbsent(o: NewOrder): { order: OrderView; created: boolean } {
+    const existing = this.byClientId(o.request.clientOrderId);
+    if (existing) return { order: existing, created: false };
+    const r = o.request;
+    this.db
+      .prepare(
+        `INSERT INTO orders (id, client_order_id, signal_id, strategy_id, account_id, symbol, side, type, quantity, time_in_force, limit_price, stop_price, status, request, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
+      )
+      .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, JSON.stringify({ ...r, leg: o.leg }), o.createdAt, o.createdAt);
+    this.appendEvent(o.id, o.createdAt, 'created', undefined, 'created', { leg: o.leg, request: r });
+    return { order: this.get(o.id)!, created: true };
+  }
+
+  get(id: string): OrderView | undefined {
+    const r = this.db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as RawOrder | undefined;
+    return r && toView(r);
+  }
+
+  byClientId(clientOrderId: string): OrderView | undefined {
+    const r = this.db.prepare('SELECT * FROM orders WHERE client_order_id = ?').get(clientOrderId) as RawOrder | undefined;
+    return r && toView(r);
+  }
+
+  request(id: string): (OrderRequest & { leg?: string }) | undefined {
+    const r = this.db.prepare('SELECT request FROM orders WHERE id = ?').get(id) as { request: string } | undefined;
+    return r && (JSON.parse(r.request) as OrderRequest & { leg?: string });
+  }
+
+  update(id: string, fields: { status?: OrderStatus; filledQuantity?: string; averageFillPrice?: string; brokerOrderId?: string; reason?: string }, at: string): void {
+    const sets: string[] = ['updated_at = @at'];
+    if (fields.status !== undefined) sets.push('status = @status');
+    if (fields.filledQuantity !== undefined) sets.push('filled_quantity = @filledQuantity');
+    if (fields.averageFillPrice !== undefined) sets.push('average_fill_price = @averageFillPrice');
+    if (fields.brokerOrderId !== undefined) sets.push('broker_order_id = @brokerOrderId');
+    if (fields.reason !== undefined) sets.push('reason = @reason');
+    this.db.prepare(`UPDATE orders SET ${sets.join(', ')} WHERE id = @id`).run({ ...fields, at, id });
+  }
+
+  appendEvent(orderId: string, at: string, kind: string, from: OrderStatus | undefined, to: OrderStatus | undefined, data?: unknown): void {
+    this.db
+      .prepare('INSERT INTO order_events (order_id, at, kind, from_status, to_status, data) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(orderId, at, kind, from ?? null, to ?? null, data === undefined ? null : JSON.stringify(data));
+  }
+
+  events(orderId: string): OrderEventView[] {
+    const rows = this.db.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY seq').all(orderId) as {
+      seq: number;
+      order_id: string;
+      at: string;
+      kind: string;
+      from_status: string | null;
+      to_status: string | null;
+      data: string | null;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      orderId: r.order_id,
+      at: r.at,
+      kind: r.kind,
+      fromStatus: r.from_status ?? undefined,
+      toStatus: r.to_status ?? undefined,
+      data: r.data ? (JSON.parse(r.data) as unknown) : undefined,
+    }));
+  }
+
+  /** Records a fill once: a trade id already seen returns false and changes nothing. */
+  insertFill(f: { accountId: string; tradeId: string; orderId: string; symbol: string; side: string; quantity: string; price: string; commission?: string; time: string }): boolean {
+    const res = this.db
+      .prepare('INSERT OR IGNORE INTO fills (account_id, trade_id, order_id, symbol, side, quantity, price, commission, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(f.accountId, f.tradeId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.commission ?? null, f.time);
+    return res.changes === 1;
+  }
+
+  fills(orderId: string): { tradeId: string; quantity: string; price: string; time: string }[] {
+    return (this.db.prepare('SELECT trade_id, quantity, price, time FROM fills WHERE order_id = ? ORDER BY time').all(orderId) as { trade_id: string; quantity: string; price: string; time: string }[]).map((r) => ({
+      tradeId: r.trade_id,
+      quantity: r.quantity,
+      price: r.price,
+      time: r.time,
+    }));
+  }
+
+  withStatus(statuses: readonly OrderStatus[], accountId?: string): OrderView[] {
+    const marks = statuses.map(() => '?').join(', ');
+    const sql = `SELECT * FROM orders WHERE status IN (${marks})${accountId ? ' AND account_id = ?' : ''} ORDER BY created_at`;
+    const args: string[] = [...statuses, ...(accountId ? [accountId] : [])];
+    return (this.db.prepare(sql).all(...args) as RawOrder[]).map(toView);
+  }
+
+  list(filter: OrderFilter = {}): { items: OrderView[]; total: number } {
+    const where: string[] = [];
+    const args: Record<string, string | number> = {};
+    if (filter.status) {
+      where.push('status = @status');
+      args.status = filter.status;
+    }
+    if (filter.symbol) {
+      where.push('symbol = @symbol');
+      args.symbol = filter.symbol;
+    }
+    if (filter.accountId) {
+      where.push('account_id = @accountId');
+      args.accountId = filter.accountId;
+    }
+    if (filter.strategyId) {
+      where.push('strategy_id = @strategyId');
+      args.strategyId = filter.strategyId;
+    }
+    if (filter.signalId) {
+      where.push('signal_id = @signalId');
+      args.signalId = filter.signalId;
+    }
+    if (filter.search) {
+      where.push('(symbol LIKE @q OR id LIKE @q OR client_order_id LIKE @q)');
+      args.q = `%${filter.search}%`;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const sort = filter.sort ?? 'created_at';
+    const dir = filter.direction === 'asc' ? 'ASC' : 'DESC';
+    const limit = Math.min(Math.max(filter.limit ?? 500, 1), 5000);
+    const rows = this.db.prepare(`SELECT * FROM orders ${clause} ORDER BY ${sort} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`).all({ ...args, limit, offset: filter.offset ?? 0 }) as RawOrder[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM orders ${clause}`).get(args) as { n: number }).n;
+    return { items: rows.map(toView), total };
+  }
+}
+
+function toView(r: RawOrder): OrderView {
+  return {
+    id: r.id,
+    clientOrderId: r.client_order_id,
+    signalId: r.signal_id ?? undefined,
+    strategyId: r.strategy_id ?? undefined,
+    accountId: r.account_id,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    quantity: r.quantity,
+    timeInForce: r.time_in_force,
+    limitPrice: r.limit_price ?? undefined,
+    stopPrice: r.stop_price ?? undefined,
+    status: r.status,
+    filledQuantity: r.filled_quantity,
+    averageFillPrice: r.average_fill_price ?? undefined,
+    brokerOrderId: r.broker_order_id ?? undefined,
+    reason: r.reason ?? undefined,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

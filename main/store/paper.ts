@@ -1,0 +1,168 @@
+// Persistence for the built-in paper broker (main/brokers/paper). Decimal values are stored as strings.
+import type { Db } from './db.js';
+
+export interface PaperOrderRow {
+  accountId: string;
+  clientOrderId: string;
+  brokerOrderId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  quantity: string;
+  filledQuantity: string;
+  averageFillPrice?: string;
+  status: string;
+  limitPrice?: string;
+  stopPrice?: string;
+  request: string;
+  reason?: string;
+  updatedAt: string;
+}
+
+export interface PaperFillRow {
+  accountId: string;
+  tradeId: string;
+  clientOrderId: string;
+  brokerOrderId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  quantity: string;
+  price: string;
+  commission: string;
+  time: string;
+}
+
+export interface PaperPositionRow {
+  symbol: string;
+  quantity: string;
+  averagePrice: string;
+  lastPrice?: string;
+}
+
+type Raw = Record<string, string | null>;
+const orderFromRaw = (r: Raw): PaperOrderRow => ({
+  accountId: r.account_id!,
+  clientOrderId: r.client_order_id!,
+  brokerOrderId: r.broker_order_id!,
+  symbol: r.symbol!,
+  side: r.side as 'buy' | 'sell',
+  type: r.type!,
+  quantity: r.quantity!,
+  filledQuantity: r.filled_quantity!,
+  averageFillPrice: r.average_fill_price ?? undefined,
+  status: r.status!,
+  limitPrice: r.limit_price ?? undefined,
+  stopPrice: r.stop_price ?? undefined,
+  request: r.request!,
+  reason: r.reason ?? undefined,
+  updatedAt: r.updated_at!,
+});
+
+export class PaperRepo {
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  ensureAccount(accountId: string, currency: string, cash: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO paper_accounts (account_id, currency, cash) VALUES (?, ?, ?)').run(accountId, currency, cash);
+  }
+
+  account(accountId: string): { currency: string; cash: string; realizedPnl: string } {
+    const r = this.db.prepare('SELECT currency, cash, realized_pnl FROM paper_accounts WHERE account_id = ?').get(accountId) as { currency: string; cash: string; realized_pnl: string };
+    return { currency: r.currency, cash: r.cash, realizedPnl: r.realized_pnl };
+  }
+
+  setAccount(accountId: string, cash: string, realizedPnl: string): void {
+    this.db.prepare('UPDATE paper_accounts SET cash = ?, realized_pnl = ? WHERE account_id = ?').run(cash, realizedPnl, accountId);
+  }
+
+  nextSeq(accountId: string): number {
+    this.db.prepare('UPDATE paper_accounts SET seq = seq + 1 WHERE account_id = ?').run(accountId);
+    return (this.db.prepare('SELECT seq FROM paper_accounts WHERE account_id = ?').get(accountId) as { seq: number }).seq;
+  }
+
+  order(accountId: string, clientOrderId: string): PaperOrderRow | undefined {
+    const r = this.db.prepare('SELECT * FROM paper_orders WHERE account_id = ? AND client_order_id = ?').get(accountId, clientOrderId) as Raw | undefined;
+    return r && orderFromRaw(r);
+  }
+
+  openOrders(accountId: string, symbol?: string): PaperOrderRow[] {
+    const sql = `SELECT * FROM paper_orders WHERE account_id = ? AND status IN ('accepted', 'partially_filled')${symbol ? ' AND symbol = ?' : ''} ORDER BY rowid`;
+    return (this.db.prepare(sql).all(...(symbol ? [accountId, symbol] : [accountId])) as Raw[]).map(orderFromRaw);
+  }
+
+  countByClientId(accountId: string, clientOrderId: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM paper_orders WHERE account_id = ? AND client_order_id = ?').get(accountId, clientOrderId) as { n: number }).n;
+  }
+
+  insertOrder(o: PaperOrderRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO paper_orders (account_id, client_order_id, broker_order_id, symbol, side, type, quantity, filled_quantity, average_fill_price, status, limit_price, stop_price, request, reason, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(o.accountId, o.clientOrderId, o.brokerOrderId, o.symbol, o.side, o.type, o.quantity, o.filledQuantity, o.averageFillPrice ?? null, o.status, o.limitPrice ?? null, o.stopPrice ?? null, o.request, o.reason ?? null, o.updatedAt);
+  }
+
+  updateOrder(o: PaperOrderRow): void {
+    this.db
+      .prepare('UPDATE paper_orders SET filled_quantity = ?, average_fill_price = ?, status = ?, reason = ?, stop_price = ?, updated_at = ? WHERE account_id = ? AND client_order_id = ?')
+      .run(o.filledQuantity, o.averageFillPrice ?? null, o.status, o.reason ?? null, o.stopPrice ?? null, o.updatedAt, o.accountId, o.clientOrderId);
+  }
+
+  insertFill(f: PaperFillRow): void {
+    this.db
+      .prepare('INSERT INTO paper_fills (account_id, trade_id, client_order_id, broker_order_id, symbol, side, quantity, price, commission, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(f.accountId, f.tradeId, f.clientOrderId, f.brokerOrderId, f.symbol, f.side, f.quantity, f.price, f.commission, f.time);
+  }
+
+  fillsSince(accountId: string, since: string): PaperFillRow[] {
+    const rows = this.db.prepare('SELECT * FROM paper_fills WHERE account_id = ? AND time >= ? ORDER BY time, rowid').all(accountId, since) as Raw[];
+    return rows.map((r) => ({
+      accountId: r.account_id!,
+      tradeId: r.trade_id!,
+      clientOrderId: r.client_order_id!,
+      brokerOrderId: r.broker_order_id!,
+      symbol: r.symbol!,
+      side: r.side as 'buy' | 'sell',
+      quantity: r.quantity!,
+      price: r.price!,
+      commission: r.commission!,
+      time: r.time!,
+    }));
+  }
+
+  position(accountId: string, symbol: string): PaperPositionRow | undefined {
+    const r = this.db.prepare('SELECT symbol, quantity, average_price, last_price FROM paper_positions WHERE account_id = ? AND symbol = ?').get(accountId, symbol) as Raw | undefined;
+    return r && { symbol: r.symbol!, quantity: r.quantity!, averagePrice: r.average_price!, lastPrice: r.last_price ?? undefined };
+  }
+
+  positions(accountId: string): PaperPositionRow[] {
+    return (this.db.prepare('SELECT symbol, quantity, average_price, last_price FROM paper_positions WHERE account_id = ? ORDER BY symbol').all(accountId) as Raw[]).map((r) => ({
+      symbol: r.symbol!,
+      quantity: r.quantity!,
+      averagePrice: r.average_price!,
+      lastPrice: r.last_price ?? undefined,
+    }));
+  }
+
+  setPosition(accountId: string, p: PaperPositionRow): void {
+    if (p.quantity === '0') {
+      this.db.prepare('DELETE FROM paper_positions WHERE account_id = ? AND symbol = ?').run(accountId, p.symbol);
+      return;
+    }
+    this.db
+      .prepare('INSERT INTO paper_positions (account_id, symbol, quantity, average_price, last_price) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = excluded.quantity, average_price = excluded.average_price, last_price = excluded.last_price')
+      .run(accountId, p.symbol, p.quantity, p.averagePrice, p.lastPrice ?? null);
+  }
+
+  setPrice(symbol: string, price: string, at: string): void {
+    this.db.prepare('INSERT INTO paper_prices (symbol, price, at) VALUES (?, ?, ?) ON CONFLICT(symbol) DO UPDATE SET price = excluded.price, at = excluded.at').run(symbol, price, at);
+  }
+
+  price(symbol: string): string | undefined {
+    return (this.db.prepare('SELECT price FROM paper_prices WHERE symbol = ?').get(symbol) as { price: string } | undefined)?.price;
+  }
+}

@@ -1,0 +1,58 @@
+// Starts an in-process agent on free loopback ports with a temporary data directory, for integration tests.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startAgent, type Agent, type StartOverrides } from '../agent.js';
+import type { AgentOptions } from '../config.js';
+
+export interface TestAgent extends Agent {
+  dataDir: string;
+  webhookBase: string;
+  controlBase: string;
+  post(webhookPathOrUrl: string, body: string, contentType?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  api<T = Record<string, unknown>>(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+}
+
+export function tempDir(prefix = 'vz-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startTestAgent(opts: Partial<AgentOptions> = {}, overrides: StartOverrides = {}): Promise<TestAgent> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const agent = await startAgent(
+    { dataDir, webhookPort: 0, controlPort: 0, webhookHost: '127.0.0.1', console: 'silent', logLevel: 'info', seedDemo: true, ...opts },
+    { uiDir: path.join(dataDir, 'no-ui'), fillWaitMs: 2000, ...overrides },
+  );
+  const webhookBase = `http://127.0.0.1:${agent.info.webhookPort}`;
+  const controlBase = `http://127.0.0.1:${agent.info.controlPort}`;
+  return Object.assign(agent, {
+    dataDir,
+    webhookBase,
+    controlBase,
+    async post(target: string, body: string, contentType = 'application/json') {
+      const url = target.startsWith('http') ? target : webhookBase + target;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+    },
+    async api<T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
+      const res = await fetch(controlBase + p, {
+        method,
+        headers: { authorization: `Bearer ${agent.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+    },
+  });
+}
+
+export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

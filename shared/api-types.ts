@@ -1,0 +1,110 @@
+// The control API's resource shapes (docs/api.md). The renderer and the CLI read these; the server writes them.
+import type { Signal } from './signal.js';
+import type { OrderStatus } from './order-status.js';
+import type { TradingState } from './trading-state.js';
+
+export interface StrategyView {
+  id: string;
+  name: string;
+  webhookId: string;
+  /** Full URL TradingView posts to: the public tunnel URL when one is up, else the local webhook address. */
+  webhookUrl: string;
+  accountIds: string[];
+  enabled: boolean;
+  hasPassphrase: boolean;
+  config: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface AccountView {
+  id: string;
+  name: string;
+  broker: string;
+  environment: string;
+  baseUrl?: string;
+  /** Credential field names and whether each is set; values are never returned. */
+  credentials: Record<string, 'set' | 'not set'>;
+  config: Record<string, unknown>;
+  createdAt: string;
+}
+
+export type SignalStatus = 'queued' | 'processing' | 'done' | 'denied' | 'rejected' | 'failed';
+
+export interface SignalView {
+  id: string;
+  strategyId: string;
+  receivedAt: string;
+  contentType?: string;
+  sourceIp?: string;
+  status: SignalStatus;
+  code?: string;
+  message?: string;
+  symbol?: string;
+  rawBody: string;
+  parsed?: Signal;
+  processedAt?: string;
+}
+
+export interface OrderView {
+  id: string;
+  clientOrderId: string;
+  signalId?: string;
+  strategyId?: string;
+  accountId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  quantity: string;
+  timeInForce: string;
+  limitPrice?: string;
+  stopPrice?: string;
+  status: OrderStatus;
+  filledQuantity: string;
+  averageFillPrice?: string;
+  brokerOrderId?: string;
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderEventView {
+  seq: number;
+  orderId: string;
+  at: string;
+  kind: string;
+  fromStatus?: string;
+  toStatus?: string;
+  data?: unknown;
+}
+
+export interface PositionView {
+  accountId: string;
+  symbol: string;
+  quantity: string;
+  averagePrice: string;
+  marketPrice?: string;
+  unrealizedPnl?: string;
+}
+
+export interface TradingStateView {
+  state: TradingState;
+  reason?: string;
+  updatedAt?: string;
+  accounts: Record<string, { state: TradingState; reason?: string }>;
+}
+
+export interface ApiError {
+  status: 'error';
+  code: string;
+  message: string;
+  fix?: string;
+  requestId: string;
+  errors?: { path: string; message: string }[];
+}
+
+export type AgentEvent =
+  | { type: 'signal'; signal: Pick<SignalView, 'id' | 'strategyId' | 'status' | 'code' | 'symbol'> }
+  | { type: 'order'; order: OrderView }
+  | { type: 'trading-state'; state: TradingStateView }
+  | { type: 'position'; accountId: string; symbol: string }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; code?: string; message: string };
