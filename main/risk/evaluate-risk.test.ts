@@ -123,6 +123,18 @@ describe('evaluateRisk: one table row per rule, each denial with its code and va
   });
 });
 
+describe('evaluateRisk: modify', () => {
+  it('a modify is judged on its new quantity, without counting the order it replaces as pending', () => {
+    const ctx = { ...long('80'), openOrders: [{ symbol: 'AAPL', side: 'buy' as const, quantity: '15', clientOrderId: 'o-1' }] };
+    expect(run({ action: 'modify', clientOrderId: 'o-1', quantity: '20' }, { maxPositionPerSymbol: '100' }, ctx).allowed).toBe(true);
+    expect(run({ action: 'modify', clientOrderId: 'o-1', quantity: '21' }, { maxPositionPerSymbol: '100' }, ctx).denial?.detail).toBe('POSITION_EXCEEDS_MAX: symbol=AAPL, position=101, max=100');
+  });
+
+  it('a modify is not a duplicate of the order it changes', () => {
+    expect(run({ action: 'modify', clientOrderId: 'o-1' }, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(1), symbol: 'AAPL', side: 'buy' }] }).allowed).toBe(true);
+  });
+});
+
 describe('evaluateRisk: trading state', () => {
   it('halted (global or account) denies submits and modifies with TRADING_HALTED', () => {
     expect(run({}, {}, {}, { global: 'halted' }).denial?.detail).toBe('TRADING_HALTED: symbol=AAPL, state=halted');
