@@ -255,7 +255,7 @@ function applyGates(ctx: Ctx, legs: LegPlan[]): LegPlan[] | Failure {
     kept.push(leg);
   }
   const staleValues = { symbol: ctx.symbol, age: String(Math.floor(ageMs / 1000)), max: String(config.maxAlertAgeSeconds) };
-  const windowValues = { symbol: ctx.symbol, time: localTime(input.now, config.tradingWindows.timezone).label, timezone: config.tradingWindows.timezone };
+  const windowValues = { symbol: ctx.symbol, time: localTime(input.now, config.tradingWindows.timezone)?.label ?? 'unknown time zone', timezone: config.tradingWindows.timezone };
   if (kept.length === 0) {
     if (staleDropped) return { code: 'STALE_ALERT', values: staleValues };
     return { code: 'OUTSIDE_TRADING_WINDOW', values: windowValues };

@@ -57,7 +57,8 @@ export function computeQuantity(input: SizingInput): SizingResult {
   }
   if (raw.isNeg()) raw = new Decimal(0);
   const quantity = floorToStep(raw, lot);
-  if (quantity.lte(0)) return { ok: false, code: 'QUANTITY_ROUNDS_TO_ZERO', values: { quantity: fmt(raw), lot: fmt(lot) } };
+  // The raw size is shown to 8 decimals: enough to see why it rounded away, short enough to read.
+  if (quantity.lte(0)) return { ok: false, code: 'QUANTITY_ROUNDS_TO_ZERO', values: { quantity: fmt(raw.toDecimalPlaces(8)), lot: fmt(lot) } };
   if (quantity.lt(min)) return { ok: false, code: 'QUANTITY_BELOW_MIN', values: { quantity: fmt(quantity), min: fmt(min) } };
   return { ok: true, quantity: fmt(quantity), raw: fmt(raw) };
 }

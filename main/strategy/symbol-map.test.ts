@@ -28,6 +28,7 @@ describe('mapSymbol by broker convention', () => {
     ['oanda', 'AAPL'],
     ['oanda', 'ES1!'],
     ['alpaca', 'ES1!'],
+    ['ccxt', 'ES1!'],
     ['ccxt', 'AAPL'],
   ])('%s cannot trade %s: SYMBOL_UNMAPPED', (broker, symbol) => {
     expect(mapSymbol({ symbol }, broker, table, now)).toMatchObject({ ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: symbol, broker } });

@@ -31,7 +31,8 @@ export function mapSymbol(ticker: TickerRef, broker: string, table: SymbolMappin
 
   const continuous = parseContinuous(symbol);
   if (continuous) {
-    if (brokerId === 'oanda' || brokerId === 'alpaca') return unmapped;
+    // These brokers list no exchange futures: a rolled contract symbol would only fail later.
+    if (brokerId === 'oanda' || brokerId === 'alpaca' || brokerId === 'ccxt') return unmapped;
     const rule = table.futuresRoll[continuous.root] ?? table.defaultFuturesRoll;
     const contract = nthContract(rule, now, continuous.n);
     if (!contract) return unmapped;

@@ -32,4 +32,8 @@ describe('insideTradingWindow', () => {
     expect(insideTradingWindow('2026-01-10T02:00:00Z', overnight)).toBe(false);
     expect(insideTradingWindow('2026-01-08T23:00:00Z', overnight)).toBe(false);
   });
+
+  it('an unknown time zone is outside every window instead of throwing', () => {
+    expect(insideTradingWindow('2026-01-05T15:00:00Z', { ...nyse, timezone: 'Mars/Olympus_Mons' })).toBe(false);
+  });
 });

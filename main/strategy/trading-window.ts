@@ -14,10 +14,15 @@ export interface LocalTime {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-export function localTime(now: string, timezone: string): LocalTime {
+/** The local weekday and time, or undefined when the time zone is not a known IANA zone. */
+export function localTime(now: string, timezone: string): LocalTime | undefined {
   let f = formatters.get(timezone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    try {
+      f = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    } catch {
+      return undefined;
+    }
     formatters.set(timezone, f);
   }
   const parts = f.formatToParts(new Date(now));
@@ -39,6 +44,8 @@ function toMinutes(hhmm: string): number {
 export function insideTradingWindow(now: string, config: TradingWindowsConfig): boolean {
   if (config.windows.length === 0) return true;
   const local = localTime(now, config.timezone);
+  // An unknown time zone cannot be placed in any window: treat it as outside (exits still run by default).
+  if (!local) return false;
   const previousDay = ORDER[(ORDER.indexOf(local.weekday) + 6) % 7] ?? 'sun';
   for (const window of config.windows) {
     const start = toMinutes(window.start);
