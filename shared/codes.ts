@@ -61,6 +61,9 @@ export const CODES = {
   APPROVAL_EXPIRED: { http: 409, message: 'The order waited for manual approval and expired.', fix: 'Approve orders sooner, or lengthen the approval timeout.' },
   APPROVAL_REJECTED: { http: 409, message: 'The order was rejected by hand.', fix: 'Nothing to fix.' },
   ACCOUNT_UNAVAILABLE: { http: 409, message: 'The broker account is not connected.', fix: 'Check the account\'s credentials and test the connection.' },
+  PRICE_UNAVAILABLE: { http: 409, message: 'No price is known to size the order or check it against a limit.', fix: 'Send "price": "{{close}}" in the alert, or use a limit price.' },
+  STOP_LOSS_REQUIRED: { http: 409, message: 'Risk-based sizing needs a stop loss, and the order has none (or it sits at the entry price).', fix: 'Send a stopLoss with the alert, or set a default stop loss in the strategy.' },
+  QUANTITY_BELOW_MIN: { http: 409, message: 'The order size is below the instrument\'s minimum quantity.', fix: 'Raise the quantity or the sizing amount.' },
 
   // --- broker outcomes ---------------------------------------------------------------------------------
   BROKER_REJECTED: { http: 502, message: 'The broker rejected the order.', fix: 'Read the broker\'s reason on the order page.' },

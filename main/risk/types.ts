@@ -1,0 +1,106 @@
+// What the risk engine takes and returns. Values only; the caller gathers the account's facts and the clock.
+import type { Decimal, OrderType } from '../../shared/signal.js';
+import type { Code } from '../../shared/codes.js';
+import type { RiskRules, RiskRulesOverride } from '../../shared/risk-rules.js';
+import type { TradingState } from '../../shared/trading-state.js';
+import type { AssetClass, OpenOrderView, PositionView, Side } from '../strategy/broker-view.js';
+
+export type RiskAction = 'submit' | 'modify' | 'cancel';
+
+/** The order to check. For a modify, quantity and prices are the order's NEW values. */
+export interface RiskOrder {
+  action: RiskAction;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  quantity: Decimal;
+  assetClass: AssetClass;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+  referencePrice?: Decimal;
+  extendedHours?: boolean;
+  /** For a modify: the client order id being changed (left out of the open orders when projecting). */
+  clientOrderId?: string;
+}
+
+export type MarketSession = 'open' | 'extended' | 'closed';
+
+export interface RiskOpenOrder extends OpenOrderView {
+  clientOrderId?: string;
+}
+
+export interface RecentOrder {
+  time: string;
+  symbol: string;
+  side: Side;
+}
+
+export interface RiskContext {
+  positions: PositionView[];
+  openOrders: RiskOpenOrder[];
+  equity: Decimal;
+  realizedPnlToday: Decimal;
+  unrealizedPnl: Decimal;
+  /** Highest equity seen today. */
+  dayEquityHigh: Decimal;
+  /** Orders submitted recently (at least the last day's), newest last or in any order. */
+  recentOrders: RecentOrder[];
+  lastLossAt?: string;
+  lastExitAt?: string;
+  /** Last known price per broker symbol. */
+  lastPrices: Record<string, Decimal>;
+  /** Session per asset class; an asset class left out is not checked (e.g. crypto trades around the clock). */
+  marketHours: Partial<Record<AssetClass, MarketSession>>;
+  /** Start of the trading day for the per-day order count; UTC midnight of `now` when left out. */
+  dayStart?: string;
+}
+
+export interface RiskInput {
+  intent: RiskOrder;
+  tradingState: { global: TradingState; account: TradingState };
+  /** The account's rules; `strategyRules` overrides them field by field. */
+  rules: RiskRules;
+  strategyRules?: RiskRulesOverride;
+  context: RiskContext;
+  now: string;
+}
+
+export type RuleId =
+  | 'trading_state'
+  | 'symbol_allowed'
+  | 'market_hours'
+  | 'max_order_quantity'
+  | 'max_order_notional'
+  | 'max_position'
+  | 'max_open_positions'
+  | 'max_gross_exposure'
+  | 'order_rate'
+  | 'daily_loss'
+  | 'drawdown'
+  | 'cooldown'
+  | 'price_band'
+  | 'duplicate_order';
+
+export interface RuleVerdict {
+  rule: RuleId;
+  passed: boolean;
+  code?: Code;
+  /** Why it passed or failed, for the UI ("off" when the limit is not set). */
+  detail?: string;
+}
+
+export interface StateChange {
+  scope: 'account';
+  to: TradingState;
+  code: Code;
+  detail: string;
+}
+
+export interface RiskVerdict {
+  allowed: boolean;
+  denial?: { code: Code; detail: string; values: Record<string, string> };
+  /** Every rule's verdict, in evaluation order. */
+  rules: RuleVerdict[];
+  /** A loss limit was hit: the trading state the account should move to. */
+  stateChange?: StateChange;
+}

@@ -1,0 +1,365 @@
+// The strategy engine: one signal + the account's facts -> order intents or a denial with a code.
+// Action semantics follow the TradersPost order behaviour users already write alerts for:
+//   buy   while short: close the short (and, when reversing, then open long once the close has filled)
+//         while flat:  open long;   while long: add only when the strategy allows adding
+//   sell  mirrored
+//   exit  close the position, fully or partly (quantity / percent_of_position)
+//   add   add to an existing position only
+//   cancel cancel the symbol's open orders
+//   sentiment "flat" (or the side being closed) makes buy/sell a pure close, never an entry.
+// A signal with a target position (positionSize / marketPosition) trades the difference to the held position.
+import { Decimal } from 'decimal.js';
+import { describeDenial } from '../../shared/codes.js';
+import type { Code } from '../../shared/codes.js';
+import type { OrderType, Signal } from '../../shared/signal.js';
+import { resolveStrategyConfig } from '../../shared/strategy-config.js';
+import type { StrategyConfig } from '../../shared/strategy-config.js';
+import type { OrderFields, Side } from './broker-view.js';
+import { buildBrackets } from './brackets.js';
+import { floorToStep, fmt, limitRounding, roundToTick } from './grid.js';
+import { computeQuantity } from './sizing.js';
+import { mapSymbol } from './symbol-map.js';
+import { detectDrift, targetOf } from './target-position.js';
+import { insideTradingWindow, localTime } from './trading-window.js';
+import type { Denial, DriftEvent, OrderIntent, OrderLegName, PlanInput, PlanResult } from './types.js';
+
+interface Failure {
+  code: Code;
+  values: Record<string, string>;
+}
+
+/** A leg before prices and order fields: its size may have failed (reported only if the leg survives the gates). */
+interface LegPlan {
+  leg: OrderLegName;
+  side: Side;
+  quantity?: Decimal;
+  failure?: Failure;
+  dependsOn?: OrderLegName;
+}
+
+interface Ctx {
+  input: PlanInput;
+  config: StrategyConfig;
+  signal: Signal;
+  symbol: string;
+  pos: Decimal;
+  lot: Decimal;
+  tick: Decimal;
+  warnings: string[];
+}
+
+export function planSignal(input: PlanInput): PlanResult {
+  const config = resolveStrategyConfig(input.config, input.accountOverride);
+  const { signal } = input;
+  const warnings: string[] = [];
+
+  const mapped = mapSymbol({ symbol: signal.symbol, exchange: signal.exchange }, input.broker, input.symbolTable, input.now);
+  if (!mapped.ok) return denied({ code: mapped.code, values: mapped.values }, warnings);
+  const symbol = mapped.symbol;
+  const pos = new Decimal(input.position);
+  const ctx: Ctx = { input, config, signal, symbol, pos, lot: new Decimal(input.instrument.lotSize), tick: new Decimal(input.instrument.tickSize), warnings };
+
+  if (signal.action === 'cancel') {
+    if (input.openOrders.length === 0) return denied({ code: 'NOTHING_TO_DO', values: { symbol, openOrders: '0' } }, warnings, symbol);
+    return { kind: 'orders', symbol, intents: [], cancelOpenOrdersFirst: true, approval: approvalOf(config, input.now), targetMode: false, warnings };
+  }
+
+  const target = targetOf(signal);
+  const drift = detectDrift(signal, symbol, pos, target);
+  const planned = target !== undefined ? planTarget(ctx, target) : planAction(ctx);
+  if ('code' in planned) return denied(planned, warnings, symbol, drift);
+
+  const gated = applyGates(ctx, planned);
+  if ('code' in gated) return denied(gated, warnings, symbol, drift);
+  const failed = gated.find((leg) => leg.failure);
+  if (failed?.failure) return denied(failed.failure, warnings, symbol, drift);
+
+  const intents: OrderIntent[] = [];
+  for (const leg of gated) {
+    const built = buildIntent(ctx, leg);
+    if ('code' in built) return denied(built, warnings, symbol, drift);
+    intents.push(built);
+  }
+  const cancelOpenOrdersFirst = input.openOrders.length > 0 && (signal.cancel ?? config.cancelOpenOrders);
+  return withDrift({ kind: 'orders', symbol, intents, cancelOpenOrdersFirst, approval: approvalOf(config, input.now), targetMode: target !== undefined, warnings }, drift);
+}
+
+// --- action mode -----------------------------------------------------------------------------------------
+
+function planAction(ctx: Ctx): LegPlan[] | Failure {
+  const { signal, pos, symbol, config } = ctx;
+  const positionText = fmt(pos);
+  switch (signal.action) {
+    case 'exit':
+      if (pos.isZero()) return { code: 'NO_POSITION', values: { symbol, position: '0' } };
+      return [closeLeg(ctx, true)];
+    case 'add': {
+      if (pos.isZero()) return { code: 'NO_POSITION', values: { symbol, action: 'add', position: '0' } };
+      if ((signal.sentiment === 'bullish' && pos.lt(0)) || (signal.sentiment === 'bearish' && pos.gt(0))) {
+        return { code: 'NO_POSITION', values: { symbol, action: 'add', side: signal.sentiment === 'bullish' ? 'long' : 'short', position: positionText } };
+      }
+      const side: Side = pos.gt(0) ? 'buy' : 'sell';
+      if (!sideAllowed(config, side)) return sideDenied(ctx, side);
+      return [entryLeg(ctx, side)];
+    }
+    case 'buy':
+    case 'sell': {
+      const side: Side = signal.action;
+      const holdsOpposite = side === 'buy' ? pos.lt(0) : pos.gt(0);
+      const holdsSame = side === 'buy' ? pos.gt(0) : pos.lt(0);
+      // The sentiment names the position AFTER the trade: flat, or still on the side being reduced, means close only.
+      const closingSentiment = signal.sentiment === 'flat' || signal.sentiment === (side === 'buy' ? 'bearish' : 'bullish');
+      if (holdsOpposite) {
+        if (signal.sentiment === 'flat') return [closeLeg(ctx, false)];
+        if (closingSentiment) return [closeLeg(ctx, true)];
+        const legs: LegPlan[] = [closeLeg(ctx, false)];
+        if (config.oppositeSignal === 'exit_only') {
+          ctx.warnings.push('Closed the opposite position only: the strategy is set to exit-only on opposite signals.');
+        } else if (!sideAllowed(config, side)) {
+          ctx.warnings.push(`Closed the opposite position only: the strategy trades ${config.sides} only.`);
+        } else {
+          legs.push({ ...entryLeg(ctx, side), dependsOn: 'exit' });
+        }
+        return legs;
+      }
+      if (closingSentiment) {
+        return { code: 'NO_POSITION', values: { symbol, side: side === 'buy' ? 'short' : 'long', position: positionText } };
+      }
+      if (holdsSame && !config.allowAdd) return { code: 'ADD_NOT_ALLOWED', values: { symbol, position: positionText, action: side } };
+      if (!sideAllowed(config, side)) return sideDenied(ctx, side);
+      return [entryLeg(ctx, side)];
+    }
+    default:
+      return { code: 'NOTHING_TO_DO', values: { symbol, action: signal.action } };
+  }
+}
+
+/** Closes the position; `partial` lets the signal's quantity close part of it. */
+function closeLeg(ctx: Ctx, partial: boolean): LegPlan {
+  const { signal, pos, config, lot } = ctx;
+  const side: Side = pos.gt(0) ? 'sell' : 'buy';
+  const held = pos.abs();
+  const full: LegPlan = { leg: 'exit', side, quantity: held };
+  const usesSignal = signal.quantity !== undefined && (config.useSignalQuantity || signal.quantityType === 'percent_of_position');
+  if (!partial || !usesSignal || signal.quantity === undefined) return full;
+  const sized = computeQuantity({
+    method: signal.quantityType ?? 'fixed_quantity',
+    amount: signal.quantity,
+    price: referencePrice(ctx, side, exitOrderType(ctx)),
+    equity: ctx.input.account.equity,
+    positionQuantity: held,
+    lotSize: lot,
+    // A partial exit is not held to the entry minimum: the broker accepts any lot of an existing position.
+    minQuantity: 0,
+  });
+  if (!sized.ok) return { leg: 'reduce', side, failure: { code: sized.code, values: { symbol: ctx.symbol, ...sized.values } } };
+  const quantity = new Decimal(sized.quantity);
+  // A quantity at or above the position closes it exactly (never crosses to the other side).
+  if (quantity.gte(held)) return full;
+  return { leg: 'reduce', side, quantity };
+}
+
+function entryLeg(ctx: Ctx, side: Side): LegPlan {
+  const { signal, config, input } = ctx;
+  const useSignal = config.useSignalQuantity && signal.quantity !== undefined;
+  const method = useSignal ? signal.quantityType ?? 'fixed_quantity' : config.sizing.method;
+  const amount = useSignal && signal.quantity !== undefined ? signal.quantity : config.sizing.amount;
+  const type = entryOrderType(ctx);
+  const price = referencePrice(ctx, side, type);
+  let stopDistance: Decimal | undefined;
+  if (method === 'risk_dollar_amount' && price) {
+    const brackets = buildBrackets(side, price, ctx.tick, undefined, signal.stopLoss ?? config.stopLoss);
+    const stop = brackets.ok ? brackets.stopLoss?.stopPrice : undefined;
+    if (stop !== undefined) stopDistance = price.minus(stop).abs();
+  }
+  const sized = computeQuantity({
+    method,
+    amount,
+    price,
+    equity: input.account.equity,
+    stopDistance,
+    positionQuantity: ctx.pos.abs(),
+    lotSize: ctx.lot,
+    minQuantity: input.instrument.minQuantity,
+  });
+  if (!sized.ok) return { leg: 'entry', side, failure: { code: sized.code, values: { symbol: ctx.symbol, ...sized.values } } };
+  return { leg: 'entry', side, quantity: new Decimal(sized.quantity) };
+}
+
+function sideAllowed(config: StrategyConfig, side: Side): boolean {
+  return config.sides === 'both' || (config.sides === 'long' ? side === 'buy' : side === 'sell');
+}
+
+function sideDenied(ctx: Ctx, side: Side): Failure {
+  return { code: 'SIDE_NOT_ALLOWED', values: { symbol: ctx.symbol, side: side === 'buy' ? 'long' : 'short', sides: ctx.config.sides } };
+}
+
+// --- target-position mode ----------------------------------------------------------------------------------
+
+function planTarget(ctx: Ctx, target: Decimal): LegPlan[] | Failure {
+  const { pos, symbol, config, lot, input } = ctx;
+  const delta = target.minus(pos);
+  if (delta.isZero()) return { code: 'NOTHING_TO_DO', values: { symbol, position: fmt(pos), target: fmt(target) } };
+  const min = new Decimal(input.instrument.minQuantity);
+  const crossing = !pos.isZero() && !target.isZero() && pos.isNeg() !== target.isNeg();
+  const opening = (quantity: Decimal, side: Side, dependsOn?: OrderLegName): LegPlan => {
+    const q = floorToStep(quantity, lot);
+    if (q.lte(0)) return { leg: 'entry', side, failure: { code: 'QUANTITY_ROUNDS_TO_ZERO', values: { symbol, quantity: fmt(quantity), lot: fmt(lot) } } };
+    if (q.lt(min)) return { leg: 'entry', side, failure: { code: 'QUANTITY_BELOW_MIN', values: { symbol, quantity: fmt(q), min: fmt(min) } } };
+    return dependsOn ? { leg: 'entry', side, quantity: q, dependsOn } : { leg: 'entry', side, quantity: q };
+  };
+  if (crossing) {
+    const legs: LegPlan[] = [{ leg: 'exit', side: pos.gt(0) ? 'sell' : 'buy', quantity: pos.abs() }];
+    const side: Side = target.gt(0) ? 'buy' : 'sell';
+    if (config.oppositeSignal === 'exit_only') ctx.warnings.push('Closed the position only: the strategy is set to exit-only on opposite signals.');
+    else if (!sideAllowed(config, side)) ctx.warnings.push(`Closed the position only: the strategy trades ${config.sides} only.`);
+    else legs.push(opening(target.abs(), side, 'exit'));
+    return legs;
+  }
+  if (target.abs().lt(pos.abs())) {
+    const side: Side = pos.gt(0) ? 'sell' : 'buy';
+    if (target.isZero()) return [{ leg: 'exit', side, quantity: pos.abs() }];
+    const q = floorToStep(delta.abs(), lot);
+    if (q.lte(0)) return { code: 'QUANTITY_ROUNDS_TO_ZERO', values: { symbol, quantity: fmt(delta.abs()), lot: fmt(lot) } };
+    return [{ leg: 'reduce', side, quantity: q }];
+  }
+  const side: Side = target.gt(0) ? 'buy' : 'sell';
+  if (!sideAllowed(config, side)) return sideDenied(ctx, side);
+  return [opening(delta.abs(), side)];
+}
+
+// --- gates: staleness and trading windows ------------------------------------------------------------------
+
+function applyGates(ctx: Ctx, legs: LegPlan[]): LegPlan[] | Failure {
+  const { signal, config, input } = ctx;
+  const sentAt = signal.time !== undefined ? Date.parse(signal.time) : Number.NaN;
+  const ageMs = Number.isNaN(sentAt) ? 0 : Date.parse(input.now) - sentAt;
+  const stale = ageMs > config.maxAlertAgeSeconds * 1000;
+  const outside = !signal.ignoreTradingWindows && !insideTradingWindow(input.now, config.tradingWindows);
+  const exitsBlocked = outside && !config.tradingWindows.allowExitsOutside;
+
+  const kept: LegPlan[] = [];
+  let staleDropped = false;
+  let windowDropped = false;
+  for (const leg of legs) {
+    const isOpening = leg.leg === 'entry';
+    if (leg.dependsOn && !kept.some((k) => k.leg === leg.dependsOn)) continue;
+    if (isOpening && stale) {
+      staleDropped = true;
+      continue;
+    }
+    if ((isOpening && outside) || (!isOpening && exitsBlocked)) {
+      windowDropped = true;
+      continue;
+    }
+    kept.push(leg);
+  }
+  const staleValues = { symbol: ctx.symbol, age: String(Math.floor(ageMs / 1000)), max: String(config.maxAlertAgeSeconds) };
+  const windowValues = { symbol: ctx.symbol, time: localTime(input.now, config.tradingWindows.timezone)?.label ?? 'unknown time zone', timezone: config.tradingWindows.timezone };
+  if (kept.length === 0) {
+    if (staleDropped) return { code: 'STALE_ALERT', values: staleValues };
+    return { code: 'OUTSIDE_TRADING_WINDOW', values: windowValues };
+  }
+  if (staleDropped) ctx.warnings.push(`${describeDenial('STALE_ALERT', staleValues)} (the entry was dropped; the exit still runs)`);
+  if (windowDropped) ctx.warnings.push(`${describeDenial('OUTSIDE_TRADING_WINDOW', windowValues)} (the entry was dropped; the exit still runs)`);
+  return kept;
+}
+
+// --- order fields ------------------------------------------------------------------------------------------
+
+function entryOrderType(ctx: Ctx): OrderType {
+  return (ctx.config.useSignalOrderType ? ctx.signal.orderType : undefined) ?? ctx.config.orderType;
+}
+
+function exitOrderType(ctx: Ctx): OrderType {
+  return (ctx.config.useSignalOrderType ? ctx.signal.orderType : undefined) ?? ctx.config.exitOrderType;
+}
+
+/** The price an order is sized and bracketed from: the limit for limit orders, else the last known price. */
+function referencePrice(ctx: Ctx, _side: Side, type: OrderType): Decimal | undefined {
+  const { signal, input } = ctx;
+  const candidates =
+    type === 'limit' || type === 'stop_limit'
+      ? [signal.limitPrice, signal.price, signal.signalPrice, input.lastPrice]
+      : type === 'stop'
+        ? [signal.stopPrice, input.lastPrice, signal.price, signal.signalPrice]
+        : [input.lastPrice, signal.price, signal.signalPrice];
+  for (const c of candidates) {
+    if (c !== undefined) {
+      const d = new Decimal(c);
+      if (d.gt(0)) return d;
+    }
+  }
+  return undefined;
+}
+
+function buildIntent(ctx: Ctx, leg: LegPlan): OrderIntent | Failure {
+  const { signal, config, symbol, tick, input } = ctx;
+  const opening = leg.leg === 'entry';
+  const type = opening ? entryOrderType(ctx) : exitOrderType(ctx);
+  const quantity = leg.quantity ?? new Decimal(0);
+  const reference = referencePrice(ctx, leg.side, type);
+  const fields: OrderFields = {
+    symbol,
+    side: leg.side,
+    type,
+    quantity: fmt(quantity),
+    timeInForce: (config.useSignalTimeInForce ? signal.timeInForce : undefined) ?? config.timeInForce,
+  };
+  if (type === 'limit' || type === 'stop_limit') {
+    const limit = signal.limitPrice !== undefined ? new Decimal(signal.limitPrice) : reference;
+    if (!limit) return { code: 'PRICE_UNAVAILABLE', values: { symbol, orderType: type, field: 'limitPrice' } };
+    fields.limitPrice = fmt(roundToTick(limit, tick, limitRounding(leg.side)));
+  }
+  if (type === 'stop' || type === 'stop_limit') {
+    const stop = signal.stopPrice !== undefined ? new Decimal(signal.stopPrice) : type === 'stop' ? reference : (input.lastPrice !== undefined ? new Decimal(input.lastPrice) : reference);
+    if (!stop) return { code: 'PRICE_UNAVAILABLE', values: { symbol, orderType: type, field: 'stopPrice' } };
+    fields.stopPrice = fmt(roundToTick(stop, tick, 'nearest'));
+  }
+  if (type === 'trailing_stop') {
+    if (signal.trailAmount === undefined && signal.trailPercent === undefined) {
+      return { code: 'PRICE_UNAVAILABLE', values: { symbol, orderType: type, field: 'trailAmount|trailPercent' } };
+    }
+    if (signal.trailAmount !== undefined) fields.trailAmount = signal.trailAmount;
+    if (signal.trailPercent !== undefined) fields.trailPercent = signal.trailPercent;
+  }
+  if (signal.extendedHours !== undefined) fields.extendedHours = signal.extendedHours;
+  if (reference) fields.referencePrice = fmt(reference);
+  if (!opening) fields.reduceOnly = true;
+  if (opening) {
+    const bracketRef = fields.limitPrice !== undefined ? new Decimal(fields.limitPrice) : reference;
+    const brackets = buildBrackets(leg.side, bracketRef, tick, signal.takeProfit ?? config.takeProfit, signal.stopLoss ?? config.stopLoss);
+    if (!brackets.ok) return { code: 'PRICE_UNAVAILABLE', values: { symbol, field: 'takeProfit/stopLoss reference' } };
+    if (brackets.takeProfit) fields.takeProfit = brackets.takeProfit;
+    if (brackets.stopLoss) fields.stopLoss = brackets.stopLoss;
+    if (reference && quantity.mul(reference).gt(input.account.buyingPower)) {
+      ctx.warnings.push(`The entry's value (${fmt(quantity.mul(reference))}) is above the reported buying power (${input.account.buyingPower}); the broker may refuse it.`);
+    }
+  }
+  const intent: OrderIntent = { ...fields, leg: leg.leg };
+  if (leg.dependsOn) intent.dependsOn = leg.dependsOn;
+  return intent;
+}
+
+// --- results -----------------------------------------------------------------------------------------------
+
+function approvalOf(config: StrategyConfig, now: string): { mode: 'auto' | 'manual'; expiresAt?: string } {
+  if (config.approval.mode === 'auto') return { mode: 'auto' };
+  return { mode: 'manual', expiresAt: new Date(Date.parse(now) + config.approval.timeoutSeconds * 1000).toISOString() };
+}
+
+export function toDenial(failure: Failure): Denial {
+  return { code: failure.code, detail: describeDenial(failure.code, failure.values), values: failure.values };
+}
+
+function denied(failure: Failure, warnings: string[], symbol?: string, drift?: DriftEvent): PlanResult {
+  const result: PlanResult = { kind: 'denied', denial: toDenial(failure), warnings };
+  if (symbol !== undefined) result.symbol = symbol;
+  if (drift) result.drift = drift;
+  return result;
+}
+
+function withDrift(result: PlanResult, drift: DriftEvent | undefined): PlanResult {
+  if (drift) result.drift = drift;
+  return result;
+}

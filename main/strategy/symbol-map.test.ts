@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SYMBOL_MAPPING } from '../../shared/strategy-config.js';
+import type { SymbolMappingTable } from '../../shared/strategy-config.js';
+import { mapSymbol } from './symbol-map.js';
+import { nthContract } from './futures-roll.js';
+
+const table = DEFAULT_SYMBOL_MAPPING;
+const now = '2026-03-02T15:00:00Z';
+
+describe('mapSymbol by broker convention', () => {
+  it.each([
+    ['oanda', 'EURUSD', undefined, 'EUR_USD'],
+    ['oanda', 'EURUSD', 'OANDA', 'EUR_USD'],
+    ['oanda', 'XAUUSD', 'OANDA', 'XAU_USD'],
+    ['oanda', 'SPX500_USD', undefined, 'SPX500_USD'],
+    ['alpaca', 'BTCUSD', undefined, 'BTC/USD'],
+    ['alpaca', 'ETHUSD', 'COINBASE', 'ETH/USD'],
+    ['alpaca', 'AAPL', 'NASDAQ', 'AAPL'],
+    ['alpaca', 'BRK.B', 'NYSE', 'BRK.B'],
+    ['ccxt', 'BTCUSDT', 'BINANCE', 'BTC/USDT'],
+    ['ccxt', 'BTCUSDT.P', 'BYBIT', 'BTC/USDT:USDT'],
+    ['paper', 'AAPL', 'NASDAQ', 'AAPL'],
+  ])('%s: %s (%s) -> %s', (broker, symbol, exchange, expected) => {
+    expect(mapSymbol({ symbol, exchange }, broker, table, now)).toMatchObject({ ok: true, symbol: expected });
+  });
+
+  it.each([
+    ['oanda', 'AAPL'],
+    ['oanda', 'ES1!'],
+    ['alpaca', 'ES1!'],
+    ['ccxt', 'ES1!'],
+    ['ccxt', 'AAPL'],
+  ])('%s cannot trade %s: SYMBOL_UNMAPPED', (broker, symbol) => {
+    expect(mapSymbol({ symbol }, broker, table, now)).toMatchObject({ ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: symbol, broker } });
+  });
+});
+
+describe('mapSymbol by table', () => {
+  const custom: SymbolMappingTable = {
+    ...table,
+    entries: [
+      { ticker: 'GOLD', symbol: 'XAU_USD' },
+      { ticker: 'GOLD', broker: 'ccxt', symbol: 'PAXG/USDT' },
+      { ticker: 'NAS100', exchange: 'OANDA', broker: 'oanda', symbol: 'NAS100_USD' },
+    ],
+  };
+
+  it('an explicit row wins over the convention, the most specific row wins', () => {
+    expect(mapSymbol({ symbol: 'GOLD' }, 'oanda', custom, now)).toMatchObject({ ok: true, symbol: 'XAU_USD', via: 'table' });
+    expect(mapSymbol({ symbol: 'GOLD' }, 'ccxt', custom, now)).toMatchObject({ ok: true, symbol: 'PAXG/USDT' });
+    expect(mapSymbol({ symbol: 'NAS100', exchange: 'OANDA' }, 'oanda', custom, now)).toMatchObject({ ok: true, symbol: 'NAS100_USD' });
+  });
+
+  it('a row for another exchange does not match', () => {
+    expect(mapSymbol({ symbol: 'NAS100', exchange: 'CAPITALCOM' }, 'oanda', custom, now)).toMatchObject({ ok: false, code: 'SYMBOL_UNMAPPED' });
+  });
+});
+
+describe('continuous futures roll', () => {
+  it('ES1! is the March contract early in March, before the roll date', () => {
+    // March 2026: third Friday is the 20th; rolling 8 days before means the 12th.
+    expect(mapSymbol({ symbol: 'ES1!' }, 'paper', table, '2026-03-02T15:00:00Z')).toMatchObject({ ok: true, symbol: 'ESH2026', via: 'futures_roll' });
+    expect(mapSymbol({ symbol: 'ES1!' }, 'paper', table, '2026-03-11T23:59:00Z')).toMatchObject({ symbol: 'ESH2026' });
+  });
+
+  it('ES1! rolls to June on the roll date, and ES2! is the contract after the front one', () => {
+    expect(mapSymbol({ symbol: 'ES1!' }, 'paper', table, '2026-03-12T00:00:00Z')).toMatchObject({ symbol: 'ESM2026' });
+    expect(mapSymbol({ symbol: 'ES2!' }, 'paper', table, '2026-03-02T00:00:00Z')).toMatchObject({ symbol: 'ESM2026' });
+  });
+
+  it('December rolls into the next year', () => {
+    expect(mapSymbol({ symbol: 'NQ1!' }, 'paper', table, '2026-12-15T00:00:00Z')).toMatchObject({ symbol: 'NQH2027' });
+  });
+
+  it('the roll rule is configurable per root (monthly crude oil, two-digit year)', () => {
+    const custom: SymbolMappingTable = { ...table, futuresRoll: { CL: { months: 'FGHJKMNQUVXZ', expiry: 'last_business_day', rollDaysBefore: 5, format: '{root}{month}{yy}' } } };
+    // April 2026's last business day is Thursday the 30th; the roll is on the 25th.
+    expect(mapSymbol({ symbol: 'CL1!' }, 'paper', custom, '2026-04-10T00:00:00Z')).toMatchObject({ symbol: 'CLJ26' });
+    expect(mapSymbol({ symbol: 'CL1!' }, 'paper', custom, '2026-04-25T00:00:00Z')).toMatchObject({ symbol: 'CLK26' });
+  });
+
+  it('expiry dates: third Friday and last business day', () => {
+    expect(nthContract(table.defaultFuturesRoll, '2026-05-01T00:00:00Z', 1)).toMatchObject({ code: 'M', expiry: '2026-06-19', rollDate: '2026-06-11' });
+    expect(nthContract({ months: 'FGHJKMNQUVXZ', expiry: 'last_business_day', rollDaysBefore: 0, format: '{root}{month}{yyyy}' }, '2026-05-01T00:00:00Z', 1)).toMatchObject({ code: 'K', expiry: '2026-05-29' });
+  });
+});

@@ -1,0 +1,98 @@
+// Symbol mapping: a TradingView ticker (symbol + exchange prefix) becomes the broker's symbol.
+// Order: an explicit table row (most specific wins), then continuous futures by roll rule, then the broker's
+// naming convention. Anything else is SYMBOL_UNMAPPED: guessing a symbol could trade the wrong instrument.
+import type { SymbolMappingTable } from '../../shared/strategy-config.js';
+import type { Code } from '../../shared/codes.js';
+import { formatContract, nthContract, parseContinuous } from './futures-roll.js';
+
+export interface TickerRef {
+  /** Symbol without exchange prefix ("EURUSD", "ES1!"). */
+  symbol: string;
+  exchange?: string;
+}
+
+export type SymbolMapResult =
+  | { ok: true; symbol: string; via: 'table' | 'futures_roll' | 'convention' }
+  | { ok: false; code: Code; values: Record<string, string> };
+
+const CRYPTO_EXCHANGES = new Set(['COINBASE', 'BINANCE', 'BINANCEUS', 'KRAKEN', 'BITSTAMP', 'BITFINEX', 'GEMINI', 'BYBIT', 'OKX', 'KUCOIN', 'CRYPTO', 'BITGET', 'MEXC', 'ALPACA']);
+const EQUITY_EXCHANGES = new Set(['NASDAQ', 'NYSE', 'AMEX', 'ARCA', 'NYSEARCA', 'BATS', 'CBOE', 'OTC']);
+const ALPACA_QUOTES = ['USDT', 'USDC', 'USD', 'BTC'];
+const CCXT_QUOTES = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'USD', 'EUR', 'GBP', 'BTC', 'ETH'];
+
+export function mapSymbol(ticker: TickerRef, broker: string, table: SymbolMappingTable, now: string): SymbolMapResult {
+  const symbol = ticker.symbol.trim().toUpperCase();
+  const exchange = ticker.exchange?.trim().toUpperCase() || undefined;
+  const brokerId = broker.toLowerCase();
+  const unmapped: SymbolMapResult = { ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: exchange ? `${exchange}:${symbol}` : symbol, broker: brokerId } };
+
+  const row = bestRow(table, symbol, exchange, brokerId);
+  if (row) return { ok: true, symbol: row, via: 'table' };
+
+  const continuous = parseContinuous(symbol);
+  if (continuous) {
+    // These brokers list no exchange futures: a rolled contract symbol would only fail later.
+    if (brokerId === 'oanda' || brokerId === 'alpaca' || brokerId === 'ccxt') return unmapped;
+    const rule = table.futuresRoll[continuous.root] ?? table.defaultFuturesRoll;
+    const contract = nthContract(rule, now, continuous.n);
+    if (!contract) return unmapped;
+    return { ok: true, symbol: formatContract(continuous.root, contract, rule.format), via: 'futures_roll' };
+  }
+
+  const converted = byConvention(symbol, exchange, brokerId);
+  return converted ? { ok: true, symbol: converted, via: 'convention' } : unmapped;
+}
+
+function bestRow(table: SymbolMappingTable, symbol: string, exchange: string | undefined, broker: string): string | undefined {
+  let best: { score: number; symbol: string } | undefined;
+  for (const entry of table.entries) {
+    const entryTicker = entry.ticker.toUpperCase();
+    const full = exchange ? `${exchange}:${symbol}` : symbol;
+    if (entryTicker !== symbol && entryTicker !== full) continue;
+    if (entry.exchange && entry.exchange.toUpperCase() !== exchange) continue;
+    if (entry.broker && entry.broker.toLowerCase() !== broker) continue;
+    const score = (entry.exchange || entryTicker.includes(':') ? 2 : 0) + (entry.broker ? 1 : 0);
+    if (!best || score > best.score) best = { score, symbol: entry.symbol };
+  }
+  return best?.symbol;
+}
+
+function byConvention(symbol: string, exchange: string | undefined, broker: string): string | undefined {
+  switch (broker) {
+    case 'oanda': {
+      if (/^[A-Z0-9]+_[A-Z]{3}$/.test(symbol)) return symbol;
+      const m = /^([A-Z]{3})([A-Z]{3})$/.exec(symbol);
+      return m ? `${m[1]}_${m[2]}` : undefined;
+    }
+    case 'alpaca': {
+      if (symbol.includes('/')) return symbol;
+      const isEquityVenue = exchange !== undefined && EQUITY_EXCHANGES.has(exchange);
+      if (!isEquityVenue) {
+        const pair = splitPair(symbol, ALPACA_QUOTES);
+        if (pair && (exchange === undefined || CRYPTO_EXCHANGES.has(exchange))) return `${pair.base}/${pair.quote}`;
+        if (exchange !== undefined && CRYPTO_EXCHANGES.has(exchange)) return undefined;
+      }
+      return /^[A-Z][A-Z0-9.]{0,9}$/.test(symbol) ? symbol : undefined;
+    }
+    case 'ccxt': {
+      if (symbol.includes('/')) return symbol;
+      // TradingView marks perpetual swaps with ".P": BTCUSDT.P is BTC/USDT:USDT in CCXT's unified symbols.
+      const perp = symbol.endsWith('.P');
+      const pair = splitPair(perp ? symbol.slice(0, -2) : symbol, CCXT_QUOTES);
+      if (!pair) return undefined;
+      return perp ? `${pair.base}/${pair.quote}:${pair.quote}` : `${pair.base}/${pair.quote}`;
+    }
+    default:
+      return /^[A-Z0-9][A-Z0-9._/-]{0,31}$/.test(symbol) ? symbol : undefined;
+  }
+}
+
+function splitPair(symbol: string, quotes: readonly string[]): { base: string; quote: string } | undefined {
+  for (const quote of quotes) {
+    if (symbol.length > quote.length + 1 && symbol.endsWith(quote)) {
+      const base = symbol.slice(0, -quote.length);
+      if (/^[A-Z0-9]{2,10}$/.test(base)) return { base, quote };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,101 @@
+// Risk rules: the limits every order is checked against before it reaches a broker.
+// Set per account, overridable per strategy. A limit left out (undefined) is off; the verdict still lists it.
+import type { Decimal } from './signal.js';
+
+export const LOSS_LIMIT_ACTIONS = ['halt', 'reduce'] as const;
+/** What the account's trading state becomes when the daily loss or drawdown limit is hit. */
+export type LossLimitAction = (typeof LOSS_LIMIT_ACTIONS)[number];
+
+export const RISK_ASSET_CLASSES = ['equity', 'crypto', 'forex', 'cfd', 'future', 'option', 'other'] as const;
+
+export interface RiskRules {
+  /** Only these symbols may trade (broker symbols). Empty = every symbol. */
+  allowedSymbols: string[];
+  blockedSymbols: string[];
+  maxOrderQuantity?: Decimal;
+  maxOrderNotional?: Decimal;
+  /** Largest |position| per symbol after the order (and the symbol's other open orders) fill. */
+  maxPositionPerSymbol?: Decimal;
+  /** Per-symbol exceptions to maxPositionPerSymbol. */
+  maxPositionBySymbol?: Record<string, Decimal>;
+  maxOpenPositions?: number;
+  /** Sum of |position| × price over all symbols, after the order. */
+  maxGrossExposure?: Decimal;
+  maxOrdersPerMinute?: number;
+  maxOrdersPerDay?: number;
+  /** Realised + unrealised loss today, as a positive amount. */
+  maxDailyLoss?: Decimal;
+  /** Percent below today's equity high. */
+  maxDrawdownPercent?: Decimal;
+  lossLimitAction: LossLimitAction;
+  cooldownAfterLossSeconds?: number;
+  cooldownAfterExitSeconds?: number;
+  /** Limit / stop prices further than this percent from the last price are refused. */
+  priceBandPercent?: Decimal;
+  /** The same symbol and side again within this many seconds is refused. */
+  duplicateWindowSeconds?: number;
+  /** Refuse orders while the asset class's market is closed (extended session only with extendedHours). */
+  enforceMarketHours: boolean;
+}
+
+export type RiskRulesOverride = Partial<RiskRules>;
+
+export const DEFAULT_RISK_RULES: RiskRules = {
+  allowedSymbols: [],
+  blockedSymbols: [],
+  maxOrdersPerMinute: 30,
+  maxOrdersPerDay: 1000,
+  lossLimitAction: 'halt',
+  priceBandPercent: '10',
+  duplicateWindowSeconds: 2,
+  enforceMarketHours: true,
+};
+
+/** The strategy's override wins field by field over the account's rules. */
+export function resolveRiskRules(account: RiskRules, strategy?: RiskRulesOverride): RiskRules {
+  if (!strategy) return account;
+  const merged: RiskRules = { ...account };
+  for (const [key, value] of Object.entries(strategy)) {
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+const positiveDecimal = { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.[0-9]+)?$' } as const;
+const symbolList = { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } } as const;
+
+const riskProperties = {
+  allowedSymbols: symbolList,
+  blockedSymbols: symbolList,
+  maxOrderQuantity: positiveDecimal,
+  maxOrderNotional: positiveDecimal,
+  maxPositionPerSymbol: positiveDecimal,
+  maxPositionBySymbol: { type: 'object', additionalProperties: positiveDecimal },
+  maxOpenPositions: { type: 'integer', minimum: 0 },
+  maxGrossExposure: positiveDecimal,
+  maxOrdersPerMinute: { type: 'integer', minimum: 0 },
+  maxOrdersPerDay: { type: 'integer', minimum: 0 },
+  maxDailyLoss: positiveDecimal,
+  maxDrawdownPercent: positiveDecimal,
+  lossLimitAction: { enum: ['halt', 'reduce'] },
+  cooldownAfterLossSeconds: { type: 'integer', minimum: 0 },
+  cooldownAfterExitSeconds: { type: 'integer', minimum: 0 },
+  priceBandPercent: positiveDecimal,
+  duplicateWindowSeconds: { type: 'integer', minimum: 0 },
+  enforceMarketHours: { type: 'boolean' },
+} as const;
+
+export const RISK_RULES_SCHEMA = {
+  $id: 'viewzenix/risk-rules',
+  type: 'object',
+  additionalProperties: false,
+  required: ['allowedSymbols', 'blockedSymbols', 'lossLimitAction', 'enforceMarketHours'],
+  properties: riskProperties,
+} as const;
+
+export const RISK_RULES_OVERRIDE_SCHEMA = {
+  $id: 'viewzenix/risk-rules-override',
+  type: 'object',
+  additionalProperties: false,
+  properties: riskProperties,
+} as const;

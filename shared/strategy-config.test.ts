@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import {
+  DEFAULT_STRATEGY_CONFIG,
+  DEFAULT_SYMBOL_MAPPING,
+  STRATEGY_ACCOUNT_OVERRIDE_SCHEMA,
+  STRATEGY_CONFIG_SCHEMA,
+  SYMBOL_MAPPING_SCHEMA,
+  resolveStrategyConfig,
+} from './strategy-config.js';
+import { DEFAULT_RISK_RULES, RISK_RULES_OVERRIDE_SCHEMA, RISK_RULES_SCHEMA, resolveRiskRules } from './risk-rules.js';
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateStrategy = ajv.compile(STRATEGY_CONFIG_SCHEMA);
+const validateOverride = ajv.compile(STRATEGY_ACCOUNT_OVERRIDE_SCHEMA);
+const validateMapping = ajv.compile(SYMBOL_MAPPING_SCHEMA);
+const validateRisk = ajv.compile(RISK_RULES_SCHEMA);
+const validateRiskOverride = ajv.compile(RISK_RULES_OVERRIDE_SCHEMA);
+
+describe('strategy config schema', () => {
+  it('accepts the default strategy config', () => {
+    expect(validateStrategy(DEFAULT_STRATEGY_CONFIG), JSON.stringify(validateStrategy.errors)).toBe(true);
+  });
+
+  it('accepts the default symbol mapping table', () => {
+    expect(validateMapping(DEFAULT_SYMBOL_MAPPING), JSON.stringify(validateMapping.errors)).toBe(true);
+  });
+
+  it('rejects an unknown top-level field and an unknown nested field, reporting both at once', () => {
+    const bad = { ...DEFAULT_STRATEGY_CONFIG, leverage: 10, sizing: { method: 'fixed_quantity', amount: '1', extra: true } };
+    expect(validateStrategy(bad)).toBe(false);
+    const errors = (validateStrategy.errors ?? []).filter((e) => e.keyword === 'additionalProperties');
+    expect(errors.map((e) => e.params)).toEqual(expect.arrayContaining([{ additionalProperty: 'leverage' }, { additionalProperty: 'extra' }]));
+  });
+
+  it('rejects a float quantity, a bad window time and an unknown side', () => {
+    expect(validateStrategy({ ...DEFAULT_STRATEGY_CONFIG, sizing: { method: 'fixed_quantity', amount: 1 } })).toBe(false);
+    const windows = { timezone: 'UTC', allowExitsOutside: true, windows: [{ days: ['mon'], start: '25:00', end: '10:00' }] };
+    expect(validateStrategy({ ...DEFAULT_STRATEGY_CONFIG, tradingWindows: windows })).toBe(false);
+    expect(validateStrategy({ ...DEFAULT_STRATEGY_CONFIG, sides: 'up' })).toBe(false);
+  });
+
+  it('accepts a partial account override and rejects unknown fields in it', () => {
+    expect(validateOverride({ allowAdd: true, sizing: { method: 'percent_of_equity', amount: '2.5' } })).toBe(true);
+    expect(validateOverride({ allowAdd: true, colour: 'red' })).toBe(false);
+  });
+
+  it('lets the account override win field by field and leaves the strategy untouched', () => {
+    const resolved = resolveStrategyConfig(DEFAULT_STRATEGY_CONFIG, { allowAdd: true, sides: 'long' });
+    expect(resolved.allowAdd).toBe(true);
+    expect(resolved.sides).toBe('long');
+    expect(resolved.maxAlertAgeSeconds).toBe(60);
+    expect(DEFAULT_STRATEGY_CONFIG.allowAdd).toBe(false);
+  });
+
+  it('defaults the maximum alert age to 60 seconds', () => {
+    expect(DEFAULT_STRATEGY_CONFIG.maxAlertAgeSeconds).toBe(60);
+  });
+});
+
+describe('risk rules schema', () => {
+  it('accepts the default risk rules', () => {
+    expect(validateRisk(DEFAULT_RISK_RULES), JSON.stringify(validateRisk.errors)).toBe(true);
+  });
+
+  it('rejects unknown fields and float money', () => {
+    expect(validateRisk({ ...DEFAULT_RISK_RULES, maxLeverage: '2' })).toBe(false);
+    expect(validateRisk({ ...DEFAULT_RISK_RULES, maxDailyLoss: 500 })).toBe(false);
+    expect(validateRiskOverride({ maxDailyLoss: '500' })).toBe(true);
+    expect(validateRiskOverride({ maxDailyLos: '500' })).toBe(false);
+  });
+
+  it('lets the strategy override the account rules', () => {
+    const resolved = resolveRiskRules({ ...DEFAULT_RISK_RULES, maxOrderQuantity: '100' }, { maxOrderQuantity: '10' });
+    expect(resolved.maxOrderQuantity).toBe('10');
+    expect(resolved.lossLimitAction).toBe('halt');
+  });
+});
