@@ -1,6 +1,7 @@
 // localtunnel (`localtunnel` 2.x client) against localtunnel.me or the trader's own localtunnel server.
 // Its client retries an unreachable server forever and never rejects, so this provider checks the server
 // answers first and puts a time limit on the whole start.
+import { randomBytes } from 'node:crypto';
 import { ProviderEvents, TunnelError, assertLocalPort } from './provider.js';
 import type { TunnelProvider, TunnelProviderStatus, TunnelStartOptions, TunnelStarted } from './provider.js';
 
@@ -21,7 +22,11 @@ type LocaltunnelFn = (
 export interface LocaltunnelProviderOptions {
   /** Tunnel server, default https://localtunnel.me. */
   host?: string;
-  /** Ask for a fixed subdomain so the URL survives restarts (the server may hand out another if taken). */
+  /**
+   * Subdomain to ask for. Default: a random one chosen once per provider, so a reconnect asks for the same URL
+   * again (the server hands out another if it is taken, and the supervisor announces the change). Persist
+   * `provider.subdomain` to keep the URL across agent restarts.
+   */
   subdomain?: string;
   /** Limit for the whole start, default 15 s. */
   startTimeoutMs?: number;
@@ -36,15 +41,18 @@ export class LocaltunnelProvider implements TunnelProvider {
   private publicUrl: string | null = null;
   private lastError: string | null = null;
   private readonly host: string;
+  readonly subdomain: string;
 
   constructor(private readonly options: LocaltunnelProviderOptions = {}) {
     this.host = (options.host ?? DEFAULT_LOCALTUNNEL_HOST).replace(/\/+$/, '');
     if (!/^https?:\/\/[^/?#]+$/.test(this.host)) {
       throw new TunnelError('TUNNEL_CONFIG_INVALID', 'The localtunnel server must be an address like https://localtunnel.me.', 'Fix the localtunnel server address in Settings > Tunnel.');
     }
-    if (options.subdomain !== undefined && !/^[a-z0-9][a-z0-9-]{2,61}[a-z0-9]$/.test(options.subdomain)) {
-      throw new TunnelError('TUNNEL_CONFIG_INVALID', 'The localtunnel subdomain must be 4-63 lowercase letters, digits or dashes.', 'Pick a subdomain like my-desk-alerts.');
+    if (options.subdomain !== undefined && !/^(?:[a-z0-9][a-z0-9-]{4,61}[a-z0-9]|[a-z0-9]{4,63})$/.test(options.subdomain)) {
+      throw new TunnelError('TUNNEL_CONFIG_INVALID', 'The localtunnel subdomain must be 4-63 lowercase letters or digits (6-63 with dashes).', 'Pick a subdomain like my-desk-alerts.');
     }
+    // Unguessable by default: anyone who knows the URL can reach the webhook listener (which still checks ids).
+    this.subdomain = options.subdomain ?? `vz-${randomBytes(8).toString('hex')}`;
   }
 
   async start(options: TunnelStartOptions): Promise<TunnelStarted> {
@@ -72,7 +80,7 @@ export class LocaltunnelProvider implements TunnelProvider {
         timeoutMs,
       );
       const created = localtunnel(
-        { port: options.localPort, local_host: '127.0.0.1', host: this.host, ...(this.options.subdomain ? { subdomain: this.options.subdomain } : {}) },
+        { port: options.localPort, local_host: '127.0.0.1', host: this.host, subdomain: this.subdomain },
         (err) => {
           if (err) settle(new TunnelError('TUNNEL_FAILED', `The localtunnel server refused the tunnel: ${err.message}`, 'Try another subdomain or server.'));
         },
