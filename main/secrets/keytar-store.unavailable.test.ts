@@ -18,6 +18,27 @@ const missingModule = () =>
   });
 
 describe('keychain unavailable', () => {
+  it('real keytar with D-Bus pointing nowhere reports the missing session bus', async () => {
+    // This file runs in its own process (vitest forks pool) and this is its first real keytar call, so libsecret
+    // connects to this address and nothing else.
+    const saved = { bus: process.env.DBUS_SESSION_BUS_ADDRESS, display: process.env.DISPLAY };
+    process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=/nonexistent/viewzenix-${randomBytes(4).toString('hex')}`;
+    delete process.env.DISPLAY;
+    try {
+      const store = new KeytarStore({ service: SERVICE, timeoutMs: 5000 });
+      const status = await store.status();
+      expect(status.available).toBe(false);
+      if (process.platform === 'linux') expect(status.message).toMatch(/No D-Bus session/);
+      const err = await store.set('broker:acct-1:secret', CANARY).catch((e: unknown) => e);
+      expect((err as VaultError).code).toBe('VAULT_UNAVAILABLE');
+      expect(String((err as VaultError).stack)).not.toContain(CANARY);
+    } finally {
+      if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+      else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
+      if (saved.display !== undefined) process.env.DISPLAY = saved.display;
+    }
+  });
+
   it('reports a missing native module as a clear status with per-platform fixes', async () => {
     const status = await missingModule().status();
     expect(status.available).toBe(false);
@@ -68,25 +89,5 @@ describe('keychain unavailable', () => {
     const status = await store.status();
     expect(status.available).toBe(false);
     expect(status.message).toMatch(/did not answer/);
-  });
-
-  it('real keytar with D-Bus pointing nowhere reports the missing session bus', async () => {
-    // This file runs in its own process (vitest forks pool), so the real keytar here sees only this address.
-    const saved = { bus: process.env.DBUS_SESSION_BUS_ADDRESS, display: process.env.DISPLAY };
-    process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=/nonexistent/viewzenix-${randomBytes(4).toString('hex')}`;
-    delete process.env.DISPLAY;
-    try {
-      const store = new KeytarStore({ service: SERVICE, timeoutMs: 5000 });
-      const status = await store.status();
-      expect(status.available).toBe(false);
-      if (process.platform === 'linux') expect(status.message).toMatch(/No D-Bus session/);
-      const err = await store.set('broker:acct-1:secret', CANARY).catch((e: unknown) => e);
-      expect((err as VaultError).code).toBe('VAULT_UNAVAILABLE');
-      expect(String((err as VaultError).stack)).not.toContain(CANARY);
-    } finally {
-      if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-      else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
-      if (saved.display !== undefined) process.env.DISPLAY = saved.display;
-    }
   });
 });
