@@ -1,0 +1,167 @@
+// Cloudflare Tunnel through the trader's installed `cloudflared` binary (its npm wrapper downloads a binary at
+// install time, which fails offline, so the agent never installs one). Two modes:
+//  - quick: `cloudflared tunnel --url http://127.0.0.1:<port>` gives a random trycloudflare.com URL that changes
+//    at every start (the supervisor announces the change);
+//  - named: `cloudflared tunnel run` with the token from the vault entry tunnel:cloudflared:token, passed in the
+//    TUNNEL_TOKEN environment variable (never on the command line, where other users could see it in `ps`).
+//    Its public hostname and target (http://127.0.0.1:<webhook port>) are set in the Cloudflare dashboard.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { explainCloudflaredLine, isConnectionRegistered, parseQuickTunnelUrl } from './cloudflared-output.js';
+import { findExecutable } from './find-executable.js';
+import { normalizePublicUrl } from './manual-provider.js';
+import { ProviderEvents, TunnelError, assertLocalPort, scrubSecrets } from './provider.js';
+import type { TunnelProvider, TunnelProviderStatus, TunnelStartOptions, TunnelStarted } from './provider.js';
+
+export const CLOUDFLARED_TOKEN_SECRET = 'tunnel:cloudflared:token';
+
+export type CloudflaredProviderOptions =
+  | { mode: 'quick'; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }
+  | {
+      mode: 'named';
+      /** The public hostname routed to this tunnel in the Cloudflare dashboard, e.g. https://alerts.example.com */
+      publicUrl: string;
+      secrets: { get(name: string): Promise<string | null> };
+      env?: NodeJS.ProcessEnv;
+      startTimeoutMs?: number;
+    };
+
+export class CloudflaredProvider implements TunnelProvider {
+  readonly kind = 'cloudflared' as const;
+  private readonly events = new ProviderEvents();
+  private child: ChildProcess | null = null;
+  private publicUrl: string | null = null;
+  private lastError: string | null = null;
+  private readonly namedUrl: string | null;
+
+  constructor(private readonly options: CloudflaredProviderOptions) {
+    this.namedUrl = options.mode === 'named' ? normalizePublicUrl(options.publicUrl) : null;
+  }
+
+  async start(options: TunnelStartOptions): Promise<TunnelStarted> {
+    assertLocalPort(options.localPort);
+    await this.stop();
+    const env = this.options.env ?? process.env;
+    const binary = findExecutable('cloudflared', env);
+    if (!binary) {
+      throw this.fail(
+        new TunnelError('TUNNEL_BINARY_MISSING', 'cloudflared is not installed (it is not on PATH).', 'Install cloudflared from Cloudflare\'s download page (or your package manager), then start the tunnel again.'),
+      );
+    }
+    let token: string | null = null;
+    const childEnv: NodeJS.ProcessEnv = { ...env };
+    delete childEnv.TUNNEL_TOKEN;
+    let args: string[];
+    if (this.options.mode === 'named') {
+      token = await this.options.secrets.get(CLOUDFLARED_TOKEN_SECRET);
+      if (!token) {
+        throw this.fail(
+          new TunnelError('TUNNEL_AUTH_MISSING', 'No Cloudflare tunnel token is stored, so the named tunnel cannot start.', 'In the Cloudflare dashboard open Networks > Tunnels, copy the tunnel\'s token, and save it in Settings > Tunnel.'),
+        );
+      }
+      childEnv.TUNNEL_TOKEN = token;
+      args = ['tunnel', '--no-autoupdate', 'run'];
+    } else {
+      args = ['tunnel', '--no-autoupdate', '--url', `http://127.0.0.1:${options.localPort}`];
+    }
+    const child = spawn(binary, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    this.child = child;
+    const url = await this.waitUntilConnected(child, token);
+    this.publicUrl = url;
+    this.lastError = null;
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return; // stopped on purpose, or replaced
+      this.child = null;
+      this.publicUrl = null;
+      this.lastError = `cloudflared exited (${signal ?? `code ${code}`}).`;
+      this.events.emit({ type: 'disconnected', reason: this.lastError });
+    });
+    return { publicUrl: url };
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    this.publicUrl = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  on(listener: Parameters<TunnelProvider['on']>[0]): () => void {
+    return this.events.on(listener);
+  }
+
+  status(): TunnelProviderStatus {
+    return { running: this.child !== null && this.publicUrl !== null, publicUrl: this.publicUrl, lastError: this.lastError };
+  }
+
+  /** Reads cloudflared's log lines until the tunnel has a URL and an edge connection, or fails. */
+  private waitUntilConnected(child: ChildProcess, token: string | null): Promise<string> {
+    const timeoutMs = this.options.startTimeoutMs ?? 30_000;
+    return new Promise<string>((resolve, reject) => {
+      let url: string | null = this.namedUrl;
+      let registered = false;
+      let problem: string | null = null;
+      let settled = false;
+      const finish = (err: TunnelError | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        child.off('error', onError);
+        if (err) {
+          if (this.child === child) this.child = null;
+          child.kill('SIGTERM');
+          reject(this.fail(err));
+        } else if (url) {
+          resolve(url);
+        }
+      };
+      const onLine = (line: string) => {
+        if (!url) url = parseQuickTunnelUrl(line);
+        if (isConnectionRegistered(line)) registered = true;
+        problem = explainCloudflaredLine(scrubSecrets(line, token)) ?? problem;
+        if (url && registered) finish(null);
+      };
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream) createInterface({ input: stream }).on('line', onLine);
+      }
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        finish(
+          new TunnelError(
+            'TUNNEL_FAILED',
+            `${problem ?? 'cloudflared stopped before the tunnel was up.'} (exit ${signal ?? code})`,
+            'Run `cloudflared tunnel --url http://127.0.0.1:<port>` in a terminal to see its full output.',
+          ),
+        );
+      const onError = (err: Error) =>
+        finish(new TunnelError('TUNNEL_FAILED', `cloudflared could not be started: ${scrubSecrets(err.message, token)}`, 'Check that cloudflared is installed and executable.'));
+      child.once('exit', onExit);
+      child.once('error', onError);
+      const timer = setTimeout(
+        () =>
+          finish(
+            new TunnelError(
+              'TUNNEL_START_TIMEOUT',
+              `${problem ?? 'cloudflared did not report a working tunnel'} within ${Math.round(timeoutMs / 1000)} s.`,
+              'Check the internet connection; the agent keeps retrying.',
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+  }
+
+  private fail(err: TunnelError): TunnelError {
+    this.lastError = err.message;
+    return err;
+  }
+}

@@ -1,0 +1,147 @@
+// localtunnel (`localtunnel` 2.x client) against localtunnel.me or the trader's own localtunnel server.
+// Its client retries an unreachable server forever and never rejects, so this provider checks the server
+// answers first and puts a time limit on the whole start.
+import { randomBytes } from 'node:crypto';
+import { ProviderEvents, TunnelError, assertLocalPort } from './provider.js';
+import type { TunnelProvider, TunnelProviderStatus, TunnelStartOptions, TunnelStarted } from './provider.js';
+
+/** The client object of `localtunnel` 2.x: an EventEmitter with 'url', 'error', 'close', 'request'. */
+interface LocaltunnelClient {
+  url: string;
+  close(): void;
+  on(event: 'error', listener: (err: Error) => void): this;
+  once(event: 'url', listener: (url: string) => void): this;
+  removeAllListeners(event: 'error'): this;
+}
+
+type LocaltunnelFn = (
+  options: { port: number; host?: string; subdomain?: string; local_host?: string },
+  callback: (err: Error | null, client?: LocaltunnelClient) => void,
+) => LocaltunnelClient;
+
+export interface LocaltunnelProviderOptions {
+  /** Tunnel server, default https://localtunnel.me. */
+  host?: string;
+  /**
+   * Subdomain to ask for. Default: a random one chosen once per provider, so a reconnect asks for the same URL
+   * again (the server hands out another if it is taken, and the supervisor announces the change). Persist
+   * `provider.subdomain` to keep the URL across agent restarts.
+   */
+  subdomain?: string;
+  /** Limit for the whole start, default 15 s. */
+  startTimeoutMs?: number;
+}
+
+export const DEFAULT_LOCALTUNNEL_HOST = 'https://localtunnel.me';
+
+export class LocaltunnelProvider implements TunnelProvider {
+  readonly kind = 'localtunnel' as const;
+  private readonly events = new ProviderEvents();
+  private client: LocaltunnelClient | null = null;
+  private publicUrl: string | null = null;
+  private lastError: string | null = null;
+  private readonly host: string;
+  readonly subdomain: string;
+
+  constructor(private readonly options: LocaltunnelProviderOptions = {}) {
+    this.host = (options.host ?? DEFAULT_LOCALTUNNEL_HOST).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/?#]+$/.test(this.host)) {
+      throw new TunnelError('TUNNEL_CONFIG_INVALID', 'The localtunnel server must be an address like https://localtunnel.me.', 'Fix the localtunnel server address in Settings > Tunnel.');
+    }
+    if (options.subdomain !== undefined && !/^(?:[a-z0-9][a-z0-9-]{4,61}[a-z0-9]|[a-z0-9]{4,63})$/.test(options.subdomain)) {
+      throw new TunnelError('TUNNEL_CONFIG_INVALID', 'The localtunnel subdomain must be 4-63 lowercase letters or digits (6-63 with dashes).', 'Pick a subdomain like my-desk-alerts.');
+    }
+    // Unguessable by default: anyone who knows the URL can reach the webhook listener (which still checks ids).
+    this.subdomain = options.subdomain ?? `vz-${randomBytes(8).toString('hex')}`;
+  }
+
+  async start(options: TunnelStartOptions): Promise<TunnelStarted> {
+    assertLocalPort(options.localPort);
+    await this.stop();
+    const timeoutMs = this.options.startTimeoutMs ?? 15_000;
+    await this.checkServerAnswers(Math.min(timeoutMs, 5000));
+    const localtunnel = ((await import('localtunnel')) as unknown as { default: LocaltunnelFn }).default;
+
+    const client = await new Promise<LocaltunnelClient>((resolve, reject) => {
+      let settled = false;
+      const settle = (err: TunnelError | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          created.close();
+          reject(this.fail(err));
+        } else {
+          resolve(created);
+        }
+      };
+      const timer = setTimeout(
+        () => settle(new TunnelError('TUNNEL_START_TIMEOUT', `The localtunnel server ${this.host} did not open a tunnel within ${Math.round(timeoutMs / 1000)} s.`, 'Check the server address and the internet connection; the agent keeps retrying.')),
+        timeoutMs,
+      );
+      const created = localtunnel(
+        { port: options.localPort, local_host: '127.0.0.1', host: this.host, subdomain: this.subdomain },
+        (err) => {
+          if (err) settle(new TunnelError('TUNNEL_FAILED', `The localtunnel server refused the tunnel: ${err.message}`, 'Try another subdomain or server.'));
+        },
+      );
+      // An EventEmitter without an 'error' listener would throw; this one is replaced once the tunnel is up.
+      created.on('error', (err: Error) => settle(new TunnelError('TUNNEL_UNREACHABLE', `Could not connect to the localtunnel server: ${err.message}`, 'Check the server address and firewall.')));
+      // 'url' fires when the first tunnel socket is connected to the server, i.e. requests can flow.
+      created.once('url', () => settle(null));
+    });
+
+    this.client = client;
+    this.publicUrl = client.url;
+    this.lastError = null;
+    client.removeAllListeners('error');
+    client.on('error', (err: Error) => this.lost(client, `The connection to the localtunnel server was lost (${err.message}).`));
+    return { publicUrl: client.url };
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.publicUrl = null;
+    if (client) {
+      client.removeAllListeners('error');
+      client.on('error', () => undefined); // late socket errors from a closed tunnel are expected
+      client.close();
+    }
+  }
+
+  on(listener: Parameters<TunnelProvider['on']>[0]): () => void {
+    return this.events.on(listener);
+  }
+
+  status(): TunnelProviderStatus {
+    return { running: this.client !== null, publicUrl: this.publicUrl, lastError: this.lastError };
+  }
+
+  private lost(client: LocaltunnelClient, reason: string): void {
+    if (this.client !== client) return; // already stopped or replaced; report each loss once
+    this.client = null;
+    this.publicUrl = null;
+    this.lastError = reason;
+    client.removeAllListeners('error');
+    client.on('error', () => undefined);
+    client.close();
+    this.events.emit({ type: 'disconnected', reason });
+  }
+
+  /** Any HTTP answer from the server will do; a network error means the tunnel cannot start now. */
+  private async checkServerAnswers(timeoutMs: number): Promise<void> {
+    try {
+      const res = await fetch(`${this.host}/api/status`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      await res.body?.cancel();
+    } catch (err) {
+      const detail = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      throw this.fail(new TunnelError('TUNNEL_UNREACHABLE', `The localtunnel server ${this.host} cannot be reached (${detail}).`, 'Check the internet connection and the server address; the agent keeps retrying.'));
+    }
+  }
+
+  private fail(err: TunnelError): TunnelError {
+    this.lastError = err.message;
+    return err;
+  }
+}
