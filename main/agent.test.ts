@@ -51,7 +51,7 @@ describe('agent start and stop', () => {
   it('an alert re-sent after a restart is still a duplicate and places no second order', async () => {
     const agent = await startTestAgent();
     const hook = new URL(agent.demoWebhookUrl!).pathname;
-    const body = '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"time":"2026-03-02T14:31:00Z"}';
+    const body = JSON.stringify({ ticker: 'AAPL', action: 'buy', quantity: 1, price: 190, time: new Date().toISOString().slice(0, 19) + 'Z' });
     const first = await agent.post(hook, body);
     expect(first.status).toBe(202);
     await eventually(async () => (await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items, (i) => i.length === 1 && i[0]!.status === 'filled');
@@ -76,6 +76,19 @@ describe('agent start and stop', () => {
       (s) => s.status !== 'queued' && s.status !== 'processing',
     );
     expect(signal).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
+    expect((await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items).toHaveLength(0);
+    await agent.stop();
+  });
+
+  it('a stale alert that would open a position is denied with STALE_ALERT and sends no order', async () => {
+    const agent = await startTestAgent();
+    const res = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"time":"2026-03-02T14:31:00Z"}');
+    expect(res.status).toBe(202);
+    const signal = await eventually(
+      async () => (await agent.api<{ status: string; code?: string; message?: string }>('GET', `/api/signals/${res.body.signalId as string}`)).body,
+      (s) => s.status === 'denied' || s.status === 'done',
+    );
+    expect(signal).toMatchObject({ status: 'denied', code: 'STALE_ALERT' });
     expect((await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items).toHaveLength(0);
     await agent.stop();
   });

@@ -90,7 +90,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     await reconcileInFlight(orders, router, tradingState, log);
 
     const inbox = new Inbox(signals, log);
-    const worker = new SignalWorker({ signals, strategies, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
+    const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
     inbox.onCommitted = () => worker.kick();
 
     const webhook = createWebhookServer({ strategies, inbox, log });

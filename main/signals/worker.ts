@@ -3,28 +3,35 @@
 // reason and never blocks the others. On start, rows left half-done by a crash are resumed first; the
 // deterministic client order ids make a resumed row unable to place a second order.
 import type { SignalRepo, QueuedSignal } from '../store/signals.js';
-import type { StrategyRepo } from '../store/strategies.js';
+import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
+import type { AccountRepo } from '../store/accounts.js';
+import type { OrderRepo } from '../store/orders.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
 import type { OrderRouter } from '../orders/router.js';
 import type { OrderLifecycle } from '../orders/lifecycle.js';
 import type { TradingStateService } from '../trading-state.js';
 import type { OrderRequest } from '../brokers/port.js';
+import type { Signal } from '../../shared/signal.js';
 import { KeyedQueue } from '../orders/keyed-queue.js';
 import { clientOrderId } from '../ids.js';
-import { basicPlan } from './basic-plan.js';
 import { isTerminal } from '../../shared/order-status.js';
+import { describeDenial, type Code } from '../../shared/codes.js';
+import { planForAccount, checkRisk, type AccountSettings, type StrategySettings } from './decide.js';
 
 export interface WorkerDeps {
   signals: SignalRepo;
   strategies: StrategyRepo;
+  accounts: AccountRepo;
+  orders: OrderRepo;
   router: OrderRouter;
   lifecycle: OrderLifecycle;
   tradingState: TradingStateService;
   bus: EventBus;
   log: Logger;
   now?: () => string;
-  /** How long the next alert for a symbol waits for a market order to fill. */
+  /** How long an entry waits for the exit before it (a reversal) to fill, and the next alert for a symbol
+   *  waits for a market order to settle. */
   fillWaitMs?: number;
   maxAttempts?: number;
 }
@@ -34,6 +41,9 @@ interface PriceFed {
   observePrice(symbol: string, price: string): void;
 }
 const isPriceFed = (a: unknown): a is PriceFed => typeof (a as PriceFed | undefined)?.observePrice === 'function';
+
+/** `acted`: the alert did something for this account (orders placed, or a cancel-only alert canceled). */
+type Outcome = { placed: number; acted: boolean; denial?: { code: string; detail: string } };
 
 export class SignalWorker {
   private readonly queue = new KeyedQueue();
@@ -103,57 +113,94 @@ export class SignalWorker {
 
   private async process(row: QueuedSignal): Promise<void> {
     if (this.stopped) return;
-    const { signals, strategies, router, tradingState, log } = this.d;
+    const { signals, strategies } = this.d;
     signals.markProcessing(row.id);
-    const signal = row.parsed;
     const strategy = strategies.get(row.strategyId);
     if (!strategy || !strategy.enabled) {
       signals.finish(row.id, 'denied', this.now(), 'WEBHOOK_NOT_FOUND', 'The strategy was deleted or disabled before the alert was processed.');
       return;
     }
-    let placed = 0;
-    let firstDenial: { code: string; detail: string } | undefined;
+    let acted = false;
+    let firstDenial: Outcome['denial'];
+    // Fan-out: one alert, an order (or a denial) per account, each with its own sizing and symbol mapping.
     for (const accountId of strategy.accountIds) {
-      const adapter = router.adapter(accountId);
-      if (!adapter) {
-        firstDenial ??= { code: 'ACCOUNT_UNAVAILABLE', detail: `ACCOUNT_UNAVAILABLE: account=${accountId}` };
-        signals.recordDecision({ signalId: row.id, accountId, verdict: 'denied', code: 'ACCOUNT_UNAVAILABLE', detail: firstDenial.detail, at: this.now() });
-        continue;
-      }
-      if (signal.price && isPriceFed(adapter)) adapter.observePrice(signal.symbol, signal.price);
-      const positions = await adapter.positions();
-      const position = positions.find((p) => p.symbol === signal.symbol)?.quantity ?? '0';
-      const state = tradingState.effective(accountId);
-      const plan = basicPlan(signal, position, state.state);
-      if (!plan.ok) {
-        firstDenial ??= { code: plan.code, detail: plan.detail };
-        signals.recordDecision({ signalId: row.id, accountId, verdict: 'denied', code: plan.code, detail: plan.detail, at: this.now() });
-        continue;
-      }
-      signals.recordDecision({ signalId: row.id, accountId, verdict: 'order', data: { intents: plan.intents }, at: this.now() });
-      for (const intent of plan.intents) {
-        const request: OrderRequest = {
-          clientOrderId: clientOrderId(row.id, accountId, intent.leg),
-          symbol: signal.symbol,
-          side: intent.side,
-          type: 'market',
-          quantity: intent.quantity,
-          timeInForce: 'day',
-          referencePrice: signal.price,
-          reduceOnly: intent.leg === 'exit' ? true : undefined,
-        };
-        const order = await router.submit(request, { accountId, signalId: row.id, strategyId: strategy.id, leg: intent.leg });
-        placed++;
-        if (!isTerminal(order.status)) {
-          // The next alert for this symbol waits for this one to settle (exit before reverse).
-          const settled = await this.d.lifecycle.waitForTerminal(order.id, this.d.fillWaitMs ?? 30_000);
-          if (!isTerminal(settled.status)) log.warn({ orderId: order.id, status: settled.status }, 'order not settled in time; continuing with the next alert');
-        }
+      const outcome = await this.forAccount(row, strategy, accountId);
+      acted ||= outcome.acted;
+      if (outcome.denial) firstDenial ??= outcome.denial;
+    }
+    const status = acted ? 'done' : 'denied';
+    signals.finish(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail);
+    this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status, code: acted ? undefined : firstDenial?.code, symbol: row.parsed.symbol } });
+  }
+
+  private deny(row: QueuedSignal, accountId: string, code: Code, detail: string, data?: unknown): Outcome {
+    this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'denied', code, detail, data, at: this.now() });
+    return { placed: 0, acted: false, denial: { code, detail } };
+  }
+
+  private async forAccount(row: QueuedSignal, strategy: StrategyRow, accountId: string): Promise<Outcome> {
+    const { router, orders, tradingState, log, bus } = this.d;
+    const signal: Signal = row.parsed;
+    const adapter = router.adapter(accountId);
+    const account = this.d.accounts.get(accountId);
+    if (!adapter || !account) return this.deny(row, accountId, 'ACCOUNT_UNAVAILABLE', describeDenial('ACCOUNT_UNAVAILABLE', { account: accountId }));
+    if (signal.price && isPriceFed(adapter)) adapter.observePrice(signal.symbol, signal.price);
+    const strategySettings = strategy.config as StrategySettings;
+    const accountSettings = account.config as AccountSettings;
+    const now = this.now();
+    const facts = await planForAccount({ signal, accountId, adapter, orders, strategySettings, accountSettings, now });
+    const plan = facts.plan;
+    if (plan.drift) {
+      log.warn({ signalId: row.id, accountId, drift: plan.drift }, 'position drift: the alert expected a different position');
+      bus.publish({ type: 'notice', level: 'warning', code: 'DRIFT', message: `${account.name}: ${plan.drift.message}` });
+    }
+    if (plan.kind === 'denied') return this.deny(row, accountId, plan.denial.code, plan.denial.detail, { warnings: plan.warnings, drift: plan.drift });
+    if (plan.approval.mode === 'manual') return this.deny(row, accountId, 'APPROVAL_REQUIRED', describeDenial('APPROVAL_REQUIRED', { strategy: strategy.name }));
+
+    if (plan.cancelOpenOrdersFirst) {
+      for (const o of orders.withStatus(['accepted', 'partially_filled'], accountId)) {
+        if (o.symbol === facts.symbol) await router.cancel(o.id);
       }
     }
-    const status = placed > 0 ? 'done' : 'denied';
-    signals.finish(row.id, status, this.now(), placed > 0 ? undefined : firstDenial?.code, placed > 0 ? undefined : firstDenial?.detail);
-    this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status, code: placed > 0 ? undefined : firstDenial?.code, symbol: signal.symbol } });
+    const state = tradingState.effective(accountId);
+    const global = tradingState.view().state;
+    let placed = 0;
+    const sent = new Map<string, string>(); // leg → order id
+    for (const intent of plan.intents) {
+      if (intent.dependsOn) {
+        const before = sent.get(intent.dependsOn);
+        if (before) {
+          const settled = await this.d.lifecycle.waitForTerminal(before, this.d.fillWaitMs ?? 30_000);
+          if (settled.status !== 'filled') {
+            return { ...this.deny(row, accountId, 'EXIT_NOT_FILLED', describeDenial('EXIT_NOT_FILLED', { symbol: facts.symbol, exitStatus: settled.status })), placed, acted: placed > 0 };
+          }
+          // The entry is checked against the position as it is after the exit, not as it was before.
+          const fresh = await adapter.positions();
+          facts.context.positions = fresh.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice }));
+        }
+      }
+      const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: { global, account: state.state }, accountSettings, strategySettings, context: facts.context, now });
+      if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
+      if (!verdict.allowed) {
+        const d = verdict.denial!;
+        return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), placed, acted: placed > 0 };
+      }
+      this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() });
+      const { leg, dependsOn: _d, ...fields } = intent;
+      const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? signal.price };
+      const order = await router.submit(request, { accountId, signalId: row.id, strategyId: strategy.id, leg });
+      sent.set(leg, order.id);
+      placed++;
+      // Legs of one alert are not "recent orders" of each other: a reversal's exit and entry share a side and
+      // would otherwise trip the duplicate-order guard.
+      if (!isTerminal(order.status) && request.type === 'market' && !plan.intents.some((i) => i.dependsOn === leg)) {
+        // The next alert for this symbol waits for this market order to settle (exit before reverse).
+        const settled = await this.d.lifecycle.waitForTerminal(order.id, this.d.fillWaitMs ?? 30_000);
+        if (!isTerminal(settled.status)) log.warn({ orderId: order.id, status: settled.status }, 'order not settled in time; continuing with the next alert');
+      }
+    }
+    if (placed === 0 && plan.intents.length === 0) this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
+    return { placed, acted: placed > 0 || plan.intents.length === 0 };
   }
 
   /** Stops taking new rows and waits for the ones in progress. */

@@ -1,0 +1,117 @@
+// Gathers one account's facts from its broker adapter and the stores (I/O), then asks the pure engines what to
+// do: the strategy engine turns the signal into order intents, the risk engine allows or denies each one.
+import { Decimal } from 'decimal.js';
+import type { BrokerAdapter } from '../brokers/port.js';
+import type { OrderRepo } from '../store/orders.js';
+import type { Signal } from '../../shared/signal.js';
+import type { TradingState } from '../../shared/trading-state.js';
+import { planSignal, mapSymbol, type PlanResult } from '../strategy/index.js';
+import { evaluateRisk, type RiskVerdict, type RiskContext } from '../risk/index.js';
+import type { OrderIntent } from '../strategy/types.js';
+import type { AssetClass } from '../strategy/broker-view.js';
+import { DEFAULT_STRATEGY_CONFIG, DEFAULT_SYMBOL_MAPPING, type StrategyConfig, type StrategyAccountOverride, type SymbolMappingTable, type SymbolMappingEntry } from '../../shared/strategy-config.js';
+import { DEFAULT_RISK_RULES, type RiskRules, type RiskRulesOverride } from '../../shared/risk-rules.js';
+
+/** Where a strategy's and an account's settings live in their `config` JSON. */
+export interface StrategySettings {
+  strategy?: Partial<StrategyConfig>;
+  accounts?: Record<string, StrategyAccountOverride>;
+  risk?: RiskRulesOverride;
+}
+export interface AccountSettings {
+  risk?: Partial<RiskRules>;
+  symbolMapping?: SymbolMappingEntry[];
+}
+
+export interface AccountFacts {
+  broker: string;
+  assetClass: AssetClass;
+  symbol: string;
+  position: string;
+  context: RiskContext;
+  plan: PlanResult;
+}
+
+const dayHigh = new Map<string, { day: string; high: Decimal }>();
+
+/** Today's equity high per account, kept in memory (a restart starts the day's high again at current equity). */
+function trackEquityHigh(accountId: string, equity: Decimal, now: string): Decimal {
+  const day = now.slice(0, 10);
+  const prev = dayHigh.get(accountId);
+  const high = prev && prev.day === day ? Decimal.max(prev.high, equity) : equity;
+  dayHigh.set(accountId, { day, high });
+  return high;
+}
+
+export async function planForAccount(input: {
+  signal: Signal;
+  accountId: string;
+  adapter: BrokerAdapter;
+  orders: OrderRepo;
+  strategySettings: StrategySettings;
+  accountSettings: AccountSettings;
+  now: string;
+}): Promise<AccountFacts> {
+  const { signal, adapter, accountId, now } = input;
+  const table: SymbolMappingTable = { ...DEFAULT_SYMBOL_MAPPING, entries: [...(input.accountSettings.symbolMapping ?? []), ...DEFAULT_SYMBOL_MAPPING.entries] };
+  const config: StrategyConfig = { ...DEFAULT_STRATEGY_CONFIG, ...(input.strategySettings.strategy ?? {}) };
+  const mapped = mapSymbol({ symbol: signal.symbol, exchange: signal.exchange }, adapter.broker, table, now);
+  const symbol = mapped.ok ? mapped.symbol : signal.symbol;
+  const [positions, openOrders, account, instrument] = await Promise.all([adapter.positions(), adapter.openOrders(), adapter.account(), adapter.instrument(symbol)]);
+  const position = positions.find((p) => p.symbol === symbol)?.quantity ?? '0';
+  const lastPrices: Record<string, string> = {};
+  for (const p of positions) if (p.marketPrice) lastPrices[p.symbol] = p.marketPrice;
+  if (signal.price) lastPrices[symbol] = signal.price;
+  const unrealized = positions.reduce((s, p) => s.plus(p.unrealizedPnl ?? 0), new Decimal(0));
+  const dayStart = `${now.slice(0, 10)}T00:00:00.000Z`;
+  const recent = input.orders
+    .list({ accountId, limit: 5000, sort: 'created_at', direction: 'desc' })
+    .items.filter((o) => o.createdAt >= dayStart)
+    .map((o) => ({ time: o.createdAt, symbol: o.symbol, side: o.side }));
+  const context: RiskContext = {
+    positions: positions.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice })),
+    openOrders: openOrders.map((o) => ({ symbol: o.symbol, side: o.side, quantity: new Decimal(o.quantity).minus(o.filledQuantity).toString(), type: o.type, clientOrderId: o.clientOrderId })),
+    equity: account.equity,
+    realizedPnlToday: account.realizedPnlToday ?? '0',
+    unrealizedPnl: unrealized.toString(),
+    dayEquityHigh: trackEquityHigh(accountId, new Decimal(account.equity), now).toString(),
+    recentOrders: recent,
+    lastPrices,
+    marketHours: {},
+    dayStart,
+  };
+  const plan = planSignal({
+    signal,
+    config,
+    accountOverride: input.strategySettings.accounts?.[accountId],
+    broker: adapter.broker,
+    symbolTable: table,
+    position,
+    openOrders: context.openOrders.filter((o) => o.symbol === symbol),
+    account: { equity: account.equity, buyingPower: account.buyingPower },
+    instrument,
+    lastPrice: lastPrices[symbol],
+    now,
+  });
+  return { broker: adapter.broker, assetClass: instrument.assetClass, symbol, position, context, plan };
+}
+
+export function checkRisk(input: {
+  intent: OrderIntent;
+  assetClass: AssetClass;
+  state: { global: TradingState; account: TradingState };
+  accountSettings: AccountSettings;
+  strategySettings: StrategySettings;
+  context: RiskContext;
+  now: string;
+}): RiskVerdict {
+  const i = input.intent;
+  return evaluateRisk({
+    intent: { action: 'submit', symbol: i.symbol, side: i.side, type: i.type, quantity: i.quantity, assetClass: input.assetClass, limitPrice: i.limitPrice, stopPrice: i.stopPrice, referencePrice: i.referencePrice ?? input.context.lastPrices[i.symbol], extendedHours: i.extendedHours },
+    tradingState: input.state,
+    rules: { ...DEFAULT_RISK_RULES, ...(input.accountSettings.risk ?? {}) },
+    strategyRules: input.strategySettings.risk,
+    context: input.context,
+    now: input.now,
+  });
+}

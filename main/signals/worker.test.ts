@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import type { OrderView, PositionView } from '../../shared/api-types.js';
+
+let agent: TestAgent;
+let hook: string;
+beforeAll(async () => {
+  agent = await startTestAgent();
+  hook = new URL(agent.demoWebhookUrl!).pathname;
+});
+afterAll(async () => agent.stop());
+
+const positions = async () => (await agent.api<{ items: PositionView[] }>('GET', '/api/positions')).body.items;
+const orders = async (signalId: string) => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signalId}&sort=created_at&direction=asc`)).body.items;
+
+describe('signal worker through the engines', () => {
+  it('a sell while long exits first, then reverses short once the exit has filled (two legs, in order)', async () => {
+    const buy = await agent.post(hook, '{"ticker":"AMD","action":"buy","quantity":2,"price":100}');
+    await eventually(positions, (p) => p.some((x) => x.symbol === 'AMD' && x.quantity === '2'));
+    const sell = await agent.post(hook, '{"ticker":"AMD","action":"sell","quantity":2,"price":101}');
+    const legs = await eventually(() => orders(sell.body.signalId as string), (o) => o.length === 2 && o.every((x) => x.status === 'filled'));
+    expect(legs.map((o) => [o.side, o.quantity, o.status])).toEqual([
+      ['sell', '2', 'filled'],
+      ['sell', '2', 'filled'],
+    ]);
+    expect(legs[0]!.createdAt <= legs[1]!.createdAt).toBe(true);
+    const amd = (await positions()).find((p) => p.symbol === 'AMD');
+    expect(amd?.quantity).toBe('-2');
+    expect(buy.status).toBe(202);
+  });
+
+  it('an exit with percent_of_position closes that share of the position', async () => {
+    await agent.post(hook, '{"ticker":"INTC","action":"buy","quantity":10,"price":30}');
+    await eventually(positions, (p) => p.some((x) => x.symbol === 'INTC' && x.quantity === '10'));
+    const exit = await agent.post(hook, '{"ticker":"INTC","action":"exit","quantityType":"percent_of_position","quantity":50,"price":31}');
+    const legs = await eventually(() => orders(exit.body.signalId as string), (o) => o.length === 1 && o[0]!.status === 'filled');
+    expect(legs[0]).toMatchObject({ side: 'sell', quantity: '5' });
+    expect((await positions()).find((p) => p.symbol === 'INTC')?.quantity).toBe('5');
+  });
+
+  it('an exit with no position is denied NO_POSITION and stored with its reason', async () => {
+    const exit = await agent.post(hook, '{"ticker":"QQQ","action":"exit","price":400}');
+    const signal = await eventually(
+      async () => (await agent.api<{ status: string; code?: string; decisions: { verdict: string; code?: string }[] }>('GET', `/api/signals/${exit.body.signalId as string}`)).body,
+      (s) => s.status === 'denied' || s.status === 'done',
+    );
+    expect(signal.status).toBe('denied');
+    expect(signal.code).toBe('NO_POSITION');
+    expect(signal.decisions[0]).toMatchObject({ verdict: 'denied', code: 'NO_POSITION' });
+  });
+
+  it('a target-position alert re-sent with a new id changes nothing (NOTHING_TO_DO)', async () => {
+    const body = (id: string) => JSON.stringify({ ticker: 'SPY', action: 'buy', price: 500, id, positionSize: '3', marketPosition: 'long', marketPositionSize: '3' });
+    const first = await agent.post(hook, body('t1'));
+    await eventually(() => orders(first.body.signalId as string), (o) => o.length === 1 && o[0]!.status === 'filled');
+    const again = await agent.post(hook, body('t2'));
+    const signal = await eventually(
+      async () => (await agent.api<{ status: string; code?: string }>('GET', `/api/signals/${again.body.signalId as string}`)).body,
+      (s) => s.status === 'denied' || s.status === 'done',
+    );
+    expect(signal.code).toBe('NOTHING_TO_DO');
+    expect((await positions()).find((p) => p.symbol === 'SPY')?.quantity).toBe('3');
+  });
+});
