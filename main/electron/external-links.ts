@@ -33,12 +33,21 @@ function isValidHost(hostname: string): boolean {
   return labels.every((label) => DNS_LABEL.test(label));
 }
 
+/** Whitespace, C0/C1 control characters and backslashes. */
+function hasUnsafeCharacter(text: string): boolean {
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code <= 0x20 || (code >= 0x7f && code <= 0x9f) || char === '\\' || /\s/u.test(char)) return true;
+  }
+  return false;
+}
+
 /** Decides whether a URL may be handed to the operating system. Pure; see openExternalSafely. */
 export function checkExternalUrl(candidate: unknown): ExternalUrlVerdict {
   if (typeof candidate !== 'string') return { ok: false, reason: 'not a string' };
   if (candidate.length === 0 || candidate.length > MAX_URL_LENGTH) return { ok: false, reason: 'empty or too long' };
   // The WHATWG parser silently strips or rewrites these; refuse instead of guessing what was meant.
-  if (/[\s\\\u0000-\u001f\u007f-\u009f]/.test(candidate)) return { ok: false, reason: 'whitespace, control character or backslash' };
+  if (hasUnsafeCharacter(candidate)) return { ok: false, reason: 'whitespace, control character or backslash' };
   if (!/^https?:\/\//i.test(candidate)) return { ok: false, reason: 'only http:// and https:// links are opened' };
   let url: URL;
   try {

@@ -26,7 +26,7 @@ const MAX_FIELD = 120;
 function text(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return null;
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const clean = [...value].map((c) => ((c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f' ? ' ' : c)).join('').trim();
   if (clean === '') return null;
   return clean.length > MAX_FIELD ? `${clean.slice(0, MAX_FIELD)}…` : clean;
 }

@@ -2,7 +2,8 @@
 // whose `require` only knows 'electron' (and a few Node built-ins), so this file imports nothing else and
 // repeats its channel names (ipc-channels.ts holds the same strings; a test keeps the two equal).
 // It exposes a few named functions. Never a generic invoke/send: the page cannot reach any other channel.
-const electron = require('electron') as typeof import('electron');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a sandboxed preload is CommonJS and 'electron' is all it may load
+import electron = require('electron');
 
 const CHANNELS = {
   getControl: 'viewzenix:get-control',
