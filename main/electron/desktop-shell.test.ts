@@ -1,0 +1,231 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SHUTDOWN_MESSAGE } from './agent-supervisor.js';
+import { SETTINGS_FILE } from './desktop-settings.js';
+import { DesktopShell } from './desktop-shell.js';
+import { AGENT_STATUS_CHANNEL } from './ipc-channels.js';
+import { FakeFacade, type FakeWindow } from './test-support/fake-facade.js';
+import { startFakeAgentServer, type FakeAgentServer } from './test-support/fake-agent-server.js';
+import { ManualClock } from './test-support/manual-clock.js';
+import { secureWebPreferences } from './window-security.js';
+
+let server: FakeAgentServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+async function setup(options: { lock?: boolean; userData?: string; startHidden?: boolean } = {}) {
+  server = await startFakeAgentServer();
+  const agent = server;
+  const userData = options.userData ?? mkdtempSync(join(tmpdir(), 'vz-userdata-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'vz-data-'));
+  const facade = new FakeFacade({ userData, ...(options.lock === undefined ? {} : { lock: options.lock }) });
+  const clock = new ManualClock();
+  const logs: string[] = [];
+  const shell = new DesktopShell(facade, {
+    agentEntry: '/app/dist/main/cli.js',
+    dataDir,
+    webhookPort: 4780,
+    controlPort: 4781,
+    preloadPath: '/app/dist/main/electron/preload.cjs',
+    trayIconPath: '/app/build/tray.png',
+    startHidden: options.startHidden ?? false,
+    clock,
+    log: (m) => logs.push(m),
+  });
+  /** The agent process spawns and writes agent.json, as `cli.js start` does. */
+  const agentComesUp = (): void => {
+    const child = facade.lastChild;
+    child.emitSpawn();
+    writeFileSync(join(dataDir, 'agent.json'), JSON.stringify({ pid: child.pid, webhookPort: 4780, controlPort: 4781, uiUrl: `${agent.origin}/#token=${agent.token}` }));
+    clock.advance(100);
+  };
+  const window = (): FakeWindow => {
+    const win = facade.windows.at(-1);
+    if (win === undefined) throw new Error('no window');
+    return win;
+  };
+  return { facade, clock, shell, agent, userData, dataDir, logs, agentComesUp, window };
+}
+
+describe('DesktopShell', () => {
+  it('a second launch does nothing but quit (no tray, no agent)', async () => {
+    const { facade, shell } = await setup({ lock: false });
+    await expect(shell.start()).resolves.toBe(false);
+    expect(facade.calls).toEqual(['requestSingleInstanceLock', 'quit', 'quit:proceeded']);
+    expect(facade.children).toHaveLength(0);
+    expect(facade.trays).toHaveLength(0);
+  });
+
+  it('a second launch focuses the first instance window', async () => {
+    const { facade, shell, agentComesUp, window } = await setup();
+    await shell.start();
+    agentComesUp();
+    const win = window();
+    win.hide();
+    win.minimized = true;
+    facade.emitSecondInstance();
+    expect(win.visible).toBe(true);
+    expect(win.minimized).toBe(false);
+    expect(win.focused).toBe(1);
+    expect(facade.windows).toHaveLength(1);
+  });
+
+  it('opens the agent UI in a window with the locked-down webPreferences once the agent is ready', async () => {
+    const { facade, shell, agent, agentComesUp, window } = await setup();
+    await shell.start();
+    expect(facade.lastChild.args).toEqual(['start', '--data-dir', expect.any(String), '--webhook-port', '4780', '--control-port', '4781']);
+    expect(facade.windows).toHaveLength(0);
+    agentComesUp();
+    const win = window();
+    expect(win.spec.webPreferences).toEqual(secureWebPreferences('/app/dist/main/electron/preload.cjs', false));
+    expect(win.loaded).toEqual([`${agent.origin}/#token=${agent.token}`]);
+    expect(win.navigate('https://evil.example/')).toBe(true);
+    expect(win.navigate(`${agent.origin}/orders`)).toBe(false);
+  });
+
+  it('starts hidden in the tray when launched at login', async () => {
+    const { facade, shell, agentComesUp } = await setup({ startHidden: true });
+    await shell.start();
+    agentComesUp();
+    expect(facade.windows).toHaveLength(0);
+    facade.tray.item('open-window').click?.();
+    expect(facade.windows).toHaveLength(1);
+  });
+
+  it('tray shows the trading state and halts trading through the control API with the token', async () => {
+    const { facade, shell, agent, agentComesUp } = await setup();
+    await shell.start();
+    agentComesUp();
+    await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE'));
+    expect(facade.tray.item('status-agent').label).toBe('Agent: running');
+    facade.tray.item('halt-trading').click?.();
+    await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: HALTED'));
+    expect(agent.tradingState).toBe('halted');
+    expect(agent.requests.filter((r) => r.method === 'PUT')).toEqual([{ method: 'PUT', path: '/api/trading-state', authorization: `Bearer ${agent.token}`, body: '{"state":"halted"}' }]);
+    expect(facade.tray.item('halt-trading').enabled).toBe(false);
+  });
+
+  it('says loudly when halting fails, without the token in the message', async () => {
+    const { facade, shell, agent, agentComesUp } = await setup();
+    await shell.start();
+    agentComesUp();
+    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    await agent.close();
+    server = null;
+    await expect(shell.haltTrading()).resolves.toBe(false);
+    const failure = facade.notifications.find((n) => n.title === 'Halt trading FAILED');
+    expect(failure?.urgency).toBe('critical');
+    expect(JSON.stringify(facade.notifications)).not.toContain(agent.token);
+  });
+
+  it('routes agent events to desktop notifications and the tray', async () => {
+    const { facade, shell, agent, agentComesUp } = await setup();
+    await shell.start();
+    agentComesUp();
+    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    agent.push({ type: 'order', status: 'filled', side: 'buy', filledQuantity: '5', symbol: 'AAPL', avgFillPrice: '190.10' });
+    agent.push({ type: 'tunnel', status: 'down', reason: 'session expired' });
+    agent.push({ type: 'trading-state', state: 'halted', reason: 'Position drift on AAPL' });
+    await vi.waitFor(() => expect(facade.notifications.map((n) => n.title)).toEqual(['Order filled', 'Tunnel down', 'Trading halted']));
+    expect(facade.notifications[0]?.body).toBe('BUY 5 AAPL @ 190.10');
+    expect(facade.tray.item('status-tunnel').label).toBe('Tunnel: DOWN');
+    expect(facade.tray.item('status-trading').label).toBe('Trading: HALTED');
+  });
+
+  it('reconnects the event stream when it drops', async () => {
+    const { facade, clock, shell, agent, agentComesUp } = await setup();
+    await shell.start();
+    agentComesUp();
+    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    agent.dropStreams();
+    await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
+    clock.advance(2_000);
+    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    agent.push({ type: 'drift', symbol: 'AAPL' });
+    await vi.waitFor(() => expect(facade.notifications.map((n) => n.title)).toEqual(['Position drift detected']));
+  });
+
+  it('closing the window keeps the agent in the tray and says so the first time only', async () => {
+    const { facade, shell, agentComesUp, window } = await setup();
+    await shell.start();
+    agentComesUp();
+    expect(window().userCloses()).toBe(true);
+    expect(window().visible).toBe(false);
+    expect(facade.notifications.map((n) => n.title)).toEqual(['Viewzenix is still running']);
+    facade.tray.item('open-window').click?.();
+    expect(window().visible).toBe(true);
+    expect(window().userCloses()).toBe(true);
+    expect(facade.notifications).toHaveLength(1);
+    expect(facade.lastChild.messages).toEqual([]);
+  });
+
+  it('with close-to-tray off, closing the window quits and stops the agent', async () => {
+    const { facade, shell, agentComesUp, window } = await setup();
+    await shell.start();
+    agentComesUp();
+    facade.tray.item('close-to-tray').click?.();
+    expect(facade.tray.item('close-to-tray').checked).toBe(false);
+    expect(window().userCloses()).toBe(false);
+    facade.emitWindowAllClosed();
+    expect(facade.lastChild.messages).toEqual([SHUTDOWN_MESSAGE]);
+  });
+
+  it('quit asks the agent to stop, waits for it, then lets the app quit', async () => {
+    const { facade, shell, agentComesUp } = await setup();
+    await shell.start();
+    agentComesUp();
+    const child = facade.lastChild;
+    facade.tray.item('quit').click?.();
+    expect(facade.calls.filter((c) => c.startsWith('quit'))).toEqual(['quit']);
+    expect(child.messages).toEqual([SHUTDOWN_MESSAGE]);
+    expect(facade.tray.destroyed).toBe(false);
+    child.emitExit(0);
+    await vi.waitFor(() => expect(facade.calls.filter((c) => c.startsWith('quit'))).toEqual(['quit', 'quit', 'quit:proceeded']));
+    expect(facade.tray.destroyed).toBe(true);
+    expect(facade.children).toHaveLength(1);
+  });
+
+  it('a crashed agent is restarted and the UI is told "restarted, reconciling"', async () => {
+    const { facade, clock, shell, agentComesUp, window } = await setup();
+    await shell.start();
+    agentComesUp();
+    facade.lastChild.emitStderr('FATAL: out of memory');
+    facade.lastChild.emitExit(134);
+    expect(facade.notifications.at(-1)).toMatchObject({ title: 'Agent stopped unexpectedly', urgency: 'critical' });
+    expect(facade.notifications.at(-1)?.body).toContain('FATAL: out of memory');
+    expect(facade.tray.item('status-agent').label).toBe('Agent: restarting…');
+    expect(window().sent.at(-1)).toMatchObject({ channel: AGENT_STATUS_CHANNEL, payload: { state: 'restarting' } });
+    clock.advance(1_000);
+    expect(facade.children).toHaveLength(2);
+    agentComesUp();
+    expect(window().sent.at(-1)).toEqual({ channel: AGENT_STATUS_CHANNEL, payload: { state: 'restarted', message: 'Agent restarted, reconciling open orders with the broker before trading again.' } });
+    expect(facade.tray.item('status-agent').label).toBe('Agent: running');
+    expect(facade.windows).toHaveLength(1);
+  });
+
+  it('remembers the window bounds for the next launch', async () => {
+    const first = await setup();
+    await first.shell.start();
+    first.agentComesUp();
+    first.window().moveTo({ x: 300, y: 200, width: 1100, height: 750 });
+    first.clock.advance(500);
+    expect(JSON.parse(readFileSync(join(first.userData, SETTINGS_FILE), 'utf8')).windowBounds).toEqual({ x: 300, y: 200, width: 1100, height: 750, maximized: false });
+    await server?.close();
+    const second = await setup({ userData: first.userData });
+    await second.shell.start();
+    second.agentComesUp();
+    expect(second.window().spec.bounds).toEqual({ x: 300, y: 200, width: 1100, height: 750 });
+  });
+
+  it('start at login follows the tray checkbox and the OS state', async () => {
+    const { facade, shell } = await setup();
+    await shell.start();
+    facade.tray.item('start-at-login').click?.();
+    expect(facade.calls).toContain('setOpenAtLogin:true');
+    expect(facade.tray.item('start-at-login').checked).toBe(true);
+  });
+});

@@ -1,0 +1,87 @@
+// A real HTTP server on 127.0.0.1:0 that answers like the agent's control API: Bearer token on every
+// /api call, GET|PUT /api/trading-state, and GET /api/events as server-sent events the test pushes.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeAgentServer {
+  readonly origin: string;
+  readonly token: string;
+  tradingState: string;
+  readonly requests: { method: string; path: string; authorization: string | undefined; body: string }[];
+  /** Sends one SSE message to every open /api/events stream. */
+  push(event: Record<string, unknown>, eventName?: string): void;
+  /** Ends every open event stream (the agent went away or restarted its listener). */
+  dropStreams(): void;
+  readonly streamCount: number;
+  close(): Promise<void>;
+}
+
+export async function startFakeAgentServer(token = 'control-token-canary-7f3a'): Promise<FakeAgentServer> {
+  const streams = new Set<ServerResponse>();
+  const requests: FakeAgentServer['requests'] = [];
+  const state = { tradingState: 'active' };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    const path = req.url ?? '/';
+    requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body });
+    if (path.startsWith('/api/') && req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'rejected', code: 'UNAUTHORIZED' }));
+      return;
+    }
+    if (path === '/api/trading-state' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: state.tradingState }));
+      return;
+    }
+    if (path === '/api/trading-state' && req.method === 'PUT') {
+      const parsed = JSON.parse(body) as { state?: unknown };
+      if (parsed.state !== 'active' && parsed.state !== 'reducing' && parsed.state !== 'halted') {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'rejected', code: 'INVALID_STATE' }));
+        return;
+      }
+      state.tradingState = parsed.state;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: state.tradingState }));
+      return;
+    }
+    if (path === '/api/events' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write(': connected\n\n');
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+      return;
+    }
+    res.writeHead(404).end();
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    token,
+    get tradingState() {
+      return state.tradingState;
+    },
+    set tradingState(value: string) {
+      state.tradingState = value;
+    },
+    requests,
+    push(event, eventName) {
+      const frame = `${eventName === undefined ? '' : `event: ${eventName}\n`}data: ${JSON.stringify(event)}\n\n`;
+      for (const res of streams) res.write(frame);
+    },
+    dropStreams() {
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+    get streamCount() {
+      return streams.size;
+    },
+    async close() {
+      for (const res of streams) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
