@@ -197,7 +197,8 @@ async function start(flags: StartFlags): Promise<number> {
     // Inside Electron's utilityProcess the shell asks for a graceful stop with a message.
     const parentPort = (process as unknown as { parentPort?: { on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
     parentPort?.on('message', (m) => {
-      if ((m.data as { type?: string } | undefined)?.type === 'stop') shutdown('parent');
+      const type = (m.data as { type?: string } | undefined)?.type;
+      if (type === 'shutdown' || type === 'stop') shutdown('parent');
     });
   });
   return 0;
@@ -210,7 +211,8 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError || err instanceof DataDirError) {
       process.stderr.write(`viewzenix: ${err.message}\n`);
-      process.exitCode = err instanceof UsageError ? 2 : 1;
+      // 78 (EX_CONFIG): a restart cannot fix this (bad option, locked or damaged data); the desktop shell does not retry.
+      process.exitCode = err instanceof UsageError ? 2 : 78;
       return;
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -26,7 +26,7 @@ function port(env: Readonly<Record<string, string | undefined>>, name: string, f
 
 /** `appDataDir` is the OS app-data folder (Electron's app.getPath('appData')). */
 export function resolveAgentPlacement(env: Readonly<Record<string, string | undefined>>, appDataDir: string): AgentPlacement {
-  const dataDir = env.VIEWZENIX_DATA_DIR !== undefined && env.VIEWZENIX_DATA_DIR.trim() !== '' ? env.VIEWZENIX_DATA_DIR : join(appDataDir, 'viewzenix');
+  const dataDir = env.VIEWZENIX_DATA_DIR !== undefined && env.VIEWZENIX_DATA_DIR.trim() !== '' ? env.VIEWZENIX_DATA_DIR : join(appDataDir, 'Viewzenix');
   return {
     dataDir,
     webhookPort: port(env, 'VIEWZENIX_WEBHOOK_PORT', DEFAULT_WEBHOOK_PORT),

@@ -25,7 +25,7 @@ describe('Linux autostart entry', () => {
 
 describe('resolveAgentPlacement', () => {
   it('uses the same variables and defaults as the headless agent', () => {
-    expect(resolveAgentPlacement({}, '/home/t/.config')).toEqual({ dataDir: '/home/t/.config/viewzenix', webhookPort: 4780, controlPort: 4781 });
+    expect(resolveAgentPlacement({}, '/home/t/.config')).toEqual({ dataDir: '/home/t/.config/Viewzenix', webhookPort: 4780, controlPort: 4781 });
     expect(resolveAgentPlacement({ VIEWZENIX_DATA_DIR: '/d', VIEWZENIX_WEBHOOK_PORT: '0', VIEWZENIX_CONTROL_PORT: '5001' }, '/x')).toEqual({ dataDir: '/d', webhookPort: 0, controlPort: 5001 });
   });
 
