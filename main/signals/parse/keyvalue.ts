@@ -41,7 +41,9 @@ function tokens(text: string): string[] | undefined {
 /** Every token is key=value (quotes may only wrap values). */
 export function looksLikeKeyValue(text: string): boolean {
   const t = tokens(text);
-  return t !== undefined && t.length > 0 && t.every((p) => PAIR.test(p));
+  // An unclosed quote after a key= start is still key=value text: the parser then names the quote problem.
+  if (t === undefined) return /^[A-Za-z_][A-Za-z0-9_.-]{0,63}=/.test(text);
+  return t.length > 0 && t.every((p) => PAIR.test(p));
 }
 
 const SIDE: Record<string, string> = { buy: 'buy', long: 'buy', sell: 'sell', short: 'sell' };

@@ -260,6 +260,11 @@ function build(input: RawAlert, { dialect, warnings }: NormaliseOptions): ParseR
   if (!validateNativeShape(raw)) {
     const e = validateNativeShape.errors?.[0];
     const field = e ? errorField(e) : '';
+    const value = field.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as RawAlert)[k] : undefined), raw);
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      // JSON.parse turns 1e400 into Infinity; say what the trader sent, not what the schema saw.
+      return reject(codeForField(field), `"${field}" is too large to be a real value (it reads as ${String(value)}). Send a plain decimal such as "10".`, field);
+    }
     const expected = e?.keyword === 'type' ? ` (expected ${String((e.params as { type?: unknown }).type).replace(/,/g, ' or ')})` : '';
     return reject(codeForField(field), `"${field}" has a value the agent cannot use${expected}: ${e?.message ?? 'invalid'}. See docs/alerts.md for the field list.`, field);
   }
