@@ -30,11 +30,17 @@ export interface CheckOptions {
   alertType?: 'strategy' | 'indicator';
 }
 
-/** The JSON key or key= name a position in the template belongs to. */
-function fieldAt(text: string, index: number): string | undefined {
+/** The JSON key or key= name a position in the template belongs to (mask: inside-a-JSON-string flags). */
+function fieldAt(text: string, index: number, mask: Uint8Array | undefined): string | undefined {
+  if (mask !== undefined) {
+    // Inside a string: the key is the one before that string's opening quote.
+    let start = index;
+    while (start > 0 && mask[start - 1] === 1) start--;
+    const valueAt = mask[index] === 1 ? start - 1 : index;
+    const head = text.slice(Math.max(0, valueAt - 200), valueAt);
+    return /"((?:[^"\\]|\\.){1,64})"\s*:\s*$/.exec(head)?.[1];
+  }
   const head = text.slice(Math.max(0, index - 200), index);
-  const json = /"((?:[^"\\]|\\.){1,64})"\s*:\s*"?[^"{}:,]*$/.exec(head);
-  if (json) return json[1];
   const kv = /([A-Za-z_][\w.]{0,63})\s*=\s*["']?[^\s=,;"']*$/.exec(head);
   return kv?.[1];
 }
@@ -69,16 +75,25 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
   if (body === '') {
     return { problems: [{ code: 'EMPTY_BODY', message: 'The alert message is empty. Paste the alert JSON from the strategy page into the TradingView "Message" box.' }], warnings: [], rendered: '' };
   }
-  const isJson = body.startsWith('{');
-  const mask = isJson ? stringMask(body) : undefined;
+  if (body === '{{strategy.order.alert_message}}') {
+    return {
+      problems: [{ code: 'UNFILLED_PLACEHOLDER', message: 'The whole message is {{strategy.order.alert_message}}: its text comes from the Pine script (alert_message=), which this check cannot see. Check a sample of the alert that text produces instead.' }],
+      warnings: [],
+      rendered: '',
+    };
+  }
+  const isJson = body.startsWith('{') && !body.startsWith('{{');
+  // Placeholders are blanked first: {{plot("Name")}} has quotes of its own that are gone once it renders.
+  const mask = isJson ? stringMask(body.replace(PLACEHOLDER_PATTERN, (m) => '#'.repeat(m.length))) : undefined;
   const unknownFields = new Set<string>();
+  const unknownTexts = new Set<string>();
   const strategyOnly: string[] = [];
   let rendered = '';
   let last = 0;
   for (const m of body.matchAll(PLACEHOLDER_PATTERN)) {
     const at = m.index;
     const name = m[1]!;
-    const field = fieldAt(body, at);
+    const field = fieldAt(body, at, mask);
     const known = placeholderInfo(name);
     const quoted = mask === undefined || mask[at] === 1;
     let sample: string;
@@ -87,6 +102,7 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
       const hint = near !== undefined ? ` Placeholders are case-sensitive: write {{${near}}}.` : ' See TradingView\'s list: {{ticker}}, {{exchange}}, {{close}}, {{timenow}}, {{strategy.order.action}}, …';
       add({ code: 'UNFILLED_PLACEHOLDER', message: `${m[0]} is not a TradingView placeholder, so it would arrive unfilled and the alert would be rejected.${hint}`, ...(field !== undefined ? { field } : {}) });
       if (field !== undefined) unknownFields.add(field);
+      unknownTexts.add(m[0]);
       sample = m[0];
     } else {
       if (known.strategyOnly && options.alertType !== 'strategy') strategyOnly.push(m[0]);
@@ -108,12 +124,13 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
   }
   rendered += body.slice(last);
   if (strategyOnly.length > 0) {
-    const list = [...new Set(strategyOnly)].join(', ');
+    const names = [...new Set(strategyOnly)];
+    const list = `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'}`;
     add({
       code: 'UNFILLED_PLACEHOLDER',
       message: options.alertType === 'indicator'
-        ? `${list} are only filled in alerts created from a strategy; in this indicator alert they arrive unfilled and the alert is rejected. Create the alert on the strategy, or use fixed values.`
-        : `${list} are only filled in alerts created from a strategy (not from an indicator or drawing). Make sure the TradingView alert's condition is the strategy.`,
+        ? `${list} only filled in alerts created from a strategy; in this indicator alert they arrive unfilled and the alert is rejected. Create the alert on the strategy, or use fixed values.`
+        : `${list} only filled in alerts created from a strategy (not from an indicator or drawing). Make sure the TradingView alert's condition is the strategy.`,
     });
   }
 
@@ -138,7 +155,8 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
         if (clean) signal = r.signal;
         break;
       }
-      const duplicate = r.code === 'UNFILLED_PLACEHOLDER' && r.field !== undefined && unknownFields.has(r.field);
+      // An unknown placeholder was reported for the template already; the sample parse finds it again.
+      const duplicate = r.code === 'UNFILLED_PLACEHOLDER' && ((r.field !== undefined && unknownFields.has(r.field)) || [...unknownTexts].some((t) => r.message.includes(t)));
       if (!duplicate) add({ code: r.code, message: r.message, ...(r.field !== undefined ? { field: r.field } : {}) });
       clean = false;
       const next = withoutField(obj, r.code, r.field);
