@@ -130,7 +130,7 @@ export const signalSchema = {
     extras: {
       type: 'object',
       // Secrets never travel in extras (they would be stored and shown).
-      propertyNames: { not: { pattern: '^(?:[Pp][Aa][Ss][Ss][Pp][Hh][Rr][Aa][Ss][Ee]|email_token|secret)$' } },
+      propertyNames: { not: { pattern: '[Pp][Aa][Ss][Ss][Pp][Hh][Rr][Aa][Ss][Ee]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn]|[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]' } },
     },
   },
 } as const;

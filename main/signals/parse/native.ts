@@ -29,8 +29,11 @@ export type RawAlert = Record<string, unknown>;
 /** Deeper nesting than this is not an alert; refusing it keeps every walk below cheap and bounded. */
 export const MAX_DEPTH = 16;
 
-/** Field names that hold secrets: taken out of the alert, never kept in extras, never echoed. */
-export const SECRET_KEY = /^(?:passphrase|password|secret|email_?token|token|api_?key|api_?secret|secret_?key)$/i;
+/**
+ * Field names that hold secrets: taken out of the alert, never kept in extras, never echoed. Matched anywhere in
+ * the name, so mangled or decorated keys ("email_token2", "my_secret") are dropped too.
+ */
+export const SECRET_KEY = /passphrase|password|passwd|secret|token|api_?key/i;
 
 const PRICE_FIELDS = new Set(['limitPrice', 'stopPrice', 'price', 'signalPrice', 'takeProfit.limitPrice', 'stopLoss.stopPrice', 'stopLoss.limitPrice']);
 

@@ -86,6 +86,12 @@ const body = fc.oneof(
 );
 
 const INTAKE_CODES = new Set<Code>(['EMPTY_BODY', 'INVALID_JSON', 'TRUNCATED_JSON', 'UNQUOTED_NAN', 'ESCAPED_JSON', 'UNFILLED_PLACEHOLDER', 'UNRECOGNISED_FORMAT', 'MISSING_TICKER', 'MISSING_ACTION', 'INVALID_ACTION', 'INVALID_FIELD', 'INVALID_QUANTITY', 'INVALID_PRICE']);
+const SECRET_NAME = /passphrase|password|secret|token/i;
+/** Any key, at any depth of extras, named like a secret. */
+function hasSecretKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) => SECRET_NAME.test(k) || hasSecretKey(v));
+}
 const POSITIVE = /^(0\.\d*[1-9]|[1-9]\d*(\.\d*[1-9])?)$/;
 
 it('100,000 generated and mutated alerts: never a throw, documented codes only, only valid signals accepted', () => {
@@ -107,7 +113,7 @@ it('100,000 generated and mutated alerts: never a throw, documented codes only, 
         (s.quantity === undefined || POSITIVE.test(s.quantity)) &&
         (s.time === undefined || !Number.isNaN(Date.parse(s.time))) &&
         Array.isArray(r.warnings) &&
-        (s.extras === undefined || !/"(passphrase|email_token|secret)"\s*:/i.test(JSON.stringify(s.extras)))
+        !hasSecretKey(s.extras)
       );
     }),
     { numRuns: 100_000 },
@@ -115,7 +121,8 @@ it('100,000 generated and mutated alerts: never a throw, documented codes only, 
   // The corpus must exercise both paths, or the run proves little.
   expect(accepted).toBeGreaterThan(1_000);
   expect(seen.size).toBeGreaterThanOrEqual(12);
-});
+  // About 10 s on the 2-core machine; the margin is for a loaded CI run, not for a slower parser.
+}, 60_000);
 
 it('10,000 mutated templates through the template check: never a throw, every problem has a documented code', () => {
   fc.assert(
