@@ -20,6 +20,15 @@ describe('3Commas JSON', () => {
     expect(r.warnings.join(' ')).toMatch(/start-deal/);
   });
 
+  it('drops a mangled secret key from extras instead of storing the token (fuzz regression)', () => {
+    const r = parseAlert('{"message_type":"bot","bot_id":4567,"email_token\\"email_token":"canary-T","pair":"USDT_BTC","action":"close_at_market_price"}');
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(JSON.stringify(r.signal)).not.toContain('canary-T');
+      expect(r.warnings.join(' ')).toMatch(/Secret-looking fields were dropped/);
+    }
+  });
+
   it.each([
     [{ message_type: 'bot', bot_id: 1, email_token: 't', pair: 'USDT_ETH', action: 'close_at_market_price' }, { symbol: 'ETHUSDT', action: 'exit' }],
     [{ message_type: 'bot', bot_id: 1, email_token: 't', pair: 'USDT_BTCUSDT', action: 'close_at_market_price' }, { symbol: 'BTCUSDT' }],
