@@ -1,39 +1,112 @@
-// Native alert JSON → Signal. (The full parser with dialects and precise mistake codes replaces this module.)
-import type { Code } from '../../../shared/codes.js';
-import { ACTIONS, type Action, type Signal } from '../../../shared/signal.js';
+// parseAlert: the raw webhook body → a Signal (or one rejection code saying how to fix the alert).
+// Runs on every webhook request before the answer, so it is pure and does no I/O; schemas compile at load.
+//
+// Order: BOM/whitespace stripped → empty? → JSON first (whatever the content type: TradingView labels valid
+// JSON application/json and everything else text/plain) → text dialects (PineConnector, key=value).
 
-export type ParseResult = { ok: true; signal: Signal; passphrase?: string; warnings: string[] } | { ok: false; code: Code; message: string; field?: string };
+import { diagnoseJson } from './json-diagnose.js';
+import { parseKeyValue, looksLikeKeyValue } from './keyvalue.js';
+import { normaliseAlert, SECRET_KEY, type RawAlert } from './native.js';
+import { looksLikePineConnector, parsePineConnector } from './pineconnector.js';
+import { reject, type ParseResult } from './result.js';
+import { looksLikeThreeCommas, parseThreeCommas } from './threecommas.js';
 
-const DECIMAL = /^\d+(\.\d+)?$/;
+export type { ParseResult } from './result.js';
 
-export function parseAlert(body: string, _contentType?: string): ParseResult {
-  const text = body.trim();
-  if (text === '') return { ok: false, code: 'EMPTY_BODY', message: 'The alert message is empty.' };
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return { ok: false, code: 'INVALID_JSON', message: 'The alert is not valid JSON.' };
+export function parseAlert(body: string, contentType?: string): ParseResult {
+  const text = stripBody(body);
+  const result = parseText(text, contentType);
+  return redact(result, text);
+}
+
+function stripBody(body: string): string {
+  const s = typeof body === 'string' ? body : '';
+  return (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s).trim();
+}
+
+// The content type only shapes the hint of a rejection: TradingView sends text/plain for anything that is not
+// valid JSON, so the body decides how it is read.
+function parseText(text: string, contentType: string | undefined): ParseResult {
+  if (text === '') {
+    return reject('EMPTY_BODY', 'The alert message is empty. Put the alert JSON (or a supported text format) into the TradingView "Message" box.');
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, code: 'INVALID_JSON', message: 'The alert must be a JSON object.' };
-  const o = data as Record<string, unknown>;
-  if (typeof o.ticker !== 'string' || o.ticker.trim() === '') return { ok: false, code: 'MISSING_TICKER', message: 'The alert has no ticker.', field: 'ticker' };
-  if (typeof o.action !== 'string') return { ok: false, code: 'MISSING_ACTION', message: 'The alert has no action.', field: 'action' };
-  const action = o.action.toLowerCase() as Action;
-  if (!ACTIONS.includes(action)) return { ok: false, code: 'INVALID_ACTION', message: `Unknown action "${o.action}".`, field: 'action' };
-  const num = (k: string): string | undefined | null => {
-    const v = o[k];
-    if (v === undefined) return undefined;
-    const s = String(v).trim();
-    return DECIMAL.test(s) ? s : null;
-  };
-  const quantity = num('quantity');
-  if (quantity === null || quantity === '0') return { ok: false, code: 'INVALID_QUANTITY', message: 'The quantity must be a positive number.', field: 'quantity' };
-  const price = num('price');
-  if (price === null) return { ok: false, code: 'INVALID_PRICE', message: 'The price must be a positive number.', field: 'price' };
-  const [exchange, symbol] = o.ticker.includes(':') ? o.ticker.split(':', 2) : [undefined, o.ticker];
-  const signal: Signal = { dialect: 'native', ticker: o.ticker, symbol: symbol!.toUpperCase(), exchange, action, quantity, price };
-  if (typeof o.id === 'string') signal.id = o.id;
-  if (typeof o.time === 'string') signal.time = o.time;
-  return { ok: true, signal, passphrase: typeof o.passphrase === 'string' ? o.passphrase : undefined, warnings: [] };
+  const first = text[0];
+  if (first === '{' || first === '[' || first === '"') return parseJsonText(text);
+  if (looksLikePineConnector(text)) return parsePineConnector(text);
+  if (looksLikeKeyValue(text)) return parseKeyValue(text);
+  const at = text.indexOf('{{');
+  if (at >= 0) {
+    const end = text.indexOf('}}', at);
+    const name = end > at && end - at < 60 ? text.slice(at, end + 2) : '{{...}}';
+    return reject('UNFILLED_PLACEHOLDER', `The alert contains ${name}, which TradingView did not fill, and is not in a format the agent understands. Use the JSON from the strategy's alert builder (see docs/alerts.md).`);
+  }
+  const jsonHint = contentType !== undefined && /json/i.test(contentType) ? ' It was sent as JSON but does not start with {.' : '';
+  return reject(
+    'UNRECOGNISED_FORMAT',
+    `The alert message is not in a format the agent understands.${jsonHint} Use the JSON from the strategy's alert builder, e.g. {"ticker": "{{ticker}}", "action": "{{strategy.order.action}}"}, or PineConnector / key=value text (see docs/alerts.md).`,
+  );
+}
+
+function parseJsonText(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return diagnoseJson(text, error);
+  }
+  if (typeof value === 'string') {
+    const inner = value.trim();
+    if (inner.startsWith('{')) {
+      return reject('ESCAPED_JSON', 'The alert is JSON wrapped in a quoted string (its quotes are backslash-escaped, \\"). Paste the message again so it starts with { and uses plain quotes.');
+    }
+    return reject('UNRECOGNISED_FORMAT', 'The alert is a quoted string, not an alert object. Send the JSON object itself, e.g. {"ticker": "{{ticker}}", "action": "buy"}.');
+  }
+  if (Array.isArray(value)) {
+    return reject('UNRECOGNISED_FORMAT', 'The alert is a JSON list; send one alert object per alert, e.g. {"ticker": "{{ticker}}", "action": "buy"}.');
+  }
+  if (value === null || typeof value !== 'object') {
+    return reject('UNRECOGNISED_FORMAT', 'The alert is a bare JSON value, not an alert object. Send e.g. {"ticker": "{{ticker}}", "action": "buy"}.');
+  }
+  const obj = value as RawAlert;
+  if (looksLikeThreeCommas(obj)) return parseThreeCommas(obj);
+  return normaliseAlert(obj, { dialect: 'native', warnings: [] });
+}
+
+const JSON_SECRET = /"([A-Za-z_ ]{1,20})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/g;
+const TEXT_SECRET = /(?:^|[\s,;|])([A-Za-z_]{1,20})\s*=\s*("[^"]*"|'[^']*'|[^\s,;|]+)/g;
+
+/** The values of secret-named fields in the body, found by pattern so it also works on unparseable text. */
+function secretsIn(text: string): string[] {
+  const out: string[] = [];
+  for (const re of [JSON_SECRET, TEXT_SECRET]) {
+    for (const m of text.matchAll(re)) {
+      if (!SECRET_KEY.test(m[1]!.replace(/\s/g, ''))) continue;
+      let v = m[2]!;
+      if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+      if (v !== '') out.push(v);
+    }
+  }
+  return out;
+}
+
+function scrub(message: string, secrets: readonly string[]): string {
+  let out = message;
+  for (const s of secrets) {
+    // Short secrets would match ordinary words; they can only be echoed as a quoted value.
+    if (s.length >= 4) out = out.split(s).join('[redacted]');
+    out = out.split(JSON.stringify(s)).join('"[redacted]"');
+  }
+  return out;
+}
+
+/** Nothing a caller logs or answers may contain a secret from the body, even when the sender misplaced it. */
+function redact(result: ParseResult, text: string): ParseResult {
+  if (result.ok && result.warnings.length === 0) return result;
+  if (!text.includes('=') && !/"[A-Za-z_ ]{1,20}"\s*:/.test(text)) return result;
+  const secrets = result.ok && result.passphrase !== undefined ? [result.passphrase, ...secretsIn(text)] : secretsIn(text);
+  if (secrets.length === 0) return result;
+  if (result.ok) {
+    return { ...result, warnings: result.warnings.map((w) => scrub(w, secrets)) };
+  }
+  return { ...result, message: scrub(result.message, secrets) };
 }

@@ -1,0 +1,101 @@
+// The alert-template check reports every problem of a template and shows the signal it would become.
+import { describe, expect, it } from 'vitest';
+import { checkAlertTemplate } from './check.js';
+
+const strategyTemplate = `{
+  "ticker": "{{ticker}}",
+  "action": "{{strategy.order.action}}",
+  "sentiment": "{{strategy.market_position}}",
+  "quantity": "{{strategy.order.contracts}}",
+  "price": "{{close}}",
+  "time": "{{timenow}}",
+  "id": "{{strategy.order.id}} {{timenow}}",
+  "positionSize": "{{strategy.position_size}}",
+  "marketPosition": "{{strategy.market_position}}",
+  "marketPositionSize": "{{strategy.market_position_size}}",
+  "prevMarketPosition": "{{strategy.prev_market_position}}",
+  "prevMarketPositionSize": "{{strategy.prev_market_position_size}}",
+  "passphrase": "secret-1"
+}`;
+
+describe('checkAlertTemplate', () => {
+  it('passes the strategy template and shows the signal with sample values', () => {
+    const r = checkAlertTemplate(strategyTemplate, { alertType: 'strategy' });
+    expect(r.problems).toEqual([]);
+    expect(r.signal).toMatchObject({ symbol: 'AAPL', action: 'buy', sentiment: 'bullish', quantity: '10', price: '189.42', time: '2026-03-02T14:31:00.000Z', id: 'Long Entry 2026-03-02T14:31:00Z', marketPosition: 'long' });
+    expect(JSON.stringify(r.signal)).not.toContain('secret-1');
+  });
+
+  it('warns that strategy.* placeholders need a strategy alert when the alert type is not known, and flags them in an indicator alert', () => {
+    const unknown = checkAlertTemplate(strategyTemplate);
+    expect(unknown.problems).toHaveLength(1);
+    expect(unknown.problems[0]).toMatchObject({ code: 'UNFILLED_PLACEHOLDER', message: expect.stringMatching(/strategy\.order\.action.*only filled in alerts created from a strategy/) });
+    const indicator = checkAlertTemplate(strategyTemplate, { alertType: 'indicator' });
+    expect(indicator.problems[0]!.message).toMatch(/arrive unfilled/);
+  });
+
+  it('reports every problem of a bad template, not just the first', () => {
+    const r = checkAlertTemplate(`{
+      "ticker": "{{Ticker}}",
+      "action": "{{strategy.order.action}}",
+      "quantity": {{strategy.order.contracts}},
+      "price": {{close}},
+      "exchange": {{exchange}},
+      "sentiment": "sideways",
+      "orderType": "iceberg",
+      "timeInForce": "GTC",
+      "comment": "{{plot("Signal")}} {{foo.bar}}"
+    }`, { alertType: 'strategy' });
+    const summary = r.problems.map((p) => `${p.code}:${p.field ?? ''}`);
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        'UNFILLED_PLACEHOLDER:ticker',
+        'UNQUOTED_NAN:quantity',
+        'UNQUOTED_NAN:price',
+        'INVALID_JSON:exchange',
+        'UNFILLED_PLACEHOLDER:comment',
+        'INVALID_FIELD:sentiment',
+        'INVALID_FIELD:orderType',
+      ]),
+    );
+    expect(r.problems.find((p) => p.field === 'ticker')!.message).toMatch(/case-sensitive: write \{\{ticker\}\}/);
+    expect(r.problems.find((p) => p.field === 'comment')!.message).toMatch(/\{\{foo\.bar\}\}/);
+    // Each unknown placeholder is reported once for the template, not again by the sample parse.
+    expect(summary.filter((s) => s === 'UNFILLED_PLACEHOLDER:ticker')).toHaveLength(1);
+    expect(r.problems.filter((p) => p.message.includes('{{foo.bar}}'))).toHaveLength(1);
+    expect(r.signal).toBeUndefined();
+  });
+
+  it('checks a sample alert without placeholders', () => {
+    const good = checkAlertTemplate('{"ticker":"NASDAQ:NVDA","action":"sell","quantity":"3"}');
+    expect(good.problems).toEqual([]);
+    expect(good.signal).toMatchObject({ symbol: 'NVDA', exchange: 'NASDAQ', action: 'sell', quantity: '3' });
+    const bad = checkAlertTemplate('{"ticker":"AAPL","action":"buy","price":NaN}');
+    expect(bad.problems).toEqual([expect.objectContaining({ code: 'UNQUOTED_NAN', field: 'price' })]);
+  });
+
+  it('reports missing ticker and action together', () => {
+    const r = checkAlertTemplate('{"quantity":"1"}');
+    expect(r.problems.map((p) => p.code)).toEqual(['MISSING_TICKER', 'MISSING_ACTION']);
+  });
+
+  it('checks text dialect templates', () => {
+    const pc = checkAlertTemplate('60123456789,buy,{{ticker}},risk=1');
+    expect(pc.problems).toEqual([]);
+    expect(pc.signal).toMatchObject({ dialect: 'pineconnector', symbol: 'AAPL', action: 'buy' });
+    const kv = checkAlertTemplate('ticker={{ticker}} action={{strategy.order.action}} quantity={{strategy.order.contracts}}', { alertType: 'strategy' });
+    expect(kv.signal).toMatchObject({ dialect: 'keyvalue', symbol: 'AAPL', action: 'buy', quantity: '10' });
+    const unknownKv = checkAlertTemplate('ticker={{symbol}} action=buy');
+    expect(unknownKv.problems).toEqual([expect.objectContaining({ code: 'UNFILLED_PLACEHOLDER', field: 'ticker' })]);
+  });
+
+  it('reports an empty template and broken JSON', () => {
+    expect(checkAlertTemplate('  ').problems).toEqual([expect.objectContaining({ code: 'EMPTY_BODY' })]);
+    expect(checkAlertTemplate('{"ticker":"{{ticker}}","action":"buy"').problems).toEqual([expect.objectContaining({ code: 'TRUNCATED_JSON' })]);
+  });
+
+  it('explains that {{strategy.order.alert_message}} cannot be checked', () => {
+    const r = checkAlertTemplate('{{strategy.order.alert_message}}', { alertType: 'strategy' });
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'UNFILLED_PLACEHOLDER', message: expect.stringMatching(/alert_message/) })]);
+  });
+});

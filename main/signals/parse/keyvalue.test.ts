@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { parseAlert } from './index.js';
+import { signalViolation } from './schema.js';
+
+function ok(body: string) {
+  const r = parseAlert(body, 'text/plain');
+  if (!r.ok) throw new Error(`expected ok, got ${r.code}: ${r.message}`);
+  expect(signalViolation(r.signal)).toBeUndefined();
+  expect(r.signal.dialect).toBe('keyvalue');
+  return r;
+}
+
+describe('key=value text (Autoview / OctoBot style)', () => {
+  it.each([
+    ['ticker=BTCUSD action=sell quantity=0.05', { symbol: 'BTCUSD', action: 'sell', quantity: '0.05' }],
+    ['ticker=BTCUSD\naction=buy\nquantity=1', { action: 'buy', quantity: '1' }],
+    ['ticker=BTCUSD,action=buy,quantity=1', { action: 'buy' }],
+    ['ticker=BTCUSD; action=buy; quantity=1', { action: 'buy' }],
+    ['TICKER=btcusd ACTION=BUY Order_Type=limit limit_price=64000.50', { symbol: 'BTCUSD', orderType: 'limit', limitPrice: '64000.5' }],
+    ['ticker="NASDAQ:AAPL" action=buy takeProfit.percent=4 stopLoss.type=stop stopLoss.percent=2', { symbol: 'AAPL', exchange: 'NASDAQ', takeProfit: { percent: '4' }, stopLoss: { type: 'stop', percent: '2' } }],
+    ['e=binance s=BTCUSDT b=long q=10%', { symbol: 'BTCUSDT', exchange: 'BINANCE', action: 'buy', sentiment: 'bullish', quantity: '10', quantityType: 'percent_of_equity' }],
+    ['e=kraken s=XBTUSD b=sell q=0.01 t=limit fp=65000', { action: 'sell', orderType: 'limit', limitPrice: '65000' }],
+    ['s=eurusd c=position', { symbol: 'EURUSD', action: 'exit' }],
+    ['s=eurusd c=order', { action: 'cancel' }],
+    ['EXCHANGE=binance SYMBOL=BTCUSDT SIGNAL=BUY ORDER_TYPE=LIMIT VOLUME=0.01 PRICE=42000 STOP_PRICE=40000 TAKE_PROFIT_PRICE=45000', { symbol: 'BTCUSDT', exchange: 'BINANCE', action: 'buy', orderType: 'limit', quantity: '0.01', price: '42000', stopLoss: { type: 'stop', stopPrice: '40000' }, takeProfit: { limitPrice: '45000' } }],
+  ])('%s', (body, expected) => {
+    expect(ok(body).signal).toMatchObject(expected);
+  });
+
+  it('keeps Autoview price offsets in extras without applying them, and unknown keys too', () => {
+    const r = ok('s=BTCUSD b=buy q=1 sl=2% tp=5% a=main note=hello');
+    expect(r.signal.stopLoss).toBeUndefined();
+    expect(r.signal.extras).toEqual({ sl: '2%', tp: '5%', a: 'main', note: 'hello' });
+    expect(r.warnings.join(' ')).toMatch(/NOT applied/);
+  });
+
+  it('returns passphrase= separately', () => {
+    const r = ok('ticker=AAPL action=buy passphrase="my secret"');
+    expect(r.passphrase).toBe('my secret');
+    expect(JSON.stringify(r.signal)).not.toContain('my secret');
+  });
+
+  it('keeps a __proto__ key as plain data', () => {
+    const r = ok('ticker=AAPL action=buy __proto__.polluted=yes');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(r.signal.extras).toBeDefined();
+  });
+
+  it.each([
+    ['ticker=AAPL action=buy action=sell', 'INVALID_FIELD', /twice/],
+    ['ticker=AAPL s=MSFT action=buy', 'INVALID_FIELD', /keep one/],
+    ['s=AAPL b=buy c=position', 'INVALID_FIELD', /more than once/],
+    ['s=AAPL c=everything', 'INVALID_ACTION', /c=order/],
+    ['ticker=AAPL action=hold', 'INVALID_ACTION', /buy, sell/],
+    ['ticker=AAPL action=buy quantity=-1', 'INVALID_QUANTITY', /greater than zero/],
+    ['action=buy quantity=1', 'MISSING_TICKER', /ticker/],
+    ['ticker=AAPL quantity=1', 'MISSING_ACTION', /action/],
+    ['ticker="AAPL action=buy', 'UNRECOGNISED_FORMAT', /quote/],
+  ])('%s → %s', (body, code, message) => {
+    const r = parseAlert(body, 'text/plain');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.code).toBe(code);
+      expect(r.message).toMatch(message);
+    }
+  });
+});

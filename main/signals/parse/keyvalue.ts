@@ -1,0 +1,159 @@
+// key=value text, as sent to Autoview / OctoBot-style bots: `ticker=BTCUSD action=sell quantity=0.05`.
+// Pairs are separated by spaces, new lines, commas or semicolons; values may be "quoted". Keys are the native
+// field names (any case, snake_case too: order_type=limit, takeProfit.percent=4) plus these short forms:
+//   Autoview: e= exchange, s= symbol, b= side (buy/long → buy, sell/short → sell), q= quantity ("10%" → percent
+//             of equity), c=order → cancel, c=position → exit, t= order type (market/limit), fp= limit price.
+//             p= / sl= / tp= / ts= are offsets that depend on the market price: kept in extras, NOT applied.
+//   OctoBot:  symbol=, signal= (buy/sell/cancel), volume=, order_type=, stop_price= (stop loss),
+//             take_profit_price=, exchange=.
+// One alert is one order: a key given twice is an error rather than a guess.
+
+import { normaliseAlert, type RawAlert } from './native.js';
+import { reject, show, type ParseResult } from './result.js';
+
+const PAIR = /^([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.*)$/s;
+
+/** Split on separators outside quotes; answers undefined when a quote is never closed. */
+function tokens(text: string): string[] | undefined {
+  const out: string[] = [];
+  let cur = '';
+  let quote: string | undefined;
+  for (const c of text) {
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else cur += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ',' || c === ';' || c === '|') {
+      if (cur !== '') out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (quote !== undefined) return undefined;
+  if (cur !== '') out.push(cur);
+  return out;
+}
+
+/** Every token is key=value (quotes may only wrap values). */
+export function looksLikeKeyValue(text: string): boolean {
+  const t = tokens(text);
+  // An unclosed quote after a key= start is still key=value text: the parser then names the quote problem.
+  if (t === undefined) return /^[A-Za-z_][A-Za-z0-9_.-]{0,63}=/.test(text);
+  return t.length > 0 && t.every((p) => PAIR.test(p));
+}
+
+const SIDE: Record<string, string> = { buy: 'buy', long: 'buy', sell: 'sell', short: 'sell' };
+const NOT_APPLIED = new Set(['p', 'sl', 'tp', 'ts', 'fsl', 'ftp']);
+
+export function parseKeyValue(text: string): ParseResult {
+  const list = tokens(text);
+  if (list === undefined) return reject('UNRECOGNISED_FORMAT', 'A quoted value is never closed; check the quotes in the alert message.');
+  const pairs = new Map<string, { key: string; value: string }>();
+  for (const token of list) {
+    const m = PAIR.exec(token);
+    if (!m) return reject('UNRECOGNISED_FORMAT', `${show(token)} is not key=value. Write each part as key=value, e.g. ticker=BTCUSD action=sell quantity=0.05.`);
+    const key = m[1]!;
+    const lower = key.toLowerCase();
+    if (pairs.has(lower)) return reject('INVALID_FIELD', `"${key}" appears twice; one alert is one order, so give each key once.`, key);
+    pairs.set(lower, { key, value: m[2]! });
+  }
+  const warnings: string[] = [];
+  const raw: RawAlert = {};
+  const used = new Set<string>();
+  /** The first of several synonymous keys; two given at once is ambiguous. */
+  const pick = (field: string, ...names: string[]): string | undefined => {
+    const given = names.filter((n) => pairs.has(n));
+    if (given.length > 1) {
+      throw reject('INVALID_FIELD', `${given.map((g) => `"${g}"`).join(' and ')} both set the ${field}; keep one.`, field);
+    }
+    const name = given[0];
+    if (name === undefined) return undefined;
+    used.add(name);
+    return pairs.get(name)!.value;
+  };
+  try {
+    const symbol = pick('ticker', 'ticker', 's', 'symbol');
+    const exchange = pick('exchange', 'e', 'exchange');
+    if (symbol !== undefined) raw.ticker = exchange !== undefined && exchange !== '' && !symbol.includes(':') ? `${exchange}:${symbol}` : symbol;
+    else if (exchange !== undefined) raw.exchange = exchange;
+
+    const action = pick('action', 'action', 'signal');
+    const side = pick('action', 'b', 'side');
+    const close = pick('action', 'c');
+    const chosen = [action, side, close].filter((v) => v !== undefined);
+    if (chosen.length > 1) throw reject('INVALID_FIELD', 'The action is given more than once (action=, b= or c=); keep one.', 'action');
+    if (action !== undefined) raw.action = action;
+    if (side !== undefined) {
+      const a = SIDE[side.trim().toLowerCase()];
+      raw.action = a ?? side;
+      if (a !== undefined && side.trim().toLowerCase() !== a) raw.sentiment = a === 'buy' ? 'bullish' : 'bearish';
+    }
+    if (close !== undefined) {
+      const c = close.trim().toLowerCase();
+      if (c === 'order' || c === 'orders') raw.action = 'cancel';
+      else if (c === 'position' || c === 'positions') raw.action = 'exit';
+      else throw reject('INVALID_ACTION', `c=${show(close)} is not understood; use c=order (cancel open orders) or c=position (close the position).`, 'action');
+    }
+
+    const quantity = pick('quantity', 'quantity', 'q', 'volume', 'qty');
+    if (quantity !== undefined) {
+      const pct = /^\s*(.+?)\s*%\s*$/.exec(quantity);
+      if (pct) {
+        raw.quantity = pct[1];
+        if (!pairs.has('quantitytype')) raw.quantityType = 'percent_of_equity';
+      } else raw.quantity = quantity;
+    }
+    const orderType = pick('orderType', 't', 'order_type', 'ordertype');
+    if (orderType !== undefined) raw.orderType = orderType;
+    const limit = pick('limitPrice', 'fp', 'limitprice', 'limit_price');
+    if (limit !== undefined) raw.limitPrice = limit;
+    const stop = pick('stopLoss', 'stop_price');
+    if (stop !== undefined) raw.stopLoss = { type: 'stop', stopPrice: stop };
+    const take = pick('takeProfit', 'take_profit_price');
+    if (take !== undefined) raw.takeProfit = { limitPrice: take };
+    const secret = pick('passphrase', 'passphrase', 'secret');
+    if (secret !== undefined) raw.passphrase = secret;
+  } catch (e) {
+    if (e && typeof e === 'object' && 'ok' in e) return e as ParseResult;
+    throw e;
+  }
+
+  // Maps, then fromEntries: a key such as "__proto__" stays a plain data key and can never reach a prototype.
+  const notApplied: string[] = [];
+  const extras = new Map<string, unknown>();
+  const rest = new Map<string, unknown>(Object.entries(raw));
+  const nested = new Map<string, Map<string, string>>();
+  for (const [lower, { key, value }] of pairs) {
+    if (used.has(lower)) continue;
+    if (NOT_APPLIED.has(lower)) {
+      notApplied.push(key);
+      extras.set(key, value);
+    } else if (lower === 'a' || lower === 'delay') {
+      extras.set(key, value);
+    } else if (key.includes('.')) {
+      const dot = key.indexOf('.');
+      const head = key.slice(0, dot);
+      let group = nested.get(head);
+      if (group === undefined) nested.set(head, (group = new Map()));
+      group.set(key.slice(dot + 1), value);
+    } else {
+      rest.set(key, value);
+    }
+  }
+  for (const [head, group] of nested) {
+    if (rest.has(head)) return reject('INVALID_FIELD', `"${head}" is given both as a value and as ${head}.<field>; use one form.`, head);
+    rest.set(head, Object.fromEntries(group));
+  }
+  if (notApplied.length > 0) {
+    warnings.push(`${notApplied.join(', ')} are price offsets of the Autoview syntax and were NOT applied (kept in extras); use limitPrice=, takeProfit.percent=, stopLoss.percent= instead.`);
+  }
+  if (extras.size > 0) {
+    if (rest.has('extras')) return reject('INVALID_FIELD', '"extras" cannot be set in key=value text.', 'extras');
+    rest.set('extras', Object.fromEntries(extras));
+  }
+  return normaliseAlert(Object.fromEntries(rest), { dialect: 'keyvalue', warnings });
+}
