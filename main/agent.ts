@@ -127,7 +127,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         tradingState: tradingState.view(),
       }),
     });
-    const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: mountApiRoutes(services) });
+    const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: mountApiRoutes(services, { strategies, accounts, orders, router, tradingState }) });
     const controlServer = http.createServer(control);
 
     webhookPort = await listen(webhook.server, options.webhookPort, options.webhookHost);

@@ -5,13 +5,15 @@ import { ApiFailure, check } from './control.js';
 import { createAccountSchema, createStrategySchema, flattenSchema, ordersQuerySchema, signalsQuerySchema, tradingStateSchema } from '../../shared/schemas/api.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import type { OrderFilter } from '../store/orders.js';
+import { mountAlertRoutes, type AlertRouteDeps } from './alert-routes.js';
 
 type Handler = (req: express.Request, res: express.Response) => unknown;
 // Express 5 forwards rejected promises to the error handler; this keeps handlers terse.
 const h = (fn: Handler): Handler => fn;
 
-export function mountApiRoutes(s: AgentServices): (r: express.Router) => void {
+export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: express.Router) => void {
   return (r) => {
+    mountAlertRoutes(r, alerts);
     r.get('/status', h((_req, res) => res.json(s.status())));
 
     r.get('/strategies', h((_req, res) => res.json({ items: s.strategies.list() })));

@@ -77,3 +77,24 @@ export const signalsQuerySchema = {
     strategyId: id,
   },
 } as const;
+
+export const alertCheckSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['text'],
+  properties: {
+    text: { type: 'string', maxLength: 65536 },
+    alertType: { type: 'string', enum: ['strategy', 'indicator'] },
+  },
+} as const;
+
+export const simulateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['strategyId', 'text'],
+  properties: {
+    strategyId: id,
+    text: { type: 'string', maxLength: 65536 },
+    contentType: { type: 'string', maxLength: 200 },
+  },
+} as const;

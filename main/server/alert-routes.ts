@@ -1,0 +1,77 @@
+// Trying alerts without trading: the template check (every problem, and the signal it would become) and the
+// simulator (what the engines would do with this alert now, with every risk rule's verdict; no order is sent).
+import type express from 'express';
+import type { StrategyRepo } from '../store/strategies.js';
+import type { AccountRepo } from '../store/accounts.js';
+import type { OrderRepo } from '../store/orders.js';
+import type { OrderRouter } from '../orders/router.js';
+import type { TradingStateService } from '../trading-state.js';
+import { ApiFailure, check } from './control.js';
+import { alertCheckSchema, simulateSchema } from '../../shared/schemas/api.js';
+import { checkAlertTemplate } from '../signals/parse/check.js';
+import { parseAlert } from '../signals/parse/index.js';
+import { planForAccount, checkRisk, type AccountSettings, type StrategySettings } from '../signals/decide.js';
+
+export interface AlertRouteDeps {
+  strategies: StrategyRepo;
+  accounts: AccountRepo;
+  orders: OrderRepo;
+  router: OrderRouter;
+  tradingState: TradingStateService;
+}
+
+export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
+  r.post('/alerts/check', (req, res) => {
+    const body = check<{ text: string; alertType?: 'strategy' | 'indicator' }>(alertCheckSchema, req.body);
+    res.json(checkAlertTemplate(body.text, { alertType: body.alertType }));
+  });
+
+  r.post('/signals/simulate', async (req, res) => {
+    const body = check<{ strategyId: string; text: string; contentType?: string }>(simulateSchema, req.body);
+    const strategy = d.strategies.get(body.strategyId);
+    if (!strategy) throw new ApiFailure('NOT_FOUND', `No strategy ${body.strategyId}.`);
+    const parsed = parseAlert(body.text, body.contentType);
+    if (!parsed.ok) {
+      res.json({ parse: { ok: false, code: parsed.code, message: parsed.message, field: parsed.field }, accounts: [] });
+      return;
+    }
+    const now = new Date().toISOString();
+    const accounts = [];
+    for (const accountId of strategy.accountIds) {
+      const adapter = d.router.adapter(accountId);
+      const account = d.accounts.get(accountId);
+      if (!adapter || !account) {
+        accounts.push({ accountId, outcome: 'denied', code: 'ACCOUNT_UNAVAILABLE' });
+        continue;
+      }
+      const strategySettings = strategy.config as StrategySettings;
+      const accountSettings = account.config as AccountSettings;
+      const facts = await planForAccount({ signal: parsed.signal, accountId, adapter, orders: d.orders, strategySettings, accountSettings, now });
+      if (facts.plan.kind === 'denied') {
+        accounts.push({ accountId, outcome: 'denied', code: facts.plan.denial.code, detail: facts.plan.denial.detail, position: facts.position, drift: facts.plan.drift, warnings: facts.plan.warnings });
+        continue;
+      }
+      const state = d.tradingState.effective(accountId).state;
+      const global = d.tradingState.view().state;
+      const intents = facts.plan.intents.map((intent) => ({
+        intent,
+        verdict: checkRisk({ intent, assetClass: facts.assetClass, state: { global, account: state }, accountSettings, strategySettings, context: facts.context, now }),
+      }));
+      const denied = intents.find((i) => !i.verdict.allowed);
+      accounts.push({
+        accountId,
+        outcome: denied ? 'denied' : 'orders',
+        code: denied?.verdict.denial?.code,
+        detail: denied?.verdict.denial?.detail,
+        position: facts.position,
+        symbol: facts.symbol,
+        approval: facts.plan.approval,
+        cancelOpenOrdersFirst: facts.plan.cancelOpenOrdersFirst,
+        intents,
+        drift: facts.plan.drift,
+        warnings: facts.plan.warnings,
+      });
+    }
+    res.json({ parse: { ok: true, signal: parsed.signal, warnings: parsed.warnings }, accounts });
+  });
+}
