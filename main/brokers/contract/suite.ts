@@ -294,6 +294,15 @@ export function runBrokerContract(name: string, makeHarness: () => Promise<Harne
       expect(new Decimal(info.tickSize).gt(0)).toBe(true);
     });
 
+    it('BC-18 a slow broker (latency below the timeout) still answers correctly, with no duplicate', async () => {
+      h.faults.latencyMs = 100;
+      const id = newClientId('bc18');
+      const placed = await h.adapter.submit(market(h, id));
+      expect(placed.clientOrderId).toBe(id);
+      expect((await settled(id, 'filled'))?.status).toBe('filled');
+      expect(h.brokerOrderCount(id)).toBe(1);
+    });
+
     it('BC-17 cancelAll cancels every resting order of the symbol', async () => {
       const a = newClientId('bc17a');
       const b = newClientId('bc17b');
