@@ -1,0 +1,401 @@
+// Alpaca Trading API v2 adapter (US equities and crypto, paper and live). A small typed fetch client:
+// the official SDK adds nothing the adapter needs and is not installed.
+import { Decimal } from 'decimal.js';
+import {
+  BrokerError,
+  type AccountSnapshot,
+  type BrokerAdapter,
+  type BrokerCapabilities,
+  type BrokerOrder,
+  type Fill,
+  type InstrumentInfo,
+  type OrderRequest,
+  type OrderUpdate,
+  type Position,
+} from '../port.js';
+import { RestClient, type ErrorReading } from '../http/client.js';
+import { perMinuteBucket, type TokenBucket } from '../http/rate-limiter.js';
+import { UpdateHub } from '../http/update-filter.js';
+import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
+import { redact } from '../http/redact.js';
+import { fromAlpacaOrder, isCryptoSymbol, toAlpacaOrderBody, toAlpacaSymbol } from './mapping.js';
+import { TradeUpdatesStream } from './stream.js';
+import type { AlpacaAccount, AlpacaAsset, AlpacaClock, AlpacaFillActivity, AlpacaOrder, AlpacaPosition, AlpacaTradeUpdate } from './wire.js';
+
+export const ALPACA_HOSTS = { paper: 'https://paper-api.alpaca.markets', live: 'https://api.alpaca.markets' } as const;
+
+export interface AlpacaCredentials {
+  keyId: string;
+  secretKey: string;
+}
+
+export interface AlpacaConfig {
+  environment: 'paper' | 'live';
+  /** Overrides the REST host (tests, proxies). */
+  baseUrl?: string;
+  /** Overrides the trade_updates WebSocket URL; defaults to the REST host's /stream. */
+  streamUrl?: string;
+  timeoutMs?: number;
+  /** Defaults to 190 (Alpaca allows about 200 per minute per account). */
+  requestsPerMinute?: number;
+  /** Burst allowed by the limiter. */
+  burst?: number;
+  /** Stream order updates (default true); polling covers any gap. */
+  streaming?: boolean;
+  pollIntervalMs?: number;
+}
+
+export const ALPACA_CAPABILITIES: BrokerCapabilities = {
+  orderTypes: ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'],
+  timeInForce: ['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'],
+  brackets: true,
+  oco: true,
+  trailingStops: true,
+  fractional: true,
+  shortSelling: true,
+  clientIdLookup: true,
+  modify: false,
+  requestsPerMinute: 200,
+  streaming: true,
+};
+
+const CRYPTO_TYPES = new Set(['market', 'limit', 'stop_limit']);
+const CRYPTO_TIF = new Set(['gtc', 'ioc']);
+
+/** Reads Alpaca's {code, message} errors; 403 is used both for refused keys and for buying power. */
+function readAlpacaError(status: number, json: unknown, text: string): ErrorReading {
+  const body = (json ?? {}) as { code?: unknown; message?: unknown };
+  const message = typeof body.message === 'string' ? body.message : text.slice(0, 200) || `status ${status}`;
+  const withCode = body.code !== undefined ? `${message} (code ${String(body.code)})` : message;
+  if (/insufficient (buying power|qty|balance|funds)/i.test(message)) return { message: withCode, kind: 'insufficient_funds' };
+  if (/market (is )?closed|not (currently )?tradable|outside.*hours/i.test(message)) return { message: withCode, kind: 'market_closed' };
+  if (status === 422 || status === 400) return { message: withCode, kind: 'rejected' };
+  return { message: withCode };
+}
+
+/** One id for a fill whether it came from the stream or from the activities endpoint (their own ids differ):
+ *  the order id plus the cumulative filled quantity after the fill. */
+function fillId(orderId: string, cumulative: string): string {
+  return `${orderId}:${new Decimal(cumulative).toString()}`;
+}
+
+export class AlpacaAdapter implements BrokerAdapter {
+  readonly broker = 'alpaca';
+  readonly capabilities: BrokerCapabilities;
+  readonly #keyId: string;
+  readonly #secretKey: string;
+  readonly #rest: RestClient;
+  readonly #limiter: TokenBucket;
+  readonly #hub = new UpdateHub();
+  readonly #brokerIds = new Map<string, string>();
+  readonly #clientIds = new Map<string, string>();
+  #stream: TradeUpdatesStream | undefined;
+  #streamUp = false;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #pollSince = new Date().toISOString();
+  #polling = false;
+  readonly #baseUrl: string;
+  readonly #streamUrl: string;
+  readonly #streaming: boolean;
+  readonly #pollIntervalMs: number;
+
+  constructor(
+    readonly id: string,
+    config: AlpacaConfig,
+    credentials: AlpacaCredentials,
+  ) {
+    this.#keyId = credentials.keyId;
+    this.#secretKey = credentials.secretKey;
+    this.#baseUrl = config.baseUrl ?? ALPACA_HOSTS[config.environment];
+    this.#streamUrl = config.streamUrl ?? `${this.#baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/stream`;
+    this.#streaming = config.streaming ?? true;
+    this.#pollIntervalMs = config.pollIntervalMs ?? 2000;
+    this.capabilities = { ...ALPACA_CAPABILITIES, streaming: this.#streaming };
+    this.#limiter = perMinuteBucket(config.requestsPerMinute ?? 190, config.burst ?? 10);
+    this.#rest = new RestClient({
+      label: `Alpaca ${config.environment}`,
+      baseUrl: this.#baseUrl,
+      headers: () => ({ 'APCA-API-KEY-ID': this.#keyId, 'APCA-API-SECRET-KEY': this.#secretKey }),
+      timeoutMs: config.timeoutMs ?? 10_000,
+      limiter: this.#limiter,
+      secrets: [this.#keyId, this.#secretKey],
+      readError: readAlpacaError,
+    });
+  }
+
+  /** Credentials live in private fields, so they never serialise with the adapter. */
+  toJSON(): Record<string, unknown> {
+    return { id: this.id, broker: this.broker, baseUrl: this.#baseUrl };
+  }
+
+  private get secrets(): string[] {
+    return [this.#keyId, this.#secretKey];
+  }
+
+  async connect(): Promise<void> {
+    if (!this.#streaming || this.#stream) return;
+    this.#stream = new TradeUpdatesStream({
+      url: this.#streamUrl,
+      keyId: this.#keyId,
+      secretKey: this.#secretKey,
+      onUpdate: (u) => this.onTradeUpdate(u),
+      onConnected: (up) => {
+        const wasDown = !this.#streamUp;
+        this.#streamUp = up;
+        // After a reconnect, one poll picks up whatever happened during the gap.
+        if (up && wasDown) void this.pollOnce();
+      },
+    });
+    try {
+      await this.#stream.start();
+    } catch (err) {
+      if (err instanceof BrokerError && err.kind === 'auth') {
+        this.#stream.stop();
+        this.#stream = undefined;
+        throw new BrokerError('auth', redact(err.message, this.secrets));
+      }
+      // Unreachable stream: keep retrying in the background and poll meanwhile.
+    }
+    this.ensurePolling();
+  }
+
+  async disconnect(): Promise<void> {
+    this.#stream?.stop();
+    this.#stream = undefined;
+    this.#streamUp = false;
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
+  }
+
+  async testConnection(): Promise<ConnectionTestResult> {
+    const env = this.#baseUrl.includes('paper') ? 'paper' : this.#baseUrl.includes('api.alpaca.markets') ? 'live' : 'configured';
+    const who = `Alpaca (${env})`;
+    try {
+      const acct = (await this.#rest.call<AlpacaAccount>('GET', '/v2/account')).data;
+      if (acct.trading_blocked || acct.account_blocked) return { ok: false, code: 'BROKER_REJECTED', message: `${who}: the keys work but trading is blocked on account ${acct.account_number ?? ''}. Check the account status on Alpaca.` };
+      if (acct.status !== 'ACTIVE') return { ok: false, code: 'BROKER_REJECTED', message: `${who}: the keys work but the account status is ${acct.status}, not ACTIVE.` };
+      return { ok: true, message: `${who}: connected to account ${acct.account_number ?? ''} (${acct.currency}, equity ${acct.equity}).` };
+    } catch (err) {
+      return connectionFailure(err, who, {
+        auth: `${who} refused the API key. Check that the key ID and secret were copied whole and that they are ${env === 'live' ? 'live' : 'paper'} keys: paper and live use different key pairs.`,
+        forbidden: `${who}: these keys have no permission for this account.`,
+      });
+    }
+  }
+
+  async account(): Promise<AccountSnapshot> {
+    const a = (await this.#rest.call<AlpacaAccount>('GET', '/v2/account')).data;
+    return { currency: a.currency, equity: a.equity, cash: a.cash, buyingPower: a.buying_power };
+  }
+
+  async clock(): Promise<AlpacaClock> {
+    return (await this.#rest.call<AlpacaClock>('GET', '/v2/clock')).data;
+  }
+
+  async instrument(symbol: string): Promise<InstrumentInfo> {
+    const s = toAlpacaSymbol(symbol);
+    const a = (await this.#rest.call<AlpacaAsset>('GET', `/v2/assets/${encodeURIComponent(s)}`)).data;
+    const crypto = a.class === 'crypto';
+    const lot = crypto ? (a.min_trade_increment ?? '0.000000001') : a.fractionable ? '0.000000001' : '1';
+    const info: InstrumentInfo = {
+      symbol: a.symbol,
+      assetClass: crypto ? 'crypto' : 'equity',
+      tradable: a.tradable,
+      lotSize: lot,
+      tickSize: a.price_increment ?? '0.01',
+      minQuantity: a.min_order_size ?? lot,
+      fractionable: a.fractionable ?? false,
+    };
+    if (a.shortable !== undefined) info.shortable = a.shortable;
+    return info;
+  }
+
+  /** Refuses, before any network call, what Alpaca documents it would refuse. */
+  private precheck(req: OrderRequest, symbol: string): void {
+    const invalid = (why: string) => new BrokerError('invalid', `Alpaca does not accept this order: ${why}`);
+    if (!this.capabilities.orderTypes.includes(req.type)) throw invalid(`order type ${req.type}`);
+    if (!this.capabilities.timeInForce.includes(req.timeInForce)) throw invalid(`time in force ${req.timeInForce}`);
+    if (req.clientOrderId.length === 0 || req.clientOrderId.length > 128) throw invalid('client order id must be 1-128 characters');
+    const hasLegs = req.takeProfit !== undefined || req.stopLoss !== undefined;
+    if (isCryptoSymbol(symbol)) {
+      if (!CRYPTO_TYPES.has(req.type)) throw invalid(`crypto supports market, limit and stop_limit only, not ${req.type}`);
+      if (!CRYPTO_TIF.has(req.timeInForce)) throw invalid(`crypto supports gtc and ioc only, not ${req.timeInForce}`);
+      if (hasLegs) throw invalid('crypto orders cannot carry take-profit / stop-loss legs');
+    }
+    if (hasLegs) {
+      if (req.timeInForce !== 'day' && req.timeInForce !== 'gtc') throw invalid('bracket / OTO / OCO orders must be day or gtc');
+      if (req.extendedHours) throw invalid('bracket orders cannot trade in extended hours');
+      if (req.takeProfit && req.takeProfit.limitPrice === undefined) throw invalid('take-profit needs a limit price');
+      if (req.stopLoss && req.stopLoss.stopPrice === undefined) throw invalid('stop-loss needs a stop price');
+    }
+    if (req.extendedHours && (req.type !== 'limit' || (req.timeInForce !== 'day' && req.timeInForce !== 'gtc'))) throw invalid('extended hours needs a day or gtc limit order');
+    if (req.type === 'trailing_stop' && req.trailAmount === undefined && req.trailPercent === undefined) throw invalid('trailing stop needs a trail amount or percent');
+    if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
+  }
+
+  async submit(req: OrderRequest): Promise<BrokerOrder> {
+    const symbol = toAlpacaSymbol(req.symbol);
+    this.precheck(req, symbol);
+    const { data } = await this.#rest.call<AlpacaOrder>('POST', '/v2/orders', {
+      body: toAlpacaOrderBody(req, symbol),
+      unsafe: true,
+      priority: req.reduceOnly ? 'urgent' : 'normal',
+    });
+    this.remember(data);
+    return fromAlpacaOrder(data);
+  }
+
+  private remember(o: AlpacaOrder): void {
+    this.#brokerIds.set(o.client_order_id, o.id);
+    this.#clientIds.set(o.id, o.client_order_id);
+  }
+
+  async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
+    const raw = await this.rawByClientId(clientOrderId);
+    return raw ? fromAlpacaOrder(raw) : undefined;
+  }
+
+  private async rawByClientId(clientOrderId: string): Promise<AlpacaOrder | undefined> {
+    try {
+      const { data } = await this.#rest.call<AlpacaOrder>('GET', '/v2/orders:by_client_order_id', { query: { client_order_id: clientOrderId } });
+      this.remember(data);
+      return data;
+    } catch (err) {
+      if (err instanceof BrokerError && err.kind === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  async cancel(clientOrderId: string): Promise<BrokerOrder> {
+    const id = this.#brokerIds.get(clientOrderId) ?? (await this.rawByClientId(clientOrderId))?.id;
+    if (!id) throw new BrokerError('not_found', `Alpaca: no order with client id ${clientOrderId}`);
+    try {
+      await this.#rest.call('DELETE', `/v2/orders/${id}`, { unsafe: true, priority: 'urgent' });
+    } catch (err) {
+      // 422 "not cancelable": the order is already final (often filled); report what it is.
+      if (!(err instanceof BrokerError) || err.kind !== 'rejected') throw err;
+    }
+    const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${id}`, { priority: 'urgent' });
+    return fromAlpacaOrder(data);
+  }
+
+  async cancelAll(symbol?: string): Promise<void> {
+    if (symbol === undefined) {
+      await this.#rest.call('DELETE', '/v2/orders', { unsafe: true, priority: 'urgent' });
+      return;
+    }
+    const s = toAlpacaSymbol(symbol);
+    const open = await this.rawOrders('open', { symbols: s });
+    for (const o of open) {
+      try {
+        await this.#rest.call('DELETE', `/v2/orders/${o.id}`, { unsafe: true, priority: 'urgent' });
+      } catch (err) {
+        if (!(err instanceof BrokerError) || err.kind !== 'rejected') throw err;
+      }
+    }
+  }
+
+  private async rawOrders(status: 'open' | 'closed' | 'all', extra: Record<string, string | number> = {}): Promise<AlpacaOrder[]> {
+    const { data } = await this.#rest.call<AlpacaOrder[]>('GET', '/v2/orders', { query: { status, limit: 500, direction: 'asc', nested: 'true', ...extra } });
+    for (const o of data) this.remember(o);
+    return data;
+  }
+
+  async openOrders(): Promise<BrokerOrder[]> {
+    return (await this.rawOrders('open')).map((o) => fromAlpacaOrder(o));
+  }
+
+  async fillsSince(since: string): Promise<Fill[]> {
+    const fills: Fill[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const { data } = await this.#rest.call<AlpacaFillActivity[]>('GET', '/v2/account/activities/FILL', {
+        query: { after: since, direction: 'asc', page_size: 100, page_token: pageToken },
+      });
+      for (const a of data) fills.push(await this.fillFromActivity(a));
+      if (data.length < 100) break;
+      pageToken = data[data.length - 1]!.id;
+    }
+    return fills;
+  }
+
+  private async fillFromActivity(a: AlpacaFillActivity): Promise<Fill> {
+    let clientOrderId = this.#clientIds.get(a.order_id);
+    if (clientOrderId === undefined) {
+      const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${a.order_id}`);
+      this.remember(data);
+      clientOrderId = data.client_order_id;
+    }
+    return { tradeId: fillId(a.order_id, a.cum_qty), clientOrderId, brokerOrderId: a.order_id, symbol: a.symbol, side: a.side, quantity: a.qty, price: a.price, time: a.transaction_time };
+  }
+
+  async positions(): Promise<Position[]> {
+    const { data } = await this.#rest.call<AlpacaPosition[]>('GET', '/v2/positions');
+    return data.map((p) => {
+      const qty = new Decimal(p.qty);
+      const signed = p.side === 'short' && qty.gt(0) ? qty.neg() : qty;
+      const pos: Position = { symbol: p.symbol, quantity: signed.toString(), averagePrice: p.avg_entry_price };
+      if (p.current_price !== undefined) pos.marketPrice = p.current_price;
+      if (p.unrealized_pl !== undefined) pos.unrealizedPnl = p.unrealized_pl;
+      return pos;
+    });
+  }
+
+  onUpdate(listener: (update: OrderUpdate) => void): () => void {
+    const off = this.#hub.add(listener);
+    this.ensurePolling();
+    return off;
+  }
+
+  private onTradeUpdate(u: AlpacaTradeUpdate): void {
+    if (!u.order) return;
+    this.remember(u.order);
+    const order = fromAlpacaOrder(u.order);
+    if ((u.event === 'fill' || u.event === 'partial_fill') && u.qty !== undefined && u.price !== undefined) {
+      const fill: Fill = {
+        tradeId: fillId(u.order.id, u.order.filled_qty),
+        clientOrderId: order.clientOrderId,
+        brokerOrderId: order.brokerOrderId,
+        symbol: order.symbol,
+        side: order.side,
+        quantity: u.qty,
+        price: u.price,
+        time: u.timestamp ?? order.updatedAt,
+      };
+      this.#hub.emit({ kind: 'fill', fill, order });
+    } else {
+      this.#hub.emit({ kind: 'order', order });
+    }
+  }
+
+  /** Polling runs when someone listens and the stream is down (or streaming is off). */
+  private ensurePolling(): void {
+    if (this.#pollTimer || this.#hub.size === 0) return;
+    this.#pollTimer = setInterval(() => {
+      if (!this.#streamUp) void this.pollOnce();
+    }, this.#pollIntervalMs);
+    this.#pollTimer.unref();
+  }
+
+  private async pollOnce(): Promise<void> {
+    if (this.#polling || this.#hub.size === 0) return;
+    this.#polling = true;
+    try {
+      const since = this.#pollSince;
+      const started = new Date(Date.now() - 5000).toISOString();
+      const fills = await this.fillsSince(since);
+      const orders = await this.rawOrders('all', { after: new Date(Date.parse(since) - 60_000).toISOString() });
+      const byId = new Map(orders.map((o) => [o.id, fromAlpacaOrder(o)]));
+      for (const f of fills) {
+        const order = byId.get(f.brokerOrderId) ?? (await this.orderByClientId(f.clientOrderId));
+        if (order) this.#hub.emit({ kind: 'fill', fill: f, order });
+      }
+      for (const o of byId.values()) this.#hub.emit({ kind: 'order', order: o });
+      this.#pollSince = started;
+    } catch {
+      // The next poll retries; the lifecycle's reconciliation covers longer outages.
+    } finally {
+      this.#polling = false;
+    }
+  }
+}

@@ -1,0 +1,468 @@
+// A fake of the Alpaca Trading API v2 for tests: a real HTTP + WebSocket server on 127.0.0.1 that validates
+// orders the way Alpaca documents (qty xor notional, bracket time in force, crypto order types, unique
+// client_order_id), answers with Alpaca's {code, message} errors, and streams trade_updates in binary frames
+// as the paper endpoint does.
+import express, { type Request, type Response } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Decimal } from 'decimal.js';
+import { FaultPlan, faultMiddleware, type RequestOp } from '../contract/faults.js';
+
+export interface FakeAlpacaOptions {
+  keyId: string;
+  secretKey: string;
+  cash?: string;
+  prices?: Record<string, string>;
+}
+
+interface FakeOrder {
+  id: string;
+  client_order_id: string;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string;
+  filled_at: string | null;
+  canceled_at: string | null;
+  symbol: string;
+  asset_class: 'us_equity' | 'crypto';
+  qty: string | null;
+  notional: string | null;
+  filled_qty: string;
+  filled_avg_price: string | null;
+  order_class: '' | 'simple' | 'bracket' | 'oco' | 'oto';
+  order_type: string;
+  type: string;
+  side: 'buy' | 'sell';
+  time_in_force: string;
+  limit_price: string | null;
+  stop_price: string | null;
+  trail_price: string | null;
+  trail_percent: string | null;
+  status: string;
+  extended_hours: boolean;
+  legs: FakeOrder[] | null;
+  /** Not serialised: the parent of a bracket leg. */
+  parentId?: string;
+}
+
+interface FillActivity {
+  id: string;
+  activity_type: 'FILL';
+  transaction_time: string;
+  type: 'fill' | 'partial_fill';
+  price: string;
+  qty: string;
+  side: 'buy' | 'sell';
+  symbol: string;
+  leaves_qty: string;
+  order_id: string;
+  cum_qty: string;
+  order_status: string;
+}
+
+const ERR_INVALID = 40010001;
+const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'held', 'pending_cancel']);
+const EQUITY_TIF = new Set(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok']);
+const CRYPTO_TIF = new Set(['gtc', 'ioc']);
+const TYPES = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
+const CRYPTO_TYPES = new Set(['market', 'limit', 'stop_limit']);
+
+class InvalidRequest extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function str(v: unknown): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'number' || typeof v === 'string') return String(v);
+  throw new InvalidRequest(422, ERR_INVALID, 'invalid number');
+}
+
+export class FakeAlpaca {
+  readonly faults = new FaultPlan();
+  readonly orders = new Map<string, FakeOrder>();
+  readonly activities: FillActivity[] = [];
+  readonly positions = new Map<string, { qty: Decimal; cost: Decimal }>();
+  readonly prices = new Map<string, string>();
+  cash: Decimal;
+  /** When false the stream refuses connections (tests the polling fallback). */
+  streamEnabled = true;
+  private server!: Server;
+  private wss!: WebSocketServer;
+  private readonly sockets = new Set<WebSocket>();
+  private seq = 0;
+
+  constructor(private readonly options: FakeAlpacaOptions) {
+    this.cash = new Decimal(options.cash ?? '100000');
+    for (const [s, p] of Object.entries(options.prices ?? { AAPL: '100', 'BTC/USD': '30000' })) this.prices.set(s, p);
+  }
+
+  get baseUrl(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async start(): Promise<this> {
+    const app = express();
+    app.use(express.json());
+    app.use((req, res, next) => {
+      if (req.get('APCA-API-KEY-ID') !== this.options.keyId || req.get('APCA-API-SECRET-KEY') !== this.options.secretKey) {
+        res.status(401).json({ code: 40110000, message: 'request is not authorized' });
+        return;
+      }
+      next();
+    });
+    app.use(faultMiddleware(this.faults, classify, { error: (res, status) => res.status(status).json(errorBody(status)) }));
+    this.routes(app);
+    this.server = createServer(app);
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (req.url !== '/stream' || !this.streamEnabled) {
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Closes every stream connection as a network blip would. */
+  dropStreams(): void {
+    for (const ws of this.sockets) ws.terminate();
+    this.sockets.clear();
+  }
+
+  countByClientId(clientOrderId: string): number {
+    return [...this.orders.values()].filter((o) => o.client_order_id === clientOrderId).length;
+  }
+
+  setPrice(symbol: string, price: string): void {
+    this.prices.set(symbol, price);
+    for (const order of [...this.orders.values()]) this.tryFill(order);
+  }
+
+  // --- HTTP ---------------------------------------------------------------------------------------------
+  private routes(app: express.Express): void {
+    const wrap = (fn: (req: Request, res: Response) => void) => (req: Request, res: Response) => {
+      try {
+        fn(req, res);
+      } catch (err) {
+        if (err instanceof InvalidRequest) res.status(err.status).json({ code: err.code, message: err.message });
+        else res.status(500).json({ code: 50010000, message: 'internal server error' });
+      }
+    };
+    app.get('/v2/account', wrap((_req, res) => res.json(this.account())));
+    app.get('/v2/clock', wrap((_req, res) => {
+      const now = new Date();
+      res.json({ timestamp: now.toISOString(), is_open: true, next_open: new Date(now.getTime() + 86_400_000).toISOString(), next_close: new Date(now.getTime() + 3_600_000).toISOString() });
+    }));
+    app.get('/v2/assets/:symbol', wrap((req, res) => {
+      const symbol = String(req.params.symbol);
+      const asset = this.asset(symbol);
+      if (!asset) throw new InvalidRequest(404, 40410000, 'asset not found');
+      res.json(asset);
+    }));
+    app.post('/v2/orders', wrap((req, res) => res.json(this.serialise(this.create(req.body as Record<string, unknown>)))));
+    app.get(/^\/v2\/orders:by_client_order_id$/, wrap((req, res) => {
+      const order = [...this.orders.values()].find((o) => o.client_order_id === req.query.client_order_id);
+      if (!order) throw new InvalidRequest(404, 40410000, 'order not found');
+      res.json(this.serialise(order));
+    }));
+    app.get('/v2/orders', wrap((req, res) => {
+      const status = String(req.query.status ?? 'open');
+      const symbols = req.query.symbols ? String(req.query.symbols).split(',') : undefined;
+      const after = req.query.after ? Date.parse(String(req.query.after)) : undefined;
+      let list = [...this.orders.values()].filter((o) => !o.parentId);
+      if (status === 'open') list = list.filter((o) => OPEN.has(o.status));
+      else if (status === 'closed') list = list.filter((o) => !OPEN.has(o.status));
+      if (symbols) list = list.filter((o) => symbols.includes(o.symbol));
+      if (after !== undefined) list = list.filter((o) => Date.parse(o.submitted_at) > after);
+      const limit = Number(req.query.limit ?? 50);
+      res.json(list.slice(-Math.min(limit, 500)).map((o) => this.serialise(o)));
+    }));
+    app.get('/v2/orders/:id', wrap((req, res) => {
+      const order = this.orders.get(String(req.params.id));
+      if (!order) throw new InvalidRequest(404, 40410000, 'order not found');
+      res.json(this.serialise(order));
+    }));
+    app.delete('/v2/orders/:id', wrap((req, res) => {
+      const order = this.orders.get(String(req.params.id));
+      if (!order) throw new InvalidRequest(404, 40410000, 'order not found');
+      if (!OPEN.has(order.status)) throw new InvalidRequest(422, 42210000, `order is already in "${order.status}" state`);
+      this.cancelOrder(order);
+      res.status(204).end();
+    }));
+    app.delete('/v2/orders', wrap((_req, res) => {
+      const open = [...this.orders.values()].filter((o) => OPEN.has(o.status) && !o.parentId);
+      for (const order of open) this.cancelOrder(order);
+      res.status(207).json(open.map((o) => ({ id: o.id, status: 200, body: this.serialise(o) })));
+    }));
+    app.get('/v2/positions', wrap((_req, res) => {
+      res.json(
+        [...this.positions.entries()]
+          .filter(([, p]) => !p.qty.isZero())
+          .map(([symbol, p]) => {
+            const price = new Decimal(this.prices.get(symbol) ?? '0');
+            const avg = p.cost.div(p.qty);
+            return {
+              symbol,
+              asset_class: symbol.includes('/') ? 'crypto' : 'us_equity',
+              qty: p.qty.toString(),
+              side: p.qty.isNeg() ? 'short' : 'long',
+              avg_entry_price: avg.toString(),
+              current_price: price.toString(),
+              market_value: price.mul(p.qty).toString(),
+              unrealized_pl: price.minus(avg).mul(p.qty).toString(),
+            };
+          }),
+      );
+    }));
+    app.get('/v2/account/activities/FILL', wrap((req, res) => {
+      const after = req.query.after ? Date.parse(String(req.query.after)) : -Infinity;
+      const direction = String(req.query.direction ?? 'desc');
+      const pageSize = Math.min(Number(req.query.page_size ?? 100), 100);
+      let list = this.activities.filter((a) => Date.parse(a.transaction_time) > after);
+      if (direction === 'desc') list = list.reverse();
+      const token = req.query.page_token ? String(req.query.page_token) : undefined;
+      if (token) list = list.slice(list.findIndex((a) => a.id === token) + 1);
+      res.json(list.slice(0, pageSize));
+    }));
+  }
+
+  private account() {
+    const equity = [...this.positions.entries()].reduce(
+      (sum, [s, p]) => sum.plus(p.qty.mul(this.prices.get(s) ?? '0')),
+      this.cash,
+    );
+    return {
+      id: 'a1b2c3', account_number: 'PA0000FAKE', status: 'ACTIVE', currency: 'USD',
+      cash: this.cash.toString(), equity: equity.toString(), last_equity: equity.toString(),
+      buying_power: this.cash.mul(2).toString(), trading_blocked: false, shorting_enabled: true, pattern_day_trader: false,
+    };
+  }
+
+  private asset(symbol: string) {
+    if (!this.prices.has(symbol)) return undefined;
+    const crypto = symbol.includes('/');
+    return {
+      id: randomUUID(), class: crypto ? 'crypto' : 'us_equity', exchange: crypto ? 'CRYPTO' : 'NASDAQ', symbol,
+      status: 'active', tradable: true, marginable: !crypto, shortable: !crypto, easy_to_borrow: !crypto, fractionable: true,
+      min_order_size: crypto ? '0.0001' : undefined, min_trade_increment: crypto ? '0.000000001' : undefined, price_increment: crypto ? '0.01' : undefined,
+    };
+  }
+
+  /** Validation in the order Alpaca documents it. */
+  private create(body: Record<string, unknown>): FakeOrder {
+    const symbol = String(body.symbol ?? '');
+    if (!this.prices.has(symbol)) throw new InvalidRequest(422, ERR_INVALID, `asset "${symbol}" not found`);
+    const crypto = symbol.includes('/');
+    const type = String(body.type ?? '');
+    const side = String(body.side ?? '');
+    const tif = String(body.time_in_force ?? '');
+    const qty = str(body.qty);
+    const notional = str(body.notional);
+    const orderClass = String(body.order_class ?? 'simple');
+    if (!TYPES.has(type)) throw new InvalidRequest(422, ERR_INVALID, 'invalid order type');
+    if (side !== 'buy' && side !== 'sell') throw new InvalidRequest(422, ERR_INVALID, 'invalid side');
+    if (!EQUITY_TIF.has(tif)) throw new InvalidRequest(422, ERR_INVALID, 'invalid time_in_force');
+    if (qty !== null && notional !== null) throw new InvalidRequest(422, ERR_INVALID, 'qty and notional cannot be specified at the same time');
+    if (qty === null && notional === null) throw new InvalidRequest(422, ERR_INVALID, 'qty or notional is required');
+    if (notional !== null && (type !== 'market' || (!crypto && tif !== 'day'))) throw new InvalidRequest(422, ERR_INVALID, 'notional orders are only supported for market orders with time_in_force day');
+    if (qty !== null && new Decimal(qty).lte(0)) throw new InvalidRequest(422, ERR_INVALID, 'qty must be > 0');
+    if (crypto && !CRYPTO_TYPES.has(type)) throw new InvalidRequest(422, ERR_INVALID, `invalid order type for crypto order`);
+    if (crypto && !CRYPTO_TIF.has(tif)) throw new InvalidRequest(422, ERR_INVALID, 'invalid crypto time_in_force');
+    if ((type === 'limit' || type === 'stop_limit') && body.limit_price === undefined) throw new InvalidRequest(422, ERR_INVALID, 'limit_price is required');
+    if ((type === 'stop' || type === 'stop_limit') && body.stop_price === undefined) throw new InvalidRequest(422, ERR_INVALID, 'stop_price is required');
+    if (type === 'trailing_stop' && (body.trail_price === undefined) === (body.trail_percent === undefined)) throw new InvalidRequest(422, ERR_INVALID, 'exactly one of trail_price or trail_percent is required');
+    if (body.extended_hours === true && (type !== 'limit' || (tif !== 'day' && tif !== 'gtc'))) throw new InvalidRequest(422, ERR_INVALID, 'extended hours order must be DAY or GTC limit orders');
+    const tp = body.take_profit as { limit_price?: unknown } | undefined;
+    const sl = body.stop_loss as { stop_price?: unknown; limit_price?: unknown } | undefined;
+    if (orderClass === 'bracket' || orderClass === 'oco' || orderClass === 'oto') {
+      if (crypto) throw new InvalidRequest(422, ERR_INVALID, 'crypto orders not allowed for advanced order_class');
+      if (tif !== 'day' && tif !== 'gtc') throw new InvalidRequest(422, ERR_INVALID, 'invalid time_in_force for advanced order_class; must be day or gtc');
+      if (body.extended_hours === true) throw new InvalidRequest(422, ERR_INVALID, 'extended hours not supported for advanced order_class');
+      if (orderClass === 'bracket' && (!tp?.limit_price || !sl?.stop_price)) throw new InvalidRequest(422, ERR_INVALID, 'bracket orders must have both take_profit and stop_loss');
+      if (orderClass === 'oco' && (!tp?.limit_price || !sl?.stop_price || type !== 'limit')) throw new InvalidRequest(422, ERR_INVALID, 'oco orders must be limit orders with take_profit and stop_loss');
+      if (orderClass === 'oto' && !!tp === !!sl) throw new InvalidRequest(422, ERR_INVALID, 'oto orders must have exactly one of take_profit or stop_loss');
+      if (orderClass === 'bracket' && side === 'buy' && new Decimal(String(tp!.limit_price)).lte(String(sl!.stop_price))) throw new InvalidRequest(422, ERR_INVALID, 'take_profit.limit_price must be > stop_loss.stop_price');
+    } else if (orderClass !== 'simple') {
+      throw new InvalidRequest(422, ERR_INVALID, 'invalid order_class');
+    }
+    const clientOrderId = body.client_order_id === undefined ? randomUUID() : String(body.client_order_id);
+    if (clientOrderId.length > 128) throw new InvalidRequest(422, ERR_INVALID, 'client_order_id must be no more than 128 characters');
+    if (this.countByClientId(clientOrderId) > 0) throw new InvalidRequest(422, ERR_INVALID, 'client_order_id must be unique');
+    const price = new Decimal(this.prices.get(symbol)!);
+    const estQty = qty !== null ? new Decimal(qty) : new Decimal(notional!).div(price);
+    if (side === 'buy' && estQty.mul(str(body.limit_price) ?? price).gt(this.cash.mul(2))) throw new InvalidRequest(403, 40310000, 'insufficient buying power');
+
+    const now = new Date().toISOString();
+    const base = (over: Partial<FakeOrder>): FakeOrder => ({
+      id: randomUUID(), client_order_id: randomUUID(), created_at: now, updated_at: now, submitted_at: now, filled_at: null, canceled_at: null,
+      symbol, asset_class: crypto ? 'crypto' : 'us_equity', qty, notional, filled_qty: '0', filled_avg_price: null, order_class: orderClass as FakeOrder['order_class'],
+      order_type: type, type, side: side as 'buy' | 'sell', time_in_force: tif, limit_price: str(body.limit_price), stop_price: str(body.stop_price),
+      trail_price: str(body.trail_price), trail_percent: str(body.trail_percent), status: 'new', extended_hours: body.extended_hours === true, legs: null,
+      ...over,
+    });
+    const order = base({ client_order_id: clientOrderId });
+    const exitSide = side === 'buy' ? 'sell' : 'buy';
+    const legs: FakeOrder[] = [];
+    if (orderClass !== 'oco' && tp?.limit_price) legs.push(base({ type: 'limit', order_type: 'limit', side: exitSide, limit_price: str(tp.limit_price), status: 'held', parentId: order.id }));
+    if (orderClass !== 'oco' && sl?.stop_price) legs.push(base({ type: sl.limit_price ? 'stop_limit' : 'stop', order_type: sl.limit_price ? 'stop_limit' : 'stop', side: exitSide, stop_price: str(sl.stop_price), limit_price: str(sl.limit_price), status: 'held', parentId: order.id }));
+    if (orderClass === 'oco') legs.push(base({ type: 'stop', order_type: 'stop', side, stop_price: str(sl!.stop_price), status: 'new', parentId: order.id }));
+    order.legs = legs.length > 0 ? legs : null;
+    this.orders.set(order.id, order);
+    for (const leg of legs) this.orders.set(leg.id, leg);
+    this.publish('new', order);
+    // Fill after the answer is written, as a venue would.
+    setImmediate(() => this.tryFill(order));
+    return order;
+  }
+
+  private cancelOrder(order: FakeOrder): void {
+    order.status = 'canceled';
+    order.canceled_at = order.updated_at = new Date().toISOString();
+    for (const leg of order.legs ?? []) if (OPEN.has(leg.status)) leg.status = 'canceled';
+    this.publish('canceled', order);
+  }
+
+  private marketable(order: FakeOrder, price: Decimal): boolean {
+    const buy = order.side === 'buy';
+    const limitOk = order.limit_price === null || (buy ? price.lte(order.limit_price) : price.gte(order.limit_price));
+    const stopHit = order.stop_price === null || (buy ? price.gte(order.stop_price) : price.lte(order.stop_price));
+    if (order.type === 'market') return true;
+    if (order.type === 'limit') return limitOk;
+    if (order.type === 'stop') return stopHit;
+    if (order.type === 'stop_limit') return stopHit && limitOk;
+    return false; // trailing stops rest in this fake
+  }
+
+  private tryFill(order: FakeOrder): void {
+    if (!OPEN.has(order.status) || order.status === 'held') return;
+    const price = new Decimal(this.prices.get(order.symbol)!);
+    if (!this.marketable(order, price)) return;
+    const total = order.qty !== null ? new Decimal(order.qty) : new Decimal(order.notional!).div(price).toDecimalPlaces(9, Decimal.ROUND_DOWN);
+    if (order.qty === null) order.qty = total.toString();
+    const fillPrice = order.type === 'limit' && order.limit_price !== null ? Decimal.min(price, order.limit_price) : price;
+    const parts = this.faults.partialFills && order.type === 'market' && total.gt(0) ? [total.div(2).toDecimalPlaces(9, Decimal.ROUND_DOWN), null] : [null];
+    for (const part of parts) {
+      const filled = new Decimal(order.filled_qty);
+      const qty = part ?? total.minus(filled);
+      this.execute(order, qty, order.type === 'market' ? price : fillPrice);
+    }
+  }
+
+  private execute(order: FakeOrder, qty: Decimal, price: Decimal): void {
+    const prevFilled = new Decimal(order.filled_qty);
+    const filled = prevFilled.plus(qty);
+    const prevAvg = new Decimal(order.filled_avg_price ?? '0');
+    order.filled_avg_price = prevAvg.mul(prevFilled).plus(price.mul(qty)).div(filled).toString();
+    order.filled_qty = filled.toString();
+    const done = filled.gte(order.qty!);
+    const now = new Date(Date.now() + this.seq).toISOString();
+    order.status = done ? 'filled' : 'partially_filled';
+    order.updated_at = now;
+    if (done) order.filled_at = now;
+    const signed = order.side === 'buy' ? qty : qty.neg();
+    const pos = this.positions.get(order.symbol) ?? { qty: new Decimal(0), cost: new Decimal(0) };
+    const avg = pos.qty.isZero() ? price : pos.cost.div(pos.qty);
+    const nextQty = pos.qty.plus(signed);
+    // Reducing keeps the average; adding blends it.
+    const reducing = !pos.qty.isZero() && pos.qty.isNeg() !== signed.isNeg();
+    pos.cost = nextQty.isZero() ? new Decimal(0) : reducing ? avg.mul(nextQty) : pos.cost.plus(price.mul(signed));
+    pos.qty = nextQty;
+    this.positions.set(order.symbol, pos);
+    this.cash = this.cash.minus(price.mul(signed));
+    this.seq += 1;
+    const activityId = `${now.replace(/\D/g, '')}::${randomUUID()}`;
+    this.activities.push({
+      id: activityId, activity_type: 'FILL', transaction_time: now, type: done ? 'fill' : 'partial_fill', price: price.toString(), qty: qty.toString(),
+      side: order.side, symbol: order.symbol, leaves_qty: new Decimal(order.qty!).minus(filled).toString(), order_id: order.id, cum_qty: filled.toString(), order_status: order.status,
+    });
+    this.publish(done ? 'fill' : 'partial_fill', order, { price: price.toString(), qty: qty.toString(), timestamp: now, execution_id: activityId, position_qty: pos.qty.toString() });
+    if (done && order.legs) {
+      for (const leg of order.legs) if (leg.status === 'held') leg.status = 'new';
+    }
+    if (done && order.parentId) {
+      // One leg out: the other leg is canceled (OCO behaviour of bracket exits).
+      const parent = this.orders.get(order.parentId);
+      for (const leg of parent?.legs ?? []) if (leg !== order && OPEN.has(leg.status)) this.cancelOrder(leg);
+    }
+  }
+
+  private serialise(order: FakeOrder): Omit<FakeOrder, 'parentId'> {
+    const { parentId: _parent, ...rest } = order;
+    return { ...rest, legs: order.legs ? order.legs.map((l) => this.serialise(l) as FakeOrder) : null };
+  }
+
+  // --- stream -------------------------------------------------------------------------------------------
+  private readonly pending = new Map<string, string[]>();
+
+  private onSocket(ws: WebSocket): void {
+    let authed = false;
+    ws.on('message', (raw) => {
+      let msg: { action?: string; data?: Record<string, unknown> };
+      try {
+        msg = JSON.parse(String(raw)) as typeof msg;
+      } catch {
+        return;
+      }
+      if (msg.action === 'authenticate' || msg.action === 'auth') {
+        authed = msg.data?.key_id === this.options.keyId && msg.data?.secret_key === this.options.secretKey;
+        ws.send(Buffer.from(JSON.stringify({ stream: 'authorization', data: { action: 'authenticate', status: authed ? 'authorized' : 'unauthorized' } })), { binary: true });
+        if (!authed) ws.close();
+      } else if (msg.action === 'listen' && authed) {
+        const streams = (msg.data?.streams as string[] | undefined) ?? [];
+        if (streams.includes('trade_updates')) this.sockets.add(ws);
+        else this.sockets.delete(ws);
+        ws.send(Buffer.from(JSON.stringify({ stream: 'listening', data: { streams: streams.filter((s) => s === 'trade_updates') } })), { binary: true });
+      }
+    });
+    ws.on('close', () => this.sockets.delete(ws));
+  }
+
+  private publish(event: string, order: FakeOrder, extra: Record<string, string> = {}): void {
+    if (order.parentId) return;
+    const frame = JSON.stringify({ stream: 'trade_updates', data: { event, order: this.serialise(order), timestamp: new Date().toISOString(), ...extra } });
+    const copies = this.faults.duplicateUpdates ? [frame, frame] : [frame];
+    if (this.faults.outOfOrderUpdates && !['fill', 'canceled', 'expired', 'rejected'].includes(event)) {
+      // Hold the early events of this order and release them after its final one.
+      const held = this.pending.get(order.id) ?? [];
+      held.push(...copies);
+      this.pending.set(order.id, held);
+      return;
+    }
+    const held = this.pending.get(order.id) ?? [];
+    this.pending.delete(order.id);
+    setImmediate(() => {
+      for (const ws of this.sockets) for (const f of [...copies, ...held]) ws.send(Buffer.from(f), { binary: true });
+    });
+  }
+}
+
+function classify(req: Request): RequestOp {
+  if (req.method === 'POST' && req.path === '/v2/orders') return 'submit';
+  if (req.method === 'DELETE') return 'cancel';
+  if (req.path === '/v2/account') return 'account';
+  return 'query';
+}
+
+function errorBody(status: number): { code: number; message: string } {
+  if (status === 429) return { code: 42910000, message: 'rate limit exceeded' };
+  if (status === 401) return { code: 40110000, message: 'request is not authorized' };
+  return { code: 50010000, message: 'internal server error occurred' };
+}

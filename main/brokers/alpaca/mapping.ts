@@ -1,0 +1,88 @@
+// Alpaca <-> port: order statuses, order requests and symbols. Pure functions, tested without a server.
+import type { BrokerOrder, OrderRequest } from '../port.js';
+import type { OrderStatus } from '../../../shared/order-status.js';
+import type { AlpacaOrder } from './wire.js';
+
+const STATUS: Record<string, OrderStatus> = {
+  new: 'accepted',
+  accepted: 'accepted',
+  pending_new: 'accepted',
+  accepted_for_bidding: 'accepted',
+  held: 'accepted',
+  calculated: 'accepted',
+  stopped: 'accepted',
+  suspended: 'accepted',
+  pending_replace: 'accepted',
+  done_for_day: 'accepted',
+  partially_filled: 'partially_filled',
+  filled: 'filled',
+  pending_cancel: 'cancel_pending',
+  canceled: 'canceled',
+  replaced: 'canceled',
+  expired: 'expired',
+  rejected: 'rejected',
+};
+
+export function mapStatus(status: string): OrderStatus {
+  return STATUS[status] ?? 'accepted';
+}
+
+/** Alpaca writes crypto pairs as "BTC/USD"; TradingView tickers come as "BTCUSD". Equities pass unchanged. */
+export function toAlpacaSymbol(symbol: string): string {
+  const s = symbol.trim().toUpperCase();
+  if (s.includes('/')) return s;
+  const m = /^([A-Z]{2,6})(USD|USDT|USDC|BTC)$/.exec(s);
+  return m && s.length >= 6 && CRYPTO_BASES.has(m[1]!) ? `${m[1]}/${m[2]}` : s;
+}
+const CRYPTO_BASES = new Set(['BTC', 'ETH', 'LTC', 'BCH', 'SOL', 'DOGE', 'AVAX', 'LINK', 'UNI', 'AAVE', 'DOT', 'SHIB', 'XRP', 'USDT', 'USDC', 'MKR', 'GRT', 'SUSHI', 'YFI', 'BAT', 'CRV', 'XTZ', 'PEPE', 'TRUMP']);
+
+export function isCryptoSymbol(symbol: string): boolean {
+  return symbol.includes('/');
+}
+
+export function fromAlpacaOrder(o: AlpacaOrder, reason?: string): BrokerOrder {
+  const order: BrokerOrder = {
+    clientOrderId: o.client_order_id,
+    brokerOrderId: o.id,
+    symbol: o.symbol,
+    side: o.side,
+    type: (['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'].includes(o.type) ? o.type : 'market') as BrokerOrder['type'],
+    quantity: o.qty ?? o.filled_qty,
+    filledQuantity: o.filled_qty ?? '0',
+    status: mapStatus(o.status),
+    updatedAt: o.updated_at ?? o.submitted_at ?? o.created_at,
+  };
+  if (o.filled_avg_price !== null && o.filled_avg_price !== undefined) order.averageFillPrice = o.filled_avg_price;
+  if (o.limit_price !== null) order.limitPrice = o.limit_price;
+  if (o.stop_price !== null) order.stopPrice = o.stop_price;
+  if (o.status === 'replaced') order.reason = 'replaced';
+  if (reason !== undefined) order.reason = reason;
+  return order;
+}
+
+/** The POST /v2/orders body. Brackets and OTO carry entry + legs; a reduce-only pair of exits becomes OCO. */
+export function toAlpacaOrderBody(req: OrderRequest, symbol: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    symbol,
+    qty: req.quantity,
+    side: req.side,
+    type: req.type,
+    time_in_force: req.timeInForce,
+    client_order_id: req.clientOrderId,
+  };
+  if (req.limitPrice !== undefined) body.limit_price = req.limitPrice;
+  if (req.stopPrice !== undefined) body.stop_price = req.stopPrice;
+  if (req.type === 'trailing_stop') {
+    if (req.trailAmount !== undefined) body.trail_price = req.trailAmount;
+    else if (req.trailPercent !== undefined) body.trail_percent = req.trailPercent;
+  }
+  if (req.extendedHours) body.extended_hours = true;
+  const tp = req.takeProfit?.limitPrice;
+  const sl = req.stopLoss?.stopPrice;
+  if (tp !== undefined || sl !== undefined) {
+    body.order_class = tp !== undefined && sl !== undefined ? (req.reduceOnly && req.type === 'limit' ? 'oco' : 'bracket') : 'oto';
+    if (tp !== undefined) body.take_profit = { limit_price: tp };
+    if (sl !== undefined) body.stop_loss = req.stopLoss?.limitPrice !== undefined ? { stop_price: sl, limit_price: req.stopLoss.limitPrice } : { stop_price: sl };
+  }
+  return body;
+}

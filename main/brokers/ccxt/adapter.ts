@@ -1,0 +1,443 @@
+// One adapter over CCXT's unified API for crypto exchanges. CCXT's own rate limiter stays on; its markets
+// give precision and limits; our client order id travels as params.clientOrderId (CCXT maps it to the
+// exchange's field, e.g. Binance newClientOrderId).
+import ccxt, { type Exchange, type Order as CcxtOrder, type Trade as CcxtTrade, type Market as CcxtMarket } from 'ccxt';
+
+type Market = NonNullable<CcxtMarket>;
+import { Decimal } from 'decimal.js';
+import {
+  BrokerError,
+  type AccountSnapshot,
+  type BrokerAdapter,
+  type BrokerCapabilities,
+  type BrokerOrder,
+  type Fill,
+  type InstrumentInfo,
+  type OrderRequest,
+  type OrderUpdate,
+  type Position,
+} from '../port.js';
+import type { OrderStatus } from '../../../shared/order-status.js';
+import type { OrderType, TimeInForce } from '../../../shared/signal.js';
+import { UpdateHub } from '../http/update-filter.js';
+import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
+import { toBrokerError } from './errors.js';
+
+export interface CcxtCredentials {
+  apiKey: string;
+  secret: string;
+  /** Some exchanges (OKX, KuCoin, Coinbase) also need a passphrase. */
+  password?: string;
+}
+
+export interface CcxtConfig {
+  /** A CCXT exchange id, e.g. "binance", "kraken", "bybit". */
+  exchange: string;
+  environment: 'live' | 'sandbox';
+  /** Points every REST API URL of the exchange at this origin (tests, proxies). */
+  baseUrl?: string;
+  /** spot (default) or a derivatives market type, which switches positions to fetchPositions. */
+  marketType?: 'spot' | 'swap' | 'future';
+  /** Currency the account is valued in (spot); default USDT. */
+  quoteCurrency?: string;
+  /** Symbols this account trades: lets orderByClientId find an order whose symbol it was not told. */
+  symbols?: string[];
+  timeoutMs?: number;
+  /** Overrides CCXT's per-request delay in ms (CCXT's limiter stays on). */
+  rateLimitMs?: number;
+  /** Extra CCXT options merged into exchange.options. */
+  options?: Record<string, unknown>;
+}
+
+const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
+
+/** Every exchange id CCXT supports: the UI's exchange list comes from CCXT itself. */
+export function listCcxtExchanges(): string[] {
+  return [...(ccxt.exchanges as string[])].sort();
+}
+
+function status(o: CcxtOrder): OrderStatus {
+  const filled = new Decimal(o.filled ?? 0);
+  switch (o.status) {
+    case 'open':
+      return filled.gt(0) ? 'partially_filled' : 'accepted';
+    case 'closed':
+      return 'filled';
+    case 'canceled':
+      return 'canceled';
+    case 'expired':
+      return 'expired';
+    case 'rejected':
+      return 'rejected';
+    default:
+      return 'accepted';
+  }
+}
+
+function num(v: number | string | undefined | null): string | undefined {
+  return v === undefined || v === null ? undefined : new Decimal(v).toString();
+}
+
+function orderType(t: string | undefined): OrderType {
+  const s = (t ?? 'market').toLowerCase();
+  if (s === 'limit' || s === 'limit_maker') return 'limit';
+  if (s.includes('stop') && s.includes('limit')) return 'stop_limit';
+  if (s.includes('stop')) return 'stop';
+  return 'market';
+}
+
+export class CcxtAdapter implements BrokerAdapter {
+  readonly broker: string;
+  readonly capabilities: BrokerCapabilities;
+  readonly #exchange: Exchange;
+  readonly #secrets: string[];
+  readonly #hub = new UpdateHub();
+  readonly #symbolOf = new Map<string, string>();
+  readonly #config: CcxtConfig;
+  #markets: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    config: CcxtConfig,
+    credentials: CcxtCredentials,
+  ) {
+    const ExchangeClass = (ccxt as unknown as Record<string, new (cfg: Record<string, unknown>) => Exchange>)[config.exchange];
+    if (typeof ExchangeClass !== 'function' || !(ccxt.exchanges as string[]).includes(config.exchange)) throw new BrokerError('invalid', `CCXT has no exchange "${config.exchange}"`);
+    this.#config = config;
+    this.broker = `ccxt:${config.exchange}`;
+    this.#secrets = [credentials.apiKey, credentials.secret, credentials.password ?? ''].filter((s) => s.length > 0);
+    const exchange = new ExchangeClass({
+      apiKey: credentials.apiKey,
+      secret: credentials.secret,
+      ...(credentials.password ? { password: credentials.password } : {}),
+      enableRateLimit: true,
+      timeout: config.timeoutMs ?? 10_000,
+      options: {
+        defaultType: config.marketType ?? 'spot',
+        // Only the markets this account trades: fewer requests, no derivatives endpoints for a spot account.
+        fetchMarkets: { types: [config.marketType === 'swap' || config.marketType === 'future' ? 'linear' : 'spot'] },
+        fetchCurrencies: false,
+        fetchMargins: false,
+        warnOnFetchOpenOrdersWithoutSymbol: false,
+        ...config.options,
+      },
+    });
+    if (config.rateLimitMs !== undefined) exchange.rateLimit = config.rateLimitMs;
+    if (config.environment === 'sandbox') exchange.setSandboxMode(true);
+    if (config.baseUrl) retarget(exchange, config.baseUrl);
+    this.#exchange = exchange;
+    const has = exchange.has;
+    this.capabilities = {
+      orderTypes: has.createStopLimitOrder ? ['market', 'limit', 'stop_limit'] : ['market', 'limit'],
+      timeInForce: ['gtc', 'ioc', 'fok'],
+      brackets: false,
+      oco: false,
+      trailingStops: false,
+      fractional: true,
+      shortSelling: (config.marketType ?? 'spot') !== 'spot',
+      clientIdLookup: true,
+      modify: false,
+      requestsPerMinute: Math.floor(60_000 / Math.max(1, exchange.rateLimit ?? 50)),
+      streaming: false,
+    };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { id: this.id, broker: this.broker };
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>, unsafe = false): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toBrokerError(err, `${this.#exchange.name ?? this.#config.exchange} ${what}`, this.#secrets, unsafe, this.#exchange.last_response_headers as Record<string, string> | undefined);
+    }
+  }
+
+  private loadMarkets(): Promise<void> {
+    this.#markets ??= this.call('loadMarkets', async () => {
+      await this.#exchange.loadMarkets();
+    }).catch((err: unknown) => {
+      this.#markets = undefined;
+      throw err;
+    });
+    return this.#markets;
+  }
+
+  /** "BTCUSDT" (the exchange's id, as TradingView writes it) or "BTC/USDT" → the CCXT market. */
+  private async market(symbol: string): Promise<Market> {
+    await this.loadMarkets();
+    const ex = this.#exchange;
+    const direct = ex.markets?.[symbol] ?? ex.markets?.[symbol.toUpperCase()];
+    if (direct) return direct;
+    const byId = ex.markets_by_id?.[symbol.toUpperCase()] as Market[] | undefined;
+    if (byId?.[0]) return byId[0];
+    throw new BrokerError('invalid', `${this.broker}: no market ${symbol}`);
+  }
+
+  async connect(): Promise<void> {
+    await this.loadMarkets();
+  }
+
+  async disconnect(): Promise<void> {
+    // REST only; CCXT keeps no connection open that needs closing.
+  }
+
+  async testConnection(): Promise<ConnectionTestResult> {
+    const who = `${this.#exchange.name ?? this.#config.exchange} (${this.#config.environment})`;
+    try {
+      const balance = await this.call('fetchBalance', () => this.#exchange.fetchBalance());
+      const assets = Object.keys((balance.total ?? {}) as unknown as Record<string, number>).length;
+      return { ok: true, message: `${who}: connected; the account holds ${assets} asset${assets === 1 ? '' : 's'}.` };
+    } catch (err) {
+      return connectionFailure(err, who, {
+        auth: `${who} refused the API key. Check the key and secret were copied whole, that they are ${this.#config.environment === 'sandbox' ? 'testnet' : 'live'} keys (testnet and live keys differ), that the key allows trading and reading, and any IP restriction on the key.`,
+      });
+    }
+  }
+
+  async account(): Promise<AccountSnapshot> {
+    const quote = this.#config.quoteCurrency ?? 'USDT';
+    const balance = await this.call('fetchBalance', () => this.#exchange.fetchBalance());
+    const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
+    const free = (balance.free ?? {}) as unknown as Record<string, number | undefined>;
+    let equity = new Decimal(totals[quote] ?? 0);
+    for (const [asset, amount] of Object.entries(totals)) {
+      if (asset === quote || !amount) continue;
+      const symbol = `${asset}/${quote}`;
+      if (!this.#exchange.markets?.[symbol]) continue;
+      const ticker = await this.call('fetchTicker', () => this.#exchange.fetchTicker(symbol));
+      equity = equity.plus(new Decimal(amount).mul(ticker.last ?? 0));
+    }
+    const cash = new Decimal(free[quote] ?? 0).toString();
+    return { currency: quote, equity: equity.toString(), cash, buyingPower: cash };
+  }
+
+  async instrument(symbol: string): Promise<InstrumentInfo> {
+    const m = await this.market(symbol);
+    const lot = num(m.precision.amount) ?? '0.00000001';
+    const info: InstrumentInfo = {
+      symbol: m.symbol,
+      assetClass: m.spot ? 'crypto' : 'future',
+      tradable: m.active !== false,
+      lotSize: lot,
+      tickSize: num(m.precision.price) ?? '0.00000001',
+      minQuantity: num(m.limits.amount?.min) ?? lot,
+      fractionable: true,
+    };
+    const minNotional = num(m.limits.cost?.min);
+    if (minNotional !== undefined) info.minNotional = minNotional;
+    return info;
+  }
+
+  private precheck(req: OrderRequest): void {
+    const invalid = (why: string) => new BrokerError('invalid', `${this.broker} does not accept this order: ${why}`);
+    if (!this.capabilities.orderTypes.includes(req.type)) throw invalid(`order type ${req.type}`);
+    if (!this.capabilities.timeInForce.includes(req.timeInForce as TimeInForce)) throw invalid(`time in force ${req.timeInForce}`);
+    if (req.takeProfit || req.stopLoss) throw invalid('attached take-profit / stop-loss legs');
+    if (!CLIENT_ID.test(req.clientOrderId)) throw invalid('client order id must be 1-36 characters of A-Z a-z 0-9 . : / _ -');
+    if (req.type !== 'market' && req.limitPrice === undefined) throw invalid('a limit price is required');
+    if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
+  }
+
+  async submit(req: OrderRequest): Promise<BrokerOrder> {
+    this.precheck(req);
+    const m = await this.market(req.symbol);
+    // Remembered before the network call, so a lost answer can still be looked up by client id.
+    this.#symbolOf.set(req.clientOrderId, m.symbol);
+    const params: Record<string, unknown> = { clientOrderId: req.clientOrderId };
+    if (req.type !== 'market') params.timeInForce = req.timeInForce.toUpperCase();
+    if (req.type === 'stop_limit') params.triggerPrice = Number(req.stopPrice);
+    if (req.reduceOnly && m.contract) params.reduceOnly = true;
+    const ccxtType = req.type === 'market' ? 'market' : 'limit';
+    const amount = Number(req.quantity);
+    const price = req.limitPrice !== undefined ? Number(req.limitPrice) : undefined;
+    const order = await this.call('createOrder', () => this.#exchange.createOrder(m.symbol, ccxtType, req.side, amount, price, params), true);
+    return this.toBrokerOrder(order, req.clientOrderId);
+  }
+
+  private toBrokerOrder(o: CcxtOrder, clientOrderId?: string): BrokerOrder {
+    const order: BrokerOrder = {
+      clientOrderId: o.clientOrderId ?? clientOrderId ?? String(o.id),
+      brokerOrderId: String(o.id),
+      symbol: o.symbol ?? '',
+      side: o.side === 'sell' ? 'sell' : 'buy',
+      type: orderType(o.type),
+      quantity: num(o.amount) ?? '0',
+      filledQuantity: num(o.filled) ?? '0',
+      status: status(o),
+      updatedAt: new Date(o.lastUpdateTimestamp ?? o.timestamp ?? Date.now()).toISOString(),
+    };
+    const avg = num(o.average);
+    if (avg !== undefined && new Decimal(order.filledQuantity).gt(0)) order.averageFillPrice = avg;
+    if (o.price && order.type !== 'market') order.limitPrice = num(o.price)!;
+    const trigger = num(o.triggerPrice ?? o.stopPrice);
+    if (trigger !== undefined && trigger !== '0') order.stopPrice = trigger;
+    if (o.clientOrderId && o.symbol) this.#symbolOf.set(o.clientOrderId, o.symbol);
+    return order;
+  }
+
+  private candidates(clientOrderId: string, symbol?: string): string[] {
+    const known = symbol ?? this.#symbolOf.get(clientOrderId);
+    if (known) return [known];
+    return [...new Set([...(this.#config.symbols ?? []), ...this.#symbolOf.values()])];
+  }
+
+  /** Most exchanges need the symbol to look an order up; pass it when known (the ledger has it). */
+  async orderByClientId(clientOrderId: string, symbol?: string): Promise<BrokerOrder | undefined> {
+    const symbols = this.candidates(clientOrderId, symbol === undefined ? undefined : (await this.market(symbol)).symbol);
+    if (symbols.length === 0) throw new BrokerError('invalid', `${this.broker}: cannot look up ${clientOrderId} without its symbol`);
+    await this.loadMarkets();
+    for (const s of symbols) {
+      try {
+        const o = await this.call('fetchOrder', () => this.#exchange.fetchOrder('', s, { clientOrderId }));
+        return this.toBrokerOrder(o, clientOrderId);
+      } catch (err) {
+        if (!(err instanceof BrokerError) || err.kind !== 'not_found') throw err;
+      }
+    }
+    return undefined;
+  }
+
+  async cancel(clientOrderId: string): Promise<BrokerOrder> {
+    const current = await this.orderByClientId(clientOrderId);
+    if (!current) throw new BrokerError('not_found', `${this.broker}: no order with client id ${clientOrderId}`);
+    if (current.status === 'accepted' || current.status === 'partially_filled') {
+      try {
+        await this.call('cancelOrder', () => this.#exchange.cancelOrder(current.brokerOrderId, current.symbol), true);
+      } catch (err) {
+        // Lost the race against a fill: answer with the order as it now stands.
+        if (!(err instanceof BrokerError) || err.kind !== 'not_found') throw err;
+      }
+    }
+    return (await this.orderByClientId(clientOrderId, current.symbol)) ?? current;
+  }
+
+  async cancelAll(symbol?: string): Promise<void> {
+    const open = await this.openOrders(symbol);
+    for (const o of open) {
+      try {
+        await this.call('cancelOrder', () => this.#exchange.cancelOrder(o.brokerOrderId, o.symbol), true);
+      } catch (err) {
+        if (!(err instanceof BrokerError) || err.kind !== 'not_found') throw err;
+      }
+    }
+  }
+
+  async openOrders(symbol?: string): Promise<BrokerOrder[]> {
+    await this.loadMarkets();
+    const s = symbol === undefined ? undefined : (await this.market(symbol)).symbol;
+    const list = await this.call('fetchOpenOrders', () => this.#exchange.fetchOpenOrders(s));
+    return list.map((o) => this.toBrokerOrder(o));
+  }
+
+  /** Symbols whose fills are searched: configured ones plus every symbol this adapter has ordered. */
+  private tradedSymbols(): string[] {
+    return [...new Set([...(this.#config.symbols ?? []), ...this.#symbolOf.values()])];
+  }
+
+  async fillsSince(since: string): Promise<Fill[]> {
+    await this.loadMarkets();
+    const from = Date.parse(since);
+    const fills: Fill[] = [];
+    for (const symbol of this.tradedSymbols()) {
+      const m = await this.market(symbol);
+      const trades = await this.call('fetchMyTrades', () => this.#exchange.fetchMyTrades(m.symbol, from, 1000));
+      const clientIds = new Map<string, string>();
+      for (const t of trades) {
+        if ((t.timestamp ?? 0) < from || !t.order) continue;
+        let clientOrderId = clientIds.get(t.order);
+        if (clientOrderId === undefined) {
+          const o = await this.call('fetchOrder', () => this.#exchange.fetchOrder(t.order!, m.symbol));
+          clientOrderId = o.clientOrderId ?? t.order;
+          clientIds.set(t.order, clientOrderId);
+        }
+        fills.push(this.toFill(t, clientOrderId));
+      }
+    }
+    return fills;
+  }
+
+  private toFill(t: CcxtTrade, clientOrderId: string): Fill {
+    const fill: Fill = {
+      tradeId: String(t.id),
+      clientOrderId,
+      brokerOrderId: String(t.order),
+      symbol: t.symbol ?? '',
+      side: t.side === 'sell' ? 'sell' : 'buy',
+      quantity: num(t.amount) ?? '0',
+      price: num(t.price) ?? '0',
+      time: new Date(t.timestamp ?? 0).toISOString(),
+    };
+    const fee = num(t.fee?.cost);
+    if (fee !== undefined) fill.commission = fee;
+    return fill;
+  }
+
+  async positions(): Promise<Position[]> {
+    await this.loadMarkets();
+    if ((this.#config.marketType ?? 'spot') !== 'spot') {
+      const list = await this.call('fetchPositions', () => this.#exchange.fetchPositions());
+      return list
+        .filter((p) => (p.contracts ?? 0) !== 0)
+        .map((p) => {
+          const size = new Decimal(p.contracts ?? 0).mul(p.contractSize ?? 1);
+          const pos: Position = { symbol: p.symbol ?? '', quantity: (p.side === 'short' ? size.neg() : size).toString(), averagePrice: num(p.entryPrice) ?? '0' };
+          const mark = num(p.markPrice);
+          if (mark !== undefined) pos.marketPrice = mark;
+          const upl = num(p.unrealizedPnl);
+          if (upl !== undefined) pos.unrealizedPnl = upl;
+          return pos;
+        });
+    }
+    // Spot: a position is a non-quote balance; its average price is the average cost of the buys since flat.
+    const quote = this.#config.quoteCurrency ?? 'USDT';
+    const balance = await this.call('fetchBalance', () => this.#exchange.fetchBalance());
+    const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
+    const out: Position[] = [];
+    for (const [asset, amount] of Object.entries(totals)) {
+      const symbol = `${asset}/${quote}`;
+      if (asset === quote || !amount || !this.#exchange.markets?.[symbol]) continue;
+      const trades = await this.call('fetchMyTrades', () => this.#exchange.fetchMyTrades(symbol, undefined, 1000));
+      out.push({ symbol, quantity: new Decimal(amount).toString(), averagePrice: averageCost(trades) });
+    }
+    return out;
+  }
+
+  onUpdate(listener: (update: OrderUpdate) => void): () => void {
+    // No push channel over REST (capabilities.streaming=false): the lifecycle polls instead.
+    return this.#hub.add(listener);
+  }
+}
+
+/** Average cost of the open quantity, walking trades oldest first (sells keep the average). */
+function averageCost(trades: CcxtTrade[]): string {
+  let qty = new Decimal(0);
+  let cost = new Decimal(0);
+  for (const t of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
+    const amount = new Decimal(t.amount ?? 0);
+    const price = new Decimal(t.price ?? 0);
+    if (t.side === 'buy') {
+      qty = qty.plus(amount);
+      cost = cost.plus(amount.mul(price));
+    } else if (qty.gt(0)) {
+      const avg = cost.div(qty);
+      qty = Decimal.max(0, qty.minus(amount));
+      cost = avg.mul(qty);
+    }
+  }
+  return qty.gt(0) ? cost.div(qty).toString() : '0';
+}
+
+/** Rewrites every REST URL of the exchange to the given origin, keeping each URL's path. */
+function retarget(exchange: Exchange, baseUrl: string): void {
+  const origin = baseUrl.replace(/\/+$/, '');
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return node.replace(/^https?:\/\/[^/]+/, origin);
+    if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node as Record<string, unknown>)) (node as Record<string, unknown>)[k] = walk(v);
+    }
+    return node;
+  };
+  exchange.urls.api = walk(exchange.urls.api) as Exchange['urls']['api'];
+}

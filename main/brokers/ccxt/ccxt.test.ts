@@ -1,0 +1,121 @@
+// CCXT-specific behaviour: the exchange list comes from CCXT, the binance class is driven against the fake
+// Binance spot API (signed requests, filters, balances), errors map to the trader's codes without secrets.
+import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerError } from '../port.js';
+import { CcxtAdapter, listCcxtExchanges, type CcxtConfig } from './adapter.js';
+import { FakeBinance } from './fake-binance.js';
+import { codeForBrokerError } from '../http/codes.js';
+import { eventually } from '../contract/suite.js';
+
+const KEYS = { apiKey: 'canaryApiKeyZZ0011223344556677', secret: 'canarySecretYY9988776655443322' };
+let fake: FakeBinance | undefined;
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function setup(config: Partial<CcxtConfig> = {}, keys = KEYS) {
+  fake = await new FakeBinance({ ...KEYS }).start();
+  const adapter = new CcxtAdapter('b1', { exchange: 'binance', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 1000, rateLimitMs: 1, ...config }, keys);
+  return { fake, adapter };
+}
+
+describe('CCXT exchange list', () => {
+  it('comes from ccxt.exchanges and includes the major venues', () => {
+    const list = listCcxtExchanges();
+    for (const id of ['binance', 'coinbase', 'kraken', 'bybit']) expect(list).toContain(id);
+    expect(list.length).toBeGreaterThan(50);
+  });
+});
+
+describe('CCXT adapter over the fake Binance spot API', () => {
+  it('uses the Binance spot endpoints CCXT documents: exchangeInfo, signed POST/GET order, myTrades, account', async () => {
+    const { adapter, fake } = await setup();
+    await adapter.connect();
+    await adapter.submit({ clientOrderId: 'e1', symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' });
+    await adapter.orderByClientId('e1');
+    await adapter.fillsSince(new Date(Date.now() - 60_000).toISOString());
+    await adapter.account();
+    for (const call of ['GET /api/v3/exchangeInfo', 'POST /api/v3/order', 'GET /api/v3/order', 'GET /api/v3/myTrades', 'GET /api/v3/account']) expect(fake.calls).toContain(call);
+    expect(fake.calls.some((c) => c.includes('/fapi/') || c.includes('/dapi/') || c.includes('/sapi/'))).toBe(false);
+  });
+
+  it('accepts "BTCUSDT" (the exchange id, as TradingView writes it) and answers with the unified symbol', async () => {
+    const { adapter } = await setup();
+    const o = await adapter.submit({ clientOrderId: 'e2', symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' });
+    expect(o.symbol).toBe('BTC/USDT');
+    expect((await adapter.instrument('BTCUSDT')).tickSize).toBe('0.01');
+  });
+
+  it('instrument info carries LOT_SIZE, PRICE_FILTER and NOTIONAL from loadMarkets', async () => {
+    const { adapter } = await setup();
+    expect(await adapter.instrument('BTC/USDT')).toMatchObject({ symbol: 'BTC/USDT', assetClass: 'crypto', lotSize: '0.00001', tickSize: '0.01', minQuantity: '0.00001', minNotional: '5' });
+  });
+
+  it('a buy larger than the balance is INSUFFICIENT_FUNDS; an order below the NOTIONAL filter is rejected', async () => {
+    const { adapter } = await setup();
+    const big = (await adapter.submit({ clientOrderId: 'f1', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '100', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(big.kind).toBe('insufficient_funds');
+    expect(codeForBrokerError(big)).toBe('INSUFFICIENT_FUNDS');
+    const small = (await adapter.submit({ clientOrderId: 'f2', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.0001', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(small).toBeInstanceOf(BrokerError);
+    expect(small.kind).toBe('rejected');
+    expect(small.message).toContain('NOTIONAL');
+    expect(fake!.countByClientId('f2')).toBe(0);
+  });
+
+  it('refuses a client id Binance would not accept, before the network', async () => {
+    const { adapter, fake } = await setup();
+    const err = (await adapter.submit({ clientOrderId: 'has spaces and is far too long for binance ids', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err.kind).toBe('invalid');
+    expect(fake.calls.filter((c) => c === 'POST /api/v3/order')).toHaveLength(0);
+  });
+
+  it('orderByClientId without any known symbol refuses to guess (undefined would invite a duplicate)', async () => {
+    const { adapter } = await setup();
+    const err = (await adapter.orderByClientId('never-seen').catch((e: unknown) => e)) as BrokerError;
+    expect(err.kind).toBe('invalid');
+    expect(await adapter.orderByClientId('never-seen', 'BTCUSDT')).toBeUndefined();
+  });
+
+  it('spot positions are base balances with their average cost', async () => {
+    const { adapter } = await setup({ symbols: ['BTC/USDT'] });
+    await adapter.submit({ clientOrderId: 'p1', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.02', timeInForce: 'gtc' });
+    fake!.setPrice('BTC/USDT', '32000');
+    await adapter.submit({ clientOrderId: 'p2', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.02', timeInForce: 'gtc' });
+    await eventually(() => adapter.orderByClientId('p2'), (o) => o?.status === 'filled');
+    const pos = (await adapter.positions()).find((p) => p.symbol === 'BTC/USDT');
+    expect(pos).toMatchObject({ quantity: '0.04', averagePrice: '31000' });
+  });
+
+  it('testConnection: ok with good keys; a wrong key says so without echoing it', async () => {
+    const { adapter, fake } = await setup();
+    expect((await adapter.testConnection()).ok).toBe(true);
+    const wrong = { apiKey: 'canaryWRONGkey55667788', secret: 'canaryWRONGsecret11223344' };
+    const bad = new CcxtAdapter('b2', { exchange: 'binance', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 1000, rateLimitMs: 1 }, wrong);
+    const r = await bad.testConnection();
+    expect(r).toMatchObject({ ok: false, code: 'BROKER_AUTH_FAILED' });
+    expect(r.message).toMatch(/testnet and live keys differ/);
+    expect(JSON.stringify(r)).not.toContain(wrong.apiKey);
+    const err = (await bad.account().catch((e: unknown) => e)) as BrokerError;
+    expect(err.kind).toBe('auth');
+    expect(`${err.message}${err.stack}`).not.toContain(wrong.apiKey);
+    expect(`${err.message}${err.stack}`).not.toContain(wrong.secret);
+  });
+
+  it('a wrong secret fails the signature check and maps to a refusal, not an unknown outcome', async () => {
+    const { fake } = await setup();
+    const badSig = new CcxtAdapter('b3', { exchange: 'binance', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 1000, rateLimitMs: 1 }, { apiKey: KEYS.apiKey, secret: 'canaryNotTheSecret000111' });
+    const r = await badSig.testConnection();
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).not.toContain('canaryNotTheSecret000111');
+  });
+
+  it('an unknown exchange id is refused at construction; sandbox mode constructs without the network', () => {
+    expect(() => new CcxtAdapter('x', { exchange: 'no-such-exchange', environment: 'live' }, KEYS)).toThrow(BrokerError);
+    const sandbox = new CcxtAdapter('s', { exchange: 'binance', environment: 'sandbox' }, KEYS);
+    expect(sandbox.broker).toBe('ccxt:binance');
+    expect(JSON.stringify(sandbox)).not.toContain(KEYS.secret);
+  });
+});

@@ -1,0 +1,123 @@
+// Fault switches shared by every fake broker server. A fault is armed for the next matching request(s);
+// the fake's middleware consumes it. "Lost answer" faults let the broker process the request and then drop
+// the answer: the case where a naive client re-sends and doubles the order.
+import type { NextFunction, Request, Response } from 'express';
+
+export type RequestFault =
+  | 'timeout' // the request is never processed and never answered
+  | 'connection_reset' // the socket is destroyed before processing
+  | 'rate_limit' // 429 with Retry-After
+  | 'server_error' // 5xx before processing
+  | 'auth_error' // 401 as for a revoked key
+  | 'lost_answer_timeout' // processed, then the answer never comes
+  | 'lost_answer_reset'; // processed, then the socket is destroyed instead of answering
+
+/** What a request does at the broker; faults can target one kind. */
+export type RequestOp = 'submit' | 'cancel' | 'query' | 'account' | 'any';
+
+export interface FaultOptions {
+  on?: RequestOp;
+  /** How many matching requests the fault hits (default 1). */
+  count?: number;
+  retryAfterSeconds?: number;
+  /** Status for server_error (default 503). */
+  status?: number;
+}
+
+export interface FaultSwitches {
+  /** Added to every HTTP answer. */
+  latencyMs: number;
+  /** Each stream update is sent twice. */
+  duplicateUpdates: boolean;
+  /** Stream updates of one order are sent newest first. */
+  outOfOrderUpdates: boolean;
+  /** Market orders fill in two parts. */
+  partialFills: boolean;
+  failNext(fault: RequestFault, options?: FaultOptions): void;
+  clear(): void;
+}
+
+interface Armed {
+  fault: RequestFault;
+  on: RequestOp;
+  remaining: number;
+  retryAfterSeconds: number;
+  status: number;
+}
+
+export class FaultPlan implements FaultSwitches {
+  latencyMs = 0;
+  duplicateUpdates = false;
+  outOfOrderUpdates = false;
+  partialFills = false;
+  private armed: Armed[] = [];
+
+  failNext(fault: RequestFault, options: FaultOptions = {}): void {
+    this.armed.push({
+      fault,
+      on: options.on ?? 'any',
+      remaining: options.count ?? 1,
+      retryAfterSeconds: options.retryAfterSeconds ?? 1,
+      status: options.status ?? 503,
+    });
+  }
+
+  clear(): void {
+    this.armed = [];
+    this.latencyMs = 0;
+    this.duplicateUpdates = false;
+    this.outOfOrderUpdates = false;
+    this.partialFills = false;
+  }
+
+  /** Consumes the first armed fault that matches `op`. */
+  take(op: RequestOp): Armed | undefined {
+    const index = this.armed.findIndex((a) => a.on === 'any' || a.on === op);
+    if (index < 0) return undefined;
+    const armed = this.armed[index]!;
+    armed.remaining -= 1;
+    if (armed.remaining <= 0) this.armed.splice(index, 1);
+    return armed;
+  }
+}
+
+export interface FaultRenderers {
+  /** Writes the broker's own error body for a status (429 / 5xx / 401). */
+  error(res: Response, status: number, retryAfterSeconds?: number): void;
+}
+
+/** Express middleware that applies the plan to each request before the fake's routes. */
+export function faultMiddleware(plan: FaultPlan, classify: (req: Request) => RequestOp, render: FaultRenderers) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const run = (): void => {
+      const armed = plan.take(classify(req));
+      if (!armed) return next();
+      switch (armed.fault) {
+        case 'timeout':
+          return; // never answer; the client's timeout fires
+        case 'connection_reset':
+          req.socket.destroy();
+          return;
+        case 'rate_limit':
+          res.setHeader('Retry-After', String(armed.retryAfterSeconds));
+          return render.error(res, 429, armed.retryAfterSeconds);
+        case 'server_error':
+          return render.error(res, armed.status);
+        case 'auth_error':
+          return render.error(res, 401);
+        case 'lost_answer_timeout':
+        case 'lost_answer_reset': {
+          // Let the route do its work, then swallow or break the answer.
+          const reset = armed.fault === 'lost_answer_reset';
+          res.end = ((..._args: unknown[]) => {
+            if (reset) req.socket.destroy();
+            return res;
+          }) as Response['end'];
+          return next();
+        }
+      }
+    };
+    if (plan.latencyMs > 0) setTimeout(run, plan.latencyMs);
+    else run();
+  };
+}

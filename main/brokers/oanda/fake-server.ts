@@ -1,0 +1,414 @@
+// A fake of the OANDA v20 REST API for tests: a real HTTP server on 127.0.0.1 that validates orders as v20
+// documents (units precision and minimum, price / take-profit / stop-loss precision against the instrument,
+// time in force per order type, unique clientExtensions.id), answers with orderCreateTransaction /
+// orderFillTransaction / orderCancelTransaction (with reason) or 400 {orderRejectTransaction, errorCode,
+// errorMessage}, and serves the transactions stream as chunked JSON lines with HEARTBEATs.
+import express, { type Request, type Response } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Decimal } from 'decimal.js';
+import { FaultPlan, faultMiddleware, type RequestOp } from '../contract/faults.js';
+
+export interface FakeOandaOptions {
+  token: string;
+  accountId: string;
+  balance?: string;
+  heartbeatMs?: number;
+}
+
+interface Instrument {
+  name: string;
+  type: 'CURRENCY' | 'CFD' | 'METAL';
+  displayPrecision: number;
+  pipLocation: number;
+  tradeUnitsPrecision: number;
+  minimumTradeSize: string;
+  maximumOrderUnits: string;
+  marginRate: string;
+}
+
+type Txn = Record<string, unknown> & { id: string; time: string; type: string };
+
+interface FakeOrder {
+  id: string;
+  createTime: string;
+  state: 'PENDING' | 'FILLED' | 'TRIGGERED' | 'CANCELLED';
+  type: string;
+  instrument: string;
+  units: string;
+  timeInForce: string;
+  price?: string;
+  positionFill: string;
+  clientExtensions?: { id?: string; tag?: string; comment?: string };
+  takeProfitOnFill?: { price: string };
+  stopLossOnFill?: { price?: string; distance?: string };
+  trailingStopLossOnFill?: { distance: string };
+  tradeID?: string;
+  filledTime?: string;
+  fillingTransactionID?: string;
+  cancelledTime?: string;
+  cancellingTransactionID?: string;
+}
+
+const INSTRUMENTS: Instrument[] = [
+  { name: 'EUR_USD', type: 'CURRENCY', displayPrecision: 5, pipLocation: -4, tradeUnitsPrecision: 0, minimumTradeSize: '1', maximumOrderUnits: '100000000', marginRate: '0.0333' },
+  { name: 'USD_JPY', type: 'CURRENCY', displayPrecision: 3, pipLocation: -2, tradeUnitsPrecision: 0, minimumTradeSize: '1', maximumOrderUnits: '100000000', marginRate: '0.04' },
+  { name: 'XAU_USD', type: 'METAL', displayPrecision: 3, pipLocation: -2, tradeUnitsPrecision: 0, minimumTradeSize: '1', maximumOrderUnits: '5000', marginRate: '0.05' },
+  { name: 'US30_USD', type: 'CFD', displayPrecision: 1, pipLocation: 0, tradeUnitsPrecision: 1, minimumTradeSize: '0.1', maximumOrderUnits: '2000', marginRate: '0.05' },
+];
+
+const decimals = (v: string): number => (v.includes('.') ? v.split('.')[1]!.length : 0);
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+class Reject extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeOanda {
+  readonly faults = new FaultPlan();
+  readonly orders = new Map<string, FakeOrder>();
+  readonly transactions: Txn[] = [];
+  readonly positions = new Map<string, { units: Decimal; cost: Decimal }>();
+  readonly prices = new Map<string, string>([['EUR_USD', '1.10000'], ['USD_JPY', '150.000'], ['XAU_USD', '2000.000'], ['US30_USD', '38000.0']]);
+  balance: Decimal;
+  private server!: Server;
+  private readonly streams = new Set<Response>();
+  private readonly held = new Map<string, string[]>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private seq = 100;
+
+  constructor(private readonly options: FakeOandaOptions) {
+    this.balance = new Decimal(options.balance ?? '100000');
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    const app = express();
+    app.use(express.json());
+    app.use((req, res, next) => {
+      if (req.get('authorization') !== `Bearer ${this.options.token}`) {
+        res.status(401).json({ errorMessage: 'Insufficient authorization to perform request.' });
+        return;
+      }
+      const m = /^\/v3\/accounts\/([^/]+)/.exec(req.path);
+      if (m && m[1] !== this.options.accountId) {
+        res.status(403).json({ errorMessage: 'The provided request was forbidden.' });
+        return;
+      }
+      next();
+    });
+    app.use(faultMiddleware(this.faults, classify, { error: (res, status) => res.status(status).json(errorBody(status)) }));
+    this.routes(app);
+    this.server = createServer(app);
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.heartbeat = setInterval(() => this.write({ type: 'HEARTBEAT', lastTransactionID: String(this.seq), time: new Date().toISOString() }), this.options.heartbeatMs ?? 5000);
+    this.heartbeat.unref();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const s of this.streams) s.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Open transaction-stream connections. */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  dropStreams(): void {
+    for (const s of this.streams) s.destroy();
+    this.streams.clear();
+  }
+
+  countByClientId(clientId: string): number {
+    return [...this.orders.values()].filter((o) => o.clientExtensions?.id === clientId).length;
+  }
+
+  setPrice(instrument: string, price: string): void {
+    this.prices.set(instrument, price);
+    for (const order of [...this.orders.values()]) if (order.state === 'PENDING') this.tryFill(order);
+  }
+
+  // --- HTTP ---------------------------------------------------------------------------------------------
+  private routes(app: express.Express): void {
+    const acct = '/v3/accounts/:accountId';
+    app.get(`${acct}/summary`, (_req, res) => res.json({ account: this.summary(), lastTransactionID: String(this.seq) }));
+    app.get(acct, (_req, res) => res.json({ account: { ...this.summary(), orders: this.pending(), positions: [] }, lastTransactionID: String(this.seq) }));
+    app.get(`${acct}/instruments`, (req, res) => {
+      const wanted = req.query.instruments ? String(req.query.instruments).split(',') : undefined;
+      res.json({ instruments: INSTRUMENTS.filter((i) => !wanted || wanted.includes(i.name)), lastTransactionID: String(this.seq) });
+    });
+    app.post(`${acct}/orders`, (req, res) => this.create(req, res));
+    app.get(`${acct}/orders/:spec`, (req, res) => {
+      const order = this.find(String(req.params.spec));
+      if (!order) {
+        res.status(404).json({ errorMessage: 'The Order specified does not exist', lastTransactionID: String(this.seq) });
+        return;
+      }
+      res.json({ order, lastTransactionID: String(this.seq) });
+    });
+    app.get(`${acct}/pendingOrders`, (_req, res) => res.json({ orders: this.pending(), lastTransactionID: String(this.seq) }));
+    app.put(`${acct}/orders/:spec/cancel`, (req, res) => {
+      const order = this.find(String(req.params.spec));
+      if (!order || order.state !== 'PENDING') {
+        const reject = this.txn({ type: 'ORDER_CANCEL_REJECT', orderID: order?.id ?? '', rejectReason: 'ORDER_DOESNT_EXIST' }, false);
+        res.status(404).json({ orderCancelRejectTransaction: reject, relatedTransactionIDs: [reject.id], lastTransactionID: String(this.seq), errorCode: 'ORDER_DOESNT_EXIST', errorMessage: 'The Order specified does not exist' });
+        return;
+      }
+      const cancel = this.cancelOrder(order, 'CLIENT_REQUEST');
+      res.json({ orderCancelTransaction: cancel, relatedTransactionIDs: [cancel.id], lastTransactionID: String(this.seq) });
+    });
+    app.get(`${acct}/openPositions`, (_req, res) => {
+      const positions = [...this.positions.entries()]
+        .filter(([, p]) => !p.units.isZero())
+        .map(([instrument, p]) => {
+          const avg = p.cost.div(p.units).toDecimalPlaces(5).toString();
+          const upl = new Decimal(this.prices.get(instrument)!).minus(avg).mul(p.units).toDecimalPlaces(4).toString();
+          const long = p.units.gt(0) ? { units: p.units.toString(), averagePrice: avg, unrealizedPL: upl } : { units: '0', unrealizedPL: '0' };
+          const short = p.units.lt(0) ? { units: p.units.toString(), averagePrice: avg, unrealizedPL: upl } : { units: '0', unrealizedPL: '0' };
+          return { instrument, long, short, unrealizedPL: upl, pl: '0' };
+        });
+      res.json({ positions, lastTransactionID: String(this.seq) });
+    });
+    app.get(`${acct}/transactions`, (req, res) => {
+      const from = req.query.from ? Date.parse(String(req.query.from)) : 0;
+      const type = req.query.type ? String(req.query.type).split(',') : undefined;
+      const list = this.transactions.filter((t) => Date.parse(t.time) >= from && (!type || type.includes(t.type)));
+      const pageSize = Number(req.query.pageSize ?? 100);
+      const pages: string[] = [];
+      for (let i = 0; i < list.length; i += pageSize) {
+        const chunk = list.slice(i, i + pageSize);
+        pages.push(`${this.baseUrl}/v3/accounts/${this.options.accountId}/transactions/idrange?from=${chunk[0]!.id}&to=${chunk.at(-1)!.id}${type ? `&type=${type.join(',')}` : ''}`);
+      }
+      res.json({ from: req.query.from, pageSize, count: list.length, pages, lastTransactionID: String(this.seq) });
+    });
+    app.get(`${acct}/transactions/idrange`, (req, res) => {
+      const from = Number(req.query.from);
+      const to = Number(req.query.to);
+      const type = req.query.type ? String(req.query.type).split(',') : undefined;
+      res.json({ transactions: this.transactions.filter((t) => Number(t.id) >= from && Number(t.id) <= to && (!type || type.includes(t.type))), lastTransactionID: String(this.seq) });
+    });
+    app.get(`${acct}/transactions/sinceid`, (req, res) => {
+      const id = Number(req.query.id);
+      res.json({ transactions: this.transactions.filter((t) => Number(t.id) > id), lastTransactionID: String(this.seq) });
+    });
+    app.get(`${acct}/transactions/stream`, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' });
+      this.streams.add(res);
+      res.on('close', () => this.streams.delete(res));
+      res.write(`${JSON.stringify({ type: 'HEARTBEAT', lastTransactionID: String(this.seq), time: new Date().toISOString() })}\n`);
+    });
+    app.get(`${acct}/transactions/:id`, (req, res) => {
+      const t = this.transactions.find((x) => x.id === String(req.params.id));
+      if (!t) {
+        res.status(404).json({ errorMessage: 'The Transaction specified does not exist' });
+        return;
+      }
+      res.json({ transaction: t, lastTransactionID: String(this.seq) });
+    });
+  }
+
+  private summary() {
+    const upl = [...this.positions.entries()].reduce((s, [i, p]) => s.plus(new Decimal(this.prices.get(i)!).mul(p.units).minus(p.cost)), new Decimal(0));
+    const used = this.marginUsed();
+    const nav = this.balance.plus(upl);
+    return {
+      id: this.options.accountId, alias: 'Primary', currency: 'USD', balance: this.balance.toFixed(4), NAV: nav.toFixed(4), unrealizedPL: upl.toFixed(4),
+      marginUsed: used.toFixed(4), marginAvailable: nav.minus(used).toFixed(4), openTradeCount: [...this.positions.values()].filter((p) => !p.units.isZero()).length,
+      pendingOrderCount: this.pending().length, lastTransactionID: String(this.seq),
+    };
+  }
+
+  private marginUsed(): Decimal {
+    return [...this.positions.entries()].reduce((s, [i, p]) => s.plus(p.units.abs().mul(this.prices.get(i)!).mul(INSTRUMENTS.find((x) => x.name === i)!.marginRate)), new Decimal(0));
+  }
+
+  private pending(): FakeOrder[] {
+    return [...this.orders.values()].filter((o) => o.state === 'PENDING');
+  }
+
+  private find(spec: string): FakeOrder | undefined {
+    if (spec.startsWith('@')) return [...this.orders.values()].find((o) => o.clientExtensions?.id === spec.slice(1));
+    return this.orders.get(spec);
+  }
+
+  private txn(fields: Record<string, unknown>, publish = true): Txn {
+    this.seq += 1;
+    const t: Txn = { id: String(this.seq), time: new Date().toISOString(), accountID: this.options.accountId, userID: 1, batchID: String(this.seq), ...fields } as unknown as Txn;
+    this.transactions.push(t);
+    if (publish) this.publish(t);
+    return t;
+  }
+
+  private validate(body: Record<string, unknown>): { order: FakeOrder; instrument: Instrument } {
+    const o = (body.order ?? {}) as Record<string, unknown>;
+    const type = String(o.type ?? '');
+    if (!['MARKET', 'LIMIT', 'STOP', 'MARKET_IF_TOUCHED'].includes(type)) throw new Reject('INVALID_ORDER_TYPE', "Invalid value specified for 'type'");
+    const instrument = INSTRUMENTS.find((i) => i.name === o.instrument);
+    if (!instrument) throw new Reject('INSTRUMENT_UNKNOWN', "Invalid value specified for 'instrument'");
+    const units = String(o.units ?? '');
+    if (!NUMBER.test(units)) throw new Reject('UNITS_INVALID', "Invalid value specified for 'units'");
+    if (new Decimal(units).isZero()) throw new Reject('UNITS_INVALID', 'The units specified cannot be zero');
+    if (decimals(units) > instrument.tradeUnitsPrecision) throw new Reject('UNITS_PRECISION_EXCEEDED', 'The units specified contain more precision than is allowed for the instrument');
+    if (new Decimal(units).abs().lt(instrument.minimumTradeSize)) throw new Reject('UNITS_MINIMUM_NOT_MET', 'The units specified is less than the minimum trade size for the instrument');
+    const tif = String(o.timeInForce ?? (type === 'MARKET' ? 'FOK' : 'GTC'));
+    if (type === 'MARKET' && tif !== 'FOK' && tif !== 'IOC') throw new Reject('TIME_IN_FORCE_INVALID', 'The time in force specified is not valid for a Market Order');
+    if (!['GTC', 'GTD', 'GFD', 'FOK', 'IOC'].includes(tif)) throw new Reject('TIME_IN_FORCE_INVALID', "Invalid value specified for 'timeInForce'");
+    const price = o.price === undefined ? undefined : String(o.price);
+    if (type !== 'MARKET') {
+      if (price === undefined) throw new Reject('PRICE_MISSING', 'A price must be specified for this order type');
+      if (!NUMBER.test(price) || new Decimal(price).lte(0)) throw new Reject('PRICE_INVALID', "Invalid value specified for 'price'");
+      if (decimals(price) > instrument.displayPrecision) throw new Reject('PRICE_PRECISION_EXCEEDED', 'The price specified contains more precision than is allowed for the instrument');
+    }
+    const tp = o.takeProfitOnFill as { price?: unknown } | undefined;
+    const sl = o.stopLossOnFill as { price?: unknown; distance?: unknown } | undefined;
+    const ts = o.trailingStopLossOnFill as { distance?: unknown } | undefined;
+    if (tp && (typeof tp.price !== 'string' || decimals(tp.price) > instrument.displayPrecision)) throw new Reject('TAKE_PROFIT_ON_FILL_PRICE_PRECISION_EXCEEDED', 'The Take Profit on fill specifies a price with more precision than is allowed by the instrument');
+    if (sl && sl.price !== undefined && (typeof sl.price !== 'string' || decimals(sl.price) > instrument.displayPrecision)) throw new Reject('STOP_LOSS_ON_FILL_PRICE_PRECISION_EXCEEDED', 'The Stop Loss on fill specifies a price with more precision than is allowed by the instrument');
+    if (sl && sl.price === undefined && sl.distance === undefined) throw new Reject('STOP_LOSS_ON_FILL_PRICE_MISSING', 'The Stop Loss on fill needs a price or a distance');
+    if (ts && typeof ts.distance !== 'string') throw new Reject('TRAILING_STOP_LOSS_ON_FILL_PRICE_DISTANCE_MISSING', 'The Trailing Stop Loss on fill needs a distance');
+    const ext = o.clientExtensions as { id?: unknown; tag?: unknown; comment?: unknown } | undefined;
+    if (ext?.id !== undefined) {
+      if (typeof ext.id !== 'string' || ext.id.length === 0 || ext.id.length > 128) throw new Reject('CLIENT_ORDER_ID_INVALID', 'The client Order ID specified is invalid');
+      if (this.countByClientId(ext.id) > 0) throw new Reject('CLIENT_ORDER_ID_ALREADY_EXISTS', 'The client Order ID specified is already assigned to another pending Order');
+    }
+    const positionFill = String(o.positionFill ?? 'DEFAULT');
+    if (!['DEFAULT', 'OPEN_ONLY', 'REDUCE_FIRST', 'REDUCE_ONLY'].includes(positionFill)) throw new Reject('POSITION_FILL_INVALID', "Invalid value specified for 'positionFill'");
+    const order: FakeOrder = { id: '', createTime: '', state: 'PENDING', type, instrument: instrument.name, units: new Decimal(units).toString(), timeInForce: tif, positionFill };
+    if (price !== undefined) order.price = price;
+    if (ext?.id !== undefined) order.clientExtensions = { id: String(ext.id) };
+    if (tp) order.takeProfitOnFill = { price: String(tp.price) };
+    if (sl) order.stopLossOnFill = sl.price !== undefined ? { price: String(sl.price) } : { distance: String(sl.distance) };
+    if (ts) order.trailingStopLossOnFill = { distance: String(ts.distance) };
+    return { order, instrument };
+  }
+
+  private create(req: Request, res: Response): void {
+    let order: FakeOrder;
+    try {
+      order = this.validate(req.body as Record<string, unknown>).order;
+    } catch (err) {
+      if (!(err instanceof Reject)) throw err;
+      const o = ((req.body as { order?: Record<string, unknown> }).order ?? {}) as Record<string, unknown>;
+      const reject = this.txn({ type: `${String(o.type ?? 'MARKET')}_ORDER_REJECT`, instrument: o.instrument, units: o.units, rejectReason: err.reason }, false);
+      res.status(400).json({ orderRejectTransaction: reject, relatedTransactionIDs: [reject.id], lastTransactionID: String(this.seq), errorCode: err.reason, errorMessage: err.message });
+      return;
+    }
+    const created = this.txn({ type: `${order.type}_ORDER`, instrument: order.instrument, units: order.units, timeInForce: order.timeInForce, price: order.price, positionFill: order.positionFill, reason: 'CLIENT_ORDER', clientExtensions: order.clientExtensions, takeProfitOnFill: order.takeProfitOnFill, stopLossOnFill: order.stopLossOnFill, trailingStopLossOnFill: order.trailingStopLossOnFill });
+    order.id = created.id;
+    order.createTime = created.time;
+    this.orders.set(order.id, order);
+    const answer: Record<string, unknown> = { orderCreateTransaction: created };
+    const results = this.tryFill(order);
+    if (results.fill) answer.orderFillTransaction = results.fill;
+    if (results.cancel) answer.orderCancelTransaction = results.cancel;
+    answer.relatedTransactionIDs = this.transactions.filter((t) => Number(t.id) >= Number(created.id)).map((t) => t.id);
+    answer.lastTransactionID = String(this.seq);
+    res.status(201).json(answer);
+  }
+
+  private cancelOrder(order: FakeOrder, reason: string): Txn {
+    const t = this.txn({ type: 'ORDER_CANCEL', orderID: order.id, clientOrderID: order.clientExtensions?.id, reason });
+    order.state = 'CANCELLED';
+    order.cancelledTime = t.time;
+    order.cancellingTransactionID = t.id;
+    return t;
+  }
+
+  /** Fills a marketable order; a market order that cannot fill is cancelled with a reason, as v20 does. */
+  private tryFill(order: FakeOrder): { fill?: Txn; cancel?: Txn } {
+    const price = new Decimal(this.prices.get(order.instrument)!);
+    const units = new Decimal(order.units);
+    const long = units.gt(0);
+    if (order.type !== 'MARKET') {
+      const limit = new Decimal(order.price!);
+      const crossed = order.type === 'LIMIT' || order.type === 'MARKET_IF_TOUCHED' ? (long ? price.lte(limit) : price.gte(limit)) : long ? price.gte(limit) : price.lte(limit);
+      if (!crossed) return {};
+    }
+    const instrument = INSTRUMENTS.find((i) => i.name === order.instrument)!;
+    const current = this.positions.get(order.instrument)?.units ?? new Decimal(0);
+    if (order.positionFill === 'REDUCE_ONLY' && (current.isZero() || current.gt(0) === long)) return { cancel: this.cancelOrder(order, 'REDUCE_ONLY_NOT_REDUCING') };
+    const addsExposure = current.isZero() || current.gt(0) === long;
+    if (addsExposure && units.abs().mul(price).mul(instrument.marginRate).gt(this.balance.minus(this.marginUsed()))) return { cancel: this.cancelOrder(order, 'INSUFFICIENT_MARGIN') };
+    if (order.takeProfitOnFill && (long ? new Decimal(order.takeProfitOnFill.price).lte(price) : new Decimal(order.takeProfitOnFill.price).gte(price))) return { cancel: this.cancelOrder(order, 'TAKE_PROFIT_ON_FILL_LOSS') };
+    if (order.stopLossOnFill?.price && (long ? new Decimal(order.stopLossOnFill.price).gte(price) : new Decimal(order.stopLossOnFill.price).lte(price))) return { cancel: this.cancelOrder(order, 'STOP_LOSS_ON_FILL_LOSS') };
+    const fillPrice = order.type === 'LIMIT' ? (long ? Decimal.min(price, order.price!) : Decimal.max(price, order.price!)) : price;
+    const parts = this.faults.partialFills && order.type === 'MARKET' && units.abs().gt(1) ? [units.div(2).trunc(), units.minus(units.div(2).trunc())] : [units];
+    let first: Txn | undefined;
+    for (const part of parts) {
+      const fill = this.txn({ type: 'ORDER_FILL', orderID: order.id, clientOrderID: order.clientExtensions?.id, instrument: order.instrument, units: part.toString(), price: fillPrice.toString(), fullVWAP: fillPrice.toString(), reason: `${order.type}_ORDER`, pl: '0.0000', financing: '0.0000', commission: '0.0000', accountBalance: this.balance.toFixed(4), tradeOpened: { tradeID: String(this.seq), units: part.toString() } });
+      first ??= fill;
+      this.applyFill(order.instrument, part, fillPrice);
+      order.fillingTransactionID = fill.id;
+      order.filledTime = fill.time;
+    }
+    order.state = 'FILLED';
+    this.flushHeld(order.id);
+    return { fill: first! };
+  }
+
+  private applyFill(instrument: string, units: Decimal, price: Decimal): void {
+    const pos = this.positions.get(instrument) ?? { units: new Decimal(0), cost: new Decimal(0) };
+    const next = pos.units.plus(units);
+    const reducing = !pos.units.isZero() && pos.units.isNeg() !== units.isNeg();
+    if (reducing) {
+      const avg = pos.cost.div(pos.units);
+      this.balance = this.balance.plus(price.minus(avg).mul(units.neg()));
+      pos.cost = next.isZero() ? new Decimal(0) : avg.mul(next);
+    } else pos.cost = pos.cost.plus(price.mul(units));
+    pos.units = next;
+    this.positions.set(instrument, pos);
+  }
+
+  // --- stream -------------------------------------------------------------------------------------------
+  private write(obj: unknown): void {
+    const line = `${JSON.stringify(obj)}\n`;
+    for (const s of this.streams) s.write(line);
+  }
+
+  private publish(t: Txn): void {
+    const line = JSON.stringify(t);
+    const copies = this.faults.duplicateUpdates ? [line, line] : [line];
+    if (this.faults.outOfOrderUpdates && t.type.endsWith('_ORDER')) {
+      this.held.set(t.id, copies);
+      return;
+    }
+    setImmediate(() => {
+      for (const c of copies) for (const s of this.streams) s.write(`${c}\n`);
+    });
+  }
+
+  /** Releases an order's held create transaction after its fill (out-of-order delivery). */
+  private flushHeld(orderId: string): void {
+    const held = this.held.get(orderId);
+    if (!held) return;
+    this.held.delete(orderId);
+    setImmediate(() => {
+      for (const c of held) for (const s of this.streams) s.write(`${c}\n`);
+    });
+  }
+}
+
+function classify(req: Request): RequestOp {
+  if (req.method === 'POST' && req.path.endsWith('/orders')) return 'submit';
+  if (req.method === 'PUT' && req.path.endsWith('/cancel')) return 'cancel';
+  if (/\/v3\/accounts\/[^/]+(\/summary)?$/.test(req.path)) return 'account';
+  return 'query';
+}
+
+function errorBody(status: number): { errorMessage: string } {
+  if (status === 429) return { errorMessage: 'Requests are being rate limited' };
+  if (status === 401) return { errorMessage: 'Insufficient authorization to perform request.' };
+  return { errorMessage: 'An unexpected error occurred' };
+}
