@@ -111,7 +111,8 @@ export interface ConnectionTestResult {
 }
 
 export interface FlattenResultView {
-  canceled: unknown[];
+  /** How many open orders were canceled. */
+  canceled: number;
   closing: OrderView[];
-  errors: unknown[];
+  errors: { accountId: string; message: string }[];
 }

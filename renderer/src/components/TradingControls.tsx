@@ -28,7 +28,7 @@ export function TradingControls() {
     mutationFn: () => api.flatten({ halt: haltToo }),
     onSuccess: (r) => {
       setAsk(undefined);
-      setResult(`Flatten sent: ${r.closing.length} closing order(s), ${r.canceled.length} canceled, ${r.errors.length} error(s).`);
+      setResult(`Flatten sent: ${r.closing.length} closing order(s), ${r.canceled} open order(s) canceled${r.errors.length ? `; failed on ${r.errors.map((e) => `${e.accountId}: ${e.message}`).join('; ')}` : ''}.`);
       void qc.invalidateQueries();
     },
   });

@@ -21,7 +21,7 @@ export function orderTimeline(order: OrderDetail, signal?: SignalDetail): Timeli
     }
   }
   for (const e of order.events) {
-    const move = e.fromStatus || e.toStatus ? `${e.fromStatus ?? '∅'} → ${e.toStatus ?? e.fromStatus ?? ''}` : '';
+    const move = e.toStatus && e.fromStatus !== e.toStatus ? `${e.fromStatus ?? 'new'} → ${e.toStatus}` : (e.toStatus ?? '');
     out.push({ at: e.at, kind: 'event', title: `${e.kind.replace(/_/g, ' ')}${move ? ` (${move})` : ''}`, data: e.data, code: codeIn(e.data) });
   }
   for (const f of order.fills) out.push({ at: f.time, kind: 'fill', title: `Fill ${f.quantity} @ ${f.price}`, detail: `trade ${f.tradeId}` });
