@@ -47,7 +47,10 @@ export function LiveProvider({ token, children }: { token: string; children: Rea
         setStream(s);
         setDetail(d);
       },
-      onOpen: () => void qc.invalidateQueries(),
+      // The first connect needs no refetch (the queries just loaded, and a refetch would cancel them mid-flight).
+      onOpen: (reconnected) => {
+        if (reconnected) void qc.invalidateQueries();
+      },
       onEvent: (e) => {
         if (e.type === 'trading-state') qc.setQueryData(keys.tradingState, e.state);
         if (e.type === 'notice') {

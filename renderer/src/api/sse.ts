@@ -48,8 +48,8 @@ export interface EventStreamOptions {
   token: string;
   onEvent: (event: AgentEvent) => void;
   onState?: (state: StreamState, detail?: string) => void;
-  /** Called on every (re)connect: refetch what may have changed while disconnected. */
-  onOpen?: () => void;
+  /** Called on every connect; `reconnected` is true after a drop (refetch what may have changed meanwhile). */
+  onOpen?: (reconnected: boolean) => void;
   /** Delays in ms between reconnects; the last repeats. */
   backoffMs?: readonly number[];
 }
@@ -57,6 +57,7 @@ export interface EventStreamOptions {
 export function openEventStream(o: EventStreamOptions): () => void {
   const backoff = o.backoffMs ?? [500, 1000, 2000, 5000, 10000];
   let attempt = 0;
+  let opened = 0;
   let stopped = false;
   let controller: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -69,7 +70,7 @@ export function openEventStream(o: EventStreamOptions): () => void {
       if (!res.ok || !res.body) throw new Error(res.status === 401 ? 'The control token was refused.' : `The event stream answered HTTP ${res.status}.`);
       attempt = 0;
       o.onState?.('open');
-      o.onOpen?.();
+      o.onOpen?.(opened++ > 0);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       const parser = new SseParser();
       for (;;) {
