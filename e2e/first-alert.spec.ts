@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startAgent, type RunningAgent } from './support/agent.js';
+import { collectConsoleErrors } from './support/console.js';
 
 let agent: RunningAgent;
 
@@ -20,8 +21,7 @@ test('an alert sent with the CLI fills at the paper broker and shows in the UI w
   const sent = await agent.cli(['signal', 'send', alert]);
   expect(sent.stdout).toMatch(/^202 queued sig_/);
 
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const errors = collectConsoleErrors(page);
   await page.goto(agent.info.uiUrl);
   await expect(page.getByTestId('strategy')).toContainText('Demo strategy');
   const row = page.getByTestId('order').filter({ hasText: 'AAPL' });

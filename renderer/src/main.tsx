@@ -1,72 +1,55 @@
-import { StrictMode, useEffect, useState } from 'react';
+// Entry: find the control token, then mount the window with one query cache and the live event stream.
+import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiClient, takeToken } from './api.js';
-import type { OrderView, StrategyView } from '../../shared/api-types.js';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { ApiClient, isUnauthorized, isNotAvailable } from './api/client.js';
+import { ApiContext } from './api/context.js';
+import { LiveProvider } from './api/live.js';
+import { desktopToken, takeToken } from './api/token.js';
+import { applyTheme, loadTheme } from './lib/theme.js';
+import { App } from './App.js';
+import { NoToken } from './components/TokenScreens.js';
+import './styles.css';
 
-function App({ api }: { api: ApiClient }) {
-  const [strategies, setStrategies] = useState<StrategyView[]>([]);
-  const [orders, setOrders] = useState<OrderView[]>([]);
-  const [error, setError] = useState<string>();
+applyTheme(loadTheme());
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 5_000,
+      refetchOnWindowFocus: true,
+      // A refused token or a missing endpoint does not get better by retrying.
+      retry: (n, err) => !isUnauthorized(err) && !isNotAvailable(err) && n < 2,
+    },
+  },
+});
+
+function Root() {
+  const [token, setToken] = useState<string | undefined | null>(() => takeToken() ?? null);
   useEffect(() => {
+    if (token !== null) return;
     let alive = true;
-    const load = () =>
-      Promise.all([api.strategies(), api.orders()]).then(
-        ([s, o]) => {
-          if (!alive) return;
-          setStrategies(s.items);
-          setOrders(o.items);
-          setError(undefined);
-        },
-        (e: Error) => alive && setError(e.message),
-      );
-    void load();
-    const t = setInterval(load, 1000);
+    void desktopToken().then((t) => alive && setToken(t));
     return () => {
       alive = false;
-      clearInterval(t);
     };
-  }, [api]);
+  }, [token]);
+  const api = useMemo(() => (token ? new ApiClient(token) : undefined), [token]);
+  if (token === null) return null; // asking the desktop shell; answers within a frame
+  if (!token || !api) return <NoToken />;
   return (
-    <main>
-      <h1>Viewzenix</h1>
-      {error && <p role="alert">{error}</p>}
-      <section aria-label="Strategies">
-        <h2>Strategies</h2>
-        <ul>
-          {strategies.map((s) => (
-            <li key={s.id} data-testid="strategy">
-              <strong>{s.name}</strong> <code>{s.webhookUrl}</code>
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section aria-label="Orders">
-        <h2>Orders</h2>
-        <table>
-          <thead>
-            <tr><th>Created</th><th>Symbol</th><th>Side</th><th>Qty</th><th>Status</th><th>Avg price</th></tr>
-          </thead>
-          <tbody>
-            {orders.map((o) => (
-              <tr key={o.id} data-testid="order">
-                <td>{o.createdAt}</td><td>{o.symbol}</td><td>{o.side}</td><td>{o.quantity}</td><td>{o.status}</td><td>{o.averageFillPrice ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-    </main>
+    <ApiContext.Provider value={api}>
+      <QueryClientProvider client={queryClient}>
+        <LiveProvider token={token}>
+          <App />
+        </LiveProvider>
+      </QueryClientProvider>
+    </ApiContext.Provider>
   );
 }
 
-function NoToken() {
-  return (
-    <main>
-      <h1>Viewzenix</h1>
-      <p role="alert">This window has no control token. Open the UI address the agent printed at start (it ends with #token=…), or run <code>viewzenix start</code> again to see it.</p>
-    </main>
-  );
-}
-
-const token = takeToken();
-createRoot(document.getElementById('root')!).render(<StrictMode>{token ? <App api={new ApiClient(token)} /> : <NoToken />}</StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <Root />
+  </StrictMode>,
+);

@@ -1,0 +1,107 @@
+// The one typed client of the control API (docs/api.md). Every call carries the Bearer token; every failure is an
+// ApiHttpError with the agent's code, message and fix, so screens can explain it in plain words.
+import type { AccountView, ApiError, OrderView, PositionView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
+import type { TradingState } from '../../../shared/trading-state.js';
+import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettings, TunnelStatus, VaultStatus } from './types.js';
+
+export class ApiHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fix?: string,
+    readonly errors?: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'ApiHttpError';
+  }
+}
+
+/** A 404 for a whole route: this agent version does not have the endpoint. */
+export function isNotAvailable(err: unknown): boolean {
+  return err instanceof ApiHttpError && (err.status === 404 || err.status === 405 || err.status === 501);
+}
+
+export function isUnauthorized(err: unknown): boolean {
+  return err instanceof ApiHttpError && err.status === 401;
+}
+
+export interface OrdersQuery {
+  limit?: number;
+  offset?: number;
+  status?: string;
+  symbol?: string;
+  accountId?: string;
+  strategyId?: string;
+  signalId?: string;
+  search?: string;
+  sort?: 'created_at' | 'updated_at' | 'symbol' | 'status';
+  direction?: 'asc' | 'desc';
+}
+
+export function queryString(q: object): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '' && v !== null) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export class ApiClient {
+  constructor(
+    readonly token: string,
+    private readonly base = '',
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        signal,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new ApiHttpError(0, 'AGENT_UNREACHABLE', 'The agent does not answer.', 'Check that the agent is still running (viewzenix start), then reload.');
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const e = (json ?? {}) as Partial<ApiError>;
+      throw new ApiHttpError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? res.statusText ?? 'Request failed', e.fix, e.errors);
+    }
+    return json as T;
+  }
+
+  get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, undefined, signal);
+  }
+
+  status = (): Promise<StatusView> => this.get('/api/status');
+  strategies = (): Promise<{ items: StrategyView[] }> => this.get('/api/strategies');
+  strategy = (id: string): Promise<StrategyView> => this.get(`/api/strategies/${encodeURIComponent(id)}`);
+  createStrategy = (body: { name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }): Promise<StrategyView> => this.request('POST', '/api/strategies', body);
+  accounts = (): Promise<{ items: AccountView[] }> => this.get('/api/accounts');
+  createAccount = (body: { name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string> }): Promise<AccountView> => this.request('POST', '/api/accounts', body);
+  setCredentials = (id: string, credentials: Record<string, string>): Promise<AccountView> => this.request('PUT', `/api/accounts/${encodeURIComponent(id)}/credentials`, { credentials });
+  testAccount = (id: string): Promise<ConnectionTestResult> => this.request('POST', `/api/accounts/${encodeURIComponent(id)}/test`, {});
+  signals = (q: { limit?: number; status?: string; strategyId?: string } = {}): Promise<{ items: SignalView[] }> => this.get(`/api/signals${queryString(q)}`);
+  signal = (id: string): Promise<SignalDetail> => this.get(`/api/signals/${encodeURIComponent(id)}`);
+  orders = (q: OrdersQuery = {}, signal?: AbortSignal): Promise<{ items: OrderView[]; total: number }> => this.get(`/api/orders${queryString(q)}`, signal);
+  order = (id: string): Promise<OrderDetail> => this.get(`/api/orders/${encodeURIComponent(id)}`);
+  positions = (): Promise<{ items: PositionView[] }> => this.get('/api/positions');
+  tradingState = (): Promise<TradingStateView> => this.get('/api/trading-state');
+  setTradingState = (state: TradingState, reason?: string, accountId?: string): Promise<TradingStateView> => this.request('PUT', '/api/trading-state', { state, ...(reason ? { reason } : {}), ...(accountId ? { accountId } : {}) });
+  flatten = (body: { accountId?: string; halt?: boolean } = {}): Promise<FlattenResultView> => this.request('POST', '/api/flatten', body);
+  tunnel = (): Promise<TunnelStatus> => this.get('/api/tunnel');
+  saveTunnel = (settings: TunnelSettings): Promise<TunnelStatus> => this.request('PUT', '/api/tunnel', settings);
+  tunnelAction = (action: 'start' | 'stop' | 'check'): Promise<TunnelStatus> => this.request('POST', `/api/tunnel/${action}`, {});
+  vault = (): Promise<VaultStatus> => this.get('/api/vault/status');
+  checkAlert = (text: string): Promise<AlertCheckResult> => this.request('POST', '/api/alerts/check', { text });
+}

@@ -1,0 +1,45 @@
+// Data hooks over the client. Optional endpoints answer `undefined` data plus `notAvailable` instead of an error.
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { useApi } from './context.js';
+import { isNotAvailable } from './client.js';
+import { keys } from './keys.js';
+
+export function useStatus() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.status, queryFn: () => api.status() });
+}
+export function useStrategies() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.strategies, queryFn: () => api.strategies().then((r) => r.items) });
+}
+export function useAccounts() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.accounts, queryFn: () => api.accounts().then((r) => r.items) });
+}
+export function useTradingState() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.tradingState, queryFn: () => api.tradingState() });
+}
+export function usePositions() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.positions, queryFn: () => api.positions().then((r) => r.items) });
+}
+export function useSignals(q: { limit?: number; status?: string; strategyId?: string } = {}) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.signals(q), queryFn: () => api.signals(q).then((r) => r.items) });
+}
+
+/** For endpoints a given agent may not have: a 404 means "not available", not an error. */
+export function optional<T>(q: UseQueryResult<T>): { data?: T; notAvailable: boolean; error?: Error; isLoading: boolean } {
+  const notAvailable = isNotAvailable(q.error);
+  return { data: q.data, notAvailable, error: notAvailable ? undefined : (q.error ?? undefined), isLoading: q.isLoading };
+}
+
+export function useTunnel() {
+  const api = useApi();
+  return optional(useQuery({ queryKey: keys.tunnel, queryFn: () => api.tunnel(), retry: (n, e) => !isNotAvailable(e) && n < 2, refetchInterval: 30_000 }));
+}
+export function useVault() {
+  const api = useApi();
+  return optional(useQuery({ queryKey: keys.vault, queryFn: () => api.vault(), retry: (n, e) => !isNotAvailable(e) && n < 2 }));
+}

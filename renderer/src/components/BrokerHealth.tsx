@@ -1,0 +1,34 @@
+// Broker connection per account, when the agent reports it (status.brokers or account.connection).
+import { useAccounts, useStatus } from '../api/hooks.js';
+import type { AccountWithHealth, BrokerHealth as Health } from '../api/types.js';
+import { StatusPill } from './StatusPill.js';
+
+export function brokerHealth(accounts: AccountWithHealth[] | undefined, reported: Record<string, Health> | undefined): { name: string; health?: Health }[] {
+  return (accounts ?? []).map((a) => ({ name: a.name, health: reported?.[a.id] ?? a.connection }));
+}
+
+export function BrokerHealthBadge() {
+  const accounts = useAccounts();
+  const status = useStatus();
+  const rows = brokerHealth(accounts.data, status.data?.brokers);
+  const bad = rows.filter((r) => r.health && r.health.state !== 'connected');
+  const known = rows.filter((r) => r.health);
+  return (
+    <div className="badge" aria-label="Broker connections">
+      <span className="label">Brokers</span>
+      {rows.length === 0 ? (
+        <span className="muted small">no account</span>
+      ) : known.length === 0 ? (
+        <span className="muted small" title="This agent version does not report broker connection health.">
+          {rows.length} account{rows.length > 1 ? 's' : ''}, health not reported
+        </span>
+      ) : bad.length === 0 ? (
+        <StatusPill value="connected" />
+      ) : (
+        <span title={bad.map((b) => `${b.name}: ${b.health?.message ?? b.health?.state}`).join('\n')}>
+          <StatusPill value={bad[0]!.health!.state} /> <span className="small">{bad.map((b) => b.name).join(', ')}</span>
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+// Tunnel state and the public URL TradingView posts to, with copy. Links to the settings when it is not up.
+import { useTunnel } from '../api/hooks.js';
+import { StatusPill } from './StatusPill.js';
+import { CopyButton } from './CopyButton.js';
+import { Link } from '../lib/router.js';
+
+export function TunnelBadge() {
+  const t = useTunnel();
+  if (t.notAvailable) {
+    return (
+      <div className="badge" aria-label="Tunnel">
+        <span className="label">Tunnel</span> <span className="muted small">not available in this version</span>
+      </div>
+    );
+  }
+  const s = t.data;
+  return (
+    <div className="badge" aria-label="Tunnel">
+      <span className="label">Tunnel</span>
+      {s ? <StatusPill value={s.state} testId="tunnel-state" /> : <span className="muted">…</span>}
+      {s?.publicUrl && (
+        <>
+          <code className="url" title={s.publicUrl}>
+            {s.publicUrl}
+          </code>
+          <CopyButton text={s.publicUrl} label="Copy URL" />
+        </>
+      )}
+      {s && s.state !== 'up' && (
+        <Link to="/settings" className="small">
+          {s.state === 'stopped' ? 'Set up' : 'Details'}
+        </Link>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+// Broker accounts: what is set (never the values), connection test, and the form to add one.
+import { useMutation } from '@tanstack/react-query';
+import { useApi } from '../api/context.js';
+import { isNotAvailable } from '../api/client.js';
+import { useAccounts, useVault } from '../api/hooks.js';
+import type { AccountView } from '../../../shared/api-types.js';
+import type { AccountWithHealth } from '../api/types.js';
+import { StatusPill } from '../components/StatusPill.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { NotAvailable } from '../components/NotAvailable.js';
+import { CodeExplain } from '../components/CodeExplain.js';
+import { AccountForm } from './AccountForm.js';
+import { brokerSpec } from '../lib/brokers.js';
+
+export function Accounts() {
+  const accounts = useAccounts();
+  const vault = useVault();
+  return (
+    <div className="page">
+      <h1>Accounts</h1>
+      <section aria-label="Keychain" className="row">
+        <span className="label">Keychain</span>
+        {vault.notAvailable ? (
+          <NotAvailable what="Keychain status" />
+        ) : vault.data ? (
+          <span>
+            <StatusPill value={vault.data.available ? 'connected' : 'error'} /> {vault.data.message}
+          </span>
+        ) : (
+          <span className="muted">…</span>
+        )}
+      </section>
+      <ErrorBox error={accounts.error} title="Accounts could not be loaded" />
+      {accounts.data?.length === 0 && <EmptyState title="No account yet.">Add the built-in paper account to try everything without money, or connect a broker below.</EmptyState>}
+      <div className="cards">
+        {accounts.data?.map((a) => <AccountCard key={a.id} account={a} />)}
+      </div>
+      <AccountForm />
+    </div>
+  );
+}
+
+function AccountCard({ account: a }: { account: AccountView }) {
+  const api = useApi();
+  const test = useMutation({ mutationFn: () => api.testAccount(a.id) });
+  const health = (a as AccountWithHealth).connection;
+  const fields = Object.entries(a.credentials);
+  return (
+    <article className="card" data-testid="account" aria-label={a.name}>
+      <div className="row between">
+        <h3>{a.name}</h3>
+        <span className="muted small">
+          {brokerSpec(a.broker)?.label ?? a.broker} · {a.environment}
+        </span>
+      </div>
+      {health && (
+        <p>
+          Connection <StatusPill value={health.state} /> {health.message}
+        </p>
+      )}
+      {fields.length > 0 ? (
+        <ul className="creds">
+          {fields.map(([k, v]) => (
+            <li key={k}>
+              {k}: <StatusPill value={v} />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted small">{a.broker === 'paper' ? 'No credentials needed.' : 'No credential reported.'}</p>
+      )}
+        <div className="row">
+          <button type="button" className="btn small" onClick={() => test.mutate()} disabled={test.isPending}>
+            {test.isPending ? 'Testing…' : 'Test connection'}
+          </button>
+          {test.data && (
+            <span role="status">
+              {test.data.ok ? <StatusPill value="connected" /> : <CodeExplain code={test.data.code} detail={test.data.message} compact />}
+              {test.data.latencyMs !== undefined && <span className="muted small"> {test.data.latencyMs} ms</span>}
+            </span>
+          )}
+          {isNotAvailable(test.error) ? <NotAvailable what="Connection test" /> : <ErrorBox error={test.error} title="The test did not run" />}
+        </div>
+    </article>
+  );
+}

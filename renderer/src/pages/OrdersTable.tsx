@@ -1,0 +1,130 @@
+// A virtualised order table backed by server paging: only the pages under the viewport are fetched, so 100,000
+// stored orders cost the same as 100. Rows are fixed height, so the scrollbar is exact from the total.
+import { useEffect, useRef } from 'react';
+import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useApi } from '../api/context.js';
+import { keys } from '../api/keys.js';
+import type { OrdersQuery } from '../api/client.js';
+import type { OrderView } from '../../../shared/api-types.js';
+import { formatTime } from '../lib/format.js';
+import { StatusPill } from '../components/StatusPill.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { navigate, Link } from '../lib/router.js';
+
+export const PAGE_SIZE = 100;
+const ROW_HEIGHT = 36;
+
+type Sort = NonNullable<OrdersQuery['sort']>;
+const COLUMNS: { label: string; sort?: Sort; className?: string }[] = [
+  { label: 'Created', sort: 'created_at' },
+  { label: 'Symbol', sort: 'symbol' },
+  { label: 'Side' },
+  { label: 'Qty', className: 'num' },
+  { label: 'Type' },
+  { label: 'Status', sort: 'status' },
+  { label: 'Filled', className: 'num' },
+  { label: 'Avg price', className: 'num' },
+  { label: 'Updated', sort: 'updated_at' },
+];
+
+/** Pages that hold rows [start, end]. */
+export function pagesFor(start: number, end: number, pageSize = PAGE_SIZE): number[] {
+  if (end < start) return [];
+  const out: number[] = [];
+  for (let p = Math.floor(start / pageSize); p <= Math.floor(end / pageSize); p++) out.push(p);
+  return out;
+}
+
+export function OrdersTable({ query, onSort }: { query: OrdersQuery; onSort: (s: Sort) => void }) {
+  const api = useApi();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const fetchPage = (page: number) => api.orders({ ...query, limit: PAGE_SIZE, offset: page * PAGE_SIZE });
+  const first = useQuery({ queryKey: keys.ordersPage(query, 0), queryFn: () => fetchPage(0), placeholderData: keepPreviousData });
+  const total = first.data?.total ?? 0;
+  const hasRows = (first.data?.items.length ?? 0) > 0;
+  // A user-timing mark for the benchmark (bench/ui-orders.ts): when the first rows are on screen.
+  useEffect(() => {
+    if (hasRows && performance.getEntriesByName('vz-orders-first-rows').length === 0) performance.mark('vz-orders-first-rows');
+  }, [hasRows]);
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtualRows = virtualizer.getVirtualItems();
+  const pages = pagesFor(virtualRows[0]?.index ?? 0, virtualRows[virtualRows.length - 1]?.index ?? -1).filter((p) => p !== 0);
+  const pageResults = useQueries({ queries: pages.map((p) => ({ queryKey: keys.ordersPage(query, p), queryFn: () => fetchPage(p), staleTime: 2000 })) });
+  const byPage = new Map<number, OrderView[]>([[0, first.data?.items ?? []]]);
+  pages.forEach((p, i) => {
+    const items = pageResults[i]?.data?.items;
+    if (items) byPage.set(p, items);
+  });
+  const row = (i: number): OrderView | undefined => byPage.get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE];
+
+  const sortState = (s?: Sort): 'ascending' | 'descending' | 'none' | undefined => (s ? (query.sort === s ? (query.direction === 'asc' ? 'ascending' : 'descending') : 'none') : undefined);
+  return (
+    <>
+      <ErrorBox error={first.error} title="Orders could not be loaded" />
+      <p className="muted small" role="status" data-testid="orders-total">
+        {first.data ? `${total.toLocaleString()} order${total === 1 ? '' : 's'}` : 'Loading…'}
+      </p>
+      {first.data && total === 0 ? (
+        <EmptyState title={query.status || query.symbol || query.search ? 'No order matches these filters.' : 'No order yet.'}>Orders appear here live when an alert is traded. Send a test alert from a strategy page.</EmptyState>
+      ) : (
+        <div className="vtable" role="table" aria-label="Orders" aria-rowcount={total + 1}>
+          <div className="vrow vhead" role="row" aria-rowindex={1}>
+            {COLUMNS.map((c) => (
+              <div key={c.label} role="columnheader" aria-sort={sortState(c.sort)} className={`vcell ${c.className ?? ''}`}>
+                {c.sort ? (
+                  <button type="button" className="sort" onClick={() => onSort(c.sort!)}>
+                    {c.label} {query.sort === c.sort ? (query.direction === 'asc' ? '▲' : '▼') : ''}
+                  </button>
+                ) : (
+                  c.label
+                )}
+              </div>
+            ))}
+          </div>
+          <div ref={scrollRef} className="vbody" data-testid="orders-scroll">
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {virtualRows.map((v) => {
+                const o = row(v.index);
+                return (
+                  <div
+                    key={v.key}
+                    role="row"
+                    aria-rowindex={v.index + 2}
+                    className="vrow"
+                    data-testid={o ? 'order' : 'order-loading'}
+                    style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
+                    onClick={o ? () => navigate(`/orders/${o.id}`) : undefined}
+                  >
+                    {o ? <OrderCells o={o} /> : <div role="cell" className="vcell muted">Loading…</div>}
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
+
+function OrderCells({ o }: { o: OrderView }) {
+  return (
+    <>
+      <div role="cell" className="vcell">
+        <Link to={`/orders/${o.id}`}>{formatTime(o.createdAt)}</Link>
+      </div>
+      <div role="cell" className="vcell">{o.symbol}</div>
+      <div role="cell" className={`vcell ${o.side}`}>{o.side}</div>
+      <div role="cell" className="vcell num">{o.quantity}</div>
+      <div role="cell" className="vcell">{o.type}</div>
+      <div role="cell" className="vcell">
+        <StatusPill value={o.status} />
+      </div>
+      <div role="cell" className="vcell num">{o.filledQuantity}</div>
+      <div role="cell" className="vcell num">{o.averageFillPrice ?? ''}</div>
+      <div role="cell" className="vcell muted">{formatTime(o.updatedAt)}</div>
+    </>
+  );
+}

@@ -1,0 +1,82 @@
+// Open positions per account with unrealised P&L; flatten one account from here.
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../api/context.js';
+import { useAccounts, usePositions } from '../api/hooks.js';
+import { formatSigned, signOf, sumDecimals } from '../lib/format.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import type { PositionView } from '../../../shared/api-types.js';
+
+export function Positions() {
+  const api = useApi();
+  const qc = useQueryClient();
+  const positions = usePositions();
+  const accounts = useAccounts();
+  const [flattenId, setFlattenId] = useState<string>();
+  const flatten = useMutation({
+    mutationFn: (accountId: string) => api.flatten({ accountId }),
+    onSuccess: () => {
+      setFlattenId(undefined);
+      void qc.invalidateQueries();
+    },
+  });
+  const byAccount = new Map<string, PositionView[]>();
+  for (const p of positions.data ?? []) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
+  const name = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? id;
+  return (
+    <div className="page">
+      <h1>Positions</h1>
+      <ErrorBox error={positions.error ?? flatten.error} title="Positions" />
+      {positions.data && byAccount.size === 0 && <EmptyState title="No open position.">Positions appear here when an order fills.</EmptyState>}
+      {[...byAccount.entries()].map(([accountId, list]) => {
+        const total = sumDecimals(list.map((p) => p.unrealizedPnl));
+        return (
+          <section key={accountId} aria-label={`Positions of ${name(accountId)}`} className="card">
+            <div className="row between">
+              <h2>{name(accountId)}</h2>
+              <div className="row">
+                {total !== undefined && (
+                  <span>
+                    Unrealised <strong className={`pnl ${signOf(total)}`}>{formatSigned(total)}</strong>
+                  </span>
+                )}
+                <button type="button" className="btn warn small" onClick={() => setFlattenId(accountId)}>
+                  Flatten account…
+                </button>
+              </div>
+            </div>
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Symbol</th>
+                    <th scope="col" className="num">Quantity</th>
+                    <th scope="col" className="num">Avg price</th>
+                    <th scope="col" className="num">Market price</th>
+                    <th scope="col" className="num">Unrealised P&L</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((p) => (
+                    <tr key={p.symbol} data-testid="position">
+                      <td>{p.symbol}</td>
+                      <td className="num">{p.quantity}</td>
+                      <td className="num">{p.averagePrice}</td>
+                      <td className="num">{p.marketPrice ?? '—'}</td>
+                      <td className={`num pnl ${signOf(p.unrealizedPnl)}`}>{p.unrealizedPnl !== undefined ? formatSigned(p.unrealizedPnl) : '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        );
+      })}
+      <ConfirmDialog open={!!flattenId} title={`Flatten ${flattenId ? name(flattenId) : ''}?`} confirmLabel="Flatten account" danger busy={flatten.isPending} onConfirm={() => flattenId && flatten.mutate(flattenId)} onCancel={() => setFlattenId(undefined)}>
+        <p>Cancels this account's open orders and closes each of its positions with a market order.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
