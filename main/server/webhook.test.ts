@@ -108,6 +108,40 @@ describe('webhook listener', () => {
     expect(JSON.stringify(created.body)).not.toContain('canary-pass-7391');
   });
 
+  it('with the TradingView IP allowlist on, only forwarded TradingView addresses from the local tunnel client pass', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', {
+      name: 'Allowlisted',
+      accountIds: [accounts[0]!.id],
+      config: { intake: { ipAllowlist: ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'] } },
+    });
+    expect(created.status).toBe(201);
+    const url = created.body.webhookUrl;
+    const send = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"ticker":"AAPL","action":"buy","price":1}' }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }));
+    const direct = await send({});
+    expect(direct.status).toBe(403);
+    expect(direct.body.code).toBe('IP_NOT_ALLOWED');
+    const forged = await send({ 'x-forwarded-for': '52.89.214.238, 198.51.100.7' });
+    expect(forged.status).toBe(403);
+    const viaTunnel = await send({ 'x-forwarded-for': '52.89.214.238' });
+    expect(viaTunnel.status).toBe(202);
+  });
+
+  it('a strategy config with unknown or invalid fields is refused, every problem at once', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const res = await agent.api<{ code: string; errors: { path: string; message: string }[] }>('POST', '/api/strategies', {
+      name: 'Bad config',
+      accountIds: [accounts[0]!.id],
+      config: { strategy: { sides: 'sideways', colour: 1 }, intake: { ipAllowlist: ['not-an-ip'] } },
+    });
+    expect(res.status).toBe(400);
+    const text = res.body.errors.map((e) => `${e.path} ${e.message}`).join('\n');
+    expect(text).toContain('/config/strategy/sides');
+    expect(text).toContain('unknown field "colour"');
+    expect(text).toContain('/config/intake/ipAllowlist/0');
+  });
+
   it('a connection that sends a partial request never crashes the listener', async () => {
     await new Promise<void>((resolve) => {
       const s = net.connect(agent.info.webhookPort, '127.0.0.1', () => {

@@ -1,6 +1,63 @@
 // JSON Schemas of the control API's inputs (docs/api.md). Unknown fields are rejected; every error is
 // reported at once.
 import { TRADING_STATES } from '../trading-state.js';
+import { STRATEGY_ACCOUNT_OVERRIDE_SCHEMA, SYMBOL_MAPPING_SCHEMA } from '../strategy-config.js';
+import { RISK_RULES_OVERRIDE_SCHEMA } from '../risk-rules.js';
+
+/** A schema embedded in another must not carry its own $id (ajv registers ids once per instance). */
+function embed<T extends { $id?: string }>(schema: T): Omit<T, '$id'> {
+  const { $id: _id, ...rest } = schema;
+  return rest;
+}
+
+const strategyOverride = embed(STRATEGY_ACCOUNT_OVERRIDE_SCHEMA);
+const riskOverride = embed(RISK_RULES_OVERRIDE_SCHEMA);
+
+/** A strategy's `config`: its trading behaviour, per-account overrides, risk overrides and intake limits. */
+export const strategyConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    strategy: strategyOverride,
+    accounts: { type: 'object', additionalProperties: strategyOverride, maxProperties: 50 },
+    risk: riskOverride,
+    intake: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ipAllowlist: { type: 'array', items: { type: 'string', format: 'ipv4' }, maxItems: 100, uniqueItems: true },
+        rateLimit: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['perSecond', 'burst'],
+          properties: { perSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000000 }, burst: { type: 'integer', minimum: 1, maximum: 1000000 } },
+        },
+      },
+    },
+  },
+} as const;
+
+/** An account's `config`: risk rules, symbol mappings, paper-broker settings, and the broker's own settings
+ *  (OANDA accountId, CCXT exchange …, see docs/brokers.md), which stay open for the adapter to read. */
+export const accountConfigSchema = {
+  type: 'object',
+  properties: {
+    risk: riskOverride,
+    symbolMapping: embed(SYMBOL_MAPPING_SCHEMA).properties.entries,
+    paper: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+        startingCash: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+        slippageBps: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+        commissionPerOrder: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+        allowShort: { type: 'boolean' },
+        fractional: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
 
 const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
 
@@ -13,7 +70,7 @@ export const createStrategySchema = {
     accountIds: { type: 'array', items: id, minItems: 1, maxItems: 50, uniqueItems: true },
     passphrase: { type: 'string', minLength: 8, maxLength: 200 },
     enabled: { type: 'boolean' },
-    config: { type: 'object' },
+    config: strategyConfigSchema,
   },
 } as const;
 
@@ -24,10 +81,10 @@ export const createAccountSchema = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 100 },
     broker: { type: 'string', enum: ['paper', 'alpaca', 'oanda', 'ccxt'] },
-    environment: { type: 'string', enum: ['paper', 'practice', 'testnet', 'live'] },
+    environment: { type: 'string', enum: ['paper', 'practice', 'demo', 'testnet', 'sandbox', 'live'] },
     baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 500 },
     credentials: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 10 },
-    config: { type: 'object' },
+    config: accountConfigSchema,
   },
 } as const;
 
