@@ -105,6 +105,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   // Read the enabled channels' credentials once before the first message is built, so they are known to the scrubber.
   await Promise.all(CHANNEL_NAMES.filter((c) => c !== 'desktop' && store.get()[c].enabled).map((c) => secrets.get(`notify:${c}`).catch(() => null)));
   const unsubscribe = d.bus.subscribe(handle);
+  outbox.pruneSent(new Date(now() - 30 * 24 * 3600_000).toISOString()); // sent messages are kept a month
   dispatcher.start();
 
   const testMessage = (): NotifyMessage => ({ kind: 'agent-restart', severity: 'info', title: 'Viewzenix test notification', lines: ['If you can read this, the channel works.'], fields: [], at: new Date(now()).toISOString() });
