@@ -107,4 +107,15 @@ export type AgentEvent =
   | { type: 'order'; order: OrderView }
   | { type: 'trading-state'; state: TradingStateView }
   | { type: 'position'; accountId: string; symbol: string }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; code?: string; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; code?: string; message: string }
+  // Events that notifications (main/notify/) forward; the modules that detect them publish them.
+  /** A loss or drawdown limit was reached (risk engine); trading is halted or reducing for the scope. */
+  | { type: 'risk-limit'; code: string; accountId?: string; message: string }
+  /** Reconciliation found the broker's position differs from the agent's books. */
+  | { type: 'drift'; accountId: string; symbol: string; expected: string; actual: string }
+  /** The public tunnel went down or came (back) up. */
+  | { type: 'tunnel'; state: 'up' | 'down'; provider?: string; url?: string; reason?: string }
+  /** Published once at start-up; previousRun tells a crash (agent.json left behind) from a clean stop. */
+  | { type: 'agent'; state: 'started'; previousRun: 'first' | 'clean' | 'crashed' }
+  /** An order waits for the trader's manual approval. */
+  | { type: 'approval-waiting'; approvalId: string; accountId: string; strategyId?: string; symbol: string; side: 'buy' | 'sell'; quantity: string; expiresAt?: string };

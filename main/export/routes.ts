@@ -1,0 +1,88 @@
+// Control-API routes for journal exports and configuration export/import (docs/export.md).
+import type express from 'express';
+import type { Db } from '../store/db.js';
+import { openExportReader } from '../store/export-rows.js';
+import type { PositionView } from '../../shared/api-types.js';
+import { ApiFailure, check } from '../server/control.js';
+import type { Logger } from '../log.js';
+import { COLUMNS, DATASETS, exportRows, positionRows, type Dataset } from './datasets.js';
+import { writeExport, type ExportFormat } from './stream.js';
+import { exportConfig, importConfig } from './config-io.js';
+
+export interface ExportRouteDeps {
+  /** The agent's connection (config export/import, positions' account names). */
+  db: Db;
+  /** The database file: every journal export streams from its own read-only connection. */
+  dbFile: string;
+  positions: () => Promise<PositionView[]>;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Called after an import changed something (e.g. the webhook listener's strategy cache). */
+  configChanged?: () => void;
+}
+
+const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?Z)?$' } as const;
+export const EXPORT_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    format: { enum: ['csv', 'json'] },
+    from: DATE,
+    to: DATE,
+    accountId: { type: 'string', minLength: 1, maxLength: 128 },
+    strategyId: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+} as const;
+
+const IMPORT_QUERY_SCHEMA = { type: 'object', additionalProperties: false, properties: { dryRun: { enum: ['true', 'false'] } } } as const;
+
+/** A bare date is a whole UTC day: from=2026-01-02 starts at midnight, to=2026-01-02 ends at the next midnight. */
+export function rangeBound(value: string | undefined, end: boolean): string | undefined {
+  if (!value) return undefined;
+  if (value.length > 10) return new Date(value).toISOString();
+  const d = new Date(`${value}T00:00:00.000Z`);
+  if (end) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString();
+}
+
+export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): void {
+  router.get('/export/:dataset', async (req, res) => {
+    const dataset = String(req.params.dataset) as Dataset;
+    if (!DATASETS.includes(dataset)) throw new ApiFailure('NOT_FOUND', `No export named "${dataset}"; use ${DATASETS.join(', ')}.`);
+    const q = check<{ format?: ExportFormat; from?: string; to?: string; accountId?: string; strategyId?: string }>(EXPORT_QUERY_SCHEMA, req.query);
+    const format = q.format ?? 'csv';
+    const range = { from: rangeBound(q.from, false), to: rangeBound(q.to, true), accountId: q.accountId, strategyId: q.strategyId };
+    const name = `viewzenix-${dataset}${q.from ? `-from-${q.from.slice(0, 10)}` : ''}${q.to ? `-to-${q.to.slice(0, 10)}` : ''}.${format}`;
+    res.status(200);
+    res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/json; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="${name}"`);
+    if (dataset === 'positions') {
+      const asOf = new Date().toISOString();
+      const all = (await d.positions()).filter((p) => !q.accountId || p.accountId === q.accountId);
+      await writeExport(res, positionRows(d.db, all, asOf), COLUMNS.positions, format);
+      res.end();
+      return;
+    }
+    const reader = openExportReader(d.dbFile);
+    try {
+      const r = await writeExport(res, exportRows(reader, dataset, range), COLUMNS[dataset], format);
+      d.log.info({ dataset, format, rows: r.rows, completed: r.completed }, 'export written');
+    } finally {
+      reader.close();
+      res.end();
+    }
+  });
+
+  router.get('/config/export', (_req, res) => {
+    res.setHeader('content-disposition', 'attachment; filename="viewzenix-config.json"');
+    res.json(exportConfig(d.db));
+  });
+
+  // Body: a snapshot from /config/export. ?dryRun=true (the default) answers with the diff only.
+  router.post('/config/import', (req, res) => {
+    const q = check<{ dryRun?: 'true' | 'false' }>(IMPORT_QUERY_SCHEMA, req.query);
+    const result = importConfig(d.db, req.body, { dryRun: q.dryRun !== 'false' });
+    if (!result.ok) throw new ApiFailure('VALIDATION_FAILED', `The configuration has ${result.errors.length} problem(s).`, result.errors);
+    if (result.applied) d.configChanged?.();
+    res.json(result);
+  });
+}

@@ -1,0 +1,53 @@
+// Telegram Bot API: POST <base>/bot<token>/sendMessage {chat_id, text, parse_mode}. Answers
+// {ok: true, result} or {ok: false, error_code, description, parameters?: {retry_after, migrate_to_chat_id}}.
+import type { Channel, SendContext } from './channel.js';
+import type { NotifyMessage, SendOutcome } from '../types.js';
+import { NetworkError, postJson, retryableStatus, truncate, type FetchLike } from './http.js';
+
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function telegramText(m: NotifyMessage): string {
+  const parts = [`<b>${escapeHtml(m.title)}</b>`, ...m.lines.map(escapeHtml), ...m.fields.map((f) => `${escapeHtml(f.name)}: <code>${escapeHtml(f.value)}</code>`)];
+  // 4096 characters after entity parsing; cutting the escaped text short of that keeps tags whole enough.
+  return truncate(parts.join('\n'), 3900);
+}
+
+export const TELEGRAM_API = 'https://api.telegram.org';
+
+export class TelegramChannel implements Channel {
+  readonly name = 'telegram';
+  readonly secretName = 'notify:telegram';
+  constructor(private readonly o: { fetch?: FetchLike; timeoutMs?: number } = {}) {}
+
+  unavailable(settings: { chatId?: string }): string | undefined {
+    return settings.chatId ? undefined : 'No chat id is configured for Telegram.';
+  }
+
+  async send(m: NotifyMessage, ctx: SendContext): Promise<SendOutcome> {
+    const base = (ctx.settings.baseUrl ?? TELEGRAM_API).replace(/\/$/, '');
+    try {
+      const r = await postJson(`${base}/bot${ctx.secret}/sendMessage`, { chat_id: ctx.settings.chatId, text: telegramText(m), parse_mode: 'HTML', disable_web_page_preview: true }, this.o);
+      let body: { ok?: boolean; error_code?: number; description?: string; parameters?: { retry_after?: number; migrate_to_chat_id?: number } } = {};
+      try {
+        body = JSON.parse(r.text) as typeof body;
+      } catch {
+        /* not JSON */
+      }
+      if (r.status === 200 && body.ok === true) return { ok: true };
+      const code = body.error_code ?? r.status;
+      const detail = body.description ? `: ${truncate(body.description, 200)}` : '';
+      if (code === 429 || body.parameters?.retry_after !== undefined) {
+        return { ok: false, retryable: true, retryAfterMs: (body.parameters?.retry_after ?? 1) * 1000, error: `Telegram flood control (429)${detail}` };
+      }
+      if (body.parameters?.migrate_to_chat_id !== undefined) {
+        return { ok: false, retryable: false, error: `The Telegram group became a supergroup; set the chat id to ${body.parameters.migrate_to_chat_id}.` };
+      }
+      if (code === 401 || code === 404) return { ok: false, retryable: false, error: `Telegram answered ${code}${detail}. The bot token in the vault (notify:telegram) is wrong or revoked.` };
+      if (code === 400 || code === 403) return { ok: false, retryable: false, error: `Telegram answered ${code}${detail}. Check the chat id and that the bot is a member of the chat.` };
+      return { ok: false, retryable: retryableStatus(r.status), error: `Telegram answered ${code}${detail}` };
+    } catch (err) {
+      if (err instanceof NetworkError) return { ok: false, retryable: true, error: `Telegram not reachable (${err.message})` };
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { notificationFor } from './from-event.js';
+import type { AgentEvent, OrderView } from '../../shared/api-types.js';
+
+const at = '2026-01-02T10:00:00.000Z';
+const order = (status: OrderView['status'], over: Partial<OrderView> = {}): AgentEvent => ({
+  type: 'order',
+  order: { id: 'o1', clientOrderId: 'vz-1', accountId: 'acc1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '10', timeInForce: 'day', status, filledQuantity: '4', createdAt: at, updatedAt: at, ...over },
+});
+
+describe('which events notify, as which kind', () => {
+  it('maps every notifying event to its kind and ignores the rest', () => {
+    const cases: [AgentEvent, string | undefined][] = [
+      [order('partially_filled'), 'fill'],
+      [order('filled'), 'fill'],
+      [order('rejected'), 'rejection'],
+      [order('unknown'), 'unknown-order'],
+      [order('accepted'), undefined],
+      [order('canceled'), undefined],
+      [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'denied', code: 'TRADING_HALTED' } }, 'denial'],
+      [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'failed' } }, 'rejection'],
+      [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'done' } }, undefined],
+      [{ type: 'trading-state', state: { state: 'halted', accounts: {} } }, 'halt'],
+      [{ type: 'trading-state', state: { state: 'active', accounts: {} } }, undefined],
+      [{ type: 'risk-limit', code: 'DAILY_LOSS_LIMIT', message: 'lost 500' }, 'daily-loss'],
+      [{ type: 'notice', level: 'error', code: 'DAILY_LOSS_LIMIT', message: 'x' }, 'daily-loss'],
+      [{ type: 'notice', level: 'info', message: 'hello' }, undefined],
+      [{ type: 'drift', accountId: 'a', symbol: 'AAPL', expected: '1', actual: '2' }, 'drift'],
+      [{ type: 'tunnel', state: 'down' }, 'tunnel-down'],
+      [{ type: 'tunnel', state: 'up', url: 'https://x.ngrok.app' }, 'tunnel-up'],
+      [{ type: 'agent', state: 'started', previousRun: 'crashed' }, 'agent-restart'],
+      [{ type: 'approval-waiting', approvalId: 'ap', accountId: 'a', symbol: 'AAPL', side: 'buy', quantity: '1' }, 'approval-waiting'],
+      [{ type: 'position', accountId: 'a', symbol: 'AAPL' }, undefined],
+    ];
+    for (const [event, kind] of cases) expect(notificationFor(event, at)?.kind, JSON.stringify(event)).toBe(kind);
+  });
+
+  it('gives the same fact the same dedupe key and a new fill quantity a new one', () => {
+    expect(notificationFor(order('filled'), at)!.dedupeKey).toBe(notificationFor(order('filled'), '2030-01-01T00:00:00.000Z')!.dedupeKey);
+    expect(notificationFor(order('partially_filled', { filledQuantity: '4' }), at)!.dedupeKey).not.toBe(notificationFor(order('partially_filled', { filledQuantity: '6' }), at)!.dedupeKey);
+  });
+
+  it('says what happened in the title, with the crash case marked critical', () => {
+    expect(notificationFor(order('filled', { filledQuantity: '10', averageFillPrice: '190.5' }), at)!.message).toMatchObject({ title: 'Filled: buy 10 AAPL @ 190.5', severity: 'info' });
+    expect(notificationFor({ type: 'agent', state: 'started', previousRun: 'crashed' }, at)!.message).toMatchObject({ title: 'Agent restarted after a crash', severity: 'critical' });
+  });
+});

@@ -1,0 +1,81 @@
+// Which agent events become notifications, and what they say. Only named, non-secret fields are copied into
+// a message (never a whole event object, raw alert body or order request), and the result is scrubbed.
+import type { AgentEvent } from '../../shared/api-types.js';
+import type { NotifyKind, NotifyMessage, Severity } from './types.js';
+import { redactMessage } from './redact.js';
+
+export interface Notification {
+  kind: NotifyKind;
+  /** Stable for the same fact, so a re-published event is not sent twice. */
+  dedupeKey: string;
+  message: NotifyMessage;
+}
+
+let counter = 0;
+const unique = (prefix: string, at: string): string => `${prefix}:${at}:${process.pid}:${++counter}`;
+
+function make(kind: NotifyKind, dedupeKey: string, severity: Severity, title: string, lines: (string | undefined)[], fields: Record<string, string | undefined>, at: string): Notification {
+  return {
+    kind,
+    dedupeKey,
+    message: redactMessage({
+      kind,
+      severity,
+      title,
+      lines: lines.filter((l): l is string => l !== undefined && l !== ''),
+      fields: Object.entries(fields)
+        .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
+        .map(([name, value]) => ({ name, value })),
+      at,
+    }),
+  };
+}
+
+export function notificationFor(event: AgentEvent, now: string): Notification | undefined {
+  switch (event.type) {
+    case 'order': {
+      const o = event.order;
+      const fields = { Account: o.accountId, Strategy: o.strategyId, 'Order id': o.id, 'Client order id': o.clientOrderId };
+      if (o.status === 'filled' || o.status === 'partially_filled') {
+        const what = o.status === 'filled' ? 'Filled' : 'Partially filled';
+        return make('fill', `order:${o.id}:${o.status}:${o.filledQuantity}`, 'info', `${what}: ${o.side} ${o.filledQuantity} ${o.symbol}${o.averageFillPrice ? ` @ ${o.averageFillPrice}` : ''}`, [`Ordered ${o.quantity} (${o.type}).`], fields, now);
+      }
+      if (o.status === 'rejected') {
+        return make('rejection', `order:${o.id}:rejected`, 'warning', `Order rejected: ${o.side} ${o.quantity} ${o.symbol}`, [o.reason ? `Reason: ${o.reason}` : undefined], fields, now);
+      }
+      if (o.status === 'unknown') {
+        return make('unknown-order', `order:${o.id}:unknown:${o.updatedAt}`, 'critical', `Order outcome unknown: ${o.side} ${o.quantity} ${o.symbol}`, ['The broker did not answer in time; the agent is reconciling. Do not re-send the alert by hand.'], fields, now);
+      }
+      return undefined;
+    }
+    case 'signal': {
+      const s = event.signal;
+      const fields = { Strategy: s.strategyId, 'Signal id': s.id, Code: s.code };
+      if (s.status === 'denied') return make('denial', `signal:${s.id}:denied`, 'warning', `Alert denied${s.symbol ? ` for ${s.symbol}` : ''}${s.code ? `: ${s.code}` : ''}`, [], fields, now);
+      if (s.status === 'rejected' || s.status === 'failed') return make('rejection', `signal:${s.id}:${s.status}`, 'warning', `Alert ${s.status}${s.symbol ? ` for ${s.symbol}` : ''}${s.code ? `: ${s.code}` : ''}`, [], fields, now);
+      return undefined;
+    }
+    case 'trading-state': {
+      const v = event.state;
+      if (v.state !== 'halted') return undefined;
+      return make('halt', `halt:${v.updatedAt ?? now}`, 'critical', 'Trading halted', [v.reason ? `Reason: ${v.reason}` : undefined], {}, now);
+    }
+    case 'risk-limit':
+      return make('daily-loss', unique(`risk:${event.code}:${event.accountId ?? 'global'}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], { Account: event.accountId }, now);
+    case 'notice':
+      if (event.code === 'DAILY_LOSS_LIMIT' || event.code === 'DRAWDOWN_LIMIT') return make('daily-loss', unique(`notice:${event.code}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], {}, now);
+      return undefined;
+    case 'drift':
+      return make('drift', unique(`drift:${event.accountId}:${event.symbol}`, now), 'critical', `Position drift on ${event.symbol}`, [`The broker holds ${event.actual}; the agent expected ${event.expected}.`], { Account: event.accountId }, now);
+    case 'tunnel':
+      return event.state === 'down'
+        ? make('tunnel-down', unique('tunnel:down', now), 'critical', 'Tunnel down: alerts cannot reach the agent', [event.reason], { Provider: event.provider }, now)
+        : make('tunnel-up', unique('tunnel:up', now), 'info', 'Tunnel up', [event.url ? `Public URL: ${event.url}` : undefined], { Provider: event.provider }, now);
+    case 'agent':
+      return make('agent-restart', unique('agent:started', now), event.previousRun === 'crashed' ? 'critical' : 'info', event.previousRun === 'crashed' ? 'Agent restarted after a crash' : 'Agent started', [event.previousRun === 'crashed' ? 'Orders in flight were reconciled at start-up.' : undefined], {}, now);
+    case 'approval-waiting':
+      return make('approval-waiting', `approval:${event.approvalId}`, 'warning', `Approval waiting: ${event.side} ${event.quantity} ${event.symbol}`, [event.expiresAt ? `Expires at ${event.expiresAt}.` : undefined], { Account: event.accountId, Strategy: event.strategyId }, now);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,170 @@
+// Notifications: agent events → per-channel messages, queued durably in the outbox and sent by the
+// dispatcher; desktop messages go straight to the Electron shell's hook.
+import type { Db } from '../store/db.js';
+import { OutboxRepo, type OutboxRow, type OutboxStatus } from '../store/outbox.js';
+import { SettingsRepo } from '../store/settings.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { AgentEvent } from '../../shared/api-types.js';
+import { NotifyConfigStore } from './config.js';
+import { Dispatcher, type SecretsReader } from './dispatcher.js';
+import { notificationFor } from './from-event.js';
+import { DesktopHook } from './desktop.js';
+import type { Channel } from './channels/channel.js';
+import { DiscordChannel } from './channels/discord.js';
+import { TelegramChannel } from './channels/telegram.js';
+import { SlackChannel } from './channels/slack.js';
+import { EmailChannel, loadNodemailer, type TransportFactory } from './channels/email.js';
+import type { FetchLike } from './channels/http.js';
+import { redactText, secretParts } from './redact.js';
+import { registerSecretValue } from '../secrets/redaction.js';
+import type { ValidationIssue } from '../server/validate.js';
+import { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type NotifyConfig, type NotifyMessage, type SendOutcome } from './types.js';
+
+export * from './types.js';
+export { DesktopHook } from './desktop.js';
+
+export interface NotificationDeps {
+  db: Db;
+  bus: EventBus;
+  log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  secrets: SecretsReader;
+  /** Test hooks: clock, randomness, retry tuning, a fetch and a mail transport. */
+  now?: () => number;
+  random?: () => number;
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  fetch?: FetchLike;
+  mailTransport?: TransportFactory | null;
+}
+
+export interface Notifications {
+  desktop: DesktopHook;
+  config(): NotifyConfig;
+  setChannel(channel: ChannelName, settings: unknown): { ok: true; config: NotifyConfig } | { ok: false; errors: ValidationIssue[] };
+  status(): Promise<ChannelStatus[]>;
+  /** Sends a test message now, bypassing the queue, and answers with what the service said. */
+  sendTest(channel: ChannelName): Promise<SendOutcome>;
+  outbox: { list(opts?: { status?: OutboxStatus; channel?: string; limit?: number }): OutboxRow[]; retry(id: number): boolean };
+  /** The bus listener (exposed for tests). Never throws into the publisher. */
+  handle(event: AgentEvent): void;
+  stop(): Promise<void>;
+}
+
+export async function startNotifications(deps: NotificationDeps): Promise<Notifications> {
+  // Every credential read here is announced to the redaction hooks (the vault does too), with the path parts
+  // of webhook URLs, so message text and logs are scrubbed of them.
+  const secrets: SecretsReader = {
+    async get(name) {
+      const v = await deps.secrets.get(name);
+      if (v) for (const p of secretParts(v)) registerSecretValue(p);
+      return v;
+    },
+  };
+  const d = { ...deps, secrets };
+  const now = d.now ?? Date.now;
+  const outbox = new OutboxRepo(d.db);
+  const store = new NotifyConfigStore(new SettingsRepo(d.db));
+  const desktop = new DesktopHook();
+  const email = new EmailChannel(d.mailTransport === null ? undefined : (d.mailTransport ?? (await loadNodemailer())));
+  const channels = new Map<string, Channel>([
+    ['discord', new DiscordChannel({ fetch: d.fetch })],
+    ['telegram', new TelegramChannel({ fetch: d.fetch })],
+    ['slack', new SlackChannel({ fetch: d.fetch })],
+    ['email', email],
+  ]);
+  const dispatcher = new Dispatcher({ outbox, channels, config: () => store.get(), secrets: d.secrets, log: d.log, now, random: d.random, maxAttempts: d.maxAttempts, backoffBaseMs: d.backoffBaseMs, backoffMaxMs: d.backoffMaxMs });
+
+  const handle = (event: AgentEvent): void => {
+    try {
+      const n = notificationFor(event, new Date(now()).toISOString());
+      if (!n) return;
+      const config = store.get();
+      let queued = 0;
+      for (const name of CHANNEL_NAMES) {
+        const s = config[name];
+        if (!s.enabled || !s.events.includes(n.kind)) continue;
+        if (name === 'desktop') {
+          desktop.deliver(n.message);
+          continue;
+        }
+        const ch = channels.get(name)!;
+        const why = ch.unavailable(s);
+        if (why) {
+          d.log.debug({ channel: name, kind: n.kind }, `notification not queued: ${why}`);
+          continue;
+        }
+        if (outbox.enqueue({ channel: name, kind: n.kind, dedupeKey: n.dedupeKey, message: n.message, at: new Date(now()).toISOString() })) queued++;
+      }
+      if (queued > 0) dispatcher.kick();
+    } catch (err) {
+      d.log.error({ err: redactText(String(err)), event: event.type }, 'could not queue a notification');
+    }
+  };
+  // Read the enabled channels' credentials once before the first message is built, so they are known to the scrubber.
+  await Promise.all(CHANNEL_NAMES.filter((c) => c !== 'desktop' && store.get()[c].enabled).map((c) => secrets.get(`notify:${c}`).catch(() => null)));
+  const unsubscribe = d.bus.subscribe(handle);
+  outbox.pruneSent(new Date(now() - 30 * 24 * 3600_000).toISOString()); // sent messages are kept a month
+  dispatcher.start();
+
+  const testMessage = (): NotifyMessage => ({ kind: 'agent-restart', severity: 'info', title: 'Viewzenix test notification', lines: ['If you can read this, the channel works.'], fields: [], at: new Date(now()).toISOString() });
+
+  return {
+    desktop,
+    config: () => store.get(),
+    setChannel: (channel, settings) => {
+      const r = store.setChannel(channel, settings);
+      if (r.ok) {
+        if (channel !== 'desktop') void secrets.get(`notify:${channel}`).catch(() => null);
+        dispatcher.kick();
+      }
+      return r;
+    },
+    async status() {
+      const config = store.get();
+      const counts = outbox.counts();
+      const out: ChannelStatus[] = [];
+      for (const name of CHANNEL_NAMES) {
+        const s = config[name];
+        let detail: string | undefined;
+        if (name === 'desktop') detail = desktop.attached ? undefined : 'No desktop window is attached (headless agent).';
+        else {
+          const ch = channels.get(name)!;
+          detail = ch.unavailable(s);
+          if (!detail) {
+            const has = await d.secrets.get(ch.secretName).then((v) => v !== null, () => false);
+            if (!has) detail = `No credential in the vault (${ch.secretName}).`;
+          }
+        }
+        out.push({ channel: name, enabled: s.enabled, available: detail === undefined, detail, pausedUntil: dispatcher.pausedUntilOf(name), outbox: counts[name] ?? {} });
+      }
+      return out;
+    },
+    async sendTest(channel) {
+      const m = testMessage();
+      if (channel === 'desktop') return desktop.deliver(m) > 0 ? { ok: true } : { ok: false, retryable: false, error: 'No desktop window is attached (headless agent).' };
+      const ch = channels.get(channel)!;
+      const settings = store.get()[channel];
+      const why = ch.unavailable(settings);
+      if (why) return { ok: false, retryable: false, error: why };
+      const secret = await d.secrets.get(ch.secretName).catch(() => null);
+      if (!secret) return { ok: false, retryable: false, error: `No credential for ${channel} in the vault (${ch.secretName}).` };
+      const r = await ch.send(m, { secret, settings });
+      return r.ok ? r : { ...r, error: redactText(r.error, ...secretParts(secret)) };
+    },
+    outbox: {
+      list: (opts) => outbox.list(opts),
+      retry: (id) => {
+        const ok = outbox.retryDead(id, new Date(now()).toISOString());
+        if (ok) dispatcher.kick();
+        return ok;
+      },
+    },
+    handle,
+    async stop() {
+      unsubscribe();
+      await dispatcher.stop();
+    },
+  };
+}

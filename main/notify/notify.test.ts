@@ -1,0 +1,264 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import fs from 'node:fs';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { openDatabase, type Db } from '../store/db.js';
+import { EventBus } from '../events.js';
+import { eventually, tempDir } from '../test-support/agent.js';
+import { registerSecretValue } from '../secrets/redaction.js';
+import { startNotifications, type Notifications, type NotificationDeps } from './index.js';
+import { fakeDiscord, fakeSlack, fakeTelegram, type FakeService } from './testing/fake-services.js';
+import type { OrderView } from '../../shared/api-types.js';
+import type { ChannelSettings } from './types.js';
+import { NotifyConfigStore } from './config.js';
+import { SettingsRepo } from '../store/settings.js';
+
+const DISCORD_TOKEN = 'dWebhookTokenCanary_9f8e7d6c5b4a3210';
+const TG_TOKEN = '123456789:AAHcanaryTelegramBotTokenValue_abcdefg';
+const SLACK_PATH = '/services/T0CANARY/B0CANARY/slackCanarySecretXYZ123';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+function order(over: Partial<OrderView> = {}): OrderView {
+  return {
+    id: 'ord_1', clientOrderId: 'vz-abc', accountId: 'acc_1', strategyId: 'str_1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '10', timeInForce: 'day',
+    status: 'filled', filledQuantity: '10', averageFillPrice: '190.5', createdAt: '2026-01-02T10:00:00.000Z', updatedAt: '2026-01-02T10:00:01.000Z', ...over,
+  };
+}
+
+interface Harness {
+  db: Db;
+  bus: EventBus;
+  n: Notifications;
+  logs: string[];
+  rows(): { channel: string; status: string; attempts: number; last_error: string | null; message: string; next_attempt_at: string }[];
+}
+
+async function harness(secrets: Record<string, string>, channels: Partial<Record<string, ChannelSettings>>, extra: Partial<NotificationDeps> = {}, db?: Db): Promise<Harness> {
+  const database = db ?? openDatabase({ file: path.join(tempDir(), 'notify.db') });
+  const logs: string[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { logs.push(chunk.toString()); cb(); } });
+  const log = pino({ level: 'debug' }, sink); // no redaction configured: the notifier itself must never log a secret
+  const bus = new EventBus();
+  // Configuration is in place before start, as after a restart.
+  const store = new NotifyConfigStore(new SettingsRepo(database));
+  for (const [name, s] of Object.entries(channels)) expect(store.setChannel(name as 'discord', s)).toMatchObject({ ok: true });
+  const pre = await startNotifications({ db: database, bus, log, secrets: { get: async (name) => secrets[name] ?? null }, mailTransport: null, backoffBaseMs: 20, backoffMaxMs: 200, ...extra });
+  cleanups.push(async () => {
+    await pre.stop();
+    database.close();
+  });
+  return { db: database, bus, n: pre, logs, rows: () => database.prepare('SELECT * FROM notify_outbox ORDER BY id').all() as ReturnType<Harness['rows']> };
+}
+
+const ALL_KINDS = ['fill', 'denial', 'rejection', 'halt', 'daily-loss', 'drift', 'unknown-order', 'tunnel-down', 'tunnel-up', 'agent-restart', 'approval-waiting'] as ChannelSettings['events'];
+
+async function withFake(f: Promise<FakeService>): Promise<FakeService> {
+  const s = await f;
+  cleanups.push(() => s.close());
+  return s;
+}
+
+describe('Discord channel against a fake webhook server', () => {
+  it('delivers a fill as content + embed, and honours a 429 retry_after before retrying', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN, retryAfterSeconds: 0.3 }));
+    discord.plan.push('429');
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ALL_KINDS, baseUrl: discord.base } });
+    h.bus.publish({ type: 'order', order: order() });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'sent', 5000);
+    expect(h.rows()[0]).toMatchObject({ channel: 'discord', status: 'sent', attempts: 2 });
+    expect(discord.received).toHaveLength(2);
+    const [first, second] = discord.received;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(290);
+    expect(second!.body.content).toBe('Filled: buy 10 AAPL @ 190.5');
+    const embed = (second!.body.embeds as { fields: { name: string; value: string }[] }[])[0]!;
+    expect(embed.fields).toContainEqual({ name: 'Client order id', value: 'vz-abc', inline: true });
+    expect(second!.body.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('dead-letters at once when the webhook is gone (404 Unknown Webhook), without retrying', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/999/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ['halt'], baseUrl: discord.base } });
+    h.bus.publish({ type: 'trading-state', state: { state: 'halted', reason: 'daily loss', updatedAt: '2026-01-02T10:00:00.000Z', accounts: {} } });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'dead');
+    expect(h.rows()[0]).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(h.rows()[0]!.last_error).toContain('Unknown Webhook');
+    expect(discord.received).toHaveLength(1);
+  });
+
+  it('gives up after maxAttempts of 5xx answers, with exponential backoff between them', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    discord.plan.push('500', '500', '500', '500');
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ['fill'], baseUrl: discord.base } }, { maxAttempts: 3, random: () => 1 });
+    h.bus.publish({ type: 'order', order: order() });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'dead');
+    expect(discord.received).toHaveLength(3);
+    expect(h.rows()[0]!.last_error).toBe('Gave up after 3 attempts: Discord answered 500: 500: Internal Server Error');
+    const gaps = [discord.received[1]!.at - discord.received[0]!.at, discord.received[2]!.at - discord.received[1]!.at];
+    expect(gaps[0]).toBeGreaterThanOrEqual(18); // 20 ms, then 40 ms (random() = 1: no jitter reduction)
+    expect(gaps[1]).toBeGreaterThanOrEqual(38);
+  });
+});
+
+describe('Telegram channel against a fake Bot API', () => {
+  it('sends HTML text to the configured chat and waits parameters.retry_after on flood control', async () => {
+    const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '-100200300', retryAfterSeconds: 1 }));
+    tg.plan.push('429');
+    const h = await harness({ 'notify:telegram': TG_TOKEN }, { telegram: { enabled: true, events: ALL_KINDS, chatId: '-100200300', baseUrl: tg.base } });
+    h.bus.publish({ type: 'signal', signal: { id: 'sig_1', strategyId: 'str_1', status: 'denied', code: 'DAILY_LOSS_LIMIT', symbol: 'ES<1!>' } });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'sent', 5000);
+    expect(tg.received).toHaveLength(2);
+    expect(tg.received[1]!.at - tg.received[0]!.at).toBeGreaterThanOrEqual(990);
+    expect(tg.received[1]!.body).toMatchObject({ chat_id: '-100200300', parse_mode: 'HTML' });
+    expect(tg.received[1]!.body.text).toContain('<b>Alert denied for ES&lt;1!&gt;: DAILY_LOSS_LIMIT</b>');
+  });
+
+  it('reports a revoked token as permanent, naming the vault entry and never the token', async () => {
+    const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '42' }));
+    const wrong = '987654321:AAHwrongTokenCanary_zyxwvutsrqponmlkji';
+    const h = await harness({ 'notify:telegram': wrong }, { telegram: { enabled: true, events: ALL_KINDS, chatId: '42', baseUrl: tg.base } });
+    const test = await h.n.sendTest('telegram');
+    expect(test).toMatchObject({ ok: false, retryable: false });
+    expect(!test.ok && test.error).toContain('notify:telegram');
+    expect(JSON.stringify(test)).not.toContain(wrong);
+    h.bus.publish({ type: 'agent', state: 'started', previousRun: 'crashed' });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'dead');
+    expect(h.rows()[0]!.last_error).toContain('Unauthorized');
+    expect(JSON.stringify(h.rows()) + h.logs.join('')).not.toContain(wrong);
+  });
+});
+
+describe('Slack channel against a fake incoming webhook', () => {
+  it('retries after Retry-After and posts text + blocks', async () => {
+    const slack = await withFake(fakeSlack({ path: SLACK_PATH, retryAfterSeconds: 1 }));
+    slack.plan.push('429');
+    const h = await harness({ 'notify:slack': `https://hooks.slack.com${SLACK_PATH}` }, { slack: { enabled: true, events: ALL_KINDS, baseUrl: slack.base } });
+    h.bus.publish({ type: 'tunnel', state: 'down', provider: 'ngrok', reason: 'session expired' });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'sent', 5000);
+    expect(slack.received).toHaveLength(2);
+    expect(slack.received[1]!.at - slack.received[0]!.at).toBeGreaterThanOrEqual(990);
+    expect(slack.received[1]!.body.text).toContain('Tunnel down');
+    expect((slack.received[1]!.body.blocks as { type: string }[])[0]!.type).toBe('header');
+  });
+
+  it('treats 404 no_service as a revoked webhook (dead-lettered, not retried)', async () => {
+    const slack = await withFake(fakeSlack({ path: SLACK_PATH }));
+    const h = await harness({ 'notify:slack': `https://hooks.slack.com/services/T0/B0/revoked` }, { slack: { enabled: true, events: ALL_KINDS, baseUrl: slack.base } });
+    h.bus.publish({ type: 'drift', accountId: 'acc_1', symbol: 'AAPL', expected: '10', actual: '0' });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'dead');
+    expect(h.rows()[0]!.last_error).toMatch(/^Slack answered 404 no_service/);
+    expect(slack.received).toHaveLength(1);
+  });
+});
+
+describe('outbox durability and pacing', () => {
+  it('re-sends a message a crash left half-sent when notifications start again', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const db = openDatabase({ file: path.join(tempDir(), 'crash.db') });
+    db.prepare("INSERT INTO notify_outbox (channel, kind, dedupe_key, message, status, attempts, next_attempt_at, created_at) VALUES ('discord', 'halt', 'k1', ?, 'sending', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')")
+      .run(JSON.stringify({ kind: 'halt', severity: 'critical', title: 'Trading halted', lines: [], fields: [], at: '2026-01-01T00:00:00.000Z' }));
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ['halt'], baseUrl: discord.base } }, {}, db);
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'sent');
+    expect(h.rows()[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(discord.received[0]!.body.content).toBe('Trading halted');
+  });
+
+  it('queues one message per event and channel even when the event is published twice', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ['fill'], baseUrl: discord.base } });
+    h.bus.publish({ type: 'order', order: order() });
+    h.bus.publish({ type: 'order', order: order() });
+    await eventually(() => h.rows().every((r) => r.status === 'sent'), Boolean);
+    expect(h.rows()).toHaveLength(1);
+    expect(discord.received).toHaveLength(1);
+  });
+
+  it('paces each channel with its own rate limit: beyond the burst, messages wait for the next token', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const slack = await withFake(fakeSlack({ path: SLACK_PATH }));
+    const frozen = Date.parse('2026-01-02T10:00:00.000Z'); // the clock stands still: no token refills
+    const h = await harness(
+      { 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}`, 'notify:slack': `https://hooks.slack.com${SLACK_PATH}` },
+      { discord: { enabled: true, events: ['fill'], baseUrl: discord.base, perMinute: 10 }, slack: { enabled: true, events: ['fill'], baseUrl: slack.base, perMinute: 30 } },
+      { now: () => frozen },
+    );
+    for (let i = 0; i < 4; i++) h.bus.publish({ type: 'order', order: order({ id: `ord_${i}`, clientOrderId: `c${i}` }) });
+    await eventually(() => h.rows().filter((r) => r.status === 'sent').length, (n) => n === 4);
+    const byChannel = (c: string) => h.rows().filter((r) => r.channel === c);
+    // perMinute 10 → burst 1, next token 6 s later; perMinute 30 → burst 3, next token 2 s later.
+    expect(byChannel('discord').map((r) => r.status)).toEqual(['sent', 'pending', 'pending', 'pending']);
+    expect(byChannel('discord')[1]!.next_attempt_at).toBe('2026-01-02T10:00:06.000Z');
+    expect(byChannel('slack').map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'pending']);
+    expect(byChannel('slack')[3]!.next_attempt_at).toBe('2026-01-02T10:00:02.000Z');
+    expect(discord.received).toHaveLength(1);
+    expect(slack.received).toHaveLength(3);
+    expect(byChannel('discord').every((r) => r.attempts <= 1)).toBe(true);
+  });
+});
+
+describe('credentials never leave in a message, the outbox or the log', () => {
+  it('scrubs secret-shaped event fields, vault values and the channel credentials (canaries)', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '42' }));
+    const slack = await withFake(fakeSlack({ path: SLACK_PATH }));
+    discord.plan.push('500');
+    const vaultCanary = 'CANARY-vault-broker-secret-5x9q2';
+    registerSecretValue(vaultCanary); // as the vault does for every value it reads
+    const h = await harness(
+      { 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}`, 'notify:telegram': TG_TOKEN, 'notify:slack': `https://hooks.slack.com${SLACK_PATH}` },
+      {
+        discord: { enabled: true, events: ALL_KINDS, baseUrl: discord.base },
+        telegram: { enabled: true, events: ALL_KINDS, chatId: '42', baseUrl: tg.base },
+        slack: { enabled: true, events: ALL_KINDS, baseUrl: slack.base },
+      },
+    );
+    h.bus.publish({ type: 'order', order: order({ status: 'rejected', reason: `broker said: apiKey=CANARYapikey123 "passphrase":"CANARYpass456" Bearer CANARYbearer789 key ${vaultCanary} url https://discord.com/api/webhooks/111/${DISCORD_TOKEN} bot ${TG_TOKEN}` }) });
+    h.bus.publish({ type: 'notice', level: 'error', code: 'DAILY_LOSS_LIMIT', message: `limit hit; secret=CANARYsecret000 ${SLACK_PATH}` });
+    await eventually(() => h.rows().filter((r) => r.status === 'sent').length, (n) => n === 6, 5000);
+    const everything = [...discord.received, ...tg.received, ...slack.received].map((r) => r.raw).join('\n') + JSON.stringify(h.rows()) + h.logs.join('') + fs.readFileSync(h.db.name);
+    for (const canary of ['CANARYapikey123', 'CANARYpass456', 'CANARYbearer789', vaultCanary, 'CANARYsecret000', DISCORD_TOKEN, TG_TOKEN, 'slackCanarySecretXYZ123']) {
+      expect(everything, canary).not.toContain(canary);
+    }
+    expect(discord.received.some((r) => r.raw.includes('Order rejected: buy 10 AAPL'))).toBe(true);
+    expect(h.logs.join('')).toContain('Discord answered 500'); // the retry was logged, without the URL
+  });
+});
+
+describe('channel status, test sends, email and desktop', () => {
+  it('reports email as unavailable without nodemailer and queues nothing for it', async () => {
+    const h = await harness({}, { email: { enabled: true, events: ALL_KINDS, smtp: { host: 'smtp.example.com', port: 587, secure: false, from: 'a@example.com', to: ['b@example.com'] } } });
+    const email = (await h.n.status()).find((s) => s.channel === 'email')!;
+    expect(email).toMatchObject({ enabled: true, available: false });
+    expect(email.detail).toContain('nodemailer');
+    h.bus.publish({ type: 'trading-state', state: { state: 'halted', updatedAt: 'x', accounts: {} } });
+    expect(h.rows()).toHaveLength(0);
+    expect(await h.n.sendTest('email')).toMatchObject({ ok: false, retryable: false });
+  });
+
+  it('hands desktop notifications to the shell hook and sends a Discord test message on demand', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: [], baseUrl: discord.base } });
+    const shown: string[] = [];
+    h.n.desktop.subscribe((m) => shown.push(m.title));
+    h.bus.publish({ type: 'approval-waiting', approvalId: 'ap_1', accountId: 'acc_1', symbol: 'MSFT', side: 'sell', quantity: '5' });
+    expect(shown).toEqual(['Approval waiting: sell 5 MSFT']);
+    expect(h.rows()).toHaveLength(0); // discord subscribes to no event
+    expect(await h.n.sendTest('discord')).toEqual({ ok: true });
+    expect(discord.received[0]!.body.content).toBe('Viewzenix test notification');
+    const status = await h.n.status();
+    expect(status.find((s) => s.channel === 'discord')).toMatchObject({ available: true });
+    expect(status.find((s) => s.channel === 'slack')).toMatchObject({ available: false, detail: 'No credential in the vault (notify:slack).' });
+  });
+
+  it('rejects channel settings with unknown fields or kinds, listing every problem', async () => {
+    const h = await harness({}, {});
+    const r = h.n.setChannel('telegram', { enabled: 'yes', events: ['fill', 'moon'], chatId: 'not a chat', token: 'x' });
+    expect(r.ok).toBe(false);
+    const paths = !r.ok ? r.errors.map((e) => `${e.path} ${e.message}`) : [];
+    expect(paths).toEqual(expect.arrayContaining(['/ unknown field "token"', '/enabled must be boolean', expect.stringMatching(/^\/events\/1 /), expect.stringMatching(/^\/chatId /)]));
+  });
+});

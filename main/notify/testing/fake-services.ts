@@ -1,0 +1,112 @@
+// Real HTTP servers on 127.0.0.1 that answer like Discord webhooks, the Telegram Bot API and Slack incoming
+// webhooks, including their documented error and rate-limit answers. `plan` scripts the next answers.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Planned = 'ok' | '429' | '500';
+
+export interface Received {
+  path: string;
+  at: number;
+  raw: string;
+  body: Record<string, unknown>;
+}
+
+export interface FakeService {
+  base: string;
+  received: Received[];
+  /** Answers for the next requests, in order; afterwards every request succeeds (or fails as documented). */
+  plan: Planned[];
+  close(): Promise<void>;
+}
+
+type Handler = (req: Received, res: http.ServerResponse, planned: Planned | undefined) => void;
+
+async function serve(handler: Handler): Promise<FakeService> {
+  const fake: FakeService = { base: '', received: [], plan: [], close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        body = {};
+      }
+      const r: Received = { path: req.url ?? '', at: Date.now(), raw, body };
+      fake.received.push(r);
+      if (req.method !== 'POST') {
+        res.writeHead(405).end();
+        return;
+      }
+      handler(r, res, fake.plan.shift());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+};
+
+/** POST /api/webhooks/{id}/{token}: 204 on success; 429 {message, retry_after, global} + Retry-After. */
+export function fakeDiscord(o: { id: string; token: string; retryAfterSeconds?: number }): Promise<FakeService> {
+  return serve((r, res, planned) => {
+    const m = /^\/api\/webhooks\/([^/]+)\/([^/?]+)/.exec(r.path);
+    if (!m || m[1] !== o.id) return json(res, 404, { message: 'Unknown Webhook', code: 10015 });
+    if (m[2] !== o.token) return json(res, 401, { message: 'Invalid Webhook Token', code: 50027 });
+    if (planned === '429') {
+      const secs = o.retryAfterSeconds ?? 0.3;
+      return json(res, 429, { message: 'You are being rate limited.', retry_after: secs, global: false }, { 'retry-after': String(Math.ceil(secs)), 'x-ratelimit-scope': 'shared' });
+    }
+    if (planned === '500') return json(res, 500, { message: '500: Internal Server Error', code: 0 });
+    const content = r.body.content;
+    const embeds = r.body.embeds;
+    if ((typeof content !== 'string' || content === '') && !(Array.isArray(embeds) && embeds.length > 0)) return json(res, 400, { message: 'Cannot send an empty message', code: 50006 });
+    if (typeof content === 'string' && content.length > 2000) return json(res, 400, { message: 'Invalid Form Body', code: 50035 });
+    res.writeHead(204).end();
+  });
+}
+
+/** POST /bot{token}/sendMessage: {ok:true,result} or {ok:false,error_code,description,parameters?}. */
+export function fakeTelegram(o: { token: string; chatId: string; retryAfterSeconds?: number }): Promise<FakeService> {
+  let messageId = 0;
+  return serve((r, res, planned) => {
+    const m = /^\/bot([^/]+)\/sendMessage$/i.exec(r.path);
+    if (!m) return json(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    if (m[1] !== o.token) return json(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (planned === '429') {
+      const secs = o.retryAfterSeconds ?? 1;
+      return json(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${secs}`, parameters: { retry_after: secs } });
+    }
+    if (planned === '500') return json(res, 500, { ok: false, error_code: 500, description: 'Internal Server Error' });
+    if (String(r.body.chat_id) !== o.chatId) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' });
+    if (typeof r.body.text !== 'string' || r.body.text.trim() === '') return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
+    if (r.body.parse_mode !== undefined && !['HTML', 'MarkdownV2', 'Markdown'].includes(String(r.body.parse_mode))) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: unsupported parse_mode' });
+    json(res, 200, { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(o.chatId), type: 'private' }, text: r.body.text } });
+  });
+}
+
+/** POST /services/T…/B…/secret: 200 "ok"; plain-text error codes; 429 + Retry-After. */
+export function fakeSlack(o: { path: string; retryAfterSeconds?: number }): Promise<FakeService> {
+  return serve((r, res, planned) => {
+    const text = (status: number, body: string, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
+    };
+    if (r.path !== o.path) return text(404, 'no_service');
+    if (planned === '429') return text(429, 'rate_limited', { 'retry-after': String(o.retryAfterSeconds ?? 1) });
+    if (planned === '500') return text(500, 'internal_error');
+    if (!r.raw.trim().startsWith('{')) return text(400, 'invalid_payload');
+    if (typeof r.body.text !== 'string' && !Array.isArray(r.body.blocks)) return text(400, 'no_text');
+    text(200, 'ok');
+  });
+}

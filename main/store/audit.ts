@@ -1,0 +1,88 @@
+// The audit trail's hash chain. Triggers (migration 005) append rows; sealAudit links them in seq order:
+// hash = SHA-256(prev_hash, seq, at, table, row id, op, payload). verifyAudit recomputes the chain, so an altered,
+// removed or reordered row is reported with the first place the chain breaks.
+import crypto from 'node:crypto';
+import type { Db } from './db.js';
+
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  tbl: string;
+  row_id: string;
+  op: string;
+  payload: string;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export function auditHash(prev: string, r: Pick<AuditRow, 'seq' | 'at' | 'tbl' | 'row_id' | 'op' | 'payload'>): string {
+  // JSON array: unambiguous field boundaries whatever the payload contains.
+  return crypto.createHash('sha256').update(JSON.stringify([prev, r.seq, r.at, r.tbl, r.row_id, r.op, r.payload])).digest('hex');
+}
+
+/** Seals up to `limit` unsealed rows, in order, in one transaction. Returns how many were sealed. */
+export function sealAudit(db: Db, limit = 10_000): number {
+  return db.transaction(() => {
+    const last = db.prepare('SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+    const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload FROM audit_log WHERE hash IS NULL ORDER BY seq LIMIT ?').all(limit) as AuditRow[];
+    const update = db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?');
+    let prev = last?.hash ?? AUDIT_GENESIS;
+    for (const r of rows) {
+      const hash = auditHash(prev, r);
+      update.run(prev, hash, r.seq);
+      prev = hash;
+    }
+    return rows.length;
+  }).immediate();
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  /** Sealed rows whose hash was recomputed. */
+  checked: number;
+  /** Rows not sealed yet (written in the last seconds); not covered by this check. */
+  unsealed: number;
+  /** The hash of the last sealed row: note it down to detect a later truncation of the log's tail. */
+  head: string;
+  firstBadRow?: { seq: number; table: string; rowId: string; reason: string };
+}
+
+export function verifyAudit(db: Db): AuditVerification {
+  let prev = AUDIT_GENESIS;
+  let checked = 0;
+  let unsealed = 0;
+  let expectedSeq: number | undefined;
+  const bad = (r: AuditRow, reason: string): AuditVerification => ({ ok: false, checked, unsealed, head: prev, firstBadRow: { seq: r.seq, table: r.tbl, rowId: r.row_id, reason } });
+  for (const r of db.prepare('SELECT seq, at, tbl, row_id, op, payload, prev_hash, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+    if (expectedSeq !== undefined && r.seq !== expectedSeq) return bad(r, `row ${expectedSeq} is missing`);
+    expectedSeq = r.seq + 1;
+    if (r.hash === null) {
+      unsealed++;
+      continue;
+    }
+    if (unsealed > 0) return bad(r, 'a sealed row follows an unsealed one');
+    if (r.prev_hash !== prev) return bad(r, 'the link to the previous row is broken');
+    if (auditHash(prev, r) !== r.hash) return bad(r, 'the row content does not match its hash');
+    prev = r.hash;
+    checked++;
+  }
+  return { ok: true, checked, unsealed, head: prev };
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  table: string;
+  rowId: string;
+  op: string;
+  payload: unknown;
+  sealed: boolean;
+}
+
+/** The history of one row (e.g. a strategy's configuration changes), oldest first. */
+export function auditHistory(db: Db, table: string, rowId: string, limit = 500): AuditEntry[] {
+  const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload, hash FROM audit_log WHERE tbl = ? AND row_id = ? ORDER BY seq LIMIT ?').all(table, rowId, limit) as AuditRow[];
+  return rows.map((r) => ({ seq: r.seq, at: r.at, table: r.tbl, rowId: r.row_id, op: r.op, payload: JSON.parse(r.payload) as unknown, sealed: r.hash !== null }));
+}
