@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase, integrityCheck, StoreError } from './db.js';
+import { openDatabase, integrityCheck, StoreError, durableTransaction } from './db.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { tempDir } from '../test-support/agent.js';
 
 describe('database', () => {
-  it('opens in WAL with synchronous=FULL and applies every migration once, recorded in the database', () => {
+  it('opens in WAL and applies every migration once, recorded in the database', () => {
     const file = path.join(tempDir(), 'a.db');
     const db = openDatabase({ file });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
     const versions = (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
     expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
     expect(integrityCheck(db)).toBe('ok');
@@ -18,6 +18,23 @@ describe('database', () => {
     const again = openDatabase({ file });
     expect((again.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
     again.close();
+  });
+
+  it('a durable transaction commits with synchronous=FULL and restores NORMAL afterwards, even when it throws', () => {
+    const db = openDatabase({ file: path.join(tempDir(), 'd.db') });
+    let inside: unknown;
+    durableTransaction(db, () => {
+      inside = db.pragma('synchronous', { simple: true });
+    });
+    expect(inside).toBe(2);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(() =>
+      durableTransaction(db, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    db.close();
   });
 
   it('a corrupt file gives a clear error naming the file and the fix, and is not overwritten', () => {

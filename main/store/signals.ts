@@ -1,5 +1,5 @@
 // The durable inbox table. Every alert with a valid webhook id becomes a row here before it is answered.
-import type { Db, Statement } from './db.js';
+import { durableTransaction, type Db, type Statement } from './db.js';
 import type { SignalStatus, SignalView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
 
@@ -66,9 +66,10 @@ export class SignalRepo {
     );
   }
 
-  /** Inserts a batch in ONE transaction (one fsync for all alerts that arrived together). */
+  /** Inserts a batch in ONE transaction committed with synchronous=FULL (one fsync for all alerts that arrived
+   *  together); nothing is acknowledged before this returns. */
   insertBatch(items: readonly InboxInsert[]): InboxInsertResult[] {
-    return this.db.transaction(() => items.map((item) => this.insertOne(item)))();
+    return durableTransaction(this.db, () => items.map((item) => this.insertOne(item)));
   }
 
   private insertOne(item: InboxInsert): InboxInsertResult {
