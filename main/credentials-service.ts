@@ -85,8 +85,8 @@ export class CredentialsService {
     const allowed = new Set([...known.required, ...known.optional]);
     const issues: ValidationIssue[] = [];
     for (const field of Object.keys(credentials)) {
-      // The field is echoed only when it is a well-formed name; a pasted value in its place is not repeated.
-      if (!allowed.has(field)) issues.push({ path: '/credentials', message: /^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(field) ? `unknown field "${field}" for ${broker}; expected ${[...allowed].join(', ')}` : `a field name is not valid; expected ${[...allowed].join(', ')}` });
+      // The unknown name is not echoed: a value pasted where a name belongs must not come back in an answer.
+      if (!allowed.has(field)) issues.push({ path: '/credentials', message: `has a field ${broker} does not take; expected ${[...allowed].join(', ')}` });
     }
     if (complete) for (const field of known.required) if (!(field in credentials)) issues.push({ path: `/credentials/${field}`, message: `is required for ${broker}` });
     return issues;
