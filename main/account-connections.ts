@@ -7,7 +7,7 @@ import type { OrderRouter } from './orders/router.js';
 import { brokerErrorCode } from './orders/router.js';
 import type { AccountRow } from './store/accounts.js';
 import type { Logger } from './log.js';
-import { scrubText } from './log.js';
+import { registerSecret, scrubText } from './log.js';
 import { ApiFailure } from './server/control.js';
 import type { CredentialsService } from './credentials-service.js';
 import type { ConnectionTestView } from '../shared/api-types.js';
@@ -59,6 +59,7 @@ export class AccountConnections {
       return;
     }
     const given = Object.keys(credentials).length > 0;
+    for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
     this.validate(account.broker, credentials, given);
     // Without credentials in the body the account can still be made: its keys may come from
     // VIEWZENIX_SECRET_* variables, or be set later with PUT /api/accounts/:id/credentials.
@@ -84,7 +85,14 @@ export class AccountConnections {
     this.validate(account.broker, credentials, true);
     await this.o.credentials.requireWritable(`Cannot store the ${account.broker} credentials`);
     const previous = Object.keys(await this.o.credentials.readAccount(account.id, account.broker));
-    const adapter = await this.open(account, credentials);
+    for (const v of Object.values(credentials)) registerSecret(v);
+    let adapter: BrokerAdapter | undefined;
+    try {
+      adapter = await this.open(account, credentials);
+    } catch (err) {
+      const e = explain(account.broker, err);
+      throw new ApiFailure(e.code, e.message);
+    }
     try {
       await this.o.credentials.storeAccount(account.id, credentials, previous);
     } catch (err) {
