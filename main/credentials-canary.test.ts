@@ -182,6 +182,10 @@ describe(`canary credentials never leave the vault (${KEYCHAIN})`, () => {
       expect(await vault.get(`broker:${account.id}:keyId`)).toBe(KEY);
       expect((await call('GET', '/api/credentials')).body.items).toHaveLength(2);
       expect((await call('GET', '/api/accounts')).body.items).toHaveLength(2); // the paper demo account and this one
+      // A replace with keys that connect is kept, and the account stays connected.
+      const good = await call('PUT', `/api/accounts/${account.id}/credentials`, { credentials: { keyId: KEY, secretKey: SECRET } });
+      expect(good.status).toBe(200);
+      expect(good.body).toMatchObject({ id: account.id, credentials: { keyId: 'set', secretKey: 'set' }, connected: true });
 
       // 5. The connection test failing at the broker, which echoes the key.
       refuseEverything = true;
