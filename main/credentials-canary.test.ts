@@ -219,6 +219,41 @@ describe(`canary credentials never leave the vault (${KEYCHAIN})`, () => {
   });
 });
 
+describe('broker accounts across restarts', () => {
+  it('reconnect at start with the keys from the vault; without them the agent still starts and the account is not connected', async () => {
+    const vault = new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    const first = await startTestAgent({}, { vault, adapterFactory: factory });
+    const created = await first.api<AccountView>('POST', '/api/accounts', { name: 'Alpaca paper', broker: 'alpaca', environment: 'paper', baseUrl: brokerUrl, credentials: { keyId: KEY, secretKey: SECRET } });
+    expect(created.status).toBe(201);
+    const dataDir = first.dataDir;
+    await first.stop();
+
+    const again = await startTestAgent({ dataDir }, { vault, adapterFactory: factory });
+    try {
+      const account = await again.api<AccountView>('GET', `/api/accounts/${created.body.id}`);
+      expect(account.body).toMatchObject({ connected: true, credentials: { keyId: 'set', secretKey: 'set' } });
+      expect((await again.api<ConnectionTestView>('POST', `/api/accounts/${created.body.id}/test`)).body.ok).toBe(true);
+    } finally {
+      await again.stop();
+    }
+
+    // Another machine's keychain, without these keys: the agent starts, the account waits for its keys.
+    const empty = new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    const third = await startTestAgent({ dataDir }, { vault: empty, adapterFactory: factory });
+    try {
+      const account = await third.api<AccountView>('GET', `/api/accounts/${created.body.id}`);
+      expect(account.body).toMatchObject({ connected: false, credentials: { keyId: 'not set', secretKey: 'not set' } });
+      const test = await third.api<ConnectionTestView>('POST', `/api/accounts/${created.body.id}/test`);
+      expect(test.body).toMatchObject({ ok: false, code: 'ACCOUNT_UNAVAILABLE' });
+      // Setting the keys connects it without a restart.
+      const set = await third.api<AccountView>('PUT', `/api/accounts/${created.body.id}/credentials`, { credentials: { keyId: KEY, secretKey: SECRET } });
+      expect(set.body).toMatchObject({ connected: true, credentials: { keyId: 'set', secretKey: 'set' } });
+    } finally {
+      await third.stop();
+    }
+  });
+});
+
 describe('vault unavailable', () => {
   it('POST /api/accounts for alpaca answers 503 VAULT_UNAVAILABLE with the fix, and the paper pipeline still trades', async () => {
     const noKeychain = new KeytarStore({
