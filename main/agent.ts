@@ -84,14 +84,16 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
 
     const vault: VaultLike = overrides.vault ?? new Vault(process.env.VIEWZENIX_KEYCHAIN_SERVICE ? { service: process.env.VIEWZENIX_KEYCHAIN_SERVICE } : {});
     const vaultStatus = await vault.status();
-    if (vaultStatus.available) log.info({ backend: vaultStatus.backend, writable: vaultStatus.writable }, `credential vault: ${vaultStatus.message}`);
+    if (vaultStatus.writable) log.info({ backend: vaultStatus.backend }, `credential vault: ${vaultStatus.message}`);
+    else if (vaultStatus.available) log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault read-only: ${vaultStatus.message} Credentials cannot be saved until the keychain works.`);
     else log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault unavailable: ${vaultStatus.message} Broker accounts and tunnels that need a credential cannot start; the paper broker works.`);
     const credentials = new CredentialsService(vault);
 
-    const builtInAdapter: AdapterFactory = (a) => {
+    const builtInAdapter: AdapterFactory = (a, _creds) => {
       if (a.broker === 'paper') return new PaperBroker(a.id, paperRepo, a.config.paper as Record<string, never> | undefined);
-      // TODO(integrator): real brokers come from main/brokers/factory.ts once it lands:
-      //   import { createAdapter } from './brokers/factory.js';  return createAdapter(a, credentials);
+      // TODO(integrator): real brokers (alpaca, oanda, ccxt) come from main/brokers/factory.ts once it lands:
+      //   import { createAdapter } from './brokers/factory.js';   ...   return createAdapter(a, _creds);
+      // `_creds` holds the account's fields read from the vault (BROKER_CREDENTIAL_FIELDS in credentials-service.ts).
       return undefined;
     };
     const connections = new AccountConnections({
