@@ -170,8 +170,10 @@ describe('tunnel wired into the agent (local localtunnel server)', () => {
       sse.close();
       await second.stop();
     }
-    const log = fs.readdirSync(path.join(dataDir, 'logs')).map((f) => fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8')).join('');
-    expect(log).toMatch(/"code":"TUNNEL_URL_CHANGED"/);
+    // The log transport writes from a worker thread: give it until the line is on disk.
+    const readLogs = () => fs.readdirSync(path.join(dataDir, 'logs')).map((f) => fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8')).join('');
+    const log = await eventually(readLogs, (t) => t.includes('"code":"TUNNEL_URL_CHANGED"'));
+    expect(log).toMatch(/"level":40[^\n]*"code":"TUNNEL_URL_CHANGED"/);
 
     // Stopped by the trader: it stays stopped at the next start.
     const third = await startTestAgent({ dataDir }, overrides());
