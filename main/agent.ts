@@ -28,8 +28,11 @@ import type { AccountRow } from './store/accounts.js';
 import { acquireLock, loadControlToken, removeAgentInfo, writeAgentInfo, type AgentInfo } from './data-dir.js';
 import { defaultUiDir } from './package-root.js';
 import { newWebhookId, randomId } from './ids.js';
-import { ApiFailure } from './server/control.js';
-import type { AccountView } from '../shared/api-types.js';
+import { Vault } from './secrets/index.js';
+import { CredentialsService, platformFix, type VaultLike } from './credentials-service.js';
+import { AccountConnections, type AdapterFactory } from './account-connections.js';
+import { TunnelService } from './tunnel-service.js';
+import type { BackoffOptions, HealthProbeOptions } from './tunnel/index.js';
 
 export interface Agent {
   info: AgentInfo;
@@ -37,15 +40,24 @@ export interface Agent {
   db: Db;
   log: Logger;
   services: AgentServices;
+  vault: VaultLike;
+  tunnel: TunnelService;
   demoWebhookUrl?: string;
   stop(): Promise<void>;
 }
 
 export interface StartOverrides {
   uiDir?: string;
-  /** Extra adapters for tests and benchmarks (account id → adapter factory). */
-  adapterFactory?: (account: AccountRow) => BrokerAdapter | undefined;
+  /**
+   * Makes the adapter for an account from its credentials (read from the vault). Tests and benchmarks inject
+   * theirs; what it does not handle falls back to the built-in ones (paper).
+   */
+  adapterFactory?: (account: AccountRow, credentials: Record<string, string>) => BrokerAdapter | undefined | Promise<BrokerAdapter | undefined>;
   fillWaitMs?: number;
+  /** The credential vault. Default: the OS keychain under service VIEWZENIX_KEYCHAIN_SERVICE (else "viewzenix"), VIEWZENIX_SECRET_* as read-only fallback. */
+  vault?: VaultLike;
+  /** Tunnel self-check and retry timing (tests point the probe at a local tunnel server). */
+  tunnel?: { probe?: HealthProbeOptions; checkIntervalMs?: number; failuresBeforeRestart?: number; backoff?: Partial<BackoffOptions> };
 }
 
 export async function startAgent(options: AgentOptions, overrides: StartOverrides = {}): Promise<Agent> {
@@ -70,21 +82,27 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
 
     const demo = options.seedDemo ? seedDemo(strategies, accounts, settings) : undefined;
 
-    const makeAdapter = (a: AccountRow): BrokerAdapter | undefined => {
-      const custom = overrides.adapterFactory?.(a);
-      if (custom) return custom;
+    const vault: VaultLike = overrides.vault ?? new Vault(process.env.VIEWZENIX_KEYCHAIN_SERVICE ? { service: process.env.VIEWZENIX_KEYCHAIN_SERVICE } : {});
+    const vaultStatus = await vault.status();
+    if (vaultStatus.writable) log.info({ backend: vaultStatus.backend }, `credential vault: ${vaultStatus.message}`);
+    else if (vaultStatus.available) log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault read-only: ${vaultStatus.message} Credentials cannot be saved until the keychain works.`);
+    else log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault unavailable: ${vaultStatus.message} Broker accounts and tunnels that need a credential cannot start; the paper broker works.`);
+    const credentials = new CredentialsService(vault);
+
+    const builtInAdapter: AdapterFactory = (a, _creds) => {
       if (a.broker === 'paper') return new PaperBroker(a.id, paperRepo, a.config.paper as Record<string, never> | undefined);
-      return undefined; // real brokers: main/brokers/factory.ts once credentials are available
+      // TODO(integrator): real brokers (alpaca, oanda, ccxt) come from main/brokers/factory.ts once it lands:
+      //   import { createAdapter } from './brokers/factory.js';   ...   return createAdapter(a, _creds);
+      // `_creds` holds the account's fields read from the vault (BROKER_CREDENTIAL_FIELDS in credentials-service.ts).
+      return undefined;
     };
-    for (const a of accounts.list()) {
-      const adapter = makeAdapter(a);
-      if (!adapter) {
-        log.warn({ accountId: a.id, broker: a.broker }, 'broker account has no adapter available; its orders are denied');
-        continue;
-      }
-      await adapter.connect();
-      router.register(a.id, adapter);
-    }
+    const connections = new AccountConnections({
+      router,
+      credentials,
+      log,
+      factory: async (a, creds) => (await overrides.adapterFactory?.(a, creds)) ?? builtInAdapter(a, creds),
+    });
+    await connections.connectAll(accounts.list());
 
     // Reconcile before any new order: orders whose outcome is not known are resolved at the broker.
     await reconcileInFlight(orders, router, tradingState, log);
@@ -96,6 +114,14 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const webhook = createWebhookServer({ strategies, inbox, log });
     let controlPort = 0;
     let webhookPort = 0;
+    const tunnel = new TunnelService({
+      settings,
+      secrets: vault,
+      bus,
+      log,
+      webhookPort: () => webhookPort, // the webhook listener only: the control listener is never exposed
+      ...overrides.tunnel,
+    });
     const services = createServices({
       strategies,
       accounts,
@@ -103,21 +129,11 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       orders,
       router,
       tradingState,
-      webhookBase: () => settings.get('publicUrl') ?? `http://127.0.0.1:${webhookPort}`,
+      webhookBase: () => tunnel.publicUrl() ?? settings.get('publicUrl') ?? `http://127.0.0.1:${webhookPort}`,
       strategiesChanged: () => webhook.invalidate(),
-      async addAccount(account: AccountView, credentials) {
-        if (account.broker !== 'paper') {
-          throw new ApiFailure('VAULT_UNAVAILABLE', `Adding ${account.broker} accounts needs the OS keychain, which this agent does not have configured yet.`);
-        }
-        if (Object.keys(credentials).length > 0) throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'must be empty for the paper broker' }]);
-        const adapter = makeAdapter({ ...account, config: account.config });
-        if (adapter) {
-          await adapter.connect();
-          router.register(account.id, adapter);
-        }
-        return {};
-      },
-      credentialStatus: () => ({}),
+      connections,
+      credentials,
+      tunnel,
       status: () => ({
         pid: process.pid,
         webhookPort,
@@ -125,6 +141,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         signals: signals.countByStatus(),
         webhook: webhook.stats,
         tradingState: tradingState.view(),
+        tunnel: { state: tunnel.status().state, publicUrl: tunnel.publicUrl() ?? null },
       }),
     });
     const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: mountApiRoutes(services, { strategies, accounts, orders, router, tradingState }) });
@@ -146,17 +163,20 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const info: AgentInfo = { pid: process.pid, webhookPort, controlPort, uiUrl, webhookUrl: demoWebhookUrl ?? '', startedAt: new Date().toISOString() };
     writeAgentInfo(options.dataDir, info);
     log.info({ webhookPort, controlPort, dataDir: options.dataDir }, 'agent started');
+    tunnel.autoStart(); // reopens the tunnel if it was running when the agent last stopped; does not wait
 
     const openDb = db;
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log.info('agent stopping');
+        await tunnel.shutdown(); // close the public URL first: nothing new arrives through it
         await closeServer(webhook.server); // stop accepting alerts
         inbox.close(); // commit anything received
         await worker.stop(); // finish in-flight work
         await closeServer(controlServer);
         router.close();
+        for (const id of router.accountIds()) await router.adapter(id)?.disconnect().catch(() => undefined);
         openDb.close();
         removeAgentInfo(options.dataDir);
         releaseLock();
@@ -164,7 +184,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       })();
       return stopping;
     };
-    return { info, token, db: openDb, log, services, demoWebhookUrl, stop };
+    return { info, token, db: openDb, log, services, vault, tunnel, demoWebhookUrl, stop };
   } catch (err) {
     db?.close();
     releaseLock();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `viewzenix start | orders | strategies | signals | signal send FILE | trading-state | flatten`
+// `viewzenix start | orders | strategies | signals | signal send FILE | trading-state | flatten | tunnel | credentials | vault`
 // Every command but `start` talks to the running agent through its control API (agent.json + control token).
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
@@ -9,7 +9,8 @@ import { startAgent } from './agent.js';
 import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
 import { defaultDataDir } from './config.js';
-import type { OrderView, StrategyView, SignalView } from '../shared/api-types.js';
+import type { OrderView, StrategyView, SignalView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import { readSecretFromStdin } from './cli-secret-input.js';
 
 const HELP = `Usage: viewzenix <command> [options]
 
@@ -22,6 +23,15 @@ Commands:
                              --strategy ID (default: the first strategy), --content-type TYPE
   trading-state [STATE]      show, or set to active | reducing | halted
   flatten [--halt]           cancel all open orders and close all positions
+  tunnel status|start|stop|check
+                             the public URL for TradingView; start takes --provider localtunnel|ngrok|cloudflared|manual,
+                             --url URL (manual, or a named Cloudflare tunnel's hostname), --host URL and --subdomain NAME
+                             (localtunnel), --domain NAME and --restrict-tradingview (ngrok)
+  credentials list           names of the credentials in the keychain (never values)
+  credentials set NAME       save a credential; the value is read from stdin (typed hidden, or piped), never
+                             from the command line, e.g. tunnel:ngrok:authtoken
+  credentials delete NAME    remove a credential
+  vault status               where credentials are kept, and how to fix the keychain if it is unavailable
 
 Options:
   --data-dir DIR             data directory (VIEWZENIX_DATA_DIR; default: the OS app-data folder)
@@ -48,6 +58,12 @@ async function main(argv: string[]): Promise<number> {
       'content-type': { type: 'string' },
       halt: { type: 'boolean' },
       limit: { type: 'string' },
+      provider: { type: 'string' },
+      url: { type: 'string' },
+      host: { type: 'string' },
+      subdomain: { type: 'string' },
+      domain: { type: 'string' },
+      'restrict-tradingview': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,6 +73,10 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   if (command === 'start') return start(values as StartFlags);
+  if (command === 'credentials' && rest[0] === 'set' && rest.length > 2) {
+    // Refused before anything else runs: a value on the command line is visible to every user (ps, /proc).
+    throw new UsageError('The value is read from stdin, never from the command line. Usage: viewzenix credentials set NAME (then type or pipe the value).');
+  }
   const client = await connect(values['data-dir']);
   const json = values.json === true;
   switch (command) {
@@ -107,12 +127,81 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`canceled ${r.canceled} order(s); closing ${r.closing.length} position(s)${r.errors.length ? `; ${r.errors.length} error(s)` : ''}\n`);
       return r.errors.length ? 1 : 0;
     }
+    case 'tunnel': {
+      const sub = rest[0] ?? 'status';
+      let status: TunnelStatusView;
+      if (sub === 'status') status = (await client.get('/api/tunnel')) as TunnelStatusView;
+      else if (sub === 'start') {
+        const patch = tunnelPatch(values);
+        if (patch) await client.send('PUT', '/api/tunnel', patch);
+        status = (await client.send('POST', '/api/tunnel/start')) as TunnelStatusView;
+      } else if (sub === 'stop') status = (await client.send('POST', '/api/tunnel/stop')) as TunnelStatusView;
+      else if (sub === 'check') status = (await client.send('POST', '/api/tunnel/check')) as TunnelStatusView;
+      else throw new UsageError('Usage: viewzenix tunnel status|start|stop|check [--provider ...]');
+      if (json) return print(status);
+      process.stdout.write(describeTunnel(status));
+      return sub === 'start' && status.state !== 'up' ? 1 : 0;
+    }
+    case 'credentials': {
+      const sub = rest[0] ?? 'list';
+      if (sub === 'list') {
+        const { items } = (await client.get('/api/credentials')) as { items: { name: string }[] };
+        if (json) return print(items);
+        process.stdout.write(items.length ? `${items.map((i) => i.name).join('\n')}\n` : '(none in the keychain; VIEWZENIX_SECRET_* variables cannot be listed)\n');
+        return 0;
+      }
+      const name = rest[1];
+      if (!name || (sub !== 'set' && sub !== 'delete')) throw new UsageError('Usage: viewzenix credentials list | set NAME | delete NAME');
+      if (sub === 'delete') {
+        await client.send('DELETE', `/api/credentials/${encodeURIComponent(name)}`);
+        process.stdout.write(`deleted ${name}\n`);
+        return 0;
+      }
+      const value = await readSecretFromStdin(`Value for ${name} (input hidden): `);
+      if (!value) throw new UsageError('No value was given on stdin.');
+      await client.send('PUT', `/api/credentials/${encodeURIComponent(name)}`, { value });
+      process.stdout.write(`saved ${name}\n`);
+      return 0;
+    }
+    case 'vault': {
+      if ((rest[0] ?? 'status') !== 'status') throw new UsageError('Usage: viewzenix vault status');
+      const v = (await client.get('/api/vault/status')) as VaultStatusView;
+      if (json) return print(v);
+      const fix = process.platform === 'darwin' ? v.fix.macos : process.platform === 'win32' ? v.fix.windows : v.fix.linux;
+      process.stdout.write(`${v.backend}${v.writable ? '' : ' (read-only)'}: ${v.message}\n${v.backend === 'keychain' ? '' : `Fix: ${fix}\n`}`);
+      return v.available ? 0 : 1;
+    }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
   }
 }
 
 class UsageError extends Error {}
+
+type TunnelFlags = { provider?: string; url?: string; host?: string; subdomain?: string; domain?: string; 'restrict-tradingview'?: boolean };
+
+/** The settings a `tunnel start` names on the command line, or undefined to keep the saved ones. */
+function tunnelPatch(v: TunnelFlags): Record<string, unknown> | undefined {
+  const patch: Record<string, unknown> = {};
+  if (v.provider) patch.provider = v.provider;
+  const provider = v.provider;
+  if (v.url) {
+    if (provider === 'cloudflared') patch.cloudflared = { mode: 'named', publicUrl: v.url };
+    else patch.manual = { publicUrl: v.url };
+  }
+  if (v.host || v.subdomain) patch.localtunnel = { ...(v.host ? { host: v.host } : {}), ...(v.subdomain ? { subdomain: v.subdomain } : {}) };
+  if (v.domain || v['restrict-tradingview']) patch.ngrok = { ...(v.domain ? { domain: v.domain } : {}), ...(v['restrict-tradingview'] ? { restrictToTradingView: true } : {}) };
+  return Object.keys(patch).length ? patch : undefined;
+}
+
+function describeTunnel(s: TunnelStatusView): string {
+  const lines = [`${s.state}${s.provider ? ` (${s.provider})` : ''}${s.publicUrl ? `  ${s.publicUrl}` : ''}`];
+  if (s.lastCheck) lines.push(`last check ${s.lastCheck.at}: ${s.lastCheck.arrived ? `arrived in ${s.lastCheck.latencyMs} ms` : `failed: ${s.lastCheck.error ?? ''}`}`);
+  if (s.lastError) lines.push(`${s.lastError.code}: ${s.lastError.message}${s.lastError.fix ? `\n${s.lastError.fix}` : ''}`);
+  if (s.nextRetryAt) lines.push(`next retry ${s.nextRetryAt}`);
+  if (!s.provider) lines.push('No provider chosen: viewzenix tunnel start --provider localtunnel|ngrok|cloudflared|manual');
+  return `${lines.join('\n')}\n`;
+}
 
 function looksLikeJson(text: string): boolean {
   try {

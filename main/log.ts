@@ -3,6 +3,7 @@
 import pino from 'pino';
 import path from 'node:path';
 import fs from 'node:fs';
+import { registerRedactionHook, registerSecretValue, SecretRedactor } from './secrets/redaction.js';
 
 export type Logger = pino.Logger;
 
@@ -21,18 +22,39 @@ const REDACT_PATHS = [
   'headers["apca-api-key-id"]',
 ];
 
-/** Values registered here (credentials read from the vault, the control token) are masked in every log line,
- *  even inside free text such as an error message. */
-const knownSecrets = new Set<string>();
+/**
+ * One registry of secret values, shared with the vault: the vault announces every value it reads or stores
+ * through main/secrets/redaction.ts, and this module subscribes once, at import. Other secrets (the control
+ * token, a passphrase typed into a form) are announced the same way through registerSecret, so there is a
+ * single list and a single way in. Registered values are masked in every log line, even inside free text.
+ */
+const redactor = new SecretRedactor('[REDACTED]');
+registerRedactionHook(redactor.add);
+
+/** Announces a secret that did not come from the vault (e.g. the control token). Same path as the vault's. */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) knownSecrets.add(value);
+  if (value) registerSecretValue(value);
 }
+
 export function scrubText(text: string): string {
-  let out = text;
-  for (const s of knownSecrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+  let out = redactor.redact(text);
   // Secret-shaped query parameters and bearer tokens in free text.
   out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1[REDACTED]');
-  out = out.replace(/([?&](?:token|key|secret|passphrase|apikey|api_key)=)[^&\s"]+/gi, '$1[REDACTED]');
+  out = out.replace(/([?&](?:token|key|secret|passphrase|apikey|api_key|authtoken)=)[^&\s"]+/gi, '$1[REDACTED]');
+  return out;
+}
+
+/**
+ * Scrubs every string in a log object. Errors are serialised first: pino's formatters run before its
+ * serializers, and JSON.stringify(new Error()) is "{}", which used to drop every error message from the logs.
+ */
+function scrubValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value instanceof Error) return scrubValue(pino.stdSerializers.err(value), depth + 1);
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = scrubValue(v, depth + 1);
   return out;
 }
 
@@ -70,7 +92,7 @@ export function createLogger({ dataDir, level = 'info', console }: LogOptions): 
     },
     formatters: {
       log(obj) {
-        return JSON.parse(scrubText(JSON.stringify(obj))) as Record<string, unknown>;
+        return scrubValue(obj) as Record<string, unknown>;
       },
     },
     serializers: { err: pino.stdSerializers.err },

@@ -5,7 +5,11 @@ import type { SignalRepo } from './store/signals.js';
 import type { OrderRepo } from './store/orders.js';
 import type { OrderRouter } from './orders/router.js';
 import type { TradingStateService } from './trading-state.js';
-import type { AccountView, PositionView, StrategyView } from '../shared/api-types.js';
+import type { AccountRow } from './store/accounts.js';
+import type { AccountView, ConnectionTestView, PositionView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import type { AccountConnections } from './account-connections.js';
+import type { CredentialsService } from './credentials-service.js';
+import type { TunnelService, TunnelSettingsPatch } from './tunnel-service.js';
 import { ApiFailure } from './server/control.js';
 import { hashPassphrase } from './server/security.js';
 import { flatten, type FlattenResult } from './orders/flatten.js';
@@ -19,9 +23,27 @@ export interface AgentServices {
     create(input: { name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }): StrategyView;
   };
   accounts: {
-    list(): AccountView[];
-    get(id: string): AccountView | undefined;
+    list(): Promise<AccountView[]>;
+    get(id: string): Promise<AccountView | undefined>;
+    exists(id: string): boolean;
     create(input: { name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string>; config?: Record<string, unknown> }): Promise<AccountView>;
+    /** Replaces the account's credentials in the vault (they must connect first) and reconnects it. */
+    replaceCredentials(id: string, credentials: Record<string, string>): Promise<AccountView>;
+    testConnection(id: string): Promise<ConnectionTestView>;
+  };
+  vault: { status(): Promise<VaultStatusView> };
+  /** Vault entries by name; values go in, never out. */
+  credentials: {
+    names(): Promise<string[]>;
+    set(name: string, value: string): Promise<void>;
+    delete(name: string): Promise<boolean>;
+  };
+  tunnel: {
+    status(): TunnelStatusView;
+    update(patch: TunnelSettingsPatch): Promise<TunnelStatusView>;
+    start(): Promise<TunnelStatusView>;
+    stop(): Promise<TunnelStatusView>;
+    check(): Promise<TunnelStatusView>;
   };
   signals: SignalRepo;
   orders: OrderRepo;
@@ -41,9 +63,10 @@ export interface ServiceDeps {
   webhookBase: () => string;
   /** Called when strategies change (the webhook listener caches lookups). */
   strategiesChanged: () => void;
-  /** Creates and registers a broker adapter for a new account; stores credentials in the vault. */
-  addAccount: (account: AccountView, credentials: Record<string, string>) => Promise<Record<string, 'set' | 'not set'>>;
-  credentialStatus: (account: AccountView) => Record<string, 'set' | 'not set'>;
+  /** Stores an account's credentials in the vault and makes, connects and registers its adapter. */
+  connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected'>;
+  credentials: Pick<CredentialsService, 'status' | 'names' | 'set' | 'delete' | 'accountStatus'>;
+  tunnel: Pick<TunnelService, 'status' | 'update' | 'start' | 'stop' | 'check'>;
   status: () => Record<string, unknown>;
   now?: () => string;
 }
@@ -61,12 +84,15 @@ export function createServices(d: ServiceDeps): AgentServices {
     config: s.config,
     createdAt: s.createdAt,
   });
-  const accountView = (id: string): AccountView | undefined => {
+  const accountView = async (id: string): Promise<AccountView | undefined> => {
     const a = d.accounts.get(id);
     if (!a) return undefined;
-    const v: AccountView = { ...a, credentials: {} };
-    v.credentials = d.credentialStatus(v);
-    return v;
+    return { ...a, credentials: await d.credentials.accountStatus(a.id, a.broker), connected: d.connections.isConnected(a.id) };
+  };
+  const accountRow = (id: string): AccountRow => {
+    const a = d.accounts.get(id);
+    if (!a) throw new ApiFailure('NOT_FOUND', `No account ${id}.`);
+    return a;
   };
   return {
     status: d.status,
@@ -94,16 +120,33 @@ export function createServices(d: ServiceDeps): AgentServices {
       },
     },
     accounts: {
-      list: () => d.accounts.list().map((a) => accountView(a.id)!),
-      get: accountView,
-      async create(input) {
-        const row = { id: randomId('acc'), name: input.name, broker: input.broker, environment: input.environment, baseUrl: input.baseUrl, config: input.config ?? {}, createdAt: now() };
-        const v: AccountView = { ...row, credentials: {} };
-        const status = await d.addAccount(v, input.credentials ?? {});
-        d.accounts.insert(row);
-        return { ...v, credentials: status };
+      async list() {
+        const out: AccountView[] = [];
+        for (const a of d.accounts.list()) out.push((await accountView(a.id))!);
+        return out;
       },
+      get: accountView,
+      exists: (id) => d.accounts.get(id) !== undefined,
+      async create(input) {
+        const row: AccountRow = { id: randomId('acc'), name: input.name, broker: input.broker, environment: input.environment, baseUrl: input.baseUrl, config: input.config ?? {}, createdAt: now() };
+        // Credentials are stored (vault) and the adapter connected before the row exists: a refused key leaves nothing behind.
+        await d.connections.add(row, input.credentials ?? {});
+        d.accounts.insert(row);
+        return (await accountView(row.id))!;
+      },
+      async replaceCredentials(id, credentials) {
+        await d.connections.replace(accountRow(id), credentials);
+        return (await accountView(id))!;
+      },
+      testConnection: (id) => d.connections.test(accountRow(id)),
     },
+    vault: { status: () => d.credentials.status() },
+    credentials: {
+      names: () => d.credentials.names(),
+      set: (name, value) => d.credentials.set(name, value),
+      delete: (name) => d.credentials.delete(name),
+    },
+    tunnel: d.tunnel,
     signals: d.signals,
     orders: d.orders,
     tradingState: d.tradingState,

@@ -26,6 +26,74 @@ export interface AccountView {
   credentials: Record<string, 'set' | 'not set'>;
   config: Record<string, unknown>;
   createdAt: string;
+  /** Whether a broker adapter is registered for the account (orders are denied ACCOUNT_UNAVAILABLE otherwise). */
+  connected?: boolean;
+}
+
+/** The answer of POST /api/accounts/:id/test. The message never contains a credential. */
+export interface ConnectionTestView {
+  ok: boolean;
+  code?: string;
+  message: string;
+}
+
+export interface FixStepsView {
+  linux: string;
+  macos: string;
+  windows: string;
+}
+
+/** GET /api/vault/status: where credentials live, in plain words, with the fix per platform. */
+export interface VaultStatusView {
+  available: boolean;
+  backend: 'keychain' | 'env' | 'none';
+  /** Whether credentials can be saved (only with the OS keychain). */
+  writable: boolean;
+  message: string;
+  fix: FixStepsView;
+}
+
+/** GET /api/credentials: entry names only, never values. */
+export interface CredentialNameView {
+  name: string;
+}
+
+export type TunnelProviderKind = 'ngrok' | 'cloudflared' | 'localtunnel' | 'manual';
+export type TunnelStateView = 'stopped' | 'starting' | 'up' | 'degraded' | 'down';
+
+/** Tunnel settings as stored (settings table). Tokens are never here: they live in the vault. */
+export interface TunnelSettings {
+  provider?: TunnelProviderKind;
+  ngrok: { domain?: string; restrictToTradingView?: boolean };
+  cloudflared: { mode?: 'quick' | 'named'; publicUrl?: string };
+  manual: { publicUrl?: string };
+  localtunnel: { host?: string; subdomain?: string };
+}
+
+export interface TunnelCheckView {
+  at: string;
+  publicUrl: string;
+  arrived: boolean;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** GET /api/tunnel and the `tunnel` event. */
+export interface TunnelStatusView {
+  state: TunnelStateView;
+  provider: TunnelProviderKind | null;
+  publicUrl: string | null;
+  since: string | null;
+  lastCheck: TunnelCheckView | null;
+  consecutiveFailures: number;
+  lastError: { code: string; message: string; fix: string | null } | null;
+  reconnectAttempts: number;
+  nextRetryAt: string | null;
+  /** The public URL TradingView alerts were last set up with (survives restarts). */
+  lastPublicUrl: string | null;
+  /** Whether the tunnel starts with the agent (it was running when the agent last stopped). */
+  autoStart: boolean;
+  settings: TunnelSettings;
 }
 
 export type SignalStatus = 'queued' | 'processing' | 'done' | 'denied' | 'rejected' | 'failed';
@@ -113,8 +181,8 @@ export type AgentEvent =
   | { type: 'risk-limit'; code: string; accountId?: string; message: string }
   /** Reconciliation found the broker's position differs from the agent's books. */
   | { type: 'drift'; accountId: string; symbol: string; expected: string; actual: string }
-  /** The public tunnel went down or came (back) up. */
-  | { type: 'tunnel'; state: 'up' | 'down'; provider?: string; url?: string; reason?: string }
+  /** The tunnel supervisor's state changed (stopped / starting / up / degraded / down). */
+  | { type: 'tunnel'; status: TunnelStatusView }
   /** Published once at start-up; previousRun tells a crash (agent.json left behind) from a clean stop. */
   | { type: 'agent'; state: 'started'; previousRun: 'first' | 'clean' | 'crashed' }
   /** An order waits for the trader's manual approval. */

@@ -83,6 +83,10 @@ export const CODES = {
   CONFLICT: { http: 409, message: 'The request conflicts with the current state.', fix: 'Reload and try again.' },
   VAULT_UNAVAILABLE: { http: 503, message: 'The OS keychain is not available, so credentials cannot be stored.', fix: 'See docs/credentials.md for how to enable the keychain, or use VIEWZENIX_SECRET_* variables.' },
   INTERNAL_ERROR: { http: 500, message: 'Something went wrong inside the agent.', fix: 'The log has the details under the request id in this answer.' },
+  SECRET_NAME_INVALID: { http: 400, message: 'That is not a valid credential name.', fix: 'Use broker:<account-id>:<field>, tunnel:<ngrok|cloudflared|localtunnel>:<field> or notify:<channel>[:<field>] (docs/credentials.md).' },
+  TUNNEL_NOT_CONFIGURED: { http: 409, message: 'No tunnel provider is chosen yet.', fix: 'Choose a provider in Settings > Tunnel (PUT /api/tunnel, or `viewzenix tunnel start --provider ...`).' },
+  TUNNEL_CONFIG_INVALID: { http: 400, message: 'The tunnel settings cannot work.', fix: 'Fix the field named in the message in Settings > Tunnel (docs/tunnel.md).' },
+  TUNNEL_URL_CHANGED: { http: 409, message: 'The tunnel\'s public URL changed; TradingView alerts still point at the old one and are lost until edited.', fix: 'Edit the webhook URL of every TradingView alert to the new URL, or use a stable URL (ngrok reserved domain, named Cloudflare tunnel, manual).' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { notificationFor } from './from-event.js';
 import type { AgentEvent, OrderView } from '../../shared/api-types.js';
 
+import type { TunnelStatusView } from '../../shared/api-types.js';
+function tunnelStatus(state: TunnelStatusView['state'], extra: Partial<TunnelStatusView> = {}): TunnelStatusView {
+  return { state, provider: 'ngrok', publicUrl: null, since: null, lastCheck: null, consecutiveFailures: 0, lastError: null, reconnectAttempts: 0, nextRetryAt: null, lastPublicUrl: null, autoStart: false, settings: {} as TunnelStatusView['settings'], ...extra };
+}
+
+
 const at = '2026-01-02T10:00:00.000Z';
 const order = (status: OrderView['status'], over: Partial<OrderView> = {}): AgentEvent => ({
   type: 'order',
@@ -26,8 +32,8 @@ describe('which events notify, as which kind', () => {
       [{ type: 'notice', level: 'error', code: 'DAILY_LOSS_LIMIT', message: 'x' }, 'daily-loss'],
       [{ type: 'notice', level: 'info', message: 'hello' }, undefined],
       [{ type: 'drift', accountId: 'a', symbol: 'AAPL', expected: '1', actual: '2' }, 'drift'],
-      [{ type: 'tunnel', state: 'down' }, 'tunnel-down'],
-      [{ type: 'tunnel', state: 'up', url: 'https://x.ngrok.app' }, 'tunnel-up'],
+      [{ type: 'tunnel', status: tunnelStatus('down') }, 'tunnel-down'],
+      [{ type: 'tunnel', status: tunnelStatus('up', { publicUrl: 'https://x.ngrok.app' }) }, 'tunnel-up'],
       [{ type: 'agent', state: 'started', previousRun: 'crashed' }, 'agent-restart'],
       [{ type: 'approval-waiting', approvalId: 'ap', accountId: 'a', symbol: 'AAPL', side: 'buy', quantity: '1' }, 'approval-waiting'],
       [{ type: 'position', accountId: 'a', symbol: 'AAPL' }, undefined],

@@ -67,10 +67,12 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
       return undefined;
     case 'drift':
       return make('drift', unique(`drift:${event.accountId}:${event.symbol}`, now), 'critical', `Position drift on ${event.symbol}`, [`The broker holds ${event.actual}; the agent expected ${event.expected}.`], { Account: event.accountId }, now);
-    case 'tunnel':
-      return event.state === 'down'
-        ? make('tunnel-down', unique('tunnel:down', now), 'critical', 'Tunnel down: alerts cannot reach the agent', [event.reason], { Provider: event.provider }, now)
-        : make('tunnel-up', unique('tunnel:up', now), 'info', 'Tunnel up', [event.url ? `Public URL: ${event.url}` : undefined], { Provider: event.provider }, now);
+    case 'tunnel': {
+      const t = event.status;
+      if (t.state === 'down') return make('tunnel-down', unique('tunnel:down', now), 'critical', 'Tunnel down: alerts cannot reach the agent', [t.lastError?.message, t.lastError?.fix ?? undefined], { Provider: t.provider ?? undefined }, now);
+      if (t.state === 'up') return make('tunnel-up', unique('tunnel:up', now), 'info', 'Tunnel up', [t.publicUrl ? `Public URL: ${t.publicUrl}` : undefined], { Provider: t.provider ?? undefined }, now);
+      return undefined; // starting / degraded / stopped: shown in the UI, not worth a message
+    }
     case 'agent':
       return make('agent-restart', unique('agent:started', now), event.previousRun === 'crashed' ? 'critical' : 'info', event.previousRun === 'crashed' ? 'Agent restarted after a crash' : 'Agent started', [event.previousRun === 'crashed' ? 'Orders in flight were reconciled at start-up.' : undefined], {}, now);
     case 'approval-waiting':

@@ -14,6 +14,12 @@ import type { ChannelSettings } from './types.js';
 import { NotifyConfigStore } from './config.js';
 import { SettingsRepo } from '../store/settings.js';
 
+import type { TunnelStatusView } from '../../shared/api-types.js';
+function tunnelStatus(state: TunnelStatusView['state'], extra: Partial<TunnelStatusView> = {}): TunnelStatusView {
+  return { state, provider: 'ngrok', publicUrl: null, since: null, lastCheck: null, consecutiveFailures: 0, lastError: null, reconnectAttempts: 0, nextRetryAt: null, lastPublicUrl: null, autoStart: false, settings: {} as TunnelStatusView['settings'], ...extra };
+}
+
+
 const DISCORD_TOKEN = 'dWebhookTokenCanary_9f8e7d6c5b4a3210';
 const TG_TOKEN = '123456789:AAHcanaryTelegramBotTokenValue_abcdefg';
 const SLACK_PATH = '/services/T0CANARY/B0CANARY/slackCanarySecretXYZ123';
@@ -137,7 +143,7 @@ describe('Slack channel against a fake incoming webhook', () => {
     const slack = await withFake(fakeSlack({ path: SLACK_PATH, retryAfterSeconds: 1 }));
     slack.plan.push('429');
     const h = await harness({ 'notify:slack': `https://hooks.slack.com${SLACK_PATH}` }, { slack: { enabled: true, events: ALL_KINDS, baseUrl: slack.base } });
-    h.bus.publish({ type: 'tunnel', state: 'down', provider: 'ngrok', reason: 'session expired' });
+    h.bus.publish({ type: 'tunnel', status: tunnelStatus('down', { lastError: { code: 'TUNNEL_FAILED', message: 'session expired', fix: null } }) });
     await eventually(() => h.rows()[0]?.status, (s) => s === 'sent', 5000);
     expect(slack.received).toHaveLength(2);
     expect(slack.received[1]!.at - slack.received[0]!.at).toBeGreaterThanOrEqual(990);

@@ -2,14 +2,41 @@
 import type express from 'express';
 import type { AgentServices } from '../services.js';
 import { ApiFailure, check } from './control.js';
-import { createAccountSchema, createStrategySchema, flattenSchema, ordersQuerySchema, signalsQuerySchema, tradingStateSchema } from '../../shared/schemas/api.js';
+import {
+  createAccountSchema,
+  createStrategySchema,
+  flattenSchema,
+  ordersQuerySchema,
+  replaceCredentialsSchema,
+  setCredentialSchema,
+  signalsQuerySchema,
+  tradingStateSchema,
+  tunnelSettingsSchema,
+} from '../../shared/schemas/api.js';
+import { FixedApiFailure } from '../credentials-service.js';
+import type { TunnelSettingsPatch } from '../tunnel-service.js';
+import type { ApiError } from '../../shared/api-types.js';
+import { CODES } from '../../shared/codes.js';
+import { randomId } from '../ids.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import type { OrderFilter } from '../store/orders.js';
 import { mountAlertRoutes, type AlertRouteDeps } from './alert-routes.js';
 
 type Handler = (req: express.Request, res: express.Response) => unknown;
-// Express 5 forwards rejected promises to the error handler; this keeps handlers terse.
-const h = (fn: Handler): Handler => fn;
+// Express 5 forwards rejected promises to the error handler. A refusal that carries its own fix (the keychain
+// steps for this platform) is answered here, in the same error shape, since the shared handler only knows the
+// code's generic fix.
+const h =
+  (fn: Handler): Handler =>
+  async (req, res) => {
+    try {
+      return await fn(req, res);
+    } catch (err) {
+      if (!(err instanceof FixedApiFailure)) throw err;
+      const body: ApiError = { status: 'error', code: err.code, message: err.message, fix: err.fix, requestId: (res.locals.requestId as string | undefined) ?? randomId('req') };
+      res.status(CODES[err.code].http).json(body);
+    }
+  };
 
 export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: express.Router) => void {
   return (r) => {
@@ -23,11 +50,40 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       res.status(201).json(s.strategies.create(body));
     }));
 
-    r.get('/accounts', h((_req, res) => res.json({ items: s.accounts.list() })));
+    r.get('/accounts', h(async (_req, res) => res.json({ items: await s.accounts.list() })));
+    r.get('/accounts/:id', h(async (req, res) => res.json((await s.accounts.get(String(req.params.id))) ?? notFound())));
     r.post('/accounts', h(async (req, res) => {
       const body = check<{ name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string>; config?: Record<string, unknown> }>(createAccountSchema, req.body);
       res.status(201).json(await s.accounts.create(body));
     }));
+    r.put('/accounts/:id/credentials', h(async (req, res) => {
+      const body = check<{ credentials: Record<string, string> }>(replaceCredentialsSchema, req.body);
+      res.json(await s.accounts.replaceCredentials(String(req.params.id), body.credentials));
+    }));
+    r.post('/accounts/:id/test', h(async (req, res) => res.json(await s.accounts.testConnection(String(req.params.id)))));
+
+    r.get('/vault/status', h(async (_req, res) => res.json(await s.vault.status())));
+    r.get('/credentials', h(async (_req, res) => res.json({ items: (await s.credentials.names()).map((name) => ({ name })) })));
+    r.put('/credentials/:name', h(async (req, res) => {
+      const body = check<{ value: string }>(setCredentialSchema, req.body);
+      const name = String(req.params.name);
+      await s.credentials.set(name, body.value);
+      res.json({ name, status: 'set' });
+    }));
+    r.delete('/credentials/:name', h(async (req, res) => {
+      const name = String(req.params.name);
+      if (!(await s.credentials.delete(name))) notFound();
+      res.json({ name, status: 'not set' });
+    }));
+
+    r.get('/tunnel', h((_req, res) => res.json(s.tunnel.status())));
+    r.put('/tunnel', h(async (req, res) => {
+      const body = check<TunnelSettingsPatch>(tunnelSettingsSchema, req.body);
+      res.json(await s.tunnel.update(body));
+    }));
+    r.post('/tunnel/start', h(async (_req, res) => res.json(await s.tunnel.start())));
+    r.post('/tunnel/stop', h(async (_req, res) => res.json(await s.tunnel.stop())));
+    r.post('/tunnel/check', h(async (_req, res) => res.json(await s.tunnel.check())));
 
     r.get('/signals', h((req, res) => {
       const q = check<{ limit?: string; status?: string; strategyId?: string }>(signalsQuerySchema, req.query);
@@ -65,7 +121,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     r.get('/trading-state', h((_req, res) => res.json(s.tradingState.view())));
     r.put('/trading-state', h((req, res) => {
       const body = check<{ state: TradingState; reason?: string; accountId?: string }>(tradingStateSchema, req.body);
-      if (body.accountId && !s.accounts.get(body.accountId)) notFound();
+      if (body.accountId && !s.accounts.exists(body.accountId)) notFound();
       res.json(s.tradingState.set(body.state, body.reason ?? 'set by the trader', body.accountId));
     }));
 

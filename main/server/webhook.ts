@@ -11,6 +11,7 @@ import { dedupeKeys } from '../signals/dedupe-key.js';
 import { randomId } from '../ids.js';
 import { RateLimiter } from './rate-limit.js';
 import { isLoopbackAddress, verifyPassphrase } from './security.js';
+import { HEALTH_PROBE_PARAM, healthProbeEcho } from '../tunnel/health-echo.js';
 
 export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -60,7 +61,9 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0]!;
     if (req.method === 'GET' && path === '/health') {
-      return send(res, 200, { status: 'ok' });
+      // The tunnel self-check sends a nonce and expects it back: proof the request reached this agent.
+      const nonce = healthProbeEcho(new URLSearchParams(url.slice(path.length + 1)).get(HEALTH_PROBE_PARAM) ?? undefined);
+      return send(res, 200, nonce ? { status: 'ok', [HEALTH_PROBE_PARAM]: nonce } : { status: 'ok' });
     }
     const m = /^\/webhook\/([A-Za-z0-9_-]{1,128})$/.exec(path);
     if (!m || req.method !== 'POST') {

@@ -74,6 +74,14 @@ export const createStrategySchema = {
   },
 } as const;
 
+/** Credential field names: the <field> part of broker:<account-id>:<field> (docs/credentials.md). */
+const credentialFields = {
+  type: 'object',
+  propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$' },
+  additionalProperties: { type: 'string', minLength: 1, maxLength: 4096 },
+  maxProperties: 10,
+} as const;
+
 export const createAccountSchema = {
   type: 'object',
   additionalProperties: false,
@@ -83,7 +91,7 @@ export const createAccountSchema = {
     broker: { type: 'string', enum: ['paper', 'alpaca', 'oanda', 'ccxt'] },
     environment: { type: 'string', enum: ['paper', 'practice', 'demo', 'testnet', 'sandbox', 'live'] },
     baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 500 },
-    credentials: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 10 },
+    credentials: credentialFields,
     config: accountConfigSchema,
   },
 } as const;
@@ -153,5 +161,55 @@ export const simulateSchema = {
     strategyId: id,
     text: { type: 'string', maxLength: 65536 },
     contentType: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const replaceCredentialsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['credentials'],
+  properties: { credentials: { ...credentialFields, minProperties: 1 } },
+} as const;
+
+export const setCredentialSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: { value: { type: 'string', minLength: 1, maxLength: 4096 } },
+} as const;
+
+const publicUrl = { type: 'string', maxLength: 500, pattern: '^https?://' } as const;
+
+/** PUT /api/tunnel: the sections given replace the stored ones; tokens are not settings (PUT /api/credentials/:name). */
+export const tunnelSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    provider: { type: 'string', enum: ['ngrok', 'cloudflared', 'localtunnel', 'manual'] },
+    ngrok: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        domain: { type: 'string', minLength: 1, maxLength: 253 },
+        restrictToTradingView: { type: 'boolean' },
+      },
+    },
+    cloudflared: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: { type: 'string', enum: ['quick', 'named'] },
+        publicUrl,
+      },
+    },
+    manual: { type: 'object', additionalProperties: false, properties: { publicUrl } },
+    localtunnel: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        host: publicUrl,
+        subdomain: { type: 'string', minLength: 4, maxLength: 63 },
+      },
+    },
   },
 } as const;

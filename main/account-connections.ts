@@ -1,0 +1,186 @@
+// Broker accounts and their adapters: credentials are read from the vault, an adapter is made by the factory,
+// connected and registered with the order router. A failure here never stops the agent: the account's orders
+// are denied ACCOUNT_UNAVAILABLE and the reason is logged (scrubbed) and answered in plain words.
+import type { BrokerAdapter } from './brokers/port.js';
+import { BrokerError } from './brokers/port.js';
+import type { OrderRouter } from './orders/router.js';
+import { brokerErrorCode } from './orders/router.js';
+import type { AccountRow } from './store/accounts.js';
+import type { Logger } from './log.js';
+import { registerSecret, scrubText } from './log.js';
+import { ApiFailure } from './server/control.js';
+import type { CredentialsService } from './credentials-service.js';
+import type { ConnectionTestView } from '../shared/api-types.js';
+import type { Code } from '../shared/codes.js';
+
+/** Makes the adapter for an account from its stored credentials; undefined when this build has none for the broker. */
+export type AdapterFactory = (account: AccountRow, credentials: Record<string, string>) => BrokerAdapter | undefined | Promise<BrokerAdapter | undefined>;
+
+/** What an adapter may offer beyond the port: a connection test in the trader's words (the real adapters do). */
+interface TestableAdapter {
+  testConnection?: () => Promise<{ ok: boolean; code?: string; message: string }>;
+}
+
+export interface AccountConnectionsOptions {
+  router: OrderRouter;
+  credentials: CredentialsService;
+  factory: AdapterFactory;
+  log: Logger;
+}
+
+export class AccountConnections {
+  constructor(private readonly o: AccountConnectionsOptions) {}
+
+  /** At start-up: every account whose credentials are complete gets its adapter; the others are logged. */
+  async connectAll(accounts: readonly AccountRow[]): Promise<void> {
+    for (const a of accounts) {
+      try {
+        const credentials = a.broker === 'paper' ? {} : await this.o.credentials.readAccount(a.id, a.broker);
+        if (a.broker !== 'paper' && !this.o.credentials.hasRequired(a.broker, credentials)) {
+          this.o.log.warn({ accountId: a.id, broker: a.broker }, 'broker account has no complete credentials in the vault; its orders are denied until they are set');
+          continue;
+        }
+        await this.connect(a, credentials);
+      } catch (err) {
+        this.o.log.warn({ accountId: a.id, broker: a.broker, reason: describe(err) }, 'broker account could not be connected; its orders are denied ACCOUNT_UNAVAILABLE');
+      }
+    }
+  }
+
+  /**
+   * A new account: credentials are checked, stored in the vault (`broker:<id>:<field>`), and the adapter is
+   * created, connected and registered. When the connection fails, the stored credentials are removed again
+   * and the broker's reason is answered.
+   */
+  async add(account: AccountRow, credentials: Record<string, string>): Promise<void> {
+    if (account.broker === 'paper') {
+      if (Object.keys(credentials).length > 0) throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'must be empty for the paper broker' }]);
+      await this.connect(account, {});
+      return;
+    }
+    const given = Object.keys(credentials).length > 0;
+    for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
+    this.validate(account.broker, credentials, given);
+    // Without credentials in the body the account can still be made: its keys may come from
+    // VIEWZENIX_SECRET_* variables, or be set later with PUT /api/accounts/:id/credentials.
+    if (!given) {
+      await this.o.credentials.requireReadable(`Cannot add a ${account.broker} account`);
+      const stored = await this.o.credentials.readAccount(account.id, account.broker);
+      if (this.o.credentials.hasRequired(account.broker, stored)) await this.connectOrExplain(account, stored);
+      return;
+    }
+    await this.o.credentials.requireWritable(`Cannot store the ${account.broker} credentials`);
+    await this.o.credentials.storeAccount(account.id, credentials);
+    try {
+      await this.connectOrExplain(account, credentials);
+    } catch (err) {
+      await this.o.credentials.removeAccount(account.id, Object.keys(credentials));
+      throw err;
+    }
+  }
+
+  /** Replaces an account's credentials: the new ones must connect before they replace the old ones. */
+  async replace(account: AccountRow, credentials: Record<string, string>): Promise<void> {
+    if (account.broker === 'paper') throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'the paper broker has none' }]);
+    this.validate(account.broker, credentials, true);
+    await this.o.credentials.requireWritable(`Cannot store the ${account.broker} credentials`);
+    const previous = Object.keys(await this.o.credentials.readAccount(account.id, account.broker));
+    for (const v of Object.values(credentials)) registerSecret(v);
+    let adapter: BrokerAdapter | undefined;
+    try {
+      adapter = await this.open(account, credentials);
+    } catch (err) {
+      const e = explain(account.broker, err);
+      throw new ApiFailure(e.code, e.message);
+    }
+    try {
+      await this.o.credentials.storeAccount(account.id, credentials, previous);
+    } catch (err) {
+      await adapter?.disconnect().catch(() => undefined);
+      throw err;
+    }
+    const old = this.o.router.adapter(account.id);
+    if (adapter) {
+      this.o.router.register(account.id, adapter);
+      if (old && old !== adapter) await old.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Tests the connection with the stored credentials, connecting the account first if it is not yet. */
+  async test(account: AccountRow): Promise<ConnectionTestView> {
+    let adapter = this.o.router.adapter(account.id);
+    if (!adapter) {
+      const credentials = account.broker === 'paper' ? {} : await this.o.credentials.readAccount(account.id, account.broker);
+      if (account.broker !== 'paper' && !this.o.credentials.hasRequired(account.broker, credentials)) {
+        return { ok: false, code: 'ACCOUNT_UNAVAILABLE', message: `The ${account.broker} credentials of this account are not all set; set them with PUT /api/accounts/${account.id}/credentials.` };
+      }
+      try {
+        adapter = await this.connect(account, credentials);
+      } catch (err) {
+        return { ok: false, ...explain(account.broker, err) };
+      }
+      if (!adapter) return { ok: false, code: 'ACCOUNT_UNAVAILABLE', message: `This build has no ${account.broker} adapter yet.` };
+    }
+    try {
+      const testable = adapter as BrokerAdapter & TestableAdapter;
+      if (testable.testConnection) {
+        const r = await testable.testConnection();
+        return { ok: r.ok, ...(r.code ? { code: r.code } : {}), message: scrubText(r.message) };
+      }
+      const snapshot = await adapter.account();
+      return { ok: true, message: `Connected; equity ${snapshot.equity} ${snapshot.currency}.` };
+    } catch (err) {
+      return { ok: false, ...explain(account.broker, err) };
+    }
+  }
+
+  isConnected(accountId: string): boolean {
+    return this.o.router.adapter(accountId) !== undefined;
+  }
+
+  private validate(broker: string, credentials: Record<string, string>, complete: boolean): void {
+    const issues = this.o.credentials.validateAccountFields(broker, credentials, complete);
+    if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The credentials have ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+  }
+
+  private async connectOrExplain(account: AccountRow, credentials: Record<string, string>): Promise<void> {
+    try {
+      await this.connect(account, credentials);
+    } catch (err) {
+      const e = explain(account.broker, err);
+      throw new ApiFailure(e.code, e.message);
+    }
+  }
+
+  private async connect(account: AccountRow, credentials: Record<string, string>): Promise<BrokerAdapter | undefined> {
+    const adapter = await this.open(account, credentials);
+    if (adapter) this.o.router.register(account.id, adapter);
+    return adapter;
+  }
+
+  private async open(account: AccountRow, credentials: Record<string, string>): Promise<BrokerAdapter | undefined> {
+    const adapter = await this.o.factory(account, credentials);
+    if (!adapter) {
+      this.o.log.warn({ accountId: account.id, broker: account.broker }, 'no adapter for this broker in this build; the account is saved but its orders are denied');
+      return undefined;
+    }
+    try {
+      await adapter.connect();
+    } catch (err) {
+      await adapter.disconnect().catch(() => undefined);
+      this.o.log.warn({ accountId: account.id, broker: account.broker, reason: describe(err) }, 'broker connection failed');
+      throw err;
+    }
+    return adapter;
+  }
+}
+
+function describe(err: unknown): string {
+  return scrubText(err instanceof Error ? err.message : String(err));
+}
+
+function explain(broker: string, err: unknown): { code: Code; message: string } {
+  if (err instanceof BrokerError) return { code: brokerErrorCode(err), message: `${broker}: ${describe(err)}` };
+  if (err instanceof ApiFailure) return { code: err.code, message: scrubText(err.message) };
+  return { code: 'ACCOUNT_UNAVAILABLE', message: `${broker}: the connection failed (${describe(err)}).` };
+}
