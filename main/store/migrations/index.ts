@@ -3,6 +3,7 @@
 import type { Db } from '../db.js';
 import { m001 } from './001-core.js';
 import { m002 } from './002-paper-broker.js';
+import { m003 } from './003-order-lifecycle.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];
