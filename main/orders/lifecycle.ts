@@ -72,10 +72,14 @@ export class OrderLifecycle {
     this.bus.publish({ type: 'notice', level, code, message });
   }
 
-  /** Contradictions seen since the last call (order id → what happened). */
-  takeConflicts(): Map<string, string> {
-    const out = new Map(this.conflicts);
-    this.conflicts.clear();
+  /** Contradictions seen since the last call for the account (order id → what happened). */
+  takeConflicts(accountId: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [id, what] of this.conflicts) {
+      if (this.orders.get(id)?.accountId !== accountId) continue;
+      out.set(id, what);
+      this.conflicts.delete(id);
+    }
     return out;
   }
 

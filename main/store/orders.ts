@@ -88,6 +88,14 @@ export class OrderRepo {
     return new Map([...sums].map(([k, v]) => [k, v.toString()]));
   }
 
+  isExternalFillSeen(accountId: string, tradeId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM external_fills WHERE account_id = ? AND trade_id = ?').get(accountId, tradeId) !== undefined;
+  }
+
+  markExternalFill(accountId: string, tradeId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO external_fills (account_id, trade_id) VALUES (?, ?)').run(accountId, tradeId);
+  }
+
   reconcileState(accountId: string): { fillsCursor?: string; baseline: Record<string, string>; lastRunAt?: string; lastResult?: string } | undefined {
     const r = this.db.prepare('SELECT fills_cursor, baseline, last_run_at, last_result FROM reconcile_state WHERE account_id = ?').get(accountId) as
       | { fills_cursor: string | null; baseline: string; last_run_at: string | null; last_result: string | null }

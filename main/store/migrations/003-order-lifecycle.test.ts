@@ -17,6 +17,7 @@ describe('migration 003 order lifecycle', () => {
     expect(cols('orders')).toContain('parent_order_id');
     expect(cols('reconcile_state')).toEqual(['account_id', 'fills_cursor', 'baseline', 'last_run_at', 'last_result']);
     for (const c of ['triggered', 'trail_amount', 'trail_percent', 'trail_extreme', 'parent_client_order_id', 'oco_group']) expect(cols('paper_orders')).toContain(c);
+    expect(cols('external_fills')).toEqual(['account_id', 'trade_id']);
     expect(db.prepare("SELECT triggered FROM paper_orders WHERE client_order_id = 'c1'").get()).toEqual({ triggered: 0 });
     db.close();
   });

@@ -19,6 +19,12 @@ export const m003: Migration = {
         last_run_at TEXT,
         last_result TEXT
       );
+      -- Fills at the broker that are not of our orders, already counted into the baseline (once each).
+      CREATE TABLE external_fills (
+        account_id TEXT NOT NULL,
+        trade_id TEXT NOT NULL,
+        PRIMARY KEY (account_id, trade_id)
+      );
 
       ALTER TABLE paper_orders ADD COLUMN triggered INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE paper_orders ADD COLUMN trail_amount TEXT;
