@@ -2,7 +2,7 @@
 // after the broker took the order (timeout after accept), the connection reset before or after the request, a 429
 // with retry-after, a 502 (the gateway may or may not have passed the request on), a slow answer, and stream
 // updates that never arrive. Faults are drawn from a seeded generator, so a failing run can be replayed.
-import type { AccountSnapshot, BrokerAdapter, BrokerOrder, Fill, InstrumentInfo, OrderRequest, OrderUpdate, Position } from '../port.js';
+import type { AccountSnapshot, BrokerAdapter, BrokerCapabilities, BrokerOrder, Fill, InstrumentInfo, OrderRequest, OrderUpdate, Position } from '../port.js';
 import { BrokerError } from '../port.js';
 
 export type Fault = 'timeout_after_accept' | 'reset_before' | 'reset_after' | 'rate_limited' | 'bad_gateway' | 'slow';
@@ -20,11 +20,16 @@ export interface FaultOptions {
   slowMs?: number;
   retryAfterMs?: number;
   seed?: number;
+  /** Stop injecting submit faults after this many. */
+  maxFaults?: number;
+  /** Capabilities to report instead of the inner adapter's (to test local denials). */
+  capabilities?: Partial<BrokerCapabilities>;
 }
 
 export class FaultyAdapter implements BrokerAdapter {
   readonly counts: Record<Fault | 'lookup_reset' | 'dropped_update', number> = { timeout_after_accept: 0, reset_before: 0, reset_after: 0, rate_limited: 0, bad_gateway: 0, slow: 0, lookup_reset: 0, dropped_update: 0 };
   private state: number;
+  private injected = 0;
   enabled = true;
 
   constructor(
@@ -40,8 +45,8 @@ export class FaultyAdapter implements BrokerAdapter {
   get broker(): string {
     return this.inner.broker;
   }
-  get capabilities(): BrokerAdapter['capabilities'] {
-    return this.inner.capabilities;
+  get capabilities(): BrokerCapabilities {
+    return { ...this.inner.capabilities, ...this.opts.capabilities };
   }
 
   /** mulberry32: small, seeded, good enough to spread faults. */
@@ -55,6 +60,8 @@ export class FaultyAdapter implements BrokerAdapter {
 
   private pick(): Fault | undefined {
     if (!this.enabled || this.random() >= this.opts.submitFaultRate) return undefined;
+    if (this.opts.maxFaults !== undefined && this.injected >= this.opts.maxFaults) return undefined;
+    this.injected++;
     const list = this.opts.faults ?? FAULTS;
     return list[Math.floor(this.random() * list.length)];
   }
