@@ -199,6 +199,7 @@ async function reconcileInFlight(orders: OrderRepo, router: OrderRouter, trading
   // the inbox is resumed; then keep reconciling periodically (stopped when the router closes).
   router.configure(tradingState);
   const reconciler = new Reconciler(orders, router.lifecycleRef, router, tradingState, log);
+  router.reconciler = reconciler;
   const reports = await reconciler.reconcileAll('startup');
   log.info({ reports }, 'start-up reconciliation finished');
   reconciler.start();

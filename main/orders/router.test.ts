@@ -94,6 +94,10 @@ describe('router: circuit breaker', () => {
       expect(state.reason).toMatch(/^BROKER_CIRCUIT_OPEN: 3 broker requests in a row failed \(last: connection_reset/);
       expect(h.events.some((e) => e.type === 'notice' && e.code === 'BROKER_CIRCUIT_OPEN' && e.level === 'error')).toBe(true);
       expect(h.tradingState.effective('other').state).toBe('active'); // only this account
+      // The trader resumes; the breaker counts afresh and trips again on the next run of failures.
+      h.tradingState.set('active', undefined, 'acc1');
+      for (let i = 3; i < 6; i++) await h.router.submit(order(`c${i}`), { accountId: 'acc1', leg: 'entry' });
+      expect(h.tradingState.effective('acc1').state).toBe(tripTo);
       h.close();
     });
   }

@@ -147,7 +147,10 @@ export class OrderRouter {
     for (const fn of this.onClose.splice(0)) fn();
   }
 
-  /** The trader resumed trading on the account: the breaker closes again. */
+  /** The reconciler running for this router (set at start-up), for the API: run now, accept broker positions. */
+  reconciler: { reconcileAll(trigger: string): Promise<unknown>; acceptBrokerPositions(accountId: string): Promise<void> } | undefined;
+
+  /** The trader resumed trading on the account: the breaker closes again (also done on the next failure). */
   resetBreaker(accountId: string): void {
     this.breakers.get(accountId)?.reset();
   }
@@ -238,7 +241,10 @@ export class OrderRouter {
   }
 
   private breakerFailure(accountId: string, err: BrokerError): void {
-    const reason = this.breakers.get(accountId)?.failure(`${err.kind}: ${err.message}`);
+    const breaker = this.breakers.get(accountId);
+    // The trader resumed trading after a trip: the breaker counts afresh and may trip again.
+    if (breaker?.open && this.tradingState?.effective(accountId).state === 'active') breaker.reset();
+    const reason = breaker?.failure(`${err.kind}: ${err.message}`);
     if (!reason) return;
     const to = this.breakers.get(accountId)!.options.tripTo;
     this.log.error({ accountId, to }, 'circuit breaker opened after repeated broker failures');
