@@ -84,6 +84,54 @@ describe('router: UNKNOWN orders', () => {
   });
 });
 
+/** A broker whose order lookups lag behind its order entry (eventual consistency): the first lookups miss. */
+class LaggingLookups extends FaultyAdapter {
+  misses = 0;
+  override async orderByClientId(clientOrderId: string) {
+    if (this.misses > 0) {
+      this.misses--;
+      return undefined;
+    }
+    return super.orderByClientId(clientOrderId);
+  }
+}
+
+describe('router: races', () => {
+  it('cancel_rejected_because_the_order_already_filled_then_shown_filled_not_canceled', async () => {
+    const { h, paper } = setup({ submitFaultRate: 0, dropUpdateRate: 1 });
+    paper.observePrice('AAPL', '100');
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '95', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+    paper.observePrice('AAPL', '90'); // fills at the broker; the update is lost
+    const after = await h.router.cancel(o.id);
+    expect(after.status).toBe('filled');
+    expect(h.orders.events(o.id).map((e) => e.kind)).toEqual(expect.arrayContaining(['cancel_request', 'cancel_failed', 'reconciled']));
+    h.close();
+  });
+
+  it('a re-send refused because the first send arrived after all is resolved to the broker order, never rejected', async () => {
+    const h = harness({ ...fast, absentLookups: 1, absentGraceMs: 0 });
+    const paper = h.paper();
+    const lagging = new LaggingLookups(paper, { submitFaultRate: 1, faults: ['reset_after'], maxFaults: 1, dropUpdateRate: 1 });
+    h.router.register('acc1', lagging);
+    lagging.misses = 1;
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' }); // placed, answer lost
+    expect(o.status).not.toBe('rejected');
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'filled');
+    expect(done.status).toBe('filled');
+    expect(h.orders.events(o.id).map((e) => e.kind)).toEqual(expect.arrayContaining(['resend_same_client_id', 'resend_refused_found']));
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
+  it('canceling an order never sent closes it locally without a broker call', async () => {
+    const { h, paper } = setup({ submitFaultRate: 0 });
+    const { order: o } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: order('c1'), leg: 'entry', createdAt: 't' });
+    expect((await h.router.cancel(o.id)).status).toBe('canceled');
+    expect(paper.orderCount('c1')).toBe(0);
+    h.close();
+  });
+});
+
 describe('router: circuit breaker', () => {
   for (const tripTo of ['reducing', 'halted'] as const) {
     it(`repeated_broker_failures_switch_the_account_to_${tripTo}_with_a_reason_and_a_notice`, async () => {

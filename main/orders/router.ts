@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { OrderView } from '../../shared/api-types.js';
 import type { Code } from '../../shared/codes.js';
 import type { TradingState } from '../../shared/trading-state.js';
+import { isTerminal } from '../../shared/order-status.js';
 import { randomId } from '../ids.js';
 import type { OrderLifecycle } from './lifecycle.js';
 import { AccountThrottle, type Lane } from './throttle.js';
@@ -85,6 +86,7 @@ export class OrderRouter {
   private readonly resolving = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly sentAt = new Map<string, number>();
   private readonly sending = new Set<string>();
+  private readonly resent = new Set<string>();
   private readonly absentSeen = new Map<string, number>();
   private readonly onClose: (() => void)[] = [];
   private tradingState: TradingStateControl | undefined;
@@ -231,6 +233,12 @@ export class OrderRouter {
           return view;
         }
         this.breakerSuccess(accountId); // the broker is answering; it refused this order on its merits
+        if (this.resent.has(orderId)) {
+          // A re-send refused (typically: client order id already used) means the first send did arrive after
+          // all: the broker's order under this id is the truth, never a rejection.
+          const existing = await this.call(accountId, 'urgent', (a) => a.orderByClientId(request.clientOrderId)).catch(() => undefined);
+          if (existing) return this.lifecycle.applyBrokerOrder(orderId, existing, 'resend_refused_found');
+        }
         return this.lifecycle.transition(orderId, 'rejected', 'broker_rejected', { error: e.kind, message: e.message }, { reason: `${code}: ${e.message}` });
       }
     }
@@ -312,13 +320,18 @@ export class OrderRouter {
     }
     const request = this.orders.request(orderId)!;
     this.lifecycle.note(orderId, 'resend_same_client_id', { lookups: seen });
+    this.resent.add(orderId);
     return this.send(orderId, request, current.accountId);
   }
 
   async cancel(orderId: string): Promise<OrderView> {
     const order = this.orders.get(orderId)!;
-    if (!this.adapters.has(order.accountId)) return order;
-    this.lifecycle.transition(orderId, 'cancel_pending', 'cancel_request', {});
+    if (!this.adapters.has(order.accountId) || isTerminal(order.status)) return order;
+    if (order.status === 'created') return this.lifecycle.transition(orderId, 'canceled', 'canceled_before_sending', {}, { reason: 'canceled before it was sent' });
+    // Only a working order becomes cancel_pending; for one whose outcome is unknown the broker is asked to cancel
+    // by client id all the same, and its answer (or a lookup) tells what happened.
+    if (order.status === 'accepted' || order.status === 'partially_filled') this.lifecycle.transition(orderId, 'cancel_pending', 'cancel_request', {});
+    else this.lifecycle.note(orderId, 'cancel_request', { status: order.status });
     try {
       const b = await this.call(order.accountId, 'urgent', (a) => a.cancel(order.clientOrderId));
       this.breakerSuccess(order.accountId);
@@ -327,7 +340,12 @@ export class OrderRouter {
       if (err instanceof BrokerError && (err.outcomeUnknown || err.kind === 'unreachable' || err.kind === 'rate_limited')) this.breakerFailure(order.accountId, err);
       // The cancel lost the race (e.g. the order filled) or its answer was lost: ask the broker what happened.
       this.lifecycle.note(orderId, 'cancel_failed', { message: (err as Error).message });
-      return this.resolve(orderId);
+      const after = await this.resolve(orderId);
+      if (after.status === 'cancel_pending') {
+        // The broker could not be asked either: the order keeps working as far as we know; the reconciler checks it.
+        return this.lifecycle.transition(orderId, after.filledQuantity === '0' ? 'accepted' : 'partially_filled', 'cancel_unconfirmed', {});
+      }
+      return after;
     }
   }
 
