@@ -80,6 +80,8 @@ describe('reconciliation', () => {
       "RECONCILE_MISMATCH: position AAPL: the broker holds 5, the agent's records explain 2 (difference 3). Trading on this account is halted. Compare with the broker, correct the position there or accept the broker's positions, then resume trading.",
     );
     expect(h.events.some((e) => e.type === 'notice' && e.code === 'RECONCILE_MISMATCH' && e.message.includes('acc1'))).toBe(true);
+    await reconciler.reconcileAll('periodic'); // the same mismatch again: still halted, but said only once
+    expect(h.events.filter((e) => e.type === 'notice' && e.code === 'RECONCILE_MISMATCH')).toHaveLength(1);
     await reconciler.acceptBrokerPositions('acc1');
     h.tradingState.set('active', undefined, 'acc1');
     const [after] = await reconciler.reconcileAll('periodic');

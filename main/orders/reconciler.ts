@@ -216,6 +216,8 @@ export class Reconciler {
   private halt(report: ReconcileReport): void {
     const reason = `RECONCILE_MISMATCH: ${report.mismatches.join('; ')}. Trading on this account is halted. Compare with the broker, correct the position there or accept the broker's positions, then resume trading.`;
     report.halted = true;
+    const current = this.tradingState.effective(report.accountId);
+    if (current.state === 'halted' && current.reason === reason) return; // already said; no notice every run
     this.log.error({ accountId: report.accountId, mismatches: report.mismatches, trigger: report.trigger }, 'reconciliation found a mismatch it cannot explain; account halted');
     this.tradingState.set('halted', reason, report.accountId);
     this.lifecycle.notice('error', `Account ${report.accountId}: ${reason}`, 'RECONCILE_MISMATCH');
