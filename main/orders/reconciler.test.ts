@@ -101,6 +101,17 @@ describe('reconciliation', () => {
     h.close();
   });
 
+  it('an order open at the broker with an agent client id the agent has no record of is a mismatch', async () => {
+    const { h, paper, reconciler } = setup();
+    await reconciler.reconcileAll('startup');
+    paper.observePrice('AAPL', '100');
+    await paper.submit(order('vz-0123456789abcdef0123456789abcdef', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' }));
+    await paper.submit(order('by-hand-limit', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' })); // not ours: fine
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report!.mismatches).toEqual(['order vz-0123456789abcdef0123456789abcdef (buy 2 AAPL) is open at the broker with an id this agent issued, but the agent has no record of it']);
+    h.close();
+  });
+
   it('an unreachable broker during reconciliation concludes nothing and halts nothing', async () => {
     const { h, adapter, reconciler } = setup();
     await reconciler.reconcileAll('startup');

@@ -11,6 +11,10 @@ import type { OrderRepo } from '../store/orders.js';
 import type { Logger } from '../log.js';
 import type { Fill, Position } from '../brokers/port.js';
 import type { OrderView } from '../../shared/api-types.js';
+import { isTerminal } from '../../shared/order-status.js';
+
+/** The prefix of every client order id the agent issues (main/ids.ts clientOrderId). */
+const AGENT_ID_PREFIX = 'vz-';
 import type { OrderLifecycle } from './lifecycle.js';
 import type { OrderRouter, TradingStateControl } from './router.js';
 
@@ -118,6 +122,18 @@ export class Reconciler {
         if (after.status !== before) {
           report.ordersCorrected++;
           this.log.info({ orderId: o.id, from: before, to: after.status, trigger }, 'order reconciled');
+        }
+      }
+
+      // 1b. Orders open at the broker: one of ours that we hold as final, or one carrying the agent's client id
+      //     prefix that we have no record of (a database restored from an old backup), cannot be explained.
+      for (const b of await adapter.openOrders()) {
+        const mine = this.router.orderFor(accountId, b, b);
+        if (mine && isTerminal(mine.status)) {
+          const fresh = this.lifecycle.applyBrokerOrder(mine.id, b, 'reconciled');
+          if (isTerminal(fresh.status)) report.mismatches.push(`order ${b.clientOrderId} is ${b.status} at the broker but ${fresh.status} here`);
+        } else if (!mine && b.clientOrderId.startsWith(AGENT_ID_PREFIX)) {
+          report.mismatches.push(`order ${b.clientOrderId} (${b.side} ${b.quantity} ${b.symbol}) is open at the broker with an id this agent issued, but the agent has no record of it`);
         }
       }
 
