@@ -15,6 +15,7 @@ import { PaperRepo } from './store/paper.js';
 import { EventBus } from './events.js';
 import { OrderLifecycle } from './orders/lifecycle.js';
 import { OrderRouter } from './orders/router.js';
+import { Reconciler } from './orders/reconciler.js';
 import { TradingStateService } from './trading-state.js';
 import { Inbox } from './signals/inbox.js';
 import { SignalWorker } from './signals/worker.js';
@@ -214,11 +215,12 @@ function seedDemo(strategies: StrategyRepo, accounts: AccountRepo, settings: Set
 }
 
 async function reconcileInFlight(orders: OrderRepo, router: OrderRouter, tradingState: TradingStateService, log: Logger): Promise<void> {
-  const inFlight = orders.withStatus(['created', 'submitting', 'unknown', 'accepted', 'partially_filled', 'cancel_pending']);
-  for (const o of inFlight) {
-    const resend = tradingState.effective(o.accountId).state === 'active';
-    const before = o.status;
-    const after = await router.resolve(o.id, { resend });
-    if (after.status !== before) log.info({ orderId: o.id, from: before, to: after.status }, 'order reconciled at start-up');
-  }
+  // Start-up and crash recovery are one path: reconcile every account (orders, missed fills, positions) before
+  // the inbox is resumed; then keep reconciling periodically (stopped when the router closes).
+  router.configure(tradingState);
+  const reconciler = new Reconciler(orders, router.lifecycleRef, router, tradingState, log);
+  router.reconciler = reconciler;
+  const reports = await reconciler.reconcileAll('startup');
+  log.info({ reports }, 'start-up reconciliation finished');
+  reconciler.start();
 }

@@ -74,6 +74,8 @@ export const CODES = {
   BROKER_UNREACHABLE: { http: 502, message: 'The broker could not be reached.', fix: 'Check the internet connection and the broker status page.' },
   BROKER_AUTH_FAILED: { http: 502, message: 'The broker refused the credentials.', fix: 'Re-enter the API keys, and check paper vs live environment.' },
   BROKER_OUTCOME_UNKNOWN: { http: 502, message: 'The broker did not answer in time; the order outcome is being reconciled.', fix: 'Wait for reconciliation; do not re-send the alert by hand.' },
+  BROKER_CIRCUIT_OPEN: { http: 503, message: 'Broker requests failed repeatedly, so the agent stopped new orders on this account.', fix: 'Check the broker\'s status page and your connection, then resume trading on the account.' },
+  RECONCILE_MISMATCH: { http: 409, message: 'The broker\'s orders or positions differ from the agent\'s records in a way the agent cannot explain; trading on the account is halted.', fix: 'Compare the broker\'s positions with the Positions page, correct them (or accept the broker\'s positions), then resume trading.' },
 
   // --- control API -------------------------------------------------------------------------------------
   UNAUTHORIZED: { http: 401, message: 'The control token is missing or wrong.', fix: 'Open the UI address printed at start, or pass the token from <data-dir>/control-token.' },

@@ -89,6 +89,8 @@ export interface BrokerOrder {
   /** Broker's reason for a rejection or cancel. */
   reason?: string;
   updatedAt: string;
+  /** Set on an order the broker created for us: a bracket's take-profit or stop-loss child. */
+  parentClientOrderId?: string;
 }
 
 export interface Fill {
@@ -127,7 +129,8 @@ export type BrokerErrorKind =
   | 'invalid'
   | 'unreachable' // nothing was sent or the connection was refused: the order certainly does not exist
   | 'timeout' // the request may have reached the broker: outcome unknown
-  | 'connection_reset'; // likewise unknown
+  | 'connection_reset' // likewise unknown
+  | 'server_error'; // the broker (or its gateway) answered 5xx: it may or may not have taken the order
 
 /** Every adapter failure is a BrokerError; `outcomeUnknown` says whether the request may have taken effect. */
 export class BrokerError extends Error {
@@ -141,7 +144,7 @@ export class BrokerError extends Error {
   }
 
   get outcomeUnknown(): boolean {
-    return this.kind === 'timeout' || this.kind === 'connection_reset';
+    return this.kind === 'timeout' || this.kind === 'connection_reset' || this.kind === 'server_error';
   }
 }
 

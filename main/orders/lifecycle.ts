@@ -1,18 +1,25 @@
 // The one writer of order state. Every change goes through the transition table, is stored with an event,
 // and is published to the UI. Broker updates, fills and reconciliation all come through here.
+// Reports that are merely behind what is known (duplicated or reordered delivery) are recorded once and ignored
+// without a warning, so a chatty stream cannot turn into an error storm; contradictions are kept for the
+// reconciler, which asks the broker and halts the account when it cannot explain them.
 import { Decimal } from 'decimal.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { BrokerOrder, Fill } from '../brokers/port.js';
+import type { BrokerOrder, Fill, OrderRequest } from '../brokers/port.js';
 import type { OrderView } from '../../shared/api-types.js';
 import { isTerminal, type OrderStatus } from '../../shared/order-status.js';
-import { InvalidTransitionError, nextStatus } from './state-machine.js';
+import { decideStatus } from './state-machine.js';
+import { randomId } from '../ids.js';
 
 type Waiter = { resolve: (o: OrderView) => void };
+type Fields = { reason?: string; brokerOrderId?: string; filledQuantity?: string; averageFillPrice?: string };
 
 export class OrderLifecycle {
   private readonly waiters = new Map<string, Waiter[]>();
+  /** Orders whose reports contradicted what we hold; the reconciler reads and clears this. */
+  private readonly conflicts = new Map<string, string>();
 
   constructor(
     private readonly orders: OrderRepo,
@@ -21,25 +28,37 @@ export class OrderLifecycle {
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
-  /** Moves an order to `to`; returns the stored order. An invalid move is logged and stored as an event, not applied. */
-  transition(orderId: string, to: OrderStatus, kind: string, data?: unknown, fields: { reason?: string; brokerOrderId?: string; filledQuantity?: string; averageFillPrice?: string } = {}): OrderView {
+  /** Moves an order to `to`; returns the stored order. A stale report is recorded and ignored; a contradiction
+   *  is recorded, logged once, remembered for the reconciler, and not applied. */
+  transition(orderId: string, to: OrderStatus, kind: string, data?: unknown, fields: Fields = {}): OrderView {
     const current = this.orders.get(orderId);
     if (!current) throw new Error(`order ${orderId} does not exist`);
     const at = this.now();
-    let status: OrderStatus;
-    try {
-      status = nextStatus(current.status, to);
-    } catch (err) {
-      if (!(err instanceof InvalidTransitionError)) throw err;
-      this.orders.appendEvent(orderId, at, 'invalid_transition', current.status, to, { kind, data });
-      this.log.warn({ orderId, from: current.status, to, kind }, 'ignored an order update the state machine does not allow');
+    const decision = decideStatus(current.status, to);
+    if (decision.action === 'stale') {
+      const more = fieldsAddInformation(current, fields);
+      if (more) {
+        this.orders.update(orderId, fields, at);
+        this.orders.appendEvent(orderId, at, kind, current.status, current.status, data);
+        return this.orders.get(orderId)!;
+      }
+      if (current.status !== to) {
+        this.orders.appendEvent(orderId, at, 'stale_report_ignored', current.status, current.status, { kind, reported: to });
+        this.log.debug({ orderId, status: current.status, reported: to, kind }, 'ignored a stale order report');
+      }
       return current;
     }
-    this.orders.update(orderId, { ...fields, status }, at);
-    this.orders.appendEvent(orderId, at, kind, current.status, status, data);
+    if (decision.action === 'conflict') {
+      this.orders.appendEvent(orderId, at, 'invalid_transition', current.status, to, { kind, data });
+      if (!this.conflicts.has(orderId)) this.log.warn({ orderId, from: current.status, to, kind }, 'an order report contradicts the stored status; the reconciler will check it');
+      this.conflicts.set(orderId, `${kind}: reported ${to} while stored as ${current.status}`);
+      return current;
+    }
+    this.orders.update(orderId, { ...fields, status: decision.status }, at);
+    this.orders.appendEvent(orderId, at, kind, current.status, decision.status, data);
     const updated = this.orders.get(orderId)!;
     this.bus.publish({ type: 'order', order: updated });
-    if (isTerminal(status)) this.wake(updated);
+    if (isTerminal(decision.status)) this.wake(updated);
     return updated;
   }
 
@@ -48,15 +67,36 @@ export class OrderLifecycle {
     this.orders.appendEvent(orderId, this.now(), kind, o?.status, o?.status, data);
   }
 
+  /** A notice for the trader (SSE / notifications). */
+  notice(level: 'info' | 'warning' | 'error', message: string, code?: string): void {
+    this.bus.publish({ type: 'notice', level, code, message });
+  }
+
+  /** Contradictions seen since the last call for the account (order id → what happened). */
+  takeConflicts(accountId: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [id, what] of this.conflicts) {
+      if (this.orders.get(id)?.accountId !== accountId) continue;
+      out.set(id, what);
+      this.conflicts.delete(id);
+    }
+    return out;
+  }
+
   /** Applies the broker's view of an order (answer to submit, stream update, reconciliation). */
   applyBrokerOrder(orderId: string, b: BrokerOrder, kind: string): OrderView {
     const current = this.orders.get(orderId)!;
-    // Fills are counted from fill records; the broker's cumulative quantity is only trusted when it is ahead.
-    const filled = Decimal.max(new Decimal(current.filledQuantity), new Decimal(b.filledQuantity)).toString();
+    // Fills are counted from fill records; the broker's cumulative quantity is only trusted when it is ahead,
+    // and never beyond the order's quantity (an over-report is a contradiction for the reconciler).
+    let filled = Decimal.max(new Decimal(current.filledQuantity), new Decimal(b.filledQuantity));
+    if (filled.greaterThan(current.quantity)) {
+      this.conflicts.set(orderId, `${kind}: broker reports ${b.filledQuantity} filled of ${current.quantity}`);
+      filled = new Decimal(current.quantity);
+    }
     return this.transition(orderId, b.status, kind, { broker: b }, {
       brokerOrderId: b.brokerOrderId,
       reason: b.reason,
-      filledQuantity: filled,
+      filledQuantity: filled.toString(),
       averageFillPrice: b.averageFillPrice ?? current.averageFillPrice,
     });
   }
@@ -67,15 +107,36 @@ export class OrderLifecycle {
     const current = this.orders.get(orderId)!;
     if (!fresh) {
       this.orders.appendEvent(orderId, this.now(), 'duplicate_fill_ignored', current.status, current.status, { tradeId: fill.tradeId });
-      this.log.info({ orderId, tradeId: fill.tradeId }, 'a fill already recorded was reported again; ignored');
+      this.log.debug({ orderId, tradeId: fill.tradeId }, 'a fill already recorded was reported again; ignored');
       return current;
     }
     const fills = this.orders.fills(orderId);
     const qty = fills.reduce((s, f) => s.plus(f.quantity), new Decimal(0));
     const notional = fills.reduce((s, f) => s.plus(new Decimal(f.quantity).times(f.price)), new Decimal(0));
     const avg = qty.isZero() ? undefined : notional.div(qty).toString();
-    const to: OrderStatus = qty.greaterThanOrEqualTo(current.quantity) ? 'filled' : 'partially_filled';
-    return this.transition(orderId, to, 'fill', { fill, broker: brokerOrder }, { filledQuantity: qty.toString(), averageFillPrice: avg, brokerOrderId: brokerOrder?.brokerOrderId });
+    const fields = { filledQuantity: qty.toString(), averageFillPrice: avg, brokerOrderId: brokerOrder?.brokerOrderId };
+    if (qty.greaterThan(current.quantity)) {
+      // The money moved, so the fill is kept (positions stay the sum of fills); the over-fill is raised.
+      this.conflicts.set(orderId, `fill ${fill.tradeId} takes the filled quantity to ${qty.toString()} of ${current.quantity}`);
+      this.orders.appendEvent(orderId, this.now(), 'overfill', current.status, current.status, { fill });
+      return current;
+    }
+    const complete = qty.greaterThanOrEqualTo(current.quantity);
+    if (!complete && (current.status === 'canceled' || current.status === 'expired')) {
+      // A late partial fill of an order that was canceled: it stays canceled, with the quantity that did fill.
+      this.orders.update(orderId, fields, this.now());
+      this.orders.appendEvent(orderId, this.now(), 'late_fill', current.status, current.status, { fill });
+      return this.orders.get(orderId)!;
+    }
+    return this.transition(orderId, complete ? 'filled' : 'partially_filled', 'fill', { fill, broker: brokerOrder }, fields);
+  }
+
+  /** Stores an order the broker created for us (a bracket's take-profit or stop-loss child) as working. */
+  adoptChild(accountId: string, parentOrderId: string, b: BrokerOrder, leg: string): OrderView {
+    const parent = this.orders.get(parentOrderId);
+    const request: OrderRequest = { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, type: b.type, quantity: b.quantity, timeInForce: 'gtc', limitPrice: b.limitPrice, stopPrice: b.stopPrice, reduceOnly: true };
+    const { order } = this.orders.insertIfAbsent({ id: randomId('ord'), signalId: parent?.signalId, strategyId: parent?.strategyId, accountId, request, leg, createdAt: this.now() }, { status: 'accepted', parentOrderId, brokerOrderId: b.brokerOrderId });
+    return order;
   }
 
   /** Resolves when the order reaches a terminal status, or with its current state after `timeoutMs`. */
@@ -105,4 +166,11 @@ export class OrderLifecycle {
     this.waiters.delete(order.id);
     for (const w of list) w.resolve(order);
   }
+}
+
+/** A same-status report that carries news (a broker order id we lacked, a higher filled quantity). */
+function fieldsAddInformation(current: OrderView, f: Fields): boolean {
+  if (f.brokerOrderId && !current.brokerOrderId) return true;
+  if (f.filledQuantity && new Decimal(f.filledQuantity).greaterThan(current.filledQuantity) && !isTerminal(current.status)) return true;
+  return false;
 }

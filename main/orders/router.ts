@@ -1,14 +1,23 @@
 // Sends orders to broker adapters. The order row (with its deterministic client order id) is stored before the
-// network call; a submit is never retried blindly: a timeout or reset leaves the order UNKNOWN until the broker
-// is asked for that client order id (reconcile), and only an order the broker certainly lacks is sent again.
-import type { BrokerAdapter, OrderRequest, OrderUpdate } from '../brokers/port.js';
+// network call; a submit is never retried blindly: a timeout, reset or 5xx leaves the order UNKNOWN, and the
+// broker is asked for that client order id with backoff. Only an order the broker certainly lacks (absent on
+// repeated lookups, after a grace period for a request still in flight) is sent again, with the SAME id, so a
+// broker that did take it refuses the copy. A 429 or a refused connection means the order was certainly not
+// placed, so it waits (retry-after) and tries again. Requests are paced per account under the broker's limit,
+// cancels and exits first; repeated broker failures open a circuit breaker that switches the account's trading
+// state, with the reason.
+import type { BrokerAdapter, OrderRequest, OrderUpdate, BrokerOrder } from '../brokers/port.js';
 import { BrokerError } from '../brokers/port.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { Logger } from '../log.js';
 import type { OrderView } from '../../shared/api-types.js';
 import type { Code } from '../../shared/codes.js';
+import type { TradingState } from '../../shared/trading-state.js';
+import { isTerminal } from '../../shared/order-status.js';
 import { randomId } from '../ids.js';
 import type { OrderLifecycle } from './lifecycle.js';
+import { AccountThrottle, type Lane } from './throttle.js';
+import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker.js';
 
 export function brokerErrorCode(err: BrokerError): Code {
   switch (err.kind) {
@@ -24,6 +33,7 @@ export function brokerErrorCode(err: BrokerError): Code {
       return 'MARKET_CLOSED';
     case 'timeout':
     case 'connection_reset':
+    case 'server_error':
       return 'BROKER_OUTCOME_UNKNOWN';
     default:
       return 'BROKER_REJECTED';
@@ -37,19 +47,83 @@ export interface SubmitContext {
   leg: string;
 }
 
+/** The part of TradingStateService the router needs (kept narrow so tests can pass the real service). */
+export interface TradingStateControl {
+  effective(accountId: string): { state: TradingState; reason?: string };
+  set(state: TradingState, reason?: string, accountId?: string): unknown;
+}
+
+export interface RouterOptions {
+  /** A submit, lookup or cancel that has not answered by then is treated as a timeout (outcome unknown). */
+  requestTimeoutMs: number;
+  /** Backoff between lookups of an UNKNOWN order: first delay, doubling up to the max. */
+  resolveBaseMs: number;
+  resolveMaxMs: number;
+  /** An order is re-sent only when absent on this many lookups in a row... */
+  absentLookups: number;
+  /** ...and at least this long after it was last sent (a slow request may still reach the broker). */
+  absentGraceMs: number;
+  /** Retries of a submit the broker certainly did not take (429, connection refused). */
+  maxCertainRetries: number;
+  breaker: BreakerOptions;
+}
+
+export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
+  requestTimeoutMs: 15_000,
+  resolveBaseMs: 1_000,
+  resolveMaxMs: 60_000,
+  absentLookups: 2,
+  absentGraceMs: 20_000,
+  maxCertainRetries: 3,
+  breaker: DEFAULT_BREAKER,
+};
+
 export class OrderRouter {
   private readonly adapters = new Map<string, BrokerAdapter>();
+  private readonly throttles = new Map<string, AccountThrottle>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly resolving = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly sentAt = new Map<string, number>();
+  private readonly sending = new Set<string>();
+  private readonly resent = new Set<string>();
+  private readonly absentSeen = new Map<string, number>();
+  private readonly onClose: (() => void)[] = [];
+  private tradingState: TradingStateControl | undefined;
+  private opts: RouterOptions;
+  private closed = false;
 
   constructor(
     private readonly orders: OrderRepo,
     private readonly lifecycle: OrderLifecycle,
     private readonly log: Logger,
     private readonly now: () => string = () => new Date().toISOString(),
-  ) {}
+    options: Partial<RouterOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_ROUTER_OPTIONS, ...options };
+  }
+
+  /** Connects the router to the trading state (circuit breaker trips, re-send decisions) and adjusts options. */
+  configure(tradingState: TradingStateControl, options: Partial<RouterOptions> = {}): void {
+    this.tradingState = tradingState;
+    this.opts = { ...this.opts, ...options };
+    for (const b of this.breakers.values()) Object.assign(b.options, this.opts.breaker);
+  }
+
+  /** The lifecycle this router writes through (for the reconciler, built where only the router is at hand). */
+  get lifecycleRef(): OrderLifecycle {
+    return this.lifecycle;
+  }
+
+  get options(): Readonly<RouterOptions> {
+    return this.opts;
+  }
 
   register(accountId: string, adapter: BrokerAdapter): void {
     this.adapters.set(accountId, adapter);
+    this.throttles.get(accountId)?.close();
+    this.throttles.set(accountId, new AccountThrottle(adapter.capabilities.requestsPerMinute));
+    this.breakers.set(accountId, new CircuitBreaker({ ...this.opts.breaker }));
     this.unsubscribe.push(adapter.onUpdate((u) => this.onBrokerUpdate(accountId, u)));
   }
 
@@ -61,8 +135,26 @@ export class OrderRouter {
     return [...this.adapters.keys()];
   }
 
+  /** Runs `fn` when the router closes (the reconciler's timer, for instance). */
+  whenClosed(fn: () => void): void {
+    this.onClose.push(fn);
+  }
+
   close(): void {
+    this.closed = true;
     for (const u of this.unsubscribe.splice(0)) u();
+    for (const t of this.resolving.values()) clearTimeout(t);
+    this.resolving.clear();
+    for (const t of this.throttles.values()) t.close();
+    for (const fn of this.onClose.splice(0)) fn();
+  }
+
+  /** The reconciler running for this router (set at start-up), for the API: run now, accept broker positions. */
+  reconciler: { reconcileAll(trigger: string): Promise<unknown>; acceptBrokerPositions(accountId: string): Promise<void> } | undefined;
+
+  /** The trader resumed trading on the account: the breaker closes again (also done on the next failure). */
+  resetBreaker(accountId: string): void {
+    this.breakers.get(accountId)?.reset();
   }
 
   /** Stores the order (idempotent by client order id) and sends it if it has not been sent before. */
@@ -80,80 +172,197 @@ export class OrderRouter {
     return this.send(order.id, request, ctx.accountId);
   }
 
+  /** Calls the adapter through the account's pacing and the request timeout. */
+  private call<T>(accountId: string, lane: Lane, fn: (a: BrokerAdapter) => Promise<T>): Promise<T> {
+    const adapter = this.adapters.get(accountId)!;
+    return this.throttles.get(accountId)!.run(lane, () => withTimeout(fn(adapter), this.opts.requestTimeoutMs));
+  }
+
   private async send(orderId: string, request: OrderRequest, accountId: string): Promise<OrderView> {
     const adapter = this.adapters.get(accountId);
     if (!adapter) {
       return this.lifecycle.transition(orderId, 'rejected', 'not_sent', { code: 'ACCOUNT_UNAVAILABLE' }, { reason: 'ACCOUNT_UNAVAILABLE: the broker account is not connected' });
     }
+    const missing = missingCapability(adapter, request);
+    if (missing) return this.lifecycle.transition(orderId, 'rejected', 'not_sent', { code: 'CAPABILITY_UNSUPPORTED' }, { reason: `CAPABILITY_UNSUPPORTED: ${missing}` });
     this.lifecycle.transition(orderId, 'submitting', 'submit', { request });
+    this.sending.add(orderId);
     try {
-      const answer = await adapter.submit(request);
-      const current = this.orders.get(orderId)!;
-      // A stream update may already have moved the order on; apply the answer only if it adds information.
-      if (current.status === 'submitting' || current.status === 'unknown') return this.lifecycle.applyBrokerOrder(orderId, answer, 'submit_answer');
-      this.lifecycle.note(orderId, 'submit_answer', { broker: answer });
-      return current;
-    } catch (err) {
-      if (err instanceof BrokerError && err.outcomeUnknown) {
-        this.log.warn({ orderId, kind: err.kind }, 'broker submit outcome unknown; will reconcile by client order id');
-        return this.lifecycle.transition(orderId, 'unknown', 'submit_outcome_unknown', { error: err.kind, message: err.message }, { reason: 'BROKER_OUTCOME_UNKNOWN' });
-      }
-      if (err instanceof BrokerError) {
-        const code = brokerErrorCode(err);
-        if (code === 'BROKER_UNREACHABLE' || code === 'BROKER_RATE_LIMITED') {
-          // Certainly not placed: back to created, so reconciliation may send it again with the same id.
-          this.lifecycle.transition(orderId, 'unknown', 'submit_failed', { error: err.kind, message: err.message }, { reason: code });
-          return this.orders.get(orderId)!;
-        }
-        return this.lifecycle.transition(orderId, 'rejected', 'broker_rejected', { error: err.kind, message: err.message }, { reason: `${code}: ${err.message}` });
-      }
-      this.log.error({ orderId, err }, 'unexpected error while submitting; outcome unknown');
-      return this.lifecycle.transition(orderId, 'unknown', 'submit_error', { message: (err as Error).message }, { reason: 'BROKER_OUTCOME_UNKNOWN' });
+      return await this.attempts(orderId, request, accountId);
+    } finally {
+      this.sending.delete(orderId);
     }
   }
 
-  /** Resolves an order whose outcome is unknown (or that was never sent) by asking the broker for its client id. */
-  async resolve(orderId: string, opts: { resend: boolean }): Promise<OrderView> {
-    const order = this.orders.get(orderId)!;
-    const adapter = this.adapters.get(order.accountId);
-    if (!adapter) return order;
-    let found;
-    try {
-      found = await adapter.orderByClientId(order.clientOrderId);
-    } catch (err) {
-      this.lifecycle.note(orderId, 'reconcile_failed', { message: (err as Error).message });
-      return order;
-    }
-    if (found) return this.lifecycle.applyBrokerOrder(orderId, found, 'reconciled');
-    if (order.status === 'submitting' || order.status === 'unknown' || order.status === 'created') {
-      if (!opts.resend) {
-        return this.lifecycle.transition(orderId, 'canceled', 'reconciled_absent', {}, { reason: 'not at the broker; not re-sent because trading is not active' });
+  private async attempts(orderId: string, request: OrderRequest, accountId: string): Promise<OrderView> {
+    const lane: Lane = request.reduceOnly ? 'urgent' : 'normal';
+    for (let attempt = 0; ; attempt++) {
+      this.sentAt.set(orderId, Date.now());
+      this.absentSeen.delete(orderId);
+      try {
+        const answer = await this.call(accountId, lane, (a) => a.submit(request));
+        this.breakerSuccess(accountId);
+        const current = this.orders.get(orderId)!;
+        // A stream update may already have moved the order on; apply the answer only if it adds information.
+        if (current.status === 'submitting' || current.status === 'unknown') return this.lifecycle.applyBrokerOrder(orderId, answer, 'submit_answer');
+        this.lifecycle.note(orderId, 'submit_answer', { broker: answer });
+        return current;
+      } catch (err) {
+        const e = err instanceof BrokerError ? err : undefined;
+        if (!e || e.outcomeUnknown) {
+          if (e) this.breakerFailure(accountId, e);
+          this.log.warn({ orderId, kind: e?.kind, err: e ? undefined : err }, 'broker submit outcome unknown; will look the order up by client order id');
+          const o = this.orders.get(orderId)!;
+          const moved = o.status !== 'submitting'; // a stream update already told us what happened
+          const view = moved ? o : this.lifecycle.transition(orderId, 'unknown', 'submit_outcome_unknown', { error: e?.kind ?? 'exception', message: (err as Error).message }, { reason: 'BROKER_OUTCOME_UNKNOWN' });
+          if (view.status === 'unknown') this.scheduleResolve(orderId, 0);
+          return view;
+        }
+        const code = brokerErrorCode(e);
+        if (code === 'BROKER_UNREACHABLE' || code === 'BROKER_RATE_LIMITED') {
+          this.breakerFailure(accountId, e);
+          // Certainly not placed: wait as the broker asks (or back off) and send again, same id.
+          const wait = e.retryAfterMs ?? this.opts.resolveBaseMs * 2 ** attempt;
+          this.throttles.get(accountId)?.pause(wait);
+          if (attempt < this.opts.maxCertainRetries && !this.closed) {
+            this.lifecycle.note(orderId, 'submit_retry', { error: e.kind, waitMs: wait, attempt: attempt + 1 });
+            continue;
+          }
+          const view = this.lifecycle.transition(orderId, 'unknown', 'submit_failed', { error: e.kind, message: e.message }, { reason: code });
+          this.scheduleResolve(orderId, wait);
+          return view;
+        }
+        this.breakerSuccess(accountId); // the broker is answering; it refused this order on its merits
+        if (this.resent.has(orderId)) {
+          // A re-send refused (typically: client order id already used) means the first send did arrive after
+          // all: the broker's order under this id is the truth, never a rejection.
+          const existing = await this.call(accountId, 'urgent', (a) => a.orderByClientId(request.clientOrderId)).catch(() => undefined);
+          if (existing) return this.lifecycle.applyBrokerOrder(orderId, existing, 'resend_refused_found');
+        }
+        return this.lifecycle.transition(orderId, 'rejected', 'broker_rejected', { error: e.kind, message: e.message }, { reason: `${code}: ${e.message}` });
       }
-      const request = this.orders.request(orderId)!;
-      this.lifecycle.note(orderId, 'resend_same_client_id', {});
-      return this.send(orderId, request, order.accountId);
     }
-    return order;
+  }
+
+  private breakerSuccess(accountId: string): void {
+    this.breakers.get(accountId)?.success();
+  }
+
+  private breakerFailure(accountId: string, err: BrokerError): void {
+    const breaker = this.breakers.get(accountId);
+    // The trader resumed trading after a trip: the breaker counts afresh and may trip again.
+    if (breaker?.open && this.tradingState?.effective(accountId).state === 'active') breaker.reset();
+    const reason = breaker?.failure(`${err.kind}: ${err.message}`);
+    if (!reason) return;
+    const to = this.breakers.get(accountId)!.options.tripTo;
+    this.log.error({ accountId, to }, 'circuit breaker opened after repeated broker failures');
+    this.tradingState?.set(to, reason, accountId);
+    this.lifecycle.notice('error', `Account ${accountId}: ${reason}`, 'BROKER_CIRCUIT_OPEN');
+  }
+
+  /** Whether an order the broker certainly lacks may be sent again now: trading must allow it. */
+  private mayResend(order: OrderView): boolean {
+    if (!this.tradingState) return true;
+    const state = this.tradingState.effective(order.accountId).state;
+    if (state === 'active') return true;
+    return state === 'reducing' && this.orders.request(order.id)?.reduceOnly === true;
+  }
+
+  /** Looks an UNKNOWN order up again after `delayMs`, with doubling backoff, until it is resolved. */
+  scheduleResolve(orderId: string, delayMs: number, attempt = 0): void {
+    if (this.closed || this.resolving.has(orderId)) return;
+    const t = setTimeout(() => {
+      this.resolving.delete(orderId);
+      void this.resolve(orderId).then(
+        (o) => {
+          if (o.status === 'unknown' || o.status === 'submitting') this.scheduleResolve(orderId, Math.min(this.opts.resolveBaseMs * 2 ** attempt, this.opts.resolveMaxMs), attempt + 1);
+        },
+        (err: unknown) => this.log.error({ err, orderId }, 'resolving an order failed'),
+      );
+    }, delayMs);
+    t.unref?.();
+    this.resolving.set(orderId, t);
+  }
+
+  /** Asks the broker for the order by client id and applies the answer. An order the broker certainly lacks is
+   *  re-sent with the same id (when trading allows) or closed as canceled with the reason. `sentBefore` is
+   *  when it was last sent, for orders from a previous run (start-up reconciliation). */
+  async resolve(orderId: string, opts: { sentBefore?: number } = {}): Promise<OrderView> {
+    const order = this.orders.get(orderId)!;
+    if (!this.adapters.has(order.accountId) || this.sending.has(orderId)) return order; // a send in progress answers for itself
+    let found: BrokerOrder | undefined;
+    try {
+      found = await this.call(order.accountId, 'urgent', (a) => a.orderByClientId(order.clientOrderId));
+      this.breakerSuccess(order.accountId);
+    } catch (err) {
+      if (err instanceof BrokerError) this.breakerFailure(order.accountId, err);
+      this.lifecycle.note(orderId, 'lookup_failed', { message: (err as Error).message });
+      return this.orders.get(orderId)!;
+    }
+    const current = this.orders.get(orderId)!;
+    if (found) {
+      this.absentSeen.delete(orderId);
+      return this.lifecycle.applyBrokerOrder(orderId, found, 'reconciled');
+    }
+    if (current.status !== 'submitting' && current.status !== 'unknown' && current.status !== 'created') return current;
+    const seen = (this.absentSeen.get(orderId) ?? 0) + 1;
+    this.absentSeen.set(orderId, seen);
+    const sentAt = this.sentAt.get(orderId) ?? opts.sentBefore ?? Date.parse(current.updatedAt);
+    const certain = current.status === 'created' || (seen >= this.opts.absentLookups && Date.now() - sentAt >= this.opts.absentGraceMs);
+    if (!certain) {
+      this.lifecycle.note(orderId, 'lookup_absent', { lookups: seen });
+      return current;
+    }
+    this.absentSeen.delete(orderId);
+    if (!this.mayResend(current)) {
+      const kind = current.status === 'created' ? 'not_sent' : 'reconciled_absent';
+      return this.lifecycle.transition(orderId, 'canceled', kind, {}, { reason: 'not at the broker; not sent again because trading on the account is not active' });
+    }
+    const request = this.orders.request(orderId)!;
+    this.lifecycle.note(orderId, 'resend_same_client_id', { lookups: seen });
+    this.resent.add(orderId);
+    return this.send(orderId, request, current.accountId);
   }
 
   async cancel(orderId: string): Promise<OrderView> {
     const order = this.orders.get(orderId)!;
-    const adapter = this.adapters.get(order.accountId);
-    if (!adapter) return order;
-    this.lifecycle.transition(orderId, 'cancel_pending', 'cancel_request', {});
+    if (!this.adapters.has(order.accountId) || isTerminal(order.status)) return order;
+    if (order.status === 'created') return this.lifecycle.transition(orderId, 'canceled', 'canceled_before_sending', {}, { reason: 'canceled before it was sent' });
+    // Only a working order becomes cancel_pending; for one whose outcome is unknown the broker is asked to cancel
+    // by client id all the same, and its answer (or a lookup) tells what happened.
+    if (order.status === 'accepted' || order.status === 'partially_filled') this.lifecycle.transition(orderId, 'cancel_pending', 'cancel_request', {});
+    else this.lifecycle.note(orderId, 'cancel_request', { status: order.status });
     try {
-      const b = await adapter.cancel(order.clientOrderId);
+      const b = await this.call(order.accountId, 'urgent', (a) => a.cancel(order.clientOrderId));
+      this.breakerSuccess(order.accountId);
       return this.lifecycle.applyBrokerOrder(orderId, b, 'cancel_answer');
     } catch (err) {
-      // The cancel lost the race (e.g. the order filled): ask the broker what happened.
+      if (err instanceof BrokerError && (err.outcomeUnknown || err.kind === 'unreachable' || err.kind === 'rate_limited')) this.breakerFailure(order.accountId, err);
+      // The cancel lost the race (e.g. the order filled) or its answer was lost: ask the broker what happened.
       this.lifecycle.note(orderId, 'cancel_failed', { message: (err as Error).message });
-      return this.resolve(orderId, { resend: false });
+      const after = await this.resolve(orderId);
+      if (after.status === 'cancel_pending') {
+        // The broker could not be asked either: the order keeps working as far as we know; the reconciler checks it.
+        return this.lifecycle.transition(orderId, after.filledQuantity === '0' ? 'accepted' : 'partially_filled', 'cancel_unconfirmed', {});
+      }
+      return after;
     }
   }
 
+  /** The order a broker report belongs to: ours by client id, or a bracket child of ours adopted now. */
+  orderFor(accountId: string, b: Pick<BrokerOrder, 'clientOrderId' | 'parentClientOrderId'>, full?: BrokerOrder): OrderView | undefined {
+    const order = this.orders.byClientId(b.clientOrderId);
+    if (order) return order.accountId === accountId ? order : undefined;
+    if (!b.parentClientOrderId || !full) return undefined;
+    const parent = this.orders.byClientId(b.parentClientOrderId);
+    if (!parent || parent.accountId !== accountId) return undefined;
+    const leg = b.clientOrderId.endsWith(':tp') ? 'take_profit' : b.clientOrderId.endsWith(':sl') ? 'stop_loss' : 'child';
+    return this.lifecycle.adoptChild(accountId, parent.id, full, leg);
+  }
+
   private onBrokerUpdate(accountId: string, u: OrderUpdate): void {
-    const order = this.orders.byClientId(u.kind === 'fill' ? u.fill.clientOrderId : u.order.clientOrderId);
-    if (!order || order.accountId !== accountId) return; // not ours (placed by hand at the broker)
+    const order = this.orderFor(accountId, u.order, u.order);
+    if (!order) return; // not ours (placed by hand at the broker): reconciliation accounts for its fills
     try {
       if (u.kind === 'fill') this.lifecycle.applyFill(accountId, order.id, u.fill, u.order);
       else this.lifecycle.applyBrokerOrder(order.id, u.order, 'broker_update');
@@ -161,4 +370,32 @@ export class OrderRouter {
       this.log.error({ err, orderId: order.id }, 'failed to apply a broker update');
     }
   }
+}
+
+/** Denies locally, before any network call, an order the adapter cannot take. */
+export function missingCapability(adapter: BrokerAdapter, r: OrderRequest): string | undefined {
+  const c = adapter.capabilities;
+  if (!c.orderTypes.includes(r.type)) return `order type ${r.type} (the ${adapter.broker} adapter supports ${c.orderTypes.join(', ')})`;
+  if (!c.timeInForce.includes(r.timeInForce)) return `time in force ${r.timeInForce}`;
+  if ((r.takeProfit || r.stopLoss) && !c.brackets) return 'bracket orders (take-profit / stop-loss)';
+  if ((r.trailAmount || r.trailPercent || r.stopLoss?.trailAmount || r.stopLoss?.trailPercent) && !c.trailingStops) return 'trailing stops';
+  return undefined;
+}
+
+/** Rejects with a timeout BrokerError when `p` takes longer than `ms`; the late settlement is swallowed. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new BrokerError('timeout', `no answer from the broker within ${ms} ms`)), ms);
+    t.unref?.();
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }

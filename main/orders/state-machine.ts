@@ -1,5 +1,5 @@
-// Pure: decides whether a status change is allowed, using the one transition table in shared/.
-import { canTransition, isTerminal, type OrderStatus } from '../../shared/order-status.js';
+// Pure: decides what a reported status does to an order, using the one transition table in shared/.
+import { canTransition, isStaleReport, type OrderStatus } from '../../shared/order-status.js';
 
 export class InvalidTransitionError extends Error {
   constructor(
@@ -11,10 +11,21 @@ export class InvalidTransitionError extends Error {
   }
 }
 
-/** Returns the status to store: `to` when the move is allowed, `from` when it is a no-op (same terminal status
+/** Returns the status to store: `to` when the move is allowed, `from` when it is a no-op (the same status
  *  reported again, e.g. a duplicate update). Throws on a move the table forbids. */
 export function nextStatus(from: OrderStatus, to: OrderStatus): OrderStatus {
-  if (from === to && (isTerminal(from) || from !== 'partially_filled')) return from;
+  if (from === to && from !== 'partially_filled') return from;
   if (canTransition(from, to)) return to;
   throw new InvalidTransitionError(from, to);
+}
+
+/** What to do with a reported status: apply it, ignore it as stale (behind what is known), or record a conflict
+ *  (the report contradicts what is known, e.g. 'rejected' for an order we hold as filled). */
+export type StatusDecision = { action: 'apply'; status: OrderStatus } | { action: 'stale' } | { action: 'conflict' };
+
+export function decideStatus(from: OrderStatus, to: OrderStatus): StatusDecision {
+  if (from === to) return from === 'partially_filled' ? { action: 'apply', status: to } : { action: 'stale' };
+  if (canTransition(from, to)) return { action: 'apply', status: to };
+  if (isStaleReport(from, to)) return { action: 'stale' };
+  return { action: 'conflict' };
 }

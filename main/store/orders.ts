@@ -1,4 +1,5 @@
 // Orders and their append-only event log. The lifecycle (main/orders/lifecycle.ts) is the only writer of status.
+import { Decimal } from 'decimal.js';
 import type { Db } from './db.js';
 import type { OrderEventView, OrderView } from '../../shared/api-types.js';
 import type { OrderStatus } from '../../shared/order-status.js';
@@ -33,6 +34,7 @@ interface RawOrder {
   broker_order_id: string | null;
   reason: string | null;
   request: string;
+  parent_order_id?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -53,19 +55,61 @@ export interface OrderFilter {
 export class OrderRepo {
   constructor(private readonly db: Db) {}
 
-  /** Inserts the order (status created) unless its client order id exists; returns the stored row either way. */
-  insertIfAbsent(o: NewOrder): { order: OrderView; created: boolean } {
+  /** Inserts the order (status created, unless `initial` says otherwise: a bracket child the broker created is
+   *  stored as accepted) unless its client order id exists; returns the stored row either way. */
+  insertIfAbsent(o: NewOrder, initial: { status?: OrderStatus; parentOrderId?: string; brokerOrderId?: string } = {}): { order: OrderView; created: boolean } {
     const existing = this.byClientId(o.request.clientOrderId);
     if (existing) return { order: existing, created: false };
     const r = o.request;
+    const status = initial.status ?? 'created';
     this.db
       .prepare(
-        `INSERT INTO orders (id, client_order_id, signal_id, strategy_id, account_id, symbol, side, type, quantity, time_in_force, limit_price, stop_price, status, request, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
+        `INSERT INTO orders (id, client_order_id, signal_id, strategy_id, account_id, symbol, side, type, quantity, time_in_force, limit_price, stop_price, status, broker_order_id, parent_order_id, request, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, JSON.stringify({ ...r, leg: o.leg }), o.createdAt, o.createdAt);
-    this.appendEvent(o.id, o.createdAt, 'created', undefined, 'created', { leg: o.leg, request: r });
+      .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, status, initial.brokerOrderId ?? null, initial.parentOrderId ?? null, JSON.stringify({ ...r, leg: o.leg }), o.createdAt, o.createdAt);
+    this.appendEvent(o.id, o.createdAt, initial.parentOrderId ? 'created_by_broker' : 'created', undefined, status, { leg: o.leg, request: r, parentOrderId: initial.parentOrderId });
     return { order: this.get(o.id)!, created: true };
+  }
+
+  /** Runs `fn` in one transaction (a reconciliation step is applied whole or not at all). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Signed quantity per symbol from the fills recorded for the account's orders: what the agent itself traded. */
+  netFilledBySymbol(accountId: string): Map<string, string> {
+    const rows = this.db.prepare('SELECT symbol, side, quantity FROM fills WHERE account_id = ?').all(accountId) as { symbol: string; side: string; quantity: string }[];
+    const sums = new Map<string, Decimal>();
+    for (const r of rows) {
+      const q = new Decimal(r.quantity);
+      sums.set(r.symbol, (sums.get(r.symbol) ?? new Decimal(0)).plus(r.side === 'buy' ? q : q.neg()));
+    }
+    return new Map([...sums].map(([k, v]) => [k, v.toString()]));
+  }
+
+  isExternalFillSeen(accountId: string, tradeId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM external_fills WHERE account_id = ? AND trade_id = ?').get(accountId, tradeId) !== undefined;
+  }
+
+  markExternalFill(accountId: string, tradeId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO external_fills (account_id, trade_id) VALUES (?, ?)').run(accountId, tradeId);
+  }
+
+  reconcileState(accountId: string): { fillsCursor?: string; baseline: Record<string, string>; lastRunAt?: string; lastResult?: string } | undefined {
+    const r = this.db.prepare('SELECT fills_cursor, baseline, last_run_at, last_result FROM reconcile_state WHERE account_id = ?').get(accountId) as
+      | { fills_cursor: string | null; baseline: string; last_run_at: string | null; last_result: string | null }
+      | undefined;
+    return r && { fillsCursor: r.fills_cursor ?? undefined, baseline: JSON.parse(r.baseline) as Record<string, string>, lastRunAt: r.last_run_at ?? undefined, lastResult: r.last_result ?? undefined };
+  }
+
+  saveReconcileState(accountId: string, s: { fillsCursor?: string; baseline: Record<string, string>; lastRunAt: string; lastResult: string }): void {
+    this.db
+      .prepare(
+        `INSERT INTO reconcile_state (account_id, fills_cursor, baseline, last_run_at, last_result) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(account_id) DO UPDATE SET fills_cursor = excluded.fills_cursor, baseline = excluded.baseline, last_run_at = excluded.last_run_at, last_result = excluded.last_result`,
+      )
+      .run(accountId, s.fillsCursor ?? null, JSON.stringify(s.baseline), s.lastRunAt, s.lastResult);
   }
 
   get(id: string): OrderView | undefined {

@@ -17,6 +17,15 @@ export interface PaperOrderRow {
   request: string;
   reason?: string;
   updatedAt: string;
+  /** A stop-limit whose stop has been hit: it now rests as a limit order. */
+  triggered?: boolean;
+  trailAmount?: string;
+  trailPercent?: string;
+  /** Best price seen since a trailing stop was placed (highest for a sell, lowest for a buy). */
+  trailExtreme?: string;
+  /** Bracket children: the entry they belong to, and the group in which one fill cancels the others. */
+  parentClientOrderId?: string;
+  ocoGroup?: string;
 }
 
 export interface PaperFillRow {
@@ -40,22 +49,29 @@ export interface PaperPositionRow {
 }
 
 type Raw = Record<string, string | null>;
-const orderFromRaw = (r: Raw): PaperOrderRow => ({
-  accountId: r.account_id!,
-  clientOrderId: r.client_order_id!,
-  brokerOrderId: r.broker_order_id!,
-  symbol: r.symbol!,
-  side: r.side as 'buy' | 'sell',
-  type: r.type!,
-  quantity: r.quantity!,
-  filledQuantity: r.filled_quantity!,
-  averageFillPrice: r.average_fill_price ?? undefined,
-  status: r.status!,
-  limitPrice: r.limit_price ?? undefined,
-  stopPrice: r.stop_price ?? undefined,
-  request: r.request!,
-  reason: r.reason ?? undefined,
-  updatedAt: r.updated_at!,
+type RawOrder = Record<string, string | number | null>;
+const orderFromRaw = (r: RawOrder): PaperOrderRow => ({
+  accountId: (r.account_id as string),
+  clientOrderId: (r.client_order_id as string),
+  brokerOrderId: (r.broker_order_id as string),
+  symbol: (r.symbol as string),
+  side: (r.side as 'buy' | 'sell'),
+  type: (r.type as string),
+  quantity: (r.quantity as string),
+  filledQuantity: (r.filled_quantity as string),
+  averageFillPrice: (r.average_fill_price as string | null) ?? undefined,
+  status: (r.status as string),
+  limitPrice: (r.limit_price as string | null) ?? undefined,
+  stopPrice: (r.stop_price as string | null) ?? undefined,
+  request: (r.request as string),
+  reason: (r.reason as string | null) ?? undefined,
+  updatedAt: r.updated_at as string,
+  triggered: r.triggered === 1,
+  trailAmount: (r.trail_amount as string | null) ?? undefined,
+  trailPercent: (r.trail_percent as string | null) ?? undefined,
+  trailExtreme: (r.trail_extreme as string | null) ?? undefined,
+  parentClientOrderId: (r.parent_client_order_id as string | null) ?? undefined,
+  ocoGroup: (r.oco_group as string | null) ?? undefined,
 });
 
 export class PaperRepo {
@@ -84,13 +100,23 @@ export class PaperRepo {
   }
 
   order(accountId: string, clientOrderId: string): PaperOrderRow | undefined {
-    const r = this.db.prepare('SELECT * FROM paper_orders WHERE account_id = ? AND client_order_id = ?').get(accountId, clientOrderId) as Raw | undefined;
+    const r = this.db.prepare('SELECT * FROM paper_orders WHERE account_id = ? AND client_order_id = ?').get(accountId, clientOrderId) as RawOrder | undefined;
     return r && orderFromRaw(r);
   }
 
   openOrders(accountId: string, symbol?: string): PaperOrderRow[] {
     const sql = `SELECT * FROM paper_orders WHERE account_id = ? AND status IN ('accepted', 'partially_filled')${symbol ? ' AND symbol = ?' : ''} ORDER BY rowid`;
-    return (this.db.prepare(sql).all(...(symbol ? [accountId, symbol] : [accountId])) as Raw[]).map(orderFromRaw);
+    return (this.db.prepare(sql).all(...(symbol ? [accountId, symbol] : [accountId])) as RawOrder[]).map(orderFromRaw);
+  }
+
+  /** Working orders in a one-cancels-other group. */
+  ocoSiblings(accountId: string, group: string): PaperOrderRow[] {
+    return (this.db.prepare("SELECT * FROM paper_orders WHERE account_id = ? AND oco_group = ? AND status IN ('accepted', 'partially_filled') ORDER BY rowid").all(accountId, group) as RawOrder[]).map(orderFromRaw);
+  }
+
+  /** Every order the broker holds for the account (the test suites compare books with the agent's). */
+  allOrders(accountId: string): PaperOrderRow[] {
+    return (this.db.prepare('SELECT * FROM paper_orders WHERE account_id = ? ORDER BY rowid').all(accountId) as RawOrder[]).map(orderFromRaw);
   }
 
   countByClientId(accountId: string, clientOrderId: string): number {
@@ -100,16 +126,16 @@ export class PaperRepo {
   insertOrder(o: PaperOrderRow): void {
     this.db
       .prepare(
-        `INSERT INTO paper_orders (account_id, client_order_id, broker_order_id, symbol, side, type, quantity, filled_quantity, average_fill_price, status, limit_price, stop_price, request, reason, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO paper_orders (account_id, client_order_id, broker_order_id, symbol, side, type, quantity, filled_quantity, average_fill_price, status, limit_price, stop_price, request, reason, updated_at, triggered, trail_amount, trail_percent, trail_extreme, parent_client_order_id, oco_group)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.accountId, o.clientOrderId, o.brokerOrderId, o.symbol, o.side, o.type, o.quantity, o.filledQuantity, o.averageFillPrice ?? null, o.status, o.limitPrice ?? null, o.stopPrice ?? null, o.request, o.reason ?? null, o.updatedAt);
+      .run(o.accountId, o.clientOrderId, o.brokerOrderId, o.symbol, o.side, o.type, o.quantity, o.filledQuantity, o.averageFillPrice ?? null, o.status, o.limitPrice ?? null, o.stopPrice ?? null, o.request, o.reason ?? null, o.updatedAt, o.triggered ? 1 : 0, o.trailAmount ?? null, o.trailPercent ?? null, o.trailExtreme ?? null, o.parentClientOrderId ?? null, o.ocoGroup ?? null);
   }
 
   updateOrder(o: PaperOrderRow): void {
     this.db
-      .prepare('UPDATE paper_orders SET filled_quantity = ?, average_fill_price = ?, status = ?, reason = ?, stop_price = ?, updated_at = ? WHERE account_id = ? AND client_order_id = ?')
-      .run(o.filledQuantity, o.averageFillPrice ?? null, o.status, o.reason ?? null, o.stopPrice ?? null, o.updatedAt, o.accountId, o.clientOrderId);
+      .prepare('UPDATE paper_orders SET filled_quantity = ?, average_fill_price = ?, status = ?, reason = ?, stop_price = ?, triggered = ?, trail_extreme = ?, updated_at = ? WHERE account_id = ? AND client_order_id = ?')
+      .run(o.filledQuantity, o.averageFillPrice ?? null, o.status, o.reason ?? null, o.stopPrice ?? null, o.triggered ? 1 : 0, o.trailExtreme ?? null, o.updatedAt, o.accountId, o.clientOrderId);
   }
 
   insertFill(f: PaperFillRow): void {

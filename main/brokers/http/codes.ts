@@ -13,6 +13,7 @@ const CODE_BY_KIND: Record<BrokerErrorKind, Code> = {
   unreachable: 'BROKER_UNREACHABLE',
   timeout: 'BROKER_OUTCOME_UNKNOWN',
   connection_reset: 'BROKER_OUTCOME_UNKNOWN',
+  server_error: 'BROKER_OUTCOME_UNKNOWN',
 };
 
 export function codeForBrokerError(err: unknown): Code {

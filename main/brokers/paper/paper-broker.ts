@@ -1,6 +1,9 @@
 // The built-in paper broker: behaves like a real broker with its own books in SQLite. Market orders fill at
-// the order's reference price (the alert's price) or the last price seen; limit and stop orders rest and fill
-// when a later price crosses them. Client order ids are unique per account, as at a real broker.
+// the order's reference price (the alert's price) or the last price seen, with slippage against the trader;
+// limit, stop, stop-limit and trailing-stop orders rest and fill when a later price crosses them. A bracket's
+// take-profit and stop-loss are placed after the entry fills and cancel each other. Client order ids are unique
+// per account, as at a real broker. Everything (orders, fills, cash, positions, realised P&L, last prices) is in
+// the database, so the books survive a restart.
 import { Decimal } from 'decimal.js';
 import type { PaperOrderRow, PaperRepo } from '../../store/paper.js';
 import {
@@ -11,18 +14,20 @@ import {
   type BrokerOrder,
   type Fill,
   type InstrumentInfo,
+  type OrderLeg,
   type OrderRequest,
   type OrderUpdate,
   type Position,
 } from '../port.js';
 import type { OrderStatus } from '../../../shared/order-status.js';
+import { crossingPrice, trailStop } from './crossing.js';
 
 export interface PaperConfig {
   currency: string;
   startingCash: string;
-  /** Slippage against the trader on market orders, in basis points. */
+  /** Slippage against the trader on market orders and triggered stops, in basis points. */
   slippageBps: string;
-  /** Commission per order, in account currency. */
+  /** Commission per fill, in account currency. */
   commissionPerOrder: string;
   allowShort: boolean;
   fractional: boolean;
@@ -38,11 +43,11 @@ export const DEFAULT_PAPER_CONFIG: PaperConfig = {
 };
 
 export const PAPER_CAPABILITIES: BrokerCapabilities = {
-  orderTypes: ['market', 'limit', 'stop', 'stop_limit'],
+  orderTypes: ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'],
   timeInForce: ['day', 'gtc', 'ioc', 'fok', 'opg', 'cls'],
-  brackets: false,
-  oco: false,
-  trailingStops: false,
+  brackets: true,
+  oco: true,
+  trailingStops: true,
   fractional: true,
   shortSelling: true,
   clientIdLookup: true,
@@ -50,6 +55,10 @@ export const PAPER_CAPABILITIES: BrokerCapabilities = {
   requestsPerMinute: 1_000_000,
   streaming: true,
 };
+
+/** Suffixes of the client order ids the broker gives a bracket's children. */
+export const TAKE_PROFIT_SUFFIX = ':tp';
+export const STOP_LOSS_SUFFIX = ':sl';
 
 export class PaperBroker implements BrokerAdapter {
   readonly broker = 'paper';
@@ -102,21 +111,55 @@ export class PaperBroker implements BrokerAdapter {
     };
   }
 
-  /** Feeds a market price (from alerts): updates marks and fills resting orders the price crosses. */
+  /** Feeds a market price (from alerts): updates marks, moves trailing stops, and fills resting orders the price
+   *  crosses. Orders are examined in the order they were placed; a fill that cancels an OCO sibling removes it
+   *  before it is examined. */
   observePrice(symbol: string, price: string): void {
     if (!isPositive(price)) return;
     const at = this.now();
     const updates: OrderUpdate[] = [];
+    const px = new Decimal(price);
     this.repo.transaction(() => {
       this.repo.setPrice(symbol, price, at);
       const pos = this.repo.position(this.id, symbol);
       if (pos) this.repo.setPosition(this.id, { ...pos, lastPrice: price });
       for (const o of this.repo.openOrders(this.id, symbol)) {
-        const fillPrice = crossingPrice(o, new Decimal(price));
-        if (fillPrice) updates.push(...this.fill(o, fillPrice, at));
+        const fresh = this.repo.order(this.id, o.clientOrderId)!;
+        if (fresh.status !== 'accepted' && fresh.status !== 'partially_filled') continue;
+        updates.push(...this.work(fresh, px, at));
       }
     });
     this.emit(updates);
+  }
+
+  /** One price against one resting order: trail, trigger, fill. Inside a transaction. */
+  private work(o: PaperOrderRow, px: Decimal, at: string): OrderUpdate[] {
+    let changed = false;
+    if (o.type === 'trailing_stop') {
+      const next = trailStop(o, px);
+      if (next.stopPrice !== o.stopPrice || next.extreme !== o.trailExtreme) {
+        o.stopPrice = next.stopPrice;
+        o.trailExtreme = next.extreme;
+        changed = true;
+      }
+    }
+    const result = crossingPrice(o, px);
+    if (result.triggered && !o.triggered) {
+      o.triggered = true; // a stop-limit whose stop was hit now rests as a limit order, across restarts too
+      changed = true;
+    }
+    if (result.price) return this.fill(o, result.market ? this.slip(o.side, result.price) : result.price, at);
+    if (changed) {
+      o.updatedAt = at;
+      this.repo.updateOrder(o);
+      return [{ kind: 'order', order: toBrokerOrder(o) }];
+    }
+    return [];
+  }
+
+  private slip(side: 'buy' | 'sell', px: Decimal): Decimal {
+    const slip = new Decimal(this.config.slippageBps).div(10_000);
+    return px.times(side === 'buy' ? slip.plus(1) : new Decimal(1).minus(slip));
   }
 
   async submit(req: OrderRequest): Promise<BrokerOrder> {
@@ -128,31 +171,11 @@ export class PaperBroker implements BrokerAdapter {
         throw new BrokerError('rejected', `client order id ${req.clientOrderId} has already been used`);
       }
       if (req.referencePrice && isPositive(req.referencePrice)) this.repo.setPrice(req.symbol, req.referencePrice, at);
-      const seq = this.repo.nextSeq(this.id);
-      const row: PaperOrderRow = {
-        accountId: this.id,
-        clientOrderId: req.clientOrderId,
-        brokerOrderId: `paper-${this.id}-${seq}`,
-        symbol: req.symbol,
-        side: req.side,
-        type: req.type,
-        quantity: new Decimal(req.quantity).toString(),
-        filledQuantity: '0',
-        status: 'accepted',
-        limitPrice: req.limitPrice,
-        stopPrice: req.stopPrice,
-        request: JSON.stringify(req),
-        updatedAt: at,
-      };
-      const pos = this.repo.position(this.id, req.symbol);
-      const current = new Decimal(pos?.quantity ?? 0);
-      const after = current.plus(req.side === 'buy' ? req.quantity : new Decimal(req.quantity).neg());
-      if (!this.config.allowShort && after.lt(0)) {
+      const row = this.newRow(req, at);
+      const reason = this.refusal(req);
+      if (reason) {
         row.status = 'rejected';
-        row.reason = 'short selling is not enabled for this paper account';
-      } else if (req.reduceOnly && (after.abs().greaterThan(current.abs()) || after.times(current).lt(0))) {
-        row.status = 'rejected';
-        row.reason = 'reduce-only order would increase or flip the position';
+        row.reason = reason;
       }
       this.repo.insertOrder(row);
       updates.push({ kind: 'order', order: toBrokerOrder(row) });
@@ -166,12 +189,9 @@ export class PaperBroker implements BrokerAdapter {
           updates.push({ kind: 'order', order: toBrokerOrder(row) });
           return row;
         }
-        const slip = new Decimal(this.config.slippageBps).div(10_000);
-        const px = new Decimal(last).times(req.side === 'buy' ? slip.plus(1) : new Decimal(1).minus(slip));
-        updates.push(...this.fill(row, px, at));
+        updates.push(...this.fill(row, this.slip(req.side, new Decimal(last)), at));
       } else if (last) {
-        const px = crossingPrice(row, new Decimal(last));
-        if (px) updates.push(...this.fill(row, px, at));
+        updates.push(...this.work(row, new Decimal(last), at));
       }
       if (row.status === 'accepted' && (req.timeInForce === 'ioc' || req.timeInForce === 'fok')) {
         row.status = 'canceled';
@@ -186,7 +206,45 @@ export class PaperBroker implements BrokerAdapter {
     return toBrokerOrder(result);
   }
 
-  /** Fills the whole remaining quantity of `o` at `price`, updating cash and position. Inside a transaction. */
+  private newRow(req: OrderRequest, at: string, extra: Partial<PaperOrderRow> = {}): PaperOrderRow {
+    const seq = this.repo.nextSeq(this.id);
+    const row: PaperOrderRow = {
+      accountId: this.id,
+      clientOrderId: req.clientOrderId,
+      brokerOrderId: `paper-${this.id}-${seq}`,
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      quantity: new Decimal(req.quantity).toString(),
+      filledQuantity: '0',
+      status: 'accepted',
+      limitPrice: req.limitPrice,
+      stopPrice: req.stopPrice,
+      request: JSON.stringify(req),
+      updatedAt: at,
+      trailAmount: req.trailAmount,
+      trailPercent: req.trailPercent,
+      ...extra,
+    };
+    if (row.type === 'trailing_stop') {
+      const last = this.repo.price(req.symbol) ?? req.referencePrice;
+      if (last) Object.assign(row, (({ stopPrice, extreme }) => ({ stopPrice, trailExtreme: extreme }))(trailStop(row, new Decimal(last))));
+    }
+    return row;
+  }
+
+  /** Why the account refuses the order, if it does (short selling off, reduce-only that would add). */
+  private refusal(req: OrderRequest): string | undefined {
+    const pos = this.repo.position(this.id, req.symbol);
+    const current = new Decimal(pos?.quantity ?? 0);
+    const after = current.plus(req.side === 'buy' ? req.quantity : new Decimal(req.quantity).neg());
+    if (!this.config.allowShort && after.lt(0)) return 'short selling is not enabled for this paper account';
+    if (req.reduceOnly && (after.abs().greaterThan(current.abs()) || after.times(current).lt(0))) return 'reduce-only order would increase or flip the position';
+    return undefined;
+  }
+
+  /** Fills the whole remaining quantity of `o` at `price`, updating cash and position; then places a bracket's
+   *  children or cancels an OCO sibling. Inside a transaction. */
   private fill(o: PaperOrderRow, price: Decimal, at: string): OrderUpdate[] {
     const qty = new Decimal(o.quantity).minus(o.filledQuantity);
     const commission = new Decimal(this.config.commissionPerOrder);
@@ -229,7 +287,43 @@ export class PaperBroker implements BrokerAdapter {
       time: at,
     };
     this.repo.insertFill({ accountId: this.id, ...fill, commission: fill.commission ?? '0' });
-    return [{ kind: 'fill', fill, order: toBrokerOrder(o) }];
+    const updates: OrderUpdate[] = [{ kind: 'fill', fill, order: toBrokerOrder(o) }];
+    if (o.ocoGroup) updates.push(...this.cancelSiblings(o, at));
+    updates.push(...this.placeChildren(o, price, at));
+    return updates;
+  }
+
+  /** After a bracket entry fills: the take-profit (limit) and stop-loss (stop, stop-limit or trailing), one
+   *  cancels the other. They exist at the broker only from this moment, as at real brokers. */
+  private placeChildren(entry: PaperOrderRow, fillPrice: Decimal, at: string): OrderUpdate[] {
+    const req = JSON.parse(entry.request) as OrderRequest;
+    if (!req.takeProfit && !req.stopLoss) return [];
+    const side = entry.side === 'buy' ? 'sell' : 'buy';
+    const base = { symbol: entry.symbol, side, quantity: entry.quantity, timeInForce: 'gtc', reduceOnly: true, referencePrice: fillPrice.toString() } as const;
+    const group = req.takeProfit && req.stopLoss ? entry.clientOrderId : undefined;
+    const updates: OrderUpdate[] = [];
+    const place = (child: OrderRequest): void => {
+      const row = this.newRow(child, at, { parentClientOrderId: entry.clientOrderId, ocoGroup: group });
+      this.repo.insertOrder(row);
+      updates.push({ kind: 'order', order: toBrokerOrder(row) });
+      updates.push(...this.work(row, fillPrice, at));
+    };
+    if (req.takeProfit?.limitPrice) place({ ...base, clientOrderId: entry.clientOrderId + TAKE_PROFIT_SUFFIX, type: 'limit', limitPrice: req.takeProfit.limitPrice });
+    if (req.stopLoss) place({ ...base, clientOrderId: entry.clientOrderId + STOP_LOSS_SUFFIX, ...stopLossShape(req.stopLoss) });
+    return updates;
+  }
+
+  private cancelSiblings(filled: PaperOrderRow, at: string): OrderUpdate[] {
+    const out: OrderUpdate[] = [];
+    for (const s of this.repo.ocoSiblings(this.id, filled.ocoGroup!)) {
+      if (s.clientOrderId === filled.clientOrderId) continue;
+      s.status = 'canceled';
+      s.reason = `one-cancels-other: ${filled.clientOrderId} filled`;
+      s.updatedAt = at;
+      this.repo.updateOrder(s);
+      out.push({ kind: 'order', order: toBrokerOrder(s) });
+    }
+    return out;
   }
 
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
@@ -250,7 +344,14 @@ export class PaperBroker implements BrokerAdapter {
   }
 
   async cancelAll(symbol?: string): Promise<void> {
-    for (const o of this.repo.openOrders(this.id, symbol)) await this.cancel(o.clientOrderId);
+    for (const o of this.repo.openOrders(this.id, symbol)) {
+      try {
+        await this.cancel(o.clientOrderId);
+      } catch (err) {
+        // An OCO sibling canceled by an earlier cancel's side effect is no longer open: nothing to do.
+        if (!(err instanceof BrokerError && err.kind === 'rejected')) throw err;
+      }
+    }
   }
 
   async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
@@ -289,7 +390,14 @@ export class PaperBroker implements BrokerAdapter {
   }
 }
 
-function isPositive(v: string): boolean {
+function stopLossShape(leg: OrderLeg): Pick<OrderRequest, 'type' | 'stopPrice' | 'limitPrice' | 'trailAmount' | 'trailPercent'> {
+  if (leg.trailAmount || leg.trailPercent) return { type: 'trailing_stop', trailAmount: leg.trailAmount, trailPercent: leg.trailPercent };
+  if (leg.limitPrice) return { type: 'stop_limit', stopPrice: leg.stopPrice, limitPrice: leg.limitPrice };
+  return { type: 'stop', stopPrice: leg.stopPrice };
+}
+
+function isPositive(v: string | undefined): boolean {
+  if (v === undefined) return false;
   try {
     const d = new Decimal(v);
     return d.isFinite() && d.greaterThan(0);
@@ -302,26 +410,12 @@ function validate(req: OrderRequest, caps: BrokerCapabilities): void {
   if (!caps.orderTypes.includes(req.type)) throw new BrokerError('invalid', `order type ${req.type} is not supported by the paper broker`);
   if (!isPositive(req.quantity)) throw new BrokerError('invalid', 'quantity must be positive');
   if (!caps.fractional && !new Decimal(req.quantity).isInteger()) throw new BrokerError('invalid', 'fractional quantities are not enabled for this paper account');
-  if ((req.type === 'limit' || req.type === 'stop_limit') && !(req.limitPrice && isPositive(req.limitPrice))) throw new BrokerError('invalid', `${req.type} order needs a positive limit price`);
-  if ((req.type === 'stop' || req.type === 'stop_limit') && !(req.stopPrice && isPositive(req.stopPrice))) throw new BrokerError('invalid', `${req.type} order needs a positive stop price`);
-}
-
-/** The price at which a resting order fills when the market trades at `px`, or undefined. */
-function crossingPrice(o: PaperOrderRow, px: Decimal): Decimal | undefined {
-  const buy = o.side === 'buy';
-  const limit = o.limitPrice ? new Decimal(o.limitPrice) : undefined;
-  const stop = o.stopPrice ? new Decimal(o.stopPrice) : undefined;
-  const stopHit = stop ? (buy ? px.gte(stop) : px.lte(stop)) : false;
-  const limitOk = limit ? (buy ? px.lte(limit) : px.gte(limit)) : false;
-  switch (o.type) {
-    case 'limit':
-      return limitOk ? (buy ? Decimal.min(px, limit!) : Decimal.max(px, limit!)) : undefined;
-    case 'stop':
-      return stopHit ? px : undefined;
-    case 'stop_limit':
-      return stopHit && limitOk ? px : undefined;
-    default:
-      return undefined;
+  if ((req.type === 'limit' || req.type === 'stop_limit') && !isPositive(req.limitPrice)) throw new BrokerError('invalid', `${req.type} order needs a positive limit price`);
+  if ((req.type === 'stop' || req.type === 'stop_limit') && !isPositive(req.stopPrice)) throw new BrokerError('invalid', `${req.type} order needs a positive stop price`);
+  if (req.type === 'trailing_stop' && isPositive(req.trailAmount) === isPositive(req.trailPercent)) throw new BrokerError('invalid', 'a trailing stop needs exactly one of a positive trail amount or trail percent');
+  if (req.takeProfit && !isPositive(req.takeProfit.limitPrice)) throw new BrokerError('invalid', 'a take-profit needs a positive limit price');
+  if (req.stopLoss && !isPositive(req.stopLoss.stopPrice) && !isPositive(req.stopLoss.trailAmount) && !isPositive(req.stopLoss.trailPercent)) {
+    throw new BrokerError('invalid', 'a stop-loss needs a positive stop price, trail amount or trail percent');
   }
 }
 
@@ -340,5 +434,6 @@ function toBrokerOrder(o: PaperOrderRow): BrokerOrder {
     stopPrice: o.stopPrice,
     reason: o.reason,
     updatedAt: o.updatedAt,
+    parentClientOrderId: o.parentClientOrderId,
   };
 }

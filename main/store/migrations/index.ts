@@ -3,6 +3,7 @@
 import type { Db } from '../db.js';
 import { m001 } from './001-core.js';
 import { m002 } from './002-paper-broker.js';
+import { m003 } from './003-order-lifecycle.js';
 import { m004 } from './004-notify-outbox.js';
 import { m005 } from './005-audit-log.js';
 
@@ -12,5 +13,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-// 003 is registered by its own branch; the runner applies whatever is missing, in version order.
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];

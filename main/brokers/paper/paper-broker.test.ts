@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Decimal } from 'decimal.js';
+import { harness, paperPositions, positionsFromFills } from '../../orders/test-support/harness.js';
+import { BrokerError, type OrderRequest, type OrderUpdate } from '../port.js';
+import { PaperBroker } from './paper-broker.js';
+import { openDatabase } from '../../store/db.js';
+import { PaperRepo } from '../../store/paper.js';
+
+const market = (id: string, side: 'buy' | 'sell', quantity: string, price: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side, type: 'market', quantity, timeInForce: 'day', referencePrice: price, ...extra });
+
+describe('paper broker: prices, costs and account', () => {
+  it('market orders pay the configured slippage against the trader and the commission per fill', async () => {
+    const h = harness();
+    const p = h.paper('acc1', { slippageBps: '10', commissionPerOrder: '1.5', startingCash: '10000' });
+    const buy = await p.submit(market('b1', 'buy', '10', '100'));
+    expect(buy).toMatchObject({ status: 'filled', averageFillPrice: '100.1' });
+    const sell = await p.submit(market('s1', 'sell', '10', '100'));
+    expect(sell.averageFillPrice).toBe('99.9');
+    const acct = await p.account();
+    // 10000 - 1001 - 1.5 + 999 - 1.5
+    expect(acct.cash).toBe('9995');
+    expect(acct.realizedPnlToday).toBe('-5'); // -2 on the round trip through slippage, -3 commission
+    h.close();
+  });
+
+  it('a limit order rests, then fills at its limit (or better) when a later price crosses it', async () => {
+    const h = harness();
+    const p = h.paper();
+    p.observePrice('AAPL', '100');
+    const o = await p.submit({ clientOrderId: 'l1', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '95', quantity: '2', timeInForce: 'gtc' });
+    expect(o.status).toBe('accepted');
+    p.observePrice('AAPL', '96');
+    expect((await p.orderByClientId('l1'))!.status).toBe('accepted');
+    p.observePrice('AAPL', '94');
+    expect(await p.orderByClientId('l1')).toMatchObject({ status: 'filled', averageFillPrice: '94' });
+    h.close();
+  });
+
+  it('a stop order fills at the market once the stop is hit, with slippage', async () => {
+    const h = harness();
+    const p = h.paper('acc1', { slippageBps: '100' });
+    await p.submit(market('b', 'buy', '1', '100'));
+    await p.submit({ clientOrderId: 's', symbol: 'AAPL', side: 'sell', type: 'stop', stopPrice: '90', quantity: '1', timeInForce: 'gtc' });
+    p.observePrice('AAPL', '91');
+    expect((await p.orderByClientId('s'))!.status).toBe('accepted');
+    p.observePrice('AAPL', '89');
+    expect(await p.orderByClientId('s')).toMatchObject({ status: 'filled', averageFillPrice: '88.11' });
+    h.close();
+  });
+
+  it('a stop-limit triggers at the stop, then rests as a limit and fills only when the limit is reachable; the trigger survives a restart', async () => {
+    const h = harness();
+    const p = h.paper();
+    p.observePrice('AAPL', '100');
+    await p.submit({ clientOrderId: 'sl', symbol: 'AAPL', side: 'buy', type: 'stop_limit', stopPrice: '105', limitPrice: '104', quantity: '1', timeInForce: 'gtc' });
+    p.observePrice('AAPL', '106'); // stop hit, but above the limit: now a resting limit at 104
+    expect((await p.orderByClientId('sl'))!.status).toBe('accepted');
+    expect(h.paperRepo.order('acc1', 'sl')!.triggered).toBe(true);
+    const file = h.file;
+    h.close();
+    const db = openDatabase({ file });
+    const again = new PaperBroker('acc1', new PaperRepo(db));
+    again.observePrice('AAPL', '103.5'); // below the stop now: an untriggered stop-limit would not fill
+    expect(await again.orderByClientId('sl')).toMatchObject({ status: 'filled', averageFillPrice: '103.5' });
+    db.close();
+  });
+
+  it('a trailing stop (amount) follows the high and fills when the price falls the trail behind it', async () => {
+    const h = harness();
+    const p = h.paper();
+    await p.submit(market('b', 'buy', '1', '100'));
+    await p.submit({ clientOrderId: 't', symbol: 'AAPL', side: 'sell', type: 'trailing_stop', trailAmount: '5', quantity: '1', timeInForce: 'gtc' });
+    expect((await p.orderByClientId('t'))!.stopPrice).toBe('95');
+    p.observePrice('AAPL', '110');
+    expect((await p.orderByClientId('t'))!.stopPrice).toBe('105');
+    p.observePrice('AAPL', '107'); // the stop never moves down
+    expect((await p.orderByClientId('t'))!).toMatchObject({ status: 'accepted', stopPrice: '105' });
+    p.observePrice('AAPL', '104');
+    expect(await p.orderByClientId('t')).toMatchObject({ status: 'filled', averageFillPrice: '104' });
+    h.close();
+  });
+
+  it('a trailing stop (percent) for a short trails above the low', async () => {
+    const h = harness();
+    const p = h.paper();
+    await p.submit(market('s', 'sell', '1', '200'));
+    await p.submit({ clientOrderId: 't', symbol: 'AAPL', side: 'buy', type: 'trailing_stop', trailPercent: '10', quantity: '1', timeInForce: 'gtc' });
+    expect((await p.orderByClientId('t'))!.stopPrice).toBe('220');
+    p.observePrice('AAPL', '150');
+    expect((await p.orderByClientId('t'))!.stopPrice).toBe('165');
+    p.observePrice('AAPL', '166');
+    expect((await p.orderByClientId('t'))!.status).toBe('filled');
+    expect(await p.positions()).toEqual([]);
+    h.close();
+  });
+
+  it('a bracket places take-profit and stop-loss only after the entry fills; one filling cancels the other', async () => {
+    const h = harness();
+    const p = h.paper();
+    const updates: OrderUpdate[] = [];
+    p.onUpdate((u) => updates.push(u));
+    p.observePrice('AAPL', '100');
+    await p.submit({ clientOrderId: 'e', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '98', quantity: '3', timeInForce: 'gtc', takeProfit: { limitPrice: '110' }, stopLoss: { stopPrice: '90' } });
+    expect(await p.orderByClientId('e:tp')).toBeUndefined();
+    p.observePrice('AAPL', '97');
+    expect(await p.orderByClientId('e:tp')).toMatchObject({ status: 'accepted', side: 'sell', limitPrice: '110', parentClientOrderId: 'e' });
+    expect(await p.orderByClientId('e:sl')).toMatchObject({ status: 'accepted', side: 'sell', stopPrice: '90' });
+    p.observePrice('AAPL', '111');
+    expect((await p.orderByClientId('e:tp'))!.status).toBe('filled');
+    expect(await p.orderByClientId('e:sl')).toMatchObject({ status: 'canceled', reason: 'one-cancels-other: e:tp filled' });
+    expect(await p.positions()).toEqual([]);
+    expect((await p.account()).realizedPnlToday).toBe('42'); // 3 × (111 - 97): a marketable limit fills at the better price
+    expect(updates.some((u) => u.kind === 'order' && u.order.clientOrderId === 'e:sl' && u.order.status === 'canceled')).toBe(true);
+    h.close();
+  });
+
+  it('short selling and fractional quantities follow the account config', async () => {
+    const h = harness();
+    const strict = h.paper('strict', { allowShort: false, fractional: false });
+    expect(await strict.submit(market('s1', 'sell', '1', '100'))).toMatchObject({ status: 'rejected', reason: 'short selling is not enabled for this paper account' });
+    await expect(strict.submit(market('f1', 'buy', '0.5', '100'))).rejects.toThrow(BrokerError);
+    expect(strict.capabilities).toMatchObject({ shortSelling: false, fractional: false });
+    const loose = h.paper('loose');
+    expect(await loose.submit(market('s1', 'sell', '0.25', '100'))).toMatchObject({ status: 'filled' });
+    expect(await loose.positions()).toMatchObject([{ symbol: 'AAPL', quantity: '-0.25' }]);
+    h.close();
+  });
+
+  it('cash, positions, average price, realised and unrealised P&L and equity survive reopening the database', async () => {
+    const h = harness();
+    const p = h.paper('acc1', { startingCash: '1000' });
+    await p.submit(market('b1', 'buy', '2', '100'));
+    await p.submit(market('b2', 'buy', '2', '110'));
+    await p.submit(market('s1', 'sell', '1', '120'));
+    p.observePrice('AAPL', '130');
+    const before = { account: await p.account(), positions: await p.positions() };
+    expect(before.positions).toEqual([{ symbol: 'AAPL', quantity: '3', averagePrice: '105', marketPrice: '130', unrealizedPnl: '75' }]);
+    expect(before.account).toMatchObject({ cash: '700', equity: '1090', realizedPnlToday: '15' });
+    const file = h.file;
+    h.close();
+    const db = openDatabase({ file });
+    const again = new PaperBroker('acc1', new PaperRepo(db), { startingCash: '5' });
+    expect({ account: await again.account(), positions: await again.positions() }).toEqual(before);
+    await expect(again.submit(market('b1', 'buy', '1', '1'))).rejects.toThrow(/already been used/);
+    db.close();
+  });
+});
+
+describe('paper broker books against the agent fills', () => {
+  it('for random orders and prices through the router, positions always equal the sum of recorded fills', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            kind: fc.constantFrom('market', 'limit', 'stop', 'trail', 'bracket', 'price'),
+            side: fc.constantFrom('buy' as const, 'sell' as const),
+            qty: fc.integer({ min: 1, max: 5 }),
+            px: fc.integer({ min: 80, max: 120 }),
+          }),
+          { minLength: 1, maxLength: 25 },
+        ),
+        async (steps) => {
+          const h = harness();
+          const p = h.paper();
+          h.router.register('acc1', p);
+          let i = 0;
+          for (const s of steps) {
+            const id = `r-${i++}`;
+            const px = String(s.px);
+            const base = { clientOrderId: id, symbol: 'AAPL', side: s.side, quantity: String(s.qty), timeInForce: 'gtc' as const, referencePrice: px };
+            if (s.kind === 'price') p.observePrice('AAPL', px);
+            else if (s.kind === 'market') await h.router.submit({ ...base, type: 'market' }, { accountId: 'acc1', leg: 'entry' });
+            else if (s.kind === 'limit') await h.router.submit({ ...base, type: 'limit', limitPrice: String(s.px - 3) }, { accountId: 'acc1', leg: 'entry' });
+            else if (s.kind === 'stop') await h.router.submit({ ...base, type: 'stop', stopPrice: String(s.side === 'buy' ? s.px + 3 : s.px - 3) }, { accountId: 'acc1', leg: 'entry' });
+            else if (s.kind === 'trail') await h.router.submit({ ...base, type: 'trailing_stop', trailAmount: '2' }, { accountId: 'acc1', leg: 'entry' });
+            else {
+              const up = s.side === 'buy' ? 1 : -1;
+              await h.router.submit({ ...base, type: 'market', takeProfit: { limitPrice: String(s.px + 5 * up) }, stopLoss: { stopPrice: String(s.px - 5 * up) } }, { accountId: 'acc1', leg: 'entry' });
+            }
+            expect(positionsFromFills(h.db, 'acc1')).toEqual(paperPositions(h.db, 'acc1'));
+          }
+          // Every broker order (bracket children included) is known to the agent with the broker's status.
+          for (const b of h.paperRepo.allOrders('acc1')) expect(h.orders.byClientId(b.clientOrderId)?.status).toBe(b.status);
+          // Cash is the starting cash minus what the fills cost.
+          const spent = (h.db.prepare('SELECT side, quantity, price FROM fills').all() as { side: string; quantity: string; price: string }[]).reduce((s, f) => s.plus(new Decimal(f.quantity).times(f.price).times(f.side === 'buy' ? 1 : -1)), new Decimal(0));
+          expect((await p.account()).cash).toBe(new Decimal('100000').minus(spent).toString());
+          h.close();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});

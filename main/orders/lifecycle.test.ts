@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Decimal } from 'decimal.js';
+import { harness } from './test-support/harness.js';
+import { canTransition, type OrderStatus } from '../../shared/order-status.js';
+import type { BrokerOrder, Fill, OrderRequest } from '../brokers/port.js';
+
+const request = (id: string, quantity: string): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '100', quantity, timeInForce: 'gtc' });
+
+type Report = { kind: 'order'; order: BrokerOrder } | { kind: 'fill'; fill: Fill; order: BrokerOrder };
+
+/** What a legitimate broker reports for one order: accepted, fills (each with a cumulative status), a final state. */
+function brokerHistory(clientOrderId: string, quantity: number, fillSizes: number[], endCanceled: boolean): Report[] {
+  const base = { clientOrderId, brokerOrderId: `b-${clientOrderId}`, symbol: 'AAPL', side: 'buy' as const, type: 'limit' as const, quantity: String(quantity), updatedAt: 't' };
+  const out: Report[] = [{ kind: 'order', order: { ...base, filledQuantity: '0', status: 'accepted' } }];
+  let filled = 0;
+  fillSizes.forEach((size, i) => {
+    const q = Math.min(size, quantity - filled);
+    if (q <= 0) return;
+    filled += q;
+    const status: OrderStatus = filled === quantity ? 'filled' : 'partially_filled';
+    const order = { ...base, filledQuantity: String(filled), status };
+    out.push({ kind: 'fill', order, fill: { tradeId: `${clientOrderId}-t${i}`, clientOrderId, brokerOrderId: base.brokerOrderId, symbol: 'AAPL', side: 'buy', quantity: String(q), price: '100', time: `2026-01-01T00:00:0${i % 10}Z` } });
+    out.push({ kind: 'order', order });
+  });
+  if (filled < quantity && endCanceled) out.push({ kind: 'order', order: { ...base, filledQuantity: String(filled), status: 'canceled' } });
+  return out;
+}
+
+describe('lifecycle under duplicated and reordered broker reports', () => {
+  it('never stores a move outside the table, never fills beyond the quantity, and ends where the broker is', () => {
+    const h = harness();
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 6 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (quantity, sizes, endCanceled, shuffle) => {
+          const cid = `vz-prop-${n++}`;
+          const { order } = h.orders.insertIfAbsent({ id: `ord-${cid}`, accountId: 'acc1', request: request(cid, String(quantity)), leg: 'entry', createdAt: 't' });
+          h.lifecycle.transition(order.id, 'submitting', 'submit');
+          const history = brokerHistory(cid, quantity, sizes, endCanceled);
+          // Delivery: each report at least once, some twice, in an order the seed decides.
+          const delivery = [...history, ...shuffle.slice(0, 8).map((i) => history[i % history.length]!)];
+          for (let i = delivery.length - 1; i > 0; i--) {
+            const j = (shuffle[i % Math.max(shuffle.length, 1)] ?? i) % (i + 1);
+            [delivery[i], delivery[j]] = [delivery[j]!, delivery[i]!];
+          }
+          for (const r of delivery) {
+            if (r.kind === 'fill') h.lifecycle.applyFill('acc1', order.id, r.fill, r.order);
+            else h.lifecycle.applyBrokerOrder(order.id, r.order, 'broker_update');
+            const now = h.orders.get(order.id)!;
+            expect(new Decimal(now.filledQuantity).lte(quantity)).toBe(true);
+          }
+          const last = history[history.length - 1]!;
+          h.lifecycle.applyBrokerOrder(order.id, last.order, 'reconciled'); // what reconciliation would do
+          const final = h.orders.get(order.id)!;
+          for (const e of h.orders.events(order.id)) {
+            if (e.kind === 'invalid_transition') throw new Error(`conflict stored for a legitimate history: ${JSON.stringify(e)}`);
+            if (e.fromStatus && e.toStatus && e.fromStatus !== e.toStatus) expect(canTransition(e.fromStatus as OrderStatus, e.toStatus as OrderStatus)).toBe(true);
+          }
+          const fills = h.orders.fills(order.id).reduce((s, f) => s.plus(f.quantity), new Decimal(0));
+          expect(fills.toString()).toBe(last.order.filledQuantity); // every fill once, none twice
+          expect(final.status).toBe(last.order.status);
+          expect(final.filledQuantity).toBe(last.order.filledQuantity);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    h.close();
+  });
+
+  it('a stale accepted after filled is recorded once as stale and published nowhere, not as an invalid move', () => {
+    const h = harness();
+    const { order } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: request('c1', '1'), leg: 'entry', createdAt: 't' });
+    h.lifecycle.transition(order.id, 'submitting', 'submit');
+    const b = { clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: '1', filledQuantity: '1', status: 'filled', updatedAt: 't' } as const;
+    h.lifecycle.applyFill('acc1', order.id, { tradeId: 't1', clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', quantity: '1', price: '100', time: 't' }, b);
+    const published = h.events.length;
+    for (let i = 0; i < 50; i++) h.lifecycle.applyBrokerOrder(order.id, { ...b, filledQuantity: '0', status: 'accepted' }, 'broker_update');
+    expect(h.orders.get(order.id)!.status).toBe('filled');
+    const kinds = h.orders.events(order.id).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'invalid_transition')).toHaveLength(0);
+    expect(kinds.filter((k) => k === 'stale_report_ignored')).toHaveLength(50);
+    expect(h.events.length).toBe(published);
+    expect(h.lifecycle.takeConflicts('acc1').size).toBe(0);
+    h.close();
+  });
+
+  it('a rejection reported for an order we hold as filled is kept as a conflict for the reconciler, not applied', () => {
+    const h = harness();
+    const { order } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: request('c1', '1'), leg: 'entry', createdAt: 't' });
+    h.lifecycle.transition(order.id, 'submitting', 'submit');
+    h.lifecycle.transition(order.id, 'filled', 'broker_update');
+    h.lifecycle.transition(order.id, 'rejected', 'broker_update');
+    expect(h.orders.get(order.id)!.status).toBe('filled');
+    expect([...h.lifecycle.takeConflicts('acc1').keys()]).toEqual(['o1']);
+    h.close();
+  });
+
+  it('a late partial fill of a canceled order keeps it canceled and counts the quantity', () => {
+    const h = harness();
+    const { order } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: request('c1', '5'), leg: 'entry', createdAt: 't' });
+    h.lifecycle.transition(order.id, 'submitting', 'submit');
+    h.lifecycle.transition(order.id, 'accepted', 'broker_update');
+    h.lifecycle.transition(order.id, 'canceled', 'broker_update');
+    h.lifecycle.applyFill('acc1', order.id, { tradeId: 't1', clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', quantity: '2', price: '100', time: 't' });
+    expect(h.orders.get(order.id)).toMatchObject({ status: 'canceled', filledQuantity: '2' });
+    h.lifecycle.applyFill('acc1', order.id, { tradeId: 't2', clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', quantity: '3', price: '100', time: 't' });
+    expect(h.orders.get(order.id)).toMatchObject({ status: 'filled', filledQuantity: '5' });
+    h.close();
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { harness, paperPositions, positionsFromFills } from './test-support/harness.js';
+import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
+import { Reconciler } from './reconciler.js';
+import type { OrderRequest } from '../brokers/port.js';
+
+const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '2', timeInForce: 'day', referencePrice: '100', ...extra });
+
+function setup(dropUpdates = 0) {
+  const h = harness({ requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentGraceMs: 30 });
+  const paper = h.paper();
+  const adapter = new FaultyAdapter(paper, { submitFaultRate: 0, dropUpdateRate: dropUpdates });
+  h.router.register('acc1', adapter);
+  const reconciler = new Reconciler(h.orders, h.lifecycle, h.router, h.tradingState, h.log, { fillsOverlapMs: 1000 });
+  return { h, paper, adapter, reconciler };
+}
+
+describe('reconciliation', () => {
+  it('fills missed on the stream are applied from the broker by trade id, once, and the cursor is stored', async () => {
+    const { h, reconciler } = setup(1); // every stream update is lost
+    await reconciler.reconcileAll('startup');
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('filled'); // from the submit answer
+    expect(positionsFromFills(h.db, 'acc1')).toEqual({}); // but the fill itself was never seen
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report).toMatchObject({ fillsRecovered: 1, mismatches: [], halted: false });
+    expect(positionsFromFills(h.db, 'acc1')).toEqual(paperPositions(h.db, 'acc1'));
+    expect(h.orders.reconcileState('acc1')!.fillsCursor).toBe(h.paperRepo.fillsSince('acc1', '')[0]!.time);
+    const [again] = await reconciler.reconcileAll('periodic');
+    expect(again!.fillsRecovered).toBe(0);
+    expect(h.orders.fills(o.id)).toHaveLength(1);
+    h.close();
+  });
+
+  it('a working order whose fill was missed is corrected to filled from the broker', async () => {
+    const { h, paper, reconciler } = setup(1);
+    await reconciler.reconcileAll('startup');
+    paper.observePrice('AAPL', '100');
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '95' }), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('accepted');
+    paper.observePrice('AAPL', '94'); // fills at the broker; the update is lost
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report).toMatchObject({ ordersCorrected: 1, fillsRecovered: 1, halted: false });
+    expect(h.orders.get(o.id)).toMatchObject({ status: 'filled', filledQuantity: '2', averageFillPrice: '94' });
+    h.close();
+  });
+
+  it('trades placed by hand at the broker are explained, not a mismatch', async () => {
+    const { h, paper, reconciler } = setup();
+    await reconciler.reconcileAll('startup');
+    await paper.submit(order('by-hand', { quantity: '3' }));
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report).toMatchObject({ externalFills: 1, mismatches: [], halted: false });
+    expect(h.orders.reconcileState('acc1')!.baseline).toEqual({ AAPL: '3' });
+    const [again] = await reconciler.reconcileAll('periodic');
+    expect(again).toMatchObject({ externalFills: 0, mismatches: [] });
+    expect(h.tradingState.effective('acc1').state).toBe('active');
+    h.close();
+  });
+
+  it('positions held before the first reconciliation are taken as the baseline', async () => {
+    const { h, paper, reconciler } = setup();
+    await paper.submit(order('before-agent', { quantity: '7' }));
+    const [report] = await reconciler.reconcileAll('startup');
+    expect(report!.mismatches).toEqual([]);
+    expect(h.orders.reconcileState('acc1')!.baseline).toEqual({ AAPL: '7' });
+    h.close();
+  });
+
+  it('a position change the agent cannot explain halts the account with a reason and an SSE notice', async () => {
+    const { h, reconciler } = setup();
+    await reconciler.reconcileAll('startup');
+    await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    h.db.prepare("UPDATE paper_positions SET quantity = '5' WHERE account_id = 'acc1' AND symbol = 'AAPL'").run(); // no fill explains this
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report!.halted).toBe(true);
+    const state = h.tradingState.effective('acc1');
+    expect(state.state).toBe('halted');
+    expect(state.reason).toBe(
+      "RECONCILE_MISMATCH: position AAPL: the broker holds 5, the agent's records explain 2 (difference 3). Trading on this account is halted. Compare with the broker, correct the position there or accept the broker's positions, then resume trading.",
+    );
+    expect(h.events.some((e) => e.type === 'notice' && e.code === 'RECONCILE_MISMATCH' && e.message.includes('acc1'))).toBe(true);
+    await reconciler.reconcileAll('periodic'); // the same mismatch again: still halted, but said only once
+    expect(h.events.filter((e) => e.type === 'notice' && e.code === 'RECONCILE_MISMATCH')).toHaveLength(1);
+    await reconciler.acceptBrokerPositions('acc1');
+    h.tradingState.set('active', undefined, 'acc1');
+    const [after] = await reconciler.reconcileAll('periodic');
+    expect(after).toMatchObject({ mismatches: [], halted: false });
+    h.close();
+  });
+
+  it('an order working here that the broker does not have is a mismatch', async () => {
+    const { h, paper, reconciler } = setup();
+    await reconciler.reconcileAll('startup');
+    paper.observePrice('AAPL', '100');
+    await h.router.submit(order('c1', { type: 'limit', limitPrice: '90' }), { accountId: 'acc1', leg: 'entry' });
+    h.db.prepare("DELETE FROM paper_orders WHERE client_order_id = 'c1'").run();
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report!.mismatches).toEqual(['order c1 (buy 2 AAPL) is accepted here but the broker does not have it']);
+    expect(h.tradingState.effective('acc1').state).toBe('halted');
+    h.close();
+  });
+
+  it('an order open at the broker with an agent client id the agent has no record of is a mismatch', async () => {
+    const { h, paper, reconciler } = setup();
+    await reconciler.reconcileAll('startup');
+    paper.observePrice('AAPL', '100');
+    await paper.submit(order('vz-0123456789abcdef0123456789abcdef', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' }));
+    await paper.submit(order('by-hand-limit', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' })); // not ours: fine
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report!.mismatches).toEqual(['order vz-0123456789abcdef0123456789abcdef (buy 2 AAPL) is open at the broker with an id this agent issued, but the agent has no record of it']);
+    h.close();
+  });
+
+  it('an unreachable broker during reconciliation concludes nothing and halts nothing', async () => {
+    const { h, adapter, reconciler } = setup();
+    await reconciler.reconcileAll('startup');
+    adapter.positions = () => Promise.reject(new Error('ECONNREFUSED'));
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report!.halted).toBe(false);
+    expect(h.tradingState.effective('acc1').state).toBe('active');
+    h.close();
+  });
+});

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { harness } from './test-support/harness.js';
+import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapter.js';
+import { AccountThrottle } from './throttle.js';
+import { eventually } from '../test-support/agent.js';
+import type { OrderRequest } from '../brokers/port.js';
+import type { RouterOptions } from './router.js';
+
+const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '100', ...extra });
+const fast: Partial<RouterOptions> = { requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentLookups: 2, absentGraceMs: 30, maxCertainRetries: 2 };
+
+function setup(faults: FaultOptions, options: Partial<RouterOptions> = {}) {
+  const h = harness({ ...fast, ...options });
+  const paper = h.paper();
+  const faulty = new FaultyAdapter(paper, faults);
+  h.router.register('acc1', faulty);
+  const kinds = (orderId: string) => h.orders.events(orderId).map((e) => e.kind);
+  return { h, paper, faulty, kinds };
+}
+
+describe('router: UNKNOWN orders', () => {
+  it('submit_when_answer_lost_after_accept_then_finds_order_by_client_id_and_does_not_resend', async () => {
+    const { h, paper, kinds } = setup({ submitFaultRate: 1, faults: ['timeout_after_accept'], maxFaults: 1, slowMs: 100, dropUpdateRate: 1 });
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('unknown');
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'filled');
+    expect(done.status).toBe('filled');
+    expect(kinds(o.id)).toContain('reconciled');
+    expect(kinds(o.id)).not.toContain('resend_same_client_id');
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
+  it('submit_when_connection_reset_before_sending_then_resends_with_same_client_id_after_absent_lookups', async () => {
+    const { h, paper, kinds } = setup({ submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1 });
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('unknown');
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'filled');
+    expect(done.status).toBe('filled');
+    const k = kinds(o.id);
+    expect(k.filter((x) => x === 'lookup_absent').length).toBeGreaterThanOrEqual(1); // not re-sent on the first absence
+    expect(k.filter((x) => x === 'resend_same_client_id')).toHaveLength(1);
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
+  it('unknown_order_absent_at_broker_when_trading_halted_then_closed_as_canceled_not_resent', async () => {
+    const { h, paper } = setup({ submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1 });
+    h.tradingState.set('halted', 'by hand', 'acc1');
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'canceled');
+    expect(done).toMatchObject({ status: 'canceled', reason: 'not at the broker; not sent again because trading on the account is not active' });
+    expect(paper.orderCount('c1')).toBe(0);
+    h.close();
+  });
+
+  it('rate_limited_submit_waits_retry_after_and_sends_again_once', async () => {
+    const { h, paper, faulty, kinds } = setup({ submitFaultRate: 1, faults: ['rate_limited'], maxFaults: 2, retryAfterMs: 5 });
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('filled');
+    expect(faulty.counts.rate_limited).toBe(2);
+    expect(kinds(o.id).filter((k) => k === 'submit_retry')).toHaveLength(2);
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
+  it('a 502 is outcome unknown: never shown rejected, resolved at the broker', async () => {
+    const { h, paper } = setup({ submitFaultRate: 1, faults: ['bad_gateway'], maxFaults: 1, seed: 7 });
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('unknown');
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'filled');
+    expect(done.status).toBe('filled');
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
+  it('submit_when_adapter_lacks_capability_then_rejected_locally_before_any_network_call', async () => {
+    const { h, paper } = setup({ submitFaultRate: 0, capabilities: { trailingStops: false, orderTypes: ['market', 'limit'] } });
+    const o = await h.router.submit(order('c1', { type: 'trailing_stop', trailAmount: '1' }), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('rejected');
+    expect(o.reason).toMatch(/^CAPABILITY_UNSUPPORTED: order type trailing_stop/);
+    expect(paper.orderCount('c1')).toBe(0);
+    h.close();
+  });
+});
+
+/** A broker whose order lookups lag behind its order entry (eventual consistency): the first lookups miss. */
+class LaggingLookups extends FaultyAdapter {
+  misses = 0;
+  override async orderByClientId(clientOrderId: string) {
+    if (this.misses > 0) {
+      this.misses--;
+      return undefined;
+    }
+    return super.orderByClientId(clientOrderId);
+  }
+}
+
+describe('router: races', () => {
+  it('cancel_rejected_because_the_order_already_filled_then_shown_filled_not_canceled', async () => {
+    const { h, paper } = setup({ submitFaultRate: 0, dropUpdateRate: 1 });
+    paper.observePrice('AAPL', '100');
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '95', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+    paper.observePrice('AAPL', '90'); // fills at the broker; the update is lost
+    const after = await h.router.cancel(o.id);
+    expect(after.status).toBe('filled');
+    expect(h.orders.events(o.id).map((e) => e.kind)).toEqual(expect.arrayContaining(['cancel_request', 'cancel_failed', 'reconciled']));
+    h.close();
+  });
+
+  it('a re-send refused because the first send arrived after all is resolved to the broker order, never rejected', async () => {
+    const h = harness({ ...fast, absentLookups: 1, absentGraceMs: 0 });
+    const paper = h.paper();
+    const lagging = new LaggingLookups(paper, { submitFaultRate: 1, faults: ['reset_after'], maxFaults: 1, dropUpdateRate: 1 });
+    h.router.register('acc1', lagging);
+    lagging.misses = 1;
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' }); // placed, answer lost
+    expect(o.status).not.toBe('rejected');
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'filled');
+    expect(done.status).toBe('filled');
+    expect(h.orders.events(o.id).map((e) => e.kind)).toEqual(expect.arrayContaining(['resend_same_client_id', 'resend_refused_found']));
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
+  it('canceling an order never sent closes it locally without a broker call', async () => {
+    const { h, paper } = setup({ submitFaultRate: 0 });
+    const { order: o } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: order('c1'), leg: 'entry', createdAt: 't' });
+    expect((await h.router.cancel(o.id)).status).toBe('canceled');
+    expect(paper.orderCount('c1')).toBe(0);
+    h.close();
+  });
+});
+
+describe('router: circuit breaker', () => {
+  for (const tripTo of ['reducing', 'halted'] as const) {
+    it(`repeated_broker_failures_switch_the_account_to_${tripTo}_with_a_reason_and_a_notice`, async () => {
+      const { h } = setup({ submitFaultRate: 1, faults: ['reset_before'] }, { breaker: { threshold: 3, tripTo } });
+      for (let i = 0; i < 3; i++) await h.router.submit(order(`c${i}`), { accountId: 'acc1', leg: 'entry' });
+      const state = h.tradingState.effective('acc1');
+      expect(state.state).toBe(tripTo);
+      expect(state.reason).toMatch(/^BROKER_CIRCUIT_OPEN: 3 broker requests in a row failed \(last: connection_reset/);
+      expect(h.events.some((e) => e.type === 'notice' && e.code === 'BROKER_CIRCUIT_OPEN' && e.level === 'error')).toBe(true);
+      expect(h.tradingState.effective('other').state).toBe('active'); // only this account
+      // The trader resumes; the breaker counts afresh and trips again on the next run of failures.
+      h.tradingState.set('active', undefined, 'acc1');
+      for (let i = 3; i < 6; i++) await h.router.submit(order(`c${i}`), { accountId: 'acc1', leg: 'entry' });
+      expect(h.tradingState.effective('acc1').state).toBe(tripTo);
+      h.close();
+    });
+  }
+
+  it('a broker refusing orders on their merits does not open the breaker', async () => {
+    const h = harness({ ...fast, breaker: { threshold: 2, tripTo: 'halted' } });
+    h.router.register('acc1', h.paper('acc1', { allowShort: false, fractional: false }));
+    for (let i = 0; i < 4; i++) await h.router.submit(order(`c${i}`, { quantity: '0.5' }), { accountId: 'acc1', leg: 'entry' });
+    expect(h.orders.list().items.every((o) => o.status === 'rejected')).toBe(true);
+    expect(h.tradingState.effective('acc1').state).toBe('active');
+    h.close();
+  });
+});
+
+describe('account throttle', () => {
+  it('runs cancels and exits before waiting entries once the budget is spent', async () => {
+    const t = new AccountThrottle(600); // 10 per second, burst 10
+    const ran: string[] = [];
+    const job = (name: string) => async () => {
+      ran.push(name);
+    };
+    await Promise.all(Array.from({ length: 10 }, (_, i) => t.run('normal', job(`burst${i}`))));
+    const waiting = [t.run('normal', job('entry1')), t.run('normal', job('entry2')), t.run('urgent', job('cancel')), t.run('urgent', job('exit'))];
+    expect(t.waiting).toEqual({ urgent: 2, normal: 2 });
+    await Promise.all(waiting);
+    expect(ran.slice(10)).toEqual(['cancel', 'exit', 'entry1', 'entry2']);
+    t.close();
+  });
+
+  it('a retry-after pause holds every lane of the account', async () => {
+    let now = 0;
+    const t = new AccountThrottle(1_000_000, () => now);
+    t.pause(50);
+    const ran: string[] = [];
+    const p = t.run('urgent', async () => {
+      ran.push('cancel');
+    });
+    expect(ran).toEqual([]);
+    now = 60;
+    await p;
+    expect(ran).toEqual(['cancel']);
+    t.close();
+  });
+});
