@@ -9,6 +9,7 @@ import type { OrderView } from '../../shared/api-types.js';
 import type { Code } from '../../shared/codes.js';
 import { randomId } from '../ids.js';
 import type { OrderLifecycle } from './lifecycle.js';
+import { traceAdapterCall } from '../latency-trace.js';
 
 export function brokerErrorCode(err: BrokerError): Code {
   switch (err.kind) {
@@ -87,6 +88,7 @@ export class OrderRouter {
     }
     this.lifecycle.transition(orderId, 'submitting', 'submit', { request });
     try {
+      traceAdapterCall(orderId, (id) => this.orders.get(id)?.signalId);
       const answer = await adapter.submit(request);
       const current = this.orders.get(orderId)!;
       // A stream update may already have moved the order on; apply the answer only if it adds information.
