@@ -24,7 +24,7 @@ export async function fuzzSuite(o: SuiteOptions): Promise<SuiteResult> {
   let acceptedWithoutId = 0;
   const samples: string[] = [];
   const byCode: Record<string, number> = {};
-  let alive = false;
+  let alive: boolean;
   try {
     const strategy = await createBenchStrategy(agent);
     const url = agent.webhookUrl(strategy.webhookId);
