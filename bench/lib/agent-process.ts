@@ -35,6 +35,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** A script under dist/ to run instead of dist/main/cli.js (it must accept the same `start` flags). */
   entry?: string;
+  /** Flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export function tempDataDir(prefix = 'vz-bench-'): string {
@@ -48,7 +50,7 @@ export async function spawnAgent(opts: SpawnOptions = {}): Promise<AgentProcess>
   const entry = opts.entry ?? path.join(distRoot, 'main', 'cli.js');
   let out = '';
   const t0 = performance.now();
-  const child = spawn(process.execPath, [entry, 'start', '--data-dir', dataDir, '--webhook-port', '0', '--control-port', '0', '--webhook-host', '127.0.0.1', '--quiet'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, 'start', '--data-dir', dataDir, '--webhook-port', '0', '--control-port', '0', '--webhook-host', '127.0.0.1', '--quiet'], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
