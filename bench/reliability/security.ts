@@ -34,26 +34,41 @@ function raw(port: number, method: string, p: string, headers: Record<string, st
   });
 }
 
-/** A body over the limit sent without content-length (chunked): the agent must stop reading and answer early. */
+/** A body over the limit sent without content-length (chunked) on a raw socket: the agent must answer early and
+ *  may close the connection while the body is still being written, so the answer is read off the socket as it
+ *  comes (an HTTP client would report the reset and drop the answer). */
 function streamedOversize(port: number, p: string, bytes: number): Promise<Raw> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: p, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, ms: performance.now() - t0 }));
-    });
-    req.on('error', () => resolve({ status: 0, text: '', ms: performance.now() - t0 }));
-    const piece = Buffer.alloc(16 * 1024, 'a');
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < bytes) {
-        sent += piece.length;
-        if (!req.write(piece)) return void req.once('drain', pump);
-      }
-      req.end();
+    let text = '';
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, text: text.slice(text.indexOf('\r\n\r\n') + 4), ms: performance.now() - t0 });
+      s.destroy();
     };
-    pump();
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.write(`POST ${p} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const piece = Buffer.alloc(16 * 1024, 'a');
+      let sent = 0;
+      const pump = (): void => {
+        while (!done && !s.destroyed && sent < bytes) {
+          sent += piece.length;
+          if (!s.write(`${piece.length.toString(16)}\r\n${piece.toString()}\r\n`)) return void s.once('drain', pump);
+        }
+        if (!done && !s.destroyed) s.write('0\r\n\r\n');
+      };
+      pump();
+    });
+    s.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (/\r\n\r\n[\s\S]*\}/.test(text)) finish();
+    });
+    s.on('error', finish);
+    s.on('close', finish);
+    s.setTimeout(5000, finish);
   });
 }
 
