@@ -32,6 +32,8 @@ export default tseslint.config(
   { files: ['main/electron/**'], rules: { 'no-restricted-imports': ['error', { patterns: without(everywhere, 'electron') }] } },
   { files: ['main/secrets/**'], rules: { 'no-restricted-imports': ['error', { patterns: without(everywhere, 'keytar') }] } },
   { files: ['main/store/**'], rules: { 'no-restricted-imports': ['error', { patterns: without(everywhere, 'better-sqlite3') }] } },
+  // The benchmark's reference servers and its read-only look into a stopped agent's database (never shipped code).
+  { files: ['bench/reference/**', 'bench/db/**'], rules: { 'no-restricted-imports': ['error', { patterns: without(everywhere, 'better-sqlite3') }] } },
   {
     files: ['renderer/**', 'shared/**'],
     ignores: ['renderer/vite.config.ts'],

@@ -14,6 +14,7 @@ import { ApiFailure } from './server/control.js';
 import { hashPassphrase } from './server/security.js';
 import { flatten, type FlattenResult } from './orders/flatten.js';
 import { newWebhookId, randomId } from './ids.js';
+import { latencyStatus } from './latency-trace.js';
 
 export interface AgentServices {
   status(): Record<string, unknown>;
@@ -95,7 +96,7 @@ export function createServices(d: ServiceDeps): AgentServices {
     return a;
   };
   return {
-    status: d.status,
+    status: () => ({ ...d.status(), ...latencyStatus() }),
     strategies: {
       list: () => d.strategies.list().map(view),
       get: (id) => {

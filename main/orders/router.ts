@@ -18,6 +18,7 @@ import { randomId } from '../ids.js';
 import type { OrderLifecycle } from './lifecycle.js';
 import { AccountThrottle, type Lane } from './throttle.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker.js';
+import { traceAdapterCall } from '../latency-trace.js';
 
 export function brokerErrorCode(err: BrokerError): Code {
   switch (err.kind) {
@@ -200,7 +201,10 @@ export class OrderRouter {
       this.sentAt.set(orderId, Date.now());
       this.absentSeen.delete(orderId);
       try {
-        const answer = await this.call(accountId, lane, (a) => a.submit(request));
+        const answer = await this.call(accountId, lane, (a) => {
+          traceAdapterCall(orderId, (id) => this.orders.get(id)?.signalId);
+          return a.submit(request);
+        });
         this.breakerSuccess(accountId);
         const current = this.orders.get(orderId)!;
         // A stream update may already have moved the order on; apply the answer only if it adds information.

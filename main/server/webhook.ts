@@ -12,6 +12,7 @@ import { randomId } from '../ids.js';
 import { RateLimiter } from './rate-limit.js';
 import { isLoopbackAddress, verifyPassphrase } from './security.js';
 import { HEALTH_PROBE_PARAM, healthProbeEcho } from '../tunnel/health-echo.js';
+import { traceReceived } from '../latency-trace.js';
 
 export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -145,7 +146,7 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
     const signal = parsed.ok && !code ? parsed.signal : undefined;
     const keys = dedupeKeys(strategy.id, storedBody, signal);
     const result = await o.inbox.receive({
-      id: randomId('sig'),
+      id: traceReceived(randomId('sig')),
       strategyId: strategy.id,
       receivedAt: receivedAt.toISOString(),
       contentType,

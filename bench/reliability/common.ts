@@ -1,0 +1,26 @@
+// Shared by the reliability suites: where agents keep their data, and how a suite reports counts against bars.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Figure } from '../lib/report.js';
+
+/** Process-kill tests do not depend on fsync (the page cache survives a SIGKILL), so a RAM disk keeps the suites
+ *  fast on a busy disk; --disk puts the data on the real temporary directory instead. */
+export function suiteDataDir(prefix: string, onDisk: boolean): string {
+  const base = !onDisk && fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  return fs.mkdtempSync(path.join(base, prefix));
+}
+
+export interface SuiteResult {
+  suite: string;
+  figures: Figure[];
+  details?: Record<string, unknown>;
+}
+
+export interface SuiteOptions {
+  quick: boolean;
+  onDisk: boolean;
+  log: (s: string) => void;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,53 @@
+// Opt-in timing of the hot path for the benchmark (VIEWZENIX_TRACE_LATENCY=1): when an alert is received by the
+// webhook route and when the router calls the broker adapter's submit. Off by default; when off every call is a
+// single boolean test. Histograms are in memory only and shown at GET /api/status as `latency`.
+import { performance } from 'node:perf_hooks';
+
+const enabled = process.env.VIEWZENIX_TRACE_LATENCY === '1';
+/** signal id → receive time (ms, performance.now). Bounded so rejected or duplicate alerts cannot grow it. */
+const received = new Map<string, number>();
+const MAX_PENDING = 50_000;
+const samples: number[] = [];
+const MAX_SAMPLES = 200_000;
+
+/** Records the receive time of an alert and returns its id unchanged (so the call fits in an expression). */
+export function traceReceived(signalId: string): string {
+  if (!enabled) return signalId;
+  if (received.size >= MAX_PENDING) received.clear();
+  received.set(signalId, performance.now());
+  return signalId;
+}
+
+/** Called just before adapter.submit; `signalIdOf` is only evaluated when tracing is on. */
+export function traceAdapterCall(orderId: string, signalIdOf: (orderId: string) => string | undefined): void {
+  if (!enabled) return;
+  const at = performance.now();
+  const signalId = signalIdOf(orderId);
+  if (signalId === undefined) return;
+  const t0 = received.get(signalId);
+  if (t0 === undefined) return;
+  received.delete(signalId);
+  if (samples.length < MAX_SAMPLES) samples.push(at - t0);
+}
+
+export interface LatencySummary {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** The alert received → adapter called figures so far; `undefined` when tracing is off (so status stays small). */
+export function latencyStatus(): { latency?: { receivedToAdapter: LatencySummary } } {
+  if (!enabled) return {};
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : 0);
+  const round = (n: number): number => Math.round(n * 1000) / 1000;
+  return { latency: { receivedToAdapter: { count: sorted.length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), maxMs: round(sorted.at(-1) ?? 0) } } };
+}
+
+/** Artificial delay for the paper broker's submit (VIEWZENIX_PAPER_DELAY_MS), to measure the ack path with a slow broker. */
+export function paperDelayMs(): number {
+  const v = Number(process.env.VIEWZENIX_PAPER_DELAY_MS ?? 0);
+  return Number.isFinite(v) && v > 0 ? v : 0;
+}
