@@ -24,6 +24,7 @@ import { createControlApp } from './server/control.js';
 import { mountApiRoutes } from './server/api-routes.js';
 import { createServices, type AgentServices } from './services.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
+import { createAdapter } from './brokers/factory.js';
 import type { BrokerAdapter } from './brokers/port.js';
 import type { AccountRow } from './store/accounts.js';
 import { acquireLock, loadControlToken, removeAgentInfo, writeAgentInfo, type AgentInfo } from './data-dir.js';
@@ -90,11 +91,9 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     else log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault unavailable: ${vaultStatus.message} Broker accounts and tunnels that need a credential cannot start; the paper broker works.`);
     const credentials = new CredentialsService(vault);
 
-    const builtInAdapter: AdapterFactory = (a, _creds) => {
+    const builtInAdapter: AdapterFactory = (a, creds) => {
       if (a.broker === 'paper') return new PaperBroker(a.id, paperRepo, a.config.paper as Record<string, never> | undefined);
-      // TODO(integrator): real brokers (alpaca, oanda, ccxt) come from main/brokers/factory.ts once it lands:
-      //   import { createAdapter } from './brokers/factory.js';   ...   return createAdapter(a, _creds);
-      // `_creds` holds the account's fields read from the vault (BROKER_CREDENTIAL_FIELDS in credentials-service.ts).
+      if (a.broker === 'alpaca' || a.broker === 'oanda' || a.broker === 'ccxt') return createAdapter({ ...a, broker: a.broker }, creds);
       return undefined;
     };
     const connections = new AccountConnections({

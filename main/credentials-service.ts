@@ -25,7 +25,7 @@ export interface VaultLike {
 export const BROKER_CREDENTIAL_FIELDS: Record<string, { required: readonly string[]; optional: readonly string[] }> = {
   alpaca: { required: ['keyId', 'secretKey'], optional: [] },
   oanda: { required: ['token'], optional: [] },
-  ccxt: { required: ['apiKey', 'secret'], optional: ['password', 'uid'] },
+  ccxt: { required: ['apiKey', 'secret'], optional: ['password'] },
 };
 
 /** An ApiFailure whose fix is specific to this refusal (e.g. the keychain steps for this platform). */
