@@ -25,6 +25,14 @@ import { mountApiRoutes } from './server/api-routes.js';
 import { createServices, type AgentServices } from './services.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
 import { createAdapter } from './brokers/factory.js';
+import { startNotifications, type Notifications } from './notify/index.js';
+import { mountNotifyRoutes } from './notify/routes.js';
+import { mountExportRoutes } from './export/routes.js';
+import { BackupService } from './backup/backups.js';
+import { mountBackupRoutes } from './backup/routes.js';
+import { startAudit } from './audit/audit.js';
+import { mountAuditRoutes } from './audit/routes.js';
+import { readAgentInfo } from './data-dir.js';
 import type { BrokerAdapter } from './brokers/port.js';
 import type { AccountRow } from './store/accounts.js';
 import { acquireLock, loadControlToken, removeAgentInfo, writeAgentInfo, type AgentInfo } from './data-dir.js';
@@ -44,6 +52,8 @@ export interface Agent {
   services: AgentServices;
   vault: VaultLike;
   tunnel: TunnelService;
+  /** The Electron shell subscribes to notifications.desktop for desktop notifications. */
+  notifications: Notifications;
   demoWebhookUrl?: string;
   stop(): Promise<void>;
 }
@@ -65,6 +75,8 @@ export interface StartOverrides {
 export async function startAgent(options: AgentOptions, overrides: StartOverrides = {}): Promise<Agent> {
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = acquireLock(options.dataDir);
+  // agent.json is removed on a clean stop: finding one means the previous run crashed (or was killed).
+  const leftBehind = readAgentInfo(options.dataDir);
   let db: Db | undefined;
   try {
     const log = createLogger({ dataDir: options.dataDir, level: options.logLevel, console: options.console });
@@ -82,6 +94,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const router = new OrderRouter(orders, lifecycle, log);
     const tradingState = new TradingStateService(new TradingStateRepo(db), bus);
 
+    const firstRun = settings.get('seeded') === undefined;
     const demo = options.seedDemo ? seedDemo(strategies, accounts, settings) : undefined;
 
     const vault: VaultLike = overrides.vault ?? new Vault(process.env.VIEWZENIX_KEYCHAIN_SERVICE ? { service: process.env.VIEWZENIX_KEYCHAIN_SERVICE } : {});
@@ -110,6 +123,13 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const inbox = new Inbox(signals, log);
     const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
     inbox.onCommitted = () => worker.kick();
+
+    const dbFile = path.join(options.dataDir, 'viewzenix.db');
+    const openDb = db;
+    const notifications: Notifications = await startNotifications({ db: openDb, bus, log, secrets: vault });
+    const audit = startAudit({ db: openDb, log });
+    const backups = new BackupService({ db: openDb, dir: path.join(options.dataDir, 'backups'), log });
+    backups.start();
 
     const webhook = createWebhookServer({ strategies, inbox, log });
     let controlPort = 0;
@@ -144,7 +164,17 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         tunnel: { state: tunnel.status().state, publicUrl: tunnel.publicUrl() ?? null },
       }),
     });
-    const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: mountApiRoutes(services, { strategies, accounts, orders, router, tradingState }) });
+    const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: (r) => {
+        mountApiRoutes(services, { strategies, accounts, orders, router, tradingState })(r);
+        r.post('/reconcile', async (_req, res) => {
+          res.json({ reports: (await router.reconciler?.reconcileAll('manual')) ?? [] });
+        });
+        mountNotifyRoutes(r, { notifications });
+        mountExportRoutes(r, { db: openDb, dbFile, positions: () => services.positions(), log, configChanged: () => webhook.invalidate() });
+        mountBackupRoutes(r, { backups });
+        mountAuditRoutes(r, { audit });
+      },
+    });
     const controlServer = http.createServer(control);
 
     webhookPort = await listen(webhook.server, options.webhookPort, options.webhookHost);
@@ -164,8 +194,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     writeAgentInfo(options.dataDir, info);
     log.info({ webhookPort, controlPort, dataDir: options.dataDir }, 'agent started');
     tunnel.autoStart(); // reopens the tunnel if it was running when the agent last stopped; does not wait
-
-    const openDb = db;
+    bus.publish({ type: 'agent', state: 'started', previousRun: leftBehind ? 'crashed' : firstRun ? 'first' : 'clean' });
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
@@ -175,6 +204,9 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         inbox.close(); // commit anything received
         await worker.stop(); // finish in-flight work
         await closeServer(controlServer);
+        await notifications.stop();
+        audit.stop();
+        await backups.stop();
         router.close();
         for (const id of router.accountIds()) await router.adapter(id)?.disconnect().catch(() => undefined);
         openDb.close();
@@ -184,7 +216,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       })();
       return stopping;
     };
-    return { info, token, db: openDb, log, services, vault, tunnel, demoWebhookUrl, stop };
+    return { info, token, db: openDb, log, services, vault, tunnel, notifications, demoWebhookUrl, stop };
   } catch (err) {
     db?.close();
     releaseLock();

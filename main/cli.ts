@@ -11,6 +11,20 @@ import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
 import { defaultDataDir } from './config.js';
 import type { OrderView, StrategyView, SignalView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import { readSecretFromStdin } from './cli-secret-input.js';
+import { GLOBAL_OPTIONS, CliUsageError, type CliContext } from './export/cli-context.js';
+import { runExportCommand, runImportCommand } from './export/cli.js';
+import { runAuditCommand } from './audit/cli.js';
+import { runBackupCommand } from './backup/cli.js';
+import { runNotifyCommand } from './notify/cli.js';
+
+/** Commands with their own option parsing (they may run without an agent, e.g. `backup restore`). */
+const HANDLERS: Record<string, (args: string[], ctx: CliContext) => Promise<number>> = {
+  export: runExportCommand,
+  import: runImportCommand,
+  audit: runAuditCommand,
+  backup: runBackupCommand,
+  notify: runNotifyCommand,
+};
 
 const HELP = `Usage: viewzenix <command> [options]
 
@@ -32,6 +46,13 @@ Commands:
                              from the command line, e.g. tunnel:ngrok:authtoken
   credentials delete NAME    remove a credential
   vault status               where credentials are kept, and how to fix the keychain if it is unavailable
+  alert check FILE           check an alert message or TradingView template: every problem, and the signal it becomes
+  reconcile                  compare orders, fills and positions with every broker now
+  export DATASET             orders | fills | signals | positions as CSV or JSON (--format, --from, --to, --out FILE)
+  export config / import FILE   configuration (no secrets) as JSON; import shows the changes first (--apply)
+  audit verify               check the audit trail's hash chain
+  backup now|list|restore    online SQLite backups (restore with the agent stopped)
+  notify status|set|test     notification channels (Discord, Telegram, Slack, email)
 
 Options:
   --data-dir DIR             data directory (VIEWZENIX_DATA_DIR; default: the OS app-data folder)
@@ -42,6 +63,14 @@ Options:
 `;
 
 async function main(argv: string[]): Promise<number> {
+  const handlerAt = firstPositional(argv);
+  const handler = handlerAt >= 0 ? HANDLERS[argv[handlerAt]!] : undefined;
+  if (handler) {
+    const args = [...argv.slice(0, handlerAt), ...argv.slice(handlerAt + 1)];
+    const { values: g } = parseArgs({ args, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });
+    const dataDir = path.resolve((g['data-dir'] as string | undefined) ?? process.env.VIEWZENIX_DATA_DIR ?? defaultDataDir());
+    return handler(args, { dataDir, json: g.json === true, stdout: process.stdout, connect: () => connect(dataDir) });
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -171,12 +200,44 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${v.backend}${v.writable ? '' : ' (read-only)'}: ${v.message}\n${v.backend === 'keychain' ? '' : `Fix: ${fix}\n`}`);
       return v.available ? 0 : 1;
     }
+    case 'alert': {
+      if (rest[0] !== 'check' || !rest[1]) throw new UsageError('Usage: viewzenix alert check FILE [--json]');
+      const text = fs.readFileSync(rest[1], 'utf8');
+      const result = (await client.send('POST', '/api/alerts/check', { text })) as { problems: { code: string; message: string; field?: string }[]; signal?: unknown; warnings?: string[] };
+      if (json) {
+        print(result);
+        return result.problems.length ? 1 : 0;
+      }
+      for (const p of result.problems) process.stdout.write(`${p.code}${p.field ? ` (${p.field})` : ''}: ${p.message}\n`);
+      for (const w of result.warnings ?? []) process.stdout.write(`warning: ${w}\n`);
+      if (result.problems.length === 0) process.stdout.write(`ok: becomes ${JSON.stringify(result.signal)}\n`);
+      return result.problems.length ? 1 : 0;
+    }
+    case 'reconcile': {
+      const result = await client.send('POST', '/api/reconcile', {});
+      if (json) return print(result);
+      const reports = (result as { reports: unknown[] }).reports;
+      process.stdout.write(`reconciled ${reports.length} account(s)\n${reports.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      return 0;
+    }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
   }
 }
 
 class UsageError extends Error {}
+
+/** Options placed before the command that take a value (`--data-dir DIR audit verify`). */
+const VALUE_OPTIONS = new Set(['data-dir', 'webhook-port', 'control-port', 'webhook-host', 'log-level', 'strategy', 'content-type', 'limit', 'provider', 'url', 'host', 'subdomain', 'domain']);
+
+function firstPositional(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('-')) return i;
+    if (!a.includes('=') && VALUE_OPTIONS.has(a.replace(/^-+/, ''))) i++;
+  }
+  return -1;
+}
 
 type TunnelFlags = { provider?: string; url?: string; host?: string; subdomain?: string; domain?: string; 'restrict-tradingview'?: boolean };
 
@@ -244,7 +305,14 @@ async function connect(dataDirFlag: string | undefined) {
     if (!res.ok) throw new UsageError(`${answer.code}: ${answer.message}${answer.fix ? `\n${answer.fix}` : ''}`);
     return answer;
   };
-  return { info, get: (p: string) => send('GET', p), send };
+  const raw = async (p: string): Promise<Response> => {
+    try {
+      return await fetch(base + p, { headers: { authorization: `Bearer ${token}` } });
+    } catch {
+      throw new UsageError(`The agent at ${base} does not answer. Is it running? (agent.json may be left from a crash.)`);
+    }
+  };
+  return { info, get: (p: string) => send('GET', p), send, raw };
 }
 
 async function start(flags: StartFlags): Promise<number> {
@@ -298,6 +366,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof CliUsageError) {
+      process.stderr.write(`viewzenix: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError || err instanceof DataDirError) {
       process.stderr.write(`viewzenix: ${err.message}\n`);
       // 78 (EX_CONFIG): a restart cannot fix this (bad option, locked or damaged data); the desktop shell does not retry.
