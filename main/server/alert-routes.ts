@@ -11,6 +11,7 @@ import { alertCheckSchema, simulateSchema } from '../../shared/schemas/api.js';
 import { checkAlertTemplate } from '../signals/parse/check.js';
 import { parseAlert } from '../signals/parse/index.js';
 import { planForAccount, checkRisk, type AccountSettings, type StrategySettings } from '../signals/decide.js';
+import { listCcxtExchanges } from '../brokers/ccxt/adapter.js';
 
 export interface AlertRouteDeps {
   strategies: StrategyRepo;
@@ -21,6 +22,11 @@ export interface AlertRouteDeps {
 }
 
 export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
+  // The broker catalogue: the crypto exchanges are CCXT's own list, so every exchange it supports is offered.
+  r.get('/brokers', (_req, res) => {
+    res.json({ items: ['paper', 'alpaca', 'oanda', 'ccxt'], ccxtExchanges: listCcxtExchanges() });
+  });
+
   r.post('/alerts/check', (req, res) => {
     const body = check<{ text: string; alertType?: 'strategy' | 'indicator' }>(alertCheckSchema, req.body);
     res.json(checkAlertTemplate(body.text, { alertType: body.alertType }));

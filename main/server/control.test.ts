@@ -107,3 +107,13 @@ describe('control API validation', () => {
     expect(res.body.code).toBe('NOT_FOUND');
   });
 });
+
+describe('broker catalogue', () => {
+  it('lists the crypto exchanges from CCXT itself', async () => {
+    const ccxt = (await import('ccxt')).default;
+    const res = await agent.api<{ ccxtExchanges: string[] }>('GET', '/api/brokers');
+    expect(res.status).toBe(200);
+    expect(res.body.ccxtExchanges).toEqual([...(ccxt.exchanges as string[])].sort());
+    expect(res.body.ccxtExchanges).toEqual(expect.arrayContaining(['binance', 'coinbase', 'kraken', 'bybit']));
+  });
+});

@@ -103,5 +103,7 @@ export class ApiClient {
   saveTunnel = (settings: TunnelSettings): Promise<TunnelStatus> => this.request('PUT', '/api/tunnel', settings);
   tunnelAction = (action: 'start' | 'stop' | 'check'): Promise<TunnelStatus> => this.request('POST', `/api/tunnel/${action}`, {});
   vault = (): Promise<VaultStatus> => this.get('/api/vault/status');
+  /** Broker catalogue; the crypto exchange list comes from CCXT itself (`ccxt.exchanges`). */
+  brokers = (): Promise<{ ccxtExchanges: string[] }> => this.get('/api/brokers');
   checkAlert = (text: string): Promise<AlertCheckResult> => this.request('POST', '/api/alerts/check', { text });
 }

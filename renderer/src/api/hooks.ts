@@ -43,3 +43,8 @@ export function useVault() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.vault, queryFn: () => api.vault(), retry: (n, e) => !isNotAvailable(e) && n < 2 }));
 }
+
+export function useBrokers() {
+  const api = useApi();
+  return optional(useQuery({ queryKey: keys.brokers, queryFn: () => api.brokers(), staleTime: Infinity, retry: (n, e) => !isNotAvailable(e) && n < 2 }));
+}

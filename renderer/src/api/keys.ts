@@ -14,4 +14,5 @@ export const keys = {
   tradingState: ['trading-state'] as const,
   tunnel: ['tunnel'] as const,
   vault: ['vault'] as const,
+  brokers: ['brokers'] as const,
 };

@@ -20,6 +20,17 @@ export function affectedKeys(e: AgentEvent): QueryKey[] {
       return [keys.positions];
     case 'notice':
       return [keys.tunnel, keys.status];
+    case 'tunnel':
+      // The public URL is part of every strategy's webhook URL.
+      return [keys.tunnel, keys.status, keys.strategies];
+    case 'risk-limit':
+      return [keys.tradingState, keys.status];
+    case 'drift':
+      return [keys.positions, keys.status];
+    case 'agent':
+      return [keys.status];
+    case 'approval-waiting':
+      return [keys.ordersAll, keys.status];
   }
 }
 

@@ -5,6 +5,7 @@ import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
 import { BROKERS, brokerSpec } from '../lib/brokers.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { useBrokers } from '../api/hooks.js';
 
 export function AccountForm() {
   const api = useApi();
@@ -15,6 +16,8 @@ export function AccountForm() {
   const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [baseUrl, setBaseUrl] = useState('');
+  const catalogue = useBrokers();
+  const exchanges = catalogue.data?.ccxtExchanges ?? [];
   const create = useMutation({
     mutationFn: () => {
       const credentials: Record<string, string> = {};
@@ -80,10 +83,25 @@ export function AccountForm() {
         <label key={f.name}>
           {f.label}
           {f.optional ? ' (optional)' : ''}
-          <input type={f.secret ? 'password' : 'text'} value={values[f.name] ?? ''} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} autoComplete="off" spellCheck={false} />
+          <input
+            type={f.secret ? 'password' : 'text'}
+            value={values[f.name] ?? ''}
+            onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+            autoComplete="off"
+            spellCheck={false}
+            list={broker === 'ccxt' && f.name === 'exchange' ? 'ccxt-exchanges' : undefined}
+            data-testid={`account-field-${f.name}`}
+          />
           {f.hint && <span className="muted small">{f.hint}</span>}
         </label>
       ))}
+      {broker === 'ccxt' && (
+        <datalist id="ccxt-exchanges" data-testid="ccxt-exchanges">
+          {exchanges.map((x) => (
+            <option key={x} value={x} />
+          ))}
+        </datalist>
+      )}
       {broker !== 'paper' && (
         <label>
           API base URL (optional; only for a proxy or a test server)
