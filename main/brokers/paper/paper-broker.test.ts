@@ -115,6 +115,32 @@ describe('paper broker: prices, costs and account', () => {
     h.close();
   });
 
+  it('with partial fills on, a market order fills in two parts, and a bracket entry places its children only once complete', async () => {
+    const h = harness();
+    const p = h.paper('split', { partialFills: true, fractional: false, startingCash: '10000' });
+    const updates: OrderUpdate[] = [];
+    p.onUpdate((u) => updates.push(u));
+    const done = await p.submit(market('e', 'buy', '5', '100', { takeProfit: { limitPrice: '110' }, stopLoss: { stopPrice: '90' } }));
+    expect(done).toMatchObject({ status: 'filled', filledQuantity: '5', averageFillPrice: '100' });
+    const fills = updates.flatMap((u) => (u.kind === 'fill' ? [u] : []));
+    // Half rounded down to the whole-share lot, then the rest.
+    expect(fills.map((u) => [u.fill.quantity, u.order.status, u.order.filledQuantity])).toEqual([
+      ['2', 'partially_filled', '2'],
+      ['3', 'filled', '5'],
+    ]);
+    const firstChild = updates.findIndex((u) => u.order.parentClientOrderId === 'e');
+    expect(firstChild).toBeGreaterThan(updates.indexOf(fills[1]!));
+    expect(await p.orderByClientId('e:tp')).toMatchObject({ status: 'accepted', quantity: '5' });
+    expect(await p.positions()).toMatchObject([{ symbol: 'AAPL', quantity: '5', averagePrice: '100' }]);
+    expect((await p.account()).cash).toBe('9500');
+    // A quantity that cannot be split fills in one piece; switching the mode off restores single fills.
+    await p.submit(market('one', 'sell', '1', '100'));
+    p.setPartialFills(false);
+    await p.submit(market('whole', 'sell', '2', '100'));
+    expect(updates.filter((u) => u.kind === 'fill' && (u.order.clientOrderId === 'one' || u.order.clientOrderId === 'whole')).length).toBe(2);
+    h.close();
+  });
+
   it('short selling and fractional quantities follow the account config', async () => {
     const h = harness();
     const strict = h.paper('strict', { allowShort: false, fractional: false });

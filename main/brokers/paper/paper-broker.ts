@@ -31,6 +31,9 @@ export interface PaperConfig {
   commissionPerOrder: string;
   allowShort: boolean;
   fractional: boolean;
+  /** Market orders fill in two parts (half, then the rest), as on a thin book: rehearses the agent's handling of
+   *  partial fills, and lets the broker contract suite check that positions equal the signed sum of fills. */
+  partialFills: boolean;
 }
 
 export const DEFAULT_PAPER_CONFIG: PaperConfig = {
@@ -40,6 +43,7 @@ export const DEFAULT_PAPER_CONFIG: PaperConfig = {
   commissionPerOrder: '0',
   allowShort: true,
   fractional: true,
+  partialFills: false,
 };
 
 export const PAPER_CAPABILITIES: BrokerCapabilities = {
@@ -75,6 +79,11 @@ export class PaperBroker implements BrokerAdapter {
     this.config = { ...DEFAULT_PAPER_CONFIG, ...config };
     this.capabilities = { ...PAPER_CAPABILITIES, fractional: this.config.fractional, shortSelling: this.config.allowShort };
     repo.ensureAccount(id, this.config.currency, this.config.startingCash);
+  }
+
+  /** Switches split market fills on or off for the orders submitted from now on (see PaperConfig.partialFills). */
+  setPartialFills(on: boolean): void {
+    this.config.partialFills = on;
   }
 
   async connect(): Promise<void> {}
@@ -189,7 +198,10 @@ export class PaperBroker implements BrokerAdapter {
           updates.push({ kind: 'order', order: toBrokerOrder(row) });
           return row;
         }
-        updates.push(...this.fill(row, this.slip(req.side, new Decimal(last)), at));
+        const price = this.slip(req.side, new Decimal(last));
+        const first = this.firstPart(row.quantity);
+        if (first) updates.push(...this.fill(row, price, at, first));
+        updates.push(...this.fill(row, price, at));
       } else if (last) {
         updates.push(...this.work(row, new Decimal(last), at));
       }
@@ -233,6 +245,14 @@ export class PaperBroker implements BrokerAdapter {
     return row;
   }
 
+  /** The first part of a split market fill: half the quantity rounded down to the lot size, or undefined when the
+   *  order fills in one piece (split fills off, or a quantity too small to split). */
+  private firstPart(quantity: string): Decimal | undefined {
+    if (!this.config.partialFills) return undefined;
+    const half = new Decimal(quantity).div(2).toDecimalPlaces(this.config.fractional ? 6 : 0, Decimal.ROUND_DOWN);
+    return half.gt(0) && half.lt(quantity) ? half : undefined;
+  }
+
   /** Why the account refuses the order, if it does (short selling off, reduce-only that would add). */
   private refusal(req: OrderRequest): string | undefined {
     const pos = this.repo.position(this.id, req.symbol);
@@ -243,10 +263,11 @@ export class PaperBroker implements BrokerAdapter {
     return undefined;
   }
 
-  /** Fills the whole remaining quantity of `o` at `price`, updating cash and position; then places a bracket's
-   *  children or cancels an OCO sibling. Inside a transaction. */
-  private fill(o: PaperOrderRow, price: Decimal, at: string): OrderUpdate[] {
-    const qty = new Decimal(o.quantity).minus(o.filledQuantity);
+  /** Fills `part` of `o` (default: the whole remaining quantity) at `price`, updating cash and position; once the
+   *  order is complete, places a bracket's children or cancels an OCO sibling. Inside a transaction. */
+  private fill(o: PaperOrderRow, price: Decimal, at: string, part?: Decimal): OrderUpdate[] {
+    const remaining = new Decimal(o.quantity).minus(o.filledQuantity);
+    const qty = part && part.lt(remaining) ? part : remaining;
     const commission = new Decimal(this.config.commissionPerOrder);
     const signed = o.side === 'buy' ? qty : qty.neg();
     const acct = this.repo.account(this.id);
@@ -272,7 +293,7 @@ export class PaperBroker implements BrokerAdapter {
     const prevAvg = new Decimal(o.averageFillPrice ?? 0);
     o.averageFillPrice = prevAvg.times(o.filledQuantity).plus(qty.times(price)).div(filled).toString();
     o.filledQuantity = filled.toString();
-    o.status = 'filled';
+    o.status = filled.gte(o.quantity) ? 'filled' : 'partially_filled';
     o.updatedAt = at;
     this.repo.updateOrder(o);
     const fill: Fill = {
@@ -288,6 +309,7 @@ export class PaperBroker implements BrokerAdapter {
     };
     this.repo.insertFill({ accountId: this.id, ...fill, commission: fill.commission ?? '0' });
     const updates: OrderUpdate[] = [{ kind: 'fill', fill, order: toBrokerOrder(o) }];
+    if (o.status !== 'filled') return updates;
     if (o.ocoGroup) updates.push(...this.cancelSiblings(o, at));
     updates.push(...this.placeChildren(o, price, at));
     return updates;
