@@ -54,6 +54,7 @@ export const accountConfigSchema = {
         commissionPerOrder: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
         allowShort: { type: 'boolean' },
         fractional: { type: 'boolean' },
+        partialFills: { type: 'boolean' },
       },
     },
   },
