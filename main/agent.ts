@@ -165,7 +165,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       }),
     });
     const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: (r) => {
-        mountApiRoutes(services, { strategies, accounts, orders, router, tradingState })(r);
+        mountApiRoutes(services, { signals, strategies, accounts, orders, router, tradingState })(r);
         r.post('/reconcile', async (_req, res) => {
           res.json({ reports: (await router.reconciler?.reconcileAll('manual')) ?? [] });
         });

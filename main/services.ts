@@ -22,6 +22,8 @@ export interface AgentServices {
     list(): StrategyView[];
     get(id: string): StrategyView | undefined;
     create(input: { name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }): StrategyView;
+    /** Changes the given fields; `passphrase: null` removes it. The webhook id (the URL) never changes here. */
+    update(id: string, input: { name?: string; accountIds?: string[]; passphrase?: string | null; enabled?: boolean; config?: Record<string, unknown> }): StrategyView;
   };
   accounts: {
     list(): Promise<AccountView[]>;
@@ -116,6 +118,22 @@ export function createServices(d: ServiceDeps): AgentServices {
           createdAt: now(),
         };
         d.strategies.insert(row);
+        d.strategiesChanged();
+        return view(row);
+      },
+      update(id, input) {
+        const current = d.strategies.get(id);
+        if (!current) throw new ApiFailure('NOT_FOUND', `No strategy ${id}.`);
+        for (const a of input.accountIds ?? []) if (!d.accounts.get(a)) throw new ApiFailure('VALIDATION_FAILED', `Account ${a} does not exist.`, [{ path: '/accountIds', message: `unknown account ${a}` }]);
+        const row: StrategyRow = {
+          ...current,
+          name: input.name ?? current.name,
+          accountIds: input.accountIds ?? current.accountIds,
+          enabled: input.enabled ?? current.enabled,
+          config: input.config ?? current.config,
+          passphraseHash: input.passphrase === null ? undefined : input.passphrase !== undefined ? hashPassphrase(input.passphrase) : current.passphraseHash,
+        };
+        d.strategies.update(row);
         d.strategiesChanged();
         return view(row);
       },

@@ -7,13 +7,18 @@ import type { OrderRepo } from '../store/orders.js';
 import type { OrderRouter } from '../orders/router.js';
 import type { TradingStateService } from '../trading-state.js';
 import { ApiFailure, check } from './control.js';
-import { alertCheckSchema, simulateSchema } from '../../shared/schemas/api.js';
+import { alertCheckSchema, replaySchema, simulateSchema } from '../../shared/schemas/api.js';
+import { replaySignals, type ReplayEntry } from '../strategy/replay.js';
+import { DEFAULT_STRATEGY_CONFIG, DEFAULT_SYMBOL_MAPPING } from '../../shared/strategy-config.js';
+import { DEFAULT_RISK_RULES } from '../../shared/risk-rules.js';
+import type { SignalRepo } from '../store/signals.js';
 import { checkAlertTemplate } from '../signals/parse/check.js';
 import { parseAlert } from '../signals/parse/index.js';
 import { planForAccount, checkRisk, type AccountSettings, type StrategySettings } from '../signals/decide.js';
 import { listCcxtExchanges } from '../brokers/ccxt/adapter.js';
 
 export interface AlertRouteDeps {
+  signals?: SignalRepo;
   strategies: StrategyRepo;
   accounts: AccountRepo;
   orders: OrderRepo;
@@ -79,5 +84,52 @@ export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
       });
     }
     res.json({ parse: { ok: true, signal: parsed.signal, warnings: parsed.warnings }, accounts });
+  });
+
+  // Replay: the stored signals of a period through today's strategy and risk rules; what would differ.
+  r.post('/signals/replay', async (req, res) => {
+    const body = check<{ strategyId: string; accountId?: string; from?: string; to?: string; positions?: Record<string, string> }>(replaySchema, req.body);
+    const strategy = d.strategies.get(body.strategyId);
+    if (!strategy || !d.signals) throw new ApiFailure('NOT_FOUND', `No strategy ${body.strategyId}.`);
+    const accountId = body.accountId ?? strategy.accountIds[0];
+    const account = accountId ? d.accounts.get(accountId) : undefined;
+    const adapter = accountId ? d.router.adapter(accountId) : undefined;
+    if (!account || !adapter || !strategy.accountIds.includes(account.id)) throw new ApiFailure('NOT_FOUND', 'The strategy does not trade that account, or it is not connected.');
+    const from = body.from ?? '0000';
+    const to = body.to ?? '9999';
+    const stored = d.signals
+      .list({ strategyId: strategy.id, limit: 5000 })
+      .filter((s) => s.parsed && s.receivedAt >= from && s.receivedAt <= to && (s.status === 'done' || s.status === 'denied'))
+      .reverse();
+    const entries: ReplayEntry[] = stored.map((s) => {
+      const orders = d.orders.list({ signalId: s.id, accountId: account.id, sort: 'created_at', direction: 'asc' }).items;
+      const decision = d.signals!.decisions(s.id).find((x) => x.accountId === account.id && x.verdict === 'denied');
+      return {
+        signalId: s.id,
+        signal: s.parsed!,
+        at: s.processedAt ?? s.receivedAt,
+        lastPrice: s.parsed!.price,
+        recorded:
+          orders.length > 0
+            ? { outcome: 'orders', orders: orders.map((o) => ({ leg: (d.orders.request(o.id)?.leg ?? 'entry') as 'entry', side: o.side, quantity: o.quantity })) }
+            : { outcome: 'denied', code: (decision?.code ?? s.code) as ReplayEntry['recorded']['code'] },
+      };
+    });
+    const snapshot = await adapter.account();
+    const settings = strategy.config as StrategySettings;
+    const accountSettings = account.config as AccountSettings;
+    const differences = replaySignals(
+      entries,
+      { positions: body.positions ?? {}, account: { equity: snapshot.equity, buyingPower: snapshot.buyingPower }, instruments: {}, defaultInstrument: { assetClass: 'other', lotSize: '0.000001', tickSize: '0.0001', minQuantity: '0.000001' } },
+      {
+        strategy: { ...DEFAULT_STRATEGY_CONFIG, ...(settings.strategy ?? {}) },
+        accountOverride: settings.accounts?.[account.id],
+        broker: adapter.broker,
+        symbolTable: { ...DEFAULT_SYMBOL_MAPPING, entries: [...(accountSettings.symbolMapping ?? []), ...DEFAULT_SYMBOL_MAPPING.entries] },
+        riskRules: { ...DEFAULT_RISK_RULES, ...(accountSettings.risk ?? {}) },
+        strategyRiskRules: settings.risk,
+      },
+    );
+    res.json({ strategyId: strategy.id, accountId: account.id, replayed: entries.length, assumedStartPositions: body.positions ?? {}, differences });
   });
 }

@@ -12,6 +12,7 @@ import {
   signalsQuerySchema,
   tradingStateSchema,
   tunnelSettingsSchema,
+  updateStrategySchema,
 } from '../../shared/schemas/api.js';
 import { FixedApiFailure } from '../credentials-service.js';
 import type { TunnelSettingsPatch } from '../tunnel-service.js';
@@ -48,6 +49,11 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     r.post('/strategies', h((req, res) => {
       const body = check<{ name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }>(createStrategySchema, req.body);
       res.status(201).json(s.strategies.create(body));
+    }));
+
+    r.put('/strategies/:id', h((req, res) => {
+      const body = check<{ name?: string; accountIds?: string[]; passphrase?: string | null; enabled?: boolean; config?: Record<string, unknown> }>(updateStrategySchema, req.body);
+      res.json(s.strategies.update(String(req.params.id), body));
     }));
 
     r.get('/accounts', h(async (_req, res) => res.json({ items: await s.accounts.list() })));

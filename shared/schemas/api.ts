@@ -214,3 +214,30 @@ export const tunnelSettingsSchema = {
     },
   },
 } as const;
+
+export const replaySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['strategyId'],
+  properties: {
+    strategyId: id,
+    accountId: id,
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    /** Signed position per broker symbol at the start of the period (default: flat). */
+    positions: { type: 'object', additionalProperties: { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?$' }, maxProperties: 500 },
+  },
+} as const;
+
+export const updateStrategySchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    accountIds: { type: 'array', items: id, minItems: 1, maxItems: 50, uniqueItems: true },
+    passphrase: { anyOf: [{ type: 'string', minLength: 8, maxLength: 200 }, { type: 'null' }] },
+    enabled: { type: 'boolean' },
+    config: strategyConfigSchema,
+  },
+} as const;
