@@ -61,6 +61,7 @@ interface SmtpError {
   code?: string;
   responseCode?: number;
   response?: string;
+  command?: string;
   message?: string;
 }
 
@@ -77,17 +78,18 @@ export function smtpOutcome(err: unknown, user: string, pass: string): SendOutco
   const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const reply = serverText(e, user, pass).replace(/^\d{3}[ -]?/, '');
   const said = code !== undefined ? `${code}${reply ? ` ${reply}` : ''}` : '';
+  // TLS first: a refused STARTTLS also carries a reply code, but the fix is the connection, not the message.
+  if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(e.message ?? '')) {
+    return { ok: false, retryable: false, error: 'The SMTP server\'s TLS certificate was not accepted (untrusted, expired or for another host name). Check the host name in the email settings.' };
+  }
+  if (e.code === 'ETLS' || e.command === 'STARTTLS') {
+    return { ok: false, retryable: false, error: 'No encrypted connection to the SMTP server (STARTTLS missing or refused); the password is never sent unencrypted. Use the TLS port with secure: true, or a server that offers STARTTLS.' };
+  }
   if (e.code === 'EAUTH') {
     return { ok: false, retryable: code !== undefined && code < 500, error: `The SMTP server refused the login for ${user}${said ? ` (${said})` : ''}. Check the user in the email settings and the password in the vault (notify:email).` };
   }
   if (code !== undefined && code >= 400 && code < 500) return { ok: false, retryable: true, error: `SMTP server answered ${said} (temporary)` };
   if (code !== undefined && code >= 500) return { ok: false, retryable: false, error: `SMTP server refused the message (${said}). Check the from/to addresses in the email settings.` };
-  if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(e.message ?? '')) {
-    return { ok: false, retryable: false, error: 'The SMTP server\'s TLS certificate was not accepted (untrusted, expired or for another host name). Check the host name in the email settings.' };
-  }
-  if (e.code === 'ETLS' || /STARTTLS/i.test(e.message ?? '')) {
-    return { ok: false, retryable: false, error: 'No encrypted connection to the SMTP server (STARTTLS missing or refused); the password is never sent unencrypted. Use the TLS port with secure: true, or a server that offers STARTTLS.' };
-  }
   const sys = /\b(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE)\b/.exec(e.message ?? '')?.[1];
   if (sys || ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED'].includes(e.code ?? '')) {
     return { ok: false, retryable: true, error: `SMTP server not reachable (${sys ?? e.code})` };
