@@ -14,7 +14,7 @@ import type { Channel } from './channels/channel.js';
 import { DiscordChannel } from './channels/discord.js';
 import { TelegramChannel } from './channels/telegram.js';
 import { SlackChannel } from './channels/slack.js';
-import { EmailChannel, loadNodemailer, type TransportFactory } from './channels/email.js';
+import { EmailChannel, type EmailChannelOptions, type TransportFactory } from './channels/email.js';
 import type { FetchLike } from './channels/http.js';
 import { redactText, secretParts } from './redact.js';
 import { registerSecretValue } from '../secrets/redaction.js';
@@ -29,14 +29,16 @@ export interface NotificationDeps {
   bus: EventBus;
   log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   secrets: SecretsReader;
-  /** Test hooks: clock, randomness, retry tuning, a fetch and a mail transport. */
+  /** Test hooks: clock, randomness, retry tuning, a fetch, and the email channel's transport and test-only TLS trust. */
   now?: () => number;
   random?: () => number;
   maxAttempts?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   fetch?: FetchLike;
+  /** Replaces nodemailer's SMTP transport; null or undefined: nodemailer (null is still accepted from older callers). */
   mailTransport?: TransportFactory | null;
+  email?: Omit<EmailChannelOptions, 'transport'>;
 }
 
 export interface Notifications {
@@ -67,7 +69,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   const outbox = new OutboxRepo(d.db);
   const store = new NotifyConfigStore(new SettingsRepo(d.db));
   const desktop = new DesktopHook();
-  const email = new EmailChannel(d.mailTransport === null ? undefined : (d.mailTransport ?? (await loadNodemailer())));
+  const email = new EmailChannel({ ...d.email, transport: d.mailTransport ?? undefined });
   const channels = new Map<string, Channel>([
     ['discord', new DiscordChannel({ fetch: d.fetch })],
     ['telegram', new TelegramChannel({ fetch: d.fetch })],

@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
-import { Writable } from 'node:stream';
-import pino from 'pino';
-import { openDatabase, type Db } from '../store/db.js';
-import { EventBus } from '../events.js';
+import { openDatabase } from '../store/db.js';
 import { eventually, tempDir } from '../test-support/agent.js';
 import { registerSecretValue } from '../secrets/redaction.js';
-import { startNotifications, type Notifications, type NotificationDeps } from './index.js';
-import { fakeDiscord, fakeSlack, fakeTelegram, type FakeService } from './testing/fake-services.js';
-import type { OrderView } from '../../shared/api-types.js';
-import type { ChannelSettings } from './types.js';
-import { NotifyConfigStore } from './config.js';
-import { SettingsRepo } from '../store/settings.js';
-
+import { fakeDiscord, fakeSlack, fakeTelegram } from './testing/fake-services.js';
+import { ALL_KINDS, harness, order, runCleanups, withFake } from './testing/harness.js';
 import type { TunnelStatusView } from '../../shared/api-types.js';
 function tunnelStatus(state: TunnelStatusView['state'], extra: Partial<TunnelStatusView> = {}): TunnelStatusView {
   return { state, provider: 'ngrok', publicUrl: null, since: null, lastCheck: null, consecutiveFailures: 0, lastError: null, reconnectAttempts: 0, nextRetryAt: null, lastPublicUrl: null, autoStart: false, settings: {} as TunnelStatusView['settings'], ...extra };
@@ -24,50 +16,7 @@ const DISCORD_TOKEN = 'dWebhookTokenCanary_9f8e7d6c5b4a3210';
 const TG_TOKEN = '123456789:AAHcanaryTelegramBotTokenValue_abcdefg';
 const SLACK_PATH = '/services/T0CANARY/B0CANARY/slackCanarySecretXYZ123';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-function order(over: Partial<OrderView> = {}): OrderView {
-  return {
-    id: 'ord_1', clientOrderId: 'vz-abc', accountId: 'acc_1', strategyId: 'str_1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '10', timeInForce: 'day',
-    status: 'filled', filledQuantity: '10', averageFillPrice: '190.5', createdAt: '2026-01-02T10:00:00.000Z', updatedAt: '2026-01-02T10:00:01.000Z', ...over,
-  };
-}
-
-interface Harness {
-  db: Db;
-  bus: EventBus;
-  n: Notifications;
-  logs: string[];
-  rows(): { channel: string; status: string; attempts: number; last_error: string | null; message: string; next_attempt_at: string }[];
-}
-
-async function harness(secrets: Record<string, string>, channels: Partial<Record<string, ChannelSettings>>, extra: Partial<NotificationDeps> = {}, db?: Db): Promise<Harness> {
-  const database = db ?? openDatabase({ file: path.join(tempDir(), 'notify.db') });
-  const logs: string[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { logs.push(chunk.toString()); cb(); } });
-  const log = pino({ level: 'debug' }, sink); // no redaction configured: the notifier itself must never log a secret
-  const bus = new EventBus();
-  // Configuration is in place before start, as after a restart.
-  const store = new NotifyConfigStore(new SettingsRepo(database));
-  for (const [name, s] of Object.entries(channels)) expect(store.setChannel(name as 'discord', s)).toMatchObject({ ok: true });
-  const pre = await startNotifications({ db: database, bus, log, secrets: { get: async (name) => secrets[name] ?? null }, mailTransport: null, backoffBaseMs: 20, backoffMaxMs: 200, ...extra });
-  cleanups.push(async () => {
-    await pre.stop();
-    database.close();
-  });
-  return { db: database, bus, n: pre, logs, rows: () => database.prepare('SELECT * FROM notify_outbox ORDER BY id').all() as ReturnType<Harness['rows']> };
-}
-
-const ALL_KINDS = ['fill', 'denial', 'rejection', 'halt', 'daily-loss', 'drift', 'unknown-order', 'tunnel-down', 'tunnel-up', 'agent-restart', 'approval-waiting'] as ChannelSettings['events'];
-
-async function withFake(f: Promise<FakeService>): Promise<FakeService> {
-  const s = await f;
-  cleanups.push(() => s.close());
-  return s;
-}
+afterEach(runCleanups);
 
 describe('Discord channel against a fake webhook server', () => {
   it('delivers a fill as content + embed, and honours a 429 retry_after before retrying', async () => {
@@ -234,12 +183,12 @@ describe('credentials never leave in a message, the outbox or the log', () => {
   });
 });
 
-describe('channel status, test sends, email and desktop', () => {
-  it('reports email as unavailable without nodemailer and queues nothing for it', async () => {
-    const h = await harness({}, { email: { enabled: true, events: ALL_KINDS, smtp: { host: 'smtp.example.com', port: 587, secure: false, from: 'a@example.com', to: ['b@example.com'] } } });
+describe('channel status, test sends and desktop', () => {
+  it('reports email as not ready until an SMTP server is configured, and queues nothing for it meanwhile', async () => {
+    const h = await harness({ 'notify:email': 'pw-not-used' }, { email: { enabled: true, events: ALL_KINDS } });
     const email = (await h.n.status()).find((s) => s.channel === 'email')!;
     expect(email).toMatchObject({ enabled: true, available: false });
-    expect(email.detail).toContain('nodemailer');
+    expect(email.detail).toContain('No SMTP server is configured');
     h.bus.publish({ type: 'trading-state', state: { state: 'halted', updatedAt: 'x', accounts: {} } });
     expect(h.rows()).toHaveLength(0);
     expect(await h.n.sendTest('email')).toMatchObject({ ok: false, retryable: false });

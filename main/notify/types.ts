@@ -62,7 +62,7 @@ export interface ChannelStatus {
   channel: ChannelName;
   enabled: boolean;
   available: boolean;
-  /** Why a channel cannot send (no credential in the vault, nodemailer missing, no desktop shell attached). */
+  /** Why a channel cannot send (no credential in the vault, no SMTP server configured, no desktop shell attached). */
   detail?: string;
   pausedUntil?: string;
   outbox: Record<string, number>;
