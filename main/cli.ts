@@ -52,7 +52,7 @@ Commands:
   export config / import FILE   configuration (no secrets) as JSON; import shows the changes first (--apply)
   audit verify               check the audit trail's hash chain
   backup now|list|restore    online SQLite backups (restore with the agent stopped)
-  notify status|set|test     notification channels (Discord, Telegram, Slack, email)
+  notify status|test|dead|retry   notification channels (Discord, Telegram, Slack, email); settings via the API
 
 Options:
   --data-dir DIR             data directory (VIEWZENIX_DATA_DIR; default: the OS app-data folder)
