@@ -130,5 +130,5 @@ describe('journal exports over the control API', () => {
     }
     // Control: the same rows collected in memory first die under the same heap cap, so the cap is a real bound.
     expect(() => run('csv', 'buffered')).toThrow();
-  });
+  }, 180_000);
 });

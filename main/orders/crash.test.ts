@@ -71,7 +71,10 @@ describe('crash recovery with orders in flight', () => {
   let db: Db | undefined;
 
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+    // `npm test` builds before the unit tests; build here only when run on its own without dist/.
+    if (!fs.existsSync(path.join(root, 'dist', 'main', 'agent.js'))) {
+      execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+    }
     dataDir = tempDir('vz-crash-');
     scriptFile = path.join(dataDir, 'child.mjs');
     fs.writeFileSync(scriptFile, childScript);
