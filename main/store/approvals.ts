@@ -135,7 +135,7 @@ export class ApprovalRepo {
       });
       if (added > 0) {
         this.db
-          .prepare("INSERT INTO signal_decisions (signal_id, account_id, verdict, code, detail, data, at) VALUES (?, ?, 'pending_approval', 'APPROVAL_REQUIRED', ?, ?, ?)")
+          .prepare("INSERT INTO signal_decisions (signal_id, account_id, verdict, code, detail, data, at) VALUES (?, ?, 'pending_approval', NULL, ?, ?, ?)")
           .run(decision.signalId, decision.accountId, decision.detail, decision.data === undefined ? null : JSON.stringify(decision.data), decision.at);
       }
       return rows;
