@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import { openDatabase } from '../store/db.js';
+import { clientOrderId } from '../ids.js';
 import type { AgentEvent, ApprovalView, OrderView, PositionView, StrategyView } from '../../shared/api-types.js';
 
 let agent: TestAgent | undefined;
@@ -62,7 +65,8 @@ describe('manual approval, end to end through an in-process agent', () => {
     const seen = listen(t.a);
     const { signalId, approval } = await t.send('AAPL');
     expect(approval).toMatchObject({ status: 'pending', symbol: 'AAPL', side: 'buy', quantity: '3', accountId: t.accountId, strategyId: t.strategyId, strategyName: 'Manual', leg: 'entry' });
-    expect(approval.clientOrderId).toMatch(/^vz-[0-9a-f]{32}$/);
+    // The id the automatic path would have sent this order with: approving cannot make it a different order.
+    expect(approval.clientOrderId).toBe(clientOrderId(signalId, t.accountId, 'entry'));
     expect(Date.parse(approval.expiresAt) - Date.parse(approval.createdAt)).toBeGreaterThan(55_000);
     const signal = await eventually(async () => (await t.a.api<{ status: string; decisions?: { verdict: string }[] }>('GET', `/api/signals/${signalId}`)).body, (s) => s.status === 'done');
     expect(signal.status).toBe('done');
@@ -157,6 +161,37 @@ describe('manual approval, end to end through an in-process agent', () => {
     const after = await agent.api<ApprovalView>('GET', `/api/approvals/${approval.id}`);
     expect(after.body).toMatchObject({ status: 'expired', code: 'APPROVAL_EXPIRED' });
     expect((await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items).toEqual([]);
+  });
+
+  it('an alert whose order the risk rules deny now is denied as usual and nothing is held', async () => {
+    const t = await manualAgent();
+    await t.a.api('PUT', '/api/trading-state', { state: 'halted', reason: 'test' });
+    const strategies = await t.a.api<{ items: StrategyView[] }>('GET', '/api/strategies');
+    const hook = strategies.body.items.find((s) => s.id === t.strategyId)!.webhookId;
+    const r = await t.a.post(`/webhook/${hook}`, JSON.stringify({ ticker: 'AAPL', action: 'buy', quantity: 1, price: 190, id: 'halted-1' }));
+    const signal = await eventually(async () => (await t.a.api<{ status: string; code?: string }>('GET', `/api/signals/${r.body.signalId as string}`)).body, (s) => s.status === 'denied');
+    expect(signal).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
+    expect((await t.a.api<{ items: ApprovalView[] }>('GET', '/api/approvals')).body.items).toEqual([]);
+  });
+
+  it('an approval claimed before a crash but never sent is sent once at the next start, with its client order id', async () => {
+    const t = await manualAgent();
+    const { approval } = await t.send('ORCL');
+    const dataDir = t.a.dataDir;
+    await t.a.stop();
+    // The state a crash between the claim and the router call leaves behind.
+    const db = openDatabase({ file: path.join(dataDir, 'viewzenix.db') });
+    db.prepare("UPDATE approvals SET status = 'approved', decided_at = ?, decided_by = 'api' WHERE id = ?").run(new Date().toISOString(), approval.id);
+    db.close();
+    agent = await startTestAgent({ dataDir });
+    const a = agent;
+    const orders = await eventually(async () => (await a.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items, (o) => o.length === 1 && o[0]!.status === 'filled');
+    expect(orders).toEqual([expect.objectContaining({ symbol: 'ORCL', status: 'filled', clientOrderId: approval.clientOrderId })]);
+    expect((await a.api<ApprovalView>('GET', `/api/approvals/${approval.id}`)).body.orderId).toBe(orders[0]!.id);
+    // A further restart finds it linked and sends nothing more.
+    await a.stop();
+    agent = await startTestAgent({ dataDir });
+    expect((await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items).toHaveLength(1);
   });
 
   it('unknown approval ids are 404 and a bad status filter is a validation error', async () => {
