@@ -32,6 +32,9 @@ import { BackupService } from './backup/backups.js';
 import { mountBackupRoutes } from './backup/routes.js';
 import { startAudit } from './audit/audit.js';
 import { mountAuditRoutes } from './audit/routes.js';
+import { ApprovalRepo } from './store/approvals.js';
+import { ApprovalService } from './approvals/service.js';
+import { mountApprovalRoutes } from './server/approval-routes.js';
 import { readAgentInfo } from './data-dir.js';
 import type { BrokerAdapter } from './brokers/port.js';
 import type { AccountRow } from './store/accounts.js';
@@ -120,8 +123,10 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // Reconcile before any new order: orders whose outcome is not known are resolved at the broker.
     await reconcileInFlight(orders, router, tradingState, log);
 
+    const approvals = new ApprovalService({ repo: new ApprovalRepo(db), signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
+    await approvals.start(); // expire what passed while stopped, send approved orders a crash left unsent
     const inbox = new Inbox(signals, log);
-    const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
+    const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs, approvals });
     inbox.onCommitted = () => worker.kick();
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
@@ -173,6 +178,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         mountExportRoutes(r, { db: openDb, dbFile, positions: () => services.positions(), log, configChanged: () => webhook.invalidate() });
         mountBackupRoutes(r, { backups });
         mountAuditRoutes(r, { audit });
+        mountApprovalRoutes(r, approvals);
       },
     });
     const controlServer = http.createServer(control);
@@ -203,6 +209,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         await closeServer(webhook.server); // stop accepting alerts
         inbox.close(); // commit anything received
         await worker.stop(); // finish in-flight work
+        approvals.stop();
         await closeServer(controlServer);
         await notifications.stop();
         audit.stop();

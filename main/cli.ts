@@ -16,6 +16,7 @@ import { runExportCommand, runImportCommand } from './export/cli.js';
 import { runAuditCommand } from './audit/cli.js';
 import { runBackupCommand } from './backup/cli.js';
 import { runNotifyCommand } from './notify/cli.js';
+import { runApprovalsCommand } from './approvals/cli.js';
 
 /** Commands with their own option parsing (they may run without an agent, e.g. `backup restore`). */
 const HANDLERS: Record<string, (args: string[], ctx: CliContext) => Promise<number>> = {
@@ -24,6 +25,7 @@ const HANDLERS: Record<string, (args: string[], ctx: CliContext) => Promise<numb
   audit: runAuditCommand,
   backup: runBackupCommand,
   notify: runNotifyCommand,
+  approvals: runApprovalsCommand,
 };
 
 const HELP = `Usage: viewzenix <command> [options]
@@ -53,6 +55,7 @@ Commands:
   audit verify               check the audit trail's hash chain
   backup now|list|restore    online SQLite backups (restore with the agent stopped)
   notify status|test|dead|retry   notification channels (Discord, Telegram, Slack, email); settings via the API
+  approvals [list|approve ID|reject ID]   orders held for manual approval (--reason TEXT on reject, --all on list)
 
 Options:
   --data-dir DIR             data directory (VIEWZENIX_DATA_DIR; default: the OS app-data folder)

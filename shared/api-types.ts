@@ -186,4 +186,37 @@ export type AgentEvent =
   /** Published once at start-up; previousRun tells a crash (agent.json left behind) from a clean stop. */
   | { type: 'agent'; state: 'started'; previousRun: 'first' | 'clean' | 'crashed' }
   /** An order waits for the trader's manual approval. */
-  | { type: 'approval-waiting'; approvalId: string; accountId: string; strategyId?: string; symbol: string; side: 'buy' | 'sell'; quantity: string; expiresAt?: string };
+  | { type: 'approval-waiting'; approvalId: string; accountId: string; strategyId?: string; symbol: string; side: 'buy' | 'sell'; quantity: string; expiresAt?: string }
+  /** A held order's approval changed (approved, rejected, expired): lists and the pending count refresh. */
+  | { type: 'approval'; approval: ApprovalView };
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+/** An order intent held for the trader's manual approval (GET /api/approvals). */
+export interface ApprovalView {
+  id: string;
+  signalId: string;
+  strategyId: string;
+  strategyName?: string;
+  accountId: string;
+  accountName?: string;
+  /** 'exit' | 'reduce' | 'entry'; an entry that depends on an exit can be approved once the exit filled. */
+  leg: string;
+  dependsOn?: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  quantity: string;
+  type: string;
+  limitPrice?: string;
+  stopPrice?: string;
+  /** The client order id the order is sent with (the same the worker would use). */
+  clientOrderId: string;
+  status: ApprovalStatus;
+  createdAt: string;
+  expiresAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+  code?: string;
+  orderId?: string;
+}

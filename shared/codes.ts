@@ -60,7 +60,7 @@ export const CODES = {
   CAPABILITY_UNSUPPORTED: { http: 409, message: 'The broker does not support this kind of order.', fix: 'Change the order type or time in force for this account.' },
   APPROVAL_EXPIRED: { http: 409, message: 'The order waited for manual approval and expired.', fix: 'Approve orders sooner, or lengthen the approval timeout.' },
   APPROVAL_REJECTED: { http: 409, message: 'The order was rejected by hand.', fix: 'Nothing to fix.' },
-  APPROVAL_REQUIRED: { http: 409, message: 'The strategy asks for manual approval, which this version cannot hold yet; the order was not sent.', fix: 'Set the strategy\'s approval mode to automatic, or place the order by hand.' },
+  APPROVAL_REQUIRED: { http: 409, message: 'The strategy asks for manual approval, but no approval queue is running, so the order was not sent.', fix: 'Restart the agent; if it persists, set the strategy\'s approval mode to automatic.' },
   EXIT_NOT_FILLED: { http: 409, message: 'The entry after a reversal was not sent because the exit did not fill in time.', fix: 'Check the exit order on the Orders page; send the entry again once the position is closed.' },
   ACCOUNT_UNAVAILABLE: { http: 409, message: 'The broker account is not connected.', fix: 'Check the account\'s credentials and test the connection.' },
   PRICE_UNAVAILABLE: { http: 409, message: 'No price is known to size the order or check it against a limit.', fix: 'Send "price": "{{close}}" in the alert, or use a limit price.' },

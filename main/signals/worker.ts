@@ -17,7 +17,8 @@ import { KeyedQueue } from '../orders/keyed-queue.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { planForAccount, checkRisk, type AccountSettings, type StrategySettings } from './decide.js';
+import { planForAccount, checkRisk, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
+import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
 export interface WorkerDeps {
   signals: SignalRepo;
@@ -34,6 +35,8 @@ export interface WorkerDeps {
    *  waits for a market order to settle. */
   fillWaitMs?: number;
   maxAttempts?: number;
+  /** Holds orders of strategies with manual approval; without it such orders are denied (APPROVAL_REQUIRED). */
+  approvals?: Pick<ApprovalService, 'hold'>;
 }
 
 /** Adapters that price from alerts (the paper broker) expose this. */
@@ -155,7 +158,11 @@ export class SignalWorker {
       bus.publish({ type: 'notice', level: 'warning', code: 'DRIFT', message: `${account.name}: ${plan.drift.message}` });
     }
     if (plan.kind === 'denied') return this.deny(row, accountId, plan.denial.code, plan.denial.detail, { warnings: plan.warnings, drift: plan.drift });
-    if (plan.approval.mode === 'manual') return this.deny(row, accountId, 'APPROVAL_REQUIRED', describeDenial('APPROVAL_REQUIRED', { strategy: strategy.name }));
+    // A cancel-only alert (no intents) only reduces exposure; it is not held.
+    if (plan.approval.mode === 'manual' && plan.intents.length > 0) {
+      if (!this.d.approvals) return this.deny(row, accountId, 'APPROVAL_REQUIRED', describeDenial('APPROVAL_REQUIRED', { strategy: strategy.name }));
+      return this.holdForApproval(row, strategy, accountId, facts, plan.approval.expiresAt ?? now, plan.cancelOpenOrdersFirst, plan.warnings);
+    }
 
     if (plan.cancelOpenOrdersFirst) {
       for (const o of orders.withStatus(['accepted', 'partially_filled'], accountId)) {
@@ -201,6 +208,35 @@ export class SignalWorker {
     }
     if (placed === 0 && plan.intents.length === 0) this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
     return { placed, acted: placed > 0 || plan.intents.length === 0 };
+  }
+
+  /** Manual approval: every intent must pass the risk check now; then all are held (nothing is sent) and the
+   *  trader approves each one (the check runs again then). One denied intent holds nothing. */
+  private holdForApproval(row: QueuedSignal, strategy: StrategyRow, accountId: string, facts: AccountFacts, expiresAt: string, cancelOpenOrdersFirst: boolean, warnings: unknown): Outcome {
+    const { tradingState } = this.d;
+    const plan = facts.plan;
+    if (plan.kind === 'denied') return { placed: 0, acted: false };
+    const account = this.d.accounts.get(accountId);
+    const strategySettings = strategy.config as StrategySettings;
+    const accountSettings = (account?.config ?? {}) as AccountSettings;
+    const now = this.now();
+    const state = { global: tradingState.view().state, account: tradingState.effective(accountId).state };
+    const held: HeldIntent[] = [];
+    for (const intent of plan.intents) {
+      const verdict = checkRisk({ intent, assetClass: facts.assetClass, state, accountSettings, strategySettings, context: facts.context, now });
+      if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
+      if (!verdict.allowed) {
+        const d = verdict.denial!;
+        return this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent });
+      }
+      const { leg, dependsOn: _d, ...fields } = intent;
+      // Built exactly as the automatic path builds it: approving sends this very request, same client order id.
+      const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? row.parsed.price };
+      held.push({ intent, request, verdict });
+    }
+    const views = this.d.approvals!.hold({ signalId: row.id, strategyId: strategy.id, accountId, intents: held, cancelOpenOrdersFirst, expiresAt });
+    this.d.log.info({ signalId: row.id, accountId, approvals: views.map((v) => v.id), expiresAt, warnings }, 'orders held for manual approval');
+    return { placed: 0, acted: true };
   }
 
   /** Stops taking new rows and waits for the ones in progress. */

@@ -15,6 +15,7 @@ import { Strategies } from './pages/Strategies.js';
 import { StrategyDetail } from './pages/StrategyDetail.js';
 import { Accounts } from './pages/Accounts.js';
 import { Settings } from './pages/Settings.js';
+import { Approvals } from './pages/Approvals.js';
 
 export function App() {
   const status = useStatus();
@@ -51,6 +52,8 @@ function Page({ page, id }: { page: string; id?: string }) {
       return id ? <StrategyDetail id={id} /> : <Strategies />;
     case 'accounts':
       return <Accounts />;
+    case 'approvals':
+      return <Approvals />;
     case 'settings':
       return <Settings />;
     default:

@@ -241,3 +241,22 @@ export const updateStrategySchema = {
     config: strategyConfigSchema,
   },
 } as const;
+
+/** GET /api/approvals query. */
+export const approvalsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'expired'] },
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+  },
+} as const;
+
+/** POST /api/approvals/:id/reject body (optional). */
+export const rejectApprovalSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', maxLength: 500 },
+  },
+} as const;

@@ -1,6 +1,6 @@
 // The one typed client of the control API (docs/api.md). Every call carries the Bearer token; every failure is an
 // ApiHttpError with the agent's code, message and fix, so screens can explain it in plain words.
-import type { AccountView, ApiError, OrderView, PositionView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
+import type { AccountView, ApiError, ApprovalStatus, ApprovalView, OrderView, PositionView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
 import type { TradingState } from '../../../shared/trading-state.js';
 import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettings, TunnelStatus, VaultStatus } from './types.js';
 
@@ -106,4 +106,7 @@ export class ApiClient {
   /** Broker catalogue; the crypto exchange list comes from CCXT itself (`ccxt.exchanges`). */
   brokers = (): Promise<{ ccxtExchanges: string[] }> => this.get('/api/brokers');
   checkAlert = (text: string): Promise<AlertCheckResult> => this.request('POST', '/api/alerts/check', { text });
+  approvals = (q: { status?: ApprovalStatus } = {}): Promise<{ items: ApprovalView[]; pending: number }> => this.get(`/api/approvals${queryString(q)}`);
+  approve = (id: string): Promise<{ approval: ApprovalView; order: OrderView }> => this.request('POST', `/api/approvals/${encodeURIComponent(id)}/approve`, {});
+  reject = (id: string, reason?: string): Promise<{ approval: ApprovalView }> => this.request('POST', `/api/approvals/${encodeURIComponent(id)}/reject`, reason ? { reason } : {});
 }

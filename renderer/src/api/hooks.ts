@@ -44,6 +44,12 @@ export function useVault() {
   return optional(useQuery({ queryKey: keys.vault, queryFn: () => api.vault(), retry: (n, e) => !isNotAvailable(e) && n < 2 }));
 }
 
+/** Orders held for manual approval; refetched on every approval event and once a minute besides. */
+export function usePendingApprovals() {
+  const api = useApi();
+  return optional(useQuery({ queryKey: keys.approvalsList('pending'), queryFn: () => api.approvals({ status: 'pending' }), retry: (n, e) => !isNotAvailable(e) && n < 2, refetchInterval: 60_000 }));
+}
+
 export function useBrokers() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.brokers, queryFn: () => api.brokers(), staleTime: Infinity, retry: (n, e) => !isNotAvailable(e) && n < 2 }));

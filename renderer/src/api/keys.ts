@@ -15,4 +15,6 @@ export const keys = {
   tunnel: ['tunnel'] as const,
   vault: ['vault'] as const,
   brokers: ['brokers'] as const,
+  approvals: ['approvals'] as const,
+  approvalsList: (status: string) => ['approvals', 'list', status] as const,
 };

@@ -30,7 +30,10 @@ export function affectedKeys(e: AgentEvent): QueryKey[] {
     case 'agent':
       return [keys.status];
     case 'approval-waiting':
-      return [keys.ordersAll, keys.status];
+      return [keys.approvals, keys.ordersAll, keys.status];
+    case 'approval':
+      // Approved → an order appears; rejected / expired → a decision on the signal.
+      return [keys.approvals, keys.ordersAll, keys.signalsAll, keys.status];
   }
 }
 

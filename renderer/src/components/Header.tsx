@@ -5,6 +5,7 @@ import { BrokerHealthBadge } from './BrokerHealth.js';
 import { PnlBadge } from './PnlBadge.js';
 import { LiveBadge } from './LiveBadge.js';
 import { ThemeToggle } from './ThemeToggle.js';
+import { ApprovalsBadge } from './ApprovalsBadge.js';
 
 export function Header() {
   return (
@@ -15,6 +16,7 @@ export function Header() {
       </div>
       <TradingControls />
       <div className="badges">
+        <ApprovalsBadge />
         <TunnelBadge />
         <BrokerHealthBadge />
         <PnlBadge />

@@ -6,6 +6,7 @@ const PAGES: [string, string][] = [
   ['signals', 'Signals'],
   ['orders', 'Orders'],
   ['positions', 'Positions'],
+  ['approvals', 'Approvals'],
   ['strategies', 'Strategies'],
   ['accounts', 'Accounts'],
   ['settings', 'Settings'],

@@ -1,9 +1,10 @@
-// Everything that needs the trader, worst first: halted trading, orders with unknown outcome, a tunnel that is
+// Everything that needs the trader, worst first: halted trading, orders with unknown outcome, orders waiting for
+// approval, a tunnel that is
 // not up, today's denials and rejections, and the agent's own warnings.
 import { useQuery } from '@tanstack/react-query';
 import { useApi, useLive } from '../api/context.js';
 import { keys } from '../api/keys.js';
-import { useAccounts, useSignals, useTradingState, useTunnel } from '../api/hooks.js';
+import { useAccounts, usePendingApprovals, useSignals, useTradingState, useTunnel } from '../api/hooks.js';
 import { isToday, formatClock } from '../lib/format.js';
 import { CodeExplain } from '../components/CodeExplain.js';
 import { Link } from '../lib/router.js';
@@ -23,6 +24,7 @@ export function AttentionList() {
   const signals = useSignals({ limit: 200 });
   const uq = { status: 'unknown', limit: 5 } as const;
   const unknown = useQuery({ queryKey: keys.ordersList(uq), queryFn: () => api.orders(uq) });
+  const approvals = usePendingApprovals();
   const items: Item[] = [];
   if (ts.data?.state === 'halted') items.push({ key: 'halted', tone: 'bad', body: <>Trading is <strong>halted</strong>{ts.data.reason ? ` (${ts.data.reason})` : ''}. Alerts are recorded and denied with TRADING_HALTED.</> });
   if (ts.data?.state === 'reducing') items.push({ key: 'reducing', tone: 'warn', body: <>Trading is reducing-only{ts.data.reason ? ` (${ts.data.reason})` : ''}: only exits are placed.</> });
@@ -44,6 +46,19 @@ export function AttentionList() {
             </Link>
           ))}
         </>
+      ),
+    });
+  }
+  const waiting = approvals.data?.pending ?? 0;
+  if (waiting > 0) {
+    items.push({
+      key: 'approvals',
+      tone: 'warn',
+      body: (
+        <span data-testid="attention-approvals">
+          {waiting} {waiting === 1 ? 'order' : 'orders'} <strong>{waiting === 1 ? 'waits' : 'wait'} for your approval</strong> (approvals waiting); unapproved orders expire and are not sent.{' '}
+          <Link to="/approvals">Review approvals</Link>
+        </span>
       ),
     });
   }
