@@ -25,7 +25,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
-  exec dbus-run-session -- sh -c 'echo -n test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; npm test'
+  # A keyring of its own (a fresh XDG_DATA_HOME), unlocked with a known password: a login keyring left on the
+  # machine with another password would stay locked and the keychain tests could not run for real.
+  keyring_home=$(mktemp -d)
+  trap 'rm -rf "$keyring_home"' EXIT
+  export VIEWZENIX_REQUIRE_KEYCHAIN=1
+  XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c 'echo -n test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; npm test'
+  exit $?
 fi
 echo "No D-Bus/gnome-keyring here: keychain tests will report themselves skipped." >&2
 exec npm test
