@@ -81,6 +81,8 @@ describe('evaluateRisk: one table row per rule, each denial with its code and va
     ['limit price inside band', { type: 'limit', limitPrice: '109' }, { priceBandPercent: '10' }, {}, undefined],
     ['duplicate symbol+side within the window', {}, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(2), symbol: 'AAPL', side: 'buy' }] }, 'DUPLICATE_ORDER: symbol=AAPL, side=buy, secondsAgo=2, window=5'],
     ['same symbol, other side is no duplicate', {}, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(2), symbol: 'AAPL', side: 'sell' }] }, undefined],
+    ['an exit just before is no duplicate of an entry on the same side (exit, then reverse)', { side: 'sell', quantity: '1' }, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(0), symbol: 'AAPL', side: 'sell', reducing: true }] }, undefined],
+    ['an entry just before is a duplicate of another entry on the same side', {}, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(1), symbol: 'AAPL', side: 'buy', reducing: false }] }, 'DUPLICATE_ORDER: symbol=AAPL, side=buy, secondsAgo=1, window=5'],
     ['duplicate after the window is fine', {}, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(6), symbol: 'AAPL', side: 'buy' }] }, undefined],
   ];
 

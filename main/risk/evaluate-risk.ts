@@ -275,7 +275,8 @@ function duplicateRule(e: Eval): RuleOutcome {
   if (intent.action === 'modify') return pass('modify');
   for (const o of context.recentOrders) {
     const t = Date.parse(o.time);
-    if (o.symbol === intent.symbol && o.side === intent.side && t <= e.now && e.now - t < window * 1000) {
+    const otherKind = o.reducing !== undefined && o.reducing !== e.effect.reducing; // an exit vs an entry
+    if (o.symbol === intent.symbol && o.side === intent.side && !otherKind && t <= e.now && e.now - t < window * 1000) {
       return fail('DUPLICATE_ORDER', { symbol: intent.symbol, side: intent.side, secondsAgo: String(Math.floor((e.now - t) / 1000)), window: String(window) });
     }
   }

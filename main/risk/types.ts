@@ -33,6 +33,9 @@ export interface RecentOrder {
   time: string;
   symbol: string;
   side: Side;
+  /** The order only reduced a position (an exit). Known for the agent's own orders; an exit and the entry that
+   *  follows it are never duplicates of each other (exit, then reverse, in the same second). */
+  reducing?: boolean;
 }
 
 export interface RiskContext {
