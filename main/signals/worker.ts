@@ -14,6 +14,7 @@ import type { TradingStateService } from '../trading-state.js';
 import type { OrderRequest } from '../brokers/port.js';
 import type { Signal } from '../../shared/signal.js';
 import { KeyedQueue } from '../orders/keyed-queue.js';
+import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
@@ -36,6 +37,10 @@ export interface WorkerDeps {
   maxAttempts?: number;
 }
 
+/** Rows read from the inbox per query, and held in memory (queued or processing) at most. */
+const READ_BATCH = 100;
+const MAX_IN_FLIGHT = 500;
+
 /** Adapters that price from alerts (the paper broker) expose this. */
 interface PriceFed {
   observePrice(symbol: string, price: string): void;
@@ -53,6 +58,9 @@ export class SignalWorker {
   private pumping = false;
   private again = false;
   private readonly now: () => string;
+  private readonly slice = new TimeSlice();
+  /** The in-flight cap stopped the last read: more rows may be waiting in the inbox. */
+  private saturated = false;
 
   constructor(private readonly d: WorkerDeps) {
     this.now = d.now ?? (() => new Date().toISOString());
@@ -69,14 +77,17 @@ export class SignalWorker {
     try {
       do {
         this.again = false;
-        for (;;) {
-          const rows = this.d.signals.pending(500, this.lastSeq);
+        // A backlog is taken in bounded steps: reading and parsing every queued row at once would hold the
+        // event loop (and the webhook listener) for as long; the rest is read as rows in flight finish.
+        while (this.inFlight.size < MAX_IN_FLIGHT) {
+          const rows = this.d.signals.pending(Math.min(READ_BATCH, MAX_IN_FLIGHT - this.inFlight.size), this.lastSeq);
           if (rows.length === 0) break;
           for (const row of rows) {
             this.lastSeq = Math.max(this.lastSeq, row.seq);
             this.dispatch(row);
           }
         }
+        if (this.inFlight.size >= MAX_IN_FLIGHT) this.saturated = true;
       } while (this.again && !this.stopped);
     } finally {
       this.pumping = false;
@@ -88,9 +99,18 @@ export class SignalWorker {
     this.inFlight.add(row.id);
     const key = `${row.strategyId}\u0000${row.parsed.symbol}`;
     void this.queue
-      .run(key, () => this.process(row))
+      .run(key, async () => {
+        await this.slice.turn();
+        await this.process(row);
+      })
       .catch((err: unknown) => this.failed(row, err))
-      .finally(() => this.inFlight.delete(row.id));
+      .finally(() => {
+        this.inFlight.delete(row.id);
+        if (this.saturated && this.inFlight.size <= MAX_IN_FLIGHT / 2) {
+          this.saturated = false;
+          this.kick();
+        }
+      });
   }
 
   private failed(row: QueuedSignal, err: unknown): void {

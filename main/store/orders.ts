@@ -181,6 +181,14 @@ export class OrderRepo {
     }));
   }
 
+  /** The account's orders created at or after `sinceIso`, newest first, at most `limit`: only what the risk
+   *  engine's rate and duplicate rules read (served by the orders(account_id, created_at) index). */
+  recentForAccount(accountId: string, sinceIso: string, limit = 5000): { time: string; symbol: string; side: 'buy' | 'sell' }[] {
+    return this.db
+      .prepare('SELECT created_at AS time, symbol, side FROM orders WHERE account_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?')
+      .all(accountId, sinceIso, limit) as { time: string; symbol: string; side: 'buy' | 'sell' }[];
+  }
+
   withStatus(statuses: readonly OrderStatus[], accountId?: string): OrderView[] {
     const marks = statuses.map(() => '?').join(', ');
     const sql = `SELECT * FROM orders WHERE status IN (${marks})${accountId ? ' AND account_id = ?' : ''} ORDER BY created_at`;

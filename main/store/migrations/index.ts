@@ -6,6 +6,7 @@ import { m002 } from './002-paper-broker.js';
 import { m003 } from './003-order-lifecycle.js';
 import { m004 } from './004-notify-outbox.js';
 import { m005 } from './005-audit-log.js';
+import { m006 } from './006-order-recent-index.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
