@@ -10,7 +10,7 @@ export class TimeSlice {
 
   constructor(
     /** How long the worker may run before letting I/O in, in milliseconds. */
-    private readonly budgetMs = 4,
+    private readonly budgetMs = 1,
     private readonly clock: () => number = () => performance.now(),
   ) {}
 

@@ -2,7 +2,7 @@
 // the reversal that follows); other symbols proceed in parallel. A row that keeps failing is set aside with its
 // reason and never blocks the others. On start, rows left half-done by a crash are resumed first; the
 // deterministic client order ids make a resumed row unable to place a second order.
-import type { SignalRepo, QueuedSignal } from '../store/signals.js';
+import type { SignalRepo, QueuedSignal, Decision } from '../store/signals.js';
 import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
 import type { AccountRepo } from '../store/accounts.js';
 import type { OrderRepo } from '../store/orders.js';
@@ -59,6 +59,8 @@ export class SignalWorker {
   private again = false;
   private readonly now: () => string;
   private readonly slice = new TimeSlice();
+  /** Denials of the signals being processed, written together with their final status. */
+  private readonly held = new Map<string, Decision[]>();
   /** The in-flight cap stopped the last read: more rows may be waiting in the inbox. */
   private saturated = false;
 
@@ -142,19 +144,37 @@ export class SignalWorker {
     }
     let acted = false;
     let firstDenial: Outcome['denial'];
-    // Fan-out: one alert, an order (or a denial) per account, each with its own sizing and symbol mapping.
-    for (const accountId of strategy.accountIds) {
-      const outcome = await this.forAccount(row, strategy, accountId);
-      acted ||= outcome.acted;
-      if (outcome.denial) firstDenial ??= outcome.denial;
+    const held: Decision[] = [];
+    this.held.set(row.id, held);
+    try {
+      // Fan-out: one alert, an order (or a denial) per account, each with its own sizing and symbol mapping.
+      for (const accountId of strategy.accountIds) {
+        const outcome = await this.forAccount(row, strategy, accountId);
+        acted ||= outcome.acted;
+        if (outcome.denial) firstDenial ??= outcome.denial;
+      }
+    } finally {
+      this.held.delete(row.id);
     }
     const status = acted ? 'done' : 'denied';
-    signals.finish(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail);
+    // Denials are written with the final status, in one commit: a crash before it leaves the row `processing`,
+    // and the resumed run decides again.
+    signals.finishWithDecisions(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail, held);
     this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status, code: acted ? undefined : firstDenial?.code, symbol: row.parsed.symbol } });
   }
 
+  /** Writes a decision at once (an order's, before the order exists), after the signal's held denials so the
+   *  decisions keep their order. */
+  private recordNow(d: Decision): void {
+    for (const h of this.held.get(d.signalId)?.splice(0) ?? []) this.d.signals.recordDecision(h);
+    this.d.signals.recordDecision(d);
+  }
+
   private deny(row: QueuedSignal, accountId: string, code: Code, detail: string, data?: unknown): Outcome {
-    this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'denied', code, detail, data, at: this.now() });
+    const decision: Decision = { signalId: row.id, accountId, verdict: 'denied', code, detail, data, at: this.now() };
+    const held = this.held.get(row.id);
+    if (held) held.push(decision);
+    else this.d.signals.recordDecision(decision);
     return { placed: 0, acted: false, denial: { code, detail } };
   }
 
@@ -205,7 +225,7 @@ export class SignalWorker {
         const d = verdict.denial!;
         return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), placed, acted: placed > 0 };
       }
-      this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() });
+      this.recordNow({ signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() });
       const { leg, dependsOn: _d, ...fields } = intent;
       const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? signal.price };
       const order = await router.submit(request, { accountId, signalId: row.id, strategyId: strategy.id, leg });
@@ -219,7 +239,7 @@ export class SignalWorker {
         if (!isTerminal(settled.status)) log.warn({ orderId: order.id, status: settled.status }, 'order not settled in time; continuing with the next alert');
       }
     }
-    if (placed === 0 && plan.intents.length === 0) this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
+    if (placed === 0 && plan.intents.length === 0) this.recordNow({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
     return { placed, acted: placed > 0 || plan.intents.length === 0 };
   }
 

@@ -107,35 +107,23 @@ export function durableTransaction<T>(db: Db, fn: () => T): T {
  */
 export class WalSync {
   private fd: number | undefined;
-  private ino: number | undefined;
-  private readonly walPath: string;
 
-  constructor(private readonly db: Db) {
-    this.walPath = `${db.name}-wal`;
-  }
+  constructor(private readonly db: Db) {}
 
   private chain: Promise<void> = Promise.resolve();
 
   /** Resolves when everything committed before the call is on disk. Calls run one after the other. */
   sync(): Promise<void> {
-    const run = this.chain.then(async () => {
-      const fd = await this.open();
-      await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-    });
+    const run = this.chain.then(
+      () => new Promise<void>((resolve, reject) => fs.fdatasync(this.open(), (err) => (err ? reject(err) : resolve()))),
+    );
     this.chain = run.catch(() => undefined);
     return run;
   }
 
   /** The same, blocking (shutdown, or when the asynchronous path failed). */
   syncNow(): void {
-    if (!fs.existsSync(this.walPath)) {
-      // No WAL file (never expected while the connection is open): a checkpoint syncs the database file itself.
-      this.db.pragma('wal_checkpoint(FULL)');
-      return;
-    }
-    const st = fs.statSync(this.walPath);
-    if (this.fd === undefined || st.ino !== this.ino) this.reopen(fs.openSync(this.walPath, 'r+'), st.ino);
-    fs.fdatasyncSync(this.fd!);
+    fs.fdatasyncSync(this.open());
   }
 
   close(): void {
@@ -143,19 +131,14 @@ export class WalSync {
     this.fd = undefined;
   }
 
-  /** The WAL file's descriptor, opened again if the file was replaced (a sync of a stale inode proves nothing). */
-  private async open(): Promise<number> {
-    const st = await fs.promises.stat(this.walPath);
-    if (this.fd !== undefined && st.ino === this.ino) return this.fd;
-    const fd = await new Promise<number>((resolve, reject) => fs.open(this.walPath, 'r+', (err, f) => (err ? reject(err) : resolve(f))));
-    this.reopen(fd, st.ino);
-    return fd;
-  }
-
-  private reopen(fd: number, ino: number): void {
-    if (this.fd !== undefined && this.fd !== fd) fs.closeSync(this.fd);
-    this.fd = fd;
-    this.ino = ino;
+  /**
+   * The WAL file, opened once: SQLite keeps its own descriptor of the file for as long as the connection is
+   * open and appends every commit through it, so this descriptor names the same file for as long (a path that
+   * were replaced meanwhile would name a file SQLite does not write to).
+   */
+  private open(): number {
+    this.fd ??= fs.openSync(`${this.db.name}-wal`, 'r+');
+    return this.fd;
   }
 }
 

@@ -41,6 +41,16 @@ interface RawSignal {
   processed_at: string | null;
 }
 
+export interface Decision {
+  signalId: string;
+  accountId: string;
+  verdict: 'order' | 'denied' | 'nothing';
+  code?: string;
+  detail?: string;
+  data?: unknown;
+  at: string;
+}
+
 export interface QueuedSignal {
   seq: number;
   id: string;
@@ -169,7 +179,16 @@ export class SignalRepo {
     this.db.prepare('UPDATE signals SET last_error = ? WHERE id = ?').run(error, id);
   }
 
-  recordDecision(d: { signalId: string; accountId: string; verdict: 'order' | 'denied' | 'nothing'; code?: string; detail?: string; data?: unknown; at: string }): void {
+  /** The final status and the decisions not yet written, in one transaction (one commit per denied alert). */
+  finishWithDecisions(id: string, status: SignalStatus, at: string, code: string | undefined, message: string | undefined, decisions: readonly Decision[]): void {
+    if (decisions.length === 0) return this.finish(id, status, at, code, message);
+    this.db.transaction(() => {
+      for (const d of decisions) this.recordDecision(d);
+      this.finish(id, status, at, code, message);
+    })();
+  }
+
+  recordDecision(d: Decision): void {
     this.db
       .prepare('INSERT INTO signal_decisions (signal_id, account_id, verdict, code, detail, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(d.signalId, d.accountId, d.verdict, d.code ?? null, d.detail ?? null, d.data === undefined ? null : JSON.stringify(d.data), d.at);
