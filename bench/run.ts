@@ -97,7 +97,13 @@ async function burstAtOnce(agent: AgentProcess, webhookUrl: string, tag: string)
 async function receivedToAdapter(tag: string): Promise<void> {
   const agent = await spawnAgent({ env: { VIEWZENIX_TRACE_LATENCY: '1' } });
   try {
-    const strategy = await createBenchStrategy(agent);
+    // Every alert must reach the broker for this figure. With the default settings (no adding to a position,
+    // 30 orders a minute, the same symbol and side within 2 s is a duplicate) and a stream in which each symbol
+    // always has the same side, all but the first alert per symbol were denied, and the figure rested on the
+    // first 16 alerts of a cold process.
+    const strategy = await createBenchStrategy(agent, {
+      config: { strategy: { allowAdd: true }, risk: { maxOrdersPerMinute: 100_000, maxOrdersPerDay: 100_000, duplicateWindowSeconds: 0 } },
+    });
     const res = await runLoad({ url: agent.webhookUrl(strategy.webhookId), connections: 4, overallRate: 100, durationS: P.traceSeconds, body: alertStream(tag).next });
     await waitProcessed(agent, P.drainMs);
     const status = await agent.api<{ latency?: { receivedToAdapter: { count: number; p50Ms: number; p99Ms: number; maxMs: number } } }>('GET', '/api/status');
