@@ -101,10 +101,14 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const demo = options.seedDemo ? seedDemo(strategies, accounts, settings) : undefined;
 
     const vault: VaultLike = overrides.vault ?? new Vault(process.env.VIEWZENIX_KEYCHAIN_SERVICE ? { service: process.env.VIEWZENIX_KEYCHAIN_SERVICE } : {});
-    const vaultStatus = await vault.status();
-    if (vaultStatus.writable) log.info({ backend: vaultStatus.backend }, `credential vault: ${vaultStatus.message}`);
-    else if (vaultStatus.available) log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault read-only: ${vaultStatus.message} Credentials cannot be saved until the keychain works.`);
-    else log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault unavailable: ${vaultStatus.message} Broker accounts and tunnels that need a credential cannot start; the paper broker works.`);
+    // The keychain probe only reports (it can take up to its 5 s timeout on a locked keychain): it runs once the
+    // listeners are up, so it never delays start-up to healthy.
+    const reportVault = async (): Promise<void> => {
+      const vaultStatus = await vault.status();
+      if (vaultStatus.writable) log.info({ backend: vaultStatus.backend }, `credential vault: ${vaultStatus.message}`);
+      else if (vaultStatus.available) log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault read-only: ${vaultStatus.message} Credentials cannot be saved until the keychain works.`);
+      else log.warn({ backend: vaultStatus.backend, fix: platformFix(vaultStatus) }, `credential vault unavailable: ${vaultStatus.message} Broker accounts and tunnels that need a credential cannot start; the paper broker works.`);
+    };
     const credentials = new CredentialsService(vault);
 
     const builtInAdapter: AdapterFactory = (a, creds) => {
@@ -201,6 +205,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     log.info({ webhookPort, controlPort, dataDir: options.dataDir }, 'agent started');
     tunnel.autoStart(); // reopens the tunnel if it was running when the agent last stopped; does not wait
     bus.publish({ type: 'agent', state: 'started', previousRun: leftBehind ? 'crashed' : firstRun ? 'first' : 'clean' });
+    void reportVault().catch((err: unknown) => log.warn({ err }, 'could not probe the credential vault'));
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {

@@ -124,7 +124,7 @@ export interface BenchStrategy {
 }
 
 /** The paper account (seeded on first start) and a strategy on it whose per-webhook rate limit does not get in the way. */
-export async function createBenchStrategy(agent: AgentProcess, opts: { passphrase?: string; name?: string } = {}): Promise<BenchStrategy> {
+export async function createBenchStrategy(agent: AgentProcess, opts: { passphrase?: string; name?: string; config?: Record<string, unknown> } = {}): Promise<BenchStrategy> {
   const accounts = await agent.api<{ items: { id: string; broker: string }[] }>('GET', '/api/accounts');
   const paper = accounts.body.items.find((a) => a.broker === 'paper');
   if (!paper) throw new Error('the agent has no paper account');
@@ -132,7 +132,7 @@ export async function createBenchStrategy(agent: AgentProcess, opts: { passphras
     name: opts.name ?? 'bench',
     accountIds: [paper.id],
     ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
-    config: { intake: { rateLimit: { perSecond: 100_000, burst: 100_000 } } },
+    config: { intake: { rateLimit: { perSecond: 100_000, burst: 100_000 } }, ...opts.config },
   });
   if (res.status !== 201) throw new Error(`creating the bench strategy failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, webhookId: res.body.webhookId, accountId: paper.id };

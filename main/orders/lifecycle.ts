@@ -38,8 +38,10 @@ export class OrderLifecycle {
     if (decision.action === 'stale') {
       const more = fieldsAddInformation(current, fields);
       if (more) {
-        this.orders.update(orderId, fields, at);
-        this.orders.appendEvent(orderId, at, kind, current.status, current.status, data);
+        this.orders.transaction(() => {
+          this.orders.update(orderId, fields, at);
+          this.orders.appendEvent(orderId, at, kind, current.status, current.status, data);
+        });
         return this.orders.get(orderId)!;
       }
       if (current.status !== to) {
@@ -54,8 +56,11 @@ export class OrderLifecycle {
       this.conflicts.set(orderId, `${kind}: reported ${to} while stored as ${current.status}`);
       return current;
     }
-    this.orders.update(orderId, { ...fields, status: decision.status }, at);
-    this.orders.appendEvent(orderId, at, kind, current.status, decision.status, data);
+    // The status and its event in one commit (one WAL append instead of two; never one without the other).
+    this.orders.transaction(() => {
+      this.orders.update(orderId, { ...fields, status: decision.status }, at);
+      this.orders.appendEvent(orderId, at, kind, current.status, decision.status, data);
+    });
     const updated = this.orders.get(orderId)!;
     this.bus.publish({ type: 'order', order: updated });
     if (isTerminal(decision.status)) this.wake(updated);

@@ -142,6 +142,57 @@ describe('webhook listener', () => {
     expect(text).toContain('/config/intake/ipAllowlist/0');
   });
 
+  it('a client that keeps sending a 6 MiB chunked body past the limit, reading only afterwards, still receives the 413 (no reset)', async () => {
+    // The client writes 6 MiB (more than the loopback buffers hold) in 16 KiB chunks without reading (its socket
+    // is paused), as a simple HTTP client does, and only then reads. Closing the connection while request bytes are unread makes the kernel answer
+    // with a reset, which wipes the 413 waiting unread in the client's receive buffer.
+    const answer = await new Promise<{ text: string; error?: string }>((resolve) => {
+      let text = '';
+      let error: string | undefined;
+      const s = net.connect(agent.info.webhookPort, '127.0.0.1', () => {
+        s.pause();
+        s.write(`POST ${hook} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+        const piece = 'a'.repeat(16 * 1024);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < 6 * 1024 * 1024) {
+            sent += piece.length;
+            if (!s.write(`${piece.length.toString(16)}\r\n${piece}\r\n`)) return void s.once('drain', pump);
+          }
+          s.write('0\r\n\r\n', () => setTimeout(() => s.resume(), 200));
+        };
+        pump();
+      });
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('error', (e) => (error = e.message));
+      s.on('close', () => resolve({ text, error }));
+      s.setTimeout(10_000, () => s.destroy());
+    });
+    expect(answer.error).toBeUndefined();
+    expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(JSON.parse(answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 'rejected', code: 'BODY_TOO_LARGE' });
+    expect((await fetch(`${agent.webhookBase}/health`)).status).toBe(200);
+  });
+
+  it('a declared content-length over the limit is answered 413 even while the client goes on sending the body', async () => {
+    const answer = await new Promise<{ text: string; error?: string }>((resolve) => {
+      let text = '';
+      let error: string | undefined;
+      const body = 'b'.repeat(6 * 1024 * 1024);
+      const s = net.connect(agent.info.webhookPort, '127.0.0.1', () => {
+        s.pause();
+        s.write(`POST ${hook} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+        s.write(body, () => setTimeout(() => s.resume(), 200));
+      });
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('error', (e) => (error = e.message));
+      s.on('close', () => resolve({ text, error }));
+      s.setTimeout(10_000, () => s.destroy());
+    });
+    expect(answer.error).toBeUndefined();
+    expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
+  });
+
   it('a connection that sends a partial request never crashes the listener', async () => {
     await new Promise<void>((resolve) => {
       const s = net.connect(agent.info.webhookPort, '127.0.0.1', () => {

@@ -93,10 +93,7 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
       return reject(res, 'IP_NOT_ALLOWED');
     }
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > bodyLimit) {
-      req.resume();
-      return reject(res, 'BODY_TOO_LARGE', { close: true });
-    }
+    if (declared > bodyLimit) return rejectOversize(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
@@ -105,7 +102,7 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
       size += c.length;
       if (size > bodyLimit) {
         aborted = true;
-        reject(res, 'BODY_TOO_LARGE', { close: true });
+        rejectOversize(req, res);
         return;
       }
       chunks.push(c);
@@ -176,6 +173,46 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
       cache = new Map();
     },
   };
+}
+
+/** After a 413, how much more of the body is read and thrown away, and for how long, before the connection is
+ *  closed even though the client is still sending. */
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+const DRAIN_MAX_MS = 2000;
+
+/**
+ * Answers 413 at once and closes the connection without a reset. Node closes a `connection: close` response's
+ * socket as soon as the answer is written; if request bytes are still arriving or unread, the kernel answers
+ * them with a reset (RST), and a reset wipes the client's unread copy of the 413: it saw a dropped connection
+ * instead of the code. So the socket is only half-closed (FIN after the answer) and the rest of the body is
+ * read and discarded until the client stops sending, bounded by DRAIN_MAX_BYTES and DRAIN_MAX_MS.
+ */
+function rejectOversize(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const socket = req.socket;
+  let discarded = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    if (socket.destroyed) return;
+    if (socket.writableFinished) socket.destroy();
+    else {
+      socket.once('finish', () => socket.destroy());
+      socket.end();
+    }
+  };
+  const timer = setTimeout(close, DRAIN_MAX_MS);
+  timer.unref();
+  // Replaces, on this one socket, the full close node:http performs after a `connection: close` answer.
+  (socket as { destroySoon?: () => void }).destroySoon = () => {
+    if (socket.writable) socket.end();
+  };
+  socket.once('close', () => clearTimeout(timer));
+  req.on('data', (c: Buffer) => {
+    discarded += c.length;
+    if (discarded > DRAIN_MAX_BYTES) close();
+  });
+  req.once('end', close);
+  req.resume();
+  reject(res, 'BODY_TOO_LARGE', { close: true });
 }
 
 function reject(res: http.ServerResponse, code: Code, opts: { close?: boolean } = {}): void {

@@ -10,7 +10,7 @@ import { evaluateRisk, type RiskVerdict, type RiskContext } from '../risk/index.
 import type { OrderIntent } from '../strategy/types.js';
 import type { AssetClass } from '../strategy/broker-view.js';
 import { DEFAULT_STRATEGY_CONFIG, DEFAULT_SYMBOL_MAPPING, type StrategyConfig, type StrategyAccountOverride, type SymbolMappingTable, type SymbolMappingEntry } from '../../shared/strategy-config.js';
-import { DEFAULT_RISK_RULES, type RiskRules, type RiskRulesOverride } from '../../shared/risk-rules.js';
+import { DEFAULT_RISK_RULES, resolveRiskRules, type RiskRules, type RiskRulesOverride } from '../../shared/risk-rules.js';
 
 /** Where a strategy's and an account's settings live in their `config` JSON. */
 export interface StrategySettings {
@@ -43,6 +43,25 @@ function trackEquityHigh(accountId: string, equity: Decimal, now: string): Decim
   return high;
 }
 
+/** The orders the risk engine's rate and duplicate rules need, read through the (account, created_at) index:
+ *  today's orders when there is a per-day limit, else only the last minute / duplicate window. The rules only
+ *  compare counts with their maximum, so the newest max+1 rows decide exactly as all of them would. */
+function recentOrders(orders: OrderRepo, accountId: string, now: string, dayStart: string, rules: RiskRules): { time: string; symbol: string; side: 'buy' | 'sell' }[] {
+  const nowMs = Date.parse(now);
+  const windowMs = Math.max(rules.maxOrdersPerMinute !== undefined ? 60_000 : 0, (rules.duplicateWindowSeconds ?? 0) * 1000);
+  const windowStart = new Date(nowMs - windowMs).toISOString();
+  const since = rules.maxOrdersPerDay !== undefined ? (dayStart < windowStart ? dayStart : windowStart) : windowStart;
+  if (rules.maxOrdersPerDay === undefined && windowMs === 0) return [];
+  // Rows in the duplicate window are all needed (any may match the symbol and side); beyond it, only counts.
+  const limit = Math.min(5000, Math.max(rules.maxOrdersPerDay ?? 0, rules.maxOrdersPerMinute ?? 0) + 1);
+  const rows = orders.recentForAccount(accountId, since, limit);
+  if (rows.length < limit || (rules.duplicateWindowSeconds ?? 0) === 0) return rows;
+  // The limit was reached: add the rest of the duplicate window so no same-side order inside it is missed.
+  const dupStart = new Date(nowMs - (rules.duplicateWindowSeconds ?? 0) * 1000).toISOString();
+  const oldest = rows[rows.length - 1]!.time;
+  return oldest <= dupStart ? rows : orders.recentForAccount(accountId, dupStart, 5000);
+}
+
 export async function planForAccount(input: {
   signal: Signal;
   accountId: string;
@@ -64,10 +83,7 @@ export async function planForAccount(input: {
   if (signal.price) lastPrices[symbol] = signal.price;
   const unrealized = positions.reduce((s, p) => s.plus(p.unrealizedPnl ?? 0), new Decimal(0));
   const dayStart = `${now.slice(0, 10)}T00:00:00.000Z`;
-  const recent = input.orders
-    .list({ accountId, limit: 5000, sort: 'created_at', direction: 'desc' })
-    .items.filter((o) => o.createdAt >= dayStart)
-    .map((o) => ({ time: o.createdAt, symbol: o.symbol, side: o.side }));
+  const recent = recentOrders(input.orders, accountId, now, dayStart, resolveRiskRules({ ...DEFAULT_RISK_RULES, ...(input.accountSettings.risk ?? {}) }, input.strategySettings.risk));
   const context: RiskContext = {
     positions: positions.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice })),
     openOrders: openOrders.map((o) => ({ symbol: o.symbol, side: o.side, quantity: new Decimal(o.quantity).minus(o.filledQuantity).toString(), type: o.type, clientOrderId: o.clientOrderId })),

@@ -2,7 +2,7 @@
 // the reversal that follows); other symbols proceed in parallel. A row that keeps failing is set aside with its
 // reason and never blocks the others. On start, rows left half-done by a crash are resumed first; the
 // deterministic client order ids make a resumed row unable to place a second order.
-import type { SignalRepo, QueuedSignal } from '../store/signals.js';
+import type { SignalRepo, QueuedSignal, Decision } from '../store/signals.js';
 import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
 import type { AccountRepo } from '../store/accounts.js';
 import type { OrderRepo } from '../store/orders.js';
@@ -14,6 +14,7 @@ import type { TradingStateService } from '../trading-state.js';
 import type { OrderRequest } from '../brokers/port.js';
 import type { Signal } from '../../shared/signal.js';
 import { KeyedQueue } from '../orders/keyed-queue.js';
+import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
@@ -39,6 +40,10 @@ export interface WorkerDeps {
   approvals?: Pick<ApprovalService, 'hold'>;
 }
 
+/** Rows read from the inbox per query, and held in memory (queued or processing) at most. */
+const READ_BATCH = 100;
+const MAX_IN_FLIGHT = 500;
+
 /** Adapters that price from alerts (the paper broker) expose this. */
 interface PriceFed {
   observePrice(symbol: string, price: string): void;
@@ -56,6 +61,11 @@ export class SignalWorker {
   private pumping = false;
   private again = false;
   private readonly now: () => string;
+  private readonly slice = new TimeSlice();
+  /** Denials of the signals being processed, written together with their final status. */
+  private readonly held = new Map<string, Decision[]>();
+  /** The in-flight cap stopped the last read: more rows may be waiting in the inbox. */
+  private saturated = false;
 
   constructor(private readonly d: WorkerDeps) {
     this.now = d.now ?? (() => new Date().toISOString());
@@ -72,14 +82,17 @@ export class SignalWorker {
     try {
       do {
         this.again = false;
-        for (;;) {
-          const rows = this.d.signals.pending(500, this.lastSeq);
+        // A backlog is taken in bounded steps: reading and parsing every queued row at once would hold the
+        // event loop (and the webhook listener) for as long; the rest is read as rows in flight finish.
+        while (this.inFlight.size < MAX_IN_FLIGHT) {
+          const rows = this.d.signals.pending(Math.min(READ_BATCH, MAX_IN_FLIGHT - this.inFlight.size), this.lastSeq);
           if (rows.length === 0) break;
           for (const row of rows) {
             this.lastSeq = Math.max(this.lastSeq, row.seq);
             this.dispatch(row);
           }
         }
+        if (this.inFlight.size >= MAX_IN_FLIGHT) this.saturated = true;
       } while (this.again && !this.stopped);
     } finally {
       this.pumping = false;
@@ -91,9 +104,18 @@ export class SignalWorker {
     this.inFlight.add(row.id);
     const key = `${row.strategyId}\u0000${row.parsed.symbol}`;
     void this.queue
-      .run(key, () => this.process(row))
+      .run(key, async () => {
+        await this.slice.turn();
+        await this.process(row);
+      })
       .catch((err: unknown) => this.failed(row, err))
-      .finally(() => this.inFlight.delete(row.id));
+      .finally(() => {
+        this.inFlight.delete(row.id);
+        if (this.saturated && this.inFlight.size <= MAX_IN_FLIGHT / 2) {
+          this.saturated = false;
+          this.kick();
+        }
+      });
   }
 
   private failed(row: QueuedSignal, err: unknown): void {
@@ -125,19 +147,37 @@ export class SignalWorker {
     }
     let acted = false;
     let firstDenial: Outcome['denial'];
-    // Fan-out: one alert, an order (or a denial) per account, each with its own sizing and symbol mapping.
-    for (const accountId of strategy.accountIds) {
-      const outcome = await this.forAccount(row, strategy, accountId);
-      acted ||= outcome.acted;
-      if (outcome.denial) firstDenial ??= outcome.denial;
+    const held: Decision[] = [];
+    this.held.set(row.id, held);
+    try {
+      // Fan-out: one alert, an order (or a denial) per account, each with its own sizing and symbol mapping.
+      for (const accountId of strategy.accountIds) {
+        const outcome = await this.forAccount(row, strategy, accountId);
+        acted ||= outcome.acted;
+        if (outcome.denial) firstDenial ??= outcome.denial;
+      }
+    } finally {
+      this.held.delete(row.id);
     }
     const status = acted ? 'done' : 'denied';
-    signals.finish(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail);
+    // Denials are written with the final status, in one commit: a crash before it leaves the row `processing`,
+    // and the resumed run decides again.
+    signals.finishWithDecisions(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail, held);
     this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status, code: acted ? undefined : firstDenial?.code, symbol: row.parsed.symbol } });
   }
 
+  /** Writes a decision at once (an order's, before the order exists), after the signal's held denials so the
+   *  decisions keep their order. */
+  private recordNow(d: Decision): void {
+    for (const h of this.held.get(d.signalId)?.splice(0) ?? []) this.d.signals.recordDecision(h);
+    this.d.signals.recordDecision(d);
+  }
+
   private deny(row: QueuedSignal, accountId: string, code: Code, detail: string, data?: unknown): Outcome {
-    this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'denied', code, detail, data, at: this.now() });
+    const decision: Decision = { signalId: row.id, accountId, verdict: 'denied', code, detail, data, at: this.now() };
+    const held = this.held.get(row.id);
+    if (held) held.push(decision);
+    else this.d.signals.recordDecision(decision);
     return { placed: 0, acted: false, denial: { code, detail } };
   }
 
@@ -192,7 +232,7 @@ export class SignalWorker {
         const d = verdict.denial!;
         return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), placed, acted: placed > 0 };
       }
-      this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() });
+      this.recordNow({ signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() });
       const { leg, dependsOn: _d, ...fields } = intent;
       const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? signal.price };
       const order = await router.submit(request, { accountId, signalId: row.id, strategyId: strategy.id, leg });
@@ -206,7 +246,7 @@ export class SignalWorker {
         if (!isTerminal(settled.status)) log.warn({ orderId: order.id, status: settled.status }, 'order not settled in time; continuing with the next alert');
       }
     }
-    if (placed === 0 && plan.intents.length === 0) this.d.signals.recordDecision({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
+    if (placed === 0 && plan.intents.length === 0) this.recordNow({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
     return { placed, acted: placed > 0 || plan.intents.length === 0 };
   }
 

@@ -60,6 +60,12 @@ export class OrderRepo {
   insertIfAbsent(o: NewOrder, initial: { status?: OrderStatus; parentOrderId?: string; brokerOrderId?: string } = {}): { order: OrderView; created: boolean } {
     const existing = this.byClientId(o.request.clientOrderId);
     if (existing) return { order: existing, created: false };
+    // The row and its first event in one commit.
+    this.db.transaction(() => this.insertRow(o, initial))();
+    return { order: this.get(o.id)!, created: true };
+  }
+
+  private insertRow(o: NewOrder, initial: { status?: OrderStatus; parentOrderId?: string; brokerOrderId?: string }): void {
     const r = o.request;
     const status = initial.status ?? 'created';
     this.db
@@ -69,7 +75,6 @@ export class OrderRepo {
       )
       .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, status, initial.brokerOrderId ?? null, initial.parentOrderId ?? null, JSON.stringify({ ...r, leg: o.leg }), o.createdAt, o.createdAt);
     this.appendEvent(o.id, o.createdAt, initial.parentOrderId ? 'created_by_broker' : 'created', undefined, status, { leg: o.leg, request: r, parentOrderId: initial.parentOrderId });
-    return { order: this.get(o.id)!, created: true };
   }
 
   /** Runs `fn` in one transaction (a reconciliation step is applied whole or not at all). */
@@ -179,6 +184,16 @@ export class OrderRepo {
       price: r.price,
       time: r.time,
     }));
+  }
+
+  /** The account's orders created at or after `sinceIso`, newest first, at most `limit`: only what the risk
+   *  engine's rate and duplicate rules read (served by the orders(account_id, created_at) index). */
+  /** The account's orders since `sinceIso`, newest first; `reducing` marks exits (reduce-only orders). */
+  recentForAccount(accountId: string, sinceIso: string, limit = 5000): { time: string; symbol: string; side: 'buy' | 'sell'; reducing: boolean }[] {
+    const rows = this.db
+      .prepare("SELECT created_at AS time, symbol, side, coalesce(json_extract(request, '$.reduceOnly'), 0) AS reducing FROM orders WHERE account_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?")
+      .all(accountId, sinceIso, limit) as { time: string; symbol: string; side: 'buy' | 'sell'; reducing: number }[];
+    return rows.map((r) => ({ time: r.time, symbol: r.symbol, side: r.side, reducing: r.reducing === 1 }));
   }
 
   withStatus(statuses: readonly OrderStatus[], accountId?: string): OrderView[] {

@@ -1,5 +1,5 @@
 // The durable inbox table. Every alert with a valid webhook id becomes a row here before it is answered.
-import { durableTransaction, type Db, type Statement } from './db.js';
+import { durableTransaction, WalSync, type Db, type Statement } from './db.js';
 import type { SignalStatus, SignalView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
 
@@ -41,6 +41,16 @@ interface RawSignal {
   processed_at: string | null;
 }
 
+export interface Decision {
+  signalId: string;
+  accountId: string;
+  verdict: 'order' | 'denied' | 'nothing';
+  code?: string;
+  detail?: string;
+  data?: unknown;
+  at: string;
+}
+
 export interface QueuedSignal {
   seq: number;
   id: string;
@@ -54,8 +64,14 @@ export class SignalRepo {
   private readonly insertStmt: Statement;
   private readonly byKey: Statement;
   private readonly byWindow: Statement;
+  private readonly seqOf: Statement;
+  private readonly walSync: WalSync;
+  /** Seq ranges of batches committed but not yet synced to disk, oldest first. */
+  private readonly unsynced: { first: number; last: number }[] = [];
 
   constructor(private readonly db: Db) {
+    this.walSync = new WalSync(db);
+    this.seqOf = db.prepare('SELECT seq FROM signals WHERE id IN (?, ?)');
     this.insertStmt = db.prepare(
       `INSERT INTO signals (id, strategy_id, received_at, content_type, source_ip, raw_body, body_hash, dedupe_key, status, code, message, parsed, symbol)
        VALUES (@id, @strategyId, @receivedAt, @contentType, @sourceIp, @rawBody, @bodyHash, @dedupeKey, @status, @code, @message, @parsed, @symbol)`,
@@ -70,6 +86,48 @@ export class SignalRepo {
    *  together); nothing is acknowledged before this returns. */
   insertBatch(items: readonly InboxInsert[]): InboxInsertResult[] {
     return durableTransaction(this.db, () => items.map((item) => this.insertOne(item)));
+  }
+
+  /**
+   * The inbox's hot path: inserts a batch in ONE transaction committed with synchronous=NORMAL (no fsync on the
+   * event loop). The rows are NOT durable yet: nothing may be acknowledged, and pending() does not hand them to
+   * the worker, until syncCommitted() has resolved.
+   */
+  commitBatch(items: readonly InboxInsert[]): InboxInsertResult[] {
+    const results = this.db.transaction(() => items.map((item) => this.insertOne(item)))();
+    const stored = results.flatMap((r, i) => (r.outcome === 'stored' ? [items[i]!.id] : []));
+    if (stored.length > 0) {
+      const seqs = this.seqOf.all(stored[0], stored[stored.length - 1]) as { seq: number }[];
+      const first = Math.min(...seqs.map((r) => r.seq));
+      const last = Math.max(...seqs.map((r) => r.seq));
+      this.unsynced.push({ first, last });
+    }
+    return results;
+  }
+
+  /** Makes every batch committed so far durable (fdatasync of the WAL off the event loop); from then on the
+   *  worker sees its rows. Calls are serialised by the caller (the inbox). */
+  async syncCommitted(): Promise<void> {
+    const upTo = this.unsynced.length;
+    if (upTo === 0) return;
+    await this.walSync.sync();
+    this.unsynced.splice(0, upTo);
+  }
+
+  /** The same, blocking: at shutdown, or when the asynchronous sync failed. */
+  syncCommittedNow(): void {
+    try {
+      this.walSync.syncNow();
+    } finally {
+      // Even when the disk refused the sync, the rows are committed (their alerts were answered 503 and a re-send
+      // is a duplicate of them): the worker must not stall behind them for ever.
+      this.unsynced.length = 0;
+    }
+  }
+
+  /** Releases the WAL file descriptor held for syncing (the connection itself stays open). */
+  closeSync(): void {
+    this.walSync.close();
   }
 
   private insertOne(item: InboxInsert): InboxInsertResult {
@@ -100,11 +158,12 @@ export class SignalRepo {
     return { outcome: 'stored', id: item.id };
   }
 
-  /** Rows still to process, in arrival order. */
+  /** Rows still to process, in arrival order; rows of a batch not yet synced to disk (and any after them) wait. */
   pending(limit: number, afterSeq = 0): QueuedSignal[] {
+    const before = this.unsynced[0]?.first ?? Number.MAX_SAFE_INTEGER;
     const rows = this.db
-      .prepare("SELECT seq, id, strategy_id, received_at, parsed, attempts FROM signals WHERE status IN ('queued', 'processing') AND seq > ? ORDER BY seq LIMIT ?")
-      .all(afterSeq, limit) as { seq: number; id: string; strategy_id: string; received_at: string; parsed: string; attempts: number }[];
+      .prepare("SELECT seq, id, strategy_id, received_at, parsed, attempts FROM signals WHERE status IN ('queued', 'processing') AND seq > ? AND seq < ? ORDER BY seq LIMIT ?")
+      .all(afterSeq, before, limit) as { seq: number; id: string; strategy_id: string; received_at: string; parsed: string; attempts: number }[];
     return rows.map((r) => ({ seq: r.seq, id: r.id, strategyId: r.strategy_id, receivedAt: r.received_at, parsed: JSON.parse(r.parsed) as Signal, attempts: r.attempts }));
   }
 
@@ -120,7 +179,16 @@ export class SignalRepo {
     this.db.prepare('UPDATE signals SET last_error = ? WHERE id = ?').run(error, id);
   }
 
-  recordDecision(d: { signalId: string; accountId: string; verdict: 'order' | 'denied' | 'nothing'; code?: string; detail?: string; data?: unknown; at: string }): void {
+  /** The final status and the decisions not yet written, in one transaction (one commit per denied alert). */
+  finishWithDecisions(id: string, status: SignalStatus, at: string, code: string | undefined, message: string | undefined, decisions: readonly Decision[]): void {
+    if (decisions.length === 0) return this.finish(id, status, at, code, message);
+    this.db.transaction(() => {
+      for (const d of decisions) this.recordDecision(d);
+      this.finish(id, status, at, code, message);
+    })();
+  }
+
+  recordDecision(d: Decision): void {
     this.db
       .prepare('INSERT INTO signal_decisions (signal_id, account_id, verdict, code, detail, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(d.signalId, d.accountId, d.verdict, d.code ?? null, d.detail ?? null, d.data === undefined ? null : JSON.stringify(d.data), d.at);

@@ -6,7 +6,9 @@ import { m002 } from './002-paper-broker.js';
 import { m003 } from './003-order-lifecycle.js';
 import { m004 } from './004-notify-outbox.js';
 import { m005 } from './005-audit-log.js';
+import { m006 } from './006-order-recent-index.js';
 import { m007 } from './007-approvals.js';
+import { m008 } from './008-audit-processing-mark.js';
 
 export interface Migration {
   version: number;
@@ -14,4 +16,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
