@@ -18,12 +18,30 @@ export function startAudit(o: { db: Db; log: Pick<Logger, 'error' | 'warn'>; int
     for (let n = sealAudit(o.db); n > 0; n = sealAudit(o.db)) total += n;
     return total;
   };
-  const timer = setInterval(() => {
+  // The periodic sealer works in small batches and yields between them, so a large backlog (a first start on a
+  // big database, a burst of alerts) never holds the event loop the webhook listener shares.
+  const BATCH = 2000;
+  let draining = false;
+  let stopped = false;
+  const step = (): void => {
+    if (stopped) {
+      draining = false;
+      return;
+    }
     try {
-      seal();
+      if (sealAudit(o.db, BATCH) === BATCH) {
+        setImmediate(step);
+        return;
+      }
     } catch (err) {
       o.log.error({ err }, 'sealing the audit log failed; will retry');
     }
+    draining = false;
+  };
+  const timer = setInterval(() => {
+    if (draining) return;
+    draining = true;
+    step();
   }, o.intervalMs ?? 2000);
   timer.unref();
   return {
@@ -36,6 +54,7 @@ export function startAudit(o: { db: Db; log: Pick<Logger, 'error' | 'warn'>; int
     },
     history: (table, rowId) => auditHistory(o.db, table, rowId),
     stop() {
+      stopped = true;
       clearInterval(timer);
       try {
         seal();
