@@ -2,6 +2,7 @@
 // do: the strategy engine turns the signal into order intents, the risk engine allows or denies each one.
 import { Decimal } from 'decimal.js';
 import type { BrokerAdapter } from '../brokers/port.js';
+import { equitySession } from './market-session.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { Signal } from '../../shared/signal.js';
 import type { TradingState } from '../../shared/trading-state.js';
@@ -46,7 +47,7 @@ function trackEquityHigh(accountId: string, equity: Decimal, now: string): Decim
 /** The orders the risk engine's rate and duplicate rules need, read through the (account, created_at) index:
  *  today's orders when there is a per-day limit, else only the last minute / duplicate window. The rules only
  *  compare counts with their maximum, so the newest max+1 rows decide exactly as all of them would. */
-function recentOrders(orders: OrderRepo, accountId: string, now: string, dayStart: string, rules: RiskRules): { time: string; symbol: string; side: 'buy' | 'sell' }[] {
+function recentOrders(orders: OrderRepo, accountId: string, now: string, dayStart: string, rules: RiskRules): { time: string; symbol: string; side: 'buy' | 'sell'; reducing: boolean }[] {
   const nowMs = Date.parse(now);
   const windowMs = Math.max(rules.maxOrdersPerMinute !== undefined ? 60_000 : 0, (rules.duplicateWindowSeconds ?? 0) * 1000);
   const windowStart = new Date(nowMs - windowMs).toISOString();
@@ -83,7 +84,8 @@ export async function planForAccount(input: {
   if (signal.price) lastPrices[symbol] = signal.price;
   const unrealized = positions.reduce((s, p) => s.plus(p.unrealizedPnl ?? 0), new Decimal(0));
   const dayStart = `${now.slice(0, 10)}T00:00:00.000Z`;
-  const recent = recentOrders(input.orders, accountId, now, dayStart, resolveRiskRules({ ...DEFAULT_RISK_RULES, ...(input.accountSettings.risk ?? {}) }, input.strategySettings.risk));
+  const rules = resolveRiskRules({ ...DEFAULT_RISK_RULES, ...(input.accountSettings.risk ?? {}) }, input.strategySettings.risk);
+  const recent = recentOrders(input.orders, accountId, now, dayStart, rules);
   const context: RiskContext = {
     positions: positions.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice })),
     openOrders: openOrders.map((o) => ({ symbol: o.symbol, side: o.side, quantity: new Decimal(o.quantity).minus(o.filledQuantity).toString(), type: o.type, clientOrderId: o.clientOrderId })),
@@ -96,6 +98,13 @@ export async function planForAccount(input: {
     marketHours: {},
     dayStart,
   };
+  const session = await equitySession(adapter, new Date(now));
+  if (session) context.marketHours.equity = session;
+  if (rules.cooldownAfterExitSeconds) {
+    // The last exit (a reduce-only order) inside the cooldown window starts the cooldown.
+    const since = new Date(Date.parse(now) - rules.cooldownAfterExitSeconds * 1000).toISOString();
+    context.lastExitAt = input.orders.recentForAccount(accountId, since, 500).find((o) => o.reducing)?.time;
+  }
   const plan = planSignal({
     signal,
     config,
