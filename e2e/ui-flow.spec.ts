@@ -156,12 +156,12 @@ test('every page is reachable with the keyboard alone', async ({ page }) => {
   await page.goto(agent.info.uiUrl);
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
   const reached = new Set<string>();
-  for (let i = 0; i < 40 && reached.size < 7; i++) {
+  for (let i = 0; i < 40 && reached.size < 8; i++) {
     await page.keyboard.press('Tab');
     const text = await page.evaluate(() => (document.activeElement?.closest('nav') ? (document.activeElement.textContent ?? '') : ''));
     if (text) reached.add(text);
   }
-  expect([...reached].sort()).toEqual(['Accounts', 'Dashboard', 'Orders', 'Positions', 'Settings', 'Signals', 'Strategies']);
+  expect([...reached].sort()).toEqual(['Accounts', 'Approvals', 'Dashboard', 'Orders', 'Positions', 'Settings', 'Signals', 'Strategies']);
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Dashboard');
