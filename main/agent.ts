@@ -24,7 +24,6 @@ import { createControlApp } from './server/control.js';
 import { mountApiRoutes } from './server/api-routes.js';
 import { createServices, type AgentServices } from './services.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
-import { createAdapter } from './brokers/factory.js';
 import { startNotifications, type Notifications } from './notify/index.js';
 import { mountNotifyRoutes } from './notify/routes.js';
 import { mountExportRoutes } from './export/routes.js';
@@ -111,9 +110,14 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     };
     const credentials = new CredentialsService(vault);
 
-    const builtInAdapter: AdapterFactory = (a, creds) => {
+    // Real-broker adapters (and CCXT with its hundred exchanges) load only when an account needs them: the
+    // default agent (paper broker) starts faster and idles in far less memory.
+    const builtInAdapter: AdapterFactory = async (a, creds) => {
       if (a.broker === 'paper') return new PaperBroker(a.id, paperRepo, a.config.paper as Record<string, never> | undefined);
-      if (a.broker === 'alpaca' || a.broker === 'oanda' || a.broker === 'ccxt') return createAdapter({ ...a, broker: a.broker }, creds);
+      if (a.broker === 'alpaca' || a.broker === 'oanda' || a.broker === 'ccxt') {
+        const { createAdapter } = await import('./brokers/factory.js');
+        return createAdapter({ ...a, broker: a.broker }, creds);
+      }
       return undefined;
     };
     const connections = new AccountConnections({

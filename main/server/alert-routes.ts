@@ -15,7 +15,6 @@ import type { SignalRepo } from '../store/signals.js';
 import { checkAlertTemplate } from '../signals/parse/check.js';
 import { parseAlert } from '../signals/parse/index.js';
 import { planForAccount, checkRisk, type AccountSettings, type StrategySettings } from '../signals/decide.js';
-import { listCcxtExchanges } from '../brokers/ccxt/adapter.js';
 
 export interface AlertRouteDeps {
   signals?: SignalRepo;
@@ -28,7 +27,8 @@ export interface AlertRouteDeps {
 
 export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
   // The broker catalogue: the crypto exchanges are CCXT's own list, so every exchange it supports is offered.
-  r.get('/brokers', (_req, res) => {
+  r.get('/brokers', async (_req, res) => {
+    const { listCcxtExchanges } = await import('../brokers/ccxt/adapter.js'); // loaded on demand: CCXT is large
     res.json({ items: ['paper', 'alpaca', 'oanda', 'ccxt'], ccxtExchanges: listCcxtExchanges() });
   });
 
