@@ -52,6 +52,15 @@ export interface OrderFilter {
   direction?: 'asc' | 'desc';
 }
 
+/** Filters that match one column exactly: the filter's field and the column it compares. */
+const EQUALITY_FILTERS = [
+  ['status', 'status'],
+  ['symbol', 'symbol'],
+  ['accountId', 'account_id'],
+  ['strategyId', 'strategy_id'],
+  ['signalId', 'signal_id'],
+] as const satisfies readonly (readonly [keyof OrderFilter, string])[];
+
 export class OrderRepo {
   constructor(private readonly db: Db) {}
 
@@ -206,25 +215,12 @@ export class OrderRepo {
   list(filter: OrderFilter = {}): { items: OrderView[]; total: number } {
     const where: string[] = [];
     const args: Record<string, string | number> = {};
-    if (filter.status) {
-      where.push('status = @status');
-      args.status = filter.status;
-    }
-    if (filter.symbol) {
-      where.push('symbol = @symbol');
-      args.symbol = filter.symbol;
-    }
-    if (filter.accountId) {
-      where.push('account_id = @accountId');
-      args.accountId = filter.accountId;
-    }
-    if (filter.strategyId) {
-      where.push('strategy_id = @strategyId');
-      args.strategyId = filter.strategyId;
-    }
-    if (filter.signalId) {
-      where.push('signal_id = @signalId');
-      args.signalId = filter.signalId;
+    for (const [key, column] of EQUALITY_FILTERS) {
+      const value = filter[key];
+      if (value) {
+        where.push(`${column} = @${key}`);
+        args[key] = value;
+      }
     }
     if (filter.search) {
       where.push('(symbol LIKE @q OR id LIKE @q OR client_order_id LIKE @q)');
