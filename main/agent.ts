@@ -17,9 +17,9 @@ import { OrderLifecycle } from './orders/lifecycle.js';
 import { OrderRouter } from './orders/router.js';
 import { Reconciler } from './orders/reconciler.js';
 import { TradingStateService } from './trading-state.js';
-import { Inbox } from './signals/inbox.js';
 import { SignalWorker } from './signals/worker.js';
-import { createWebhookServer, listen } from './server/webhook.js';
+import { listen, closeServer } from './server/webhook.js';
+import { startWebhookListener, type WebhookListener } from './server/webhook-listener.js';
 import { createControlApp } from './server/control.js';
 import { mountApiRoutes } from './server/api-routes.js';
 import { createServices, type AgentServices } from './services.js';
@@ -57,6 +57,8 @@ export interface Agent {
   /** The Electron shell subscribes to notifications.desktop for desktop notifications. */
   notifications: Notifications;
   demoWebhookUrl?: string;
+  /** Where the webhook listener runs: its own thread (the default with a build) or the main thread. */
+  webhookMode: 'thread' | 'in-process';
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,10 @@ export interface StartOverrides {
    */
   adapterFactory?: (account: AccountRow, credentials: Record<string, string>) => BrokerAdapter | undefined | Promise<BrokerAdapter | undefined>;
   fillWaitMs?: number;
+  /** Run the webhook listener in its own thread (default: when the built thread entry exists). */
+  webhookThread?: boolean;
+  /** The webhook thread's compiled entry (tests running from sources point at the build). */
+  webhookThreadEntry?: string;
   /** The credential vault. Default: the OS keychain under service VIEWZENIX_KEYCHAIN_SERVICE (else "viewzenix"), VIEWZENIX_SECRET_* as read-only fallback. */
   vault?: VaultLike;
   /** Tunnel self-check and retry timing (tests point the probe at a local tunnel server). */
@@ -80,6 +86,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
   // agent.json is removed on a clean stop: finding one means the previous run crashed (or was killed).
   const leftBehind = readAgentInfo(options.dataDir);
   let db: Db | undefined;
+  let listening: WebhookListener | undefined;
   try {
     const log = createLogger({ dataDir: options.dataDir, level: options.logLevel, console: options.console });
     const token = loadControlToken(options.dataDir, options.controlToken);
@@ -133,9 +140,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
 
     const approvals = new ApprovalService({ repo: new ApprovalRepo(db), signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
     await approvals.start(); // expire what passed while stopped, send approved orders a crash left unsent
-    const inbox = new Inbox(signals, log);
     const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs, approvals });
-    inbox.onCommitted = () => worker.kick();
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
     const openDb = db;
@@ -144,9 +149,11 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const backups = new BackupService({ db: openDb, dir: path.join(options.dataDir, 'backups'), log });
     backups.start();
 
-    const webhook = createWebhookServer({ strategies, inbox, log });
+    // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
+    const webhook = await startWebhookListener({ dbFile, host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
+    listening = webhook;
+    const webhookPort = webhook.port;
     let controlPort = 0;
-    let webhookPort = 0;
     const tunnel = new TunnelService({
       settings,
       secrets: vault,
@@ -191,14 +198,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     });
     const controlServer = http.createServer(control);
 
-    webhookPort = await listen(webhook.server, options.webhookPort, options.webhookHost);
-    try {
-      controlPort = await listen(controlServer, options.controlPort, '127.0.0.1');
-    } catch (err) {
-      webhook.server.close();
-      throw err;
-    }
-    webhook.server.keepAliveTimeout = 65_000;
+    controlPort = await listen(controlServer, options.controlPort, '127.0.0.1'); // on failure the listener closes below
     worker.kick(); // resume rows left by a previous run, in arrival order
 
     const demoStrategy = demo ? strategies.get(demo) : strategies.list()[0];
@@ -215,8 +215,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       stopping ??= (async () => {
         log.info('agent stopping');
         await tunnel.shutdown(); // close the public URL first: nothing new arrives through it
-        await closeServer(webhook.server); // stop accepting alerts
-        inbox.close(); // commit anything received
+        await webhook.close(); // stop accepting alerts; what was received is committed and answered
         await worker.stop(); // finish in-flight work
         approvals.stop();
         await closeServer(controlServer);
@@ -232,20 +231,13 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       })();
       return stopping;
     };
-    return { info, token, db: openDb, log, services, vault, tunnel, notifications, demoWebhookUrl, stop };
+    return { info, token, db: openDb, log, services, vault, tunnel, notifications, demoWebhookUrl, webhookMode: webhook.mode, stop };
   } catch (err) {
+    await listening?.close().catch(() => undefined);
     db?.close();
     releaseLock();
     throw err;
   }
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 2000).unref();
-  });
 }
 
 /** First start: a paper account and a demo strategy, so a new user sees the whole pipeline work. */

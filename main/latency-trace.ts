@@ -4,7 +4,11 @@
 import { performance } from 'node:perf_hooks';
 
 const enabled = process.env.VIEWZENIX_TRACE_LATENCY === '1';
-/** signal id → receive time (ms, performance.now). Bounded so rejected or duplicate alerts cannot grow it. */
+/** Whether tracing is on (the webhook thread then reports its receive times to the main thread). */
+export const latencyTracing = enabled;
+/** Milliseconds on a clock every thread of the process shares (each thread's performance.now() has its own origin). */
+const clock = (): number => performance.timeOrigin + performance.now();
+/** signal id → receive time (ms, `clock`). Bounded so rejected or duplicate alerts cannot grow it. */
 const received = new Map<string, number>();
 const MAX_PENDING = 50_000;
 const samples: number[] = [];
@@ -14,14 +18,36 @@ const MAX_SAMPLES = 200_000;
 export function traceReceived(signalId: string): string {
   if (!enabled) return signalId;
   if (received.size >= MAX_PENDING) received.clear();
-  received.set(signalId, performance.now());
+  received.set(signalId, clock());
   return signalId;
+}
+
+/** Takes the receive times of these alerts out of this thread's table (to hand them to the thread that submits). */
+export function takeReceived(signalIds: readonly string[]): [string, number][] {
+  if (!enabled) return [];
+  const out: [string, number][] = [];
+  for (const id of signalIds) {
+    const t = received.get(id);
+    if (t === undefined) continue;
+    received.delete(id);
+    out.push([id, t]);
+  }
+  return out;
+}
+
+/** Records receive times taken in another thread. */
+export function traceReceivedAt(times: readonly [string, number][]): void {
+  if (!enabled) return;
+  for (const [id, t] of times) {
+    if (received.size >= MAX_PENDING) received.clear();
+    received.set(id, t);
+  }
 }
 
 /** Called just before adapter.submit; `signalIdOf` is only evaluated when tracing is on. */
 export function traceAdapterCall(orderId: string, signalIdOf: (orderId: string) => string | undefined): void {
   if (!enabled) return;
-  const at = performance.now();
+  const at = clock();
   const signalId = signalIdOf(orderId);
   if (signalId === undefined) return;
   const t0 = received.get(signalId);

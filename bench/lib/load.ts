@@ -54,6 +54,74 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
   });
 }
 
+export interface PacedOptions {
+  url: string;
+  /** Alerts per second, evenly spaced (one every 1000/rate ms). */
+  rate: number;
+  durationS: number;
+  body: () => string;
+  /** Keep-alive connections available; a request waits for a free one only when all are busy. */
+  maxConnections?: number;
+}
+
+export interface PacedResult {
+  /** ms from sending each request to its whole answer. */
+  latencies: number[];
+  ok: number;
+  non2xx: number;
+  errors: number;
+  durationS: number;
+  okPerSecond: number;
+  /** How late, at worst, a request left compared with its slot in the schedule (a busy load generator). */
+  maxSendLagMs: number;
+}
+
+/**
+ * A fixed offered rate with evenly spaced arrivals (open loop: request i leaves at t0 + i/rate whatever the
+ * answers do), the way alerts from many independent strategies arrive. autocannon's `overallRate` is a quota per
+ * connection per second that each connection spends back to back at the start of the second, so its "1,000/s"
+ * is a burst at the full speed of 10 connections followed by silence; runLoad() still measures that pattern.
+ */
+export async function pacedLoad(o: PacedOptions): Promise<PacedResult> {
+  assertLoopback(o.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.maxConnections ?? 64 });
+  const total = Math.round(o.rate * o.durationS);
+  const latencies: number[] = [];
+  let ok = 0;
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  let maxSendLagMs = 0;
+  const inFlight = new Set<Promise<void>>();
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - t0) * o.rate) / 1000) + 1);
+      while (sent < due) {
+        maxSendLagMs = Math.max(maxSendLagMs, now - (t0 + (sent * 1000) / o.rate));
+        sent++;
+        const start = performance.now();
+        const p = post(o.url, o.body(), 'application/json', agent, 10_000).then((r) => {
+          latencies.push(performance.now() - start);
+          if (r.status === 0) errors++;
+          else if (r.status >= 200 && r.status < 300) ok++;
+          else non2xx++;
+        });
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
+      }
+      if (sent >= total) return resolve();
+      setTimeout(tick, Math.max(0, t0 + (sent * 1000) / o.rate - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all([...inFlight]);
+  const durationS = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return { latencies, ok, non2xx, errors, durationS, okPerSecond: ok / durationS, maxSendLagMs };
+}
+
 export interface Answer {
   index: number;
   status: number;

@@ -190,13 +190,15 @@ function rateRule(e: Eval): RuleOutcome {
   if (perMinute === undefined && perDay === undefined) return pass(OFF);
   const { context, intent } = e.input;
   const dayStart = context.dayStart !== undefined ? Date.parse(context.dayStart) : utcMidnight(e.now);
-  let lastMinute = 0;
-  let today = 0;
-  for (const o of context.recentOrders) {
-    const t = Date.parse(o.time);
-    if (t > e.now) continue;
-    if (e.now - t < 60_000) lastMinute += 1;
-    if (t >= dayStart) today += 1;
+  let lastMinute = context.orderCounts?.lastMinute ?? 0;
+  let today = context.orderCounts?.today ?? 0;
+  if (!context.orderCounts) {
+    for (const o of context.recentOrders) {
+      const t = Date.parse(o.time);
+      if (t > e.now) continue;
+      if (e.now - t < 60_000) lastMinute += 1;
+      if (t >= dayStart) today += 1;
+    }
   }
   if (perMinute !== undefined && lastMinute + 1 > perMinute) {
     return fail('ORDER_RATE_EXCEEDED', { symbol: intent.symbol, window: 'minute', count: String(lastMinute), max: String(perMinute) });

@@ -46,8 +46,12 @@ export interface RiskContext {
   unrealizedPnl: Decimal;
   /** Highest equity seen today. */
   dayEquityHigh: Decimal;
-  /** Orders submitted recently (at least the last day's), newest last or in any order. */
+  /** Orders submitted recently, newest last or in any order: at least those of the duplicate window, and those of
+   *  the day and the last minute when `orderCounts` is left out. */
   recentOrders: RecentOrder[];
+  /** The order-rate rule's counts, when the caller counted them (the store counts through an index instead of
+   *  listing every order of a busy day); otherwise they are counted from `recentOrders`. */
+  orderCounts?: { lastMinute: number; today: number };
   lastLossAt?: string;
   lastExitAt?: string;
   /** Last known price per broker symbol. */

@@ -1,19 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import { startTestAgent, eventually, builtWebhookThreadEntry, type TestAgent } from '../test-support/agent.js';
 import type { OrderView, StrategyView } from '../../shared/api-types.js';
 import { clientAddress } from './webhook.js';
 
-let agent: TestAgent;
-let hook: string;
+// The same behaviour whether the listener runs on the main thread (as here, from sources) or in its own thread
+// (as `npm start` runs it, from the build).
+describe.each([
+  { mode: 'in-process', overrides: { webhookThread: false } },
+  { mode: 'thread', overrides: { webhookThread: true, webhookThreadEntry: builtWebhookThreadEntry() } },
+])('webhook listener ($mode)', ({ mode, overrides }) => {
+  let agent: TestAgent;
+  let hook: string;
 
-beforeAll(async () => {
-  agent = await startTestAgent();
-  hook = new URL(agent.demoWebhookUrl!).pathname;
-});
-afterAll(async () => agent.stop());
+  beforeAll(async () => {
+    agent = await startTestAgent({}, overrides);
+    hook = new URL(agent.demoWebhookUrl!).pathname;
+  });
+  afterAll(async () => agent.stop());
 
-describe('webhook listener', () => {
+  it('runs the listener where it was asked to', async () => {
+    const status = await agent.api<{ webhook: { received: number } }>('GET', '/api/status');
+    expect(status.status).toBe(200);
+    expect(agent.webhookMode).toBe(mode);
+  });
+
   it('a new alert is stored and answered 202 queued, then fills at the paper broker', async () => {
     const res = await agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
     expect(res.status).toBe(202);
@@ -49,13 +60,31 @@ describe('webhook listener', () => {
     expect(b.body.signalId).toBe(a.body.signalId);
   });
 
-  it('an unknown webhook id answers 404 with a code and stores nothing', async () => {
+  it('an unknown webhook id answers 404 with a code, stores nothing, and is counted in the status', async () => {
+    type Stats = { webhook: { received: number; unknownWebhook: number } };
     const before = (await agent.api<{ items: unknown[] }>('GET', '/api/signals?limit=5000')).body.items.length;
+    const statsBefore = (await agent.api<Stats>('GET', '/api/status')).body.webhook;
     const res = await agent.post('/webhook/AAAAAAAAAAAAAAAAAAAAAAAA', '{"ticker":"AAPL","action":"buy"}');
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ status: 'rejected', code: 'WEBHOOK_NOT_FOUND' });
     const after = (await agent.api<{ items: unknown[] }>('GET', '/api/signals?limit=5000')).body.items.length;
     expect(after).toBe(before);
+    const statsAfter = (await agent.api<Stats>('GET', '/api/status')).body.webhook;
+    expect(statsAfter.unknownWebhook).toBe(statsBefore.unknownWebhook + 1);
+    expect(statsAfter.received).toBe(statsBefore.received + 1);
+  });
+
+  it('a disabled strategy stops receiving at once (the listener forgets its cached lookup)', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: `off-${mode}`, accountIds: [accounts[0]!.id] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const s = created.body;
+    const url = `/webhook/${s.webhookId}`;
+    expect((await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":1}')).status).toBe(202);
+    expect((await agent.api('PUT', `/api/strategies/${s.id}`, { enabled: false })).status).toBe(200);
+    const res = await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":2}');
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('WEBHOOK_NOT_FOUND');
   });
 
   it.each([

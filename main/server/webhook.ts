@@ -26,6 +26,8 @@ export interface WebhookOptions {
   dedupeWindowMs?: number;
   rate?: { perWebhook: { perSecond: number; burst: number }; overall: { perSecond: number; burst: number } };
   now?: () => Date;
+  /** Where the counters are kept (the webhook thread counts into memory the main thread reads). */
+  stats?: WebhookStats;
 }
 
 export interface WebhookStats {
@@ -43,7 +45,7 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const windowMs = o.dedupeWindowMs ?? 60_000;
   const limiter = new RateLimiter(o.rate?.perWebhook ?? { perSecond: 50, burst: 1000 }, o.rate?.overall ?? { perSecond: 5000, burst: 10000 });
-  const stats: WebhookStats = { unknownWebhook: 0, rateLimited: 0, received: 0 };
+  const stats: WebhookStats = o.stats ?? { unknownWebhook: 0, rateLimited: 0, received: 0 };
   const now = o.now ?? (() => new Date());
   // Strategy lookups are cached; the control API invalidates the cache on every change.
   let cache = new Map<string, StrategyRow | null>();
@@ -251,6 +253,15 @@ export function clientAddress(peer: string | undefined, headers: http.IncomingHt
 /** A rejected body may still carry a passphrase; it never reaches the database. */
 function redactPassphraseField(raw: string): string {
   return raw.replace(/("passphrase"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"[REDACTED]"').replace(/(passphrase\s*=\s*)[^\s,;&]+/gi, '$1[REDACTED]');
+}
+
+/** Stops accepting connections, closes idle ones at once and the rest after 2 s; resolves when all are closed. */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
 }
 
 export function listen(server: http.Server, port: number, host: string): Promise<number> {

@@ -44,23 +44,16 @@ function trackEquityHigh(accountId: string, equity: Decimal, now: string): Decim
   return high;
 }
 
-/** The orders the risk engine's rate and duplicate rules need, read through the (account, created_at) index:
- *  today's orders when there is a per-day limit, else only the last minute / duplicate window. The rules only
- *  compare counts with their maximum, so the newest max+1 rows decide exactly as all of them would. */
-function recentOrders(orders: OrderRepo, accountId: string, now: string, dayStart: string, rules: RiskRules): { time: string; symbol: string; side: 'buy' | 'sell'; reducing: boolean }[] {
+/** What the risk engine's rate and duplicate rules need, read through the (account, created_at) index: the
+ *  counts of the last minute and the day (counted in SQL, however busy the day), and the orders of the duplicate
+ *  window (any of them may match the symbol and side). */
+function recentOrders(orders: OrderRepo, accountId: string, now: string, dayStart: string, rules: RiskRules): Pick<RiskContext, 'recentOrders' | 'orderCounts'> {
   const nowMs = Date.parse(now);
-  const windowMs = Math.max(rules.maxOrdersPerMinute !== undefined ? 60_000 : 0, (rules.duplicateWindowSeconds ?? 0) * 1000);
-  const windowStart = new Date(nowMs - windowMs).toISOString();
-  const since = rules.maxOrdersPerDay !== undefined ? (dayStart < windowStart ? dayStart : windowStart) : windowStart;
-  if (rules.maxOrdersPerDay === undefined && windowMs === 0) return [];
-  // Rows in the duplicate window are all needed (any may match the symbol and side); beyond it, only counts.
-  const limit = Math.min(5000, Math.max(rules.maxOrdersPerDay ?? 0, rules.maxOrdersPerMinute ?? 0) + 1);
-  const rows = orders.recentForAccount(accountId, since, limit);
-  if (rows.length < limit || (rules.duplicateWindowSeconds ?? 0) === 0) return rows;
-  // The limit was reached: add the rest of the duplicate window so no same-side order inside it is missed.
-  const dupStart = new Date(nowMs - (rules.duplicateWindowSeconds ?? 0) * 1000).toISOString();
-  const oldest = rows[rows.length - 1]!.time;
-  return oldest <= dupStart ? rows : orders.recentForAccount(accountId, dupStart, 5000);
+  const rate = rules.maxOrdersPerMinute !== undefined || rules.maxOrdersPerDay !== undefined;
+  const orderCounts = rate ? orders.countRecent(accountId, now, new Date(nowMs - 60_000).toISOString(), dayStart) : undefined;
+  const dupSeconds = rules.duplicateWindowSeconds ?? 0;
+  const recent = dupSeconds > 0 ? orders.recentForAccount(accountId, new Date(nowMs - dupSeconds * 1000).toISOString(), 5000) : [];
+  return { recentOrders: recent, orderCounts };
 }
 
 export async function planForAccount(input: {
@@ -93,7 +86,7 @@ export async function planForAccount(input: {
     realizedPnlToday: account.realizedPnlToday ?? '0',
     unrealizedPnl: unrealized.toString(),
     dayEquityHigh: trackEquityHigh(accountId, new Decimal(account.equity), now).toString(),
-    recentOrders: recent,
+    ...recent,
     lastPrices,
     marketHours: {},
     dayStart,

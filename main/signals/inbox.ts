@@ -1,7 +1,7 @@
 // Durable receive with group commit: alerts that arrive together are written in ONE transaction, and none is
 // answered before that transaction is on disk. The commit itself does not wait for the disk (synchronous=NORMAL);
-// the WAL is then fsynced in libuv's thread pool, so the event loop keeps reading requests meanwhile, and all
-// batches committed during one fsync share the next one. An alert is acknowledged (and handed to the worker)
+// the WAL is then fsynced in libuv's thread pool, so the event loop keeps reading requests meanwhile; batches
+// committed while a sync runs share the next one, which may start before the running one ends. An alert is acknowledged (and handed to the worker)
 // only after the fsync that covers its commit: the same guarantee as a synchronous=FULL commit, power loss
 // included, without blocking the webhook listener for the flush.
 import type { SignalRepo, InboxInsert, InboxInsertResult } from '../store/signals.js';
@@ -18,12 +18,28 @@ interface Committed {
   results: InboxInsertResult[];
 }
 
+interface InFlightSync {
+  groups: Committed[];
+}
+
+/** fdatasyncs of the WAL allowed at once (libuv's thread pool has four threads). */
+const MAX_SYNCS = 2;
+
+/** How long a batch waits for the database write lock before its alerts are answered 503 (TradingView re-sends). */
+const LOCK_WAIT_MS = 5000;
+
+const isBusy = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+};
+
 export class Inbox {
   private pending: Pending[] = [];
   /** Committed, waiting for the fsync that makes them durable. */
   private unsynced: Committed[] = [];
   private scheduled = false;
-  private syncing = false;
+  /** Syncs in flight, oldest first. */
+  private readonly syncs: InFlightSync[] = [];
   private closed = false;
   /** Called once the stored (non-duplicate, non-rejected) ids are durable, to wake the worker. */
   onCommitted: (ids: string[]) => void = () => {};
@@ -32,6 +48,8 @@ export class Inbox {
     private readonly repo: SignalRepo,
     private readonly log: Logger,
     private readonly maxBatch = 512,
+    private readonly lockWaitMs = LOCK_WAIT_MS,
+    private readonly maxSyncs = MAX_SYNCS,
   ) {}
 
   receive(item: InboxInsert): Promise<InboxInsertResult> {
@@ -53,43 +71,86 @@ export class Inbox {
       try {
         results = this.repo.commitBatch(batch.map((p) => p.item));
       } catch (err) {
+        if (isBusy(err) && !this.closed && this.waitForLock()) {
+          // Another connection (the order pipeline) holds the write lock for a moment: try again very soon,
+          // without blocking this thread in SQLite's sleeping busy handler. The batch keeps its place.
+          this.pending.unshift(...batch);
+          return;
+        }
+        this.busySince = undefined;
         this.log.error({ err, count: batch.length }, 'could not store alerts; answering 503 so TradingView re-sends');
         for (const p of batch) p.reject(err as Error);
         continue;
       }
+      this.busySince = undefined;
+      this.busyRetries = 0;
       this.unsynced.push({ batch, results });
     }
-    if (!this.closed) void this.syncLoop();
+    this.startSync();
   }
 
-  /** One fsync at a time; whatever was committed while it ran is covered by the next. */
-  private async syncLoop(): Promise<void> {
-    if (this.syncing) return;
-    this.syncing = true;
+  private busySince: number | undefined;
+  private busyRetries = 0;
+
+  /** Schedules another flush while the write lock has been busy for less than lockWaitMs; false once it has not. */
+  private waitForLock(): boolean {
+    const now = Date.now();
+    this.busySince ??= now;
+    if (now - this.busySince > this.lockWaitMs) return false;
+    this.scheduled = true;
+    // The pipeline's transactions last well under a millisecond: the first retries come at once (setImmediate),
+    // then every millisecond.
+    if (this.busyRetries++ < 20) setImmediate(() => this.flush());
+    else setTimeout(() => this.flush(), 1);
+    return true;
+  }
+
+  /**
+   * Starts a sync of everything committed so far, unless `maxSyncs` are already running. Syncs overlap on purpose:
+   * an alert committed while a sync is running need not wait for that sync to end before its own starts. Any
+   * sync covers every batch committed before it started, so when one ends, it settles its batches and those of
+   * every sync started before it.
+   */
+  private startSync(): void {
+    if (this.closed || this.unsynced.length === 0 || this.syncs.length >= this.maxSyncs) return;
+    const entry: InFlightSync = { groups: this.unsynced.splice(0) };
+    this.syncs.push(entry);
+    this.repo.syncCommitted().then(
+      () => this.synced(entry),
+      (err: unknown) => this.syncFailed(entry, err as Error),
+    );
+  }
+
+  private synced(entry: InFlightSync): void {
+    const i = this.syncs.indexOf(entry);
+    // Already settled when a sync started after it ended first.
+    if (i >= 0) for (const e of this.syncs.splice(0, i + 1)) this.settle(e.groups);
+    this.afterSync();
+  }
+
+  private syncFailed(entry: InFlightSync, err: Error): void {
+    // The thread-pool sync failed (the WAL file could not be opened or flushed): try the blocking path once;
+    // if the disk refuses that too, the alerts are not acknowledged (503) and TradingView re-sends them.
+    // They are committed, so a re-send is answered as a duplicate and each is processed once.
     try {
-      while (this.unsynced.length > 0 && !this.closed) {
-        const group = this.unsynced.splice(0);
-        try {
-          await this.repo.syncCommitted();
-        } catch (err) {
-          // The thread-pool sync failed (the WAL file could not be opened or flushed): try the blocking path once;
-          // if the disk refuses that too, the alerts are not acknowledged (503) and TradingView re-sends them.
-          // They are committed, so a re-send is answered as a duplicate and each is processed once.
-          try {
-            this.repo.syncCommittedNow();
-          } catch (again) {
-            this.log.error({ err: again, count: group.length }, 'could not flush alerts to disk; answering 503 so TradingView re-sends');
-            this.settle(group, again as Error);
-            continue;
-          }
-          this.log.warn({ err }, 'asynchronous WAL sync failed; synced on the event loop instead');
-        }
-        this.settle(group);
-      }
-    } finally {
-      this.syncing = false;
-      if (this.closed) this.repo.closeSync();
+      this.repo.syncCommittedNow();
+    } catch (again) {
+      this.log.error({ err: again, count: entry.groups.length }, 'could not flush alerts to disk; answering 503 so TradingView re-sends');
+      const i = this.syncs.indexOf(entry);
+      if (i >= 0) this.settle(this.syncs.splice(i, 1)[0]!.groups, again as Error);
+      this.afterSync();
+      return;
     }
+    this.log.warn({ err }, 'asynchronous WAL sync failed; synced on the event loop instead');
+    this.synced(entry);
+  }
+
+  private afterSync(): void {
+    if (this.closed) {
+      if (this.syncs.length === 0) this.repo.closeSync();
+      return;
+    }
+    this.startSync(); // batches committed while the others ran
   }
 
   private settle(group: Committed[], err?: Error): void {
@@ -117,6 +178,6 @@ export class Inbox {
         this.settle(group, err as Error);
       }
     }
-    if (!this.syncing) this.repo.closeSync(); // else the running sync loop releases it when it ends
+    if (this.syncs.length === 0) this.repo.closeSync(); // else the last running sync releases it when it ends
   }
 }

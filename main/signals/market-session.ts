@@ -13,13 +13,15 @@ const hasClock = (a: BrokerAdapter): a is WithClock => typeof (a as Partial<With
 
 const cache = new WeakMap<BrokerAdapter, { at: number; clock: Clock }>();
 const PRE_MARKET_MS = 5.5 * 3600_000; // 04:00 to the 09:30 open, US Eastern
+/** Built once: constructing an Intl.DateTimeFormat costs far more than formatting with it (every alert asks). */
+const NEW_YORK = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
 
 /** 'open' in regular hours; 'extended' in the pre-market (before the next open) or after hours (16:00–20:00
  *  New York time on a trading day); 'closed' otherwise. */
 export function sessionFromClock(clock: Clock, now: Date): MarketSession {
   if (clock.is_open) return 'open';
   if (Date.parse(clock.next_open) - now.getTime() <= PRE_MARKET_MS) return 'extended';
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23', weekday: 'short' }).formatToParts(now);
+  const parts = NEW_YORK.formatToParts(now);
   const hour = Number(parts.find((p) => p.type === 'hour')?.value);
   const weekday = parts.find((p) => p.type === 'weekday')?.value ?? '';
   return !['Sat', 'Sun'].includes(weekday) && hour >= 16 && hour < 20 ? 'extended' : 'closed';

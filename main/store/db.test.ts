@@ -61,4 +61,27 @@ describe('database', () => {
     db.close();
     expect(() => openDatabase({ file })).toThrow(/newer version of Viewzenix/);
   });
+
+  it('a transaction holds the write lock from its first statement, so a read-then-write transaction cannot be overtaken by another connection', () => {
+    const file = path.join(tempDir(), 'lock.db');
+    const a = openDatabase({ file });
+    const b = openDatabase({ file });
+    b.pragma('busy_timeout = 0');
+    a.exec('CREATE TABLE t (n INTEGER)');
+    let overtaken: unknown;
+    a.transaction(() => {
+      a.prepare('SELECT count(*) FROM t').get();
+      try {
+        b.prepare('INSERT INTO t VALUES (1)').run(); // the other connection, between the read and the write
+      } catch (err) {
+        overtaken = err;
+      }
+      a.prepare('INSERT INTO t VALUES (2)').run(); // a deferred transaction would fail here (SQLITE_BUSY_SNAPSHOT)
+    })();
+    expect((overtaken as { code?: string }).code).toBe('SQLITE_BUSY');
+    expect(b.prepare('SELECT n FROM t').all()).toEqual([{ n: 2 }]);
+    a.close();
+    b.close();
+  });
 });
+

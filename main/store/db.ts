@@ -47,6 +47,7 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false }
       db.pragma('synchronous = NORMAL');
     }
     cacheStatements(db);
+    immediateTransactions(db);
     db.pragma('foreign_keys = ON');
     // Reading the schema is the first thing that fails on a file that is not a database.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -110,15 +111,10 @@ export class WalSync {
 
   constructor(private readonly db: Db) {}
 
-  private chain: Promise<void> = Promise.resolve();
-
-  /** Resolves when everything committed before the call is on disk. Calls run one after the other. */
+  /** Resolves when everything committed before the call is on disk. Calls may overlap: each covers what was
+   *  committed before it started. */
   sync(): Promise<void> {
-    const run = this.chain.then(
-      () => new Promise<void>((resolve, reject) => fs.fdatasync(this.open(), (err) => (err ? reject(err) : resolve()))),
-    );
-    this.chain = run.catch(() => undefined);
-    return run;
+    return new Promise<void>((resolve, reject) => fs.fdatasync(this.open(), (err) => (err ? reject(err) : resolve())));
   }
 
   /** The same, blocking (shutdown, or when the asynchronous path failed). */
@@ -156,6 +152,22 @@ function cacheStatements(db: Db): void {
     }
     return stmt;
   };
+}
+
+/**
+ * Transactions take the write lock when they begin (BEGIN IMMEDIATE) instead of at their first write. The inbox is
+ * written by its own connection in the webhook thread while the pipeline writes through this one: a deferred
+ * transaction that read first and then writes fails at once with SQLITE_BUSY (snapshot) when the other
+ * connection committed in between, without waiting; an immediate one waits for the lock (busy_timeout) instead.
+ * Every transaction in the code base writes, so nothing is lost by taking the lock first.
+ */
+function immediateTransactions(db: Db): void {
+  const raw = db.transaction.bind(db);
+  (db as { transaction: typeof raw }).transaction = ((fn: (...args: never[]) => unknown) => {
+    const tx = raw(fn);
+    const run = (...args: never[]): unknown => tx.immediate(...args);
+    return Object.assign(run, { default: tx.immediate, deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive });
+  }) as typeof raw;
 }
 
 export function integrityCheck(db: Db): string {

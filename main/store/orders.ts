@@ -205,6 +205,18 @@ export class OrderRepo {
     return rows.map((r) => ({ time: r.time, symbol: r.symbol, side: r.side, reducing: r.reducing === 1 }));
   }
 
+  /**
+   * The order-rate rule's counts for an account, through the (account_id, created_at) index: orders created in
+   * the minute before `now` (exclusive of its start) and since `dayStart`, none after `now`.
+   */
+  countRecent(accountId: string, now: string, minuteStart: string, dayStart: string): { lastMinute: number; today: number } {
+    const since = minuteStart < dayStart ? minuteStart : dayStart;
+    const row = this.db
+      .prepare('SELECT coalesce(sum(created_at > @minuteStart), 0) AS lastMinute, coalesce(sum(created_at >= @dayStart), 0) AS today FROM orders WHERE account_id = @accountId AND created_at >= @since AND created_at <= @now')
+      .get({ accountId, now, minuteStart, dayStart, since }) as { lastMinute: number; today: number };
+    return { lastMinute: row.lastMinute, today: row.today };
+  }
+
   withStatus(statuses: readonly OrderStatus[], accountId?: string): OrderView[] {
     const marks = statuses.map(() => '?').join(', ');
     const sql = `SELECT * FROM orders WHERE status IN (${marks})${accountId ? ' AND account_id = ?' : ''} ORDER BY created_at`;

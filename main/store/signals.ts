@@ -67,7 +67,17 @@ export class SignalRepo {
   private readonly seqOf: Statement;
   private readonly walSync: WalSync;
   /** Seq ranges of batches committed but not yet synced to disk, oldest first. */
-  private readonly unsynced: { first: number; last: number }[] = [];
+  private readonly unsynced: { first: number; last: number; n: number }[] = [];
+  /** Counts batches committed through commitBatch(), to know which ones a sync covers. */
+  private commits = 0;
+  /** The highest seq of a batch this connection made durable (0: none yet). */
+  private durableSeq = 0;
+  /**
+   * When another connection (the webhook thread) writes the inbox, the highest seq it has made durable: rows
+   * after it may be committed but not yet on disk, and are not handed to the worker. Undefined: this connection
+   * writes the inbox itself, and `unsynced` is the limit.
+   */
+  private externalDurableSeq: number | undefined;
 
   constructor(private readonly db: Db) {
     this.walSync = new WalSync(db);
@@ -100,7 +110,7 @@ export class SignalRepo {
       const seqs = this.seqOf.all(stored[0], stored[stored.length - 1]) as { seq: number }[];
       const first = Math.min(...seqs.map((r) => r.seq));
       const last = Math.max(...seqs.map((r) => r.seq));
-      this.unsynced.push({ first, last });
+      this.unsynced.push({ first, last, n: ++this.commits });
     }
     return results;
   }
@@ -108,10 +118,36 @@ export class SignalRepo {
   /** Makes every batch committed so far durable (fdatasync of the WAL off the event loop); from then on the
    *  worker sees its rows. Calls are serialised by the caller (the inbox). */
   async syncCommitted(): Promise<void> {
-    const upTo = this.unsynced.length;
-    if (upTo === 0) return;
+    const upTo = this.commits;
+    if (this.unsynced.length === 0) return;
     await this.walSync.sync();
-    this.unsynced.splice(0, upTo);
+    // Syncs may overlap (the inbox starts the next before the last ended): this one covers every batch committed
+    // before it started, whichever finishes first.
+    while (this.unsynced.length > 0 && this.unsynced[0]!.n <= upTo) this.durableSeq = Math.max(this.durableSeq, this.unsynced.shift()!.last);
+  }
+
+  /** The highest seq this connection has made durable through syncCommitted()/syncCommittedNow(). */
+  lastDurableSeq(): number {
+    return this.durableSeq;
+  }
+
+  /**
+   * Another connection writes the inbox from now on: the worker sees rows up to the seq reported through
+   * advanceDurable(). Rows already in the table (committed before this call) are eligible at once.
+   */
+  followExternalInbox(): void {
+    const row = this.db.prepare('SELECT max(seq) AS seq FROM signals').get() as { seq: number | null };
+    this.externalDurableSeq = row.seq ?? 0;
+  }
+
+  /** This connection writes the inbox again (the webhook listener runs on this thread). */
+  writeInboxHere(): void {
+    this.externalDurableSeq = undefined;
+  }
+
+  /** The writer made every row up to `seq` durable. */
+  advanceDurable(seq: number): void {
+    if (this.externalDurableSeq !== undefined && seq > this.externalDurableSeq) this.externalDurableSeq = seq;
   }
 
   /** The same, blocking: at shutdown, or when the asynchronous sync failed. */
@@ -121,7 +157,7 @@ export class SignalRepo {
     } finally {
       // Even when the disk refused the sync, the rows are committed (their alerts were answered 503 and a re-send
       // is a duplicate of them): the worker must not stall behind them for ever.
-      this.unsynced.length = 0;
+      for (const r of this.unsynced.splice(0)) this.durableSeq = Math.max(this.durableSeq, r.last);
     }
   }
 
@@ -160,7 +196,7 @@ export class SignalRepo {
 
   /** Rows still to process, in arrival order; rows of a batch not yet synced to disk (and any after them) wait. */
   pending(limit: number, afterSeq = 0): QueuedSignal[] {
-    const before = this.unsynced[0]?.first ?? Number.MAX_SAFE_INTEGER;
+    const before = Math.min(this.unsynced[0]?.first ?? Number.MAX_SAFE_INTEGER, this.externalDurableSeq === undefined ? Number.MAX_SAFE_INTEGER : this.externalDurableSeq + 1);
     const rows = this.db
       .prepare("SELECT seq, id, strategy_id, received_at, parsed, attempts FROM signals WHERE status IN ('queued', 'processing') AND seq > ? AND seq < ? ORDER BY seq LIMIT ?")
       .all(afterSeq, before, limit) as { seq: number; id: string; strategy_id: string; received_at: string; parsed: string; attempts: number }[];

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startAgent, type Agent, type StartOverrides } from '../agent.js';
 import type { AgentOptions } from '../config.js';
 
@@ -11,6 +12,18 @@ export interface TestAgent extends Agent {
   controlBase: string;
   post(webhookPathOrUrl: string, body: string, contentType?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   api<T = Record<string, unknown>>(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+}
+
+/**
+ * The built webhook thread (dist/main/server/webhook-thread.js): a worker thread runs JavaScript, so tests that
+ * run the listener in its thread use the build, which `npm test` makes before running vitest.
+ */
+export function builtWebhookThreadEntry(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  const entry = path.join(dir, 'dist', 'main', 'server', 'webhook-thread.js');
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before these tests (npm test does).`);
+  return entry;
 }
 
 export function tempDir(prefix = 'vz-test-'): string {

@@ -33,4 +33,26 @@ describe('migration 006 order recent index', () => {
     expect(orders.recentForAccount('acc1', '2026-01-06T00:00:00.000Z', 1)).toEqual([{ time: '2026-01-06T11:00:00.000Z', symbol: 'AAPL', side: 'sell', reducing: true }]);
     db.close();
   });
+
+  it('countRecent counts one account through the same index: the last minute (start excluded) and the day, nothing after now', () => {
+    const db = openDatabase({ file: path.join(tempDir(), 'm6c.db'), migrations: MIGRATIONS });
+    const orders = new OrderRepo(db);
+    const add = (id: string, accountId: string, createdAt: string) =>
+      orders.insertIfAbsent({ id, accountId, leg: 'main', createdAt, request: { clientOrderId: `c-${id}`, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day' } });
+    add('y', 'acc1', '2026-01-05T23:59:59.999Z'); // yesterday
+    add('d1', 'acc1', '2026-01-06T08:00:00.000Z');
+    add('m0', 'acc1', '2026-01-06T09:59:00.000Z'); // exactly one minute before now: outside the minute
+    add('m1', 'acc1', '2026-01-06T09:59:00.001Z');
+    add('m2', 'acc1', '2026-01-06T10:00:00.000Z'); // at now
+    add('f', 'acc1', '2026-01-06T10:00:00.001Z'); // after now
+    add('x', 'acc2', '2026-01-06T09:59:30.000Z'); // another account
+    expect(orders.countRecent('acc1', '2026-01-06T10:00:00.000Z', '2026-01-06T09:59:00.000Z', '2026-01-06T00:00:00.000Z')).toEqual({ lastMinute: 2, today: 4 });
+    expect(orders.countRecent('acc3', '2026-01-06T10:00:00.000Z', '2026-01-06T09:59:00.000Z', '2026-01-06T00:00:00.000Z')).toEqual({ lastMinute: 0, today: 0 });
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM orders WHERE account_id = 'a' AND created_at >= 's' AND created_at <= 'n'")
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' | ')).toMatch(/USING (COVERING )?INDEX orders_account_created/);
+    db.close();
+  });
 });
+

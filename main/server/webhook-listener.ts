@@ -1,0 +1,166 @@
+// Starts the webhook listener: in its own thread (main/server/webhook-thread.ts) when the built thread entry is
+// there, else (running from TypeScript sources, e.g. unit tests, or VIEWZENIX_WEBHOOK_THREAD=0) on this thread.
+// Either way the contract is the same: an alert is on disk before its 202, and the worker is woken only for rows
+// that are on disk.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.js';
+import type { StrategyRepo } from '../store/strategies.js';
+import type { SignalRepo } from '../store/signals.js';
+import { Inbox } from '../signals/inbox.js';
+import { traceReceivedAt } from '../latency-trace.js';
+import { createWebhookServer, listen, closeServer, type WebhookStats } from './webhook.js';
+import { sharedWebhookStats, STATS_BYTES, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
+
+export interface WebhookListener {
+  port: number;
+  mode: 'thread' | 'in-process';
+  stats: WebhookStats;
+  /** Strategies changed: forget cached webhook lookups. */
+  invalidate(): void;
+  /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
+  close(): Promise<void>;
+}
+
+export interface WebhookListenerOptions {
+  dbFile: string;
+  host: string;
+  port: number;
+  strategies: StrategyRepo;
+  signals: SignalRepo;
+  log: Logger;
+  /** New inbox rows are on disk: wake the worker. */
+  onDurable: () => void;
+  /** Default: a thread when the built entry exists and VIEWZENIX_WEBHOOK_THREAD is not "0". */
+  thread?: boolean;
+  /** The thread's compiled entry (default: webhook-thread.js beside this module; tests running from sources
+   *  point at the build). */
+  threadEntry?: string;
+  bodyLimit?: number;
+  dedupeWindowMs?: number;
+}
+
+const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.url));
+
+export async function startWebhookListener(o: WebhookListenerOptions): Promise<WebhookListener> {
+  const wanted = o.thread ?? (process.env.VIEWZENIX_WEBHOOK_THREAD !== '0' && fs.existsSync(o.threadEntry ?? THREAD_ENTRY));
+  if (wanted) {
+    try {
+      return await startThread(o);
+    } catch (err) {
+      if ((err as ListenError).listenError) throw err; // the port is taken or not allowed: same answer either way
+      o.log.warn({ err }, 'the webhook thread could not start; the webhook listener runs on the main thread');
+    }
+  }
+  return startInProcess(o);
+}
+
+async function startInProcess(o: WebhookListenerOptions): Promise<WebhookListener> {
+  o.signals.writeInboxHere();
+  const inbox = new Inbox(o.signals, o.log);
+  inbox.onCommitted = () => o.onDurable();
+  const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
+  const port = await listen(webhook.server, o.port, o.host);
+  webhook.server.keepAliveTimeout = 65_000;
+  return {
+    port,
+    mode: 'in-process',
+    stats: webhook.stats,
+    invalidate: () => webhook.invalidate(),
+    close: async () => {
+      await closeServer(webhook.server);
+      inbox.close();
+    },
+  };
+}
+
+interface ListenError extends Error {
+  listenError?: true;
+  code?: string;
+}
+
+function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
+  const statsBuffer = new SharedArrayBuffer(STATS_BYTES);
+  const stats = sharedWebhookStats(statsBuffer);
+  // From here on the inbox is written by the thread's connection: the worker sees rows the thread reports durable.
+  o.signals.followExternalInbox();
+  let boundPort = o.port;
+  let stopping = false;
+  let closed: Promise<void> | undefined;
+  let current: Worker;
+
+  const onMessage = (m: ToMain): void => {
+    if (m.type === 'durable') {
+      o.signals.advanceDurable(m.seq);
+      if (m.received.length > 0) traceReceivedAt(m.received);
+      o.onDurable();
+    } else if (m.type === 'log') forwardLog(o.log, m.line);
+  };
+
+  const spawn = (port: number): Promise<Worker> =>
+    new Promise((resolve, reject) => {
+      const data: ThreadData = { dbFile: o.dbFile, host: o.host, port, logLevel: o.log.level, stats: statsBuffer, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs };
+      const w = new Worker(o.threadEntry ?? THREAD_ENTRY, { workerData: data, name: 'webhook' });
+      let started = false;
+      w.on('message', (m: ToMain) => {
+        if (m.type === 'listening') {
+          started = true;
+          boundPort = m.port;
+          resolve(w);
+        } else if (m.type === 'listen-error') {
+          reject(Object.assign(new Error(m.message), { code: m.code, listenError: true as const }));
+        } else onMessage(m);
+      });
+      w.on('error', (err) => {
+        if (!started) reject(err);
+        else o.log.error({ err }, 'the webhook thread failed');
+      });
+      w.on('exit', (code) => {
+        if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
+        if (stopping) return;
+        // Alerts it committed but could not report are committed: hand them to the worker, and listen again.
+        o.log.error({ code }, 'the webhook thread stopped unexpectedly; restarting it');
+        o.signals.followExternalInbox();
+        o.onDurable();
+        spawn(boundPort).then(
+          (next) => (current = next),
+          (err: unknown) => o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received'),
+        );
+      });
+    });
+
+  return spawn(o.port).then((w) => {
+    current = w;
+    return {
+      get port() {
+        return boundPort;
+      },
+      mode: 'thread' as const,
+      stats,
+      invalidate: () => current.postMessage({ type: 'invalidate' } satisfies ToThread),
+      close: () => {
+        stopping = true;
+        closed ??= new Promise<void>((resolve) => {
+          current.once('exit', () => resolve());
+          current.postMessage({ type: 'close' } satisfies ToThread);
+        });
+        return closed;
+      },
+    };
+  });
+}
+
+/** A line the thread's logger wrote, logged again here with its level, fields and message. */
+function forwardLog(log: Logger, line: string): void {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const { level, msg, ...fields } = entry;
+  const label = log.levels.labels[Number(level)] ?? 'info';
+  const fn = (log as unknown as Record<string, (obj: unknown, msg?: string) => void>)[label];
+  fn?.call(log, { ...fields, thread: 'webhook' }, typeof msg === 'string' ? msg : undefined);
+}

@@ -1,0 +1,55 @@
+// What the main thread and the webhook thread say to each other (structured-clone messages), and the counters
+// they share.
+import type { WebhookStats } from './webhook.js';
+
+export interface ThreadData {
+  dbFile: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Three float64 counters: received, unknownWebhook, rateLimited. */
+  stats: SharedArrayBuffer;
+  bodyLimit?: number;
+  dedupeWindowMs?: number;
+  rate?: { perWebhook: { perSecond: number; burst: number }; overall: { perSecond: number; burst: number } };
+}
+
+export type ToMain =
+  | { type: 'listening'; port: number }
+  | { type: 'listen-error'; code?: string; message: string }
+  /** Every inbox row up to `seq` is on disk; `received` carries receive times when latency tracing is on. */
+  | { type: 'durable'; seq: number; received: [string, number][] }
+  | { type: 'log'; line: string }
+  | { type: 'closed' };
+
+export type ToThread = { type: 'invalidate' } | { type: 'close' };
+
+export const STATS_BYTES = 3 * Float64Array.BYTES_PER_ELEMENT;
+
+/**
+ * The listener's counters in shared memory: the webhook thread is the only writer, the main thread reads them for
+ * GET /api/status. Plain (non-atomic) float64 stores are enough for a single writer of monotonically rising counts.
+ */
+export function sharedWebhookStats(buffer: SharedArrayBuffer): WebhookStats {
+  const c = new Float64Array(buffer);
+  return {
+    get received() {
+      return c[0]!;
+    },
+    set received(v: number) {
+      c[0] = v;
+    },
+    get unknownWebhook() {
+      return c[1]!;
+    },
+    set unknownWebhook(v: number) {
+      c[1] = v;
+    },
+    get rateLimited() {
+      return c[2]!;
+    },
+    set rateLimited(v: number) {
+      c[2] = v;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// The webhook listener's own thread. Receiving an alert (read the body, parse it, commit it, wait for the disk,
+// answer 202) must not wait behind the order pipeline, which runs on the main thread: each order's router,
+// lifecycle and broker writes, risk checks, checkpoints. Here the listener has its own event loop and its own
+// SQLite connection (WAL lets the two connections work side by side; transactions take the write lock first, see
+// db.ts). The main thread learns of durable alerts through messages and only then hands them to the worker.
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { openDatabase } from '../store/db.js';
+import { StrategyRepo } from '../store/strategies.js';
+import { SignalRepo } from '../store/signals.js';
+import { Inbox } from '../signals/inbox.js';
+import { takeReceived } from '../latency-trace.js';
+import { createWebhookServer, listen, closeServer } from './webhook.js';
+import { sharedWebhookStats, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('webhook-thread.js runs as a worker thread of the agent, not on its own.');
+const data = workerData as ThreadData;
+const post = (m: ToMain): void => port.postMessage(m);
+
+// Log lines go to the main thread's logger (one file, one rotation, one redaction list).
+const log = pino({ level: data.logLevel, base: undefined, timestamp: false }, { write: (line: string) => post({ type: 'log', line }) });
+
+const db = openDatabase({ file: data.dbFile });
+// Checkpoints (two fsyncs of the database file) run on the main thread's connection, never in an alert's commit.
+db.pragma('wal_autocheckpoint = 0');
+// SQLite's busy handler sleeps 1, 2, 5, 10 … ms, blocking this thread, whenever the pipeline holds the write lock;
+// the inbox retries a busy commit itself instead, on the next turn of the event loop.
+db.pragma('busy_timeout = 0');
+const signals = new SignalRepo(db);
+const inbox = new Inbox(signals, log);
+inbox.onCommitted = (ids) => post({ type: 'durable', seq: signals.lastDurableSeq(), received: takeReceived(ids) });
+const webhook = createWebhookServer({
+  strategies: new StrategyRepo(db),
+  inbox,
+  log,
+  stats: sharedWebhookStats(data.stats),
+  bodyLimit: data.bodyLimit,
+  dedupeWindowMs: data.dedupeWindowMs,
+  rate: data.rate,
+});
+webhook.server.keepAliveTimeout = 65_000;
+
+port.on('message', (m: ToThread) => {
+  if (m.type === 'invalidate') webhook.invalidate();
+  else if (m.type === 'close') void shutdown();
+});
+
+let closing: Promise<void> | undefined;
+function shutdown(): Promise<void> {
+  closing ??= (async () => {
+    await closeServer(webhook.server); // nothing new arrives
+    inbox.close(); // commits, syncs and answers what was received
+    post({ type: 'durable', seq: signals.lastDurableSeq(), received: [] });
+    db.close();
+    post({ type: 'closed' });
+    port!.close();
+  })();
+  return closing;
+}
+
+listen(webhook.server, data.port, data.host).then(
+  (bound) => post({ type: 'listening', port: bound }),
+  (err: NodeJS.ErrnoException) => {
+    post({ type: 'listen-error', code: err.code, message: err.message });
+    db.close();
+    port.close();
+  },
+);
