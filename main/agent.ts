@@ -150,7 +150,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     backups.start();
 
     // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
-    const webhook = await startWebhookListener({ dbFile, host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
+    const webhook = await startWebhookListener({ dbFile, db, host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
     const webhookPort = webhook.port;
     let controlPort = 0;

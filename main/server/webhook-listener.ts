@@ -8,6 +8,9 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
+import { yieldWritesTo, type Db } from '../store/db.js';
+import { WriteGate } from '../store/write-gate.js';
+import { startCheckpointer } from '../store/checkpointer.js';
 import { Inbox } from '../signals/inbox.js';
 import { traceReceivedAt } from '../latency-trace.js';
 import { createWebhookServer, listen, closeServer, type WebhookStats } from './webhook.js';
@@ -25,6 +28,8 @@ export interface WebhookListener {
 
 export interface WebhookListenerOptions {
   dbFile: string;
+  /** The main thread's connection: its writes let the thread's inbox commits go first. */
+  db: Db;
   host: string;
   port: number;
   strategies: StrategyRepo;
@@ -58,6 +63,7 @@ export async function startWebhookListener(o: WebhookListenerOptions): Promise<W
 
 async function startInProcess(o: WebhookListenerOptions): Promise<WebhookListener> {
   o.signals.writeInboxHere();
+  yieldWritesTo(o.db, undefined);
   const inbox = new Inbox(o.signals, o.log);
   inbox.onCommitted = () => o.onDurable();
   const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
@@ -83,8 +89,12 @@ interface ListenError extends Error {
 function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
   const statsBuffer = new SharedArrayBuffer(STATS_BYTES);
   const stats = sharedWebhookStats(statsBuffer);
-  // From here on the inbox is written by the thread's connection: the worker sees rows the thread reports durable.
+  // From here on the inbox is written by the thread's connection: the worker sees rows the thread reports durable,
+  // and this thread's writes let the inbox's commits go first.
   o.signals.followExternalInbox();
+  const gate = new WriteGate();
+  yieldWritesTo(o.db, gate);
+  const checkpointer = startCheckpointer(o.db, (err) => o.log.warn({ err }, 'background checkpoint'));
   let boundPort = o.port;
   let stopping = false;
   let closed: Promise<void> | undefined;
@@ -100,7 +110,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
 
   const spawn = (port: number): Promise<Worker> =>
     new Promise((resolve, reject) => {
-      const data: ThreadData = { dbFile: o.dbFile, host: o.host, port, logLevel: o.log.level, stats: statsBuffer, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs };
+      const data: ThreadData = { dbFile: o.dbFile, host: o.host, port, logLevel: o.log.level, stats: statsBuffer, gate: gate.buffer, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs };
       const w = new Worker(o.threadEntry ?? THREAD_ENTRY, { workerData: data, name: 'webhook' });
       let started = false;
       w.on('message', (m: ToMain) => {
@@ -117,6 +127,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
         else o.log.error({ err }, 'the webhook thread failed');
       });
       w.on('exit', (code) => {
+        gate.reset(); // a claim it held when it ended would make every write here wait
         if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
         if (stopping) return;
         // Alerts it committed but could not report are committed: hand them to the worker, and listen again.
@@ -142,12 +153,21 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
       close: () => {
         stopping = true;
         closed ??= new Promise<void>((resolve) => {
-          current.once('exit', () => resolve());
+          current.once('exit', () => {
+            yieldWritesTo(o.db, undefined);
+            void (checkpointer?.close() ?? Promise.resolve()).then(() => resolve());
+          });
           current.postMessage({ type: 'close' } satisfies ToThread);
         });
         return closed;
       },
     };
+  }, async (err: unknown) => {
+    // Not started: nothing writes from another thread, the main connection is on its own again.
+    stopping = true;
+    yieldWritesTo(o.db, undefined);
+    await checkpointer?.close();
+    throw err;
   });
 }
 

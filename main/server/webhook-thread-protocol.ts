@@ -9,6 +9,8 @@ export interface ThreadData {
   logLevel: string;
   /** Three float64 counters: received, unknownWebhook, rateLimited. */
   stats: SharedArrayBuffer;
+  /** The WriteGate the inbox claims around its commits. */
+  gate: SharedArrayBuffer;
   bodyLimit?: number;
   dedupeWindowMs?: number;
   rate?: { perWebhook: { perSecond: number; burst: number }; overall: { perSecond: number; burst: number } };

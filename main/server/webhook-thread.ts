@@ -8,6 +8,7 @@ import pino from 'pino';
 import { openDatabase } from '../store/db.js';
 import { StrategyRepo } from '../store/strategies.js';
 import { SignalRepo } from '../store/signals.js';
+import { WriteGate } from '../store/write-gate.js';
 import { Inbox } from '../signals/inbox.js';
 import { takeReceived } from '../latency-trace.js';
 import { createWebhookServer, listen, closeServer } from './webhook.js';
@@ -28,7 +29,7 @@ db.pragma('wal_autocheckpoint = 0');
 // the inbox retries a busy commit itself instead, on the next turn of the event loop.
 db.pragma('busy_timeout = 0');
 const signals = new SignalRepo(db);
-const inbox = new Inbox(signals, log);
+const inbox = new Inbox(signals, log, { gate: new WriteGate(data.gate) });
 inbox.onCommitted = (ids) => post({ type: 'durable', seq: signals.lastDurableSeq(), received: takeReceived(ids) });
 const webhook = createWebhookServer({
   strategies: new StrategyRepo(db),

@@ -129,7 +129,7 @@ describe('durable inbox', () => {
     db.pragma('busy_timeout = 0');
     const other = openDatabase({ file });
     const repo = new SignalRepo(db);
-    const inbox = new Inbox(repo, createLogger({ console: 'silent' }), 512, 40);
+    const inbox = new Inbox(repo, createLogger({ console: 'silent' }), { lockWaitMs: 40 });
     other.exec('BEGIN IMMEDIATE');
     await expect(inbox.receive(signal(1))).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
     other.exec('COMMIT');

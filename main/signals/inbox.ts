@@ -22,6 +22,17 @@ interface InFlightSync {
   groups: Committed[];
 }
 
+export interface InboxOptions {
+  /** Alerts per transaction at most. */
+  maxBatch?: number;
+  /** How long a batch waits for the write lock before its alerts are answered 503. */
+  lockWaitMs?: number;
+  /** WAL syncs in flight at once. */
+  maxSyncs?: number;
+  /** Announces the inbox's commits to the other connection's writers, which let them go first (write-gate.ts). */
+  gate?: { claim(): void; release(): void };
+}
+
 /** fdatasyncs of the WAL allowed at once (libuv's thread pool has four threads). */
 const MAX_SYNCS = 2;
 
@@ -44,13 +55,21 @@ export class Inbox {
   /** Called once the stored (non-duplicate, non-rejected) ids are durable, to wake the worker. */
   onCommitted: (ids: string[]) => void = () => {};
 
+  private readonly maxBatch: number;
+  private readonly lockWaitMs: number;
+  private readonly maxSyncs: number;
+  private readonly gate: InboxOptions['gate'];
+
   constructor(
     private readonly repo: SignalRepo,
     private readonly log: Logger,
-    private readonly maxBatch = 512,
-    private readonly lockWaitMs = LOCK_WAIT_MS,
-    private readonly maxSyncs = MAX_SYNCS,
-  ) {}
+    o: InboxOptions = {},
+  ) {
+    this.maxBatch = o.maxBatch ?? 512;
+    this.lockWaitMs = o.lockWaitMs ?? LOCK_WAIT_MS;
+    this.maxSyncs = o.maxSyncs ?? MAX_SYNCS;
+    this.gate = o.gate;
+  }
 
   receive(item: InboxInsert): Promise<InboxInsertResult> {
     if (this.closed) return Promise.reject(new Error('the inbox is closed'));
@@ -65,6 +84,10 @@ export class Inbox {
 
   private flush(): void {
     this.scheduled = false;
+    if (this.pending.length > 0 && !this.claimed) {
+      this.gate?.claim();
+      this.claimed = true;
+    }
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       let results: InboxInsertResult[];
@@ -75,7 +98,7 @@ export class Inbox {
           // Another connection (the order pipeline) holds the write lock for a moment: try again very soon,
           // without blocking this thread in SQLite's sleeping busy handler. The batch keeps its place.
           this.pending.unshift(...batch);
-          return;
+          return; // the claim stays: the other writers keep letting this commit go first
         }
         this.busySince = undefined;
         this.log.error({ err, count: batch.length }, 'could not store alerts; answering 503 so TradingView re-sends');
@@ -86,11 +109,17 @@ export class Inbox {
       this.busyRetries = 0;
       this.unsynced.push({ batch, results });
     }
+    if (this.claimed) {
+      this.claimed = false;
+      this.gate?.release();
+    }
     this.startSync();
   }
 
   private busySince: number | undefined;
   private busyRetries = 0;
+  /** The gate is claimed from the first attempt at a commit until the last pending batch is committed or refused. */
+  private claimed = false;
 
   /** Schedules another flush while the write lock has been busy for less than lockWaitMs; false once it has not. */
   private waitForLock(): boolean {
