@@ -6,7 +6,7 @@ import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
 import type { OrdersQuery } from '../api/client.js';
 import type { OrderView } from '../../../shared/api-types.js';
-import { formatTime } from '../lib/format.js';
+import { formatTime } from '../lib/format-time.js';
 import { StatusPill } from '../components/StatusPill.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBox } from '../components/ErrorBox.js';
