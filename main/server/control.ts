@@ -87,12 +87,17 @@ export function createControlApp(o: ControlOptions): express.Express {
     app.use(
       express.static(uiDir, {
         index: 'index.html',
-        setHeaders(res) {
+        setHeaders(res, file) {
           res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+          // Built assets carry a content hash in their name: a reload reuses them. index.html names the current
+          // ones, so it is always revalidated.
+          if (path.relative(uiDir, file).startsWith(`assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+          else res.setHeader('cache-control', 'no-cache');
         },
       }),
     );
     app.get('/{*splat}', (_req, res) => {
+      res.setHeader('cache-control', 'no-cache');
       res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
       res.sendFile(path.join(uiDir, 'index.html'));
     });

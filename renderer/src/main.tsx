@@ -1,55 +1,21 @@
-// Entry: find the control token, then mount the window with one query cache and the live event stream.
-import { StrictMode, useEffect, useMemo, useState } from 'react';
-import { createRoot } from 'react-dom/client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { ApiClient, isUnauthorized, isNotAvailable } from './api/client.js';
-import { ApiContext } from './api/context.js';
-import { LiveProvider } from './api/live.js';
-import { desktopToken, takeToken } from './api/token.js';
+// Entry: deliberately small. It takes the control token, asks the agent for the data the opening page shows first,
+// then loads the UI code (boot.tsx). The agent answers while the browser downloads and parses React, instead of
+// after; the API client picks the early answer up (api/preload.ts).
+import { takeToken } from './api/token.js';
+import { preloadGet } from './api/preload.js';
+import { routeSegments } from './lib/route-path.js';
 import { applyTheme, loadTheme } from './lib/theme.js';
-import { App } from './App.js';
-import { NoToken } from './components/TokenScreens.js';
+import { warmIntl } from './lib/format-time.js';
+import { defaultFirstPagePath } from './pages/orders-query.js';
 import './styles.css';
 
 applyTheme(loadTheme());
 
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      staleTime: 5_000,
-      refetchOnWindowFocus: true,
-      // A refused token or a missing endpoint does not get better by retrying.
-      retry: (n, err) => !isUnauthorized(err) && !isNotAvailable(err) && n < 2,
-    },
-  },
-});
-
-function Root() {
-  const [token, setToken] = useState<string | undefined | null>(() => takeToken() ?? null);
-  useEffect(() => {
-    if (token !== null) return;
-    let alive = true;
-    void desktopToken().then((t) => alive && setToken(t));
-    return () => {
-      alive = false;
-    };
-  }, [token]);
-  const api = useMemo(() => (token ? new ApiClient(token) : undefined), [token]);
-  if (token === null) return null; // asking the desktop shell; answers within a frame
-  if (!token || !api) return <NoToken />;
-  return (
-    <ApiContext.Provider value={api}>
-      <QueryClientProvider client={queryClient}>
-        <LiveProvider token={token}>
-          <App />
-        </LiveProvider>
-      </QueryClientProvider>
-    </ApiContext.Provider>
-  );
+const token = takeToken();
+const [page, id] = routeSegments();
+if (token && page === 'orders' && id === undefined) {
+  preloadGet(defaultFirstPagePath(), token);
 }
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <Root />
-  </StrictMode>,
-);
+void import('./boot.js');
+// Main-thread work that would otherwise fall on the first render, done while the requests above are in flight.
+warmIntl();

@@ -2,6 +2,7 @@
 // ApiHttpError with the agent's code, message and fix, so screens can explain it in plain words.
 import type { AccountView, ApiError, ApprovalStatus, ApprovalView, OrderView, PositionView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
 import type { TradingState } from '../../../shared/trading-state.js';
+import { takePreloaded } from './preload.js';
 import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettings, TunnelStatus, VaultStatus } from './types.js';
 
 export class ApiHttpError extends Error {
@@ -46,6 +47,11 @@ export function queryString(q: object): string {
   return s ? `?${s}` : '';
 }
 
+/** The path of an orders listing: the API client and the entry script's early request (preload.ts) share it. */
+export function ordersPath(q: OrdersQuery): string {
+  return `/api/orders${queryString(q)}`;
+}
+
 export class ApiClient {
   constructor(
     readonly token: string,
@@ -55,12 +61,13 @@ export class ApiClient {
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(this.base + path, {
+      const early = method === 'GET' && body === undefined ? takePreloaded(this.base + path, this.token) : undefined;
+      res = await (early ?? fetch(this.base + path, {
         method,
         signal,
         headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      }));
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiHttpError(0, 'AGENT_UNREACHABLE', 'The agent does not answer.', 'Check that the agent is still running (viewzenix start), then reload.');
@@ -93,7 +100,7 @@ export class ApiClient {
   testAccount = (id: string): Promise<ConnectionTestResult> => this.request('POST', `/api/accounts/${encodeURIComponent(id)}/test`, {});
   signals = (q: { limit?: number; status?: string; strategyId?: string } = {}): Promise<{ items: SignalView[] }> => this.get(`/api/signals${queryString(q)}`);
   signal = (id: string): Promise<SignalDetail> => this.get(`/api/signals/${encodeURIComponent(id)}`);
-  orders = (q: OrdersQuery = {}, signal?: AbortSignal): Promise<{ items: OrderView[]; total: number }> => this.get(`/api/orders${queryString(q)}`, signal);
+  orders = (q: OrdersQuery = {}, signal?: AbortSignal): Promise<{ items: OrderView[]; total: number }> => this.get(ordersPath(q), signal);
   order = (id: string): Promise<OrderDetail> => this.get(`/api/orders/${encodeURIComponent(id)}`);
   positions = (): Promise<{ items: PositionView[] }> => this.get('/api/positions');
   tradingState = (): Promise<TradingStateView> => this.get('/api/trading-state');

@@ -1,18 +1,7 @@
 // Display helpers. Money and quantities stay decimal strings: sums use decimal.js, never binary floats.
 import Decimal from 'decimal.js';
 
-export function formatTime(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-export function formatClock(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
+export { formatTime, formatClock } from './format-time.js';
 
 export function isToday(iso: string, now = new Date()): boolean {
   const d = new Date(iso);

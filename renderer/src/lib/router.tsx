@@ -1,10 +1,8 @@
 // Hash routing (#/orders/ord_1): the built UI uses relative asset paths, so the page path must stay "/".
 import { useEffect, useState, type ReactNode, type MouseEvent } from 'react';
+import { currentPath, routeSegments } from './route-path.js';
 
-export function currentPath(): string {
-  const h = window.location.hash.replace(/^#/, '');
-  return h.startsWith('/') ? h : '/';
-}
+export { currentPath };
 
 export function useRoute(): string[] {
   const [path, setPath] = useState(currentPath);
@@ -13,7 +11,7 @@ export function useRoute(): string[] {
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
-  return path.split('?')[0]!.split('/').filter(Boolean).map(decodeURIComponent);
+  return routeSegments(path);
 }
 
 export function href(path: string): string {

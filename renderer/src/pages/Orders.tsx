@@ -3,16 +3,15 @@ import { useEffect, useState } from 'react';
 import { ORDER_STATUSES } from '../../../shared/order-status.js';
 import type { OrdersQuery } from '../api/client.js';
 import { OrdersTable } from './OrdersTable.js';
-
-type Sort = NonNullable<OrdersQuery['sort']>;
+import { DEFAULT_DIRECTION, DEFAULT_SORT, ordersQuery, type OrdersSort as Sort } from './orders-query.js';
 
 export function Orders() {
   const [status, setStatus] = useState('');
   const [symbol, setSymbol] = useState('');
   const [searchText, setSearchText] = useState('');
   const [search, setSearch] = useState('');
-  const [sort, setSort] = useState<Sort>('created_at');
-  const [direction, setDirection] = useState<'asc' | 'desc'>('desc');
+  const [sort, setSort] = useState<Sort>(DEFAULT_SORT);
+  const [direction, setDirection] = useState<'asc' | 'desc'>(DEFAULT_DIRECTION);
   // Typing does not fire a request per key.
   useEffect(() => {
     const t = setTimeout(() => setSearch(searchText.trim()), 250);
@@ -25,7 +24,7 @@ export function Orders() {
       setDirection(s === 'created_at' || s === 'updated_at' ? 'desc' : 'asc');
     }
   };
-  const query: OrdersQuery = { status: status || undefined, symbol: symbol.trim().toUpperCase() || undefined, search: search || undefined, sort, direction };
+  const query: OrdersQuery = ordersQuery({ status, symbol, search, sort, direction });
   return (
     <div className="page page-fill">
       <h1>Orders</h1>

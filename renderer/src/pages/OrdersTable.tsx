@@ -2,19 +2,21 @@
 // stored orders cost the same as 100. Rows are fixed height, so the scrollbar is exact from the total.
 import { useEffect, useRef } from 'react';
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
 import type { OrdersQuery } from '../api/client.js';
 import type { OrderView } from '../../../shared/api-types.js';
-import { formatTime } from '../lib/format.js';
+import { formatTime } from '../lib/format-time.js';
 import { StatusPill } from '../components/StatusPill.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { navigate, Link } from '../lib/router.js';
+import { useFixedRows } from '../lib/fixed-rows.js';
+import { PAGE_SIZE } from './orders-query.js';
 
-export const PAGE_SIZE = 100;
+export { PAGE_SIZE };
 const ROW_HEIGHT = 36;
+const OVERSCAN = 12;
 
 type Sort = NonNullable<OrdersQuery['sort']>;
 const COLUMNS: { label: string; sort?: Sort; className?: string }[] = [
@@ -48,9 +50,8 @@ export function OrdersTable({ query, onSort }: { query: OrdersQuery; onSort: (s:
   useEffect(() => {
     if (hasRows && performance.getEntriesByName('vz-orders-first-rows').length === 0) performance.mark('vz-orders-first-rows');
   }, [hasRows]);
-  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
-  const virtualRows = virtualizer.getVirtualItems();
-  const pages = pagesFor(virtualRows[0]?.index ?? 0, virtualRows[virtualRows.length - 1]?.index ?? -1).filter((p) => p !== 0);
+  const win = useFixedRows(scrollRef, total, ROW_HEIGHT, OVERSCAN);
+  const pages = pagesFor(win.start, win.end).filter((p) => p !== 0);
   const pageResults = useQueries({ queries: pages.map((p) => ({ queryKey: keys.ordersPage(query, p), queryFn: () => fetchPage(p), staleTime: 2000 })) });
   const byPage = new Map<number, OrderView[]>([[0, first.data?.items ?? []]]);
   pages.forEach((p, i) => {
@@ -84,17 +85,17 @@ export function OrdersTable({ query, onSort }: { query: OrdersQuery; onSort: (s:
             ))}
           </div>
           <div ref={scrollRef} className="vbody" data-testid="orders-scroll">
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-              {virtualRows.map((v) => {
-                const o = row(v.index);
+            <div style={{ height: win.totalHeight, position: 'relative' }}>
+              {indexes(win.start, win.end).map((index) => {
+                const o = row(index);
                 return (
                   <div
-                    key={v.key}
+                    key={index}
                     role="row"
-                    aria-rowindex={v.index + 2}
+                    aria-rowindex={index + 2}
                     className="vrow"
                     data-testid={o ? 'order' : 'order-loading'}
-                    style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
+                    style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${index * ROW_HEIGHT}px)` }}
                     onClick={o ? () => navigate(`/orders/${o.id}`) : undefined}
                   >
                     {o ? <OrderCells o={o} /> : <div role="cell" className="vcell muted">Loading…</div>}
@@ -107,6 +108,12 @@ export function OrdersTable({ query, onSort }: { query: OrdersQuery; onSort: (s:
       )}
     </>
   );
+}
+
+function indexes(start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = start; i <= end; i++) out.push(i);
+  return out;
 }
 
 function OrderCells({ o }: { o: OrderView }) {
