@@ -160,17 +160,22 @@ export class OrderRouter {
 
   /** Stores the order (idempotent by client order id) and sends it if it has not been sent before. */
   async submit(request: OrderRequest, ctx: SubmitContext): Promise<OrderView> {
-    const { order, created } = this.orders.insertIfAbsent({
-      id: randomId('ord'),
-      signalId: ctx.signalId,
-      strategyId: ctx.strategyId,
-      accountId: ctx.accountId,
-      request,
-      leg: ctx.leg,
-      createdAt: this.now(),
+    // The new row and its move to `submitting` are one commit, made before the broker call.
+    const prepared = this.orders.transaction(() => {
+      const { order, created } = this.orders.insertIfAbsent({
+        id: randomId('ord'),
+        signalId: ctx.signalId,
+        strategyId: ctx.strategyId,
+        accountId: ctx.accountId,
+        request,
+        leg: ctx.leg,
+        createdAt: this.now(),
+      });
+      if (!created && order.status !== 'created') return undefined; // already sent once: never again from here
+      return this.prepare(order.id, request, ctx.accountId);
     });
-    if (!created && order.status !== 'created') return order; // already sent once: never again from here
-    return this.send(order.id, request, ctx.accountId);
+    if (!prepared) return this.orders.byClientId(request.clientOrderId)!;
+    return prepared.status === 'submitting' ? this.sendPrepared(prepared.id, request, ctx.accountId) : prepared;
   }
 
   /** Calls the adapter through the account's pacing and the request timeout. */
@@ -180,13 +185,23 @@ export class OrderRouter {
   }
 
   private async send(orderId: string, request: OrderRequest, accountId: string): Promise<OrderView> {
+    const prepared = this.prepare(orderId, request, accountId);
+    return prepared.status === 'submitting' ? this.sendPrepared(orderId, request, accountId) : prepared;
+  }
+
+  /** Refuses an order the account cannot take (rejected, not sent), or moves it to `submitting`. Synchronous, so
+   *  it can share the commit that stores the order. */
+  private prepare(orderId: string, request: OrderRequest, accountId: string): OrderView {
     const adapter = this.adapters.get(accountId);
     if (!adapter) {
       return this.lifecycle.transition(orderId, 'rejected', 'not_sent', { code: 'ACCOUNT_UNAVAILABLE' }, { reason: 'ACCOUNT_UNAVAILABLE: the broker account is not connected' });
     }
     const missing = missingCapability(adapter, request);
     if (missing) return this.lifecycle.transition(orderId, 'rejected', 'not_sent', { code: 'CAPABILITY_UNSUPPORTED' }, { reason: `CAPABILITY_UNSUPPORTED: ${missing}` });
-    this.lifecycle.transition(orderId, 'submitting', 'submit', { request });
+    return this.lifecycle.transition(orderId, 'submitting', 'submit', { request });
+  }
+
+  private async sendPrepared(orderId: string, request: OrderRequest, accountId: string): Promise<OrderView> {
     this.sending.add(orderId);
     try {
       return await this.attempts(orderId, request, accountId);

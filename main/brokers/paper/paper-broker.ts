@@ -137,8 +137,8 @@ export class PaperBroker implements BrokerAdapter {
         if (fresh.status !== 'accepted' && fresh.status !== 'partially_filled') continue;
         updates.push(...this.work(fresh, px, at));
       }
+      this.emit(updates);
     });
-    this.emit(updates);
   }
 
   /** One price against one resting order: trail, trigger, fill. Inside a transaction. */
@@ -176,46 +176,52 @@ export class PaperBroker implements BrokerAdapter {
     const at = this.now();
     const updates: OrderUpdate[] = [];
     const result = this.repo.transaction(() => {
-      if (this.repo.order(this.id, req.clientOrderId)) {
-        throw new BrokerError('rejected', `client order id ${req.clientOrderId} has already been used`);
-      }
-      if (req.referencePrice && isPositive(req.referencePrice)) this.repo.setPrice(req.symbol, req.referencePrice, at);
-      const row = this.newRow(req, at);
-      const reason = this.refusal(req);
-      if (reason) {
-        row.status = 'rejected';
-        row.reason = reason;
-      }
-      this.repo.insertOrder(row);
-      updates.push({ kind: 'order', order: toBrokerOrder(row) });
-      if (row.status === 'rejected') return row;
-      const last = this.repo.price(req.symbol);
-      if (req.type === 'market') {
-        if (!last) {
-          row.status = 'rejected';
-          row.reason = `no price known for ${req.symbol}: send the alert with "price": "{{close}}"`;
-          this.repo.updateOrder(row);
-          updates.push({ kind: 'order', order: toBrokerOrder(row) });
-          return row;
-        }
-        const price = this.slip(req.side, new Decimal(last));
-        const first = this.firstPart(row.quantity);
-        if (first) updates.push(...this.fill(row, price, at, first));
-        updates.push(...this.fill(row, price, at));
-      } else if (last) {
-        updates.push(...this.work(row, new Decimal(last), at));
-      }
-      if (row.status === 'accepted' && (req.timeInForce === 'ioc' || req.timeInForce === 'fok')) {
-        row.status = 'canceled';
-        row.reason = `${req.timeInForce} order could not fill immediately`;
-        row.updatedAt = at;
-        this.repo.updateOrder(row);
-        updates.push({ kind: 'order', order: toBrokerOrder(row) });
-      }
+      const row = this.place(req, at, updates);
+      this.emit(updates);
       return row;
     });
-    this.emit(updates);
     return toBrokerOrder(result);
+  }
+
+  /** The body of submit(), inside its transaction: stores the order and fills it if it can, collecting updates. */
+  private place(req: OrderRequest, at: string, updates: OrderUpdate[]): PaperOrderRow {
+    if (this.repo.order(this.id, req.clientOrderId)) {
+      throw new BrokerError('rejected', `client order id ${req.clientOrderId} has already been used`);
+    }
+    if (req.referencePrice && isPositive(req.referencePrice)) this.repo.setPrice(req.symbol, req.referencePrice, at);
+    const row = this.newRow(req, at);
+    const reason = this.refusal(req);
+    if (reason) {
+      row.status = 'rejected';
+      row.reason = reason;
+    }
+    this.repo.insertOrder(row);
+    updates.push({ kind: 'order', order: toBrokerOrder(row) });
+    if (row.status === 'rejected') return row;
+    const last = this.repo.price(req.symbol);
+    if (req.type === 'market') {
+      if (!last) {
+        row.status = 'rejected';
+        row.reason = `no price known for ${req.symbol}: send the alert with "price": "{{close}}"`;
+        this.repo.updateOrder(row);
+        updates.push({ kind: 'order', order: toBrokerOrder(row) });
+        return row;
+      }
+      const price = this.slip(req.side, new Decimal(last));
+      const first = this.firstPart(row.quantity);
+      if (first) updates.push(...this.fill(row, price, at, first));
+      updates.push(...this.fill(row, price, at));
+    } else if (last) {
+      updates.push(...this.work(row, new Decimal(last), at));
+    }
+    if (row.status === 'accepted' && (req.timeInForce === 'ioc' || req.timeInForce === 'fok')) {
+      row.status = 'canceled';
+      row.reason = `${req.timeInForce} order could not fill immediately`;
+      row.updatedAt = at;
+      this.repo.updateOrder(row);
+      updates.push({ kind: 'order', order: toBrokerOrder(row) });
+    }
+    return row;
   }
 
   private newRow(req: OrderRequest, at: string, extra: Partial<PaperOrderRow> = {}): PaperOrderRow {
@@ -359,9 +365,9 @@ export class PaperBroker implements BrokerAdapter {
       o.status = 'canceled';
       o.updatedAt = at;
       this.repo.updateOrder(o);
+      this.emit([{ kind: 'order', order: toBrokerOrder(o) }]);
       return o;
     });
-    this.emit([{ kind: 'order', order: toBrokerOrder(row) }]);
     return toBrokerOrder(row);
   }
 
@@ -407,6 +413,11 @@ export class PaperBroker implements BrokerAdapter {
     return this.repo.countByClientId(this.id, clientOrderId);
   }
 
+  /**
+   * Tells the listeners (the router) inside the transaction that changed the books: the paper broker lives in the
+   * agent's own database, so its books and the agent's record of the orders and fills commit together, in one
+   * commit instead of one per update.
+   */
   private emit(updates: OrderUpdate[]): void {
     for (const u of updates) for (const l of this.listeners) l(u);
   }
