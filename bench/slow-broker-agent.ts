@@ -2,11 +2,8 @@
 // benchmark sets 5,000). Same flags as `viewzenix start`. It exists so "a broker taking 5 s per order" is
 // measured on the real pipeline without a delay knob inside the shipped paper broker.
 import { parseArgs } from 'node:util';
-import path from 'node:path';
 import { resolveOptions, type StartFlags } from '../main/config.js';
 import { startAgent } from '../main/agent.js';
-import { openDatabase, type Db } from '../main/store/db.js';
-import { PaperRepo } from '../main/store/paper.js';
 import { PaperBroker } from '../main/brokers/paper/paper-broker.js';
 import type { OrderRequest, BrokerOrder } from '../main/brokers/port.js';
 import { paperDelayMs } from '../main/latency-trace.js';
@@ -29,20 +26,14 @@ const { values } = parseArgs({
   },
 });
 const options = resolveOptions(values as StartFlags);
-let books: Db | undefined;
 const agent = await startAgent(options, {
-  adapterFactory: (account) => {
+  adapterFactory: (account, _credentials, { paperRepo }) => {
     if (account.broker !== 'paper') return undefined;
-    // A second connection to the same database (WAL): the paper books live there.
-    books ??= openDatabase({ file: path.join(options.dataDir, 'viewzenix.db') });
-    return new SlowPaperBroker(account.id, new PaperRepo(books), account.config.paper as Record<string, never> | undefined);
+    return new SlowPaperBroker(account.id, paperRepo, account.config.paper as Record<string, never> | undefined);
   },
 });
 const shutdown = (): void => {
-  void agent.stop().finally(() => {
-    books?.close();
-    process.exit(0);
-  });
+  void agent.stop().finally(() => process.exit(0));
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);

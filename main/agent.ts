@@ -62,13 +62,20 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
+/** What the agent hands an injected adapter factory. */
+export interface AdapterContext {
+  /** The paper broker's books on the agent's own connection. A paper broker must use this one: it reports fills
+   *  inside its transaction, and the agent records them through the same connection in that same commit. */
+  paperRepo: PaperRepo;
+}
+
 export interface StartOverrides {
   uiDir?: string;
   /**
    * Makes the adapter for an account from its credentials (read from the vault). Tests and benchmarks inject
    * theirs; what it does not handle falls back to the built-in ones (paper).
    */
-  adapterFactory?: (account: AccountRow, credentials: Record<string, string>) => BrokerAdapter | undefined | Promise<BrokerAdapter | undefined>;
+  adapterFactory?: (account: AccountRow, credentials: Record<string, string>, context: AdapterContext) => BrokerAdapter | undefined | Promise<BrokerAdapter | undefined>;
   fillWaitMs?: number;
   /** Run the webhook listener in its own thread (default: when the built thread entry exists). */
   webhookThread?: boolean;
@@ -131,7 +138,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       router,
       credentials,
       log,
-      factory: async (a, creds) => (await overrides.adapterFactory?.(a, creds)) ?? builtInAdapter(a, creds),
+      factory: async (a, creds) => (await overrides.adapterFactory?.(a, creds, { paperRepo })) ?? builtInAdapter(a, creds),
     });
     await connections.connectAll(accounts.list());
 

@@ -19,21 +19,17 @@ const childScript = `
 import { startAgent } from '${dist('main/agent.js')}';
 import { PaperBroker } from '${dist('main/brokers/paper/paper-broker.js')}';
 import { FaultyAdapter } from '${dist('main/brokers/paper/faulty-adapter.js')}';
-import { PaperRepo } from '${dist('main/store/paper.js')}';
-import { openDatabase } from '${dist('main/store/db.js')}';
 import path from 'node:path';
 const dataDir = process.argv[2];
 const faulty = process.env.FAULTY === '1';
-let repo;
 const agent = await startAgent(
   { dataDir, webhookPort: 0, controlPort: 0, webhookHost: '127.0.0.1', console: 'silent', logLevel: 'info', seedDemo: true },
   {
     uiDir: path.join(dataDir, 'no-ui'),
     fillWaitMs: 500,
-    adapterFactory: (a) => {
+    adapterFactory: (a, _credentials, { paperRepo }) => {
       if (!faulty || a.broker !== 'paper') return undefined;
-      repo ??= new PaperRepo(openDatabase({ file: path.join(dataDir, 'viewzenix.db') }));
-      return new FaultyAdapter(new PaperBroker(a.id, repo), { submitFaultRate: 1, faults: ['timeout_after_accept', 'slow'], slowMs: 600000, dropUpdateRate: 1, seed: 11 });
+      return new FaultyAdapter(new PaperBroker(a.id, paperRepo), { submitFaultRate: 1, faults: ['timeout_after_accept', 'slow'], slowMs: 600000, dropUpdateRate: 1, seed: 11 });
     },
   },
 );

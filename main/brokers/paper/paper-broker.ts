@@ -70,6 +70,8 @@ export class PaperBroker implements BrokerAdapter {
   private readonly listeners = new Set<(u: OrderUpdate) => void>();
   private readonly config: PaperConfig;
 
+  /** `repo` must be on the connection the agent records orders through (its listeners write inside the books'
+   *  transaction: see emit()); a second connection would wait for its own lock. */
   constructor(
     readonly id: string,
     private readonly repo: PaperRepo,
