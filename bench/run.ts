@@ -10,6 +10,7 @@ import { burst, pacedLoad, runLoad } from './lib/load.js';
 import { median, round, summarise } from './lib/stats.js';
 import { check, info, machine, printFigures, today, writeResults, type Figure } from './lib/report.js';
 import { distRoot } from './lib/paths.js';
+import { measureFdatasync } from './lib/disk.js';
 
 const quick = process.argv.includes('--quick');
 const P = quick
@@ -73,8 +74,19 @@ async function saturation(agent: AgentProcess, webhookUrl: string, tag: string):
  * as an information figure for the bursty pattern.
  */
 async function ackAtRate(agent: AgentProcess, webhookUrl: string, tag: string, name: string, barMax: number, barText: string, drainBetween = true): Promise<number> {
+  const traced = (await agent.api('POST', '/api/status/latency/reset')).status === 200;
   const res = await pacedLoad({ url: webhookUrl, rate: 1000, durationS: P.rateSeconds, body: alertStream(tag).next });
   const s = summarise(res.latencies);
+  if (traced) {
+    await sleep(1200); // the webhook thread reports its stage times once a second
+    type L = { count: number; p50Ms: number; p99Ms: number };
+    const l = (await agent.api<{ latency?: { intakeCommitWait: L; intakeSyncWait: L } }>('GET', '/api/status')).body.latency;
+    if (l) {
+      raw[`${tag}-stages`] = l;
+      figures.push(info(`${name}: of which waiting for the commit (p50 / p99)`, `${l.intakeCommitWait.p50Ms} / ${l.intakeCommitWait.p99Ms}`, 'ms', 'receive → batch committed, in the agent'));
+      figures.push(info(`${name}: of which waiting for the WAL sync (p50 / p99)`, `${l.intakeSyncWait.p50Ms} / ${l.intakeSyncWait.p99Ms}`, 'ms', 'commit → fdatasync done, in the agent'));
+    }
+  }
   const errors = res.non2xx + res.errors;
   if (drainBetween) await waitProcessed(agent, P.drainMs, 100); // (a broker taking 5 s per order never drains)
   const bursty = await runLoad({ url: webhookUrl, connections: 10, overallRate: 1000, durationS: P.rateSeconds, body: alertStream(`${tag}-ac`).next });
@@ -174,7 +186,13 @@ async function main(): Promise<number> {
   log('start to healthy…');
   await startToHealthy();
 
-  const agent = await spawnAgent();
+  const disk = measureFdatasync();
+  raw.diskFdatasync = disk;
+  figures.push(info('the data disk alone: fdatasync of a 32 KB append (p50 / p99)', `${disk.p50} / ${disk.p99}`, 'ms', `max ${disk.max} ms, ${disk.count} syncs; every acknowledgement waits for one`));
+
+  // Latency tracing on: the ack's breakdown (wait for the commit, wait for the WAL sync) is reported beside it. It
+  // costs two clock reads per alert and one message a second.
+  const agent = await spawnAgent({ env: { VIEWZENIX_TRACE_LATENCY: '1' } });
   try {
     await sleep(2000);
     figures.push(check('idle RSS (2 s after start)', round(agent.rssMb(), 1), 'MB', { max: 150, text: '≤ 150 MB' }));

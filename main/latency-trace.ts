@@ -56,6 +56,17 @@ export function traceAdapterCall(orderId: string, signalIdOf: (orderId: string) 
   if (samples.length < MAX_SAMPLES) samples.push(at - t0);
 }
 
+/** The acknowledgement's two waits, per alert: for its commit (the write lock, the batch) and then for the sync. */
+const commitWaits: number[] = [];
+const syncWaits: number[] = [];
+
+/** Records intake stage times (measured in the webhook thread or here). */
+export function traceIntake(commitWait: readonly number[], syncWait: readonly number[]): void {
+  if (!enabled) return;
+  for (const v of commitWait) if (commitWaits.length < MAX_SAMPLES) commitWaits.push(v);
+  for (const v of syncWait) if (syncWaits.length < MAX_SAMPLES) syncWaits.push(v);
+}
+
 export interface LatencySummary {
   count: number;
   p50Ms: number;
@@ -63,13 +74,26 @@ export interface LatencySummary {
   maxMs: number;
 }
 
+/** Starts the histograms again (the benchmark, between its scenarios). False when tracing is off. */
+export function resetLatency(): boolean {
+  if (!enabled) return false;
+  samples.length = 0;
+  commitWaits.length = 0;
+  syncWaits.length = 0;
+  return true;
+}
+
 /** The alert received → adapter called figures so far; `undefined` when tracing is off (so status stays small). */
-export function latencyStatus(): { latency?: { receivedToAdapter: LatencySummary } } {
+export function latencyStatus(): { latency?: { receivedToAdapter: LatencySummary; intakeCommitWait: LatencySummary; intakeSyncWait: LatencySummary } } {
   if (!enabled) return {};
-  const sorted = [...samples].sort((a, b) => a - b);
+  return { latency: { receivedToAdapter: summary(samples), intakeCommitWait: summary(commitWaits), intakeSyncWait: summary(syncWaits) } };
+}
+
+function summary(values: readonly number[]): LatencySummary {
+  const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : 0);
   const round = (n: number): number => Math.round(n * 1000) / 1000;
-  return { latency: { receivedToAdapter: { count: sorted.length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), maxMs: round(sorted.at(-1) ?? 0) } } };
+  return { count: sorted.length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), maxMs: round(sorted.at(-1) ?? 0) };
 }
 
 /** Artificial delay for the paper broker's submit (VIEWZENIX_PAPER_DELAY_MS), to measure the ack path with a slow broker. */

@@ -20,6 +20,7 @@ import type { ApiError } from '../../shared/api-types.js';
 import { CODES } from '../../shared/codes.js';
 import { randomId } from '../ids.js';
 import type { TradingState } from '../../shared/trading-state.js';
+import { resetLatency } from '../latency-trace.js';
 import type { OrderFilter } from '../store/orders.js';
 import { mountAlertRoutes, type AlertRouteDeps } from './alert-routes.js';
 
@@ -43,6 +44,8 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
   return (r) => {
     mountAlertRoutes(r, alerts);
     r.get('/status', h((_req, res) => res.json(s.status())));
+    // Only with VIEWZENIX_TRACE_LATENCY=1 (the benchmark): empties the latency histograms between scenarios.
+    r.post('/status/latency/reset', h((_req, res) => (resetLatency() ? res.json({ reset: true }) : notFound())));
 
     r.get('/strategies', h((_req, res) => res.json({ items: s.strategies.list() })));
     r.get('/strategies/:id', h((req, res) => res.json(s.strategies.get(String(req.params.id)) ?? notFound())));

@@ -12,7 +12,7 @@ import { yieldWritesTo, type Db } from '../store/db.js';
 import { WriteGate } from '../store/write-gate.js';
 import { startCheckpointer } from '../store/checkpointer.js';
 import { Inbox } from '../signals/inbox.js';
-import { traceReceivedAt } from '../latency-trace.js';
+import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
 import { createWebhookServer, listen, closeServer, type WebhookStats } from './webhook.js';
 import { sharedWebhookStats, STATS_BYTES, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
 
@@ -64,7 +64,7 @@ export async function startWebhookListener(o: WebhookListenerOptions): Promise<W
 async function startInProcess(o: WebhookListenerOptions): Promise<WebhookListener> {
   o.signals.writeInboxHere();
   yieldWritesTo(o.db, undefined);
-  const inbox = new Inbox(o.signals, o.log);
+  const inbox = new Inbox(o.signals, o.log, { observe: latencyTracing ? (commitWait, syncWait) => traceIntake([commitWait], [syncWait]) : undefined });
   inbox.onCommitted = () => o.onDurable();
   const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
   const port = await listen(webhook.server, o.port, o.host);
@@ -106,6 +106,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
       if (m.received.length > 0) traceReceivedAt(m.received);
       o.onDurable();
     } else if (m.type === 'log') forwardLog(o.log, m.line);
+    else if (m.type === 'intake-stages') traceIntake(m.commitWait, m.syncWait);
   };
 
   const spawn = (port: number): Promise<Worker> =>

@@ -22,6 +22,8 @@ export type ToMain =
   /** Every inbox row up to `seq` is on disk; `received` carries receive times when latency tracing is on. */
   | { type: 'durable'; seq: number; received: [string, number][] }
   | { type: 'log'; line: string }
+  /** The acknowledgement's waits (ms) since the last report, when latency tracing is on. */
+  | { type: 'intake-stages'; commitWait: number[]; syncWait: number[] }
   | { type: 'closed' };
 
 export type ToThread = { type: 'invalidate' } | { type: 'close' };

@@ -10,7 +10,7 @@ import { StrategyRepo } from '../store/strategies.js';
 import { SignalRepo } from '../store/signals.js';
 import { WriteGate } from '../store/write-gate.js';
 import { Inbox } from '../signals/inbox.js';
-import { takeReceived } from '../latency-trace.js';
+import { latencyTracing, takeReceived } from '../latency-trace.js';
 import { createWebhookServer, listen, closeServer } from './webhook.js';
 import { sharedWebhookStats, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
 
@@ -29,7 +29,23 @@ db.pragma('wal_autocheckpoint = 0');
 // the inbox retries a busy commit itself instead, on the next turn of the event loop.
 db.pragma('busy_timeout = 0');
 const signals = new SignalRepo(db);
-const inbox = new Inbox(signals, log, { gate: new WriteGate(data.gate) });
+// With latency tracing on (the benchmark), the ack's two waits are sent to the main thread's histograms each second.
+const stages = { commit: [] as number[], sync: [] as number[] };
+const inbox = new Inbox(signals, log, {
+  gate: new WriteGate(data.gate),
+  observe: latencyTracing
+    ? (commitWait, syncWait) => {
+        stages.commit.push(commitWait);
+        stages.sync.push(syncWait);
+      }
+    : undefined,
+});
+if (latencyTracing) {
+  setInterval(() => {
+    if (stages.commit.length === 0) return;
+    post({ type: 'intake-stages', commitWait: stages.commit.splice(0), syncWait: stages.sync.splice(0) });
+  }, 1000).unref();
+}
 inbox.onCommitted = (ids) => post({ type: 'durable', seq: signals.lastDurableSeq(), received: takeReceived(ids) });
 const webhook = createWebhookServer({
   strategies: new StrategyRepo(db),

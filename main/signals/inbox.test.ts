@@ -88,6 +88,30 @@ describe('durable inbox', () => {
     db.close();
   });
 
+  it('tells an observer, per answered alert, how long it waited for its commit and then for the sync', async () => {
+    const db = openDatabase({ file: path.join(tempDir(), 'i8.db') });
+    const repo = new SignalRepo(db);
+    const realSync = repo.syncCommitted.bind(repo);
+    let release: () => void = () => undefined;
+    repo.syncCommitted = async () => {
+      await new Promise<void>((r) => (release = r));
+      await realSync();
+    };
+    const seen: [number, number][] = [];
+    const inbox = new Inbox(repo, createLogger({ console: 'silent' }), { observe: (c, s) => seen.push([c, s]) });
+    const answers = Promise.all([inbox.receive(signal(1)), inbox.receive(signal(2))]);
+    await new Promise((r) => setTimeout(r, 25)); // the sync is held for at least this long
+    release();
+    await answers;
+    expect(seen).toHaveLength(2);
+    for (const [commitWait, syncWait] of seen) {
+      expect(commitWait).toBeGreaterThanOrEqual(0);
+      expect(syncWait).toBeGreaterThanOrEqual(20);
+    }
+    inbox.close();
+    db.close();
+  });
+
   it('closing commits, syncs and answers alerts still waiting, then refuses new ones', async () => {
     const db = openDatabase({ file: path.join(tempDir(), 'i3.db') });
     const repo = new SignalRepo(db);

@@ -11,11 +11,14 @@ interface Pending {
   item: InboxInsert;
   resolve: (r: InboxInsertResult) => void;
   reject: (e: Error) => void;
+  /** performance.now() when received (only when stages are observed). */
+  at?: number;
 }
 
 interface Committed {
   batch: Pending[];
   results: InboxInsertResult[];
+  committedAt?: number;
 }
 
 interface InFlightSync {
@@ -31,6 +34,9 @@ export interface InboxOptions {
   maxSyncs?: number;
   /** Announces the inbox's commits to the other connection's writers, which let them go first (write-gate.ts). */
   gate?: { claim(): void; release(): void };
+  /** Told, for each alert answered, how long it waited for its commit and then for the sync (the benchmark's
+   *  breakdown of the acknowledgement; VIEWZENIX_TRACE_LATENCY). */
+  observe?: (commitWaitMs: number, syncWaitMs: number) => void;
 }
 
 /** fdatasyncs of the WAL allowed at once (libuv's thread pool has four threads). */
@@ -59,6 +65,7 @@ export class Inbox {
   private readonly lockWaitMs: number;
   private readonly maxSyncs: number;
   private readonly gate: InboxOptions['gate'];
+  private readonly observe: InboxOptions['observe'];
 
   constructor(
     private readonly repo: SignalRepo,
@@ -69,12 +76,13 @@ export class Inbox {
     this.lockWaitMs = o.lockWaitMs ?? LOCK_WAIT_MS;
     this.maxSyncs = o.maxSyncs ?? MAX_SYNCS;
     this.gate = o.gate;
+    this.observe = o.observe;
   }
 
   receive(item: InboxInsert): Promise<InboxInsertResult> {
     if (this.closed) return Promise.reject(new Error('the inbox is closed'));
     return new Promise((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
+      this.pending.push({ item, resolve, reject, at: this.observe ? performance.now() : undefined });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -107,7 +115,7 @@ export class Inbox {
       }
       this.busySince = undefined;
       this.busyRetries = 0;
-      this.unsynced.push({ batch, results });
+      this.unsynced.push({ batch, results, committedAt: this.observe ? performance.now() : undefined });
     }
     if (this.claimed) {
       this.claimed = false;
@@ -184,8 +192,10 @@ export class Inbox {
 
   private settle(group: Committed[], err?: Error): void {
     const stored: string[] = [];
-    for (const { batch, results } of group) {
+    const now = this.observe && !err ? performance.now() : undefined;
+    for (const { batch, results, committedAt } of group) {
       batch.forEach((p, i) => {
+        if (now !== undefined && p.at !== undefined && committedAt !== undefined) this.observe!(committedAt - p.at, now - committedAt);
         if (err) p.reject(err);
         else p.resolve(results[i]!);
         if (results[i]!.outcome === 'stored' && p.item.status === 'queued') stored.push(results[i]!.id);
