@@ -59,6 +59,8 @@ export interface Agent {
   demoWebhookUrl?: string;
   /** Where the webhook listener runs: its own thread (the default with a build) or the main thread. */
   webhookMode: 'thread' | 'in-process';
+  /** The listener itself (tests end its thread to check the restart). */
+  webhookListener: WebhookListener;
   stop(): Promise<void>;
 }
 
@@ -186,7 +188,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         webhookPort,
         controlPort,
         signals: signals.countByStatus(),
-        webhook: webhook.stats,
+        webhook: { ...webhook.stats, mode: webhook.mode, restarts: webhook.restarts },
         tradingState: tradingState.view(),
         tunnel: { state: tunnel.status().state, publicUrl: tunnel.publicUrl() ?? null },
       }),
@@ -238,7 +240,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       })();
       return stopping;
     };
-    return { info, token, db: openDb, log, services, vault, tunnel, notifications, demoWebhookUrl, webhookMode: webhook.mode, stop };
+    return { info, token, db: openDb, log, services, vault, tunnel, notifications, demoWebhookUrl, webhookMode: webhook.mode, webhookListener: webhook, stop };
   } catch (err) {
     await listening?.close().catch(() => undefined);
     db?.close();

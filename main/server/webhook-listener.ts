@@ -20,6 +20,10 @@ export interface WebhookListener {
   port: number;
   mode: 'thread' | 'in-process';
   stats: WebhookStats;
+  /** How many times the thread was restarted after it stopped unexpectedly. */
+  readonly restarts: number;
+  /** Ends the thread as a crash would (tests of the restart); in-process: undefined. */
+  terminateThread?: () => Promise<void>;
   /** Strategies changed: forget cached webhook lookups. */
   invalidate(): void;
   /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
@@ -73,6 +77,7 @@ async function startInProcess(o: WebhookListenerOptions): Promise<WebhookListene
     port,
     mode: 'in-process',
     stats: webhook.stats,
+    restarts: 0,
     invalidate: () => webhook.invalidate(),
     close: async () => {
       await closeServer(webhook.server);
@@ -97,6 +102,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
   const checkpointer = startCheckpointer(o.db, (err) => o.log.warn({ err }, 'background checkpoint'));
   let boundPort = o.port;
   let stopping = false;
+  let restarts = 0;
   let closed: Promise<void> | undefined;
   let current: Worker;
 
@@ -132,13 +138,19 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
         if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
         if (stopping) return;
         // Alerts it committed but could not report are committed: hand them to the worker, and listen again.
-        o.log.error({ code }, 'the webhook thread stopped unexpectedly; restarting it');
+        // A thread that keeps failing is restarted less and less often (0.2 s, 0.4 s … at most every 10 s).
+        const delay = Math.min(10_000, 200 * 2 ** restarts++);
+        o.log.error({ code, restartInMs: delay }, 'the webhook thread stopped unexpectedly; restarting it');
         o.signals.followExternalInbox();
         o.onDurable();
-        spawn(boundPort).then(
-          (next) => (current = next),
-          (err: unknown) => o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received'),
-        );
+        const timer = setTimeout(() => {
+          if (stopping) return;
+          spawn(boundPort).then(
+            (next) => (current = next),
+            (err: unknown) => o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received'),
+          );
+        }, delay);
+        timer.unref();
       });
     });
 
@@ -150,6 +162,12 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
       },
       mode: 'thread' as const,
       stats,
+      get restarts() {
+        return restarts;
+      },
+      terminateThread: async () => {
+        await current.terminate();
+      },
       invalidate: () => current.postMessage({ type: 'invalidate' } satisfies ToThread),
       close: () => {
         stopping = true;

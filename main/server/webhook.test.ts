@@ -74,6 +74,29 @@ describe.each([
     expect(statsAfter.received).toBe(statsBefore.received + 1);
   });
 
+  it.runIf(mode === 'thread')('a webhook thread that dies is restarted on the same port; alerts it had stored are still processed', async () => {
+    const body = (n: number) => `{"ticker":"RST${n}","action":"buy","quantity":1,"price":190,"id":"restart-${mode}-${n}"}`;
+    const before = await agent.post(hook, body(1));
+    expect(before.status).toBe(202);
+    await agent.webhookListener.terminateThread!();
+    const after = await eventually(
+      async () => agent.post(hook, body(2)).catch(() => ({ status: 0, body: {} as Record<string, unknown> })),
+      (r) => r.status === 202,
+      10_000,
+    );
+    expect(after.body.status).toBe('queued');
+    expect(agent.webhookListener.restarts).toBe(1);
+    const status = await agent.api<{ webhook: { mode: string; restarts: number } }>('GET', '/api/status');
+    expect(status.body.webhook).toMatchObject({ mode: 'thread', restarts: 1 });
+    for (const id of [before.body.signalId, after.body.signalId]) {
+      const signal = await eventually(
+        async () => (await agent.api<{ status: string }>('GET', `/api/signals/${id as string}`)).body,
+        (s) => s.status !== 'queued' && s.status !== 'processing',
+      );
+      expect(signal.status).toBe('done');
+    }
+  });
+
   it('a disabled strategy stops receiving at once (the listener forgets its cached lookup)', async () => {
     const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
     const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: `off-${mode}`, accountIds: [accounts[0]!.id] });
