@@ -105,6 +105,10 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
   let restarts = 0;
   let closed: Promise<void> | undefined;
   let current: Worker;
+  /** The thread listening now (none between a crash and its restart). */
+  let live: Worker | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> | undefined;
 
   const onMessage = (m: ToMain): void => {
     if (m.type === 'durable') {
@@ -123,6 +127,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
       w.on('message', (m: ToMain) => {
         if (m.type === 'listening') {
           started = true;
+          live = w;
           boundPort = m.port;
           resolve(w);
         } else if (m.type === 'listen-error') {
@@ -134,6 +139,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
         else o.log.error({ err }, 'the webhook thread failed');
       });
       w.on('exit', (code) => {
+        if (live === w) live = undefined;
         gate.reset(); // a claim it held when it ended would make every write here wait
         if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
         if (stopping) return;
@@ -143,14 +149,17 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
         o.log.error({ code, restartInMs: delay }, 'the webhook thread stopped unexpectedly; restarting it');
         o.signals.followExternalInbox();
         o.onDurable();
-        const timer = setTimeout(() => {
+        restartTimer = setTimeout(() => {
+          restartTimer = undefined;
           if (stopping) return;
-          spawn(boundPort).then(
-            (next) => (current = next),
+          restarting = spawn(boundPort).then(
+            (next) => {
+              current = next;
+            },
             (err: unknown) => o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received'),
           );
         }, delay);
-        timer.unref();
+        restartTimer.unref();
       });
     });
 
@@ -171,13 +180,20 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
       invalidate: () => current.postMessage({ type: 'invalidate' } satisfies ToThread),
       close: () => {
         stopping = true;
-        closed ??= new Promise<void>((resolve) => {
-          current.once('exit', () => {
-            yieldWritesTo(o.db, undefined);
-            void (checkpointer?.close() ?? Promise.resolve()).then(() => resolve());
-          });
-          current.postMessage({ type: 'close' } satisfies ToThread);
-        });
+        closed ??= (async () => {
+          // Between a crash and its restart there is no thread to close; a restart under way is let finish first.
+          if (restartTimer) clearTimeout(restartTimer);
+          await restarting;
+          const w = live;
+          if (w) {
+            await new Promise<void>((resolve) => {
+              w.once('exit', () => resolve());
+              w.postMessage({ type: 'close' } satisfies ToThread);
+            });
+          }
+          yieldWritesTo(o.db, undefined);
+          await checkpointer?.close();
+        })();
         return closed;
       },
     };

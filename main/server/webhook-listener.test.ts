@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startTestAgent, builtWebhookThreadEntry } from '../test-support/agent.js';
+
+describe('webhook listener thread lifecycle', () => {
+  it('an agent stopped between a thread crash and its restart stops cleanly, and no thread is left listening', async () => {
+    const agent = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: builtWebhookThreadEntry() });
+    expect(agent.webhookMode).toBe('thread');
+    const port = agent.info.webhookPort;
+    await agent.webhookListener.terminateThread!();
+    await agent.stop(); // would never resolve if it waited for the dead thread's exit
+    expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
+    const refused = await fetch(`http://127.0.0.1:${port}/health`).then(
+      () => false,
+      () => true,
+    );
+    expect(refused).toBe(true);
+  });
+
+  it('the listener refuses a port that is taken, as the main thread would (EADDRINUSE), and the agent does not start', async () => {
+    const first = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: builtWebhookThreadEntry() });
+    try {
+      await expect(startTestAgent({ webhookPort: first.info.webhookPort }, { webhookThread: true, webhookThreadEntry: builtWebhookThreadEntry() })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await first.stop();
+    }
+  });
+});
