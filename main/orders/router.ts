@@ -46,6 +46,9 @@ export interface SubmitContext {
   signalId?: string;
   strategyId?: string;
   leg: string;
+  /** Writes that belong with a new order (the decision that placed it), made in the commit that stores it; not
+   *  made when the order exists already. */
+  withOrder?: () => void;
 }
 
 /** The part of TradingStateService the router needs (kept narrow so tests can pass the real service). */
@@ -160,7 +163,7 @@ export class OrderRouter {
 
   /** Stores the order (idempotent by client order id) and sends it if it has not been sent before. */
   async submit(request: OrderRequest, ctx: SubmitContext): Promise<OrderView> {
-    // The new row and its move to `submitting` are one commit, made before the broker call.
+    // The new row, its move to `submitting` and the caller's writes for it are one commit, made before the broker call.
     const prepared = this.orders.transaction(() => {
       const { order, created } = this.orders.insertIfAbsent({
         id: randomId('ord'),
@@ -171,6 +174,7 @@ export class OrderRouter {
         leg: ctx.leg,
         createdAt: this.now(),
       });
+      if (created) ctx.withOrder?.(); // (a resumed run finds the order, and what came with it, already stored)
       if (!created && order.status !== 'created') return undefined; // already sent once: never again from here
       return this.prepare(order.id, request, ctx.accountId);
     });

@@ -24,6 +24,9 @@ describe('signal worker through the engines', () => {
       ['sell', '2', 'filled'],
     ]);
     expect(legs[0]!.createdAt <= legs[1]!.createdAt).toBe(true);
+    // Each leg's 'order' decision was stored with it: one per order, in the order the legs were placed.
+    const detail = (await agent.api<{ decisions: { verdict: string; data?: { intent?: { leg?: string } } }[] }>('GET', `/api/signals/${sell.body.signalId as string}`)).body;
+    expect(detail.decisions.filter((d) => d.verdict === 'order').map((d) => d.data?.intent?.leg)).toEqual(['exit', 'entry']);
     const amd = (await positions()).find((p) => p.symbol === 'AMD');
     expect(amd?.quantity).toBe('-2');
     expect(buy.status).toBe(202);

@@ -232,10 +232,11 @@ export class SignalWorker {
         const d = verdict.denial!;
         return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), placed, acted: placed > 0 };
       }
-      this.recordNow({ signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() });
+      const decision: Decision = { signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() };
       const { leg, dependsOn: _d, ...fields } = intent;
       const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? signal.price };
-      const order = await router.submit(request, { accountId, signalId: row.id, strategyId: strategy.id, leg });
+      // The decision is stored in the commit that stores the order (never one without the other).
+      const order = await router.submit(request, { accountId, signalId: row.id, strategyId: strategy.id, leg, withOrder: () => this.recordNow(decision) });
       sent.set(leg, order.id);
       placed++;
       // Legs of one alert are not "recent orders" of each other: a reversal's exit and entry share a side and
