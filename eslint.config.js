@@ -36,7 +36,6 @@ export default tseslint.config(
   { files: ['bench/reference/**', 'bench/db/**'], rules: { 'no-restricted-imports': ['error', { patterns: without(everywhere, 'better-sqlite3') }] } },
   {
     files: ['renderer/**', 'shared/**'],
-    ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', { patterns: [...everywhere, noNode] }] },
   },

@@ -1,13 +1,13 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { fileURLToPath } from 'node:url';
 
+// Paths from import.meta.dirname (the folder of this file, set when Vite loads its config): no Node module here.
 export default defineConfig({
-  root: fileURLToPath(new URL('.', import.meta.url)),
+  root: import.meta.dirname,
   base: './',
   plugins: [react(), preloadBoot()],
   build: {
-    outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
+    outDir: `${import.meta.dirname}/../dist/renderer`,
     emptyOutDir: true,
     sourcemap: true,
   },
