@@ -31,6 +31,20 @@ describe('router: UNKNOWN orders', () => {
     h.close();
   });
 
+  it('submit_again_with_the_client_order_id_of_an_order_being_sent_returns_it_and_sends_nothing_more', async () => {
+    const { h, paper, kinds } = setup({ submitFaultRate: 1, faults: ['slow'], maxFaults: 1, slowMs: 30 });
+    const first = h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    let decided = 0;
+    const again = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry', withOrder: () => decided++ });
+    expect(again.status).toBe('submitting'); // the first send is still on its way
+    const o = await first;
+    expect(again.id).toBe(o.id);
+    expect(decided).toBe(0); // the order existed: nothing stored with it a second time
+    expect(kinds(o.id).filter((k) => k === 'submit')).toHaveLength(1);
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
   it('submit_when_connection_reset_before_sending_then_resends_with_same_client_id_after_absent_lookups', async () => {
     const { h, paper, kinds } = setup({ submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1 });
     const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });

@@ -164,7 +164,7 @@ export class OrderRouter {
   /** Stores the order (idempotent by client order id) and sends it if it has not been sent before. */
   async submit(request: OrderRequest, ctx: SubmitContext): Promise<OrderView> {
     // The new row, its move to `submitting` and the caller's writes for it are one commit, made before the broker call.
-    const prepared = this.orders.transaction(() => {
+    const { view, send } = this.orders.transaction(() => {
       const { order, created } = this.orders.insertIfAbsent({
         id: randomId('ord'),
         signalId: ctx.signalId,
@@ -175,11 +175,11 @@ export class OrderRouter {
         createdAt: this.now(),
       });
       if (created) ctx.withOrder?.(); // (a resumed run finds the order, and what came with it, already stored)
-      if (!created && order.status !== 'created') return undefined; // already sent once: never again from here
-      return this.prepare(order.id, request, ctx.accountId);
+      if (!created && order.status !== 'created') return { view: order, send: false }; // already sent once: never again from here
+      const prepared = this.prepare(order.id, request, ctx.accountId);
+      return { view: prepared, send: prepared.status === 'submitting' };
     });
-    if (!prepared) return this.orders.byClientId(request.clientOrderId)!;
-    return prepared.status === 'submitting' ? this.sendPrepared(prepared.id, request, ctx.accountId) : prepared;
+    return send ? this.sendPrepared(view.id, request, ctx.accountId) : view;
   }
 
   /** Calls the adapter through the account's pacing and the request timeout. */

@@ -190,16 +190,7 @@ function rateRule(e: Eval): RuleOutcome {
   if (perMinute === undefined && perDay === undefined) return pass(OFF);
   const { context, intent } = e.input;
   const dayStart = context.dayStart !== undefined ? Date.parse(context.dayStart) : utcMidnight(e.now);
-  let lastMinute = context.orderCounts?.lastMinute ?? 0;
-  let today = context.orderCounts?.today ?? 0;
-  if (!context.orderCounts) {
-    for (const o of context.recentOrders) {
-      const t = Date.parse(o.time);
-      if (t > e.now) continue;
-      if (e.now - t < 60_000) lastMinute += 1;
-      if (t >= dayStart) today += 1;
-    }
-  }
+  const { lastMinute, today } = context.orderCounts ?? countOrders(context.recentOrders, e.now, dayStart);
   if (perMinute !== undefined && lastMinute + 1 > perMinute) {
     return fail('ORDER_RATE_EXCEEDED', { symbol: intent.symbol, window: 'minute', count: String(lastMinute), max: String(perMinute) });
   }
@@ -283,6 +274,19 @@ function duplicateRule(e: Eval): RuleOutcome {
     }
   }
   return pass(`no ${intent.side} ${intent.symbol} in the last ${window}s`);
+}
+
+/** The order-rate rule's counts from a list of orders (when the caller did not count them). */
+function countOrders(orders: readonly { time: string }[], now: number, dayStart: number): { lastMinute: number; today: number } {
+  let lastMinute = 0;
+  let today = 0;
+  for (const o of orders) {
+    const t = Date.parse(o.time);
+    if (t > now) continue;
+    if (now - t < 60_000) lastMinute += 1;
+    if (t >= dayStart) today += 1;
+  }
+  return { lastMinute, today };
 }
 
 function utcMidnight(t: number): number {

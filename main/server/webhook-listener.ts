@@ -72,7 +72,6 @@ async function startInProcess(o: WebhookListenerOptions): Promise<WebhookListene
   inbox.onCommitted = () => o.onDurable();
   const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
   const port = await listen(webhook.server, o.port, o.host);
-  webhook.server.keepAliveTimeout = 65_000;
   return {
     port,
     mode: 'in-process',
@@ -104,7 +103,6 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
   let stopping = false;
   let restarts = 0;
   let closed: Promise<void> | undefined;
-  let current: Worker;
   /** The thread listening now (none between a crash and its restart). */
   let live: Worker | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -153,9 +151,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
           restartTimer = undefined;
           if (stopping) return;
           restarting = spawn(boundPort).then(
-            (next) => {
-              current = next;
-            },
+            () => undefined,
             (err: unknown) => o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received'),
           );
         }, delay);
@@ -163,8 +159,7 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
       });
     });
 
-  return spawn(o.port).then((w) => {
-    current = w;
+  return spawn(o.port).then(() => {
     return {
       get port() {
         return boundPort;
@@ -175,9 +170,10 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
         return restarts;
       },
       terminateThread: async () => {
-        await current.terminate();
+        await live?.terminate();
       },
-      invalidate: () => current.postMessage({ type: 'invalidate' } satisfies ToThread),
+      // A thread started later begins with an empty cache.
+      invalidate: () => live?.postMessage({ type: 'invalidate' } satisfies ToThread),
       close: () => {
         stopping = true;
         closed ??= (async () => {

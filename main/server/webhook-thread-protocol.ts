@@ -13,7 +13,6 @@ export interface ThreadData {
   gate: SharedArrayBuffer;
   bodyLimit?: number;
   dedupeWindowMs?: number;
-  rate?: { perWebhook: { perSecond: number; burst: number }; overall: { perSecond: number; burst: number } };
 }
 
 export type ToMain =
@@ -23,8 +22,7 @@ export type ToMain =
   | { type: 'durable'; seq: number; received: [string, number][] }
   | { type: 'log'; line: string }
   /** The acknowledgement's waits (ms) since the last report, when latency tracing is on. */
-  | { type: 'intake-stages'; commitWait: number[]; syncWait: number[] }
-  | { type: 'closed' };
+  | { type: 'intake-stages'; commitWait: number[]; syncWait: number[] };
 
 export type ToThread = { type: 'invalidate' } | { type: 'close' };
 

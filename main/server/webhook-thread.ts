@@ -23,7 +23,8 @@ const post = (m: ToMain): void => port.postMessage(m);
 const log = pino({ level: data.logLevel, base: undefined, timestamp: false }, { write: (line: string) => post({ type: 'log', line }) });
 
 const db = openDatabase({ file: data.dbFile });
-// Checkpoints (two fsyncs of the database file) run on the main thread's connection, never in an alert's commit.
+// Checkpoints (two fsyncs of the database file) run on their own thread (store/checkpoint-thread.ts), never in an
+// alert's commit.
 db.pragma('wal_autocheckpoint = 0');
 // SQLite's busy handler sleeps 1, 2, 5, 10 … ms, blocking this thread, whenever the pipeline holds the write lock;
 // the inbox retries a busy commit itself instead, on the next turn of the event loop.
@@ -54,9 +55,7 @@ const webhook = createWebhookServer({
   stats: sharedWebhookStats(data.stats),
   bodyLimit: data.bodyLimit,
   dedupeWindowMs: data.dedupeWindowMs,
-  rate: data.rate,
 });
-webhook.server.keepAliveTimeout = 65_000;
 
 port.on('message', (m: ToThread) => {
   if (m.type === 'invalidate') webhook.invalidate();
@@ -70,8 +69,7 @@ function shutdown(): Promise<void> {
     inbox.close(); // commits, syncs and answers what was received
     post({ type: 'durable', seq: signals.lastDurableSeq(), received: [] });
     db.close();
-    post({ type: 'closed' });
-    port!.close();
+    port!.close(); // the main thread waits for this thread's exit
   })();
   return closing;
 }

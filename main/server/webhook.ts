@@ -168,6 +168,9 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
     return [202, { status: 'queued', signalId: result.id }];
   }
 
+  // Longer than the usual 60 s idle timeout of the proxies and tunnels in front, so the agent is not the side that
+  // closes a kept-alive connection just as the proxy sends the next request on it.
+  server.keepAliveTimeout = 65_000;
   return {
     server,
     stats,

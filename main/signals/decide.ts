@@ -47,7 +47,7 @@ function trackEquityHigh(accountId: string, equity: Decimal, now: string): Decim
 /** What the risk engine's rate and duplicate rules need, read through the (account, created_at) index: the
  *  counts of the last minute and the day (counted in SQL, however busy the day), and the orders of the duplicate
  *  window (any of them may match the symbol and side). */
-function recentOrders(orders: OrderRepo, accountId: string, now: string, dayStart: string, rules: RiskRules): Pick<RiskContext, 'recentOrders' | 'orderCounts'> {
+function rateAndDuplicateFacts(orders: OrderRepo, accountId: string, now: string, dayStart: string, rules: RiskRules): Pick<RiskContext, 'recentOrders' | 'orderCounts'> {
   const nowMs = Date.parse(now);
   const rate = rules.maxOrdersPerMinute !== undefined || rules.maxOrdersPerDay !== undefined;
   const orderCounts = rate ? orders.countRecent(accountId, now, new Date(nowMs - 60_000).toISOString(), dayStart) : undefined;
@@ -78,7 +78,7 @@ export async function planForAccount(input: {
   const unrealized = positions.reduce((s, p) => s.plus(p.unrealizedPnl ?? 0), new Decimal(0));
   const dayStart = `${now.slice(0, 10)}T00:00:00.000Z`;
   const rules = resolveRiskRules({ ...DEFAULT_RISK_RULES, ...(input.accountSettings.risk ?? {}) }, input.strategySettings.risk);
-  const recent = recentOrders(input.orders, accountId, now, dayStart, rules);
+  const recent = rateAndDuplicateFacts(input.orders, accountId, now, dayStart, rules);
   const context: RiskContext = {
     positions: positions.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice })),
     openOrders: openOrders.map((o) => ({ symbol: o.symbol, side: o.side, quantity: new Decimal(o.quantity).minus(o.filledQuantity).toString(), type: o.type, clientOrderId: o.clientOrderId })),

@@ -1,9 +1,9 @@
 // Durable receive with group commit: alerts that arrive together are written in ONE transaction, and none is
 // answered before that transaction is on disk. The commit itself does not wait for the disk (synchronous=NORMAL);
 // the WAL is then fsynced in libuv's thread pool, so the event loop keeps reading requests meanwhile; batches
-// committed while a sync runs share the next one, which may start before the running one ends. An alert is acknowledged (and handed to the worker)
-// only after the fsync that covers its commit: the same guarantee as a synchronous=FULL commit, power loss
-// included, without blocking the webhook listener for the flush.
+// committed while a sync runs share the next one, which may start before the running one ends. An alert is
+// acknowledged (and handed to the worker) only after the fsync that covers its commit: the same guarantee as a
+// synchronous=FULL commit, power loss included, without blocking the webhook listener for the flush.
 import type { SignalRepo, InboxInsert, InboxInsertResult } from '../store/signals.js';
 import type { Logger } from '../log.js';
 

@@ -1,13 +1,13 @@
-// The one SQLite connection: WAL, numbered migrations recorded in the database, and clear errors for a corrupt
-// file or one from a newer version.
+// Opening the database: WAL, numbered migrations recorded in the database, and clear errors for a corrupt file or
+// one from a newer version. The agent opens one connection per thread that writes (main, webhook, checkpoints).
 //
 // Durability: commits that acknowledge something to the outside world (the inbox: an alert answered 202) are
 // made durable before the acknowledgement, so they survive power loss: either with synchronous=FULL through
 // durableTransaction(), or (the inbox's hot path) committed with NORMAL and then fsynced through WalSync, which
 // gives the same guarantee without blocking the event loop for the fsync. Everything else commits with
 // synchronous=NORMAL: in WAL mode that survives a crash of the process (SIGKILL) and is made durable by the
-// next sync of the WAL. One fsync per pipeline write would block the event loop the webhook listener shares
-// (about 10 per alert), which is what the intake throughput bar forbids.
+// next sync of the WAL. One fsync per pipeline write would block the pipeline's event loop for about six fsyncs
+// per order, and lengthen every alert's own sync behind them.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -116,7 +116,7 @@ export class SignalRepo {
   }
 
   /** Makes every batch committed so far durable (fdatasync of the WAL off the event loop); from then on the
-   *  worker sees its rows. Calls are serialised by the caller (the inbox). */
+   *  worker sees its rows. Calls may overlap. */
   async syncCommitted(): Promise<void> {
     const upTo = this.commits;
     if (this.unsynced.length === 0) return;
