@@ -19,6 +19,7 @@ import { Reconciler } from './orders/reconciler.js';
 import { TradingStateService } from './trading-state.js';
 import { SignalWorker } from './signals/worker.js';
 import { listen, closeServer } from './server/webhook.js';
+import { INBOX_FILE } from './store/inbox-db.js';
 import { startWebhookListener, type WebhookListener } from './server/webhook-listener.js';
 import { createControlApp } from './server/control.js';
 import { mountApiRoutes } from './server/api-routes.js';
@@ -159,7 +160,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     backups.start();
 
     // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
-    const webhook = await startWebhookListener({ dbFile, db, host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
+    const webhook = await startWebhookListener({ dbFile, db, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
     const webhookPort = webhook.port;
     let controlPort = 0;

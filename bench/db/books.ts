@@ -25,11 +25,20 @@ export interface Books {
 }
 
 export function openBooksCopy(dataDir: string): Books {
-  const src = path.join(dataDir, 'viewzenix.db');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vz-books-'));
-  for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(src + suffix)) fs.copyFileSync(src + suffix, path.join(dir, `viewzenix.db${suffix}`));
+  for (const name of ['viewzenix.db', 'inbox.db']) {
+    const src = path.join(dataDir, name);
+    for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(src + suffix)) fs.copyFileSync(src + suffix, path.join(dir, `${name}${suffix}`));
+  }
   const db = new Database(path.join(dir, 'viewzenix.db'));
-  const integrity = (db.pragma('integrity_check', { simple: true }) as string) ?? 'no answer';
+  // Both files must be sound: the agent's books and the inbox of alerts received but not yet copied into them.
+  const checks = [(db.pragma('integrity_check', { simple: true }) as string) ?? 'no answer'];
+  if (fs.existsSync(path.join(dir, 'inbox.db'))) {
+    const inbox = new Database(path.join(dir, 'inbox.db'));
+    checks.push(`inbox.db: ${(inbox.pragma('integrity_check', { simple: true }) as string) ?? 'no answer'}`);
+    inbox.close();
+  }
+  const integrity = checks.every((c) => c === 'ok' || c === 'inbox.db: ok') ? 'ok' : checks.join('; ');
   const n = (sql: string, ...args: unknown[]): number => Number((db.prepare(sql).get(...args) as { n: number } | undefined)?.n ?? 0);
   return {
     integrity,

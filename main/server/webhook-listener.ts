@@ -1,19 +1,21 @@
 // Starts the webhook listener: in its own thread (main/server/webhook-thread.ts) when the built thread entry is
 // there, else (running from TypeScript sources, e.g. unit tests, or VIEWZENIX_WEBHOOK_THREAD=0) on this thread.
-// Either way the contract is the same: an alert is on disk before its 202, and the worker is woken only for rows
-// that are on disk.
+// Either way the contract is the same: an alert is in inbox.db and on disk before its 202; this thread copies it
+// into viewzenix.db (InboxCopier) and only then wakes the worker; the listener deletes copied rows once the copy is
+// on disk too.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
-import { yieldWritesTo, type Db } from '../store/db.js';
-import { WriteGate } from '../store/write-gate.js';
-import { startCheckpointer } from '../store/checkpointer.js';
-import { Inbox } from '../signals/inbox.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { BACKSTOP_FRAMES, startCheckpointer } from '../store/checkpointer.js';
+import { DEDUPE_KEEP_MS, InboxReader, InboxStore, openInboxDatabase } from '../store/inbox-db.js';
+import { Inbox, pruneInbox } from '../signals/inbox.js';
+import { InboxCopier } from '../signals/inbox-copy.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
-import { createWebhookServer, listen, closeServer, type WebhookStats } from './webhook.js';
+import { createWebhookServer, listen, closeServer, DEFAULT_DEDUPE_WINDOW_MS, type WebhookStats } from './webhook.js';
 import { sharedWebhookStats, STATS_BYTES, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
 
 export interface WebhookListener {
@@ -31,15 +33,18 @@ export interface WebhookListener {
 }
 
 export interface WebhookListenerOptions {
+  /** viewzenix.db (the thread reads strategies from it). */
   dbFile: string;
-  /** The main thread's connection: its writes let the thread's inbox commits go first. */
+  /** The main thread's connection to it (its checkpoints move to the checkpoint thread). */
   db: Db;
+  /** inbox.db: the listener is its only writer. */
+  inboxFile: string;
   host: string;
   port: number;
   strategies: StrategyRepo;
   signals: SignalRepo;
   log: Logger;
-  /** New inbox rows are on disk: wake the worker. */
+  /** New alerts were copied into signals: wake the worker. */
   onDurable: () => void;
   /** Default: a thread when the built entry exists and VIEWZENIX_WEBHOOK_THREAD is not "0". */
   thread?: boolean;
@@ -52,26 +57,111 @@ export interface WebhookListenerOptions {
 
 const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.url));
 
+/** How often copies are made durable here and their rows released (deleted) from inbox.db. */
+const RELEASE_EVERY_MS = 1000;
+
 export async function startWebhookListener(o: WebhookListenerOptions): Promise<WebhookListener> {
   const wanted = o.thread ?? (process.env.VIEWZENIX_WEBHOOK_THREAD !== '0' && fs.existsSync(o.threadEntry ?? THREAD_ENTRY));
+  const intake = openIntake(o);
   if (wanted) {
     try {
-      return await startThread(o);
+      return await startThread(o, intake);
     } catch (err) {
-      if ((err as ListenError).listenError) throw err; // the port is taken or not allowed: same answer either way
+      if ((err as ListenError).listenError) {
+        await intake.close();
+        throw err; // the port is taken or not allowed: same answer either way
+      }
       o.log.warn({ err }, 'the webhook thread could not start; the webhook listener runs on the main thread');
     }
   }
-  return startInProcess(o);
+  try {
+    return await startInProcess(o, intake);
+  } catch (err) {
+    await intake.close();
+    throw err;
+  }
 }
 
-async function startInProcess(o: WebhookListenerOptions): Promise<WebhookListener> {
-  o.signals.writeInboxHere();
-  yieldWritesTo(o.db, undefined);
-  const inbox = new Inbox(o.signals, o.log, { observe: latencyTracing ? (commitWait, syncWait) => traceIntake([commitWait], [syncWait]) : undefined });
-  inbox.onCommitted = () => o.onDurable();
+/** This thread's side of the intake, in both modes. */
+interface Intake {
+  copier: InboxCopier;
+  /** Copies rows up to `seq` (reported durable by the writer) and wakes the worker. */
+  copy(seq: number): void;
+  /** Syncs and copies whatever inbox.db holds (after its writer stopped), and wakes the worker. */
+  copyAll(): void;
+  /** From now on, every RELEASE_EVERY_MS, tells `release` how far copies are on disk here. */
+  releaseTo(release: (seq: number) => void): void;
+  checkpointed: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares inbox.db (created on first use; the keys of alerts received before it existed are carried over, so they
+ * stay duplicates), makes what it holds durable and copies it: alerts a previous run received are in signals before
+ * the worker starts.
+ */
+function openIntake(o: WebhookListenerOptions): Intake {
+  const writer = openInboxDatabase(o.inboxFile);
+  try {
+    const store = new InboxStore(writer); // syncs what the file holds
+    if (!store.seeded()) store.seedKeys(o.signals.dedupeKeysSince(new Date(Date.now() - DEDUPE_KEEP_MS).toISOString()));
+    store.closeSync();
+  } finally {
+    writer.close();
+  }
+  const reader = new InboxReader(openDatabase({ file: o.inboxFile, readonly: true }));
+  const copier = new InboxCopier(reader, o.signals, o.log);
+  copier.copyAllOnDisk();
+  const checkpointer = startCheckpointer([o.dbFile, o.inboxFile], (err) => o.log.warn({ err }, 'background checkpoint'), { main: o.db });
+  let timer: NodeJS.Timeout | undefined;
+  const copied = (n: number): void => {
+    if (n > 0) o.onDurable();
+  };
+  o.signals.copyLate = (id) => copied(copier.copyAnswered(id));
+  return {
+    copier,
+    checkpointed: checkpointer !== undefined,
+    copy: (seq) => copied(copier.copy(seq)),
+    copyAll: () => copied(copier.copyAllOnDisk()),
+    releaseTo(release) {
+      clearInterval(timer);
+      timer = setInterval(() => {
+        copier.releasable().then(
+          (seq) => {
+            if (seq !== undefined) release(seq);
+          },
+          (err: unknown) => o.log.warn({ err }, 'could not sync the database; copied alerts stay in inbox.db for now'),
+        );
+      }, RELEASE_EVERY_MS);
+      timer.unref();
+    },
+    close: async () => {
+      clearInterval(timer);
+      o.signals.copyLate = () => {};
+      o.signals.closeSync();
+      reader.close();
+      await checkpointer?.close();
+    },
+  };
+}
+
+async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promise<WebhookListener> {
+  const db = openInboxDatabase(o.inboxFile);
+  if (intake.checkpointed) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
+  const store = new InboxStore(db);
+  const inbox = new Inbox(store, o.log, { observe: latencyTracing ? (commitWait, syncWait) => traceIntake([commitWait], [syncWait]) : undefined });
+  inbox.onCommitted = () => intake.copy(store.lastDurableSeq());
+  const windowMs = o.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
+  intake.releaseTo((seq) => pruneInbox(store, seq, windowMs, o.log));
   const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
-  const port = await listen(webhook.server, o.port, o.host);
+  let port: number;
+  try {
+    port = await listen(webhook.server, o.port, o.host);
+  } catch (err) {
+    inbox.close();
+    db.close();
+    throw err;
+  }
   return {
     port,
     mode: 'in-process',
@@ -80,7 +170,9 @@ async function startInProcess(o: WebhookListenerOptions): Promise<WebhookListene
     invalidate: () => webhook.invalidate(),
     close: async () => {
       await closeServer(webhook.server);
-      inbox.close();
+      inbox.close(); // commits, syncs and answers what was received; copies it (onCommitted)
+      db.close();
+      await intake.close();
     },
   };
 }
@@ -90,15 +182,9 @@ interface ListenError extends Error {
   code?: string;
 }
 
-function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
+function startThread(o: WebhookListenerOptions, intake: Intake): Promise<WebhookListener> {
   const statsBuffer = new SharedArrayBuffer(STATS_BYTES);
   const stats = sharedWebhookStats(statsBuffer);
-  // From here on the inbox is written by the thread's connection: the worker sees rows the thread reports durable,
-  // and this thread's writes let the inbox's commits go first.
-  o.signals.followExternalInbox();
-  const gate = new WriteGate();
-  yieldWritesTo(o.db, gate);
-  const checkpointer = startCheckpointer(o.db, (err) => o.log.warn({ err }, 'background checkpoint'));
   let boundPort = o.port;
   let stopping = false;
   let restarts = 0;
@@ -110,16 +196,26 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
 
   const onMessage = (m: ToMain): void => {
     if (m.type === 'durable') {
-      o.signals.advanceDurable(m.seq);
       if (m.received.length > 0) traceReceivedAt(m.received);
-      o.onDurable();
+      intake.copy(m.seq);
     } else if (m.type === 'log') forwardLog(o.log, m.line);
     else if (m.type === 'intake-stages') traceIntake(m.commitWait, m.syncWait);
   };
+  intake.releaseTo((seq) => live?.postMessage({ type: 'release', seq } satisfies ToThread));
 
   const spawn = (port: number): Promise<Worker> =>
     new Promise((resolve, reject) => {
-      const data: ThreadData = { dbFile: o.dbFile, host: o.host, port, logLevel: o.log.level, stats: statsBuffer, gate: gate.buffer, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs };
+      const data: ThreadData = {
+        dbFile: o.dbFile,
+        inboxFile: o.inboxFile,
+        checkpointed: intake.checkpointed,
+        host: o.host,
+        port,
+        logLevel: o.log.level,
+        stats: statsBuffer,
+        bodyLimit: o.bodyLimit,
+        dedupeWindowMs: o.dedupeWindowMs,
+      };
       const w = new Worker(o.threadEntry ?? THREAD_ENTRY, { workerData: data, name: 'webhook' });
       let started = false;
       w.on('message', (m: ToMain) => {
@@ -138,15 +234,13 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
       });
       w.on('exit', (code) => {
         if (live === w) live = undefined;
-        gate.reset(); // a claim it held when it ended would make every write here wait
         if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
+        // Alerts it committed but could not report (or sync) are in inbox.db: sync and copy them.
+        intake.copyAll();
         if (stopping) return;
-        // Alerts it committed but could not report are committed: hand them to the worker, and listen again.
-        // A thread that keeps failing is restarted less and less often (0.2 s, 0.4 s … at most every 10 s).
+        // Listen again. A thread that keeps failing is restarted less and less often (0.2 s, 0.4 s … every 10 s).
         const delay = Math.min(10_000, 200 * 2 ** restarts++);
         o.log.error({ code, restartInMs: delay }, 'the webhook thread stopped unexpectedly; restarting it');
-        o.signals.followExternalInbox();
-        o.onDurable();
         restartTimer = setTimeout(() => {
           restartTimer = undefined;
           if (stopping) return;
@@ -187,18 +281,11 @@ function startThread(o: WebhookListenerOptions): Promise<WebhookListener> {
               w.postMessage({ type: 'close' } satisfies ToThread);
             });
           }
-          yieldWritesTo(o.db, undefined);
-          await checkpointer?.close();
+          await intake.close();
         })();
         return closed;
       },
     };
-  }, async (err: unknown) => {
-    // Not started: nothing writes from another thread, the main connection is on its own again.
-    stopping = true;
-    yieldWritesTo(o.db, undefined);
-    await checkpointer?.close();
-    throw err;
   });
 }
 

@@ -3,14 +3,17 @@
 import type { WebhookStats } from './webhook.js';
 
 export interface ThreadData {
+  /** viewzenix.db, read for the strategies. */
   dbFile: string;
+  /** inbox.db, which the thread writes. */
+  inboxFile: string;
+  /** The checkpoint thread runs: the inbox connection checkpoints only past the backstop. */
+  checkpointed: boolean;
   host: string;
   port: number;
   logLevel: string;
   /** Three float64 counters: received, unknownWebhook, rateLimited. */
   stats: SharedArrayBuffer;
-  /** The WriteGate the inbox claims around its commits. */
-  gate: SharedArrayBuffer;
   bodyLimit?: number;
   dedupeWindowMs?: number;
 }
@@ -18,13 +21,17 @@ export interface ThreadData {
 export type ToMain =
   | { type: 'listening'; port: number }
   | { type: 'listen-error'; code?: string; message: string }
-  /** Every inbox row up to `seq` is on disk; `received` carries receive times when latency tracing is on. */
+  /** Every inbox.db row up to `seq` is on disk; `received` carries receive times when latency tracing is on. */
   | { type: 'durable'; seq: number; received: [string, number][] }
   | { type: 'log'; line: string }
   /** The acknowledgement's waits (ms) since the last report, when latency tracing is on. */
   | { type: 'intake-stages'; commitWait: number[]; syncWait: number[] };
 
-export type ToThread = { type: 'invalidate' } | { type: 'close' };
+export type ToThread =
+  | { type: 'invalidate' }
+  | { type: 'close' }
+  /** Rows up to `seq` are copied into viewzenix.db and on disk there: inbox.db may delete them. */
+  | { type: 'release'; seq: number };
 
 export const STATS_BYTES = 3 * Float64Array.BYTES_PER_ELEMENT;
 

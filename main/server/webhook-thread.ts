@@ -1,17 +1,18 @@
 // The webhook listener's own thread. Receiving an alert (read the body, parse it, commit it, wait for the disk,
 // answer 202) must not wait behind the order pipeline, which runs on the main thread: each order's router,
-// lifecycle and broker writes, risk checks, checkpoints. Here the listener has its own event loop and its own
-// SQLite connection (WAL lets the two connections work side by side; transactions take the write lock first, see
-// db.ts). The main thread learns of durable alerts through messages and only then hands them to the worker.
+// lifecycle and broker writes, risk checks. Here the listener has its own event loop and writes its own file,
+// inbox.db, which nothing else writes (store/inbox-db.ts): an alert's commit never waits for a lock, and its sync
+// flushes alerts only. viewzenix.db is only read here (the strategies). The main thread learns of durable alerts
+// through messages, copies them into viewzenix.db and tells this thread which rows it may delete.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { openDatabase } from '../store/db.js';
 import { StrategyRepo } from '../store/strategies.js';
-import { SignalRepo } from '../store/signals.js';
-import { WriteGate } from '../store/write-gate.js';
-import { Inbox } from '../signals/inbox.js';
+import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
+import { BACKSTOP_FRAMES } from '../store/checkpointer.js';
+import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { latencyTracing, takeReceived } from '../latency-trace.js';
-import { createWebhookServer, listen, closeServer } from './webhook.js';
+import { createWebhookServer, listen, closeServer, DEFAULT_DEDUPE_WINDOW_MS } from './webhook.js';
 import { sharedWebhookStats, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
 
 const port = parentPort;
@@ -22,18 +23,18 @@ const post = (m: ToMain): void => port.postMessage(m);
 // Log lines go to the main thread's logger (one file, one rotation, one redaction list).
 const log = pino({ level: data.logLevel, base: undefined, timestamp: false }, { write: (line: string) => post({ type: 'log', line }) });
 
-const db = openDatabase({ file: data.dbFile });
-// Checkpoints (two fsyncs of the database file) run on their own thread (store/checkpoint-thread.ts), never in an
+const mainDb = openDatabase({ file: data.dbFile, readonly: true });
+const db = openInboxDatabase(data.inboxFile);
+// Checkpoints (two fsyncs of the database file) run on their own thread (store/checkpoint-thread.ts), not in an
 // alert's commit.
-db.pragma('wal_autocheckpoint = 0');
-// SQLite's busy handler sleeps 1, 2, 5, 10 … ms, blocking this thread, whenever the pipeline holds the write lock;
-// the inbox retries a busy commit itself instead, on the next turn of the event loop.
+if (data.checkpointed) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
+// SQLite's busy handler sleeps 1, 2, 5, 10 … ms, blocking this thread, while a checkpoint's RESTART holds the write
+// lock; the inbox retries a busy commit itself instead, on the next turn of the event loop.
 db.pragma('busy_timeout = 0');
-const signals = new SignalRepo(db);
+const store = new InboxStore(db);
 // With latency tracing on (the benchmark), the ack's two waits are sent to the main thread's histograms each second.
 const stages = { commit: [] as number[], sync: [] as number[] };
-const inbox = new Inbox(signals, log, {
-  gate: new WriteGate(data.gate),
+const inbox = new Inbox(store, log, {
   observe: latencyTracing
     ? (commitWait, syncWait) => {
         stages.commit.push(commitWait);
@@ -47,9 +48,9 @@ if (latencyTracing) {
     post({ type: 'intake-stages', commitWait: stages.commit.splice(0), syncWait: stages.sync.splice(0) });
   }, 1000).unref();
 }
-inbox.onCommitted = (ids) => post({ type: 'durable', seq: signals.lastDurableSeq(), received: takeReceived(ids) });
+inbox.onCommitted = (ids) => post({ type: 'durable', seq: store.lastDurableSeq(), received: takeReceived(ids) });
 const webhook = createWebhookServer({
-  strategies: new StrategyRepo(db),
+  strategies: new StrategyRepo(mainDb),
   inbox,
   log,
   stats: sharedWebhookStats(data.stats),
@@ -59,6 +60,7 @@ const webhook = createWebhookServer({
 
 port.on('message', (m: ToThread) => {
   if (m.type === 'invalidate') webhook.invalidate();
+  else if (m.type === 'release') pruneInbox(store, m.seq, data.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS, log);
   else if (m.type === 'close') void shutdown();
 });
 
@@ -67,8 +69,9 @@ function shutdown(): Promise<void> {
   closing ??= (async () => {
     await closeServer(webhook.server); // nothing new arrives
     inbox.close(); // commits, syncs and answers what was received
-    post({ type: 'durable', seq: signals.lastDurableSeq(), received: [] });
+    post({ type: 'durable', seq: store.lastDurableSeq(), received: [] });
     db.close();
+    mainDb.close();
     port!.close(); // the main thread waits for this thread's exit
   })();
   return closing;
@@ -79,6 +82,7 @@ listen(webhook.server, data.port, data.host).then(
   (err: NodeJS.ErrnoException) => {
     post({ type: 'listen-error', code: err.code, message: err.message });
     db.close();
+    mainDb.close();
     port.close();
   },
 );

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import path from 'node:path';
+import { openDatabase } from '../store/db.js';
 import { startTestAgent, eventually, builtWebhookThreadEntry, type TestAgent } from '../test-support/agent.js';
 import type { OrderView, StrategyView } from '../../shared/api-types.js';
 import { clientAddress } from './webhook.js';
@@ -133,6 +135,24 @@ describe.each([
     const res = await agent.post(hook, big);
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('BODY_TOO_LARGE');
+  });
+
+  it('alerts leave inbox.db once copied into the agent database and on disk there (the newest row stays)', async () => {
+    const answers: { status: number; body: Record<string, unknown> }[] = [];
+    for (let i = 0; i < 5; i++) answers.push(await agent.post(hook, `{"ticker":"AMD","action":"buy","quantity":1,"price":100,"id":"prune-${i}"}`));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    const inbox = openDatabase({ file: path.join(agent.dataDir, 'inbox.db'), readonly: true });
+    try {
+      const left = await eventually(
+        () => (inbox.prepare('SELECT id FROM alerts').all() as { id: string }[]).map((r) => r.id),
+        (ids) => ids.length <= 1,
+        10_000,
+      );
+      expect(left.every((id) => id === answers[4]!.body.signalId)).toBe(true);
+      for (const a of answers) expect((await agent.api('GET', `/api/signals/${a.body.signalId as string}`)).status).toBe(200);
+    } finally {
+      inbox.close();
+    }
   });
 
   it('a malformed alert from a valid webhook is rejected with its code and kept for the trader', async () => {

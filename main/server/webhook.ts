@@ -16,6 +16,8 @@ import { traceReceived } from '../latency-trace.js';
 
 export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** Alerts with neither id nor time count as duplicates only within this window by default. */
+export const DEFAULT_DEDUPE_WINDOW_MS = 60_000;
 
 export interface WebhookOptions {
   strategies: StrategyRepo;
@@ -43,7 +45,7 @@ interface StrategyIntake {
 
 export function createWebhookServer(o: WebhookOptions): { server: http.Server; stats: WebhookStats; invalidate(): void } {
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const windowMs = o.dedupeWindowMs ?? 60_000;
+  const windowMs = o.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   const limiter = new RateLimiter(o.rate?.perWebhook ?? { perSecond: 50, burst: 1000 }, o.rate?.overall ?? { perSecond: 5000, burst: 10000 });
   const stats: WebhookStats = o.stats ?? { unknownWebhook: 0, rateLimited: 0, received: 0 };
   const now = o.now ?? (() => new Date());

@@ -1,6 +1,6 @@
 // How a re-sent alert is recognised. TradingView re-sends on 5xx and users double-fire alerts, so:
-// an explicit `id` is unique for ever; a body that carries a `time` is unique for ever (the time makes it one
-// alert); a body with neither is only a duplicate within a short window, so a strategy that legitimately sends
+// an explicit `id` is unique; a body that carries a `time` is unique (the time makes it one alert): both for 30
+// days (DEDUPE_KEEP_MS in store/inbox-db.ts), far past any re-send; a body with neither is only a duplicate within a short window, so a strategy that legitimately sends
 // the same plain text twice an hour is not silenced.
 import { sha256 } from '../ids.js';
 import type { Signal } from '../../shared/signal.js';

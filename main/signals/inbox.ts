@@ -4,7 +4,7 @@
 // committed while a sync runs share the next one, which may start before the running one ends. An alert is
 // acknowledged (and handed to the worker) only after the fsync that covers its commit: the same guarantee as a
 // synchronous=FULL commit, power loss included, without blocking the webhook listener for the flush.
-import type { SignalRepo, InboxInsert, InboxInsertResult } from '../store/signals.js';
+import { DEDUPE_KEEP_MS, type InboxStore, type InboxInsert, type InboxInsertResult } from '../store/inbox-db.js';
 import type { Logger } from '../log.js';
 
 interface Pending {
@@ -32,8 +32,6 @@ export interface InboxOptions {
   lockWaitMs?: number;
   /** WAL syncs in flight at once. */
   maxSyncs?: number;
-  /** Announces the inbox's commits to the other connection's writers, which let them go first (write-gate.ts). */
-  gate?: { claim(): void; release(): void };
   /** Told, for each alert answered, how long it waited for its commit and then for the sync (the benchmark's
    *  breakdown of the acknowledgement; VIEWZENIX_TRACE_LATENCY). */
   observe?: (commitWaitMs: number, syncWaitMs: number) => void;
@@ -58,24 +56,23 @@ export class Inbox {
   /** Syncs in flight, oldest first. */
   private readonly syncs: InFlightSync[] = [];
   private closed = false;
-  /** Called once the stored (non-duplicate, non-rejected) ids are durable, to wake the worker. */
-  onCommitted: (ids: string[]) => void = () => {};
+  /** Called once new rows are durable (rejected ones included, to be copied for the trader to see), with the ids
+   *  of the stored alerts the worker is to process. */
+  onCommitted: (queuedIds: string[]) => void = () => {};
 
   private readonly maxBatch: number;
   private readonly lockWaitMs: number;
   private readonly maxSyncs: number;
-  private readonly gate: InboxOptions['gate'];
   private readonly observe: InboxOptions['observe'];
 
   constructor(
-    private readonly repo: SignalRepo,
+    private readonly repo: InboxStore,
     private readonly log: Logger,
     o: InboxOptions = {},
   ) {
     this.maxBatch = o.maxBatch ?? 512;
     this.lockWaitMs = o.lockWaitMs ?? LOCK_WAIT_MS;
     this.maxSyncs = o.maxSyncs ?? MAX_SYNCS;
-    this.gate = o.gate;
     this.observe = o.observe;
   }
 
@@ -92,10 +89,6 @@ export class Inbox {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.pending.length > 0 && !this.claimed) {
-      this.gate?.claim();
-      this.claimed = true;
-    }
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       let results: InboxInsertResult[];
@@ -103,10 +96,10 @@ export class Inbox {
         results = this.repo.commitBatch(batch.map((p) => p.item));
       } catch (err) {
         if (isBusy(err) && !this.closed && this.waitForLock()) {
-          // Another connection (the order pipeline) holds the write lock for a moment: try again very soon,
+          // Another connection (a checkpoint's RESTART) holds the write lock for a moment: try again very soon,
           // without blocking this thread in SQLite's sleeping busy handler. The batch keeps its place.
           this.pending.unshift(...batch);
-          return; // the claim stays: the other writers keep letting this commit go first
+          return;
         }
         this.busySince = undefined;
         this.log.error({ err, count: batch.length }, 'could not store alerts; answering 503 so TradingView re-sends');
@@ -117,17 +110,11 @@ export class Inbox {
       this.busyRetries = 0;
       this.unsynced.push({ batch, results, committedAt: this.observe ? performance.now() : undefined });
     }
-    if (this.claimed) {
-      this.claimed = false;
-      this.gate?.release();
-    }
     this.startSync();
   }
 
   private busySince: number | undefined;
   private busyRetries = 0;
-  /** The gate is claimed from the first attempt at a commit until the last pending batch is committed or refused. */
-  private claimed = false;
 
   /** Schedules another flush while the write lock has been busy for less than lockWaitMs; false once it has not. */
   private waitForLock(): boolean {
@@ -135,8 +122,8 @@ export class Inbox {
     this.busySince ??= now;
     if (now - this.busySince > this.lockWaitMs) return false;
     this.scheduled = true;
-    // The pipeline's transactions last well under a millisecond: the first retries come at once (setImmediate),
-    // then every millisecond.
+    // Such holds last well under a millisecond: the first retries come at once (setImmediate), then every
+    // millisecond.
     if (this.busyRetries++ < 20) setImmediate(() => this.flush());
     else setTimeout(() => this.flush(), 1);
     return true;
@@ -192,16 +179,19 @@ export class Inbox {
 
   private settle(group: Committed[], err?: Error): void {
     const stored: string[] = [];
+    let any = false;
     const now = this.observe && !err ? performance.now() : undefined;
     for (const { batch, results, committedAt } of group) {
       batch.forEach((p, i) => {
         if (now !== undefined && p.at !== undefined && committedAt !== undefined) this.observe!(committedAt - p.at, now - committedAt);
         if (err) p.reject(err);
         else p.resolve(results[i]!);
-        if (results[i]!.outcome === 'stored' && p.item.status === 'queued') stored.push(results[i]!.id);
+        if (results[i]!.outcome !== 'stored') return;
+        any = true;
+        if (p.item.status === 'queued') stored.push(results[i]!.id);
       });
     }
-    if (stored.length > 0) this.onCommitted(stored);
+    if (any) this.onCommitted(stored); // after a failed sync too: a re-send is answered as their duplicate
   }
 
   /** Stops accepting; pending items are still committed, synced (blocking) and answered. */
@@ -218,5 +208,14 @@ export class Inbox {
       }
     }
     if (this.syncs.length === 0) this.repo.closeSync(); // else the last running sync releases it when it ends
+  }
+}
+
+/** Deletes copied rows (`seq` is on disk in viewzenix.db) and dedupe entries past their time. */
+export function pruneInbox(store: InboxStore, seq: number, windowMs: number, log: Logger, now = Date.now()): void {
+  try {
+    store.prune({ copiedSeq: seq, windowSince: new Date(now - windowMs).toISOString(), keysSince: new Date(now - DEDUPE_KEEP_MS).toISOString() });
+  } catch (err) {
+    log.warn({ err }, 'could not prune inbox.db; it is tried again with the next copies');
   }
 }

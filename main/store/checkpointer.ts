@@ -1,4 +1,4 @@
-// Starts checkpoint-thread.ts for a connection whose database another connection also writes (see there why).
+// Starts checkpoint-thread.ts for the agent's database files (see there why).
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -10,37 +10,40 @@ export interface Checkpointer {
 }
 
 /** The WAL is restarted past 8,000 frames (32 MB with 4 KB pages), not at every commit past 1,000 as SQLite's own
- *  checkpoint would: each restart holds the write lock (and the alerts' commits) for a few milliseconds, so it
- *  should be rare. Frames are copied into the database file a few times a second regardless. (At 1,000 alerts/s,
- *  restarting past 16,000 frames gave ack p99 23–30 ms against 34–48 ms past 2,000.) */
+ *  checkpoint would: each restart holds the write lock (and the commits waiting for it) for a few milliseconds, so
+ *  it should be rare. Frames are copied into the database file a few times a second regardless. */
 const THRESHOLD_FRAMES = 8000;
 const RESTART_AT_FRAMES = 200;
 const INTERVAL_MS = 250;
+/** While the thread runs, a writer checkpoints in its own commit only past this many frames: a backstop should the
+ *  thread stop. SQLite's default (1,000) puts two fsyncs into a commit every few hundred alerts. */
+export const BACKSTOP_FRAMES = 16_000;
 
 /**
- * Moves checkpoints of `db`'s file to their own thread; `db` stops checkpointing in its commits. Undefined (and
- * `db` keeps its automatic checkpoints) when the compiled thread entry is not there (running from sources).
+ * Moves the checkpoints of `files` to their own thread. The writers of those files set
+ * `wal_autocheckpoint = BACKSTOP_FRAMES` (the main connection `main`, when given, is set here). Undefined, and
+ * nothing changes, when the compiled thread entry is not there (running from sources).
  */
-export function startCheckpointer(db: Db, onError: (err: Error) => void, entry = fileURLToPath(new URL('./checkpoint-thread.js', import.meta.url))): Checkpointer | undefined {
+export function startCheckpointer(files: readonly string[], onError: (err: Error) => void, o: { main?: Db; entry?: string } = {}): Checkpointer | undefined {
+  const entry = o.entry ?? fileURLToPath(new URL('./checkpoint-thread.js', import.meta.url));
   if (!fs.existsSync(entry)) return undefined;
-  const data: CheckpointThreadData = { dbFile: db.name, thresholdFrames: THRESHOLD_FRAMES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
+  const data: CheckpointThreadData = { dbFiles: [...files], thresholdFrames: THRESHOLD_FRAMES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
   const worker = new Worker(entry, { workerData: data, name: 'checkpoint' });
-  db.pragma('wal_autocheckpoint = 0');
+  o.main?.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
   let closing = false;
   worker.on('message', (m: { type: string; message?: string }) => {
     if (m.type === 'error') onError(new Error(`checkpoint failed: ${m.message ?? ''}`));
   });
   worker.on('error', (err) => onError(err));
   worker.on('exit', () => {
-    // Without the thread, the connection checkpoints in its commits again (a WAL that only grows is worse).
-    if (!closing && db.open) db.pragma('wal_autocheckpoint = 1000');
+    if (!closing) onError(new Error('the checkpoint thread stopped; commits checkpoint past the backstop from now on'));
   });
   return {
     close: () => {
       closing = true;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage({ type: 'close' });
-      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      if (o.main?.open) o.main.pragma('wal_autocheckpoint = 1000');
       return exited;
     },
   };

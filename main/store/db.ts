@@ -12,7 +12,6 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
-import type { WriteGate } from './write-gate.js';
 
 export type Db = Database.Database;
 export type Statement = Database.Statement;
@@ -149,53 +148,24 @@ function cacheStatements(db: Db): void {
     if (!stmt) {
       if (cache.size >= 1000) cache = new Map();
       stmt = raw(sql);
-      if (!stmt.reader) yieldBeforeRun(db, stmt);
       cache.set(sql, stmt);
     }
     return stmt;
   };
 }
 
-/** The gate each connection yields to before it begins a write (see write-gate.ts). */
-const gates = new WeakMap<Db, WriteGate>();
-/** How long one write waits for the priority writer at most. */
-const GATE_WAIT_MS = 20;
-
-/** From now on, this connection lets the gate's priority writer (the inbox in the webhook thread) go first. */
-export function yieldWritesTo(db: Db, gate: WriteGate | undefined): void {
-  if (gate) gates.set(db, gate);
-  else gates.delete(db);
-}
-
-function yieldToPriorityWriter(db: Db): void {
-  if (db.inTransaction) return; // the lock is ours already: waiting would only hold it longer
-  gates.get(db)?.yield(GATE_WAIT_MS);
-}
-
-/** A write outside a transaction takes the write lock for itself: it waits for the priority writer too. */
-function yieldBeforeRun(db: Db, stmt: Statement): void {
-  const run = stmt.run.bind(stmt);
-  (stmt as { run: typeof run }).run = (...args: Parameters<typeof run>) => {
-    yieldToPriorityWriter(db);
-    return run(...args);
-  };
-}
-
 /**
- * Transactions take the write lock when they begin (BEGIN IMMEDIATE) instead of at their first write. The inbox is
- * written by its own connection in the webhook thread while the pipeline writes through this one: a deferred
- * transaction that read first and then writes fails at once with SQLITE_BUSY (snapshot) when the other
- * connection committed in between, without waiting; an immediate one waits for the lock (busy_timeout) instead.
- * Every transaction in the code base writes, so nothing is lost by taking the lock first.
+ * Transactions take the write lock when they begin (BEGIN IMMEDIATE) instead of at their first write. Whenever a
+ * second connection writes the same file (a CLI command beside a running agent, the background checkpoint's
+ * RESTART), a deferred transaction that read first and then writes fails at once with SQLITE_BUSY (snapshot) when
+ * the other committed in between; an immediate one waits for the lock (busy_timeout) instead. Every transaction in
+ * the code base writes, so nothing is lost by taking the lock first.
  */
 function immediateTransactions(db: Db): void {
   const raw = db.transaction.bind(db);
   (db as { transaction: typeof raw }).transaction = ((fn: (...args: never[]) => unknown) => {
     const tx = raw(fn);
-    const run = (...args: never[]): unknown => {
-      yieldToPriorityWriter(db);
-      return tx.immediate(...args);
-    };
+    const run = (...args: never[]): unknown => tx.immediate(...args);
     return Object.assign(run, { default: tx.immediate, deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive });
   }) as typeof raw;
 }

@@ -1,28 +1,9 @@
-// The durable inbox table. Every alert with a valid webhook id becomes a row here before it is answered.
-import { durableTransaction, WalSync, type Db, type Statement } from './db.js';
+// Signals: every alert with a valid webhook id, copied here from the inbox (inbox-db.ts) once it is on disk there,
+// with what became of it. The copy and the record of how far it got are one commit, so each alert is copied once.
+import { WalSync, type Db, type Statement } from './db.js';
+import type { InboxRow } from './inbox-db.js';
 import type { SignalStatus, SignalView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
-
-export interface InboxInsert {
-  id: string;
-  strategyId: string;
-  receivedAt: string;
-  contentType?: string;
-  sourceIp?: string;
-  rawBody: string;
-  bodyHash: string;
-  /** Unique for ever (explicit id, or body with a time); undefined → window dedupe on bodyHash. */
-  dedupeKey?: string;
-  /** Window for bodies with neither id nor time: a same-hash row newer than this counts as a duplicate. */
-  windowSince?: string;
-  status: SignalStatus;
-  code?: string;
-  message?: string;
-  parsed?: Signal;
-  symbol?: string;
-}
-
-export type InboxInsertResult = { outcome: 'stored'; id: string } | { outcome: 'duplicate'; id: string };
 
 interface RawSignal {
   seq: number;
@@ -62,144 +43,62 @@ export interface QueuedSignal {
 
 export class SignalRepo {
   private readonly insertStmt: Statement;
-  private readonly byKey: Statement;
-  private readonly byWindow: Statement;
-  private readonly seqOf: Statement;
+  private readonly markStmt: Statement;
   private readonly walSync: WalSync;
-  /** Seq ranges of batches committed but not yet synced to disk, oldest first. */
-  private readonly unsynced: { first: number; last: number; n: number }[] = [];
-  /** Counts batches committed through commitBatch(), to know which ones a sync covers. */
-  private commits = 0;
-  /** The highest seq of a batch this connection made durable (0: none yet). */
-  private durableSeq = 0;
-  /**
-   * When another connection (the webhook thread) writes the inbox, the highest seq it has made durable: rows
-   * after it may be committed but not yet on disk, and are not handed to the worker. Undefined: this connection
-   * writes the inbox itself, and `unsynced` is the limit.
-   */
-  private externalDurableSeq: number | undefined;
 
   constructor(private readonly db: Db) {
     this.walSync = new WalSync(db);
-    this.seqOf = db.prepare('SELECT seq FROM signals WHERE id IN (?, ?)');
     this.insertStmt = db.prepare(
-      `INSERT INTO signals (id, strategy_id, received_at, content_type, source_ip, raw_body, body_hash, dedupe_key, status, code, message, parsed, symbol)
-       VALUES (@id, @strategyId, @receivedAt, @contentType, @sourceIp, @rawBody, @bodyHash, @dedupeKey, @status, @code, @message, @parsed, @symbol)`,
+      `INSERT OR IGNORE INTO signals (id, strategy_id, received_at, content_type, source_ip, raw_body, body_hash, dedupe_key, status, code, message, parsed, symbol)
+       VALUES (@id, @strategy_id, @received_at, @content_type, @source_ip, @raw_body, @body_hash, @dedupe_key, @status, @code, @message, @parsed, @symbol)`,
     );
-    this.byKey = db.prepare('SELECT id FROM signals WHERE dedupe_key = ?');
-    this.byWindow = db.prepare(
-      "SELECT id FROM signals WHERE strategy_id = ? AND body_hash = ? AND received_at >= ? AND dedupe_key IS NULL AND status != 'rejected' ORDER BY seq DESC LIMIT 1",
-    );
-  }
-
-  /** Inserts a batch in ONE transaction committed with synchronous=FULL (one fsync for all alerts that arrived
-   *  together); nothing is acknowledged before this returns. */
-  insertBatch(items: readonly InboxInsert[]): InboxInsertResult[] {
-    return durableTransaction(this.db, () => items.map((item) => this.insertOne(item)));
+    this.markStmt = db.prepare('INSERT INTO inbox_copied (epoch, seq) VALUES (?, ?) ON CONFLICT (epoch) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq');
   }
 
   /**
-   * The inbox's hot path: inserts a batch in ONE transaction committed with synchronous=NORMAL (no fsync on the
-   * event loop). The rows are NOT durable yet: nothing may be acknowledged, and pending() does not hand them to
-   * the worker, until syncCommitted() has resolved.
+   * Copies inbox rows (in arrival order) and records the last one's seq for the inbox file `epoch`, in one commit.
+   * Returns the ids NOT copied because a signal with the same id or dedupe key is here already (never processed
+   * twice).
    */
-  commitBatch(items: readonly InboxInsert[]): InboxInsertResult[] {
-    const results = this.db.transaction(() => items.map((item) => this.insertOne(item)))();
-    const stored = results.flatMap((r, i) => (r.outcome === 'stored' ? [items[i]!.id] : []));
-    if (stored.length > 0) {
-      const seqs = this.seqOf.all(stored[0], stored[stored.length - 1]) as { seq: number }[];
-      const first = Math.min(...seqs.map((r) => r.seq));
-      const last = Math.max(...seqs.map((r) => r.seq));
-      this.unsynced.push({ first, last, n: ++this.commits });
-    }
-    return results;
+  ingest(epoch: string, rows: readonly InboxRow[]): string[] {
+    if (rows.length === 0) return [];
+    return this.db.transaction(() => {
+      const skipped: string[] = [];
+      for (const r of rows) if (this.insertStmt.run(r).changes === 0) skipped.push(r.id);
+      this.markStmt.run(epoch, rows[rows.length - 1]!.seq);
+      return skipped;
+    })();
   }
 
-  /** Makes every batch committed so far durable (fdatasync of the WAL off the event loop); from then on the
-   *  worker sees its rows. Calls may overlap. */
-  async syncCommitted(): Promise<void> {
-    const upTo = this.commits;
-    if (this.unsynced.length === 0) return;
-    await this.walSync.sync();
-    // Syncs may overlap (the inbox starts the next before the last ended): this one covers every batch committed
-    // before it started, whichever finishes first.
-    while (this.unsynced.length > 0 && this.unsynced[0]!.n <= upTo) this.durableSeq = Math.max(this.durableSeq, this.unsynced.shift()!.last);
+  /** How far rows of the inbox file `epoch` were copied (0: none). */
+  copiedSeq(epoch: string): number {
+    return (this.db.prepare('SELECT seq FROM inbox_copied WHERE epoch = ?').get(epoch) as { seq: number } | undefined)?.seq ?? 0;
   }
 
-  /** The highest seq this connection has made durable through syncCommitted()/syncCommittedNow(). */
-  lastDurableSeq(): number {
-    return this.durableSeq;
+  /** Makes this database's commits so far durable (fdatasync of its WAL off the event loop). */
+  syncCommitted(): Promise<void> {
+    return this.walSync.sync();
   }
 
-  /**
-   * Another connection writes the inbox from now on: the worker sees rows up to the seq reported through
-   * advanceDurable(). Rows already in the table (committed before this call) are eligible at once.
-   */
-  followExternalInbox(): void {
-    const row = this.db.prepare('SELECT max(seq) AS seq FROM signals').get() as { seq: number | null };
-    this.externalDurableSeq = row.seq ?? 0;
-  }
-
-  /** This connection writes the inbox again (the webhook listener runs on this thread). */
-  writeInboxHere(): void {
-    this.externalDurableSeq = undefined;
-  }
-
-  /** The writer made every row up to `seq` durable. */
-  advanceDurable(seq: number): void {
-    if (this.externalDurableSeq !== undefined && seq > this.externalDurableSeq) this.externalDurableSeq = seq;
-  }
-
-  /** The same, blocking: at shutdown, or when the asynchronous sync failed. */
-  syncCommittedNow(): void {
-    try {
-      this.walSync.syncNow();
-    } finally {
-      // Even when the disk refused the sync, the rows are committed (their alerts were answered 503 and a re-send
-      // is a duplicate of them): the worker must not stall behind them for ever.
-      for (const r of this.unsynced.splice(0)) this.durableSeq = Math.max(this.durableSeq, r.last);
-    }
-  }
-
-  /** Releases the WAL file descriptor held for syncing (the connection itself stays open). */
+  /** Releases the WAL file descriptor held for syncing. */
   closeSync(): void {
     this.walSync.close();
   }
 
-  private insertOne(item: InboxInsert): InboxInsertResult {
-    if (item.status !== 'rejected') {
-      if (item.dedupeKey !== undefined) {
-        const existing = this.byKey.get(item.dedupeKey) as { id: string } | undefined;
-        if (existing) return { outcome: 'duplicate', id: existing.id };
-      } else if (item.windowSince !== undefined) {
-        const existing = this.byWindow.get(item.strategyId, item.bodyHash, item.windowSince) as { id: string } | undefined;
-        if (existing) return { outcome: 'duplicate', id: existing.id };
-      }
-    }
-    this.insertStmt.run({
-      id: item.id,
-      strategyId: item.strategyId,
-      receivedAt: item.receivedAt,
-      contentType: item.contentType ?? null,
-      sourceIp: item.sourceIp ?? null,
-      rawBody: item.rawBody,
-      bodyHash: item.bodyHash,
-      dedupeKey: item.status === 'rejected' ? null : (item.dedupeKey ?? null),
-      status: item.status,
-      code: item.code ?? null,
-      message: item.message ?? null,
-      parsed: item.parsed ? JSON.stringify(item.parsed) : null,
-      symbol: item.symbol ?? null,
-    });
-    return { outcome: 'stored', id: item.id };
+  /** Dedupe keys of alerts received since `since` (to seed a new inbox file). */
+  dedupeKeysSince(since: string): { key: string; signalId: string; receivedAt: string }[] {
+    return this.db.prepare('SELECT dedupe_key AS key, id AS signalId, received_at AS receivedAt FROM signals WHERE dedupe_key IS NOT NULL AND received_at >= ?').all(since) as {
+      key: string;
+      signalId: string;
+      receivedAt: string;
+    }[];
   }
 
-  /** Rows still to process, in arrival order; rows of a batch not yet synced to disk (and any after them) wait. */
+  /** Rows still to process, in arrival order. */
   pending(limit: number, afterSeq = 0): QueuedSignal[] {
-    const before = Math.min(this.unsynced[0]?.first ?? Number.MAX_SAFE_INTEGER, this.externalDurableSeq === undefined ? Number.MAX_SAFE_INTEGER : this.externalDurableSeq + 1);
     const rows = this.db
-      .prepare("SELECT seq, id, strategy_id, received_at, parsed, attempts FROM signals WHERE status IN ('queued', 'processing') AND seq > ? AND seq < ? ORDER BY seq LIMIT ?")
-      .all(afterSeq, before, limit) as { seq: number; id: string; strategy_id: string; received_at: string; parsed: string; attempts: number }[];
+      .prepare("SELECT seq, id, strategy_id, received_at, parsed, attempts FROM signals WHERE status IN ('queued', 'processing') AND seq > ? ORDER BY seq LIMIT ?")
+      .all(afterSeq, limit) as { seq: number; id: string; strategy_id: string; received_at: string; parsed: string; attempts: number }[];
     return rows.map((r) => ({ seq: r.seq, id: r.id, strategyId: r.strategy_id, receivedAt: r.received_at, parsed: JSON.parse(r.parsed) as Signal, attempts: r.attempts }));
   }
 
@@ -235,8 +134,20 @@ export class SignalRepo {
     return rows.map((r) => ({ accountId: r.account_id, verdict: r.verdict, code: r.code ?? undefined, detail: r.detail ?? undefined, data: r.data ? (JSON.parse(r.data) as unknown) : undefined, at: r.at }));
   }
 
+  /**
+   * Set by the webhook listener: copies an alert that was answered but is not copied here yet. The listener in its
+   * own thread answers first and reports to this thread a moment later; a client asking for the alert in between
+   * must still find it.
+   */
+  copyLate: (id: string) => void = () => {};
+
   get(id: string): SignalView | undefined {
-    const r = this.db.prepare('SELECT * FROM signals WHERE id = ?').get(id) as RawSignal | undefined;
+    const byId = this.db.prepare('SELECT * FROM signals WHERE id = ?');
+    let r = byId.get(id) as RawSignal | undefined;
+    if (!r) {
+      this.copyLate(id);
+      r = byId.get(id) as RawSignal | undefined;
+    }
     return r && toView(r);
   }
 

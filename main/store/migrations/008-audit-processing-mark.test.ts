@@ -4,12 +4,13 @@ import { openDatabase } from '../db.js';
 import { MIGRATIONS } from './index.js';
 import { SignalRepo } from '../signals.js';
 import { tempDir } from '../../test-support/agent.js';
+import { inboxRow } from '../../test-support/inbox-rows.js';
 
 describe('migration 008 audit of the processing mark', () => {
   it('skips only the queued → processing mark; the final status and any other edit of a signal are audited', () => {
     const db = openDatabase({ file: path.join(tempDir(), 'm7.db'), migrations: MIGRATIONS });
     const repo = new SignalRepo(db);
-    repo.insertBatch([{ id: 's1', strategyId: 'st', receivedAt: '2026-01-05T10:00:00.000Z', rawBody: '{}', bodyHash: 'h1', dedupeKey: 'k1', status: 'queued', symbol: 'AAPL' }]);
+    repo.ingest('e', [inboxRow(1)]);
     const audited = () => (db.prepare("SELECT op, payload FROM audit_log WHERE tbl = 'signals' AND row_id = 's1' ORDER BY seq").all() as { op: string; payload: string }[]).map((r) => `${r.op}:${(JSON.parse(r.payload) as { status: string }).status}`);
     expect(audited()).toEqual(['insert:queued']);
     repo.markProcessing('s1');

@@ -9,6 +9,7 @@ import { m005 } from './005-audit-log.js';
 import { m006 } from './006-order-recent-index.js';
 import { m007 } from './007-approvals.js';
 import { m008 } from './008-audit-processing-mark.js';
+import { m009 } from './009-inbox-copied.js';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];

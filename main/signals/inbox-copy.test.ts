@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { InboxReader, InboxStore, openInboxDatabase } from '../store/inbox-db.js';
+import { openDatabase } from '../store/db.js';
+import { SignalRepo } from '../store/signals.js';
+import pino from 'pino';
+import { tempDir } from '../test-support/agent.js';
+import { inboxInsert } from '../test-support/inbox-rows.js';
+import { InboxCopier } from './inbox-copy.js';
+
+function setup() {
+  const dir = tempDir();
+  const inboxFile = path.join(dir, 'inbox.db');
+  const writerDb = openInboxDatabase(inboxFile);
+  const store = new InboxStore(writerDb);
+  const mainDb = openDatabase({ file: path.join(dir, 'viewzenix.db') });
+  const signals = new SignalRepo(mainDb);
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (l: string) => lines.push(l) });
+  const reader = () => new InboxReader(openDatabase({ file: inboxFile, readonly: true }));
+  return { store, writerDb, mainDb, signals, reader, log, lines };
+}
+
+describe('copying durable alerts into signals', () => {
+  it('copies in arrival order only what the writer reported durable, each row once, rejected ones included', () => {
+    const { store, signals, reader, log } = setup();
+    store.commitBatch([inboxInsert(1), inboxInsert(2, { status: 'rejected', code: 'INVALID_JSON', dedupeKey: undefined })]);
+    store.syncCommittedNow();
+    store.commitBatch([inboxInsert(3)]); // not synced yet
+    const copier = new InboxCopier(reader(), signals, log);
+    expect(copier.copy(store.lastDurableSeq())).toBe(2);
+    expect(signals.list().map((s) => [s.id, s.status])).toEqual([
+      ['s2', 'rejected'],
+      ['s1', 'queued'],
+    ]);
+    expect(signals.pending(10).map((s) => s.id)).toEqual(['s1']);
+    expect(copier.copy(store.lastDurableSeq())).toBe(0); // nothing new
+    store.syncCommittedNow();
+    expect(copier.copy(store.lastDurableSeq())).toBe(1);
+    expect(signals.pending(10).map((s) => s.id)).toEqual(['s1', 's3']);
+    // A new copier (a restart) resumes after the last copied row.
+    store.commitBatch([inboxInsert(4)]);
+    const again = new InboxCopier(reader(), signals, log);
+    expect(again.copyAllOnDisk()).toBe(1);
+    expect(signals.pending(10).map((s) => s.id)).toEqual(['s1', 's3', 's4']);
+  });
+
+  it('an alert whose id or dedupe key is in signals already is not copied again, and says so', () => {
+    const { store, signals, reader, log, lines } = setup();
+    store.commitBatch([inboxInsert(1)]);
+    store.syncCommittedNow();
+    const copier = new InboxCopier(reader(), signals, log);
+    copier.copyAllOnDisk();
+    // A new inbox file (lost, or an older install's keys not carried over) receives the same alert again.
+    const other = setup();
+    other.store.commitBatch([inboxInsert(7, { dedupeKey: 'k1' })]);
+    other.store.syncCommittedNow();
+    const copier2 = new InboxCopier(other.reader(), signals, log);
+    expect(copier2.copyAllOnDisk()).toBe(1);
+    expect(signals.list().map((s) => s.id)).toEqual(['s1']);
+    expect(lines.join('\n')).toContain('s7');
+  });
+
+  it('releases rows for deletion only once their copy is on disk, and only when something new was copied', async () => {
+    const { store, signals, reader, log } = setup();
+    const copier = new InboxCopier(reader(), signals, log);
+    await expect(copier.releasable()).resolves.toBeUndefined();
+    store.commitBatch([inboxInsert(1), inboxInsert(2)]);
+    store.syncCommittedNow();
+    copier.copy(store.lastDurableSeq());
+    let synced = false;
+    const realSync = signals.syncCommitted.bind(signals);
+    signals.syncCommitted = async () => {
+      await realSync();
+      synced = true;
+    };
+    await expect(copier.releasable()).resolves.toBe(2);
+    expect(synced).toBe(true);
+    await expect(copier.releasable()).resolves.toBeUndefined();
+  });
+
+  it('a client asking for an alert it was answered for finds it before the writer’s report arrives', () => {
+    const { store, signals, reader, log } = setup();
+    const copier = new InboxCopier(reader(), signals, log);
+    signals.copyLate = (id) => void copier.copyAnswered(id);
+    store.commitBatch([inboxInsert(1), inboxInsert(2)]);
+    store.syncCommittedNow(); // answered; the report to the main thread is still on its way
+    expect(signals.get('s2')).toMatchObject({ id: 's2', status: 'queued' });
+    expect(signals.pending(10).map((s) => s.id)).toEqual(['s1', 's2']); // in arrival order
+    expect(signals.get('nope')).toBeUndefined();
+  });
+});

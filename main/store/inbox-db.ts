@@ -1,0 +1,276 @@
+// The inbox's own database file (inbox.db beside viewzenix.db). Its one writer is the webhook listener: an alert is
+// appended here and synced to disk before it is answered. Nothing else ever writes this file, so an alert's commit
+// never waits for the order pipeline's write lock, and its WAL sync flushes alerts only, not the pipeline's pages.
+// The main thread reads the rows that are on disk and copies them into `signals` in viewzenix.db (SignalRepo.ingest),
+// recording how far it got in that same commit; the listener then deletes the copied rows. The keys that make a
+// re-sent alert a duplicate stay here, so the answer "duplicate" never waits for the main database either.
+import crypto from 'node:crypto';
+import { openDatabase, WalSync, type Db, type Statement } from './db.js';
+import type { Migration } from './migrations/index.js';
+import type { SignalStatus } from '../../shared/api-types.js';
+import type { Signal } from '../../shared/signal.js';
+
+export const INBOX_FILE = 'inbox.db';
+
+/** How long an explicit alert id (or a body with a time) is remembered as received. */
+export const DEDUPE_KEEP_MS = 30 * 24 * 3600_000;
+
+export interface InboxInsert {
+  id: string;
+  strategyId: string;
+  receivedAt: string;
+  contentType?: string;
+  sourceIp?: string;
+  rawBody: string;
+  bodyHash: string;
+  /** Unique for DEDUPE_KEEP_MS (explicit id, or body with a time); undefined → window dedupe on bodyHash. */
+  dedupeKey?: string;
+  /** Window for bodies with neither id nor time: a same-hash alert received after this counts as a duplicate. */
+  windowSince?: string;
+  status: SignalStatus;
+  code?: string;
+  message?: string;
+  parsed?: Signal;
+  symbol?: string;
+}
+
+export type InboxInsertResult = { outcome: 'stored'; id: string } | { outcome: 'duplicate'; id: string };
+
+/** A stored alert as the main thread reads it back (parsed is still JSON text). */
+export interface InboxRow {
+  seq: number;
+  id: string;
+  strategy_id: string;
+  received_at: string;
+  content_type: string | null;
+  source_ip: string | null;
+  raw_body: string;
+  body_hash: string;
+  dedupe_key: string | null;
+  status: SignalStatus;
+  code: string | null;
+  message: string | null;
+  parsed: string | null;
+  symbol: string | null;
+}
+
+const INBOX_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'inbox',
+    up(db) {
+      db.exec(`
+        -- Received alerts waiting to be copied into viewzenix.db. Plain INTEGER PRIMARY KEY: the newest row is never
+        -- deleted (see prune), so seq only grows.
+        CREATE TABLE alerts (
+          seq INTEGER PRIMARY KEY,
+          id TEXT NOT NULL,
+          strategy_id TEXT NOT NULL,
+          received_at TEXT NOT NULL,
+          content_type TEXT,
+          source_ip TEXT,
+          raw_body TEXT NOT NULL,
+          body_hash TEXT NOT NULL,
+          dedupe_key TEXT,
+          status TEXT NOT NULL,
+          code TEXT,
+          message TEXT,
+          parsed TEXT,
+          symbol TEXT
+        );
+        -- Alerts with an id or a time: received once, for DEDUPE_KEEP_MS.
+        CREATE TABLE dedupe (key TEXT PRIMARY KEY, signal_id TEXT NOT NULL, received_at TEXT NOT NULL) WITHOUT ROWID;
+        CREATE INDEX dedupe_received ON dedupe(received_at);
+        -- Alerts with neither: a same body counts as a duplicate only within the window.
+        CREATE TABLE recent (strategy_id TEXT NOT NULL, body_hash TEXT NOT NULL, received_at TEXT NOT NULL, signal_id TEXT NOT NULL);
+        CREATE INDEX recent_body ON recent(strategy_id, body_hash, received_at);
+        -- Names this file: viewzenix.db records how far it copied per epoch, so a new inbox.db starts from its row 1.
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('epoch', ?)").run(crypto.randomUUID());
+    },
+  },
+];
+
+/** Opens (creating and migrating when needed) the inbox database for writing. */
+export function openInboxDatabase(file: string): Db {
+  return openDatabase({ file, migrations: INBOX_MIGRATIONS });
+}
+
+export function inboxEpoch(db: Db): string {
+  return (db.prepare("SELECT value FROM meta WHERE key = 'epoch'").get() as { value: string }).value;
+}
+
+/** The writer's side: the webhook listener's connection. */
+export class InboxStore {
+  private readonly insertStmt: Statement;
+  private readonly byKey: Statement;
+  private readonly byWindow: Statement;
+  private readonly addKey: Statement;
+  private readonly addRecent: Statement;
+  private readonly walSync: WalSync;
+  /** Last seq of batches committed but not yet synced, oldest first, with the commit count that made them. */
+  private readonly unsynced: { last: number; n: number }[] = [];
+  private commits = 0;
+  private durableSeq: number;
+
+  constructor(private readonly db: Db) {
+    this.walSync = new WalSync(db);
+    this.insertStmt = db.prepare(
+      `INSERT INTO alerts (id, strategy_id, received_at, content_type, source_ip, raw_body, body_hash, dedupe_key, status, code, message, parsed, symbol)
+       VALUES (@id, @strategyId, @receivedAt, @contentType, @sourceIp, @rawBody, @bodyHash, @dedupeKey, @status, @code, @message, @parsed, @symbol)`,
+    );
+    this.byKey = db.prepare('SELECT signal_id AS id FROM dedupe WHERE key = ?');
+    this.byWindow = db.prepare('SELECT signal_id AS id FROM recent WHERE strategy_id = ? AND body_hash = ? AND received_at >= ? ORDER BY received_at DESC LIMIT 1');
+    this.addKey = db.prepare('INSERT INTO dedupe (key, signal_id, received_at) VALUES (?, ?, ?)');
+    this.addRecent = db.prepare('INSERT INTO recent (strategy_id, body_hash, received_at, signal_id) VALUES (?, ?, ?, ?)');
+    // What is in the file when it is opened was committed by an earlier connection (a listener that stopped or
+    // crashed, perhaps before its last sync): it is made durable now, before anyone treats it as such.
+    this.durableSeq = (db.prepare('SELECT max(seq) AS seq FROM alerts').get() as { seq: number | null }).seq ?? 0;
+    this.walSync.syncNow();
+  }
+
+  /**
+   * Inserts a batch in ONE transaction committed with synchronous=NORMAL (no fsync here). The rows are NOT durable
+   * yet: nothing may be acknowledged, and lastDurableSeq() does not cover them, until syncCommitted() resolved.
+   */
+  commitBatch(items: readonly InboxInsert[]): InboxInsertResult[] {
+    let last = 0;
+    const results = this.db.transaction(() =>
+      items.map((item) => {
+        const r = this.insertOne(item);
+        if (r.seq) last = r.seq;
+        return r.result;
+      }),
+    )();
+    if (last > 0) this.unsynced.push({ last, n: ++this.commits });
+    return results;
+  }
+
+  /** Makes every batch committed so far durable (fdatasync of the WAL off the event loop). Calls may overlap. */
+  async syncCommitted(): Promise<void> {
+    const upTo = this.commits;
+    if (this.unsynced.length === 0) return;
+    await this.walSync.sync();
+    // Syncs may overlap: this one covers every batch committed before it started, whichever finishes first.
+    while (this.unsynced.length > 0 && this.unsynced[0]!.n <= upTo) this.durableSeq = Math.max(this.durableSeq, this.unsynced.shift()!.last);
+  }
+
+  /** The same, blocking: at start, at shutdown, or when the asynchronous sync failed. */
+  syncCommittedNow(): void {
+    try {
+      this.walSync.syncNow();
+    } finally {
+      // Even when the disk refused the sync, the rows are committed (their alerts were answered 503 and a re-send
+      // is a duplicate of them): they must not stay out of the pipeline for ever.
+      for (const r of this.unsynced.splice(0)) this.durableSeq = Math.max(this.durableSeq, r.last);
+    }
+  }
+
+  /** Every row up to this seq is on disk. */
+  lastDurableSeq(): number {
+    return this.durableSeq;
+  }
+
+  /** Releases the WAL file descriptor held for syncing. */
+  closeSync(): void {
+    this.walSync.close();
+  }
+
+  /**
+   * Deletes rows the main database has copied (all but the newest row, so seq keeps growing), window entries older
+   * than `windowSince` and keys older than `keysSince`. At most `limit` rows of each per call: a short write.
+   */
+  prune(o: { copiedSeq: number; windowSince: string; keysSince: string; limit?: number }): number {
+    const limit = o.limit ?? 2000;
+    return this.db.transaction(() => {
+      const newest = (this.db.prepare('SELECT max(seq) AS seq FROM alerts').get() as { seq: number | null }).seq ?? 0;
+      const upTo = Math.min(o.copiedSeq, newest - 1);
+      let n = this.db.prepare('DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts WHERE seq <= ? ORDER BY seq LIMIT ?)').run(upTo, limit).changes;
+      n += this.db.prepare('DELETE FROM recent WHERE rowid IN (SELECT rowid FROM recent WHERE received_at < ? LIMIT ?)').run(o.windowSince, limit).changes;
+      n += this.db.prepare('DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE received_at < ? LIMIT ?)').run(o.keysSince, limit).changes;
+      return n;
+    })();
+  }
+
+  /** Remembers keys of alerts received before this file existed (an upgrade from a version without it). */
+  seedKeys(keys: readonly { key: string; signalId: string; receivedAt: string }[]): void {
+    const add = this.db.prepare('INSERT OR IGNORE INTO dedupe (key, signal_id, received_at) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const k of keys) add.run(k.key, k.signalId, k.receivedAt);
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)").run(new Date().toISOString());
+    })();
+  }
+
+  seeded(): boolean {
+    return this.db.prepare("SELECT 1 FROM meta WHERE key = 'seeded'").get() !== undefined;
+  }
+
+  private insertOne(item: InboxInsert): { result: InboxInsertResult; seq?: number } {
+    const counts = item.status !== 'rejected'; // a rejected alert never makes a later one a duplicate
+    if (counts) {
+      if (item.dedupeKey !== undefined) {
+        const existing = this.byKey.get(item.dedupeKey) as { id: string } | undefined;
+        if (existing) return { result: { outcome: 'duplicate', id: existing.id } };
+      } else if (item.windowSince !== undefined) {
+        const existing = this.byWindow.get(item.strategyId, item.bodyHash, item.windowSince) as { id: string } | undefined;
+        if (existing) return { result: { outcome: 'duplicate', id: existing.id } };
+      }
+    }
+    const seq = Number(
+      this.insertStmt.run({
+        id: item.id,
+        strategyId: item.strategyId,
+        receivedAt: item.receivedAt,
+        contentType: item.contentType ?? null,
+        sourceIp: item.sourceIp ?? null,
+        rawBody: item.rawBody,
+        bodyHash: item.bodyHash,
+        dedupeKey: counts ? (item.dedupeKey ?? null) : null,
+        status: item.status,
+        code: item.code ?? null,
+        message: item.message ?? null,
+        parsed: item.parsed ? JSON.stringify(item.parsed) : null,
+        symbol: item.symbol ?? null,
+      }).lastInsertRowid,
+    );
+    if (counts) {
+      if (item.dedupeKey !== undefined) this.addKey.run(item.dedupeKey, item.id, item.receivedAt);
+      else if (item.windowSince !== undefined) this.addRecent.run(item.strategyId, item.bodyHash, item.receivedAt, item.id);
+    }
+    return { result: { outcome: 'stored', id: item.id }, seq };
+  }
+}
+
+/** The main thread's side: reads rows the writer reported durable (a read-only connection). */
+export class InboxReader {
+  private readonly rowsStmt: Statement;
+  private readonly walSync: WalSync;
+  readonly epoch: string;
+
+  constructor(private readonly db: Db) {
+    this.walSync = new WalSync(db);
+    this.epoch = inboxEpoch(db);
+    this.rowsStmt = db.prepare('SELECT * FROM alerts WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
+  }
+
+  /** Rows after `afterSeq` up to `upToSeq`, in arrival order. */
+  rows(afterSeq: number, upToSeq: number, limit: number): InboxRow[] {
+    return this.rowsStmt.all(afterSeq, upToSeq, limit) as InboxRow[];
+  }
+
+  /** The seq of the alert `id` while it is still in the file (a scan: the file holds a second or so of alerts). */
+  seqOf(id: string): number | undefined {
+    return (this.db.prepare('SELECT seq FROM alerts WHERE id = ?').get(id) as { seq: number } | undefined)?.seq;
+  }
+
+  /** Makes everything committed to the file so far durable, whoever committed it (blocking fdatasync). */
+  syncNow(): void {
+    this.walSync.syncNow();
+  }
+
+  close(): void {
+    this.walSync.close();
+    this.db.close();
+  }
+}
