@@ -1,8 +1,19 @@
 import crypto from 'node:crypto';
 
-/** A random id with a readable prefix; 128 bits of randomness (webhook ids must be unguessable). */
+/** Random bytes for ids, drawn from the system CSPRNG 4 KB at a time: one call per 256 ids instead of one each
+ *  (every alert gets an id on the webhook's hot path). */
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
+/** A random id with a readable prefix; 128 bits of randomness. */
 export function randomId(prefix: string): string {
-  return `${prefix}_${crypto.randomBytes(16).toString('base64url')}`;
+  if (used + 16 > pool.length) {
+    crypto.randomFillSync(pool);
+    used = 0;
+  }
+  const id = pool.toString('base64url', used, used + 16);
+  used += 16;
+  return `${prefix}_${id}`;
 }
 
 /** The webhook id in a strategy's URL: 128 random bits, URL-safe, no prefix to keep URLs short. */

@@ -59,6 +59,8 @@ const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.ur
 
 /** How often copies are made durable here and their rows released (deleted) from inbox.db. */
 const RELEASE_EVERY_MS = 1000;
+/** Copies into viewzenix.db at most this often (each is a commit, ~10 pages however few rows it holds). */
+const COPY_SPACING_MS = 2;
 
 export async function startWebhookListener(o: WebhookListenerOptions): Promise<WebhookListener> {
   const wanted = o.thread ?? (process.env.VIEWZENIX_WEBHOOK_THREAD !== '0' && fs.existsSync(o.threadEntry ?? THREAD_ENTRY));
@@ -117,12 +119,33 @@ function openIntake(o: WebhookListenerOptions): Intake {
   const copied = (n: number): void => {
     if (n > 0) o.onDurable();
   };
+  // Copies are spaced at least COPY_SPACING_MS apart: one alert at a time is copied at once, while a flood's
+  // reports (one per sync, every millisecond or so) are gathered into fewer, larger commits.
+  let target = 0;
+  let lastCopy = 0;
+  let pending: NodeJS.Timeout | undefined;
+  const copyNow = (): void => {
+    pending = undefined;
+    lastCopy = performance.now();
+    copied(copier.copy(target));
+  };
+  const copyUpTo = (seq: number): void => {
+    target = Math.max(target, seq);
+    if (pending) return;
+    const wait = lastCopy + COPY_SPACING_MS - performance.now();
+    if (wait <= 0) copyNow();
+    else pending = setTimeout(copyNow, wait);
+  };
   o.signals.copyLate = (id) => copied(copier.copyAnswered(id));
   return {
     copier,
     checkpointed: checkpointer !== undefined,
-    copy: (seq) => copied(copier.copy(seq)),
-    copyAll: () => copied(copier.copyAllOnDisk()),
+    copy: copyUpTo,
+    copyAll: () => {
+      clearTimeout(pending);
+      pending = undefined;
+      copied(copier.copyAllOnDisk());
+    },
     releaseTo(release) {
       clearInterval(timer);
       timer = setInterval(() => {
@@ -137,6 +160,7 @@ function openIntake(o: WebhookListenerOptions): Intake {
     },
     close: async () => {
       clearInterval(timer);
+      if (pending) copyNow(); // what was reported is copied before the worker stops
       o.signals.copyLate = () => {};
       o.signals.closeSync();
       reader.close();
