@@ -223,6 +223,13 @@ describe('HttpResponseParser', () => {
     expect(c.statuses).toEqual([202]);
   });
 
+  it('reads header names in any case', () => {
+    const c = collect();
+    c.parser.feed(Buffer.from('HTTP/1.1 201 Created\r\nCONTENT-LENGTH: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n'));
+    expect(c.statuses).toEqual([201, 200]);
+    expect(c.errors).toEqual([]);
+  });
+
   it('reports a close asked by the server, and a body-less 204 at once', () => {
     const closes: boolean[] = [];
     const p = new HttpResponseParser((_s, close) => closes.push(close), () => undefined);
@@ -231,7 +238,13 @@ describe('HttpResponseParser', () => {
   });
 
   it('rejects an undelimited response, a bad status line and a bad content-length', () => {
-    for (const bad of ['HTTP/1.1 200 OK\r\n\r\nbody', 'SMTP ready\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: -3\r\n\r\n']) {
+    const bads = [
+      'HTTP/1.1 200 OK\r\n\r\nbody',
+      'SMTP ready\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nContent-Length: -3\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 4\r\n\r\n{}{}',
+    ];
+    for (const bad of bads) {
       const c = collect();
       c.parser.feed(Buffer.from(bad));
       expect(c.statuses).toEqual([]);

@@ -170,24 +170,19 @@ export class HttpResponseParser {
       this.fail(`bad status line ${JSON.stringify(head.split('\r\n', 1)[0]!.slice(0, 40))}`);
       return false;
     }
+    // Only three headers matter; looking them up in the lowercased head costs one string, not one per line.
+    const lower = head.toLowerCase();
+    const lengthText = headerValue(lower, '\r\ncontent-length:');
     let contentLength = -1;
-    let chunked = false;
-    let close = false;
-    for (const line of head.split('\r\n').slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim().toLowerCase();
-      if (name === 'content-length') {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || (contentLength >= 0 && contentLength !== n)) {
-          this.fail(`bad content-length ${JSON.stringify(value)}`);
-          return false;
-        }
-        contentLength = n;
-      } else if (name === 'transfer-encoding') chunked = value.split(',').some((t) => t.trim() === 'chunked');
-      else if (name === 'connection') close = value.split(',').some((t) => t.trim() === 'close');
+    if (lengthText !== undefined) {
+      if (!/^\d+$/.test(lengthText)) {
+        this.fail(`bad content-length ${JSON.stringify(lengthText.slice(0, 40))}`);
+        return false;
+      }
+      contentLength = Number(lengthText);
     }
+    const chunked = hasToken(headerValue(lower, '\r\ntransfer-encoding:'), 'chunked');
+    const close = hasToken(headerValue(lower, '\r\nconnection:'), 'close');
     this.status = status;
     this.closeAfter = close;
     if (status < 200) {
@@ -217,6 +212,24 @@ export class HttpResponseParser {
     this.pending = null;
     this.onError(message);
   }
+}
+
+/**
+ * The value of a header in a lowercased response head (`key` is "\r\nname:"), undefined when absent. The same
+ * header twice with different values (a smuggling-shaped answer) reads as one value that fails the callers' checks.
+ */
+function headerValue(lowerHead: string, key: string): string | undefined {
+  const at = lowerHead.indexOf(key);
+  if (at < 0) return undefined;
+  const end = lowerHead.indexOf('\r\n', at + key.length);
+  const value = lowerHead.slice(at + key.length, end < 0 ? undefined : end).trim();
+  const again = lowerHead.indexOf(key, at + key.length);
+  if (again >= 0 && headerValue(lowerHead.slice(again), key) !== value) return `${value}, conflicting`;
+  return value;
+}
+
+function hasToken(value: string | undefined, token: string): boolean {
+  return value !== undefined && value.split(',').some((t) => t.trim() === token);
 }
 
 /** One kept-alive connection of pacedLoad, carrying at most one request at a time (never pipelined). */
