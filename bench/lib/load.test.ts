@@ -185,6 +185,29 @@ describe('pacedLoad (raw-socket keep-alive client)', () => {
     expect(refused.latencies).toHaveLength(20);
   });
 
+  it('closes a connection that sends an answer nobody asked for, and never gives it to the next request', async () => {
+    // A raw server answering each request 20 ms late with two responses in one write. The first is the request's,
+    // the second belongs to no request: taking it for the answer of the next one would misattribute every later
+    // answer on that connection.
+    let connections = 0;
+    const raw = net.createServer((socket) => {
+      connections++;
+      const answer = 'HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}';
+      socket.on('data', () => setTimeout(() => socket.writable && socket.write(answer + answer), 20));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      // 100/s with 20 ms answers on one connection: a request is always waiting when the double answer arrives.
+      const res = await pacedLoad({ url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/x`, rate: 100, durationS: 0.1, body: () => '{}', maxConnections: 1 });
+      expect(res.ok).toBe(10);
+      expect(res.errors).toBe(0);
+      expect(connections).toBe(10);
+    } finally {
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
+  });
+
   it('refuses a target that is not the loopback address', async () => {
     await expect(pacedLoad({ url: 'http://192.0.2.1:80/x', rate: 1, durationS: 1, body: () => '{}' })).rejects.toThrow(/loopback/);
   });

@@ -240,6 +240,8 @@ interface PacedConnection {
   busy: boolean;
   /** performance.now() at the request's send. */
   startedAt: number;
+  /** Its answer is complete; it goes back to the pool once the rest of the chunk that brought it is parsed. */
+  answered: boolean;
   /** Closed (or closing): never given another request. */
   dead: boolean;
 }
@@ -332,12 +334,23 @@ export async function pacedLoad(o: PacedOptions): Promise<PacedResult> {
   };
 
   const answered = (c: PacedConnection, status: number, closeAfter: boolean): void => {
+    // A second answer in the same chunk (or any answer while idle) belongs to no request: never pipelined, so the
+    // connection is out of step with the server and must not carry another request.
     if (!c.busy) return kill(c, 'an answer with no request in flight');
     c.busy = false;
     record(c.startedAt, status);
     if (closeAfter) kill(c, 'closed by the server');
-    else release(c);
+    else c.answered = true;
     maybeFinish();
+  };
+
+  const received = (c: PacedConnection, chunk: Buffer): void => {
+    c.parser.feed(chunk);
+    // Only after the whole chunk is parsed: a stray answer in it must not be taken for the next request's.
+    if (c.answered) {
+      c.answered = false;
+      release(c);
+    }
   };
 
   const open = (): PacedConnection => {
@@ -351,9 +364,10 @@ export async function pacedLoad(o: PacedOptions): Promise<PacedResult> {
       ),
       busy: false,
       startedAt: 0,
+      answered: false,
       dead: false,
     };
-    socket.on('data', (chunk: Buffer) => c.parser.feed(chunk));
+    socket.on('data', (chunk: Buffer) => received(c, chunk));
     socket.on('error', (err) => kill(c, err.message));
     socket.on('close', () => kill(c, 'connection closed before the answer'));
     all.add(c);
@@ -383,7 +397,7 @@ export async function pacedLoad(o: PacedOptions): Promise<PacedResult> {
     }
   };
 
-  // One sweep a second for answers overdue, instead of a timer per request.
+  // One sweep every 250 ms for answers overdue, instead of a timer per request.
   const sweeper = setInterval(() => {
     const now = performance.now();
     for (const c of [...all]) if (c.busy && now - c.startedAt >= PACED_TIMEOUT_MS) kill(c, 'timeout');
