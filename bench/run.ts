@@ -98,6 +98,32 @@ async function ackAtRate(agent: AgentProcess, webhookUrl: string, tag: string, n
   return s.p99;
 }
 
+/**
+ * The load generator's own floor, beside the ack figure: the same pacedLoad at 1,000/s evenly spaced against the
+ * bare reference (express + ajv, no storage), in the same run on the same cores. What remains here is the client,
+ * loopback TCP and express; the agent's figure above it is read against this, not against zero.
+ */
+async function loadGeneratorFloor(tag: string): Promise<void> {
+  const bare = await spawnReference('bare');
+  try {
+    // The same warm-up as the agent gets (JIT), so the floor is a warm server's.
+    await runLoad({ url: bare.url(), connections: 10, amount: 2000, body: alertStream(`${tag}-warm`).next });
+    const res = await pacedLoad({ url: bare.url(), rate: 1000, durationS: P.rateSeconds, body: alertStream(tag).next });
+    const s = summarise(res.latencies);
+    raw.loadGeneratorFloor = { ...s, errors: res.non2xx + res.errors, offered: 1000, achieved: round(res.okPerSecond, 0), maxSendLagMs: round(res.maxSendLagMs) };
+    figures.push(
+      info(
+        "the load generator's own floor: bare express, no storage, at 1,000/s evenly spaced: p99",
+        s.p99,
+        'ms',
+        `p50 ${s.p50} ms, max ${s.max} ms, ${s.count} answers, ${res.non2xx + res.errors} errors, send lag up to ${round(res.maxSendLagMs)} ms`,
+      ),
+    );
+  } finally {
+    await bare.stop();
+  }
+}
+
 async function burstAtOnce(agent: AgentProcess, webhookUrl: string, tag: string): Promise<void> {
   await waitProcessed(agent, P.drainMs, 100);
   const stream = alertStream(tag);
@@ -205,6 +231,8 @@ async function main(): Promise<number> {
     log('ack latency at 1,000 alerts/s…');
     await ackAtRate(agent, url, `${tag}-rate`, 'webhook ack latency at 1,000 alerts/s offered', 10, '≤ 10 ms');
     await waitProcessed(agent, P.drainMs, 100);
+    log("the load generator's own floor (bare reference at 1,000/s)…");
+    await loadGeneratorFloor(`${tag}-floor`);
 
     log('saturation and reference servers…');
     await saturation(agent, url, tag);
