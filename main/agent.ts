@@ -160,7 +160,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     backups.start();
 
     // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
-    const webhook = await startWebhookListener({ dbFile, db, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
+    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
     const webhookPort = webhook.port;
     let controlPort = 0;

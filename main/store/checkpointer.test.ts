@@ -10,17 +10,16 @@ const entry = path.join(path.dirname(builtWebhookThreadEntry()), '..', 'store', 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('background checkpoints of the agent database files', () => {
-  it('keeps each WAL bounded while its writer writes, takes checkpoints out of the commits, and gives them back on close', async () => {
+  it('keeps each WAL bounded while its writer writes, with checkpoints out of the commits', async () => {
     const dir = tempDir();
     const files = [path.join(dir, 'main.db'), path.join(dir, 'inbox.db')];
     const [a, b] = files.map((file) => openDatabase({ file, migrations: [] }));
-    b!.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`); // as the webhook thread's connection does
+    for (const db of [a!, b!]) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`); // as the webhook thread's connection does
     for (const db of [a!, b!]) db.exec('CREATE TABLE t (n INTEGER, pad TEXT)');
     const checkpointer = startCheckpointer(files, (err) => {
       throw err;
-    }, { main: a, entry });
+    }, entry);
     expect(checkpointer).toBeDefined();
-    expect(a!.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_FRAMES);
     const pad = 'x'.repeat(3000);
     const insertA = a!.prepare('INSERT INTO t VALUES (?, ?)');
     const insertB = b!.prepare('INSERT INTO t VALUES (?, ?)');
@@ -36,7 +35,6 @@ describe('background checkpoints of the agent database files', () => {
     }
     for (const file of files) expect(fs.statSync(`${file}-wal`).size).toBeLessThan(52 * 1024 * 1024);
     await checkpointer!.close();
-    expect(a!.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     for (const db of [a!, b!]) {
       expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 20000 });
       db.close();
@@ -45,7 +43,7 @@ describe('background checkpoints of the agent database files', () => {
 
   it('without the compiled thread (running from sources) nothing changes', () => {
     const db = openDatabase({ file: path.join(tempDir(), 'cp2.db') });
-    expect(startCheckpointer([db.name], () => undefined, { main: db, entry: path.join(tempDir(), 'missing.js') })).toBeUndefined();
+    expect(startCheckpointer([db.name], () => undefined, path.join(tempDir(), 'missing.js'))).toBeUndefined();
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     db.close();
   });

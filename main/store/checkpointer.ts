@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Db } from './db.js';
 import type { CheckpointThreadData } from './checkpoint-thread.js';
 
 export interface Checkpointer {
@@ -20,16 +19,13 @@ const INTERVAL_MS = 250;
 export const BACKSTOP_FRAMES = 16_000;
 
 /**
- * Moves the checkpoints of `files` to their own thread. The writers of those files set
- * `wal_autocheckpoint = BACKSTOP_FRAMES` (the main connection `main`, when given, is set here). Undefined, and
- * nothing changes, when the compiled thread entry is not there (running from sources).
+ * Moves the checkpoints of `files` to their own thread; their writers set `wal_autocheckpoint = BACKSTOP_FRAMES`.
+ * Undefined, and nothing changes, when the compiled thread entry is not there (running from sources).
  */
-export function startCheckpointer(files: readonly string[], onError: (err: Error) => void, o: { main?: Db; entry?: string } = {}): Checkpointer | undefined {
-  const entry = o.entry ?? fileURLToPath(new URL('./checkpoint-thread.js', import.meta.url));
+export function startCheckpointer(files: readonly string[], onError: (err: Error) => void, entry = fileURLToPath(new URL('./checkpoint-thread.js', import.meta.url))): Checkpointer | undefined {
   if (!fs.existsSync(entry)) return undefined;
   const data: CheckpointThreadData = { dbFiles: [...files], thresholdFrames: THRESHOLD_FRAMES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
   const worker = new Worker(entry, { workerData: data, name: 'checkpoint' });
-  o.main?.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
   let closing = false;
   worker.on('message', (m: { type: string; message?: string }) => {
     if (m.type === 'error') onError(new Error(`checkpoint failed: ${m.message ?? ''}`));
@@ -43,7 +39,6 @@ export function startCheckpointer(files: readonly string[], onError: (err: Error
       closing = true;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage({ type: 'close' });
-      if (o.main?.open) o.main.pragma('wal_autocheckpoint = 1000');
       return exited;
     },
   };
