@@ -35,12 +35,23 @@ export function takeReceived(signalIds: readonly string[]): [string, number][] {
   return out;
 }
 
-/** Records receive times taken in another thread. */
+/** signal id → when this thread learned the alert was on disk (the listener's report): the split of the figure. */
+const reported = new Map<string, number>();
+/** Receive → reported to the pipeline's thread; reported → adapter called. */
+const toPipeline: number[] = [];
+const inPipeline: number[] = [];
+
+/** Records receive times taken in another thread, as its report of them arrives. */
 export function traceReceivedAt(times: readonly [string, number][]): void {
   if (!enabled) return;
+  const now = clock();
   for (const [id, t] of times) {
-    if (received.size >= MAX_PENDING) received.clear();
+    if (received.size >= MAX_PENDING) {
+      received.clear();
+      reported.clear();
+    }
     received.set(id, t);
+    reported.set(id, now);
   }
 }
 
@@ -54,6 +65,13 @@ export function traceAdapterCall(orderId: string, signalIdOf: (orderId: string) 
   if (t0 === undefined) return;
   received.delete(signalId);
   if (samples.length < MAX_SAMPLES) samples.push(at - t0);
+  const r = reported.get(signalId);
+  if (r === undefined) return;
+  reported.delete(signalId);
+  if (toPipeline.length < MAX_SAMPLES) {
+    toPipeline.push(r - t0);
+    inPipeline.push(at - r);
+  }
 }
 
 /** The acknowledgement's two waits, per alert: for its commit (the write lock, the batch) and then for the sync. */
@@ -78,15 +96,34 @@ export interface LatencySummary {
 export function resetLatency(): boolean {
   if (!enabled) return false;
   samples.length = 0;
+  toPipeline.length = 0;
+  inPipeline.length = 0;
   commitWaits.length = 0;
   syncWaits.length = 0;
   return true;
 }
 
 /** The alert received → adapter called figures so far; `undefined` when tracing is off (so status stays small). */
-export function latencyStatus(): { latency?: { receivedToAdapter: LatencySummary; intakeCommitWait: LatencySummary; intakeSyncWait: LatencySummary } } {
+export interface LatencyStatus {
+  receivedToAdapter: LatencySummary;
+  /** The same alerts, split where the webhook thread's report reaches the main thread (thread mode only). */
+  receivedToPipeline: LatencySummary;
+  pipelineToAdapter: LatencySummary;
+  intakeCommitWait: LatencySummary;
+  intakeSyncWait: LatencySummary;
+}
+
+export function latencyStatus(): { latency?: LatencyStatus } {
   if (!enabled) return {};
-  return { latency: { receivedToAdapter: summary(samples), intakeCommitWait: summary(commitWaits), intakeSyncWait: summary(syncWaits) } };
+  return {
+    latency: {
+      receivedToAdapter: summary(samples),
+      receivedToPipeline: summary(toPipeline),
+      pipelineToAdapter: summary(inPipeline),
+      intakeCommitWait: summary(commitWaits),
+      intakeSyncWait: summary(syncWaits),
+    },
+  };
 }
 
 function summary(values: readonly number[]): LatencySummary {

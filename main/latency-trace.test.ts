@@ -1,0 +1,32 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+describe('latency tracing (VIEWZENIX_TRACE_LATENCY=1)', () => {
+  afterAll(() => {
+    delete process.env.VIEWZENIX_TRACE_LATENCY;
+    vi.resetModules();
+  });
+
+  it('times received → adapter call, split where another thread’s report arrives, and starts again on reset', async () => {
+    process.env.VIEWZENIX_TRACE_LATENCY = '1';
+    vi.resetModules();
+    const t = await import('./latency-trace.js');
+    const now = performance.timeOrigin + performance.now();
+    // Received here (in-process listener): only the total.
+    t.traceReceived('local');
+    t.traceAdapterCall('o1', () => 'local');
+    // Received in the webhook thread 30 ms ago, reported just now.
+    t.traceReceivedAt([['threaded', now - 30]]);
+    t.traceAdapterCall('o2', () => 'threaded');
+    // An order whose alert was never traced (a reconciliation re-send) adds nothing.
+    t.traceAdapterCall('o3', () => 'unknown');
+    const l = t.latencyStatus().latency!;
+    expect(l.receivedToAdapter.count).toBe(2);
+    expect(l.receivedToAdapter.maxMs).toBeGreaterThanOrEqual(30);
+    expect(l.receivedToPipeline).toMatchObject({ count: 1 });
+    expect(l.receivedToPipeline.p50Ms).toBeGreaterThanOrEqual(30);
+    expect(l.pipelineToAdapter.count).toBe(1);
+    expect(l.pipelineToAdapter.p50Ms).toBeLessThan(l.receivedToPipeline.p50Ms);
+    expect(t.resetLatency()).toBe(true);
+    expect(t.latencyStatus().latency!.receivedToAdapter.count).toBe(0);
+  });
+});
