@@ -10,6 +10,7 @@ import { m006 } from './006-order-recent-index.js';
 import { m007 } from './007-approvals.js';
 import { m008 } from './008-audit-processing-mark.js';
 import { m009 } from './009-inbox-copied.js';
+import { m010 } from './010-drop-signal-body-index.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
