@@ -5,7 +5,6 @@ import { takeToken } from './api/token.js';
 import { preloadGet } from './api/preload.js';
 import { routeSegments } from './lib/route-path.js';
 import { applyTheme, loadTheme } from './lib/theme.js';
-import { warmIntl } from './lib/format-time.js';
 import { defaultFirstPagePath } from './pages/orders-query.js';
 import './styles.css';
 
@@ -17,5 +16,3 @@ if (token && page === 'orders' && id === undefined) {
   preloadGet(defaultFirstPagePath(), token);
 }
 void import('./boot.js');
-// Main-thread work that would otherwise fall on the first render, done while the requests above are in flight.
-warmIntl();

@@ -6,7 +6,7 @@ import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
 import type { OrdersQuery } from '../api/client.js';
 import type { OrderView } from '../../../shared/api-types.js';
-import { formatTime } from '../lib/format-time.js';
+import { formatCount, formatTime } from '../lib/format-time.js';
 import { StatusPill } from '../components/StatusPill.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBox } from '../components/ErrorBox.js';
@@ -65,7 +65,7 @@ export function OrdersTable({ query, onSort }: { query: OrdersQuery; onSort: (s:
     <>
       <ErrorBox error={first.error} title="Orders could not be loaded" />
       <p className="muted small" role="status" data-testid="orders-total">
-        {first.data ? `${total.toLocaleString()} order${total === 1 ? '' : 's'}` : 'Loading…'}
+        {first.data ? `${formatCount(total)} order${total === 1 ? '' : 's'}` : 'Loading…'}
       </p>
       {first.data && total === 0 ? (
         <EmptyState title={query.status || query.symbol || query.search ? 'No order matches these filters.' : 'No order yet.'}>Orders appear here live when an alert is traded. Send a test alert from a strategy page.</EmptyState>
