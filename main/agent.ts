@@ -47,6 +47,9 @@ import { AccountConnections, type AdapterFactory } from './account-connections.j
 import { TunnelService } from './tunnel-service.js';
 import type { BackoffOptions, HealthProbeOptions } from './tunnel/index.js';
 
+/** Alerts per millisecond above which the worker gives way to the webhook listener (1,000 alerts/s). */
+const INTAKE_STORM_PER_MS = 1;
+
 export interface Agent {
   info: AgentInfo;
   token: string;
@@ -150,7 +153,9 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
 
     const approvals = new ApprovalService({ repo: new ApprovalRepo(db), signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
     await approvals.start(); // expire what passed while stopped, send approved orders a crash left unsent
-    const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs, approvals });
+    // Set once the listener runs (below); until then there is no storm to give way to.
+    let intakeStorm: () => boolean = () => false;
+    const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs, approvals, intakeStorm: () => intakeStorm() });
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
     const openDb = db;
@@ -162,6 +167,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
     const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
+    intakeStorm = () => webhook.storm(INTAKE_STORM_PER_MS);
     const webhookPort = webhook.port;
     let controlPort = 0;
     const tunnel = new TunnelService({

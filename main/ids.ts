@@ -1,19 +1,24 @@
 import crypto from 'node:crypto';
 
-/** Random bytes for ids, drawn from the system CSPRNG 4 KB at a time: one call per 256 ids instead of one each
+/** Random bytes for ids, drawn from the system CSPRNG 4 KB at a time: one call per 341 ids instead of one each
  *  (every alert gets an id on the webhook's hot path). */
-const pool = Buffer.alloc(4096);
+const pool = Buffer.alloc(4092);
 let used = pool.length;
 
-/** A random id with a readable prefix; 128 bits of randomness. */
+/**
+ * A time-ordered id with a readable prefix: the creation time in milliseconds (10 base-32 digits, so ids sort by
+ * time as strings) and 96 random bits. Ids created one after another land side by side in every index that
+ * holds them (signals, orders, their events, the audit trail), so a commit rewrites one index page where random
+ * ids would each dirty another, and the page is still in the cache.
+ */
 export function randomId(prefix: string): string {
-  if (used + 16 > pool.length) {
+  if (used + 12 > pool.length) {
     crypto.randomFillSync(pool);
     used = 0;
   }
-  const id = pool.toString('base64url', used, used + 16);
-  used += 16;
-  return `${prefix}_${id}`;
+  const random = pool.toString('base64url', used, used + 12);
+  used += 12;
+  return `${prefix}_${Date.now().toString(32).padStart(10, '0')}${random}`;
 }
 
 /** The webhook id in a strategy's URL: 128 random bits, URL-safe, no prefix to keep URLs short. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestAgent, builtWebhookThreadEntry } from '../test-support/agent.js';
+import { arrivalRate } from './webhook-listener.js';
 
 describe('webhook listener thread lifecycle', () => {
   it('an agent stopped between a thread crash and its restart stops cleanly, and no thread is left listening', async () => {
@@ -25,5 +26,26 @@ describe('webhook listener thread lifecycle', () => {
     } finally {
       await first.stop();
     }
+  });
+});
+
+describe('alert storm detection', () => {
+  it('compares the arrival rate over windows of at least 20 ms with the threshold, and calms down when alerts stop', () => {
+    let now = 0;
+    const stats = { received: 0 };
+    const storm = arrivalRate(stats, () => now);
+    expect(storm(1)).toBe(false);
+    stats.received += 10;
+    now = 10;
+    expect(storm(1)).toBe(false); // a window shorter than 20 ms is not judged yet
+    stats.received += 30;
+    now = 20;
+    expect(storm(1)).toBe(true); // 40 alerts in 20 ms: 2 per ms
+    expect(storm(3)).toBe(false);
+    now = 25;
+    expect(storm(1)).toBe(true); // the last full window's rate holds until the next one
+    stats.received += 5;
+    now = 45;
+    expect(storm(1)).toBe(false); // 5 alerts in 25 ms
   });
 });

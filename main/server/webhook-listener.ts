@@ -28,6 +28,8 @@ export interface WebhookListener {
   terminateThread?: () => Promise<void>;
   /** Strategies changed: forget cached webhook lookups. */
   invalidate(): void;
+  /** Whether alerts are arriving faster than `perMs` per millisecond (measured over the last 20 ms or more). */
+  storm(perMs: number): boolean;
   /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
   close(): Promise<void>;
 }
@@ -59,6 +61,8 @@ const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.ur
 const RELEASE_EVERY_MS = 1000;
 /** Copies into viewzenix.db at most this often (each is a commit, ~10 pages however few rows it holds). */
 const COPY_SPACING_MS = 2;
+/** The same during an alert storm (more than an alert per millisecond). */
+const STORM_COPY_SPACING_MS = 50;
 
 export async function startWebhookListener(o: WebhookListenerOptions): Promise<WebhookListener> {
   const wanted = o.thread ?? (process.env.VIEWZENIX_WEBHOOK_THREAD !== '0' && fs.existsSync(o.threadEntry ?? THREAD_ENTRY));
@@ -125,15 +129,21 @@ function openIntake(o: WebhookListenerOptions): Intake {
   let target = 0;
   let lastCopy = 0;
   let pending: NodeJS.Timeout | undefined;
+  let spacing = COPY_SPACING_MS;
   const copyNow = (): void => {
     pending = undefined;
-    lastCopy = performance.now();
-    copied(copier.copy(target));
+    const now = performance.now();
+    const n = copier.copy(target);
+    // More than one alert per millisecond since the last copy: a storm. Copies then wait longer, so each commit
+    // carries more rows and the thread spends its time on them rather than on commits.
+    spacing = n > now - lastCopy ? STORM_COPY_SPACING_MS : COPY_SPACING_MS;
+    lastCopy = now;
+    copied(n);
   };
   const copyUpTo = (seq: number): void => {
     target = Math.max(target, seq);
     if (pending) return;
-    const wait = lastCopy + COPY_SPACING_MS - performance.now();
+    const wait = lastCopy + spacing - performance.now();
     if (wait <= 0) copyNow();
     else pending = setTimeout(copyNow, wait);
   };
@@ -193,6 +203,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
     stats: webhook.stats,
     restarts: 0,
     invalidate: () => webhook.invalidate(),
+    storm: arrivalRate(webhook.stats),
     close: async () => {
       await closeServer(webhook.server);
       inbox.close(); // commits, syncs and answers what was received; copies it (onCommitted)
@@ -293,6 +304,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       },
       // A thread started later begins with an empty cache.
       invalidate: () => live?.postMessage({ type: 'invalidate' } satisfies ToThread),
+      storm: arrivalRate(stats),
       close: () => {
         stopping = true;
         closed ??= (async () => {
@@ -312,6 +324,22 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       },
     };
   });
+}
+
+/** Compares the listener's arrival rate (requests per ms, over windows of at least 20 ms) with a threshold. */
+export function arrivalRate(stats: Pick<WebhookStats, 'received'>, clock = () => performance.now()): (perMs: number) => boolean {
+  let at = clock();
+  let count = stats.received;
+  let rate = 0;
+  return (perMs) => {
+    const now = clock();
+    if (now - at >= 20) {
+      rate = (stats.received - count) / (now - at);
+      at = now;
+      count = stats.received;
+    }
+    return rate > perMs;
+  };
 }
 
 /** A line the thread's logger wrote, logged again here with its level, fields and message. */

@@ -38,7 +38,12 @@ export interface WorkerDeps {
   maxAttempts?: number;
   /** Holds orders of strategies with manual approval; without it such orders are denied (APPROVAL_REQUIRED). */
   approvals?: Pick<ApprovalService, 'hold'>;
+  /** True during an alert storm (the agent: faster than 1,000 alerts/s): the listener goes first (see `slice`). */
+  intakeStorm?: () => boolean;
 }
+
+/** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
+const STORM_PAUSE_MS = 4;
 
 /** Rows read from the inbox per query, and held in memory (queued or processing) at most. */
 const READ_BATCH = 100;
@@ -61,7 +66,13 @@ export class SignalWorker {
   private pumping = false;
   private again = false;
   private readonly now: () => string;
-  private readonly slice = new TimeSlice();
+  /**
+   * Each signal takes a turn of at most 1 ms before pending I/O runs. During an alert storm the worker also steps
+   * aside for STORM_PAUSE_MS after each slice: acknowledging alerts within TradingView's timeout goes first, and the
+   * backlog (already durable) is worked off at full speed once the storm passes. On two cores a worker catching up
+   * flat out took the CPU the listener needed, and every alert's answer waited.
+   */
+  private readonly slice: TimeSlice;
   /** Denials of the signals being processed, written together with their final status. */
   private readonly held = new Map<string, Decision[]>();
   /** The in-flight cap stopped the last read: more rows may be waiting in the inbox. */
@@ -69,6 +80,7 @@ export class SignalWorker {
 
   constructor(private readonly d: WorkerDeps) {
     this.now = d.now ?? (() => new Date().toISOString());
+    this.slice = new TimeSlice(1, undefined, () => (d.intakeStorm?.() ? STORM_PAUSE_MS : 0));
   }
 
   /** Called after the inbox commits new rows (and at start). */
