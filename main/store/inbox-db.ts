@@ -118,7 +118,7 @@ export class InboxStore {
     this.walSync = new WalSync(db);
     this.insertStmt = db.prepare(
       `INSERT INTO alerts (id, strategy_id, received_at, content_type, source_ip, raw_body, body_hash, dedupe_key, status, code, message, parsed, symbol)
-       VALUES (@id, @strategyId, @receivedAt, @contentType, @sourceIp, @rawBody, @bodyHash, @dedupeKey, @status, @code, @message, @parsed, @symbol)`,
+       VALUES (@id, @strategy_id, @received_at, @content_type, @source_ip, @raw_body, @body_hash, @dedupe_key, @status, @code, @message, @parsed, @symbol)`,
     );
     this.byKey = db.prepare('SELECT signal_id AS id FROM dedupe WHERE key = ?');
     this.byWindow = db.prepare('SELECT signal_id AS id FROM recent WHERE strategy_id = ? AND body_hash = ? AND received_at >= ? ORDER BY received_at DESC LIMIT 1');
@@ -217,29 +217,33 @@ export class InboxStore {
         if (existing) return { result: { outcome: 'duplicate', id: existing.id } };
       }
     }
-    const seq = Number(
-      this.insertStmt.run({
-        id: item.id,
-        strategyId: item.strategyId,
-        receivedAt: item.receivedAt,
-        contentType: item.contentType ?? null,
-        sourceIp: item.sourceIp ?? null,
-        rawBody: item.rawBody,
-        bodyHash: item.bodyHash,
-        dedupeKey: counts ? (item.dedupeKey ?? null) : null,
-        status: item.status,
-        code: item.code ?? null,
-        message: item.message ?? null,
-        parsed: item.parsed ? JSON.stringify(item.parsed) : null,
-        symbol: item.symbol ?? null,
-      }).lastInsertRowid,
-    );
+    const seq = Number(this.insertStmt.run(inboxRowOf(item, counts)).lastInsertRowid);
     if (counts) {
       if (item.dedupeKey !== undefined) this.addKey.run(item.dedupeKey, item.id, item.receivedAt);
       else if (item.windowSince !== undefined) this.addRecent.run(item.strategyId, item.bodyHash, item.receivedAt, item.id);
     }
     return { result: { outcome: 'stored', id: item.id }, seq };
   }
+}
+
+/** The row stored for an alert (its seq aside). A rejected alert keeps no dedupe key: it never makes a later one a
+ *  duplicate. */
+export function inboxRowOf(item: InboxInsert, counts = item.status !== 'rejected'): Omit<InboxRow, 'seq'> {
+  return {
+    id: item.id,
+    strategy_id: item.strategyId,
+    received_at: item.receivedAt,
+    content_type: item.contentType ?? null,
+    source_ip: item.sourceIp ?? null,
+    raw_body: item.rawBody,
+    body_hash: item.bodyHash,
+    dedupe_key: counts ? (item.dedupeKey ?? null) : null,
+    status: item.status,
+    code: item.code ?? null,
+    message: item.message ?? null,
+    parsed: item.parsed ? JSON.stringify(item.parsed) : null,
+    symbol: item.symbol ?? null,
+  };
 }
 
 /** The main thread's side: reads rows the writer reported durable (a read-only connection). */

@@ -5,19 +5,8 @@ import type { InboxRow } from './inbox-db.js';
 import type { SignalStatus, SignalView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
 
-interface RawSignal {
-  seq: number;
-  id: string;
-  strategy_id: string;
-  received_at: string;
-  content_type: string | null;
-  source_ip: string | null;
-  raw_body: string;
-  status: SignalStatus;
-  code: string | null;
-  message: string | null;
-  parsed: string | null;
-  symbol: string | null;
+/** A signals row: the inbox row it was copied from, with what became of it. */
+interface RawSignal extends Omit<InboxRow, 'body_hash' | 'dedupe_key'> {
   attempts: number;
   processed_at: string | null;
 }

@@ -1,5 +1,5 @@
 // Inbox rows for tests that need signals in the main database without going through the webhook route.
-import type { InboxInsert, InboxRow } from '../store/inbox-db.js';
+import { inboxRowOf, type InboxInsert, type InboxRow } from '../store/inbox-db.js';
 
 /** Alert number `i`: id s<i>, dedupe key k<i>, a queued AAPL buy received at second i. */
 export function inboxInsert(i: number, over: Partial<InboxInsert> = {}): InboxInsert {
@@ -19,21 +19,5 @@ export function inboxInsert(i: number, over: Partial<InboxInsert> = {}): InboxIn
 
 /** The same alert as the main thread reads it back from the inbox file (row seq = i unless given). */
 export function inboxRow(i: number, over: Partial<InboxInsert> & { seq?: number } = {}): InboxRow {
-  const a = inboxInsert(i, over);
-  return {
-    seq: over.seq ?? i,
-    id: a.id,
-    strategy_id: a.strategyId,
-    received_at: a.receivedAt,
-    content_type: a.contentType ?? null,
-    source_ip: a.sourceIp ?? null,
-    raw_body: a.rawBody,
-    body_hash: a.bodyHash,
-    dedupe_key: a.dedupeKey ?? null,
-    status: a.status,
-    code: a.code ?? null,
-    message: a.message ?? null,
-    parsed: a.parsed ? JSON.stringify(a.parsed) : null,
-    symbol: a.symbol ?? null,
-  };
+  return { seq: over.seq ?? i, ...inboxRowOf(inboxInsert(i, over)) };
 }
