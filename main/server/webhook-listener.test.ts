@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestAgent, builtWebhookThreadEntry } from '../test-support/agent.js';
+import { startTestAgent, builtWebhookThreadEntry, tempDir } from '../test-support/agent.js';
 import { arrivalRate } from './webhook-listener.js';
 
 describe('webhook listener thread lifecycle', () => {
@@ -47,5 +47,33 @@ describe('alert storm detection', () => {
     stats.received += 5;
     now = 45;
     expect(storm(1)).toBe(false); // 5 alerts in 25 ms
+  });
+});
+
+describe('a damaged inbox.db', () => {
+  it('is moved aside, not fatal: the agent starts on a new one, and alerts received before stay duplicates', async () => {
+    const dataDir = tempDir();
+    const body = '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"before-damage"}';
+    const first = await startTestAgent({ dataDir });
+    const hook = new URL(first.demoWebhookUrl!).pathname;
+    const before = await first.post(hook, body);
+    expect(before.status).toBe(202);
+    await first.stop();
+    fs.writeFileSync(path.join(dataDir, 'inbox.db'), Buffer.alloc(8192, 7)); // not a database any more
+    const again = await startTestAgent({ dataDir });
+    try {
+      const aside = fs.readdirSync(dataDir).filter((f) => f.startsWith('inbox.db.corrupt-'));
+      expect(aside.length).toBeGreaterThanOrEqual(1);
+      const kept = fs.readFileSync(path.join(dataDir, aside.find((f) => !f.endsWith('-wal') && !f.endsWith('-shm'))!));
+      expect(kept.subarray(0, 8192)).toEqual(Buffer.alloc(8192, 7)); // the damaged file itself, kept for inspection
+      // The new inbox took the dedupe keys over from the agent database.
+      const resent = await again.post(hook, body);
+      expect(resent.status).toBe(200);
+      expect(resent.body.signalId).toBe(before.body.signalId);
+      const fresh = await again.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"after-damage"}');
+      expect(fresh.status).toBe(202);
+    } finally {
+      await again.stop();
+    }
   });
 });

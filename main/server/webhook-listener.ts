@@ -11,7 +11,7 @@ import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
 import { openDatabase } from '../store/db.js';
 import { BACKSTOP_FRAMES, startCheckpointer } from '../store/checkpointer.js';
-import { DEDUPE_KEEP_MS, InboxReader, InboxStore, openInboxDatabase } from '../store/inbox-db.js';
+import { DEDUPE_KEEP_MS, InboxReader, InboxStore, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { InboxCopier } from '../signals/inbox-copy.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
@@ -105,7 +105,13 @@ interface Intake {
  * the worker starts.
  */
 function openIntake(o: WebhookListenerOptions): Intake {
-  const writer = openInboxDatabase(o.inboxFile);
+  const { db: writer, setAside } = openInboxDatabaseOrSetAside(o.inboxFile);
+  if (setAside) {
+    o.log.error(
+      { setAside },
+      'inbox.db was damaged: it was moved aside and a new one started. Alerts received in the last moments before the agent stopped may not have been processed: check the strategies\' recent alerts in TradingView.',
+    );
+  }
   try {
     const store = new InboxStore(writer); // syncs what the file holds
     if (!store.seeded()) store.seedKeys(o.signals.dedupeKeysSince(new Date(Date.now() - DEDUPE_KEEP_MS).toISOString()));

@@ -5,7 +5,8 @@
 // recording how far it got in that same commit; the listener then deletes the copied rows. The keys that make a
 // re-sent alert a duplicate stay here, so the answer "duplicate" never waits for the main database either.
 import crypto from 'node:crypto';
-import { openDatabase, WalSync, type Db, type Statement } from './db.js';
+import fs from 'node:fs';
+import { openDatabase, StoreError, WalSync, type Db, type Statement } from './db.js';
 import type { Migration } from './migrations/index.js';
 import type { SignalStatus } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
@@ -95,6 +96,23 @@ const INBOX_MIGRATIONS: readonly Migration[] = [
 /** Opens (creating and migrating when needed) the inbox database for writing. */
 export function openInboxDatabase(file: string): Db {
   return openDatabase({ file, migrations: INBOX_MIGRATIONS });
+}
+
+/**
+ * The same, except that a damaged file is moved aside (`inbox.db.corrupt-<time>`, with its -wal and -shm, kept for
+ * inspection) and a new one started, instead of keeping the agent from starting. A damaged inbox.db can hold at
+ * most the alerts of the last moments that were not yet copied into viewzenix.db; the new file takes the dedupe
+ * keys over from viewzenix.db again. `setAside` names the moved file.
+ */
+export function openInboxDatabaseOrSetAside(file: string, now = new Date()): { db: Db; setAside?: string } {
+  try {
+    return { db: openInboxDatabase(file) };
+  } catch (err) {
+    if (!(err instanceof StoreError) || err.code !== 'DB_CORRUPT') throw err;
+    const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+    for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix);
+    return { db: openInboxDatabase(file), setAside: aside };
+  }
 }
 
 export function inboxEpoch(db: Db): string {
