@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase, integrityCheck, StoreError, durableTransaction } from './db.js';
+import Database from 'better-sqlite3';
+import { openDatabase, integrityCheck, StoreError, durableTransaction, WalSync } from './db.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { tempDir } from '../test-support/agent.js';
 
@@ -85,3 +86,22 @@ describe('database', () => {
   });
 });
 
+
+describe('WalSync without a WAL file', () => {
+  it('has nothing to sync and says so without an error (the file appears later and is synced then)', async () => {
+    const file = path.join(tempDir(), 'nowal.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = DELETE');
+    db.exec('CREATE TABLE t (n INTEGER)');
+    const wal = new WalSync(db);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    expect(() => wal.syncNow()).not.toThrow();
+    await expect(wal.sync()).resolves.toBeUndefined();
+    db.pragma('journal_mode = WAL');
+    db.exec('INSERT INTO t VALUES (1)');
+    expect(fs.existsSync(`${file}-wal`)).toBe(true);
+    await expect(wal.sync()).resolves.toBeUndefined();
+    wal.close();
+    db.close();
+  });
+});

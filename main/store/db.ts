@@ -120,12 +120,15 @@ export class WalSync {
   /** Resolves when everything committed before the call is on disk. Calls may overlap: each covers what was
    *  committed before it started. */
   sync(): Promise<void> {
-    return new Promise<void>((resolve, reject) => fs.fdatasync(this.open(), (err) => (err ? reject(err) : resolve())));
+    const fd = this.open();
+    if (fd === undefined) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
   }
 
   /** The same, blocking (shutdown, or when the asynchronous path failed). */
   syncNow(): void {
-    fs.fdatasyncSync(this.open());
+    const fd = this.open();
+    if (fd !== undefined) fs.fdatasyncSync(fd);
   }
 
   close(): void {
@@ -136,10 +139,18 @@ export class WalSync {
   /**
    * The WAL file, opened once: SQLite keeps its own descriptor of the file for as long as the connection is
    * open and appends every commit through it, so this descriptor names the same file for as long (a path that
-   * were replaced meanwhile would name a file SQLite does not write to).
+   * were replaced meanwhile would name a file SQLite does not write to). No WAL file at all (every connection
+   * closed since the last write, which checkpointed it into the synced database file): nothing to sync.
    */
-  private open(): number {
-    this.fd ??= fs.openSync(`${this.db.name}-wal`, 'r+');
+  private open(): number | undefined {
+    if (this.fd === undefined) {
+      try {
+        this.fd = fs.openSync(`${this.db.name}-wal`, 'r+');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    }
     return this.fd;
   }
 }
