@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestAgent, builtWebhookThreadEntry, tempDir } from '../test-support/agent.js';
+import { startTestAgent, builtWebhookThreadEntry, tempDir, eventually } from '../test-support/agent.js';
 import { arrivalRate } from './webhook-listener.js';
 
 describe('webhook listener thread lifecycle', () => {
@@ -74,6 +74,30 @@ describe('a damaged inbox.db', () => {
       expect(fresh.status).toBe(202);
     } finally {
       await again.stop();
+    }
+  });
+});
+
+describe('a copy into the agent database that fails', () => {
+  it('ends nothing and loses nothing: the alert, answered 202, is copied and processed once the database takes writes again', async () => {
+    const agent = await startTestAgent({}, { webhookThread: false });
+    try {
+      const hook = new URL(agent.demoWebhookUrl!).pathname;
+      // The agent's own connection refuses new signals while the flag row exists.
+      agent.db.exec("CREATE TEMP TABLE refuse (x); INSERT INTO refuse VALUES (1); CREATE TEMP TRIGGER refuse_signals BEFORE INSERT ON main.signals WHEN EXISTS (SELECT 1 FROM temp.refuse) BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;");
+      const res = await agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"copy-fails"}');
+      expect(res.status).toBe(202);
+      const signalId = res.body.signalId as string;
+      expect((await agent.api('GET', `/api/signals/${signalId}`)).status).toBe(404); // not copied yet
+      agent.db.exec('DELETE FROM temp.refuse');
+      const done = await eventually(
+        async () => (await agent.api<{ status: string }>('GET', `/api/signals/${signalId}`)).body.status,
+        (status) => status === 'done',
+        10_000,
+      );
+      expect(done).toBe('done');
+    } finally {
+      await agent.stop();
     }
   });
 });

@@ -63,6 +63,8 @@ const RELEASE_EVERY_MS = 1000;
 const COPY_SPACING_MS = 2;
 /** The same during an alert storm (more than an alert per millisecond). */
 const STORM_COPY_SPACING_MS = 50;
+/** A failed copy is tried again after this long. */
+const RETRY_COPY_MS = 1000;
 
 export async function startWebhookListener(o: WebhookListenerOptions): Promise<WebhookListener> {
   const wanted = o.thread ?? (process.env.VIEWZENIX_WEBHOOK_THREAD !== '0' && fs.existsSync(o.threadEntry ?? THREAD_ENTRY));
@@ -130,6 +132,21 @@ function openIntake(o: WebhookListenerOptions): Intake {
   const copied = (n: number): void => {
     if (n > 0) o.onDurable();
   };
+  // A copy that fails (the agent database busy or refusing a write) loses nothing: the rows stay in inbox.db and
+  // are copied by the next attempt, a second later at the latest. It must not end the agent either.
+  let retry: NodeJS.Timeout | undefined;
+  const guarded = (copy: () => number): number => {
+    try {
+      return copy();
+    } catch (err) {
+      o.log.error({ err }, 'could not copy received alerts into the agent database; trying again in a second');
+      retry ??= setTimeout(() => {
+        retry = undefined;
+        copied(guarded(copy));
+      }, RETRY_COPY_MS);
+      return 0;
+    }
+  };
   // Copies are spaced at least COPY_SPACING_MS apart: one alert at a time is copied at once, while a flood's
   // reports (one per sync, every millisecond or so) are gathered into fewer, larger commits.
   let target = 0;
@@ -139,7 +156,7 @@ function openIntake(o: WebhookListenerOptions): Intake {
   const copyNow = (): void => {
     pending = undefined;
     const now = performance.now();
-    const n = copier.copy(target);
+    const n = guarded(() => copier.copy(target)); // a retry copies up to the latest reported row
     // More than one alert per millisecond since the last copy: a storm. Copies then wait longer, so each commit
     // carries more rows and the thread spends its time on them rather than on commits.
     spacing = n > now - lastCopy ? STORM_COPY_SPACING_MS : COPY_SPACING_MS;
@@ -153,7 +170,7 @@ function openIntake(o: WebhookListenerOptions): Intake {
     if (wait <= 0) copyNow();
     else pending = setTimeout(copyNow, wait);
   };
-  o.signals.copyLate = (id) => copied(copier.copyAnswered(id));
+  o.signals.copyLate = (id) => copied(guarded(() => copier.copyAnswered(id)));
   return {
     copier,
     checkpointed: checkpointer !== undefined,
@@ -161,7 +178,7 @@ function openIntake(o: WebhookListenerOptions): Intake {
     copyAll: () => {
       clearTimeout(pending);
       pending = undefined;
-      copied(copier.copyAllOnDisk());
+      copied(guarded(() => copier.copyAllOnDisk()));
     },
     releaseTo(release) {
       clearInterval(timer);
@@ -177,6 +194,7 @@ function openIntake(o: WebhookListenerOptions): Intake {
     },
     close: async () => {
       clearInterval(timer);
+      clearTimeout(retry);
       if (pending) copyNow(); // what was reported is copied before the worker stops
       o.signals.copyLate = () => {};
       o.signals.closeSync();
