@@ -47,9 +47,6 @@ import { AccountConnections, type AdapterFactory } from './account-connections.j
 import { TunnelService } from './tunnel-service.js';
 import type { BackoffOptions, HealthProbeOptions } from './tunnel/index.js';
 
-/** Alerts per millisecond above which the worker gives way to the webhook listener (1,000 alerts/s). */
-const INTAKE_STORM_PER_MS = 1;
-
 export interface Agent {
   info: AgentInfo;
   token: string;
@@ -167,7 +164,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
     const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
-    intakeStorm = () => webhook.storm(INTAKE_STORM_PER_MS);
+    intakeStorm = () => webhook.storm();
     const webhookPort = webhook.port;
     let controlPort = 0;
     const tunnel = new TunnelService({

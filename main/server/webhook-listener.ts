@@ -28,8 +28,8 @@ export interface WebhookListener {
   terminateThread?: () => Promise<void>;
   /** Strategies changed: forget cached webhook lookups. */
   invalidate(): void;
-  /** Whether alerts are arriving faster than `perMs` per millisecond (measured over the last 20 ms or more). */
-  storm(perMs: number): boolean;
+  /** An alert storm: requests arriving faster than ALERT_STORM_PER_MS (over the last 20 ms or more). */
+  storm(): boolean;
   /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
   close(): Promise<void>;
 }
@@ -61,8 +61,11 @@ const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.ur
 const RELEASE_EVERY_MS = 1000;
 /** Copies into viewzenix.db at most this often (each is a commit, ~10 pages however few rows it holds). */
 const COPY_SPACING_MS = 2;
-/** The same during an alert storm (more than an alert per millisecond). */
+/** The same during an alert storm. */
 const STORM_COPY_SPACING_MS = 50;
+/** Requests per millisecond above which the listener is in an alert storm (1,000 alerts/s): the worker and the
+ *  copies into viewzenix.db give way to it. */
+const ALERT_STORM_PER_MS = 1;
 /** A failed copy is tried again after this long. */
 const RETRY_COPY_MS = 1000;
 
@@ -90,11 +93,12 @@ export async function startWebhookListener(o: WebhookListenerOptions): Promise<W
 
 /** This thread's side of the intake, in both modes. */
 interface Intake {
-  copier: InboxCopier;
   /** Copies rows up to `seq` (reported durable by the writer) and wakes the worker. */
   copy(seq: number): void;
   /** Syncs and copies whatever inbox.db holds (after its writer stopped), and wakes the worker. */
   copyAll(): void;
+  /** From now on, copies are spaced out while `storm` says so. */
+  followStorm(storm: () => boolean): void;
   /** From now on, every RELEASE_EVERY_MS, tells `release` how far copies are on disk here. */
   releaseTo(release: (seq: number) => void): void;
   checkpointed: boolean;
@@ -152,33 +156,32 @@ function openIntake(o: WebhookListenerOptions): Intake {
   let target = 0;
   let lastCopy = 0;
   let pending: NodeJS.Timeout | undefined;
-  let spacing = COPY_SPACING_MS;
+  let storm: () => boolean = () => false;
   const copyNow = (): void => {
     pending = undefined;
-    const now = performance.now();
-    const n = guarded(() => copier.copy(target)); // a retry copies up to the latest reported row
-    // More than one alert per millisecond since the last copy: a storm. Copies then wait longer, so each commit
-    // carries more rows and the thread spends its time on them rather than on commits.
-    spacing = n > now - lastCopy ? STORM_COPY_SPACING_MS : COPY_SPACING_MS;
-    lastCopy = now;
-    copied(n);
+    lastCopy = performance.now();
+    copied(guarded(() => copier.copy(target))); // a retry copies up to the latest reported row
   };
   const copyUpTo = (seq: number): void => {
     target = Math.max(target, seq);
     if (pending) return;
-    const wait = lastCopy + spacing - performance.now();
+    // In a storm copies wait longer, so each commit carries more rows and this thread spends its time on them
+    // rather than on commits.
+    const wait = lastCopy + (storm() ? STORM_COPY_SPACING_MS : COPY_SPACING_MS) - performance.now();
     if (wait <= 0) copyNow();
     else pending = setTimeout(copyNow, wait);
   };
   o.signals.copyLate = (id) => copied(guarded(() => copier.copyAnswered(id)));
   return {
-    copier,
     checkpointed: checkpointer !== undefined,
     copy: copyUpTo,
     copyAll: () => {
       clearTimeout(pending);
       pending = undefined;
       copied(guarded(() => copier.copyAllOnDisk()));
+    },
+    followStorm(s) {
+      storm = s;
     },
     releaseTo(release) {
       clearInterval(timer);
@@ -213,6 +216,8 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
   const windowMs = o.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   intake.releaseTo((seq) => pruneInbox(store, seq, windowMs, o.log));
   const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
+  const storm = stormOf(webhook.stats);
+  intake.followStorm(storm);
   let port: number;
   try {
     port = await listen(webhook.server, o.port, o.host);
@@ -227,7 +232,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
     stats: webhook.stats,
     restarts: 0,
     invalidate: () => webhook.invalidate(),
-    storm: arrivalRate(webhook.stats),
+    storm,
     close: async () => {
       await closeServer(webhook.server);
       inbox.close(); // commits, syncs and answers what was received; copies it (onCommitted)
@@ -245,6 +250,8 @@ interface ListenError extends Error {
 function startThread(o: WebhookListenerOptions, intake: Intake): Promise<WebhookListener> {
   const statsBuffer = new SharedArrayBuffer(STATS_BYTES);
   const stats = sharedWebhookStats(statsBuffer);
+  const storm = stormOf(stats);
+  intake.followStorm(storm);
   let boundPort = o.port;
   let stopping = false;
   let restarts = 0;
@@ -328,7 +335,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       },
       // A thread started later begins with an empty cache.
       invalidate: () => live?.postMessage({ type: 'invalidate' } satisfies ToThread),
-      storm: arrivalRate(stats),
+      storm,
       close: () => {
         stopping = true;
         closed ??= (async () => {
@@ -349,6 +356,11 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
     };
   });
 }
+
+const stormOf = (stats: Pick<WebhookStats, 'received'>): (() => boolean) => {
+  const above = arrivalRate(stats);
+  return () => above(ALERT_STORM_PER_MS);
+};
 
 /** Compares the listener's arrival rate (requests per ms, over windows of at least 20 ms) with a threshold. */
 export function arrivalRate(stats: Pick<WebhookStats, 'received'>, clock = () => performance.now()): (perMs: number) => boolean {

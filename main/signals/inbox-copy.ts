@@ -52,11 +52,6 @@ export class InboxCopier {
     return this.copy(Number.MAX_SAFE_INTEGER);
   }
 
-  /** The last row copied so far (it may not be on disk in viewzenix.db yet). */
-  copiedSeq(): number {
-    return this.copied;
-  }
-
   /**
    * The seq up to which copies are on disk, after syncing viewzenix.db's WAL off the event loop; undefined when
    * nothing new was copied since the last call (or a call is still syncing). The inbox may delete rows up to it.
