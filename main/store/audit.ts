@@ -25,8 +25,10 @@ export function auditHash(prev: string, r: Pick<AuditRow, 'seq' | 'at' | 'tbl' |
 /** Seals up to `limit` unsealed rows, in order, in one transaction. Returns how many were sealed. */
 export function sealAudit(db: Db, limit = 10_000): number {
   return db.transaction(() => {
-    const last = db.prepare('SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
-    const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload FROM audit_log WHERE hash IS NULL ORDER BY seq LIMIT ?').all(limit) as AuditRow[];
+    // Unsealed rows are the tail of the log: the newest sealed row is found walking back from the end over them,
+    // and they are read forward from it, both in seq (rowid) order, without an index of their own.
+    const last = db.prepare('SELECT seq, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload FROM audit_log WHERE seq > ? AND hash IS NULL ORDER BY seq LIMIT ?').all(last?.seq ?? 0, limit) as AuditRow[];
     const update = db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?');
     let prev = last?.hash ?? AUDIT_GENESIS;
     for (const r of rows) {
