@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase, integrityCheck, StoreError, durableTransaction, WalSync } from './db.js';
+import { openDatabase, integrityCheck, StoreError, durableTransaction, WalSync, NEW_DATABASE_PAGE_SIZE } from './db.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { tempDir } from '../test-support/agent.js';
 
@@ -19,6 +19,25 @@ describe('database', () => {
     const again = openDatabase({ file });
     expect((again.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
     again.close();
+  });
+
+  it('a new database gets small pages (fewer bytes per commit); an existing one keeps its own page size', () => {
+    const fresh = openDatabase({ file: path.join(tempDir(), 'fresh.db') });
+    expect(NEW_DATABASE_PAGE_SIZE).toBe(1024);
+    expect(fresh.pragma('page_size', { simple: true })).toBe(NEW_DATABASE_PAGE_SIZE);
+    fresh.close();
+    // A database created by an earlier version, with SQLite's default 4 KB pages and rows in it.
+    const file = path.join(tempDir(), 'old.db');
+    const old = openDatabase({ file, pageSize: 4096 });
+    expect(old.pragma('page_size', { simple: true })).toBe(4096);
+    old.prepare("INSERT INTO settings (key, value) VALUES ('k', 'v')").run();
+    old.close();
+    const reopened = openDatabase({ file });
+    expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
+    expect(reopened.prepare("SELECT value FROM settings WHERE key = 'k'").get()).toEqual({ value: 'v' });
+    reopened.prepare("INSERT INTO settings (key, value) VALUES ('k2', 'v2')").run();
+    expect(integrityCheck(reopened)).toBe('ok');
+    reopened.close();
   });
 
   it('a durable transaction commits with synchronous=FULL and restores NORMAL afterwards, even when it throws', () => {

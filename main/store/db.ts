@@ -15,6 +15,16 @@ import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
 
+/**
+ * Page size of a NEW database file, in bytes. In WAL mode every commit appends each page it changed, whole, to the
+ * WAL (and the next checkpoint copies it once more into the file). The pipeline's commits each change a few rows at
+ * the tail of a dozen tables and indexes (signals, decisions, orders, their events, the audit trail): a few hundred
+ * bytes of news on each page. With 1 KB pages instead of SQLite's 4 KB, a commit writes about a quarter of the bytes
+ * for the same rows (measured: about half of all the bytes the agent writes per alert), which is what the inbox's
+ * fdatasync on the same disk waits behind. Larger rows (a long alert body) spill into overflow pages, as before.
+ */
+export const NEW_DATABASE_PAGE_SIZE = 1024;
+
 /** Page cache of a writing connection, in KB. */
 const WRITER_CACHE_KB = 32 * 1024;
 export type Statement = Database.Statement;
@@ -33,9 +43,11 @@ export interface OpenOptions {
   file: string;
   migrations?: readonly Migration[];
   readonly?: boolean;
+  /** Page size if the file is created now (default NEW_DATABASE_PAGE_SIZE); ignored for an existing database. */
+  pageSize?: number;
 }
 
-export function openDatabase({ file, migrations = MIGRATIONS, readonly = false }: OpenOptions): Db {
+export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, pageSize = NEW_DATABASE_PAGE_SIZE }: OpenOptions): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let db: Db;
   try {
@@ -46,6 +58,8 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false }
   try {
     db.pragma('busy_timeout = 5000');
     if (!readonly) {
+      // Only a new, empty file takes it (an existing database keeps the page size it was created with).
+      db.pragma(`page_size = ${Math.trunc(pageSize)}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // SQLite's default page cache is 2 MB: past a few thousand alerts the indexes no longer fit, and every insert
