@@ -25,6 +25,8 @@ describe('database', () => {
     const fresh = openDatabase({ file: path.join(tempDir(), 'fresh.db') });
     expect(NEW_DATABASE_PAGE_SIZE).toBe(1024);
     expect(fresh.pragma('page_size', { simple: true })).toBe(NEW_DATABASE_PAGE_SIZE);
+    // The WAL still checkpoints past 4 MB, as SQLite's default 1,000 frames of 4 KB did.
+    expect(fresh.pragma('wal_autocheckpoint', { simple: true })).toBe(4096);
     fresh.close();
     // A database created by an earlier version, with SQLite's default 4 KB pages and rows in it.
     const file = path.join(tempDir(), 'old.db');
@@ -34,6 +36,7 @@ describe('database', () => {
     old.close();
     const reopened = openDatabase({ file });
     expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
+    expect(reopened.pragma('wal_autocheckpoint', { simple: true })).toBe(1024);
     expect(reopened.prepare("SELECT value FROM settings WHERE key = 'k'").get()).toEqual({ value: 'v' });
     reopened.prepare("INSERT INTO settings (key, value) VALUES ('k2', 'v2')").run();
     expect(integrityCheck(reopened)).toBe('ok');

@@ -25,6 +25,9 @@ export type Db = Database.Database;
  */
 export const NEW_DATABASE_PAGE_SIZE = 1024;
 
+/** WAL size past which a commit checkpoints (when no checkpoint thread does it earlier). */
+const AUTOCHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
+
 /** Page cache of a writing connection, in KB. */
 const WRITER_CACHE_KB = 32 * 1024;
 export type Statement = Database.Statement;
@@ -62,6 +65,10 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, 
       db.pragma(`page_size = ${Math.trunc(pageSize)}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // SQLite checkpoints past a number of WAL frames (pages): 1,000 by default, a 4 MB WAL with 4 KB pages. Kept at
+      // 4 MB whatever the page size: with 1 KB pages, 1,000 frames would checkpoint four times as often, and the
+      // tail pages every commit rewrites would be copied into the file four times as often too.
+      db.pragma(`wal_autocheckpoint = ${Math.ceil(AUTOCHECKPOINT_WAL_BYTES / (db.pragma('page_size', { simple: true }) as number))}`);
       // SQLite's default page cache is 2 MB: past a few thousand alerts the indexes no longer fit, and every insert
       // at a random position (ids, hashes) reads its page back from the OS. Filled only as pages are used.
       db.pragma(`cache_size = -${WRITER_CACHE_KB}`);
