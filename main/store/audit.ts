@@ -24,20 +24,50 @@ export function auditHash(prev: string, r: Pick<AuditRow, 'seq' | 'at' | 'tbl' |
 
 /** Seals up to `limit` unsealed rows, in order, in one transaction. Returns how many were sealed. */
 export function sealAudit(db: Db, limit = 10_000): number {
-  return db.transaction(() => {
-    // Unsealed rows are the tail of the log: the newest sealed row is found walking back from the end over them,
-    // and they are read forward from it, both in seq (rowid) order, without an index of their own.
-    const last = db.prepare('SELECT seq, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-    const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload FROM audit_log WHERE seq > ? AND hash IS NULL ORDER BY seq LIMIT ?').all(last?.seq ?? 0, limit) as AuditRow[];
-    const update = db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?');
-    let prev = last?.hash ?? AUDIT_GENESIS;
-    for (const r of rows) {
-      const hash = auditHash(prev, r);
-      update.run(prev, hash, r.seq);
-      prev = hash;
-    }
-    return rows.length;
-  }).immediate();
+  sealing = true; // its own batch size holds: the commit hook does not seal more in this transaction
+  try {
+    return db.transaction(() => sealUnsealed(db, limit)).immediate();
+  } finally {
+    sealing = false;
+  }
+}
+
+let sealing = false;
+
+/** Rows a commit seals itself at most (see sealBeforeCommit); a larger backlog is left to the periodic sealer. */
+const SEAL_IN_COMMIT = 100;
+
+/**
+ * Seals the unsealed rows inside the transaction that is about to commit (db.ts calls it before every outermost
+ * COMMIT on a database with an audit log). The rows that transaction appended are on pages it rewrites anyway:
+ * hashed there, they reach the WAL once, with their hash, instead of once without it and again when the periodic
+ * sealer rewrites them (about a tenth of all the pipeline's page writes). Same chain, same order: the write lock is
+ * held, so the rows after the last sealed one are exactly the tail. A failure leaves them to the periodic sealer,
+ * unless it ended the transaction (then the commit itself fails, as it would have on the same error).
+ */
+export function sealBeforeCommit(db: Db): void {
+  if (sealing) return;
+  try {
+    sealUnsealed(db, SEAL_IN_COMMIT);
+  } catch (err) {
+    if (!db.inTransaction) throw err;
+  }
+}
+
+/** The sealing itself; the caller holds the write lock (a transaction). */
+function sealUnsealed(db: Db, limit: number): number {
+  // Unsealed rows are the tail of the log: the newest sealed row is found walking back from the end over them,
+  // and they are read forward from it, both in seq (rowid) order, without an index of their own.
+  const last = db.prepare('SELECT seq, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload FROM audit_log WHERE seq > ? AND hash IS NULL ORDER BY seq LIMIT ?').all(last?.seq ?? 0, limit) as AuditRow[];
+  const update = db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?');
+  let prev = last?.hash ?? AUDIT_GENESIS;
+  for (const r of rows) {
+    const hash = auditHash(prev, r);
+    update.run(prev, hash, r.seq);
+    prev = hash;
+  }
+  return rows.length;
 }
 
 export interface AuditVerification {

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { sealBeforeCommit } from './audit.js';
 
 export type Db = Database.Database;
 
@@ -74,11 +75,12 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, 
       db.pragma(`cache_size = -${WRITER_CACHE_KB}`);
     }
     cacheStatements(db);
-    immediateTransactions(db);
+    const commits = immediateTransactions(db);
     db.pragma('foreign_keys = ON');
     // Reading the schema is the first thing that fails on a file that is not a database.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (!readonly) migrate(db, migrations, file);
+    if (!readonly && db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get()) commits.beforeCommit = () => sealBeforeCommit(db);
     return db;
   } catch (err) {
     db.close();
@@ -199,13 +201,31 @@ function cacheStatements(db: Db): void {
  * the other committed in between; an immediate one waits for the lock (busy_timeout) instead. Every transaction in
  * the code base writes, so nothing is lost by taking the lock first.
  */
-function immediateTransactions(db: Db): void {
+function immediateTransactions(db: Db): CommitHooks {
+  const hooks: CommitHooks = {};
   const raw = db.transaction.bind(db);
+  let depth = 0;
   (db as { transaction: typeof raw }).transaction = ((fn: (...args: never[]) => unknown) => {
-    const tx = raw(fn);
+    // Nested calls are savepoints: only the outermost transaction's end is a commit.
+    const tx = raw((...args: never[]) => {
+      depth++;
+      try {
+        const result = fn(...args);
+        if (depth === 1) hooks.beforeCommit?.();
+        return result;
+      } finally {
+        depth--;
+      }
+    });
     const run = (...args: never[]): unknown => tx.immediate(...args);
     return Object.assign(run, { default: tx.immediate, deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive });
   }) as typeof raw;
+  return hooks;
+}
+
+interface CommitHooks {
+  /** Runs at the end of every outermost transaction's function, inside it, just before its COMMIT. */
+  beforeCommit?: () => void;
 }
 
 export function integrityCheck(db: Db): string {
