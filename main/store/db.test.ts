@@ -43,6 +43,27 @@ describe('database', () => {
     reopened.close();
   });
 
+  it('a damaged file with a leftover WAL beside it is refused before SQLite replays the WAL into it', () => {
+    const dir = tempDir();
+    // A WAL with committed frames, as a stopped agent can leave one.
+    const source = openDatabase({ file: path.join(dir, 'source.db') });
+    source.pragma('wal_autocheckpoint = 0');
+    for (let i = 0; i < 50; i++) source.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(`k${i}`, 'v'.repeat(200));
+    const file = path.join(dir, 'damaged.db');
+    fs.copyFileSync(path.join(dir, 'source.db-wal'), `${file}-wal`);
+    source.close();
+    const garbage = Buffer.alloc(16384, 7);
+    fs.writeFileSync(file, garbage);
+    expect(() => openDatabase({ file })).toThrow(expect.objectContaining({ code: 'DB_CORRUPT' }));
+    expect(fs.readFileSync(file).equals(garbage)).toBe(true);
+    // An empty file is a new database, not a damaged one.
+    const empty = path.join(dir, 'empty.db');
+    fs.writeFileSync(empty, '');
+    const db = openDatabase({ file: empty });
+    expect(integrityCheck(db)).toBe('ok');
+    db.close();
+  });
+
   it('a durable transaction commits with synchronous=FULL and restores NORMAL afterwards, even when it throws', () => {
     const db = openDatabase({ file: path.join(tempDir(), 'd.db') });
     let inside: unknown;

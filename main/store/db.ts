@@ -53,6 +53,14 @@ export interface OpenOptions {
 
 export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, pageSize = NEW_DATABASE_PAGE_SIZE }: OpenOptions): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!hasDatabaseHeader(file)) {
+    // Refused before SQLite opens it: opening replays a leftover WAL (-wal beside it) into the file, which would
+    // overwrite parts of the damaged file that is to be kept for inspection.
+    throw new StoreError(
+      'DB_CORRUPT',
+      `The database ${file} is damaged (file is not a database). Nothing was changed. Stop the agent, move the file aside and restore the latest backup (see docs/backup.md), or start with a new data directory.`,
+    );
+  }
   let db: Db;
   try {
     db = new Database(file, { readonly, fileMustExist: readonly });
@@ -93,6 +101,27 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, 
       );
     }
     throw new StoreError('DB_OPEN_FAILED', `Cannot use the database ${file}: ${msg}.`);
+  }
+}
+
+/** SQLite's file header: every database file that is not empty starts with it. */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** False for a file that exists, is not empty and does not start with SQLite's header (a missing or empty file is
+ *  a new database: in WAL mode the file may stay empty until the first checkpoint). */
+function hasDatabaseHeader(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return true; // missing (created now) or unreadable (SQLite reports why)
+  }
+  try {
+    const head = Buffer.alloc(SQLITE_MAGIC.length);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return n === 0 || (n === SQLITE_MAGIC.length && head.equals(SQLITE_MAGIC));
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
