@@ -9,6 +9,9 @@ import { LiveProvider } from './api/live.js';
 import { desktopToken, takeToken } from './api/token.js';
 import { App } from './App.js';
 import { NoToken } from './components/TokenScreens.js';
+import { keys } from './api/keys.js';
+import { handOverEarlyOrders } from './early-orders.js';
+import { defaultOrdersQuery } from './pages/orders-query.js';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -44,6 +47,11 @@ function Root() {
     </ApiContext.Provider>
   );
 }
+
+// The orders page's first rows may already be on screen (early-orders.ts): start from the answer they were drawn
+// from, so React's first render shows the same rows instead of "Loading…". React's first render replaces them.
+const earlyOrders = handOverEarlyOrders();
+if (earlyOrders) queryClient.setQueryData(keys.ordersPage(defaultOrdersQuery(), 0), earlyOrders);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

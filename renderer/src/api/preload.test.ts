@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { preloadGet, takePreloaded } from './preload.js';
+import { preloadedBody, preloadGet, takeArrivedBody, takePreloaded } from './preload.js';
 import { defaultFirstPagePath, ordersPagePath, ordersQuery, DEFAULT_SORT, DEFAULT_DIRECTION } from '../pages/orders-query.js';
 
 // Nothing listens on port 9 of the loopback (discard; closed here): the early request fails, which these tests
@@ -25,6 +25,33 @@ describe('early requests', () => {
 
   it('has nothing for a path nobody asked for early', () => {
     expect(takePreloaded(`${CLOSED}/api/orders?status=filled`, 'tok-a')).toBeUndefined();
+  });
+
+  it('lets the entry script read the body and the client still take the answer', async () => {
+    const path = `data:application/json,${encodeURIComponent(JSON.stringify({ items: [{ id: 'ord_1' }], total: 1 }))}`;
+    preloadGet(path, 'tok-a');
+    expect(await preloadedBody(path, 'tok-a')).toEqual({ items: [{ id: 'ord_1' }], total: 1 });
+    const early = takePreloaded(path, 'tok-a');
+    expect(await (await early!).json()).toEqual({ items: [{ id: 'ord_1' }], total: 1 });
+  });
+
+  it('hands an arrived body over once, after which nobody takes the answer again', async () => {
+    const path = `data:application/json,${encodeURIComponent('{"items":[],"total":0}')}`;
+    preloadGet(path, 'tok-a');
+    expect(takeArrivedBody(path, 'tok-b')).toBeUndefined();
+    preloadGet(path, 'tok-a');
+    await preloadedBody(path, 'tok-a');
+    expect(takeArrivedBody(path, 'tok-a')).toEqual({ body: { items: [], total: 0 } });
+    expect(takeArrivedBody(path, 'tok-a')).toBeUndefined();
+    expect(takePreloaded(path, 'tok-a')).toBeUndefined();
+  });
+
+  it('has no body for a failed request, and the failure stays with the answer', async () => {
+    const path = `${CLOSED}/api/orders?probe=body`;
+    preloadGet(path, 'tok-a');
+    expect(await preloadedBody(path, 'tok-a')).toBeUndefined();
+    expect(takeArrivedBody(path, 'tok-a')).toBeUndefined();
+    await expect(takePreloaded(path, 'tok-a')).rejects.toThrow();
   });
 
   it('asks for exactly the page the unfiltered orders table asks for first', () => {

@@ -1,16 +1,6 @@
 // Page navigation; the current page is marked for screen readers.
 import { Link } from '../lib/router.js';
-
-const PAGES: [string, string][] = [
-  ['', 'Dashboard'],
-  ['signals', 'Signals'],
-  ['orders', 'Orders'],
-  ['positions', 'Positions'],
-  ['approvals', 'Approvals'],
-  ['strategies', 'Strategies'],
-  ['accounts', 'Accounts'],
-  ['settings', 'Settings'],
-];
+import { PAGES } from '../lib/pages.js';
 
 export function Nav({ current }: { current: string }) {
   return (

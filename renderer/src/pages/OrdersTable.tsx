@@ -6,30 +6,18 @@ import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
 import type { OrdersQuery } from '../api/client.js';
 import type { OrderView } from '../../../shared/api-types.js';
-import { formatCount, formatTime } from '../lib/format-time.js';
 import { StatusPill } from '../components/StatusPill.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { navigate, Link } from '../lib/router.js';
 import { useFixedRows } from '../lib/fixed-rows.js';
 import { PAGE_SIZE } from './orders-query.js';
+import { cellClass, ORDER_COLUMNS, ordersTotalText, ROW_HEIGHT } from './orders-columns.js';
 
 export { PAGE_SIZE };
-const ROW_HEIGHT = 36;
 const OVERSCAN = 12;
 
 type Sort = NonNullable<OrdersQuery['sort']>;
-const COLUMNS: { label: string; sort?: Sort; className?: string }[] = [
-  { label: 'Created', sort: 'created_at' },
-  { label: 'Symbol', sort: 'symbol' },
-  { label: 'Side' },
-  { label: 'Qty', className: 'num' },
-  { label: 'Type' },
-  { label: 'Status', sort: 'status' },
-  { label: 'Filled', className: 'num' },
-  { label: 'Avg price', className: 'num' },
-  { label: 'Updated', sort: 'updated_at' },
-];
 
 /** Pages that hold rows [start, end]. */
 export function pagesFor(start: number, end: number, pageSize = PAGE_SIZE): number[] {
@@ -65,14 +53,14 @@ export function OrdersTable({ query, onSort }: { query: OrdersQuery; onSort: (s:
     <>
       <ErrorBox error={first.error} title="Orders could not be loaded" />
       <p className="muted small" role="status" data-testid="orders-total">
-        {first.data ? `${formatCount(total)} order${total === 1 ? '' : 's'}` : 'Loading…'}
+        {first.data ? ordersTotalText(total) : 'Loading…'}
       </p>
       {first.data && total === 0 ? (
         <EmptyState title={query.status || query.symbol || query.search ? 'No order matches these filters.' : 'No order yet.'}>Orders appear here live when an alert is traded. Send a test alert from a strategy page.</EmptyState>
       ) : (
         <div className="vtable" role="table" aria-label="Orders" aria-rowcount={total + 1}>
           <div className="vrow vhead" role="row" aria-rowindex={1}>
-            {COLUMNS.map((c) => (
+            {ORDER_COLUMNS.map((c) => (
               <div key={c.label} role="columnheader" aria-sort={sortState(c.sort)} className={`vcell ${c.className ?? ''}`}>
                 {c.sort ? (
                   <button type="button" className="sort" onClick={() => onSort(c.sort!)}>
@@ -119,19 +107,11 @@ function indexes(start: number, end: number): number[] {
 function OrderCells({ o }: { o: OrderView }) {
   return (
     <>
-      <div role="cell" className="vcell">
-        <Link to={`/orders/${o.id}`}>{formatTime(o.createdAt)}</Link>
-      </div>
-      <div role="cell" className="vcell">{o.symbol}</div>
-      <div role="cell" className={`vcell ${o.side}`}>{o.side}</div>
-      <div role="cell" className="vcell num">{o.quantity}</div>
-      <div role="cell" className="vcell">{o.type}</div>
-      <div role="cell" className="vcell">
-        <StatusPill value={o.status} />
-      </div>
-      <div role="cell" className="vcell num">{o.filledQuantity}</div>
-      <div role="cell" className="vcell num">{o.averageFillPrice ?? ''}</div>
-      <div role="cell" className="vcell muted">{formatTime(o.updatedAt)}</div>
+      {ORDER_COLUMNS.map((c) => (
+        <div key={c.label} role="cell" className={cellClass(c, o)}>
+          {c.kind === 'link' ? <Link to={`/orders/${o.id}`}>{c.text(o)}</Link> : c.kind === 'pill' ? <StatusPill value={c.text(o)} /> : c.text(o)}
+        </div>
+      ))}
     </>
   );
 }

@@ -27,7 +27,12 @@ export function ordersPagePath(query: OrdersQuery, page: number): string {
   return ordersPath({ ...query, limit: PAGE_SIZE, offset: page * PAGE_SIZE });
 }
 
+/** The orders page's query when it opens unfiltered. */
+export function defaultOrdersQuery(): OrdersQuery {
+  return ordersQuery({ status: '', symbol: '', search: '', sort: DEFAULT_SORT, direction: DEFAULT_DIRECTION });
+}
+
 /** What the orders page asks for first when it opens unfiltered. */
 export function defaultFirstPagePath(): string {
-  return ordersPagePath(ordersQuery({ status: '', symbol: '', search: '', sort: DEFAULT_SORT, direction: DEFAULT_DIRECTION }), 0);
+  return ordersPagePath(defaultOrdersQuery(), 0);
 }
