@@ -5,9 +5,12 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { verifyAudit } from '../../main/store/audit.js';
 
 export interface Books {
   integrity: string;
+  /** 'ok', or where the audit trail's hash chain breaks (rows not sealed yet are not a break). */
+  auditChain: string;
   /** signal id → status. */
   signalStatus(id: string): string | undefined;
   /** alert ids (the alert's own `id`) with more than one stored, non-rejected signal row. */
@@ -39,9 +42,12 @@ export function openBooksCopy(dataDir: string): Books {
     inbox.close();
   }
   const integrity = checks.every((c) => c === 'ok' || c === 'inbox.db: ok') ? 'ok' : checks.join('; ');
+  const audit = verifyAudit(db);
+  const auditChain = audit.ok ? 'ok' : `row ${audit.firstBadRow?.seq}: ${audit.firstBadRow?.reason}`;
   const n = (sql: string, ...args: unknown[]): number => Number((db.prepare(sql).get(...args) as { n: number } | undefined)?.n ?? 0);
   return {
     integrity,
+    auditChain,
     signalStatus: (id) => (db.prepare('SELECT status FROM signals WHERE id = ?').get(id) as { status: string } | undefined)?.status,
     duplicateAlertSignals: () =>
       n("SELECT count(*) AS n FROM (SELECT json_extract(parsed, '$.id') AS aid FROM signals WHERE status != 'rejected' AND parsed IS NOT NULL AND json_extract(parsed, '$.id') IS NOT NULL GROUP BY strategy_id, aid HAVING count(*) > 1)"),

@@ -17,6 +17,7 @@ export async function crashSuite(o: SuiteOptions): Promise<SuiteResult> {
   let resendMismatch = 0;
   let torn = 0;
   const integrity: string[] = [];
+  const auditChains: string[] = [];
   const killMoments: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const ids = Array.from({ length: 1000 }, (_, i) => `${tag}-r${r}-${i}`);
@@ -30,6 +31,7 @@ export async function crashSuite(o: SuiteOptions): Promise<SuiteResult> {
     record(answers, ids, acked);
     const books = openBooksCopy(dataDir);
     integrity.push(books.integrity);
+    auditChains.push(books.auditChain);
     books.close();
     agent = await spawnAgent({ dataDir });
     // TradingView re-sends what was not acknowledged; an acknowledged alert sent again must map to the same signal.
@@ -64,6 +66,7 @@ export async function crashSuite(o: SuiteOptions): Promise<SuiteResult> {
     check('kill -9 during bursts: alerts with more than one broker order per leg', books.alertsWithSeveralBrokerOrders(), '', { max: 0, text: '0' }),
     check('kill -9 during bursts: alerts stored twice', books.duplicateAlertSignals(), '', { max: 0, text: '0' }),
     check('kill -9 during bursts: PRAGMA integrity_check not ok (after each kill and at the end)', [...integrity, books.integrity].filter((x) => x !== 'ok').length, '', { max: 0, text: '0' }),
+    check('kill -9 during bursts: audit hash chain broken (after each kill and at the end)', [...auditChains, books.auditChain].filter((x) => x !== 'ok').length, '', { max: 0, text: '0' }, [...auditChains, books.auditChain].find((x) => x !== 'ok')),
     check('kill -9 during bursts: re-sends after restart without a 2xx answer', torn, '', { max: 0, text: '0' }),
     info('kill -9 during bursts: paper orders placed', books.paperOrders(), ''),
   ];
