@@ -19,8 +19,9 @@ const EARLY_ROWS_WAIT_MS = 400;
 
 if (token && page === 'orders' && id === undefined) {
   preloadGet(defaultFirstPagePath(), token);
-  // The app's code is already downloading (a modulepreload link); running it takes the main thread for most of a
-  // second on a slow machine, so the rows are painted first. The wait is for an answer the app needs anyway.
+  // Downloading, compiling and running the app's code takes the main thread (and, on two cores, the agent's CPU)
+  // for most of a second on a slow machine, so the rows are painted first. The wait is for an answer the app
+  // needs anyway.
   const painted = paintOrdersEarly(document.getElementById('root')!, token);
   void Promise.race([painted, new Promise((r) => setTimeout(r, EARLY_ROWS_WAIT_MS))]).then(() => import('./boot.js'));
 } else {
