@@ -51,4 +51,27 @@ describe('time slices for the worker', () => {
     await after;
     expect(next).toBe(true);
   });
+
+  it('a signal that comes after the loop has turned, with none waiting, starts at once on a new slice', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate'] });
+    let now = 1000;
+    const slice = new TimeSlice(1, () => now);
+    await slice.turn();
+    now += 10; // the slice's budget is long spent...
+    let inSameTask = false;
+    const sameTask = slice.turn().then(() => (inSameTask = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(inSameTask).toBe(false); // ...and without a turn of the loop, the next signal waits for one
+    await vi.advanceTimersByTimeAsync(0);
+    await sameTask;
+    // The loop has turned (pending I/O ran) and nothing waits: the worker was idle, so no further wait.
+    await vi.runOnlyPendingTimersAsync();
+    now += 10;
+    let went = false;
+    void slice.turn().then(() => (went = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(went).toBe(true);
+  });
 });

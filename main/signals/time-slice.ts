@@ -19,11 +19,23 @@ export class TimeSlice {
 
   /** Resolves when the caller may run: at once inside the current slice (and nobody waiting), else in turn. */
   turn(): Promise<void> {
-    if (this.sliceStart === 0) this.sliceStart = this.clock();
+    if (this.sliceStart === 0) this.begin();
     if (this.waiting.length === 0 && !this.spent()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waiting.push(resolve);
       this.schedule();
+    });
+  }
+
+  /**
+   * Starts a slice. It lasts until the loop turns: a signal that asks for a turn after pending I/O has run, while
+   * nothing waits (the worker was idle), starts a new slice at once. Otherwise every alert arriving on its own would
+   * find the previous alert's slice spent and wait one more turn of the loop for nothing.
+   */
+  private begin(): void {
+    this.sliceStart = this.clock();
+    setImmediate(() => {
+      if (this.waiting.length === 0 && !this.scheduled) this.sliceStart = 0;
     });
   }
 
@@ -41,7 +53,7 @@ export class TimeSlice {
 
   private next(): void {
     this.scheduled = false;
-    if (this.spent()) this.sliceStart = this.clock(); // a new slice begins
+    if (this.spent()) this.begin(); // a new slice begins
     // One waiter at a time: the budget is checked again (schedule) only after its work, done in microtasks, ran.
     this.waiting.shift()?.();
     if (this.waiting.length === 0) return;
