@@ -56,10 +56,7 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, 
   if (!hasDatabaseHeader(file)) {
     // Refused before SQLite opens it: opening replays a leftover WAL (-wal beside it) into the file, which would
     // overwrite parts of the damaged file that is to be kept for inspection.
-    throw new StoreError(
-      'DB_CORRUPT',
-      `The database ${file} is damaged (file is not a database). Nothing was changed. Stop the agent, move the file aside and restore the latest backup (see docs/backup.md), or start with a new data directory.`,
-    );
+    throw damaged(file, 'file is not a database');
   }
   let db: Db;
   try {
@@ -94,14 +91,16 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, 
     db.close();
     if (err instanceof StoreError) throw err;
     const msg = (err as Error).message;
-    if (/not a database|malformed|corrupt/i.test(msg)) {
-      throw new StoreError(
-        'DB_CORRUPT',
-        `The database ${file} is damaged (${msg}). Nothing was changed. Stop the agent, move the file aside and restore the latest backup (see docs/backup.md), or start with a new data directory.`,
-      );
-    }
+    if (/not a database|malformed|corrupt/i.test(msg)) throw damaged(file, msg);
     throw new StoreError('DB_OPEN_FAILED', `Cannot use the database ${file}: ${msg}.`);
   }
+}
+
+function damaged(file: string, reason: string): StoreError {
+  return new StoreError(
+    'DB_CORRUPT',
+    `The database ${file} is damaged (${reason}). Nothing was changed. Stop the agent, move the file aside and restore the latest backup (see docs/backup.md), or start with a new data directory.`,
+  );
 }
 
 /** SQLite's file header: every database file that is not empty starts with it. */
