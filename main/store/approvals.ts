@@ -1,7 +1,7 @@
 // Orders held for manual approval (migration 007). A row leaves 'pending' exactly once: every decision is a
 // conditional UPDATE ... WHERE status = 'pending', so two approvals racing each other (two clicks, the UI and
 // the CLI) cannot both win, and an approval cannot race the expiry sweep.
-import type { Db } from './db.js';
+import { sqlLimit, type Db } from './db.js';
 import type { ApprovalStatus, ApprovalView } from '../../shared/api-types.js';
 
 export interface NewApproval {
@@ -155,8 +155,8 @@ export class ApprovalRepo {
   list(opts: { status?: ApprovalStatus; limit?: number } = {}): ApprovalRecord[] {
     const limit = Math.min(opts.limit ?? 200, 1000);
     const rows = opts.status
-      ? (this.db.prepare('SELECT * FROM approvals WHERE status = ? ORDER BY created_at DESC, id LIMIT ?').all(opts.status, limit) as Raw[])
-      : (this.db.prepare('SELECT * FROM approvals ORDER BY created_at DESC, id LIMIT ?').all(limit) as Raw[]);
+      ? (this.db.prepare(`SELECT * FROM approvals WHERE status = ? ORDER BY created_at DESC, id ${sqlLimit(limit)}`).all(opts.status) as Raw[])
+      : (this.db.prepare(`SELECT * FROM approvals ORDER BY created_at DESC, id ${sqlLimit(limit)}`).all() as Raw[]);
     return rows.map(toRecord);
   }
 

@@ -2,7 +2,7 @@
 // hash = SHA-256(prev_hash, seq, at, table, row id, op, payload). verifyAudit recomputes the chain, so an altered,
 // removed or reordered row is reported with the first place the chain breaks.
 import crypto from 'node:crypto';
-import type { Db } from './db.js';
+import { sqlLimit, type Db } from './db.js';
 
 export const AUDIT_GENESIS = '0'.repeat(64);
 
@@ -59,7 +59,7 @@ function sealUnsealed(db: Db, limit: number): number {
   // Unsealed rows are the tail of the log: the newest sealed row is found walking back from the end over them,
   // and they are read forward from it, both in seq (rowid) order, without an index of their own.
   const last = db.prepare('SELECT seq, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-  const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload FROM audit_log WHERE seq > ? AND hash IS NULL ORDER BY seq LIMIT ?').all(last?.seq ?? 0, limit) as AuditRow[];
+  const rows = db.prepare(`SELECT seq, at, tbl, row_id, op, payload FROM audit_log WHERE seq > ? AND hash IS NULL ORDER BY seq ${sqlLimit(limit)}`).all(last?.seq ?? 0) as AuditRow[];
   const update = db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?');
   let prev = last?.hash ?? AUDIT_GENESIS;
   for (const r of rows) {
@@ -115,6 +115,6 @@ export interface AuditEntry {
 
 /** The history of one row (e.g. a strategy's configuration changes), oldest first. */
 export function auditHistory(db: Db, table: string, rowId: string, limit = 500): AuditEntry[] {
-  const rows = db.prepare('SELECT seq, at, tbl, row_id, op, payload, hash FROM audit_log WHERE tbl = ? AND row_id = ? ORDER BY seq LIMIT ?').all(table, rowId, limit) as AuditRow[];
+  const rows = db.prepare(`SELECT seq, at, tbl, row_id, op, payload, hash FROM audit_log WHERE tbl = ? AND row_id = ? ORDER BY seq ${sqlLimit(limit)}`).all(table, rowId) as AuditRow[];
   return rows.map((r) => ({ seq: r.seq, at: r.at, table: r.tbl, rowId: r.row_id, op: r.op, payload: JSON.parse(r.payload) as unknown, sealed: r.hash !== null }));
 }

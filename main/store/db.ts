@@ -206,6 +206,19 @@ export class WalSync {
   }
 }
 
+/**
+ * `LIMIT n` (and `OFFSET m`) written into the SQL text. SQLite plans a LIMIT given as a parameter by its bound value,
+ * so binding the parameter again (every call does) expires the prepared statement and the next step parses and plans
+ * it anew: on the sealing query, run in every commit, that was a second prepare per commit. A literal keeps the
+ * statement; the statement cache holds one per distinct value, and callers use a few fixed values.
+ */
+export function sqlLimit(limit: number, offset = 0): string {
+  if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`LIMIT and OFFSET must be whole numbers of at least 0 (got ${String(limit)}, ${String(offset)})`);
+  }
+  return offset > 0 ? `LIMIT ${limit} OFFSET ${offset}` : `LIMIT ${limit}`;
+}
+
 /** Repositories call db.prepare() freely; compiling the same SQL again on every call costs more than the
  *  statement itself, so prepared statements are kept per connection (bounded). */
 function cacheStatements(db: Db): void {

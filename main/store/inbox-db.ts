@@ -6,7 +6,7 @@
 // re-sent alert a duplicate stay here, so the answer "duplicate" never waits for the main database either.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { openDatabase, StoreError, WalSync, type Db, type Statement } from './db.js';
+import { openDatabase, sqlLimit, StoreError, WalSync, type Db, type Statement } from './db.js';
 import type { Migration } from './migrations/index.js';
 import type { SignalStatus } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
@@ -204,9 +204,9 @@ export class InboxStore {
     return this.db.transaction(() => {
       const newest = (this.db.prepare('SELECT max(seq) AS seq FROM alerts').get() as { seq: number | null }).seq ?? 0;
       const upTo = Math.min(o.copiedSeq, newest - 1);
-      let n = this.db.prepare('DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts WHERE seq <= ? ORDER BY seq LIMIT ?)').run(upTo, limit).changes;
-      n += this.db.prepare('DELETE FROM recent WHERE rowid IN (SELECT rowid FROM recent WHERE received_at < ? LIMIT ?)').run(o.windowSince, limit).changes;
-      n += this.db.prepare('DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE received_at < ? LIMIT ?)').run(o.keysSince, limit).changes;
+      let n = this.db.prepare(`DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts WHERE seq <= ? ORDER BY seq ${sqlLimit(limit)})`).run(upTo).changes;
+      n += this.db.prepare(`DELETE FROM recent WHERE rowid IN (SELECT rowid FROM recent WHERE received_at < ? ${sqlLimit(limit)})`).run(o.windowSince).changes;
+      n += this.db.prepare(`DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE received_at < ? ${sqlLimit(limit)})`).run(o.keysSince).changes;
       return n;
     })();
   }
@@ -266,19 +266,17 @@ export function inboxRowOf(item: InboxInsert, counts = item.status !== 'rejected
 
 /** The main thread's side: reads rows the writer reported durable (a read-only connection). */
 export class InboxReader {
-  private readonly rowsStmt: Statement;
   private readonly walSync: WalSync;
   readonly epoch: string;
 
   constructor(private readonly db: Db) {
     this.walSync = new WalSync(db);
     this.epoch = inboxEpoch(db);
-    this.rowsStmt = db.prepare('SELECT * FROM alerts WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
   }
 
   /** Rows after `afterSeq` up to `upToSeq`, in arrival order. */
   rows(afterSeq: number, upToSeq: number, limit: number): InboxRow[] {
-    return this.rowsStmt.all(afterSeq, upToSeq, limit) as InboxRow[];
+    return this.db.prepare(`SELECT * FROM alerts WHERE seq > ? AND seq <= ? ORDER BY seq ${sqlLimit(limit)}`).all(afterSeq, upToSeq) as InboxRow[];
   }
 
   /** The seq of the alert `id` while it is still in the file (a scan: the file holds a second or so of alerts). */

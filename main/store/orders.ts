@@ -1,6 +1,6 @@
 // Orders and their append-only event log. The lifecycle (main/orders/lifecycle.ts) is the only writer of status.
 import { Decimal } from 'decimal.js';
-import type { Db } from './db.js';
+import { sqlLimit, type Db } from './db.js';
 import type { OrderEventView, OrderView } from '../../shared/api-types.js';
 import type { OrderStatus } from '../../shared/order-status.js';
 import type { OrderRequest } from '../brokers/port.js';
@@ -200,8 +200,8 @@ export class OrderRepo {
   /** The account's orders since `sinceIso`, newest first; `reducing` marks exits (reduce-only orders). */
   recentForAccount(accountId: string, sinceIso: string, limit = 5000): { time: string; symbol: string; side: 'buy' | 'sell'; reducing: boolean }[] {
     const rows = this.db
-      .prepare("SELECT created_at AS time, symbol, side, coalesce(json_extract(request, '$.reduceOnly'), 0) AS reducing FROM orders WHERE account_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?")
-      .all(accountId, sinceIso, limit) as { time: string; symbol: string; side: 'buy' | 'sell'; reducing: number }[];
+      .prepare(`SELECT created_at AS time, symbol, side, coalesce(json_extract(request, '$.reduceOnly'), 0) AS reducing FROM orders WHERE account_id = ? AND created_at >= ? ORDER BY created_at DESC ${sqlLimit(limit)}`)
+      .all(accountId, sinceIso) as { time: string; symbol: string; side: 'buy' | 'sell'; reducing: number }[];
     return rows.map((r) => ({ time: r.time, symbol: r.symbol, side: r.side, reducing: r.reducing === 1 }));
   }
 
@@ -242,7 +242,7 @@ export class OrderRepo {
     const sort = filter.sort ?? 'created_at';
     const dir = filter.direction === 'asc' ? 'ASC' : 'DESC';
     const limit = Math.min(Math.max(filter.limit ?? 500, 1), 5000);
-    const rows = this.db.prepare(`SELECT * FROM orders ${clause} ORDER BY ${sort} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`).all({ ...args, limit, offset: filter.offset ?? 0 }) as RawOrder[];
+    const rows = this.db.prepare(`SELECT * FROM orders ${clause} ORDER BY ${sort} ${dir}, id ${dir} ${sqlLimit(limit, filter.offset ?? 0)}`).all(args) as RawOrder[];
     const total = (this.db.prepare(`SELECT count(*) AS n FROM orders ${clause}`).get(args) as { n: number }).n;
     return { items: rows.map(toView), total };
   }

@@ -1,7 +1,7 @@
 // The notification outbox (migration 004). Rows hold rendered, credential-free messages; the dispatcher
 // (main/notify/dispatcher.ts) moves them pending → sending → sent, or back to pending with a later
 // next_attempt_at, or to dead after too many attempts.
-import type { Db } from './db.js';
+import { sqlLimit, type Db } from './db.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
@@ -65,7 +65,7 @@ export class OutboxRepo {
   }
 
   due(now: string, limit = 100): OutboxRow[] {
-    return (this.db.prepare("SELECT * FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(now, limit) as Raw[]).map(map);
+    return (this.db.prepare(`SELECT * FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id ${sqlLimit(limit)}`).all(now) as Raw[]).map(map);
   }
 
   nextDueAt(): string | undefined {
@@ -116,8 +116,8 @@ export class OutboxRepo {
       where.push('channel = ?');
       args.push(opts.channel);
     }
-    const sql = `SELECT * FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, Math.min(opts.limit ?? 200, 2000)) as Raw[]).map(map);
+    const sql = `SELECT * FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC ${sqlLimit(Math.min(opts.limit ?? 200, 2000))}`;
+    return (this.db.prepare(sql).all(...args) as Raw[]).map(map);
   }
 
   counts(): Record<string, Partial<Record<OutboxStatus, number>>> {

@@ -1,6 +1,6 @@
 // Signals: every alert with a valid webhook id, copied here from the inbox (inbox-db.ts) once it is on disk there,
 // with what became of it. The copy and the record of how far it got are one commit, so each alert is copied once.
-import { WalSync, type Db, type Statement } from './db.js';
+import { WalSync, sqlLimit, type Db, type Statement } from './db.js';
 import type { InboxRow } from './inbox-db.js';
 import type { SignalStatus, SignalView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
@@ -86,8 +86,8 @@ export class SignalRepo {
   /** Rows still to process, in arrival order. */
   pending(limit: number, afterSeq = 0): QueuedSignal[] {
     const rows = this.db
-      .prepare("SELECT seq, id, strategy_id, received_at, parsed, attempts FROM signals WHERE status IN ('queued', 'processing') AND seq > ? ORDER BY seq LIMIT ?")
-      .all(afterSeq, limit) as { seq: number; id: string; strategy_id: string; received_at: string; parsed: string; attempts: number }[];
+      .prepare(`SELECT seq, id, strategy_id, received_at, parsed, attempts FROM signals WHERE status IN ('queued', 'processing') AND seq > ? ORDER BY seq ${sqlLimit(limit)}`)
+      .all(afterSeq) as { seq: number; id: string; strategy_id: string; received_at: string; parsed: string; attempts: number }[];
     return rows.map((r) => ({ seq: r.seq, id: r.id, strategyId: r.strategy_id, receivedAt: r.received_at, parsed: JSON.parse(r.parsed) as Signal, attempts: r.attempts }));
   }
 
@@ -155,8 +155,8 @@ export class SignalRepo {
       where.push('seq < ?');
       args.push(opts.beforeSeq);
     }
-    const sql = `SELECT * FROM signals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, Math.min(opts.limit ?? 200, 5000)) as RawSignal[]).map(toView);
+    const sql = `SELECT * FROM signals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC ${sqlLimit(Math.min(opts.limit ?? 200, 5000))}`;
+    return (this.db.prepare(sql).all(...args) as RawSignal[]).map(toView);
   }
 
   countByStatus(): Record<string, number> {
@@ -168,8 +168,8 @@ export class SignalRepo {
   pruneRejected(olderThan: string, keep: number): number {
     const a = this.db.prepare("DELETE FROM signals WHERE status = 'rejected' AND received_at < ?").run(olderThan).changes;
     const b = this.db
-      .prepare("DELETE FROM signals WHERE status = 'rejected' AND seq NOT IN (SELECT seq FROM signals WHERE status = 'rejected' ORDER BY seq DESC LIMIT ?)")
-      .run(keep).changes;
+      .prepare(`DELETE FROM signals WHERE status = 'rejected' AND seq NOT IN (SELECT seq FROM signals WHERE status = 'rejected' ORDER BY seq DESC ${sqlLimit(keep)})`)
+      .run().changes;
     return a + b;
   }
 }
