@@ -29,8 +29,14 @@ export const NEW_DATABASE_PAGE_SIZE = 1024;
 /** WAL size past which a commit checkpoints (when no checkpoint thread does it earlier). */
 const AUTOCHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 
-/** Page cache of a writing connection, in KB. */
-const WRITER_CACHE_KB = 32 * 1024;
+/**
+ * Page cache of a writing connection, in KB: 8 MB, four times SQLite's default, and no more. A commit whose inserts
+ * split a b-tree page in the middle (balance_nonroot renumbers the new pages through the locking page's number)
+ * ends with a truncation of the page cache that walks every cached page. With 1 KB pages and a 32 MB cache that walk
+ * was 18% of the pipeline thread's CPU at 100 alerts/s (perf, 5,000 alerts stored); at 8 MB it is 5%, and the
+ * extra reads from the OS it costs are 0.5% (docs/benchmarks.md).
+ */
+const WRITER_CACHE_KB = 8 * 1024;
 export type Statement = Database.Statement;
 
 export class StoreError extends Error {
@@ -76,7 +82,7 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, 
       // tail pages every commit rewrites would be copied into the file four times as often too.
       db.pragma(`wal_autocheckpoint = ${Math.ceil(AUTOCHECKPOINT_WAL_BYTES / (db.pragma('page_size', { simple: true }) as number))}`);
       // SQLite's default page cache is 2 MB: past a few thousand alerts the indexes no longer fit, and every insert
-      // at a random position (ids, hashes) reads its page back from the OS. Filled only as pages are used.
+      // at a random position (hashes) reads its page back from the OS. Filled only as pages are used.
       db.pragma(`cache_size = -${WRITER_CACHE_KB}`);
     }
     cacheStatements(db);
