@@ -20,7 +20,8 @@ import { TradingStateService } from './trading-state.js';
 import { SignalWorker } from './signals/worker.js';
 import { listen, closeServer } from './server/webhook.js';
 import { INBOX_FILE } from './store/inbox-db.js';
-import { startWebhookListener, type WebhookListener } from './server/webhook-listener.js';
+import { arrivalRate, startWebhookListener, type WebhookListener } from './server/webhook-listener.js';
+import { paceCheckpoints } from './store/checkpoint-pace.js';
 import { createControlApp } from './server/control.js';
 import { mountApiRoutes } from './server/api-routes.js';
 import { createServices, type AgentServices } from './services.js';
@@ -64,6 +65,10 @@ export interface Agent {
   webhookListener: WebhookListener;
   stop(): Promise<void>;
 }
+
+/** Alerts per millisecond (200/s) and signals in the worker above which viewzenix.db's checkpoints are large. */
+const BUSY_ALERTS_PER_MS = 0.2;
+const BUSY_BACKLOG = 50;
 
 /** What the agent hands an injected adapter factory. */
 export interface AdapterContext {
@@ -165,6 +170,9 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
     intakeStorm = () => webhook.storm();
+    // Small checkpoints of viewzenix.db while alerts are few, large ones while many arrive or wait (checkpoint-pace.ts).
+    const arriving = arrivalRate(webhook.stats);
+    const checkpoints = paceCheckpoints(openDb, () => arriving(BUSY_ALERTS_PER_MS) || worker.backlog >= BUSY_BACKLOG);
     const webhookPort = webhook.port;
     let controlPort = 0;
     const tunnel = new TunnelService({
@@ -230,6 +238,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         await tunnel.shutdown(); // close the public URL first: nothing new arrives through it
         await webhook.close(); // stop accepting alerts; what was received is committed and answered
         await worker.stop(); // finish in-flight work
+        checkpoints.stop();
         approvals.stop();
         await closeServer(controlServer);
         await notifications.stop();

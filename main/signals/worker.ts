@@ -83,6 +83,11 @@ export class SignalWorker {
     this.slice = new TimeSlice(1, undefined, () => (d.intakeStorm?.() ? STORM_PAUSE_MS : 0));
   }
 
+  /** Signals taken from the inbox and not finished yet. */
+  get backlog(): number {
+    return this.inFlight.size;
+  }
+
   /** Called after the inbox commits new rows (and at start). */
   kick(): void {
     if (this.stopped) return;

@@ -80,7 +80,7 @@ export function openDatabase({ file, migrations = MIGRATIONS, readonly = false, 
       // SQLite checkpoints past a number of WAL frames (pages): 1,000 by default, a 4 MB WAL with 4 KB pages. Kept at
       // 4 MB whatever the page size: with 1 KB pages, 1,000 frames would checkpoint four times as often, and the
       // tail pages every commit rewrites would be copied into the file four times as often too.
-      db.pragma(`wal_autocheckpoint = ${Math.ceil(AUTOCHECKPOINT_WAL_BYTES / (db.pragma('page_size', { simple: true }) as number))}`);
+      setCheckpointBytes(db, AUTOCHECKPOINT_WAL_BYTES);
       // SQLite's default page cache is 2 MB: past a few thousand alerts the indexes no longer fit, and every insert
       // at a random position (hashes) reads its page back from the OS. Filled only as pages are used.
       db.pragma(`cache_size = -${WRITER_CACHE_KB}`);
@@ -210,6 +210,11 @@ export class WalSync {
     }
     return this.fd;
   }
+}
+
+/** Makes SQLite checkpoint this connection's WAL once it holds about `bytes` (its threshold counts pages). */
+export function setCheckpointBytes(db: Db, bytes: number): void {
+  db.pragma(`wal_autocheckpoint = ${Math.ceil(bytes / (db.pragma('page_size', { simple: true }) as number))}`);
 }
 
 /**
