@@ -221,7 +221,8 @@ export function setCheckpointBytes(db: Db, bytes: number): void {
  * `LIMIT n` (and `OFFSET m`) written into the SQL text. SQLite plans a LIMIT given as a parameter by its bound value,
  * so binding the parameter again (every call does) expires the prepared statement and the next step parses and plans
  * it anew: on the sealing query, run in every commit, that was a second prepare per commit. A literal keeps the
- * statement; the statement cache holds one per distinct value, and callers use a few fixed values.
+ * statement. The statement cache (bounded) holds one per distinct value: the hot paths use a few fixed limits;
+ * listings paged by OFFSET prepare once per page asked for, as every call did before.
  */
 export function sqlLimit(limit: number, offset = 0): string {
   if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0) {
