@@ -5,10 +5,11 @@
 // with 4 MB and 11–17 ms with 1 MB). While they are many, large ones keep the number of fsyncs per second down:
 // at 1,000 alerts/s a 1 MB threshold meant ~60 checkpoints a second, and the alerts' own WAL syncs waited behind
 // their flushes (ack p99 44 ms against 18 ms). See docs/benchmarks.md.
-import { setCheckpointBytes, type Db } from './db.js';
+import { AUTOCHECKPOINT_WAL_BYTES, setCheckpointBytes, type Db } from './db.js';
 
 export const QUIET_CHECKPOINT_BYTES = 1024 * 1024;
-export const BUSY_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+/** What every connection starts with (openDatabase): 4 MB. */
+export const BUSY_CHECKPOINT_BYTES = AUTOCHECKPOINT_WAL_BYTES;
 
 export interface CheckpointPacer {
   /** The threshold in force now. */

@@ -26,8 +26,9 @@ export type Db = Database.Database;
  */
 export const NEW_DATABASE_PAGE_SIZE = 1024;
 
-/** WAL size past which a commit checkpoints (when no checkpoint thread does it earlier). */
-const AUTOCHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
+/** WAL size past which a commit checkpoints (when no checkpoint thread does it earlier; the agent paces
+ *  viewzenix.db's between this and less, store/checkpoint-pace.ts). */
+export const AUTOCHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 
 /**
  * Page cache of a writing connection, in KB: 8 MB, four times SQLite's default, and no more. A commit whose inserts
