@@ -155,9 +155,24 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
 
     const approvals = new ApprovalService({ repo: new ApprovalRepo(db), signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
     await approvals.start(); // expire what passed while stopped, send approved orders a crash left unsent
-    // Set once the listener runs (below); until then there is no storm to give way to.
+    // Set once the listener runs (below); until then there is no storm to give way to, and every alert is on disk.
     let intakeStorm: () => boolean = () => false;
-    const worker = new SignalWorker({ signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs, approvals, intakeStorm: () => intakeStorm() });
+    let untilDurable: (signalId: string) => Promise<void> | undefined = () => undefined;
+    const worker = new SignalWorker({
+      signals,
+      strategies,
+      accounts,
+      orders,
+      router,
+      lifecycle,
+      tradingState,
+      bus,
+      log,
+      fillWaitMs: overrides.fillWaitMs,
+      approvals,
+      intakeStorm: () => intakeStorm(),
+      untilDurable: (id) => untilDurable(id),
+    });
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
     const openDb = db;
@@ -167,9 +182,10 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     backups.start();
 
     // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
-    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onDurable: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
+    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
     intakeStorm = () => webhook.storm();
+    untilDurable = webhook.untilDurable;
     // Small checkpoints of viewzenix.db while alerts are few, large ones while many arrive or wait (checkpoint-pace.ts).
     const arriving = arrivalRate(webhook.stats);
     const checkpoints = paceCheckpoints(openDb, () => arriving(BUSY_ALERTS_PER_MS) || worker.backlog >= BUSY_BACKLOG);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestAgent, builtWebhookThreadEntry, tempDir, eventually } from '../test-support/agent.js';
 import { arrivalRate } from './webhook-listener.js';
+import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
 
 describe('webhook listener thread lifecycle', () => {
   it('an agent stopped between a thread crash and its restart stops cleanly, and no thread is left listening', async () => {
@@ -98,6 +99,77 @@ describe('a copy into the agent database that fails', () => {
       expect(done).toBe('done');
     } finally {
       await agent.stop();
+    }
+  });
+});
+
+describe('an alert copied and planned while its inbox commit is being synced', () => {
+  it('is sent to the broker only once it is on disk, when it is also answered', async () => {
+    const agent = await startTestAgent({}, { webhookThread: false });
+    const realSync = InboxStore.prototype.syncCommitted;
+    let release!: () => void;
+    const disk = new Promise<void>((resolve) => (release = resolve));
+    InboxStore.prototype.syncCommitted = async function (this: InboxStore) {
+      await disk;
+      return realSync.call(this);
+    };
+    try {
+      const hook = new URL(agent.demoWebhookUrl!).pathname;
+      let answered = false;
+      const answer = agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"held-sync"}').finally(() => (answered = true));
+      const latest = () => agent.db.prepare('SELECT id, status FROM signals ORDER BY seq DESC LIMIT 1').get() as { id: string; status: string } | undefined;
+      const planned = await eventually(latest, (r) => r?.status === 'processing');
+      expect(planned?.status).toBe('processing'); // copied and taken by the worker before the sync
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      expect(agent.db.prepare('SELECT count(*) AS n FROM orders WHERE signal_id = ?').get(planned!.id)).toEqual({ n: 0 });
+      expect(latest()?.status).toBe('processing');
+      release();
+      const res = await answer;
+      expect(res).toMatchObject({ status: 202, body: { signalId: planned!.id } });
+      const done = await eventually(
+        async () => (await agent.api<{ status: string }>('GET', `/api/signals/${planned!.id}`)).body.status,
+        (status) => status === 'done',
+      );
+      expect(done).toBe('done');
+      expect(agent.db.prepare("SELECT count(*) AS n FROM orders WHERE signal_id = ? AND status = 'filled'").get(planned!.id)).toEqual({ n: 1 });
+    } finally {
+      InboxStore.prototype.syncCommitted = realSync;
+      release();
+      await agent.stop();
+    }
+  });
+});
+
+describe('an inbox.db that lost its last alerts after they were copied (a power loss before their sync)', () => {
+  it('continues under a new name: later alerts are copied and processed, and a re-send of a lost one is its duplicate', async () => {
+    const dataDir = tempDir();
+    const body = (id: string) => `{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"${id}"}`;
+    const first = await startTestAgent({ dataDir });
+    const hook = new URL(first.demoWebhookUrl!).pathname;
+    const answers = [];
+    for (const id of ['tail-1', 'tail-2', 'tail-3']) answers.push(await first.post(hook, body(id)));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+    await first.stop();
+    // The power went before the last two rows' sync: inbox.db comes back without them; viewzenix.db kept their copies.
+    const inbox = openInboxDatabase(path.join(dataDir, 'inbox.db'));
+    const newest = (inbox.prepare('SELECT max(seq) AS seq FROM alerts').get() as { seq: number }).seq;
+    inbox.prepare('DELETE FROM alerts WHERE seq > ?').run(newest - 2);
+    inbox.prepare("DELETE FROM dedupe WHERE key LIKE '%tail-2%' OR key LIKE '%tail-3%'").run();
+    inbox.close();
+    const again = await startTestAgent({ dataDir });
+    try {
+      const fresh = await again.post(hook, '{"ticker":"MSFT","action":"buy","quantity":1,"price":420,"id":"after-loss"}');
+      expect(fresh.status).toBe(202);
+      const status = await eventually(
+        async () => (await again.api<{ status?: string }>('GET', `/api/signals/${fresh.body.signalId as string}`)).body.status,
+        (s) => s === 'done',
+      );
+      expect(status).toBe('done');
+      const resent = await again.post(hook, body('tail-3'));
+      expect(resent).toMatchObject({ status: 200, body: { signalId: answers[2]!.body.signalId } });
+    } finally {
+      await again.stop();
     }
   });
 });

@@ -1,8 +1,10 @@
 // Starts the webhook listener: in its own thread (main/server/webhook-thread.ts) when the built thread entry is
 // there, else (running from TypeScript sources, e.g. unit tests, or VIEWZENIX_WEBHOOK_THREAD=0) on this thread.
 // Either way the contract is the same: an alert is in inbox.db and on disk before its 202; this thread copies it
-// into viewzenix.db (InboxCopier) and only then wakes the worker; the listener deletes copied rows once the copy is
-// on disk too.
+// into viewzenix.db (InboxCopier) as soon as it is committed and wakes the worker, which plans it while the sync
+// runs and sends nothing to a broker before the alert is on disk (untilDurable); the listener deletes copied rows
+// once the copy is on disk too.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -11,7 +13,7 @@ import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
 import { openDatabase } from '../store/db.js';
 import { BACKSTOP_FRAMES, startCheckpointer } from '../store/checkpointer.js';
-import { DEDUPE_KEEP_MS, InboxReader, InboxStore, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
+import { DEDUPE_KEEP_MS, InboxReader, InboxStore, inboxEpoch, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { InboxCopier } from '../signals/inbox-copy.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
@@ -30,6 +32,8 @@ export interface WebhookListener {
   invalidate(): void;
   /** An alert storm: requests arriving faster than ALERT_STORM_PER_MS (over the last 20 ms or more). */
   storm(): boolean;
+  /** Resolves once the alert `signalId` is on disk in inbox.db; undefined when it is already (InboxCopier). */
+  untilDurable(signalId: string): Promise<void> | undefined;
   /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
   close(): Promise<void>;
 }
@@ -45,7 +49,7 @@ export interface WebhookListenerOptions {
   signals: SignalRepo;
   log: Logger;
   /** New alerts were copied into signals: wake the worker. */
-  onDurable: () => void;
+  onCopied: () => void;
   /** Default: a thread when the built entry exists and VIEWZENIX_WEBHOOK_THREAD is not "0". */
   thread?: boolean;
   /** The thread's compiled entry (default: webhook-thread.js beside this module; tests running from sources
@@ -93,8 +97,11 @@ export async function startWebhookListener(o: WebhookListenerOptions): Promise<W
 
 /** This thread's side of the intake, in both modes. */
 interface Intake {
-  /** Copies rows up to `seq` (reported durable by the writer) and wakes the worker. */
+  /** Copies rows up to `seq` (reported committed by the writer) and wakes the worker. */
   copy(seq: number): void;
+  /** Rows up to `seq` are on disk (reported durable by the writer). */
+  durable(seq: number): void;
+  untilDurable(signalId: string): Promise<void> | undefined;
   /** Syncs and copies whatever inbox.db holds (after its writer stopped), and wakes the worker. */
   copyAll(): void;
   /** From now on, copies are spaced out while `storm` says so. */
@@ -120,7 +127,8 @@ function openIntake(o: WebhookListenerOptions): Intake {
   }
   try {
     const store = new InboxStore(writer); // syncs what the file holds
-    if (!store.seeded()) store.seedKeys(o.signals.dedupeKeysSince(new Date(Date.now() - DEDUPE_KEEP_MS).toISOString()));
+    const lostTail = startAfterLostTail(store, inboxEpoch(writer), o);
+    if (lostTail || !store.seeded()) store.seedKeys(o.signals.dedupeKeysSince(new Date(Date.now() - DEDUPE_KEEP_MS).toISOString()));
     store.closeSync();
   } finally {
     writer.close();
@@ -134,7 +142,7 @@ function openIntake(o: WebhookListenerOptions): Intake {
   const checkpointer = startCheckpointer([o.inboxFile], (err) => o.log.warn({ err }, 'background checkpoint'));
   let timer: NodeJS.Timeout | undefined;
   const copied = (n: number): void => {
-    if (n > 0) o.onDurable();
+    if (n > 0) o.onCopied();
   };
   // A copy that fails (the agent database busy or refusing a write) loses nothing: the rows stay in inbox.db and
   // are copied by the next attempt, a second later at the latest. It must not end the agent either.
@@ -175,6 +183,11 @@ function openIntake(o: WebhookListenerOptions): Intake {
   return {
     checkpointed: checkpointer !== undefined,
     copy: copyUpTo,
+    durable: (seq) => {
+      copier.markDurable(seq);
+      if (seq > target) copyUpTo(seq); // a report of the commit that did not arrive (or failed) is not waited for
+    },
+    untilDurable: (id) => copier.untilDurable(id),
     copyAll: () => {
       clearTimeout(pending);
       pending = undefined;
@@ -207,12 +220,31 @@ function openIntake(o: WebhookListenerOptions): Intake {
   };
 }
 
+/**
+ * Rows are copied as soon as they are committed, before their sync. Should the power go in between, inbox.db comes
+ * back without them while viewzenix.db may have kept their copies (none of them was answered or sent to a broker).
+ * New rows would then take those seqs again and pass for copied. The file is named anew instead (a new epoch, its
+ * remaining rows counted as copied), and the dedupe keys are taken over again, so a re-send of a lost alert is a
+ * duplicate of its copy. True when that happened.
+ */
+function startAfterLostTail(store: InboxStore, epoch: string, o: WebhookListenerOptions): boolean {
+  const copied = o.signals.copiedSeq(epoch);
+  const newest = store.newestSeq();
+  if (copied <= newest) return false;
+  const renamed = crypto.randomUUID();
+  o.signals.markCopied(renamed, newest); // first: a crash before the rename leaves the old name, found again here
+  store.setEpoch(renamed);
+  o.log.warn({ copied, newest }, 'inbox.db lost its last alerts after they were copied (a power loss before their sync); it continues under a new name');
+  return true;
+}
+
 async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promise<WebhookListener> {
   const db = openInboxDatabase(o.inboxFile);
   if (intake.checkpointed) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
   const store = new InboxStore(db);
   const inbox = new Inbox(store, o.log, { observe: latencyTracing ? (commitWait, syncWait) => traceIntake([commitWait], [syncWait]) : undefined });
-  inbox.onCommitted = () => intake.copy(store.lastDurableSeq());
+  inbox.onWritten = () => intake.copy(store.lastCommittedSeq());
+  inbox.onCommitted = () => intake.durable(store.lastDurableSeq());
   const windowMs = o.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   intake.releaseTo((seq) => pruneInbox(store, seq, windowMs, o.log));
   const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
@@ -233,6 +265,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
     restarts: 0,
     invalidate: () => webhook.invalidate(),
     storm,
+    untilDurable: intake.untilDurable,
     close: async () => {
       await closeServer(webhook.server);
       inbox.close(); // commits, syncs and answers what was received; copies it (onCommitted)
@@ -262,10 +295,11 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   let restarting: Promise<void> | undefined;
 
   const onMessage = (m: ToMain): void => {
-    if (m.type === 'durable') {
+    if (m.type === 'committed') {
       if (m.received.length > 0) traceReceivedAt(m.received);
       intake.copy(m.seq);
-    } else if (m.type === 'log') forwardLog(o.log, m.line);
+    } else if (m.type === 'durable') intake.durable(m.seq);
+    else if (m.type === 'log') forwardLog(o.log, m.line);
     else if (m.type === 'intake-stages') traceIntake(m.commitWait, m.syncWait);
   };
   intake.releaseTo((seq) => live?.postMessage({ type: 'release', seq } satisfies ToThread));
@@ -336,6 +370,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       // A thread started later begins with an empty cache.
       invalidate: () => live?.postMessage({ type: 'invalidate' } satisfies ToThread),
       storm,
+      untilDurable: intake.untilDurable,
       close: () => {
         stopping = true;
         closed ??= (async () => {

@@ -21,8 +21,11 @@ export interface ThreadData {
 export type ToMain =
   | { type: 'listening'; port: number }
   | { type: 'listen-error'; code?: string; message: string }
-  /** Every inbox.db row up to `seq` is on disk; `received` carries receive times when latency tracing is on. */
-  | { type: 'durable'; seq: number; received: [string, number][] }
+  /** Every inbox.db row up to `seq` is committed, its sync still running: copy and plan them, send nothing yet.
+   *  `received` carries receive times when latency tracing is on. */
+  | { type: 'committed'; seq: number; received: [string, number][] }
+  /** Every inbox.db row up to `seq` is on disk (its alerts are answered): their orders may go to the broker. */
+  | { type: 'durable'; seq: number }
   | { type: 'log'; line: string }
   /** The acknowledgement's waits (ms) since the last report, when latency tracing is on. */
   | { type: 'intake-stages'; commitWait: number[]; syncWait: number[] };

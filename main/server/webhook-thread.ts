@@ -48,7 +48,8 @@ if (latencyTracing) {
     post({ type: 'intake-stages', commitWait: stages.commit.splice(0), syncWait: stages.sync.splice(0) });
   }, 1000).unref();
 }
-inbox.onCommitted = (ids) => post({ type: 'durable', seq: store.lastDurableSeq(), received: takeReceived(ids) });
+inbox.onWritten = (ids) => post({ type: 'committed', seq: store.lastCommittedSeq(), received: takeReceived(ids) });
+inbox.onCommitted = () => post({ type: 'durable', seq: store.lastDurableSeq() });
 const webhook = createWebhookServer({
   strategies: new StrategyRepo(mainDb),
   inbox,
@@ -69,7 +70,7 @@ function shutdown(): Promise<void> {
   closing ??= (async () => {
     await closeServer(webhook.server); // nothing new arrives
     inbox.close(); // commits, syncs and answers what was received
-    post({ type: 'durable', seq: store.lastDurableSeq(), received: [] });
+    post({ type: 'durable', seq: store.lastDurableSeq() });
     db.close();
     mainDb.close();
     port!.close(); // the main thread waits for this thread's exit

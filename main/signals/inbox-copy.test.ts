@@ -89,4 +89,45 @@ describe('copying durable alerts into signals', () => {
     expect(signals.pending(10).map((s) => s.id)).toEqual(['s1', 's2']); // in arrival order
     expect(signals.get('nope')).toBeUndefined();
   });
+
+  it('a row copied before its sync is held from the broker until the writer reports it durable, in arrival order', async () => {
+    const { store, signals, reader, log } = setup();
+    store.commitBatch([inboxInsert(1)]);
+    store.syncCommittedNow();
+    const copier = new InboxCopier(reader(), signals, log);
+    copier.markDurable(store.lastDurableSeq()); // the writer's report, as the intake passes it on
+    copier.copy(store.lastDurableSeq());
+    expect(copier.untilDurable('s1')).toBeUndefined(); // copied once durable: nothing to wait for
+    store.commitBatch([inboxInsert(2)]);
+    store.commitBatch([inboxInsert(3)]);
+    expect(copier.copy(store.lastCommittedSeq())).toBe(2); // committed, not synced: copied early
+    expect(signals.pending(10).map((s) => s.id)).toEqual(['s1', 's2', 's3']);
+    const woke: string[] = [];
+    void copier.untilDurable('s2')!.then(() => woke.push('s2'));
+    void copier.untilDurable('s3')!.then(() => woke.push('s3'));
+    expect(copier.untilDurable('s2')).toBe(copier.untilDurable('s2')); // one wait per row
+    copier.copyAnswered('s3'); // a client asking for it does not make it durable
+    await Promise.resolve();
+    expect(woke).toEqual([]);
+    copier.markDurable(2); // s2 synced, s3 not yet
+    await Promise.resolve();
+    expect(woke).toEqual(['s2']);
+    expect(copier.untilDurable('s2')).toBeUndefined();
+    copier.markDurable(3);
+    await Promise.resolve();
+    expect(woke).toEqual(['s2', 's3']);
+  });
+
+  it('after the writer stopped, syncing and copying everything releases every held row', async () => {
+    const { store, signals, reader, log } = setup();
+    const copier = new InboxCopier(reader(), signals, log);
+    store.commitBatch([inboxInsert(1)]);
+    copier.copy(store.lastCommittedSeq());
+    const held = copier.untilDurable('s1');
+    expect(held).toBeDefined();
+    store.commitBatch([inboxInsert(2)]); // committed, never reported
+    expect(copier.copyAllOnDisk()).toBe(1);
+    await expect(held).resolves.toBeUndefined();
+    expect(copier.untilDurable('s2')).toBeUndefined();
+  });
 });

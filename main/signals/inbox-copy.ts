@@ -1,7 +1,12 @@
-// The main thread's half of the inbox: copies alerts the listener has made durable in inbox.db into `signals`
+// The main thread's half of the inbox: copies alerts the listener committed to inbox.db into `signals`
 // (viewzenix.db), where the worker, the API and the UI find them. Rows are copied in arrival order, and the copy and
 // its mark are one commit (SignalRepo.ingest), so an alert is copied once however often this runs. The listener
 // may delete a copied row from inbox.db only once the copy is on disk too: releasable() syncs this database first.
+//
+// A row may be copied as soon as it is committed, while the fsync that makes it durable (and lets its client be
+// answered) still runs: the worker plans it meanwhile. Such a row is "early" until the writer reports it durable,
+// and nothing of it may reach a broker before then (untilDurable): were the power to go before the sync, the
+// alert was never acknowledged and its re-send must not find an order already placed.
 import type { InboxReader } from '../store/inbox-db.js';
 import type { SignalRepo } from '../store/signals.js';
 import type { Logger } from '../log.js';
@@ -13,6 +18,10 @@ export class InboxCopier {
   private copied: number;
   private released: number;
   private releasing = false;
+  /** Every row up to this seq is on disk in inbox.db. */
+  private durable: number;
+  /** Rows copied before they were durable, by signal id, in arrival order. */
+  private readonly early = new Map<string, { seq: number; done?: Promise<void>; wake?: () => void }>();
 
   constructor(
     private readonly reader: InboxReader,
@@ -21,9 +30,12 @@ export class InboxCopier {
   ) {
     this.copied = signals.copiedSeq(reader.epoch);
     this.released = this.copied;
+    // The writer syncs what the file holds when it opens it, before any copy.
+    this.durable = this.copied;
   }
 
-  /** Copies every row after the last copied one up to `upToSeq` (rows the writer reported durable). */
+  /** Copies every row after the last copied one up to `upToSeq` (rows the writer committed; those after the last
+   *  one reported durable are early). */
   copy(upToSeq: number): number {
     let n = 0;
     while (this.copied < upToSeq) {
@@ -32,6 +44,7 @@ export class InboxCopier {
       const skipped = this.signals.ingest(this.reader.epoch, rows);
       if (skipped.length > 0) this.log.warn({ signalIds: skipped }, 'alerts already stored under the same id or dedupe key were not copied again');
       this.copied = rows[rows.length - 1]!.seq;
+      for (const r of rows) if (r.seq > this.durable) this.early.set(r.id, { seq: r.seq });
       n += rows.length;
     }
     return n;
@@ -43,13 +56,36 @@ export class InboxCopier {
    */
   copyAnswered(id: string): number {
     const seq = this.reader.seqOf(id);
+    // Not marked durable here: only the writer's report says so (a client cannot know an id it was not answered,
+    // but the broker does not rely on that).
     return seq === undefined ? 0 : this.copy(seq);
+  }
+
+  /** The writer reports every row up to `seq` on disk: their signals may now reach the broker. */
+  markDurable(seq: number): void {
+    if (seq <= this.durable) return;
+    this.durable = seq;
+    for (const [id, row] of this.early) {
+      if (row.seq > seq) break;
+      this.early.delete(id);
+      row.wake?.();
+    }
+  }
+
+  /** Resolves once the alert's row is on disk; undefined when it already is (or was never copied early). */
+  untilDurable(signalId: string): Promise<void> | undefined {
+    const row = this.early.get(signalId);
+    if (!row) return undefined;
+    row.done ??= new Promise((resolve) => (row.wake = resolve));
+    return row.done;
   }
 
   /** Makes everything in inbox.db durable (a writer may have stopped before its last sync) and copies it all. */
   copyAllOnDisk(): number {
     this.reader.syncNow();
-    return this.copy(Number.MAX_SAFE_INTEGER);
+    const n = this.copy(Number.MAX_SAFE_INTEGER);
+    this.markDurable(this.copied);
+    return n;
   }
 
   /**

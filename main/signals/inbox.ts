@@ -56,6 +56,9 @@ export class Inbox {
   /** Syncs in flight, oldest first. */
   private readonly syncs: InFlightSync[] = [];
   private closed = false;
+  /** Called once new rows are committed, before their sync (their alerts are not answered yet), with the ids of
+   *  the stored alerts the worker is to process: they may be copied and planned, but not sent to a broker. */
+  onWritten: (queuedIds: string[]) => void = () => {};
   /** Called once new rows are durable (rejected ones included, to be copied for the trader to see), with the ids
    *  of the stored alerts the worker is to process. */
   onCommitted: (queuedIds: string[]) => void = () => {};
@@ -89,6 +92,8 @@ export class Inbox {
 
   private flush(): void {
     this.scheduled = false;
+    const written: string[] = [];
+    let any = false;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       let results: InboxInsertResult[];
@@ -99,7 +104,7 @@ export class Inbox {
           // Another connection (a checkpoint's RESTART) holds the write lock for a moment: try again very soon,
           // without blocking this thread in SQLite's sleeping busy handler. The batch keeps its place.
           this.pending.unshift(...batch);
-          return;
+          break;
         }
         this.busySince = undefined;
         this.log.error({ err, count: batch.length }, 'could not store alerts; answering 503 so TradingView re-sends');
@@ -109,8 +114,14 @@ export class Inbox {
       this.busySince = undefined;
       this.busyRetries = 0;
       this.unsynced.push({ batch, results, committedAt: this.observe ? performance.now() : undefined });
+      batch.forEach((p, i) => {
+        if (results[i]!.outcome !== 'stored') return;
+        any = true;
+        if (p.item.status === 'queued') written.push(results[i]!.id);
+      });
     }
-    this.startSync();
+    this.startSync(); // first: the sync runs in the thread pool while the rows are reported
+    if (any) this.onWritten(written);
   }
 
   private busySince: number | undefined;

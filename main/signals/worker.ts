@@ -40,6 +40,9 @@ export interface WorkerDeps {
   approvals?: Pick<ApprovalService, 'hold'>;
   /** True during an alert storm (the agent: faster than 1,000 alerts/s): the listener goes first (see `slice`). */
   intakeStorm?: () => boolean;
+  /** Resolves once the alert is on disk in the inbox (undefined: it is). An alert is copied and planned while its
+   *  inbox commit is still being synced; nothing of it reaches a broker, or waits for approval, before then. */
+  untilDurable?: (signalId: string) => Promise<void> | undefined;
 }
 
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
@@ -215,6 +218,7 @@ export class SignalWorker {
       bus.publish({ type: 'notice', level: 'warning', code: 'DRIFT', message: `${account.name}: ${plan.drift.message}` });
     }
     if (plan.kind === 'denied') return this.deny(row, accountId, plan.denial.code, plan.denial.detail, { warnings: plan.warnings, drift: plan.drift });
+    await this.d.untilDurable?.(row.id);
     // A cancel-only alert (no intents) only reduces exposure; it is not held.
     if (plan.approval.mode === 'manual' && plan.intents.length > 0) {
       if (!this.d.approvals) return this.deny(row, accountId, 'APPROVAL_REQUIRED', describeDenial('APPROVAL_REQUIRED', { strategy: strategy.name }));

@@ -131,6 +131,7 @@ export class InboxStore {
   private readonly unsynced: { last: number; n: number }[] = [];
   private commits = 0;
   private durableSeq: number;
+  private committedSeq: number;
 
   constructor(private readonly db: Db) {
     this.walSync = new WalSync(db);
@@ -144,7 +145,8 @@ export class InboxStore {
     this.addRecent = db.prepare('INSERT INTO recent (strategy_id, body_hash, received_at, signal_id) VALUES (?, ?, ?, ?)');
     // What is in the file when it is opened was committed by an earlier connection (a listener that stopped or
     // crashed, perhaps before its last sync): it is made durable now, before anyone treats it as such.
-    this.durableSeq = (db.prepare('SELECT max(seq) AS seq FROM alerts').get() as { seq: number | null }).seq ?? 0;
+    this.durableSeq = this.newestSeq();
+    this.committedSeq = this.durableSeq;
     this.walSync.syncNow();
   }
 
@@ -161,7 +163,10 @@ export class InboxStore {
         return r.result;
       }),
     )();
-    if (last > 0) this.unsynced.push({ last, n: ++this.commits });
+    if (last > 0) {
+      this.unsynced.push({ last, n: ++this.commits });
+      this.committedSeq = last;
+    }
     return results;
   }
 
@@ -190,6 +195,16 @@ export class InboxStore {
     return this.durableSeq;
   }
 
+  /** Every row up to this seq is committed (readers see it), not necessarily on disk yet. */
+  lastCommittedSeq(): number {
+    return this.committedSeq;
+  }
+
+  /** The highest seq in the file (0 when empty). */
+  newestSeq(): number {
+    return (this.db.prepare('SELECT max(seq) AS seq FROM alerts').get() as { seq: number | null }).seq ?? 0;
+  }
+
   /** Releases the WAL file descriptor held for syncing. */
   closeSync(): void {
     this.walSync.close();
@@ -202,8 +217,7 @@ export class InboxStore {
   prune(o: { copiedSeq: number; windowSince: string; keysSince: string; limit?: number }): number {
     const limit = o.limit ?? 2000;
     return this.db.transaction(() => {
-      const newest = (this.db.prepare('SELECT max(seq) AS seq FROM alerts').get() as { seq: number | null }).seq ?? 0;
-      const upTo = Math.min(o.copiedSeq, newest - 1);
+      const upTo = Math.min(o.copiedSeq, this.newestSeq() - 1);
       let n = this.db.prepare(`DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts WHERE seq <= ? ORDER BY seq ${sqlLimit(limit)})`).run(upTo).changes;
       n += this.db.prepare(`DELETE FROM recent WHERE rowid IN (SELECT rowid FROM recent WHERE received_at < ? ${sqlLimit(limit)})`).run(o.windowSince).changes;
       n += this.db.prepare(`DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE received_at < ? ${sqlLimit(limit)})`).run(o.keysSince).changes;
@@ -218,6 +232,11 @@ export class InboxStore {
       for (const k of keys) add.run(k.key, k.signalId, k.receivedAt);
       this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)").run(new Date().toISOString());
     })();
+  }
+
+  /** Names the file anew: its rows count from there as rows of another file (see openIntake's lost tail). */
+  setEpoch(epoch: string): void {
+    this.db.prepare("UPDATE meta SET value = ? WHERE key = 'epoch'").run(epoch);
   }
 
   seeded(): boolean {

@@ -59,6 +59,11 @@ export class SignalRepo {
     })();
   }
 
+  /** Records rows of the inbox file `epoch` up to `seq` as copied. */
+  markCopied(epoch: string, seq: number): void {
+    this.markStmt.run(epoch, seq);
+  }
+
   /** How far rows of the inbox file `epoch` were copied (0: none). */
   copiedSeq(epoch: string): number {
     return (this.db.prepare('SELECT seq FROM inbox_copied WHERE epoch = ?').get(epoch) as { seq: number } | undefined)?.seq ?? 0;
