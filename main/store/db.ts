@@ -256,7 +256,8 @@ function cacheStatements(db: Db): void {
  * the code base writes, so nothing is lost by taking the lock first.
  */
 function immediateTransactions(db: Db): CommitHooks {
-  const hooks: CommitHooks = {};
+  const hooks: CommitHooks = { failed: new Set() };
+  hooksOf.set(db, hooks);
   const raw = db.transaction.bind(db);
   let depth = 0;
   (db as { transaction: typeof raw }).transaction = ((fn: (...args: never[]) => unknown) => {
@@ -271,8 +272,20 @@ function immediateTransactions(db: Db): CommitHooks {
         depth--;
       }
     });
-    const run = (...args: never[]): unknown => tx.immediate(...args);
-    return Object.assign(run, { default: tx.immediate, deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive });
+    // A transaction (or a savepoint inside one) that throws, its COMMIT included, is rolled back: listeners forget
+    // what they learned of its writes.
+    const guard =
+      (begin: (...args: never[]) => unknown) =>
+      (...args: never[]): unknown => {
+        try {
+          return begin(...args);
+        } catch (err) {
+          for (const f of hooks.failed) f();
+          throw err;
+        }
+      };
+    const run = guard(tx.immediate);
+    return Object.assign(run, { default: run, deferred: guard(tx.deferred), immediate: run, exclusive: guard(tx.exclusive) });
   }) as typeof raw;
   return hooks;
 }
@@ -280,6 +293,18 @@ function immediateTransactions(db: Db): CommitHooks {
 interface CommitHooks {
   /** Runs at the end of every outermost transaction's function, inside it, just before its COMMIT. */
   beforeCommit?: () => void;
+  /** Run after any transaction or savepoint failed and was rolled back. */
+  failed: Set<() => void>;
+}
+
+const hooksOf = new WeakMap<Db, CommitHooks>();
+
+/** Calls `fn` whenever a transaction on `db` (opened by openDatabase) fails and is rolled back; false when `db`
+ *  was not opened by openDatabase, and failures cannot be followed. */
+export function onTransactionFailed(db: Db, fn: () => void): boolean {
+  const hooks = hooksOf.get(db);
+  hooks?.failed.add(fn);
+  return hooks !== undefined;
 }
 
 export function integrityCheck(db: Db): string {

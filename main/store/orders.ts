@@ -1,6 +1,7 @@
 // Orders and their append-only event log. The lifecycle (main/orders/lifecycle.ts) is the only writer of status.
 import { Decimal } from 'decimal.js';
-import { sqlLimit, type Db } from './db.js';
+import { onTransactionFailed, sqlLimit, type Db } from './db.js';
+import { OrderRateTally, type RateCounts } from './order-rate-tally.js';
 import type { OrderEventView, OrderView } from '../../shared/api-types.js';
 import type { OrderStatus } from '../../shared/order-status.js';
 import type { OrderRequest } from '../brokers/port.js';
@@ -62,7 +63,16 @@ const EQUALITY_FILTERS = [
 ] as const satisfies readonly (readonly [keyof OrderFilter, string])[];
 
 export class OrderRepo {
-  constructor(private readonly db: Db) {}
+  /** Kept only where failed transactions can be followed (a database opened by openDatabase). */
+  private readonly rates: OrderRateTally | undefined;
+
+  constructor(private readonly db: Db) {
+    const rates = new OrderRateTally((accountId, dayStart, dayEnd, after) => ({
+      today: (this.db.prepare('SELECT count(*) AS n FROM orders WHERE account_id = ? AND created_at >= ? AND created_at < ?').get(accountId, dayStart, dayEnd) as { n: number }).n,
+      times: (this.db.prepare('SELECT created_at AS t FROM orders WHERE account_id = ? AND created_at > ? ORDER BY created_at').all(accountId, after) as { t: string }[]).map((r) => r.t),
+    }));
+    this.rates = onTransactionFailed(db, () => rates.forget()) ? rates : undefined;
+  }
 
   /** Inserts the order (status created, unless `initial` says otherwise: a bracket child the broker created is
    *  stored as accepted) unless its client order id exists; returns the stored row either way. */
@@ -83,6 +93,7 @@ export class OrderRepo {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, status, initial.brokerOrderId ?? null, initial.parentOrderId ?? null, JSON.stringify({ ...r, leg: o.leg }), o.createdAt, o.createdAt);
+    this.rates?.stored(o.accountId, o.createdAt);
     this.appendEvent(o.id, o.createdAt, initial.parentOrderId ? 'created_by_broker' : 'created', undefined, status, { leg: o.leg, request: r, parentOrderId: initial.parentOrderId });
   }
 
@@ -206,10 +217,15 @@ export class OrderRepo {
   }
 
   /**
-   * The order-rate rule's counts for an account, through the (account_id, created_at) index: orders created in
-   * the minute before `now` (exclusive of its start) and since `dayStart`, none after `now`.
+   * The order-rate rule's counts for an account: orders created in the minute before `now` (exclusive of its start)
+   * and since `dayStart` (the UTC midnight of `now`), none after `now`. Kept as orders are stored (OrderRateTally).
    */
-  countRecent(accountId: string, now: string, minuteStart: string, dayStart: string): { lastMinute: number; today: number } {
+  countRecent(accountId: string, now: string, minuteStart: string, dayStart: string): RateCounts {
+    return this.rates ? this.rates.count(accountId, now, minuteStart, dayStart) : this.countRecentInTable(accountId, now, minuteStart, dayStart);
+  }
+
+  /** The same, counted in the table through the (account_id, created_at) index. */
+  countRecentInTable(accountId: string, now: string, minuteStart: string, dayStart: string): RateCounts {
     const since = minuteStart < dayStart ? minuteStart : dayStart;
     const row = this.db
       .prepare('SELECT coalesce(sum(created_at > @minuteStart), 0) AS lastMinute, coalesce(sum(created_at >= @dayStart), 0) AS today FROM orders WHERE account_id = @accountId AND created_at >= @since AND created_at <= @now')
