@@ -158,6 +158,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // Set once the listener runs (below); until then there is no storm to give way to, and every alert is on disk.
     let intakeStorm: () => boolean = () => false;
     let untilDurable: (signalId: string) => Promise<void> | undefined = () => undefined;
+    let signalDone: () => void = () => {};
     const worker = new SignalWorker({
       signals,
       strategies,
@@ -172,6 +173,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       approvals,
       intakeStorm: () => intakeStorm(),
       untilDurable: (id) => untilDurable(id),
+      onDone: () => signalDone(),
     });
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
@@ -186,9 +188,11 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     listening = webhook;
     intakeStorm = () => webhook.storm();
     untilDurable = webhook.untilDurable;
-    // Small checkpoints of viewzenix.db while alerts are few, large ones while many arrive or wait (checkpoint-pace.ts).
+    // viewzenix.db's checkpoints: small ones after signals while alerts are few, SQLite's own 4 MB ones while many
+    // arrive or wait (checkpoint-pace.ts).
     const arriving = arrivalRate(webhook.stats);
     const checkpoints = paceCheckpoints(openDb, () => arriving(BUSY_ALERTS_PER_MS) || worker.backlog >= BUSY_BACKLOG);
+    signalDone = () => checkpoints.signalDone();
     const webhookPort = webhook.port;
     let controlPort = 0;
     const tunnel = new TunnelService({

@@ -43,6 +43,8 @@ export interface WorkerDeps {
   /** Resolves once the alert is on disk in the inbox (undefined: it is). An alert is copied and planned while its
    *  inbox commit is still being synced; nothing of it reaches a broker, or waits for approval, before then. */
   untilDurable?: (signalId: string) => Promise<void> | undefined;
+  /** Told after each signal is finished (or set aside). */
+  onDone?: () => void;
 }
 
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
@@ -131,6 +133,7 @@ export class SignalWorker {
       .catch((err: unknown) => this.failed(row, err))
       .finally(() => {
         this.inFlight.delete(row.id);
+        this.d.onDone?.();
         if (this.saturated && this.inFlight.size <= MAX_IN_FLIGHT / 2) {
           this.saturated = false;
           this.kick();

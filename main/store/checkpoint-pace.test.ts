@@ -2,50 +2,96 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { openDatabase } from './db.js';
 import { BUSY_CHECKPOINT_BYTES, QUIET_CHECKPOINT_BYTES, paceCheckpoints } from './checkpoint-pace.js';
-import { tempDir } from '../test-support/agent.js';
+import { eventually, startTestAgent, tempDir } from '../test-support/agent.js';
 
-const threshold = (db: ReturnType<typeof openDatabase>): number => db.pragma('wal_autocheckpoint', { simple: true }) as number;
+type Db = ReturnType<typeof openDatabase>;
+/** Frames in the WAL not yet copied back into the database file. */
+const waiting = (db: Db): number => {
+  const r = (db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!;
+  return r.log - r.checkpointed;
+};
+/** Writes `pages` rows of about a page each (`page` bytes): about as many frames of WAL. */
+const write = (db: Db, pages: number, page = 1024): void => {
+  db.exec('CREATE TABLE IF NOT EXISTS filler (x BLOB)');
+  db.transaction(() => {
+    for (let i = 0; i < pages; i++) db.prepare('INSERT INTO filler VALUES (randomblob(?))').run(page - 124);
+  })();
+};
 
 describe('checkpoint pacing of viewzenix.db', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('checkpoints at 1 MB while quiet and at 4 MB while busy, in pages of the file, and stops following when stopped', () => {
+  it('while quiet, checkpoints after a signal once 1 MB of WAL waits, and not before', () => {
     vi.useFakeTimers();
     const db = openDatabase({ file: path.join(tempDir(), 'pace.db') }); // 1 KB pages
-    let busy = false;
-    const pacer = paceCheckpoints(db, () => busy, 100);
+    const pacer = paceCheckpoints(db, () => false, 100);
     expect(pacer.bytes).toBe(QUIET_CHECKPOINT_BYTES);
-    expect(threshold(db)).toBe(1024);
-    busy = true;
-    vi.advanceTimersByTime(100);
-    expect(pacer.bytes).toBe(BUSY_CHECKPOINT_BYTES);
-    expect(threshold(db)).toBe(4096);
-    vi.advanceTimersByTime(300); // still busy: unchanged
-    expect(threshold(db)).toBe(4096);
-    busy = false;
-    vi.advanceTimersByTime(100);
-    expect(threshold(db)).toBe(1024);
+    write(db, 600);
+    pacer.signalDone();
+    expect(waiting(db)).toBeGreaterThan(500); // under 1 MB: left to wait
+    write(db, 600);
+    pacer.signalDone();
+    expect(waiting(db)).toBe(0); // past 1 MB: copied back
+    // SQLite's own threshold stays at 4 MB: the backstop, should no signal finish.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BUSY_CHECKPOINT_BYTES / 1024);
     pacer.stop();
-    busy = true;
-    vi.advanceTimersByTime(500);
-    expect(threshold(db)).toBe(1024);
     db.close();
   });
 
-  it('counts the threshold in the file’s own pages (an older 4 KB-page file) and leaves a closed connection alone', () => {
+  it('while busy, leaves checkpoints to SQLite’s own 4 MB threshold; quiet again, checkpoints after signals again', () => {
     vi.useFakeTimers();
-    const db = openDatabase({ file: path.join(tempDir(), 'old.db'), pageSize: 4096 });
+    const db = openDatabase({ file: path.join(tempDir(), 'busy.db') });
     let busy = true;
     const pacer = paceCheckpoints(db, () => busy, 100);
-    expect(threshold(db)).toBe(256);
     vi.advanceTimersByTime(100);
-    expect(threshold(db)).toBe(1024);
-    db.close();
-    busy = false;
-    expect(() => vi.advanceTimersByTime(100)).not.toThrow();
     expect(pacer.bytes).toBe(BUSY_CHECKPOINT_BYTES);
+    write(db, 1500);
+    pacer.signalDone();
+    expect(waiting(db)).toBeGreaterThan(1400);
+    busy = false;
+    vi.advanceTimersByTime(100);
+    expect(pacer.bytes).toBe(QUIET_CHECKPOINT_BYTES);
+    pacer.signalDone();
+    expect(waiting(db)).toBe(0);
     pacer.stop();
+    busy = true;
+    vi.advanceTimersByTime(500);
+    expect(pacer.bytes).toBe(QUIET_CHECKPOINT_BYTES); // stopped: no longer follows
+    db.close();
+  });
+
+  it('counts in the file’s own pages (an older 4 KB-page file), and leaves a closed connection alone', () => {
+    vi.useFakeTimers();
+    const db = openDatabase({ file: path.join(tempDir(), 'old.db'), pageSize: 4096 });
+    const pacer = paceCheckpoints(db, () => false, 100);
+    write(db, 100, 4096); // under 1 MB of 4 KB frames
+    pacer.signalDone();
+    expect(waiting(db)).toBeGreaterThan(100);
+    write(db, 100, 4096);
+    pacer.signalDone();
+    expect(waiting(db)).toBe(0);
+    db.close();
+    expect(() => pacer.signalDone()).not.toThrow();
+    pacer.stop();
+  });
+
+  it('in the agent, a processed alert is the moment: the WAL its commits left is copied back after it', async () => {
+    const agent = await startTestAgent({}, { webhookThread: false });
+    try {
+      write(agent.db, 1100); // the WAL of the moments before
+      expect(waiting(agent.db)).toBeGreaterThan(1000);
+      const hook = new URL(agent.demoWebhookUrl!).pathname;
+      const res = await agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+      const done = await eventually(
+        async () => (await agent.api<{ status: string }>('GET', `/api/signals/${res.body.signalId as string}`)).body.status,
+        (status) => status === 'done',
+      );
+      expect(done).toBe('done');
+      expect(waiting(agent.db)).toBeLessThan(100); // copied back after the signal; what followed is small
+    } finally {
+      await agent.stop();
+    }
   });
 });

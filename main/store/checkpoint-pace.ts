@@ -1,36 +1,48 @@
-// How large viewzenix.db's WAL grows before a commit checkpoints it, following how busy the agent is. The
-// checkpoint runs inside the commit that crosses the threshold, on the pipeline's thread, and ends with two
-// fsyncs: every alert that arrives meanwhile waits for it. While alerts are few, small checkpoints keep that wait
-// short (a 4 MB one held the pipeline for up to ~10 ms; received → adapter p99 at 100 alerts/s was 19–27 ms
-// with 4 MB and 11–17 ms with 1 MB). While they are many, large ones keep the number of fsyncs per second down:
-// at 1,000 alerts/s a 1 MB threshold meant ~60 checkpoints a second, and the alerts' own WAL syncs waited behind
-// their flushes (ack p99 44 ms against 18 ms). See docs/benchmarks.md.
-import { AUTOCHECKPOINT_WAL_BYTES, setCheckpointBytes, type Db } from './db.js';
+// When viewzenix.db's WAL is checkpointed, following how busy the agent is. A checkpoint runs on the pipeline's
+// thread and ends with two fsyncs (3–10 ms here): every alert that arrives meanwhile waits for it.
+// - While alerts are few, the pipeline checkpoints as soon as 1 MB is waiting, right after a signal is done (its
+//   orders are with the broker), so the wait falls between alerts. SQLite's own checkpoint, in the commit that
+//   crosses its threshold, as often fell inside an alert's own commits before its order was sent: that alert
+//   waited the whole checkpoint (received → adapter p99 at 100 alerts/s; docs/benchmarks.md).
+// - While they are many, SQLite's own checkpoint runs at 4 MB (openDatabase's threshold, also the backstop while
+//   quiet): large checkpoints keep the number of fsyncs per second down. At 1,000 alerts/s a 1 MB threshold meant
+//   ~60 checkpoints a second, and the alerts' own WAL syncs waited behind their flushes (ack p99 44 ms against
+//   18 ms). See docs/benchmarks.md.
+import { AUTOCHECKPOINT_WAL_BYTES, type Db } from './db.js';
 
 export const QUIET_CHECKPOINT_BYTES = 1024 * 1024;
-/** What every connection starts with (openDatabase): 4 MB. */
+/** SQLite's own threshold on every connection (openDatabase): 4 MB. */
 export const BUSY_CHECKPOINT_BYTES = AUTOCHECKPOINT_WAL_BYTES;
 
 export interface CheckpointPacer {
-  /** The threshold in force now. */
+  /** How much WAL waits before a checkpoint now. */
   readonly bytes: number;
+  /** A signal was processed to the end: while quiet, checkpoints when QUIET_CHECKPOINT_BYTES are waiting. */
+  signalDone(): void;
   stop(): void;
 }
 
-/** Checks `busy` every `everyMs` and sets the threshold when it changes; starts quiet. */
+/** Checks `busy` every `everyMs`; starts quiet. */
 export function paceCheckpoints(db: Db, busy: () => boolean, everyMs = 250): CheckpointPacer {
-  let bytes = QUIET_CHECKPOINT_BYTES;
-  setCheckpointBytes(db, bytes);
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  let quiet = true;
   const timer = setInterval(() => {
-    const want = busy() ? BUSY_CHECKPOINT_BYTES : QUIET_CHECKPOINT_BYTES;
-    if (want === bytes || !db.open) return;
-    bytes = want;
-    setCheckpointBytes(db, bytes);
+    quiet = !busy();
   }, everyMs);
   timer.unref();
   return {
     get bytes() {
-      return bytes;
+      return quiet ? QUIET_CHECKPOINT_BYTES : BUSY_CHECKPOINT_BYTES;
+    },
+    signalDone() {
+      if (!quiet || !db.open) return;
+      try {
+        // NOOP only reads the WAL's state: frames written since its start, and how many of them are copied back.
+        const wal = (db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!;
+        if ((wal.log - wal.checkpointed) * pageSize >= QUIET_CHECKPOINT_BYTES) db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // The database refused (busy, or closing): the next signal tries again, SQLite's own threshold meanwhile.
+      }
     },
     stop: () => clearInterval(timer),
   };

@@ -214,7 +214,7 @@ export class WalSync {
 }
 
 /** Makes SQLite checkpoint this connection's WAL once it holds about `bytes` (its threshold counts pages). */
-export function setCheckpointBytes(db: Db, bytes: number): void {
+function setCheckpointBytes(db: Db, bytes: number): void {
   db.pragma(`wal_autocheckpoint = ${Math.ceil(bytes / (db.pragma('page_size', { simple: true }) as number))}`);
 }
 
