@@ -169,8 +169,8 @@ async function receivedToAdapter(tag: string): Promise<void> {
     figures.push(check('alert received → broker adapter called (paper), at 100 alerts/s: p50', l.p50Ms, 'ms', { max: 2, text: '≤ 2 ms' }, `${l.count} orders traced`));
     figures.push(check('alert received → broker adapter called (paper), at 100 alerts/s: p99', l.p99Ms, 'ms', { max: 10, text: '≤ 10 ms' }, `max ${l.maxMs} ms`));
     for (const [name, part] of [
-      ['of which received → on disk and reported to the pipeline (p50 / p99)', split?.receivedToPipeline],
-      ['of which the pipeline: report → adapter called (p50 / p99)', split?.pipelineToAdapter],
+      ['of which received → committed and reported to the pipeline (p50 / p99)', split?.receivedToPipeline],
+      ['of which the pipeline: report → adapter called, the wait for the alert’s sync included (p50 / p99)', split?.pipelineToAdapter],
     ] as const) {
       if (part && part.count > 0) figures.push(info(`alert received → broker adapter called: ${name}`, `${part.p50Ms} / ${part.p99Ms}`, 'ms', `max ${part.maxMs} ms`));
     }

@@ -35,7 +35,8 @@ export function takeReceived(signalIds: readonly string[]): [string, number][] {
   return out;
 }
 
-/** signal id → when this thread learned the alert was on disk (the listener's report): the split of the figure. */
+/** signal id → when this thread learned the alert was committed (the listener's report, sent as its sync starts):
+ *  the split of the figure. */
 const reported = new Map<string, number>();
 /** Receive → reported to the pipeline's thread; reported → adapter called. */
 const toPipeline: number[] = [];
