@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createBenchStrategy, spawnAgent, tempDataDir, waitProcessed, type AgentProcess } from './lib/agent-process.js';
+import { EVERY_ALERT_ORDERS, createBenchStrategy, spawnAgent, tempDataDir, waitProcessed, type AgentProcess } from './lib/agent-process.js';
 import { spawnReference } from './lib/reference-process.js';
 import { alertStream, runTag } from './lib/alerts.js';
 import { burst, pacedLoad, runLoad } from './lib/load.js';
@@ -143,13 +143,9 @@ async function burstAtOnce(agent: AgentProcess, webhookUrl: string, tag: string)
 async function receivedToAdapter(tag: string): Promise<void> {
   const agent = await spawnAgent({ env: { VIEWZENIX_TRACE_LATENCY: '1' } });
   try {
-    // Every alert must reach the broker for this figure. With the default settings (no adding to a position,
-    // 30 orders a minute, the same symbol and side within 2 s is a duplicate) and a stream in which each symbol
-    // always has the same side, all but the first alert per symbol were denied, and the figure rested on the
-    // first 16 alerts of a cold process.
-    const strategy = await createBenchStrategy(agent, {
-      config: { strategy: { allowAdd: true }, risk: { maxOrdersPerMinute: 100_000, maxOrdersPerDay: 100_000, duplicateWindowSeconds: 0 } },
-    });
+    // Every alert must reach the broker for this figure (with the defaults the figure rested on the first 16
+    // alerts of a cold process).
+    const strategy = await createBenchStrategy(agent, { config: EVERY_ALERT_ORDERS });
     // Warm, as an agent that has been running is (JIT, prepared statements, caches), like the ack figure's agent:
     // the figure is the steady state at 100 alerts/s, not the first alerts of a cold process.
     await pacedLoad({ url: agent.webhookUrl(strategy.webhookId), rate: 100, durationS: 3, body: alertStream(`${tag}-warm`).next });

@@ -124,6 +124,14 @@ export interface BenchStrategy {
 }
 
 /** The paper account (seeded on first start) and a strategy on it whose per-webhook rate limit does not get in the way. */
+/**
+ * A strategy config under which every alert reaches the broker: adding to a position allowed, the order-rate and
+ * duplicate rules lifted. With the defaults (no adding, 30 orders a minute, the same symbol and side within 2 s
+ * is a duplicate) and the alert streams here, in which each symbol always has the same side, all but the first
+ * alert per symbol are denied.
+ */
+export const EVERY_ALERT_ORDERS = { strategy: { allowAdd: true }, risk: { maxOrdersPerMinute: 100_000, maxOrdersPerDay: 100_000, duplicateWindowSeconds: 0 } };
+
 export async function createBenchStrategy(agent: AgentProcess, opts: { passphrase?: string; name?: string; config?: Record<string, unknown> } = {}): Promise<BenchStrategy> {
   const accounts = await agent.api<{ items: { id: string; broker: string }[] }>('GET', '/api/accounts');
   const paper = accounts.body.items.find((a) => a.broker === 'paper');

@@ -1,6 +1,6 @@
 // kill -9 at random moments during bursts of 1,000 alerts, restart each time. What TradingView would do is
 // simulated too: an alert that got no 2xx answer is sent again after the restart.
-import { createBenchStrategy, spawnAgent, waitProcessed, type AgentProcess } from '../lib/agent-process.js';
+import { EVERY_ALERT_ORDERS, createBenchStrategy, spawnAgent, waitProcessed, type AgentProcess } from '../lib/agent-process.js';
 import { alertBody, runTag } from '../lib/alerts.js';
 import { burst, type Answer } from '../lib/load.js';
 import { openBooksCopy } from '../db/books.js';
@@ -12,7 +12,8 @@ export async function crashSuite(o: SuiteOptions): Promise<SuiteResult> {
   const dataDir = suiteDataDir('vz-crash-', o.onDisk);
   const tag = runTag();
   let agent: AgentProcess = await spawnAgent({ dataDir });
-  const strategy = await createBenchStrategy(agent);
+  // Every alert places an order, so kills land in the middle of order submissions too, not only of denials.
+  const strategy = await createBenchStrategy(agent, { config: EVERY_ALERT_ORDERS });
   const acked = new Map<string, string>(); // alert id → signal id from the first 2xx answer
   let resendMismatch = 0;
   let torn = 0;
