@@ -59,9 +59,8 @@ export class Inbox {
   /** Called once new rows are committed, before their sync (their alerts are not answered yet), with the ids of
    *  the stored alerts the worker is to process: they may be copied and planned, but not sent to a broker. */
   onWritten: (queuedIds: string[]) => void = () => {};
-  /** Called once new rows are durable (rejected ones included, to be copied for the trader to see), with the ids
-   *  of the stored alerts the worker is to process. */
-  onCommitted: (queuedIds: string[]) => void = () => {};
+  /** Called once new rows are durable (rejected ones included, copied for the trader to see). */
+  onCommitted: () => void = () => {};
 
   private readonly maxBatch: number;
   private readonly lockWaitMs: number;
@@ -189,7 +188,6 @@ export class Inbox {
   }
 
   private settle(group: Committed[], err?: Error): void {
-    const stored: string[] = [];
     let any = false;
     const now = this.observe && !err ? performance.now() : undefined;
     for (const { batch, results, committedAt } of group) {
@@ -197,12 +195,10 @@ export class Inbox {
         if (now !== undefined && p.at !== undefined && committedAt !== undefined) this.observe!(committedAt - p.at, now - committedAt);
         if (err) p.reject(err);
         else p.resolve(results[i]!);
-        if (results[i]!.outcome !== 'stored') return;
-        any = true;
-        if (p.item.status === 'queued') stored.push(results[i]!.id);
+        if (results[i]!.outcome === 'stored') any = true;
       });
     }
-    if (any) this.onCommitted(stored); // after a failed sync too: a re-send is answered as their duplicate
+    if (any) this.onCommitted(); // after a failed sync too: a re-send is answered as their duplicate
   }
 
   /** Stops accepting; pending items are still committed, synced (blocking) and answered. */
