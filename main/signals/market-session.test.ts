@@ -12,4 +12,20 @@ describe('equity session from the broker clock', () => {
   ])('%s', (_name, c, now, expected) => {
     expect(sessionFromClock(c, new Date(now))).toBe(expected);
   });
+
+  it('follows New York time across every hour of a week and both daylight-saving changes, asked in any order', () => {
+    const ny = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    const expected = (d: Date) => {
+      const parts = ny.formatToParts(d);
+      const hour = Number(parts.find((p) => p.type === 'hour')?.value);
+      const weekday = parts.find((p) => p.type === 'weekday')?.value ?? '';
+      return !['Sat', 'Sun'].includes(weekday) && hour >= 16 && hour < 20 ? 'extended' : 'closed';
+    };
+    const closed = clock(false, '2027-01-01T14:30:00Z'); // the next open far away: never the pre-market
+    const times: number[] = [];
+    for (const start of ['2026-03-06T00:00:00Z', '2026-10-30T00:00:00Z']) {
+      for (let m = 0; m < 8 * 24 * 60; m += 17) times.push(Date.parse(start) + m * 60_000);
+    }
+    for (const t of [...times, ...times.reverse()]) expect(sessionFromClock(closed, new Date(t))).toBe(expected(new Date(t)));
+  });
 });

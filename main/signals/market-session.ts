@@ -21,10 +21,21 @@ const NEW_YORK = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York'
 export function sessionFromClock(clock: Clock, now: Date): MarketSession {
   if (clock.is_open) return 'open';
   if (Date.parse(clock.next_open) - now.getTime() <= PRE_MARKET_MS) return 'extended';
-  const parts = NEW_YORK.formatToParts(now);
-  const hour = Number(parts.find((p) => p.type === 'hour')?.value);
-  const weekday = parts.find((p) => p.type === 'weekday')?.value ?? '';
+  const { hour, weekday } = newYorkHour(now);
   return !['Sat', 'Sun'].includes(weekday) && hour >= 16 && hour < 20 ? 'extended' : 'closed';
+}
+
+let lastHour: { utcHour: number; hour: number; weekday: string } | undefined;
+
+/** The hour and weekday in New York. Its offset from UTC is a whole number of hours, so both hold for a whole UTC
+ *  hour: formatted once per hour, not for every alert. */
+function newYorkHour(now: Date): { hour: number; weekday: string } {
+  const utcHour = Math.floor(now.getTime() / 3_600_000);
+  if (lastHour?.utcHour !== utcHour) {
+    const parts = NEW_YORK.formatToParts(now);
+    lastHour = { utcHour, hour: Number(parts.find((p) => p.type === 'hour')?.value), weekday: parts.find((p) => p.type === 'weekday')?.value ?? '' };
+  }
+  return lastHour;
 }
 
 export async function equitySession(adapter: BrokerAdapter, now: Date, maxAgeMs = 30_000): Promise<MarketSession | undefined> {
