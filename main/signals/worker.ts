@@ -221,6 +221,8 @@ export class SignalWorker {
       bus.publish({ type: 'notice', level: 'warning', code: 'DRIFT', message: `${account.name}: ${plan.drift.message}` });
     }
     if (plan.kind === 'denied') return this.deny(row, accountId, plan.denial.code, plan.denial.detail, { warnings: plan.warnings, drift: plan.drift });
+    // Nothing below reaches a broker before the alert is on disk (the paper broker has already taken its price, as
+    // market data: a price is not an order).
     await this.d.untilDurable?.(row.id);
     // A cancel-only alert (no intents) only reduces exposure; it is not held.
     if (plan.approval.mode === 'manual' && plan.intents.length > 0) {
