@@ -1,5 +1,5 @@
 // When viewzenix.db's WAL is checkpointed, following how busy the agent is. A checkpoint runs on the pipeline's
-// thread and ends with two fsyncs (3–10 ms here): every alert that arrives meanwhile waits for it.
+// thread and fsyncs the WAL and the database file (3–10 ms here): every alert that arrives meanwhile waits for it.
 // - While alerts are few, the pipeline checkpoints as soon as 1 MB is waiting, right after a signal is done (its
 //   orders are with the broker), so the wait falls between alerts. SQLite's own checkpoint, in the commit that
 //   crosses its threshold, as often fell inside an alert's own commits before its order was sent: that alert
