@@ -123,7 +123,6 @@ export interface BenchStrategy {
   accountId: string;
 }
 
-/** The paper account (seeded on first start) and a strategy on it whose per-webhook rate limit does not get in the way. */
 /**
  * A strategy config under which every alert reaches the broker: adding to a position allowed, the order-rate and
  * duplicate rules lifted. With the defaults (no adding, 30 orders a minute, the same symbol and side within 2 s
@@ -132,6 +131,7 @@ export interface BenchStrategy {
  */
 export const EVERY_ALERT_ORDERS = { strategy: { allowAdd: true }, risk: { maxOrdersPerMinute: 100_000, maxOrdersPerDay: 100_000, duplicateWindowSeconds: 0 } };
 
+/** The paper account (seeded on first start) and a strategy on it whose per-webhook rate limit does not get in the way. */
 export async function createBenchStrategy(agent: AgentProcess, opts: { passphrase?: string; name?: string; config?: Record<string, unknown> } = {}): Promise<BenchStrategy> {
   const accounts = await agent.api<{ items: { id: string; broker: string }[] }>('GET', '/api/accounts');
   const paper = accounts.body.items.find((a) => a.broker === 'paper');

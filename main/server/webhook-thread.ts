@@ -2,8 +2,9 @@
 // answer 202) must not wait behind the order pipeline, which runs on the main thread: each order's router,
 // lifecycle and broker writes, risk checks. Here the listener has its own event loop and writes its own file,
 // inbox.db, which nothing else writes (store/inbox-db.ts): an alert's commit never waits for a lock, and its sync
-// flushes alerts only. viewzenix.db is only read here (the strategies). The main thread learns of durable alerts
-// through messages, copies them into viewzenix.db and tells this thread which rows it may delete.
+// flushes alerts only. viewzenix.db is only read here (the strategies). The main thread learns of committed alerts,
+// and then of durable ones, through messages, copies them into viewzenix.db and tells this thread which rows it
+// may delete.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { openDatabase } from '../store/db.js';

@@ -26,8 +26,8 @@ export type Db = Database.Database;
  */
 export const NEW_DATABASE_PAGE_SIZE = 1024;
 
-/** WAL size past which a commit checkpoints (when no checkpoint thread does it earlier; the agent paces
- *  viewzenix.db's between this and less, store/checkpoint-pace.ts). */
+/** WAL size past which a commit checkpoints (when no checkpoint thread does it earlier; while alerts are few the
+ *  agent checkpoints viewzenix.db sooner, after signals: store/checkpoint-pace.ts). */
 export const AUTOCHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 
 /**

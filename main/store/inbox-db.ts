@@ -283,7 +283,7 @@ export function inboxRowOf(item: InboxInsert, counts = item.status !== 'rejected
   };
 }
 
-/** The main thread's side: reads rows the writer reported durable (a read-only connection). */
+/** The main thread's side: reads rows the writer reported committed (a read-only connection). */
 export class InboxReader {
   private readonly walSync: WalSync;
   readonly epoch: string;

@@ -1,5 +1,6 @@
-// Signals: every alert with a valid webhook id, copied here from the inbox (inbox-db.ts) once it is on disk there,
-// with what became of it. The copy and the record of how far it got are one commit, so each alert is copied once.
+// Signals: every alert with a valid webhook id, copied here from the inbox (inbox-db.ts) once it is committed there,
+// with what became of it (nothing of it reaches a broker before it is on disk there: signals/inbox-copy.ts). The
+// copy and the record of how far it got are one commit, so each alert is copied once.
 import { WalSync, sqlLimit, type Db, type Statement } from './db.js';
 import type { InboxRow } from './inbox-db.js';
 import type { SignalStatus, SignalView } from '../../shared/api-types.js';
