@@ -255,13 +255,14 @@ function applyGates(ctx: Ctx, legs: LegPlan[]): LegPlan[] | Failure {
     kept.push(leg);
   }
   const staleValues = { symbol: ctx.symbol, age: String(Math.floor(ageMs / 1000)), max: String(config.maxAlertAgeSeconds) };
-  const windowValues = { symbol: ctx.symbol, time: localTime(input.now, config.tradingWindows.timezone)?.label ?? 'unknown time zone', timezone: config.tradingWindows.timezone };
+  // Formatted only for a message: most alerts are inside their window and never need it.
+  const windowValues = () => ({ symbol: ctx.symbol, time: localTime(input.now, config.tradingWindows.timezone)?.label ?? 'unknown time zone', timezone: config.tradingWindows.timezone });
   if (kept.length === 0) {
     if (staleDropped) return { code: 'STALE_ALERT', values: staleValues };
-    return { code: 'OUTSIDE_TRADING_WINDOW', values: windowValues };
+    return { code: 'OUTSIDE_TRADING_WINDOW', values: windowValues() };
   }
   if (staleDropped) ctx.warnings.push(`${describeDenial('STALE_ALERT', staleValues)} (the entry was dropped; the exit still runs)`);
-  if (windowDropped) ctx.warnings.push(`${describeDenial('OUTSIDE_TRADING_WINDOW', windowValues)} (the entry was dropped; the exit still runs)`);
+  if (windowDropped) ctx.warnings.push(`${describeDenial('OUTSIDE_TRADING_WINDOW', windowValues())} (the entry was dropped; the exit still runs)`);
   return kept;
 }
 

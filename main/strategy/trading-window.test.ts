@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insideTradingWindow } from './trading-window.js';
+import { insideTradingWindow, localTime } from './trading-window.js';
 import type { TradingWindowsConfig } from '../../shared/strategy-config.js';
 
 const nyse: TradingWindowsConfig = {
@@ -35,5 +35,32 @@ describe('insideTradingWindow', () => {
 
   it('an unknown time zone is outside every window instead of throwing', () => {
     expect(insideTradingWindow('2026-01-05T15:00:00Z', { ...nyse, timezone: 'Mars/Olympus_Mons' })).toBe(false);
+  });
+
+  it('the local time kept per minute is what formatting each instant gives, across offset changes and odd offsets', () => {
+    const zones = ['America/New_York', 'Europe/London', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'UTC'];
+    // Around the 2026 changes: US and Canada 8 March and 1 November, UK 29 March and 25 October, Lord Howe (half an
+    // hour) 5 April and 4 October; instants 7 min 13.5 s apart, each followed by the last and first ms of its minute.
+    const spans = ['2026-03-07T00:00:00Z', '2026-03-28T12:00:00Z', '2026-04-04T00:00:00Z', '2026-10-03T00:00:00Z', '2026-10-24T12:00:00Z', '2026-10-31T12:00:00Z'];
+    const formats = new Map(zones.map((zone) => [zone, new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })]));
+    const fresh = (zone: string, at: number): string => formats.get(zone)!.format(new Date(at)).replace(',', '');
+    let compared = 0;
+    for (const start of spans) {
+      for (let t = Date.parse(start); t < Date.parse(start) + 2 * 86_400_000; t += 433_500) {
+        const minuteStart = Math.floor(t / 60_000) * 60_000;
+        for (const at of [t, minuteStart + 59_999, minuteStart + 60_000]) {
+          for (const zone of zones) {
+            expect(localTime(new Date(at).toISOString(), zone)?.label, `${zone} at ${new Date(at).toISOString()}`).toBe(fresh(zone, at));
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(40_000);
+  });
+
+  it('an invalid instant is not kept as a minute', () => {
+    expect(() => localTime('not a time', 'UTC')).toThrow(RangeError);
+    expect(localTime('2026-01-05T15:00:00Z', 'UTC')?.label).toBe('Mon 15:00');
   });
 });

@@ -12,20 +12,33 @@ export interface LocalTime {
   label: string;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new Map<string, { format: Intl.DateTimeFormat; last?: { minute: number; local: LocalTime } }>();
 
-/** The local weekday and time, or undefined when the time zone is not a known IANA zone. */
+/**
+ * The local weekday and time, or undefined when the time zone is not a known IANA zone. Every zone's offset from
+ * UTC is a whole number of minutes, so the answer holds for a whole UTC minute: formatting (Intl, the costly part)
+ * runs once per minute and zone, not for every alert.
+ */
 export function localTime(now: string, timezone: string): LocalTime | undefined {
   let f = formatters.get(timezone);
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      f = { format: new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) };
     } catch {
       return undefined;
     }
     formatters.set(timezone, f);
   }
-  const parts = f.formatToParts(new Date(now));
+  const at = new Date(now);
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (f.last?.minute === minute) return f.last.local;
+  const local = format(f.format, at);
+  if (!Number.isNaN(minute)) f.last = { minute, local };
+  return local;
+}
+
+function format(f: Intl.DateTimeFormat, at: Date): LocalTime {
+  const parts = f.formatToParts(at);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   const weekdayShort = get('weekday');
   const hour = Number(get('hour'));
