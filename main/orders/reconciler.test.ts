@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { harness, paperPositions, positionsFromFills } from './test-support/harness.js';
+import { harness, paperPositions, positionsFromFills, type Harness } from './test-support/harness.js';
+import { openDatabase } from '../store/db.js';
 import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
 import { Reconciler } from './reconciler.js';
 import type { OrderRequest } from '../brokers/port.js';
 
 const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '2', timeInForce: 'day', referencePrice: '100', ...extra });
+
+/** The broker's books changed behind the agent's back: written through a connection of its own. */
+function outside(h: Harness, sql: string): void {
+  const db = openDatabase({ file: h.file });
+  db.prepare(sql).run();
+  db.close();
+}
 
 function setup(dropUpdates = 0) {
   const h = harness({ requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentGraceMs: 30 });
@@ -71,7 +79,7 @@ describe('reconciliation', () => {
     const { h, reconciler } = setup();
     await reconciler.reconcileAll('startup');
     await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
-    h.db.prepare("UPDATE paper_positions SET quantity = '5' WHERE account_id = 'acc1' AND symbol = 'AAPL'").run(); // no fill explains this
+    outside(h, "UPDATE paper_positions SET quantity = '5' WHERE account_id = 'acc1' AND symbol = 'AAPL'"); // no fill explains this
     const [report] = await reconciler.reconcileAll('periodic');
     expect(report!.halted).toBe(true);
     const state = h.tradingState.effective('acc1');
@@ -94,7 +102,7 @@ describe('reconciliation', () => {
     await reconciler.reconcileAll('startup');
     paper.observePrice('AAPL', '100');
     await h.router.submit(order('c1', { type: 'limit', limitPrice: '90' }), { accountId: 'acc1', leg: 'entry' });
-    h.db.prepare("DELETE FROM paper_orders WHERE client_order_id = 'c1'").run();
+    outside(h, "DELETE FROM paper_orders WHERE client_order_id = 'c1'");
     const [report] = await reconciler.reconcileAll('periodic');
     expect(report!.mismatches).toEqual(['order c1 (buy 2 AAPL) is accepted here but the broker does not have it']);
     expect(h.tradingState.effective('acc1').state).toBe('halted');

@@ -1,5 +1,5 @@
 // Persistence for the built-in paper broker (main/brokers/paper). Decimal values are stored as strings.
-import type { Db } from './db.js';
+import { onTransactionFailed, type Db, type Statement } from './db.js';
 
 export interface PaperOrderRow {
   accountId: string;
@@ -74,8 +74,81 @@ const orderFromRaw = (r: RawOrder): PaperOrderRow => ({
   ocoGroup: (r.oco_group as string | null) ?? undefined,
 });
 
+/**
+ * Every alert asks the paper broker for its positions and open orders (sizing, risk) and updates a mark price: the
+ * books of each account are kept in memory as they are written (write-through), read from the tables once per
+ * account, and forgotten after any failed transaction (its writes were rolled back) and whenever another
+ * connection committed (SQLite's data_version: a tool editing the file while the agent runs). Only a database
+ * opened by openDatabase reports failed transactions; on any other connection every read goes to the tables.
+ */
+class PaperBooks {
+  private readonly positions = new Map<string, Map<string, PaperPositionRow>>();
+  private readonly open = new Map<string, Map<string, PaperOrderRow>>();
+  private version: unknown;
+
+  constructor(private readonly dataVersion: Statement) {}
+
+  /** Forgets everything when another connection has committed since the last look. */
+  private check(): void {
+    const v = this.dataVersion.get();
+    if (v !== this.version) {
+      this.forget();
+      this.version = v;
+    }
+  }
+
+  positionsOf(accountId: string, load: () => PaperPositionRow[]): Map<string, PaperPositionRow> {
+    this.check();
+    let m = this.positions.get(accountId);
+    if (!m) this.positions.set(accountId, (m = new Map(load().map((p) => [p.symbol, p]))));
+    return m;
+  }
+
+  /** Working orders by client order id, in the order they were placed. */
+  openOf(accountId: string, load: () => PaperOrderRow[]): Map<string, PaperOrderRow> {
+    this.check();
+    let m = this.open.get(accountId);
+    if (!m) this.open.set(accountId, (m = new Map(load().map((o) => [o.clientOrderId, o]))));
+    return m;
+  }
+
+  setPosition(accountId: string, p: PaperPositionRow): void {
+    const m = this.positions.get(accountId);
+    if (!m) return;
+    if (p.quantity === '0') m.delete(p.symbol);
+    else m.set(p.symbol, { ...p });
+  }
+
+  /** An order inserted (placed last) or updated (in its place): kept while it works, dropped once it does not. */
+  setOrder(o: PaperOrderRow, inserted: boolean): void {
+    const m = this.open.get(o.accountId);
+    if (!m) return;
+    if (!isWorking(o.status)) m.delete(o.clientOrderId);
+    else if (inserted || m.has(o.clientOrderId)) m.set(o.clientOrderId, { ...o });
+    // Working again (not something the paper broker does): its place among the others is read from the table.
+    else this.open.delete(o.accountId);
+  }
+
+  dropOrder(accountId: string, clientOrderId: string): void {
+    this.open.get(accountId)?.delete(clientOrderId);
+  }
+
+  forget(): void {
+    this.positions.clear();
+    this.open.clear();
+  }
+}
+
+const isWorking = (status: string): boolean => status === 'accepted' || status === 'partially_filled';
+const bySymbol = (a: PaperPositionRow, b: PaperPositionRow): number => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
+
 export class PaperRepo {
-  constructor(private readonly db: Db) {}
+  private readonly books: PaperBooks | undefined;
+
+  constructor(private readonly db: Db) {
+    const books = new PaperBooks(db.prepare('PRAGMA data_version').pluck());
+    this.books = onTransactionFailed(db, () => books.forget()) ? books : undefined;
+  }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
@@ -105,6 +178,12 @@ export class PaperRepo {
   }
 
   openOrders(accountId: string, symbol?: string): PaperOrderRow[] {
+    if (!this.books) return this.readOpenOrders(accountId, symbol);
+    const all = [...this.books.openOf(accountId, () => this.readOpenOrders(accountId)).values()];
+    return (symbol === undefined ? all : all.filter((o) => o.symbol === symbol)).map((o) => ({ ...o }));
+  }
+
+  private readOpenOrders(accountId: string, symbol?: string): PaperOrderRow[] {
     const sql = `SELECT * FROM paper_orders WHERE account_id = ? AND status IN ('accepted', 'partially_filled')${symbol ? ' AND symbol = ?' : ''} ORDER BY rowid`;
     return (this.db.prepare(sql).all(...(symbol ? [accountId, symbol] : [accountId])) as RawOrder[]).map(orderFromRaw);
   }
@@ -130,12 +209,18 @@ export class PaperRepo {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(o.accountId, o.clientOrderId, o.brokerOrderId, o.symbol, o.side, o.type, o.quantity, o.filledQuantity, o.averageFillPrice ?? null, o.status, o.limitPrice ?? null, o.stopPrice ?? null, o.request, o.reason ?? null, o.updatedAt, o.triggered ? 1 : 0, o.trailAmount ?? null, o.trailPercent ?? null, o.trailExtreme ?? null, o.parentClientOrderId ?? null, o.ocoGroup ?? null);
+    this.books?.setOrder(o, true);
   }
 
   updateOrder(o: PaperOrderRow): void {
     this.db
       .prepare('UPDATE paper_orders SET filled_quantity = ?, average_fill_price = ?, status = ?, reason = ?, stop_price = ?, triggered = ?, trail_extreme = ?, updated_at = ? WHERE account_id = ? AND client_order_id = ?')
       .run(o.filledQuantity, o.averageFillPrice ?? null, o.status, o.reason ?? null, o.stopPrice ?? null, o.triggered ? 1 : 0, o.trailExtreme ?? null, o.updatedAt, o.accountId, o.clientOrderId);
+    if (!this.books) return;
+    // A working order is cached as stored (only the fields above were written); a finished one is dropped.
+    const stored = isWorking(o.status) ? this.order(o.accountId, o.clientOrderId) : undefined;
+    if (stored) this.books.setOrder(stored, false);
+    else this.books.dropOrder(o.accountId, o.clientOrderId);
   }
 
   insertFill(f: PaperFillRow): void {
@@ -161,11 +246,22 @@ export class PaperRepo {
   }
 
   position(accountId: string, symbol: string): PaperPositionRow | undefined {
+    if (!this.books) return this.readPosition(accountId, symbol);
+    const p = this.books.positionsOf(accountId, () => this.readPositions(accountId)).get(symbol);
+    return p && { ...p };
+  }
+
+  private readPosition(accountId: string, symbol: string): PaperPositionRow | undefined {
     const r = this.db.prepare('SELECT symbol, quantity, average_price, last_price FROM paper_positions WHERE account_id = ? AND symbol = ?').get(accountId, symbol) as Raw | undefined;
     return r && { symbol: r.symbol!, quantity: r.quantity!, averagePrice: r.average_price!, lastPrice: r.last_price ?? undefined };
   }
 
   positions(accountId: string): PaperPositionRow[] {
+    if (!this.books) return this.readPositions(accountId);
+    return [...this.books.positionsOf(accountId, () => this.readPositions(accountId)).values()].sort(bySymbol).map((p) => ({ ...p }));
+  }
+
+  private readPositions(accountId: string): PaperPositionRow[] {
     return (this.db.prepare('SELECT symbol, quantity, average_price, last_price FROM paper_positions WHERE account_id = ? ORDER BY symbol').all(accountId) as Raw[]).map((r) => ({
       symbol: r.symbol!,
       quantity: r.quantity!,
@@ -177,11 +273,12 @@ export class PaperRepo {
   setPosition(accountId: string, p: PaperPositionRow): void {
     if (p.quantity === '0') {
       this.db.prepare('DELETE FROM paper_positions WHERE account_id = ? AND symbol = ?').run(accountId, p.symbol);
-      return;
+    } else {
+      this.db
+        .prepare('INSERT INTO paper_positions (account_id, symbol, quantity, average_price, last_price) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = excluded.quantity, average_price = excluded.average_price, last_price = excluded.last_price')
+        .run(accountId, p.symbol, p.quantity, p.averagePrice, p.lastPrice ?? null);
     }
-    this.db
-      .prepare('INSERT INTO paper_positions (account_id, symbol, quantity, average_price, last_price) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = excluded.quantity, average_price = excluded.average_price, last_price = excluded.last_price')
-      .run(accountId, p.symbol, p.quantity, p.averagePrice, p.lastPrice ?? null);
+    this.books?.setPosition(accountId, { symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, lastPrice: p.lastPrice });
   }
 
   setPrice(symbol: string, price: string, at: string): void {
