@@ -13,7 +13,7 @@ import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
 import { openDatabase } from '../store/db.js';
 import { BACKSTOP_FRAMES, startCheckpointer } from '../store/checkpointer.js';
-import { DEDUPE_KEEP_MS, InboxReader, InboxStore, inboxEpoch, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
+import { DEDUPE_KEEP_MS, InboxReader, type CommittedRows, InboxStore, inboxEpoch, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { InboxCopier } from '../signals/inbox-copy.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
@@ -97,8 +97,8 @@ export async function startWebhookListener(o: WebhookListenerOptions): Promise<W
 
 /** This thread's side of the intake, in both modes. */
 interface Intake {
-  /** Copies rows up to `seq` (reported committed by the writer) and wakes the worker. */
-  copy(seq: number): void;
+  /** Copies rows up to `seq` (reported committed by the writer, with some of them) and wakes the worker. */
+  copy(seq: number, committed?: CommittedRows): void;
   /** Rows up to `seq` are on disk (reported durable by the writer). */
   durable(seq: number): void;
   untilDurable(signalId: string): Promise<void> | undefined;
@@ -182,7 +182,10 @@ function openIntake(o: WebhookListenerOptions): Intake {
   o.signals.copyLate = (id) => copied(guarded(() => copier.copyAnswered(id)));
   return {
     checkpointed: checkpointer !== undefined,
-    copy: copyUpTo,
+    copy: (seq, committed) => {
+      if (committed) copier.offer(committed);
+      copyUpTo(seq);
+    },
     durable: (seq) => {
       copier.markDurable(seq);
       if (seq > target) copyUpTo(seq); // a report of the commit that did not arrive (or failed) is not waited for
@@ -243,7 +246,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
   if (intake.checkpointed) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
   const store = new InboxStore(db);
   const inbox = new Inbox(store, o.log, { observe: latencyTracing ? (commitWait, syncWait) => traceIntake([commitWait], [syncWait]) : undefined });
-  inbox.onWritten = () => intake.copy(store.lastCommittedSeq());
+  inbox.onWritten = () => intake.copy(store.lastCommittedSeq(), store.takeCommitted());
   inbox.onCommitted = () => intake.durable(store.lastDurableSeq());
   const windowMs = o.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   intake.releaseTo((seq) => pruneInbox(store, seq, windowMs, o.log));
@@ -297,7 +300,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   const onMessage = (m: ToMain): void => {
     if (m.type === 'committed') {
       if (m.received.length > 0) traceReceivedAt(m.received);
-      intake.copy(m.seq);
+      intake.copy(m.seq, m.committed);
     } else if (m.type === 'durable') intake.durable(m.seq);
     else if (m.type === 'log') forwardLog(o.log, m.line);
     else if (m.type === 'intake-stages') traceIntake(m.commitWait, m.syncWait);

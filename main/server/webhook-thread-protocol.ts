@@ -1,6 +1,7 @@
 // What the main thread and the webhook thread say to each other (structured-clone messages), and the counters
 // they share.
 import type { WebhookStats } from './webhook.js';
+import type { CommittedRows } from '../store/inbox-db.js';
 
 export interface ThreadData {
   /** viewzenix.db, read for the strategies. */
@@ -22,8 +23,9 @@ export type ToMain =
   | { type: 'listening'; port: number }
   | { type: 'listen-error'; code?: string; message: string }
   /** Every inbox.db row up to `seq` is committed, its sync still running: copy and plan them, send nothing yet.
-   *  `received` carries receive times when latency tracing is on. */
-  | { type: 'committed'; seq: number; received: [string, number][] }
+   *  `received` carries receive times when latency tracing is on. A few rows come along, with the seq they follow
+   *  (`committed`: see InboxStore.takeCommitted), so the copy need not read them back. */
+  | { type: 'committed'; seq: number; received: [string, number][]; committed?: CommittedRows }
   /** Every inbox.db row up to `seq` is on disk (its alerts are answered): their orders may go to the broker. */
   | { type: 'durable'; seq: number }
   | { type: 'log'; line: string }

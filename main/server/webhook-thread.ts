@@ -49,7 +49,7 @@ if (latencyTracing) {
     post({ type: 'intake-stages', commitWait: stages.commit.splice(0), syncWait: stages.sync.splice(0) });
   }, 1000).unref();
 }
-inbox.onWritten = (ids) => post({ type: 'committed', seq: store.lastCommittedSeq(), received: takeReceived(ids) });
+inbox.onWritten = (ids) => post({ type: 'committed', seq: store.lastCommittedSeq(), received: takeReceived(ids), committed: store.takeCommitted() });
 inbox.onCommitted = () => post({ type: 'durable', seq: store.lastDurableSeq() });
 const webhook = createWebhookServer({
   strategies: new StrategyRepo(mainDb),

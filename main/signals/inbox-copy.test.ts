@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import path from 'node:path';
-import { InboxReader, InboxStore, openInboxDatabase } from '../store/inbox-db.js';
+import { InboxReader, InboxStore, MAX_ROWS_REPORTED, openInboxDatabase, type CommittedRows } from '../store/inbox-db.js';
 import { openDatabase } from '../store/db.js';
 import { SignalRepo } from '../store/signals.js';
 import pino from 'pino';
@@ -129,5 +130,97 @@ describe('copying durable alerts into signals', () => {
     expect(copier.copyAllOnDisk()).toBe(1);
     await expect(held).resolves.toBeUndefined();
     expect(copier.untilDurable('s2')).toBeUndefined();
+  });
+});
+
+describe('rows carried by the writer\'s reports', () => {
+  /** A reader that counts the rows it reads back from the file. */
+  const counting = (reader: InboxReader) => {
+    let read = 0;
+    const rows = reader.rows.bind(reader);
+    reader.rows = (after, upTo, limit) => {
+      const r = rows(after, upTo, limit);
+      read += r.length;
+      return r;
+    };
+    return { reader, read: () => read };
+  };
+  const stored = (mainDb: ReturnType<typeof setup>['mainDb']) =>
+    mainDb.prepare('SELECT id, strategy_id, received_at, content_type, source_ip, raw_body, body_hash, dedupe_key, status, code, message, parsed, symbol FROM signals ORDER BY seq').all();
+
+  it('are copied as reported, without reading them back, and stored as a read-back copy stores them', () => {
+    const { store, signals, mainDb, reader, log } = setup();
+    const r = counting(reader());
+    const copier = new InboxCopier(r.reader, signals, log);
+    store.commitBatch([inboxInsert(1), inboxInsert(2, { status: 'rejected', code: 'INVALID_JSON', dedupeKey: undefined, parsed: undefined })]);
+    copier.offer(store.takeCommitted()!);
+    store.commitBatch([inboxInsert(3, { contentType: 'text/plain', sourceIp: '52.89.214.238' })]);
+    copier.offer(store.takeCommitted()!);
+    expect(copier.copy(1)).toBe(1); // a copy stops where it is told, reported rows or not
+    expect(copier.copy(store.lastCommittedSeq())).toBe(2);
+    expect(r.read()).toBe(0);
+    // The same rows copied by reading them back, into another database.
+    const other = setup();
+    const viaFile = new InboxCopier(reader(), other.signals, log);
+    viaFile.copy(store.lastCommittedSeq());
+    expect(stored(mainDb)).toEqual(stored(other.mainDb));
+    expect(stored(mainDb)).toHaveLength(3);
+  });
+
+  it('a report lost between them (or past the limit) is read back instead; nothing is skipped or copied twice', () => {
+    const { store, signals, mainDb, reader, log } = setup();
+    const r = counting(reader());
+    const copier = new InboxCopier(r.reader, signals, log);
+    store.commitBatch([inboxInsert(1)]);
+    store.takeCommitted(); // this report never arrives
+    store.commitBatch([inboxInsert(2), inboxInsert(3)]);
+    copier.offer(store.takeCommitted()!);
+    expect(copier.copy(store.lastCommittedSeq())).toBe(3);
+    expect(r.read()).toBe(3);
+    store.commitBatch(Array.from({ length: MAX_ROWS_REPORTED + 1 }, (_, i) => inboxInsert(10 + i)));
+    expect(store.takeCommitted()).toBeUndefined();
+    expect(copier.copy(store.lastCommittedSeq())).toBe(MAX_ROWS_REPORTED + 1);
+    expect((stored(mainDb) as { id: string }[]).map((x) => x.id)).toEqual(['s1', 's2', 's3', ...Array.from({ length: MAX_ROWS_REPORTED + 1 }, (_, i) => `s${10 + i}`)]);
+  });
+
+  it('for any order of commits, lost reports and partial copies, signals get every row once, in order, as stored', () => {
+    type Step = { kind: 'commit'; n: number; report: boolean } | { kind: 'copy'; upTo: number } | { kind: 'failed' };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('commit' as const), n: fc.integer({ min: 1, max: 6 }), report: fc.boolean() }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('copy' as const), upTo: fc.integer({ min: 0, max: 100 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('failed' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
+        const { store, writerDb, signals, mainDb, reader, log } = setup();
+        const copier = new InboxCopier(reader(), signals, log);
+        let i = 0;
+        const reports: CommittedRows[] = [];
+        for (const s of steps) {
+          if (s.kind === 'commit') {
+            store.commitBatch(Array.from({ length: s.n }, () => inboxInsert(++i)));
+            const c = store.takeCommitted();
+            if (c && s.report) reports.push(c);
+          } else if (s.kind === 'failed') {
+            // A batch whose commit fails: its rows are not in the file and must not be reported.
+            writerDb.exec('CREATE TEMP TRIGGER IF NOT EXISTS refuse BEFORE INSERT ON alerts BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+            expect(() => store.commitBatch([inboxInsert(1000 + i)])).toThrow('refused');
+            writerDb.exec('DROP TRIGGER refuse');
+          } else {
+            // Reports arrive in order, some only now; a copy goes up to a seq the writer committed.
+            for (const c of reports.splice(0)) copier.offer(c);
+            copier.copy(Math.min(s.upTo, store.lastCommittedSeq()));
+          }
+        }
+        for (const c of reports.splice(0)) copier.offer(c);
+        copier.copy(store.lastCommittedSeq());
+        const other = setup();
+        new InboxCopier(reader(), other.signals, log).copy(store.lastCommittedSeq());
+        expect(stored(mainDb)).toEqual(stored(other.mainDb));
+        expect(stored(mainDb)).toHaveLength(i);
+        for (const db of [mainDb, writerDb, other.mainDb, other.writerDb]) db.close();
+      }),
+      { numRuns: 60 },
+    );
   });
 });

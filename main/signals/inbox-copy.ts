@@ -7,12 +7,15 @@
 // answered) still runs: the worker plans it meanwhile. Such a row is "early" until the writer reports it durable,
 // and nothing of it may reach a broker before then (untilDurable): were the power to go before the sync, the
 // alert was never acknowledged and its re-send must not find an order already placed.
-import type { InboxReader } from '../store/inbox-db.js';
+import type { CommittedRows, InboxReader, InboxRow } from '../store/inbox-db.js';
 import type { SignalRepo } from '../store/signals.js';
 import type { Logger } from '../log.js';
 
 /** Rows per copy transaction: a long flood is copied in short commits that let the pipeline's writes through. */
 const CHUNK = 500;
+
+/** Rows offered by the writer's reports and kept until copied, at most (past it they are read back instead). */
+const MAX_OFFERED = 2_000;
 
 export class InboxCopier {
   private copied: number;
@@ -22,6 +25,9 @@ export class InboxCopier {
   private durable: number;
   /** Rows copied before they were durable, by signal id, in arrival order. */
   private readonly early = new Map<string, { seq: number; done?: Promise<void>; wake?: () => void }>();
+  /** Rows the writer reported with its commits, by the seq they follow: copied from here, not read back. */
+  private readonly offered = new Map<number, InboxRow[]>();
+  private offeredRows = 0;
 
   constructor(
     private readonly reader: InboxReader,
@@ -39,7 +45,7 @@ export class InboxCopier {
   copy(upToSeq: number): number {
     let n = 0;
     while (this.copied < upToSeq) {
-      const rows = this.reader.rows(this.copied, upToSeq, CHUNK);
+      const rows = this.takeOffered(upToSeq) ?? this.reader.rows(this.copied, upToSeq, CHUNK);
       if (rows.length === 0) break;
       const skipped = this.signals.ingest(this.reader.epoch, rows);
       if (skipped.length > 0) this.log.warn({ signalIds: skipped }, 'alerts already stored under the same id or dedupe key were not copied again');
@@ -48,6 +54,52 @@ export class InboxCopier {
       n += rows.length;
     }
     return n;
+  }
+
+  /**
+   * Rows the writer just committed, as it reported them: every row after `after` up to the last one. The copy that
+   * reaches them takes them from here instead of reading them back; rows it has copied already are dropped.
+   */
+  offer(c: CommittedRows): void {
+    if (c.rows.length === 0 || c.rows[c.rows.length - 1]!.seq <= this.copied) return;
+    if (this.offeredRows + c.rows.length > MAX_OFFERED) this.dropOffered();
+    this.offered.set(c.after, c.rows);
+    this.offeredRows += c.rows.length;
+  }
+
+  /** The offered rows that follow the last copied one without a gap, up to `upToSeq` and CHUNK rows. */
+  private takeOffered(upToSeq: number): InboxRow[] | undefined {
+    if (this.offered.size === 0) return undefined;
+    const out: InboxRow[] = [];
+    let at = this.copied;
+    for (let batch = this.offered.get(at); batch; batch = this.offered.get(at)) {
+      this.offered.delete(at);
+      this.offeredRows -= batch.length;
+      const room = Math.min(CHUNK - out.length, batch.filter((r) => r.seq <= upToSeq).length);
+      out.push(...batch.slice(0, room));
+      if (room < batch.length) {
+        // The rest follows the last row taken: offered again for the next round.
+        this.offered.set(batch[room - 1]?.seq ?? at, batch.slice(room));
+        this.offeredRows += batch.length - room;
+        break;
+      }
+      at = batch[batch.length - 1]!.seq;
+    }
+    if (out.length === 0) return undefined;
+    // Reports of rows copied by now (read back, or copied early for an answered alert) are of no more use.
+    const last = out[out.length - 1]!.seq;
+    for (const [after, rows] of this.offered) {
+      if (rows[rows.length - 1]!.seq <= last) {
+        this.offered.delete(after);
+        this.offeredRows -= rows.length;
+      }
+    }
+    return out;
+  }
+
+  private dropOffered(): void {
+    this.offered.clear();
+    this.offeredRows = 0;
   }
 
   /**

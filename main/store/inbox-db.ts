@@ -119,6 +119,15 @@ export function inboxEpoch(db: Db): string {
   return (db.prepare("SELECT value FROM meta WHERE key = 'epoch'").get() as { value: string }).value;
 }
 
+/** Rows just committed, in seq order, and the seq of the row committed before them. */
+export interface CommittedRows {
+  after: number;
+  rows: InboxRow[];
+}
+
+/** Rows a commit report carries at most (takeCommitted). */
+export const MAX_ROWS_REPORTED = 16;
+
 /** The writer's side: the webhook listener's connection. */
 export class InboxStore {
   private readonly insertStmt: Statement;
@@ -132,6 +141,8 @@ export class InboxStore {
   private commits = 0;
   private durableSeq: number;
   private committedSeq: number;
+  /** Rows committed since the last takeCommitted(), and the seq they follow (see takeCommitted). */
+  private fresh: { after: number; rows: InboxRow[] | undefined } | undefined;
 
   constructor(private readonly db: Db) {
     this.walSync = new WalSync(db);
@@ -156,18 +167,36 @@ export class InboxStore {
    */
   commitBatch(items: readonly InboxInsert[]): InboxInsertResult[] {
     let last = 0;
+    const rows: InboxRow[] = [];
     const results = this.db.transaction(() =>
       items.map((item) => {
         const r = this.insertOne(item);
-        if (r.seq) last = r.seq;
+        if (r.row) {
+          last = r.row.seq;
+          rows.push(r.row);
+        }
         return r.result;
       }),
     )();
     if (last > 0) {
+      this.fresh ??= { after: this.committedSeq, rows: [] };
+      if (this.fresh.rows && this.fresh.rows.length + rows.length <= MAX_ROWS_REPORTED) this.fresh.rows.push(...rows);
+      else this.fresh.rows = undefined;
       this.unsynced.push({ last, n: ++this.commits });
       this.committedSeq = last;
     }
     return results;
+  }
+
+  /**
+   * The rows committed since the last call, all of them, with the seq they follow: the reader may copy them as they
+   * are instead of reading them back. Undefined when there were none, or more than MAX_ROWS_REPORTED (a flood is
+   * read back in large chunks, cheaper than passing every body between threads).
+   */
+  takeCommitted(): CommittedRows | undefined {
+    const fresh = this.fresh;
+    this.fresh = undefined;
+    return fresh?.rows && fresh.rows.length > 0 ? { after: fresh.after, rows: fresh.rows } : undefined;
   }
 
   /** Makes every batch committed so far durable (fdatasync of the WAL off the event loop). Calls may overlap. */
@@ -243,7 +272,7 @@ export class InboxStore {
     return this.db.prepare("SELECT 1 FROM meta WHERE key = 'seeded'").get() !== undefined;
   }
 
-  private insertOne(item: InboxInsert): { result: InboxInsertResult; seq?: number } {
+  private insertOne(item: InboxInsert): { result: InboxInsertResult; row?: InboxRow } {
     const counts = item.status !== 'rejected'; // a rejected alert never makes a later one a duplicate
     if (counts) {
       if (item.dedupeKey !== undefined) {
@@ -254,12 +283,13 @@ export class InboxStore {
         if (existing) return { result: { outcome: 'duplicate', id: existing.id } };
       }
     }
-    const seq = Number(this.insertStmt.run(inboxRowOf(item, counts)).lastInsertRowid);
+    const stored = inboxRowOf(item, counts);
+    const seq = Number(this.insertStmt.run(stored).lastInsertRowid);
     if (counts) {
       if (item.dedupeKey !== undefined) this.addKey.run(item.dedupeKey, item.id, item.receivedAt);
       else if (item.windowSince !== undefined) this.addRecent.run(item.strategyId, item.bodyHash, item.receivedAt, item.id);
     }
-    return { result: { outcome: 'stored', id: item.id }, seq };
+    return { result: { outcome: 'stored', id: item.id }, row: { seq, ...stored } };
   }
 }
 
