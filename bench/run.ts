@@ -76,12 +76,7 @@ async function saturation(agent: AgentProcess, webhookUrl: string, tag: string):
 async function ackAtRate(agent: AgentProcess, webhookUrl: string, tag: string, name: string, barMax: number, barText: string, drainBetween = true): Promise<number> {
   const traced = (await agent.api('POST', '/api/status/latency/reset')).status === 200;
   // Several runs (full mode), the agent drained between them: the figure is the median run's p99.
-  const runs: { s: ReturnType<typeof summarise>; res: Awaited<ReturnType<typeof pacedLoad>> }[] = [];
-  for (let i = 0; i < P.rateRuns; i++) {
-    if (i > 0 && drainBetween) await waitProcessed(agent, P.drainMs, 100);
-    const res = await pacedLoad({ url: webhookUrl, rate: 1000, durationS: P.rateSeconds, body: alertStream(`${tag}-${i}`).next });
-    runs.push({ s: summarise(res.latencies), res });
-  }
+  const runs = await pacedRuns(webhookUrl, tag, drainBetween ? () => waitProcessed(agent, P.drainMs, 100) : undefined);
   const { s, res } = medianRun(runs, (r) => r.s.p99);
   if (traced) {
     await sleep(1200); // the webhook thread reports its stage times once a second
@@ -122,11 +117,7 @@ async function loadGeneratorFloor(tag: string): Promise<void> {
   try {
     // The same warm-up as the agent gets (JIT), so the floor is a warm server's.
     await runLoad({ url: bare.url(), connections: 10, amount: 2000, body: alertStream(`${tag}-warm`).next });
-    const runs: { s: ReturnType<typeof summarise>; res: Awaited<ReturnType<typeof pacedLoad>> }[] = [];
-    for (let i = 0; i < P.rateRuns; i++) {
-      const res = await pacedLoad({ url: bare.url(), rate: 1000, durationS: P.rateSeconds, body: alertStream(`${tag}-${i}`).next });
-      runs.push({ s: summarise(res.latencies), res });
-    }
+    const runs = await pacedRuns(bare.url(), tag);
     const { s, res } = medianRun(runs, (r) => r.s.p99);
     raw.loadGeneratorFloor = { ...s, errors: res.non2xx + res.errors, offered: 1000, achieved: round(res.okPerSecond, 0), maxSendLagMs: round(res.maxSendLagMs), runs: runs.map((r) => r.s) };
     figures.push(
@@ -206,6 +197,19 @@ async function receivedToAdapter(tag: string): Promise<void> {
     const b = pick(part, 'p99Ms');
     if (a.length > 0) figures.push(info(`alert received → broker adapter called: ${name}`, `${round(median(a), 3)} / ${round(median(b), 3)}`, 'ms', `medians of ${a.length} run${a.length === 1 ? '' : 's'}`));
   }
+}
+
+type PacedRun = { s: ReturnType<typeof summarise>; res: Awaited<ReturnType<typeof pacedLoad>> };
+
+/** P.rateRuns runs of P.rateSeconds at 1,000 alerts/s evenly spaced, `between` awaited between two runs. */
+async function pacedRuns(url: string, tag: string, between?: () => Promise<unknown>): Promise<PacedRun[]> {
+  const runs: PacedRun[] = [];
+  for (let i = 0; i < P.rateRuns; i++) {
+    if (i > 0) await between?.();
+    const res = await pacedLoad({ url, rate: 1000, durationS: P.rateSeconds, body: alertStream(`${tag}-${i}`).next });
+    runs.push({ s: summarise(res.latencies), res });
+  }
+  return runs;
 }
 
 /** The run whose figure is the median of the runs' (the lower middle one for an even count). */
