@@ -11,7 +11,7 @@ import type { SignalRepo } from '../store/signals.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { AccountRepo } from '../store/accounts.js';
 import type { OrderRepo } from '../store/orders.js';
-import type { OrderRouter } from '../orders/router.js';
+import type { OrderRouter, SendRefusal } from '../orders/router.js';
 import type { OrderLifecycle } from '../orders/lifecycle.js';
 import type { TradingStateService } from '../trading-state.js';
 import type { EventBus } from '../events.js';
@@ -20,9 +20,9 @@ import type { OrderRequest } from '../brokers/port.js';
 import type { OrderIntent } from '../strategy/types.js';
 import type { RiskVerdict } from '../risk/index.js';
 import type { ApprovalStatus, ApprovalView, OrderView } from '../../shared/api-types.js';
-import { CODES, type Code } from '../../shared/codes.js';
+import { CODES, describeDenial, type Code } from '../../shared/codes.js';
 import { randomId } from '../ids.js';
-import { planForAccount, checkRisk, type AccountSettings, type StrategySettings } from '../signals/decide.js';
+import { planForAccount, checkRisk, tradingStateRefusal, type AccountSettings, type StrategySettings } from '../signals/decide.js';
 
 /** A refusal with the code the API answers with (its HTTP status comes from shared/codes.ts). */
 export class ApprovalError extends Error {
@@ -122,7 +122,7 @@ export class ApprovalService {
     this.approving.add(id);
     try {
       await this.waitForDependency(rec);
-      await this.recheckRisk(rec);
+      const refuseSend = await this.recheckRisk(rec);
       const at = this.now();
       if (!this.d.repo.claimApproval(id, { at, by })) {
         this.sweep();
@@ -130,7 +130,7 @@ export class ApprovalService {
         if (now?.status === 'expired') throw new ApprovalError('APPROVAL_EXPIRED');
         throw new ApprovalError('CONFLICT', `Approval ${id} was already ${now?.status ?? 'decided'}.`);
       }
-      const order = await this.send(this.d.repo.get(id)!);
+      const order = await this.send(this.d.repo.get(id)!, refuseSend);
       const done = this.d.repo.get(id)!;
       this.publish(done);
       return { approval: this.view(done), order };
@@ -223,8 +223,9 @@ export class ApprovalService {
     if (settled.status !== 'filled') throw new ApprovalError('EXIT_NOT_FILLED', `The ${rec.dependsOn} order is ${settled.status}, not filled; the ${rec.leg} order was not sent.`);
   }
 
-  /** The risk check again, against the account as it is now (the trading state or the position may have moved). */
-  private async recheckRisk(rec: ApprovalRecord): Promise<void> {
+  /** The risk check again, against the account as it is now (the trading state or the position may have moved).
+   *  Returns the trading-state check to ask again at the broker call (see SubmitContext.refuseSend). */
+  private async recheckRisk(rec: ApprovalRecord): Promise<() => SendRefusal | undefined> {
     const { router, accounts, strategies, signals, tradingState } = this.d;
     const adapter = router.adapter(rec.accountId);
     const account = accounts.get(rec.accountId);
@@ -243,9 +244,16 @@ export class ApprovalService {
       this.d.log.info({ approvalId: rec.id, code: d.code }, 'approval refused by the risk check; it stays pending');
       throw new ApprovalError(d.code, d.detail);
     }
+    return () => {
+      const current = { global: tradingState.view().state, account: tradingState.effective(rec.accountId).state };
+      if (current.global === state.global && current.account === state.account) return undefined;
+      return tradingStateRefusal({ intent: rec.intent as OrderIntent, assetClass: facts.assetClass, state: current, accountSettings, strategySettings, context: facts.context, now: this.now() });
+    };
   }
 
-  private async send(rec: ApprovalRecord): Promise<OrderView> {
+  /** Sends an approved order. Without `refuseSend` (an approved order a crash left unsent), it is not sent while
+   *  trading on the account is halted. */
+  private async send(rec: ApprovalRecord, refuseSend: () => SendRefusal | undefined = () => this.haltedRefusal(rec)): Promise<OrderView> {
     const { router, orders } = this.d;
     if (rec.cancelOpenOrders) {
       for (const o of orders.withStatus(['accepted', 'partially_filled'], rec.accountId)) {
@@ -253,10 +261,15 @@ export class ApprovalService {
       }
     }
     const request = rec.request as unknown as OrderRequest;
-    const order = await router.submit(request, { accountId: rec.accountId, signalId: rec.signalId, strategyId: rec.strategyId, leg: rec.leg });
+    const order = await router.submit(request, { accountId: rec.accountId, signalId: rec.signalId, strategyId: rec.strategyId, leg: rec.leg, refuseSend });
     this.d.repo.setOrder(rec.id, order.id);
     this.d.log.info({ approvalId: rec.id, orderId: order.id, clientOrderId: request.clientOrderId, status: order.status }, 'approved order sent');
     return order;
+  }
+
+  private haltedRefusal(rec: ApprovalRecord): SendRefusal | undefined {
+    if (this.d.tradingState.effective(rec.accountId).state !== 'halted') return undefined;
+    return { code: 'TRADING_HALTED', detail: describeDenial('TRADING_HALTED', { symbol: rec.symbol, state: 'halted' }) };
   }
 
   private publish(r: ApprovalRecord): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { harness } from './test-support/harness.js';
 import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapter.js';
 import { AccountThrottle } from './throttle.js';
@@ -170,6 +170,50 @@ describe('router: circuit breaker', () => {
     for (let i = 0; i < 4; i++) await h.router.submit(order(`c${i}`, { quantity: '0.5' }), { accountId: 'acc1', leg: 'entry' });
     expect(h.orders.list().items.every((o) => o.status === 'rejected')).toBe(true);
     expect(h.tradingState.effective('acc1').state).toBe('active');
+    h.close();
+  });
+});
+
+describe('router: the moment of sending', () => {
+  const halted = { code: 'TRADING_HALTED' as const, detail: 'Trading is halted' };
+
+  it('an order waiting for its alert to be on disk is stored at once and reaches the broker only after', async () => {
+    const { h, paper, kinds } = setup({ submitFaultRate: 0 });
+    let release!: () => void;
+    const onDisk = new Promise<void>((r) => (release = r));
+    const sent = h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry', untilSendable: () => onDisk });
+    const stored = await eventually(() => h.orders.byClientId('c1'), (o) => o?.status === 'submitting');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(paper.orderCount('c1')).toBe(0);
+    expect(kinds(stored!.id)).not.toContain('submit_answer');
+    release();
+    expect((await sent).status).toBe('filled');
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
+  it('an order refused at the moment of sending is rejected with the code and never reaches the broker', async () => {
+    const { h, paper, kinds } = setup({ submitFaultRate: 0 });
+    const submit = vi.spyOn(paper, 'submit');
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry', refuseSend: () => halted });
+    expect(o).toMatchObject({ status: 'rejected', reason: 'TRADING_HALTED: Trading is halted' });
+    expect(kinds(o.id)).toEqual(['created', 'submit', 'not_sent']);
+    expect(paper.orderCount('c1')).toBe(0);
+    expect(submit).not.toHaveBeenCalled();
+    h.close();
+  });
+
+  it("an order held by the account's pacing is asked again when its turn comes: halted meanwhile, not sent", async () => {
+    const { h, paper } = setup({ submitFaultRate: 0, capabilities: { requestsPerMinute: 60 } }); // one request, then one a second
+    let state: 'active' | 'halted' = 'active';
+    const refuseSend = () => (state === 'halted' ? halted : undefined);
+    const first = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry', refuseSend });
+    expect(first.status).toBe('filled');
+    const second = h.router.submit(order('c2'), { accountId: 'acc1', leg: 'entry', refuseSend });
+    await eventually(() => h.orders.byClientId('c2'), (o) => o?.status === 'submitting');
+    state = 'halted'; // the trader halts while c2 waits for the account's budget
+    expect(await second).toMatchObject({ status: 'rejected', reason: 'TRADING_HALTED: Trading is halted' });
+    expect(paper.orderCount('c2')).toBe(0);
     h.close();
   });
 });

@@ -49,6 +49,21 @@ export interface SubmitContext {
   /** Writes that belong with a new order (the decision that placed it), made in the commit that stores it; not
    *  made when the order exists already. */
   withOrder?: () => void;
+  /** Awaited after the order is stored and before it may reach the broker: the alert that placed it must be on
+   *  disk first (InboxCopier.untilDurable). The order is stored while that sync runs. */
+  untilSendable?: () => Promise<void> | undefined;
+  /** Asked right before every send, once the wait above and the account's pacing are over: a reason not to send
+   *  now (trading halted, or reducing and this order would add, since the risk check allowed it) leaves the order
+   *  rejected, never sent. */
+  refuseSend?: () => SendRefusal | undefined;
+}
+
+const NOT_SENT = Symbol('not sent');
+
+/** Why an order that was allowed is not sent after all. */
+export interface SendRefusal {
+  code: Code;
+  detail: string;
 }
 
 /** The part of TradingStateService the router needs (kept narrow so tests can pass the real service). */
@@ -179,7 +194,9 @@ export class OrderRouter {
       const prepared = this.prepare(order.id, request, ctx.accountId);
       return { view: prepared, send: prepared.status === 'submitting' };
     });
-    return send ? this.sendPrepared(view.id, request, ctx.accountId) : view;
+    if (!send) return view;
+    await ctx.untilSendable?.();
+    return this.sendPrepared(view.id, request, ctx.accountId, ctx.refuseSend);
   }
 
   /** Calls the adapter through the account's pacing and the request timeout. */
@@ -205,25 +222,34 @@ export class OrderRouter {
     return this.lifecycle.transition(orderId, 'submitting', 'submit', { request });
   }
 
-  private async sendPrepared(orderId: string, request: OrderRequest, accountId: string): Promise<OrderView> {
+  private async sendPrepared(orderId: string, request: OrderRequest, accountId: string, refuseSend?: () => SendRefusal | undefined): Promise<OrderView> {
     this.sending.add(orderId);
     try {
-      return await this.attempts(orderId, request, accountId);
+      return await this.attempts(orderId, request, accountId, refuseSend);
     } finally {
       this.sending.delete(orderId);
     }
   }
 
-  private async attempts(orderId: string, request: OrderRequest, accountId: string): Promise<OrderView> {
+  private async attempts(orderId: string, request: OrderRequest, accountId: string, refuseSend?: () => SendRefusal | undefined): Promise<OrderView> {
     const lane: Lane = request.reduceOnly ? 'urgent' : 'normal';
     for (let attempt = 0; ; attempt++) {
       this.sentAt.set(orderId, Date.now());
       this.absentSeen.delete(orderId);
+      let refused: SendRefusal | undefined;
       try {
-        const answer = await this.call(accountId, lane, (a) => {
+        const answer = await this.call(accountId, lane, (a): Promise<BrokerOrder | typeof NOT_SENT> => {
+          // Asked here, when the broker call would start: the account's pacing may have held the order a while.
+          refused = refuseSend?.();
+          if (refused) return Promise.resolve(NOT_SENT);
           traceAdapterCall(orderId, (id) => this.orders.get(id)?.signalId);
           return a.submit(request);
         });
+        if (answer === NOT_SENT) {
+          const r = refused!;
+          this.log.warn({ orderId, code: r.code }, 'order not sent: the trading state changed after the risk check allowed it');
+          return this.lifecycle.transition(orderId, 'rejected', 'not_sent', { code: r.code }, { reason: `${r.code}: ${r.detail}` });
+        }
         this.breakerSuccess(accountId);
         const current = this.orders.get(orderId)!;
         // A stream update may already have moved the order on; apply the answer only if it adds information.

@@ -6,6 +6,7 @@ import { equitySession } from './market-session.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { Signal } from '../../shared/signal.js';
 import type { TradingState } from '../../shared/trading-state.js';
+import type { Code } from '../../shared/codes.js';
 import { planSignal, mapSymbol, type PlanResult } from '../strategy/index.js';
 import { evaluateRisk, type RiskVerdict, type RiskContext } from '../risk/index.js';
 import type { OrderIntent } from '../strategy/types.js';
@@ -132,4 +133,14 @@ export function checkRisk(input: {
     context: input.context,
     now: input.now,
   });
+}
+
+/**
+ * The trading-state rule again, for an intent `checkRisk` allowed a moment ago, under the trading state now (the
+ * trader may have halted, or a loss limit set the account to reducing, while the order waited to be sent). Returns
+ * that rule's denial, if it denies; the other rules' inputs have not changed.
+ */
+export function tradingStateRefusal(input: Parameters<typeof checkRisk>[0]): { code: Code; detail: string } | undefined {
+  const rule = checkRisk(input).rules.find((r) => r.rule === 'trading_state');
+  return rule && !rule.passed && rule.code ? { code: rule.code, detail: rule.detail ?? rule.code } : undefined;
 }

@@ -18,7 +18,7 @@ import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { planForAccount, checkRisk, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
+import { planForAccount, checkRisk, tradingStateRefusal, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
 export interface WorkerDeps {
@@ -221,19 +221,21 @@ export class SignalWorker {
       bus.publish({ type: 'notice', level: 'warning', code: 'DRIFT', message: `${account.name}: ${plan.drift.message}` });
     }
     if (plan.kind === 'denied') return this.deny(row, accountId, plan.denial.code, plan.denial.detail, { warnings: plan.warnings, drift: plan.drift });
-    // Nothing below reaches a broker before the alert is on disk (the paper broker has already taken its price, as
-    // market data: a price is not an order).
-    await this.d.untilDurable?.(row.id);
+    // Nothing of the alert reaches a broker (an order, a cancel) or waits for the trader's approval before the alert
+    // is on disk (the paper broker has already taken its price, as market data: a price is not an order). Its orders
+    // are checked and stored while the sync runs; each waits for it before the broker call (router.submit).
+    const durable = (): Promise<void> | undefined => this.d.untilDurable?.(row.id);
     // A cancel-only alert (no intents) only reduces exposure; it is not held.
     if (plan.approval.mode === 'manual' && plan.intents.length > 0) {
       if (!this.d.approvals) return this.deny(row, accountId, 'APPROVAL_REQUIRED', describeDenial('APPROVAL_REQUIRED', { strategy: strategy.name }));
+      await durable();
       return this.holdForApproval(row, strategy, accountId, facts, plan.approval.expiresAt ?? now, plan.cancelOpenOrdersFirst, plan.warnings);
     }
 
     if (plan.cancelOpenOrdersFirst) {
-      for (const o of orders.withStatus(['accepted', 'partially_filled'], accountId)) {
-        if (o.symbol === facts.symbol) await router.cancel(o.id);
-      }
+      const open = orders.withStatus(['accepted', 'partially_filled'], accountId).filter((o) => o.symbol === facts.symbol);
+      if (open.length > 0) await durable();
+      for (const o of open) await router.cancel(o.id);
     }
     const state = tradingState.effective(accountId);
     const global = tradingState.view().state;
@@ -262,7 +264,22 @@ export class SignalWorker {
       const { leg, dependsOn: _d, ...fields } = intent;
       const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? signal.price };
       // The decision is stored in the commit that stores the order (never one without the other).
-      const order = await router.submit(request, { accountId, signalId: row.id, strategyId: strategy.id, leg, withOrder: () => this.recordNow(decision) });
+      const checked = { global, account: state.state };
+      const order = await router.submit(request, {
+        accountId,
+        signalId: row.id,
+        strategyId: strategy.id,
+        leg,
+        withOrder: () => this.recordNow(decision),
+        untilSendable: durable,
+        // The trader may halt (or a loss limit reduce) trading while the order waits for the sync or the account's
+        // pacing: the trading-state rule is asked again, under the state at the moment of the broker call.
+        refuseSend: () => {
+          const current = { global: tradingState.view().state, account: tradingState.effective(accountId).state };
+          if (current.global === checked.global && current.account === checked.account) return undefined;
+          return tradingStateRefusal({ intent, assetClass: facts.assetClass, state: current, accountSettings, strategySettings, context: facts.context, now: this.now() });
+        },
+      });
       sent.set(leg, order.id);
       placed++;
       // Legs of one alert are not "recent orders" of each other: a reversal's exit and entry share a side and

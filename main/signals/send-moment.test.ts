@@ -1,0 +1,47 @@
+// The trading state is asked again at the moment an alert's order would reach the broker: the trader may halt while
+// the order waits (for its alert's sync, or for the account's request budget), and a halted agent sends nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import { PaperBroker } from '../brokers/paper/paper-broker.js';
+import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
+import type { OrderView, SignalView } from '../../shared/api-types.js';
+
+let agent: TestAgent;
+let hook: string;
+let paper: PaperBroker | undefined;
+beforeAll(async () => {
+  agent = await startTestAgent(
+    {},
+    {
+      // The demo paper account, with a budget of one request, then one every 3 s.
+      adapterFactory: (account, _creds, { paperRepo }) => {
+        if (account.broker !== 'paper') return undefined;
+        paper = new PaperBroker(account.id, paperRepo);
+        return new FaultyAdapter(paper, { submitFaultRate: 0, capabilities: { requestsPerMinute: 20 } });
+      },
+    },
+  );
+  hook = new URL(agent.demoWebhookUrl!).pathname;
+});
+afterAll(async () => agent.stop());
+
+const ordersOf = async (signalId: string) => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signalId}`)).body.items;
+
+describe('the moment of sending', () => {
+  it('an order allowed while active, still waiting for the account budget when the trader halts, is never sent', async () => {
+    const first = await agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    await eventually(() => ordersOf(first.body.signalId as string), (o) => o.length === 1 && o[0]!.status === 'filled');
+    // Another symbol, so it does not wait behind the first: its order is allowed and stored, then waits ~3 s.
+    const second = await agent.post(hook, '{"ticker":"MSFT","action":"buy","quantity":1,"price":410}');
+    const waiting = await eventually(() => ordersOf(second.body.signalId as string), (o) => o.length === 1);
+    expect(waiting[0]!.status).toBe('submitting');
+    expect((await agent.api('PUT', '/api/trading-state', { state: 'halted', reason: 'test' })).status).toBe(200);
+    const done = await eventually(() => ordersOf(second.body.signalId as string), (o) => o[0]!.status !== 'submitting');
+    expect(done[0]).toMatchObject({ status: 'rejected' });
+    expect(done[0]!.reason).toMatch(/^TRADING_HALTED: /);
+    expect(paper!.orderCount(done[0]!.clientOrderId)).toBe(0);
+    const signal = (await agent.api<SignalView>('GET', `/api/signals/${second.body.signalId as string}`)).body;
+    expect(signal.status).toBe('done');
+    expect((await agent.api('PUT', '/api/trading-state', { state: 'active' })).status).toBe(200);
+  });
+});
