@@ -64,4 +64,31 @@ describe('signal worker through the engines', () => {
     expect(signal.code).toBe('NOTHING_TO_DO');
     expect((await positions()).find((p) => p.symbol === 'SPY')?.quantity).toBe('3');
   });
+  it('an exit denied by the risk check cancels nothing: the position keeps its stop-loss and take-profit', async () => {
+    const buy = await agent.post(hook, '{"ticker":"ORCL","action":"buy","quantity":2,"price":"150","stopLoss":{"type":"stop","percent":5},"takeProfit":{"percent":10},"id":"br-1"}');
+    const working = (o: OrderView[]) => o.filter((x) => x.status === 'accepted');
+    const legs = await eventually(() => orders(buy.body.signalId as string), (o) => o.some((x) => x.status === 'filled') && working(o).length === 2);
+    expect(working(legs).map((o) => o.type).sort()).toEqual(['limit', 'stop']);
+    const held = (await positions()).find((p) => p.symbol === 'ORCL')!.quantity;
+    try {
+      expect((await agent.api('PUT', '/api/trading-state', { state: 'halted', reason: 'test' })).status).toBe(200);
+      const halted = await agent.post(hook, '{"ticker":"ORCL","action":"exit","price":"151","id":"br-exit-halted"}');
+      const denied = await eventually(
+        async () => (await agent.api<{ status: string; code?: string }>('GET', `/api/signals/${halted.body.signalId as string}`)).body,
+        (s) => s.status !== 'queued' && s.status !== 'processing',
+      );
+      expect(denied).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
+    } finally {
+      expect((await agent.api('PUT', '/api/trading-state', { state: 'active' })).status).toBe(200);
+    }
+    // Denied while active too (a limit exit far from the market): still nothing canceled.
+    const far = await agent.post(hook, '{"ticker":"ORCL","action":"exit","orderType":"limit","limitPrice":"1","price":"151","id":"br-exit-far"}');
+    const refused = await eventually(
+      async () => (await agent.api<{ status: string; code?: string }>('GET', `/api/signals/${far.body.signalId as string}`)).body,
+      (s) => s.status !== 'queued' && s.status !== 'processing',
+    );
+    expect(refused).toMatchObject({ status: 'denied', code: 'PRICE_OUT_OF_BAND' });
+    expect(working(await orders(buy.body.signalId as string)).map((o) => o.id).sort()).toEqual(working(legs).map((o) => o.id).sort());
+    expect((await positions()).find((p) => p.symbol === 'ORCL')!.quantity).toBe(held);
+  });
 });

@@ -12,6 +12,8 @@ import type { OrderRouter } from '../orders/router.js';
 import type { OrderLifecycle } from '../orders/lifecycle.js';
 import type { TradingStateService } from '../trading-state.js';
 import type { OrderRequest } from '../brokers/port.js';
+import type { RiskVerdict } from '../risk/index.js';
+import type { OrderIntent } from '../strategy/types.js';
 import type { Signal } from '../../shared/signal.js';
 import { KeyedQueue } from '../orders/keyed-queue.js';
 import { TimeSlice } from './time-slice.js';
@@ -232,13 +234,30 @@ export class SignalWorker {
       return this.holdForApproval(row, strategy, accountId, facts, plan.approval.expiresAt ?? now, plan.cancelOpenOrdersFirst, plan.warnings);
     }
 
+    const state = tradingState.effective(accountId);
+    const global = tradingState.view().state;
+    const check = (intent: OrderIntent): RiskVerdict => {
+      const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: { global, account: state.state }, accountSettings, strategySettings, context: facts.context, now });
+      if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
+      return verdict;
+    };
+    // Every leg that waits for no other is checked before anything is canceled: a denied alert changes nothing (an
+    // exit refused while halted leaves the position's stop-loss and take-profit working).
+    const verdicts = new Map<string, RiskVerdict>();
+    for (const intent of plan.intents) {
+      if (intent.dependsOn) continue;
+      const verdict = check(intent);
+      if (!verdict.allowed) {
+        const d = verdict.denial!;
+        return this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent });
+      }
+      verdicts.set(intent.leg, verdict);
+    }
     if (plan.cancelOpenOrdersFirst) {
       const open = orders.withStatus(['accepted', 'partially_filled'], accountId).filter((o) => o.symbol === facts.symbol);
       if (open.length > 0) await durable();
       for (const o of open) await router.cancel(o.id);
     }
-    const state = tradingState.effective(accountId);
-    const global = tradingState.view().state;
     let placed = 0;
     const sent = new Map<string, string>(); // leg → order id
     for (const intent of plan.intents) {
@@ -254,8 +273,8 @@ export class SignalWorker {
           facts.context.positions = fresh.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice }));
         }
       }
-      const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: { global, account: state.state }, accountSettings, strategySettings, context: facts.context, now });
-      if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
+      // A leg behind another is checked once that one is done, against the position it left.
+      const verdict = verdicts.get(intent.leg) ?? check(intent);
       if (!verdict.allowed) {
         const d = verdict.denial!;
         return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), placed, acted: placed > 0 };
