@@ -70,7 +70,9 @@ export interface OrderRequest {
   stopLoss?: OrderLeg;
   /** Only reduce an existing position (exits). */
   reduceOnly?: boolean;
-  /** Price the signal carried; the paper broker fills market orders here, others ignore it. */
+  /** The price the order was sized from: for a market order the price the signal carried (or the last one known),
+   *  for a limit or stop order its own limit or stop. The paper broker fills market orders here (and takes a market
+   *  order's as a market price, never a limit or stop order's); others ignore it. */
   referencePrice?: Decimal;
 }
 

@@ -173,6 +173,96 @@ describe('paper broker: prices, costs and account', () => {
   });
 });
 
+// The agent sends a limit or stop order with its limit (or stop) as the reference price it was sized from: the
+// paper broker must match it against market prices (observed from alerts, or a market order's price), never
+// against the order's own limit or stop.
+describe('paper broker: an order\'s own limit or stop is not a market price', () => {
+  const order = (id: string, extra: Partial<OrderRequest>): OrderRequest => ({ clientOrderId: id, symbol: 'TSLA', side: 'buy', type: 'limit', quantity: '1', timeInForce: 'gtc', ...extra });
+
+  it('a buy limit below the market rests, and fills at the limit or better only when a later price reaches it', async () => {
+    const h = harness();
+    const p = h.paper();
+    p.observePrice('TSLA', '250');
+    expect(await p.submit(order('b', { limitPrice: '240', referencePrice: '240' }))).toMatchObject({ status: 'accepted', filledQuantity: '0' });
+    expect(await p.positions()).toEqual([]);
+    p.observePrice('TSLA', '245');
+    expect((await p.orderByClientId('b'))!.status).toBe('accepted');
+    p.observePrice('TSLA', '238');
+    expect(await p.orderByClientId('b')).toMatchObject({ status: 'filled', averageFillPrice: '238' });
+    expect(await p.positions()).toMatchObject([{ symbol: 'TSLA', quantity: '1', averagePrice: '238' }]);
+    h.close();
+  });
+
+  it('a sell limit above the market rests, and fills when a later price reaches it', async () => {
+    const h = harness();
+    const p = h.paper();
+    p.observePrice('TSLA', '250');
+    expect((await p.submit(order('s', { side: 'sell', limitPrice: '260', referencePrice: '260' }))).status).toBe('accepted');
+    p.observePrice('TSLA', '259.99');
+    expect((await p.orderByClientId('s'))!.status).toBe('accepted');
+    p.observePrice('TSLA', '260');
+    expect(await p.orderByClientId('s')).toMatchObject({ status: 'filled', averageFillPrice: '260' });
+    h.close();
+  });
+
+  it('a limit order with no market price known rests until a price is observed (a bracket places its children only then)', async () => {
+    const h = harness();
+    const p = h.paper();
+    const entry = await p.submit({ clientOrderId: 'tp', symbol: 'MSFT', side: 'buy', type: 'limit', limitPrice: '410.5', referencePrice: '410.5', quantity: '1', timeInForce: 'gtc', takeProfit: { limitPrice: '430' }, stopLoss: { stopPrice: '400' } });
+    expect(entry).toMatchObject({ status: 'accepted', filledQuantity: '0' });
+    expect(await p.orderByClientId('tp:tp')).toBeUndefined();
+    p.observePrice('MSFT', '412');
+    expect((await p.orderByClientId('tp'))!.status).toBe('accepted');
+    p.observePrice('MSFT', '410');
+    expect(await p.orderByClientId('tp')).toMatchObject({ status: 'filled', averageFillPrice: '410' });
+    expect(await p.orderByClientId('tp:tp')).toMatchObject({ status: 'accepted', side: 'sell', limitPrice: '430' });
+    expect(await p.orderByClientId('tp:sl')).toMatchObject({ status: 'accepted', side: 'sell', stopPrice: '400' });
+    h.close();
+  });
+
+  it('a marketable limit fills at once at the market price, the better of the two', async () => {
+    const h = harness();
+    const p = h.paper();
+    p.observePrice('TSLA', '250');
+    expect(await p.submit(order('b', { limitPrice: '260', referencePrice: '260' }))).toMatchObject({ status: 'filled', averageFillPrice: '250' });
+    expect(await p.submit(order('s', { side: 'sell', limitPrice: '240', referencePrice: '240' }))).toMatchObject({ status: 'filled', averageFillPrice: '250' });
+    h.close();
+  });
+
+  it('a marketable limit fills at once against the price of a market order before it', async () => {
+    const h = harness();
+    const p = h.paper();
+    await p.submit(market('m', 'buy', '1', '100'));
+    expect(await p.submit({ clientOrderId: 'l', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '101', referencePrice: '101', quantity: '1', timeInForce: 'gtc' })).toMatchObject({ status: 'filled', averageFillPrice: '100' });
+    h.close();
+  });
+
+  it('stop and stop-limit orders do not trigger before the price reaches the stop', async () => {
+    const h = harness();
+    const p = h.paper();
+    p.observePrice('TSLA', '250');
+    expect((await p.submit(order('bs', { type: 'stop', stopPrice: '260', referencePrice: '260' }))).status).toBe('accepted');
+    expect((await p.submit(order('ss', { side: 'sell', type: 'stop', stopPrice: '240', referencePrice: '240' }))).status).toBe('accepted');
+    expect((await p.submit(order('bsl', { type: 'stop_limit', stopPrice: '260', limitPrice: '261', referencePrice: '261' }))).status).toBe('accepted');
+    expect(h.paperRepo.order('acc1', 'bsl')!.triggered).toBeFalsy();
+    p.observePrice('TSLA', '259');
+    expect((await p.openOrders()).map((o) => o.clientOrderId).sort()).toEqual(['bs', 'bsl', 'ss']);
+    p.observePrice('TSLA', '260.5');
+    expect(await p.orderByClientId('bs')).toMatchObject({ status: 'filled', averageFillPrice: '260.5' });
+    expect(await p.orderByClientId('bsl')).toMatchObject({ status: 'filled', averageFillPrice: '260.5' });
+    expect((await p.orderByClientId('ss'))!.status).toBe('accepted');
+    h.close();
+  });
+
+  it('an IOC limit that the market does not reach is canceled, not filled at its limit', async () => {
+    const h = harness();
+    const p = h.paper();
+    p.observePrice('TSLA', '250');
+    expect(await p.submit(order('ioc', { limitPrice: '240', referencePrice: '240', timeInForce: 'ioc' }))).toMatchObject({ status: 'canceled', filledQuantity: '0' });
+    h.close();
+  });
+});
+
 describe('paper broker books against the agent fills', () => {
   it('for random orders and prices through the router, positions always equal the sum of recorded fills', async () => {
     await fc.assert(

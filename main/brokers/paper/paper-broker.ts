@@ -1,6 +1,8 @@
 // The built-in paper broker: behaves like a real broker with its own books in SQLite. Market orders fill at
 // the order's reference price (the alert's price) or the last price seen, with slippage against the trader;
-// limit, stop, stop-limit and trailing-stop orders rest and fill when a later price crosses them. A bracket's
+// limit, stop, stop-limit and trailing-stop orders are matched against the last price seen (never their own limit
+// or stop): one the market has already crossed fills at once (a limit at the market price when that is better),
+// the others rest and fill when a later price crosses them. A bracket's
 // take-profit and stop-loss are placed after the entry fills and cancel each other. Client order ids are unique
 // per account, as at a real broker. Everything (orders, fills, cash, positions, realised P&L, last prices) is in
 // the database, so the books survive a restart.
@@ -153,7 +155,10 @@ export class PaperBroker implements BrokerAdapter {
     if (this.repo.order(this.id, req.clientOrderId)) {
       throw new BrokerError('rejected', `client order id ${req.clientOrderId} has already been used`);
     }
-    if (req.referencePrice && isPositive(req.referencePrice)) this.repo.setPrice(req.symbol, req.referencePrice, at);
+    // A market order's reference price is the market price its alert carried (or the last one known): a market
+    // observation. A limit or stop order's is its own limit or stop (what the agent sized it from), which says nothing
+    // about where the market is: such an order is matched only against observed prices, and rests while none is known.
+    if (req.type === 'market' && isPositive(req.referencePrice)) this.repo.setPrice(req.symbol, req.referencePrice!, at);
     const row = this.newRow(req, at);
     const reason = this.refusal(req);
     if (reason) {
