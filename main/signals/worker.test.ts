@@ -92,3 +92,53 @@ describe('signal worker through the engines', () => {
     expect((await positions()).find((p) => p.symbol === 'ORCL')!.quantity).toBe(held);
   });
 });
+
+describe('paper limit and stop orders through the webhook', () => {
+  const settled = (signalId: string) =>
+    eventually(
+      async () => (await agent.api<{ status: string; code?: string }>('GET', `/api/signals/${signalId}`)).body,
+      (s) => s.status === 'denied' || s.status === 'done' || s.status === 'failed',
+    );
+  const post = async (body: Record<string, unknown>) => {
+    const res = await agent.post(hook, JSON.stringify(body));
+    expect(res.status).toBe(202);
+    const id = res.body.signalId as string;
+    return { id, signal: await settled(id) };
+  };
+
+  it('a buy limit below the alert\'s price rests, and fills only when a later alert\'s price reaches it, at that price', async () => {
+    const entry = await post({ ticker: 'TSLA', action: 'buy', quantity: 1, orderType: 'limit', limitPrice: '240', price: '250', id: 'flat-3' });
+    expect(entry.signal.status).toBe('done');
+    expect(await orders(entry.id)).toMatchObject([{ symbol: 'TSLA', side: 'buy', type: 'limit', limitPrice: '240', status: 'accepted', filledQuantity: '0' }]);
+    expect((await positions()).find((p) => p.symbol === 'TSLA')).toBeUndefined();
+    // A later alert above the limit: still resting (the exit has no position to close).
+    expect(await post({ ticker: 'TSLA', action: 'exit', price: '245' })).toMatchObject({ signal: { status: 'denied', code: 'NO_POSITION' } });
+    expect((await orders(entry.id))[0]).toMatchObject({ status: 'accepted' });
+    // Its price reaches the limit: the resting order fills (at 239, better than the limit) before the exit is planned.
+    const exit = await post({ ticker: 'TSLA', action: 'exit', price: '239' });
+    expect((await orders(entry.id))[0]).toMatchObject({ status: 'filled', averageFillPrice: '239' });
+    expect(await eventually(() => orders(exit.id), (o) => o[0]?.status === 'filled')).toMatchObject([{ side: 'sell', quantity: '1', status: 'filled', averageFillPrice: '239' }]);
+  });
+
+  it('a limit order whose alert carries no price rests until a price is seen', async () => {
+    const entry = await post({ ticker: 'MSFT', action: 'buy', quantity: 1, orderType: 'limit', limitPrice: '410.5', takeProfit: { limitPrice: '430' }, stopLoss: { stopPrice: '400' } });
+    expect(await orders(entry.id)).toMatchObject([{ symbol: 'MSFT', type: 'limit', status: 'accepted', filledQuantity: '0' }]);
+    expect((await positions()).find((p) => p.symbol === 'MSFT')).toBeUndefined();
+    await post({ ticker: 'MSFT', action: 'exit', price: '410' });
+    expect((await orders(entry.id))[0]).toMatchObject({ status: 'filled', averageFillPrice: '410' });
+  });
+
+  it('a marketable buy limit fills at once at the alert\'s price, below its limit', async () => {
+    const entry = await post({ ticker: 'NFLX', action: 'buy', quantity: 1, orderType: 'limit', limitPrice: '260', price: '250' });
+    expect(await eventually(() => orders(entry.id), (o) => o[0]?.status === 'filled')).toMatchObject([{ status: 'filled', averageFillPrice: '250' }]);
+  });
+
+  it('a buy stop above the alert\'s price does not trigger before a later price reaches it', async () => {
+    const entry = await post({ ticker: 'NVDA', action: 'buy', quantity: 1, orderType: 'stop', stopPrice: '130', price: '120' });
+    expect(await orders(entry.id)).toMatchObject([{ type: 'stop', stopPrice: '130', status: 'accepted' }]);
+    await post({ ticker: 'NVDA', action: 'exit', price: '129' });
+    expect((await orders(entry.id))[0]).toMatchObject({ status: 'accepted' });
+    await post({ ticker: 'NVDA', action: 'exit', price: '131' });
+    expect((await orders(entry.id))[0]).toMatchObject({ status: 'filled', averageFillPrice: '131' });
+  });
+});
