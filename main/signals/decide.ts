@@ -57,6 +57,17 @@ function rateAndDuplicateFacts(orders: OrderRepo, accountId: string, now: string
   return { recentOrders: recent, orderCounts };
 }
 
+/** The account's mapping table: its own rows first, then the defaults. */
+function mappingTable(accountSettings: AccountSettings): SymbolMappingTable {
+  return { ...DEFAULT_SYMBOL_MAPPING, entries: [...(accountSettings.symbolMapping ?? []), ...DEFAULT_SYMBOL_MAPPING.entries] };
+}
+
+/** The symbol the alert's orders carry at this account's broker (the alert's own when it does not map). */
+export function brokerSymbol(signal: Pick<Signal, 'symbol' | 'exchange'>, broker: string, accountSettings: AccountSettings, now: string): string {
+  const mapped = mapSymbol({ symbol: signal.symbol, exchange: signal.exchange }, broker, mappingTable(accountSettings), now);
+  return mapped.ok ? mapped.symbol : signal.symbol;
+}
+
 export async function planForAccount(input: {
   signal: Signal;
   accountId: string;
@@ -67,7 +78,7 @@ export async function planForAccount(input: {
   now: string;
 }): Promise<AccountFacts> {
   const { signal, adapter, accountId, now } = input;
-  const table: SymbolMappingTable = { ...DEFAULT_SYMBOL_MAPPING, entries: [...(input.accountSettings.symbolMapping ?? []), ...DEFAULT_SYMBOL_MAPPING.entries] };
+  const table = mappingTable(input.accountSettings);
   const config: StrategyConfig = { ...DEFAULT_STRATEGY_CONFIG, ...(input.strategySettings.strategy ?? {}) };
   const mapped = mapSymbol({ symbol: signal.symbol, exchange: signal.exchange }, adapter.broker, table, now);
   const symbol = mapped.ok ? mapped.symbol : signal.symbol;

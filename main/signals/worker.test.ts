@@ -141,4 +141,13 @@ describe('paper limit and stop orders through the webhook', () => {
     await post({ ticker: 'NVDA', action: 'exit', price: '131' });
     expect((await orders(entry.id))[0]).toMatchObject({ status: 'filled', averageFillPrice: '131' });
   });
+
+  it('the alert\'s price reaches orders on a mapped symbol (a continuous future rolled to its contract)', async () => {
+    const entry = await post({ ticker: 'ES1!', action: 'buy', quantity: 1, orderType: 'limit', limitPrice: '5000', price: '5010' });
+    const [order] = await orders(entry.id);
+    expect(order).toMatchObject({ status: 'accepted' });
+    expect(order!.symbol).not.toBe('ES1!');
+    await post({ ticker: 'ES1!', action: 'exit', price: '4990' });
+    expect((await orders(entry.id))[0]).toMatchObject({ symbol: order!.symbol, status: 'filled', averageFillPrice: '4990' });
+  });
 });

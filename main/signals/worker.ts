@@ -20,7 +20,7 @@ import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { planForAccount, checkRisk, tradingStateRefusal, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
+import { brokerSymbol, planForAccount, checkRisk, tradingStateRefusal, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
 export interface WorkerDeps {
@@ -212,10 +212,12 @@ export class SignalWorker {
     const adapter = router.adapter(accountId);
     const account = this.d.accounts.get(accountId);
     if (!adapter || !account) return this.deny(row, accountId, 'ACCOUNT_UNAVAILABLE', describeDenial('ACCOUNT_UNAVAILABLE', { account: accountId }));
-    if (signal.price && isPriceFed(adapter)) adapter.observePrice(signal.symbol, signal.price);
     const strategySettings = strategy.config as StrategySettings;
     const accountSettings = account.config as AccountSettings;
     const now = this.now();
+    // The alert's price is a market observation, taken under the symbol the orders carry at this broker (a mapped
+    // or rolled ticker's orders would otherwise never see it). A limit or stop order is matched against it.
+    if (signal.price && isPriceFed(adapter)) adapter.observePrice(brokerSymbol(signal, adapter.broker, accountSettings, now), signal.price);
     const facts = await planForAccount({ signal, accountId, adapter, orders, strategySettings, accountSettings, now });
     const plan = facts.plan;
     if (plan.drift) {
