@@ -16,8 +16,8 @@ export async function haltedSuite(o: SuiteOptions): Promise<SuiteResult> {
   try {
     const strategy = await createBenchStrategy(agent);
     const url = agent.webhookUrl(strategy.webhookId);
-    // A resting order to cancel later, if the alert's limit order survives to the broker.
-    const resting = JSON.stringify({ ticker: `HLT${tag}`.toUpperCase(), action: 'buy', quantity: '1', price: '100', orderType: 'limit', limitPrice: '1', id: `${tag}-rest` });
+    // A resting order to cancel later: a buy limit below the alert's price, inside the risk rules' price band.
+    const resting = JSON.stringify({ ticker: `HLT${tag}`.toUpperCase(), action: 'buy', quantity: '1', price: '100', orderType: 'limit', limitPrice: '95', id: `${tag}-rest` });
     await post(url, resting, 'application/json');
     await waitProcessed(agent, 30_000);
     const open = await agent.api<{ items: { id: string; status: string }[] }>('GET', '/api/orders?status=accepted&limit=10');
@@ -39,7 +39,7 @@ export async function haltedSuite(o: SuiteOptions): Promise<SuiteResult> {
       const still = await agent.api<{ items: unknown[] }>('GET', '/api/orders?status=accepted&limit=10');
       figures.push(check('cancel while HALTED: resting orders canceled', flat.body.canceled, '', { min: open.body.items.length, text: `${open.body.items.length} (all)` }, `${still.body.items.length} still open`));
     } else {
-      figures.push(info('cancel while HALTED', 'not measured', '', 'the pipeline placed no resting order to cancel (limit alerts reach the broker as market orders in this build)'));
+      figures.push(info('cancel while HALTED', 'not measured', '', 'the pipeline placed no resting order to cancel (the limit alert did not leave an accepted order)'));
     }
   } finally {
     await agent.stop();
