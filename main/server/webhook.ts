@@ -7,6 +7,7 @@ import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
 import type { Inbox } from '../signals/inbox.js';
 import type { Logger } from '../log.js';
 import { parseAlert } from '../signals/parse/index.js';
+import { redactBody } from '../signals/parse/redact-body.js';
 import { dedupeKeys } from '../signals/dedupe-key.js';
 import { randomId } from '../ids.js';
 import { RateLimiter } from './rate-limit.js';
@@ -132,9 +133,9 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
     const parsed = parseAlert(raw, contentType);
     let code: Code | undefined;
     let message: string | undefined;
-    let storedBody = raw;
+    // Whatever the body's shape, a passphrase in it never reaches the database (main/signals/parse/redact-body.ts).
+    const storedBody = redactBody(raw, parsed.ok ? parsed.passphrase : undefined);
     if (parsed.ok) {
-      if (parsed.passphrase) storedBody = raw.split(parsed.passphrase).join('[REDACTED]');
       if (strategy.passphraseHash) {
         if (parsed.passphrase === undefined) code = 'PASSPHRASE_MISSING';
         else if (!verifyPassphrase(parsed.passphrase, strategy.passphraseHash)) code = 'PASSPHRASE_INVALID';
@@ -142,7 +143,6 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
     } else {
       code = parsed.code;
       message = parsed.message;
-      storedBody = redactPassphraseField(raw);
     }
     const signal = parsed.ok && !code ? parsed.signal : undefined;
     const keys = dedupeKeys(strategy.id, storedBody, signal);
@@ -253,11 +253,6 @@ export function clientAddress(peer: string | undefined, headers: http.IncomingHt
     return parts[parts.length - 1];
   }
   return normalised;
-}
-
-/** A rejected body may still carry a passphrase; it never reaches the database. */
-function redactPassphraseField(raw: string): string {
-  return raw.replace(/("passphrase"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"[REDACTED]"').replace(/(passphrase\s*=\s*)[^\s,;&]+/gi, '$1[REDACTED]');
 }
 
 /** Stops accepting connections, closes idle ones at once and the rest after 2 s; resolves when all are closed. */

@@ -45,7 +45,7 @@ function codeForField(field: string): Code {
 }
 
 /** Lower case without "_", "-" or spaces: "limit_price", "LimitPrice" and "limitprice" meet here. */
-function looseKey(key: string): string {
+export function looseKey(key: string): string {
   return key.toLowerCase().replace(/[_\s-]/g, '');
 }
 
