@@ -6,8 +6,9 @@
 
 import { diagnoseJson } from './json-diagnose.js';
 import { parseKeyValue, looksLikeKeyValue } from './keyvalue.js';
-import { normaliseAlert, SECRET_KEY, type RawAlert } from './native.js';
+import { looseKey, normaliseAlert, SECRET_KEY, type RawAlert } from './native.js';
 import { looksLikePineConnector, parsePineConnector } from './pineconnector.js';
+import { secretValues } from './redact-body.js';
 import { reject, type ParseResult } from './result.js';
 import { looksLikeThreeCommas, parseThreeCommas } from './threecommas.js';
 
@@ -75,18 +76,21 @@ function parseJsonText(text: string): ParseResult {
 const JSON_SECRET = /"([A-Za-z_ ]{1,20})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/g;
 const TEXT_SECRET = /(?:^|[\s,;|])([A-Za-z_]{1,20})\s*=\s*("[^"]*"|'[^']*'|[^\s,;|]+)/g;
 
-/** The values of secret-named fields in the body, found by pattern so it also works on unparseable text. */
+/**
+ * The values of secret-named fields in the body, found by pattern so it also works on unparseable text; the
+ * scan the stored body is redacted with (escaped, cut-off, any spelling the parsers accept) adds its own.
+ */
 function secretsIn(text: string): string[] {
   const out: string[] = [];
   for (const re of [JSON_SECRET, TEXT_SECRET]) {
     for (const m of text.matchAll(re)) {
-      if (!SECRET_KEY.test(m[1]!.replace(/\s/g, ''))) continue;
+      if (!SECRET_KEY.test(looseKey(m[1]!))) continue;
       let v = m[2]!;
       if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
       if (v !== '') out.push(v);
     }
   }
-  return out;
+  return [...out, ...secretValues(text)];
 }
 
 function scrub(message: string, secrets: readonly string[]): string {
@@ -102,7 +106,7 @@ function scrub(message: string, secrets: readonly string[]): string {
 /** Nothing a caller logs or answers may contain a secret from the body, even when the sender misplaced it. */
 function redact(result: ParseResult, text: string): ParseResult {
   if (result.ok && result.warnings.length === 0) return result;
-  if (!text.includes('=') && !/"[A-Za-z_ ]{1,20}"\s*:/.test(text)) return result;
+  if (!text.includes('=') && !text.includes(':')) return result;
   const secrets = result.ok && result.passphrase !== undefined ? [result.passphrase, ...secretsIn(text)] : secretsIn(text);
   if (secrets.length === 0) return result;
   if (result.ok) {

@@ -80,6 +80,12 @@ describe('rejection messages never echo a secret', () => {
     ['key=value secret', `ticker=AAPL action=${canary} passphrase=${canary}`],
     ['PineConnector secret', `60123456789,buy,EURUSD,vol_lots=${canary},secret=${canary}`],
     ['3Commas token', `{"message_type":"bot","bot_id":1,"email_token":"${canary}","pair":"USDT_BTC","action":"${canary}"}`],
+    ['backslash-escaped copy-paste', `{\\"ticker\\":\\"AAPL\\",\\"action\\":\\"buy\\",\\"passphrase\\":\\"${canary}\\"}`],
+    ['cut off inside the passphrase', `{"ticker":"AAPL","action":"cancel","passphrase":"${canary}`],
+    ['passphrase spelled pass-phrase, pasted into the action', `{"ticker":"AAPL","action":"${canary}","pass-phrase":"${canary}"}`],
+    ['passphrase spelled Pass_Phrase, pasted into the ticker', `{"ticker":"${canary} x","action":"buy","Pass_Phrase":"${canary}"}`],
+    ['escaped passphrase pasted into the action', `{"ticker":"AAPL","action":"${canary}\\u0021","passphrase":"${canary}\\u0021"}`],
+    ['PineConnector secret with a space, pasted into the size', `60123456789,buy,EURUSD,vol_lots=${canary} x,secret=${canary} x`],
   ])('%s', (_name, body) => {
     const r = parseAlert(body);
     expect(r.ok).toBe(false);
