@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { openDatabase } from '../store/db.js';
 import { startTestAgent, eventually, builtWebhookThreadEntry, type TestAgent } from '../test-support/agent.js';
 import type { OrderView, StrategyView } from '../../shared/api-types.js';
+import { malformedJson, secretText } from '../test-support/malformed-alerts.js';
 import { clientAddress } from './webhook.js';
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
 
 // The same behaviour whether the listener runs on the main thread (as here, from sources) or in its own thread
 // (as `npm start` runs it, from the build).
@@ -178,6 +185,74 @@ describe.each([
     const row = await agent.api<{ rawBody: string }>('GET', `/api/signals/${ok.body.signalId as string}`);
     expect(row.body.rawBody).not.toContain('canary-pass-7391');
     expect(JSON.stringify(created.body)).not.toContain('canary-pass-7391');
+  });
+
+  it('a passphrase in a body no parser reads (escaped, cut off, other spellings) is in no answer, no stored body and no database file', async () => {
+    const canary = `pp-canary-${mode}-5b7e91`;
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: `Canary ${mode}`, accountIds: [accounts[0]!.id], passphrase: canary });
+    expect(created.status).toBe(201);
+    const p = new URL(created.body.webhookUrl).pathname;
+    const escapedMessage = 'The alert JSON has backslash-escaped quotes (\\") — it was copied from a place that escapes JSON. Paste the message again so it reads {"ticker": ...} with plain quotes.';
+    const truncatedMessage = 'The alert JSON ends early: a closing quote or brace is missing. Copy the whole alert message again and check that it ends with }.';
+    // [body, code, the message when it is a fixed one, the body as stored]
+    const cases: Array<[string, string, string | undefined, string]> = [
+      [`{\\"ticker\\":\\"ZZH\\",\\"action\\":\\"buy\\",\\"passphrase\\":\\"${canary}\\"}`, 'ESCAPED_JSON', escapedMessage, '{\\"ticker\\":\\"ZZH\\",\\"action\\":\\"buy\\",\\"passphrase\\":\\"[REDACTED]\\"}'],
+      [`{"ticker":"ZZI","action":"cancel","passphrase":"${canary}`, 'TRUNCATED_JSON', truncatedMessage, '{"ticker":"ZZI","action":"cancel","passphrase":"[REDACTED]'],
+      [`{"ticker":"ZZJ","action":"buy","passphrase":"${canary}}`, 'TRUNCATED_JSON', truncatedMessage, '{"ticker":"ZZJ","action":"buy","passphrase":"[REDACTED]'],
+      [`{"ticker":"ZZK","action":"buy","passphrase" :\n "${canary}",}`, 'INVALID_JSON', undefined, '{"ticker":"ZZK","action":"buy","passphrase" :\n "[REDACTED]",}'],
+      [`{'ticker':'ZZL','action':'buy','PassPhrase':'${canary}'}`, 'INVALID_JSON', undefined, "{'ticker':'ZZL','action':'buy','PassPhrase':'[REDACTED]'}"],
+      [`{"ticker":"ZZM","action":"${canary}","Pass_Phrase":"${canary}","pass phrase":"${canary}"`, 'TRUNCATED_JSON', truncatedMessage, '{"ticker":"ZZM","action":"[REDACTED]","Pass_Phrase":"[REDACTED]","pass phrase":"[REDACTED]"'],
+      [`{"ticker":"ZZN","action":"${canary}","pass-phrase":"${canary}"}`, 'INVALID_ACTION', undefined, '{"ticker":"ZZN","action":"[REDACTED]","pass-phrase":"[REDACTED]"}'],
+      [`{\\"message_type\\":\\"bot\\",\\"bot_id\\":1,\\"email_token\\":\\"${canary}\\",\\"pair\\":\\"USDT_ZZO\\"}`, 'ESCAPED_JSON', escapedMessage, '{\\"message_type\\":\\"bot\\",\\"bot_id\\":1,\\"email_token\\":\\"[REDACTED]\\",\\"pair\\":\\"USDT_ZZO\\"}'],
+      [`{"secret":"${canary}","bot_uuid":"u","tv_instrument":"ZZP`, 'TRUNCATED_JSON', truncatedMessage, '{"secret":"[REDACTED]","bot_uuid":"u","tv_instrument":"ZZP'],
+      [`60123456789,moon,ZZQ,vol_lots=1,secret=${canary} x`, 'INVALID_ACTION', undefined, '60123456789,moon,ZZQ,vol_lots=1,secret=[REDACTED]'],
+      [`ticker=ZZR action=buy passphrase="${canary}`, 'UNRECOGNISED_FORMAT', undefined, 'ticker=ZZR action=buy passphrase="[REDACTED]'],
+    ];
+    const answers: string[] = [];
+    for (const [body, code, message, stored] of cases) {
+      const res = await agent.post(p, body, 'text/plain');
+      answers.push(JSON.stringify(res.body));
+      expect(res.status, body).toBeGreaterThanOrEqual(400);
+      expect(res.body.code, body).toBe(code);
+      if (message !== undefined) expect(res.body.message).toBe(message);
+      const row = await eventually(
+        async () => agent.api<{ rawBody: string; message: string }>('GET', `/api/signals/${res.body.signalId as string}`),
+        (r) => r.status === 200,
+      );
+      answers.push(JSON.stringify(row.body));
+      expect(row.body.rawBody).toBe(stored);
+    }
+    for (const a of answers) expect(a).not.toContain(canary);
+    // The database files as they are while the agent runs (inbox.db, viewzenix.db and their WAL files), and the logs.
+    const files = filesUnder(agent.dataDir);
+    expect(files.some((f) => f.endsWith('inbox.db'))).toBe(true);
+    expect(files.some((f) => f.endsWith('viewzenix.db-wal'))).toBe(true);
+    for (const f of files) expect({ file: f, leak: fs.readFileSync(f).toString('latin1').includes(canary) }).toEqual({ file: f, leak: false });
+  });
+
+  it('property: a random secret in random malformed variants of an alert is in no answer and no stored body', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: `Random secrets ${mode}`, accountIds: [accounts[0]!.id], passphrase: 'not-the-one-sent' });
+    const p = new URL(created.body.webhookUrl).pathname;
+    // A fixed start makes the secret impossible to meet by chance in the rest of the body or in a database page.
+    const secrets: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(malformedJson(secretText.map((s) => `Qz9~${s}`)), async ({ body, spellings }) => {
+        secrets.push(...spellings.filter((s) => s.startsWith('Qz9~')));
+        const res = await agent.post(p, body, 'text/plain');
+        const row = await agent.api<{ rawBody: string }>('GET', `/api/signals/${res.body.signalId as string}`);
+        for (const s of spellings) {
+          expect(JSON.stringify(res.body)).not.toContain(s);
+          expect(row.body.rawBody).not.toContain(s);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    for (const f of filesUnder(agent.dataDir)) {
+      const text = fs.readFileSync(f).toString('latin1');
+      expect({ file: f, leaks: secrets.filter((s) => text.includes(s)) }).toEqual({ file: f, leaks: [] });
+    }
   });
 
   it('with the TradingView IP allowlist on, only forwarded TradingView addresses from the local tunnel client pass', async () => {
