@@ -3,12 +3,10 @@
 // Every command but `start` talks to the running agent through its control API (agent.json + control token).
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
-import path from 'node:path';
-import { resolveOptions, ConfigError, type StartFlags } from './config.js';
+import { resolveOptions, resolveDataDir, ConfigError, type StartFlags } from './config.js';
 import { startAgent } from './agent.js';
 import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
-import { defaultDataDir } from './config.js';
 import type { OrderView, StrategyView, SignalView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import { readSecretFromStdin } from './cli-secret-input.js';
 import { GLOBAL_OPTIONS, CliUsageError, type CliContext } from './export/cli-context.js';
@@ -71,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   if (handler) {
     const args = [...argv.slice(0, handlerAt), ...argv.slice(handlerAt + 1)];
     const { values: g } = parseArgs({ args, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });
-    const dataDir = path.resolve((g['data-dir'] as string | undefined) ?? process.env.VIEWZENIX_DATA_DIR ?? defaultDataDir());
+    const dataDir = resolveDataDir(g['data-dir'] as string | undefined);
     return handler(args, { dataDir, json: g.json === true, stdout: process.stdout, connect: () => connect(dataDir) });
   }
   const { values, positionals } = parseArgs({
@@ -292,7 +290,7 @@ function table(rows: string[][], header: string[]): void {
 }
 
 async function connect(dataDirFlag: string | undefined) {
-  const dataDir = path.resolve(dataDirFlag ?? process.env.VIEWZENIX_DATA_DIR ?? defaultDataDir());
+  const dataDir = resolveDataDir(dataDirFlag);
   const info = readAgentInfo(dataDir);
   if (!info) throw new UsageError(`No agent is running with the data directory ${dataDir} (no agent.json). Start one with \`viewzenix start\` or pass --data-dir.`);
   const token = process.env.VIEWZENIX_CONTROL_TOKEN || loadControlToken(dataDir);

@@ -1,4 +1,7 @@
 // Agent options: command-line flag, then environment variable, then default (PRODUCT.md, "Interfaces").
+// An environment variable that is set but empty (or only blanks) counts as not set, and the OS folders the default
+// data directory is built from are used only when they are absolute paths (as the XDG spec says of
+// XDG_CONFIG_HOME): a stray `VAR=` never puts the data directory in whatever the current directory happens to be.
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,17 +23,61 @@ export interface AgentOptions {
 export const DEFAULT_WEBHOOK_PORT = 4780;
 export const DEFAULT_CONTROL_PORT = 4781;
 
-export function defaultDataDir(platform = process.platform, env = process.env, home = os.homedir()): string {
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Viewzenix');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Viewzenix');
-  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Viewzenix');
-}
-
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+/** The variable's value, or undefined when it is not set, empty or only blanks. */
+export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+/** The variable's value when it is an absolute path on `platform`, else undefined (ignored, as XDG says). */
+function absoluteDir(env: NodeJS.ProcessEnv, name: string, platform: NodeJS.Platform): string | undefined {
+  const v = envValue(env, name);
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  return v !== undefined && p.isAbsolute(v) ? v : undefined;
+}
+
+/** The user's home directory: HOME (USERPROFILE on Windows) when absolute, else the one the OS account names. */
+function systemHome(): string {
+  const home = os.homedir();
+  if (home !== '' && path.isAbsolute(home)) return home;
+  try {
+    const own = os.userInfo().homedir;
+    if (own !== '' && path.isAbsolute(own)) return own;
+  } catch {
+    /* no account entry (e.g. a container user without one) */
+  }
+  throw new ConfigError('Cannot find the home directory for the default data directory (HOME is empty or not an absolute path). Set HOME to your home directory, or choose the data directory with --data-dir / VIEWZENIX_DATA_DIR.');
+}
+
+/**
+ * The OS app-data folder + Viewzenix: %APPDATA%\Viewzenix, ~/Library/Application Support/Viewzenix,
+ * $XDG_CONFIG_HOME/Viewzenix or ~/.config/Viewzenix. `home` defaults to the user's home directory, looked up only
+ * when it is needed.
+ */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home?: string): string {
+  const homeDir = (): string => (home !== undefined && home !== '' ? home : systemHome());
+  if (platform === 'win32') return path.win32.join(absoluteDir(env, 'APPDATA', platform) ?? path.win32.join(homeDir(), 'AppData', 'Roaming'), 'Viewzenix');
+  if (platform === 'darwin') return path.posix.join(homeDir(), 'Library', 'Application Support', 'Viewzenix');
+  return path.posix.join(absoluteDir(env, 'XDG_CONFIG_HOME', platform) ?? path.posix.join(homeDir(), '.config'), 'Viewzenix');
+}
+
+/** A flag given with an empty value is a mistake, not "use the default". */
+function flagValue(flag: string | undefined, name: string): string | undefined {
+  if (flag !== undefined && flag.trim() === '') throw new ConfigError(`--${name} was given an empty value. Give it a value, or leave the option out to use the default.`);
+  return flag;
+}
+
+/** --data-dir, then VIEWZENIX_DATA_DIR, then the OS app-data folder; absolute (a relative one is taken from the
+ *  current directory). Every command that finds the agent's files uses this. */
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(flagValue(flag, 'data-dir') ?? envValue(env, 'VIEWZENIX_DATA_DIR') ?? defaultDataDir(process.platform, env));
 }
 
 function parsePort(value: string, name: string): number {
@@ -52,22 +99,21 @@ export interface StartFlags {
 }
 
 export function resolveOptions(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): AgentOptions {
-  const pick = (flag: string | undefined, envName: string): string | undefined => flag ?? (env[envName] !== '' ? env[envName] : undefined);
-  const dataDir = pick(flags['data-dir'], 'VIEWZENIX_DATA_DIR') ?? defaultDataDir(process.platform, env);
-  const webhookPort = pick(flags['webhook-port'], 'VIEWZENIX_WEBHOOK_PORT');
-  const controlPort = pick(flags['control-port'], 'VIEWZENIX_CONTROL_PORT');
-  const token = env.VIEWZENIX_CONTROL_TOKEN;
-  if (token !== undefined && token !== '' && token.length < 16) {
+  const pick = (flag: keyof StartFlags & string, envName: string): string | undefined => flagValue(flags[flag] as string | undefined, flag) ?? envValue(env, envName);
+  const webhookPort = pick('webhook-port', 'VIEWZENIX_WEBHOOK_PORT');
+  const controlPort = pick('control-port', 'VIEWZENIX_CONTROL_PORT');
+  const controlToken = envValue(env, 'VIEWZENIX_CONTROL_TOKEN');
+  if (controlToken !== undefined && controlToken.length < 16) {
     throw new ConfigError('VIEWZENIX_CONTROL_TOKEN must be at least 16 characters long.');
   }
   return {
-    dataDir: path.resolve(dataDir),
+    dataDir: resolveDataDir(flags['data-dir'], env),
     webhookPort: webhookPort === undefined ? DEFAULT_WEBHOOK_PORT : parsePort(webhookPort, '--webhook-port / VIEWZENIX_WEBHOOK_PORT'),
     controlPort: controlPort === undefined ? DEFAULT_CONTROL_PORT : parsePort(controlPort, '--control-port / VIEWZENIX_CONTROL_PORT'),
-    webhookHost: pick(flags['webhook-host'], 'VIEWZENIX_WEBHOOK_HOST') ?? '0.0.0.0',
+    webhookHost: pick('webhook-host', 'VIEWZENIX_WEBHOOK_HOST') ?? '0.0.0.0',
     console: flags.quiet ? 'silent' : flags.json ? 'json' : 'pretty',
-    logLevel: pick(flags['log-level'], 'VIEWZENIX_LOG_LEVEL') ?? 'info',
-    controlToken: token === '' ? undefined : token,
+    logLevel: pick('log-level', 'VIEWZENIX_LOG_LEVEL') ?? 'info',
+    controlToken,
     seedDemo: !flags['no-demo'],
   };
 }
