@@ -7,18 +7,28 @@ import type { TradingStateView } from '../shared/api-types.js';
 const RANK: Record<TradingState, number> = { active: 0, reducing: 1, halted: 2 };
 
 export class TradingStateService {
+  /** When the initial state began (read once). */
+  private initial: string | undefined;
+
   constructor(
     private readonly repo: TradingStateRepo,
     private readonly bus: EventBus,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
+  /** Every field is always there: `reason` is null when none was given, and until the state is first set,
+   *  `updatedAt` is when the database was created (the agent's first start with this data directory). */
   view(): TradingStateView {
     const rows = this.repo.all();
     const global = rows.find((r) => r.scope === 'global');
     const accounts: TradingStateView['accounts'] = {};
-    for (const r of rows) if (r.scope !== 'global') accounts[r.scope] = { state: r.state, reason: r.reason };
-    return { state: global?.state ?? 'active', reason: global?.reason, updatedAt: global?.updatedAt, accounts };
+    for (const r of rows) if (r.scope !== 'global') accounts[r.scope] = { state: r.state, reason: r.reason ?? null };
+    return { state: global?.state ?? 'active', reason: global?.reason ?? null, updatedAt: global?.updatedAt ?? this.initialAt(), accounts };
+  }
+
+  private initialAt(): string {
+    this.initial ??= this.repo.createdAt() ?? this.now();
+    return this.initial;
   }
 
   /** The stricter of the global and the account state. */

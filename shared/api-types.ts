@@ -154,11 +154,15 @@ export interface PositionView {
   unrealizedPnl?: string;
 }
 
+/** GET /api/trading-state and the `trading-state` event: every field is always present. */
 export interface TradingStateView {
   state: TradingState;
-  reason?: string;
-  updatedAt?: string;
-  accounts: Record<string, { state: TradingState; reason?: string }>;
+  /** Why the state was set; null when no reason was given (and for the initial `active` state). */
+  reason: string | null;
+  /** When the global state was last set; until then, when the data directory's database was created. */
+  updatedAt: string;
+  /** Accounts with a state of their own (the stricter of it and the global state applies). */
+  accounts: Record<string, { state: TradingState; reason: string | null }>;
 }
 
 export interface ApiError {

@@ -189,7 +189,7 @@ describe('channel status, test sends and desktop', () => {
     const email = (await h.n.status()).find((s) => s.channel === 'email')!;
     expect(email).toMatchObject({ enabled: true, available: false });
     expect(email.detail).toContain('No SMTP server is configured');
-    h.bus.publish({ type: 'trading-state', state: { state: 'halted', updatedAt: 'x', accounts: {} } });
+    h.bus.publish({ type: 'trading-state', state: { state: 'halted', reason: null, updatedAt: 'x', accounts: {} } });
     expect(h.rows()).toHaveLength(0);
     expect(await h.n.sendTest('email')).toMatchObject({ ok: false, retryable: false });
   });

@@ -101,6 +101,30 @@ describe('control API validation', () => {
     await agent.api('PUT', '/api/trading-state', { state: 'active' });
   });
 
+  it('answers the trading state with every documented field, from the first start on', async () => {
+    const fresh = await startTestAgent();
+    try {
+      const first = await fresh.api<Record<string, unknown>>('GET', '/api/trading-state');
+      expect(Object.keys(first.body).sort()).toEqual(['accounts', 'reason', 'state', 'updatedAt']);
+      expect(first.body).toMatchObject({ state: 'active', reason: null, accounts: {} });
+      // The initial state holds since the data directory's database was created, i.e. this start.
+      const since = Date.parse(first.body.updatedAt as string);
+      expect(Date.now() - since).toBeGreaterThanOrEqual(0);
+      expect(Date.now() - since).toBeLessThan(60_000);
+      const again = await fresh.api<Record<string, unknown>>('GET', '/api/trading-state');
+      expect(again.body.updatedAt).toBe(first.body.updatedAt);
+
+      const accountId = (await fresh.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items[0]!.id;
+      const put = await fresh.api<Record<string, unknown>>('PUT', '/api/trading-state', { state: 'reducing', accountId });
+      expect(put.body).toMatchObject({ state: 'active', reason: null, updatedAt: first.body.updatedAt, accounts: { [accountId]: { state: 'reducing', reason: 'set by the trader' } } });
+      const halted = await fresh.api<Record<string, unknown>>('PUT', '/api/trading-state', { state: 'halted', reason: 'news' });
+      expect(halted.body).toMatchObject({ state: 'halted', reason: 'news' });
+      expect(Date.parse(halted.body.updatedAt as string)).toBeGreaterThanOrEqual(since);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('an unknown API path is 404 with a code', async () => {
     const res = await agent.api<{ code: string }>('GET', '/api/nothing-here');
     expect(res.status).toBe(404);

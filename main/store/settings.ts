@@ -41,6 +41,11 @@ export class TradingStateRepo {
     }));
   }
 
+  /** When this database was created (its first migration): the time the initial state (active) holds since. */
+  createdAt(): string | undefined {
+    return (this.db.prepare('SELECT MIN(applied_at) AS at FROM schema_migrations').get() as { at: string | null } | undefined)?.at ?? undefined;
+  }
+
   set(scope: string, state: TradingState, reason: string | undefined, at: string): void {
     this.db
       .prepare('INSERT INTO trading_state (scope, state, reason, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(scope) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at')
