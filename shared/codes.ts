@@ -31,7 +31,6 @@ export const CODES = {
   INVALID_FIELD: { http: 400, message: 'A field in the alert has a value the agent cannot use.', fix: 'See the field named in the message and docs/alerts.md for the allowed values.' },
   INVALID_QUANTITY: { http: 400, message: 'The quantity must be a positive number.', fix: 'Use a quantity greater than zero, e.g. "quantity": "{{strategy.order.contracts}}".' },
   INVALID_PRICE: { http: 400, message: 'A price in the alert is not a positive number.', fix: 'Check limitPrice / stopPrice / price; quote placeholders such as "{{close}}".' },
-  STALE_ALERT: { http: 400, message: 'The alert is older than the strategy\'s maximum age.', fix: 'Check the machine clock and the tunnel; the alert was delivered late and was not traded.' },
   INBOX_UNAVAILABLE: { http: 503, message: 'The alert could not be stored.', fix: 'TradingView will re-send; check disk space and the agent log.' },
 
   // --- risk and strategy denials (stored with the signal, not HTTP answers) -----------------------------
@@ -52,6 +51,8 @@ export const CODES = {
   PRICE_OUT_OF_BAND: { http: 409, message: 'The limit / stop price is too far from the last known price.', fix: 'Check the price in the alert, or widen the price sanity band.' },
   DUPLICATE_ORDER: { http: 409, message: 'The same order (symbol and side) was sent moments ago.', fix: 'This guard stops doubled alerts; widen or disable it in the risk rules.' },
   MARKET_CLOSED: { http: 409, message: 'The market for this asset class is closed.', fix: 'Use extended hours if the broker supports them, or wait for the open.' },
+  // A late alert is accepted (202) and judged when it is processed: what only reduces or closes still runs.
+  STALE_ALERT: { http: 409, message: 'The alert is older than the strategy\'s maximum age, so it may not open or add to a position.', fix: 'Check the machine clock and the tunnel: the alert was delivered late. A late alert still closes or reduces a position; raise maxAlertAgeSeconds only if such delays are expected.' },
   OUTSIDE_TRADING_WINDOW: { http: 409, message: 'The alert arrived outside the strategy\'s trading window.', fix: 'Change the trading windows, or set ignoreTradingWindows in the alert.' },
   ADD_NOT_ALLOWED: { http: 409, message: 'The strategy does not add to an existing position.', fix: 'Enable "allow adding to a position" in the strategy.' },
   NOTHING_TO_DO: { http: 409, message: 'The account already holds the target position; no order is needed.', fix: 'Nothing to fix: a re-sent or repeated alert changes nothing.' },

@@ -29,4 +29,13 @@ describe('generated code documentation', () => {
     }
     expect(renderIntakeTable()).not.toContain('TRADING_HALTED');
   });
+
+  it('lists only codes the webhook answers with under the webhook answers: a stale alert is answered 202 and denied when processed', () => {
+    expect(renderIntakeTable()).not.toContain('STALE_ALERT');
+    const md = renderCodesMarkdown();
+    const denials = md.slice(md.indexOf('## Risk and strategy denials'), md.indexOf('## Broker outcomes'));
+    expect(denials).toContain('`STALE_ALERT`');
+    expect(denials).toContain('the alert was accepted (`202`)');
+    expect(CODES.STALE_ALERT.fix).toMatch(/still closes or reduces/);
+  });
 });

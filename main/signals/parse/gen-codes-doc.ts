@@ -3,6 +3,8 @@
 //
 // Run after changing shared/codes.ts:
 //   npx tsc -p tsconfig.build.json && node dist/main/signals/parse/gen-codes-doc.js
+// or, without a build:
+//   node --import jiti/register main/signals/parse/gen-codes-doc.ts
 // (from the repository root; an explicit root may be given as the first argument).
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,10 +12,15 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CODES, type Code } from '../../../shared/codes.js';
 
-/** The first code of each section of shared/codes.ts; codes keep their file order, so later ones follow. */
-const SECTIONS: ReadonlyArray<readonly [Code, string]> = [
+/** The first code of each section of shared/codes.ts; codes keep their file order, so later ones follow. A note,
+ *  when given, is printed between the title and the table. */
+const SECTIONS: ReadonlyArray<readonly [Code, string, string?]> = [
   ['WEBHOOK_NOT_FOUND', 'Webhook intake (answers to `POST /webhook/<id>`)'],
-  ['TRADING_HALTED', 'Risk and strategy denials (stored with the signal)'],
+  [
+    'TRADING_HALTED',
+    'Risk and strategy denials (stored with the signal)',
+    'These are not webhook answers: the alert was accepted (`202`) and is judged when it is processed; the code is stored with the signal and its per-account decisions (`GET /api/signals/:id`). The HTTP column is the status of a control-API call refused for the same reason (e.g. approving an order while trading is halted).',
+  ],
   ['BROKER_REJECTED', 'Broker outcomes'],
   ['UNAUTHORIZED', 'Control API'],
 ];
@@ -30,11 +37,11 @@ function table(codes: readonly Code[]): string {
   return ['| Code | HTTP | What happened | What to do |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-function sections(): Array<{ title: string; codes: Code[] }> {
-  const out: Array<{ title: string; codes: Code[] }> = [];
+function sections(): Array<{ title: string; note?: string; codes: Code[] }> {
+  const out: Array<{ title: string; note?: string; codes: Code[] }> = [];
   for (const code of Object.keys(CODES) as Code[]) {
     const start = SECTIONS.find(([first]) => first === code);
-    if (start !== undefined || out.length === 0) out.push({ title: start?.[1] ?? 'Codes', codes: [] });
+    if (start !== undefined || out.length === 0) out.push({ title: start?.[1] ?? 'Codes', note: start?.[2], codes: [] });
     out[out.length - 1]!.codes.push(code);
   }
   return out;
@@ -49,7 +56,7 @@ export function renderCodesMarkdown(): string {
     '`main/signals/parse/gen-codes-doc.ts`, so edit the table, not this file.',
     '',
   ];
-  for (const s of sections()) parts.push(`## ${s.title}`, '', table(s.codes), '');
+  for (const s of sections()) parts.push(`## ${s.title}`, '', ...(s.note ? [s.note, ''] : []), table(s.codes), '');
   return parts.join('\n');
 }
 
