@@ -3,7 +3,7 @@
 // Every command but `start` talks to the running agent through its control API (agent.json + control token).
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
-import { resolveOptions, resolveDataDir, ConfigError, type StartFlags } from './config.js';
+import { resolveOptions, resolveDataDir, controlTokenFromEnv, ConfigError, type StartFlags } from './config.js';
 import { startAgent } from './agent.js';
 import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
@@ -293,7 +293,7 @@ async function connect(dataDirFlag: string | undefined) {
   const dataDir = resolveDataDir(dataDirFlag);
   const info = readAgentInfo(dataDir);
   if (!info) throw new UsageError(`No agent is running with the data directory ${dataDir} (no agent.json). Start one with \`viewzenix start\` or pass --data-dir.`);
-  const token = process.env.VIEWZENIX_CONTROL_TOKEN || loadControlToken(dataDir);
+  const token = controlTokenFromEnv() ?? loadControlToken(dataDir);
   const base = `http://127.0.0.1:${info.controlPort}`;
   const send = async (method: string, p: string, body?: unknown): Promise<unknown> => {
     let res: Response;

@@ -1,9 +1,11 @@
 // Options from flags and the environment: a variable set but empty means "not set", and the OS folders the default
 // data directory is built from count only when they are absolute, so the data directory never lands in whatever
 // the current directory happens to be.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONTROL_PORT, DEFAULT_WEBHOOK_PORT, defaultDataDir, resolveDataDir, resolveOptions } from './config.js';
+import { ConfigError, DEFAULT_CONTROL_PORT, DEFAULT_WEBHOOK_PORT, controlTokenFromEnv, defaultDataDir, resolveDataDir, resolveOptions } from './config.js';
+import { tempDir } from './test-support/agent.js';
 
 describe('defaultDataDir', () => {
   it('uses XDG_CONFIG_HOME on Linux only when it is an absolute path (the XDG spec ignores an empty or relative one)', () => {
@@ -70,4 +72,49 @@ describe('resolveDataDir (every CLI command)', () => {
     expect(resolveDataDir(undefined, env)).toBe(defaultDataDir(process.platform, env));
     expect(resolveDataDir(undefined, env)).not.toBe(process.cwd());
   });
+});
+
+describe('VIEWZENIX_CONTROL_TOKEN', () => {
+  it('is used when it has at least 16 characters, and not set when empty', () => {
+    expect(controlTokenFromEnv({ VIEWZENIX_CONTROL_TOKEN: 'abcdefghijklmnop' })).toBe('abcdefghijklmnop');
+    expect(controlTokenFromEnv({ VIEWZENIX_CONTROL_TOKEN: '' })).toBeUndefined();
+    expect(controlTokenFromEnv({})).toBeUndefined();
+  });
+
+  it('a shorter one is refused with the rule and how to fix it, without repeating the value', () => {
+    let error: unknown;
+    try {
+      resolveOptions({}, { VIEWZENIX_CONTROL_TOKEN: 'short-secret' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/VIEWZENIX_CONTROL_TOKEN is too short: it must be at least 16 characters long/);
+    expect(message).toMatch(/randomBytes\(32\)/);
+    expect(message).toMatch(/or unset it to use the token the agent keeps in <data-dir>\/control-token/);
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('one with a space, which no Authorization header can carry, is refused', () => {
+    expect(() => controlTokenFromEnv({ VIEWZENIX_CONTROL_TOKEN: 'correct horse battery staple' })).toThrow(/contains a space or line break/);
+  });
+
+  it('`viewzenix start` with a short token exits with the error (78) before starting anything', async () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'jiti/register', path.join(root, 'main', 'cli.ts'), 'start', '--data-dir', dataDir, '--webhook-port', '0', '--control-port', '0', '--quiet', '--no-demo'], {
+      cwd: root,
+      env: { ...process.env, VIEWZENIX_CONTROL_TOKEN: 'tooshort' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill(), 60_000); // jiti compiles the CLI first: seconds on a busy machine
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    expect(code).toBe(78);
+    expect(stderr).toMatch(/^viewzenix: VIEWZENIX_CONTROL_TOKEN is too short: it must be at least 16 characters long\./);
+    expect(stderr).not.toContain('tooshort');
+  }, 90_000);
 });

@@ -22,6 +22,8 @@ export interface AgentOptions {
 
 export const DEFAULT_WEBHOOK_PORT = 4780;
 export const DEFAULT_CONTROL_PORT = 4781;
+/** VIEWZENIX_CONTROL_TOKEN must be at least this long (the token the agent generates has 43 characters). */
+export const MIN_CONTROL_TOKEN_LENGTH = 16;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -80,6 +82,27 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
   return path.resolve(flagValue(flag, 'data-dir') ?? envValue(env, 'VIEWZENIX_DATA_DIR') ?? defaultDataDir(process.platform, env));
 }
 
+/**
+ * VIEWZENIX_CONTROL_TOKEN, or undefined when it is not set (or empty): the agent then uses <data-dir>/control-token.
+ * A value that is too short, or that an Authorization header cannot carry, is refused with the rule and the fix;
+ * the message never repeats the value.
+ */
+export function controlTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = envValue(env, 'VIEWZENIX_CONTROL_TOKEN');
+  if (token === undefined) return undefined;
+  const fix =
+    'Set it to a long random value, for example the output of ' +
+    `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))", ` +
+    'or unset it to use the token the agent keeps in <data-dir>/control-token.';
+  if (token.length < MIN_CONTROL_TOKEN_LENGTH) {
+    throw new ConfigError(`VIEWZENIX_CONTROL_TOKEN is too short: it must be at least ${MIN_CONTROL_TOKEN_LENGTH} characters long. ${fix}`);
+  }
+  if (/\s/.test(token)) {
+    throw new ConfigError(`VIEWZENIX_CONTROL_TOKEN contains a space or line break, which an Authorization header cannot carry. ${fix}`);
+  }
+  return token;
+}
+
 function parsePort(value: string, name: string): number {
   if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name} must be a port number from 0 to 65535 (0 picks a free port), got "${value}".`);
   const n = Number(value);
@@ -102,10 +125,7 @@ export function resolveOptions(flags: StartFlags, env: NodeJS.ProcessEnv = proce
   const pick = (flag: keyof StartFlags & string, envName: string): string | undefined => flagValue(flags[flag] as string | undefined, flag) ?? envValue(env, envName);
   const webhookPort = pick('webhook-port', 'VIEWZENIX_WEBHOOK_PORT');
   const controlPort = pick('control-port', 'VIEWZENIX_CONTROL_PORT');
-  const controlToken = envValue(env, 'VIEWZENIX_CONTROL_TOKEN');
-  if (controlToken !== undefined && controlToken.length < 16) {
-    throw new ConfigError('VIEWZENIX_CONTROL_TOKEN must be at least 16 characters long.');
-  }
+  const controlToken = controlTokenFromEnv(env);
   return {
     dataDir: resolveDataDir(flags['data-dir'], env),
     webhookPort: webhookPort === undefined ? DEFAULT_WEBHOOK_PORT : parsePort(webhookPort, '--webhook-port / VIEWZENIX_WEBHOOK_PORT'),
