@@ -112,4 +112,33 @@ describe('lifecycle under duplicated and reordered broker reports', () => {
     expect(h.orders.get(order.id)).toMatchObject({ status: 'filled', filledQuantity: '5' });
     h.close();
   });
+
+  it('each new fill publishes one position event after its order event; a repeated trade id publishes nothing', () => {
+    const h = harness();
+    const { order } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: request('c1', '3'), leg: 'entry', createdAt: 't' });
+    h.lifecycle.transition(order.id, 'submitting', 'submit');
+    h.events.length = 0;
+    const fill = (tradeId: string, quantity: string) => ({ tradeId, clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy' as const, quantity, price: '100', time: 't' });
+    h.lifecycle.applyFill('acc1', order.id, fill('t1', '1'));
+    h.lifecycle.applyFill('acc1', order.id, fill('t1', '1')); // the same fill reported again
+    h.lifecycle.applyFill('acc1', order.id, fill('t2', '2'));
+    expect(h.events.map((e) => e.type)).toEqual(['order', 'position', 'order', 'position']);
+    expect(h.events.filter((e) => e.type === 'position')).toEqual([
+      { type: 'position', accountId: 'acc1', symbol: 'AAPL' },
+      { type: 'position', accountId: 'acc1', symbol: 'AAPL' },
+    ]);
+    h.close();
+  });
+
+  it('a late fill of a canceled order changes the position too: one position event, no order event', () => {
+    const h = harness();
+    const { order } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: request('c1', '5'), leg: 'entry', createdAt: 't' });
+    h.lifecycle.transition(order.id, 'submitting', 'submit');
+    h.lifecycle.transition(order.id, 'accepted', 'broker_update');
+    h.lifecycle.transition(order.id, 'canceled', 'broker_update');
+    h.events.length = 0;
+    h.lifecycle.applyFill('acc1', order.id, { tradeId: 't1', clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', quantity: '2', price: '100', time: 't' });
+    expect(h.events).toEqual([{ type: 'position', accountId: 'acc1', symbol: 'AAPL' }]);
+    h.close();
+  });
 });

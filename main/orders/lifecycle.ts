@@ -106,7 +106,14 @@ export class OrderLifecycle {
     });
   }
 
-  /** Records a fill once (by trade id) and moves the order on. A repeated trade id is ignored and logged. */
+  /** The account's position in `symbol` changed (a fill, or a trade reconciliation found): one `position` event,
+   *  which tells the UI to read the positions again. */
+  positionChanged(accountId: string, symbol: string): void {
+    this.bus.publish({ type: 'position', accountId, symbol });
+  }
+
+  /** Records a fill once (by trade id) and moves the order on; a new fill is a `position` event (after the order's).
+   *  A repeated trade id is ignored and logged. */
   applyFill(accountId: string, orderId: string, fill: Fill, brokerOrder?: BrokerOrder): OrderView {
     const fresh = this.orders.insertFill({ accountId, tradeId: fill.tradeId, orderId, symbol: fill.symbol, side: fill.side, quantity: fill.quantity, price: fill.price, commission: fill.commission, time: fill.time });
     const current = this.orders.get(orderId)!;
@@ -115,6 +122,13 @@ export class OrderLifecycle {
       this.log.debug({ orderId, tradeId: fill.tradeId }, 'a fill already recorded was reported again; ignored');
       return current;
     }
+    const updated = this.orderAfterFill(orderId, current, fill, brokerOrder);
+    this.positionChanged(accountId, fill.symbol);
+    return updated;
+  }
+
+  /** The order's filled quantity, average price and status once a new fill of it is recorded. */
+  private orderAfterFill(orderId: string, current: OrderView, fill: Fill, brokerOrder: BrokerOrder | undefined): OrderView {
     const fills = this.orders.fills(orderId);
     const qty = fills.reduce((s, f) => s.plus(f.quantity), new Decimal(0));
     const notional = fills.reduce((s, f) => s.plus(new Decimal(f.quantity).times(f.price)), new Decimal(0));

@@ -33,6 +33,7 @@ describe('reconciliation', () => {
     const [report] = await reconciler.reconcileAll('periodic');
     expect(report).toMatchObject({ fillsRecovered: 1, mismatches: [], halted: false });
     expect(positionsFromFills(h.db, 'acc1')).toEqual(paperPositions(h.db, 'acc1'));
+    expect(h.events.filter((e) => e.type === 'position')).toEqual([{ type: 'position', accountId: 'acc1', symbol: 'AAPL' }]); // the recovered fill
     expect(h.orders.reconcileState('acc1')!.fillsCursor).toBe(h.paperRepo.fillsSince('acc1', '')[0]!.time);
     const [again] = await reconciler.reconcileAll('periodic');
     expect(again!.fillsRecovered).toBe(0);
@@ -60,8 +61,10 @@ describe('reconciliation', () => {
     const [report] = await reconciler.reconcileAll('periodic');
     expect(report).toMatchObject({ externalFills: 1, mismatches: [], halted: false });
     expect(h.orders.reconcileState('acc1')!.baseline).toEqual({ AAPL: '3' });
+    expect(h.events.filter((e) => e.type === 'position')).toEqual([{ type: 'position', accountId: 'acc1', symbol: 'AAPL' }]); // the position changed
     const [again] = await reconciler.reconcileAll('periodic');
     expect(again).toMatchObject({ externalFills: 0, mismatches: [] });
+    expect(h.events.filter((e) => e.type === 'position')).toHaveLength(1); // once per trade
     expect(h.tradingState.effective('acc1').state).toBe('active');
     h.close();
   });

@@ -157,6 +157,7 @@ export class Reconciler {
             const q = new Decimal(f.quantity);
             baseline.set(f.symbol, (baseline.get(f.symbol) ?? new Decimal(0)).plus(f.side === 'buy' ? q : q.neg()));
             report.externalFills++;
+            this.lifecycle.positionChanged(accountId, f.symbol);
           } else if (!state) {
             this.orders.markExternalFill(accountId, f.tradeId);
           }

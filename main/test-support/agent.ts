@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAgent, type Agent, type StartOverrides } from '../agent.js';
 import type { AgentOptions } from '../config.js';
+import type { AgentEvent } from '../../shared/api-types.js';
 
 export interface TestAgent extends Agent {
   dataDir: string;
@@ -68,4 +69,28 @@ export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => bool
     if (Date.now() > deadline) return v;
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Reads the control API's event stream (/api/events) as the UI does, collecting every event until close(). */
+export async function listenEvents(agent: Pick<TestAgent, 'controlBase' | 'token'>): Promise<{ events: AgentEvent[]; close(): void }> {
+  const events: AgentEvent[] = [];
+  const ctrl = new AbortController();
+  const res = await fetch(`${agent.controlBase}/api/events`, { headers: { authorization: `Bearer ${agent.token}` }, signal: ctrl.signal });
+  if (!res.ok || !res.body) throw new Error(`/api/events answered ${res.status}`);
+  // Subscribed once the answer's head has arrived: events published from now on are seen.
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(chunk, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (data) events.push(JSON.parse(data.slice(6)) as AgentEvent);
+      }
+    }
+  })().catch(() => undefined);
+  return { events, close: () => ctrl.abort() };
 }
