@@ -19,7 +19,7 @@ import { Reconciler } from './orders/reconciler.js';
 import { TradingStateService } from './trading-state.js';
 import { SignalWorker } from './signals/worker.js';
 import { listen, closeServer } from './server/webhook.js';
-import { INBOX_FILE } from './store/inbox-db.js';
+import { INBOX_FILE, type InboxRow } from './store/inbox-db.js';
 import { arrivalRate, startWebhookListener, type WebhookListener } from './server/webhook-listener.js';
 import { paceCheckpoints } from './store/checkpoint-pace.js';
 import { createControlApp } from './server/control.js';
@@ -184,7 +184,11 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     backups.start();
 
     // Alerts are received from here on; the worker takes them once everything below is up (worker.kick()).
-    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
+    // Alerts rejected at the webhook never reach the worker, which announces the others once processed.
+    const onRejected = (rows: readonly InboxRow[]): void => {
+      for (const r of rows) bus.publish({ type: 'signal', signal: { id: r.id, strategyId: r.strategy_id, status: 'rejected', code: r.code ?? undefined, symbol: r.symbol ?? undefined } });
+    };
+    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
     listening = webhook;
     intakeStorm = () => webhook.storm();
     untilDurable = webhook.untilDurable;

@@ -13,7 +13,7 @@ import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
 import { openDatabase } from '../store/db.js';
 import { BACKSTOP_FRAMES, startCheckpointer } from '../store/checkpointer.js';
-import { DEDUPE_KEEP_MS, InboxReader, type CommittedRows, InboxStore, inboxEpoch, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
+import { DEDUPE_KEEP_MS, InboxReader, type CommittedRows, type InboxRow, InboxStore, inboxEpoch, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { InboxCopier } from '../signals/inbox-copy.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
@@ -50,6 +50,8 @@ export interface WebhookListenerOptions {
   log: Logger;
   /** New alerts were copied into signals: wake the worker. */
   onCopied: () => void;
+  /** Alerts the listener rejected (stored with their code) were copied into signals, once each: tell the UI. */
+  onRejected?: (rows: readonly InboxRow[]) => void;
   /** Default: a thread when the built entry exists and VIEWZENIX_WEBHOOK_THREAD is not "0". */
   thread?: boolean;
   /** The thread's compiled entry (default: webhook-thread.js beside this module; tests running from sources
@@ -134,7 +136,7 @@ function openIntake(o: WebhookListenerOptions): Intake {
     writer.close();
   }
   const reader = new InboxReader(openDatabase({ file: o.inboxFile, readonly: true }));
-  const copier = new InboxCopier(reader, o.signals, o.log);
+  const copier = new InboxCopier(reader, o.signals, o.log, o.onRejected);
   copier.copyAllOnDisk();
   // Only inbox.db's checkpoints move to their own thread. viewzenix.db keeps SQLite's own, in the pipeline's
   // commits: moved to the thread too, they were fewer and larger, and each one's flush of the database file held

@@ -46,6 +46,27 @@ describe('copying durable alerts into signals', () => {
     expect(signals.pending(10).map((s) => s.id)).toEqual(['s1', 's3', 's4']);
   });
 
+  it('reports the rows stored as rejected once each, after their copy; not queued ones, not ones already stored', () => {
+    const { store, signals, reader, log } = setup();
+    const reported: string[][] = [];
+    const onRejected = (rows: readonly { id: string; status: string; code: string | null }[]) => reported.push(rows.map((r) => `${r.id}:${r.status}:${r.code}`));
+    store.commitBatch([inboxInsert(1), inboxInsert(2, { status: 'rejected', code: 'MISSING_TICKER', dedupeKey: undefined }), inboxInsert(3, { status: 'rejected', code: 'PASSPHRASE_INVALID' })]);
+    store.syncCommittedNow();
+    const copier = new InboxCopier(reader(), signals, log, (rows) => {
+      expect(signals.list().map((x) => x.id)).toEqual(expect.arrayContaining(rows.map((r) => r.id))); // stored first
+      onRejected(rows);
+    });
+    copier.copyAllOnDisk();
+    copier.copyAllOnDisk(); // nothing new: nothing reported again
+    expect(reported).toEqual([['s2:rejected:MISSING_TICKER', 's3:rejected:PASSPHRASE_INVALID']]);
+    // A row already in signals (the same id, from another inbox file) is not copied again, so not reported again.
+    const other = setup();
+    other.store.commitBatch([inboxInsert(3, { status: 'rejected', code: 'PASSPHRASE_INVALID' }), inboxInsert(9, { status: 'rejected', code: 'INVALID_JSON' })]);
+    other.store.syncCommittedNow();
+    new InboxCopier(other.reader(), signals, log, onRejected).copyAllOnDisk();
+    expect(reported).toEqual([['s2:rejected:MISSING_TICKER', 's3:rejected:PASSPHRASE_INVALID'], ['s9:rejected:INVALID_JSON']]);
+  });
+
   it('an alert whose id or dedupe key is in signals already is not copied again, and says so', () => {
     const { store, signals, reader, log, lines } = setup();
     store.commitBatch([inboxInsert(1)]);

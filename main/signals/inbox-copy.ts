@@ -33,6 +33,9 @@ export class InboxCopier {
     private readonly reader: InboxReader,
     private readonly signals: SignalRepo,
     private readonly log: Logger,
+    /** Rows stored as rejected at the webhook (a 4xx answer with a valid webhook id), once each, after the commit
+     *  that copied them: the worker never sees them, so this is where the UI learns of them. */
+    private readonly onRejected: (rows: readonly InboxRow[]) => void = () => {},
   ) {
     this.copied = signals.copiedSeq(reader.epoch);
     this.released = this.copied;
@@ -52,8 +55,21 @@ export class InboxCopier {
       this.copied = rows[rows.length - 1]!.seq;
       for (const r of rows) if (r.seq > this.durable) this.early.set(r.id, { seq: r.seq });
       n += rows.length;
+      this.reportRejected(rows, skipped);
     }
     return n;
+  }
+
+  private reportRejected(rows: readonly InboxRow[], skipped: readonly string[]): void {
+    let rejected = rows.filter((r) => r.status === 'rejected');
+    if (rejected.length === 0) return;
+    if (skipped.length > 0) rejected = rejected.filter((r) => !skipped.includes(r.id));
+    if (rejected.length === 0) return;
+    try {
+      this.onRejected(rejected);
+    } catch (err) {
+      this.log.warn({ err }, 'could not announce alerts rejected at the webhook');
+    }
   }
 
   /**
