@@ -93,6 +93,28 @@ describe('agent start and stop', () => {
     await agent.stop();
   });
 
+  it('a demo alert without a price: the paper broker rejects the market order, and the reason says how to fix the alert', async () => {
+    const agent = await startTestAgent();
+    const res = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"ZZZ","action":"buy","quantity":1}');
+    expect(res.status).toBe(202);
+    const orders = await eventually(
+      async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${res.body.signalId as string}`)).body.items,
+      (i) => i.length === 1 && i[0]!.status === 'rejected',
+    );
+    expect(orders[0]).toMatchObject({ symbol: 'ZZZ', status: 'rejected' });
+    expect(orders[0]!.reason).toContain('no price known for ZZZ');
+    expect(orders[0]!.reason).toContain('"price": "{{close}}"');
+    // With the price, as the demo's example and the alert builder's templates send it, it fills (another symbol: the
+    // duplicate-order guard would hold the same order sent moments ago).
+    const priced = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"YYY","action":"buy","quantity":1,"price":"12.5"}');
+    const filled = await eventually(
+      async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${priced.body.signalId as string}`)).body.items,
+      (i) => i.length === 1 && i[0]!.status === 'filled',
+    );
+    expect(filled[0]).toMatchObject({ status: 'filled' });
+    await agent.stop();
+  });
+
   it('flatten closes every position', async () => {
     const agent = await startTestAgent();
     const hook = new URL(agent.demoWebhookUrl!).pathname;
