@@ -120,9 +120,14 @@ describe('an alert copied and planned while its inbox commit is being synced', (
       const latest = () => agent.db.prepare('SELECT id, status FROM signals ORDER BY seq DESC LIMIT 1').get() as { id: string; status: string } | undefined;
       const planned = await eventually(latest, (r) => r?.status === 'processing');
       expect(planned?.status).toBe('processing'); // copied and taken by the worker before the sync
+      // Checked against the risk rules and stored meanwhile, but held before the broker call.
+      const ordersOf = () => agent.db.prepare('SELECT client_order_id AS clientOrderId, status FROM orders WHERE signal_id = ?').all(planned!.id) as { clientOrderId: string; status: string }[];
+      await eventually(ordersOf, (o) => o.length === 1);
       await new Promise((r) => setTimeout(r, 300));
       expect(answered).toBe(false);
-      expect(agent.db.prepare('SELECT count(*) AS n FROM orders WHERE signal_id = ?').get(planned!.id)).toEqual({ n: 0 });
+      const [stored] = ordersOf();
+      expect(ordersOf()).toEqual([{ clientOrderId: stored!.clientOrderId, status: 'submitting' }]);
+      expect(agent.db.prepare('SELECT count(*) AS n FROM paper_orders WHERE client_order_id = ?').get(stored!.clientOrderId)).toEqual({ n: 0 });
       expect(latest()?.status).toBe('processing');
       release();
       const res = await answer;
