@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import type { AgentEvent, OrderView, TunnelStatusView } from '../../shared/api-types.js';
 
 const ACTIVE: DesktopStatus = { tradingState: 'active', tunnel: 'up' };
 
@@ -72,5 +73,44 @@ describe('routeAgentEvent', () => {
 
   it('ignores unknown event types', () => {
     expect(routeAgentEvent({ type: 'heartbeat' }, ACTIVE)).toEqual({ notification: null, status: ACTIVE });
+  });
+});
+
+describe('routeAgentEvent with the events the agent publishes (shared/api-types.ts)', () => {
+  const ACTIVE_NOW: DesktopStatus = { tradingState: 'active', tunnel: 'up' };
+  const order = (fields: Partial<OrderView>): AgentEvent => ({
+    type: 'order',
+    order: { id: 'ord_1', clientOrderId: 'vz-1', accountId: 'acc', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '10', timeInForce: 'day', status: 'accepted', filledQuantity: '0', createdAt: 'now', updatedAt: 'now', ...fields },
+  });
+  const route = (e: AgentEvent, s = ACTIVE_NOW) => routeAgentEvent(e as unknown as Record<string, unknown>, s);
+
+  it('announces fills, rejections and unknown outcomes of the nested order', () => {
+    expect(route(order({ status: 'filled', filledQuantity: '10', averageFillPrice: '189.2' })).notification).toEqual({ title: 'Order filled', body: 'BUY 10 AAPL @ 189.2', urgency: 'normal' });
+    expect(route(order({ status: 'rejected', reason: 'TRADING_HALTED: Trading is halted' })).notification).toMatchObject({ title: 'Order rejected by the broker', urgency: 'critical' });
+    expect(route(order({ status: 'rejected', reason: 'TRADING_HALTED: Trading is halted' })).notification?.body).toContain('TRADING_HALTED');
+    expect(route(order({ status: 'unknown' })).notification?.title).toBe('Order outcome unknown');
+    expect(route(order({ status: 'accepted' })).notification).toBeNull();
+  });
+
+  it('announces a denied signal with its code and symbol', () => {
+    const e: AgentEvent = { type: 'signal', signal: { id: 's1', strategyId: 'st', status: 'denied', code: 'MAX_POSITION', symbol: 'TSLA' } };
+    expect(route(e).notification).toMatchObject({ title: 'Order denied', urgency: 'normal' });
+    expect(route(e).notification?.body).toMatch(/^TSLA: MAX_POSITION/);
+    expect(route({ type: 'signal', signal: { id: 's2', strategyId: 'st', status: 'done', symbol: 'TSLA' } }).notification).toBeNull();
+  });
+
+  it('follows the trading state inside the event and announces a halt with its reason', () => {
+    const halted = route({ type: 'trading-state', state: { state: 'halted', reason: 'daily loss limit', updatedAt: 'now', accounts: {} } });
+    expect(halted).toEqual({ notification: { title: 'Trading halted', body: 'daily loss limit', urgency: 'critical' }, status: { tradingState: 'halted', tunnel: 'up' } });
+    expect(route({ type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 'now', accounts: {} } }, halted.status).notification?.title).toBe('Trading resumed');
+  });
+
+  it('announces the tunnel going down from its status object', () => {
+    const status = (state: TunnelStatusView['state'], lastError: TunnelStatusView['lastError'] = null) =>
+      ({ type: 'tunnel', status: { state, lastError } }) as unknown as AgentEvent;
+    const down = route(status('down', { code: 'TUNNEL_DOWN', message: 'ngrok session expired', fix: null }));
+    expect(down.notification).toMatchObject({ title: 'Tunnel down', urgency: 'critical' });
+    expect(down.notification?.body).toContain('ngrok session expired');
+    expect(route(status('up'), down.status).status.tunnel).toBe('up');
   });
 });

@@ -51,7 +51,7 @@ function orderNotification(event: Record<string, unknown>): NotificationSpec | n
   const symbol = first(event, 'symbol', 'ticker');
   const side = first(event, 'side')?.toUpperCase() ?? null;
   const qty = first(event, 'filledQuantity', 'filledQty', 'quantity', 'qty');
-  const price = first(event, 'avgFillPrice', 'fillPrice', 'price');
+  const price = first(event, 'averageFillPrice', 'avgFillPrice', 'fillPrice', 'price');
   const what = join(side, qty, symbol) || 'An order';
   switch (status) {
     case 'filled':
@@ -97,7 +97,37 @@ function tunnelState(value: unknown): TunnelState | null {
   }
 }
 
-export function routeAgentEvent(event: Record<string, unknown>, status: DesktopStatus): Routed {
+const record = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
+/**
+ * The agent's events (shared/api-types.ts AgentEvent) carry their subject nested: `{type:'order', order}`,
+ * `{type:'signal', signal}`, `{type:'trading-state', state: {state, reason…}}`, `{type:'tunnel', status: {state,
+ * lastError…}}`. Lifted to the top level here; an event already flat passes as it is.
+ */
+export function flattenAgentEvent(event: Record<string, unknown>): Record<string, unknown> {
+  switch (event.type) {
+    case 'order':
+    case 'signal': {
+      const inner = record(event[event.type]);
+      return inner ? { ...inner, type: event.type } : event;
+    }
+    case 'trading-state': {
+      const inner = record(event.state);
+      return inner ? { ...inner, type: event.type } : event;
+    }
+    case 'tunnel': {
+      const inner = record(event.status);
+      if (!inner) return event;
+      const error = record(inner.lastError);
+      return { type: event.type, status: inner.state, reason: error?.message ?? null };
+    }
+    default:
+      return event;
+  }
+}
+
+export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus): Routed {
+  const event = flattenAgentEvent(raw);
   const none = { notification: null, status };
   switch (event.type) {
     case 'order':
