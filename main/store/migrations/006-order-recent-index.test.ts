@@ -31,6 +31,9 @@ describe('migration 006 order recent index', () => {
       { time: '2026-01-06T09:00:00.000Z', symbol: 'AAPL', side: 'sell', reducing: false },
     ]);
     expect(orders.recentForAccount('acc1', '2026-01-06T00:00:00.000Z', 1)).toEqual([{ time: '2026-01-06T11:00:00.000Z', symbol: 'AAPL', side: 'sell', reducing: true }]);
+    // An order the broker (or the agent) rejected never traded: not a recent order for the duplicate and cooldown rules.
+    db.prepare("UPDATE orders SET status = 'rejected' WHERE id IN ('o4', 'o5')").run();
+    expect(orders.recentForAccount('acc1', '2026-01-06T00:00:00.000Z')).toEqual([{ time: '2026-01-06T09:00:00.000Z', symbol: 'AAPL', side: 'sell', reducing: false }]);
     db.close();
   });
 
