@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestAgent, tempDir, eventually } from './test-support/agent.js';
+import { startTestAgent, tempDir, eventually, builtWebhookThreadEntry } from './test-support/agent.js';
 import type { OrderView } from '../shared/api-types.js';
 
 describe('agent start and stop', () => {
@@ -126,5 +126,43 @@ describe('agent start and stop', () => {
     const positions = await eventually(async () => (await agent.api<{ items: unknown[] }>('GET', '/api/positions')).body.items, (i) => i.length === 0);
     expect(positions).toEqual([]);
     await agent.stop();
+  });
+});
+
+describe('an agent whose checkpoint thread died', () => {
+  // A build whose checkpoint-thread.js throws as it loads; the thread dies before the agent has even started.
+  const brokenEntry = (): string => {
+    const file = path.join(tempDir(), 'checkpoint-thread.js');
+    fs.writeFileSync(file, "throw new Error('checkpoint-thread.js failed to load');\n");
+    return file;
+  };
+  const logText = (dataDir: string): string =>
+    fs
+      .readdirSync(path.join(dataDir, 'logs'))
+      .map((f) => fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8'))
+      .join('\n');
+
+  it.each([
+    { mode: 'in-process', overrides: { webhookThread: false } },
+    { mode: 'thread', overrides: { webhookThread: true, webhookThreadEntry: builtWebhookThreadEntry() } },
+  ])('keeps taking alerts and stops promptly, removing agent.json and the lock (webhook listener $mode)', async ({ overrides }) => {
+    const agent = await startTestAgent({}, { ...overrides, checkpointThreadEntry: brokenEntry() });
+    await new Promise((r) => setTimeout(r, 300)); // the thread has died by now
+    const res = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    expect(res.status).toBe(202);
+    const status = await eventually(
+      async () => (await agent.api<{ status: string }>('GET', `/api/signals/${res.body.signalId as string}`)).body.status,
+      (s) => s === 'done',
+    );
+    expect(status).toBe('done');
+    const started = Date.now();
+    const stopped = await Promise.race([agent.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5000))]);
+    expect(stopped).toBe(true); // it used to wait forever for the dead thread's exit
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
+    expect(fs.existsSync(path.join(agent.dataDir, 'agent.lock'))).toBe(false);
+    const log = logText(agent.dataDir);
+    expect(log).toContain('the checkpoint thread stopped unexpectedly; restarting it');
+    expect(log).toContain('checkpoint-thread.js failed to load');
   });
 });

@@ -89,6 +89,8 @@ export interface StartOverrides {
   webhookThread?: boolean;
   /** The webhook thread's compiled entry (tests running from sources point at the build). */
   webhookThreadEntry?: string;
+  /** The checkpoint thread's compiled entry (the same; default: store/checkpoint-thread.js of this build). */
+  checkpointThreadEntry?: string;
   /** The credential vault. Default: the OS keychain under service VIEWZENIX_KEYCHAIN_SERVICE (else "viewzenix"), VIEWZENIX_SECRET_* as read-only fallback. */
   vault?: VaultLike;
   /** Tunnel self-check and retry timing (tests point the probe at a local tunnel server). */
@@ -188,7 +190,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const onRejected = (rows: readonly InboxRow[]): void => {
       for (const r of rows) bus.publish({ type: 'signal', signal: { id: r.id, strategyId: r.strategy_id, status: 'rejected', code: r.code ?? undefined, symbol: r.symbol ?? undefined } });
     };
-    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry });
+    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry });
     listening = webhook;
     intakeStorm = () => webhook.storm();
     untilDurable = webhook.untilDurable;

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
 import { openDatabase } from '../store/db.js';
-import { BACKSTOP_FRAMES, startCheckpointer } from '../store/checkpointer.js';
+import { BACKSTOP_FRAMES, MAX_FAILED_STARTS, startCheckpointer } from '../store/checkpointer.js';
 import { DEDUPE_KEEP_MS, InboxReader, type CommittedRows, type InboxRow, InboxStore, inboxEpoch, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { InboxCopier } from '../signals/inbox-copy.js';
@@ -57,6 +57,8 @@ export interface WebhookListenerOptions {
   /** The thread's compiled entry (default: webhook-thread.js beside this module; tests running from sources
    *  point at the build). */
   threadEntry?: string;
+  /** The checkpoint thread's compiled entry (default: store/checkpoint-thread.js beside the checkpointer). */
+  checkpointThreadEntry?: string;
   bodyLimit?: number;
   dedupeWindowMs?: number;
 }
@@ -141,7 +143,21 @@ function openIntake(o: WebhookListenerOptions): Intake {
   // Only inbox.db's checkpoints move to their own thread. viewzenix.db keeps SQLite's own, in the pipeline's
   // commits: moved to the thread too, they were fewer and larger, and each one's flush of the database file held
   // the alerts' WAL syncs (sync p99 at 1,000 alerts/s: 35–37 ms, against 11–12 ms).
-  const checkpointer = startCheckpointer([o.inboxFile], (err) => o.log.warn({ err }, 'background checkpoint'));
+  // Should the thread stop, inbox.db's own commits checkpoint it past the backstop (BACKSTOP_FRAMES) meanwhile.
+  const checkpointer = startCheckpointer(
+    [o.inboxFile],
+    {
+      onError: (err) => o.log.warn({ err }, 'background checkpoint of inbox.db'),
+      onStopped: ({ code, err, restartInMs }) => {
+        if (restartInMs !== undefined) {
+          o.log.error({ err, code, restartInMs }, "the checkpoint thread stopped unexpectedly; restarting it (meanwhile inbox.db's commits checkpoint it themselves)");
+        } else {
+          o.log.error({ err, code }, `the checkpoint thread stopped ${MAX_FAILED_STARTS} times in a row before it was ready and is not started again: inbox.db's commits checkpoint it themselves from now on`);
+        }
+      },
+    },
+    { entry: o.checkpointThreadEntry },
+  );
   let timer: NodeJS.Timeout | undefined;
   const copied = (n: number): void => {
     if (n > 0) o.onCopied();

@@ -16,16 +16,25 @@ export interface CheckpointThreadData {
   intervalMs: number;
 }
 
+/** What the thread tells the agent: its databases are open and its timer runs (`ready`), or a checkpoint failed
+ *  (`error`; the next tick tries again). */
+export type FromCheckpointThread = { type: 'ready' } | { type: 'error'; message: string };
+
 const port = parentPort;
 if (!port) throw new Error('checkpoint-thread.js runs as a worker thread of the agent.');
 const data = workerData as CheckpointThreadData;
 const dbs = data.dbFiles.map((file) => {
-  const db = new Database(file, { fileMustExist: true });
-  db.pragma('wal_autocheckpoint = 0');
-  // No waiting: while RESTART waits for the writer of the moment, it keeps every other writer out. When it cannot
-  // start at once, the next tick tries again.
-  db.pragma('busy_timeout = 0');
-  return db;
+  try {
+    const db = new Database(file, { fileMustExist: true });
+    db.pragma('wal_autocheckpoint = 0');
+    // No waiting: while RESTART waits for the writer of the moment, it keeps every other writer out. When it cannot
+    // start at once, the next tick tries again.
+    db.pragma('busy_timeout = 0');
+    return db;
+  } catch (err) {
+    // Thrown again as a plain Error: SQLite's own error class reaches the agent as a bare { code }, its message lost.
+    throw new Error(`cannot open ${file}: ${(err as Error).message}`, { cause: err });
+  }
 });
 
 type Result = { busy: number; log: number; checkpointed: number };
@@ -40,7 +49,7 @@ function tick(db: Database.Database): void {
     if (passive.log < data.thresholdFrames || passive.log - passive.checkpointed > data.restartAtFrames) return;
     checkpoint('RESTART'); // busy when a reader or the writer kept it waiting past busy_timeout: next tick
   } catch (err) {
-    port!.postMessage({ type: 'error', message: `${db.name}: ${(err as Error).message}` });
+    port!.postMessage({ type: 'error', message: `${db.name}: ${(err as Error).message}` } satisfies FromCheckpointThread);
   }
 }
 
@@ -54,3 +63,4 @@ port.on('message', (m: { type: string }) => {
   for (const db of dbs) db.close();
   port.close();
 });
+port.postMessage({ type: 'ready' } satisfies FromCheckpointThread);

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from './db.js';
-import { BACKSTOP_FRAMES, startCheckpointer } from './checkpointer.js';
-import { builtWebhookThreadEntry, tempDir } from '../test-support/agent.js';
+import { BACKSTOP_FRAMES, MAX_FAILED_STARTS, startCheckpointer, type Checkpointer, type CheckpointerEvents } from './checkpointer.js';
+import { builtWebhookThreadEntry, eventually, tempDir } from '../test-support/agent.js';
+import { finishesWithin } from '../time-limit.js';
 
 // The thread runs compiled JavaScript: the build's checkpoint-thread.js (npm test builds before vitest).
 const entry = path.join(path.dirname(builtWebhookThreadEntry()), '..', 'store', 'checkpoint-thread.js');
@@ -16,9 +17,18 @@ describe('background checkpoints of the agent database files', () => {
     const [a, b] = files.map((file) => openDatabase({ file, migrations: [] }));
     for (const db of [a!, b!]) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`); // as the webhook thread's connection does
     for (const db of [a!, b!]) db.exec('CREATE TABLE t (n INTEGER, pad TEXT)');
-    const checkpointer = startCheckpointer(files, (err) => {
-      throw err;
-    }, entry);
+    const checkpointer = startCheckpointer(
+      files,
+      {
+        onError: (err) => {
+          throw err;
+        },
+        onStopped: ({ err }) => {
+          throw err ?? new Error('the checkpoint thread stopped');
+        },
+      },
+      { entry },
+    );
     expect(checkpointer).toBeDefined();
     const pad = 'x'.repeat(3000);
     const insertA = a!.prepare('INSERT INTO t VALUES (?, ?)');
@@ -43,9 +53,124 @@ describe('background checkpoints of the agent database files', () => {
 
   it('without the compiled thread (running from sources) nothing changes', () => {
     const db = openDatabase({ file: path.join(tempDir(), 'cp2.db') });
-    expect(startCheckpointer([db.name], () => undefined, path.join(tempDir(), 'missing.js'))).toBeUndefined();
+    expect(startCheckpointer([db.name], { onError: () => undefined, onStopped: () => undefined }, { entry: path.join(tempDir(), 'missing.js') })).toBeUndefined();
     // The connection's own checkpoint (past a 4 MB WAL: 4,096 frames of 1 KB) stays as openDatabase set it.
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(4096);
     db.close();
+  });
+});
+
+describe('a checkpoint thread that stops', () => {
+  type Stop = Parameters<CheckpointerEvents['onStopped']>[0];
+  /** What the checkpointer reported, and its events. */
+  const recorder = () => {
+    const stops: Stop[] = [];
+    const errors: Error[] = [];
+    return { stops, errors, events: { onError: (err: Error) => errors.push(err), onStopped: (stop: Stop) => stops.push(stop) } satisfies CheckpointerEvents };
+  };
+  /** A stand-in for the compiled thread: `body` runs as the thread's module, where `started` is how many times a
+   *  thread of this entry started (this one included). */
+  const fakeThread = (body: string): { entry: string; starts: () => number } => {
+    const dir = tempDir();
+    const log = path.join(dir, 'starts');
+    const entry = path.join(dir, 'thread.mjs');
+    const count = (file: string): number => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').length : 0);
+    fs.writeFileSync(
+      entry,
+      [
+        "import fs from 'node:fs';",
+        "import { parentPort } from 'node:worker_threads';",
+        `fs.appendFileSync(${JSON.stringify(log)}, 'x');`,
+        `const started = fs.readFileSync(${JSON.stringify(log)}, 'utf8').length;`,
+        body,
+      ].join('\n'),
+    );
+    return { entry, starts: () => count(log) };
+  };
+  /** The real thread's behaviour on close, for the fakes that get that far. */
+  const readyThenClose = "parentPort.postMessage({ type: 'ready' });\nconst t = setInterval(() => {}, 1000);\nparentPort.on('message', (m) => { if (m.type === 'close') { clearInterval(t); parentPort.close(); } });";
+  const dbFile = (): string => {
+    const file = path.join(tempDir(), 'inbox.db');
+    openDatabase({ file, migrations: [] }).close();
+    return file;
+  };
+  /** close() must resolve promptly: well before any limit of its own. */
+  const closesPromptly = async (checkpointer: Checkpointer): Promise<void> => {
+    const started = Date.now();
+    expect(await finishesWithin(checkpointer.close(), 2000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+  };
+
+  it('before it was ready (its file throws as it loads): reported, tried again a few times, then left stopped; close() after its exit resolves at once', async () => {
+    const thread = fakeThread("throw new Error('checkpoint-thread.js failed to load');");
+    const r = recorder();
+    const checkpointer = startCheckpointer([dbFile()], r.events, { entry: thread.entry, restartDelayMs: 10 })!;
+    expect(checkpointer).toBeDefined();
+    await eventually(() => r.stops.length, (n) => n === MAX_FAILED_STARTS);
+    expect(r.stops).toHaveLength(MAX_FAILED_STARTS);
+    expect(r.stops[0]!.err?.message).toBe('checkpoint-thread.js failed to load');
+    expect(r.stops[0]!.code).toBe(1);
+    expect(r.stops.map((s) => s.restartInMs)).toEqual([10, 20, 40, 80, undefined]); // the last one is not restarted
+    await sleep(200);
+    expect(thread.starts()).toBe(MAX_FAILED_STARTS);
+    await closesPromptly(checkpointer); // the thread's exit has come and gone: it used to wait for it forever
+    await closesPromptly(checkpointer); // a second close is the first one's answer
+  });
+
+  it('the real thread, given a database it cannot open, is not restarted forever, and close() does not wait for it', async () => {
+    const r = recorder();
+    const checkpointer = startCheckpointer([path.join(tempDir(), 'gone.db')], r.events, { entry, restartDelayMs: 10 })!;
+    await eventually(() => r.stops.length, (n) => n === MAX_FAILED_STARTS);
+    expect(r.stops.at(-1)!.restartInMs).toBeUndefined(); // not started again
+    expect(r.stops[0]!.err?.message).toMatch(/^cannot open .*gone\.db: unable to open database file$/);
+    await closesPromptly(checkpointer);
+  });
+
+  it('close() while the thread is still loading (and about to die) resolves at once, and nothing is restarted', async () => {
+    const thread = fakeThread("await new Promise((r) => setTimeout(r, 100));\nthrow new Error('checkpoint-thread.js failed to load');");
+    const r = recorder();
+    const checkpointer = startCheckpointer([dbFile()], r.events, { entry: thread.entry, restartDelayMs: 10 })!;
+    await closesPromptly(checkpointer);
+    await sleep(300);
+    expect(r.stops).toEqual([]); // asked to stop: not reported, not restarted
+    expect(thread.starts()).toBe(1);
+  });
+
+  it('after it was ready: reported, restarted, and the new thread closes as the first would have', async () => {
+    // The first thread dies once ready; the second (restarted) one runs.
+    const thread = fakeThread(
+      `if (started === 1) {\n  parentPort.postMessage({ type: 'ready' });\n  setTimeout(() => { throw new Error('the checkpoint thread failed'); }, 50);\n} else {\n${readyThenClose}\n}`,
+    );
+    const r = recorder();
+    const checkpointer = startCheckpointer([dbFile()], r.events, { entry: thread.entry, restartDelayMs: 20 })!;
+    await eventually(() => thread.starts(), (n) => n === 2);
+    expect(r.stops).toEqual([{ code: 1, err: expect.objectContaining({ message: 'the checkpoint thread failed' }), restartInMs: 20 }]);
+    await sleep(200); // the restarted thread is ready and runs
+    expect(r.stops).toHaveLength(1);
+    await closesPromptly(checkpointer);
+    expect(thread.starts()).toBe(2);
+    expect(r.stops).toHaveLength(1);
+  });
+
+  it('close() between a stop and its restart resolves at once and calls the restart off', async () => {
+    const thread = fakeThread("parentPort.postMessage({ type: 'ready' });\nsetTimeout(() => process.exit(3), 20);");
+    const r = recorder();
+    const checkpointer = startCheckpointer([dbFile()], r.events, { entry: thread.entry, restartDelayMs: 5000 })!;
+    await eventually(() => r.stops.length, (n) => n === 1);
+    expect(r.stops).toEqual([{ code: 3, err: undefined, restartInMs: 5000 }]);
+    await closesPromptly(checkpointer);
+    expect(thread.starts()).toBe(1);
+  });
+
+  it('a thread that does not stop when asked is ended after the close limit, and said so', async () => {
+    const thread = fakeThread("parentPort.postMessage({ type: 'ready' });\nparentPort.on('message', () => {}); // never closes");
+    const r = recorder();
+    const checkpointer = startCheckpointer([dbFile()], r.events, { entry: thread.entry, closeWaitMs: 200 })!;
+    await sleep(200);
+    const started = Date.now();
+    expect(await finishesWithin(checkpointer.close(), 3000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r.errors.map((e) => e.message)).toEqual(['the checkpoint thread did not stop within 200 ms; it was ended']);
+    expect(r.stops).toEqual([]);
   });
 });

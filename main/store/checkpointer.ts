@@ -1,11 +1,38 @@
-// Starts checkpoint-thread.ts for the agent's database files (see there why).
+// Starts checkpoint-thread.ts for the agent's database files (see there why), and starts it again should it stop.
+// The thread is an optimisation, never a dependency: while it is not running, the writers' own checkpoints (past
+// BACKSTOP_FRAMES) keep each WAL bounded, and nothing else waits for it. Closing never waits for a thread that is
+// gone, nor longer than CLOSE_WAIT_MS for one that is there.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import type { CheckpointThreadData } from './checkpoint-thread.js';
+import { finishesWithin } from '../time-limit.js';
+import type { CheckpointThreadData, FromCheckpointThread } from './checkpoint-thread.js';
 
 export interface Checkpointer {
+  /** Stops the thread (a restart that is due is called off). Resolves once the thread has exited, at once when it
+   *  is not running, and after about 2 × CLOSE_WAIT_MS at the latest (one that does not stop is ended). */
   close(): Promise<void>;
+}
+
+export interface CheckpointerEvents {
+  /** A checkpoint failed, or the thread had to be ended on close; the thread goes on (the next tick tries again). */
+  onError(err: Error): void;
+  /**
+   * The thread stopped without being asked to (`err`: what it threw). Until a new one runs, the writers checkpoint
+   * in their own commits past BACKSTOP_FRAMES. `restartInMs`: when it is started again; undefined: it is not, as it
+   * failed MAX_FAILED_STARTS times in a row before it was ready (a broken build, a file it cannot open).
+   */
+  onStopped(stop: { code: number; err?: Error; restartInMs?: number }): void;
+}
+
+export interface CheckpointerOptions {
+  /** The compiled thread (default: checkpoint-thread.js beside this module). */
+  entry?: string;
+  /** How long close() waits for the thread to finish before it ends it (tests shorten it). */
+  closeWaitMs?: number;
+  /** The first restart's delay; it doubles with each stop, up to MAX_RESTART_DELAY_MS (tests shorten it). */
+  restartDelayMs?: number;
 }
 
 /** The WAL is restarted past 8,000 frames (32 MB with 4 KB pages), not at every commit past 1,000 as SQLite's own
@@ -18,28 +45,91 @@ const INTERVAL_MS = 250;
  *  thread stop. SQLite's default (1,000) puts two fsyncs into a commit every few hundred alerts. */
 export const BACKSTOP_FRAMES = 16_000;
 
+/** The thread answers a close between two ticks (each a few milliseconds); one that has not exited by then is
+ *  ended. SQLite makes an interrupted checkpoint harmless: the next one starts over. */
+const CLOSE_WAIT_MS = 3_000;
+/** A thread that stopped is started again after 0.2 s, 0.4 s … every 10 s at most (as the webhook thread is). */
+const FIRST_RESTART_DELAY_MS = 200;
+const MAX_RESTART_DELAY_MS = 10_000;
+/** A thread that stopped this many times in a row before it was ready is not started again. */
+export const MAX_FAILED_STARTS = 5;
+
+const DEFAULT_ENTRY = fileURLToPath(new URL('./checkpoint-thread.js', import.meta.url));
+
 /**
  * Moves the checkpoints of `files` to their own thread; their writers set `wal_autocheckpoint = BACKSTOP_FRAMES`.
  * Undefined, and nothing changes, when the compiled thread entry is not there (running from sources).
  */
-export function startCheckpointer(files: readonly string[], onError: (err: Error) => void, entry = fileURLToPath(new URL('./checkpoint-thread.js', import.meta.url))): Checkpointer | undefined {
+export function startCheckpointer(files: readonly string[], events: CheckpointerEvents, options: CheckpointerOptions = {}): Checkpointer | undefined {
+  const entry = options.entry ?? DEFAULT_ENTRY;
   if (!fs.existsSync(entry)) return undefined;
   const data: CheckpointThreadData = { dbFiles: [...files], thresholdFrames: THRESHOLD_FRAMES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
-  const worker = new Worker(entry, { workerData: data, name: 'checkpoint' });
+  const closeWaitMs = options.closeWaitMs ?? CLOSE_WAIT_MS;
+  const firstDelayMs = options.restartDelayMs ?? FIRST_RESTART_DELAY_MS;
   let closing = false;
-  worker.on('message', (m: { type: string; message?: string }) => {
-    if (m.type === 'error') onError(new Error(`checkpoint failed: ${m.message ?? ''}`));
-  });
-  worker.on('error', (err) => onError(err));
-  worker.on('exit', () => {
-    if (!closing) onError(new Error('the checkpoint thread stopped; commits checkpoint past the backstop from now on'));
-  });
+  let closed: Promise<void> | undefined;
+  /** The thread now, until its `exit` event: none between a stop and its restart, nor once it is not restarted. */
+  let running: Worker | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let stops = 0;
+  let failedStarts = 0;
+
+  const stopped = (code: number, err: Error | undefined, wasReady: boolean): void => {
+    if (closing) return;
+    failedStarts = wasReady ? 0 : failedStarts + 1;
+    if (failedStarts >= MAX_FAILED_STARTS) {
+      events.onStopped({ code, err });
+      return;
+    }
+    const restartInMs = Math.min(MAX_RESTART_DELAY_MS, firstDelayMs * 2 ** stops++);
+    events.onStopped({ code, err, restartInMs });
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (closing) return;
+      try {
+        start();
+      } catch (startErr) {
+        stopped(-1, startErr as Error, false);
+      }
+    }, restartInMs);
+    restartTimer.unref(); // nothing to keep the process alive for
+  };
+
+  const start = (): void => {
+    const worker = new Worker(entry, { workerData: data, name: 'checkpoint' });
+    running = worker;
+    let ready = false;
+    let thrown: Error | undefined;
+    worker.on('message', (m: FromCheckpointThread) => {
+      if (m.type === 'ready') ready = true;
+      else if (m.type === 'error') events.onError(new Error(`checkpoint failed: ${m.message}`));
+    });
+    worker.on('error', (err: unknown) => {
+      // Its exit follows. What it threw arrives as a copy: only a plain Error keeps its message.
+      thrown = err instanceof Error ? err : new Error(`the checkpoint thread threw ${inspect(err)}`);
+    });
+    worker.on('exit', (code) => {
+      if (running === worker) running = undefined;
+      stopped(code, thrown, ready);
+    });
+  };
+
+  start();
   return {
     close: () => {
-      closing = true;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage({ type: 'close' });
-      return exited;
+      closed ??= (async () => {
+        closing = true;
+        clearTimeout(restartTimer);
+        // A thread that has exited (its `exit` event fired) is not waited for: that event does not come again.
+        const worker = running;
+        if (!worker) return;
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.postMessage({ type: 'close' });
+        if (await finishesWithin(exited, closeWaitMs)) return;
+        events.onError(new Error(`the checkpoint thread did not stop within ${closeWaitMs} ms; it was ended`));
+        await finishesWithin(worker.terminate(), closeWaitMs);
+      })();
+      return closed;
     },
   };
 }
