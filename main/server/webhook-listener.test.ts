@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startTestAgent, builtWebhookThreadEntry, tempDir, eventually } from '../test-support/agent.js';
 import { arrivalRate } from './webhook-listener.js';
 import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
+import { openDatabase } from '../store/db.js';
+import { finishesWithin } from '../time-limit.js';
+
+const refused = (port: number): Promise<boolean> =>
+  fetch(`http://127.0.0.1:${port}/health`).then(
+    () => false,
+    () => true,
+  );
+const logText = (dataDir: string): string =>
+  fs
+    .readdirSync(path.join(dataDir, 'logs'))
+    .map((f) => fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8'))
+    .join('\n');
 
 describe('webhook listener thread lifecycle', () => {
   it('an agent stopped between a thread crash and its restart stops cleanly, and no thread is left listening', async () => {
@@ -13,11 +27,63 @@ describe('webhook listener thread lifecycle', () => {
     await agent.webhookListener.terminateThread!();
     await agent.stop(); // would never resolve if it waited for the dead thread's exit
     expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
-    const refused = await fetch(`http://127.0.0.1:${port}/health`).then(
-      () => false,
-      () => true,
+    expect(await refused(port)).toBe(true);
+  });
+
+  it('a thread that does not stop when asked is ended after the limit: the agent stops, and the alert it answered is kept', async () => {
+    // The built thread, deaf to the close message.
+    const entry = path.join(tempDir(), 'deaf-webhook-thread.mjs');
+    fs.writeFileSync(
+      entry,
+      [
+        "import { parentPort } from 'node:worker_threads';",
+        'const on = parentPort.on.bind(parentPort);',
+        "parentPort.on = (event, listener) => on(event, event === 'message' ? (m) => { if (m.type !== 'close') listener(m); } : listener);",
+        `await import(${JSON.stringify(pathToFileURL(builtWebhookThreadEntry()).href)});`,
+      ].join('\n'),
     );
-    expect(refused).toBe(true);
+    const agent = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: entry });
+    expect(agent.webhookMode).toBe('thread');
+    const port = agent.info.webhookPort;
+    const res = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"before-stop"}');
+    expect(res.status).toBe(202);
+    const started = Date.now();
+    expect(await finishesWithin(agent.stop(), 15_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(8000); // the thread's limit (4 s), then it is ended
+    expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
+    expect(fs.existsSync(path.join(agent.dataDir, 'agent.lock'))).toBe(false);
+    expect(await refused(port)).toBe(true);
+    expect(logText(agent.dataDir)).toContain('the webhook thread did not stop in time; ending it');
+    const db = openDatabase({ file: path.join(agent.dataDir, 'viewzenix.db'), readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM signals WHERE id = ?').get(res.body.signalId)).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('a restarted thread that never gets to listen is ended when the agent stops', async () => {
+    // The built thread the first time; from then on a thread that loads and never listens.
+    const dir = tempDir();
+    const entry = path.join(dir, 'stuck-webhook-thread.mjs');
+    const starts = path.join(dir, 'starts');
+    fs.writeFileSync(
+      entry,
+      [
+        "import fs from 'node:fs';",
+        `fs.appendFileSync(${JSON.stringify(starts)}, 'x');`,
+        `if (fs.readFileSync(${JSON.stringify(starts)}, 'utf8').length === 1) await import(${JSON.stringify(pathToFileURL(builtWebhookThreadEntry()).href)});`,
+        'else setInterval(() => {}, 1000);',
+      ].join('\n'),
+    );
+    const agent = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: entry });
+    await agent.webhookListener.terminateThread!();
+    await eventually(() => (fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8').length : 0), (n) => n === 2); // restarted (0.2 s)
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    expect(await finishesWithin(agent.stop(), 15_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
+    const log = logText(agent.dataDir);
+    expect(log).toContain('the restarted webhook thread did not start listening in time; ending it');
+    expect(log).not.toContain('could not be restarted');
   });
 
   it('the listener refuses a port that is taken, as the main thread would (EADDRINUSE), and the agent does not start', async () => {

@@ -19,6 +19,7 @@ import { InboxCopier } from '../signals/inbox-copy.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
 import { createWebhookServer, listen, closeServer, DEFAULT_DEDUPE_WINDOW_MS, type WebhookStats } from './webhook.js';
 import { sharedWebhookStats, STATS_BYTES, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
+import { finishesWithin } from '../time-limit.js';
 
 export interface WebhookListener {
   port: number;
@@ -76,6 +77,10 @@ const STORM_COPY_SPACING_MS = 50;
 const ALERT_STORM_PER_MS = 1;
 /** A failed copy is tried again after this long. */
 const RETRY_COPY_MS = 1000;
+/** How long closing waits for the webhook thread to exit once asked (it finishes what it received; its server ends
+ *  connections still open after 2 s), and for a restart under way to listen. A thread that has not by then is
+ *  ended: what it committed is in inbox.db and copied as after a crash. */
+const THREAD_CLOSE_MS = 4_000;
 
 export async function startWebhookListener(o: WebhookListenerOptions): Promise<WebhookListener> {
   const wanted = o.thread ?? (process.env.VIEWZENIX_WEBHOOK_THREAD !== '0' && fs.existsSync(o.threadEntry ?? THREAD_ENTRY));
@@ -310,8 +315,10 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   let stopping = false;
   let restarts = 0;
   let closed: Promise<void> | undefined;
-  /** The thread listening now (none between a crash and its restart). */
+  /** The thread listening now (none between a crash and its restart): set until its `exit` event. */
   let live: Worker | undefined;
+  /** A thread started and not listening yet. */
+  let starting: Worker | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   let restarting: Promise<void> | undefined;
 
@@ -339,10 +346,12 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
         dedupeWindowMs: o.dedupeWindowMs,
       };
       const w = new Worker(o.threadEntry ?? THREAD_ENTRY, { workerData: data, name: 'webhook' });
+      starting = w;
       let started = false;
       w.on('message', (m: ToMain) => {
         if (m.type === 'listening') {
           started = true;
+          if (starting === w) starting = undefined;
           live = w;
           boundPort = m.port;
           resolve(w);
@@ -356,6 +365,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       });
       w.on('exit', (code) => {
         if (live === w) live = undefined;
+        if (starting === w) starting = undefined;
         if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
         // Alerts it committed but could not report (or sync) are in inbox.db: sync and copy them.
         intake.copyAll();
@@ -368,7 +378,9 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
           if (stopping) return;
           restarting = spawn(boundPort).then(
             () => undefined,
-            (err: unknown) => o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received'),
+            (err: unknown) => {
+              if (!stopping) o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received');
+            },
           );
         }, delay);
         restartTimer.unref();
@@ -395,15 +407,23 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       close: () => {
         stopping = true;
         closed ??= (async () => {
-          // Between a crash and its restart there is no thread to close; a restart under way is let finish first.
+          // Between a crash and its restart there is no thread to close; a restart under way is let finish first
+          // (one that does not get to listen in time is ended: it has received nothing).
           if (restartTimer) clearTimeout(restartTimer);
-          await restarting;
+          if (restarting && !(await finishesWithin(restarting, THREAD_CLOSE_MS))) {
+            o.log.error({ limitMs: THREAD_CLOSE_MS }, 'the restarted webhook thread did not start listening in time; ending it');
+            const w = starting;
+            if (w) await finishesWithin(w.terminate(), THREAD_CLOSE_MS);
+          }
+          // A thread whose exit has come and gone is not `live` any more: that exit is not waited for again.
           const w = live;
           if (w) {
-            await new Promise<void>((resolve) => {
-              w.once('exit', () => resolve());
-              w.postMessage({ type: 'close' } satisfies ToThread);
-            });
+            const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+            w.postMessage({ type: 'close' } satisfies ToThread);
+            if (!(await finishesWithin(exited, THREAD_CLOSE_MS))) {
+              o.log.error({ limitMs: THREAD_CLOSE_MS }, 'the webhook thread did not stop in time; ending it (the alerts it committed are copied)');
+              await finishesWithin(w.terminate(), THREAD_CLOSE_MS);
+            }
           }
           await intake.close();
         })();
