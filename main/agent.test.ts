@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestAgent, tempDir, eventually, builtWebhookThreadEntry } from './test-support/agent.js';
 import type { OrderView } from '../shared/api-types.js';
+import { PaperBroker } from './brokers/paper/paper-broker.js';
+import { finishesWithin } from './time-limit.js';
 
 describe('agent start and stop', () => {
   it('writes agent.json with pid, bound ports and UI URL, a 0600 token file, and removes agent.json on stop', async () => {
@@ -129,6 +131,12 @@ describe('agent start and stop', () => {
   });
 });
 
+const logText = (dataDir: string): string =>
+  fs
+    .readdirSync(path.join(dataDir, 'logs'))
+    .map((f) => fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8'))
+    .join('\n');
+
 describe('an agent whose checkpoint thread died', () => {
   // A build whose checkpoint-thread.js throws as it loads; the thread dies before the agent has even started.
   const brokenEntry = (): string => {
@@ -136,11 +144,6 @@ describe('an agent whose checkpoint thread died', () => {
     fs.writeFileSync(file, "throw new Error('checkpoint-thread.js failed to load');\n");
     return file;
   };
-  const logText = (dataDir: string): string =>
-    fs
-      .readdirSync(path.join(dataDir, 'logs'))
-      .map((f) => fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8'))
-      .join('\n');
 
   it.each([
     { mode: 'in-process', overrides: { webhookThread: false } },
@@ -164,5 +167,48 @@ describe('an agent whose checkpoint thread died', () => {
     const log = logText(agent.dataDir);
     expect(log).toContain('the checkpoint thread stopped unexpectedly; restarting it');
     expect(log).toContain('checkpoint-thread.js failed to load');
+  });
+});
+
+describe('a stop whose parts fail or hang', () => {
+  const gone = (dataDir: string) => ({
+    agentJson: fs.existsSync(path.join(dataDir, 'agent.json')),
+    lock: fs.existsSync(path.join(dataDir, 'agent.lock')),
+  });
+  const refused = (port: number): Promise<boolean> =>
+    fetch(`http://127.0.0.1:${port}/health`).then(
+      () => false,
+      () => true,
+    );
+
+  it('a part that fails is logged, and the rest of the stop still runs', async () => {
+    const agent = await startTestAgent();
+    const listener = agent.webhookListener;
+    const close = listener.close.bind(listener);
+    listener.close = async () => {
+      await close();
+      throw new Error('the listener failed to close');
+    };
+    await agent.stop();
+    expect(gone(agent.dataDir)).toEqual({ agentJson: false, lock: false });
+    expect(await refused(agent.info.controlPort)).toBe(true);
+    expect(() => agent.db.prepare('SELECT 1').get()).toThrow(/not open/);
+    const log = logText(agent.dataDir);
+    expect(log).toContain('stopping: the webhook listener failed; the agent stops all the same');
+    expect(log).toContain('agent stopped');
+  });
+
+  it('a part that never finishes is logged and left behind after its limit: the stop ends, agent.json and the lock are removed', async () => {
+    // A paper account whose broker connection never finishes disconnecting.
+    const agent = await startTestAgent({}, { adapterFactory: (a, _creds, { paperRepo }) => (a.broker === 'paper' ? Object.assign(new PaperBroker(a.id, paperRepo), { disconnect: () => new Promise<void>(() => {}) }) : undefined) });
+    const started = Date.now();
+    expect(await finishesWithin(agent.stop(), 15_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(8000); // one part's limit (5 s) and the rest
+    expect(gone(agent.dataDir)).toEqual({ agentJson: false, lock: false });
+    expect(await refused(agent.info.controlPort)).toBe(true);
+    expect(await refused(agent.info.webhookPort)).toBe(true);
+    const log = logText(agent.dataDir);
+    expect(log).toContain('stopping: the broker connections did not finish in time; the agent stops without waiting for it');
+    expect(log).toContain('agent stopped');
   });
 });

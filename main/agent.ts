@@ -46,6 +46,7 @@ import { Vault } from './secrets/index.js';
 import { CredentialsService, platformFix, type VaultLike } from './credentials-service.js';
 import { AccountConnections, type AdapterFactory } from './account-connections.js';
 import { TunnelService } from './tunnel-service.js';
+import { finishesWithin } from './time-limit.js';
 import type { BackoffOptions, HealthProbeOptions } from './tunnel/index.js';
 
 export interface Agent {
@@ -65,6 +66,15 @@ export interface Agent {
   webhookListener: WebhookListener;
   stop(): Promise<void>;
 }
+
+/**
+ * A clean stop waits for its parts this long in all (the desktop shell sends SIGTERM after 10 s and kills the agent
+ * 3 s later), and for any one part at most STOP_PART_MS. Once the whole limit is spent, each part still to come is
+ * started all the same (closing a server, ending reconciliation) and waited for STOP_PART_FLOOR_MS.
+ */
+const STOP_LIMIT_MS = 8_000;
+const STOP_PART_MS = 5_000;
+const STOP_PART_FLOOR_MS = 250;
 
 /** Alerts per millisecond (200/s) and signals in the worker above which viewzenix.db's checkpoints are large. */
 const BUSY_ALERTS_PER_MS = 0.2;
@@ -261,21 +271,39 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log.info('agent stopping');
-        await tunnel.shutdown(); // close the public URL first: nothing new arrives through it
-        await webhook.close(); // stop accepting alerts; what was received is committed and answered
-        await worker.stop(); // finish in-flight work
-        checkpoints.stop();
-        approvals.stop();
-        await closeServer(controlServer);
-        await notifications.stop();
-        audit.stop();
-        await backups.stop();
-        router.close();
-        for (const id of router.accountIds()) await router.adapter(id)?.disconnect().catch(() => undefined);
-        openDb.close();
-        removeAgentInfo(options.dataDir);
+        // Each part in turn, each waited for a limited time: one that fails or hangs is logged and left behind, so
+        // the stop always gets to the end (agent.json and the lock removed). Whatever it left undone is what a
+        // crash leaves: the next start reconciles it.
+        const deadline = performance.now() + STOP_LIMIT_MS;
+        const part = async (name: string, run: () => unknown): Promise<void> => {
+          const limitMs = Math.round(Math.max(STOP_PART_FLOOR_MS, Math.min(STOP_PART_MS, deadline - performance.now())));
+          try {
+            if (await finishesWithin(Promise.resolve().then(run), limitMs)) return;
+            log.error({ part: name, limitMs }, `stopping: ${name} did not finish in time; the agent stops without waiting for it`);
+          } catch (err) {
+            log.error({ err, part: name }, `stopping: ${name} failed; the agent stops all the same`);
+          }
+        };
+        await part('the tunnel', () => tunnel.shutdown()); // close the public URL first: nothing new arrives through it
+        await part('the webhook listener', () => webhook.close()); // stop accepting alerts; what was received is committed and answered
+        await part('the signal worker', () => worker.stop()); // finish in-flight work
+        await part('checkpoint pacing', () => checkpoints.stop());
+        await part('approvals', () => approvals.stop());
+        await part('the control server', () => closeServer(controlServer));
+        await part('notifications', () => notifications.stop());
+        await part('the audit trail', () => audit.stop());
+        await part('backups', () => backups.stop());
+        await part('the order router and reconciliation', () => router.close());
+        await part('the broker connections', () => Promise.allSettled(router.accountIds().map((id) => router.adapter(id)?.disconnect())));
+        await part('the database', () => openDb.close());
+        try {
+          removeAgentInfo(options.dataDir);
+        } catch (err) {
+          log.error({ err }, 'stopping: could not remove agent.json');
+        }
         releaseLock();
-        await new Promise<void>((resolve) => log.flush(() => resolve()));
+        log.info('agent stopped');
+        await finishesWithin(new Promise<void>((resolve) => log.flush(() => resolve())), STOP_PART_MS);
       })();
       return stopping;
     };
