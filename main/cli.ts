@@ -316,6 +316,9 @@ async function connect(dataDirFlag: string | undefined) {
   return { info, get: (p: string) => send('GET', p), send, raw };
 }
 
+/** How long a stopped agent's process may take to exit by itself. */
+const EXIT_GRACE_MS = 2_000;
+
 async function start(flags: StartFlags): Promise<number> {
   const options = resolveOptions(flags);
   const agent = await startAgent(options);
@@ -359,6 +362,12 @@ async function start(flags: StartFlags): Promise<number> {
       if (type === 'shutdown' || type === 'stop') shutdown('parent');
     });
   });
+  // A part of the stop that did not finish in time (agent.ts) may have left something running (a thread, a socket,
+  // a timer): it must not keep the process alive. This timer does not either: a process with nothing left exits now.
+  setTimeout(() => {
+    process.stderr.write(`viewzenix: something was still running ${EXIT_GRACE_MS / 1000} s after the agent stopped; exiting.\n`);
+    process.exit();
+  }, EXIT_GRACE_MS).unref();
   return 0;
 }
 
