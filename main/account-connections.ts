@@ -12,6 +12,7 @@ import { ApiFailure } from './server/control.js';
 import type { CredentialsService } from './credentials-service.js';
 import type { ConnectionTestView } from '../shared/api-types.js';
 import type { Code } from '../shared/codes.js';
+import { accountSettingsIssues } from './brokers/account-settings.js';
 
 /** Makes the adapter for an account from its stored credentials; undefined when this build has none for the broker. */
 export type AdapterFactory = (account: AccountRow, credentials: Record<string, string>) => BrokerAdapter | undefined | Promise<BrokerAdapter | undefined>;
@@ -48,7 +49,7 @@ export class AccountConnections {
   }
 
   /**
-   * A new account: credentials are checked, stored in the vault (`broker:<id>:<field>`), and the adapter is
+   * A new account: its settings and credentials are checked, the credentials stored in the vault (`broker:<id>:<field>`), and the adapter is
    * created, connected and registered. When the connection fails, the stored credentials are removed again
    * and the broker's reason is answered.
    */
@@ -61,6 +62,7 @@ export class AccountConnections {
     const given = Object.keys(credentials).length > 0;
     for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
     this.validate(account.broker, credentials, given);
+    this.validateSettings(account);
     // Without credentials in the body the account can still be made: its keys may come from
     // VIEWZENIX_SECRET_* variables, or be set later with PUT /api/accounts/:id/credentials.
     if (!given) {
@@ -83,6 +85,7 @@ export class AccountConnections {
   async replace(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     if (account.broker === 'paper') throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'the paper broker has none' }]);
     this.validate(account.broker, credentials, true);
+    this.validateSettings(account);
     await this.o.credentials.requireWritable(`Cannot store the ${account.broker} credentials`);
     const previous = Object.keys(await this.o.credentials.readAccount(account.id, account.broker));
     for (const v of Object.values(credentials)) registerSecret(v);
@@ -138,6 +141,12 @@ export class AccountConnections {
     return this.o.router.adapter(accountId) !== undefined;
   }
 
+  /** A setting the broker cannot work without (OANDA's account id, CCXT's exchange) is a 400 naming the field. */
+  private validateSettings(account: AccountRow): void {
+    const issues = accountSettingsIssues(account.broker, account.environment, account.config);
+    if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The ${account.broker} account settings have ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+  }
+
   private validate(broker: string, credentials: Record<string, string>, complete: boolean): void {
     const issues = this.o.credentials.validateAccountFields(broker, credentials, complete);
     if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The credentials have ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
@@ -159,7 +168,14 @@ export class AccountConnections {
   }
 
   private async open(account: AccountRow, credentials: Record<string, string>): Promise<BrokerAdapter | undefined> {
-    const adapter = await this.o.factory(account, credentials);
+    let adapter: BrokerAdapter | undefined;
+    try {
+      adapter = await this.o.factory(account, credentials);
+    } catch (err) {
+      // The factory refuses settings it cannot use (an environment, an exchange id): a local settings error.
+      if (err instanceof BrokerError && err.kind === 'invalid') throw new ApiFailure('VALIDATION_FAILED', describe(err), [{ path: '/config', message: describe(err) }]);
+      throw err;
+    }
     if (!adapter) {
       this.o.log.warn({ accountId: account.id, broker: account.broker }, 'no adapter for this broker in this build; the account is saved but its orders are denied');
       return undefined;

@@ -4,6 +4,7 @@ import { BrokerError, type BrokerAdapter } from './port.js';
 import { AlpacaAdapter, type AlpacaConfig } from './alpaca/adapter.js';
 import { OandaAdapter, type OandaConfig } from './oanda/adapter.js';
 import { CcxtAdapter, type CcxtConfig } from './ccxt/adapter.js';
+import { ALPACA_ENVIRONMENTS, CCXT_ENVIRONMENTS, OANDA_ENVIRONMENTS } from './account-settings.js';
 
 export type RealBroker = 'alpaca' | 'oanda' | 'ccxt';
 
@@ -26,8 +27,8 @@ function need(credentials: BrokerCredentials, broker: string, ...names: string[]
   return names.map((n) => credentials[n]!);
 }
 
-function env<T extends string>(broker: string, value: string, allowed: Record<string, T>): T {
-  const mapped = allowed[value.toLowerCase()];
+function env<T extends string>(broker: string, value: string, allowed: Readonly<Record<string, T>>): T {
+  const mapped = Object.prototype.hasOwnProperty.call(allowed, value.toLowerCase()) ? allowed[value.toLowerCase()] : undefined;
   if (!mapped) throw new BrokerError('invalid', `${broker}: environment "${value}" is not one of ${Object.keys(allowed).join(', ')}`);
   return mapped;
 }
@@ -46,7 +47,7 @@ export function createAdapter(account: BrokerAccountConfig, credentials: BrokerC
     case 'alpaca': {
       const [keyId, secretKey] = need(credentials, 'Alpaca', 'keyId', 'secretKey');
       const config: AlpacaConfig = defined({
-        environment: env('Alpaca', account.environment, { paper: 'paper' as const, live: 'live' as const }),
+        environment: env('Alpaca', account.environment, ALPACA_ENVIRONMENTS),
         baseUrl: account.baseUrl,
         streamUrl: str(c.streamUrl),
         timeoutMs: int(c.timeoutMs),
@@ -61,7 +62,7 @@ export function createAdapter(account: BrokerAccountConfig, credentials: BrokerC
       const accountId = str(c.accountId);
       if (!accountId) throw new BrokerError('invalid', 'OANDA: the account id (e.g. 101-001-1234567-001) is missing from the account settings');
       const config: OandaConfig = defined({
-        environment: env('OANDA', account.environment, { practice: 'practice' as const, demo: 'practice' as const, live: 'live' as const }),
+        environment: env('OANDA', account.environment, OANDA_ENVIRONMENTS),
         accountId,
         baseUrl: account.baseUrl,
         streamUrl: str(c.streamUrl),
@@ -79,7 +80,7 @@ export function createAdapter(account: BrokerAccountConfig, credentials: BrokerC
       const marketType = str(c.marketType);
       const config: CcxtConfig = defined({
         exchange,
-        environment: env('CCXT', account.environment, { live: 'live' as const, sandbox: 'sandbox' as const, testnet: 'sandbox' as const }),
+        environment: env('CCXT', account.environment, CCXT_ENVIRONMENTS),
         baseUrl: account.baseUrl,
         marketType: marketType === 'swap' || marketType === 'future' ? marketType : undefined,
         quoteCurrency: str(c.quoteCurrency),

@@ -1,0 +1,80 @@
+// Broker accounts through the control API, with the real adapters against the fake brokers (no network here):
+// a setting the broker cannot work without is a validation error.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
+import { FakeOanda } from './brokers/oanda/fake-server.js';
+import { FakeBinance } from './brokers/ccxt/fake-binance.js';
+import { EnvStore, Vault } from './secrets/index.js';
+import { MemorySecretStore } from './test-support/memory-secret-store.js';
+import { startTestAgent, type TestAgent } from './test-support/agent.js';
+import type { AccountView } from '../shared/api-types.js';
+
+const ALPACA = { keyId: 'PKACCOUNTSTEST000001', secretKey: 'accounts-test-alpaca-secret-01' };
+const OANDA_TOKEN = 'accounts-test-oanda-token-0001';
+const OANDA_ACCOUNT = '101-001-1234567-001';
+const BINANCE = { apiKey: 'accountsTestBinanceKey0001', secret: 'accountsTestBinanceSecret0001' };
+/** Alpaca settings for tests: no stream, no polling within a test, and a short timeout for the timeout case. */
+const ALPACA_CONFIG = { streaming: false, pollIntervalMs: 600_000, timeoutMs: 500, risk: { enforceMarketHours: false } };
+
+type ErrorBody = { status: string; code: string; message: string; errors?: { path: string; message: string }[] };
+
+const memoryVault = () => new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+
+let alpaca: FakeAlpaca;
+let oanda: FakeOanda;
+let binance: FakeBinance;
+const agents: TestAgent[] = [];
+
+beforeAll(async () => {
+  alpaca = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190', MSFT: '410' } }).start();
+  oanda = await new FakeOanda({ token: OANDA_TOKEN, accountId: OANDA_ACCOUNT }).start();
+  binance = await new FakeBinance({ ...BINANCE }).start();
+});
+afterEach(async () => {
+  for (const a of agents.splice(0)) await a.stop();
+});
+afterAll(async () => {
+  await alpaca.close();
+  await oanda.close();
+  await binance.close();
+});
+
+async function agentWith(vault: Vault = memoryVault(), dataDir?: string): Promise<TestAgent> {
+  const agent = await startTestAgent(dataDir ? { dataDir } : {}, { vault });
+  agents.push(agent);
+  return agent;
+}
+
+const alpacaAccount = (baseUrl: string, credentials: Record<string, string> = ALPACA, name = 'Alpaca paper') => ({ name, broker: 'alpaca', environment: 'paper', baseUrl, credentials, config: ALPACA_CONFIG });
+
+async function accountIds(agent: TestAgent): Promise<string[]> {
+  return (await agent.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items.map((a) => a.id);
+}
+
+describe('settings a broker cannot work without are validation errors', () => {
+  it('OANDA without an account id, CCXT without an exchange and an environment the broker does not have answer 400 VALIDATION_FAILED naming the field', async () => {
+    const agent = await agentWith();
+    const before = await accountIds(agent);
+
+    const oandaNoId = await agent.api<ErrorBody>('POST', '/api/accounts', { name: 'OANDA', broker: 'oanda', environment: 'practice', baseUrl: oanda.baseUrl, credentials: { token: OANDA_TOKEN } });
+    expect(oandaNoId.status).toBe(400);
+    expect(oandaNoId.body.code).toBe('VALIDATION_FAILED');
+    expect(oandaNoId.body.message).toMatch(/accountId/);
+    expect(oandaNoId.body.errors).toEqual([{ path: '/config/accountId', message: expect.stringMatching(/required for oanda/) }]);
+    // Without credentials too: the setting is checked when the account is created, not when it first connects.
+    const oandaBare = await agent.api<ErrorBody>('POST', '/api/accounts', { name: 'OANDA', broker: 'oanda', environment: 'practice' });
+    expect([oandaBare.status, oandaBare.body.errors?.[0]?.path]).toEqual([400, '/config/accountId']);
+
+    const ccxtNoExchange = await agent.api<ErrorBody>('POST', '/api/accounts', { name: 'Binance', broker: 'ccxt', environment: 'live', baseUrl: binance.baseUrl, credentials: BINANCE });
+    expect([ccxtNoExchange.status, ccxtNoExchange.body.code, ccxtNoExchange.body.errors?.[0]?.path]).toEqual([400, 'VALIDATION_FAILED', '/config/exchange']);
+    const ccxtUnknown = await agent.api<ErrorBody>('POST', '/api/accounts', { name: 'Nowhere', broker: 'ccxt', environment: 'live', credentials: BINANCE, config: { exchange: 'no-such-exchange' } });
+    expect([ccxtUnknown.status, ccxtUnknown.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(ccxtUnknown.body.message).toMatch(/no-such-exchange/);
+
+    const alpacaPractice = await agent.api<ErrorBody>('POST', '/api/accounts', { ...alpacaAccount(alpaca.baseUrl), environment: 'practice' });
+    expect([alpacaPractice.status, alpacaPractice.body.code, alpacaPractice.body.errors?.[0]?.path]).toEqual([400, 'VALIDATION_FAILED', '/environment']);
+
+    expect(await accountIds(agent)).toEqual(before);
+    expect((await agent.api<{ items: unknown[] }>('GET', '/api/credentials')).body.items).toEqual([]);
+  });
+});
