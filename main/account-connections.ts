@@ -63,10 +63,10 @@ export class AccountConnections {
     for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
     this.validate(account.broker, credentials, given);
     this.validateSettings(account);
-    // Without credentials in the body the account can still be made: its keys may come from
-    // VIEWZENIX_SECRET_* variables, or be set later with PUT /api/accounts/:id/credentials.
+    // Without credentials in the body the account can still be made, and nothing is stored, so no keychain is
+    // needed: its keys may come from VIEWZENIX_SECRET_* variables (read at start), or be set later with
+    // PUT /api/accounts/:id/credentials. The account's view names the variables (credentialVariables).
     if (!given) {
-      await this.o.credentials.requireReadable(`Cannot add a ${account.broker} account`);
       const stored = await this.o.credentials.readAccount(account.id, account.broker);
       if (this.o.credentials.hasRequired(account.broker, stored)) await this.connectOrExplain(account, stored);
       return;

@@ -1,13 +1,14 @@
 // Broker accounts through the control API, with the real adapters against the fake brokers (no network here):
-// a setting the broker cannot work without is a validation error.
+// a setting the broker cannot work without is a validation error, and an account without credentials needs no
+// keychain.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
 import { FakeOanda } from './brokers/oanda/fake-server.js';
 import { FakeBinance } from './brokers/ccxt/fake-binance.js';
-import { EnvStore, Vault } from './secrets/index.js';
+import { EnvStore, KeytarStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
 import { startTestAgent, type TestAgent } from './test-support/agent.js';
-import type { AccountView } from '../shared/api-types.js';
+import type { AccountView, ConnectionTestView } from '../shared/api-types.js';
 
 const ALPACA = { keyId: 'PKACCOUNTSTEST000001', secretKey: 'accounts-test-alpaca-secret-01' };
 const OANDA_TOKEN = 'accounts-test-oanda-token-0001';
@@ -76,5 +77,37 @@ describe('settings a broker cannot work without are validation errors', () => {
 
     expect(await accountIds(agent)).toEqual(before);
     expect((await agent.api<{ items: unknown[] }>('GET', '/api/credentials')).body.items).toEqual([]);
+  });
+});
+
+describe('no keychain', () => {
+  const noKeychain = () =>
+    new KeytarStore({
+      service: 'viewzenix-test-no-keychain',
+      loadKeytar: async () => {
+        throw new Error("Cannot find module '../build/Release/keytar.node'");
+      },
+    });
+
+  it('an account without credentials is created (nothing to store) and names the VIEWZENIX_SECRET_* variables; with them set it connects at the next start', async () => {
+    const first = await agentWith(new Vault({ keychain: noKeychain(), env: new EnvStore({}) }));
+    const created = await first.api<AccountView>('POST', '/api/accounts', { name: 'Alp', broker: 'alpaca', environment: 'paper', baseUrl: alpaca.baseUrl, config: ALPACA_CONFIG });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const prefix = `VIEWZENIX_SECRET_BROKER_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    expect(created.body).toMatchObject({ connected: false, credentials: { keyId: 'not set', secretKey: 'not set' } });
+    expect(created.body.credentialVariables).toEqual({ keyId: `${prefix}_KEYID`, secretKey: `${prefix}_SECRETKEY` });
+    // Keys in the body still need somewhere to be stored.
+    expect((await first.api<ErrorBody>('POST', '/api/accounts', alpacaAccount(alpaca.baseUrl))).body.code).toBe('VAULT_UNAVAILABLE');
+    const dataDir = first.dataDir;
+    await first.stop();
+    agents.splice(agents.indexOf(first), 1);
+
+    const vars = created.body.credentialVariables!;
+    const again = await agentWith(new Vault({ keychain: noKeychain(), env: new EnvStore({ [vars.keyId!]: ALPACA.keyId, [vars.secretKey!]: ALPACA.secretKey }) }), dataDir);
+    const account = (await again.api<AccountView>('GET', `/api/accounts/${id}`)).body;
+    expect(account).toMatchObject({ connected: true, credentials: { keyId: 'set', secretKey: 'set' } });
+    expect(account.credentialVariables).toBeUndefined();
+    expect((await again.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`)).body.ok).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
 // redaction at once, so even an error that echoes one cannot put it into a log line.
 import { ApiFailure } from './server/control.js';
 import { registerSecret, scrubText } from './log.js';
-import { isSecretName, InvalidSecretNameError, VaultError } from './secrets/index.js';
+import { envVarName, isSecretName, InvalidSecretNameError, VaultError } from './secrets/index.js';
 import type { VaultStatus } from './secrets/index.js';
 import type { Code } from '../shared/codes.js';
 import type { VaultStatusView } from '../shared/api-types.js';
@@ -41,6 +41,22 @@ export class FixedApiFailure extends ApiFailure {
 
 export function brokerSecretName(accountId: string, field: string): string {
   return `broker:${accountId}:${field}`;
+}
+
+/**
+ * While an account lacks a required credential: the VIEWZENIX_SECRET_* variable for each field not set
+ * (docs/credentials.md), so the trader knows exactly what to set for this account id. Undefined once complete.
+ */
+export function credentialVariables(accountId: string, broker: string, status: Record<string, 'set' | 'not set'>): Record<string, string> | undefined {
+  const known = BROKER_CREDENTIAL_FIELDS[broker];
+  if (!known || known.required.every((f) => status[f] === 'set')) return undefined;
+  const out: Record<string, string> = {};
+  for (const field of [...known.required, ...known.optional]) {
+    if (status[field] === 'set') continue;
+    const name = brokerSecretName(accountId, field);
+    if (isSecretName(name)) out[field] = envVarName(name); // (an account id the vault cannot name has no variable)
+  }
+  return out;
 }
 
 export function platformFix(status: Pick<VaultStatus, 'fix'>, platform = process.platform): string {
@@ -98,13 +114,6 @@ export class CredentialsService {
     if (s.writable) return;
     const why = s.backend === 'env' ? `${s.message} Environment variables are read-only.` : s.message;
     throw new FixedApiFailure('VAULT_UNAVAILABLE', `${what}: ${why}`, platformFix(s));
-  }
-
-  /** Throws 503 VAULT_UNAVAILABLE when credentials cannot even be read (no keychain, no variables). */
-  async requireReadable(what: string): Promise<void> {
-    const s = await this.vault.status();
-    if (s.available) return;
-    throw new FixedApiFailure('VAULT_UNAVAILABLE', `${what}: ${s.message}`, platformFix(s));
   }
 
   /** Stores every field of an account; on a failure midway the fields already written are removed again. */

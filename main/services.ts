@@ -8,7 +8,7 @@ import type { TradingStateService } from './trading-state.js';
 import type { AccountRow } from './store/accounts.js';
 import type { AccountView, ConnectionTestView, PositionView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import type { AccountConnections } from './account-connections.js';
-import type { CredentialsService } from './credentials-service.js';
+import { credentialVariables, type CredentialsService } from './credentials-service.js';
 import type { TunnelService, TunnelSettingsPatch } from './tunnel-service.js';
 import { ApiFailure } from './server/control.js';
 import { hashPassphrase } from './server/security.js';
@@ -90,7 +90,9 @@ export function createServices(d: ServiceDeps): AgentServices {
   const accountView = async (id: string): Promise<AccountView | undefined> => {
     const a = d.accounts.get(id);
     if (!a) return undefined;
-    return { ...a, credentials: await d.credentials.accountStatus(a.id, a.broker), connected: d.connections.isConnected(a.id) };
+    const credentials = await d.credentials.accountStatus(a.id, a.broker);
+    const variables = credentialVariables(a.id, a.broker, credentials);
+    return { ...a, credentials, connected: d.connections.isConnected(a.id), ...(variables ? { credentialVariables: variables } : {}) };
   };
   const accountRow = (id: string): AccountRow => {
     const a = d.accounts.get(id);

@@ -28,6 +28,11 @@ export interface AccountView {
   createdAt: string;
   /** Whether a broker adapter is registered for the account (orders are denied ACCOUNT_UNAVAILABLE otherwise). */
   connected?: boolean;
+  /**
+   * While a required credential is not set: for each field not set, the VIEWZENIX_SECRET_* environment variable
+   * the agent reads it from at start (docs/credentials.md), e.g. `{"keyId": "VIEWZENIX_SECRET_BROKER_ACC_…_KEYID"}`.
+   */
+  credentialVariables?: Record<string, string>;
 }
 
 /** The answer of POST /api/accounts/:id/test. The message never contains a credential. */

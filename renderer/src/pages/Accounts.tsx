@@ -59,6 +59,18 @@ function AccountCard({ account: a }: { account: AccountView }) {
           Connection <StatusPill value={health.state} /> {health.message}
         </p>
       )}
+      {a.credentialVariables && (
+        <div className="muted small" data-testid="credential-variables">
+          Keys missing. Set these environment variables for the agent and restart it:
+          <ul>
+            {Object.entries(a.credentialVariables).map(([field, variable]) => (
+              <li key={field}>
+                {field}: <code>{variable}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {fields.length > 0 ? (
         <ul className="creds">
           {fields.map(([k, v]) => (
