@@ -1,17 +1,19 @@
 // Broker accounts and their adapters: credentials are read from the vault, an adapter is made by the factory,
 // connected and registered with the order router. A failure here never stops the agent: the account's orders
 // are denied ACCOUNT_UNAVAILABLE and the reason is logged (scrubbed) and answered in plain words.
+// `connected` is what was last seen: a failed connection test, or a broker read that could not reach the broker
+// or was refused its keys, marks the account not connected (with the reason) until a call succeeds again.
 import type { BrokerAdapter } from './brokers/port.js';
 import { BrokerError } from './brokers/port.js';
 import type { OrderRouter } from './orders/router.js';
-import { brokerErrorCode } from './orders/router.js';
+import { codeForReadError } from './brokers/http/codes.js';
 import type { AccountRow } from './store/accounts.js';
 import type { Logger } from './log.js';
 import { registerSecret, scrubText } from './log.js';
 import { ApiFailure } from './server/control.js';
 import type { CredentialsService } from './credentials-service.js';
-import type { ConnectionTestView } from '../shared/api-types.js';
-import type { Code } from '../shared/codes.js';
+import type { ConnectionProblemView, ConnectionTestView } from '../shared/api-types.js';
+import { isCode, type Code } from '../shared/codes.js';
 import { accountSettingsIssues } from './brokers/account-settings.js';
 
 /** Makes the adapter for an account from its stored credentials; undefined when this build has none for the broker. */
@@ -29,7 +31,13 @@ export interface AccountConnectionsOptions {
   log: Logger;
 }
 
+/** Failures that show the broker cannot be used with these keys right now (not: a refused order, a rate limit). */
+const DOWN_KINDS = new Set<BrokerError['kind']>(['unreachable', 'timeout', 'connection_reset', 'server_error', 'auth']);
+
 export class AccountConnections {
+  /** Why an account is not connected, by account id: the last connection failure not yet followed by a success. */
+  private readonly problems = new Map<string, ConnectionProblemView>();
+
   constructor(private readonly o: AccountConnectionsOptions) {}
 
   /** At start-up: every account whose credentials are complete gets its adapter; the others are logged. */
@@ -43,15 +51,17 @@ export class AccountConnections {
         }
         await this.connect(a, credentials);
       } catch (err) {
+        this.setProblem(a.id, explain(a.broker, err));
         this.o.log.warn({ accountId: a.id, broker: a.broker, reason: describe(err) }, 'broker account could not be connected; its orders are denied ACCOUNT_UNAVAILABLE');
       }
     }
   }
 
   /**
-   * A new account: its settings and credentials are checked, the credentials stored in the vault (`broker:<id>:<field>`), and the adapter is
-   * created, connected and registered. When the connection fails, the stored credentials are removed again
-   * and the broker's reason is answered.
+   * A new account: its settings and credentials are checked, the credentials stored in the vault
+   * (`broker:<id>:<field>`), and the adapter is created, its connection tested at the broker (an authenticated
+   * call: the keys must be accepted), connected and registered. When the broker cannot be reached or refuses the
+   * keys, the stored credentials are removed again and the broker's code and reason are answered.
    */
   async add(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     if (account.broker === 'paper') {
@@ -79,19 +89,20 @@ export class AccountConnections {
       await this.o.credentials.removeAccount(account.id, Object.keys(credentials));
       throw err;
     }
+    this.problems.delete(account.id);
   }
 
   /** Replaces an account's credentials: the new ones must connect before they replace the old ones. */
   async replace(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     if (account.broker === 'paper') throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'the paper broker has none' }]);
+    for (const v of Object.values(credentials)) registerSecret(v);
     this.validate(account.broker, credentials, true);
     this.validateSettings(account);
     await this.o.credentials.requireWritable(`Cannot store the ${account.broker} credentials`);
     const previous = Object.keys(await this.o.credentials.readAccount(account.id, account.broker));
-    for (const v of Object.values(credentials)) registerSecret(v);
     let adapter: BrokerAdapter | undefined;
     try {
-      adapter = await this.open(account, credentials);
+      adapter = await this.open(account, credentials, true);
     } catch (err) {
       const e = explain(account.broker, err);
       throw new ApiFailure(e.code, e.message);
@@ -105,12 +116,23 @@ export class AccountConnections {
     const old = this.o.router.adapter(account.id);
     if (adapter) {
       this.o.router.register(account.id, adapter);
+      this.problems.delete(account.id);
       if (old && old !== adapter) await old.disconnect().catch(() => undefined);
     }
   }
 
-  /** Tests the connection with the stored credentials, connecting the account first if it is not yet. */
+  /**
+   * Tests the connection with the stored credentials, connecting the account first if it is not yet. A failed
+   * test marks the account not connected (with its code and reason) until a test or a broker call succeeds.
+   */
   async test(account: AccountRow): Promise<ConnectionTestView> {
+    const result = await this.runTest(account);
+    if (result.ok) this.problems.delete(account.id);
+    else this.setProblem(account.id, { code: result.code && isCode(result.code) ? result.code : 'ACCOUNT_UNAVAILABLE', message: result.message });
+    return result;
+  }
+
+  private async runTest(account: AccountRow): Promise<ConnectionTestView> {
     let adapter = this.o.router.adapter(account.id);
     if (!adapter) {
       const credentials = account.broker === 'paper' ? {} : await this.o.credentials.readAccount(account.id, account.broker);
@@ -137,8 +159,30 @@ export class AccountConnections {
     }
   }
 
+  /** An adapter is registered for the account and the last call to its broker did not fail to connect. */
   isConnected(accountId: string): boolean {
-    return this.o.router.adapter(accountId) !== undefined;
+    return this.o.router.adapter(accountId) !== undefined && !this.problems.has(accountId);
+  }
+
+  /** Why the account is not connected, when a connection, a test or a broker read failed (and nothing succeeded since). */
+  connectionProblem(accountId: string): ConnectionProblemView | undefined {
+    return this.problems.get(accountId);
+  }
+
+  /**
+   * Told the outcome of a broker read made elsewhere (positions, the facts an alert is planned from): a success
+   * shows the account connected; a failure to reach the broker, or a refused key, shows it is not.
+   */
+  observe(accountId: string, err?: unknown): void {
+    if (err === undefined) {
+      this.problems.delete(accountId);
+      return;
+    }
+    if (err instanceof BrokerError && DOWN_KINDS.has(err.kind)) this.setProblem(accountId, { code: codeForReadError(err), message: describe(err) });
+  }
+
+  private setProblem(accountId: string, problem: { code: Code; message: string }): void {
+    this.problems.set(accountId, { code: problem.code, message: scrubText(problem.message), at: new Date().toISOString() });
   }
 
   /** A setting the broker cannot work without (OANDA's account id, CCXT's exchange) is a 400 naming the field. */
@@ -152,22 +196,28 @@ export class AccountConnections {
     if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The credentials have ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
   }
 
+  /** Connects a new account after testing its keys at the broker; a failure is answered with the broker's code. */
   private async connectOrExplain(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     try {
-      await this.connect(account, credentials);
+      await this.connect(account, credentials, true);
     } catch (err) {
       const e = explain(account.broker, err);
       throw new ApiFailure(e.code, e.message);
     }
   }
 
-  private async connect(account: AccountRow, credentials: Record<string, string>): Promise<BrokerAdapter | undefined> {
-    const adapter = await this.open(account, credentials);
+  private async connect(account: AccountRow, credentials: Record<string, string>, verify = false): Promise<BrokerAdapter | undefined> {
+    const adapter = await this.open(account, credentials, verify);
     if (adapter) this.o.router.register(account.id, adapter);
     return adapter;
   }
 
-  private async open(account: AccountRow, credentials: Record<string, string>): Promise<BrokerAdapter | undefined> {
+  /**
+   * Makes and connects the adapter. With `verify` (new keys: an account created, or its keys replaced) the
+   * broker is asked first, with an authenticated call, whether it accepts them: connecting alone proves nothing
+   * for an adapter that only opens a stream in the background (Alpaca) or loads public market data (CCXT).
+   */
+  private async open(account: AccountRow, credentials: Record<string, string>, verify = false): Promise<BrokerAdapter | undefined> {
     let adapter: BrokerAdapter | undefined;
     try {
       adapter = await this.o.factory(account, credentials);
@@ -181,6 +231,7 @@ export class AccountConnections {
       return undefined;
     }
     try {
+      if (verify) await this.verify(account, adapter);
       await adapter.connect();
     } catch (err) {
       await adapter.disconnect().catch(() => undefined);
@@ -189,6 +240,17 @@ export class AccountConnections {
     }
     return adapter;
   }
+
+  /** The connection test (or, for an adapter without one, the account call) must succeed; else its code and reason. */
+  private async verify(account: AccountRow, adapter: BrokerAdapter): Promise<void> {
+    const testable = adapter as BrokerAdapter & TestableAdapter;
+    if (!testable.testConnection) {
+      await adapter.account();
+      return;
+    }
+    const r = await testable.testConnection();
+    if (!r.ok) throw new ApiFailure(r.code && isCode(r.code) ? r.code : 'ACCOUNT_UNAVAILABLE', scrubText(r.message));
+  }
 }
 
 function describe(err: unknown): string {
@@ -196,7 +258,7 @@ function describe(err: unknown): string {
 }
 
 function explain(broker: string, err: unknown): { code: Code; message: string } {
-  if (err instanceof BrokerError) return { code: brokerErrorCode(err), message: `${broker}: ${describe(err)}` };
+  if (err instanceof BrokerError) return { code: codeForReadError(err), message: `${broker}: ${describe(err)}` };
   if (err instanceof ApiFailure) return { code: err.code, message: scrubText(err.message) };
   return { code: 'ACCOUNT_UNAVAILABLE', message: `${broker}: the connection failed (${describe(err)}).` };
 }

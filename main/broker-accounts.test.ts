@@ -1,6 +1,9 @@
 // Broker accounts through the control API, with the real adapters against the fake brokers (no network here):
-// a setting the broker cannot work without is a validation error, and an account without credentials needs no
-// keychain.
+// a setting the broker cannot work without is a validation error; an account without credentials needs no
+// keychain; keys are tested at the broker before an account is created or its keys replaced; and `connected`
+// follows what the broker answers.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
 import { FakeOanda } from './brokers/oanda/fake-server.js';
@@ -19,20 +22,33 @@ const ALPACA_CONFIG = { streaming: false, pollIntervalMs: 600_000, timeoutMs: 50
 
 type ErrorBody = { status: string; code: string; message: string; errors?: { path: string; message: string }[] };
 
+/** A loopback address nothing listens on: connections are refused at once (the broker cannot be reached). */
+async function closedPortUrl(): Promise<string> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return `http://127.0.0.1:${port}`;
+}
+
 const memoryVault = () => new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
 
 let alpaca: FakeAlpaca;
 let oanda: FakeOanda;
 let binance: FakeBinance;
+let unreachable: string;
 const agents: TestAgent[] = [];
+const extraFakes: FakeAlpaca[] = [];
 
 beforeAll(async () => {
   alpaca = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190', MSFT: '410' } }).start();
   oanda = await new FakeOanda({ token: OANDA_TOKEN, accountId: OANDA_ACCOUNT }).start();
   binance = await new FakeBinance({ ...BINANCE }).start();
+  unreachable = await closedPortUrl();
 });
 afterEach(async () => {
   for (const a of agents.splice(0)) await a.stop();
+  for (const f of extraFakes.splice(0)) await f.close().catch(() => undefined);
 });
 afterAll(async () => {
   await alpaca.close();
@@ -109,5 +125,107 @@ describe('no keychain', () => {
     expect(account).toMatchObject({ connected: true, credentials: { keyId: 'set', secretKey: 'set' } });
     expect(account.credentialVariables).toBeUndefined();
     expect((await again.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`)).body.ok).toBe(true);
+  });
+});
+
+describe('keys are tested at the broker before an account is created or its keys replaced', () => {
+  it('alpaca: refused keys answer 502 BROKER_AUTH_FAILED, an unreachable broker 502 BROKER_UNREACHABLE; neither leaves an account or a vault entry', async () => {
+    const agent = await agentWith();
+    const before = await accountIds(agent);
+
+    const refused = await agent.api<ErrorBody>('POST', '/api/accounts', alpacaAccount(alpaca.baseUrl, { keyId: ALPACA.keyId, secretKey: 'not-the-secret-000000' }));
+    expect(refused.status).toBe(502);
+    expect(refused.body.code).toBe('BROKER_AUTH_FAILED');
+    expect(refused.body.message).toMatch(/refused the API key/);
+
+    const down = await agent.api<ErrorBody>('POST', '/api/accounts', alpacaAccount(unreachable));
+    expect(down.status).toBe(502);
+    expect(down.body.code).toBe('BROKER_UNREACHABLE');
+    expect(down.body.message).toMatch(/could not be reached/);
+
+    expect(await accountIds(agent)).toEqual(before);
+    expect((await agent.api<{ items: unknown[] }>('GET', '/api/credentials')).body.items).toEqual([]);
+
+    const created = await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(alpaca.baseUrl));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ connected: true, credentials: { keyId: 'set', secretKey: 'set' } });
+    expect(created.body.connectionError).toBeUndefined();
+  });
+
+  it('alpaca: new keys replace the old ones only when the broker accepts them', async () => {
+    const vault = memoryVault();
+    const agent = await agentWith(vault);
+    const created = await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(alpaca.baseUrl));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+
+    const refused = await agent.api<ErrorBody>('PUT', `/api/accounts/${id}/credentials`, { credentials: { keyId: 'PKSOMEOTHERKEY000001', secretKey: 'some-other-secret-0001' } });
+    expect(refused.status).toBe(502);
+    expect(refused.body.code).toBe('BROKER_AUTH_FAILED');
+    expect(await vault.get(`broker:${id}:keyId`)).toBe(ALPACA.keyId);
+    expect((await agent.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`)).body.ok).toBe(true);
+  });
+
+  it('oanda: a refused token, an unreachable broker and an unknown account id are each refused with the broker code', async () => {
+    const agent = await agentWith();
+    const before = await accountIds(agent);
+    const oandaAccount = (baseUrl: string, token: string, accountId = OANDA_ACCOUNT) => ({ name: 'OANDA practice', broker: 'oanda', environment: 'practice', baseUrl, credentials: { token }, config: { accountId, streaming: false, pollIntervalMs: 600_000 } });
+
+    const refused = await agent.api<ErrorBody>('POST', '/api/accounts', oandaAccount(oanda.baseUrl, 'not-the-token-0000000000'));
+    expect([refused.status, refused.body.code]).toEqual([502, 'BROKER_AUTH_FAILED']);
+    const down = await agent.api<ErrorBody>('POST', '/api/accounts', oandaAccount(unreachable, OANDA_TOKEN));
+    expect([down.status, down.body.code]).toEqual([502, 'BROKER_UNREACHABLE']);
+    const wrongAccount = await agent.api<ErrorBody>('POST', '/api/accounts', oandaAccount(oanda.baseUrl, OANDA_TOKEN, '101-001-0000000-009'));
+    expect([wrongAccount.status, wrongAccount.body.code]).toEqual([502, 'BROKER_AUTH_FAILED']);
+    expect(await accountIds(agent)).toEqual(before);
+
+    const created = await agent.api<AccountView>('POST', '/api/accounts', oandaAccount(oanda.baseUrl, OANDA_TOKEN));
+    expect(created.status).toBe(201);
+    expect(created.body.connected).toBe(true);
+  });
+
+  it('ccxt: a refused API key answers 502 BROKER_AUTH_FAILED (loading the public markets proves nothing about the key)', async () => {
+    const agent = await agentWith();
+    const before = await accountIds(agent);
+    const ccxtAccount = (credentials: Record<string, string>) => ({ name: 'Binance', broker: 'ccxt', environment: 'live', baseUrl: binance.baseUrl, credentials, config: { exchange: 'binance', rateLimitMs: 1, timeoutMs: 1000 } });
+
+    const refused = await agent.api<ErrorBody>('POST', '/api/accounts', ccxtAccount({ apiKey: 'notTheApiKey000000000000', secret: BINANCE.secret }));
+    expect([refused.status, refused.body.code]).toEqual([502, 'BROKER_AUTH_FAILED']);
+    expect(await accountIds(agent)).toEqual(before);
+    const created = await agent.api<AccountView>('POST', '/api/accounts', ccxtAccount(BINANCE));
+    expect(created.status).toBe(201);
+    expect(created.body.connected).toBe(true);
+  });
+});
+
+describe('connected is what the broker last answered', () => {
+  it('a failed connection test marks the account not connected, with the code and reason; a passing one connects it again', async () => {
+    const agent = await agentWith();
+    const id = (await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(alpaca.baseUrl))).body.id;
+
+    alpaca.faults.failNext('auth_error', { on: 'account' });
+    const failed = await agent.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`);
+    expect(failed.body).toMatchObject({ ok: false, code: 'BROKER_AUTH_FAILED' });
+    const after = (await agent.api<AccountView>('GET', `/api/accounts/${id}`)).body;
+    expect(after.connected).toBe(false);
+    expect(after.connectionError).toMatchObject({ code: 'BROKER_AUTH_FAILED', message: failed.body.message });
+    const listed = (await agent.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items.find((a) => a.id === id);
+    expect(listed?.connected).toBe(false);
+
+    expect((await agent.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`)).body.ok).toBe(true);
+    const again = (await agent.api<AccountView>('GET', `/api/accounts/${id}`)).body;
+    expect(again.connected).toBe(true);
+    expect(again.connectionError).toBeUndefined();
+  });
+
+  it('a broker that went away: the test answers BROKER_UNREACHABLE and the account shows not connected', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA }).start();
+    extraFakes.push(fake);
+    const agent = await agentWith();
+    const id = (await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl))).body.id;
+    await fake.close();
+
+    expect((await agent.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`)).body).toMatchObject({ ok: false, code: 'BROKER_UNREACHABLE' });
+    expect((await agent.api<AccountView>('GET', `/api/accounts/${id}`)).body).toMatchObject({ connected: false, connectionError: { code: 'BROKER_UNREACHABLE' } });
   });
 });

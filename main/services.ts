@@ -67,7 +67,7 @@ export interface ServiceDeps {
   /** Called when strategies change (the webhook listener caches lookups). */
   strategiesChanged: () => void;
   /** Stores an account's credentials in the vault and makes, connects and registers its adapter. */
-  connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected'>;
+  connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected' | 'connectionProblem'>;
   credentials: Pick<CredentialsService, 'status' | 'names' | 'set' | 'delete' | 'accountStatus'>;
   tunnel: Pick<TunnelService, 'status' | 'update' | 'start' | 'stop' | 'check'>;
   status: () => Record<string, unknown>;
@@ -91,8 +91,9 @@ export function createServices(d: ServiceDeps): AgentServices {
     const a = d.accounts.get(id);
     if (!a) return undefined;
     const credentials = await d.credentials.accountStatus(a.id, a.broker);
+    const connectionError = d.connections.connectionProblem(a.id);
     const variables = credentialVariables(a.id, a.broker, credentials);
-    return { ...a, credentials, connected: d.connections.isConnected(a.id), ...(variables ? { credentialVariables: variables } : {}) };
+    return { ...a, credentials, connected: d.connections.isConnected(a.id), ...(connectionError ? { connectionError } : {}), ...(variables ? { credentialVariables: variables } : {}) };
   };
   const accountRow = (id: string): AccountRow => {
     const a = d.accounts.get(id);

@@ -26,13 +26,26 @@ export interface AccountView {
   credentials: Record<string, 'set' | 'not set'>;
   config: Record<string, unknown>;
   createdAt: string;
-  /** Whether a broker adapter is registered for the account (orders are denied ACCOUNT_UNAVAILABLE otherwise). */
+  /**
+   * Whether a broker adapter is registered for the account (orders are denied ACCOUNT_UNAVAILABLE otherwise) and
+   * its broker answered the last call made to it: false after a failed connection test, or a broker read that
+   * could not reach the broker or was refused the keys, until a call succeeds again.
+   */
   connected?: boolean;
+  /** Why the account is not connected, when a connection, a test or a broker read failed (and nothing succeeded since). */
+  connectionError?: ConnectionProblemView;
   /**
    * While a required credential is not set: for each field not set, the VIEWZENIX_SECRET_* environment variable
    * the agent reads it from at start (docs/credentials.md), e.g. `{"keyId": "VIEWZENIX_SECRET_BROKER_ACC_…_KEYID"}`.
    */
   credentialVariables?: Record<string, string>;
+}
+
+/** The last failure to reach an account's broker (or to be accepted by it). */
+export interface ConnectionProblemView {
+  code: string;
+  message: string;
+  at: string;
 }
 
 /** The answer of POST /api/accounts/:id/test. The message never contains a credential. */

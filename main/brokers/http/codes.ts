@@ -21,6 +21,27 @@ export function codeForBrokerError(err: unknown): Code {
   return 'INTERNAL_ERROR';
 }
 
+/**
+ * The code for a failed read (account, positions, open orders, instrument, a connection). A read changes nothing
+ * at the broker, so a timeout, a reset or a 5xx leaves no outcome to reconcile: the broker could not be reached.
+ * Never use this for a submit or a cancel, whose outcome such a failure leaves unknown.
+ */
+export function codeForReadError(err: unknown): Code {
+  if (!(err instanceof BrokerError)) return 'INTERNAL_ERROR';
+  switch (err.kind) {
+    case 'unreachable':
+    case 'timeout':
+    case 'connection_reset':
+    case 'server_error':
+      return 'BROKER_UNREACHABLE';
+    case 'invalid':
+    case 'not_found':
+      return 'BROKER_REJECTED';
+    default:
+      return CODE_BY_KIND[err.kind];
+  }
+}
+
 /** The answer of an adapter's testConnection(): ok, or a code and a sentence the trader can act on. */
 export interface ConnectionTestResult {
   ok: boolean;

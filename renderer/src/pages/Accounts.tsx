@@ -59,6 +59,11 @@ function AccountCard({ account: a }: { account: AccountView }) {
           Connection <StatusPill value={health.state} /> {health.message}
         </p>
       )}
+      {a.connectionError && (
+        <p data-testid="connection-error">
+          Not connected: <CodeExplain code={a.connectionError.code} detail={a.connectionError.message} compact />
+        </p>
+      )}
       {a.credentialVariables && (
         <div className="muted small" data-testid="credential-variables">
           Keys missing. Set these environment variables for the agent and restart it:
