@@ -1,7 +1,7 @@
 // Broker accounts through the control API, with the real adapters against the fake brokers (no network here):
 // a setting the broker cannot work without is a validation error; an account without credentials needs no
-// keychain; keys are tested at the broker before an account is created or its keys replaced; and `connected`
-// follows what the broker answers.
+// keychain; keys are tested at the broker before an account is created or its keys replaced; `connected`
+// follows what the broker answers; and one broker that cannot be reached does not break the positions list.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +10,8 @@ import { FakeOanda } from './brokers/oanda/fake-server.js';
 import { FakeBinance } from './brokers/ccxt/fake-binance.js';
 import { EnvStore, KeytarStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
-import { startTestAgent, type TestAgent } from './test-support/agent.js';
-import type { AccountView, ConnectionTestView } from '../shared/api-types.js';
+import { eventually, startTestAgent, type TestAgent } from './test-support/agent.js';
+import type { AccountView, ConnectionTestView, OrderView, PositionsView, StrategyView } from '../shared/api-types.js';
 
 const ALPACA = { keyId: 'PKACCOUNTSTEST000001', secretKey: 'accounts-test-alpaca-secret-01' };
 const OANDA_TOKEN = 'accounts-test-oanda-token-0001';
@@ -227,5 +227,42 @@ describe('connected is what the broker last answered', () => {
 
     expect((await agent.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`)).body).toMatchObject({ ok: false, code: 'BROKER_UNREACHABLE' });
     expect((await agent.api<AccountView>('GET', `/api/accounts/${id}`)).body).toMatchObject({ connected: false, connectionError: { code: 'BROKER_UNREACHABLE' } });
+  });
+});
+
+/** The demo paper account, an Alpaca account whose broker has gone away, and strategies trading it (with the paper account, and alone). */
+async function setUp(): Promise<{ agent: TestAgent; paperId: string; downId: string; both: StrategyView; downOnly: StrategyView }> {
+  const fake = await new FakeAlpaca({ ...ALPACA }).start();
+  extraFakes.push(fake);
+  const agent = await agentWith();
+  const paperId = (await agent.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items.find((a) => a.broker === 'paper')!.id;
+  const down = await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl, ALPACA, 'Alpaca gone'));
+  expect(down.status).toBe(201);
+  await fake.close();
+  // The account that cannot be reached comes first: it must not stop the paper account behind it.
+  const both = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Both', accountIds: [down.body.id, paperId] })).body;
+  const downOnly = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Gone only', accountIds: [down.body.id] })).body;
+  return { agent, paperId, downId: down.body.id, both, downOnly };
+}
+
+describe('GET /api/positions with one broker that cannot be reached', () => {
+  it('GET /api/positions lists the positions of the other accounts and reports the one that cannot be reached in errors', async () => {
+    const { agent, paperId, downId } = await setUp();
+    const sent = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"MSFT","action":"buy","quantity":2,"price":410}');
+    expect(sent.status).toBe(202);
+    await eventually(async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${sent.body.signalId as string}`)).body.items, (o) => o.length === 1 && o[0]!.status === 'filled');
+
+    const positions = await agent.api<PositionsView>('GET', '/api/positions');
+    expect(positions.status).toBe(200);
+    expect(positions.body.items).toEqual([expect.objectContaining({ accountId: paperId, symbol: 'MSFT', quantity: '2' })]);
+    expect(positions.body.errors).toEqual([{ accountId: downId, code: 'BROKER_UNREACHABLE', message: expect.stringMatching(/could not connect/) }]);
+    expect((await agent.api<AccountView>('GET', `/api/accounts/${downId}`)).body).toMatchObject({ connected: false, connectionError: { code: 'BROKER_UNREACHABLE' } });
+
+    // The positions export would miss that account: its code instead of a partial file; the paper account alone exports.
+    const all = await agent.api<ErrorBody>('GET', '/api/export/positions?format=json');
+    expect([all.status, all.body.code]).toEqual([502, 'BROKER_UNREACHABLE']);
+    const paperOnly = await agent.api<unknown[]>('GET', `/api/export/positions?format=json&accountId=${paperId}`);
+    expect(paperOnly.status).toBe(200);
+    expect(paperOnly.body).toEqual([expect.objectContaining({ account_id: paperId, symbol: 'MSFT', quantity: '2' })]);
   });
 });

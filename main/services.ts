@@ -6,9 +6,12 @@ import type { OrderRepo } from './store/orders.js';
 import type { OrderRouter } from './orders/router.js';
 import type { TradingStateService } from './trading-state.js';
 import type { AccountRow } from './store/accounts.js';
-import type { AccountView, ConnectionTestView, PositionView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import type { AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import type { AccountConnections } from './account-connections.js';
 import { credentialVariables, type CredentialsService } from './credentials-service.js';
+import { BrokerError } from './brokers/port.js';
+import { codeForReadError } from './brokers/http/codes.js';
+import { scrubText } from './log.js';
 import type { TunnelService, TunnelSettingsPatch } from './tunnel-service.js';
 import { ApiFailure } from './server/control.js';
 import { hashPassphrase } from './server/security.js';
@@ -51,7 +54,8 @@ export interface AgentServices {
   signals: SignalRepo;
   orders: OrderRepo;
   tradingState: TradingStateService;
-  positions(): Promise<PositionView[]>;
+  /** Every account's positions; an account whose broker cannot be read is listed in `errors` with its code. */
+  positions(): Promise<PositionsView>;
   flatten(input: { accountId?: string; halt?: boolean }): Promise<FlattenResult>;
 }
 
@@ -67,7 +71,7 @@ export interface ServiceDeps {
   /** Called when strategies change (the webhook listener caches lookups). */
   strategiesChanged: () => void;
   /** Stores an account's credentials in the vault and makes, connects and registers its adapter. */
-  connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected' | 'connectionProblem'>;
+  connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected' | 'connectionProblem' | 'observe'>;
   credentials: Pick<CredentialsService, 'status' | 'names' | 'set' | 'delete' | 'accountStatus'>;
   tunnel: Pick<TunnelService, 'status' | 'update' | 'start' | 'stop' | 'check'>;
   status: () => Record<string, unknown>;
@@ -173,11 +177,22 @@ export function createServices(d: ServiceDeps): AgentServices {
     orders: d.orders,
     tradingState: d.tradingState,
     async positions() {
-      const out: PositionView[] = [];
-      for (const accountId of d.router.accountIds()) {
-        const adapter = d.router.adapter(accountId)!;
-        for (const p of await adapter.positions()) out.push({ accountId, ...p });
-      }
+      // Accounts are read at once, and one broker that cannot be read never hides the others' positions.
+      const accountIds = d.router.accountIds();
+      const read = await Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.positions()));
+      const out: PositionsView = { items: [], errors: [] };
+      read.forEach((r, i) => {
+        const accountId = accountIds[i]!;
+        if (r.status === 'fulfilled') {
+          d.connections.observe(accountId);
+          for (const p of r.value) out.items.push({ accountId, ...p });
+          return;
+        }
+        // Anything but a broker's failure is the agent's own fault: answered as such (500), not hidden here.
+        if (!(r.reason instanceof BrokerError)) throw r.reason;
+        d.connections.observe(accountId, r.reason);
+        out.errors.push({ accountId, code: codeForReadError(r.reason), message: scrubText(r.reason.message) });
+      });
       return out;
     },
     async flatten(input) {

@@ -172,6 +172,19 @@ export interface PositionView {
   unrealizedPnl?: string;
 }
 
+/** An account whose broker could not be read for a listing (GET /api/positions): the others are still listed. */
+export interface AccountReadErrorView {
+  accountId: string;
+  code: string;
+  message: string;
+}
+
+/** GET /api/positions: the positions of every account that could be read, and why the others could not. */
+export interface PositionsView {
+  items: PositionView[];
+  errors: AccountReadErrorView[];
+}
+
 /** GET /api/trading-state and the `trading-state` event: every field is always present. */
 export interface TradingStateView {
   state: TradingState;

@@ -51,7 +51,7 @@ async function setup() {
     bus,
     routes: (r) => {
       mountNotifyRoutes(r, { notifications });
-      mountExportRoutes(r, { db, dbFile, positions: async () => [], log });
+      mountExportRoutes(r, { db, dbFile, positions: async () => ({ items: [], errors: [] }), log });
       mountBackupRoutes(r, { backups });
       mountAuditRoutes(r, { audit });
     },

@@ -33,7 +33,7 @@ function seed(file: string): Db {
 
 async function serve(db: Db, file: string): Promise<{ base: string; close: () => Promise<void> }> {
   let port = 0;
-  const app = createControlApp({ token: TOKEN, port: () => port, log: createLogger({ console: 'silent' }), bus: new EventBus(), routes: (r) => mountExportRoutes(r, { db, dbFile: file, positions: async () => [{ accountId: 'acc1', symbol: 'AAPL', quantity: '10', averagePrice: '190.5' }], log: createLogger({ console: 'silent' }) }) });
+  const app = createControlApp({ token: TOKEN, port: () => port, log: createLogger({ console: 'silent' }), bus: new EventBus(), routes: (r) => mountExportRoutes(r, { db, dbFile: file, positions: async () => ({ items: [{ accountId: 'acc1', symbol: 'AAPL', quantity: '10', averagePrice: '190.5' }], errors: [] }), log: createLogger({ console: 'silent' }) }) });
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;

@@ -2,7 +2,8 @@
 import type express from 'express';
 import type { Db } from '../store/db.js';
 import { openExportReader } from '../store/export-rows.js';
-import type { PositionView } from '../../shared/api-types.js';
+import type { PositionsView } from '../../shared/api-types.js';
+import { isCode } from '../../shared/codes.js';
 import { ApiFailure, check } from '../server/control.js';
 import type { Logger } from '../log.js';
 import { COLUMNS, DATASETS, exportRows, positionRows, type Dataset } from './datasets.js';
@@ -14,7 +15,7 @@ export interface ExportRouteDeps {
   db: Db;
   /** The database file: every journal export streams from its own read-only connection. */
   dbFile: string;
-  positions: () => Promise<PositionView[]>;
+  positions: () => Promise<PositionsView>;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Called after an import changed something (e.g. the webhook listener's strategy cache). */
   configChanged?: () => void;
@@ -52,12 +53,17 @@ export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): v
     const format = q.format ?? 'csv';
     const range = { from: rangeBound(q.from, false), to: rangeBound(q.to, true), accountId: q.accountId, strategyId: q.strategyId };
     const name = `viewzenix-${dataset}${q.from ? `-from-${q.from.slice(0, 10)}` : ''}${q.to ? `-to-${q.to.slice(0, 10)}` : ''}.${format}`;
+    // Positions are read from the brokers before anything is answered. An account whose broker cannot be read
+    // would be missing from the file: the answer is its code, not a partial export.
+    const read = dataset === 'positions' ? await d.positions() : undefined;
+    const failed = read?.errors.find((e) => !q.accountId || e.accountId === q.accountId);
+    if (failed) throw new ApiFailure(isCode(failed.code) ? failed.code : 'BROKER_UNREACHABLE', `The positions of account ${failed.accountId} could not be read (${failed.message}), so the export would be incomplete.`);
     res.status(200);
     res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/json; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="${name}"`);
     if (dataset === 'positions') {
       const asOf = new Date().toISOString();
-      const all = (await d.positions()).filter((p) => !q.accountId || p.accountId === q.accountId);
+      const all = read!.items.filter((p) => !q.accountId || p.accountId === q.accountId);
       await writeExport(res, positionRows(d.db, all, asOf), COLUMNS.positions, format);
       res.end();
       return;

@@ -130,7 +130,8 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       res.json({ ...order, events: s.orders.events(order.id), fills: s.orders.fills(order.id) });
     }));
 
-    r.get('/positions', h(async (_req, res) => res.json({ items: await s.positions() })));
+    // `{items, errors}`: an account whose broker cannot be read is reported in `errors`; the others are still listed.
+    r.get('/positions', h(async (_req, res) => res.json(await s.positions())));
 
     r.get('/trading-state', h((_req, res) => res.json(s.tradingState.view())));
     r.put('/trading-state', h((req, res) => {

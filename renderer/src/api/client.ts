@@ -1,6 +1,6 @@
 // The one typed client of the control API (docs/api.md). Every call carries the Bearer token; every failure is an
 // ApiHttpError with the agent's code, message and fix, so screens can explain it in plain words.
-import type { AccountView, ApiError, ApprovalStatus, ApprovalView, OrderView, PositionView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
+import type { AccountView, ApiError, ApprovalStatus, ApprovalView, OrderView, PositionsView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
 import type { TradingState } from '../../../shared/trading-state.js';
 import { takePreloaded } from './preload.js';
 import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettings, TunnelStatus, VaultStatus } from './types.js';
@@ -102,7 +102,8 @@ export class ApiClient {
   signal = (id: string): Promise<SignalDetail> => this.get(`/api/signals/${encodeURIComponent(id)}`);
   orders = (q: OrdersQuery = {}, signal?: AbortSignal): Promise<{ items: OrderView[]; total: number }> => this.get(ordersPath(q), signal);
   order = (id: string): Promise<OrderDetail> => this.get(`/api/orders/${encodeURIComponent(id)}`);
-  positions = (): Promise<{ items: PositionView[] }> => this.get('/api/positions');
+  /** `errors`: accounts whose broker could not be read (their positions are missing from `items`). */
+  positions = (): Promise<PositionsView> => this.get('/api/positions');
   tradingState = (): Promise<TradingStateView> => this.get('/api/trading-state');
   setTradingState = (state: TradingState, reason?: string, accountId?: string): Promise<TradingStateView> => this.request('PUT', '/api/trading-state', { state, ...(reason ? { reason } : {}), ...(accountId ? { accountId } : {}) });
   flatten = (body: { accountId?: string; halt?: boolean } = {}): Promise<FlattenResultView> => this.request('POST', '/api/flatten', body);

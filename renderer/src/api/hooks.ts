@@ -22,7 +22,12 @@ export function useTradingState() {
 }
 export function usePositions() {
   const api = useApi();
-  return useQuery({ queryKey: keys.positions, queryFn: () => api.positions().then((r) => r.items) });
+  return useQuery({ queryKey: keys.positions, queryFn: () => api.positions(), select: (r) => r.items });
+}
+/** The whole answer: `items`, and `errors` for the accounts whose broker could not be read. */
+export function usePositionsView() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.positions, queryFn: () => api.positions() });
 }
 export function useSignals(q: { limit?: number; status?: string; strategyId?: string } = {}) {
   const api = useApi();

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
-import { useAccounts, usePositions } from '../api/hooks.js';
+import { useAccounts, usePositionsView } from '../api/hooks.js';
 import { formatSigned, signOf, sumDecimals } from '../lib/format.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBox } from '../components/ErrorBox.js';
@@ -12,7 +12,7 @@ import type { PositionView } from '../../../shared/api-types.js';
 export function Positions() {
   const api = useApi();
   const qc = useQueryClient();
-  const positions = usePositions();
+  const positions = usePositionsView();
   const accounts = useAccounts();
   const [flattenId, setFlattenId] = useState<string>();
   const flatten = useMutation({
@@ -23,13 +23,22 @@ export function Positions() {
     },
   });
   const byAccount = new Map<string, PositionView[]>();
-  for (const p of positions.data ?? []) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
+  for (const p of positions.data?.items ?? []) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
   const name = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? id;
   return (
     <div className="page">
       <h1>Positions</h1>
       <ErrorBox error={positions.error ?? flatten.error} title="Positions" />
-      {positions.data && byAccount.size === 0 && <EmptyState title="No open position.">Positions appear here when an order fills.</EmptyState>}
+      {(positions.data?.errors ?? []).map((e) => (
+        // An account whose broker could not be read: its positions are unknown, not absent.
+        <div key={e.accountId} className="error-box" role="alert" data-testid="positions-error">
+          <strong>{name(e.accountId)}: positions could not be read</strong>
+          <p>
+            <code>{e.code}</code> {e.message}
+          </p>
+        </div>
+      ))}
+      {positions.data && byAccount.size === 0 && (positions.data.errors ?? []).length === 0 && <EmptyState title="No open position.">Positions appear here when an order fills.</EmptyState>}
       {[...byAccount.entries()].map(([accountId, list]) => {
         const total = sumDecimals(list.map((p) => p.unrealizedPnl));
         return (
