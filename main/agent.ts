@@ -186,6 +186,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       intakeStorm: () => intakeStorm(),
       untilDurable: (id) => untilDurable(id),
       onDone: () => signalDone(),
+      brokerHealth: connections,
     });
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');

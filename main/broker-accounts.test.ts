@@ -1,7 +1,8 @@
 // Broker accounts through the control API, with the real adapters against the fake brokers (no network here):
 // a setting the broker cannot work without is a validation error; an account without credentials needs no
 // keychain; keys are tested at the broker before an account is created or its keys replaced; `connected`
-// follows what the broker answers; and one broker that cannot be reached does not break the positions list.
+// follows what the broker answers; and one broker that cannot be reached neither breaks the positions list nor
+// sets aside the alerts (or approvals) of the strategy's other accounts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { FakeBinance } from './brokers/ccxt/fake-binance.js';
 import { EnvStore, KeytarStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
 import { eventually, startTestAgent, type TestAgent } from './test-support/agent.js';
-import type { AccountView, ConnectionTestView, OrderView, PositionsView, StrategyView } from '../shared/api-types.js';
+import type { AccountView, ApprovalView, ConnectionTestView, OrderView, PositionsView, SignalView, StrategyView } from '../shared/api-types.js';
 
 const ALPACA = { keyId: 'PKACCOUNTSTEST000001', secretKey: 'accounts-test-alpaca-secret-01' };
 const OANDA_TOKEN = 'accounts-test-oanda-token-0001';
@@ -21,6 +22,7 @@ const BINANCE = { apiKey: 'accountsTestBinanceKey0001', secret: 'accountsTestBin
 const ALPACA_CONFIG = { streaming: false, pollIntervalMs: 600_000, timeoutMs: 500, risk: { enforceMarketHours: false } };
 
 type ErrorBody = { status: string; code: string; message: string; errors?: { path: string; message: string }[] };
+type SignalDetail = SignalView & { decisions: { accountId: string; verdict: string; code?: string; detail?: string }[]; orders: OrderView[] };
 
 /** A loopback address nothing listens on: connections are refused at once (the broker cannot be reached). */
 async function closedPortUrl(): Promise<string> {
@@ -245,6 +247,9 @@ async function setUp(): Promise<{ agent: TestAgent; paperId: string; downId: str
   return { agent, paperId, downId: down.body.id, both, downOnly };
 }
 
+
+const settled = (s: SignalDetail | undefined) => s !== undefined && s.status !== 'queued' && s.status !== 'processing';
+
 describe('GET /api/positions with one broker that cannot be reached', () => {
   it('GET /api/positions lists the positions of the other accounts and reports the one that cannot be reached in errors', async () => {
     const { agent, paperId, downId } = await setUp();
@@ -264,5 +269,67 @@ describe('GET /api/positions with one broker that cannot be reached', () => {
     const paperOnly = await agent.api<unknown[]>('GET', `/api/export/positions?format=json&accountId=${paperId}`);
     expect(paperOnly.status).toBe(200);
     expect(paperOnly.body).toEqual([expect.objectContaining({ account_id: paperId, symbol: 'MSFT', quantity: '2' })]);
+  });
+});
+
+describe('alerts for an account whose broker cannot be read', () => {
+  it('an alert is denied BROKER_UNREACHABLE for that account at once (no retry, no INTERNAL_ERROR), and the strategy\'s paper account still trades', async () => {
+    const { agent, paperId, downId, both, downOnly } = await setUp();
+
+    const sent = await agent.post(new URL(both.webhookUrl).pathname, '{"ticker":"MSFT","action":"buy","quantity":2,"price":410}');
+    expect(sent.status).toBe(202);
+    const signal = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${sent.body.signalId as string}`)).body, settled, 2500);
+    expect(signal.status).toBe('done');
+    expect(signal.decisions.find((d) => d.accountId === downId)).toMatchObject({ verdict: 'denied', code: 'BROKER_UNREACHABLE' });
+    expect(signal.decisions.find((d) => d.accountId === downId)?.detail).toMatch(/could not connect/);
+    const orders = await eventually(async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signal.id}`)).body.items, (o) => o.length === 1 && o[0]!.status === 'filled');
+    expect(orders).toEqual([expect.objectContaining({ accountId: paperId, symbol: 'MSFT', status: 'filled' })]);
+
+    // Only that account: the signal is denied with the broker code (never failed / INTERNAL_ERROR after retries).
+    const alone = await agent.post(new URL(downOnly.webhookUrl).pathname, '{"ticker":"MSFT","action":"buy","quantity":1,"price":410}');
+    const denied = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${alone.body.signalId as string}`)).body, settled, 2500);
+    expect(denied).toMatchObject({ status: 'denied', code: 'BROKER_UNREACHABLE' });
+    expect((await agent.api<AccountView>('GET', `/api/accounts/${downId}`)).body).toMatchObject({ connected: false, connectionError: { code: 'BROKER_UNREACHABLE' } });
+  });
+
+  it('a read that times out while the alert is planned denies it for that account (nothing is sent); the next alert trades', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190' } }).start();
+    extraFakes.push(fake);
+    const agent = await agentWith();
+    const id = (await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl))).body.id;
+    const strategy = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Alpaca', accountIds: [id] })).body;
+    fake.faults.failNext('timeout', { on: 'account' });
+
+    const first = await agent.post(new URL(strategy.webhookUrl).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    const denied = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${first.body.signalId as string}`)).body, settled, 4000);
+    expect(denied).toMatchObject({ status: 'denied', code: 'BROKER_UNREACHABLE' });
+    expect(denied.orders).toEqual([]);
+    expect(fake.orders.size).toBe(0);
+
+    const second = await agent.post(new URL(strategy.webhookUrl).pathname, '{"ticker":"AAPL","action":"buy","quantity":2,"price":190}');
+    expect(second.body.signalId).not.toBe(first.body.signalId);
+    const done = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${second.body.signalId as string}`)).body, settled, 4000);
+    expect(done.status).toBe('done');
+    expect(fake.orders.size).toBe(1);
+    expect((await agent.api<AccountView>('GET', `/api/accounts/${id}`)).body.connected).toBe(true);
+  });
+});
+
+describe('approving an order for a broker that cannot be reached', () => {
+  it('is refused with BROKER_UNREACHABLE, sends nothing, and the approval stays pending', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190' } }).start();
+    extraFakes.push(fake);
+    const agent = await agentWith();
+    const id = (await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl))).body.id;
+    const strategy = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Manual', accountIds: [id], config: { strategy: { approval: { mode: 'manual', timeoutSeconds: 60 } } } })).body;
+    await agent.post(new URL(strategy.webhookUrl).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    const [approval] = await eventually(async () => (await agent.api<{ items: ApprovalView[] }>('GET', '/api/approvals?status=pending')).body.items, (items) => items.length === 1);
+    await fake.close();
+
+    const refused = await agent.api<ErrorBody>('POST', `/api/approvals/${approval!.id}/approve`);
+    expect([refused.status, refused.body.code]).toEqual([502, 'BROKER_UNREACHABLE']);
+    expect(refused.body.message).toMatch(/stays pending/);
+    expect((await agent.api<ApprovalView>('GET', `/api/approvals/${approval!.id}`)).body.status).toBe('pending');
+    expect((await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items).toEqual([]);
   });
 });

@@ -16,7 +16,9 @@ import type { OrderLifecycle } from '../orders/lifecycle.js';
 import type { TradingStateService } from '../trading-state.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { OrderRequest } from '../brokers/port.js';
+import { BrokerError, type OrderRequest } from '../brokers/port.js';
+import { codeForReadError } from '../brokers/http/codes.js';
+import { scrubText } from '../log.js';
 import type { OrderIntent } from '../strategy/types.js';
 import type { RiskVerdict } from '../risk/index.js';
 import type { ApprovalStatus, ApprovalView, OrderView } from '../../shared/api-types.js';
@@ -235,7 +237,17 @@ export class ApprovalService {
     const strategySettings = (strategies.get(rec.strategyId)?.config ?? {}) as StrategySettings;
     const accountSettings = account.config as AccountSettings;
     const now = this.now();
-    const facts = await planForAccount({ signal, accountId: rec.accountId, adapter, orders: this.d.orders, strategySettings, accountSettings, now });
+    let facts: Awaited<ReturnType<typeof planForAccount>>;
+    try {
+      facts = await planForAccount({ signal, accountId: rec.accountId, adapter, orders: this.d.orders, strategySettings, accountSettings, now });
+    } catch (err) {
+      // A broker read failed (nothing was sent, and a read has no outcome to wait for): refused with the broker's
+      // code, and the approval stays pending, to be approved once the broker answers again.
+      if (!(err instanceof BrokerError)) throw err;
+      const code = codeForReadError(err);
+      this.d.log.info({ approvalId: rec.id, code }, 'approval refused: the broker could not be read; it stays pending');
+      throw new ApprovalError(code, `The broker of account ${rec.accountId} could not be read (${scrubText(err.message)}); nothing was sent and the approval stays pending.`);
+    }
     const state = { global: tradingState.view().state, account: tradingState.effective(rec.accountId).state };
     const verdict = checkRisk({ intent: rec.intent as OrderIntent, assetClass: facts.assetClass, state, accountSettings, strategySettings, context: facts.context, now });
     if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, rec.accountId);

@@ -11,7 +11,9 @@ import type { EventBus } from '../events.js';
 import type { OrderRouter } from '../orders/router.js';
 import type { OrderLifecycle } from '../orders/lifecycle.js';
 import type { TradingStateService } from '../trading-state.js';
-import type { OrderRequest } from '../brokers/port.js';
+import { BrokerError, type OrderRequest } from '../brokers/port.js';
+import { codeForReadError } from '../brokers/http/codes.js';
+import { scrubText } from '../log.js';
 import type { RiskVerdict } from '../risk/index.js';
 import type { OrderIntent } from '../strategy/types.js';
 import type { Signal } from '../../shared/signal.js';
@@ -47,6 +49,8 @@ export interface WorkerDeps {
   untilDurable?: (signalId: string) => Promise<void> | undefined;
   /** Told after each signal is finished (or set aside). */
   onDone?: () => void;
+  /** Told whether the broker reads an alert is planned from worked (the account's `connected`). */
+  brokerHealth?: { observe(accountId: string, err?: unknown): void };
 }
 
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
@@ -218,7 +222,13 @@ export class SignalWorker {
     // The alert's price is a market observation, taken under the symbol the orders carry at this broker (a mapped
     // or rolled ticker's orders would otherwise never see it). A limit or stop order is matched against it.
     if (signal.price && isPriceFed(adapter)) adapter.observePrice(brokerSymbol(signal, adapter.broker, accountSettings, now), signal.price);
-    const facts = await planForAccount({ signal, accountId, adapter, orders, strategySettings, accountSettings, now });
+    let facts: AccountFacts;
+    try {
+      facts = await planForAccount({ signal, accountId, adapter, orders, strategySettings, accountSettings, now });
+    } catch (err) {
+      return this.denyUnreadable(row, accountId, err);
+    }
+    this.d.brokerHealth?.observe(accountId);
     const plan = facts.plan;
     if (plan.drift) {
       log.warn({ signalId: row.id, accountId, drift: plan.drift }, 'position drift: the alert expected a different position');
@@ -271,7 +281,12 @@ export class SignalWorker {
             return { ...this.deny(row, accountId, 'EXIT_NOT_FILLED', describeDenial('EXIT_NOT_FILLED', { symbol: facts.symbol, exitStatus: settled.status })), placed, acted: placed > 0 };
           }
           // The entry is checked against the position as it is after the exit, not as it was before.
-          const fresh = await adapter.positions();
+          let fresh: Awaited<ReturnType<typeof adapter.positions>>;
+          try {
+            fresh = await adapter.positions();
+          } catch (err) {
+            return { ...this.denyUnreadable(row, accountId, err), placed, acted: placed > 0 };
+          }
           facts.context.positions = fresh.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice }));
         }
       }
@@ -313,6 +328,22 @@ export class SignalWorker {
     }
     if (placed === 0 && plan.intents.length === 0) this.recordNow({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
     return { placed, acted: placed > 0 || plan.intents.length === 0 };
+  }
+
+  /**
+   * A broker read the plan needs (positions, open orders, account, instrument, clock) failed. Nothing was sent,
+   * and a read has no outcome to wait for (even a timeout): the alert is denied for this account with the
+   * broker's code, at once, and the strategy's other accounts carry on. Retrying the whole alert would ask
+   * every account again, and a broker that is down stays down for seconds to hours. Only broker failures are
+   * denied here; anything else is the agent's own fault and sets the alert aside as before.
+   */
+  private denyUnreadable(row: QueuedSignal, accountId: string, err: unknown): Outcome {
+    if (!(err instanceof BrokerError)) throw err;
+    this.d.brokerHealth?.observe(accountId, err);
+    const code = codeForReadError(err);
+    const reason = scrubText(err.message);
+    this.d.log.warn({ signalId: row.id, accountId, code, kind: err.kind, reason }, 'broker could not be read while planning the alert; denied for this account');
+    return this.deny(row, accountId, code, describeDenial(code, { account: accountId, reason }), { error: err.kind });
   }
 
   /** Manual approval: every intent must pass the risk check now; then all are held (nothing is sent) and the
