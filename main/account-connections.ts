@@ -65,7 +65,11 @@ export class AccountConnections {
    */
   async add(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     if (account.broker === 'paper') {
-      if (Object.keys(credentials).length > 0) throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'must be empty for the paper broker' }]);
+      // The paper broker has no keys. Any given (a form or script sending the same shape for every broker) are
+      // masked in logs like every credential and then dropped: never stored, never answered.
+      const given = Object.values(credentials);
+      for (const v of given) registerSecret(v);
+      if (given.length > 0) this.o.log.info({ accountId: account.id, fields: given.length }, 'the paper broker takes no credentials; the ones given were not stored');
       await this.connect(account, {});
       return;
     }

@@ -199,6 +199,13 @@ describe(`canary credentials never leave the vault (${KEYCHAIN})`, () => {
       expect(await vault.get('tunnel:ngrok:authtoken')).toBe(NGROK);
       expect((await call('GET', '/api/vault/status')).body).toMatchObject({ available: true, backend: 'keychain', writable: true });
 
+      // 7. A paper account sent with keys (the same shape as every broker): created, the keys dropped, nowhere stored.
+      const credentialsBefore = (await call('GET', '/api/credentials')).body.items;
+      const paper = await call('POST', '/api/accounts', { name: 'Paper with keys', broker: 'paper', environment: 'paper', credentials: { keyId: KEY, secretKey: SECRET } });
+      expect(paper.status).toBe(201);
+      expect(paper.body).toMatchObject({ broker: 'paper', connected: true });
+      expect((await call('GET', '/api/credentials')).body.items).toEqual(credentialsBefore);
+
       // Everything the API answered, then the data directory while the agent runs (database WAL included).
       expect(leaks(answers.join('\n'))).toEqual([]);
       for (const f of filesUnder(agent.dataDir)) expect({ file: f, leaks: leaks(fs.readFileSync(f)) }).toEqual({ file: f, leaks: [] });
