@@ -164,7 +164,7 @@ describe('an agent whose checkpoint thread died', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
     expect(fs.existsSync(path.join(agent.dataDir, 'agent.lock'))).toBe(false);
-    const log = logText(agent.dataDir);
+    const log = await eventually(() => logText(agent.dataDir), (t) => t.includes('agent stopped'));
     expect(log).toContain('the checkpoint thread stopped unexpectedly; restarting it');
     expect(log).toContain('checkpoint-thread.js failed to load');
   });
@@ -193,7 +193,8 @@ describe('a stop whose parts fail or hang', () => {
     expect(gone(agent.dataDir)).toEqual({ agentJson: false, lock: false });
     expect(await refused(agent.info.controlPort)).toBe(true);
     expect(() => agent.db.prepare('SELECT 1').get()).toThrow(/not open/);
-    const log = logText(agent.dataDir);
+    // The log transport writes from its own thread: wait for the stop's last line to be on disk.
+    const log = await eventually(() => logText(agent.dataDir), (t) => t.includes('agent stopped'));
     expect(log).toContain('stopping: the webhook listener failed; the agent stops all the same');
     expect(log).toContain('agent stopped');
   });
@@ -207,7 +208,7 @@ describe('a stop whose parts fail or hang', () => {
     expect(gone(agent.dataDir)).toEqual({ agentJson: false, lock: false });
     expect(await refused(agent.info.controlPort)).toBe(true);
     expect(await refused(agent.info.webhookPort)).toBe(true);
-    const log = logText(agent.dataDir);
+    const log = await eventually(() => logText(agent.dataDir), (t) => t.includes('agent stopped'));
     expect(log).toContain('stopping: the broker connections did not finish in time; the agent stops without waiting for it');
     expect(log).toContain('agent stopped');
   });
