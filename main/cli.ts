@@ -46,7 +46,8 @@ Commands:
                              from the command line, e.g. tunnel:ngrok:authtoken
   credentials delete NAME    remove a credential
   vault status               where credentials are kept, and how to fix the keychain if it is unavailable
-  alert check FILE           check an alert message or TradingView template: every problem, and the signal it becomes
+  alert check FILE           check an alert message or TradingView template: every problem, and the signal it becomes;
+                             --alert-type strategy for a strategy's template ({{strategy.…}} placeholders are filled)
   reconcile                  compare orders, fills and positions with every broker now
   export DATASET             orders | fills | signals | positions as CSV or JSON (--format, --from, --to, --out FILE)
   export config / import FILE   configuration (no secrets) as JSON; import shows the changes first (--apply)
@@ -85,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       strategy: { type: 'string' },
+      'alert-type': { type: 'string' },
       'content-type': { type: 'string' },
       halt: { type: 'boolean' },
       limit: { type: 'string' },
@@ -202,9 +204,11 @@ async function main(argv: string[]): Promise<number> {
       return v.available ? 0 : 1;
     }
     case 'alert': {
-      if (rest[0] !== 'check' || !rest[1]) throw new UsageError('Usage: viewzenix alert check FILE [--json]');
+      if (rest[0] !== 'check' || !rest[1]) throw new UsageError('Usage: viewzenix alert check FILE [--alert-type strategy|indicator] [--json]');
+      const alertType = values['alert-type'];
+      if (alertType !== undefined && alertType !== 'strategy' && alertType !== 'indicator') throw new UsageError('--alert-type is strategy (an alert created from a strategy: {{strategy.…}} placeholders are filled) or indicator.');
       const text = fs.readFileSync(rest[1], 'utf8');
-      const result = (await client.send('POST', '/api/alerts/check', { text })) as { problems: { code: string; message: string; field?: string }[]; signal?: unknown; warnings?: string[] };
+      const result = (await client.send('POST', '/api/alerts/check', alertType ? { text, alertType } : { text })) as { problems: { code: string; message: string; field?: string }[]; signal?: unknown; warnings?: string[] };
       if (json) {
         print(result);
         return result.problems.length ? 1 : 0;
