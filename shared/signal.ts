@@ -77,4 +77,7 @@ export interface Signal {
   prevMarketPositionSize?: Decimal;
   /** Unknown fields, kept for the trader to see; never acted on. */
   extras?: Record<string, unknown>;
+  /** What the parser read differently from what the alert may have meant (a field it does not apply, a synonym, an
+   *  unknown field), stored with the signal so the trader sees it. */
+  warnings?: string[];
 }

@@ -144,7 +144,8 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
       code = parsed.code;
       message = parsed.message;
     }
-    const signal = parsed.ok && !code ? parsed.signal : undefined;
+    // The parser's warnings (a PineConnector sl= it does not apply, an unknown field …) are kept with the signal.
+    const signal = parsed.ok && !code ? (parsed.warnings.length > 0 ? { ...parsed.signal, warnings: parsed.warnings } : parsed.signal) : undefined;
     const keys = dedupeKeys(strategy.id, storedBody, signal);
     const result = await o.inbox.receive({
       id: traceReceived(randomId('sig')),

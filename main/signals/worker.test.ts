@@ -150,4 +150,13 @@ describe('paper limit and stop orders through the webhook', () => {
     await post({ ticker: 'ES1!', action: 'exit', price: '4990' });
     expect((await orders(entry.id))[0]).toMatchObject({ symbol: order!.symbol, status: 'filled', averageFillPrice: '4990' });
   });
+  it("keeps the parser's warnings with the signal (a PineConnector sl/tp it does not apply is not silently dropped)", async () => {
+    const res = await agent.post(hook, '60123456789,buy,EURUSD,risk=1,sl=1.0800,tp=1.0950,price=1.0850', 'text/plain');
+    expect(res.status).toBe(202);
+    const signal = (await agent.api<{ parsed?: { warnings?: string[] } }>('GET', `/api/signals/${res.body.signalId as string}`)).body;
+    expect(signal.parsed?.warnings?.length).toBeGreaterThan(0);
+    expect(signal.parsed!.warnings!.join(' ')).toMatch(/sl/);
+    const plain = await agent.post(hook, '{"ticker":"WARN","action":"buy","quantity":1,"price":10}');
+    expect((await agent.api<{ parsed?: { warnings?: string[] } }>('GET', `/api/signals/${plain.body.signalId as string}`)).body.parsed?.warnings).toBeUndefined();
+  });
 });
