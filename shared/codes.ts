@@ -66,6 +66,7 @@ export const CODES = {
   ACCOUNT_UNAVAILABLE: { http: 409, message: 'The broker account is not connected.', fix: 'Check the account\'s credentials and test the connection.' },
   PRICE_UNAVAILABLE: { http: 409, message: 'No price is known to size the order or check it against a limit.', fix: 'Send "price": "{{close}}" in the alert, or use a limit price.' },
   STOP_LOSS_REQUIRED: { http: 409, message: 'Risk-based sizing needs a stop loss, and the order has none (or it sits at the entry price).', fix: 'Send a stopLoss with the alert, or set a default stop loss in the strategy.' },
+  BRACKET_WRONG_SIDE: { http: 409, message: 'A take profit or stop loss is on the wrong side of the entry price, so it would fill at once.', fix: 'For a long (buy) put the take profit above the entry price and the stop loss below it; for a short (sell) the reverse. The message names the field, the entry price and the price to change.' },
   QUANTITY_BELOW_MIN: { http: 409, message: 'The order size is below the instrument\'s minimum quantity.', fix: 'Raise the quantity or the sizing amount.' },
 
   // --- broker outcomes ---------------------------------------------------------------------------------

@@ -362,3 +362,87 @@ describe('planSignal: properties', () => {
     );
   });
 });
+
+describe('planSignal: a bracket must sit on its own side of the entry price (BRACKET_WRONG_SIDE)', () => {
+  const denial = (result: PlanResult): string | undefined => (result.kind === 'denied' ? result.denial.code : undefined);
+
+  it('the audit alert: a long with the take profit below and the stop above the entry is denied, naming what to change', () => {
+    const result = planSignal(
+      input({ signal: signal({ action: 'buy', quantity: '10', price: '100', takeProfit: { limitPrice: '90' }, stopLoss: { stopPrice: '110' } }), lastPrice: undefined }),
+    );
+    expect(result).toMatchObject({
+      kind: 'denied',
+      denial: {
+        code: 'BRACKET_WRONG_SIDE',
+        detail: 'BRACKET_WRONG_SIDE: symbol=AAPL, field=takeProfit.limitPrice, side=long, entryPrice=100, price=90, need=above 100',
+        values: { field: 'takeProfit.limitPrice', side: 'long', entryPrice: '100', price: '90', need: 'above 100' },
+      },
+    });
+  });
+
+  it('long, absolute prices: right side passes; a wrong or equal take profit or stop loss is denied', () => {
+    const plan = (tp: string, sl: string): PlanResult => planSignal(input({ signal: signal({ quantity: '1', takeProfit: { limitPrice: tp }, stopLoss: { stopPrice: sl } }), lastPrice: '100' }));
+    expect(plan('110', '90')).toMatchObject({ kind: 'orders', intents: [{ takeProfit: { limitPrice: '110' }, stopLoss: { stopPrice: '90' } }] });
+    expect(plan('90', '80')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'takeProfit.limitPrice', price: '90', need: 'above 100' } } });
+    expect(plan('100', '90')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'takeProfit.limitPrice', price: '100' } } });
+    expect(plan('110', '120')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.stopPrice', side: 'long', price: '120', need: 'below 100' } } });
+    expect(plan('110', '100')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.stopPrice', price: '100' } } });
+  });
+
+  it('short, absolute prices: the take profit must be below and the stop above', () => {
+    const plan = (tp: string, sl: string): PlanResult =>
+      planSignal(input({ signal: signal({ action: 'sell', quantity: '1', takeProfit: { limitPrice: tp }, stopLoss: { stopPrice: sl } }), lastPrice: '100' }));
+    expect(plan('90', '110')).toMatchObject({ kind: 'orders', intents: [{ side: 'sell', takeProfit: { limitPrice: '90' }, stopLoss: { stopPrice: '110' } }] });
+    expect(plan('110', '120')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'takeProfit.limitPrice', side: 'short', price: '110', need: 'below 100' } } });
+    expect(plan('90', '95')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.stopPrice', side: 'short', price: '95', need: 'above 100' } } });
+    expect(plan('90', '100')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE' } });
+    expect(plan('100', '110')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE' } });
+  });
+
+  it('a limit entry is compared with its limit price, not the last price', () => {
+    const plan = (action: 'buy' | 'sell', tp: string, sl: string): PlanResult =>
+      planSignal(input({ signal: signal({ action, quantity: '1', orderType: 'limit', limitPrice: '50', takeProfit: { limitPrice: tp }, stopLoss: { stopPrice: sl } }), lastPrice: '100' }));
+    // Against the last price (100) the take profit 60 would be wrong; against the limit (50) it is right.
+    expect(plan('buy', '60', '45')).toMatchObject({ kind: 'orders', intents: [{ type: 'limit', limitPrice: '50', takeProfit: { limitPrice: '60' }, stopLoss: { stopPrice: '45' } }] });
+    expect(plan('buy', '48', '45')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'takeProfit.limitPrice', entryPrice: '50', price: '48' } } });
+    expect(plan('buy', '60', '55')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.stopPrice', entryPrice: '50', price: '55' } } });
+    expect(plan('sell', '40', '55')).toMatchObject({ kind: 'orders' });
+    expect(plan('sell', '40', '45')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.stopPrice', side: 'short', entryPrice: '50' } } });
+  });
+
+  it('a stop-limit stop loss: the stop and its limit both belong on the losing side', () => {
+    const plan = (stopPrice: string, limitPrice: string, action: 'buy' | 'sell' = 'buy'): PlanResult =>
+      planSignal(input({ signal: signal({ action, quantity: '1', stopLoss: { type: 'stop_limit', stopPrice, limitPrice } }), lastPrice: '100' }));
+    expect(plan('95', '94')).toMatchObject({ kind: 'orders', intents: [{ stopLoss: { stopPrice: '95', limitPrice: '94' } }] });
+    expect(plan('95', '101')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.limitPrice', price: '101', need: 'below 100' } } });
+    expect(plan('95', '100')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.limitPrice' } } });
+    expect(plan('105', '106', 'sell')).toMatchObject({ kind: 'orders' });
+    expect(plan('105', '99', 'sell')).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.limitPrice', side: 'short', need: 'above 100' } } });
+  });
+
+  it('percent and amount forms land on the right side; a zero offset (the entry price itself) is denied', () => {
+    const plan = (action: 'buy' | 'sell', takeProfit: Signal['takeProfit'], stopLoss: Signal['stopLoss']): PlanResult =>
+      planSignal(input({ signal: signal({ action, quantity: '1', takeProfit, stopLoss }), lastPrice: '100' }));
+    expect(plan('buy', { percent: '5' }, { amount: '3' })).toMatchObject({ intents: [{ takeProfit: { limitPrice: '105' }, stopLoss: { stopPrice: '97' } }] });
+    expect(plan('sell', { amount: '5' }, { percent: '3' })).toMatchObject({ intents: [{ takeProfit: { limitPrice: '95' }, stopLoss: { stopPrice: '103' } }] });
+    expect(plan('buy', { percent: '0' }, { amount: '3' })).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'takeProfit.percent', price: '100' } } });
+    expect(plan('sell', { amount: '5' }, { amount: '0' })).toMatchObject({ denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.amount', side: 'short' } } });
+    // The strategy's defaults are the same forms.
+    const defaults = planSignal(input({ signal: signal({ quantity: '1' }), lastPrice: '100' }, { takeProfit: { percent: '0' } }));
+    expect(denial(defaults)).toBe('BRACKET_WRONG_SIDE');
+  });
+
+  it('trailing stops have no fixed price and pass; with no reference price at all the absolute bracket passes as before', () => {
+    const trail = planSignal(input({ signal: signal({ quantity: '1', stopLoss: { type: 'trailing_stop', trailPercent: '2' } }), lastPrice: '100' }));
+    expect(trail).toMatchObject({ kind: 'orders', intents: [{ stopLoss: { trailPercent: '2' } }] });
+    const noPrice = planSignal(input({ signal: signal({ quantity: '1', takeProfit: { limitPrice: '90' }, stopLoss: { stopPrice: '110' } }), lastPrice: undefined }));
+    expect(noPrice).toMatchObject({ kind: 'orders', intents: [{ takeProfit: { limitPrice: '90' }, stopLoss: { stopPrice: '110' } }] });
+  });
+
+  it('risk sizing with a stop on the wrong side is BRACKET_WRONG_SIDE, not a size from the wrong distance', () => {
+    const result = planSignal(
+      input({ signal: signal({ quantity: '100', quantityType: 'risk_dollar_amount', orderType: 'limit', limitPrice: '100', stopLoss: { stopPrice: '110' } }) }),
+    );
+    expect(result).toMatchObject({ kind: 'denied', denial: { code: 'BRACKET_WRONG_SIDE', values: { field: 'stopLoss.stopPrice', price: '110' } } });
+  });
+});

@@ -15,7 +15,7 @@ import type { OrderType, Signal } from '../../shared/signal.js';
 import { resolveStrategyConfig } from '../../shared/strategy-config.js';
 import type { StrategyConfig } from '../../shared/strategy-config.js';
 import type { OrderFields, Side } from './broker-view.js';
-import { buildBrackets } from './brackets.js';
+import { buildBrackets, type WrongSide } from './brackets.js';
 import { floorToStep, fmt, limitRounding, roundToTick } from './grid.js';
 import { computeQuantity } from './sizing.js';
 import { mapSymbol } from './symbol-map.js';
@@ -169,6 +169,7 @@ function entryLeg(ctx: Ctx, side: Side): LegPlan {
   let stopDistance: Decimal | undefined;
   if (method === 'risk_dollar_amount' && price) {
     const brackets = buildBrackets(side, price, ctx.tick, undefined, signal.stopLoss ?? config.stopLoss);
+    if (!brackets.ok && 'wrongSide' in brackets) return { leg: 'entry', side, failure: wrongSideFailure(ctx.symbol, brackets.wrongSide) };
     const stop = brackets.ok ? brackets.stopLoss?.stopPrice : undefined;
     if (stop !== undefined) stopDistance = price.minus(stop).abs();
   }
@@ -184,6 +185,11 @@ function entryLeg(ctx: Ctx, side: Side): LegPlan {
   });
   if (!sized.ok) return { leg: 'entry', side, failure: { code: sized.code, values: { symbol: ctx.symbol, ...sized.values } } };
   return { leg: 'entry', side, quantity: new Decimal(sized.quantity) };
+}
+
+/** BRACKET_WRONG_SIDE with what to change: the field, the entry side and price, the bad price and where it belongs. */
+function wrongSideFailure(symbol: string, w: WrongSide): Failure {
+  return { code: 'BRACKET_WRONG_SIDE', values: { symbol, field: w.field, side: w.side, entryPrice: w.entryPrice, price: w.price, need: `${w.expected} ${w.entryPrice}` } };
 }
 
 function sideAllowed(config: StrategyConfig, side: Side): boolean {
@@ -330,6 +336,7 @@ function buildIntent(ctx: Ctx, leg: LegPlan): OrderIntent | Failure {
   if (opening) {
     const bracketRef = fields.limitPrice !== undefined ? new Decimal(fields.limitPrice) : reference;
     const brackets = buildBrackets(leg.side, bracketRef, tick, signal.takeProfit ?? config.takeProfit, signal.stopLoss ?? config.stopLoss);
+    if (!brackets.ok && 'wrongSide' in brackets) return wrongSideFailure(symbol, brackets.wrongSide);
     if (!brackets.ok) return { code: 'PRICE_UNAVAILABLE', values: { symbol, field: 'takeProfit/stopLoss reference' } };
     if (brackets.takeProfit) fields.takeProfit = brackets.takeProfit;
     if (brackets.stopLoss) fields.stopLoss = brackets.stopLoss;
