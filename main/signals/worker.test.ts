@@ -52,6 +52,21 @@ describe('signal worker through the engines', () => {
     expect(signal.decisions[0]).toMatchObject({ verdict: 'denied', code: 'NO_POSITION' });
   });
 
+  it('a long whose take profit is below and stop above the entry price is denied BRACKET_WRONG_SIDE and places no order', async () => {
+    const alert = await agent.post(hook, '{"ticker":"BRX","action":"buy","quantity":"10","price":"100","takeProfit":{"limitPrice":"90"},"stopLoss":{"stopPrice":"110"}}');
+    expect(alert.status).toBe(202);
+    const signal = await eventually(
+      async () => (await agent.api<{ status: string; code?: string; decisions: { verdict: string; code?: string; detail?: string }[] }>('GET', `/api/signals/${alert.body.signalId as string}`)).body,
+      (s) => s.status === 'denied' || s.status === 'done',
+    );
+    expect(signal.status).toBe('denied');
+    expect(signal.code).toBe('BRACKET_WRONG_SIDE');
+    const denial = signal.decisions.find((d) => d.code === 'BRACKET_WRONG_SIDE');
+    expect(denial?.detail).toContain('field=takeProfit.limitPrice, side=long, entryPrice=100, price=90, need=above 100');
+    expect(await orders(alert.body.signalId as string)).toEqual([]);
+    expect((await positions()).some((p) => p.symbol === 'BRX')).toBe(false);
+  });
+
   it('a target-position alert re-sent with a new id changes nothing (NOTHING_TO_DO)', async () => {
     const body = (id: string) => JSON.stringify({ ticker: 'SPY', action: 'buy', price: 500, id, positionSize: '3', marketPosition: 'long', marketPositionSize: '3' });
     const first = await agent.post(hook, body('t1'));
