@@ -99,3 +99,33 @@ describe('checkAlertTemplate', () => {
     expect(r.problems).toEqual([expect.objectContaining({ code: 'UNFILLED_PLACEHOLDER', message: expect.stringMatching(/alert_message/) })]);
   });
 });
+
+describe('checkAlertTemplate: brackets on the wrong side of the entry price', () => {
+  it('reports the audit alert: a long with the take profit below and the stop above its price, each with the field and the fix', () => {
+    const r = checkAlertTemplate('{"ticker":"BRX","action":"buy","quantity":"10","price":"100","takeProfit":{"limitPrice":"90"},"stopLoss":{"stopPrice":"110"}}');
+    expect(r.problems.map((p) => `${p.code}:${p.field ?? ''}`)).toEqual(['BRACKET_WRONG_SIDE:takeProfit.limitPrice', 'BRACKET_WRONG_SIDE:stopLoss.stopPrice']);
+    expect(r.problems[0]!.message).toBe(
+      'takeProfit.limitPrice is 90, but this buy (long) enters at 100: a long\'s take profit must be above the entry price, or it fills at once. Set takeProfit.limitPrice so the take profit is above 100.',
+    );
+    expect(r.problems[1]!.message).toMatch(/stopLoss\.stopPrice is 110.*below 100/);
+  });
+
+  it('judges a short, a limit entry against its limit price, and a stop-limit\'s limit; right-side brackets pass', () => {
+    const check = (alert: object): string[] => checkAlertTemplate(JSON.stringify({ ticker: 'BRX', quantity: '1', ...alert })).problems.map((p) => `${p.code}:${p.field ?? ''}`);
+    expect(check({ action: 'sell', price: '100', takeProfit: { limitPrice: '90' }, stopLoss: { stopPrice: '110' } })).toEqual([]);
+    expect(check({ action: 'sell', price: '100', takeProfit: { limitPrice: '100' } })).toEqual(['BRACKET_WRONG_SIDE:takeProfit.limitPrice']);
+    expect(check({ action: 'buy', price: '100', orderType: 'limit', limitPrice: '50', takeProfit: { limitPrice: '60' }, stopLoss: { stopPrice: '45' } })).toEqual([]);
+    expect(check({ action: 'buy', price: '100', orderType: 'limit', limitPrice: '50', stopLoss: { stopPrice: '55' } })).toEqual(['BRACKET_WRONG_SIDE:stopLoss.stopPrice']);
+    expect(check({ action: 'buy', price: '100', stopLoss: { type: 'stop_limit', stopPrice: '95', limitPrice: '101' } })).toEqual(['BRACKET_WRONG_SIDE:stopLoss.limitPrice']);
+    expect(check({ action: 'buy', price: '100', takeProfit: { percent: '5' }, stopLoss: { amount: '3' } })).toEqual([]);
+  });
+
+  it('judges nothing without a price, for trailing stops, exits, or when a placeholder fills a price', () => {
+    const codes = (text: string): string[] => checkAlertTemplate(text, { alertType: 'strategy' }).problems.map((p) => p.code);
+    expect(codes('{"ticker":"BRX","action":"buy","quantity":"1","takeProfit":{"limitPrice":"90"},"stopLoss":{"stopPrice":"110"}}')).toEqual([]);
+    expect(codes('{"ticker":"BRX","action":"buy","quantity":"1","price":"100","stopLoss":{"type":"trailing_stop","trailPercent":"2"}}')).toEqual([]);
+    expect(codes('{"ticker":"BRX","action":"buy","sentiment":"flat","price":"100","takeProfit":{"limitPrice":"90"}}')).toEqual([]);
+    expect(codes('{"ticker":"BRX","action":"buy","quantity":"1","price":"{{close}}","takeProfit":{"limitPrice":"150"}}')).toEqual([]);
+    expect(codes('{"ticker":"{{ticker}}","action":"buy","quantity":"1","price":"100","takeProfit":{"limitPrice":"90"}}')).toEqual(['BRACKET_WRONG_SIDE']);
+  });
+});

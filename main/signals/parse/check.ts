@@ -2,8 +2,10 @@
 // {{placeholders}}) or a sample alert, reports EVERY problem it can find (not only the first, as the webhook
 // does), fills known placeholders with plausible sample values and shows the signal the alert would become.
 
+import { Decimal } from 'decimal.js';
 import type { Code } from '../../../shared/codes.js';
 import type { Signal } from '../../../shared/signal.js';
+import { buildBrackets } from '../../strategy/brackets.js';
 import { parseAlert } from './index.js';
 import { diagnoseJson } from './json-diagnose.js';
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS, placeholderInfo } from './placeholders.js';
@@ -86,6 +88,8 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
   // Placeholders are blanked first: {{plot("Name")}} has quotes of its own that are gone once it renders.
   const mask = isJson ? stringMask(body.replace(PLACEHOLDER_PATTERN, (m) => '#'.repeat(m.length))) : undefined;
   const unknownFields = new Set<string>();
+  /** A placeholder sits in a field that can move a price or the side: the bracket check would judge samples. */
+  let pricePlaceholder = false;
   const unknownTexts = new Set<string>();
   const strategyOnly: string[] = [];
   let rendered = '';
@@ -94,6 +98,7 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
     const at = m.index;
     const name = m[1]!;
     const field = fieldAt(body, at, mask);
+    if (field === undefined || !NOT_PRICE_FIELDS.has(field.toLowerCase())) pricePlaceholder = true;
     const known = placeholderInfo(name);
     const quoted = mask === undefined || mask[at] === 1;
     let sample: string;
@@ -173,7 +178,45 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
       if (!duplicate) add({ code: r.code, message: r.message, ...(r.field !== undefined ? { field: r.field } : {}) });
     }
   }
+  if (signal !== undefined && !pricePlaceholder) {
+    for (const p of bracketProblems(signal)) add(p);
+  }
   return signal === undefined ? { problems, warnings, rendered } : { problems, signal, warnings, rendered };
+}
+
+/** Fields whose placeholders change neither a price nor the side, so literal brackets can still be judged. */
+const NOT_PRICE_FIELDS = new Set(['ticker', 'symbol', 'exchange', 'quantity', 'time', 'timenow', 'id', 'comment', 'passphrase', 'positionsize', 'marketposition', 'marketpositionsize', 'prevmarketposition', 'prevmarketpositionsize']);
+
+/**
+ * A take profit or stop loss on the wrong side of the entry price (BRACKET_WRONG_SIDE), judged as the strategy
+ * engine will: the alert's limit price for a limit entry, otherwise its price. The agent plans a market entry
+ * from the last price when it knows one, so this is the alert's own view; without a price nothing is judged.
+ */
+function bracketProblems(signal: Signal): TemplateProblem[] {
+  if (signal.action !== 'buy' && signal.action !== 'sell') return [];
+  const side = signal.action;
+  // A buy that is bearish or flat (a sell that is bullish or flat) reduces or exits: it has no brackets.
+  if (signal.sentiment === 'flat' || signal.sentiment === (side === 'buy' ? 'bearish' : 'bullish')) return [];
+  const type = signal.orderType;
+  const candidates = type === 'limit' || type === 'stop_limit' ? [signal.limitPrice, signal.price] : type === 'stop' ? [signal.stopPrice, signal.price] : [signal.price];
+  const found = candidates.find((c) => c !== undefined && new Decimal(c).gt(0));
+  if (found === undefined) return [];
+  const reference = new Decimal(found);
+  const problems: TemplateProblem[] = [];
+  for (const [tp, sl] of [[signal.takeProfit, undefined], [undefined, signal.stopLoss]] as const) {
+    if (tp === undefined && sl === undefined) continue;
+    const r = buildBrackets(side, reference, new Decimal(0), tp, sl);
+    if (r.ok || !('wrongSide' in r)) continue;
+    const w = r.wrongSide;
+    const leg = w.field.startsWith('takeProfit') ? 'take profit' : 'stop loss';
+    const what = w.field.endsWith('.percent') || w.field.endsWith('.amount') ? `${w.field} puts the ${leg} at ${w.price}` : `${w.field} is ${w.price}`;
+    problems.push({
+      code: 'BRACKET_WRONG_SIDE',
+      field: w.field,
+      message: `${what}, but this ${side} (${w.side}) enters at ${w.entryPrice}: a ${w.side}'s ${leg} must be ${w.expected} the entry price, or it fills at once. Set ${w.field} so the ${leg} is ${w.expected} ${w.entryPrice}.`,
+    });
+  }
+  return problems;
 }
 
 /** A copy of the alert without the failed field (missing ticker / action get a sample so the rest is checked). */
