@@ -263,6 +263,84 @@ describe('paper broker: an order\'s own limit or stop is not a market price', ()
   });
 });
 
+describe('paper broker: reduce-only orders never open or increase a position', () => {
+  const shortWithBracket = async (p: PaperBroker): Promise<void> => {
+    await p.submit(market('e', 'sell', '10', '100', { takeProfit: { limitPrice: '90' }, stopLoss: { stopPrice: '110' } }));
+    expect(await p.orderByClientId('e:tp')).toMatchObject({ status: 'accepted', side: 'buy', limitPrice: '90' });
+    expect(await p.orderByClientId('e:sl')).toMatchObject({ status: 'accepted', side: 'buy', stopPrice: '110' });
+  };
+
+  it('an exit that flattens the position cancels the bracket children: a later price crossing the take-profit fills nothing', async () => {
+    const h = harness();
+    const p = h.paper();
+    const updates: OrderUpdate[] = [];
+    p.onUpdate((u) => updates.push(u));
+    await shortWithBracket(p);
+    // The exit leaves the children in place (the alert said "cancel": false).
+    expect(await p.submit(market('x', 'buy', '10', '100', { reduceOnly: true }))).toMatchObject({ status: 'filled', filledQuantity: '10' });
+    expect(await p.positions()).toEqual([]);
+    for (const id of ['e:tp', 'e:sl']) {
+      expect(await p.orderByClientId(id)).toMatchObject({ status: 'canceled', filledQuantity: '0', reason: 'reduce-only: no position left to reduce' });
+      expect(updates.some((u) => u.kind === 'order' && u.order.clientOrderId === id && u.order.status === 'canceled')).toBe(true);
+    }
+    p.observePrice('AAPL', '89');
+    expect(await p.orderByClientId('e:tp')).toMatchObject({ status: 'canceled', filledQuantity: '0' });
+    expect(await p.positions()).toEqual([]);
+    expect(updates.filter((u) => u.kind === 'fill').map((u) => u.order.clientOrderId)).toEqual(['e', 'x']);
+    h.close();
+  });
+
+  it('a resting reduce-only order whose position was closed or reversed by other orders is canceled, not filled', async () => {
+    const h = harness();
+    const p = h.paper();
+    await p.submit(market('b', 'buy', '5', '100'));
+    await p.submit({ clientOrderId: 'tp', symbol: 'AAPL', side: 'sell', type: 'limit', limitPrice: '110', quantity: '5', timeInForce: 'gtc', reduceOnly: true });
+    await p.submit(market('flip', 'sell', '8', '100')); // long 5 -> short 3: nothing left for a sell to reduce
+    expect(await p.orderByClientId('tp')).toMatchObject({ status: 'canceled', reason: 'reduce-only: no position left to reduce' });
+    p.observePrice('AAPL', '111');
+    expect(await p.positions()).toMatchObject([{ symbol: 'AAPL', quantity: '-3' }]);
+    h.close();
+  });
+
+  it('a reduce-only order larger than the position fills only the position and the rest is canceled', async () => {
+    const h = harness();
+    const p = h.paper();
+    await p.submit(market('b', 'buy', '5', '100'));
+    expect(await p.submit(market('x', 'sell', '8', '100', { reduceOnly: true }))).toMatchObject({ status: 'canceled', filledQuantity: '5', reason: 'reduce-only: no position left to reduce' });
+    expect(await p.positions()).toEqual([]);
+    // A resting one, sized before the position shrank, fills the position as it is when the price reaches it.
+    await p.submit(market('b2', 'buy', '10', '100'));
+    await p.submit({ clientOrderId: 'l', symbol: 'AAPL', side: 'sell', type: 'limit', limitPrice: '110', quantity: '10', timeInForce: 'gtc', reduceOnly: true });
+    await p.submit(market('s', 'sell', '4', '100'));
+    expect((await p.orderByClientId('l'))!.status).toBe('accepted');
+    p.observePrice('AAPL', '111');
+    expect(await p.orderByClientId('l')).toMatchObject({ status: 'canceled', filledQuantity: '6', averageFillPrice: '111' });
+    expect(await p.positions()).toEqual([]);
+    h.close();
+  });
+
+  it('a reduce-only order with no position to reduce is refused', async () => {
+    const h = harness();
+    const p = h.paper();
+    expect(await p.submit(market('x', 'sell', '1', '100', { reduceOnly: true }))).toMatchObject({ status: 'rejected', reason: 'reduce-only: no position left to reduce' });
+    await p.submit(market('b', 'buy', '1', '100'));
+    expect(await p.submit(market('y', 'buy', '1', '100', { reduceOnly: true }))).toMatchObject({ status: 'rejected', reason: 'reduce-only: no position left to reduce' });
+    expect(await p.positions()).toMatchObject([{ quantity: '1' }]);
+    h.close();
+  });
+
+  it('a bracket whose take-profit and stop-loss are both marketable at once fills one and cancels the other (one-cancels-other within a pass)', async () => {
+    const h = harness();
+    const p = h.paper();
+    // The entry fills at 100, where the take-profit (sell limit 95) and the stop-loss (sell stop 105) are both crossed.
+    await p.submit(market('e', 'buy', '3', '100', { takeProfit: { limitPrice: '95' }, stopLoss: { stopPrice: '105' } }));
+    expect(await p.orderByClientId('e:tp')).toMatchObject({ status: 'filled', filledQuantity: '3' });
+    expect(await p.orderByClientId('e:sl')).toMatchObject({ status: 'canceled', filledQuantity: '0', reason: 'one-cancels-other: e:tp filled' });
+    expect(await p.positions()).toEqual([]);
+    h.close();
+  });
+});
+
 describe('paper broker books against the agent fills', () => {
   it('for random orders and prices through the router, positions always equal the sum of recorded fills', async () => {
     await fc.assert(

@@ -29,6 +29,9 @@ export type { PaperConfig };
 export const TAKE_PROFIT_SUFFIX = ':tp';
 export const STOP_LOSS_SUFFIX = ':sl';
 
+/** Why a reduce-only order is refused or canceled (or its unfilled rest canceled): the position it reduces is gone. */
+export const REDUCE_ONLY_NOTHING_LEFT = 'reduce-only: no position left to reduce';
+
 export class PaperBroker implements BrokerAdapter {
   readonly broker = 'paper';
   readonly capabilities: BrokerCapabilities;
@@ -229,21 +232,57 @@ export class PaperBroker implements BrokerAdapter {
     return half.gt(0) && half.lt(quantity) ? half : undefined;
   }
 
-  /** Why the account refuses the order, if it does (short selling off, reduce-only that would add). */
+  /** Why the account refuses the order, if it does (short selling off, reduce-only with nothing to reduce). A
+   *  reduce-only order larger than the position is accepted: it fills at most the position (see fill()). */
   private refusal(req: OrderRequest): string | undefined {
+    if (req.reduceOnly) return this.reducible(req.symbol, req.side).isZero() ? REDUCE_ONLY_NOTHING_LEFT : undefined;
     const pos = this.repo.position(this.id, req.symbol);
-    const current = new Decimal(pos?.quantity ?? 0);
-    const after = current.plus(req.side === 'buy' ? req.quantity : new Decimal(req.quantity).neg());
+    const after = new Decimal(pos?.quantity ?? 0).plus(req.side === 'buy' ? req.quantity : new Decimal(req.quantity).neg());
     if (!this.config.allowShort && after.lt(0)) return 'short selling is not enabled for this paper account';
-    if (req.reduceOnly && (after.abs().greaterThan(current.abs()) || after.times(current).lt(0))) return 'reduce-only order would increase or flip the position';
     return undefined;
   }
 
-  /** Fills `part` of `o` (default: the whole remaining quantity) at `price`, updating cash and position; once the
-   *  order is complete, places a bracket's children or cancels an OCO sibling. Inside a transaction. */
+  /** How much an order on `side` can reduce: the short for a buy, the long for a sell, zero otherwise. */
+  private reducible(symbol: string, side: 'buy' | 'sell'): Decimal {
+    const q = new Decimal(this.repo.position(this.id, symbol)?.quantity ?? 0);
+    return Decimal.max(0, side === 'buy' ? q.neg() : q);
+  }
+
+  /** Cancels `o` (or its unfilled rest) with `reason`. Inside a transaction. */
+  private cancelWith(o: PaperOrderRow, reason: string, at: string): OrderUpdate {
+    o.status = 'canceled';
+    o.reason = reason;
+    o.updatedAt = at;
+    this.repo.updateOrder(o);
+    return { kind: 'order', order: toBrokerOrder(o) };
+  }
+
+  /** After a fill moved the position: the symbol's other open reduce-only orders (a bracket's children above all)
+   *  that have nothing left to reduce are canceled, as real brokers cancel the exits of a position that is gone. */
+  private cancelUnreducible(symbol: string, except: string, at: string): OrderUpdate[] {
+    const out: OrderUpdate[] = [];
+    for (const o of this.repo.openOrders(this.id, symbol)) {
+      if (o.clientOrderId === except || !isReduceOnly(o)) continue;
+      if (this.reducible(symbol, o.side).isZero()) out.push(this.cancelWith(o, REDUCE_ONLY_NOTHING_LEFT, at));
+    }
+    return out;
+  }
+
+  /** Fills `part` of `o` (default: the whole remaining quantity) at `price`, updating cash and position. A
+   *  reduce-only order fills at most the position it reduces; with none left it is canceled instead, and so is its
+   *  rest once it has closed the position. Any fill of an OCO member cancels its siblings (see cancelSiblings());
+   *  a fill that leaves other reduce-only orders nothing to reduce cancels them; once the order is complete, a
+   *  bracket's children are placed. Inside a transaction. */
   private fill(o: PaperOrderRow, price: Decimal, at: string, part?: Decimal): OrderUpdate[] {
+    if (o.status !== 'accepted' && o.status !== 'partially_filled') return [];
     const remaining = new Decimal(o.quantity).minus(o.filledQuantity);
-    const qty = part && part.lt(remaining) ? part : remaining;
+    let qty = part && part.lt(remaining) ? part : remaining;
+    const reduceOnly = isReduceOnly(o);
+    if (reduceOnly) {
+      const room = this.reducible(o.symbol, o.side);
+      if (room.isZero()) return [this.cancelWith(o, REDUCE_ONLY_NOTHING_LEFT, at)];
+      qty = Decimal.min(qty, room);
+    }
     const commission = new Decimal(this.config.commissionPerOrder);
     const signed = o.side === 'buy' ? qty : qty.neg();
     const acct = this.repo.account(this.id);
@@ -285,8 +324,10 @@ export class PaperBroker implements BrokerAdapter {
     };
     this.repo.insertFill({ accountId: this.id, ...fill, commission: fill.commission ?? '0' });
     const updates: OrderUpdate[] = [{ kind: 'fill', fill, order: toBrokerOrder(o) }];
-    if (o.status !== 'filled') return updates;
+    if (reduceOnly && o.status !== 'filled' && this.reducible(o.symbol, o.side).isZero()) updates.push(this.cancelWith(o, REDUCE_ONLY_NOTHING_LEFT, at));
     if (o.ocoGroup) updates.push(...this.cancelSiblings(o, at));
+    updates.push(...this.cancelUnreducible(o.symbol, o.clientOrderId, at));
+    if (o.status !== 'filled') return updates;
     updates.push(...this.placeChildren(o, price, at));
     return updates;
   }
@@ -300,26 +341,30 @@ export class PaperBroker implements BrokerAdapter {
     const base = { symbol: entry.symbol, side, quantity: entry.quantity, timeInForce: 'gtc', reduceOnly: true, referencePrice: fillPrice.toString() } as const;
     const group = req.takeProfit && req.stopLoss ? entry.clientOrderId : undefined;
     const updates: OrderUpdate[] = [];
-    const place = (child: OrderRequest): void => {
+    const children: OrderRequest[] = [];
+    if (req.takeProfit?.limitPrice) children.push({ ...base, clientOrderId: entry.clientOrderId + TAKE_PROFIT_SUFFIX, type: 'limit', limitPrice: req.takeProfit.limitPrice });
+    if (req.stopLoss) children.push({ ...base, clientOrderId: entry.clientOrderId + STOP_LOSS_SUFFIX, ...stopLossShape(req.stopLoss) });
+    // Both exist before either is matched, so that one filling at once cancels the other before it is examined.
+    for (const child of children) {
       const row = this.newRow(child, at, { parentClientOrderId: entry.clientOrderId, ocoGroup: group });
       this.repo.insertOrder(row);
       updates.push({ kind: 'order', order: toBrokerOrder(row) });
-      updates.push(...this.work(row, fillPrice, at));
-    };
-    if (req.takeProfit?.limitPrice) place({ ...base, clientOrderId: entry.clientOrderId + TAKE_PROFIT_SUFFIX, type: 'limit', limitPrice: req.takeProfit.limitPrice });
-    if (req.stopLoss) place({ ...base, clientOrderId: entry.clientOrderId + STOP_LOSS_SUFFIX, ...stopLossShape(req.stopLoss) });
+    }
+    for (const child of children) {
+      const row = this.repo.order(this.id, child.clientOrderId)!;
+      if (row.status === 'accepted') updates.push(...this.work(row, fillPrice, at));
+    }
     return updates;
   }
 
+  /** One-cancels-other: the first fill of a group's member, partial or whole, cancels the other open members at
+   *  once (the position they protect is being closed by this one), so no later order of the same matching pass can
+   *  fill them. The member that filled keeps its own rest. */
   private cancelSiblings(filled: PaperOrderRow, at: string): OrderUpdate[] {
     const out: OrderUpdate[] = [];
     for (const s of this.repo.ocoSiblings(this.id, filled.ocoGroup!)) {
       if (s.clientOrderId === filled.clientOrderId) continue;
-      s.status = 'canceled';
-      s.reason = `one-cancels-other: ${filled.clientOrderId} filled`;
-      s.updatedAt = at;
-      this.repo.updateOrder(s);
-      out.push({ kind: 'order', order: toBrokerOrder(s) });
+      out.push(this.cancelWith(s, `one-cancels-other: ${filled.clientOrderId} filled`, at));
     }
     return out;
   }
@@ -391,4 +436,9 @@ export class PaperBroker implements BrokerAdapter {
   private emit(updates: OrderUpdate[]): void {
     for (const u of updates) for (const l of this.listeners) l(u);
   }
+}
+
+/** Whether the order was sent reduce-only (a bracket's children always are). */
+function isReduceOnly(o: PaperOrderRow): boolean {
+  return (JSON.parse(o.request) as OrderRequest).reduceOnly === true;
 }
