@@ -157,6 +157,22 @@ describe('paper limit and stop orders through the webhook', () => {
     expect((await orders(entry.id))[0]).toMatchObject({ status: 'filled', averageFillPrice: '131' });
   });
 
+  it('an exit with "cancel": false that flattens a short cancels its take-profit and stop-loss: a later price crossing the take-profit opens nothing', async () => {
+    const entry = await post({ ticker: 'UBER', action: 'sell', quantity: 10, price: '100', takeProfit: { limitPrice: '90' }, stopLoss: { stopPrice: '110' }, id: 'ro-1' });
+    const children = (o: OrderView[]) => o.filter((x) => x.type !== 'market');
+    const legs = await eventually(() => orders(entry.id), (o) => children(o).length === 2 && children(o).every((x) => x.status === 'accepted'));
+    expect(children(legs).map((o) => [o.side, o.quantity]).sort()).toEqual([['buy', '10'], ['buy', '10']]);
+    const exit = await post({ ticker: 'UBER', action: 'exit', price: '100', cancel: false, id: 'ro-2' });
+    expect(await eventually(() => orders(exit.id), (o) => o[0]?.status === 'filled')).toMatchObject([{ side: 'buy', quantity: '10' }]);
+    const after = await eventually(() => orders(entry.id), (o) => children(o).every((x) => x.status === 'canceled'));
+    expect(children(after).map((o) => o.status)).toEqual(['canceled', 'canceled']);
+    expect((await positions()).find((p) => p.symbol === 'UBER')).toBeUndefined();
+    // A later alert's price crosses the take-profit's limit: nothing fills, the account stays flat.
+    expect(await post({ ticker: 'UBER', action: 'exit', price: '89', id: 'ro-3' })).toMatchObject({ signal: { status: 'denied', code: 'NO_POSITION' } });
+    expect(children(await orders(entry.id)).map((o) => [o.status, o.filledQuantity])).toEqual([['canceled', '0'], ['canceled', '0']]);
+    expect((await positions()).find((p) => p.symbol === 'UBER')).toBeUndefined();
+  });
+
   it('the alert\'s price reaches orders on a mapped symbol (a continuous future rolled to its contract)', async () => {
     const entry = await post({ ticker: 'ES1!', action: 'buy', quantity: 1, orderType: 'limit', limitPrice: '5000', price: '5010' });
     const [order] = await orders(entry.id);
