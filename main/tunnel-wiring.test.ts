@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocaltunnelServer, freePort, viaTunnelServer } from './tunnel/localtunnel-server.fixture.js';
-import { startTestAgent, eventually, type TestAgent } from './test-support/agent.js';
+import { startTestAgent, eventually, listenEvents, type TestAgent } from './test-support/agent.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
 import { EnvStore, Vault } from './secrets/index.js';
 import type { StartOverrides } from './agent.js';
@@ -55,34 +55,10 @@ async function tunnelState(agent: TestAgent, state: TunnelStatusView['state'], t
   return eventually(async () => (await agent.api<TunnelStatusView>('GET', '/api/tunnel')).body, (s) => s.state === state, timeoutMs);
 }
 
-/** Collects the agent's server-sent events (the same stream the UI reads). */
-function collectEvents(agent: TestAgent): { events: AgentEvent[]; close(): void } {
-  const events: AgentEvent[] = [];
-  const ctrl = new AbortController();
-  void (async () => {
-    const res = await fetch(`${agent.controlBase}/api/events`, { headers: { authorization: `Bearer ${agent.token}` }, signal: ctrl.signal });
-    const reader = res.body!.getReader();
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buf += Buffer.from(value).toString('utf8');
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        if (data) events.push(JSON.parse(data.slice(6)) as AgentEvent);
-      }
-    }
-  })().catch(() => undefined);
-  return { events, close: () => ctrl.abort() };
-}
-
 describe('tunnel wired into the agent (local localtunnel server)', () => {
   it('an alert sent through the tunnel is answered 202, stored and filled; the self-check follows the server down and up', async () => {
     const agent = await startTestAgent({}, overrides());
-    const sse = collectEvents(agent);
+    const sse = await listenEvents(agent);
     try {
       const put = await agent.api<TunnelStatusView>('PUT', '/api/tunnel', { provider: 'localtunnel', localtunnel: { host: server.address, subdomain: 'desk-e2e' } });
       expect(put.status).toBe(200);
@@ -148,7 +124,7 @@ describe('tunnel wired into the agent (local localtunnel server)', () => {
     expect(gone).toBe(404);
 
     const second = await startTestAgent({ dataDir }, overrides());
-    const sse = collectEvents(second);
+    const sse = await listenEvents(second);
     try {
       const up = await tunnelState(second, 'up');
       expect(up.publicUrl).toBe('http://desk-restart.lt.test');

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import { startTestAgent, eventually, listenEvents, type TestAgent } from '../test-support/agent.js';
 import { openDatabase } from '../store/db.js';
 import { clientOrderId } from '../ids.js';
-import type { AgentEvent, ApprovalView, OrderView, PositionView, StrategyView } from '../../shared/api-types.js';
+import type { ApprovalView, OrderView, PositionView, StrategyView } from '../../shared/api-types.js';
 
 let agent: TestAgent | undefined;
 afterEach(async () => {
@@ -37,32 +37,10 @@ async function manualAgent(timeoutSeconds = 60) {
   return { a, accountId, strategyId: created.body.id, send, orders, positions, approval };
 }
 
-/** Reads the control API's event stream (SSE) as the UI does. */
-function listen(a: TestAgent): { events: AgentEvent[]; close(): void } {
-  const events: AgentEvent[] = [];
-  const ctrl = new AbortController();
-  void (async () => {
-    const res = await fetch(`${a.controlBase}/api/events`, { headers: { authorization: `Bearer ${a.token}` }, signal: ctrl.signal });
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        if (data) events.push(JSON.parse(data.slice(6)) as AgentEvent);
-      }
-    }
-  })().catch(() => undefined);
-  return { events, close: () => ctrl.abort() };
-}
-
 describe('manual approval, end to end through an in-process agent', () => {
   it('holds the order as a pending approval: the signal is done, no order exists and the broker holds nothing', async () => {
     const t = await manualAgent();
-    const seen = listen(t.a);
+    const seen = await listenEvents(t.a);
     const { signalId, approval } = await t.send('AAPL');
     expect(approval).toMatchObject({ status: 'pending', symbol: 'AAPL', side: 'buy', quantity: '3', accountId: t.accountId, strategyId: t.strategyId, strategyName: 'Manual', leg: 'entry' });
     // The id the automatic path would have sent this order with: approving cannot make it a different order.
