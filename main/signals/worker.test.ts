@@ -190,4 +190,16 @@ describe('paper limit and stop orders through the webhook', () => {
     const plain = await agent.post(hook, '{"ticker":"WARN","action":"buy","quantity":1,"price":10}');
     expect((await agent.api<{ parsed?: { warnings?: string[] } }>('GET', `/api/signals/${plain.body.signalId as string}`)).body.parsed?.warnings).toBeUndefined();
   });
+  it('keeps the drift with the decision when a strategy alert says the position was not what the account holds', async () => {
+    // The account holds no DRFT; the alert says the strategy was long 10 and is now long 15: one alert was missed.
+    const res = await agent.post(hook, JSON.stringify({ ticker: 'DRFT', action: 'buy', quantity: '5', price: '20', positionSize: '15', marketPosition: 'long', marketPositionSize: '15', prevMarketPosition: 'long', prevMarketPositionSize: '10' }));
+    const signal = await eventually(
+      async () => (await agent.api<{ status: string; decisions: { verdict: string; data?: { drift?: { expected: string; actual: string; differs: string[] } } }[] }>('GET', `/api/signals/${res.body.signalId as string}`)).body,
+      (s) => s.status === 'done' || s.status === 'denied',
+    );
+    expect(signal.status).toBe('done');
+    const order = signal.decisions.find((d) => d.verdict === 'order');
+    expect(order?.data?.drift).toMatchObject({ expected: '10', actual: '0' });
+    expect((await positions()).find((p) => p.symbol === 'DRFT')?.quantity).toBe('15');
+  });
 });

@@ -296,7 +296,7 @@ export class SignalWorker {
         const d = verdict.denial!;
         return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), placed, acted: placed > 0 };
       }
-      const decision: Decision = { signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings }, at: this.now() };
+      const decision: Decision = { signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings, ...(plan.drift ? { drift: plan.drift } : {}) }, at: this.now() };
       const { leg, dependsOn: _d, ...fields } = intent;
       const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? signal.price };
       // The decision is stored in the commit that stores the order (never one without the other).
