@@ -24,7 +24,7 @@ import type { RiskVerdict } from '../risk/index.js';
 import type { ApprovalStatus, ApprovalView, OrderView } from '../../shared/api-types.js';
 import { CODES, describeDenial, type Code } from '../../shared/codes.js';
 import { randomId } from '../ids.js';
-import { planForAccount, checkRisk, tradingStateRefusal, type AccountSettings, type StrategySettings } from '../signals/decide.js';
+import { planForAccount, checkRisk, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings } from '../signals/decide.js';
 
 /** A refusal with the code the API answers with (its HTTP status comes from shared/codes.ts). */
 export class ApprovalError extends Error {
@@ -248,7 +248,7 @@ export class ApprovalService {
       this.d.log.info({ approvalId: rec.id, code }, 'approval refused: the broker could not be read; it stays pending');
       throw new ApprovalError(code, `The broker of account ${rec.accountId} could not be read (${scrubText(err.message)}); nothing was sent and the approval stays pending.`);
     }
-    const state = { global: tradingState.view().state, account: tradingState.effective(rec.accountId).state };
+    const state = tradingStatesNow(tradingState, rec.accountId);
     const verdict = checkRisk({ intent: rec.intent as OrderIntent, assetClass: facts.assetClass, state, accountSettings, strategySettings, context: facts.context, now });
     if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, rec.accountId);
     if (!verdict.allowed) {
@@ -256,11 +256,7 @@ export class ApprovalService {
       this.d.log.info({ approvalId: rec.id, code: d.code }, 'approval refused by the risk check; it stays pending');
       throw new ApprovalError(d.code, d.detail);
     }
-    return () => {
-      const current = { global: tradingState.view().state, account: tradingState.effective(rec.accountId).state };
-      if (current.global === state.global && current.account === state.account) return undefined;
-      return tradingStateRefusal({ intent: rec.intent as OrderIntent, assetClass: facts.assetClass, state: current, accountSettings, strategySettings, context: facts.context, now: this.now() });
-    };
+    return refuseSendOnStateChange(tradingState, rec.accountId, state, { intent: rec.intent as OrderIntent, assetClass: facts.assetClass, accountSettings, strategySettings, context: facts.context }, this.now);
   }
 
   /** Sends an approved order. Without `refuseSend` (an approved order a crash left unsent), it is not sent while

@@ -7,6 +7,7 @@ import type { OrderRepo } from '../store/orders.js';
 import type { Signal } from '../../shared/signal.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import type { Code } from '../../shared/codes.js';
+import type { TradingStateService } from '../trading-state.js';
 import { planSignal, mapSymbol, type PlanResult } from '../strategy/index.js';
 import { evaluateRisk, type RiskVerdict, type RiskContext } from '../risk/index.js';
 import type { OrderIntent } from '../strategy/types.js';
@@ -154,4 +155,27 @@ export function checkRisk(input: {
 export function tradingStateRefusal(input: Parameters<typeof checkRisk>[0]): { code: Code; detail: string } | undefined {
   const rule = checkRisk(input).rules.find((r) => r.rule === 'trading_state');
   return rule && !rule.passed && rule.code ? { code: rule.code, detail: rule.detail ?? rule.code } : undefined;
+}
+
+/** The trading state (global and the account's own) as `checkRisk` takes it. */
+export function tradingStatesNow(tradingState: Pick<TradingStateService, 'view' | 'effective'>, accountId: string): { global: TradingState; account: TradingState } {
+  return { global: tradingState.view().state, account: tradingState.effective(accountId).state };
+}
+
+/**
+ * `SubmitContext.refuseSend` for an intent allowed under `checked`: asked at the broker call, it asks the
+ * trading-state rule again only when the state has changed since.
+ */
+export function refuseSendOnStateChange(
+  tradingState: Pick<TradingStateService, 'view' | 'effective'>,
+  accountId: string,
+  checked: { global: TradingState; account: TradingState },
+  input: Omit<Parameters<typeof checkRisk>[0], 'state' | 'now'>,
+  now: () => string,
+): () => { code: Code; detail: string } | undefined {
+  return () => {
+    const current = tradingStatesNow(tradingState, accountId);
+    if (current.global === checked.global && current.account === checked.account) return undefined;
+    return tradingStateRefusal({ ...input, state: current, now: now() });
+  };
 }

@@ -22,7 +22,7 @@ import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { brokerSymbol, planForAccount, checkRisk, tradingStateRefusal, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
+import { brokerSymbol, planForAccount, checkRisk, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
 export interface WorkerDeps {
@@ -246,10 +246,9 @@ export class SignalWorker {
       return this.holdForApproval(row, strategy, accountId, facts, plan.approval.expiresAt ?? now, plan.cancelOpenOrdersFirst, plan.warnings);
     }
 
-    const state = tradingState.effective(accountId);
-    const global = tradingState.view().state;
+    const checked = tradingStatesNow(tradingState, accountId);
     const check = (intent: OrderIntent): RiskVerdict => {
-      const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: { global, account: state.state }, accountSettings, strategySettings, context: facts.context, now });
+      const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: checked, accountSettings, strategySettings, context: facts.context, now });
       if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
       return verdict;
     };
@@ -300,7 +299,6 @@ export class SignalWorker {
       const { leg, dependsOn: _d, ...fields } = intent;
       const request: OrderRequest = { ...fields, clientOrderId: clientOrderId(row.id, accountId, leg), referencePrice: fields.referencePrice ?? signal.price };
       // The decision is stored in the commit that stores the order (never one without the other).
-      const checked = { global, account: state.state };
       const order = await router.submit(request, {
         accountId,
         signalId: row.id,
@@ -310,11 +308,7 @@ export class SignalWorker {
         untilSendable: durable,
         // The trader may halt (or a loss limit reduce) trading while the order waits for the sync or the account's
         // pacing: the trading-state rule is asked again, under the state at the moment of the broker call.
-        refuseSend: () => {
-          const current = { global: tradingState.view().state, account: tradingState.effective(accountId).state };
-          if (current.global === checked.global && current.account === checked.account) return undefined;
-          return tradingStateRefusal({ intent, assetClass: facts.assetClass, state: current, accountSettings, strategySettings, context: facts.context, now: this.now() });
-        },
+        refuseSend: refuseSendOnStateChange(tradingState, accountId, checked, { intent, assetClass: facts.assetClass, accountSettings, strategySettings, context: facts.context }, this.now),
       });
       sent.set(leg, order.id);
       placed++;
@@ -356,7 +350,7 @@ export class SignalWorker {
     const strategySettings = strategy.config as StrategySettings;
     const accountSettings = (account?.config ?? {}) as AccountSettings;
     const now = this.now();
-    const state = { global: tradingState.view().state, account: tradingState.effective(accountId).state };
+    const state = tradingStatesNow(tradingState, accountId);
     const held: HeldIntent[] = [];
     for (const intent of plan.intents) {
       const verdict = checkRisk({ intent, assetClass: facts.assetClass, state, accountSettings, strategySettings, context: facts.context, now });
