@@ -4,22 +4,20 @@
 // into viewzenix.db (InboxCopier) as soon as it is committed and wakes the worker, which plans it while the sync
 // runs and sends nothing to a broker before the alert is on disk (untilDurable); the listener deletes copied rows
 // once the copy is on disk too.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
-import { openDatabase } from '../store/db.js';
-import { BACKSTOP_FRAMES, MAX_FAILED_STARTS, startCheckpointer } from '../store/checkpointer.js';
-import { DEDUPE_KEEP_MS, InboxReader, type CommittedRows, type InboxRow, InboxStore, inboxEpoch, openInboxDatabase, openInboxDatabaseOrSetAside } from '../store/inbox-db.js';
+import { BACKSTOP_FRAMES } from '../store/checkpointer.js';
+import { type InboxRow, InboxStore, openInboxDatabase } from '../store/inbox-db.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
-import { InboxCopier } from '../signals/inbox-copy.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
 import { createWebhookServer, listen, closeServer, DEFAULT_DEDUPE_WINDOW_MS, type WebhookStats } from './webhook.js';
 import { sharedWebhookStats, STATS_BYTES, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
 import { finishesWithin } from '../time-limit.js';
+import { openIntake, type Intake } from './webhook-intake.js';
 
 export interface WebhookListener {
   port: number;
@@ -66,17 +64,9 @@ export interface WebhookListenerOptions {
 
 const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.url));
 
-/** How often copies are made durable here and their rows released (deleted) from inbox.db. */
-const RELEASE_EVERY_MS = 1000;
-/** Copies into viewzenix.db at most this often (each is a commit, ~10 pages however few rows it holds). */
-const COPY_SPACING_MS = 2;
-/** The same during an alert storm. */
-const STORM_COPY_SPACING_MS = 50;
 /** Requests per millisecond above which the listener is in an alert storm (1,000 alerts/s): the worker and the
  *  copies into viewzenix.db give way to it. */
 const ALERT_STORM_PER_MS = 1;
-/** A failed copy is tried again after this long. */
-const RETRY_COPY_MS = 1000;
 /** How long closing waits for the webhook thread to exit once asked (it finishes what it received; its server ends
  *  connections still open after 2 s), and for a restart under way to listen. A thread that has not by then is
  *  ended: what it committed is in inbox.db and copied as after a crash. */
@@ -102,166 +92,6 @@ export async function startWebhookListener(o: WebhookListenerOptions): Promise<W
     await intake.close();
     throw err;
   }
-}
-
-/** This thread's side of the intake, in both modes. */
-interface Intake {
-  /** Copies rows up to `seq` (reported committed by the writer, with some of them) and wakes the worker. */
-  copy(seq: number, committed?: CommittedRows): void;
-  /** Rows up to `seq` are on disk (reported durable by the writer). */
-  durable(seq: number): void;
-  untilDurable(signalId: string): Promise<void> | undefined;
-  /** Syncs and copies whatever inbox.db holds (after its writer stopped), and wakes the worker. */
-  copyAll(): void;
-  /** From now on, copies are spaced out while `storm` says so. */
-  followStorm(storm: () => boolean): void;
-  /** From now on, every RELEASE_EVERY_MS, tells `release` how far copies are on disk here. */
-  releaseTo(release: (seq: number) => void): void;
-  checkpointed: boolean;
-  close(): Promise<void>;
-}
-
-/**
- * Prepares inbox.db (created on first use; the keys of alerts received before it existed are carried over, so they
- * stay duplicates), makes what it holds durable and copies it: alerts a previous run received are in signals before
- * the worker starts.
- */
-function openIntake(o: WebhookListenerOptions): Intake {
-  const { db: writer, setAside } = openInboxDatabaseOrSetAside(o.inboxFile);
-  if (setAside) {
-    o.log.error(
-      { setAside },
-      'inbox.db was damaged: it was moved aside and a new one started. Alerts received in the last moments before the agent stopped may not have been processed: check the strategies\' recent alerts in TradingView.',
-    );
-  }
-  try {
-    const store = new InboxStore(writer); // syncs what the file holds
-    const lostTail = startAfterLostTail(store, inboxEpoch(writer), o);
-    if (lostTail || !store.seeded()) store.seedKeys(o.signals.dedupeKeysSince(new Date(Date.now() - DEDUPE_KEEP_MS).toISOString()));
-    store.closeSync();
-  } finally {
-    writer.close();
-  }
-  const reader = new InboxReader(openDatabase({ file: o.inboxFile, readonly: true }));
-  const copier = new InboxCopier(reader, o.signals, o.log, o.onRejected);
-  copier.copyAllOnDisk();
-  // Only inbox.db's checkpoints move to their own thread. viewzenix.db keeps SQLite's own, in the pipeline's
-  // commits: moved to the thread too, they were fewer and larger, and each one's flush of the database file held
-  // the alerts' WAL syncs (sync p99 at 1,000 alerts/s: 35–37 ms, against 11–12 ms).
-  // Should the thread stop, inbox.db's own commits checkpoint it past the backstop (BACKSTOP_FRAMES) meanwhile.
-  const checkpointer = startCheckpointer(
-    [o.inboxFile],
-    {
-      onError: (err) => o.log.warn({ err }, 'background checkpoint of inbox.db'),
-      onStopped: ({ code, err, restartInMs }) => {
-        if (restartInMs !== undefined) {
-          o.log.error({ err, code, restartInMs }, "the checkpoint thread stopped unexpectedly; restarting it (meanwhile inbox.db's commits checkpoint it themselves)");
-        } else {
-          o.log.error({ err, code }, `the checkpoint thread stopped ${MAX_FAILED_STARTS} times in a row before it was ready and is not started again: inbox.db's commits checkpoint it themselves from now on`);
-        }
-      },
-    },
-    { entry: o.checkpointThreadEntry },
-  );
-  let timer: NodeJS.Timeout | undefined;
-  const copied = (n: number): void => {
-    if (n > 0) o.onCopied();
-  };
-  // A copy that fails (the agent database busy or refusing a write) loses nothing: the rows stay in inbox.db and
-  // are copied by the next attempt, a second later at the latest. It must not end the agent either.
-  let retry: NodeJS.Timeout | undefined;
-  const guarded = (copy: () => number): number => {
-    try {
-      return copy();
-    } catch (err) {
-      o.log.error({ err }, 'could not copy received alerts into the agent database; trying again in a second');
-      retry ??= setTimeout(() => {
-        retry = undefined;
-        copied(guarded(copy));
-      }, RETRY_COPY_MS);
-      return 0;
-    }
-  };
-  // Copies are spaced at least COPY_SPACING_MS apart: one alert at a time is copied at once, while a flood's
-  // reports (one per sync, every millisecond or so) are gathered into fewer, larger commits.
-  let target = 0;
-  let lastCopy = 0;
-  let pending: NodeJS.Timeout | undefined;
-  let storm: () => boolean = () => false;
-  const copyNow = (): void => {
-    pending = undefined;
-    lastCopy = performance.now();
-    copied(guarded(() => copier.copy(target))); // a retry copies up to the latest reported row
-  };
-  const copyUpTo = (seq: number): void => {
-    target = Math.max(target, seq);
-    if (pending) return;
-    // In a storm copies wait longer, so each commit carries more rows and this thread spends its time on them
-    // rather than on commits.
-    const wait = lastCopy + (storm() ? STORM_COPY_SPACING_MS : COPY_SPACING_MS) - performance.now();
-    if (wait <= 0) copyNow();
-    else pending = setTimeout(copyNow, wait);
-  };
-  o.signals.copyLate = (id) => copied(guarded(() => copier.copyAnswered(id)));
-  return {
-    checkpointed: checkpointer !== undefined,
-    copy: (seq, committed) => {
-      if (committed) copier.offer(committed);
-      copyUpTo(seq);
-    },
-    durable: (seq) => {
-      copier.markDurable(seq);
-      if (seq > target) copyUpTo(seq); // a report of the commit that did not arrive (or failed) is not waited for
-    },
-    untilDurable: (id) => copier.untilDurable(id),
-    copyAll: () => {
-      clearTimeout(pending);
-      pending = undefined;
-      copied(guarded(() => copier.copyAllOnDisk()));
-    },
-    followStorm(s) {
-      storm = s;
-    },
-    releaseTo(release) {
-      clearInterval(timer);
-      timer = setInterval(() => {
-        copier.releasable().then(
-          (seq) => {
-            if (seq !== undefined) release(seq);
-          },
-          (err: unknown) => o.log.warn({ err }, 'could not sync the database; copied alerts stay in inbox.db for now'),
-        );
-      }, RELEASE_EVERY_MS);
-      timer.unref();
-    },
-    close: async () => {
-      clearInterval(timer);
-      clearTimeout(retry);
-      if (pending) copyNow(); // what was reported is copied before the worker stops
-      o.signals.copyLate = () => {};
-      o.signals.closeSync();
-      reader.close();
-      await checkpointer?.close();
-    },
-  };
-}
-
-/**
- * Rows are copied as soon as they are committed, before their sync. Should the power go in between, inbox.db comes
- * back without them while viewzenix.db may have kept their copies (none of them was answered or sent to a broker).
- * New rows would then take those seqs again and pass for copied. The file is named anew instead (a new epoch, its
- * remaining rows counted as copied), and the dedupe keys are taken over again, so a re-send of a lost alert is a
- * duplicate of its copy. True when that happened.
- */
-function startAfterLostTail(store: InboxStore, epoch: string, o: WebhookListenerOptions): boolean {
-  const copied = o.signals.copiedSeq(epoch);
-  const newest = store.newestSeq();
-  if (copied <= newest) return false;
-  const renamed = crypto.randomUUID();
-  o.signals.markCopied(renamed, newest); // first: a crash before the rename leaves the old name, found again here
-  store.setEpoch(renamed);
-  o.log.warn({ copied, newest }, 'inbox.db lost its last alerts after they were copied (a power loss before their sync); it continues under a new name');
-  return true;
 }
 
 async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promise<WebhookListener> {
