@@ -64,17 +64,15 @@ export class AccountConnections {
    * keys, the stored credentials are removed again and the broker's code and reason are answered.
    */
   async add(account: AccountRow, credentials: Record<string, string>): Promise<void> {
+    for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
+    const given = Object.keys(credentials).length > 0;
     if (account.broker === 'paper') {
       // The paper broker has no keys. Any given (a form or script sending the same shape for every broker) are
-      // masked in logs like every credential and then dropped: never stored, never answered.
-      const given = Object.values(credentials);
-      for (const v of given) registerSecret(v);
-      if (given.length > 0) this.o.log.info({ accountId: account.id, fields: given.length }, 'the paper broker takes no credentials; the ones given were not stored');
+      // dropped: never stored, never answered.
+      if (given) this.o.log.info({ accountId: account.id }, 'the paper broker takes no credentials; the ones given were not stored');
       await this.connect(account, {});
       return;
     }
-    const given = Object.keys(credentials).length > 0;
-    for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
     this.validate(account.broker, credentials, given);
     this.validateSettings(account);
     // Without credentials in the body the account can still be made, and nothing is stored, so no keychain is
