@@ -6,7 +6,7 @@ import { equitySession } from './market-session.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { Signal } from '../../shared/signal.js';
 import type { TradingState } from '../../shared/trading-state.js';
-import type { Code } from '../../shared/codes.js';
+import type { SendRefusal } from '../orders/router.js';
 import type { TradingStateService } from '../trading-state.js';
 import { planSignal, mapSymbol, type PlanResult } from '../strategy/index.js';
 import { evaluateRisk, type RiskVerdict, type RiskContext } from '../risk/index.js';
@@ -152,7 +152,7 @@ export function checkRisk(input: {
  * trader may have halted, or a loss limit set the account to reducing, while the order waited to be sent). Returns
  * that rule's denial, if it denies; the other rules' inputs have not changed.
  */
-export function tradingStateRefusal(input: Parameters<typeof checkRisk>[0]): { code: Code; detail: string } | undefined {
+export function tradingStateRefusal(input: Parameters<typeof checkRisk>[0]): SendRefusal | undefined {
   const rule = checkRisk(input).rules.find((r) => r.rule === 'trading_state');
   return rule && !rule.passed && rule.code ? { code: rule.code, detail: rule.detail ?? rule.code } : undefined;
 }
@@ -172,7 +172,7 @@ export function refuseSendOnStateChange(
   checked: { global: TradingState; account: TradingState },
   input: Omit<Parameters<typeof checkRisk>[0], 'state' | 'now'>,
   now: () => string,
-): () => { code: Code; detail: string } | undefined {
+): () => SendRefusal | undefined {
   return () => {
     const current = tradingStatesNow(tradingState, accountId);
     if (current.global === checked.global && current.account === checked.account) return undefined;
