@@ -99,6 +99,8 @@ export interface StartOverrides {
   webhookThread?: boolean;
   /** The webhook thread's compiled entry (tests running from sources point at the build). */
   webhookThreadEntry?: string;
+  /** How long a new webhook thread may take to listen before it is ended (default 10 s). */
+  webhookThreadStartLimitMs?: number;
   /** The checkpoint thread's compiled entry (the same; default: store/checkpoint-thread.js of this build). */
   checkpointThreadEntry?: string;
   /** The credential vault. Default: the OS keychain under service VIEWZENIX_KEYCHAIN_SERVICE (else "viewzenix"), VIEWZENIX_SECRET_* as read-only fallback. */
@@ -201,7 +203,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const onRejected = (rows: readonly InboxRow[]): void => {
       for (const r of rows) bus.publish({ type: 'signal', signal: { id: r.id, strategyId: r.strategy_id, status: 'rejected', code: r.code ?? undefined, symbol: r.symbol ?? undefined } });
     };
-    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry });
+    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs });
     listening = webhook;
     intakeStorm = () => webhook.storm();
     untilDurable = webhook.untilDurable;
@@ -237,7 +239,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         webhookPort,
         controlPort,
         signals: signals.countByStatus(),
-        webhook: { ...webhook.stats, mode: webhook.mode, restarts: webhook.restarts },
+        webhook: { ...webhook.stats, mode: webhook.mode, restarts: webhook.restarts, listening: webhook.listening },
         tradingState: tradingState.view(),
         tunnel: { state: tunnel.status().state, publicUrl: tunnel.publicUrl() ?? null },
       }),

@@ -86,6 +86,71 @@ describe('webhook listener thread lifecycle', () => {
     expect(log).not.toContain('could not be restarted');
   });
 
+  /** A thread entry that reads `mode` at each start: "real" runs the built thread, "hang" loads and never listens. */
+  const switchableEntry = (): { entry: string; starts: string; setMode: (m: 'real' | 'hang') => void } => {
+    const dir = tempDir();
+    const entry = path.join(dir, 'switchable-webhook-thread.mjs');
+    const mode = path.join(dir, 'mode');
+    const starts = path.join(dir, 'starts');
+    fs.writeFileSync(mode, 'real');
+    fs.writeFileSync(
+      entry,
+      [
+        "import fs from 'node:fs';",
+        `fs.appendFileSync(${JSON.stringify(starts)}, 'x');`,
+        `if (fs.readFileSync(${JSON.stringify(mode)}, 'utf8') === 'real') await import(${JSON.stringify(pathToFileURL(builtWebhookThreadEntry()).href)});`,
+        'else setInterval(() => {}, 1000);',
+      ].join('\n'),
+    );
+    return { entry, starts, setMode: (m) => fs.writeFileSync(mode, m) };
+  };
+  const startCount = (file: string): number => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').length : 0);
+
+  it('a restart that fails is tried again until a thread listens; meanwhile the status says the listener is down', async () => {
+    const thread = switchableEntry();
+    const agent = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: thread.entry, webhookThreadStartLimitMs: 3000 });
+    try {
+      expect(agent.webhookMode).toBe('thread');
+      const hook = new URL(agent.demoWebhookUrl!).pathname;
+      thread.setMode('hang');
+      await agent.webhookListener.terminateThread!();
+      // Two restarts that never listen, each ended after the start limit, and the listener still down.
+      await eventually(() => startCount(thread.starts), (n) => n >= 3, 20_000);
+      const down = await agent.api<{ webhook: { listening: boolean } }>('GET', '/api/status');
+      expect(down.body.webhook.listening).toBe(false);
+      thread.setMode('real');
+      const res = await eventually(
+        async () => agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"after-failed-restarts"}').catch(() => ({ status: 0, body: {} })),
+        (r) => r.status === 202,
+        15_000,
+      );
+      expect(res.status).toBe(202);
+      const up = await agent.api<{ webhook: { listening: boolean; restarts: number } }>('GET', '/api/status');
+      expect(up.body.webhook).toMatchObject({ listening: true, restarts: 1 });
+      const log = logText(agent.dataDir);
+      expect(log).toContain('the webhook thread did not start listening in time; ending it');
+      expect(log).toContain('the webhook listener could not be restarted: alerts are not received; trying again');
+      expect(log).toContain('the webhook listener is receiving alerts again');
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('a thread that never listens at start-up is ended after the limit, and the listener runs on the main thread', async () => {
+    const thread = switchableEntry();
+    thread.setMode('hang');
+    const agent = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: thread.entry, webhookThreadStartLimitMs: 300 });
+    try {
+      expect(agent.webhookMode).toBe('in-process');
+      expect(startCount(thread.starts)).toBe(1);
+      const res = await agent.post(new URL(agent.demoWebhookUrl!).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"hung-thread"}');
+      expect(res.status).toBe(202);
+      expect(logText(agent.dataDir)).toContain('the webhook thread did not start listening in time; ending it');
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it('the listener refuses a port that is taken, as the main thread would (EADDRINUSE), and the agent does not start', async () => {
     const first = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: builtWebhookThreadEntry() });
     try {

@@ -25,6 +25,8 @@ export interface WebhookListener {
   stats: WebhookStats;
   /** How many times the thread was restarted after it stopped unexpectedly. */
   readonly restarts: number;
+  /** False between a thread's crash and the moment a new one listens (alerts are refused meanwhile). */
+  readonly listening: boolean;
   /** Ends the thread as a crash would (tests of the restart); in-process: undefined. */
   terminateThread?: () => Promise<void>;
   /** Strategies changed: forget cached webhook lookups. */
@@ -60,6 +62,8 @@ export interface WebhookListenerOptions {
   checkpointThreadEntry?: string;
   bodyLimit?: number;
   dedupeWindowMs?: number;
+  /** How long a new thread may take to listen before it is ended (default THREAD_START_MS). */
+  threadStartLimitMs?: number;
 }
 
 const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.url));
@@ -71,6 +75,11 @@ const ALERT_STORM_PER_MS = 1;
  *  connections still open after 2 s), and for a restart under way to listen. A thread that has not by then is
  *  ended: what it committed is in inbox.db and copied as after a crash. */
 const THREAD_CLOSE_MS = 4_000;
+/** A thread that has not listened this long after it was started is ended: at start-up the listener then runs
+ *  on the main thread; after a crash the restart is tried again later. */
+const THREAD_START_MS = 10_000;
+/** A thread that listened this long before it stopped counts as healthy: the next restart waits the least again. */
+const THREAD_HEALTHY_MS = 60_000;
 
 export async function startWebhookListener(o: WebhookListenerOptions): Promise<WebhookListener> {
   const wanted = o.thread ?? (process.env.VIEWZENIX_WEBHOOK_THREAD !== '0' && fs.existsSync(o.threadEntry ?? THREAD_ENTRY));
@@ -119,6 +128,9 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
     mode: 'in-process',
     stats: webhook.stats,
     restarts: 0,
+    get listening() {
+      return webhook.server.listening;
+    },
     invalidate: () => webhook.invalidate(),
     storm,
     untilDurable: intake.untilDurable,
@@ -144,13 +156,17 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   let boundPort = o.port;
   let stopping = false;
   let restarts = 0;
+  /** Restarts since the last thread that stayed up THREAD_HEALTHY_MS: each waits twice as long (capped). */
+  let failures = 0;
   let closed: Promise<void> | undefined;
   /** The thread listening now (none between a crash and its restart): set until its `exit` event. */
   let live: Worker | undefined;
+  let liveSince = 0;
   /** A thread started and not listening yet. */
   let starting: Worker | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   let restarting: Promise<void> | undefined;
+  const startLimitMs = o.threadStartLimitMs ?? THREAD_START_MS;
 
   const onMessage = (m: ToMain): void => {
     if (m.type === 'committed') {
@@ -161,6 +177,28 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
     else if (m.type === 'intake-stages') traceIntake(m.commitWait, m.syncWait);
   };
   intake.releaseTo((seq) => live?.postMessage({ type: 'release', seq } satisfies ToThread));
+
+  /** Listens again after a crash, and keeps trying (0.2 s, 0.4 s … then every 10 s) until a thread listens: an
+   *  agent that cannot receive alerts must not stay that way silently. */
+  const restartLater = (): void => {
+    if (stopping) return;
+    const delay = Math.min(10_000, 200 * 2 ** failures++);
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopping) return;
+      restarting = spawn(boundPort).then(
+        () => {
+          o.log.info({ port: boundPort }, 'the webhook listener is receiving alerts again');
+        },
+        (err: unknown) => {
+          if (stopping) return;
+          o.log.fatal({ err, port: boundPort }, 'the webhook listener could not be restarted: alerts are not received; trying again');
+          restartLater();
+        },
+      );
+    }, delay);
+    restartTimer.unref();
+  };
 
   const spawn = (port: number): Promise<Worker> =>
     new Promise((resolve, reject) => {
@@ -178,14 +216,23 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       const w = new Worker(o.threadEntry ?? THREAD_ENTRY, { workerData: data, name: 'webhook' });
       starting = w;
       let started = false;
+      const startLimit = setTimeout(() => {
+        o.log.error({ limitMs: startLimitMs }, 'the webhook thread did not start listening in time; ending it');
+        reject(new Error(`the webhook thread did not start listening within ${startLimitMs} ms`));
+        void w.terminate();
+      }, startLimitMs);
+      startLimit.unref();
       w.on('message', (m: ToMain) => {
         if (m.type === 'listening') {
+          clearTimeout(startLimit);
           started = true;
           if (starting === w) starting = undefined;
           live = w;
+          liveSince = Date.now();
           boundPort = m.port;
           resolve(w);
         } else if (m.type === 'listen-error') {
+          clearTimeout(startLimit);
           reject(Object.assign(new Error(m.message), { code: m.code, listenError: true as const }));
         } else onMessage(m);
       });
@@ -194,26 +241,17 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
         else o.log.error({ err }, 'the webhook thread failed');
       });
       w.on('exit', (code) => {
+        clearTimeout(startLimit);
         if (live === w) live = undefined;
         if (starting === w) starting = undefined;
         if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
         // Alerts it committed but could not report (or sync) are in inbox.db: sync and copy them.
         intake.copyAll();
         if (stopping) return;
-        // Listen again. A thread that keeps failing is restarted less and less often (0.2 s, 0.4 s … every 10 s).
-        const delay = Math.min(10_000, 200 * 2 ** restarts++);
-        o.log.error({ code, restartInMs: delay }, 'the webhook thread stopped unexpectedly; restarting it');
-        restartTimer = setTimeout(() => {
-          restartTimer = undefined;
-          if (stopping) return;
-          restarting = spawn(boundPort).then(
-            () => undefined,
-            (err: unknown) => {
-              if (!stopping) o.log.fatal({ err }, 'the webhook listener could not be restarted: alerts are not received');
-            },
-          );
-        }, delay);
-        restartTimer.unref();
+        restarts++;
+        if (Date.now() - liveSince >= THREAD_HEALTHY_MS) failures = 0;
+        o.log.error({ code }, 'the webhook thread stopped unexpectedly; restarting it');
+        restartLater();
       });
     });
 
@@ -226,6 +264,9 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       stats,
       get restarts() {
         return restarts;
+      },
+      get listening() {
+        return live !== undefined;
       },
       terminateThread: async () => {
         await live?.terminate();
