@@ -75,6 +75,9 @@ export interface Signal {
   marketPositionSize?: Decimal;
   prevMarketPosition?: MarketPosition;
   prevMarketPositionSize?: Decimal;
+  /** The alert's own limit on its age in seconds (3Commas `max_lag`); the stricter of it and the strategy's
+   *  maximum alert age applies. */
+  maxAgeSeconds?: number;
   /** Unknown fields, kept for the trader to see; never acted on. */
   extras?: Record<string, unknown>;
   /** What the parser read differently from what the alert may have meant (a field it does not apply, a synonym, an

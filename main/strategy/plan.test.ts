@@ -223,6 +223,23 @@ describe('planSignal: staleness and trading windows', () => {
     expect(result.warnings.join(' ')).toMatch(/STALE_ALERT/);
   });
 
+  it('an alert\'s own maximum age (3Commas max_lag) applies when it is stricter than the strategy\'s', () => {
+    const thirty = '2026-01-06T14:59:30Z'; // 30 s before NOW
+    expect(planSignal(input({ signal: signal({ quantity: '5', time: thirty, maxAgeSeconds: 20 }) }))).toMatchObject({
+      kind: 'denied',
+      denial: { code: 'STALE_ALERT', detail: 'STALE_ALERT: symbol=AAPL, age=30, max=20' },
+    });
+    expect(legs(planSignal(input({ signal: signal({ quantity: '5', time: thirty, maxAgeSeconds: 300 }) })))).toBe('entry:buy:5');
+    expect(planSignal(input({ signal: signal({ quantity: '5', time: old, maxAgeSeconds: 300 }) }))).toMatchObject({ kind: 'denied', denial: { code: 'STALE_ALERT' } });
+  });
+
+  it('an alert dated ahead of this clock is planned, with a warning that the clocks disagree', () => {
+    const ahead = planSignal(input({ signal: signal({ quantity: '5', time: '2026-01-06T15:01:00Z' }) }));
+    expect(legs(ahead)).toBe('entry:buy:5');
+    expect(ahead.warnings.join(' ')).toMatch(/60 s ahead of this computer's clock/);
+    expect(planSignal(input({ signal: signal({ quantity: '5', time: '2026-01-06T15:00:02Z' }) })).warnings).toEqual([]);
+  });
+
   it('the maximum age is configurable per account', () => {
     const result = planSignal({ ...input({ signal: signal({ quantity: '5', time: old }) }), accountOverride: { maxAlertAgeSeconds: 300 } });
     expect(legs(result)).toBe('entry:buy:5');

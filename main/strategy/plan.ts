@@ -236,11 +236,19 @@ function planTarget(ctx: Ctx, target: Decimal): LegPlan[] | Failure {
 
 // --- gates: staleness and trading windows ------------------------------------------------------------------
 
+/** An alert time further ahead of this clock than this is reported (TradingView's clock and an NTP-synced one agree
+ *  within a second or two). */
+const CLOCK_AHEAD_MS = 5_000;
+
 function applyGates(ctx: Ctx, legs: LegPlan[]): LegPlan[] | Failure {
   const { signal, config, input } = ctx;
   const sentAt = signal.time !== undefined ? Date.parse(signal.time) : Number.NaN;
   const ageMs = Number.isNaN(sentAt) ? 0 : Date.parse(input.now) - sentAt;
-  const stale = ageMs > config.maxAlertAgeSeconds * 1000;
+  const maxAgeSeconds = Math.min(config.maxAlertAgeSeconds, signal.maxAgeSeconds ?? Infinity);
+  const stale = ageMs > maxAgeSeconds * 1000;
+  if (ageMs < -CLOCK_AHEAD_MS) {
+    ctx.warnings.push(`The alert's time is ${Math.round(-ageMs / 1000)} s ahead of this computer's clock: one of the two clocks is wrong, and the alert's age cannot be checked until they agree.`);
+  }
   const outside = !signal.ignoreTradingWindows && !insideTradingWindow(input.now, config.tradingWindows);
   const exitsBlocked = outside && !config.tradingWindows.allowExitsOutside;
 
@@ -260,7 +268,7 @@ function applyGates(ctx: Ctx, legs: LegPlan[]): LegPlan[] | Failure {
     }
     kept.push(leg);
   }
-  const staleValues = { symbol: ctx.symbol, age: String(Math.floor(ageMs / 1000)), max: String(config.maxAlertAgeSeconds) };
+  const staleValues = { symbol: ctx.symbol, age: String(Math.floor(ageMs / 1000)), max: String(maxAgeSeconds) };
   // Formatted only for a message: most alerts are inside their window and never need it.
   const windowValues = () => ({ symbol: ctx.symbol, time: localTime(input.now, config.tradingWindows.timezone)?.label ?? 'unknown time zone', timezone: config.tradingWindows.timezone });
   if (kept.length === 0) {

@@ -127,6 +127,7 @@ export const signalSchema = {
     marketPositionSize: nonNegative,
     prevMarketPosition: { enum: [...MARKET_POSITIONS] },
     prevMarketPositionSize: nonNegative,
+    maxAgeSeconds: { type: 'integer', minimum: 1 },
     extras: {
       type: 'object',
       // Secrets never travel in extras (they would be stored and shown).

@@ -38,6 +38,16 @@ describe('3Commas JSON', () => {
     expect(ok(body).signal).toMatchObject(expected);
   });
 
+  it('reads max_lag as the signal\'s maximum age in seconds, and refuses one that is not a whole positive number', () => {
+    const base = { secret: 's', bot_uuid: 'b', tv_instrument: 'BTCUSDT', action: 'enter_long', timestamp: '2026-03-02T14:31:00Z' };
+    expect(ok({ ...base, max_lag: 45 }).signal.maxAgeSeconds).toBe(45);
+    expect(ok({ ...base }).signal.maxAgeSeconds).toBeUndefined();
+    for (const bad of ['soon', '0', '-5', '1.5', true]) {
+      const r = parseAlert(JSON.stringify({ ...base, max_lag: bad }), 'application/json');
+      expect(r).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'max_lag' });
+    }
+  });
+
   it('reads a signal-bot strategy message with all its fields', () => {
     const r = ok({
       secret: 'canary-sec-2',
@@ -65,7 +75,8 @@ describe('3Commas JSON', () => {
       marketPositionSize: '0.5',
       prevMarketPosition: 'flat',
       prevMarketPositionSize: '0',
-      extras: { max_lag: '300', bot_uuid: 'b-uuid' },
+      maxAgeSeconds: 300,
+      extras: { bot_uuid: 'b-uuid' },
     });
     expect(r.passphrase).toBe('canary-sec-2');
   });

@@ -51,6 +51,7 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
   const rest = new Map<string, unknown>(Object.entries(input));
   const warnings: string[] = [];
   const raw: RawAlert = {};
+  let maxAgeSeconds: number | undefined;
   const token = take(rest, 'email_token');
   const secret = take(rest, 'secret');
   if (token !== undefined && secret !== undefined) return reject('INVALID_FIELD', 'The alert has both email_token and secret; a 3Commas message has one of them.', 'secret');
@@ -76,6 +77,13 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
     }
     const timestamp = take(rest, 'timestamp');
     if (timestamp !== undefined) raw.time = timestamp;
+    const lag = take(rest, 'max_lag');
+    if (lag !== undefined && lag !== null && lag !== '') {
+      maxAgeSeconds = typeof lag === 'number' || typeof lag === 'string' ? Number(lag) : Number.NaN;
+      if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds <= 0) {
+        return reject('INVALID_FIELD', `"max_lag" is ${show(lag)}; it is the signal's maximum age in whole seconds, such as "300".`, 'max_lag');
+      }
+    }
     const trigger = take(rest, 'trigger_price');
     if (trigger !== undefined) raw.price = trigger;
     const order = take(rest, 'order');
@@ -136,7 +144,10 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
       return reject('INVALID_ACTION', `The 3Commas action is ${show(action)}; supported are no action (start a deal), "close_at_market_price", "add_funds_in_quote" and "add_funds_in_percent".`, 'action');
     }
   }
-  // Everything else (bot ids, delays, max_lag, the pair) is kept for the trader to see, never acted on.
+  // Everything else (bot ids, delays, the pair) is kept for the trader to see, never acted on.
   if (rest.size > 0) raw.extras = Object.fromEntries(rest);
-  return normaliseAlert(raw, { dialect: 'threecommas', warnings });
+  const result = normaliseAlert(raw, { dialect: 'threecommas', warnings });
+  // max_lag bounds the signal's age like the strategy's maximum alert age does (3Commas ignores older signals).
+  if (result.ok && maxAgeSeconds !== undefined) result.signal.maxAgeSeconds = maxAgeSeconds;
+  return result;
 }
