@@ -5,6 +5,7 @@ import { startTestAgent, tempDir, eventually, builtWebhookThreadEntry } from './
 import type { OrderView } from '../shared/api-types.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
 import { finishesWithin } from './time-limit.js';
+import { tokenFromHash } from '../renderer/src/api/token.js';
 
 describe('agent start and stop', () => {
   it('writes agent.json with pid, bound ports and UI URL, a 0600 token file, and removes agent.json on stop', async () => {
@@ -16,6 +17,20 @@ describe('agent start and stop', () => {
     expect(fs.statSync(path.join(agent.dataDir, 'control-token')).mode & 0o777).toBe(0o600);
     await agent.stop();
     expect(fs.existsSync(path.join(agent.dataDir, 'agent.json'))).toBe(false);
+  });
+
+  it('a control token with characters that end a fragment value (&, #, %, +) is encoded in the UI address, and read back whole', async () => {
+    const token = 'tok&en#with%25+and=chars-0123456789';
+    const agent = await startTestAgent({ controlToken: token });
+    try {
+      const url = new URL(agent.info.uiUrl);
+      expect(new URLSearchParams(url.hash.slice(1)).get('token')).toBe(token); // what the desktop shell reads
+      expect(tokenFromHash(url.hash)).toBe(token); // what the UI reads
+      expect(tokenFromHash(url.hash.replace('#token=', '#/orders&token='))).toBe(token);
+      expect((await agent.api('GET', '/api/status')).status).toBe(200);
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('refuses a second agent on the same data directory with a clear message', async () => {

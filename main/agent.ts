@@ -262,7 +262,8 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     worker.kick(); // resume rows left by a previous run, in arrival order
 
     const demoStrategy = demo ? strategies.get(demo) : strategies.list()[0];
-    const uiUrl = `http://127.0.0.1:${controlPort}/#token=${token}`;
+    // Encoded: a token the trader set may hold characters that end or change a fragment's value (&, #, %, +).
+    const uiUrl = `http://127.0.0.1:${controlPort}/#token=${encodeURIComponent(token)}`;
     const demoWebhookUrl = demoStrategy ? `http://127.0.0.1:${webhookPort}/webhook/${demoStrategy.webhookId}` : undefined;
     const info: AgentInfo = { pid: process.pid, webhookPort, controlPort, uiUrl, webhookUrl: demoWebhookUrl ?? '', startedAt: new Date().toISOString() };
     writeAgentInfo(options.dataDir, info);

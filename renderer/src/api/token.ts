@@ -12,11 +12,26 @@ declare global {
   }
 }
 
+/** The agent encodes the token in the address; one pasted by hand with a stray `%` is taken as written. */
+function decodeFragmentValue(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The token in a location hash such as `#token=…` or `#/orders&token=…`, decoded; undefined when absent. */
+export function tokenFromHash(hash: string): string | undefined {
+  const m = /(?:^|[#&])token=([^&]+)/.exec(hash);
+  return m?.[1] ? decodeFragmentValue(m[1]) : undefined;
+}
+
 /** Reads #token=… (then removes it from the address bar) or the stored one. */
 export function takeToken(): string | undefined {
-  const m = /(?:^|[#&])token=([^&]+)/.exec(window.location.hash);
-  if (m?.[1]) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+  const fromHash = tokenFromHash(window.location.hash);
+  if (fromHash !== undefined) {
+    sessionStorage.setItem(TOKEN_KEY, fromHash);
     const rest = window.location.hash.replace(/(?:^#|&)token=[^&]*/, '').replace(/^#?&?/, '');
     history.replaceState(null, '', window.location.pathname + window.location.search + (rest ? `#${rest}` : ''));
   }
