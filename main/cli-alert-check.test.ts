@@ -1,12 +1,11 @@
 // `viewzenix alert check FILE` through the CLI against a running agent: a strategy's template passes once the CLI is
 // told it is a strategy alert, and is reported otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestAgent, tempDir, type TestAgent } from './test-support/agent.js';
+import { runCli } from './test-support/cli.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 // The native template of docs/alerts.md, as a trader pastes it into a strategy alert.
 const TEMPLATE = JSON.stringify({
   ticker: '{{ticker}}',
@@ -30,20 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => agent.stop());
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'jiti/register', path.join(root, 'main', 'cli.ts'), ...args, '--data-dir', agent.dataDir], { cwd: root, env: { ...process.env, VIEWZENIX_CONTROL_TOKEN: agent.token }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill(), 60_000); // jiti compiles the CLI first: seconds on a busy machine
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+const cli = (...args: string[]) => runCli(agent, ...args);
 
 describe('viewzenix alert check', () => {
   it('passes the documented strategy template with --alert-type strategy, and reports its placeholders without', async () => {

@@ -7,7 +7,7 @@ import { resolveOptions, resolveDataDir, controlTokenFromEnv, ConfigError, type 
 import { startAgent } from './agent.js';
 import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
-import type { OrderView, StrategyView, SignalView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import type { OrderView, StrategyView, SignalView, TradingStateView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import { readSecretFromStdin } from './cli-secret-input.js';
 import { GLOBAL_OPTIONS, CliUsageError, type CliContext } from './export/cli-context.js';
 import { runExportCommand, runImportCommand } from './export/cli.js';
@@ -35,7 +35,8 @@ Commands:
   signals                    list received alerts
   signal send FILE           post an alert file to a strategy's webhook (test alerts without TradingView)
                              --strategy ID (default: the first strategy), --content-type TYPE
-  trading-state [STATE]      show, or set to active | reducing | halted
+  trading-state [STATE]      show (every account with its own state too), or set to active | reducing | halted;
+                             --account ID sets one account's state, --reason TEXT says why
   flatten [--halt]           cancel all open orders and close all positions
   tunnel status|start|stop|check
                              the public URL for TradingView; start takes --provider localtunnel|ngrok|cloudflared|manual,
@@ -89,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
       'alert-type': { type: 'string' },
       'content-type': { type: 'string' },
       halt: { type: 'boolean' },
+      account: { type: 'string' },
+      reason: { type: 'string' },
       limit: { type: 'string' },
       provider: { type: 'string' },
       url: { type: 'string' },
@@ -146,10 +149,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'trading-state': {
       const state = rest[0];
-      const view = state ? await client.send('PUT', '/api/trading-state', { state }) : await client.get('/api/trading-state');
+      if (!state && (values.account !== undefined || values.reason !== undefined)) {
+        throw new UsageError('--account and --reason go with a new state, e.g. viewzenix trading-state halted --account ID --reason "news".');
+      }
+      const body = { state, ...(values.account !== undefined ? { accountId: values.account } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}) };
+      const view = (state ? await client.send('PUT', '/api/trading-state', body) : await client.get('/api/trading-state')) as TradingStateView;
       if (json) return print(view);
-      const v = view as { state: string; reason?: string };
-      process.stdout.write(`${v.state}${v.reason ? ` (${v.reason})` : ''}\n`);
+      const because = (reason: string | null | undefined) => (reason ? ` (${reason})` : '');
+      process.stdout.write(`${view.state}${because(view.reason)} since ${view.updatedAt}\n`);
+      for (const [id, a] of Object.entries(view.accounts)) process.stdout.write(`  account ${id}: ${a.state}${because(a.reason)}\n`);
       return 0;
     }
     case 'flatten': {
