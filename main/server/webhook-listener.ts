@@ -216,7 +216,10 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       const w = new Worker(o.threadEntry ?? THREAD_ENTRY, { workerData: data, name: 'webhook' });
       starting = w;
       let started = false;
+      /** Ended for taking too long: a `listening` that still comes in is too late, and ignored. */
+      let timedOut = false;
       const startLimit = setTimeout(() => {
+        timedOut = true;
         o.log.error({ limitMs: startLimitMs }, 'the webhook thread did not start listening in time; ending it');
         reject(new Error(`the webhook thread did not start listening within ${startLimitMs} ms`));
         void w.terminate();
@@ -224,6 +227,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       startLimit.unref();
       w.on('message', (m: ToMain) => {
         if (m.type === 'listening') {
+          if (timedOut) return;
           clearTimeout(startLimit);
           started = true;
           if (starting === w) starting = undefined;
