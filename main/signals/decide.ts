@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { BrokerAdapter } from '../brokers/port.js';
 import { equitySession } from './market-session.js';
 import type { OrderRepo } from '../store/orders.js';
+import type { OrderView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import type { SendRefusal } from '../orders/router.js';
@@ -125,6 +126,21 @@ export async function planForAccount(input: {
     now,
   });
   return { broker: adapter.broker, assetClass: instrument.assetClass, symbol, position, context, plan };
+}
+
+/** The agent's own working orders of `symbol` on the account: what an alert with `cancelOpenOrdersFirst` cancels
+ *  before its orders are sent. */
+export function ordersToCancelFirst(orders: OrderRepo, accountId: string, symbol: string): OrderView[] {
+  return orders.withStatus(['accepted', 'partially_filled'], accountId).filter((o) => o.symbol === symbol);
+}
+
+/** The risk context as it will be when the alert's orders go out after cancelling `toCancel`: those orders are no
+ *  longer pending (a full exit is not judged as if the stop-loss it cancels would fill as well and reverse the
+ *  position). */
+export function contextAfterCancels(context: RiskContext, toCancel: readonly Pick<OrderView, 'clientOrderId'>[]): RiskContext {
+  if (toCancel.length === 0) return context;
+  const gone = new Set(toCancel.map((o) => o.clientOrderId));
+  return { ...context, openOrders: context.openOrders.filter((o) => o.clientOrderId === undefined || !gone.has(o.clientOrderId)) };
 }
 
 export function checkRisk(input: {

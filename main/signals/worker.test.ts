@@ -108,6 +108,45 @@ describe('signal worker through the engines', () => {
   });
 });
 
+describe('exits of a position protected by a stop-loss', () => {
+  // An agent of its own: the demo account's order-rate limit is shared with the tests above.
+  let own: TestAgent;
+  let ownHook: string;
+  beforeAll(async () => {
+    own = await startTestAgent();
+    ownHook = new URL(own.demoWebhookUrl!).pathname;
+  });
+  afterAll(async () => own.stop());
+  const positions = async () => (await own.api<{ items: PositionView[] }>('GET', '/api/positions')).body.items;
+  const orders = async (signalId: string) => (await own.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signalId}&sort=created_at&direction=asc`)).body.items;
+  const settled = (signalId: string) =>
+    eventually(
+      async () => (await own.api<{ status: string; code?: string }>('GET', `/api/signals/${signalId}`)).body,
+      (s) => s.status !== 'queued' && s.status !== 'processing',
+    );
+
+  it('pass while reducing: the stop the exit cancels first is not counted as a second sell that would reverse the position', async () => {
+    const buy = await own.post(ownHook, '{"ticker":"PROTX","action":"buy","quantity":10,"price":"50","stopLoss":{"stopPrice":"45"},"takeProfit":{"limitPrice":"60"},"id":"prot-entry"}');
+    const legs = await eventually(() => orders(buy.body.signalId as string), (o) => o.some((x) => x.status === 'filled') && o.filter((x) => x.status === 'accepted').length === 2);
+    expect(legs.filter((o) => o.status === 'accepted').map((o) => o.type).sort()).toEqual(['limit', 'stop']);
+    try {
+      expect((await own.api('PUT', '/api/trading-state', { state: 'reducing', reason: 'test' })).status).toBe(200);
+      const partial = await own.post(ownHook, '{"ticker":"PROTX","action":"exit","quantity":4,"price":"50.5","id":"prot-partial"}');
+      expect(await settled(partial.body.signalId as string)).toMatchObject({ status: 'done' });
+      expect((await positions()).find((p) => p.symbol === 'PROTX')?.quantity).toBe('6');
+      await new Promise((r) => setTimeout(r, 2100)); // past the duplicate guard's window (2 s) for a second sell
+      const exit = await own.post(ownHook, '{"ticker":"PROTX","action":"exit","price":"50.5","id":"prot-exit"}');
+      expect(await settled(exit.body.signalId as string)).toMatchObject({ status: 'done' });
+      const sold = await eventually(() => orders(exit.body.signalId as string), (o) => o.length === 1 && o[0]!.status === 'filled');
+      expect(sold[0]).toMatchObject({ side: 'sell', quantity: '6' });
+      expect((await positions()).find((p) => p.symbol === 'PROTX')).toBeUndefined();
+      expect((await orders(buy.body.signalId as string)).filter((o) => o.status === 'accepted')).toEqual([]);
+    } finally {
+      expect((await own.api('PUT', '/api/trading-state', { state: 'active' })).status).toBe(200);
+    }
+  });
+});
+
 describe('paper limit and stop orders through the webhook', () => {
   const settled = (signalId: string) =>
     eventually(

@@ -22,7 +22,7 @@ import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { brokerSymbol, planForAccount, checkRisk, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
+import { brokerSymbol, planForAccount, checkRisk, contextAfterCancels, ordersToCancelFirst, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
 export interface WorkerDeps {
@@ -247,6 +247,9 @@ export class SignalWorker {
     }
 
     const checked = tradingStatesNow(tradingState, accountId);
+    // The symbol's working orders the alert cancels first are not pending for its own legs.
+    const toCancel = plan.cancelOpenOrdersFirst ? ordersToCancelFirst(orders, accountId, facts.symbol) : [];
+    facts.context = contextAfterCancels(facts.context, toCancel);
     const check = (intent: OrderIntent): RiskVerdict => {
       const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: checked, accountSettings, strategySettings, context: facts.context, now });
       if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
@@ -264,10 +267,9 @@ export class SignalWorker {
       }
       verdicts.set(intent.leg, verdict);
     }
-    if (plan.cancelOpenOrdersFirst) {
-      const open = orders.withStatus(['accepted', 'partially_filled'], accountId).filter((o) => o.symbol === facts.symbol);
-      if (open.length > 0) await durable();
-      for (const o of open) await router.cancel(o.id);
+    if (toCancel.length > 0) {
+      await durable();
+      for (const o of toCancel) await router.cancel(o.id);
     }
     let placed = 0;
     const sent = new Map<string, string>(); // leg → order id
