@@ -10,6 +10,7 @@ import { StrategyRepo } from './store/strategies.js';
 import { AccountRepo } from './store/accounts.js';
 import { SignalRepo } from './store/signals.js';
 import { OrderRepo } from './store/orders.js';
+import { AccountDayRepo } from './store/account-days.js';
 import { SettingsRepo, TradingStateRepo } from './store/settings.js';
 import { PaperRepo } from './store/paper.js';
 import { EventBus } from './events.js';
@@ -125,6 +126,8 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const accounts = new AccountRepo(db);
     const signals = new SignalRepo(db);
     const orders = new OrderRepo(db);
+    const accountDays = new AccountDayRepo(db);
+    accountDays.prune(new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10)); // a week is plenty
     const settings = new SettingsRepo(db);
     const paperRepo = new PaperRepo(db);
     const bus = new EventBus();
@@ -167,7 +170,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // Reconcile before any new order: orders whose outcome is not known are resolved at the broker.
     await reconcileInFlight(orders, router, tradingState, log);
 
-    const approvals = new ApprovalService({ repo: new ApprovalRepo(db), signals, strategies, accounts, orders, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
+    const approvals = new ApprovalService({ repo: new ApprovalRepo(db), signals, strategies, accounts, orders, accountDays, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
     await approvals.start(); // expire what passed while stopped, send approved orders a crash left unsent
     // Set once the listener runs (below); until then there is no storm to give way to, and every alert is on disk.
     let intakeStorm: () => boolean = () => false;
@@ -178,6 +181,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       strategies,
       accounts,
       orders,
+      accountDays,
       router,
       lifecycle,
       tradingState,
@@ -245,7 +249,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       }),
     });
     const control = createControlApp({ token, port: () => controlPort, log, bus, uiDir: overrides.uiDir ?? defaultUiDir(), routes: (r) => {
-        mountApiRoutes(services, { signals, strategies, accounts, orders, router, tradingState })(r);
+        mountApiRoutes(services, { signals, strategies, accounts, orders, accountDays, router, tradingState })(r);
         r.post('/reconcile', async (_req, res) => {
           res.json({ reports: (await router.reconciler?.reconcileAll('manual')) ?? [] });
         });

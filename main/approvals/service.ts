@@ -11,6 +11,7 @@ import type { SignalRepo } from '../store/signals.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { AccountRepo } from '../store/accounts.js';
 import type { OrderRepo } from '../store/orders.js';
+import type { AccountDayRepo } from '../store/account-days.js';
 import type { OrderRouter, SendRefusal } from '../orders/router.js';
 import type { OrderLifecycle } from '../orders/lifecycle.js';
 import type { TradingStateService } from '../trading-state.js';
@@ -42,6 +43,7 @@ export interface ApprovalServiceDeps {
   strategies: StrategyRepo;
   accounts: AccountRepo;
   orders: OrderRepo;
+  accountDays: AccountDayRepo;
   router: OrderRouter;
   lifecycle: OrderLifecycle;
   tradingState: TradingStateService;
@@ -239,7 +241,7 @@ export class ApprovalService {
     const now = this.now();
     let facts: Awaited<ReturnType<typeof planForAccount>>;
     try {
-      facts = await planForAccount({ signal, accountId: rec.accountId, adapter, orders: this.d.orders, strategySettings, accountSettings, now });
+      facts = await planForAccount({ signal, accountId: rec.accountId, adapter, orders: this.d.orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now });
     } catch (err) {
       // A broker read failed (nothing was sent, and a read has no outcome to wait for): refused with the broker's
       // code, and the approval stays pending, to be approved once the broker answers again.

@@ -27,8 +27,10 @@ export interface AccountSnapshot {
   equity: Decimal;
   cash: Decimal;
   buyingPower: Decimal;
-  /** Realised P&L since the start of the broker's trading day, when the broker reports it. */
-  realizedPnlToday?: Decimal;
+  /** Equity at the start of the broker's trading day, when the broker reports it (Alpaca: `last_equity`, the
+   *  equity at the previous close). Otherwise the agent measures the day from the first equity it reads that UTC
+   *  day (store/account-days.ts). */
+  dayStartEquity?: Decimal;
 }
 
 export interface InstrumentInfo {

@@ -46,6 +46,9 @@ export interface SubmitContext {
   signalId?: string;
   strategyId?: string;
   leg: string;
+  /** For an exit: the position's average price when it was placed (what the cooldown after a loss measures the
+   *  exit's fills against). */
+  entryPrice?: string;
   /** Writes that belong with a new order (the decision that placed it), made in the commit that stores it; not
    *  made when the order exists already. */
   withOrder?: () => void;
@@ -187,6 +190,7 @@ export class OrderRouter {
         accountId: ctx.accountId,
         request,
         leg: ctx.leg,
+        ...(ctx.entryPrice !== undefined ? { entryPrice: ctx.entryPrice } : {}),
         createdAt: this.now(),
       });
       if (created) ctx.withOrder?.(); // (a resumed run finds the order, and what came with it, already stored)

@@ -22,8 +22,7 @@ function context(fields: Partial<RiskContext> = {}): RiskContext {
     positions: [],
     openOrders: [],
     equity: '100000',
-    realizedPnlToday: '0',
-    unrealizedPnl: '0',
+    dayStartEquity: '100000',
     dayEquityHigh: '100000',
     recentOrders: [],
     lastPrices: { AAPL: '100' },
@@ -73,8 +72,10 @@ describe('evaluateRisk: one table row per rule, each denial with its code and va
     ['orders per day counted by the store', {}, { maxOrdersPerDay: 500 }, { recentOrders: [], orderCounts: { lastMinute: 0, today: 500 } }, 'ORDER_RATE_EXCEEDED: symbol=AAPL, window=day, count=500, max=500'],
     ['store counts below the limits pass', {}, { maxOrdersPerMinute: 3, maxOrdersPerDay: 500 }, { recentOrders: [], orderCounts: { lastMinute: 2, today: 499 } }, undefined],
     ['orders per day below the limit (yesterday does not count)', {}, { maxOrdersPerDay: 2 }, { recentOrders: [{ time: ago(3600), symbol: 'X', side: 'buy' }, { time: '2026-01-05T23:00:00Z', symbol: 'Z', side: 'buy' }] }, undefined],
-    ['daily loss hit', {}, { maxDailyLoss: '500' }, { realizedPnlToday: '-300', unrealizedPnl: '-250' }, 'DAILY_LOSS_LIMIT: loss=550, max=500'],
-    ['daily loss below limit', {}, { maxDailyLoss: '500' }, { realizedPnlToday: '-300', unrealizedPnl: '100' }, undefined],
+    ['daily loss hit', {}, { maxDailyLoss: '500' }, { equity: '99450' }, 'DAILY_LOSS_LIMIT: loss=550, max=500'],
+    ['daily loss below limit', {}, { maxDailyLoss: '500' }, { equity: '99800' }, undefined],
+    ['daily loss measured from the day\'s start, not from an earlier day', {}, { maxDailyLoss: '500' }, { dayStartEquity: '101000', equity: '100100' }, 'DAILY_LOSS_LIMIT: loss=900, max=500'],
+    ['a profitable day is no loss', {}, { maxDailyLoss: '500' }, { dayStartEquity: '99000', equity: '99600' }, undefined],
     ['drawdown from the day high', {}, { maxDrawdownPercent: '5' }, { equity: '94000', dayEquityHigh: '100000' }, 'DRAWDOWN_LIMIT: drawdownPercent=6, max=5'],
     ['cooldown after a loss', {}, { cooldownAfterLossSeconds: 300 }, { lastLossAt: ago(100) }, 'COOLDOWN_ACTIVE: symbol=AAPL, after=loss, remainingSeconds=200'],
     ['cooldown after an exit', {}, { cooldownAfterExitSeconds: 60 }, { lastExitAt: ago(30) }, 'COOLDOWN_ACTIVE: symbol=AAPL, after=exit, remainingSeconds=30'],
@@ -164,16 +165,16 @@ describe('evaluateRisk: trading state', () => {
   });
 
   it('daily loss with action halt requests the halted state and denies even exits', () => {
-    const verdict = run({ side: 'sell', quantity: '5' }, { maxDailyLoss: '500', lossLimitAction: 'halt' }, { ...long('10'), realizedPnlToday: '-600' });
+    const verdict = run({ side: 'sell', quantity: '5' }, { maxDailyLoss: '500', lossLimitAction: 'halt' }, { ...long('10'), equity: '99400' });
     expect(verdict.allowed).toBe(false);
     expect(verdict.stateChange).toEqual({ scope: 'account', to: 'halted', code: 'DAILY_LOSS_LIMIT', detail: 'DAILY_LOSS_LIMIT: loss=600, max=500' });
   });
 
   it('daily loss with action reduce requests reducing, lets exits through and denies entries', () => {
-    const exit = run({ side: 'sell', quantity: '5' }, { maxDailyLoss: '500', lossLimitAction: 'reduce' }, { ...long('10'), realizedPnlToday: '-600' });
+    const exit = run({ side: 'sell', quantity: '5' }, { maxDailyLoss: '500', lossLimitAction: 'reduce' }, { ...long('10'), equity: '99400' });
     expect(exit.allowed).toBe(true);
     expect(exit.stateChange?.to).toBe('reducing');
-    const entry = run({ side: 'buy', quantity: '5' }, { maxDailyLoss: '500', lossLimitAction: 'reduce' }, { ...long('10'), realizedPnlToday: '-600' });
+    const entry = run({ side: 'buy', quantity: '5' }, { maxDailyLoss: '500', lossLimitAction: 'reduce' }, { ...long('10'), equity: '99400' });
     expect(entry.denial?.code).toBe('DAILY_LOSS_LIMIT');
   });
 

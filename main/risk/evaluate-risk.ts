@@ -214,7 +214,7 @@ function dailyLossRule(e: Eval): RuleOutcome {
   const max = e.rules.maxDailyLoss;
   if (max === undefined) return pass(OFF);
   const { context } = e.input;
-  const loss = new Decimal(context.realizedPnlToday).plus(context.unrealizedPnl).neg();
+  const loss = new Decimal(context.dayStartEquity).minus(context.equity);
   if (loss.gte(max)) return lossLimitHit(e, 'DAILY_LOSS_LIMIT', { loss: str(loss), max });
   return pass(`loss ${str(Decimal.max(loss, 0))} < ${max}`);
 }

@@ -42,8 +42,8 @@ export interface RiskContext {
   positions: PositionView[];
   openOrders: RiskOpenOrder[];
   equity: Decimal;
-  realizedPnlToday: Decimal;
-  unrealizedPnl: Decimal;
+  /** Equity at the start of the day: the day's loss is this minus `equity` (realised and unrealised together). */
+  dayStartEquity: Decimal;
   /** Highest equity seen today. */
   dayEquityHigh: Decimal;
   /** Orders submitted recently, newest last or in any order: at least those of the duplicate window, and those of
@@ -52,7 +52,9 @@ export interface RiskContext {
   /** The order-rate rule's counts, when the caller counted them (the store counts through an index instead of
    *  listing every order of a busy day); otherwise they are counted from `recentOrders`. */
   orderCounts?: { lastMinute: number; today: number };
+  /** When an exit last filled at a loss (against the position's average price), within the cooldown window. */
   lastLossAt?: string;
+  /** When an exit (a reduce-only order or a bracket child) last filled, within the cooldown window. */
   lastExitAt?: string;
   /** Last known price per broker symbol. */
   lastPrices: Record<string, Decimal>;

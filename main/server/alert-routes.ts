@@ -4,6 +4,7 @@ import type express from 'express';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { AccountRepo } from '../store/accounts.js';
 import type { OrderRepo } from '../store/orders.js';
+import type { AccountDayRepo } from '../store/account-days.js';
 import type { OrderRouter } from '../orders/router.js';
 import type { TradingStateService } from '../trading-state.js';
 import { ApiFailure, check } from './control.js';
@@ -21,6 +22,7 @@ export interface AlertRouteDeps {
   strategies: StrategyRepo;
   accounts: AccountRepo;
   orders: OrderRepo;
+  accountDays: AccountDayRepo;
   router: OrderRouter;
   tradingState: TradingStateService;
 }
@@ -57,7 +59,7 @@ export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
       }
       const strategySettings = strategy.config as StrategySettings;
       const accountSettings = account.config as AccountSettings;
-      const facts = await planForAccount({ signal: parsed.signal, accountId, adapter, orders: d.orders, strategySettings, accountSettings, now });
+      const facts = await planForAccount({ signal: parsed.signal, accountId, adapter, orders: d.orders, accountDays: d.accountDays, strategySettings, accountSettings, now });
       if (facts.plan.kind === 'denied') {
         accounts.push({ accountId, outcome: 'denied', code: facts.plan.denial.code, detail: facts.plan.denial.detail, position: facts.position, drift: facts.plan.drift, warnings: facts.plan.warnings });
         continue;

@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { BrokerAdapter } from '../brokers/port.js';
 import { equitySession } from './market-session.js';
 import type { OrderRepo } from '../store/orders.js';
+import type { AccountDayRepo } from '../store/account-days.js';
 import type { OrderView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
 import type { TradingState } from '../../shared/trading-state.js';
@@ -36,17 +37,6 @@ export interface AccountFacts {
   plan: PlanResult;
 }
 
-const dayHigh = new Map<string, { day: string; high: Decimal }>();
-
-/** Today's equity high per account, kept in memory (a restart starts the day's high again at current equity). */
-function trackEquityHigh(accountId: string, equity: Decimal, now: string): Decimal {
-  const day = now.slice(0, 10);
-  const prev = dayHigh.get(accountId);
-  const high = prev && prev.day === day ? Decimal.max(prev.high, equity) : equity;
-  dayHigh.set(accountId, { day, high });
-  return high;
-}
-
 /** What the risk engine's rate and duplicate rules need, read through the (account, created_at) index: the
  *  counts of the last minute and the day (counted in SQL, however busy the day), and the orders of the duplicate
  *  window (any of them may match the symbol and side). */
@@ -57,6 +47,17 @@ function rateAndDuplicateFacts(orders: OrderRepo, accountId: string, now: string
   const dupSeconds = rules.duplicateWindowSeconds ?? 0;
   const recent = dupSeconds > 0 ? orders.recentForAccount(accountId, new Date(nowMs - dupSeconds * 1000).toISOString(), 5000) : [];
   return { recentOrders: recent, orderCounts };
+}
+
+/** When an exit last filled, and when one last filled at a loss, inside the cooldown windows: a fill of a reduce-only
+ *  order or a bracket child starts the cooldown after an exit; one below the long's (above the short's) average
+ *  price also starts the cooldown after a loss. A placed, canceled or rejected exit starts neither. */
+function cooldownFacts(orders: OrderRepo, accountId: string, now: string, rules: RiskRules): Pick<RiskContext, 'lastExitAt' | 'lastLossAt'> {
+  const seconds = Math.max(rules.cooldownAfterExitSeconds ?? 0, rules.cooldownAfterLossSeconds ?? 0);
+  if (seconds <= 0) return {};
+  const exits = orders.exitFills(accountId, new Date(Date.parse(now) - seconds * 1000).toISOString());
+  const loss = exits.find((f) => f.entryPrice !== undefined && (f.side === 'sell' ? new Decimal(f.price).lt(f.entryPrice) : new Decimal(f.price).gt(f.entryPrice)));
+  return { lastExitAt: exits[0]?.time, lastLossAt: loss?.time };
 }
 
 /** The account's mapping table: its own rows first, then the defaults. */
@@ -75,6 +76,8 @@ export async function planForAccount(input: {
   accountId: string;
   adapter: BrokerAdapter;
   orders: OrderRepo;
+  /** The day's starting equity and high per account, kept across restarts. */
+  accountDays: AccountDayRepo;
   strategySettings: StrategySettings;
   accountSettings: AccountSettings;
   now: string;
@@ -89,7 +92,7 @@ export async function planForAccount(input: {
   const lastPrices: Record<string, string> = {};
   for (const p of positions) if (p.marketPrice) lastPrices[p.symbol] = p.marketPrice;
   if (signal.price) lastPrices[symbol] = signal.price;
-  const unrealized = positions.reduce((s, p) => s.plus(p.unrealizedPnl ?? 0), new Decimal(0));
+  const day = input.accountDays.observe(accountId, now.slice(0, 10), account.equity, account.dayStartEquity);
   const dayStart = `${now.slice(0, 10)}T00:00:00.000Z`;
   const rules = resolveRiskRules({ ...DEFAULT_RISK_RULES, ...(input.accountSettings.risk ?? {}) }, input.strategySettings.risk);
   const recent = rateAndDuplicateFacts(input.orders, accountId, now, dayStart, rules);
@@ -97,9 +100,8 @@ export async function planForAccount(input: {
     positions: positions.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice })),
     openOrders: openOrders.map((o) => ({ symbol: o.symbol, side: o.side, quantity: new Decimal(o.quantity).minus(o.filledQuantity).toString(), type: o.type, clientOrderId: o.clientOrderId })),
     equity: account.equity,
-    realizedPnlToday: account.realizedPnlToday ?? '0',
-    unrealizedPnl: unrealized.toString(),
-    dayEquityHigh: trackEquityHigh(accountId, new Decimal(account.equity), now).toString(),
+    dayStartEquity: day.start,
+    dayEquityHigh: day.high,
     ...recent,
     lastPrices,
     marketHours: {},
@@ -107,11 +109,7 @@ export async function planForAccount(input: {
   };
   const session = await equitySession(adapter, new Date(now));
   if (session) context.marketHours.equity = session;
-  if (rules.cooldownAfterExitSeconds) {
-    // The last exit (a reduce-only order) inside the cooldown window starts the cooldown.
-    const since = new Date(Date.parse(now) - rules.cooldownAfterExitSeconds * 1000).toISOString();
-    context.lastExitAt = input.orders.recentForAccount(accountId, since, 500).find((o) => o.reducing)?.time;
-  }
+  Object.assign(context, cooldownFacts(input.orders, accountId, now, rules));
   const plan = planSignal({
     signal,
     config,

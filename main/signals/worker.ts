@@ -6,6 +6,7 @@ import type { SignalRepo, QueuedSignal, Decision } from '../store/signals.js';
 import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
 import type { AccountRepo } from '../store/accounts.js';
 import type { OrderRepo } from '../store/orders.js';
+import type { AccountDayRepo } from '../store/account-days.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
 import type { OrderRouter } from '../orders/router.js';
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   strategies: StrategyRepo;
   accounts: AccountRepo;
   orders: OrderRepo;
+  /** The day's starting equity and high per account (the loss limits'). */
+  accountDays: AccountDayRepo;
   router: OrderRouter;
   lifecycle: OrderLifecycle;
   tradingState: TradingStateService;
@@ -224,7 +227,7 @@ export class SignalWorker {
     if (signal.price && isPriceFed(adapter)) adapter.observePrice(brokerSymbol(signal, adapter.broker, accountSettings, now), signal.price);
     let facts: AccountFacts;
     try {
-      facts = await planForAccount({ signal, accountId, adapter, orders, strategySettings, accountSettings, now });
+      facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now });
     } catch (err) {
       return this.denyUnreadable(row, accountId, err);
     }
@@ -306,6 +309,8 @@ export class SignalWorker {
         signalId: row.id,
         strategyId: strategy.id,
         leg,
+        // An exit is measured against the position's average price (the cooldown after a loss).
+        ...(request.reduceOnly ? { entryPrice: facts.context.positions.find((p) => p.symbol === request.symbol)?.averagePrice } : {}),
         withOrder: () => this.recordNow(decision),
         untilSendable: durable,
         // The trader may halt (or a loss limit reduce) trading while the order waits for the sync or the account's

@@ -13,6 +13,8 @@ export interface NewOrder {
   accountId: string;
   request: OrderRequest;
   leg: string;
+  /** For an exit: the position's average price when it was placed (stored with the request; see exitFills). */
+  entryPrice?: string;
   createdAt: string;
 }
 
@@ -92,7 +94,7 @@ export class OrderRepo {
         `INSERT INTO orders (id, client_order_id, signal_id, strategy_id, account_id, symbol, side, type, quantity, time_in_force, limit_price, stop_price, status, broker_order_id, parent_order_id, request, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, status, initial.brokerOrderId ?? null, initial.parentOrderId ?? null, JSON.stringify({ ...r, leg: o.leg }), o.createdAt, o.createdAt);
+      .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, status, initial.brokerOrderId ?? null, initial.parentOrderId ?? null, JSON.stringify({ ...r, leg: o.leg, ...(o.entryPrice !== undefined ? { entryPrice: o.entryPrice } : {}) }), o.createdAt, o.createdAt);
     this.rates?.stored(o.accountId, o.createdAt);
     this.appendEvent(o.id, o.createdAt, initial.parentOrderId ? 'created_by_broker' : 'created', undefined, status, { leg: o.leg, request: r, parentOrderId: initial.parentOrderId });
   }
@@ -216,6 +218,23 @@ export class OrderRepo {
       .prepare(`SELECT created_at AS time, symbol, side, coalesce(json_extract(request, '$.reduceOnly'), 0) AS reducing FROM orders WHERE account_id = ? AND created_at >= ? AND status <> 'rejected' AND parent_order_id IS NULL ORDER BY created_at DESC ${sqlLimit(limit)}`)
       .all(accountId, sinceIso) as { time: string; symbol: string; side: 'buy' | 'sell'; reducing: number }[];
     return rows.map((r) => ({ time: r.time, symbol: r.symbol, side: r.side, reducing: r.reducing === 1 }));
+  }
+
+  /**
+   * The account's exit fills at or after `sinceIso`, newest first, at most `limit`: fills of its reduce-only orders
+   * and of bracket children. `entryPrice` is what the exit is measured against: the position's average price when
+   * the exit was placed (stored with the order), or, for a bracket child, its entry's average fill price.
+   */
+  exitFills(accountId: string, sinceIso: string, limit = 50): { time: string; side: 'buy' | 'sell'; price: string; entryPrice?: string }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT f.time, f.side, f.price, coalesce(json_extract(o.request, '$.entryPrice'), p.average_fill_price) AS entryPrice
+         FROM fills f JOIN orders o ON o.id = f.order_id LEFT JOIN orders p ON p.id = o.parent_order_id
+         WHERE f.account_id = ? AND f.time >= ? AND (o.parent_order_id IS NOT NULL OR json_extract(o.request, '$.reduceOnly') = 1)
+         ORDER BY f.time DESC ${sqlLimit(limit)}`,
+      )
+      .all(accountId, sinceIso) as { time: string; side: 'buy' | 'sell'; price: string; entryPrice: string | null }[];
+    return rows.map((r) => (r.entryPrice === null ? { time: r.time, side: r.side, price: r.price } : { time: r.time, side: r.side, price: r.price, entryPrice: r.entryPrice }));
   }
 
   /**

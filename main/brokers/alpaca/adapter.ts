@@ -185,7 +185,7 @@ export class AlpacaAdapter implements BrokerAdapter {
 
   async account(): Promise<AccountSnapshot> {
     const a = (await this.#rest.call<AlpacaAccount>('GET', '/v2/account')).data;
-    return { currency: a.currency, equity: a.equity, cash: a.cash, buyingPower: a.buying_power };
+    return { currency: a.currency, equity: a.equity, cash: a.cash, buyingPower: a.buying_power, ...(a.last_equity ? { dayStartEquity: a.last_equity } : {}) };
   }
 
   async clock(): Promise<AlpacaClock> {

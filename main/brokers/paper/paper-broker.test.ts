@@ -20,7 +20,7 @@ describe('paper broker: prices, costs and account', () => {
     const acct = await p.account();
     // 10000 - 1001 - 1.5 + 999 - 1.5
     expect(acct.cash).toBe('9995');
-    expect(acct.realizedPnlToday).toBe('-5'); // -2 on the round trip through slippage, -3 commission
+    expect(acct.equity).toBe('9995'); // flat again: -2 on the round trip through slippage, -3 commission
     h.close();
   });
 
@@ -110,7 +110,7 @@ describe('paper broker: prices, costs and account', () => {
     expect((await p.orderByClientId('e:tp'))!.status).toBe('filled');
     expect(await p.orderByClientId('e:sl')).toMatchObject({ status: 'canceled', reason: 'one-cancels-other: e:tp filled' });
     expect(await p.positions()).toEqual([]);
-    expect((await p.account()).realizedPnlToday).toBe('42'); // 3 × (111 - 97): a marketable limit fills at the better price
+    expect((await p.account()).equity).toBe('100042'); // flat again, 3 × (111 - 97): a marketable limit fills at the better price
     expect(updates.some((u) => u.kind === 'order' && u.order.clientOrderId === 'e:sl' && u.order.status === 'canceled')).toBe(true);
     h.close();
   });
@@ -162,12 +162,14 @@ describe('paper broker: prices, costs and account', () => {
     p.observePrice('AAPL', '130');
     const before = { account: await p.account(), positions: await p.positions() };
     expect(before.positions).toEqual([{ symbol: 'AAPL', quantity: '3', averagePrice: '105', marketPrice: '130', unrealizedPnl: '75' }]);
-    expect(before.account).toMatchObject({ cash: '700', equity: '1090', realizedPnlToday: '15' });
+    expect(before.account).toMatchObject({ cash: '700', equity: '1090' });
+    expect(h.paperRepo.account('acc1').realizedPnl).toBe('15');
     const file = h.file;
     h.close();
     const db = openDatabase({ file });
     const again = new PaperBroker('acc1', new PaperRepo(db), { startingCash: '5' });
     expect({ account: await again.account(), positions: await again.positions() }).toEqual(before);
+    expect(new PaperRepo(db).account('acc1').realizedPnl).toBe('15');
     await expect(again.submit(market('b1', 'buy', '1', '1'))).rejects.toThrow(/already been used/);
     db.close();
   });

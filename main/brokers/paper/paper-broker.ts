@@ -74,7 +74,7 @@ export class PaperBroker implements BrokerAdapter {
     for (const p of this.repo.positions(this.id)) {
       equity = equity.plus(new Decimal(p.quantity).times(p.lastPrice ?? p.averagePrice));
     }
-    return { currency: a.currency, cash: a.cash, equity: equity.toString(), buyingPower: Decimal.max(0, a.cash).toString(), realizedPnlToday: a.realizedPnl };
+    return { currency: a.currency, cash: a.cash, equity: equity.toString(), buyingPower: Decimal.max(0, a.cash).toString() };
   }
 
   async instrument(symbol: string): Promise<InstrumentInfo> {
