@@ -18,7 +18,7 @@ import { perMinuteBucket, type TokenBucket } from '../http/rate-limiter.js';
 import { UpdateHub } from '../http/update-filter.js';
 import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
 import { redact } from '../http/redact.js';
-import { fromAlpacaOrder, isCryptoSymbol, toAlpacaOrderBody, toAlpacaSymbol } from './mapping.js';
+import { alpacaTimeInForce, fromAlpacaOrder, isCryptoSymbol, isFractional, mayBeLeg, toAlpacaOrderBody, toAlpacaSymbol } from './mapping.js';
 import { TradeUpdatesStream } from './stream.js';
 import type { AlpacaAccount, AlpacaAsset, AlpacaClock, AlpacaFillActivity, AlpacaOrder, AlpacaPosition, AlpacaTradeUpdate } from './wire.js';
 
@@ -62,16 +62,31 @@ export const ALPACA_CAPABILITIES: BrokerCapabilities = {
 const CRYPTO_TYPES = new Set(['market', 'limit', 'stop_limit']);
 const CRYPTO_TIF = new Set(['gtc', 'ioc']);
 
-/** Reads Alpaca's {code, message} errors; 403 is used both for refused keys and for buying power. */
-function readAlpacaError(status: number, json: unknown, text: string): ErrorReading {
+/** A 403 that is about the keys or their access, not about the order. */
+const AUTH_MESSAGE = /forbidden|unauthori[sz]ed|not authori[sz]ed|authenticat|api.?key|credential|permission/i;
+
+/**
+ * Reads Alpaca's {code, message} errors. Alpaca answers 403 both for keys without access ("forbidden.") and for
+ * orders it refuses for a reason it states: pattern day trading protection, a potential wash trade, an account
+ * not allowed to short, an asset that is not fractionable, buying power. Those are refusals of the order
+ * (`rejected`, or `insufficient_funds`), not a credentials problem; only a 403 whose message is about keys or
+ * access, or one without Alpaca's {message} body, stays `auth`.
+ */
+export function readAlpacaError(status: number, json: unknown, text: string): ErrorReading {
   const body = (json ?? {}) as { code?: unknown; message?: unknown };
-  const message = typeof body.message === 'string' ? body.message : text.slice(0, 200) || `status ${status}`;
+  const brokerMessage = typeof body.message === 'string' ? body.message : undefined;
+  const message = brokerMessage ?? (text.slice(0, 200) || `status ${status}`);
   const withCode = body.code !== undefined ? `${message} (code ${String(body.code)})` : message;
   if (/insufficient (buying power|qty|balance|funds)/i.test(message)) return { message: withCode, kind: 'insufficient_funds' };
   if (/market (is )?closed|not (currently )?tradable|outside.*hours/i.test(message)) return { message: withCode, kind: 'market_closed' };
   if (status === 422 || status === 400) return { message: withCode, kind: 'rejected' };
+  if (status === 403) return { message: withCode, kind: brokerMessage === undefined || AUTH_MESSAGE.test(brokerMessage) ? 'auth' : 'rejected' };
   return { message: withCode };
 }
+
+/** How long before a leg's creation its parent may have been submitted (the lower bound of the lookup; Alpaca
+ *  creates the legs with the parent, so this only absorbs clock granularity). */
+const LEG_PARENT_LOOKBACK_MS = 60_000;
 
 /** One id for a fill whether it came from the stream or from the activities endpoint (their own ids differ):
  *  the order id plus the cumulative filled quantity after the fill. */
@@ -89,6 +104,12 @@ export class AlpacaAdapter implements BrokerAdapter {
   readonly #hub = new UpdateHub();
   readonly #brokerIds = new Map<string, string>();
   readonly #clientIds = new Map<string, string>();
+  /** Leg broker order id → the parent's client order id (from the submit answer, nested lists and lookups). */
+  readonly #legParent = new Map<string, string>();
+  /** Broker order ids looked up and found not to be legs (each is asked once). */
+  readonly #notLegs = new Set<string>();
+  /** Stream updates of legs whose parent must be looked up first, kept in arrival order. */
+  #legUpdates: Promise<void> = Promise.resolve();
   #stream: TradeUpdatesStream | undefined;
   #streamUp = false;
   #pollTimer: NodeJS.Timeout | undefined;
@@ -231,6 +252,14 @@ export class AlpacaAdapter implements BrokerAdapter {
     if (req.extendedHours && (req.type !== 'limit' || (req.timeInForce !== 'day' && req.timeInForce !== 'gtc'))) throw invalid('extended hours needs a day or gtc limit order');
     if (req.type === 'trailing_stop' && req.trailAmount === undefined && req.trailPercent === undefined) throw invalid('trailing stop needs a trail amount or percent');
     if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
+    if (!isCryptoSymbol(symbol) && isFractional(req.quantity)) {
+      // Alpaca: fractional equity orders are simple market, limit, stop or stop_limit orders, time in force day.
+      const whole = 'use a whole number of shares';
+      if (hasLegs) throw invalid(`fractional quantity ${req.quantity} cannot carry take-profit / stop-loss legs (fractional orders must be simple orders); ${whole}`);
+      if (req.type === 'trailing_stop') throw invalid(`fractional quantity ${req.quantity} cannot be a trailing stop (fractional orders must be market, limit, stop or stop_limit); ${whole}`);
+      const tif = alpacaTimeInForce(req, symbol);
+      if (tif !== 'day') throw invalid(`fractional quantity ${req.quantity} is accepted only as a day order, not ${tif}; use time in force day or ${whole}`);
+    }
   }
 
   async submit(req: OrderRequest): Promise<BrokerOrder> {
@@ -245,14 +274,45 @@ export class AlpacaAdapter implements BrokerAdapter {
     return fromAlpacaOrder(data);
   }
 
+  /** Keeps both ids of an order, and the parent of each of its legs. */
   private remember(o: AlpacaOrder): void {
     this.#brokerIds.set(o.client_order_id, o.id);
     this.#clientIds.set(o.id, o.client_order_id);
+    for (const leg of o.legs ?? []) {
+      this.#legParent.set(leg.id, o.client_order_id);
+      this.remember(leg);
+    }
+  }
+
+  /**
+   * The client order id of the parent of a leg Alpaca created (a bracket's, OTO's or OCO's take-profit or
+   * stop-loss), or undefined for an order that is not a leg. A leg names no parent and has an Alpaca-generated
+   * client order id; a leg not seen in a submit answer or a nested list (after a restart) is found in the nested
+   * order list from just before it was created.
+   */
+  private async parentOf(o: AlpacaOrder): Promise<string | undefined> {
+    const known = this.#legParent.get(o.id);
+    if (known !== undefined || !mayBeLeg(o) || this.#notLegs.has(o.id)) return known;
+    const after = new Date(Date.parse(o.created_at) - LEG_PARENT_LOOKBACK_MS).toISOString();
+    await this.rawOrders('all', { nested: 'true', symbols: o.symbol, after });
+    const found = this.#legParent.get(o.id);
+    if (found === undefined) this.#notLegs.add(o.id);
+    return found;
+  }
+
+  /** The port's view of an order, a leg linked to its parent. */
+  private async toBrokerOrder(o: AlpacaOrder): Promise<BrokerOrder> {
+    return fromAlpacaOrder(o, undefined, await this.parentOf(o));
+  }
+
+  /** Every order of a nested list, each leg after its parent. */
+  private static flatten(list: AlpacaOrder[]): AlpacaOrder[] {
+    return list.flatMap((o) => [o, ...(o.legs ?? [])]);
   }
 
   async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
     const raw = await this.rawByClientId(clientOrderId);
-    return raw ? fromAlpacaOrder(raw) : undefined;
+    return raw ? this.toBrokerOrder(raw) : undefined;
   }
 
   private async rawByClientId(clientOrderId: string): Promise<AlpacaOrder | undefined> {
@@ -276,7 +336,8 @@ export class AlpacaAdapter implements BrokerAdapter {
       if (!(err instanceof BrokerError) || err.kind !== 'rejected') throw err;
     }
     const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${id}`, { priority: 'urgent' });
-    return fromAlpacaOrder(data);
+    this.remember(data);
+    return this.toBrokerOrder(data);
   }
 
   async cancelAll(symbol?: string): Promise<void> {
@@ -285,12 +346,14 @@ export class AlpacaAdapter implements BrokerAdapter {
       return;
     }
     const s = toAlpacaSymbol(symbol);
-    const open = await this.rawOrders('open', { symbols: s });
+    // Not nested: the working legs of a bracket whose entry has filled are listed only as orders of their own.
+    const open = await this.rawOrders('open', { symbols: s, nested: 'false' });
     for (const o of open) {
       try {
         await this.#rest.call('DELETE', `/v2/orders/${o.id}`, { unsafe: true, priority: 'urgent' });
       } catch (err) {
-        if (!(err instanceof BrokerError) || err.kind !== 'rejected') throw err;
+        // Already final, or canceled with its parent a moment ago.
+        if (!(err instanceof BrokerError) || (err.kind !== 'rejected' && err.kind !== 'not_found')) throw err;
       }
     }
   }
@@ -301,8 +364,12 @@ export class AlpacaAdapter implements BrokerAdapter {
     return data;
   }
 
+  /** Working orders, legs included. Not nested: once a bracket's entry has filled, Alpaca's open list leaves the
+   *  filled parent out, so its working legs are listed only as orders of their own. */
   async openOrders(): Promise<BrokerOrder[]> {
-    return (await this.rawOrders('open')).map((o) => fromAlpacaOrder(o));
+    const out: BrokerOrder[] = [];
+    for (const o of AlpacaAdapter.flatten(await this.rawOrders('open', { nested: 'false' }))) out.push(await this.toBrokerOrder(o));
+    return out;
   }
 
   async fillsSince(since: string): Promise<Fill[]> {
@@ -350,7 +417,26 @@ export class AlpacaAdapter implements BrokerAdapter {
   private onTradeUpdate(u: AlpacaTradeUpdate): void {
     if (!u.order) return;
     this.remember(u.order);
-    const order = fromAlpacaOrder(u.order);
+    const o = u.order;
+    const known = this.#legParent.get(o.id);
+    if (known !== undefined || !mayBeLeg(o) || this.#notLegs.has(o.id)) {
+      this.emitTradeUpdate(u, known);
+      return;
+    }
+    // A leg whose parent this process has not seen (it restarted since the bracket was placed): ask, then emit.
+    this.#legUpdates = this.#legUpdates.then(async () => {
+      let parent: string | undefined;
+      try {
+        parent = await this.parentOf(o);
+      } catch {
+        // Unlinked it is not ours to the router; reconciliation links it from the fills and the order list.
+      }
+      this.emitTradeUpdate(u, parent);
+    });
+  }
+
+  private emitTradeUpdate(u: AlpacaTradeUpdate, parentClientOrderId: string | undefined): void {
+    const order = fromAlpacaOrder(u.order, undefined, parentClientOrderId);
     if ((u.event === 'fill' || u.event === 'partial_fill') && u.qty !== undefined && u.price !== undefined) {
       const fill: Fill = {
         tradeId: fillId(u.order.id, u.order.filled_qty),
@@ -384,8 +470,9 @@ export class AlpacaAdapter implements BrokerAdapter {
       const since = this.#pollSince;
       const started = new Date(Date.now() - 5000).toISOString();
       const fills = await this.fillsSince(since);
-      const orders = await this.rawOrders('all', { after: new Date(Date.parse(since) - 60_000).toISOString() });
-      const byId = new Map(orders.map((o) => [o.id, fromAlpacaOrder(o)]));
+      const orders = AlpacaAdapter.flatten(await this.rawOrders('all', { after: new Date(Date.parse(since) - 60_000).toISOString() }));
+      const byId = new Map<string, BrokerOrder>();
+      for (const o of orders) byId.set(o.id, await this.toBrokerOrder(o));
       for (const f of fills) {
         const order = byId.get(f.brokerOrderId) ?? (await this.orderByClientId(f.clientOrderId));
         if (order) this.#hub.emit({ kind: 'fill', fill: f, order });

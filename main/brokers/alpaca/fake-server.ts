@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware } from '../contract/faults.js';
-import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_INVALID, InvalidRequest, OPEN, TYPES, classify, errorBody, str, type FakeOrder, type FillActivity } from './fake-wire.js';
+import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FRACTIONAL, ERR_INVALID, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, classify, errorBody, str, type FakeOrder, type FillActivity } from './fake-wire.js';
 
 export interface FakeAlpacaOptions {
   keyId: string;
@@ -117,16 +117,24 @@ export class FakeAlpaca {
       res.json(this.serialise(order));
     }));
     app.get('/v2/orders', wrap((req, res) => {
+      // nested=true rolls legs up under their parent's `legs` and lists parents only; without it every order,
+      // legs included, is listed on its own with `legs: null`. The status filter applies to each listed order,
+      // and `held` legs are not open: once a bracket's entry has filled, nested=true&status=open lists nothing of
+      // it and only the working leg shows without nesting.
       const status = String(req.query.status ?? 'open');
+      const nested = String(req.query.nested ?? 'false') === 'true';
       const symbols = req.query.symbols ? String(req.query.symbols).split(',') : undefined;
       const after = req.query.after ? Date.parse(String(req.query.after)) : undefined;
-      let list = [...this.orders.values()].filter((o) => !o.parentId);
-      if (status === 'open') list = list.filter((o) => OPEN.has(o.status));
+      const until = req.query.until ? Date.parse(String(req.query.until)) : undefined;
+      let list = [...this.orders.values()].filter((o) => !nested || !o.parentId);
+      if (status === 'open') list = list.filter((o) => LISTED_OPEN.has(o.status));
       else if (status === 'closed') list = list.filter((o) => !OPEN.has(o.status));
       if (symbols) list = list.filter((o) => symbols.includes(o.symbol));
       if (after !== undefined) list = list.filter((o) => Date.parse(o.submitted_at) > after);
-      const limit = Number(req.query.limit ?? 50);
-      res.json(list.slice(-Math.min(limit, 500)).map((o) => this.serialise(o)));
+      if (until !== undefined) list = list.filter((o) => Date.parse(o.submitted_at) < until);
+      if (String(req.query.direction ?? 'desc') === 'desc') list = list.reverse();
+      const limit = Math.min(Number(req.query.limit ?? 50), 500);
+      res.json(list.slice(0, limit).map((o) => (nested ? this.serialise(o) : { ...this.serialise(o), legs: null })));
     }));
     app.get('/v2/orders/:id', wrap((req, res) => {
       const order = this.orders.get(String(req.params.id));
@@ -217,6 +225,14 @@ export class FakeAlpaca {
     if (qty === null && notional === null) throw new InvalidRequest(422, ERR_INVALID, 'qty or notional is required');
     if (notional !== null && (type !== 'market' || (!crypto && tif !== 'day'))) throw new InvalidRequest(422, ERR_INVALID, 'notional orders are only supported for market orders with time_in_force day');
     if (qty !== null && new Decimal(qty).lte(0)) throw new InvalidRequest(422, ERR_INVALID, 'qty must be > 0');
+    if (!crypto && qty !== null && !new Decimal(qty).isInteger()) {
+      // Fractional equity orders: simple market / limit / stop / stop_limit day orders, never a short sale.
+      if (orderClass !== 'simple' && orderClass !== '') throw new InvalidRequest(422, ERR_FRACTIONAL, 'fractional orders must be simple orders');
+      if (!FRACTIONAL_TYPES.has(type)) throw new InvalidRequest(422, ERR_FRACTIONAL, 'fractional orders must be market, limit, stop, or stop_limit orders');
+      if (tif !== 'day') throw new InvalidRequest(422, ERR_FRACTIONAL, 'fractional orders must be DAY orders');
+      const held = this.positions.get(symbol)?.qty ?? new Decimal(0);
+      if (side === 'sell' && held.lt(qty)) throw new InvalidRequest(422, ERR_FRACTIONAL, 'fractional orders cannot be sold short');
+    }
     if (crypto && !CRYPTO_TYPES.has(type)) throw new InvalidRequest(422, ERR_INVALID, `invalid order type for crypto order`);
     if (crypto && !CRYPTO_TIF.has(tif)) throw new InvalidRequest(422, ERR_INVALID, 'invalid crypto time_in_force');
     if ((type === 'limit' || type === 'stop_limit') && body.limit_price === undefined) throw new InvalidRequest(422, ERR_INVALID, 'limit_price is required');
@@ -269,8 +285,13 @@ export class FakeAlpaca {
   private cancelOrder(order: FakeOrder): void {
     order.status = 'canceled';
     order.canceled_at = order.updated_at = new Date().toISOString();
-    for (const leg of order.legs ?? []) if (OPEN.has(leg.status)) leg.status = 'canceled';
     this.publish('canceled', order);
+    for (const leg of order.legs ?? []) {
+      if (!OPEN.has(leg.status)) continue;
+      leg.status = 'canceled';
+      leg.canceled_at = leg.updated_at = order.updated_at;
+      this.publish('canceled', leg);
+    }
   }
 
   private marketable(order: FakeOrder, price: Decimal): boolean {
@@ -328,7 +349,12 @@ export class FakeAlpaca {
     });
     this.publish(done ? 'fill' : 'partial_fill', order, { price: price.toString(), qty: qty.toString(), timestamp: now, execution_id: activityId, position_qty: pos.qty.toString() });
     if (done && order.legs) {
-      for (const leg of order.legs) if (leg.status === 'held') leg.status = 'new';
+      for (const leg of order.legs) {
+        if (leg.status !== 'held') continue;
+        leg.status = 'new';
+        leg.updated_at = now;
+        this.publish('new', leg);
+      }
     }
     if (done && order.parentId) {
       // One leg out: the other leg is canceled (OCO behaviour of bracket exits).
@@ -368,8 +394,8 @@ export class FakeAlpaca {
     ws.on('close', () => this.sockets.delete(ws));
   }
 
+  /** Legs are published like any order (their client_order_id is the fake's own; nothing in them names the parent). */
   private publish(event: string, order: FakeOrder, extra: Record<string, string> = {}): void {
-    if (order.parentId) return;
     const frame = JSON.stringify({ stream: 'trade_updates', data: { event, order: this.serialise(order), timestamp: new Date().toISOString(), ...extra } });
     const copies = this.faults.duplicateUpdates ? [frame, frame] : [frame];
     if (this.faults.outOfOrderUpdates && !['fill', 'canceled', 'expired', 'rejected'].includes(event)) {

@@ -49,7 +49,12 @@ export interface FillActivity {
 }
 
 export const ERR_INVALID = 40010001;
+/** Alpaca's code on its 422 refusals of fractional orders. */
+export const ERR_FRACTIONAL = 42210000;
 export const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'held', 'pending_cancel']);
+/** What `GET /v2/orders?status=open` lists: a `held` leg waits for its parent and is not listed as open. */
+export const LISTED_OPEN = new Set([...OPEN].filter((s) => s !== 'held'));
+export const FRACTIONAL_TYPES = new Set(['market', 'limit', 'stop', 'stop_limit']);
 export const EQUITY_TIF = new Set(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok']);
 export const CRYPTO_TIF = new Set(['gtc', 'ioc']);
 export const TYPES = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);

@@ -1,6 +1,8 @@
 // Alpaca <-> port: order statuses, order requests and symbols. Pure functions, tested without a server.
+import { Decimal } from 'decimal.js';
 import type { BrokerOrder, OrderRequest } from '../port.js';
 import type { OrderStatus } from '../../../shared/order-status.js';
+import type { TimeInForce } from '../../../shared/signal.js';
 import type { AlpacaOrder } from './wire.js';
 
 const STATUS: Record<string, OrderStatus> = {
@@ -40,7 +42,35 @@ export function isCryptoSymbol(symbol: string): boolean {
   return symbol.includes('/');
 }
 
-export function fromAlpacaOrder(o: AlpacaOrder, reason?: string): BrokerOrder {
+/** Alpaca creates a bracket's (or OTO / OCO's) legs itself: they carry the group's order_class and no legs of
+ *  their own, and nothing in them names their parent. A parent always has its legs when read nested or from the
+ *  submit answer. */
+export function mayBeLeg(o: AlpacaOrder): boolean {
+  return (o.order_class === 'bracket' || o.order_class === 'oto' || o.order_class === 'oco') && (o.legs ?? []).length === 0;
+}
+
+/** A quantity with a fraction of a share. */
+export function isFractional(quantity: string): boolean {
+  return !new Decimal(quantity).isInteger();
+}
+
+/**
+ * The time in force sent to Alpaca. Alpaca takes fractional equity quantities only as day orders. A gtc market order
+ * and a day market order behave the same at Alpaca (either placed while the market is closed waits for the next
+ * open, and a market order does not outlive the session it executes in), so a fractional gtc market order is sent
+ * as day. A fractional reduce-only exit (limit or stop) is also sent as day: an exit that is refused leaves the
+ * position open, which is worse than an exit that expires at the close (the order then shows expired). A
+ * fractional gtc entry that would rest (limit, stop) keeps gtc and is refused by the precheck, since changing it
+ * would silently end the trader's resting order at the close.
+ */
+export function alpacaTimeInForce(req: OrderRequest, symbol: string): TimeInForce {
+  if (isCryptoSymbol(symbol) || !isFractional(req.quantity) || req.timeInForce !== 'gtc') return req.timeInForce;
+  const hasLegs = req.takeProfit !== undefined || req.stopLoss !== undefined;
+  if (!hasLegs && (req.type === 'market' || req.reduceOnly === true)) return 'day';
+  return req.timeInForce;
+}
+
+export function fromAlpacaOrder(o: AlpacaOrder, reason?: string, parentClientOrderId?: string): BrokerOrder {
   const order: BrokerOrder = {
     clientOrderId: o.client_order_id,
     brokerOrderId: o.id,
@@ -57,6 +87,7 @@ export function fromAlpacaOrder(o: AlpacaOrder, reason?: string): BrokerOrder {
   if (o.stop_price !== null) order.stopPrice = o.stop_price;
   if (o.status === 'replaced') order.reason = 'replaced';
   if (reason !== undefined) order.reason = reason;
+  if (parentClientOrderId !== undefined) order.parentClientOrderId = parentClientOrderId;
   return order;
 }
 
@@ -67,7 +98,7 @@ export function toAlpacaOrderBody(req: OrderRequest, symbol: string): Record<str
     qty: req.quantity,
     side: req.side,
     type: req.type,
-    time_in_force: req.timeInForce,
+    time_in_force: alpacaTimeInForce(req, symbol),
     client_order_id: req.clientOrderId,
   };
   if (req.limitPrice !== undefined) body.limit_price = req.limitPrice;
