@@ -223,3 +223,102 @@ describe('Alpaca adapter', () => {
     expect((await adapter.cancel('f1')).status).toBe('filled');
   });
 });
+
+describe('Alpaca fractional equity orders (day only, simple market/limit/stop/stop_limit, never short)', () => {
+  it('the fake refuses what Alpaca refuses, with 422 and Alpaca’s message', async () => {
+    await setup();
+    const frac = { symbol: 'AAPL', qty: '0.5', side: 'buy', type: 'market' };
+    expect(await post({ ...frac, time_in_force: 'gtc' })).toEqual({ status: 422, body: { code: 42210000, message: 'fractional orders must be DAY orders' } });
+    expect((await post({ ...frac, type: 'trailing_stop', trail_percent: '2', time_in_force: 'day' })).body.message).toBe('fractional orders must be market, limit, stop, or stop_limit orders');
+    expect((await post({ ...frac, time_in_force: 'day', order_class: 'bracket', take_profit: { limit_price: '120' }, stop_loss: { stop_price: '90' } })).body.message).toBe('fractional orders must be simple orders');
+    expect((await post({ ...frac, side: 'sell', time_in_force: 'day' })).body.message).toBe('fractional orders cannot be sold short');
+    expect((await post({ ...frac, time_in_force: 'day' })).status).toBe(200);
+    expect((await post({ symbol: 'AAPL', qty: '2', side: 'buy', type: 'limit', limit_price: '90', time_in_force: 'gtc' })).status).toBe(200); // whole shares keep gtc
+  });
+
+  it('a fractional gtc market order is sent as day (same behaviour at Alpaca) and fills; a whole-share gtc order keeps gtc', async () => {
+    const { adapter, fake } = await setup();
+    await adapter.submit({ clientOrderId: 'fr-buy', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '0.5', timeInForce: 'gtc' });
+    const bought = await eventually(() => adapter.orderByClientId('fr-buy'), (o) => o?.status === 'filled');
+    expect(bought?.filledQuantity).toBe('0.5');
+    await adapter.submit({ clientOrderId: 'whole', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '50', quantity: '3', timeInForce: 'gtc' });
+    const sent = (id: string) => [...fake.orders.values()].find((o) => o.client_order_id === id)?.time_in_force;
+    expect(sent('fr-buy')).toBe('day');
+    expect(sent('whole')).toBe('gtc');
+  });
+
+  it('a fractional reduce-only exit with gtc is sent as day, so the exit of a fractional position is not refused', async () => {
+    const { adapter, fake } = await setup();
+    await adapter.submit({ clientOrderId: 'fr-in', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '0.5', timeInForce: 'day' });
+    await eventually(() => adapter.orderByClientId('fr-in'), (o) => o?.status === 'filled');
+    await adapter.submit({ clientOrderId: 'fr-out', symbol: 'AAPL', side: 'sell', type: 'limit', limitPrice: '99', quantity: '0.5', timeInForce: 'gtc', reduceOnly: true });
+    const out = await eventually(() => adapter.orderByClientId('fr-out'), (o) => o?.status === 'filled');
+    expect(out?.filledQuantity).toBe('0.5');
+    expect([...fake.orders.values()].find((o) => o.client_order_id === 'fr-out')?.time_in_force).toBe('day');
+    expect(fake.positions.get('AAPL')?.qty.toString()).toBe('0');
+  });
+
+  it('refuses before sending a fractional resting gtc entry, a fractional ioc, a fractional bracket and a fractional trailing stop (CAPABILITY_UNSUPPORTED)', async () => {
+    const { adapter, fake } = await setup();
+    const { codeForBrokerError } = await import('../http/codes.js');
+    const base = { symbol: 'AAPL', side: 'buy' as const, quantity: '1.25' };
+    const cases = [
+      { ...base, clientOrderId: 'r1', type: 'limit' as const, limitPrice: '90', timeInForce: 'gtc' as const },
+      { ...base, clientOrderId: 'r2', type: 'market' as const, timeInForce: 'ioc' as const },
+      { ...base, clientOrderId: 'r3', type: 'market' as const, timeInForce: 'day' as const, takeProfit: { limitPrice: '120' }, stopLoss: { stopPrice: '90' } },
+      { ...base, clientOrderId: 'r4', type: 'trailing_stop' as const, trailPercent: '2', timeInForce: 'day' as const },
+    ];
+    for (const req of cases) {
+      const err = (await adapter.submit(req).catch((e: unknown) => e)) as BrokerError;
+      expect(err).toBeInstanceOf(BrokerError);
+      expect(err.kind).toBe('invalid');
+      expect(codeForBrokerError(err)).toBe('CAPABILITY_UNSUPPORTED');
+      expect(err.message).toMatch(/fractional/);
+      expect(fake.countByClientId(req.clientOrderId)).toBe(0);
+    }
+    // Crypto is fractional by nature and keeps its gtc.
+    await adapter.submit({ clientOrderId: 'btc', symbol: 'BTCUSD', side: 'buy', type: 'limit', limitPrice: '20000', quantity: '0.01', timeInForce: 'gtc' });
+    expect([...fake.orders.values()].find((o) => o.client_order_id === 'btc')?.time_in_force).toBe('gtc');
+  });
+
+  it('a fractional short sale refused by Alpaca is a rejection with Alpaca’s message', async () => {
+    const { adapter } = await setup();
+    const err = (await adapter.submit({ clientOrderId: 'fr-short', symbol: 'AAPL', side: 'sell', type: 'market', quantity: '0.5', timeInForce: 'day' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err.kind).toBe('rejected');
+    expect(err.message).toContain('fractional orders cannot be sold short');
+  });
+});
+
+describe('Alpaca 403 answers: order refusals are rejections, key problems are auth', () => {
+  it('pattern day trading protection, wash trade and shorting not allowed are BROKER_REJECTED with Alpaca’s message', async () => {
+    const { adapter, fake } = await setup();
+    const { codeForBrokerError } = await import('../http/codes.js');
+    const refused = async (req: Parameters<AlpacaAdapter['submit']>[0]) => (await adapter.submit(req).catch((e: unknown) => e)) as BrokerError;
+
+    fake.shortingEnabled = false;
+    const short = await refused({ clientOrderId: 'sh', symbol: 'AAPL', side: 'sell', type: 'market', quantity: '1', timeInForce: 'day' });
+    expect([short.kind, codeForBrokerError(short)]).toEqual(['rejected', 'BROKER_REJECTED']);
+    expect(short.message).toContain('account is not allowed to short');
+
+    await adapter.submit({ clientOrderId: 'rest', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '95', quantity: '1', timeInForce: 'day' });
+    fake.shortingEnabled = true;
+    const wash = await refused({ clientOrderId: 'wash', symbol: 'AAPL', side: 'sell', type: 'limit', limitPrice: '94', quantity: '1', timeInForce: 'day' });
+    expect([wash.kind, codeForBrokerError(wash)]).toEqual(['rejected', 'BROKER_REJECTED']);
+    expect(wash.message).toContain('potential wash trade detected');
+
+    fake.dayTradeProtection = true;
+    const pdt = await refused({ clientOrderId: 'pdt', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day' });
+    expect([pdt.kind, codeForBrokerError(pdt)]).toEqual(['rejected', 'BROKER_REJECTED']);
+    expect(pdt.message).toContain('pattern day trading protection');
+    expect(pdt.outcomeUnknown).toBe(false);
+  });
+
+  it('a 403 about keys or access (or without Alpaca’s body) stays auth; buying power stays insufficient_funds', async () => {
+    const { readAlpacaError } = await import('./adapter.js');
+    expect(readAlpacaError(403, { message: 'forbidden.' }, '').kind).toBe('auth');
+    expect(readAlpacaError(403, { code: 40310000, message: 'request is not authorized' }, '').kind).toBe('auth');
+    expect(readAlpacaError(403, undefined, '<html>403 Forbidden</html>').kind).toBe('auth');
+    expect(readAlpacaError(403, { code: 40310000, message: 'insufficient buying power' }, '').kind).toBe('insufficient_funds');
+    expect(readAlpacaError(403, { code: 40310000, message: 'trade denied due to pattern day trading protection' }, '')).toEqual({ kind: 'rejected', message: 'trade denied due to pattern day trading protection (code 40310000)' });
+  });
+});

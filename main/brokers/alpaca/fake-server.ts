@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware } from '../contract/faults.js';
-import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FRACTIONAL, ERR_INVALID, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, classify, errorBody, str, type FakeOrder, type FillActivity } from './fake-wire.js';
+import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FORBIDDEN, ERR_FRACTIONAL, ERR_INVALID, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, classify, errorBody, str, type FakeOrder, type FillActivity } from './fake-wire.js';
 
 export interface FakeAlpacaOptions {
   keyId: string;
@@ -27,6 +27,10 @@ export class FakeAlpaca {
   cash: Decimal;
   /** When false the stream refuses connections (tests the polling fallback). */
   streamEnabled = true;
+  /** Account settings Alpaca enforces with a 403 on the order: `shorting_enabled`, and pattern day trading
+   *  protection (an account under $25k flagged as a pattern day trader is refused new orders). */
+  shortingEnabled = true;
+  dayTradeProtection = false;
   private server!: Server;
   private wss!: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -255,6 +259,11 @@ export class FakeAlpaca {
     const clientOrderId = body.client_order_id === undefined ? randomUUID() : String(body.client_order_id);
     if (clientOrderId.length > 128) throw new InvalidRequest(422, ERR_INVALID, 'client_order_id must be no more than 128 characters');
     if (this.countByClientId(clientOrderId) > 0) throw new InvalidRequest(422, ERR_INVALID, 'client_order_id must be unique');
+    if (this.dayTradeProtection) throw new InvalidRequest(403, ERR_FORBIDDEN, 'trade denied due to pattern day trading protection');
+    const heldQty = this.positions.get(symbol)?.qty ?? new Decimal(0);
+    const orderQty = qty !== null ? new Decimal(qty) : undefined;
+    if (!this.shortingEnabled && side === 'sell' && orderQty !== undefined && heldQty.lt(orderQty)) throw new InvalidRequest(403, ERR_FORBIDDEN, 'account is not allowed to short');
+    if (this.wouldWashTrade(symbol, side, type, str(body.limit_price))) throw new InvalidRequest(403, ERR_FORBIDDEN, 'potential wash trade detected. use complex orders');
     const price = new Decimal(this.prices.get(symbol)!);
     const estQty = qty !== null ? new Decimal(qty) : new Decimal(notional!).div(price);
     if (side === 'buy' && estQty.mul(str(body.limit_price) ?? price).gt(this.cash.mul(2))) throw new InvalidRequest(403, 40310000, 'insufficient buying power');
@@ -280,6 +289,17 @@ export class FakeAlpaca {
     // Fill after the answer is written, as a venue would.
     setImmediate(() => this.tryFill(order));
     return order;
+  }
+
+  /** Alpaca refuses an order that could execute against an open order of the same account on the other side. */
+  private wouldWashTrade(symbol: string, side: string, type: string, limit: string | null): boolean {
+    return [...this.orders.values()].some((o) => {
+      if (o.symbol !== symbol || o.side === side || !LISTED_OPEN.has(o.status) || o.parentId) return false;
+      if (o.type !== 'limit' || o.limit_price === null) return false; // only a resting limit can be hit
+      if (type === 'market') return true;
+      if (limit === null) return false;
+      return side === 'buy' ? new Decimal(limit).gte(o.limit_price) : new Decimal(limit).lte(o.limit_price);
+    });
   }
 
   private cancelOrder(order: FakeOrder): void {

@@ -49,6 +49,8 @@ export interface FillActivity {
 }
 
 export const ERR_INVALID = 40010001;
+/** Alpaca's code on its 403 refusals (buying power, shorting, wash trade, day trading protection). */
+export const ERR_FORBIDDEN = 40310000;
 /** Alpaca's code on its 422 refusals of fractional orders. */
 export const ERR_FRACTIONAL = 42210000;
 export const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'held', 'pending_cancel']);
