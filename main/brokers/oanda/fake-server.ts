@@ -1,8 +1,13 @@
 // A fake of the OANDA v20 REST API for tests: a real HTTP server on 127.0.0.1 that validates orders as v20
 // documents (units precision and minimum, price / take-profit / stop-loss precision against the instrument,
-// time in force per order type, unique clientExtensions.id), answers with orderCreateTransaction /
-// orderFillTransaction / orderCancelTransaction (with reason) or 400 {orderRejectTransaction, errorCode,
-// errorMessage}, and serves the transactions stream as chunked JSON lines with HEARTBEATs.
+// time in force per order type, a clientExtensions.id not held by another *pending* order), answers with
+// orderCreateTransaction / orderFillTransaction / orderCancelTransaction (with reason) or 400
+// {orderRejectTransaction, errorCode, errorMessage}, and serves the transactions stream as chunked JSON lines with
+// HEARTBEATs. Fills open, reduce and close trades (FIFO, as on a non-hedging account). A fill that opens a trade
+// from an order with takeProfitOnFill / stopLossOnFill / trailingStopLossOnFill creates the dependent
+// TAKE_PROFIT / STOP_LOSS / TRAILING_STOP_LOSS orders (reason ON_FILL, tradeID, the details' clientExtensions);
+// one whose price is reached fills and closes the trade, and the trade's other dependents are cancelled with
+// LINKED_TRADE_CLOSED. Dependent orders carry no instrument or units, as in v20: they belong to their trade.
 import express, { type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,25 +34,73 @@ interface Instrument {
 
 type Txn = Record<string, unknown> & { id: string; time: string; type: string };
 
+interface Ext {
+  id?: string;
+  tag?: string;
+  comment?: string;
+}
+
+/** TakeProfitDetails / StopLossDetails / TrailingStopLossDetails as sent with an order. */
+interface OnFill {
+  price?: string;
+  distance?: string;
+  timeInForce?: string;
+  clientExtensions?: Ext;
+}
+
+const DEPENDENT_TYPES = new Set(['TAKE_PROFIT', 'STOP_LOSS', 'TRAILING_STOP_LOSS']);
+const ON_FILL = [
+  ['takeProfitOnFill', 'TAKE_PROFIT'],
+  ['stopLossOnFill', 'STOP_LOSS'],
+  ['trailingStopLossOnFill', 'TRAILING_STOP_LOSS'],
+] as const;
+
 interface FakeOrder {
   id: string;
   createTime: string;
   state: 'PENDING' | 'FILLED' | 'TRIGGERED' | 'CANCELLED';
   type: string;
+  /** For a dependent order: its trade's instrument, kept for the fake's own use (v20 does not show it). */
   instrument: string;
+  /** For a dependent order: '0' (it closes whatever its trade holds; v20 does not show units). */
   units: string;
   timeInForce: string;
   price?: string;
-  positionFill: string;
-  clientExtensions?: { id?: string; tag?: string; comment?: string };
-  takeProfitOnFill?: { price: string };
-  stopLossOnFill?: { price?: string; distance?: string };
-  trailingStopLossOnFill?: { distance: string };
+  distance?: string;
+  trailingStopValue?: string;
+  positionFill?: string;
+  clientExtensions?: Ext;
+  tradeClientExtensions?: Ext;
+  takeProfitOnFill?: OnFill;
+  stopLossOnFill?: OnFill;
+  trailingStopLossOnFill?: OnFill;
   tradeID?: string;
+  clientTradeID?: string;
+  reason?: string;
   filledTime?: string;
   fillingTransactionID?: string;
+  tradeOpenedID?: string;
+  tradeReducedID?: string;
+  tradeClosedIDs?: string[];
   cancelledTime?: string;
   cancellingTransactionID?: string;
+}
+
+interface FakeTrade {
+  id: string;
+  instrument: string;
+  price: string;
+  openTime: string;
+  state: 'OPEN' | 'CLOSED';
+  initialUnits: string;
+  currentUnits: Decimal;
+  realizedPL: Decimal;
+  closingTransactionIDs: string[];
+  closeTime?: string;
+  clientExtensions?: Ext;
+  takeProfitOrderID?: string;
+  stopLossOrderID?: string;
+  trailingStopLossOrderID?: string;
 }
 
 const INSTRUMENTS: Instrument[] = [
@@ -72,6 +125,7 @@ class Reject extends Error {
 export class FakeOanda {
   readonly faults = new FaultPlan();
   readonly orders = new Map<string, FakeOrder>();
+  readonly trades = new Map<string, FakeTrade>();
   readonly transactions: Txn[] = [];
   readonly positions = new Map<string, { units: Decimal; cost: Decimal }>();
   readonly prices = new Map<string, string>([['EUR_USD', '1.10000'], ['USD_JPY', '150.000'], ['XAU_USD', '2000.000'], ['US30_USD', '38000.0']]);
@@ -135,6 +189,11 @@ export class FakeOanda {
     return [...this.orders.values()].filter((o) => o.clientExtensions?.id === clientId).length;
   }
 
+  /** The orders holding this clientExtensions.id, oldest first (v20 lets a final order's id be used again). */
+  ordersByClientId(clientId: string): FakeOrder[] {
+    return [...this.orders.values()].filter((o) => o.clientExtensions?.id === clientId);
+  }
+
   setPrice(instrument: string, price: string): void {
     this.prices.set(instrument, price);
     for (const order of [...this.orders.values()]) if (order.state === 'PENDING') this.tryFill(order);
@@ -144,7 +203,7 @@ export class FakeOanda {
   private routes(app: express.Express): void {
     const acct = '/v3/accounts/:accountId';
     app.get(`${acct}/summary`, (_req, res) => res.json({ account: this.summary(), lastTransactionID: String(this.seq) }));
-    app.get(acct, (_req, res) => res.json({ account: { ...this.summary(), orders: this.pending(), positions: [] }, lastTransactionID: String(this.seq) }));
+    app.get(acct, (_req, res) => res.json({ account: { ...this.summary(), orders: this.pending().map(orderView), positions: [] }, lastTransactionID: String(this.seq) }));
     app.get(`${acct}/instruments`, (req, res) => {
       const wanted = req.query.instruments ? String(req.query.instruments).split(',') : undefined;
       res.json({ instruments: INSTRUMENTS.filter((i) => !wanted || wanted.includes(i.name)), lastTransactionID: String(this.seq) });
@@ -156,9 +215,18 @@ export class FakeOanda {
         res.status(404).json({ errorMessage: 'The Order specified does not exist', lastTransactionID: String(this.seq) });
         return;
       }
-      res.json({ order, lastTransactionID: String(this.seq) });
+      res.json({ order: orderView(order), lastTransactionID: String(this.seq) });
     });
-    app.get(`${acct}/pendingOrders`, (_req, res) => res.json({ orders: this.pending(), lastTransactionID: String(this.seq) }));
+    app.get(`${acct}/pendingOrders`, (_req, res) => res.json({ orders: this.pending().map(orderView), lastTransactionID: String(this.seq) }));
+    app.get(`${acct}/openTrades`, (_req, res) => res.json({ trades: [...this.trades.values()].filter((t) => t.state === 'OPEN').reverse().map((t) => this.tradeView(t)), lastTransactionID: String(this.seq) }));
+    app.get(`${acct}/trades/:spec`, (req, res) => {
+      const trade = this.findTrade(String(req.params.spec));
+      if (!trade) {
+        res.status(404).json({ errorMessage: 'The Trade specified does not exist', lastTransactionID: String(this.seq) });
+        return;
+      }
+      res.json({ trade: this.tradeView(trade), lastTransactionID: String(this.seq) });
+    });
     app.put(`${acct}/orders/:spec/cancel`, (req, res) => {
       const order = this.find(String(req.params.spec));
       if (!order || order.state !== 'PENDING') {
@@ -238,9 +306,34 @@ export class FakeOanda {
     return [...this.orders.values()].filter((o) => o.state === 'PENDING');
   }
 
+  /** "@<client id>" names the pending order holding the id, else the latest one that held it. */
   private find(spec: string): FakeOrder | undefined {
-    if (spec.startsWith('@')) return [...this.orders.values()].find((o) => o.clientExtensions?.id === spec.slice(1));
-    return this.orders.get(spec);
+    if (!spec.startsWith('@')) return this.orders.get(spec);
+    const all = this.ordersByClientId(spec.slice(1));
+    return all.find((o) => o.state === 'PENDING') ?? all.at(-1);
+  }
+
+  private pendingHolds(clientId: string): boolean {
+    return [...this.orders.values()].some((o) => o.state === 'PENDING' && o.clientExtensions?.id === clientId);
+  }
+
+  private findTrade(spec: string): FakeTrade | undefined {
+    if (!spec.startsWith('@')) return this.trades.get(spec);
+    const all = [...this.trades.values()].filter((t) => t.clientExtensions?.id === spec.slice(1));
+    return all.find((t) => t.state === 'OPEN') ?? all.at(-1);
+  }
+
+  private tradeView(t: FakeTrade): Record<string, unknown> {
+    const dependent = (id: string | undefined) => {
+      const o = id === undefined ? undefined : this.orders.get(id);
+      return o ? orderView(o) : undefined;
+    };
+    const upl = t.state === 'OPEN' ? new Decimal(this.prices.get(t.instrument)!).minus(t.price).mul(t.currentUnits).toFixed(4) : '0.0000';
+    return {
+      id: t.id, instrument: t.instrument, price: t.price, openTime: t.openTime, state: t.state, initialUnits: t.initialUnits, currentUnits: t.currentUnits.toString(),
+      realizedPL: t.realizedPL.toFixed(4), unrealizedPL: upl, financing: '0.0000', closingTransactionIDs: t.closingTransactionIDs, closeTime: t.closeTime, clientExtensions: t.clientExtensions,
+      takeProfitOrder: dependent(t.takeProfitOrderID), stopLossOrder: dependent(t.stopLossOrderID), trailingStopLossOrder: dependent(t.trailingStopLossOrderID),
+    };
   }
 
   private txn(fields: Record<string, unknown>, publish = true): Txn {
@@ -271,26 +364,47 @@ export class FakeOanda {
       if (!NUMBER.test(price) || new Decimal(price).lte(0)) throw new Reject('PRICE_INVALID', "Invalid value specified for 'price'");
       if (decimals(price) > instrument.displayPrecision) throw new Reject('PRICE_PRECISION_EXCEEDED', 'The price specified contains more precision than is allowed for the instrument');
     }
-    const tp = o.takeProfitOnFill as { price?: unknown } | undefined;
-    const sl = o.stopLossOnFill as { price?: unknown; distance?: unknown } | undefined;
-    const ts = o.trailingStopLossOnFill as { distance?: unknown } | undefined;
+    const tp = o.takeProfitOnFill as OnFill | undefined;
+    const sl = o.stopLossOnFill as OnFill | undefined;
+    const ts = o.trailingStopLossOnFill as OnFill | undefined;
     if (tp && (typeof tp.price !== 'string' || decimals(tp.price) > instrument.displayPrecision)) throw new Reject('TAKE_PROFIT_ON_FILL_PRICE_PRECISION_EXCEEDED', 'The Take Profit on fill specifies a price with more precision than is allowed by the instrument');
     if (sl && sl.price !== undefined && (typeof sl.price !== 'string' || decimals(sl.price) > instrument.displayPrecision)) throw new Reject('STOP_LOSS_ON_FILL_PRICE_PRECISION_EXCEEDED', 'The Stop Loss on fill specifies a price with more precision than is allowed by the instrument');
     if (sl && sl.price === undefined && sl.distance === undefined) throw new Reject('STOP_LOSS_ON_FILL_PRICE_MISSING', 'The Stop Loss on fill needs a price or a distance');
     if (ts && typeof ts.distance !== 'string') throw new Reject('TRAILING_STOP_LOSS_ON_FILL_PRICE_DISTANCE_MISSING', 'The Trailing Stop Loss on fill needs a distance');
     const ext = o.clientExtensions as { id?: unknown; tag?: unknown; comment?: unknown } | undefined;
+    const validId = (id: unknown): boolean => typeof id === 'string' && id.length > 0 && id.length <= 128;
     if (ext?.id !== undefined) {
-      if (typeof ext.id !== 'string' || ext.id.length === 0 || ext.id.length > 128) throw new Reject('CLIENT_ORDER_ID_INVALID', 'The client Order ID specified is invalid');
-      if (this.countByClientId(ext.id) > 0) throw new Reject('CLIENT_ORDER_ID_ALREADY_EXISTS', 'The client Order ID specified is already assigned to another pending Order');
+      if (!validId(ext.id)) throw new Reject('CLIENT_ORDER_ID_INVALID', 'The client Order ID specified is invalid');
+      // v20 refuses an id only while another *pending* order holds it; a filled or cancelled order's id is free.
+      if (this.pendingHolds(String(ext.id))) throw new Reject('CLIENT_ORDER_ID_ALREADY_EXISTS', 'The client Order ID specified is already assigned to another pending Order');
     }
+    const ids: string[] = ext?.id === undefined ? [] : [String(ext.id)];
+    for (const [field, dependent] of ON_FILL) {
+      const id = (o[field] as OnFill | undefined)?.clientExtensions?.id;
+      if (id === undefined) continue;
+      if (!validId(id)) throw new Reject(`${dependent}_ON_FILL_CLIENT_ORDER_ID_INVALID`, `The client Order ID specified for the ${dependent.toLowerCase().replaceAll('_', ' ')} on fill is invalid`);
+      ids.push(id);
+    }
+    if (new Set(ids).size !== ids.length) throw new Reject('ORDERS_ON_FILL_DUPLICATE_CLIENT_ORDER_IDS', 'Multiple Orders on fill share the same client Order ID');
+    const tradeExt = o.tradeClientExtensions as Ext | undefined;
+    if (tradeExt?.id !== undefined && !validId(tradeExt.id)) throw new Reject('CLIENT_TRADE_ID_INVALID', 'The client Trade ID specified is invalid');
     const positionFill = String(o.positionFill ?? 'DEFAULT');
     if (!['DEFAULT', 'OPEN_ONLY', 'REDUCE_FIRST', 'REDUCE_ONLY'].includes(positionFill)) throw new Reject('POSITION_FILL_INVALID', "Invalid value specified for 'positionFill'");
     const order: FakeOrder = { id: '', createTime: '', state: 'PENDING', type, instrument: instrument.name, units: new Decimal(units).toString(), timeInForce: tif, positionFill };
     if (price !== undefined) order.price = price;
     if (ext?.id !== undefined) order.clientExtensions = { id: String(ext.id) };
-    if (tp) order.takeProfitOnFill = { price: String(tp.price) };
-    if (sl) order.stopLossOnFill = sl.price !== undefined ? { price: String(sl.price) } : { distance: String(sl.distance) };
-    if (ts) order.trailingStopLossOnFill = { distance: String(ts.distance) };
+    if (tradeExt?.id !== undefined) order.tradeClientExtensions = { id: tradeExt.id };
+    const details = (d: OnFill): OnFill => {
+      const out: OnFill = {};
+      if (d.price !== undefined) out.price = String(d.price);
+      if (d.distance !== undefined) out.distance = String(d.distance);
+      if (d.timeInForce !== undefined) out.timeInForce = String(d.timeInForce);
+      if (d.clientExtensions?.id !== undefined) out.clientExtensions = { id: d.clientExtensions.id };
+      return out;
+    };
+    if (tp) order.takeProfitOnFill = details(tp);
+    if (sl) order.stopLossOnFill = details(sl);
+    if (ts) order.trailingStopLossOnFill = details(ts);
     return { order, instrument };
   }
 
@@ -305,7 +419,7 @@ export class FakeOanda {
       res.status(400).json({ orderRejectTransaction: reject, relatedTransactionIDs: [reject.id], lastTransactionID: String(this.seq), errorCode: err.reason, errorMessage: err.message });
       return;
     }
-    const created = this.txn({ type: `${order.type}_ORDER`, instrument: order.instrument, units: order.units, timeInForce: order.timeInForce, price: order.price, positionFill: order.positionFill, reason: 'CLIENT_ORDER', clientExtensions: order.clientExtensions, takeProfitOnFill: order.takeProfitOnFill, stopLossOnFill: order.stopLossOnFill, trailingStopLossOnFill: order.trailingStopLossOnFill });
+    const created = this.txn({ type: `${order.type}_ORDER`, instrument: order.instrument, units: order.units, timeInForce: order.timeInForce, price: order.price, positionFill: order.positionFill, reason: 'CLIENT_ORDER', clientExtensions: order.clientExtensions, tradeClientExtensions: order.tradeClientExtensions, takeProfitOnFill: order.takeProfitOnFill, stopLossOnFill: order.stopLossOnFill, trailingStopLossOnFill: order.trailingStopLossOnFill });
     order.id = created.id;
     order.createTime = created.time;
     this.orders.set(order.id, order);
@@ -323,11 +437,23 @@ export class FakeOanda {
     order.state = 'CANCELLED';
     order.cancelledTime = t.time;
     order.cancellingTransactionID = t.id;
+    this.unlink(order);
+    this.flushHeld(order.id);
     return t;
+  }
+
+  /** A dependent order that is no longer pending is no longer its trade's take-profit / stop-loss. */
+  private unlink(order: FakeOrder): void {
+    const trade = order.tradeID === undefined ? undefined : this.trades.get(order.tradeID);
+    if (!trade) return;
+    if (trade.takeProfitOrderID === order.id) delete trade.takeProfitOrderID;
+    if (trade.stopLossOrderID === order.id) delete trade.stopLossOrderID;
+    if (trade.trailingStopLossOrderID === order.id) delete trade.trailingStopLossOrderID;
   }
 
   /** Fills a marketable order; a market order that cannot fill is cancelled with a reason, as v20 does. */
   private tryFill(order: FakeOrder): { fill?: Txn; cancel?: Txn } {
+    if (DEPENDENT_TYPES.has(order.type)) return this.tryFillDependent(order);
     const price = new Decimal(this.prices.get(order.instrument)!);
     const units = new Decimal(order.units);
     const long = units.gt(0);
@@ -341,21 +467,147 @@ export class FakeOanda {
     if (order.positionFill === 'REDUCE_ONLY' && (current.isZero() || current.gt(0) === long)) return { cancel: this.cancelOrder(order, 'REDUCE_ONLY_NOT_REDUCING') };
     const addsExposure = current.isZero() || current.gt(0) === long;
     if (addsExposure && units.abs().mul(price).mul(instrument.marginRate).gt(this.balance.minus(this.marginUsed()))) return { cancel: this.cancelOrder(order, 'INSUFFICIENT_MARGIN') };
-    if (order.takeProfitOnFill && (long ? new Decimal(order.takeProfitOnFill.price).lte(price) : new Decimal(order.takeProfitOnFill.price).gte(price))) return { cancel: this.cancelOrder(order, 'TAKE_PROFIT_ON_FILL_LOSS') };
-    if (order.stopLossOnFill?.price && (long ? new Decimal(order.stopLossOnFill.price).gte(price) : new Decimal(order.stopLossOnFill.price).lte(price))) return { cancel: this.cancelOrder(order, 'STOP_LOSS_ON_FILL_LOSS') };
+    if (order.takeProfitOnFill?.price !== undefined && (long ? new Decimal(order.takeProfitOnFill.price).lte(price) : new Decimal(order.takeProfitOnFill.price).gte(price))) return { cancel: this.cancelOrder(order, 'TAKE_PROFIT_ON_FILL_LOSS') };
+    if (order.stopLossOnFill?.price !== undefined && (long ? new Decimal(order.stopLossOnFill.price).gte(price) : new Decimal(order.stopLossOnFill.price).lte(price))) return { cancel: this.cancelOrder(order, 'STOP_LOSS_ON_FILL_LOSS') };
+    // The dependents' client ids must be free when they are created (checked at the fill, as v20 does).
+    for (const [field, dependent] of ON_FILL) {
+      const id = order[field]?.clientExtensions?.id;
+      if (id !== undefined && this.pendingHolds(id)) return { cancel: this.cancelOrder(order, `${dependent}_ON_FILL_CLIENT_ORDER_ID_ALREADY_EXISTS`) };
+    }
+    const tradeId = order.tradeClientExtensions?.id;
+    if (tradeId !== undefined && [...this.trades.values()].some((t) => t.state === 'OPEN' && t.clientExtensions?.id === tradeId)) return { cancel: this.cancelOrder(order, 'CLIENT_TRADE_ID_ALREADY_EXISTS') };
     const fillPrice = order.type === 'LIMIT' ? (long ? Decimal.min(price, order.price!) : Decimal.max(price, order.price!)) : price;
-    const parts = this.faults.partialFills && order.type === 'MARKET' && units.abs().gt(1) ? [units.div(2).trunc(), units.minus(units.div(2).trunc())] : [units];
+    // Split fills (a fault for the contract suite) only for orders without dependents: each part would open its
+    // own trade, and two sets of dependents cannot share one set of client ids.
+    const hasDependents = ON_FILL.some(([field]) => order[field] !== undefined);
+    const parts = this.faults.partialFills && order.type === 'MARKET' && units.abs().gt(1) && !hasDependents ? [units.div(2).trunc(), units.minus(units.div(2).trunc())] : [units];
     let first: Txn | undefined;
     for (const part of parts) {
-      const fill = this.txn({ type: 'ORDER_FILL', orderID: order.id, clientOrderID: order.clientExtensions?.id, instrument: order.instrument, units: part.toString(), price: fillPrice.toString(), fullVWAP: fillPrice.toString(), reason: `${order.type}_ORDER`, pl: '0.0000', financing: '0.0000', commission: '0.0000', accountBalance: this.balance.toFixed(4), tradeOpened: { tradeID: String(this.seq), units: part.toString() } });
+      const fill = this.book(order, part, fillPrice);
       first ??= fill;
-      this.applyFill(order.instrument, part, fillPrice);
-      order.fillingTransactionID = fill.id;
-      order.filledTime = fill.time;
     }
     order.state = 'FILLED';
     this.flushHeld(order.id);
     return { fill: first! };
+  }
+
+  /** A take-profit, stop-loss or trailing stop-loss closes its whole trade once the price reaches it. */
+  private tryFillDependent(order: FakeOrder): { fill?: Txn } {
+    const trade = this.trades.get(order.tradeID ?? '');
+    if (!trade || trade.state !== 'OPEN') return {};
+    const price = new Decimal(this.prices.get(trade.instrument)!);
+    const long = trade.currentUnits.gt(0);
+    let reached: boolean;
+    if (order.type === 'TRAILING_STOP_LOSS') {
+      // The trigger follows the market by `distance` in the trade's favour and never moves back.
+      const distance = new Decimal(order.distance!);
+      const follow = long ? price.minus(distance) : price.plus(distance);
+      const value = new Decimal(order.trailingStopValue ?? follow);
+      const next = long ? Decimal.max(value, follow) : Decimal.min(value, follow);
+      order.trailingStopValue = next.toString();
+      reached = long ? price.lte(next) : price.gte(next);
+    } else {
+      const level = new Decimal(order.price!);
+      reached = order.type === 'TAKE_PROFIT' ? (long ? price.gte(level) : price.lte(level)) : long ? price.lte(level) : price.gte(level);
+    }
+    if (!reached) return {};
+    const fill = this.book(order, trade.currentUnits.neg(), price, trade);
+    order.state = 'FILLED';
+    this.unlink(order);
+    this.flushHeld(order.id);
+    return { fill };
+  }
+
+  /**
+   * Books one fill of `units` at `price`: closes or reduces the open trades on the other side first (oldest
+   * first; only `only` for a dependent order), opens a trade with what is left, writes the ORDER_FILL, then
+   * cancels the dependents of every trade it closed (LINKED_TRADE_CLOSED) and creates the new trade's dependents.
+   */
+  private book(order: FakeOrder, units: Decimal, price: Decimal, only?: FakeTrade): Txn {
+    const fillId = String(this.seq + 1); // the ORDER_FILL written below; v20 names the trade it opens after it
+    const against = only ? [only] : [...this.trades.values()].filter((t) => t.state === 'OPEN' && t.instrument === order.instrument && t.currentUnits.isNeg() !== units.isNeg());
+    const closed: Record<string, string>[] = [];
+    let reduced: Record<string, string> | undefined;
+    const closing: { trade: FakeTrade; units: Decimal; pl: Decimal }[] = [];
+    let left = units;
+    for (const trade of against) {
+      if (left.isZero()) break;
+      const take = Decimal.min(left.abs(), trade.currentUnits.abs());
+      const signed = trade.currentUnits.isNeg() ? take : take.neg(); // the fill's units against this trade
+      const pl = price.minus(trade.price).mul(signed.neg());
+      const entry = { tradeID: trade.id, units: signed.toString(), price: price.toString(), realizedPL: pl.toFixed(4), financing: '0.0000' };
+      if (take.eq(trade.currentUnits.abs())) closed.push(entry);
+      else reduced = entry;
+      closing.push({ trade, units: signed, pl });
+      left = left.minus(signed);
+    }
+    const opens = !only && !left.isZero();
+    const pl = closing.reduce((s, c) => s.plus(c.pl), new Decimal(0));
+    const fields: Record<string, unknown> = {
+      type: 'ORDER_FILL', orderID: order.id, clientOrderID: order.clientExtensions?.id, instrument: order.instrument, units: units.toString(), price: price.toString(), fullVWAP: price.toString(),
+      reason: `${order.type}_ORDER`, pl: pl.toFixed(4), financing: '0.0000', commission: '0.0000', accountBalance: this.balance.plus(pl).toFixed(4),
+    };
+    if (opens) fields.tradeOpened = { tradeID: fillId, units: left.toString(), price: price.toString(), clientExtensions: order.tradeClientExtensions };
+    if (closed.length) fields.tradesClosed = closed;
+    if (reduced) fields.tradeReduced = reduced;
+    const fill = this.txn(fields);
+    this.applyFill(order.instrument, units, price);
+    order.fillingTransactionID = fill.id;
+    order.filledTime = fill.time;
+    if (closed.length) order.tradeClosedIDs = closed.map((c) => c.tradeID!);
+    if (reduced) order.tradeReducedID = reduced.tradeID;
+    for (const c of closing) {
+      c.trade.currentUnits = c.trade.currentUnits.plus(c.units);
+      c.trade.realizedPL = c.trade.realizedPL.plus(c.pl);
+      c.trade.closingTransactionIDs.push(fill.id);
+      if (c.trade.currentUnits.isZero()) {
+        c.trade.state = 'CLOSED';
+        c.trade.closeTime = fill.time;
+        for (const o of [...this.orders.values()]) if (o.state === 'PENDING' && o.tradeID === c.trade.id && o !== order) this.cancelOrder(o, 'LINKED_TRADE_CLOSED');
+      }
+    }
+    if (opens) {
+      const trade: FakeTrade = { id: fill.id, instrument: order.instrument, price: price.toString(), openTime: fill.time, state: 'OPEN', initialUnits: left.toString(), currentUnits: left, realizedPL: new Decimal(0), closingTransactionIDs: [] };
+      if (order.tradeClientExtensions) trade.clientExtensions = { ...order.tradeClientExtensions };
+      this.trades.set(trade.id, trade);
+      order.tradeOpenedID = trade.id;
+      this.createDependents(order, trade, fill);
+    }
+    return fill;
+  }
+
+  /** The orders v20 creates from an order's *OnFill details when its fill opens a trade. */
+  private createDependents(order: FakeOrder, trade: FakeTrade, fill: Txn): void {
+    const instrument = INSTRUMENTS.find((i) => i.name === trade.instrument)!;
+    const long = new Decimal(trade.initialUnits).gt(0);
+    const open = new Decimal(trade.price);
+    const at = (sign: 1 | -1, distance: string) => open.plus(new Decimal(distance).mul(sign)).toDecimalPlaces(instrument.displayPrecision).toString();
+    for (const [field, type] of ON_FILL) {
+      const d = order[field];
+      if (!d) continue;
+      const fields: Record<string, unknown> = { type: `${type}_ORDER`, tradeID: trade.id, clientTradeID: trade.clientExtensions?.id, timeInForce: d.timeInForce ?? 'GTC', triggerCondition: 'DEFAULT', reason: 'ON_FILL', clientExtensions: d.clientExtensions, orderFillTransactionID: fill.id };
+      const dependent: FakeOrder = { id: '', createTime: '', state: 'PENDING', type, instrument: trade.instrument, units: '0', timeInForce: String(fields.timeInForce), tradeID: trade.id, reason: 'ON_FILL' };
+      if (type === 'TRAILING_STOP_LOSS') {
+        fields.distance = d.distance;
+        dependent.distance = d.distance!;
+        dependent.trailingStopValue = at(long ? -1 : 1, d.distance!);
+      } else {
+        // A take-profit sits on the trade's winning side, a stop-loss on its losing side.
+        const price = d.price ?? at((type === 'TAKE_PROFIT') === long ? 1 : -1, d.distance!);
+        fields.price = price;
+        dependent.price = price;
+        if (d.distance !== undefined) fields.distance = d.distance;
+      }
+      const t = this.txn(fields);
+      dependent.id = t.id;
+      dependent.createTime = t.time;
+      if (d.clientExtensions) dependent.clientExtensions = { ...d.clientExtensions };
+      if (trade.clientExtensions?.id !== undefined) dependent.clientTradeID = trade.clientExtensions.id;
+      this.orders.set(dependent.id, dependent);
+      if (type === 'TAKE_PROFIT') trade.takeProfitOrderID = dependent.id;
+      else if (type === 'STOP_LOSS') trade.stopLossOrderID = dependent.id;
+      else trade.trailingStopLossOrderID = dependent.id;
+    }
   }
 
   private applyFill(instrument: string, units: Decimal, price: Decimal): void {
@@ -398,6 +650,12 @@ export class FakeOanda {
       for (const c of held) for (const s of this.streams) s.write(`${c}\n`);
     });
   }
+}
+
+/** An order as v20 shows it: a dependent order names its trade, not an instrument or units. */
+function orderView(o: FakeOrder): Record<string, unknown> {
+  const { instrument, units, positionFill, ...rest } = o;
+  return DEPENDENT_TYPES.has(o.type) ? rest : { ...rest, instrument, units, positionFill };
 }
 
 function classify(req: Request): RequestOp {
