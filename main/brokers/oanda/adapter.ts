@@ -1,6 +1,8 @@
 // OANDA v20 REST adapter (forex, CFDs; practice and live). A small typed fetch client: the published v20
 // npm package is effectively unmaintained. Orders carry our client order id as clientExtensions.id and are
-// looked up as "@<id>", which makes every submit idempotent under reconciliation.
+// looked up as "@<id>", which makes every submit idempotent under reconciliation. The take-profit / stop-loss
+// orders v20 creates when a bracket entry fills get ids derived from the entry's (mapping.ts dependentClientId)
+// and are reported with parentClientOrderId, so the lifecycle adopts them as the entry's children.
 import { Decimal } from 'decimal.js';
 import {
   BrokerError,
@@ -19,9 +21,9 @@ import { RestClient, type ErrorReading } from '../http/client.js';
 import { TokenBucket } from '../http/rate-limiter.js';
 import { UpdateHub } from '../http/update-filter.js';
 import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
-import { cancelReasonKind, errorCodeKind, toOandaInstrument, toOandaOrderBody } from './mapping.js';
+import { DEPENDENT_ORDER_TYPES, MAX_CLIENT_ID_LENGTH, cancelReasonKind, dependentClientId, errorCodeKind, parentClientIdOf, toOandaInstrument, toOandaOrderBody } from './mapping.js';
 import { TransactionStream } from './stream.js';
-import type { OandaAccountSummary, OandaCreateOrderAnswer, OandaInstrument, OandaOrder, OandaPosition, OandaTransaction } from './wire.js';
+import type { OandaAccountSummary, OandaCreateOrderAnswer, OandaInstrument, OandaOrder, OandaPosition, OandaTrade, OandaTransaction } from './wire.js';
 
 export const OANDA_HOSTS = {
   practice: { rest: 'https://api-fxpractice.oanda.com', stream: 'https://stream-fxpractice.oanda.com' },
@@ -61,6 +63,8 @@ export const OANDA_CAPABILITIES: BrokerCapabilities = {
 };
 
 const ORDER_CREATE_TYPES = new Set(['MARKET_ORDER', 'LIMIT_ORDER', 'STOP_ORDER', 'MARKET_IF_TOUCHED_ORDER']);
+/** Transactions that create a dependent order (a trade's take-profit / stop-loss). */
+const DEPENDENT_CREATE_TYPES = new Set(['TAKE_PROFIT_ORDER', 'STOP_LOSS_ORDER', 'TRAILING_STOP_LOSS_ORDER']);
 
 function readOandaError(status: number, json: unknown, text: string): ErrorReading {
   const body = (json ?? {}) as OandaCreateOrderAnswer & { orderCancelRejectTransaction?: OandaTransaction };
@@ -74,7 +78,16 @@ function readOandaError(status: number, json: unknown, text: string): ErrorReadi
 }
 
 function typeName(t: string): BrokerOrder['type'] {
-  return t === 'LIMIT' ? 'limit' : t === 'STOP' ? 'stop' : 'market';
+  if (t === 'LIMIT' || t === 'TAKE_PROFIT') return 'limit';
+  if (t === 'STOP' || t === 'STOP_LOSS') return 'stop';
+  if (t === 'TRAILING_STOP_LOSS') return 'trailing_stop';
+  return 'market';
+}
+
+/** The v20 order specifier for a client order id: "@<client id>", or the order id itself for "@<order id>",
+ *  which is how this adapter names an order that carries no client id (see toBrokerOrder). */
+function orderSpecifier(clientOrderId: string): string {
+  return clientOrderId.startsWith('@') ? encodeURIComponent(clientOrderId.slice(1)) : `@${encodeURIComponent(clientOrderId)}`;
 }
 
 export class OandaAdapter implements BrokerAdapter {
@@ -219,6 +232,8 @@ export class OandaAdapter implements BrokerAdapter {
     if (req.takeProfit && req.takeProfit.limitPrice === undefined) throw invalid('take-profit needs a price');
     if (req.stopLoss && req.stopLoss.stopPrice === undefined && req.stopLoss.trailAmount === undefined) throw invalid('stop-loss needs a price or a trailing distance');
     if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
+    const longest = req.takeProfit || req.stopLoss ? dependentClientId(req.clientOrderId, 'takeProfit') : req.clientOrderId;
+    if (longest.length > MAX_CLIENT_ID_LENGTH) throw invalid(`client order id longer than ${MAX_CLIENT_ID_LENGTH - (longest.length - req.clientOrderId.length)} characters`);
   }
 
   async submit(req: OrderRequest): Promise<BrokerOrder> {
@@ -265,8 +280,18 @@ export class OandaAdapter implements BrokerAdapter {
     }
   }
 
+  private async trade(id: string): Promise<OandaTrade | undefined> {
+    try {
+      return (await this.#rest.call<{ trade: OandaTrade }>('GET', this.path(`/trades/${encodeURIComponent(id)}`))).data.trade;
+    } catch (err) {
+      if (err instanceof BrokerError && err.kind === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
   /** A v20 order as a BrokerOrder; filled and cancelled orders need their transaction for price / reason. */
   private async toBrokerOrder(o: OandaOrder): Promise<BrokerOrder> {
+    if (DEPENDENT_ORDER_TYPES.has(o.type)) return this.toDependentOrder(o);
     const units = new Decimal(o.units ?? '0');
     const order: BrokerOrder = {
       clientOrderId: o.clientExtensions?.id ?? `@${o.id}`,
@@ -294,6 +319,44 @@ export class OandaAdapter implements BrokerAdapter {
     return order;
   }
 
+  /**
+   * A take-profit / stop-loss / trailing stop-loss: v20 gives it no instrument or units, only the trade it closes.
+   * Its fill tells what it did; before that the trade does (side against the trade, its open units, or all it
+   * opened once closed). Linked to the order that opened the trade by parentClientOrderId.
+   */
+  private async toDependentOrder(o: OandaOrder): Promise<BrokerOrder> {
+    const fill = o.state === 'FILLED' && o.fillingTransactionID ? await this.transaction(o.fillingTransactionID) : undefined;
+    const trade = fill?.instrument !== undefined && fill.units !== undefined ? undefined : o.tradeID !== undefined ? await this.trade(o.tradeID) : undefined;
+    const tradeUnits = new Decimal(trade?.currentUnits && !new Decimal(trade.currentUnits).isZero() ? trade.currentUnits : (trade?.initialUnits ?? '0'));
+    const filled = fill?.units !== undefined ? new Decimal(fill.units) : undefined;
+    const order: BrokerOrder = {
+      clientOrderId: o.clientExtensions?.id ?? `@${o.id}`,
+      brokerOrderId: o.id,
+      symbol: fill?.instrument ?? trade?.instrument ?? '',
+      side: filled ? (filled.isNeg() ? 'sell' : 'buy') : tradeUnits.isNeg() ? 'buy' : 'sell',
+      type: typeName(o.type),
+      quantity: (filled ?? tradeUnits).abs().toString(),
+      filledQuantity: '0',
+      status: 'accepted',
+      updatedAt: o.filledTime ?? o.cancelledTime ?? o.createTime,
+    };
+    const parent = parentClientIdOf(o);
+    if (parent !== undefined) order.parentClientOrderId = parent;
+    if (o.type === 'TAKE_PROFIT' && o.price) order.limitPrice = o.price;
+    if (o.type === 'STOP_LOSS' && o.price) order.stopPrice = o.price;
+    if (o.state === 'FILLED') {
+      order.status = 'filled';
+      order.filledQuantity = order.quantity;
+      if (fill?.price) order.averageFillPrice = fill.price;
+    } else if (o.state === 'CANCELLED') {
+      // LINKED_TRADE_CLOSED: the trade was closed (by the other leg, an exit or by hand): the leg is canceled.
+      const cancel = o.cancellingTransactionID ? await this.transaction(o.cancellingTransactionID) : undefined;
+      order.status = cancelReasonKind(cancel?.reason).status;
+      if (cancel?.reason) order.reason = cancel.reason;
+    }
+    return order;
+  }
+
   private async rawOrder(spec: string): Promise<OandaOrder | undefined> {
     try {
       return (await this.#rest.call<{ order: OandaOrder }>('GET', this.path(`/orders/${spec}`))).data.order;
@@ -304,13 +367,13 @@ export class OandaAdapter implements BrokerAdapter {
   }
 
   async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
-    const raw = await this.rawOrder(`@${encodeURIComponent(clientOrderId)}`);
+    const raw = await this.rawOrder(orderSpecifier(clientOrderId));
     return raw ? this.toBrokerOrder(raw) : undefined;
   }
 
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
     try {
-      await this.#rest.call('PUT', this.path(`/orders/@${encodeURIComponent(clientOrderId)}/cancel`), { unsafe: true, priority: 'urgent' });
+      await this.#rest.call('PUT', this.path(`/orders/${orderSpecifier(clientOrderId)}/cancel`), { unsafe: true, priority: 'urgent' });
     } catch (err) {
       // Not cancellable (already filled or cancelled) is answered with the order as it stands.
       if (!(err instanceof BrokerError) || (err.kind !== 'not_found' && err.kind !== 'rejected')) throw err;
@@ -432,6 +495,10 @@ export class OandaAdapter implements BrokerAdapter {
           updatedAt: t.time,
         };
         this.#hub.emit({ kind: 'order', order });
+      } else if (DEPENDENT_CREATE_TYPES.has(t.type)) {
+        // A bracket entry filled and v20 placed its take-profit / stop-loss: reported so they are adopted now.
+        const raw = await this.rawOrder(t.id);
+        if (raw) this.#hub.emit({ kind: 'order', order: await this.toBrokerOrder(raw) });
       } else if (t.type === 'ORDER_FILL' && t.orderID) {
         const raw = await this.rawOrder(t.orderID);
         if (!raw) return;

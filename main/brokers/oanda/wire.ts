@@ -20,7 +20,30 @@ export interface OandaOrder {
   filledTime?: string;
   cancellingTransactionID?: string;
   cancelledTime?: string;
+  /** Dependent orders (TAKE_PROFIT, STOP_LOSS, TRAILING_STOP_LOSS): the trade they close; they have no
+   *  instrument or units of their own. */
   tradeID?: string;
+  clientTradeID?: string;
+  distance?: string;
+  trailingStopValue?: string;
+}
+
+export interface OandaTrade {
+  id: string;
+  instrument: string;
+  price: string;
+  openTime: string;
+  state: 'OPEN' | 'CLOSED' | 'CLOSE_WHEN_TRADEABLE';
+  initialUnits: string;
+  currentUnits: string;
+  clientExtensions?: OandaClientExtensions;
+}
+
+export interface OandaTradeChange {
+  tradeID: string;
+  units: string;
+  price?: string;
+  realizedPL?: string;
 }
 
 export interface OandaTransaction {
@@ -38,6 +61,13 @@ export interface OandaTransaction {
   commission?: string;
   clientExtensions?: OandaClientExtensions;
   lastTransactionID?: string;
+  /** Dependent order transactions: the trade they close. */
+  tradeID?: string;
+  clientTradeID?: string;
+  /** ORDER_FILL: what the fill did to trades. */
+  tradeOpened?: OandaTradeChange;
+  tradesClosed?: OandaTradeChange[];
+  tradeReduced?: OandaTradeChange;
 }
 
 export interface OandaCreateOrderAnswer {
