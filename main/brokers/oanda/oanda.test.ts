@@ -57,7 +57,7 @@ describe('fake OANDA validates orders as v20 documents', () => {
     expect(short.body.orderFillTransaction).toBeDefined();
   });
 
-  it('refuses a clientExtensions.id that is already used', async () => {
+  it('refuses a clientExtensions.id that a pending order holds', async () => {
     await setup();
     const order = { type: 'LIMIT', instrument: 'EUR_USD', units: '100', price: '1.00000', clientExtensions: { id: 'dup' } };
     expect((await post(order)).status).toBe(201);
