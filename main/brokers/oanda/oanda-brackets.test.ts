@@ -4,7 +4,7 @@
 // as trades placed by hand: over the stream, and by reconciliation after a restart.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OrderRequest } from '../port.js';
+import { BrokerError, type OrderRequest } from '../port.js';
 import { OandaAdapter, type OandaConfig } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
 import { dependentClientId, parentClientIdOf, toOandaOrderBody } from './mapping.js';
@@ -168,6 +168,21 @@ describe('OANDA mapping of dependent orders', () => {
     expect(parentClientIdOf({ type: 'STOP_LOSS', clientTradeID: PARENT })).toBe(PARENT); // replaced at OANDA without our id
     expect(parentClientIdOf({ type: 'STOP_LOSS' })).toBeUndefined(); // a stop placed by hand on a trade not ours
     expect(parentClientIdOf({ type: 'LIMIT', clientExtensions: { id: `${PARENT}:sl` } })).toBeUndefined();
+  });
+});
+
+describe('OANDA adapter precheck for brackets', () => {
+  it('refuses, before any request, a bracket whose client id leaves no room for the dependents\' derived ids', async () => {
+    const f = await startFake();
+    const adapter = new OandaAdapter('o-long', { environment: 'practice', accountId: ACCOUNT, baseUrl: f.baseUrl, timeoutMs: 1000 }, { token: TOKEN });
+    const long = 'x'.repeat(126);
+    const err = await adapter.submit({ ...bracket, clientOrderId: long }).catch((e: unknown) => e as BrokerError);
+    expect(err).toBeInstanceOf(BrokerError);
+    expect((err as BrokerError).kind).toBe('invalid');
+    expect(f.countByClientId(long)).toBe(0);
+    const placed = await adapter.submit({ ...bracket, clientOrderId: 'x'.repeat(125) });
+    expect(placed.status).toBe('filled');
+    expect(f.countByClientId(`${'x'.repeat(125)}:sl`)).toBe(1);
   });
 });
 
