@@ -1,6 +1,7 @@
 // One adapter over CCXT's unified API for crypto exchanges. CCXT's own rate limiter stays on; its markets
-// give precision and limits; our client order id travels as params.clientOrderId (CCXT maps it to the
-// exchange's field, e.g. Binance newClientOrderId).
+// give precision and limits. Our client order id is put in the form the exchange accepts (client-id.ts) and
+// CCXT maps it to the exchange's field (Binance newClientOrderId, OKX clOrdId, Kraken cl_ord_id...); what the
+// exchange reports is mapped back to the agent's own id.
 import ccxt, { type Exchange, type Order as CcxtOrder, type Trade as CcxtTrade, type Market as CcxtMarket } from 'ccxt';
 
 type Market = NonNullable<CcxtMarket>;
@@ -22,6 +23,7 @@ import type { OrderType, TimeInForce } from '../../../shared/signal.js';
 import { UpdateHub } from '../http/update-filter.js';
 import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
 import { toBrokerError } from './errors.js';
+import { clientIdRule, type ClientIdRule, type ScanMethod } from './client-id.js';
 
 export interface CcxtCredentials {
   apiKey: string;
@@ -48,8 +50,6 @@ export interface CcxtConfig {
   /** Extra CCXT options merged into exchange.options. */
   options?: Record<string, unknown>;
 }
-
-const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 
 /** Every exchange id CCXT supports: the UI's exchange list comes from CCXT itself. */
 export function listCcxtExchanges(): string[] {
@@ -94,6 +94,9 @@ export class CcxtAdapter implements BrokerAdapter {
   readonly #hub = new UpdateHub();
   readonly #symbolOf = new Map<string, string>();
   readonly #config: CcxtConfig;
+  readonly #ids: ClientIdRule;
+  /** Exchange order id → the agent's client id, for orders this adapter has seen (fills name only the order). */
+  readonly #agentIdOf = new Map<string, string>();
   #markets: Promise<void> | undefined;
 
   constructor(
@@ -104,6 +107,7 @@ export class CcxtAdapter implements BrokerAdapter {
     const ExchangeClass = (ccxt as unknown as Record<string, new (cfg: Record<string, unknown>) => Exchange>)[config.exchange];
     if (typeof ExchangeClass !== 'function' || !(ccxt.exchanges as string[]).includes(config.exchange)) throw new BrokerError('invalid', `CCXT has no exchange "${config.exchange}"`);
     this.#config = config;
+    this.#ids = clientIdRule(config.exchange);
     this.broker = `ccxt:${config.exchange}`;
     this.#secrets = [credentials.apiKey, credentials.secret, credentials.password ?? ''].filter((s) => s.length > 0);
     const exchange = new ExchangeClass({
@@ -235,7 +239,7 @@ export class CcxtAdapter implements BrokerAdapter {
     if (!this.capabilities.orderTypes.includes(req.type)) throw invalid(`order type ${req.type}`);
     if (!this.capabilities.timeInForce.includes(req.timeInForce as TimeInForce)) throw invalid(`time in force ${req.timeInForce}`);
     if (req.takeProfit || req.stopLoss) throw invalid('attached take-profit / stop-loss legs');
-    if (!CLIENT_ID.test(req.clientOrderId)) throw invalid('client order id must be 1-36 characters of A-Z a-z 0-9 . : / _ -');
+    if (this.#ids.toExchange(req.clientOrderId) === undefined) throw invalid(`client order id ${req.clientOrderId}: ${this.#config.exchange} accepts ${this.#ids.accepts}`);
     if (req.type !== 'market' && req.limitPrice === undefined) throw invalid('a limit price is required');
     if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
   }
@@ -245,7 +249,7 @@ export class CcxtAdapter implements BrokerAdapter {
     const m = await this.market(req.symbol);
     // Remembered before the network call, so a lost answer can still be looked up by client id.
     this.#symbolOf.set(req.clientOrderId, m.symbol);
-    const params: Record<string, unknown> = { clientOrderId: req.clientOrderId };
+    const params: Record<string, unknown> = this.#ids.createParams(this.#ids.toExchange(req.clientOrderId)!);
     if (req.type !== 'market') params.timeInForce = req.timeInForce.toUpperCase();
     if (req.type === 'stop_limit') params.triggerPrice = Number(req.stopPrice);
     if (req.reduceOnly && m.contract) params.reduceOnly = true;
@@ -256,9 +260,16 @@ export class CcxtAdapter implements BrokerAdapter {
     return this.toBrokerOrder(order, req.clientOrderId);
   }
 
-  private toBrokerOrder(o: CcxtOrder, clientOrderId?: string): BrokerOrder {
+  /** The agent's id for an order as the exchange reports it. */
+  private agentId(o: CcxtOrder, known?: string): string {
+    if (o.clientOrderId) return this.#ids.toAgent(o.clientOrderId);
+    return known ?? this.#agentIdOf.get(String(o.id)) ?? String(o.id);
+  }
+
+  private toBrokerOrder(o: CcxtOrder, known?: string): BrokerOrder {
+    const clientOrderId = this.agentId(o, known);
     const order: BrokerOrder = {
-      clientOrderId: o.clientOrderId ?? clientOrderId ?? String(o.id),
+      clientOrderId,
       brokerOrderId: String(o.id),
       symbol: o.symbol ?? '',
       side: o.side === 'sell' ? 'sell' : 'buy',
@@ -273,8 +284,15 @@ export class CcxtAdapter implements BrokerAdapter {
     if (o.price && order.type !== 'market') order.limitPrice = num(o.price)!;
     const trigger = num(o.triggerPrice ?? o.stopPrice);
     if (trigger !== undefined && trigger !== '0') order.stopPrice = trigger;
-    if (o.clientOrderId && o.symbol) this.#symbolOf.set(o.clientOrderId, o.symbol);
+    if (o.symbol && clientOrderId !== String(o.id)) this.#symbolOf.set(clientOrderId, o.symbol);
+    if (o.id !== undefined && clientOrderId !== String(o.id)) this.rememberAgentId(String(o.id), clientOrderId);
     return order;
+  }
+
+  private rememberAgentId(orderId: string, clientOrderId: string): void {
+    this.#agentIdOf.set(orderId, clientOrderId);
+    // Bounded: an order forgotten here is read from the exchange again when one of its fills turns up.
+    if (this.#agentIdOf.size > 10_000) this.#agentIdOf.delete(this.#agentIdOf.keys().next().value!);
   }
 
   private candidates(clientOrderId: string, symbol?: string): string[] {
@@ -285,18 +303,44 @@ export class CcxtAdapter implements BrokerAdapter {
 
   /** Most exchanges need the symbol to look an order up; pass it when known (the ledger has it). */
   async orderByClientId(clientOrderId: string, symbol?: string): Promise<BrokerOrder | undefined> {
+    const exchangeId = this.#ids.toExchange(clientOrderId);
+    // An id the exchange cannot hold was never sent there (precheck refuses it).
+    if (exchangeId === undefined) return undefined;
     const symbols = this.candidates(clientOrderId, symbol === undefined ? undefined : (await this.market(symbol)).symbol);
     if (symbols.length === 0) throw new BrokerError('invalid', `${this.broker}: cannot look up ${clientOrderId} without its symbol`);
     await this.loadMarkets();
     for (const s of symbols) {
-      try {
-        const o = await this.call('fetchOrder', () => this.#exchange.fetchOrder('', s, { clientOrderId }));
-        return this.toBrokerOrder(o, clientOrderId);
-      } catch (err) {
-        if (!(err instanceof BrokerError) || err.kind !== 'not_found') throw err;
-      }
+      const o = await this.findByClientId(exchangeId, s);
+      if (o) return this.toBrokerOrder(o, clientOrderId);
     }
     return undefined;
+  }
+
+  /** The exchange's order with this client id (as the exchange writes it) in one symbol, or undefined when the
+   *  exchange certainly does not have it. Any failure to ask is thrown, never read as "absent". */
+  private async findByClientId(exchangeId: string, symbol: string): Promise<CcxtOrder | undefined> {
+    const lookup = this.#ids.lookup;
+    if (lookup.kind === 'fetchOrder') {
+      try {
+        return await this.call('fetchOrder', () => this.#exchange.fetchOrder('', symbol, { clientOrderId: exchangeId }));
+      } catch (err) {
+        if (err instanceof BrokerError && err.kind === 'not_found') return undefined;
+        throw err;
+      }
+    }
+    // No lookup by client id at this exchange: search its open, then its recent closed orders.
+    for (const method of lookup.methods) {
+      const list = await this.call(method, () => this.listOrders(method, symbol, lookup.filter?.(exchangeId) ?? {}));
+      const hit = list.find((o) => o.clientOrderId !== undefined && o.clientOrderId !== null && this.#ids.same(o.clientOrderId, exchangeId));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  private listOrders(method: ScanMethod, symbol: string, params: Record<string, unknown>): Promise<CcxtOrder[]> {
+    const ex = this.#exchange as unknown as Record<ScanMethod, (symbol?: string, since?: number, limit?: number, params?: Record<string, unknown>) => Promise<CcxtOrder[]>>;
+    if (typeof ex[method] !== 'function') throw new BrokerError('invalid', `${this.broker}: CCXT has no ${method}`);
+    return ex[method].call(this.#exchange, symbol, undefined, undefined, params);
   }
 
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
@@ -343,24 +387,25 @@ export class CcxtAdapter implements BrokerAdapter {
     for (const symbol of this.tradedSymbols()) {
       const m = await this.market(symbol);
       const trades = await this.call('fetchMyTrades', () => this.#exchange.fetchMyTrades(m.symbol, from, 1000));
-      const clientIds = new Map<string, string>();
       for (const t of trades) {
         if ((t.timestamp ?? 0) < from || !t.order) continue;
-        let clientOrderId = clientIds.get(t.order);
+        let clientOrderId = this.#agentIdOf.get(t.order);
         if (clientOrderId === undefined) {
           const o = await this.call('fetchOrder', () => this.#exchange.fetchOrder(t.order!, m.symbol));
-          clientOrderId = o.clientOrderId ?? t.order;
-          clientIds.set(t.order, clientOrderId);
+          clientOrderId = this.agentId(o, t.order);
+          this.rememberAgentId(t.order, clientOrderId);
         }
-        fills.push(this.toFill(t, clientOrderId));
+        fills.push(this.toFill(t, clientOrderId, m.symbol));
       }
     }
     return fills;
   }
 
-  private toFill(t: CcxtTrade, clientOrderId: string): Fill {
+  private toFill(t: CcxtTrade, clientOrderId: string, symbol: string): Fill {
     const fill: Fill = {
-      tradeId: String(t.id),
+      // Trade ids are unique only within a symbol at some exchanges (Binance counts per symbol): the symbol makes
+      // the id unique across the account, so a fill in another symbol with the same number is not a duplicate.
+      tradeId: t.id !== undefined && t.id !== null && t.id !== '' ? `${symbol}:${t.id}` : `${symbol}:${t.order}:${t.timestamp ?? 0}:${t.amount ?? 0}:${t.price ?? 0}`,
       clientOrderId,
       brokerOrderId: String(t.order),
       symbol: t.symbol ?? '',

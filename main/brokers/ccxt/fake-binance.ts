@@ -1,7 +1,7 @@
 // A fake of the Binance spot REST API (the endpoints CCXT's binance class calls for loadMarkets, createOrder,
 // fetchOrder, fetchOpenOrders, cancelOrder, cancelAllOrders, fetchMyTrades, fetchBalance, fetchTicker).
 // It requires X-MBX-APIKEY, checks the HMAC-SHA256 signature, validates LOT_SIZE / PRICE_FILTER / NOTIONAL
-// filters and balances, refuses a newClientOrderId already used by an open order, and answers errors as
+// filters and balances, numbers trades per symbol, refuses a newClientOrderId already used by an open order, and answers errors as
 // Binance does: HTTP 400/401/429/5xx with {code, msg}.
 import express, { type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
@@ -93,7 +93,8 @@ export class FakeBinance {
   readonly calls: string[] = [];
   private server!: Server;
   private nextOrderId = 1000;
-  private nextTradeId = 5000;
+  /** Binance numbers trades per symbol: the first BTCUSDT and the first ETHUSDT trade share an id. */
+  private readonly nextTradeId = new Map<string, number>();
   private clock = 0;
 
   constructor(private readonly options: FakeBinanceOptions) {
@@ -291,6 +292,12 @@ export class FakeBinance {
     return respType === 'FULL' ? { ...result, fills: fills.map((f) => ({ price: f.price, qty: f.qty, commission: f.commission, commissionAsset: f.commissionAsset, tradeId: f.id })) } : result;
   }
 
+  private tradeId(symbol: string): number {
+    const id = this.nextTradeId.get(symbol) ?? 5000;
+    this.nextTradeId.set(symbol, id + 1);
+    return id;
+  }
+
   private balance(asset: string): { free: Decimal; locked: Decimal } {
     let b = this.balances.get(asset);
     if (!b) {
@@ -330,7 +337,7 @@ export class FakeBinance {
     for (const qty of parts) {
       const quoteQty = qty.mul(fillPrice);
       const trade: BTrade = {
-        symbol: order.symbol, id: this.nextTradeId++, orderId: order.orderId, orderListId: -1, price: fmt8(fillPrice), qty: fmt8(qty), quoteQty: fmt8(quoteQty),
+        symbol: order.symbol, id: this.tradeId(order.symbol), orderId: order.orderId, orderListId: -1, price: fmt8(fillPrice), qty: fmt8(qty), quoteQty: fmt8(quoteQty),
         commission: '0.00000000', commissionAsset: buy ? info.baseAsset : info.quoteAsset, time: this.now(), isBuyer: buy, isMaker: order.type !== 'MARKET', isBestMatch: true,
       };
       this.trades.push(trade);
