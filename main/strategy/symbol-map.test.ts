@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOL_MAPPING } from '../../shared/strategy-config.js';
 import type { SymbolMappingTable } from '../../shared/strategy-config.js';
-import { mapSymbol } from './symbol-map.js';
+import { brokerFamily, mapSymbol } from './symbol-map.js';
 import { nthContract } from './futures-roll.js';
 
 const table = DEFAULT_SYMBOL_MAPPING;
@@ -32,6 +32,47 @@ describe('mapSymbol by broker convention', () => {
     ['ccxt', 'AAPL'],
   ])('%s cannot trade %s: SYMBOL_UNMAPPED', (broker, symbol) => {
     expect(mapSymbol({ symbol }, broker, table, now)).toMatchObject({ ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: symbol, broker } });
+  });
+});
+
+describe('mapSymbol for a CCXT account (the adapter names itself ccxt:<exchange>)', () => {
+  it.each([
+    ['ccxt:binance', 'BTCUSDT.P', 'BINANCE', 'BTC/USDT:USDT'],
+    ['ccxt:binance', 'BTCUSDT', 'BINANCE', 'BTC/USDT'],
+    ['ccxt:binanceusdm', 'ETHUSDT.P', 'BINANCE', 'ETH/USDT:USDT'],
+    ['ccxt:okx', 'BTCUSDT', 'OKX', 'BTC/USDT'],
+    ['ccxt:bybit', 'SOLUSDT.P', 'BYBIT', 'SOL/USDT:USDT'],
+    ['ccxt:kraken', 'BTCUSD', 'KRAKEN', 'BTC/USD'],
+    ['ccxt:binance', 'ETH/BTC', undefined, 'ETH/BTC'],
+  ])('%s: %s (%s) -> %s by CCXT naming', (broker, symbol, exchange, expected) => {
+    expect(mapSymbol({ symbol, exchange }, broker, table, now)).toEqual({ ok: true, symbol: expected, via: 'convention' });
+  });
+
+  it('a continuous future or a stock ticker is SYMBOL_UNMAPPED, naming the account\'s broker id', () => {
+    expect(mapSymbol({ symbol: 'ES1!' }, 'ccxt:binance', table, now)).toEqual({ ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: 'ES1!', broker: 'ccxt:binance' } });
+    expect(mapSymbol({ symbol: 'AAPL', exchange: 'NASDAQ' }, 'ccxt:okx', table, now)).toMatchObject({ ok: false, code: 'SYMBOL_UNMAPPED' });
+  });
+
+  it('a table row for "ccxt" applies to every CCXT exchange; a row for "ccxt:<exchange>" wins there only', () => {
+    const custom: SymbolMappingTable = {
+      ...table,
+      entries: [
+        { ticker: 'GOLD', broker: 'ccxt', symbol: 'PAXG/USDT' },
+        { ticker: 'GOLD', broker: 'ccxt:kraken', symbol: 'PAXG/USD' },
+        { ticker: 'GOLD', broker: 'oanda', symbol: 'XAU_USD' },
+      ],
+    };
+    expect(mapSymbol({ symbol: 'GOLD' }, 'ccxt:binance', custom, now)).toEqual({ ok: true, symbol: 'PAXG/USDT', via: 'table' });
+    expect(mapSymbol({ symbol: 'GOLD' }, 'ccxt:kraken', custom, now)).toEqual({ ok: true, symbol: 'PAXG/USD', via: 'table' });
+    expect(mapSymbol({ symbol: 'GOLD' }, 'oanda', custom, now)).toEqual({ ok: true, symbol: 'XAU_USD', via: 'table' });
+    // A row for one CCXT exchange does not leak to another.
+    expect(mapSymbol({ symbol: 'GOLD' }, 'ccxt:okx', { ...table, entries: [{ ticker: 'GOLD', broker: 'ccxt:kraken', symbol: 'PAXG/USD' }] }, now)).toMatchObject({ ok: false });
+  });
+
+  it('brokerFamily strips the exchange part of a broker id', () => {
+    expect(brokerFamily('ccxt:binance')).toBe('ccxt');
+    expect(brokerFamily('CCXT:OKX')).toBe('ccxt');
+    expect(brokerFamily('oanda')).toBe('oanda');
   });
 });
 

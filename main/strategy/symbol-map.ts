@@ -20,38 +20,53 @@ const EQUITY_EXCHANGES = new Set(['NASDAQ', 'NYSE', 'AMEX', 'ARCA', 'NYSEARCA', 
 const ALPACA_QUOTES = ['USDT', 'USDC', 'USD', 'BTC'];
 const CCXT_QUOTES = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'USD', 'EUR', 'GBP', 'BTC', 'ETH'];
 
+/**
+ * The naming family of a broker id. Adapters name themselves by broker, and a CCXT adapter by exchange as well
+ * ("ccxt:binance", "ccxt:okx"): every one of those follows CCXT's unified symbols.
+ */
+export function brokerFamily(broker: string): string {
+  const id = broker.trim().toLowerCase();
+  const colon = id.indexOf(':');
+  return colon < 0 ? id : id.slice(0, colon);
+}
+
+/** `broker` is the adapter's broker id as it names itself (BrokerAdapter.broker), e.g. "oanda" or "ccxt:binance". */
 export function mapSymbol(ticker: TickerRef, broker: string, table: SymbolMappingTable, now: string): SymbolMapResult {
   const symbol = ticker.symbol.trim().toUpperCase();
   const exchange = ticker.exchange?.trim().toUpperCase() || undefined;
-  const brokerId = broker.toLowerCase();
+  const brokerId = broker.trim().toLowerCase();
+  const family = brokerFamily(brokerId);
   const unmapped: SymbolMapResult = { ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: exchange ? `${exchange}:${symbol}` : symbol, broker: brokerId } };
 
-  const row = bestRow(table, symbol, exchange, brokerId);
+  const row = bestRow(table, symbol, exchange, brokerId, family);
   if (row) return { ok: true, symbol: row, via: 'table' };
 
   const continuous = parseContinuous(symbol);
   if (continuous) {
     // These brokers list no exchange futures: a rolled contract symbol would only fail later.
-    if (brokerId === 'oanda' || brokerId === 'alpaca' || brokerId === 'ccxt') return unmapped;
+    if (family === 'oanda' || family === 'alpaca' || family === 'ccxt') return unmapped;
     const rule = table.futuresRoll[continuous.root] ?? table.defaultFuturesRoll;
     const contract = nthContract(rule, now, continuous.n);
     if (!contract) return unmapped;
     return { ok: true, symbol: formatContract(continuous.root, contract, rule.format), via: 'futures_roll' };
   }
 
-  const converted = byConvention(symbol, exchange, brokerId);
+  const converted = byConvention(symbol, exchange, family);
   return converted ? { ok: true, symbol: converted, via: 'convention' } : unmapped;
 }
 
-function bestRow(table: SymbolMappingTable, symbol: string, exchange: string | undefined, broker: string): string | undefined {
+/** A row's broker matches the adapter's id exactly ("ccxt:okx") or its family ("ccxt" matches every CCXT
+ *  exchange); an exact match is the more specific. */
+function bestRow(table: SymbolMappingTable, symbol: string, exchange: string | undefined, broker: string, family: string): string | undefined {
   let best: { score: number; symbol: string } | undefined;
   for (const entry of table.entries) {
     const entryTicker = entry.ticker.toUpperCase();
     const full = exchange ? `${exchange}:${symbol}` : symbol;
     if (entryTicker !== symbol && entryTicker !== full) continue;
     if (entry.exchange && entry.exchange.toUpperCase() !== exchange) continue;
-    if (entry.broker && entry.broker.toLowerCase() !== broker) continue;
-    const score = (entry.exchange || entryTicker.includes(':') ? 2 : 0) + (entry.broker ? 1 : 0);
+    const rowBroker = entry.broker?.trim().toLowerCase();
+    if (rowBroker && rowBroker !== broker && rowBroker !== family) continue;
+    const score = (entry.exchange || entryTicker.includes(':') ? 4 : 0) + (rowBroker === broker ? 2 : rowBroker ? 1 : 0);
     if (!best || score > best.score) best = { score, symbol: entry.symbol };
   }
   return best?.symbol;

@@ -7,6 +7,7 @@ import { FakeBinance } from './fake-binance.js';
 import { codeForBrokerError } from '../http/codes.js';
 import { eventually } from '../contract/suite.js';
 import { UpdateFilter } from '../http/update-filter.js';
+import { brokerSymbol } from '../../signals/decide.js';
 
 const KEYS = { apiKey: 'canaryApiKeyZZ0011223344556677', secret: 'canarySecretYY9988776655443322' };
 let fake: FakeBinance | undefined;
@@ -47,6 +48,18 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     const o = await adapter.submit({ clientOrderId: 'e2', symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' });
     expect(o.symbol).toBe('BTC/USDT');
     expect((await adapter.instrument('BTCUSDT')).tickSize).toBe('0.01');
+  });
+
+  it('a TradingView alert for BINANCE:BTCUSDT maps, through the pipeline\'s mapping and this adapter\'s broker id, to BTC/USDT, which the exchange trades', async () => {
+    const { adapter } = await setup();
+    expect(adapter.broker).toBe('ccxt:binance');
+    const now = new Date().toISOString();
+    const spot = brokerSymbol({ symbol: 'BTCUSDT', exchange: 'BINANCE' }, adapter.broker, {}, now);
+    expect(spot).toBe('BTC/USDT');
+    expect(brokerSymbol({ symbol: 'BTCUSDT.P', exchange: 'BINANCE' }, adapter.broker, {}, now)).toBe('BTC/USDT:USDT');
+    expect((await adapter.instrument(spot)).symbol).toBe('BTC/USDT');
+    const o = await adapter.submit({ clientOrderId: 'vz-0000000000000000000000000000000a', symbol: spot, side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' });
+    expect(o).toMatchObject({ symbol: 'BTC/USDT', status: 'filled' });
   });
 
   it('instrument info carries LOT_SIZE, PRICE_FILTER and NOTIONAL from loadMarkets', async () => {
