@@ -97,6 +97,8 @@ export class CcxtAdapter implements BrokerAdapter {
   readonly #ids: ClientIdRule;
   /** Exchange order id → the agent's client id, for orders this adapter has seen (fills name only the order). */
   readonly #agentIdOf = new Map<string, string>();
+  /** Hashed client id (as sent) → the id it stands for: the one case the way back needs memory. */
+  readonly #hashedIds = new Map<string, string>();
   #markets: Promise<void> | undefined;
 
   constructor(
@@ -239,7 +241,6 @@ export class CcxtAdapter implements BrokerAdapter {
     if (!this.capabilities.orderTypes.includes(req.type)) throw invalid(`order type ${req.type}`);
     if (!this.capabilities.timeInForce.includes(req.timeInForce as TimeInForce)) throw invalid(`time in force ${req.timeInForce}`);
     if (req.takeProfit || req.stopLoss) throw invalid('attached take-profit / stop-loss legs');
-    if (this.#ids.toExchange(req.clientOrderId) === undefined) throw invalid(`client order id ${req.clientOrderId}: ${this.#config.exchange} accepts ${this.#ids.accepts}`);
     if (req.type !== 'market' && req.limitPrice === undefined) throw invalid('a limit price is required');
     if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
   }
@@ -249,7 +250,7 @@ export class CcxtAdapter implements BrokerAdapter {
     const m = await this.market(req.symbol);
     // Remembered before the network call, so a lost answer can still be looked up by client id.
     this.#symbolOf.set(req.clientOrderId, m.symbol);
-    const params: Record<string, unknown> = this.#ids.createParams(this.#ids.toExchange(req.clientOrderId)!);
+    const params: Record<string, unknown> = this.#ids.createParams(this.exchangeId(req.clientOrderId));
     if (req.type !== 'market') params.timeInForce = req.timeInForce.toUpperCase();
     if (req.type === 'stop_limit') params.triggerPrice = Number(req.stopPrice);
     if (req.reduceOnly && m.contract) params.reduceOnly = true;
@@ -260,9 +261,19 @@ export class CcxtAdapter implements BrokerAdapter {
     return this.toBrokerOrder(order, req.clientOrderId);
   }
 
+  /** The client id as this exchange takes it (client-id.ts). */
+  private exchangeId(clientOrderId: string): string {
+    const sent = this.#ids.toExchange(clientOrderId);
+    if (sent !== clientOrderId && this.#ids.toAgent(sent) !== clientOrderId) {
+      this.#hashedIds.set(sent, clientOrderId);
+      if (this.#hashedIds.size > 10_000) this.#hashedIds.delete(this.#hashedIds.keys().next().value!);
+    }
+    return sent;
+  }
+
   /** The agent's id for an order as the exchange reports it. */
   private agentId(o: CcxtOrder, known?: string): string {
-    if (o.clientOrderId) return this.#ids.toAgent(o.clientOrderId);
+    if (o.clientOrderId) return this.#hashedIds.get(o.clientOrderId) ?? this.#ids.toAgent(o.clientOrderId);
     return known ?? this.#agentIdOf.get(String(o.id)) ?? String(o.id);
   }
 
@@ -303,9 +314,7 @@ export class CcxtAdapter implements BrokerAdapter {
 
   /** Most exchanges need the symbol to look an order up; pass it when known (the ledger has it). */
   async orderByClientId(clientOrderId: string, symbol?: string): Promise<BrokerOrder | undefined> {
-    const exchangeId = this.#ids.toExchange(clientOrderId);
-    // An id the exchange cannot hold was never sent there (precheck refuses it).
-    if (exchangeId === undefined) return undefined;
+    const exchangeId = this.exchangeId(clientOrderId);
     const symbols = this.candidates(clientOrderId, symbol === undefined ? undefined : (await this.market(symbol)).symbol);
     if (symbols.length === 0) throw new BrokerError('invalid', `${this.broker}: cannot look up ${clientOrderId} without its symbol`);
     await this.loadMarkets();

@@ -5,10 +5,12 @@
 // gets the form valid under the strictest one (letters and digits, at most 32); Kraken takes a UUID, 32 hex
 // digits or at most 18 characters of free text. There the agent's id travels as its 32 hex digits.
 //
-// Every rule is deterministic (a lookup after a lost answer asks for exactly what was sent) and one-to-one:
-// the agent's ids map to one family of exchange ids, and any other id passes only if it cannot be mistaken for
-// that family, so two different agent ids never share an exchange id. The way back needs no memory, so it still
-// works after a restart: what the exchange reports is mapped to the agent's own id before the router sees it.
+// Every rule is deterministic (a lookup after a lost answer asks for exactly what was sent) and keeps distinct
+// ids distinct. Three families of exchange ids never overlap: the agent's ids in their exchange form; other ids
+// the exchange accepts as they are, sent unchanged; and any other id, sent as a hash in a reserved shape. The
+// agent's ids map back without memory, so orders read after a restart still carry the agent's id; a hashed id
+// maps back only through the adapter's memory of what it sent (the agent itself issues none).
+import { createHash } from 'node:crypto';
 
 const AGENT_ID = /^vz-([0-9a-f]{32})$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -27,11 +29,10 @@ export type ScanMethod = 'fetchOpenOrders' | 'fetchClosedOrders' | 'fetchCancele
 export interface ClientIdRule {
   /** Rule name (the exchange family), for messages and tests. */
   readonly name: string;
-  /** What the exchange accepts, in the trader's words, for a refusal before sending. */
-  readonly accepts: string;
-  /** The id sent to the exchange, or undefined when this id cannot be expressed there. */
-  toExchange(agentId: string): string | undefined;
-  /** The agent's id for an id the exchange reports (an id the agent never issued comes back unchanged). */
+  /** The id sent to the exchange: the same for the same id, different for different ids. */
+  toExchange(agentId: string): string;
+  /** The agent's id for an id the exchange reports, when it can be known without memory: the agent's own ids
+   *  come back whole; anything else comes back unchanged. */
   toAgent(exchangeId: string): string;
   /** Whether two ids as the exchange writes them name the same order. */
   same(a: string, b: string): boolean;
@@ -40,37 +41,44 @@ export interface ClientIdRule {
   readonly lookup: ClientIdLookup;
 }
 
-/** Sent unchanged when `valid` accepts it (the agent's id always does at these exchanges). */
-function unchanged(name: string, valid: RegExp | undefined, accepts: string, lookup: ClientIdLookup, field = 'clientOrderId'): ClientIdRule {
-  return {
-    name,
-    accepts,
-    toExchange: (id) => (valid === undefined || valid.test(id) ? id : undefined),
-    toAgent: (id) => id,
-    same: (a, b) => a === b,
-    createParams: (id) => ({ [field]: id }),
-    lookup,
-  };
+const sha256hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+interface Shape {
+  name: string;
+  /** What the exchange accepts as it is; undefined: no format is known, every id is sent unchanged. */
+  valid?: RegExp;
+  /** The agent's ids travel as their 32 hex digits (else unchanged: they are valid there as they are). */
+  hexForm: boolean;
+  /** The reserved shape of a hashed id: prefix + `hashLength` hex digits. */
+  hashPrefix: string;
+  hashLength: number;
+  /** Folds the ways the exchange may write one id (case, UUID hyphens) to one form, for comparison. */
+  fold?: (id: string) => string;
+  field?: string;
+  lookup: ClientIdLookup;
 }
 
-/** The agent's id travels as its 32 hex digits; another id passes when `valid` accepts it and it is not 32 hex
- *  digits (nor, where `normalise` folds UUIDs, a UUID), so it cannot collide with an agent's id. */
-function hexForm(name: string, valid: RegExp, accepts: string, lookup: ClientIdLookup, normalise: (id: string) => string = (id) => id): ClientIdRule {
+function rule(shape: Shape): ClientIdRule {
+  const fold = shape.fold ?? ((id: string) => id);
+  const hashed = new RegExp(`^${shape.hashPrefix}[0-9a-f]{${shape.hashLength}}$`);
+  /** Ids sent unchanged must not look like an agent id's exchange form nor like a hashed id. */
+  const reserved = (id: string): boolean => hashed.test(id) || (shape.hexForm && HEX32.test(fold(id)));
   return {
-    name,
-    accepts,
+    name: shape.name,
     toExchange: (id) => {
       const agent = AGENT_ID.exec(id);
-      if (agent) return agent[1]!;
-      return valid.test(id) && !HEX32.test(normalise(id)) ? id : undefined;
+      if (agent) return shape.hexForm ? agent[1]! : id;
+      if (shape.valid === undefined || (shape.valid.test(id) && !reserved(id))) return id;
+      return shape.hashPrefix + sha256hex(id).slice(0, shape.hashLength);
     },
     toAgent: (id) => {
-      const n = normalise(id);
-      return HEX32.test(n) ? `vz-${n}` : id;
+      if (!shape.hexForm) return id;
+      const f = fold(id);
+      return HEX32.test(f) ? `vz-${f}` : id;
     },
-    same: (a, b) => normalise(a) === normalise(b),
-    createParams: (id) => ({ clientOrderId: id }),
-    lookup,
+    same: (a, b) => fold(a) === fold(b),
+    createParams: (id) => ({ [shape.field ?? 'clientOrderId']: id }),
+    lookup: shape.lookup,
   };
 }
 
@@ -79,40 +87,57 @@ const foldUuid = (id: string): string => (UUID.test(id) || /^[0-9a-fA-F]{32}$/.t
 
 const FETCH_ORDER: ClientIdLookup = { kind: 'fetchOrder' };
 
-const BINANCE = unchanged('binance', /^[.A-Z:/a-z0-9_-]{1,36}$/, '1-36 characters of A-Z a-z 0-9 . : / _ -', FETCH_ORDER);
+// newClientOrderId: ^[.A-Z:/a-z0-9_-]{1,36}$ (Binance's own error text).
+const BINANCE = rule({ name: 'binance', valid: /^[.A-Z:/a-z0-9_-]{1,36}$/, hexForm: false, hashPrefix: 'vzh-', hashLength: 32, lookup: FETCH_ORDER });
 
-const OKX = hexForm('okx', /^[A-Za-z0-9]{1,32}$/, '1-32 letters and digits', FETCH_ORDER);
+// clOrdId: 1-32 case-sensitive letters and digits.
+const OKX = rule({ name: 'okx', valid: /^[A-Za-z0-9]{1,32}$/, hexForm: true, hashPrefix: 'h', hashLength: 31, lookup: FETCH_ORDER });
 
-const BITGET = hexForm('bitget', /^[A-Za-z0-9]{1,32}$/, '1-32 letters and digits', FETCH_ORDER);
+// clientOid: the strictest documented reading, letters and digits, at most 32.
+const BITGET = rule({ name: 'bitget', valid: /^[A-Za-z0-9]{1,32}$/, hexForm: true, hashPrefix: 'h', hashLength: 31, lookup: FETCH_ORDER });
 
 // CCXT's kraken fetchOrder sends a client id as `userref` (an integer) beside a required txid, so it cannot find
 // an order by cl_ord_id. OpenOrders and ClosedOrders filter by cl_ord_id (CCXT sends params.clientOrderId as it).
-const KRAKEN = hexForm('kraken', /^[A-Za-z0-9_-]{1,18}$/, '32 hex digits, or 1-18 characters of A-Z a-z 0-9 _ -', {
-  kind: 'scan',
-  methods: ['fetchOpenOrders', 'fetchClosedOrders'],
-  filter: (id) => ({ clientOrderId: id }),
-}, foldUuid);
+// cl_ord_id: a UUID, 32 hex digits, or free text of at most 18 characters (kept to A-Z a-z 0-9 _ - here).
+const KRAKEN = rule({
+  name: 'kraken',
+  valid: /^[A-Za-z0-9_-]{1,18}$/,
+  hexForm: true,
+  hashPrefix: 'h',
+  hashLength: 17,
+  fold: foldUuid,
+  lookup: { kind: 'scan', methods: ['fetchOpenOrders', 'fetchClosedOrders'], filter: (id) => ({ clientOrderId: id }) },
+});
 
 // CCXT's bybit fetchOrder takes only the exchange's order id (and on unified accounts only the last 500 orders);
 // /v5/order/realtime and /v5/order/history both filter by orderLinkId.
-const BYBIT = unchanged('bybit', /^[A-Za-z0-9_-]{1,36}$/, '1-36 characters of A-Z a-z 0-9 _ -', {
-  kind: 'scan',
-  methods: ['fetchOpenOrders', 'fetchCanceledAndClosedOrders'],
-  filter: (id) => ({ orderLinkId: id }),
+// orderLinkId: at most 36 letters, digits, - and _.
+const BYBIT = rule({
+  name: 'bybit',
+  valid: /^[A-Za-z0-9_-]{1,36}$/,
+  hexForm: false,
+  hashPrefix: 'vzh-',
+  hashLength: 32,
+  lookup: { kind: 'scan', methods: ['fetchOpenOrders', 'fetchCanceledAndClosedOrders'], filter: (id) => ({ orderLinkId: id }) },
 });
 
-const KUCOIN = unchanged('kucoin', /^[A-Za-z0-9_-]{1,40}$/, '1-40 characters of A-Z a-z 0-9 _ -', FETCH_ORDER);
+// clientOid: at most 40 letters, digits, - and _.
+const KUCOIN = rule({ name: 'kucoin', valid: /^[A-Za-z0-9_-]{1,40}$/, hexForm: false, hashPrefix: 'vzh-', hashLength: 32, lookup: FETCH_ORDER });
 
 // CCXT's coinbase createOrder drops params.clientOrderId and makes up its own client_order_id, so the id is sent
 // as client_order_id itself. Its fetchOrder takes only the exchange's order id, and the order list has no
 // client-id filter: the lookup reads the newest orders of the symbol (CCXT's default page).
-const COINBASE = unchanged('coinbase', undefined, 'any id', {
-  kind: 'scan',
-  methods: ['fetchOpenOrders', 'fetchClosedOrders', 'fetchCanceledOrders'],
-}, 'client_order_id');
+const COINBASE = rule({
+  name: 'coinbase',
+  hexForm: false,
+  hashPrefix: 'vzh-',
+  hashLength: 32,
+  field: 'client_order_id',
+  lookup: { kind: 'scan', methods: ['fetchOpenOrders', 'fetchClosedOrders', 'fetchCanceledOrders'] },
+});
 
-/** Any other exchange: the id is sent as CCXT's params.clientOrderId and looked up with fetchOrder. */
-const DEFAULT = unchanged('default', undefined, 'any id', FETCH_ORDER);
+/** Any other exchange: the id is sent unchanged as CCXT's params.clientOrderId and looked up with fetchOrder. */
+const DEFAULT = rule({ name: 'default', hexForm: false, hashPrefix: 'vzh-', hashLength: 32, lookup: FETCH_ORDER });
 
 const BY_EXCHANGE: Record<string, ClientIdRule> = {
   binance: BINANCE,
