@@ -1,0 +1,83 @@
+// OKX through CCXT with the agent's own client order ids (main/ids.ts: `vz-` + 32 hex, 35 characters), which
+// OKX's clOrdId rule (1-32 letters and digits) refuses as they are: the adapter sends their 32 hex digits and
+// reports every order and fill under the agent's id.
+import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerError } from '../port.js';
+import { CcxtAdapter } from './adapter.js';
+import { FakeOkx } from './fake-okx.js';
+import { clientOrderId } from '../../ids.js';
+
+const KEYS = { apiKey: 'canaryOkxKey00112233', secret: 'canaryOkxSecret44556677', password: 'canaryOkxPass8899' };
+let fake: FakeOkx | undefined;
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function setup() {
+  fake = await new FakeOkx({ apiKey: KEYS.apiKey, secret: KEYS.secret, passphrase: KEYS.password }).start();
+  const adapter = new CcxtAdapter('okx1', { exchange: 'okx', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 500, rateLimitMs: 1 }, KEYS);
+  return { fake, adapter };
+}
+
+describe('CCXT adapter over the fake OKX v5 API, with the agent\'s client order ids', () => {
+  it('sends the agent\'s id as a valid clOrdId (its 32 hex digits) and answers under the agent\'s id', async () => {
+    const { adapter, fake } = await setup();
+    const id = clientOrderId('sig_1', 'acc_1', 'entry');
+    expect(id).toMatch(/^vz-[0-9a-f]{32}$/);
+    const o = await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'limit', limitPrice: '29000', quantity: '0.01', timeInForce: 'gtc' });
+    expect(fake.sentClOrdIds).toEqual([id.slice(3)]);
+    expect(o).toMatchObject({ clientOrderId: id, symbol: 'BTC/USDT', status: 'accepted' });
+    expect(fake.calls).toContain('POST /api/v5/trade/batch-orders');
+    // Read back by the agent's id; listed among open orders under it.
+    expect(await adapter.orderByClientId(id)).toMatchObject({ clientOrderId: id, brokerOrderId: o.brokerOrderId });
+    expect((await adapter.openOrders()).map((x) => x.clientOrderId)).toEqual([id]);
+  });
+
+  it('a lost answer is found by the same clOrdId: one order at OKX, reported under the agent\'s id, nothing re-sent', async () => {
+    const { adapter, fake } = await setup();
+    const id = clientOrderId('sig_2', 'acc_1', 'entry');
+    fake.faults.failNext('lost_answer_reset', { on: 'submit' });
+    const err = (await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.outcomeUnknown).toBe(true);
+    const found = await adapter.orderByClientId(id);
+    expect(found).toMatchObject({ clientOrderId: id, status: 'filled', filledQuantity: '0.01' });
+    expect(fake.countByClOrdId(id.slice(3))).toBe(1);
+    expect(fake.sentClOrdIds).toEqual([id.slice(3)]);
+  });
+
+  it('after a restart (a new adapter, no memory) the order, its lookup and its fills still carry the agent\'s id', async () => {
+    const { adapter, fake } = await setup();
+    const id = clientOrderId('sig_3', 'acc_1', 'entry');
+    const since = new Date(Date.now() - 1000).toISOString();
+    await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.02', timeInForce: 'gtc' });
+    const restarted = new CcxtAdapter('okx1', { exchange: 'okx', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 500, rateLimitMs: 1, symbols: ['BTC/USDT'] }, KEYS);
+    expect(await restarted.orderByClientId(id)).toMatchObject({ clientOrderId: id, status: 'filled' });
+    const fills = await new CcxtAdapter('okx1', { exchange: 'okx', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 500, rateLimitMs: 1, symbols: ['BTC/USDT'] }, KEYS).fillsSince(since);
+    expect(fills).toHaveLength(1);
+    expect(fills[0]).toMatchObject({ clientOrderId: id, symbol: 'BTC/USDT', quantity: '0.02', price: '30000' });
+  });
+
+  it('cancel by the agent\'s id reaches the order at OKX', async () => {
+    const { adapter, fake } = await setup();
+    const id = clientOrderId('sig_4', 'acc_1', 'entry');
+    await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'limit', limitPrice: '25000', quantity: '0.01', timeInForce: 'gtc' });
+    expect(await adapter.cancel(id)).toMatchObject({ clientOrderId: id, status: 'canceled' });
+    expect(fake.orders[0]!.state).toBe('canceled');
+  });
+
+  it('two agent ids stay two orders with two clOrdIds; a re-send of the same id is refused by OKX (sCode 51016) and makes no second order', async () => {
+    const { adapter, fake } = await setup();
+    const a = clientOrderId('sig_5', 'acc_1', 'entry');
+    const b = clientOrderId('sig_5', 'acc_1', 'exit');
+    const req = { symbol: 'BTC/USDT', side: 'buy' as const, type: 'limit' as const, limitPrice: '25000', quantity: '0.01', timeInForce: 'gtc' as const };
+    await adapter.submit({ ...req, clientOrderId: a });
+    await adapter.submit({ ...req, clientOrderId: b });
+    expect(new Set(fake.orders.map((o) => o.clOrdId)).size).toBe(2);
+    const again = (await adapter.submit({ ...req, clientOrderId: a }).catch((e: unknown) => e)) as BrokerError;
+    expect(again.kind).toBe('rejected');
+    expect(fake.countByClOrdId(a.slice(3))).toBe(1);
+  });
+});
