@@ -27,7 +27,9 @@ export function newWebhookId(): string {
 }
 
 /** Deterministic client order id from signal, account and leg: a re-run of the same signal yields the same id,
- *  so the broker refuses a second order. 35 characters of [a-z0-9-], within every broker's limit (Binance: 36). */
+ *  so the broker refuses a second order. 35 characters of [a-z0-9-]: Alpaca, OANDA, Binance (36), Bybit (36),
+ *  KuCoin and Coinbase take it as it is; OKX, Bitget and Kraken refuse it, and the CCXT adapter sends its 32 hex
+ *  digits there instead (main/brokers/ccxt/client-id.ts). */
 export function clientOrderId(signalId: string, accountId: string, leg: string): string {
   const h = crypto.createHash('sha256').update(`${signalId}\u0000${accountId}\u0000${leg}`).digest('hex');
   return `vz-${h.slice(0, 32)}`;
