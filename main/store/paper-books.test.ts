@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { Decimal } from 'decimal.js';
 import path from 'node:path';
 import { openDatabase } from './db.js';
 import { PaperRepo, type PaperOrderRow } from './paper.js';
@@ -58,7 +59,7 @@ describe('the paper books kept in memory', () => {
           if (o) repo.updateOrder({ ...o, status: STATUSES[status]!, stopPrice: stop, filledQuantity: status === 1 ? '0.5' : o.filledQuantity });
         };
         const expectSameAsTables = (account: string, symbol?: string): void => {
-          const positions = db.prepare('SELECT symbol, quantity, average_price AS averagePrice, last_price AS lastPrice FROM paper_positions WHERE account_id = ? ORDER BY symbol').all(account) as Record<string, string | null>[];
+          const positions = db.prepare('SELECT symbol, quantity, cost_basis AS costBasis, average_price AS averagePrice, last_price AS lastPrice FROM paper_positions WHERE account_id = ? ORDER BY symbol').all(account) as Record<string, string | null>[];
           const strip = (r: object) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null && v !== undefined));
           expect(repo.positions(account).map(strip)).toEqual(positions.map(strip));
           for (const s of SYMBOLS) expect(strip(repo.position(account, s) ?? {})).toEqual(strip(positions.find((p) => p.symbol === s) ?? {}));
@@ -68,14 +69,14 @@ describe('the paper books kept in memory', () => {
           expect(repo.openOrders(account, symbol).map((o) => ({ id: o.clientOrderId, status: o.status, stop: o.stopPrice ?? null, filled: o.filledQuantity }))).toEqual(open);
         };
         for (const o of ops) {
-          if (o.kind === 'position') repo.setPosition(accounts[o.account]!, { symbol: SYMBOLS[o.symbol]!, quantity: o.quantity, averagePrice: '10', lastPrice: o.lastPrice });
+          if (o.kind === 'position') repo.setPosition(accounts[o.account]!, { symbol: SYMBOLS[o.symbol]!, quantity: o.quantity, costBasis: new Decimal(o.quantity).times(10).toString(), averagePrice: '10', lastPrice: o.lastPrice });
           else if (o.kind === 'insert') insert(o.account, o.symbol, o.status);
           else if (o.kind === 'update') update(o.pick, o.status, o.stop);
           else if (o.kind === 'failed') {
             const before = placed.length;
             expect(() =>
               repo.transaction(() => {
-                if (o.then === 'position') repo.setPosition(accounts[o.account]!, { symbol: 'AAPL', quantity: '7', averagePrice: '1' });
+                if (o.then === 'position') repo.setPosition(accounts[o.account]!, { symbol: 'AAPL', quantity: '7', costBasis: '7', averagePrice: '1' });
                 else if (o.then === 'insert') insert(o.account, 0, 0);
                 else update(o.pick, 0, '1');
                 throw new Error('rolled back');
@@ -96,7 +97,7 @@ describe('the paper books kept in memory', () => {
     const db = openDatabase({ file });
     const repo = new PaperRepo(db);
     repo.ensureAccount('acc', 'USD', '1000');
-    repo.setPosition('acc', { symbol: 'AAPL', quantity: '5', averagePrice: '10' });
+    repo.setPosition('acc', { symbol: 'AAPL', quantity: '5', costBasis: '50', averagePrice: '10' });
     expect(repo.positions('acc').map((p) => p.quantity)).toEqual(['5']);
     const other = openDatabase({ file });
     other.prepare("UPDATE paper_positions SET quantity = '6' WHERE symbol = 'AAPL'").run();
@@ -126,7 +127,7 @@ describe('the paper books kept in memory', () => {
     const db = openDatabase({ file: path.join(tempDir(), 'paper-copy.db') });
     const repo = new PaperRepo(db);
     repo.ensureAccount('acc', 'USD', '1000');
-    repo.setPosition('acc', { symbol: 'AAPL', quantity: '5', averagePrice: '10' });
+    repo.setPosition('acc', { symbol: 'AAPL', quantity: '5', costBasis: '50', averagePrice: '10' });
     repo.positions('acc')[0]!.quantity = '99';
     repo.position('acc', 'AAPL')!.quantity = '98';
     expect(repo.positions('acc')[0]!.quantity).toBe('5');

@@ -1,5 +1,6 @@
 // Persistence for the built-in paper broker (main/brokers/paper). Decimal values are stored as strings.
 import { onTransactionFailed, type Db, type Statement } from './db.js';
+import { costFromAverage } from './migrations/012-paper-cost-basis.js';
 
 export interface PaperOrderRow {
   accountId: string;
@@ -43,7 +44,12 @@ export interface PaperFillRow {
 
 export interface PaperPositionRow {
   symbol: string;
+  /** Signed: negative for a short. */
   quantity: string;
+  /** The signed total cost of the open quantity (positive for a long, negative for a short), exact: P&L and cash are
+   *  computed from it. */
+  costBasis: string;
+  /** For display only: derived from the cost basis by the broker when it writes the position (rounded). */
   averagePrice: string;
   lastPrice?: string;
 }
@@ -138,6 +144,16 @@ class PaperBooks {
     this.open.clear();
   }
 }
+
+/** A stored position. A row without a cost basis (written by something other than this repository, e.g. a tool
+ *  editing the file with the old columns only) gets it from its average as migration 012 derived it. */
+const positionFromRaw = (r: Raw): PaperPositionRow => ({
+  symbol: r.symbol!,
+  quantity: r.quantity!,
+  costBasis: r.cost_basis ?? costFromAverage(r.average_price!, r.quantity!),
+  averagePrice: r.average_price!,
+  lastPrice: r.last_price ?? undefined,
+});
 
 const isWorking = (status: string): boolean => status === 'accepted' || status === 'partially_filled';
 const bySymbol = (a: PaperPositionRow, b: PaperPositionRow): number => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
@@ -252,8 +268,8 @@ export class PaperRepo {
   }
 
   private readPosition(accountId: string, symbol: string): PaperPositionRow | undefined {
-    const r = this.db.prepare('SELECT symbol, quantity, average_price, last_price FROM paper_positions WHERE account_id = ? AND symbol = ?').get(accountId, symbol) as Raw | undefined;
-    return r && { symbol: r.symbol!, quantity: r.quantity!, averagePrice: r.average_price!, lastPrice: r.last_price ?? undefined };
+    const r = this.db.prepare('SELECT symbol, quantity, cost_basis, average_price, last_price FROM paper_positions WHERE account_id = ? AND symbol = ?').get(accountId, symbol) as Raw | undefined;
+    return r && positionFromRaw(r);
   }
 
   positions(accountId: string): PaperPositionRow[] {
@@ -262,12 +278,7 @@ export class PaperRepo {
   }
 
   private readPositions(accountId: string): PaperPositionRow[] {
-    return (this.db.prepare('SELECT symbol, quantity, average_price, last_price FROM paper_positions WHERE account_id = ? ORDER BY symbol').all(accountId) as Raw[]).map((r) => ({
-      symbol: r.symbol!,
-      quantity: r.quantity!,
-      averagePrice: r.average_price!,
-      lastPrice: r.last_price ?? undefined,
-    }));
+    return (this.db.prepare('SELECT symbol, quantity, cost_basis, average_price, last_price FROM paper_positions WHERE account_id = ? ORDER BY symbol').all(accountId) as Raw[]).map(positionFromRaw);
   }
 
   setPosition(accountId: string, p: PaperPositionRow): void {
@@ -275,10 +286,12 @@ export class PaperRepo {
       this.db.prepare('DELETE FROM paper_positions WHERE account_id = ? AND symbol = ?').run(accountId, p.symbol);
     } else {
       this.db
-        .prepare('INSERT INTO paper_positions (account_id, symbol, quantity, average_price, last_price) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = excluded.quantity, average_price = excluded.average_price, last_price = excluded.last_price')
-        .run(accountId, p.symbol, p.quantity, p.averagePrice, p.lastPrice ?? null);
+        .prepare(
+          'INSERT INTO paper_positions (account_id, symbol, quantity, cost_basis, average_price, last_price) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = excluded.quantity, cost_basis = excluded.cost_basis, average_price = excluded.average_price, last_price = excluded.last_price',
+        )
+        .run(accountId, p.symbol, p.quantity, p.costBasis, p.averagePrice, p.lastPrice ?? null);
     }
-    this.books?.setPosition(accountId, { symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, lastPrice: p.lastPrice });
+    this.books?.setPosition(accountId, { symbol: p.symbol, quantity: p.quantity, costBasis: p.costBasis, averagePrice: p.averagePrice, lastPrice: p.lastPrice });
   }
 
   setPrice(symbol: string, price: string, at: string): void {

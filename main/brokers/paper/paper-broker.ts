@@ -4,7 +4,8 @@
 // or stop): one the market has already crossed fills at once (a limit at the market price when that is better),
 // the others rest and fill when a later price crosses them. A bracket's
 // take-profit and stop-loss are placed after the entry fills and cancel each other. Client order ids are unique
-// per account, as at a real broker. Everything (orders, fills, cash, positions, realised P&L, last prices) is in
+// per account, as at a real broker. Positions are kept at their cost basis, so cash and P&L are exact (cost-basis.ts).
+// Everything (orders, fills, cash, positions, realised P&L, last prices) is in
 // the database, so the books survive a restart.
 import { Decimal } from 'decimal.js';
 import type { PaperOrderRow, PaperRepo } from '../../store/paper.js';
@@ -21,6 +22,7 @@ import {
   type Position,
 } from '../port.js';
 import { crossingPrice, trailStop } from './crossing.js';
+import { Money, applyFill, averagePriceOf, unrealizedPnlOf } from './cost-basis.js';
 import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, isPositive, stopLossShape, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
 
 export type { PaperConfig };
@@ -70,9 +72,10 @@ export class PaperBroker implements BrokerAdapter {
 
   async account(): Promise<AccountSnapshot> {
     const a = this.repo.account(this.id);
-    let equity = new Decimal(a.cash);
+    // Positions at their mark, or at cost while no price has been seen.
+    let equity = new Money(a.cash);
     for (const p of this.repo.positions(this.id)) {
-      equity = equity.plus(new Decimal(p.quantity).times(p.lastPrice ?? p.averagePrice));
+      equity = equity.plus(p.lastPrice ? new Money(p.quantity).times(p.lastPrice) : p.costBasis);
     }
     return { currency: a.currency, cash: a.cash, equity: equity.toString(), buyingPower: Decimal.max(0, a.cash).toString() };
   }
@@ -137,8 +140,8 @@ export class PaperBroker implements BrokerAdapter {
   }
 
   private slip(side: 'buy' | 'sell', px: Decimal): Decimal {
-    const slip = new Decimal(this.config.slippageBps).div(10_000);
-    return px.times(side === 'buy' ? slip.plus(1) : new Decimal(1).minus(slip));
+    const slip = new Money(this.config.slippageBps).div(10_000);
+    return new Money(px).times(side === 'buy' ? slip.plus(1) : new Money(1).minus(slip));
   }
 
   async submit(req: OrderRequest): Promise<BrokerOrder> {
@@ -283,27 +286,15 @@ export class PaperBroker implements BrokerAdapter {
       if (room.isZero()) return [this.cancelWith(o, REDUCE_ONLY_NOTHING_LEFT, at)];
       qty = Decimal.min(qty, room);
     }
-    const commission = new Decimal(this.config.commissionPerOrder);
+    const commission = new Money(this.config.commissionPerOrder);
     const signed = o.side === 'buy' ? qty : qty.neg();
     const acct = this.repo.account(this.id);
     const pos = this.repo.position(this.id, o.symbol);
-    const cur = new Decimal(pos?.quantity ?? 0);
-    const avg = new Decimal(pos?.averagePrice ?? 0);
-    let realized = new Decimal(0);
-    let nextQty = cur.plus(signed);
-    let nextAvg = avg;
-    if (cur.isZero() || cur.isNegative() === signed.isNegative()) {
-      nextAvg = cur.abs().times(avg).plus(qty.times(price)).div(cur.abs().plus(qty));
-    } else {
-      const closing = Decimal.min(cur.abs(), qty);
-      realized = closing.times(price.minus(avg)).times(cur.isNegative() ? -1 : 1);
-      if (nextQty.isZero()) nextAvg = new Decimal(0);
-      else if (nextQty.isNegative() !== cur.isNegative()) nextAvg = price; // flipped: the rest opened at this price
-    }
-    nextQty = nextQty.toDecimalPlaces(12);
-    const cash = new Decimal(acct.cash).minus(signed.times(price)).minus(commission);
-    this.repo.setAccount(this.id, cash.toString(), new Decimal(acct.realizedPnl).plus(realized).minus(commission).toString());
-    this.repo.setPosition(this.id, { symbol: o.symbol, quantity: nextQty.toString(), averagePrice: nextAvg.toString(), lastPrice: price.toString() });
+    const book = applyFill({ quantity: pos?.quantity ?? 0, costBasis: pos?.costBasis ?? 0 }, signed, price);
+    const next = { quantity: book.quantity.toDecimalPlaces(12), costBasis: book.costBasis };
+    const cash = new Money(acct.cash).minus(new Money(signed).times(price)).minus(commission);
+    this.repo.setAccount(this.id, cash.toString(), new Money(acct.realizedPnl).plus(book.realized).minus(commission).toString());
+    this.repo.setPosition(this.id, { symbol: o.symbol, quantity: next.quantity.toString(), costBasis: next.costBasis.toString(), averagePrice: averagePriceOf(next), lastPrice: price.toString() });
     const filled = new Decimal(o.filledQuantity).plus(qty);
     const prevAvg = new Decimal(o.averageFillPrice ?? 0);
     o.averageFillPrice = prevAvg.times(o.filledQuantity).plus(qty.times(price)).div(filled).toString();
@@ -412,13 +403,14 @@ export class PaperBroker implements BrokerAdapter {
 
   async positions(): Promise<Position[]> {
     return this.repo.positions(this.id).map((p) => {
-      const mark = p.lastPrice ?? p.averagePrice;
+      const averagePrice = averagePriceOf(p); // rounded, for display; the P&L is computed from the cost basis
+      const mark = p.lastPrice ?? averagePrice;
       return {
         symbol: p.symbol,
         quantity: p.quantity,
-        averagePrice: p.averagePrice,
+        averagePrice,
         marketPrice: mark,
-        unrealizedPnl: new Decimal(mark).minus(p.averagePrice).times(p.quantity).toString(),
+        unrealizedPnl: p.lastPrice ? unrealizedPnlOf(p, p.lastPrice).toString() : '0',
       };
     });
   }

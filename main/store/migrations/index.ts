@@ -12,6 +12,7 @@ import { m008 } from './008-audit-processing-mark.js';
 import { m009 } from './009-inbox-copied.js';
 import { m010 } from './010-drop-signal-body-index.js';
 import { m011 } from './011-drop-audit-unsealed-index.js';
+import { m012 } from './012-paper-cost-basis.js';
 import { m013 } from './013-account-day.js';
 
 export interface Migration {
@@ -20,4 +21,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m013];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013];
