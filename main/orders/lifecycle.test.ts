@@ -142,3 +142,50 @@ describe('lifecycle under duplicated and reordered broker reports', () => {
     h.close();
   });
 });
+
+describe('lifecycle: a trailing stop as the broker moves it', () => {
+  const ctx = { accountId: 'acc1', leg: 'entry' };
+
+  it('a bracket trailing stop-loss is stored at the level the paper broker works it; a late older report does not move it back', async () => {
+    const h = harness();
+    const p = h.paper();
+    h.router.register('acc1', p);
+    await h.router.submit({ clientOrderId: 'e', symbol: 'TR2', side: 'buy', type: 'market', quantity: '10', timeInForce: 'gtc', referencePrice: '100', stopLoss: { trailPercent: '2' } }, ctx);
+    const stop = () => h.orders.byClientId('e:sl')!;
+    expect(stop()).toMatchObject({ type: 'trailing_stop', status: 'accepted', stopPrice: '98' });
+    const firstReport = (await p.orderByClientId('e:sl'))!;
+    h.events.length = 0;
+    p.observePrice('TR2', '105');
+    p.observePrice('TR2', '110');
+    expect(stop().stopPrice).toBe('107.8');
+    expect(h.events.filter((e) => e.type === 'order').map((e) => e.type === 'order' && e.order.stopPrice)).toEqual(['102.9', '107.8']);
+    p.observePrice('TR2', '108'); // below the high: the stop stays
+    expect(stop().stopPrice).toBe('107.8');
+    h.lifecycle.applyBrokerOrder(stop().id, firstReport, 'broker_update'); // the 98 report, delivered late
+    expect(stop().stopPrice).toBe('107.8');
+    expect(h.orders.list().items.find((o) => o.clientOrderId === 'e:sl')!.stopPrice).toBe('107.8'); // what /api/orders lists
+    p.observePrice('TR2', '107.9');
+    expect(stop().status).toBe('accepted');
+    p.observePrice('TR2', '107.7');
+    expect(stop()).toMatchObject({ status: 'filled', averageFillPrice: '107.7', stopPrice: '107.8' });
+    h.close();
+  });
+
+  it('a buy trailing stop (covering a short) is stored as it trails down, and the request stop of other orders is left alone', async () => {
+    const h = harness();
+    const p = h.paper();
+    h.router.register('acc1', p);
+    await h.router.submit({ clientOrderId: 's', symbol: 'AAPL', side: 'sell', type: 'market', quantity: '1', timeInForce: 'gtc', referencePrice: '200' }, ctx);
+    const t = await h.router.submit({ clientOrderId: 't', symbol: 'AAPL', side: 'buy', type: 'trailing_stop', trailAmount: '5', quantity: '1', timeInForce: 'gtc', reduceOnly: true }, ctx);
+    const plain = await h.router.submit({ clientOrderId: 'x', symbol: 'AAPL', side: 'sell', type: 'stop', stopPrice: '150', quantity: '1', timeInForce: 'gtc' }, ctx);
+    expect(h.orders.get(t.id)!.stopPrice).toBe('205');
+    p.observePrice('AAPL', '190');
+    expect(h.orders.get(t.id)!.stopPrice).toBe('195');
+    p.observePrice('AAPL', '193');
+    expect(h.orders.get(t.id)!.stopPrice).toBe('195');
+    // A plain stop keeps the stop it was sent with, whatever a report says.
+    h.lifecycle.applyBrokerOrder(plain.id, { ...(await p.orderByClientId('x'))!, stopPrice: '151' }, 'broker_update');
+    expect(h.orders.get(plain.id)!.stopPrice).toBe('150');
+    h.close();
+  });
+});

@@ -14,7 +14,7 @@ import { decideStatus } from './state-machine.js';
 import { randomId } from '../ids.js';
 
 type Waiter = { resolve: (o: OrderView) => void };
-type Fields = { reason?: string; brokerOrderId?: string; filledQuantity?: string; averageFillPrice?: string };
+type Fields = { reason?: string; brokerOrderId?: string; filledQuantity?: string; averageFillPrice?: string; stopPrice?: string };
 
 export class OrderLifecycle {
   private readonly waiters = new Map<string, Waiter[]>();
@@ -42,7 +42,9 @@ export class OrderLifecycle {
           this.orders.update(orderId, fields, at);
           this.orders.appendEvent(orderId, at, kind, current.status, current.status, data);
         });
-        return this.orders.get(orderId)!;
+        const updated = this.orders.get(orderId)!;
+        this.bus.publish({ type: 'order', order: updated });
+        return updated;
       }
       if (current.status !== to) {
         this.orders.appendEvent(orderId, at, 'stale_report_ignored', current.status, current.status, { kind, reported: to });
@@ -103,6 +105,7 @@ export class OrderLifecycle {
       reason: b.reason,
       filledQuantity: filled.toString(),
       averageFillPrice: b.averageFillPrice ?? current.averageFillPrice,
+      stopPrice: trailedStop(current, b),
     });
   }
 
@@ -191,5 +194,16 @@ export class OrderLifecycle {
 function fieldsAddInformation(current: OrderView, f: Fields): boolean {
   if (f.brokerOrderId && !current.brokerOrderId) return true;
   if (f.filledQuantity && new Decimal(f.filledQuantity).greaterThan(current.filledQuantity) && !isTerminal(current.status)) return true;
+  if (f.stopPrice !== undefined && !isTerminal(current.status)) return true;
   return false;
+}
+
+/** A trailing stop's current level as the broker reports it (the paper broker's trailed stop, Alpaca's stop_price),
+ *  when it is news: the first level known, or one moved in the trader's favour (up for a sell, down for a buy). A
+ *  trailing stop never moves back, so a lower (higher) level is an older report delivered late, and is not applied. */
+function trailedStop(current: OrderView, b: BrokerOrder): string | undefined {
+  if (current.type !== 'trailing_stop' || b.stopPrice === undefined) return undefined;
+  if (current.stopPrice === undefined) return b.stopPrice;
+  const reported = new Decimal(b.stopPrice);
+  return (current.side === 'sell' ? reported.greaterThan(current.stopPrice) : reported.lessThan(current.stopPrice)) ? b.stopPrice : undefined;
 }

@@ -154,13 +154,15 @@ export class OrderRepo {
     return r && (JSON.parse(r.request) as OrderRequest & { leg?: string });
   }
 
-  update(id: string, fields: { status?: OrderStatus; filledQuantity?: string; averageFillPrice?: string; brokerOrderId?: string; reason?: string }, at: string): void {
+  /** `stopPrice`: a trailing stop's current level, as the broker moves it. */
+  update(id: string, fields: { status?: OrderStatus; filledQuantity?: string; averageFillPrice?: string; brokerOrderId?: string; reason?: string; stopPrice?: string }, at: string): void {
     const sets: string[] = ['updated_at = @at'];
     if (fields.status !== undefined) sets.push('status = @status');
     if (fields.filledQuantity !== undefined) sets.push('filled_quantity = @filledQuantity');
     if (fields.averageFillPrice !== undefined) sets.push('average_fill_price = @averageFillPrice');
     if (fields.brokerOrderId !== undefined) sets.push('broker_order_id = @brokerOrderId');
     if (fields.reason !== undefined) sets.push('reason = @reason');
+    if (fields.stopPrice !== undefined) sets.push('stop_price = @stopPrice');
     this.db.prepare(`UPDATE orders SET ${sets.join(', ')} WHERE id = @id`).run({ ...fields, at, id });
   }
 

@@ -81,6 +81,23 @@ describe('paper broker: prices, costs and account', () => {
     h.close();
   });
 
+  it('each move of a trailing stop is reported to the listeners with the new stop level (no update when it does not move)', async () => {
+    const h = harness();
+    const p = h.paper();
+    await p.submit(market('b', 'buy', '10', '100'));
+    const seen: (string | undefined)[] = [];
+    p.onUpdate((u) => {
+      if (u.order.clientOrderId === 't') seen.push(u.order.stopPrice);
+    });
+    await p.submit({ clientOrderId: 't', symbol: 'AAPL', side: 'sell', type: 'trailing_stop', trailPercent: '2', quantity: '10', timeInForce: 'gtc' });
+    for (const px of ['105', '110', '108', '107.9']) p.observePrice('AAPL', px);
+    expect(seen).toEqual(['98', '102.9', '107.8']);
+    p.observePrice('AAPL', '107.7');
+    expect(seen).toEqual(['98', '102.9', '107.8', '107.8']); // the fill, at the level it was worked at
+    expect(await p.orderByClientId('t')).toMatchObject({ status: 'filled', averageFillPrice: '107.7' });
+    h.close();
+  });
+
   it('a trailing stop (percent) for a short trails above the low', async () => {
     const h = harness();
     const p = h.paper();
