@@ -23,7 +23,7 @@ export interface RiskRules {
   maxGrossExposure?: Decimal;
   maxOrdersPerMinute?: number;
   maxOrdersPerDay?: number;
-  /** Realised + unrealised loss today, as a positive amount. */
+  /** The fall of equity since the day started (realised and unrealised together), as a positive amount. */
   maxDailyLoss?: Decimal;
   /** Percent below today's equity high. */
   maxDrawdownPercent?: Decimal;

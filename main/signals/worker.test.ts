@@ -134,6 +134,9 @@ describe('exits of a position protected by a stop-loss', () => {
       const partial = await own.post(ownHook, '{"ticker":"PROTX","action":"exit","quantity":4,"price":"50.5","id":"prot-partial"}');
       expect(await settled(partial.body.signalId as string)).toMatchObject({ status: 'done' });
       expect((await positions()).find((p) => p.symbol === 'PROTX')?.quantity).toBe('6');
+      // The 6 left lost their stop-loss and take-profit: the decision says so.
+      const decided = (await own.api<{ decisions: { verdict: string; data?: { warnings?: string[] } }[] }>('GET', `/api/signals/${partial.body.signalId as string}`)).body;
+      expect(decided.decisions.find((d) => d.verdict === 'order')?.data?.warnings?.join(' ')).toMatch(/2 working order\(s\) of PROTX were canceled first .* the 6 left open keeps none of them/);
       await new Promise((r) => setTimeout(r, 2100)); // past the duplicate guard's window (2 s) for a second sell
       const exit = await own.post(ownHook, '{"ticker":"PROTX","action":"exit","price":"50.5","id":"prot-exit"}');
       expect(await settled(exit.body.signalId as string)).toMatchObject({ status: 'done' });

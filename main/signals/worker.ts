@@ -2,6 +2,7 @@
 // the reversal that follows); other symbols proceed in parallel. A row that keeps failing is set aside with its
 // reason and never blocks the others. On start, rows left half-done by a crash are resumed first; the
 // deterministic client order ids make a resumed row unable to place a second order.
+import { Decimal } from 'decimal.js';
 import type { SignalRepo, QueuedSignal, Decision } from '../store/signals.js';
 import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
 import type { AccountRepo } from '../store/accounts.js';
@@ -271,6 +272,13 @@ export class SignalWorker {
       verdicts.set(intent.leg, verdict);
     }
     if (toCancel.length > 0) {
+      const left = plan.intents.reduce((q, i) => (i.side === 'buy' ? q.plus(i.quantity) : q.minus(i.quantity)), new Decimal(facts.position));
+      if (!left.isZero()) {
+        // A partial exit or an add leaves a position whose stop-loss and take-profit it has just canceled.
+        const warning = `${toCancel.length} working order(s) of ${facts.symbol} were canceled first (cancelOpenOrders); the ${left.toFixed()} left open keeps none of them, a stop-loss or take-profit included, unless this alert brings new ones.`;
+        plan.warnings.push(warning);
+        bus.publish({ type: 'notice', level: 'warning', code: 'ORDERS_CANCELED', message: `${account.name}: ${warning}` });
+      }
       await durable();
       for (const o of toCancel) await router.cancel(o.id);
     }
