@@ -31,6 +31,9 @@ export class FakeAlpaca {
    *  protection (an account under $25k flagged as a pattern day trader is refused new orders). */
   shortingEnabled = true;
   dayTradeProtection = false;
+  /** `last_equity`: the equity at the previous close (Alpaca's start of the trading day); the starting cash until a
+   *  test sets another (a new trading day). */
+  lastEquity: Decimal;
   private server!: Server;
   private wss!: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -38,6 +41,7 @@ export class FakeAlpaca {
 
   constructor(private readonly options: FakeAlpacaOptions) {
     this.cash = new Decimal(options.cash ?? '100000');
+    this.lastEquity = this.cash;
     for (const [s, p] of Object.entries(options.prices ?? { AAPL: '100', 'BTC/USD': '30000' })) this.prices.set(s, p);
   }
 
@@ -196,7 +200,7 @@ export class FakeAlpaca {
     );
     return {
       id: 'a1b2c3', account_number: 'PA0000FAKE', status: 'ACTIVE', currency: 'USD',
-      cash: this.cash.toString(), equity: equity.toString(), last_equity: equity.toString(),
+      cash: this.cash.toString(), equity: equity.toString(), last_equity: this.lastEquity.toString(),
       buying_power: this.cash.mul(2).toString(), trading_blocked: false, shorting_enabled: true, pattern_day_trader: false,
     };
   }
