@@ -7,7 +7,7 @@ const KEYS = { apiKey: 'canaryBinanceApiKey0123456789abcdefABCDEF', secret: 'can
 
 runBrokerContract('ccxt binance', async () => {
   const fake = await new FakeBinance({ ...KEYS }).start();
-  const adapter = new CcxtAdapter('acct-binance', { exchange: 'binance', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 400, rateLimitMs: 1, symbols: ['BTC/USDT'] }, KEYS);
+  const adapter = new CcxtAdapter('acct-binance', { exchange: 'binance', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 1000, rateLimitMs: 1, symbols: ['BTC/USDT'] }, KEYS);
   return {
     adapter,
     faults: fake.faults,

@@ -9,7 +9,7 @@ const KEYS = { apiKey: 'canaryOkxApiKey0123456789abcdef', secret: 'canaryOkxSecr
 
 runBrokerContract('ccxt okx', async () => {
   const fake = await new FakeOkx({ apiKey: KEYS.apiKey, secret: KEYS.secret, passphrase: KEYS.password }).start();
-  const adapter = new CcxtAdapter('acct-okx', { exchange: 'okx', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 400, rateLimitMs: 1, symbols: ['BTC/USDT'] }, KEYS);
+  const adapter = new CcxtAdapter('acct-okx', { exchange: 'okx', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 1000, rateLimitMs: 1, symbols: ['BTC/USDT'] }, KEYS);
   return {
     adapter,
     faults: fake.faults,
