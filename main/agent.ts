@@ -46,7 +46,8 @@ import { newWebhookId, randomId } from './ids.js';
 import { Vault } from './secrets/index.js';
 import { CredentialsService, platformFix, type VaultLike } from './credentials-service.js';
 import { AccountConnections, type AdapterFactory } from './account-connections.js';
-import { TunnelService } from './tunnel-service.js';
+import { TunnelService, configuredTunnelProvider } from './tunnel-service.js';
+import { forwardedHeaderFor } from './server/security.js';
 import { finishesWithin } from './time-limit.js';
 import type { BackoffOptions, HealthProbeOptions } from './tunnel/index.js';
 
@@ -207,7 +208,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const onRejected = (rows: readonly InboxRow[]): void => {
       for (const r of rows) bus.publish({ type: 'signal', signal: { id: r.id, strategyId: r.strategy_id, status: 'rejected', code: r.code ?? undefined, symbol: r.symbol ?? undefined } });
     };
-    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs });
+    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs, forwardedHeader: forwardedHeaderFor(configuredTunnelProvider(settings)) });
     listening = webhook;
     intakeStorm = () => webhook.storm();
     untilDurable = webhook.untilDurable;
@@ -224,6 +225,8 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       bus,
       log,
       webhookPort: () => webhookPort, // the webhook listener only: the control listener is never exposed
+      // The listener believes only the forwarded-address header the configured provider sets (server/security.ts).
+      providerChanged: (provider) => webhook.setForwardedHeader(forwardedHeaderFor(provider)),
       ...overrides.tunnel,
     });
     const services = createServices({

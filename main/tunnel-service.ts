@@ -17,7 +17,7 @@ import {
   normalizePublicUrl,
 } from './tunnel/index.js';
 import type { BackoffOptions, HealthProbeOptions, TunnelProvider, TunnelSupervisorStatus } from './tunnel/index.js';
-import type { TunnelSettings, TunnelStatusView } from '../shared/api-types.js';
+import type { TunnelProviderKind, TunnelSettings, TunnelStatusView } from '../shared/api-types.js';
 
 const SETTINGS_KEY = 'tunnel.settings';
 const AUTOSTART_KEY = 'tunnel.autoStart';
@@ -36,6 +36,19 @@ export interface TunnelServiceOptions {
   checkIntervalMs?: number;
   failuresBeforeRestart?: number;
   backoff?: Partial<BackoffOptions>;
+  /** The configured provider changed (the webhook listener believes that provider's forwarded-address header). */
+  providerChanged?: (provider: TunnelProviderKind | undefined) => void;
+}
+
+/** The tunnel provider in the saved settings, read before the service exists (the webhook listener starts first). */
+export function configuredTunnelProvider(settings: Pick<SettingsRepo, 'get'>): TunnelProviderKind | undefined {
+  const raw = settings.get(SETTINGS_KEY);
+  if (!raw) return undefined;
+  try {
+    return (JSON.parse(raw) as Partial<TunnelSettings>).provider;
+  } catch {
+    return undefined;
+  }
 }
 
 export type TunnelSettingsPatch = Partial<TunnelSettings>;
@@ -64,7 +77,9 @@ export class TunnelService {
   async update(patch: TunnelSettingsPatch): Promise<TunnelStatusView> {
     const next: TunnelSettings = { ...this.settings(), ...patch };
     if (next.provider) this.build(next); // refuses settings that cannot work, before they are saved
+    const before = this.settings().provider;
     this.saveSettings(next);
+    if (next.provider !== before) this.o.providerChanged?.(next.provider);
     if (this.supervisor) {
       await this.serial(async () => {
         await this.stopSupervisor();

@@ -33,6 +33,23 @@ export function isLoopbackAddress(addr: string | undefined): boolean {
   return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
 }
 
+/**
+ * The one forwarded-address header the webhook listener believes, and only from a loopback peer (the local tunnel
+ * client): the header the running tunnel provider itself sets, never one a sender could have put in the request.
+ * - Cloudflare's edge overwrites `CF-Connecting-IP` with the address that connected to it, so behind cloudflared
+ *   that header is the sender; `X-Forwarded-For` is not read there.
+ * - ngrok appends the sender's address to `X-Forwarded-For` (keeping whatever the sender put in it before) and passes
+ *   any other header such as `CF-Connecting-IP` through unchanged; the public localtunnel server (nginx) and a
+ *   reverse proxy behind the manual provider append to `X-Forwarded-For` likewise. So there only the right-most
+ *   `X-Forwarded-For` entry, the one the tunnel appended, is the sender; `CF-Connecting-IP` is not read.
+ */
+export type ForwardedHeader = 'cf-connecting-ip' | 'x-forwarded-for';
+
+/** The header to believe for a tunnel provider (none configured: `X-Forwarded-For`, as for a reverse proxy). */
+export function forwardedHeaderFor(provider: string | null | undefined): ForwardedHeader {
+  return provider === 'cloudflared' ? 'cf-connecting-ip' : 'x-forwarded-for';
+}
+
 /** Passphrases are stored as salted hashes, never as text. */
 export function hashPassphrase(passphrase: string, salt = crypto.randomBytes(16).toString('hex')): string {
   const h = crypto.createHash('sha256').update(`${salt}\u0000${passphrase}`).digest('hex');

@@ -17,6 +17,7 @@ import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.j
 import { createWebhookServer, listen, closeServer, DEFAULT_DEDUPE_WINDOW_MS, type WebhookStats } from './webhook.js';
 import { sharedWebhookStats, STATS_BYTES, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
 import { finishesWithin } from '../time-limit.js';
+import type { ForwardedHeader } from './security.js';
 import { openIntake, type Intake } from './webhook-intake.js';
 
 export interface WebhookListener {
@@ -31,6 +32,8 @@ export interface WebhookListener {
   terminateThread?: () => Promise<void>;
   /** Strategies changed: forget cached webhook lookups. */
   invalidate(): void;
+  /** The tunnel provider changed: believe its forwarded-address header from now on (a restarted thread too). */
+  setForwardedHeader(header: ForwardedHeader): void;
   /** An alert storm: requests arriving faster than ALERT_STORM_PER_MS (over the last 20 ms or more). */
   storm(): boolean;
   /** Resolves once the alert `signalId` is on disk in inbox.db; undefined when it is already (InboxCopier). */
@@ -62,6 +65,8 @@ export interface WebhookListenerOptions {
   checkpointThreadEntry?: string;
   bodyLimit?: number;
   dedupeWindowMs?: number;
+  /** The forwarded-address header of the configured tunnel provider (security.ts forwardedHeaderFor). */
+  forwardedHeader?: ForwardedHeader;
   /** How long a new thread may take to listen before it is ended (default THREAD_START_MS). */
   threadStartLimitMs?: number;
 }
@@ -112,7 +117,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
   inbox.onCommitted = () => intake.durable(store.lastDurableSeq());
   const windowMs = o.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   intake.releaseTo((seq) => pruneInbox(store, seq, windowMs, o.log));
-  const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs });
+  const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs, forwardedHeader: o.forwardedHeader });
   const storm = stormOf(webhook.stats);
   intake.followStorm(storm);
   let port: number;
@@ -132,6 +137,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
       return webhook.server.listening;
     },
     invalidate: () => webhook.invalidate(),
+    setForwardedHeader: (header) => webhook.setForwardedHeader(header),
     storm,
     untilDurable: intake.untilDurable,
     close: async () => {
@@ -167,6 +173,8 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   let restartTimer: NodeJS.Timeout | undefined;
   let restarting: Promise<void> | undefined;
   const startLimitMs = o.threadStartLimitMs ?? THREAD_START_MS;
+  /** The header a thread started now (a restart too) believes. */
+  let forwardedHeader = o.forwardedHeader;
 
   const onMessage = (m: ToMain): void => {
     if (m.type === 'committed') {
@@ -212,6 +220,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
         stats: statsBuffer,
         bodyLimit: o.bodyLimit,
         dedupeWindowMs: o.dedupeWindowMs,
+        forwardedHeader,
       };
       const w = new Worker(o.threadEntry ?? THREAD_ENTRY, { workerData: data, name: 'webhook' });
       starting = w;
@@ -233,6 +242,8 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
           if (starting === w) starting = undefined;
           live = w;
           liveSince = Date.now();
+          // The provider changed while this thread was starting with the previous header in its workerData.
+          if (forwardedHeader !== undefined && forwardedHeader !== data.forwardedHeader) w.postMessage({ type: 'forwarded-header', header: forwardedHeader } satisfies ToThread);
           boundPort = m.port;
           resolve(w);
         } else if (m.type === 'listen-error') {
@@ -277,6 +288,10 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       },
       // A thread started later begins with an empty cache.
       invalidate: () => live?.postMessage({ type: 'invalidate' } satisfies ToThread),
+      setForwardedHeader: (header: ForwardedHeader) => {
+        forwardedHeader = header;
+        live?.postMessage({ type: 'forwarded-header', header } satisfies ToThread);
+      },
       storm,
       untilDurable: intake.untilDurable,
       close: () => {

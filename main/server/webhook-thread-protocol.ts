@@ -1,6 +1,7 @@
 // What the main thread and the webhook thread say to each other (structured-clone messages), and the counters
 // they share.
 import type { WebhookStats } from './webhook.js';
+import type { ForwardedHeader } from './security.js';
 import type { CommittedRows } from '../store/inbox-db.js';
 
 export interface ThreadData {
@@ -17,6 +18,8 @@ export interface ThreadData {
   stats: SharedArrayBuffer;
   bodyLimit?: number;
   dedupeWindowMs?: number;
+  /** The forwarded-address header of the tunnel provider configured when the thread starts. */
+  forwardedHeader?: ForwardedHeader;
 }
 
 export type ToMain =
@@ -35,6 +38,8 @@ export type ToMain =
 export type ToThread =
   | { type: 'invalidate' }
   | { type: 'close' }
+  /** The tunnel provider changed: believe this forwarded-address header from now on. */
+  | { type: 'forwarded-header'; header: ForwardedHeader }
   /** Rows up to `seq` are copied into viewzenix.db and on disk there: inbox.db may delete them. */
   | { type: 'release'; seq: number };
 

@@ -58,10 +58,12 @@ const webhook = createWebhookServer({
   stats: sharedWebhookStats(data.stats),
   bodyLimit: data.bodyLimit,
   dedupeWindowMs: data.dedupeWindowMs,
+  forwardedHeader: data.forwardedHeader,
 });
 
 port.on('message', (m: ToThread) => {
   if (m.type === 'invalidate') webhook.invalidate();
+  else if (m.type === 'forwarded-header') webhook.setForwardedHeader(m.header);
   else if (m.type === 'release') pruneInbox(store, m.seq, data.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS, log);
   else if (m.type === 'close') void shutdown();
 });

@@ -8,6 +8,7 @@ import { startTestAgent, eventually, builtWebhookThreadEntry, type TestAgent } f
 import type { OrderView, StrategyView } from '../../shared/api-types.js';
 import { malformedJson, secretText } from '../test-support/malformed-alerts.js';
 import { clientAddress } from './webhook.js';
+import { forwardedHeaderFor } from './security.js';
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -275,6 +276,67 @@ describe.each([
     expect(viaTunnel.status).toBe(202);
   });
 
+  it('CF-Connecting-IP passes the allowlist only with cloudflared; otherwise only the tunnel-appended X-Forwarded-For entry counts', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', {
+      name: `Allowlisted CF ${mode}`,
+      accountIds: [accounts[0]!.id],
+      config: { intake: { ipAllowlist: ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'] } },
+    });
+    expect(created.status).toBe(201);
+    const url = created.body.webhookUrl;
+    let n = 0;
+    const send = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: `{"ticker":"CFX","action":"buy","quantity":1,"price":1,"id":"cf-${mode}-${n++}"}` }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }));
+    const spoofed = { 'x-forwarded-for': '203.0.113.9', 'cf-connecting-ip': '52.89.214.238' };
+    const setProvider = async (provider: string) =>
+      expect((await agent.api('PUT', '/api/tunnel', provider === 'manual' ? { provider, manual: { publicUrl: 'https://alerts.example.com' } } : { provider })).status).toBe(200);
+    try {
+      // No provider configured, then ngrok, localtunnel, manual: a sender-written CF-Connecting-IP is not believed.
+      for (const provider of [undefined, 'ngrok', 'localtunnel', 'manual']) {
+        if (provider) await setProvider(provider);
+        const r = await eventually(() => send(spoofed), (x) => x.status === 403);
+        expect(r.status, String(provider)).toBe(403);
+        expect(r.body.code).toBe('IP_NOT_ALLOWED');
+        // The sender's own left part of X-Forwarded-For is not believed either; the tunnel's right-most entry is.
+        expect((await send({ 'x-forwarded-for': '52.89.214.238, 203.0.113.9' })).status).toBe(403);
+        expect((await send({ 'x-forwarded-for': '203.0.113.9, 52.89.214.238' })).status).toBe(202);
+      }
+      // cloudflared: Cloudflare overwrites CF-Connecting-IP, so it is the sender; X-Forwarded-For is not read.
+      await setProvider('cloudflared');
+      const viaCloudflare = await eventually(() => send({ 'cf-connecting-ip': '52.89.214.238', 'x-forwarded-for': '203.0.113.9' }), (x) => x.status === 202);
+      expect(viaCloudflare.status).toBe(202);
+      const outsider = await send({ 'cf-connecting-ip': '203.0.113.9', 'x-forwarded-for': '52.89.214.238' });
+      expect(outsider.status).toBe(403);
+      expect((await send({ 'x-forwarded-for': '52.89.214.238' })).status).toBe(403);
+      // Back to ngrok: the header is not believed any more.
+      await setProvider('ngrok');
+      expect((await eventually(() => send(spoofed), (x) => x.status === 403)).status).toBe(403);
+      expect((await send({ 'x-forwarded-for': '52.89.214.238' })).status).toBe(202);
+    } finally {
+      await agent.api('PUT', '/api/tunnel', { provider: 'manual', manual: { publicUrl: 'https://alerts.example.com' } });
+    }
+  });
+
+  it('requests the IP allowlist refuses do not use up the rate limit; allowed requests still do', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', {
+      name: `Allowlisted rate ${mode}`,
+      accountIds: [accounts[0]!.id],
+      config: { intake: { ipAllowlist: ['52.89.214.238'], rateLimit: { perSecond: 0.001, burst: 2 } } },
+    });
+    expect(created.status).toBe(201);
+    const url = created.body.webhookUrl;
+    const send = (xff: string, i: number) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': xff }, body: `{"ticker":"RLX","action":"buy","quantity":1,"price":1,"id":"rl-${mode}-${i}"}` }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }));
+    for (let i = 0; i < 5; i++) expect((await send('203.0.113.9', i)).body.code).toBe('IP_NOT_ALLOWED');
+    expect((await send('52.89.214.238', 10)).status).toBe(202);
+    expect((await send('52.89.214.238', 11)).status).toBe(202);
+    const flood = await send('52.89.214.238', 12);
+    expect(flood.status).toBe(429);
+    expect(flood.body.code).toBe('RATE_LIMITED');
+  });
+
   it('a strategy config with unknown or invalid fields is refused, every problem at once', async () => {
     const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
     const res = await agent.api<{ code: string; errors: { path: string; message: string }[] }>('POST', '/api/strategies', {
@@ -358,6 +420,18 @@ describe('client address behind a tunnel', () => {
     expect(clientAddress('127.0.0.1', { 'x-forwarded-for': '52.89.214.238, 203.0.113.9' })).toBe('203.0.113.9');
     expect(clientAddress('127.0.0.1', { 'x-forwarded-for': '52.89.214.238' })).toBe('52.89.214.238');
     expect(clientAddress('203.0.113.9', { 'x-forwarded-for': '52.89.214.238' })).toBe('203.0.113.9');
-    expect(clientAddress('::ffff:127.0.0.1', { 'cf-connecting-ip': '34.212.75.30' })).toBe('34.212.75.30');
+  });
+
+  it('reads CF-Connecting-IP only when the provider is cloudflared, and then ignores X-Forwarded-For', () => {
+    const headers = { 'cf-connecting-ip': '34.212.75.30', 'x-forwarded-for': '203.0.113.9' };
+    expect(clientAddress('::ffff:127.0.0.1', headers, 'x-forwarded-for')).toBe('203.0.113.9');
+    expect(clientAddress('::ffff:127.0.0.1', { 'cf-connecting-ip': '34.212.75.30' }, 'x-forwarded-for')).toBe('127.0.0.1');
+    expect(clientAddress('::ffff:127.0.0.1', headers, 'cf-connecting-ip')).toBe('34.212.75.30');
+    expect(clientAddress('127.0.0.1', { 'x-forwarded-for': '34.212.75.30' }, 'cf-connecting-ip')).toBe('127.0.0.1');
+    // Two CF-Connecting-IP headers (node joins them): one was not written by Cloudflare.
+    expect(clientAddress('127.0.0.1', { 'cf-connecting-ip': '34.212.75.30, 203.0.113.9' }, 'cf-connecting-ip')).toBe('127.0.0.1');
+    expect(clientAddress('203.0.113.9', headers, 'cf-connecting-ip')).toBe('203.0.113.9');
+    expect(forwardedHeaderFor('cloudflared')).toBe('cf-connecting-ip');
+    for (const p of ['ngrok', 'localtunnel', 'manual', undefined]) expect(forwardedHeaderFor(p)).toBe('x-forwarded-for');
   });
 });

@@ -11,7 +11,7 @@ import { redactBody } from '../signals/parse/redact-body.js';
 import { dedupeKeys } from '../signals/dedupe-key.js';
 import { randomId } from '../ids.js';
 import { RateLimiter } from './rate-limit.js';
-import { isLoopbackAddress, verifyPassphrase } from './security.js';
+import { isLoopbackAddress, verifyPassphrase, type ForwardedHeader } from './security.js';
 import { HEALTH_PROBE_PARAM, healthProbeEcho } from '../tunnel/health-echo.js';
 import { traceReceived } from '../latency-trace.js';
 
@@ -31,6 +31,9 @@ export interface WebhookOptions {
   now?: () => Date;
   /** Where the counters are kept (the webhook thread counts into memory the main thread reads). */
   stats?: WebhookStats;
+  /** The forwarded-address header the configured tunnel provider sets (security.ts forwardedHeaderFor);
+   *  default `x-forwarded-for`. Changed later with setForwardedHeader. */
+  forwardedHeader?: ForwardedHeader;
 }
 
 export interface WebhookStats {
@@ -44,12 +47,21 @@ interface StrategyIntake {
   rateLimit?: { perSecond: number; burst: number };
 }
 
-export function createWebhookServer(o: WebhookOptions): { server: http.Server; stats: WebhookStats; invalidate(): void } {
+export interface WebhookServer {
+  server: http.Server;
+  stats: WebhookStats;
+  invalidate(): void;
+  /** The tunnel provider changed: believe its forwarded-address header from now on. */
+  setForwardedHeader(header: ForwardedHeader): void;
+}
+
+export function createWebhookServer(o: WebhookOptions): WebhookServer {
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const windowMs = o.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   const limiter = new RateLimiter(o.rate?.perWebhook ?? { perSecond: 50, burst: 1000 }, o.rate?.overall ?? { perSecond: 5000, burst: 10000 });
   const stats: WebhookStats = o.stats ?? { unknownWebhook: 0, rateLimited: 0, received: 0 };
   const now = o.now ?? (() => new Date());
+  let forwardedHeader: ForwardedHeader = o.forwardedHeader ?? 'x-forwarded-for';
   // Strategy lookups are cached; the control API invalidates the cache on every change.
   let cache = new Map<string, StrategyRow | null>();
 
@@ -85,17 +97,20 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
       return reject(res, 'WEBHOOK_NOT_FOUND');
     }
     const intake = (strategy.config.intake ?? {}) as StrategyIntake;
+    const peer = req.socket.remoteAddress;
+    const sourceIp = clientAddress(peer, req.headers, forwardedHeader);
+    // The allowlist comes before the rate limit: a sender it refuses must not use up the bucket and get
+    // TradingView's own alerts refused 429 (which TradingView never re-sends). Every request that gets past it
+    // counts, a wrong passphrase included: that keeps the flood protection for a leaked URL.
+    if (intake.ipAllowlist && intake.ipAllowlist.length > 0 && !intake.ipAllowlist.includes(sourceIp ?? '')) {
+      req.resume();
+      return reject(res, 'IP_NOT_ALLOWED');
+    }
     if (!limiter.allow(webhookId, intake.rateLimit)) {
       stats.rateLimited++;
       o.log.warn({ strategyId: strategy.id }, 'webhook rate limit hit');
       req.resume();
       return reject(res, 'RATE_LIMITED');
-    }
-    const peer = req.socket.remoteAddress;
-    const sourceIp = clientAddress(peer, req.headers);
-    if (intake.ipAllowlist && intake.ipAllowlist.length > 0 && !intake.ipAllowlist.includes(sourceIp ?? '')) {
-      req.resume();
-      return reject(res, 'IP_NOT_ALLOWED');
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > bodyLimit) return rejectOversize(req, res);
@@ -180,6 +195,9 @@ export function createWebhookServer(o: WebhookOptions): { server: http.Server; s
     invalidate() {
       cache = new Map();
     },
+    setForwardedHeader(header) {
+      forwardedHeader = header;
+    },
   };
 }
 
@@ -241,17 +259,25 @@ function send(res: http.ServerResponse, status: number, body: unknown, close = f
   res.end(text);
 }
 
-/** The alert's real source: the forwarded address is trusted only when the TCP peer is the local tunnel client. */
-export function clientAddress(peer: string | undefined, headers: http.IncomingHttpHeaders): string | undefined {
+/**
+ * The alert's real source. A forwarded address is believed only when the TCP peer is the local tunnel client, and
+ * only in the header the configured tunnel provider sets (security.ts ForwardedHeader): `CF-Connecting-IP` behind
+ * cloudflared, else the right-most `X-Forwarded-For` entry, the one the tunnel appended (entries before it are
+ * whatever the sender wrote). Without that header the peer itself is the source (loopback: never on an allowlist).
+ */
+export function clientAddress(peer: string | undefined, headers: http.IncomingHttpHeaders, trusted: ForwardedHeader = 'x-forwarded-for'): string | undefined {
   const normalised = peer?.startsWith('::ffff:') ? peer.slice(7) : peer;
   if (!isLoopbackAddress(peer)) return normalised;
-  const cf = headers['cf-connecting-ip'];
-  if (typeof cf === 'string' && cf.trim()) return cf.trim();
+  if (trusted === 'cf-connecting-ip') {
+    const cf = headers['cf-connecting-ip'];
+    // Cloudflare sets it once; a repeated header (node joins it with ", ") was not written by Cloudflare alone.
+    return typeof cf === 'string' && cf.trim() && !cf.includes(',') ? cf.trim() : normalised;
+  }
   const xff = headers['x-forwarded-for'];
   if (typeof xff === 'string' && xff.trim()) {
-    // The right-most entry is the one the tunnel itself appended; earlier ones can be forged by the sender.
+    // node joins repeated X-Forwarded-For headers with ", ", so the right-most entry is still the tunnel's.
     const parts = xff.split(',').map((p) => p.trim()).filter(Boolean);
-    return parts[parts.length - 1];
+    return parts[parts.length - 1] ?? normalised;
   }
   return normalised;
 }
