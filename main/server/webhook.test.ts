@@ -171,6 +171,15 @@ describe.each([
     expect(stored.body).toMatchObject({ status: 'rejected', code: 'INVALID_ACTION' });
   });
 
+  it('a JSON key given twice is refused with INVALID_FIELD naming it, and nothing is traded', async () => {
+    const res = await agent.post(hook, '{"ticker":"DK1","action":"buy","quantity":"1","price":"10","action":"sell","quantity":"100"}');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ status: 'rejected', code: 'INVALID_FIELD' });
+    expect(res.body.message).toMatch(/"action" is given twice/);
+    const orders = await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${res.body.signalId as string}`);
+    expect(orders.body.items).toEqual([]);
+  });
+
   it('a strategy with a passphrase refuses a wrong or missing one, and the passphrase is never stored', async () => {
     const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
     const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: 'With passphrase', accountIds: [accounts[0]!.id], passphrase: 'canary-pass-7391' });

@@ -6,7 +6,8 @@ import { Decimal } from 'decimal.js';
 import type { Code } from '../../../shared/codes.js';
 import type { Signal } from '../../../shared/signal.js';
 import { buildBrackets } from '../../strategy/brackets.js';
-import { parseAlert } from './index.js';
+import { duplicateKey, parseAlert } from './index.js';
+import { scanJson } from './json-scan.js';
 import { diagnoseJson } from './json-diagnose.js';
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS, placeholderInfo } from './placeholders.js';
 
@@ -150,6 +151,12 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
       add({ code: r.code, message: r.message, ...(r.field !== undefined ? { field: r.field } : {}) });
       return { problems, warnings, rendered };
     }
+    // A repeated key: JSON.parse (and the re-serialised sample below) would keep only the last one.
+    const scan = scanJson(rendered);
+    if (!scan.ok) {
+      const r = duplicateKey(scan.key, scan.path);
+      if (!r.ok) add({ code: r.code, message: r.message, field: scan.path });
+    } else if (scan.text !== rendered) value = JSON.parse(scan.text);
     // Report every field's problem: drop the field that failed and parse again.
     let obj = value;
     let clean = true;

@@ -5,6 +5,7 @@
 // JSON application/json and everything else text/plain) → text dialects (PineConnector, key=value).
 
 import { diagnoseJson } from './json-diagnose.js';
+import { scanJson } from './json-scan.js';
 import { parseKeyValue, looksLikeKeyValue } from './keyvalue.js';
 import { looseKey, normaliseAlert, SECRET_KEY, type RawAlert } from './native.js';
 import { looksLikePineConnector, parsePineConnector } from './pineconnector.js';
@@ -68,9 +69,19 @@ function parseJsonText(text: string): ParseResult {
   if (value === null || typeof value !== 'object') {
     return reject('UNRECOGNISED_FORMAT', 'The alert is a bare JSON value, not an alert object. Send e.g. {"ticker": "{{ticker}}", "action": "buy"}.');
   }
+  // JSON.parse keeps the last of a repeated key and rounds over-long numbers: one pass finds the first and reads
+  // the second as written (json-scan.ts).
+  const scan = scanJson(text);
+  if (!scan.ok) return duplicateKey(scan.key, scan.path);
+  if (scan.text !== text) value = JSON.parse(scan.text);
   const obj = value as RawAlert;
   if (looksLikeThreeCommas(obj)) return parseThreeCommas(obj);
   return normaliseAlert(obj, { dialect: 'native', warnings: [] });
+}
+
+/** A key given twice in one object: one alert is one order, so neither value is guessed. */
+export function duplicateKey(key: string, path: string): ParseResult {
+  return reject('INVALID_FIELD', `${JSON.stringify(key)} is given twice${path !== key ? ` in "${path.slice(0, path.length - key.length - 1)}"` : ''} in the alert, so it is not clear which value you meant. Remove one of them (one alert is one order).`, path);
 }
 
 const JSON_SECRET = /"([A-Za-z_ ]{1,20})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/g;
