@@ -25,6 +25,8 @@ describe('PineConnector comma syntax', () => {
     ['60123456789,buylimit,EURUSD,risk=1,price=1.0850', { action: 'buy', orderType: 'limit', limitPrice: '1.085' }],
     ['60123456789,sellstop,EURUSD,risk=1,price=1.0700', { action: 'sell', orderType: 'stop', stopPrice: '1.07' }],
     ['60123456789,sell,GBPJPY,vol_dollar=50,sl_pips=20', { action: 'sell', quantity: '50', quantityType: 'risk_dollar_amount' }],
+    ['60123456789,sell,"XAUUSD",vol_lots="0.1",comment="Short Entry"', { symbol: 'XAUUSD', action: 'sell', quantity: '0.1' }],
+    ['60123456789,"closeall" , "EURUSD"', { symbol: 'EURUSD', action: 'exit', extras: { licenseId: '60123456789' } }],
     ['60123456789 , BUY , eurusd , risk=1 , sl_price=1.08 , tp_pct=2', { symbol: 'EURUSD', action: 'buy', stopLoss: { type: 'stop', stopPrice: '1.08' }, takeProfit: { percent: '2' } }],
   ])('%s', (body, expected) => {
     expect(ok(body).signal).toMatchObject(expected);

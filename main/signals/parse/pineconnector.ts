@@ -67,12 +67,22 @@ function splitCommas(text: string): string[] {
   return parts;
 }
 
+/** A value written "in quotes" (values may be quoted, the symbol and the command too) without them. */
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1).trim() : value;
+}
+
+/** The id, command and symbol parts, without their quotes. */
+function head(parts: readonly string[]): [string, string, string] {
+  return [unquote(parts[0] ?? ''), unquote(parts[1] ?? ''), unquote(parts[2] ?? '')];
+}
+
 /** True when the text has PineConnector's shape: id, a command word, a symbol, then only key=value parts. */
 export function looksLikePineConnector(text: string): boolean {
   if (text.includes('\n') || !text.includes(',')) return false;
   const parts = splitCommas(text);
   if (parts.length < 3) return false;
-  const [license, command, symbol] = parts as [string, string, string];
+  const [license, command, symbol] = head(parts);
   if (!LICENSE.test(license) || license.includes('=') || command.includes('=') || symbol.includes('=') || symbol === '') return false;
   if (!COMMAND_WORD.test(command) && !command.includes('{{')) return false;
   return parts.slice(3).every((p) => p === '' || p.includes('='));
@@ -80,7 +90,7 @@ export function looksLikePineConnector(text: string): boolean {
 
 export function parsePineConnector(text: string): ParseResult {
   const parts = splitCommas(text);
-  const [license, commandRaw, symbol] = parts as [string, string, string];
+  const [license, commandRaw, symbol] = head(parts);
   const warnings: string[] = [];
   const command = commandRaw.toLowerCase();
   if (commandRaw.includes('{{')) {
@@ -101,8 +111,7 @@ export function parsePineConnector(text: string): ParseResult {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const key = part.slice(0, eq).trim().toLowerCase();
-    let value = part.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    const value = unquote(part.slice(eq + 1).trim());
     if (key === '') return reject('UNRECOGNISED_FORMAT', `The PineConnector part ${show(part)} has no name before "=". Write key=value, e.g. risk=1.`);
     if (Object.prototype.hasOwnProperty.call(params, key) || (key === 'secret' && raw.passphrase !== undefined)) {
       return reject('INVALID_FIELD', `"${key}" appears twice; PineConnector takes each parameter once.`, key);
