@@ -65,6 +65,19 @@ Options:
   -h, --help                 this help
 `;
 
+/** True once `start` runs the agent: from then on a closed stdout must not end the process. */
+let agentRunning = false;
+
+// A reader that stops early (`viewzenix signals | head`) closes the pipe: what is left to print has nowhere to go,
+// which is not a failure of the command. It ends quietly with code 0 instead of an unhandled 'error' event. The
+// agent (`start`) keeps running: only its console output is lost.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (!agentRunning) process.exit(0);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const handlerAt = firstPositional(argv);
   const handler = handlerAt >= 0 ? HANDLERS[argv[handlerAt]!] : undefined;
@@ -107,7 +120,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command || values.help ? 0 : 2;
   }
-  if (command === 'start') return start(values as StartFlags);
+  if (command === 'start') {
+    agentRunning = true;
+    return start(values as StartFlags);
+  }
   if (command === 'credentials' && rest[0] === 'set' && rest.length > 2) {
     // Refused before anything else runs: a value on the command line is visible to every user (ps, /proc).
     throw new UsageError('The value is read from stdin, never from the command line. Usage: viewzenix credentials set NAME (then type or pipe the value).');
