@@ -75,6 +75,9 @@ export interface Signal {
   marketPositionSize?: Decimal;
   prevMarketPosition?: MarketPosition;
   prevMarketPositionSize?: Decimal;
+  /** The alert is an explicit command to close this side only (PineConnector closelong / closeshort, 3Commas
+   *  exit_long / exit_short): holding the other side, or nothing, is NO_POSITION, never a close of the other side. */
+  closeSide?: 'long' | 'short';
   /** The alert's own limit on its age in seconds (3Commas `max_lag`); the stricter of it and the strategy's
    *  maximum alert age applies. */
   maxAgeSeconds?: number;

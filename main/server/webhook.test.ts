@@ -171,6 +171,29 @@ describe.each([
     expect(stored.body).toMatchObject({ status: 'rejected', code: 'INVALID_ACTION' });
   });
 
+  it('PineConnector closelong with a short held sends nothing (NO_POSITION); closeshort closes the short', async () => {
+    const symbol = `CLS${mode === 'thread' ? 'T' : 'P'}`;
+    const short = await agent.post(hook, `{"ticker":"${symbol}","action":"sell","quantity":"3","price":"10"}`);
+    expect(short.status).toBe(202);
+    const done = (id: string) =>
+      eventually(
+        async () => (await agent.api<{ status: string; code?: string }>('GET', `/api/signals/${id}`)).body,
+        (b) => b.status !== 'queued' && b.status !== 'processing',
+      );
+    expect((await done(short.body.signalId as string)).status).toBe('done');
+    const closeLong = await agent.post(hook, `60123456789,closelong,${symbol}`, 'text/plain');
+    expect(closeLong.status).toBe(202);
+    expect(await done(closeLong.body.signalId as string)).toMatchObject({ status: 'denied', code: 'NO_POSITION' });
+    expect((await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${closeLong.body.signalId as string}`)).body.items).toEqual([]);
+    const closeShort = await agent.post(hook, `60123456789,closeshort,${symbol}`, 'text/plain');
+    expect(closeShort.status).toBe(202);
+    const orders = await eventually(
+      async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${closeShort.body.signalId as string}`)).body.items,
+      (items) => items.length === 1 && items[0]!.status === 'filled',
+    );
+    expect(orders[0]).toMatchObject({ symbol, side: 'buy', quantity: '3' });
+  });
+
   it('a JSON key given twice is refused with INVALID_FIELD naming it, and nothing is traded', async () => {
     const res = await agent.post(hook, '{"ticker":"DK1","action":"buy","quantity":"1","price":"10","action":"sell","quantity":"100"}');
     expect(res.status).toBe(400);

@@ -267,6 +267,29 @@ describe('planSignal: staleness and trading windows', () => {
   });
 });
 
+describe('planSignal: an explicit close of one side (closeSide)', () => {
+  const closeLong = signal({ dialect: 'pineconnector', action: 'exit', marketPosition: 'flat', prevMarketPosition: 'long', closeSide: 'long' });
+  const closeShort = signal({ dialect: 'pineconnector', action: 'exit', marketPosition: 'flat', prevMarketPosition: 'short', closeSide: 'short' });
+
+  it('closes the named side when it is held', () => {
+    expect(legs(planSignal(input({ signal: closeLong, position: '3' })))).toBe('exit:sell:3');
+    expect(legs(planSignal(input({ signal: closeShort, position: '-4' })))).toBe('exit:buy:4');
+  });
+
+  it('never closes the other side: NO_POSITION naming the side asked for and the side held', () => {
+    const r = planSignal(input({ signal: closeLong, position: '-3' }));
+    expect(r).toMatchObject({ kind: 'denied', denial: { code: 'NO_POSITION', values: { side: 'long', held: 'short', position: '-3' } } });
+    if (r.kind === 'denied') expect(r.denial.detail).toContain('side=long');
+    expect(planSignal(input({ signal: closeShort, position: '4' }))).toMatchObject({ kind: 'denied', denial: { code: 'NO_POSITION', values: { side: 'short', held: 'long' } } });
+    expect(planSignal(input({ signal: closeLong, position: '0' }))).toMatchObject({ kind: 'denied', denial: { code: 'NO_POSITION', values: { side: 'long', position: '0' } } });
+  });
+
+  it('a native strategy alert going flat (no closeSide) still closes whatever is held', () => {
+    const flat = signal({ action: 'sell', marketPosition: 'flat', prevMarketPosition: 'long' });
+    expect(legs(planSignal(input({ signal: flat, position: '-3' })))).toBe('exit:buy:3');
+  });
+});
+
 describe('planSignal: target-position mode', () => {
   it('trades the difference between target and held position', () => {
     expect(legs(planSignal(input({ signal: signal({ action: 'buy', positionSize: '10' }), position: '4' })))).toBe('entry:buy:6');

@@ -66,6 +66,13 @@ export function planSignal(input: PlanInput): PlanResult {
 
   const target = targetOf(signal);
   const drift = detectDrift(signal, symbol, pos, target);
+  // An explicit "close the long side" (closelong, exit_long) never closes a short, and the reverse: holding the
+  // other side, or nothing, there is nothing of that side to close.
+  if (signal.closeSide !== undefined && !(signal.closeSide === 'long' ? pos.gt(0) : pos.lt(0))) {
+    const values: Record<string, string> = { symbol, side: signal.closeSide, position: fmt(pos) };
+    if (!pos.isZero()) values.held = pos.gt(0) ? 'long' : 'short';
+    return denied({ code: 'NO_POSITION', values }, warnings, symbol, drift);
+  }
   const planned = target !== undefined ? planTarget(ctx, target) : planAction(ctx);
   if ('code' in planned) return denied(planned, warnings, symbol, drift);
 

@@ -128,6 +128,7 @@ export const signalSchema = {
     prevMarketPosition: { enum: [...MARKET_POSITIONS] },
     prevMarketPositionSize: nonNegative,
     maxAgeSeconds: { type: 'integer', minimum: 1 },
+    closeSide: { enum: ['long', 'short'] },
     extras: {
       type: 'object',
       // Secrets never travel in extras (they would be stored and shown).

@@ -4,7 +4,7 @@
 //
 // Mapping (PineConnector → native): buy/long/bull/bullish → buy; sell/short/bear/bearish → sell;
 // buylimit/buystop/selllimit/sellstop → buy/sell with orderType limit/stop at price=; closelong/closeshort →
-// exit (the side closed is recorded as prevMarketPosition); closeall/closelongshort → exit;
+// exit of that side only (closeSide; the side is also recorded as prevMarketPosition); closeall/closelongshort → exit;
 // closelongsell → sell and closeshortbuy → buy (a reversal); cancellong/cancelshort/cancelall → cancel.
 // Sizing: vol_lots= → fixed quantity; vol_dollar= → risk_dollar_amount; legacy risk= → quantity (its meaning
 // is an EA setting; the warning says so). sl=/tp= and *_pips= depend on EA settings and the instrument's pip
@@ -19,6 +19,8 @@ interface CommandMap {
   orderType?: 'limit' | 'stop';
   prev?: 'long' | 'short';
   flat?: boolean;
+  /** Closes this side only (the signal's closeSide). */
+  only?: 'long' | 'short';
 }
 
 const COMMANDS: ReadonlyMap<string, CommandMap> = new Map<string, CommandMap>([
@@ -34,8 +36,8 @@ const COMMANDS: ReadonlyMap<string, CommandMap> = new Map<string, CommandMap>([
   ['buystop', { action: 'buy', sentiment: 'bullish', orderType: 'stop' }],
   ['selllimit', { action: 'sell', sentiment: 'bearish', orderType: 'limit' }],
   ['sellstop', { action: 'sell', sentiment: 'bearish', orderType: 'stop' }],
-  ['closelong', { action: 'exit', prev: 'long', flat: true }],
-  ['closeshort', { action: 'exit', prev: 'short', flat: true }],
+  ['closelong', { action: 'exit', prev: 'long', flat: true, only: 'long' }],
+  ['closeshort', { action: 'exit', prev: 'short', flat: true, only: 'short' }],
   ['closeall', { action: 'exit', flat: true }],
   ['closelongshort', { action: 'exit', flat: true }],
   ['closelongsell', { action: 'sell', sentiment: 'bearish', prev: 'long' }],
@@ -165,5 +167,8 @@ export function parsePineConnector(text: string): ParseResult {
     warnings.push(`${notApplied.join(', ')} depend on PineConnector EA settings or pip sizes and were NOT applied (kept in extras). Use sl_price= / sl_pct= and tp_price= / tp_pct= for protective orders.`);
   }
   raw.extras = { licenseId: license, pineconnector: { command, ...params } };
-  return normaliseAlert(raw, { dialect: 'pineconnector', warnings });
+  const result = normaliseAlert(raw, { dialect: 'pineconnector', warnings });
+  // closelong closes long positions only: with a short held it must not buy it back (strategy/plan.ts).
+  if (result.ok && mapped.only) result.signal.closeSide = mapped.only;
+  return result;
 }

@@ -84,8 +84,8 @@ describe('3Commas JSON', () => {
   it.each([
     ['enter_long', { action: 'buy', sentiment: 'bullish' }],
     ['enter_short', { action: 'sell', sentiment: 'bearish' }],
-    ['exit_long', { action: 'exit', prevMarketPosition: 'long', marketPosition: 'flat' }],
-    ['EXIT_SHORT', { action: 'exit', prevMarketPosition: 'short' }],
+    ['exit_long', { action: 'exit', prevMarketPosition: 'long', marketPosition: 'flat', closeSide: 'long' }],
+    ['EXIT_SHORT', { action: 'exit', prevMarketPosition: 'short', closeSide: 'short' }],
   ])('custom signal action %s', (action, expected) => {
     expect(ok({ secret: 's', bot_uuid: 'u', tv_instrument: 'ETHUSDT', action, order: { amount: '100', currency_type: 'quote' } }).signal).toMatchObject({ ...expected, quantityType: 'dollar_amount' });
   });

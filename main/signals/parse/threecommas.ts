@@ -22,13 +22,13 @@ export function looksLikeThreeCommas(obj: RawAlert): boolean {
 
 const PAIR = /^([A-Za-z0-9]{1,20})_([A-Za-z0-9.]{1,40})$/;
 
-const SIGNAL_ACTIONS: Record<string, { action: string; sentiment?: string; prev?: string; flat?: boolean }> = {
+const SIGNAL_ACTIONS: Record<string, { action: string; sentiment?: string; prev?: string; flat?: boolean; only?: 'long' | 'short' }> = {
   buy: { action: 'buy' },
   sell: { action: 'sell' },
   enter_long: { action: 'buy', sentiment: 'bullish' },
   enter_short: { action: 'sell', sentiment: 'bearish' },
-  exit_long: { action: 'exit', prev: 'long', flat: true },
-  exit_short: { action: 'exit', prev: 'short', flat: true },
+  exit_long: { action: 'exit', prev: 'long', flat: true, only: 'long' },
+  exit_short: { action: 'exit', prev: 'short', flat: true, only: 'short' },
 };
 
 const CURRENCY_TYPES: Record<string, string> = {
@@ -52,6 +52,7 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
   const warnings: string[] = [];
   const raw: RawAlert = {};
   let maxAgeSeconds: number | undefined;
+  let closeSide: 'long' | 'short' | undefined;
   const token = take(rest, 'email_token');
   const secret = take(rest, 'secret');
   if (token !== undefined && secret !== undefined) return reject('INVALID_FIELD', 'The alert has both email_token and secret; a 3Commas message has one of them.', 'secret');
@@ -74,6 +75,7 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
       if (mapped.sentiment) raw.sentiment = mapped.sentiment;
       if (mapped.prev) raw.prevMarketPosition = mapped.prev;
       if (mapped.flat) raw.marketPosition = 'flat';
+      closeSide = mapped.only;
     }
     const timestamp = take(rest, 'timestamp');
     if (timestamp !== undefined) raw.time = timestamp;
@@ -149,5 +151,7 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
   const result = normaliseAlert(raw, { dialect: 'threecommas', warnings });
   // max_lag bounds the signal's age like the strategy's maximum alert age does (3Commas ignores older signals).
   if (result.ok && maxAgeSeconds !== undefined) result.signal.maxAgeSeconds = maxAgeSeconds;
+  // exit_long closes a long only: with a short held it must not buy it back (strategy/plan.ts).
+  if (result.ok && closeSide !== undefined) result.signal.closeSide = closeSide;
   return result;
 }
