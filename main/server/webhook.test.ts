@@ -9,6 +9,8 @@ import type { OrderView, StrategyView } from '../../shared/api-types.js';
 import { malformedJson, secretText } from '../test-support/malformed-alerts.js';
 import { clientAddress } from './webhook.js';
 import { forwardedHeaderFor } from './security.js';
+import { sha256 } from '../ids.js';
+import { openInboxDatabase } from '../store/inbox-db.js';
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -59,6 +61,38 @@ describe.each([
       (items) => items.length === 1 && items[0]!.status === 'filled',
     );
     expect(orders).toHaveLength(1);
+  });
+
+  it('a reused id with a different alert is a new alert; the identical re-send (keys in any order) is still a duplicate', async () => {
+    const entry = `{"ticker":"IDX${mode}","action":"buy","quantity":"1","price":"10","id":"Long"}`;
+    const first = await agent.post(hook, entry);
+    expect(first.status).toBe(202);
+    const exit = await agent.post(hook, `{"ticker":"IDX${mode}","action":"sell","quantity":"1","price":"12","id":"Long"}`);
+    expect(exit.status).toBe(202);
+    expect(exit.body.signalId).not.toBe(first.body.signalId);
+    const other = await agent.post(hook, `{"ticker":"OTHER${mode}","action":"buy","quantity":"5","price":"12","id":"Long"}`);
+    expect(other.status).toBe(202);
+    const again = await agent.post(hook, entry);
+    expect(again).toMatchObject({ status: 200, body: { status: 'duplicate', signalId: first.body.signalId } });
+    const reordered = await agent.post(hook, `{"id":"Long","price":"10","quantity":"1","action":"buy","ticker":"IDX${mode}"}`);
+    expect(reordered).toMatchObject({ status: 200, body: { status: 'duplicate', signalId: first.body.signalId } });
+  });
+
+  it('a key an earlier version stored for an id (the id alone) still makes a re-send a duplicate shortly after, not later', async () => {
+    const strategyId = (await agent.api<{ items: StrategyView[] }>('GET', '/api/strategies')).body.items.find((x) => x.webhookUrl.endsWith(hook))!.id;
+    const legacy = (id: string) => `id:${sha256(`${strategyId}\u0000${id}`)}`;
+    const inbox = openInboxDatabase(path.join(agent.dataDir, 'inbox.db'));
+    try {
+      const insert = inbox.prepare('INSERT INTO dedupe (key, signal_id, received_at) VALUES (?, ?, ?)');
+      insert.run(legacy(`old-recent-${mode}`), `sig_legacy_recent_${mode}`, new Date(Date.now() - 60_000).toISOString());
+      insert.run(legacy(`old-stale-${mode}`), `sig_legacy_stale_${mode}`, new Date(Date.now() - 2 * 3600_000).toISOString());
+    } finally {
+      inbox.close();
+    }
+    const recent = await agent.post(hook, `{"ticker":"LGC","action":"buy","quantity":"1","price":"10","id":"old-recent-${mode}"}`);
+    expect(recent).toMatchObject({ status: 200, body: { status: 'duplicate', signalId: `sig_legacy_recent_${mode}` } });
+    const stale = await agent.post(hook, `{"ticker":"LGC","action":"buy","quantity":"1","price":"10","id":"old-stale-${mode}"}`);
+    expect(stale.status).toBe(202);
   });
 
   it('an alert with neither id nor time is a duplicate only within the window', async () => {

@@ -8,7 +8,7 @@ import type { Inbox } from '../signals/inbox.js';
 import type { Logger } from '../log.js';
 import { parseAlert } from '../signals/parse/index.js';
 import { redactBody } from '../signals/parse/redact-body.js';
-import { dedupeKeys } from '../signals/dedupe-key.js';
+import { dedupeKeys, LEGACY_ID_KEY_MS } from '../signals/dedupe-key.js';
 import { randomId } from '../ids.js';
 import { RateLimiter } from './rate-limit.js';
 import { isLoopbackAddress, verifyPassphrase, type ForwardedHeader } from './security.js';
@@ -171,6 +171,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
       rawBody: storedBody,
       bodyHash: keys.bodyHash,
       dedupeKey: keys.dedupeKey,
+      ...(keys.legacyKey !== undefined ? { legacyKey: keys.legacyKey, legacySince: new Date(receivedAt.getTime() - LEGACY_ID_KEY_MS).toISOString() } : {}),
       windowSince: keys.dedupeKey ? undefined : new Date(receivedAt.getTime() - windowMs).toISOString(),
       status: code ? 'rejected' : 'queued',
       code,

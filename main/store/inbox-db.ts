@@ -26,6 +26,10 @@ export interface InboxInsert {
   bodyHash: string;
   /** Unique for DEDUPE_KEEP_MS (explicit id, or body with a time); undefined → window dedupe on bodyHash. */
   dedupeKey?: string;
+  /** A key of the form an earlier version stored (an explicit id alone): a row of it received at or after
+   *  `legacySince` makes this alert a duplicate too. New rows never store it (signals/dedupe-key.ts). */
+  legacyKey?: string;
+  legacySince?: string;
   /** Window for bodies with neither id nor time: a same-hash alert received after this counts as a duplicate. */
   windowSince?: string;
   status: SignalStatus;
@@ -133,6 +137,7 @@ export const MAX_ROWS_REPORTED = 4;
 export class InboxStore {
   private readonly insertStmt: Statement;
   private readonly byKey: Statement;
+  private readonly byKeySince: Statement;
   private readonly byWindow: Statement;
   private readonly addKey: Statement;
   private readonly addRecent: Statement;
@@ -152,6 +157,7 @@ export class InboxStore {
        VALUES (@id, @strategy_id, @received_at, @content_type, @source_ip, @raw_body, @body_hash, @dedupe_key, @status, @code, @message, @parsed, @symbol)`,
     );
     this.byKey = db.prepare('SELECT signal_id AS id FROM dedupe WHERE key = ?');
+    this.byKeySince = db.prepare('SELECT signal_id AS id FROM dedupe WHERE key = ? AND received_at >= ?');
     this.byWindow = db.prepare('SELECT signal_id AS id FROM recent WHERE strategy_id = ? AND body_hash = ? AND received_at >= ? ORDER BY received_at DESC LIMIT 1');
     this.addKey = db.prepare('INSERT INTO dedupe (key, signal_id, received_at) VALUES (?, ?, ?)');
     this.addRecent = db.prepare('INSERT INTO recent (strategy_id, body_hash, received_at, signal_id) VALUES (?, ?, ?, ?)');
@@ -277,7 +283,7 @@ export class InboxStore {
     const counts = item.status !== 'rejected'; // a rejected alert never makes a later one a duplicate
     if (counts) {
       if (item.dedupeKey !== undefined) {
-        const existing = this.byKey.get(item.dedupeKey) as { id: string } | undefined;
+        const existing = (this.byKey.get(item.dedupeKey) ?? (item.legacyKey !== undefined && item.legacySince !== undefined ? this.byKeySince.get(item.legacyKey, item.legacySince) : undefined)) as { id: string } | undefined;
         if (existing) return { result: { outcome: 'duplicate', id: existing.id } };
       } else if (item.windowSince !== undefined) {
         const existing = this.byWindow.get(item.strategyId, item.bodyHash, item.windowSince) as { id: string } | undefined;
