@@ -20,6 +20,15 @@ describe('trying alerts without trading', () => {
     expect(good.body.signal).toMatchObject({ symbol: 'AAPL', action: 'buy' });
   });
 
+  it('the template check warns about an id without {{timenow}} and a time from {{time}}', async () => {
+    const text = '{"ticker":"{{ticker}}","action":"{{strategy.order.action}}","quantity":"{{strategy.order.contracts}}","price":"{{close}}","time":"{{time}}","id":"{{strategy.order.id}}"}';
+    const res = await agent.api<{ problems: unknown[]; warnings: string[] }>('POST', '/api/alerts/check', { text, alertType: 'strategy' });
+    expect(res.status).toBe(200);
+    expect(res.body.problems).toEqual([]);
+    expect(res.body.warnings.some((w) => w.includes('"id" has no {{timenow}}'))).toBe(true);
+    expect(res.body.warnings.some((w) => w.includes('"time" uses {{time}}'))).toBe(true);
+  });
+
   it('simulate shows the intents and every risk rule verdict, and places no order', async () => {
     const res = await agent.api<{ parse: { ok: boolean }; accounts: { outcome: string; intents: { intent: { side: string; quantity: string }; verdict: { allowed: boolean; rules: { rule: string; passed: boolean }[] } }[] }[] }>(
       'POST',

@@ -18,6 +18,31 @@ const strategyTemplate = `{
   "passphrase": "secret-1"
 }`;
 
+describe('checkAlertTemplate: id and time placeholders that lose or refuse alerts', () => {
+  const audited = '{"ticker":"{{ticker}}","action":"{{strategy.order.action}}","quantity":"{{strategy.order.contracts}}","price":"{{close}}","time":"{{timenow}}","id":"{{strategy.order.id}}"}';
+
+  it('warns when the id has no {{timenow}} (the same at every firing), and not when it has one', () => {
+    const r = checkAlertTemplate(audited, { alertType: 'strategy' });
+    expect(r.problems).toEqual([]);
+    expect(r.warnings.some((w) => w.includes('"id" has no {{timenow}}') && w.includes('"Long Entry"'))).toBe(true);
+    const fixed = checkAlertTemplate('{"ticker":"AAPL","action":"buy","id":"Long"}');
+    expect(fixed.warnings.some((w) => w.includes('"id" has no {{timenow}}'))).toBe(true);
+    const good = checkAlertTemplate(audited.replace('"{{strategy.order.id}}"', '"{{strategy.order.id}} {{timenow}}"'), { alertType: 'strategy' });
+    expect(good.warnings.filter((w) => w.includes('"id"'))).toEqual([]);
+    const none = checkAlertTemplate('{"ticker":"AAPL","action":"buy","time":"{{timenow}}"}');
+    expect(none.warnings).toEqual([]);
+  });
+
+  it('warns when "time" uses {{time}} (the bar open time), and not for {{timenow}}', () => {
+    const r = checkAlertTemplate('{"ticker":"{{ticker}}","action":"buy","quantity":"1","price":"{{close}}","time":"{{time}}"}');
+    expect(r.problems).toEqual([]);
+    expect(r.warnings.some((w) => w.includes('"time" uses {{time}}') && w.includes('{{timenow}}'))).toBe(true);
+    const kv = checkAlertTemplate('ticker={{ticker}} action=buy time={{time}}');
+    expect(kv.warnings.some((w) => w.includes('"time" uses {{time}}'))).toBe(true);
+    expect(checkAlertTemplate('{"ticker":"{{ticker}}","action":"buy","time":"{{timenow}}"}').warnings).toEqual([]);
+  });
+});
+
 describe('checkAlertTemplate', () => {
   it('passes the strategy template and shows the signal with sample values', () => {
     const r = checkAlertTemplate(strategyTemplate, { alertType: 'strategy' });

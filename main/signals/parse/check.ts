@@ -93,6 +93,10 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
   let pricePlaceholder = false;
   const unknownTexts = new Set<string>();
   const strategyOnly: string[] = [];
+  /** The id's template has {{timenow}}, which makes every firing's id its own. */
+  let idHasTimenow = false;
+  /** A field read as the alert's time holds {{time}} (the bar's open time, not the firing time). */
+  let timeFromBar: string | undefined;
   let rendered = '';
   let last = 0;
   for (const m of body.matchAll(PLACEHOLDER_PATTERN)) {
@@ -101,6 +105,9 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
     const field = fieldAt(body, at, mask);
     if (field === undefined || !NOT_PRICE_FIELDS.has(field.toLowerCase())) pricePlaceholder = true;
     const known = placeholderInfo(name);
+    const loose = field?.toLowerCase().replace(/[_\s-]/g, '');
+    if (loose === 'id' && name === 'timenow') idHasTimenow = true;
+    if (name === 'time' && (loose === 'time' || loose === 'timestamp' || loose === 'timenow')) timeFromBar = field;
     const quoted = mask === undefined || mask[at] === 1;
     let sample: string;
     if (known === undefined) {
@@ -187,6 +194,14 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
   }
   if (signal !== undefined && !pricePlaceholder) {
     for (const p of bracketProblems(signal)) add(p);
+  }
+  // An alert that gets the same id at every firing ("Long Entry" from {{strategy.order.id}}, or a fixed text) is a
+  // duplicate whenever it repeats the content of an earlier firing: answered 200 and not traded for 30 days.
+  if (signal?.id !== undefined && !idHasTimenow) {
+    warnings.push(`"id" has no {{timenow}}, so it is the same at every firing (here "${signal.id}"): an alert that repeats an earlier one's id and content within 30 days is taken for a re-send (answered "duplicate", not traded). Add {{timenow}} to it, e.g. "id": "{{strategy.order.id}} {{timenow}}", or leave "id" out.`);
+  }
+  if (timeFromBar !== undefined) {
+    warnings.push(`"${timeFromBar}" uses {{time}}, the open time of the bar the alert fired on, not the time it fired: on a 1-hour chart it is up to an hour old, and entries are refused STALE_ALERT. Use {{timenow}}.`);
   }
   return signal === undefined ? { problems, warnings, rendered } : { problems, signal, warnings, rendered };
 }
