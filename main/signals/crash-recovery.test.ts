@@ -50,4 +50,48 @@ describe('crash recovery', () => {
       await second.kill('SIGTERM');
     }
   });
+
+  it('a reversal cut short while its exit was working keeps that exit after the restart: it fills, and the entry follows', async () => {
+    const dataDir = tempDir();
+    const first = await spawnAgent(dataDir);
+    const call = async <T>(agent: typeof first, method: string, p: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`http://127.0.0.1:${agent.info.controlPort}${p}`, { method, headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return (await res.json()) as T;
+    };
+    const post = async (agent: typeof first, hook: string, alert: Record<string, unknown>) => {
+      const res = await fetch(`http://127.0.0.1:${agent.info.webhookPort}${hook}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { signalId: string }).signalId;
+    };
+    const strategies = await call<{ items: { webhookId: string; accountIds: string[] }[] }>(first, 'GET', '/api/strategies');
+    const hook = `/webhook/${strategies.items[0]!.webhookId}`;
+    // A second strategy on the same account that only brings prices: it cancels nothing, and its orders are denied
+    // (the symbol is blocked for it), but the paper broker sees its alerts' prices.
+    const pricer = await call<{ webhookUrl: string }>(first, 'POST', '/api/strategies', { name: 'Prices', accountIds: strategies.items[0]!.accountIds, config: { strategy: { cancelOpenOrders: false }, risk: { blockedSymbols: ['RVX'] } } });
+    const priceHook = new URL(pricer.webhookUrl).pathname;
+    const ordersOf = (agent: typeof first, signalId: string) => call<{ items: OrderView[] }>(agent, 'GET', `/api/orders?signalId=${signalId}&sort=created_at&direction=asc`).then((r) => r.items);
+
+    const entry = await post(first, hook, { ticker: 'RVX', action: 'buy', quantity: 5, price: '100' });
+    await eventually(() => ordersOf(first, entry), (o) => o[0]?.status === 'filled');
+    // Long 5; sell 3 reverses: its exit (sell 5, limit 105) rests, its entry waits for the exit to fill.
+    const reversal = await post(first, hook, { ticker: 'RVX', action: 'sell', quantity: 3, orderType: 'limit', limitPrice: '105', price: '100' });
+    const [exit] = await eventually(() => ordersOf(first, reversal), (o) => o.length === 1 && o[0]!.status === 'accepted');
+    await first.kill('SIGKILL');
+
+    const second = await spawnAgent(dataDir);
+    try {
+      await post(second, priceHook, { ticker: 'RVX', action: 'buy', quantity: 1, price: '106' }); // the market trades through 105
+      const legs = await eventually(() => ordersOf(second, reversal), (o) => o.length === 2 && o.every((x) => x.status === 'filled'), 20_000);
+      const decisions = (await call<{ decisions: unknown[] }>(second, 'GET', `/api/signals/${reversal}`)).decisions;
+      expect(legs.map((o) => [o.side, o.quantity, o.status]), JSON.stringify(decisions)).toEqual([['sell', '5', 'filled'], ['sell', '3', 'filled']]);
+      expect(legs[0]).toMatchObject({ id: exit!.id, side: 'sell', quantity: '5', status: 'filled' });
+      expect(legs[1]).toMatchObject({ side: 'sell', quantity: '3', status: 'filled' });
+      const events = await call<{ events: { kind: string }[] }>(second, 'GET', `/api/orders/${exit!.id}`);
+      expect(events.events.map((e) => e.kind)).not.toContain('cancel_request');
+      const positions = await call<{ items: { symbol: string; quantity: string }[] }>(second, 'GET', '/api/positions');
+      expect(positions.items.find((p) => p.symbol === 'RVX')?.quantity).toBe('-3');
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  });
 });

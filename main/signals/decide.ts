@@ -126,10 +126,19 @@ export async function planForAccount(input: {
   return { broker: adapter.broker, assetClass: instrument.assetClass, symbol, position, context, plan };
 }
 
-/** The agent's own working orders of `symbol` on the account: what an alert with `cancelOpenOrdersFirst` cancels
- *  before its orders are sent. */
-export function ordersToCancelFirst(orders: OrderRepo, accountId: string, symbol: string): OrderView[] {
-  return orders.withStatus(['accepted', 'partially_filled'], accountId).filter((o) => o.symbol === symbol);
+/**
+ * The agent's working orders of `symbol` on the account, split in two: the alert's own (`signalId`'s: placed by an
+ * earlier run of the same alert, cut short by a crash, and found again by their client order ids, never sent twice)
+ * and the others, which an alert with `cancelOpenOrdersFirst` cancels before its orders are sent. An alert never
+ * cancels its own orders: a resumed reversal keeps its working exit.
+ */
+export function workingOrders(orders: OrderRepo, accountId: string, symbol: string, signalId: string): { own: OrderView[]; others: OrderView[] } {
+  const own: OrderView[] = [];
+  const others: OrderView[] = [];
+  for (const o of orders.withStatus(['accepted', 'partially_filled'], accountId)) {
+    if (o.symbol === symbol) (o.signalId === signalId ? own : others).push(o);
+  }
+  return { own, others };
 }
 
 /** The risk context as it will be when the alert's orders go out after cancelling `toCancel`: those orders are no

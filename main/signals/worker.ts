@@ -24,7 +24,7 @@ import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { brokerSymbol, planForAccount, checkRisk, contextAfterCancels, ordersToCancelFirst, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
+import { brokerSymbol, planForAccount, checkRisk, contextAfterCancels, workingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
 export interface WorkerDeps {
@@ -251,9 +251,11 @@ export class SignalWorker {
     }
 
     const checked = tradingStatesNow(tradingState, accountId);
-    // The symbol's working orders the alert cancels first are not pending for its own legs.
-    const toCancel = plan.cancelOpenOrdersFirst ? ordersToCancelFirst(orders, accountId, facts.symbol) : [];
-    facts.context = contextAfterCancels(facts.context, toCancel);
+    // The symbol's working orders the alert cancels first are not pending for its legs, nor are the legs' own
+    // orders when a crash cut an earlier run of this alert short (each leg is judged as the order it is).
+    const working = workingOrders(orders, accountId, facts.symbol, row.id);
+    const toCancel = plan.cancelOpenOrdersFirst ? working.others : [];
+    facts.context = contextAfterCancels(facts.context, [...toCancel, ...working.own]);
     const check = (intent: OrderIntent): RiskVerdict => {
       const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: checked, accountSettings, strategySettings, context: facts.context, now });
       if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
