@@ -13,10 +13,23 @@ export class DataDirError extends Error {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A killed agent whose parent has not collected it yet (a shell, a supervisor restarting it at once) still has a
+  // pid: on Linux its state says it is a zombie, no longer running.
+  return !zombie(pid);
+}
+
+function zombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false; // not Linux, or gone meanwhile: kill(0) decided
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3); // after "pid (comm) "
+  return state === 'Z' || state === 'X';
 }
 
 const heldHere = new Set<string>();
