@@ -7,6 +7,7 @@
 // cancels and exits first; repeated broker failures open a circuit breaker that switches the account's trading
 // state, with the reason.
 import type { BrokerAdapter, OrderRequest, OrderUpdate, BrokerOrder } from '../brokers/port.js';
+import type { OrderType } from '../../shared/signal.js';
 import { BrokerError } from '../brokers/port.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { Logger } from '../log.js';
@@ -409,7 +410,7 @@ export class OrderRouter {
     if (!b.parentClientOrderId || !full) return undefined;
     const parent = this.orders.byClientId(b.parentClientOrderId);
     if (!parent || parent.accountId !== accountId) return undefined;
-    const leg = b.clientOrderId.endsWith(':tp') ? 'take_profit' : b.clientOrderId.endsWith(':sl') ? 'stop_loss' : 'child';
+    const leg = childLeg(b.clientOrderId, full.type);
     return this.lifecycle.adoptChild(accountId, parent.id, full, leg);
   }
 
@@ -423,6 +424,16 @@ export class OrderRouter {
       this.log.error({ err, orderId: order.id }, 'failed to apply a broker update');
     }
   }
+}
+
+/** A bracket child's leg: named by its client id where the agent chose it (`:tp`, `:sl`), else by its type (a
+ *  broker that names the legs itself, as Alpaca does: the limit is the take-profit, a stop the stop-loss). */
+export function childLeg(clientOrderId: string, type: OrderType): 'take_profit' | 'stop_loss' | 'child' {
+  if (clientOrderId.endsWith(':tp')) return 'take_profit';
+  if (clientOrderId.endsWith(':sl')) return 'stop_loss';
+  if (type === 'limit') return 'take_profit';
+  if (type === 'stop' || type === 'stop_limit' || type === 'trailing_stop') return 'stop_loss';
+  return 'child';
 }
 
 /** Denies locally, before any network call, an order the adapter cannot take. */

@@ -88,6 +88,8 @@ describe('Alpaca bracket legs are adopted as the agent’s orders', () => {
     const legs = await eventually(() => children(h, entry.id), (c) => c.length === 2);
     expect(legs).toHaveLength(2);
     expect(legs.every((c) => c.reduceOnly === true)).toBe(true);
+    // Alpaca names its legs: the limit is the take-profit, the stop the stop-loss.
+    expect(legs.map((c) => [h.orders.get(c.id)!.type, c.leg]).sort()).toEqual([['limit', 'take_profit'], ['stop', 'stop_loss']]);
 
     fake.setPrice('AAPL', '85'); // the stop-loss leg (sell stop 90) fills; the take-profit leg is canceled
     const stopChild = await eventually(
