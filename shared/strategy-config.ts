@@ -129,9 +129,21 @@ export interface SymbolMappingEntry {
 export interface FuturesRollRule {
   /** Contract month codes traded, e.g. "HMUZ" (quarterly) or "FGHJKMNQUVXZ" (monthly). */
   months: string;
-  /** Expiry day inside the contract month. */
-  expiry: 'third_friday' | 'last_business_day';
-  /** Roll to the next contract this many calendar days before expiry. */
+  /**
+   * The date the agent must be out of a contract by, by the exchange's rule for the root:
+   * - `third_friday`: the third Friday of the contract month (CME equity index futures' last trading day).
+   * - `last_business_day`: the last business day of the contract month.
+   * - `crude_oil_25th`: NYMEX crude oil's last trading day, 3 business days before the 25th calendar day of the
+   *   month before the contract month (before the business day preceding the 25th when the 25th is not one).
+   * - `third_last_business_day_prior_month`: NYMEX natural gas's last trading day, the 3rd last business day of
+   *   the month before the contract month.
+   * - `fx_third_wednesday`: CME currency futures' last trading day, 2 business days before the third Wednesday of
+   *   the contract month.
+   * - `first_notice_day`: the last business day of the month before the contract month (COMEX metals, CBOT
+   *   Treasuries): a long still held then may be assigned delivery.
+   */
+  expiry: 'third_friday' | 'last_business_day' | 'crude_oil_25th' | 'third_last_business_day_prior_month' | 'fx_third_wednesday' | 'first_notice_day';
+  /** Roll to the next contract this many calendar days before that date. */
   rollDaysBefore: number;
   /** Contract symbol shape: `{root}{month}{yyyy}`, `{root}{month}{yy}` or `{root}{month}{y}`. */
   format: string;
@@ -139,11 +151,16 @@ export interface FuturesRollRule {
 
 export interface SymbolMappingTable {
   entries: SymbolMappingEntry[];
-  /** Roll rules per futures root ("ES", "NQ", "CL"); others use `defaultFuturesRoll`. */
+  /** Roll rules per futures root ("ES", "NQ", "CL"). A root without a rule is SYMBOL_UNMAPPED unless
+   *  `defaultFuturesRoll` is given. */
   futuresRoll: Record<string, FuturesRollRule>;
-  defaultFuturesRoll: FuturesRollRule;
+  /** A rule for every other root. The built-in table has none: one rule cannot fit every exchange's expiry, and a
+   *  wrong rule trades an expired or unwanted contract. */
+  defaultFuturesRoll?: FuturesRollRule;
 }
 
+/** CME equity index futures: quarterly, expiring on the third Friday, rolled 8 days before (the Thursday of the
+ *  week before, when volume moves to the next contract). */
 export const DEFAULT_FUTURES_ROLL: FuturesRollRule = {
   months: 'HMUZ',
   expiry: 'third_friday',
@@ -151,12 +168,28 @@ export const DEFAULT_FUTURES_ROLL: FuturesRollRule = {
   format: '{root}{month}{yyyy}',
 };
 
+const MONTHLY = 'FGHJKMNQUVXZ';
+const rule = (months: string, expiry: FuturesRollRule['expiry'], rollDaysBefore: number): FuturesRollRule => ({ months, expiry, rollDaysBefore, format: '{root}{month}{yyyy}' });
+const equityIndex = DEFAULT_FUTURES_ROLL;
+const currency = rule('HMUZ', 'fx_third_wednesday', 7);
+const treasury = rule('HMUZ', 'first_notice_day', 2);
+
+/** The roots the agent rolls by their exchange's rules (docs/strategy-and-risk.md, "Symbol mapping"). */
+export const DEFAULT_FUTURES_ROLLS: Record<string, FuturesRollRule> = {
+  ES: equityIndex, NQ: equityIndex, YM: equityIndex, RTY: equityIndex,
+  MES: equityIndex, MNQ: equityIndex, MYM: equityIndex, M2K: equityIndex,
+  CL: rule(MONTHLY, 'crude_oil_25th', 3),
+  NG: rule(MONTHLY, 'third_last_business_day_prior_month', 3),
+  GC: rule('GJMQVZ', 'first_notice_day', 2),
+  SI: rule('HKNUZ', 'first_notice_day', 2),
+  HG: rule('HKNUZ', 'first_notice_day', 2),
+  ZB: treasury, ZN: treasury,
+  '6E': currency, '6B': currency, '6J': currency, '6A': currency, '6C': currency, '6S': currency,
+};
+
 export const DEFAULT_SYMBOL_MAPPING: SymbolMappingTable = {
   entries: [],
-  futuresRoll: {
-    CL: { months: 'FGHJKMNQUVXZ', expiry: 'last_business_day', rollDaysBefore: 10, format: '{root}{month}{yyyy}' },
-  },
-  defaultFuturesRoll: DEFAULT_FUTURES_ROLL,
+  futuresRoll: DEFAULT_FUTURES_ROLLS,
 };
 
 // --- JSON Schemas --------------------------------------------------------------------------------------
@@ -262,7 +295,7 @@ const rollRuleSchema = {
   required: ['months', 'expiry', 'rollDaysBefore', 'format'],
   properties: {
     months: { type: 'string', pattern: '^[FGHJKMNQUVXZ]{1,12}$' },
-    expiry: { enum: ['third_friday', 'last_business_day'] },
+    expiry: { enum: ['third_friday', 'last_business_day', 'crude_oil_25th', 'third_last_business_day_prior_month', 'fx_third_wednesday', 'first_notice_day'] },
     rollDaysBefore: { type: 'integer', minimum: 0, maximum: 60 },
     format: { type: 'string', pattern: '\\{root\\}' },
   },
@@ -272,7 +305,7 @@ export const SYMBOL_MAPPING_SCHEMA = {
   $id: 'viewzenix/symbol-mapping',
   type: 'object',
   additionalProperties: false,
-  required: ['entries', 'futuresRoll', 'defaultFuturesRoll'],
+  required: ['entries', 'futuresRoll'],
   properties: {
     entries: {
       type: 'array',

@@ -1,7 +1,9 @@
 // Continuous futures (`ES1!`, `NQ2!`) are chart symbols, not tradable contracts: the N-th contract is picked by
-// a roll rule and the date. The contract rolls `rollDaysBefore` calendar days before its expiry, so the agent
-// moves to the next contract before liquidity leaves the old one. Dates are UTC calendar dates.
+// a roll rule and the date. The contract rolls `rollDaysBefore` calendar days before its expiry (the exchange's
+// last trading day, or the first notice day for physically delivered contracts), so the agent moves to the next
+// contract before liquidity leaves the old one. Dates are UTC calendar dates.
 import type { FuturesRollRule } from '../../shared/strategy-config.js';
+import { businessDayOnOrBefore, businessDaysBefore, isBusinessDay } from './exchange-calendar.js';
 
 export const MONTH_CODES = 'FGHJKMNQUVXZ';
 
@@ -22,18 +24,38 @@ export function parseContinuous(symbol: string): { root: string; n: number } | u
   return { root: m[1], n: Number(m[2]) };
 }
 
-/** Expiry date (UTC midnight, ms) of the contract for year/month under the rule. */
+/** The n-th `weekday` (0 = Sunday) of a month, as UTC midnight (ms). */
+function nthWeekday(year: number, month: number, weekday: number, n: number): number {
+  const firstDow = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
+  return Date.UTC(year, month - 1, 1 + ((weekday - firstDow + 7) % 7) + 7 * (n - 1));
+}
+
+/** The last business day of a month (month 0 is December of the year before). */
+const lastBusinessDayOf = (year: number, month: number) => businessDayOnOrBefore(Date.UTC(year, month, 0));
+
+/**
+ * The date (UTC midnight, ms) the agent must be out of the year/month contract by, under the rule's exchange
+ * rule. Business days skip weekends and the exchange holidays of exchange-calendar.ts.
+ */
 export function expiryOf(year: number, month: number, rule: FuturesRollRule): number {
-  if (rule.expiry === 'third_friday') {
-    const firstDow = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
-    const firstFriday = 1 + ((5 - firstDow + 7) % 7);
-    return Date.UTC(year, month - 1, firstFriday + 14);
-  }
-  let day = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  for (;;) {
-    const dow = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
-    if (dow !== 0 && dow !== 6) return Date.UTC(year, month - 1, day);
-    day -= 1;
+  switch (rule.expiry) {
+    case 'third_friday':
+      return nthWeekday(year, month, 5, 3);
+    case 'last_business_day':
+      return lastBusinessDayOf(year, month);
+    case 'crude_oil_25th': {
+      // NYMEX CL: 3 business days before the 25th of the month before the contract month; when the 25th is not
+      // a business day, 3 business days before the business day preceding the 25th.
+      const the25th = Date.UTC(year, month - 2, 25);
+      const anchor = isBusinessDay(the25th) ? the25th : businessDayOnOrBefore(the25th - DAY_MS);
+      return businessDaysBefore(anchor, 3);
+    }
+    case 'third_last_business_day_prior_month':
+      return businessDaysBefore(lastBusinessDayOf(year, month - 1), 2);
+    case 'fx_third_wednesday':
+      return businessDaysBefore(nthWeekday(year, month, 3, 3), 2);
+    case 'first_notice_day':
+      return lastBusinessDayOf(year, month - 1);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOL_MAPPING } from '../../shared/strategy-config.js';
+import { DEFAULT_FUTURES_ROLL, DEFAULT_SYMBOL_MAPPING } from '../../shared/strategy-config.js';
 import type { SymbolMappingTable } from '../../shared/strategy-config.js';
 import { brokerFamily, mapSymbol } from './symbol-map.js';
 import { nthContract } from './futures-roll.js';
@@ -121,7 +121,80 @@ describe('continuous futures roll', () => {
   });
 
   it('expiry dates: third Friday and last business day', () => {
-    expect(nthContract(table.defaultFuturesRoll, '2026-05-01T00:00:00Z', 1)).toMatchObject({ code: 'M', expiry: '2026-06-19', rollDate: '2026-06-11' });
+    expect(nthContract(DEFAULT_FUTURES_ROLL, '2026-05-01T00:00:00Z', 1)).toMatchObject({ code: 'M', expiry: '2026-06-19', rollDate: '2026-06-11' });
     expect(nthContract({ months: 'FGHJKMNQUVXZ', expiry: 'last_business_day', rollDaysBefore: 0, format: '{root}{month}{yyyy}' }, '2026-05-01T00:00:00Z', 1)).toMatchObject({ code: 'K', expiry: '2026-05-29' });
+  });
+});
+
+describe('continuous futures by exchange rule, on the dates around each roll', () => {
+  const map = (symbol: string, at: string) => mapSymbol({ symbol }, 'paper', table, `${at}T12:00:00Z`);
+  const rule = (root: string) => table.futuresRoll[root]!;
+
+  it('CL1! on 2026-11-29 is January 2027: December 2026 stopped trading on 2026-11-20', () => {
+    expect(map('CL1!', '2026-11-29')).toEqual({ ok: true, symbol: 'CLF2027', via: 'futures_roll' });
+    expect(map('CL2!', '2026-11-29')).toMatchObject({ symbol: 'CLG2027' });
+  });
+
+  it('crude oil: last trading day 3 business days before the 25th of the month before delivery', () => {
+    // The 25th is a business day: 2025-11-25 (Tue) -> 20 Nov; 2025-04-25 (Fri) -> 22 Apr.
+    expect(nthContract(rule('CL'), '2025-11-01T00:00:00Z', 1)).toMatchObject({ year: 2025, code: 'Z', expiry: '2025-11-20' });
+    expect(nthContract(rule('CL'), '2025-04-01T00:00:00Z', 1)).toMatchObject({ year: 2025, code: 'K', expiry: '2025-04-22' });
+    // The 25th is a Sunday (2026-01-25): 3 business days before Friday the 23rd.
+    expect(nthContract(rule('CL'), '2026-01-02T00:00:00Z', 1)).toMatchObject({ year: 2026, code: 'G', expiry: '2026-01-20' });
+    // The 25th is Christmas (2025, 2026): counted from the 24th, skipping the weekend.
+    expect(nthContract(rule('CL'), '2025-12-01T00:00:00Z', 1)).toMatchObject({ year: 2026, code: 'F', expiry: '2025-12-19' });
+    expect(nthContract(rule('CL'), '2026-12-01T00:00:00Z', 1)).toMatchObject({ year: 2027, code: 'F', expiry: '2026-12-21' });
+    // The 25th is Thanksgiving (2027-11-25): from the 24th, 3 business days back is Friday the 19th.
+    expect(nthContract(rule('CL'), '2027-11-01T00:00:00Z', 1)).toMatchObject({ year: 2027, code: 'Z', expiry: '2027-11-19' });
+  });
+
+  it('CL1! rolls 3 days before the last trading day', () => {
+    expect(map('CL1!', '2026-11-16')).toMatchObject({ symbol: 'CLZ2026' });
+    expect(map('CL1!', '2026-11-17')).toMatchObject({ symbol: 'CLF2027' });
+    expect(map('CL1!', '2026-12-17')).toMatchObject({ symbol: 'CLF2027' });
+    expect(map('CL1!', '2026-12-18')).toMatchObject({ symbol: 'CLG2027' });
+  });
+
+  it('natural gas: the 3rd last business day of the month before delivery (NGZ2026 ends 2026-11-25, Thanksgiving skipped)', () => {
+    expect(nthContract(rule('NG'), '2026-11-01T00:00:00Z', 1)).toMatchObject({ year: 2026, code: 'Z', expiry: '2026-11-25', rollDate: '2026-11-22' });
+    expect(map('NG1!', '2026-11-21')).toMatchObject({ symbol: 'NGZ2026' });
+    expect(map('NG1!', '2026-11-22')).toMatchObject({ symbol: 'NGF2027' });
+    expect(map('NG1!', '2026-11-29')).toMatchObject({ symbol: 'NGF2027' });
+  });
+
+  it('equity index (ES, NQ, YM, RTY and the micros): quarterly, third Friday, rolled 8 days before', () => {
+    for (const root of ['ES', 'NQ', 'YM', 'RTY', 'MES', 'MNQ', 'MYM', 'M2K']) {
+      expect(map(`${root}1!`, '2026-12-09')).toMatchObject({ symbol: `${root}Z2026` });
+      expect(map(`${root}1!`, '2026-12-10')).toMatchObject({ symbol: `${root}H2027` });
+    }
+    expect(nthContract(rule('ES'), '2026-12-01T00:00:00Z', 1)).toMatchObject({ expiry: '2026-12-18', rollDate: '2026-12-10' });
+  });
+
+  it('currency futures (6E...): 2 business days before the third Wednesday, rolled a week before', () => {
+    expect(nthContract(rule('6E'), '2027-03-01T00:00:00Z', 1)).toMatchObject({ year: 2027, code: 'H', expiry: '2027-03-15', rollDate: '2027-03-08' });
+    expect(map('6E1!', '2027-03-07')).toMatchObject({ symbol: '6EH2027' });
+    expect(map('6E1!', '2027-03-08')).toMatchObject({ symbol: '6EM2027' });
+  });
+
+  it('metals and Treasuries leave before the first notice day (the last business day of the month before delivery)', () => {
+    expect(nthContract(rule('GC'), '2026-11-01T00:00:00Z', 1)).toMatchObject({ year: 2026, code: 'Z', expiry: '2026-11-30', rollDate: '2026-11-28' });
+    expect(map('GC1!', '2026-11-27')).toMatchObject({ symbol: 'GCZ2026' });
+    expect(map('GC1!', '2026-11-29')).toMatchObject({ symbol: 'GCG2027' });
+    expect(map('SI1!', '2026-11-29')).toMatchObject({ symbol: 'SIH2027' });
+    expect(map('HG1!', '2026-11-29')).toMatchObject({ symbol: 'HGH2027' });
+    expect(map('ZN1!', '2026-11-27')).toMatchObject({ symbol: 'ZNZ2026' });
+    expect(map('ZB1!', '2026-11-29')).toMatchObject({ symbol: 'ZBH2027' });
+  });
+
+  it('a root without a known exchange rule is SYMBOL_UNMAPPED naming the root, not a guessed contract', () => {
+    expect(map('ZC1!', '2026-11-29')).toEqual({ ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: 'ZC1!', broker: 'paper', root: 'ZC' } });
+    expect(map('BRN1!', '2026-11-29')).toMatchObject({ ok: false, values: { root: 'BRN' } });
+    // An inherited object key is not a root.
+    expect(map('constructor1!'.toUpperCase(), '2026-11-29')).toMatchObject({ ok: false });
+  });
+
+  it('an explicit defaultFuturesRoll still applies to the roots without a rule', () => {
+    const custom: SymbolMappingTable = { ...table, defaultFuturesRoll: DEFAULT_FUTURES_ROLL };
+    expect(mapSymbol({ symbol: 'ZC1!' }, 'paper', custom, '2026-11-29T12:00:00Z')).toMatchObject({ ok: true, symbol: 'ZCZ2026' });
   });
 });

@@ -45,9 +45,10 @@ export function mapSymbol(ticker: TickerRef, broker: string, table: SymbolMappin
   if (continuous) {
     // These brokers list no exchange futures: a rolled contract symbol would only fail later.
     if (family === 'oanda' || family === 'alpaca' || family === 'ccxt') return unmapped;
-    const rule = table.futuresRoll[continuous.root] ?? table.defaultFuturesRoll;
-    const contract = nthContract(rule, now, continuous.n);
-    if (!contract) return unmapped;
+    // Only a root with a known exchange rule is rolled: a guessed expiry maps to an expired or unwanted contract.
+    const rule = Object.hasOwn(table.futuresRoll, continuous.root) ? table.futuresRoll[continuous.root] : table.defaultFuturesRoll;
+    const contract = rule ? nthContract(rule, now, continuous.n) : undefined;
+    if (!rule || !contract) return { ok: false, code: 'SYMBOL_UNMAPPED', values: { ...unmapped.values, root: continuous.root } };
     return { ok: true, symbol: formatContract(continuous.root, contract, rule.format), via: 'futures_roll' };
   }
 
