@@ -240,7 +240,7 @@ export class AlpacaAdapter implements BrokerAdapter {
     const hasLegs = req.takeProfit !== undefined || req.stopLoss !== undefined;
     if (isCryptoSymbol(symbol)) {
       if (!CRYPTO_TYPES.has(req.type)) throw invalid(`crypto supports market, limit and stop_limit only, not ${req.type}`);
-      if (!CRYPTO_TIF.has(req.timeInForce)) throw invalid(`crypto supports gtc and ioc only, not ${req.timeInForce}`);
+      if (!CRYPTO_TIF.has(alpacaTimeInForce(req, symbol))) throw invalid(`crypto supports gtc and ioc only (day is sent as gtc), not ${req.timeInForce}`);
       if (hasLegs) throw invalid('crypto orders cannot carry take-profit / stop-loss legs');
     }
     if (hasLegs) {

@@ -34,6 +34,13 @@ async function post(body: Record<string, unknown>) {
   return { status: res.status, body: (await res.json()) as { code?: number; message?: string; status?: string } };
 }
 
+async function rawOrder(clientOrderId: string) {
+  const res = await fetch(`${fake!.baseUrl}/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`, {
+    headers: { 'APCA-API-KEY-ID': KEYS.keyId, 'APCA-API-SECRET-KEY': KEYS.secretKey },
+  });
+  return (await res.json()) as { time_in_force?: string; status?: string };
+}
+
 describe('fake Alpaca validates orders as Alpaca documents', () => {
   it('refuses qty and notional together with 422 {code, message}', async () => {
     await setup();
@@ -136,6 +143,40 @@ describe('Alpaca adapter', () => {
     expect(o.symbol).toBe('BTC/USD');
     const done = await eventually(() => adapter.orderByClientId('c-btc'), (x) => x?.status === 'filled');
     expect(done?.filledQuantity).toBe('0.0125');
+  });
+
+  it('sends a crypto order with the default time in force day as gtc (Alpaca takes gtc/ioc only), so it fills', async () => {
+    const { adapter } = await setup();
+    await adapter.submit({ clientOrderId: 'c-day', symbol: 'BTCUSD', side: 'buy', type: 'market', quantity: '0.03', timeInForce: 'day' });
+    const done = await eventually(() => adapter.orderByClientId('c-day'), (x) => x?.status === 'filled');
+    expect(done?.filledQuantity).toBe('0.03');
+    expect((await rawOrder('c-day')).time_in_force).toBe('gtc');
+    // A resting crypto limit with day rests as gtc: crypto has no trading day to end it.
+    await adapter.submit({ clientOrderId: 'c-day-lmt', symbol: 'BTC/USD', side: 'buy', type: 'limit', limitPrice: '1', quantity: '0.01', timeInForce: 'day' });
+    expect(await rawOrder('c-day-lmt')).toMatchObject({ time_in_force: 'gtc', status: 'new' });
+  });
+
+  it('never refuses a crypto exit for its time in force: day, opg and cls go as gtc, fok as ioc', async () => {
+    const { adapter } = await setup();
+    await adapter.submit({ clientOrderId: 'c-in', symbol: 'BTCUSD', side: 'buy', type: 'market', quantity: '0.04', timeInForce: 'gtc' });
+    await eventually(() => adapter.orderByClientId('c-in'), (x) => x?.status === 'filled');
+    const sent: Record<string, string> = { day: 'gtc', opg: 'gtc', cls: 'gtc', fok: 'ioc' };
+    for (const [tif, expected] of Object.entries(sent)) {
+      const id = `c-out-${tif}`;
+      await adapter.submit({ clientOrderId: id, symbol: 'BTCUSD', side: 'sell', type: 'market', quantity: '0.01', timeInForce: tif as 'day', reduceOnly: true });
+      expect((await rawOrder(id)).time_in_force).toBe(expected);
+      expect((await eventually(() => adapter.orderByClientId(id), (x) => x?.status === 'filled'))?.filledQuantity).toBe('0.01');
+    }
+  });
+
+  it('still refuses a crypto entry with fok, opg or cls before the network', async () => {
+    const { adapter, fake } = await setup();
+    for (const tif of ['fok', 'opg', 'cls'] as const) {
+      const err = (await adapter.submit({ clientOrderId: `c-e-${tif}`, symbol: 'BTCUSD', side: 'buy', type: 'market', quantity: '0.01', timeInForce: tif }).catch((e: unknown) => e)) as BrokerError;
+      expect(err.kind).toBe('invalid');
+      expect(err.message).toMatch(/crypto supports gtc and ioc only/);
+      expect(fake.countByClientId(`c-e-${tif}`)).toBe(0);
+    }
   });
 
   it('testConnection reports success with the account number', async () => {

@@ -64,10 +64,27 @@ export function isFractional(quantity: string): boolean {
  * would silently end the trader's resting order at the close.
  */
 export function alpacaTimeInForce(req: OrderRequest, symbol: string): TimeInForce {
-  if (isCryptoSymbol(symbol) || !isFractional(req.quantity) || req.timeInForce !== 'gtc') return req.timeInForce;
+  if (isCryptoSymbol(symbol)) return cryptoTimeInForce(req);
+  if (!isFractional(req.quantity) || req.timeInForce !== 'gtc') return req.timeInForce;
   const hasLegs = req.takeProfit !== undefined || req.stopLoss !== undefined;
   if (!hasLegs && (req.type === 'market' || req.reduceOnly === true)) return 'day';
   return req.timeInForce;
+}
+
+/**
+ * Alpaca takes crypto orders only as gtc or ioc. Crypto trades around the clock and has no trading day, so `day`
+ * (the strategy default) is sent as gtc: a market order fills at once either way, and a resting limit has no
+ * session end to expire at. A reduce-only exit is never refused for its time in force: opg and cls (which name
+ * an equity auction crypto does not have) are sent as gtc, and fok as ioc (an exit that fills in part is better
+ * than none). An entry with opg, cls or fok keeps it and is refused by the precheck: those ask for something a
+ * crypto order cannot do.
+ */
+function cryptoTimeInForce(req: OrderRequest): TimeInForce {
+  const tif = req.timeInForce;
+  if (tif === 'gtc' || tif === 'ioc') return tif;
+  if (tif === 'day') return 'gtc';
+  if (req.reduceOnly === true) return tif === 'fok' ? 'ioc' : 'gtc';
+  return tif;
 }
 
 export function fromAlpacaOrder(o: AlpacaOrder, reason?: string, parentClientOrderId?: string): BrokerOrder {
