@@ -29,3 +29,48 @@ describe('equity session from the broker clock', () => {
     for (const t of [...times, ...times.reverse()]) expect(sessionFromClock(closed, new Date(t))).toBe(expected(new Date(t)));
   });
 });
+
+describe('NYSE holidays and early closes', () => {
+  // What Alpaca's clock answers on Thanksgiving 2026 after 16:00 New York time: closed, next open on Friday.
+  const thanksgiving = { is_open: false, next_open: '2026-11-27T14:30:00Z', next_close: '2026-11-27T18:00:00Z' };
+  const afterEarlyClose = { is_open: false, next_open: '2026-11-30T14:30:00Z', next_close: '2026-11-30T21:00:00Z' };
+
+  it.each([
+    ['Thanksgiving 2026-11-26 at 16:30 New York', '2026-11-26T21:30:00Z'],
+    ['Thanksgiving at 05:00 New York', '2026-11-26T10:00:00Z'],
+    ['Thanksgiving at 12:00 New York', '2026-11-26T17:00:00Z'],
+    ['Thanksgiving at 19:59 New York', '2026-11-27T00:59:00Z'],
+  ])('a full holiday is closed all day: %s', (_name, now) => {
+    expect(sessionFromClock(thanksgiving, new Date(now))).toBe('closed');
+  });
+
+  it.each([
+    ['Juneteenth 2026-06-19 (Friday) at 17:00', '2026-06-19T21:00:00Z', '2026-06-22T13:30:00Z'],
+    ['Independence Day observed 2026-07-03 at 16:30', '2026-07-03T20:30:00Z', '2026-07-06T13:30:00Z'],
+    ['Christmas observed 2027-12-24 at 18:00', '2027-12-24T23:00:00Z', '2027-12-27T14:30:00Z'],
+    ['Good Friday 2028-04-14 at 16:01', '2028-04-14T20:01:00Z', '2028-04-17T13:30:00Z'],
+  ])('%s is closed, not after hours', (_name, now, nextOpen) => {
+    expect(sessionFromClock({ is_open: false, next_open: nextOpen, next_close: nextOpen }, new Date(now))).toBe('closed');
+  });
+
+  it('the trading day after a holiday has its pre-market', () => {
+    expect(sessionFromClock(thanksgiving, new Date('2026-11-27T10:00:00Z'))).toBe('extended'); // 05:00 New York
+  });
+
+  it.each([
+    ['13:00 (the early close)', '2026-11-27T18:00:00Z', 'extended'],
+    ['15:30', '2026-11-27T20:30:00Z', 'extended'],
+    ['16:59', '2026-11-27T21:59:00Z', 'extended'],
+    ['17:00 (the late session has ended)', '2026-11-27T22:00:00Z', 'closed'],
+    ['18:30', '2026-11-27T23:30:00Z', 'closed'],
+  ])('on the early-close day 2026-11-27 the after-hours session runs 13:00–17:00: %s', (_name, now, expected) => {
+    expect(sessionFromClock(afterEarlyClose, new Date(now))).toBe(expected);
+  });
+
+  it('Christmas Eve 2026 closes early too, and an ordinary Friday keeps 16:00–20:00', () => {
+    const next = { is_open: false, next_open: '2026-12-28T14:30:00Z', next_close: '2026-12-28T21:00:00Z' };
+    expect(sessionFromClock(next, new Date('2026-12-24T22:30:00Z'))).toBe('closed'); // 17:30 New York
+    const friday = { is_open: false, next_open: '2026-12-07T14:30:00Z', next_close: '2026-12-07T21:00:00Z' };
+    expect(sessionFromClock(friday, new Date('2026-12-04T22:30:00Z'))).toBe('extended'); // 17:30 New York
+  });
+});

@@ -2,7 +2,7 @@
 // rule. Adapters without a clock report nothing, and then the rule does not apply (crypto, forex, paper).
 import type { BrokerAdapter } from '../brokers/port.js';
 import type { MarketSession } from '../risk/types.js';
-import { localTime } from '../strategy/trading-window.js';
+import { isEarlyClose, isHoliday } from '../strategy/exchange-calendar.js';
 
 interface Clock {
   is_open: boolean;
@@ -14,16 +14,44 @@ const hasClock = (a: BrokerAdapter): a is WithClock => typeof (a as Partial<With
 
 const cache = new WeakMap<BrokerAdapter, { at: number; clock: Clock }>();
 const PRE_MARKET_MS = 5.5 * 3600_000; // 04:00 to the 09:30 open, US Eastern
-const AFTER_HOURS = { from: 16 * 60, to: 20 * 60 }; // minutes of the day, New York time
+// Minutes of the day, New York time: the regular close and the end of the after-hours session. On an early-close
+// day the NYSE closes at 13:00 and the late session ends at 17:00.
+const AFTER_HOURS = { from: 16 * 60, to: 20 * 60 };
+const AFTER_HOURS_EARLY_CLOSE = { from: 13 * 60, to: 17 * 60 };
 
-/** 'open' in regular hours; 'extended' in the pre-market (before the next open) or after hours (16:00–20:00
- *  New York time on a trading day); 'closed' otherwise. */
+interface NewYorkDay {
+  date: string;
+  weekend: boolean;
+  minutes: number;
+}
+const newYork = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+let lastDay: { minute: number; day: NewYorkDay } | undefined;
+
+/** The New York calendar date and time of `now`, formatted once per UTC minute (not for every alert). */
+function newYorkDay(now: Date): NewYorkDay {
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (lastDay?.minute === minute) return lastDay.day;
+  const parts = newYork.formatToParts(now);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  const weekday = get('weekday');
+  const day = { date: `${get('year')}-${get('month')}-${get('day')}`, weekend: weekday === 'Sat' || weekday === 'Sun', minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+  lastDay = { minute, day };
+  return day;
+}
+
+/**
+ * 'open' in regular hours (the broker's clock says so); 'extended' in the pre-market (04:00 until the next open)
+ * or after hours (16:00–20:00 New York time, 13:00–17:00 on an NYSE early-close day) of a trading day; 'closed'
+ * otherwise. A weekend or an NYSE full holiday (exchange-calendar.ts, 2025–2028) is closed all day: no session
+ * runs then. For a year outside that table only weekends are known.
+ */
 export function sessionFromClock(clock: Clock, now: Date): MarketSession {
   if (clock.is_open) return 'open';
+  const day = newYorkDay(now);
+  if (day.weekend || isHoliday(day.date)) return 'closed';
   if (Date.parse(clock.next_open) - now.getTime() <= PRE_MARKET_MS) return 'extended';
-  // Formatted once per minute, not for every alert (localTime keeps its answer for the minute).
-  const local = localTime(now.toISOString(), 'America/New_York')!;
-  return local.weekday !== 'sat' && local.weekday !== 'sun' && local.minutes >= AFTER_HOURS.from && local.minutes < AFTER_HOURS.to ? 'extended' : 'closed';
+  const after = isEarlyClose(day.date) ? AFTER_HOURS_EARLY_CLOSE : AFTER_HOURS;
+  return day.minutes >= after.from && day.minutes < after.to ? 'extended' : 'closed';
 }
 
 export async function equitySession(adapter: BrokerAdapter, now: Date, maxAgeMs = 30_000): Promise<MarketSession | undefined> {
