@@ -36,6 +36,8 @@ export interface RecentOrder {
   /** The order only reduced a position (an exit). Known for the agent's own orders; an exit and the entry that
    *  follows it are never duplicates of each other (exit, then reverse, in the same second). */
   reducing?: boolean;
+  /** The alert that placed it (the agent's own orders). */
+  signalId?: string;
 }
 
 export interface RiskContext {

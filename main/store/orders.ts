@@ -213,13 +213,13 @@ export class OrderRepo {
   /** The account's orders created at or after `sinceIso`, newest first, at most `limit`: what the risk engine's
    *  duplicate rule reads (served by the orders(account_id, created_at) index); `reducing` marks exits (reduce-only
    *  orders). */
-  recentForAccount(accountId: string, sinceIso: string, limit = 5000): { time: string; symbol: string; side: 'buy' | 'sell'; reducing: boolean }[] {
+  recentForAccount(accountId: string, sinceIso: string, limit = 5000): { time: string; symbol: string; side: 'buy' | 'sell'; reducing: boolean; signalId?: string }[] {
     // A rejected order never traded: it does not make the corrected alert sent right after it a duplicate. A
     // bracket's take-profit or stop-loss belongs to its entry's alert: it makes no later exit a duplicate.
     const rows = this.db
-      .prepare(`SELECT created_at AS time, symbol, side, coalesce(json_extract(request, '$.reduceOnly'), 0) AS reducing FROM orders WHERE account_id = ? AND created_at >= ? AND status <> 'rejected' AND parent_order_id IS NULL ORDER BY created_at DESC ${sqlLimit(limit)}`)
-      .all(accountId, sinceIso) as { time: string; symbol: string; side: 'buy' | 'sell'; reducing: number }[];
-    return rows.map((r) => ({ time: r.time, symbol: r.symbol, side: r.side, reducing: r.reducing === 1 }));
+      .prepare(`SELECT created_at AS time, symbol, side, coalesce(json_extract(request, '$.reduceOnly'), 0) AS reducing, signal_id AS signalId FROM orders WHERE account_id = ? AND created_at >= ? AND status <> 'rejected' AND parent_order_id IS NULL ORDER BY created_at DESC ${sqlLimit(limit)}`)
+      .all(accountId, sinceIso) as { time: string; symbol: string; side: 'buy' | 'sell'; reducing: number; signalId: string | null }[];
+    return rows.map((r) => ({ time: r.time, symbol: r.symbol, side: r.side, reducing: r.reducing === 1, ...(r.signalId ? { signalId: r.signalId } : {}) }));
   }
 
   /**
