@@ -37,7 +37,9 @@ Commands:
                              --strategy ID (default: the first strategy), --content-type TYPE
   trading-state [STATE]      show (every account with its own state too), or set to active | reducing | halted;
                              --account ID sets one account's state, --reason TEXT says why
-  flatten [--halt]           cancel all open orders and close all positions
+  flatten [--account ID] [--halt]
+                             cancel open orders and close positions: every account's, or only --account ID's;
+                             --halt also halts (that account only with --account); exits 1 if any account failed
   tunnel status|start|stop|check
                              the public URL for TradingView; start takes --provider localtunnel|ngrok|cloudflared|manual,
                              --url URL (manual, or a named Cloudflare tunnel's hostname), --host URL and --subdomain NAME
@@ -177,10 +179,17 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'flatten': {
-      const result = await client.send('POST', '/api/flatten', values.halt ? { halt: true } : {});
-      if (json) return print(result);
-      const r = result as { canceled: number; closing: OrderView[]; errors: { accountId: string; message: string }[] };
-      process.stdout.write(`canceled ${r.canceled} order(s); closing ${r.closing.length} position(s)${r.errors.length ? `; ${r.errors.length} error(s)` : ''}\n`);
+      if (rest.length) throw new UsageError('Usage: viewzenix flatten [--account ID] [--halt]');
+      const body = { ...(values.account !== undefined ? { accountId: values.account } : {}), ...(values.halt ? { halt: true } : {}) };
+      const r = (await client.send('POST', '/api/flatten', body)) as { canceled: number; closing: OrderView[]; errors: { accountId: string; code?: string; message: string }[] };
+      if (json) {
+        print(r);
+        return r.errors.length ? 1 : 0;
+      }
+      const scope = values.account !== undefined ? `account ${values.account}: ` : '';
+      process.stdout.write(`${scope}canceled ${r.canceled} order(s); closing ${r.closing.length} position(s)${r.errors.length ? `; ${r.errors.length} error(s)` : ''}${values.halt ? `; ${values.account !== undefined ? 'account' : 'trading'} halted` : ''}\n`);
+      for (const o of r.closing) process.stdout.write(`  ${o.accountId} ${o.side} ${o.quantity} ${o.symbol} (${o.id}, ${o.status})\n`);
+      for (const e of r.errors) process.stdout.write(`  error ${e.accountId}: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
       return r.errors.length ? 1 : 0;
     }
     case 'tunnel': {

@@ -6,7 +6,7 @@ import type { OrderRepo } from './store/orders.js';
 import type { OrderRouter } from './orders/router.js';
 import type { TradingStateService } from './trading-state.js';
 import type { AccountRow } from './store/accounts.js';
-import type { AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import type { AccountReadErrorView, AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import type { AccountConnections } from './account-connections.js';
 import { credentialVariables, type CredentialsService } from './credentials-service.js';
 import { BrokerError } from './brokers/port.js';
@@ -104,6 +104,19 @@ export function createServices(d: ServiceDeps): AgentServices {
     if (!a) throw new ApiFailure('NOT_FOUND', `No account ${id}.`);
     return a;
   };
+  // Every account the trader has, stored or registered: one without an adapter (its keys were not available at
+  // start, or it never connected) is still the trader's, and may hold positions at its broker.
+  const allAccountIds = (): string[] => [...new Set([...d.accounts.list().map((a) => a.id), ...d.router.accountIds()])];
+  const unavailable = (accountId: string): AccountReadErrorView => {
+    const a = d.accounts.get(accountId);
+    const problem = d.connections.connectionProblem(accountId);
+    const why = problem ? scrubText(problem.message) : 'its credentials were not available when the agent started (keychain locked or a VIEWZENIX_SECRET_* variable not set)';
+    return {
+      accountId,
+      code: 'ACCOUNT_UNAVAILABLE',
+      message: `Account ${a ? `"${a.name}" (${accountId})` : accountId} is not connected, so its positions at the broker cannot be read or closed here: ${why}.`,
+    };
+  };
   return {
     status: () => ({ ...d.status(), ...latencyStatus() }),
     strategies: {
@@ -178,9 +191,14 @@ export function createServices(d: ServiceDeps): AgentServices {
     tradingState: d.tradingState,
     async positions() {
       // Accounts are read at once, and one broker that cannot be read never hides the others' positions.
-      const accountIds = d.router.accountIds();
-      const read = await Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.positions()));
+      // An account without an adapter is reported, never left out: its positions may be open at the broker.
       const out: PositionsView = { items: [], errors: [] };
+      const accountIds: string[] = [];
+      for (const accountId of allAccountIds()) {
+        if (d.router.adapter(accountId)) accountIds.push(accountId);
+        else out.errors.push(unavailable(accountId));
+      }
+      const read = await Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.positions()));
       read.forEach((r, i) => {
         const accountId = accountIds[i]!;
         if (r.status === 'fulfilled') {
@@ -196,8 +214,12 @@ export function createServices(d: ServiceDeps): AgentServices {
       return out;
     },
     async flatten(input) {
-      if (input.halt) d.tradingState.set('halted', 'flatten-all by the trader', input.accountId);
-      return flatten(d.router, d.orders, randomId('flat'), input.accountId);
+      // A mistyped account id is refused before anything is halted or sent (as trading-state refuses it).
+      const id = input.accountId;
+      if (id !== undefined && !allAccountIds().includes(id)) throw new ApiFailure('NOT_FOUND', `No account ${id}.`);
+      const name = id === undefined ? undefined : d.accounts.get(id)?.name;
+      if (input.halt) d.tradingState.set('halted', id === undefined ? 'flatten-all by the trader' : `flatten of account ${name ? `"${name}" (${id})` : id} by the trader`, id);
+      return flatten(d.router, d.orders, randomId('flat'), id === undefined ? allAccountIds() : [id], unavailable);
     },
   };
 }

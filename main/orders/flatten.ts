@@ -1,23 +1,46 @@
 // Flatten: cancel every open order and close every position, for one account or all. Closing orders only
 // reduce exposure, so they are allowed in any trading state (it is the trader's deliberate action).
+// An account that cannot be flattened (no adapter: its keys were not available at start; a broker that fails) is
+// reported in `errors` with its code: a trader must never read "nothing went wrong" while a position may be open.
 import { Decimal } from 'decimal.js';
 import type { OrderRouter } from './router.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { OrderView } from '../../shared/api-types.js';
 import { clientOrderId } from '../ids.js';
+import { codeForBrokerError } from '../brokers/http/codes.js';
+import { scrubText } from '../log.js';
+
+export interface FlattenError {
+  accountId: string;
+  /** A code of shared/codes.ts: ACCOUNT_UNAVAILABLE when the account has no connected adapter, else the broker's. */
+  code: string;
+  message: string;
+}
 
 export interface FlattenResult {
   canceled: number;
   closing: OrderView[];
-  errors: { accountId: string; message: string }[];
+  errors: FlattenError[];
 }
 
-export async function flatten(router: OrderRouter, orders: OrderRepo, flattenId: string, accountId?: string): Promise<FlattenResult> {
+/**
+ * Flattens the given accounts (every account in the store, or the one the trader named), each on its own: one that
+ * fails never stops the others. `unavailable` explains an account the router has no adapter for.
+ */
+export async function flatten(
+  router: OrderRouter,
+  orders: OrderRepo,
+  flattenId: string,
+  accountIds: readonly string[],
+  unavailable: (accountId: string) => FlattenError,
+): Promise<FlattenResult> {
   const result: FlattenResult = { canceled: 0, closing: [], errors: [] };
-  const accounts = accountId ? [accountId] : router.accountIds();
-  for (const acct of accounts) {
+  for (const acct of accountIds) {
     const adapter = router.adapter(acct);
-    if (!adapter) continue;
+    if (!adapter) {
+      result.errors.push(unavailable(acct));
+      continue;
+    }
     try {
       for (const o of orders.withStatus(['accepted', 'partially_filled'], acct)) {
         await router.cancel(o.id);
@@ -43,7 +66,7 @@ export async function flatten(router: OrderRouter, orders: OrderRepo, flattenId:
         result.closing.push(order);
       }
     } catch (err) {
-      result.errors.push({ accountId: acct, message: (err as Error).message });
+      result.errors.push({ accountId: acct, code: codeForBrokerError(err), message: scrubText((err as Error).message) });
     }
   }
   return result;

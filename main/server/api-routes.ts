@@ -142,6 +142,8 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
 
     r.post('/flatten', h(async (req, res) => {
       const body = check<{ accountId?: string; halt?: boolean }>(flattenSchema, req.body);
+      // An unknown account is 404 (as in trading-state), never "nothing to flatten".
+      if (body.accountId && !s.accounts.exists(body.accountId)) notFound();
       res.json(await s.flatten(body));
     }));
   };
