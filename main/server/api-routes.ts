@@ -24,6 +24,27 @@ import type { TradingState } from '../../shared/trading-state.js';
 import { resetLatency } from '../latency-trace.js';
 import type { OrderFilter } from '../store/orders.js';
 import { mountAlertRoutes, type AlertRouteDeps } from './alert-routes.js';
+import { ORDER_STATUSES } from '../../shared/order-status.js';
+import type { SignalStatus } from '../../shared/api-types.js';
+
+/** The most rows one list answer holds (docs/api.md); a larger `limit` is refused rather than silently cut. */
+export const MAX_LIST_LIMIT = 5000;
+const SIGNAL_STATUSES: readonly SignalStatus[] = ['queued', 'processing', 'done', 'denied', 'rejected', 'failed'];
+
+/** `limit` as a number in 1..MAX_LIST_LIMIT (400 VALIDATION_FAILED otherwise), or `fallback` when not given. */
+function listLimit(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!(n >= 1 && n <= MAX_LIST_LIMIT)) throw new ApiFailure('VALIDATION_FAILED', `limit must be between 1 and ${MAX_LIST_LIMIT}.`, [{ path: '/limit', message: `must be 1..${MAX_LIST_LIMIT}` }]);
+  return n;
+}
+
+/** A status filter that no row can have is a mistake (a typo), answered 400 rather than an empty list. */
+function statusFilter(raw: string | undefined, known: readonly string[]): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!known.includes(raw)) throw new ApiFailure('VALIDATION_FAILED', `status must be one of ${known.join(', ')}.`, [{ path: '/status', message: `unknown status "${raw}"` }]);
+  return raw;
+}
 
 type Handler = (req: express.Request, res: express.Response) => unknown;
 // Express 5 forwards rejected promises to the error handler. A refusal that carries its own fix (the keychain
@@ -101,7 +122,10 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
 
     r.get('/signals', h((req, res) => {
       const q = check<{ limit?: string; status?: string; strategyId?: string }>(signalsQuerySchema, req.query);
-      res.json({ items: s.signals.list({ limit: q.limit ? Number(q.limit) : undefined, status: q.status, strategyId: q.strategyId }) });
+      const limit = listLimit(q.limit, 200);
+      // One row more than asked says whether the list was cut; at the maximum, a full page is reported as cut.
+      const rows = s.signals.list({ limit: Math.min(limit + 1, MAX_LIST_LIMIT), status: statusFilter(q.status, SIGNAL_STATUSES), strategyId: q.strategyId });
+      res.json({ items: rows.slice(0, limit), truncated: rows.length >= limit + 1 || (limit === MAX_LIST_LIMIT && rows.length === limit) });
     }));
     r.get('/signals/:id', h((req, res) => {
       const signal = s.signals.get(String(req.params.id)) ?? notFound();
@@ -111,9 +135,9 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     r.get('/orders', h((req, res) => {
       const q = check<Record<string, string | undefined>>(ordersQuerySchema, req.query);
       const filter: OrderFilter = {
-        limit: q.limit ? Number(q.limit) : undefined,
+        limit: listLimit(q.limit, 500),
         offset: q.offset ? Number(q.offset) : undefined,
-        status: q.status,
+        status: statusFilter(q.status, ORDER_STATUSES),
         symbol: q.symbol,
         accountId: q.accountId,
         strategyId: q.strategyId,
@@ -123,7 +147,8 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
         direction: q.direction as OrderFilter['direction'],
       };
       const { items, total } = s.orders.list(filter);
-      res.json({ items, total });
+      // `truncated`: more orders match than this page holds (page on with offset).
+      res.json({ items, total, truncated: (filter.offset ?? 0) + items.length < total });
     }));
     r.get('/orders/:id', h((req, res) => {
       const order = s.orders.get(String(req.params.id)) ?? notFound();

@@ -274,8 +274,9 @@ export class OrderRepo {
       }
     }
     if (filter.search) {
-      where.push('(symbol LIKE @q OR id LIKE @q OR client_order_id LIKE @q)');
-      args.q = `%${filter.search}%`;
+      // The search is text, not a pattern: % and _ (and the escape character) match themselves.
+      where.push("(symbol LIKE @q ESCAPE '\\' OR id LIKE @q ESCAPE '\\' OR client_order_id LIKE @q ESCAPE '\\')");
+      args.q = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const sort = filter.sort ?? 'created_at';
