@@ -164,6 +164,12 @@ describe.each([
   ])('%s %s is 404 on the webhook listener (nothing of the UI or API is reachable)', async (method, p) => {
     const res = await fetch(agent.webhookBase + p, { method, headers: { authorization: `Bearer ${agent.token}` } });
     expect(res.status).toBe(404);
+    // The code is the webhook one of docs/codes.md's webhook table, not a control-API code.
+    expect(((await res.json()) as { code: string }).code).toBe('WEBHOOK_NOT_FOUND');
+  });
+
+  it('HEAD /health answers 200 like GET', async () => {
+    expect((await fetch(`${agent.webhookBase}/health`, { method: 'HEAD' })).status).toBe(200);
   });
 
   it('GET /health answers ok', async () => {

@@ -78,7 +78,8 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0]!;
-    if (req.method === 'GET' && path === '/health') {
+    // HEAD as GET (an uptime monitor's probe); Node sends no body for HEAD.
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/health') {
       // The tunnel self-check sends a nonce and expects it back: proof the request reached this agent.
       const nonce = healthProbeEcho(new URLSearchParams(url.slice(path.length + 1)).get(HEALTH_PROBE_PARAM) ?? undefined);
       return send(res, 200, nonce ? { status: 'ok', [HEALTH_PROBE_PARAM]: nonce } : { status: 'ok' });
@@ -86,7 +87,9 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     const m = /^\/webhook\/([A-Za-z0-9_-]{1,128})$/.exec(path);
     if (!m || req.method !== 'POST') {
       req.resume();
-      return send(res, 404, { status: 'rejected', code: 'NOT_FOUND', message: 'Not found.' });
+      // The webhook code of docs/codes.md: whatever was sent here is not a strategy's webhook URL.
+      const info = CODES.WEBHOOK_NOT_FOUND;
+      return send(res, info.http, { status: 'rejected', code: 'WEBHOOK_NOT_FOUND', message: `${info.message} Alerts are sent with POST to /webhook/<id>.`, fix: info.fix });
     }
     stats.received++;
     const webhookId = m[1]!;
