@@ -1,11 +1,7 @@
-// Broker connection per account, when the agent reports it (status.brokers or account.connection).
+// Broker connection per account (status.brokers, account.connection, or the account's connected/connectionError).
 import { useAccounts, useStatus } from '../api/hooks.js';
-import type { AccountWithHealth, BrokerHealth as Health } from '../api/types.js';
+import { brokerHealth } from '../lib/broker-health.js';
 import { StatusPill } from './StatusPill.js';
-
-export function brokerHealth(accounts: AccountWithHealth[] | undefined, reported: Record<string, Health> | undefined): { name: string; health?: Health }[] {
-  return (accounts ?? []).map((a) => ({ name: a.name, health: reported?.[a.id] ?? a.connection }));
-}
 
 export function BrokerHealthBadge() {
   const accounts = useAccounts();

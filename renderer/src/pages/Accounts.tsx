@@ -65,7 +65,7 @@ function AccountCard({ account: a }: { account: AccountView }) {
         </p>
       )}
       {a.credentialVariables && (
-        <div className="muted small" data-testid="credential-variables">
+        <div className="muted small credential-variables" data-testid="credential-variables">
           Keys missing. Set these environment variables for the agent and restart it:
           <ul>
             {Object.entries(a.credentialVariables).map(([field, variable]) => (
