@@ -114,5 +114,5 @@ export interface FlattenResultView {
   /** How many open orders were canceled. */
   canceled: number;
   closing: OrderView[];
-  errors: { accountId: string; message: string }[];
+  errors: { accountId: string; code?: string; message: string }[];
 }
