@@ -1,0 +1,62 @@
+// Credentials are never configuration: a key in an account's or a notification channel's settings whose name
+// says "credential" (apiKey, secret, password, token, passphrase …, in any case, at any depth) is refused, so
+// its value never reaches the database, an answer, an export or a log. The same rule serves account creation
+// (POST /api/accounts), notification channels and config import. Only field names are looked at: the refusal
+// names the field, never echoes the value.
+import type { ValidationIssue } from '../server/validate.js';
+import { shownName } from '../server/validate.js';
+
+/** Field names that hold a credential, in any case. "pass" and "auth" alone or as a word of the name count
+ *  (auth, authKey, auth_header, basicAuth); "bypass" or "author" do not. */
+export const CREDENTIAL_KEY = /pass(word|wd|phrase)|secret|token|api[_-]?key|private[_-]?key|credential|authori[sz]ation|bearer|cookie/i;
+/** "pass" / "auth" as a whole word of a camelCase, snake_case or kebab-case name. */
+const WORD_CASED = /(^|[_-])(pass|auth)($|[A-Z0-9_-])|[a-z](Pass|Auth)($|[A-Z0-9_-])|(^|[_-])(PASS|AUTH)($|[0-9_-])|(^|[_-])(Pass|Auth)($|[A-Z0-9_-])/;
+
+/** Keys whose children are names the trader chose (symbols, account ids), not setting names. */
+const FREE_KEYS = new Set(['maxPositionBySymbol']);
+
+export function isCredentialKey(name: string): boolean {
+  return CREDENTIAL_KEY.test(name) || WORD_CASED.test(name);
+}
+
+/**
+ * Every credential-named key inside `value`, as a validation issue at `at` + its path. `where` says where the
+ * credential belongs instead (the vault entry or API to use), so the trader knows what to do.
+ */
+export function credentialKeyIssues(value: unknown, at: string, where: string): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const walk = (v: unknown, p: string): void => {
+    if (v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${p}/${i}`));
+      return;
+    }
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+      const path = `${p}/${shownName(k)}`;
+      if (isCredentialKey(k)) out.push({ path, message: `looks like a credential; credentials are not settings: ${where}` });
+      else if (!FREE_KEYS.has(k)) walk(child, path);
+    }
+  };
+  walk(value, at);
+  return out;
+}
+
+/** A URL that carries user:password@ (userinfo): refused, the value itself is never echoed. */
+export function urlUserinfoIssue(url: unknown, path: string, where: string): ValidationIssue | undefined {
+  if (typeof url !== 'string') return undefined;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined; // the schema reports a malformed URL
+  }
+  if (u.username === '' && u.password === '') return undefined;
+  return { path, message: `must not contain a user name or password (user:password@); ${where}` };
+}
+
+/** Replaces the value of every credential-named key (at any depth) by a marker: for diffs shown to the trader. */
+export function hideCredentialValues<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(hideCredentialValues) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, isCredentialKey(k) ? '(hidden)' : hideCredentialValues(v)])) as T;
+}
