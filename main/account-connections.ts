@@ -15,6 +15,27 @@ import type { CredentialsService } from './credentials-service.js';
 import type { ConnectionProblemView, ConnectionTestView } from '../shared/api-types.js';
 import { isCode, type Code } from '../shared/codes.js';
 import { accountSettingsIssues } from './brokers/account-settings.js';
+import { listCcxtExchanges } from './brokers/ccxt/adapter.js';
+import { shownName, type ValidationIssue } from './server/validate.js';
+import { credentialKeyIssues } from './export/credential-keys.js';
+
+/** Where an account's credentials go instead of its `config` (said in every refusal). */
+export const ACCOUNT_CREDENTIALS_HINT = 'give them as "credentials" when creating the account, or with PUT /api/accounts/:id/credentials (they are kept in the OS keychain)';
+
+/**
+ * Every problem with an account's settings that needs no broker call: the environment the broker accepts, the
+ * settings it cannot work without (OANDA's accountId, CCXT's exchange, an exchange id CCXT knows), and no
+ * credential-named key in `config`. Account creation and config import both check this, credentials given or not.
+ */
+export function accountConfigIssues(account: Pick<AccountRow, 'broker' | 'environment' | 'config'>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [...accountSettingsIssues(account.broker, account.environment, account.config)];
+  const exchange = account.config.exchange;
+  if (account.broker === 'ccxt' && typeof exchange === 'string' && exchange.trim() !== '' && !listCcxtExchanges().includes(exchange)) {
+    issues.push({ path: '/config/exchange', message: `"${shownName(exchange)}" is not an exchange id CCXT knows (GET /api/brokers lists them), e.g. binance` });
+  }
+  issues.push(...credentialKeyIssues(account.config, '/config', ACCOUNT_CREDENTIALS_HINT));
+  return issues;
+}
 
 /** Makes the adapter for an account from its stored credentials; undefined when this build has none for the broker. */
 export type AdapterFactory = (account: AccountRow, credentials: Record<string, string>) => BrokerAdapter | undefined | Promise<BrokerAdapter | undefined>;
@@ -66,6 +87,7 @@ export class AccountConnections {
   async add(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
     const given = Object.keys(credentials).length > 0;
+    this.check(account, credentials, given);
     if (account.broker === 'paper') {
       // The paper broker has no keys. Any given (a form or script sending the same shape for every broker) are
       // dropped: never stored, never answered.
@@ -73,8 +95,6 @@ export class AccountConnections {
       await this.connect(account, {});
       return;
     }
-    this.validate(account.broker, credentials, given);
-    this.validateSettings(account);
     // Without credentials in the body the account can still be made, and nothing is stored, so no keychain is
     // needed: its keys may come from VIEWZENIX_SECRET_* variables (read at start), or be set later with
     // PUT /api/accounts/:id/credentials. The account's view names the variables (credentialVariables).
@@ -98,8 +118,7 @@ export class AccountConnections {
   async replace(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     if (account.broker === 'paper') throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'the paper broker has none' }]);
     for (const v of Object.values(credentials)) registerSecret(v);
-    this.validate(account.broker, credentials, true);
-    this.validateSettings(account);
+    this.check(account, credentials, true);
     await this.o.credentials.requireWritable(`Cannot store the ${account.broker} credentials`);
     const previous = Object.keys(await this.o.credentials.readAccount(account.id, account.broker));
     let adapter: BrokerAdapter | undefined;
@@ -187,15 +206,13 @@ export class AccountConnections {
     this.problems.set(accountId, { code: problem.code, message: scrubText(problem.message), at: new Date().toISOString() });
   }
 
-  /** A setting the broker cannot work without (OANDA's account id, CCXT's exchange) is a 400 naming the field. */
-  private validateSettings(account: AccountRow): void {
-    const issues = accountSettingsIssues(account.broker, account.environment, account.config);
-    if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The ${account.broker} account settings have ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
-  }
-
-  private validate(broker: string, credentials: Record<string, string>, complete: boolean): void {
-    const issues = this.o.credentials.validateAccountFields(broker, credentials, complete);
-    if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The credentials have ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+  /**
+   * Every problem at once (400 VALIDATION_FAILED naming each field): the settings and environment, credentials
+   * given or not, and the credential fields. A paper account's credentials are not checked: they are dropped.
+   */
+  private check(account: AccountRow, credentials: Record<string, string>, complete: boolean): void {
+    const issues = [...accountConfigIssues(account), ...(account.broker === 'paper' ? [] : this.o.credentials.validateAccountFields(account.broker, credentials, complete))];
+    if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The account has ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
   }
 
   /** Connects a new account after testing its keys at the broker; a failure is answered with the broker's code. */
