@@ -19,6 +19,12 @@ export interface ExportRouteDeps {
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Called after an import changed something (e.g. the webhook listener's strategy cache). */
   configChanged?: () => void;
+  /**
+   * Called with the ids of accounts an import created, after it was applied: the running agent connects them
+   * (AccountConnections.connectAll). Until then (or without this hook: until the next start) their orders are
+   * denied ACCOUNT_UNAVAILABLE; an account never trades through an adapter made for other settings.
+   */
+  accountsAdded?: (accountIds: string[]) => Promise<void>;
 }
 
 const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?Z)?$' } as const;
@@ -84,11 +90,15 @@ export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): v
   });
 
   // Body: a snapshot from /config/export. ?dryRun=true (the default) answers with the diff only.
-  router.post('/config/import', (req, res) => {
+  router.post('/config/import', async (req, res) => {
     const q = check<{ dryRun?: 'true' | 'false' }>(IMPORT_QUERY_SCHEMA, req.query);
     const result = importConfig(d.db, req.body, { dryRun: q.dryRun !== 'false' });
     if (!result.ok) throw new ApiFailure('VALIDATION_FAILED', `The configuration has ${result.errors.length} problem(s).`, result.errors);
     if (result.applied) d.configChanged?.();
+    if (result.accountsAdded && d.accountsAdded) {
+      // The import is applied either way; a connection failure is the account's state (shown in its view), logged.
+      await d.accountsAdded(result.accountsAdded).catch((err: unknown) => d.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'imported accounts could not all be connected'));
+    }
     res.json(result);
   });
 }

@@ -3,6 +3,7 @@
 import type { SettingsRepo } from '../store/settings.js';
 import { validator, type ValidationIssue } from '../server/validate.js';
 import { CHANNEL_NAMES, NOTIFY_KINDS, type ChannelName, type ChannelSettings, type NotifyConfig } from './types.js';
+import { credentialKeyIssues, isCredentialKey, urlUserinfoIssue } from '../export/credential-keys.js';
 
 export const SETTINGS_KEY = 'notify.config';
 
@@ -52,6 +53,60 @@ export function defaultConfig(): NotifyConfig {
   };
 }
 
+/** Where a channel's credential belongs instead of its settings. */
+const vaultHint = (channel: string): string => `credentials are kept in the vault: PUT /api/credentials/notify:${channel} (the bot token, webhook URL or SMTP password)`;
+
+/**
+ * Every problem with one channel's settings: the schema (unknown fields refused), no credential-named key, and no
+ * user:password@ in baseUrl. A relay that needs a login takes it in the vault entry's URL, never in settings,
+ * which are answered, exported and audited in the clear. Paths start at `at`.
+ */
+export function channelSettingsIssues(channel: string, value: unknown, at = ''): ValidationIssue[] {
+  // Credential names first: refused with the way to store them, and their values never echoed.
+  const credentials = credentialKeyIssues(value, at, vaultHint(channel));
+  // The schema's "unknown field" for a credential name is the same problem, already said better above.
+  const schema = validator(CHANNEL_SETTINGS_SCHEMA)(value)
+    .filter((e) => !isCredentialKey(/^unknown field "(.*)"$/.exec(e.message)?.[1] ?? ''))
+    .map((e) => ({ path: e.path === '/' ? at || '/' : at + e.path, message: e.message }));
+  const issues = [...credentials, ...schema];
+  const baseUrl = value !== null && typeof value === 'object' ? (value as { baseUrl?: unknown }).baseUrl : undefined;
+  const userinfo = urlUserinfoIssue(baseUrl, `${at}/baseUrl`, vaultHint(channel));
+  if (userinfo) issues.push(userinfo);
+  return issues;
+}
+
+/** Every problem with the whole notification configuration (the notify.config setting, e.g. from an import). */
+export function notifyConfigIssues(value: object, at = ''): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const [channel, settings] of Object.entries(value)) {
+    if (!(CHANNEL_NAMES as readonly string[]).includes(channel)) issues.push({ path: `${at}/${channel}`, message: `is not a notification channel; use ${CHANNEL_NAMES.join(', ')}` });
+    else issues.push(...channelSettingsIssues(channel, settings, `${at}/${channel}`));
+  }
+  return issues;
+}
+
+/** The stored notify.config as exported: a user:password@ kept by an earlier version is never written to a file. */
+export function exportableNotifyConfig(raw: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+  if (parsed === null || typeof parsed !== 'object') return raw;
+  const out = Object.fromEntries(
+    Object.entries(parsed as Record<string, unknown>).map(([channel, settings]) => {
+      const baseUrl = settings !== null && typeof settings === 'object' ? (settings as { baseUrl?: unknown }).baseUrl : undefined;
+      if (typeof baseUrl !== 'string' || !urlUserinfoIssue(baseUrl, '', '')) return [channel, settings];
+      const u = new URL(baseUrl);
+      u.username = '';
+      u.password = '';
+      return [channel, { ...(settings as object), baseUrl: u.toString() }];
+    }),
+  );
+  return JSON.stringify(out);
+}
+
 export class NotifyConfigStore {
   constructor(private readonly settings: SettingsRepo) {}
 
@@ -70,7 +125,7 @@ export class NotifyConfigStore {
 
   /** Validates and stores one channel's settings; returns every problem at once, or the new configuration. */
   setChannel(channel: ChannelName, value: unknown): { ok: true; config: NotifyConfig } | { ok: false; errors: ValidationIssue[] } {
-    const errors = validator(CHANNEL_SETTINGS_SCHEMA)(value);
+    const errors = channelSettingsIssues(channel, value);
     if (errors.length > 0) return { ok: false, errors };
     const config = { ...this.get(), [channel]: value as ChannelSettings };
     this.settings.set(SETTINGS_KEY, JSON.stringify(config));

@@ -211,9 +211,25 @@ describe('channel status, test sends and desktop', () => {
 
   it('rejects channel settings with unknown fields or kinds, listing every problem', async () => {
     const h = await harness({}, {});
-    const r = h.n.setChannel('telegram', { enabled: 'yes', events: ['fill', 'moon'], chatId: 'not a chat', token: 'x' });
+    const r = h.n.setChannel('telegram', { enabled: 'yes', events: ['fill', 'moon'], chatId: 'not a chat', colour: 'x' });
     expect(r.ok).toBe(false);
     const paths = !r.ok ? r.errors.map((e) => `${e.path} ${e.message}`) : [];
-    expect(paths).toEqual(expect.arrayContaining(['/ unknown field "token"', '/enabled must be boolean', expect.stringMatching(/^\/events\/1 /), expect.stringMatching(/^\/chatId /)]));
+    expect(paths).toEqual(expect.arrayContaining(['/ unknown field "colour"', '/enabled must be boolean', expect.stringMatching(/^\/events\/1 /), expect.stringMatching(/^\/chatId /)]));
+  });
+
+  it('refuses a credential-named key (any case, nested) and a baseUrl with user:password@, pointing to the vault; the canary is stored and answered nowhere', async () => {
+    const h = await harness({}, {});
+    const before = JSON.stringify(h.n.config());
+    const r = h.n.setChannel('telegram', { enabled: true, events: ['fill'], BotToken: 'CANARYbot1', baseUrl: 'https://user:CANARYBASEPW@relay.example.com/' });
+    expect(!r.ok && r.errors).toEqual([
+      { path: '/BotToken', message: expect.stringMatching(/looks like a credential.*PUT \/api\/credentials\/notify:telegram/) },
+      { path: '/baseUrl', message: expect.stringMatching(/must not contain a user name or password.*notify:telegram/) },
+    ]);
+    const smtp = h.n.setChannel('email', { enabled: true, events: ['halt'], smtp: { host: 'smtp.example.com', port: 587, secure: false, from: 'a@example.com', to: ['b@example.com'], password: 'CANARYsmtp' } });
+    expect(!smtp.ok && smtp.errors).toEqual([{ path: '/smtp/password', message: expect.stringMatching(/notify:email/) }]);
+    expect(JSON.stringify([r, smtp])).not.toMatch(/CANARY/);
+    expect(JSON.stringify(h.n.config())).toBe(before);
+    // A relay without a login in its URL is fine.
+    expect(h.n.setChannel('telegram', { enabled: true, events: ['fill'], baseUrl: 'https://relay.example.com/' }).ok).toBe(true);
   });
 });
