@@ -1,5 +1,5 @@
 // `viewzenix export orders|fills|signals|positions [--format csv|json] [--from DATE] [--to DATE] [--account ID]
-//  [--strategy ID] [--out FILE]`, `viewzenix export config [--out FILE]`, `viewzenix import config FILE [--apply]`.
+//  [--strategy ID] [--out FILE]`, `viewzenix export config [--out FILE]`, `viewzenix import [config] FILE [--apply]`.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Readable } from 'node:stream';
@@ -13,7 +13,8 @@ export const EXPORT_USAGE = `Usage:
   viewzenix export orders|fills|signals|positions [--format csv|json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                    [--account ID] [--strategy ID] [--out FILE]      (default: CSV to standard output)
   viewzenix export config [--out FILE]                              strategies, accounts (no credentials), settings
-  viewzenix import config FILE [--apply]                            shows what would change; --apply changes it`;
+  viewzenix import FILE [--apply]                                   shows what would change; --apply changes it
+  viewzenix import config FILE [--apply]                            the same`;
 
 export async function runExportCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -50,15 +51,17 @@ export async function runExportCommand(args: string[], ctx: CliContext): Promise
 
 export async function runImportCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...GLOBAL_OPTIONS, apply: { type: 'boolean' } } });
-  if (values.help || positionals[0] !== 'config' || !positionals[1]) {
+  // `import FILE` (README, --help) and `import config FILE` (the export's counterpart) are the same command.
+  const file = positionals.length === 2 && positionals[0] === 'config' ? positionals[1] : positionals.length === 1 ? positionals[0] : undefined;
+  if (values.help || !file) {
     ctx.stdout.write(`${EXPORT_USAGE}\n`);
     return values.help ? 0 : 2;
   }
   let body: unknown;
   try {
-    body = JSON.parse(fs.readFileSync(positionals[1], 'utf8'));
+    body = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CliUsageError(`Cannot read ${positionals[1]} as JSON: ${(err as Error).message}`);
+    throw new CliUsageError(`Cannot read ${file} as JSON: ${(err as Error).message}`);
   }
   const client = await ctx.connect();
   const plan = (await client.send('POST', `/api/config/import?dryRun=${values.apply ? 'false' : 'true'}`, body)) as ImportPlan;

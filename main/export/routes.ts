@@ -93,7 +93,8 @@ export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): v
   router.post('/config/import', async (req, res) => {
     const q = check<{ dryRun?: 'true' | 'false' }>(IMPORT_QUERY_SCHEMA, req.query);
     const result = importConfig(d.db, req.body, { dryRun: q.dryRun !== 'false' });
-    if (!result.ok) throw new ApiFailure('VALIDATION_FAILED', `The configuration has ${result.errors.length} problem(s).`, result.errors);
+    // The problems are in the message too: the CLI prints the message, and the trader must see what to fix.
+    if (!result.ok) throw new ApiFailure('VALIDATION_FAILED', `The configuration has ${result.errors.length} problem(s):\n${result.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`, result.errors);
     if (result.applied) d.configChanged?.();
     if (result.accountsAdded && d.accountsAdded) {
       // The import is applied either way; a connection failure is the account's state (shown in its view), logged.
