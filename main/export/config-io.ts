@@ -9,7 +9,7 @@ import { accountConfigSchema, createAccountSchema, createStrategySchema, strateg
 import { newWebhookId } from '../ids.js';
 import { accountConfigIssues } from '../account-connections.js';
 import { exportableNotifyConfig, notifyConfigIssues, SETTINGS_KEY as NOTIFY_SETTINGS_KEY } from '../notify/config.js';
-import { credentialKeyIssues, hideCredentialValues, isCredentialKey } from './credential-keys.js';
+import { credentialKeyIssues, hideCredentialValues, isCredentialKey, stripCredentialKeys } from './credential-keys.js';
 
 export const CONFIG_FORMAT = 'viewzenix-config';
 
@@ -90,12 +90,6 @@ export const CONFIG_SNAPSHOT_SCHEMA = {
 
 const SETTING_CREDENTIALS_HINT = 'keep it in the vault (PUT /api/credentials/:name), never in a configuration file';
 
-function stripSecrets<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(stripSecrets) as T;
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([k]) => !isCredentialKey(k)).map(([k, v]) => [k, stripSecrets(v)])) as T;
-}
-
 export function exportConfig(db: Db, now = new Date().toISOString()): ConfigSnapshot {
   const data = readConfigSnapshot(db);
   const settings = Object.fromEntries(Object.entries(data.settings).filter(([k]) => !INTERNAL_SETTINGS.has(k) && !isCredentialKey(k)));
@@ -104,8 +98,10 @@ export function exportConfig(db: Db, now = new Date().toISOString()): ConfigSnap
     format: CONFIG_FORMAT,
     version: 1,
     exportedAt: now,
-    accounts: data.accounts.map((a) => ({ ...a, config: stripSecrets(a.config) })),
-    strategies: data.strategies.map((s) => stripSecrets(s)),
+    accounts: data.accounts.map((a) => ({ ...a, config: stripCredentialKeys(a.config) })),
+    // A strategy's config is closed by its schema (no credential can be in it); its `accounts` map is keyed by
+    // account id, which must never be mistaken for a field name.
+    strategies: data.strategies,
     settings,
   };
 }

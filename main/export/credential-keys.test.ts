@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialKeyIssues, hideCredentialValues, isCredentialKey, urlUserinfoIssue } from './credential-keys.js';
+import { credentialKeyIssues, hideCredentialValues, isCredentialKey, stripCredentialKeys, urlUserinfoIssue } from './credential-keys.js';
 
 describe('credential-named keys', () => {
   it('recognises credential names in any case and style, and leaves ordinary setting names alone', () => {
@@ -25,5 +25,11 @@ describe('credential-named keys', () => {
 
   it('hides credential values for display', () => {
     expect(hideCredentialValues({ a: 1, apiKey: 'CANARY', n: { password: 'x', keep: 'y' } })).toEqual({ a: 1, apiKey: '(hidden)', n: { password: '(hidden)', keep: 'y' } });
+  });
+});
+
+describe('stripping credential keys for an export', () => {
+  it('drops credential-named keys at any depth and keeps maps keyed by symbol whole', () => {
+    expect(stripCredentialKeys({ paper: { startingCash: '1' }, apiKey: 'x', options: { secret: 'y', keep: 1 }, risk: { maxPositionBySymbol: { TOKEN: '5' } } })).toEqual({ paper: { startingCash: '1' }, options: { keep: 1 }, risk: { maxPositionBySymbol: { TOKEN: '5' } } });
   });
 });

@@ -54,6 +54,18 @@ export function urlUserinfoIssue(url: unknown, path: string, where: string): Val
   return { path, message: `must not contain a user name or password (user:password@); ${where}` };
 }
 
+/** The value without its credential-named keys (for an export of data an earlier version stored); maps keyed by
+ *  symbol are kept whole, as credentialKeyIssues skips them. */
+export function stripCredentialKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(stripCredentialKeys) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([k]) => !isCredentialKey(k))
+      .map(([k, v]) => [k, FREE_KEYS.has(k) ? v : stripCredentialKeys(v)]),
+  ) as T;
+}
+
 /** Replaces the value of every credential-named key (at any depth) by a marker: for diffs shown to the trader. */
 export function hideCredentialValues<T>(value: T): T {
   if (Array.isArray(value)) return value.map(hideCredentialValues) as T;
