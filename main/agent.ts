@@ -257,7 +257,15 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
           res.json({ reports: (await router.reconciler?.reconcileAll('manual')) ?? [] });
         });
         mountNotifyRoutes(r, { notifications });
-        mountExportRoutes(r, { db: openDb, dbFile, positions: () => services.positions(), log, configChanged: () => webhook.invalidate() });
+        mountExportRoutes(r, {
+          db: openDb,
+          dbFile,
+          positions: () => services.positions(),
+          log,
+          configChanged: () => webhook.invalidate(),
+          // Accounts an import created are connected now, like those POST /api/accounts creates.
+          accountsAdded: (ids) => connections.connectAll(ids.map((id) => accounts.get(id)).filter((a): a is AccountRow => a !== undefined)),
+        });
         mountBackupRoutes(r, { backups });
         mountAuditRoutes(r, { audit });
         mountApprovalRoutes(r, approvals);

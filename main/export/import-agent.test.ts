@@ -70,6 +70,25 @@ describe('an imported strategy behaves like one created through the API', () => 
     for (const id of ['str_imported_nested', 'str_imported_flat']) expect((await a.api<StrategyView>('GET', `/api/strategies/${id}`)).body.config).toEqual({ strategy: MANUAL_LONG_ONLY });
   });
 
+  it('an account and a strategy created by an import trade at once, without a restart', async () => {
+    agent = await startTestAgent();
+    const a = agent;
+    const file: ConfigSnapshot = {
+      format: 'viewzenix-config',
+      version: 1,
+      exportedAt: new Date().toISOString(),
+      accounts: [{ id: 'acc_imported_paper', name: 'Imported paper', broker: 'paper', environment: 'paper', config: {} }],
+      settings: {},
+      strategies: [{ id: 'str_imported_trades', name: 'Imported trades', enabled: true, accountIds: ['acc_imported_paper'], config: {} }],
+    };
+    expect((await a.api<ImportPlan>('POST', '/api/config/import?dryRun=false', file)).status).toBe(200);
+    const s = (await a.api<StrategyView>('GET', '/api/strategies/str_imported_trades')).body;
+    const res = await a.post(`/webhook/${s.webhookId}`, JSON.stringify({ ticker: 'IMPT', action: 'buy', quantity: 2, price: 50 }));
+    expect(res.status).toBe(202);
+    const orders = await eventually(async () => (await a.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${String(res.body.signalId)}`)).body.items, (o) => o[0]?.status === 'filled');
+    expect(orders).toMatchObject([{ accountId: 'acc_imported_paper', symbol: 'IMPT', quantity: '2', status: 'filled' }]);
+  });
+
   it('the agent\'s own export imports back with nothing to change, strategy settings, risk and intake included', async () => {
     agent = await startTestAgent();
     const a = agent;
