@@ -27,16 +27,18 @@ import { mountAlertRoutes, type AlertRouteDeps } from './alert-routes.js';
 import { ORDER_STATUSES } from '../../shared/order-status.js';
 import type { SignalStatus } from '../../shared/api-types.js';
 
-/** The most rows one list answer holds (docs/api.md); a larger `limit` is refused rather than silently cut. */
+/** The most rows one list answer holds (docs/api.md); a larger `limit` gets this many, with `truncated` saying when
+ *  more rows match (scripts written against earlier versions asked for more and got a list). */
 export const MAX_LIST_LIMIT = 5000;
 const SIGNAL_STATUSES: readonly SignalStatus[] = ['queued', 'processing', 'done', 'denied', 'rejected', 'failed'];
 
-/** `limit` as a number in 1..MAX_LIST_LIMIT (400 VALIDATION_FAILED otherwise), or `fallback` when not given. */
+/** `limit` as a whole number of at least 1 (400 VALIDATION_FAILED otherwise), at most MAX_LIST_LIMIT, or
+ *  `fallback` when not given. */
 function listLimit(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!(n >= 1 && n <= MAX_LIST_LIMIT)) throw new ApiFailure('VALIDATION_FAILED', `limit must be between 1 and ${MAX_LIST_LIMIT}.`, [{ path: '/limit', message: `must be 1..${MAX_LIST_LIMIT}` }]);
-  return n;
+  if (!(Number.isInteger(n) && n >= 1)) throw new ApiFailure('VALIDATION_FAILED', 'limit must be a whole number of at least 1.', [{ path: '/limit', message: 'must be a whole number ≥ 1' }]);
+  return Math.min(n, MAX_LIST_LIMIT);
 }
 
 /** A status filter that no row can have is a mistake (a typo), answered 400 rather than an empty list. */
