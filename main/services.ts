@@ -27,6 +27,8 @@ export interface AgentServices {
     create(input: { name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }): StrategyView;
     /** Changes the given fields; `passphrase: null` removes it. The webhook id (the URL) never changes here. */
     update(id: string, input: { name?: string; accountIds?: string[]; passphrase?: string | null; enabled?: boolean; config?: Record<string, unknown> }): StrategyView;
+    /** A new webhook id (a new URL, for one that leaked); the old URL answers 404 WEBHOOK_NOT_FOUND at once. */
+    rotateWebhook(id: string): StrategyView;
   };
   accounts: {
     list(): Promise<AccountView[]>;
@@ -155,6 +157,14 @@ export function createServices(d: ServiceDeps): AgentServices {
         };
         d.strategies.update(row);
         d.strategiesChanged();
+        return view(row);
+      },
+      rotateWebhook(id) {
+        const current = d.strategies.get(id);
+        if (!current) throw new ApiFailure('NOT_FOUND', `No strategy ${id}.`);
+        const row: StrategyRow = { ...current, webhookId: newWebhookId() };
+        d.strategies.update(row);
+        d.strategiesChanged(); // the listener forgets the old id's cached lookup
         return view(row);
       },
     },

@@ -86,6 +86,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       const body = check<{ name?: string; accountIds?: string[]; passphrase?: string | null; enabled?: boolean; config?: Record<string, unknown> }>(updateStrategySchema, req.body);
       res.json(s.strategies.update(String(req.params.id), body));
     }));
+    r.post('/strategies/:id/webhook', h((req, res) => res.json(s.strategies.rotateWebhook(String(req.params.id)))));
 
     r.get('/accounts', h(async (_req, res) => res.json({ items: await s.accounts.list() })));
     r.get('/accounts/:id', h(async (req, res) => res.json((await s.accounts.get(String(req.params.id))) ?? notFound())));

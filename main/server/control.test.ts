@@ -91,6 +91,23 @@ describe('control API validation', () => {
     expect(list.body.items.map((s) => s.id)).toContain(res.body.id);
   });
 
+  it('gives a strategy a new webhook URL: the old one answers 404 WEBHOOK_NOT_FOUND at once, the new one takes alerts', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = (await agent.api<{ id: string; webhookUrl: string; webhookId: string }>('POST', '/api/strategies', { name: 'Leaked', accountIds: [accounts[0]!.id] })).body;
+    const alert = '{"ticker":"ROT","action":"buy","quantity":1,"price":10}';
+    expect((await agent.post(`/webhook/${created.webhookId}`, alert)).status).toBe(202); // the old id is cached by the listener now
+    const rotated = await agent.api<{ id: string; webhookUrl: string; webhookId: string }>('POST', `/api/strategies/${created.id}/webhook`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.id).toBe(created.id);
+    expect(rotated.body.webhookId).not.toBe(created.webhookId);
+    expect(rotated.body.webhookUrl).toBe(`${agent.webhookBase}/webhook/${rotated.body.webhookId}`);
+    expect(Buffer.from(rotated.body.webhookId, 'base64url').length).toBeGreaterThanOrEqual(16);
+    const old = await agent.post(`/webhook/${created.webhookId}`, alert.replace('ROT', 'ROT2'));
+    expect([old.status, old.body.code]).toEqual([404, 'WEBHOOK_NOT_FOUND']);
+    expect((await agent.post(`/webhook/${rotated.body.webhookId}`, alert.replace('ROT', 'ROT3'))).status).toBe(202);
+    expect((await agent.api('POST', '/api/strategies/str_nope/webhook')).status).toBe(404);
+  });
+
   it('sets and reads the trading state', async () => {
     const put = await agent.api<{ state: string }>('PUT', '/api/trading-state', { state: 'halted', reason: 'test' });
     expect(put.body.state).toBe('halted');
