@@ -148,6 +148,15 @@ describe('exits of a position protected by a stop-loss', () => {
       expect((await own.api('PUT', '/api/trading-state', { state: 'active' })).status).toBe(200);
     }
   });
+
+  it('a PineConnector closelong with a size closes that size, not the whole long', async () => {
+    const buy = await own.post(ownHook, '{"ticker":"PCX","action":"buy","quantity":4,"price":"20"}');
+    await settled(buy.body.signalId as string);
+    const close = await own.post(ownHook, '60123456789,closelong,PCX,vol_lots=1,price=20.5', 'text/plain');
+    expect(close.status).toBe(202);
+    expect(await settled(close.body.signalId as string)).toMatchObject({ status: 'done' });
+    expect((await positions()).find((p) => p.symbol === 'PCX')?.quantity).toBe('3');
+  });
 });
 
 describe('paper limit and stop orders through the webhook', () => {

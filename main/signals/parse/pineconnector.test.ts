@@ -32,6 +32,12 @@ describe('PineConnector comma syntax', () => {
     expect(ok(body).signal).toMatchObject(expected);
   });
 
+  it('closelong with a size closes that size only (an exit with a quantity, never the whole position)', () => {
+    const partial = ok('60123456789,closelong,GBPUSD,vol_lots=1').signal;
+    expect(partial).toMatchObject({ action: 'exit', closeSide: 'long', quantity: '1', quantityType: 'fixed_quantity' });
+    expect(partial.marketPosition).toBeUndefined();
+  });
+
   it('keeps the license id and the unapplied parameters in extras and warns about them', () => {
     const r = ok('LICENSE123,buy,EURUSD,risk=1,sl=0.0020,tp=0.0040,comment="strategy 1, v2"');
     expect(r.signal.extras).toEqual({ licenseId: 'LICENSE123', pineconnector: { command: 'buy', sl: '0.0020', tp: '0.0040', comment: 'strategy 1, v2' } });

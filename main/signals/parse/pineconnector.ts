@@ -105,7 +105,6 @@ export function parsePineConnector(text: string): ParseResult {
   }
   const raw: RawAlert = { ticker: symbol, action: mapped.action };
   if (mapped.sentiment) raw.sentiment = mapped.sentiment;
-  if (mapped.flat) raw.marketPosition = 'flat';
   if (mapped.prev) raw.prevMarketPosition = mapped.prev;
   // No prototype: a "__proto__" key is then plain data.
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -167,6 +166,8 @@ export function parsePineConnector(text: string): ParseResult {
     warnings.push(`${notApplied.join(', ')} depend on PineConnector EA settings or pip sizes and were NOT applied (kept in extras). Use sl_price= / sl_pct= and tp_price= / tp_pct= for protective orders.`);
   }
   raw.extras = { licenseId: license, pineconnector: { command, ...params } };
+  // A close with a size closes that much (an exit with a quantity); without one, the side goes flat.
+  if (mapped.flat && raw.quantity === undefined) raw.marketPosition = 'flat';
   const result = normaliseAlert(raw, { dialect: 'pineconnector', warnings });
   // closelong closes long positions only: with a short held it must not buy it back (strategy/plan.ts).
   if (result.ok && mapped.only) result.signal.closeSide = mapped.only;

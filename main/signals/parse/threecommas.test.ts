@@ -84,10 +84,18 @@ describe('3Commas JSON', () => {
   it.each([
     ['enter_long', { action: 'buy', sentiment: 'bullish' }],
     ['enter_short', { action: 'sell', sentiment: 'bearish' }],
-    ['exit_long', { action: 'exit', prevMarketPosition: 'long', marketPosition: 'flat', closeSide: 'long' }],
+    ['exit_long', { action: 'exit', prevMarketPosition: 'long', closeSide: 'long', quantity: '100' }],
     ['EXIT_SHORT', { action: 'exit', prevMarketPosition: 'short', closeSide: 'short' }],
   ])('custom signal action %s', (action, expected) => {
     expect(ok({ secret: 's', bot_uuid: 'u', tv_instrument: 'ETHUSDT', action, order: { amount: '100', currency_type: 'quote' } }).signal).toMatchObject({ ...expected, quantityType: 'dollar_amount' });
+  });
+
+  it('exit_long without an amount closes the long (flat); with an amount it closes that amount only', () => {
+    const base = { secret: 's', bot_uuid: 'u', tv_instrument: 'ETHUSDT', action: 'exit_long' };
+    expect(ok(base).signal).toMatchObject({ action: 'exit', marketPosition: 'flat', closeSide: 'long' });
+    const partial = ok({ ...base, order: { amount: '1', currency_type: 'base' } }).signal;
+    expect(partial).toMatchObject({ action: 'exit', closeSide: 'long', quantity: '1', quantityType: 'fixed_quantity' });
+    expect(partial.marketPosition).toBeUndefined();
   });
 
   it.each([

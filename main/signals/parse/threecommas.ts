@@ -53,6 +53,8 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
   const raw: RawAlert = {};
   let maxAgeSeconds: number | undefined;
   let closeSide: 'long' | 'short' | undefined;
+  /** exit_long / exit_short: flat, unless the message gives an amount (then that amount is closed). */
+  let flat = false;
   const token = take(rest, 'email_token');
   const secret = take(rest, 'secret');
   if (token !== undefined && secret !== undefined) return reject('INVALID_FIELD', 'The alert has both email_token and secret; a 3Commas message has one of them.', 'secret');
@@ -74,7 +76,7 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
       raw.action = mapped.action;
       if (mapped.sentiment) raw.sentiment = mapped.sentiment;
       if (mapped.prev) raw.prevMarketPosition = mapped.prev;
-      if (mapped.flat) raw.marketPosition = 'flat';
+      flat = mapped.flat === true;
       closeSide = mapped.only;
     }
     const timestamp = take(rest, 'timestamp');
@@ -102,6 +104,7 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
       }
       if (o.size > 0) rest.set('order', Object.fromEntries(o));
     }
+    if (flat && raw.quantity === undefined) raw.marketPosition = 'flat';
     const info = take(rest, 'strategy_info');
     if (info !== undefined && info !== null) {
       if (typeof info !== 'object' || Array.isArray(info)) return reject('INVALID_FIELD', '"strategy_info" must be an object.', 'strategy_info');
