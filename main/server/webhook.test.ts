@@ -78,6 +78,22 @@ describe.each([
     expect(reordered).toMatchObject({ status: 200, body: { status: 'duplicate', signalId: first.body.signalId } });
   });
 
+  it('unquoted ids and numbers longer than a double holds are compared as written: ids differing in their last digit are two alerts', async () => {
+    const a = await agent.post(hook, `{"ticker":"LID${mode}","action":"buy","quantity":1,"price":"10","id":12345678901234567890}`);
+    const b = await agent.post(hook, `{"ticker":"LID${mode}","action":"buy","quantity":1,"price":"10","id":12345678901234567891}`);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(b.body.signalId).not.toBe(a.body.signalId);
+    const stored = await agent.api<{ parsed?: { id?: string } }>('GET', `/api/signals/${b.body.signalId as string}`);
+    expect(stored.body.parsed?.id).toBe('12345678901234567891');
+    const again = await agent.post(hook, `{"ticker":"LID${mode}","action":"buy","quantity":1,"price":"10","id":12345678901234567891}`);
+    expect(again).toMatchObject({ status: 200, body: { status: 'duplicate', signalId: b.body.signalId } });
+    // The same id with quantities that a double would read alike (1.00000000000000001 and 1) are two alerts.
+    const q1 = await agent.post(hook, `{"ticker":"LQ${mode}","action":"buy","quantity":1.00000000000000001,"price":"10","id":"same-id"}`);
+    const q2 = await agent.post(hook, `{"ticker":"LQ${mode}","action":"buy","quantity":1,"price":"10","id":"same-id"}`);
+    expect(q2.body.status).not.toBe('duplicate');
+    expect([q1.status === 202 || q1.status === 400, q2.status]).toEqual([true, 202]);
+  });
+
   it('a key an earlier version stored for an id (the id alone) still makes a re-send a duplicate shortly after, not later', async () => {
     const strategyId = (await agent.api<{ items: StrategyView[] }>('GET', '/api/strategies')).body.items.find((x) => x.webhookUrl.endsWith(hook))!.id;
     const legacy = (id: string) => `id:${sha256(`${strategyId}\u0000${id}`)}`;

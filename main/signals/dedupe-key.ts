@@ -11,6 +11,7 @@
 // with that id a duplicate when it was received within LEGACY_ID_KEY_MS: a re-send of an alert received just
 // before an upgrade stays a duplicate, while the old keys stop silencing new alerts soon after it.
 import { sha256 } from '../ids.js';
+import { scanJson } from './parse/json-scan.js';
 import type { Signal } from '../../shared/signal.js';
 
 /** How long after its receipt an id-only key of an earlier version still makes a same-id alert a duplicate.
@@ -27,11 +28,16 @@ export interface DedupeKeys {
 /** Canonical text of a body: JSON with sorted keys and no whitespace, else trimmed text with folded spaces. */
 export function normaliseBody(raw: string): string {
   const text = raw.trim();
+  let value: unknown;
   try {
-    return canonicalJson(JSON.parse(text));
+    value = JSON.parse(text);
   } catch {
     return text.replace(/\s+/g, ' ');
   }
+  // Numbers with more digits than a double holds are compared as written (json-scan.ts), so two alerts that differ
+  // only in their 17th digit are two alerts.
+  const scan = scanJson(text);
+  return canonicalJson(scan.ok && scan.text !== text ? JSON.parse(scan.text) : value);
 }
 
 function canonicalJson(v: unknown): string {

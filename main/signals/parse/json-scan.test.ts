@@ -23,6 +23,8 @@ describe('scanJson', () => {
   it('quotes only the numbers a double would change, so they are read exactly', () => {
     expect(scanJson('{"q":0.123456789012345678,"p":189.42,"n":-1e-7}')).toEqual({ ok: true, text: '{"q":"0.123456789012345678","p":189.42,"n":-1e-7}' });
     expect(scanJson('{"q":1.0000000000000001}')).toEqual({ ok: true, text: '{"q":"1.0000000000000001"}' });
+    // A long numeric id (too many digits to be a decimal here) is read as written too.
+    expect(scanJson('{"id":12345678901234567891}')).toEqual({ ok: true, text: '{"id":"12345678901234567891"}' });
     // 17 digits that a double holds exactly are left alone.
     expect(scanJson('{"q":1.5000000000000000}')).toEqual({ ok: true, text: '{"q":1.5000000000000000}' });
   });

@@ -53,9 +53,11 @@ function losesDigits(token: string): boolean {
   }
   if (digits <= DOUBLE_SAFE_DIGITS) return false;
   const exact = normaliseDecimal(token);
+  // Not a decimal here (a long numeric id, a bot id, an exponent beyond range): read as written, like the quoted
+  // form, when the double would show other digits.
+  if (!exact.ok) return String(Number(token)) !== token;
   const read = normaliseDecimal(Number(token));
-  if (exact.ok !== read.ok) return true;
-  return exact.ok && read.ok ? exact.value !== read.value : false;
+  return !read.ok || exact.value !== read.value;
 }
 
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);

@@ -42,7 +42,10 @@ describe('3Commas JSON', () => {
     const base = { secret: 's', bot_uuid: 'b', tv_instrument: 'BTCUSDT', action: 'enter_long', timestamp: '2026-03-02T14:31:00Z' };
     expect(ok({ ...base, max_lag: 45 }).signal.maxAgeSeconds).toBe(45);
     expect(ok({ ...base }).signal.maxAgeSeconds).toBeUndefined();
-    for (const bad of ['soon', '0', '-5', '1.5', true]) {
+    const { timestamp: _t, ...untimed } = base;
+    expect(ok({ ...untimed, max_lag: '300' }).warnings.join(' ')).toMatch(/"max_lag" is not applied: the message has no "timestamp"/);
+    expect(ok({ ...base, max_lag: '300' }).warnings).toEqual([]);
+    for (const bad of ['soon', '0', '-5', '1.5', '', ' ', true]) {
       const r = parseAlert(JSON.stringify({ ...base, max_lag: bad }), 'application/json');
       expect(r).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'max_lag' });
     }

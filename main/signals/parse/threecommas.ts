@@ -82,11 +82,12 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
     const timestamp = take(rest, 'timestamp');
     if (timestamp !== undefined) raw.time = timestamp;
     const lag = take(rest, 'max_lag');
-    if (lag !== undefined && lag !== null && lag !== '') {
-      maxAgeSeconds = typeof lag === 'number' || typeof lag === 'string' ? Number(lag) : Number.NaN;
+    if (lag !== undefined && lag !== null) {
+      maxAgeSeconds = (typeof lag === 'number' || typeof lag === 'string') && String(lag).trim() !== '' ? Number(lag) : Number.NaN;
       if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds <= 0) {
         return reject('INVALID_FIELD', `"max_lag" is ${show(lag)}; it is the signal's maximum age in whole seconds, such as "300".`, 'max_lag');
       }
+      if (timestamp === undefined) warnings.push('"max_lag" is not applied: the message has no "timestamp" ({{timenow}}) to measure the age from.');
     }
     const trigger = take(rest, 'trigger_price');
     if (trigger !== undefined) raw.price = trigger;
