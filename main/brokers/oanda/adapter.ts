@@ -306,10 +306,16 @@ export class OandaAdapter implements BrokerAdapter {
     };
     if (o.type === 'LIMIT' && o.price) order.limitPrice = o.price;
     if (o.type === 'STOP' && o.price) order.stopPrice = o.price;
+    const fill = o.state === 'FILLED' && o.fillingTransactionID ? await this.transaction(o.fillingTransactionID) : undefined;
+    return this.withOutcome(order, o, fill);
+  }
+
+  /** The order's end as v20 reports it: filled (at its filling transaction's price), or cancelled with the reason
+   *  (LINKED_TRADE_CLOSED for a leg whose trade was closed by the other leg, an exit or by hand). */
+  private async withOutcome(order: BrokerOrder, o: OandaOrder, fill: { price?: string } | undefined): Promise<BrokerOrder> {
     if (o.state === 'FILLED') {
       order.status = 'filled';
       order.filledQuantity = order.quantity;
-      const fill = o.fillingTransactionID ? await this.transaction(o.fillingTransactionID) : undefined;
       if (fill?.price) order.averageFillPrice = fill.price;
     } else if (o.state === 'CANCELLED') {
       const cancel = o.cancellingTransactionID ? await this.transaction(o.cancellingTransactionID) : undefined;
@@ -344,17 +350,7 @@ export class OandaAdapter implements BrokerAdapter {
     if (parent !== undefined) order.parentClientOrderId = parent;
     if (o.type === 'TAKE_PROFIT' && o.price) order.limitPrice = o.price;
     if (o.type === 'STOP_LOSS' && o.price) order.stopPrice = o.price;
-    if (o.state === 'FILLED') {
-      order.status = 'filled';
-      order.filledQuantity = order.quantity;
-      if (fill?.price) order.averageFillPrice = fill.price;
-    } else if (o.state === 'CANCELLED') {
-      // LINKED_TRADE_CLOSED: the trade was closed (by the other leg, an exit or by hand): the leg is canceled.
-      const cancel = o.cancellingTransactionID ? await this.transaction(o.cancellingTransactionID) : undefined;
-      order.status = cancelReasonKind(cancel?.reason).status;
-      if (cancel?.reason) order.reason = cancel.reason;
-    }
-    return order;
+    return this.withOutcome(order, o, fill);
   }
 
   private async rawOrder(spec: string): Promise<OandaOrder | undefined> {
