@@ -15,7 +15,6 @@ import type { CredentialsService } from './credentials-service.js';
 import type { ConnectionProblemView, ConnectionTestView } from '../shared/api-types.js';
 import { isCode, type Code } from '../shared/codes.js';
 import { accountSettingsIssues } from './brokers/account-settings.js';
-import { listCcxtExchanges } from './brokers/ccxt/adapter.js';
 import { shownName, type ValidationIssue } from './server/validate.js';
 import { credentialKeyIssues } from './export/credential-keys.js';
 
@@ -27,10 +26,17 @@ export const ACCOUNT_CREDENTIALS_HINT = 'give them as "credentials" when creatin
  * settings it cannot work without (OANDA's accountId, CCXT's exchange, an exchange id CCXT knows), and no
  * credential-named key in `config`. Account creation and config import both check this, credentials given or not.
  */
-export function accountConfigIssues(account: Pick<AccountRow, 'broker' | 'environment' | 'config'>): ValidationIssue[] {
+/** CCXT's exchange ids, when any of `accounts` is a CCXT account: CCXT (tens of MB) is loaded only then, never
+ *  at start-up for an agent without one. */
+export async function ccxtExchangesFor(accounts: readonly Pick<AccountRow, 'broker'>[]): Promise<string[] | undefined> {
+  if (!accounts.some((a) => a.broker === 'ccxt')) return undefined;
+  return (await import('./brokers/ccxt/adapter.js')).listCcxtExchanges();
+}
+
+export function accountConfigIssues(account: Pick<AccountRow, 'broker' | 'environment' | 'config'>, ccxtExchanges: readonly string[] | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [...accountSettingsIssues(account.broker, account.environment, account.config)];
   const exchange = account.config.exchange;
-  if (account.broker === 'ccxt' && typeof exchange === 'string' && exchange.trim() !== '' && !listCcxtExchanges().includes(exchange)) {
+  if (account.broker === 'ccxt' && ccxtExchanges !== undefined && typeof exchange === 'string' && exchange.trim() !== '' && !ccxtExchanges.includes(exchange)) {
     issues.push({ path: '/config/exchange', message: `"${shownName(exchange)}" is not an exchange id CCXT knows (GET /api/brokers lists them), e.g. binance` });
   }
   issues.push(...credentialKeyIssues(account.config, '/config', ACCOUNT_CREDENTIALS_HINT));
@@ -87,7 +93,7 @@ export class AccountConnections {
   async add(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     for (const v of Object.values(credentials)) registerSecret(v); // masked in logs from here on, whatever fails
     const given = Object.keys(credentials).length > 0;
-    this.check(account, credentials, given);
+    await this.check(account, credentials, given);
     if (account.broker === 'paper') {
       // The paper broker has no keys. Any given (a form or script sending the same shape for every broker) are
       // dropped: never stored, never answered.
@@ -118,7 +124,7 @@ export class AccountConnections {
   async replace(account: AccountRow, credentials: Record<string, string>): Promise<void> {
     if (account.broker === 'paper') throw new ApiFailure('VALIDATION_FAILED', 'The paper broker takes no credentials.', [{ path: '/credentials', message: 'the paper broker has none' }]);
     for (const v of Object.values(credentials)) registerSecret(v);
-    this.check(account, credentials, true);
+    await this.check(account, credentials, true);
     await this.o.credentials.requireWritable(`Cannot store the ${account.broker} credentials`);
     const previous = Object.keys(await this.o.credentials.readAccount(account.id, account.broker));
     let adapter: BrokerAdapter | undefined;
@@ -210,8 +216,8 @@ export class AccountConnections {
    * Every problem at once (400 VALIDATION_FAILED naming each field): the settings and environment, credentials
    * given or not, and the credential fields. A paper account's credentials are not checked: they are dropped.
    */
-  private check(account: AccountRow, credentials: Record<string, string>, complete: boolean): void {
-    const issues = [...accountConfigIssues(account), ...(account.broker === 'paper' ? [] : this.o.credentials.validateAccountFields(account.broker, credentials, complete))];
+  private async check(account: AccountRow, credentials: Record<string, string>, complete: boolean): Promise<void> {
+    const issues = [...accountConfigIssues(account, await ccxtExchangesFor([account])), ...(account.broker === 'paper' ? [] : this.o.credentials.validateAccountFields(account.broker, credentials, complete))];
     if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The account has ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
   }
 

@@ -1,3 +1,4 @@
+import { ccxtExchangesFor } from '../account-connections.js';
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { openDatabase, type Db } from '../store/db.js';
@@ -130,7 +131,8 @@ describe('configuration import', () => {
     db.close();
   });
 
-  it('makes the checks of POST /api/accounts: broker, environment per broker, OANDA accountId, CCXT exchange id, no credential in config', () => {
+  it('makes the checks of POST /api/accounts: broker, environment per broker, OANDA accountId, CCXT exchange id, no credential in config', async () => {
+    const ccxtExchanges = await ccxtExchangesFor([{ broker: 'ccxt' }]);
     const db = fresh('accounts');
     const file = snapshot({
       accounts: [
@@ -140,7 +142,7 @@ describe('configuration import', () => {
         { id: 'acc_imp_k', name: 'K', broker: 'paper', environment: 'paper', config: { nested: { apiKey: 'CANARYimportKey' } } },
       ],
     });
-    const r = importConfig(db, file, { dryRun: true });
+    const r = importConfig(db, file, { dryRun: true, ccxtExchanges });
     const errors = errorsOf(r);
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -150,13 +152,13 @@ describe('configuration import', () => {
     );
     // The first problems are schema problems; with the broker fixed, the broker-specific checks speak.
     const fixed = snapshot({ accounts: file.accounts.filter((a) => a.id !== 'acc_imp_x') });
-    expect(errorsOf(importConfig(db, fixed, { dryRun: true }))).toEqual([
+    expect(errorsOf(importConfig(db, fixed, { dryRun: true, ccxtExchanges }))).toEqual([
       '/accounts/0/environment must be one of practice, demo, live for oanda',
       expect.stringMatching(/^\/accounts\/0\/config\/accountId is required for oanda/),
       expect.stringMatching(/^\/accounts\/1\/config\/exchange "nope" is not an exchange id CCXT knows/),
       expect.stringMatching(/^\/accounts\/2\/config\/nested\/apiKey looks like a credential; credentials are not settings: give them as "credentials"/),
     ]);
-    expect(JSON.stringify(importConfig(db, fixed, { dryRun: true }))).not.toMatch(/CANARY/);
+    expect(JSON.stringify(importConfig(db, fixed, { dryRun: true, ccxtExchanges }))).not.toMatch(/CANARY/);
     expect(db.prepare('SELECT count(*) AS n FROM accounts').get()).toEqual({ n: 0 });
     db.close();
   });

@@ -240,7 +240,7 @@ function settingsIssues(settings: Record<string, string>): ValidationIssue[] {
 }
 
 /** Validates, computes the diff against the database, and applies it unless dryRun. */
-export function importConfig(db: Db, input: unknown, o: { dryRun: boolean; now?: string }): ImportResult {
+export function importConfig(db: Db, input: unknown, o: { dryRun: boolean; now?: string; /** CCXT's exchange ids (ccxtExchangesFor), when the file has a CCXT account. */ ccxtExchanges?: readonly string[] }): ImportResult {
   const errors = validator(CONFIG_SNAPSHOT_SCHEMA)(input);
   if (errors.length > 0) return { ok: false, errors };
   const snap = input as ConfigSnapshot;
@@ -252,7 +252,7 @@ export function importConfig(db: Db, input: unknown, o: { dryRun: boolean; now?:
     if (seen.has(`a:${a.id}`)) errors.push({ path: `${at}/id`, message: `duplicate account id ${a.id}` });
     seen.add(`a:${a.id}`);
     // The checks POST /api/accounts makes (environment per broker, required settings, CCXT exchange id, no credentials).
-    for (const e of accountConfigIssues(a)) errors.push({ path: `${at}${e.path}`, message: e.message });
+    for (const e of accountConfigIssues(a, o.ccxtExchanges)) errors.push({ path: `${at}${e.path}`, message: e.message });
     const before = current.accounts.find((c) => c.id === a.id);
     if (before) errors.push(...connectionChanges(before, a, at));
   });

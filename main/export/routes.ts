@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { COLUMNS, DATASETS, exportRows, positionRows, type Dataset } from './datasets.js';
 import { writeExport, type ExportFormat } from './stream.js';
 import { exportConfig, importConfig } from './config-io.js';
+import { ccxtExchangesFor } from '../account-connections.js';
 
 export interface ExportRouteDeps {
   /** The agent's connection (config export/import, positions' account names). */
@@ -92,7 +93,9 @@ export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): v
   // Body: a snapshot from /config/export. ?dryRun=true (the default) answers with the diff only.
   router.post('/config/import', async (req, res) => {
     const q = check<{ dryRun?: 'true' | 'false' }>(IMPORT_QUERY_SCHEMA, req.query);
-    const result = importConfig(d.db, req.body, { dryRun: q.dryRun !== 'false' });
+    const accounts = (req.body as { accounts?: unknown } | undefined)?.accounts;
+    const ccxtExchanges = Array.isArray(accounts) ? await ccxtExchangesFor(accounts.filter((a): a is { broker: string } => typeof (a as { broker?: unknown } | null)?.broker === 'string')) : undefined;
+    const result = importConfig(d.db, req.body, { dryRun: q.dryRun !== 'false', ccxtExchanges });
     // The problems are in the message too: the CLI prints the message, and the trader must see what to fix.
     if (!result.ok) throw new ApiFailure('VALIDATION_FAILED', `The configuration has ${result.errors.length} problem(s):\n${result.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`, result.errors);
     if (result.applied) d.configChanged?.();
