@@ -2,9 +2,18 @@
 import type { TradingStateRepo } from './store/settings.js';
 import type { EventBus } from './events.js';
 import type { TradingState } from '../shared/trading-state.js';
-import type { TradingStateView } from '../shared/api-types.js';
+import type { TradingStateChange, TradingStateView } from '../shared/api-types.js';
 
 const RANK: Record<TradingState, number> = { active: 0, reducing: 1, halted: 2 };
+
+/** Limits that move an account's state by themselves; their denial detail starts with the code ("DAILY_LOSS_LIMIT: loss=…"). */
+const LIMIT_CODES = ['DAILY_LOSS_LIMIT', 'DRAWDOWN_LIMIT'] as const;
+
+/** The limit code a reason was written for, when the caller did not name it (the risk engine's detail leads with it). */
+function limitCodeOf(reason: string | undefined): string | undefined {
+  if (!reason) return undefined;
+  return LIMIT_CODES.find((c) => reason === c || reason.startsWith(`${c}:`));
+}
 
 export class TradingStateService {
   /** When the initial state began (read once). */
@@ -40,10 +49,29 @@ export class TradingStateService {
     return RANK[as] > RANK[gs] ? { state: as, reason: a?.reason } : { state: gs, reason: g?.reason };
   }
 
-  set(state: TradingState, reason?: string, accountId?: string): TradingStateView {
-    this.repo.set(accountId ?? 'global', state, reason, this.now());
+  /** Sets the global state, or an account's. The published event carries `change` only when the scope's state
+   *  actually changed, so a limit hit again (or a halt set twice) is one notification, not one per alert. */
+  set(state: TradingState, reason?: string, accountId?: string, code?: string): TradingStateView {
+    const scope = accountId ?? 'global';
+    const from = this.repo.get(scope)?.state ?? 'active';
+    const at = this.now();
+    this.repo.set(scope, state, reason, at);
     const view = this.view();
-    this.bus.publish({ type: 'trading-state', state: view });
+    if (from === state) {
+      this.bus.publish({ type: 'trading-state', state: view });
+      return view;
+    }
+    const limit = code ?? limitCodeOf(reason);
+    const change: TradingStateChange = {
+      scope: accountId ? 'account' : 'global',
+      ...(accountId ? { accountId } : {}),
+      from,
+      to: state,
+      reason: reason ?? null,
+      ...(limit ? { code: limit } : {}),
+      at,
+    };
+    this.bus.publish({ type: 'trading-state', state: view, change });
     return view;
   }
 }

@@ -196,6 +196,18 @@ export interface TradingStateView {
   accounts: Record<string, { state: TradingState; reason: string | null }>;
 }
 
+/** What one set of the trading state changed: the scope, from and to, and why (a loss limit's code, or the trader's reason). */
+export interface TradingStateChange {
+  scope: 'global' | 'account';
+  accountId?: string;
+  from: TradingState;
+  to: TradingState;
+  reason: string | null;
+  /** The limit that set it (DAILY_LOSS_LIMIT, DRAWDOWN_LIMIT …); absent when set by hand. */
+  code?: string;
+  at: string;
+}
+
 export interface ApiError {
   status: 'error';
   code: string;
@@ -208,7 +220,8 @@ export interface ApiError {
 export type AgentEvent =
   | { type: 'signal'; signal: Pick<SignalView, 'id' | 'strategyId' | 'status' | 'code' | 'symbol'> }
   | { type: 'order'; order: OrderView }
-  | { type: 'trading-state'; state: TradingStateView }
+  /** `change` is there when this set changed a scope's state (notifications send one message per change). */
+  | { type: 'trading-state'; state: TradingStateView; change?: TradingStateChange }
   | { type: 'position'; accountId: string; symbol: string }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; code?: string; message: string }
   // Events that notifications (main/notify/) forward; the modules that detect them publish them.

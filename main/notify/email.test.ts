@@ -20,7 +20,7 @@ function emailSettings(port: number, over: Partial<NonNullable<ChannelSettings['
   return { enabled: true, events: ALL_KINDS, perMinute: 600, smtp: { host: '127.0.0.1', port, secure: false, user: USER, from: 'agent@example.com', to: ['trader@example.com'], ...over } };
 }
 
-const halt = { type: 'trading-state', state: { state: 'halted', reason: 'daily loss', updatedAt: '2026-01-02T10:00:00.000Z', accounts: {} } } as const;
+const halt = { type: 'trading-state', state: { state: 'halted', reason: 'daily loss', updatedAt: '2026-01-02T10:00:00.000Z', accounts: {} }, change: { scope: 'global', from: 'active', to: 'halted', reason: 'daily loss', at: '2026-01-02T10:00:00.000Z' } } as const;
 
 /** A port on 127.0.0.1 with nothing listening on it. */
 async function closedPort(): Promise<number> {

@@ -26,7 +26,9 @@ describe('which events notify, as which kind', () => {
       [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'denied', code: 'TRADING_HALTED' } }, 'denial'],
       [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'failed' } }, 'rejection'],
       [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'done' } }, undefined],
-      [{ type: 'trading-state', state: { state: 'halted', reason: null, updatedAt: 't', accounts: {} } }, 'halt'],
+      [{ type: 'trading-state', state: { state: 'halted', reason: null, updatedAt: 't', accounts: {} }, change: { scope: 'global', from: 'active', to: 'halted', reason: null, at: 't' } }, 'halt'],
+      [{ type: 'trading-state', state: { state: 'halted', reason: null, updatedAt: 't', accounts: {} } }, undefined], // set again, nothing changed
+      [{ type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 't', accounts: { A: { state: 'reducing', reason: 'x' } } }, change: { scope: 'account', accountId: 'A', from: 'active', to: 'reducing', reason: 'DRAWDOWN_LIMIT: x', code: 'DRAWDOWN_LIMIT', at: 't' } }, 'daily-loss'],
       [{ type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 't', accounts: {} } }, undefined],
       [{ type: 'risk-limit', code: 'DAILY_LOSS_LIMIT', message: 'lost 500' }, 'daily-loss'],
       [{ type: 'notice', level: 'error', code: 'DAILY_LOSS_LIMIT', message: 'x' }, 'daily-loss'],

@@ -1,11 +1,15 @@
 // Which agent events become notifications, and what they say. Only named, non-secret fields are copied into
 // a message (never a whole event object, raw alert body or order request), and the result is scrubbed.
-import type { AgentEvent } from '../../shared/api-types.js';
+import type { AgentEvent, TradingStateChange } from '../../shared/api-types.js';
 import type { NotifyKind, NotifyMessage, Severity } from './types.js';
 import { redactMessage } from './redact.js';
 
 export interface Notification {
   kind: NotifyKind;
+  /** Other kinds the same fact belongs to, in order: a channel that does not subscribe to `kind` gets the message
+   *  under the first of these it does subscribe to (a loss limit that halts an account is `daily-loss`, and `halt`
+   *  for a channel that only wants halts), so each channel hears of it once. */
+  alsoAs?: NotifyKind[];
   /** Stable for the same fact, so a re-published event is not sent twice. */
   dedupeKey: string;
   message: NotifyMessage;
@@ -29,6 +33,25 @@ function make(kind: NotifyKind, dedupeKey: string, severity: Severity, title: st
       at,
     }),
   };
+}
+
+const LIMIT_NAMES: Record<string, string> = { DAILY_LOSS_LIMIT: 'Daily loss limit', DRAWDOWN_LIMIT: 'Drawdown limit' };
+
+/** One message per change of a scope's trading state: halted or reducing, by a loss limit (with its code and
+ *  detail) or by the trader. A return to active is shown in the UI only. */
+function stateChangeNotification(c: TradingStateChange, now: string): Notification | undefined {
+  if (c.from === c.to || c.to === 'active') return undefined;
+  const where = c.scope === 'account' ? ` for account ${c.accountId ?? '?'}` : '';
+  const what = c.to === 'halted' ? `Trading halted${where}` : `Trading reduced to closing orders${where}`;
+  const effect = c.to === 'halted' ? 'No new orders are sent until trading is resumed.' : 'Only orders that reduce a position are sent until trading is resumed.';
+  const key = `state:${c.scope === 'account' ? `account:${c.accountId ?? '?'}` : 'global'}:${c.to}:${c.at}`;
+  const fields = { Account: c.accountId, Code: c.code, Was: c.from };
+  const limit = c.code ? LIMIT_NAMES[c.code] : undefined;
+  if (limit) {
+    const n = make('daily-loss', key, 'critical', `${limit} reached: ${what.charAt(0).toLowerCase()}${what.slice(1)}`, [c.reason ? `Detail: ${c.reason}` : undefined, effect], fields, now);
+    return { ...n, alsoAs: ['halt'] };
+  }
+  return make('halt', key, 'critical', what, [c.reason ? `Reason: ${c.reason}` : undefined, effect], fields, now);
 }
 
 export function notificationFor(event: AgentEvent, now: string): Notification | undefined {
@@ -55,11 +78,8 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
       if (s.status === 'rejected' || s.status === 'failed') return make('rejection', `signal:${s.id}:${s.status}`, 'warning', `Alert ${s.status}${s.symbol ? ` for ${s.symbol}` : ''}${s.code ? `: ${s.code}` : ''}`, [], fields, now);
       return undefined;
     }
-    case 'trading-state': {
-      const v = event.state;
-      if (v.state !== 'halted') return undefined;
-      return make('halt', `halt:${v.updatedAt ?? now}`, 'critical', 'Trading halted', [v.reason ? `Reason: ${v.reason}` : undefined], {}, now);
-    }
+    case 'trading-state':
+      return event.change ? stateChangeNotification(event.change, now) : undefined; // a set that changed nothing: no message
     case 'risk-limit':
       return make('daily-loss', unique(`risk:${event.code}:${event.accountId ?? 'global'}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], { Account: event.accountId }, now);
     case 'notice':

@@ -86,18 +86,20 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
       let queued = 0;
       for (const name of CHANNEL_NAMES) {
         const s = config[name];
-        if (!s.enabled || !s.events.includes(n.kind)) continue;
+        const kind = s.enabled ? [n.kind, ...(n.alsoAs ?? [])].find((k) => s.events.includes(k)) : undefined;
+        if (!kind) continue;
+        const message = kind === n.kind ? n.message : { ...n.message, kind };
         if (name === 'desktop') {
-          desktop.deliver(n.message);
+          desktop.deliver(message);
           continue;
         }
         const ch = channels.get(name)!;
         const why = ch.unavailable(s);
         if (why) {
-          d.log.debug({ channel: name, kind: n.kind }, `notification not queued: ${why}`);
+          d.log.debug({ channel: name, kind }, `notification not queued: ${why}`);
           continue;
         }
-        if (outbox.enqueue({ channel: name, kind: n.kind, dedupeKey: n.dedupeKey, message: n.message, at: new Date(now()).toISOString() })) queued++;
+        if (outbox.enqueue({ channel: name, kind, dedupeKey: n.dedupeKey, message, at: new Date(now()).toISOString() })) queued++;
       }
       if (queued > 0) dispatcher.kick();
     } catch (err) {

@@ -38,7 +38,7 @@ describe('Discord channel against a fake webhook server', () => {
   it('dead-letters at once when the webhook is gone (404 Unknown Webhook), without retrying', async () => {
     const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
     const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/999/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ['halt'], baseUrl: discord.base } });
-    h.bus.publish({ type: 'trading-state', state: { state: 'halted', reason: 'daily loss', updatedAt: '2026-01-02T10:00:00.000Z', accounts: {} } });
+    h.bus.publish({ type: 'trading-state', state: { state: 'halted', reason: 'daily loss', updatedAt: '2026-01-02T10:00:00.000Z', accounts: {} }, change: { scope: 'global', from: 'active', to: 'halted', reason: 'daily loss', at: '2026-01-02T10:00:00.000Z' } });
     await eventually(() => h.rows()[0]?.status, (s) => s === 'dead');
     expect(h.rows()[0]).toMatchObject({ status: 'dead', attempts: 1 });
     expect(h.rows()[0]!.last_error).toContain('Unknown Webhook');
@@ -189,7 +189,7 @@ describe('channel status, test sends and desktop', () => {
     const email = (await h.n.status()).find((s) => s.channel === 'email')!;
     expect(email).toMatchObject({ enabled: true, available: false });
     expect(email.detail).toContain('No SMTP server is configured');
-    h.bus.publish({ type: 'trading-state', state: { state: 'halted', reason: null, updatedAt: 'x', accounts: {} } });
+    h.bus.publish({ type: 'trading-state', state: { state: 'halted', reason: null, updatedAt: 'x', accounts: {} }, change: { scope: 'global', from: 'active', to: 'halted', reason: null, at: 'x' } });
     expect(h.rows()).toHaveLength(0);
     expect(await h.n.sendTest('email')).toMatchObject({ ok: false, retryable: false });
   });
