@@ -89,8 +89,9 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
       return make('drift', unique(`drift:${event.accountId}:${event.symbol}`, now), 'critical', `Position drift on ${event.symbol}`, [`The broker holds ${event.actual}; the agent expected ${event.expected}.`], { Account: event.accountId }, now);
     case 'tunnel': {
       const t = event.status;
-      if (t.state === 'down') return make('tunnel-down', unique('tunnel:down', now), 'critical', 'Tunnel down: alerts cannot reach the agent', [t.lastError?.message, t.lastError?.fix ?? undefined], { Provider: t.provider ?? undefined }, now);
-      if (t.state === 'up') return make('tunnel-up', unique('tunnel:up', now), 'info', 'Tunnel up', [t.publicUrl ? `Public URL: ${t.publicUrl}` : undefined], { Provider: t.provider ?? undefined }, now);
+      // Keyed by when the state began: a tunnel retrying while down publishes `down` on every attempt, same `since`.
+      if (t.state === 'down') return make('tunnel-down', `tunnel:down:${t.since ?? now}`, 'critical', 'Tunnel down: alerts cannot reach the agent', [t.lastError?.message, t.lastError?.fix ?? undefined], { Provider: t.provider ?? undefined }, now);
+      if (t.state === 'up') return make('tunnel-up', `tunnel:up:${t.since ?? now}`, 'info', 'Tunnel up', [t.publicUrl ? `Public URL: ${t.publicUrl}` : undefined], { Provider: t.provider ?? undefined }, now);
       return undefined; // starting / degraded / stopped: shown in the UI, not worth a message
     }
     case 'agent':
@@ -99,5 +100,23 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
       return make('approval-waiting', `approval:${event.approvalId}`, 'warning', `Approval waiting: ${event.side} ${event.quantity} ${event.symbol}`, [event.expiresAt ? `Expires at ${event.expiresAt}.` : undefined], { Account: event.accountId, Strategy: event.strategyId }, now);
     default:
       return undefined;
+  }
+}
+
+/** Lets through one `tunnel-down` per outage and one `tunnel-up` when it is back (or first up after a start), not
+ *  one per reconnect attempt or health check; a trader's stop starts afresh. In memory: after an agent restart
+ *  an ongoing outage is announced once more. */
+export class TunnelTransitions {
+  private last: 'up' | 'down' | undefined;
+
+  /** false: this tunnel event repeats the state already announced, so it sends nothing. */
+  accept(event: AgentEvent): boolean {
+    if (event.type !== 'tunnel') return true;
+    const s = event.status.state;
+    if (s === 'stopped') this.last = undefined;
+    if (s !== 'up' && s !== 'down') return true;
+    if (s === this.last) return false;
+    this.last = s;
+    return true;
   }
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { AgentEvent } from '../../shared/api-types.js';
 import { NotifyConfigStore } from './config.js';
 import { Dispatcher, type SecretsReader } from './dispatcher.js';
-import { notificationFor } from './from-event.js';
+import { notificationFor, TunnelTransitions } from './from-event.js';
 import { DesktopHook } from './desktop.js';
 import type { Channel } from './channels/channel.js';
 import { DiscordChannel } from './channels/discord.js';
@@ -78,8 +78,10 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   ]);
   const dispatcher = new Dispatcher({ outbox, channels, config: () => store.get(), secrets: d.secrets, log: d.log, now, random: d.random, maxAttempts: d.maxAttempts, backoffBaseMs: d.backoffBaseMs, backoffMaxMs: d.backoffMaxMs });
 
+  const tunnel = new TunnelTransitions();
   const handle = (event: AgentEvent): void => {
     try {
+      if (!tunnel.accept(event)) return;
       const n = notificationFor(event, new Date(now()).toISOString());
       if (!n) return;
       const config = store.get();
