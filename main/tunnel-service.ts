@@ -73,14 +73,18 @@ export class TunnelService {
     }
   }
 
-  /** Saves new settings (given sections replace the stored ones); a running tunnel is restarted with them. */
+  /** Saves new settings (given sections replace the stored ones). A running tunnel is restarted only when its
+   *  provider, or that provider's own section, changed: a restart can cost the public URL (a random localtunnel
+   *  name, a new quick-tunnel URL), so touching another provider's section must not cause one. */
   async update(patch: TunnelSettingsPatch): Promise<TunnelStatusView> {
-    const next: TunnelSettings = { ...this.settings(), ...patch };
+    const current = this.settings();
+    const next: TunnelSettings = { ...current, ...patch };
     if (next.provider) this.build(next); // refuses settings that cannot work, before they are saved
-    const before = this.settings().provider;
+    const before = current.provider;
     this.saveSettings(next);
     if (next.provider !== before) this.o.providerChanged?.(next.provider);
-    if (this.supervisor) {
+    const running = next.provider !== before || (next.provider !== undefined && JSON.stringify(current[next.provider]) !== JSON.stringify(next[next.provider]));
+    if (this.supervisor && running) {
       await this.serial(async () => {
         await this.stopSupervisor();
         await this.startSupervisor();

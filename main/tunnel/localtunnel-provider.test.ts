@@ -138,6 +138,21 @@ describe('localtunnel through a local tunnel server', () => {
     expect(changes).toEqual([{ previous: 'http://desk-old.lt.test', current: 'http://desk-bravo.lt.test' }]);
   });
 
+  it('never accepts a random name while its subdomain is still held: asks again, fails saying so, and gets it once freed', async () => {
+    const holder = new LocaltunnelProvider({ host: server.address, subdomain: 'desk-charlie' });
+    expect((await holder.start({ localPort: webhookPort })).publicUrl).toBe('http://desk-charlie.lt.test');
+    const again = new LocaltunnelProvider({ host: server.address, subdomain: 'desk-charlie', subdomainAttempts: 2, subdomainRetryMs: 20 });
+    const err = await again.start({ localPort: webhookPort }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TunnelError);
+    expect((err as TunnelError).message).toMatch(/gave another address .* because desk-charlie is still taken; the agent did not switch URLs/);
+    expect(again.status()).toMatchObject({ running: false, publicUrl: null });
+    // The old connection goes away (as after a restart); the server frees the name a moment later.
+    await holder.stop();
+    const patient = new LocaltunnelProvider({ host: server.address, subdomain: 'desk-charlie', subdomainAttempts: 8, subdomainRetryMs: 250 });
+    expect((await patient.start({ localPort: webhookPort })).publicUrl).toBe('http://desk-charlie.lt.test');
+    await patient.stop();
+  });
+
   it('fails fast with TUNNEL_UNREACHABLE when the tunnel server cannot be reached', async () => {
     const closed = await freePort();
     const provider = new LocaltunnelProvider({ host: `http://127.0.0.1:${closed}` });

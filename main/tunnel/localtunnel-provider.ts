@@ -24,12 +24,17 @@ export interface LocaltunnelProviderOptions {
   host?: string;
   /**
    * Subdomain to ask for. Default: a random one chosen once per provider, so a reconnect asks for the same URL
-   * again (the server hands out another if it is taken, and the supervisor announces the change). Persist
+   * again. A different name from the server is never accepted: the start asks again, then fails (and the
+   * supervisor keeps retrying) rather than move the alerts' URL. Persist
    * `provider.subdomain` to keep the URL across agent restarts.
    */
   subdomain?: string;
   /** Limit for the whole start, default 15 s. */
   startTimeoutMs?: number;
+  /** Times to ask for the subdomain when the server hands out another name (it still holds it), default 4. */
+  subdomainAttempts?: number;
+  /** Wait before asking again, times the attempt number (2 s, 4 s, 6 s), default 2 s. */
+  subdomainRetryMs?: number;
 }
 
 export const DEFAULT_LOCALTUNNEL_HOST = 'https://localtunnel.me';
@@ -62,7 +67,40 @@ export class LocaltunnelProvider implements TunnelProvider {
     await this.checkServerAnswers(Math.min(timeoutMs, 5000));
     const localtunnel = ((await import('localtunnel')) as unknown as { default: LocaltunnelFn }).default;
 
-    const client = await new Promise<LocaltunnelClient>((resolve, reject) => {
+    // The server hands out a random name while it still holds our previous connection (a reconnect right after a
+    // close, before it noticed): that URL is not the one the alerts use, so give it back and ask again shortly.
+    const attempts = Math.max(1, this.options.subdomainAttempts ?? 4);
+    const waitMs = this.options.subdomainRetryMs ?? 2000;
+    let client: LocaltunnelClient | undefined;
+    for (let i = 1; ; i++) {
+      const got = await this.open(localtunnel, options.localPort, timeoutMs);
+      if (subdomainOf(got.url) === this.subdomain) {
+        client = got;
+        break;
+      }
+      got.removeAllListeners('error');
+      got.on('error', () => undefined);
+      got.close();
+      if (i >= attempts) {
+        throw this.fail(new TunnelError(
+          'TUNNEL_FAILED',
+          `The localtunnel server gave another address (${got.url}) because ${this.subdomain} is still taken; the agent did not switch URLs and keeps asking for ${this.host.replace(/^https?:\/\//, '')} subdomain ${this.subdomain}.`,
+          'Usually the server frees it within a minute. If it stays taken, someone else holds the name: pick another subdomain (and edit the alerts).',
+        ));
+      }
+      await new Promise((r) => setTimeout(r, waitMs * i));
+    }
+
+    this.client = client;
+    this.publicUrl = client.url;
+    this.lastError = null;
+    client.removeAllListeners('error');
+    client.on('error', (err: Error) => this.lost(client, `The connection to the localtunnel server was lost (${err.message}).`));
+    return { publicUrl: client.url };
+  }
+
+  private async open(localtunnel: LocaltunnelFn, localPort: number, timeoutMs: number): Promise<LocaltunnelClient> {
+    return new Promise<LocaltunnelClient>((resolve, reject) => {
       let settled = false;
       const settle = (err: TunnelError | null) => {
         if (settled) return;
@@ -80,7 +118,7 @@ export class LocaltunnelProvider implements TunnelProvider {
         timeoutMs,
       );
       const created = localtunnel(
-        { port: options.localPort, local_host: '127.0.0.1', host: this.host, subdomain: this.subdomain },
+        { port: localPort, local_host: '127.0.0.1', host: this.host, subdomain: this.subdomain },
         (err) => {
           if (err) settle(new TunnelError('TUNNEL_FAILED', `The localtunnel server refused the tunnel: ${err.message}`, 'Try another subdomain or server.'));
         },
@@ -91,12 +129,6 @@ export class LocaltunnelProvider implements TunnelProvider {
       created.once('url', () => settle(null));
     });
 
-    this.client = client;
-    this.publicUrl = client.url;
-    this.lastError = null;
-    client.removeAllListeners('error');
-    client.on('error', (err: Error) => this.lost(client, `The connection to the localtunnel server was lost (${err.message}).`));
-    return { publicUrl: client.url };
   }
 
   async stop(): Promise<void> {
@@ -143,5 +175,14 @@ export class LocaltunnelProvider implements TunnelProvider {
   private fail(err: TunnelError): TunnelError {
     this.lastError = err.message;
     return err;
+  }
+}
+
+/** The first label of a tunnel URL's host: the subdomain the server gave. */
+function subdomainOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.split('.')[0];
+  } catch {
+    return undefined;
   }
 }
