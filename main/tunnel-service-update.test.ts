@@ -35,7 +35,7 @@ describe('TunnelService.update', () => {
     const bus = new EventBus();
     const states: string[] = [];
     bus.subscribe((e) => { if (e.type === 'tunnel') states.push(e.status.state); });
-    const svc = new TunnelService({ settings: new SettingsRepo(db), bus, log: pino({ level: 'silent' }), webhookPort: () => (app.address() as AddressInfo).port, probe: { timeoutMs: 5000, resolveProbeTarget: viaTunnelServer(server) } });
+    const svc = new TunnelService({ settings: new SettingsRepo(db), secrets: { get: async () => null }, bus, log: pino({ level: 'silent' }), webhookPort: () => (app.address() as AddressInfo).port, probe: { timeoutMs: 5000, resolveProbeTarget: viaTunnelServer(server) } });
     try {
       await svc.update({ provider: 'localtunnel', localtunnel: { host: server.address, subdomain: 'desk-delta' } });
       expect((await svc.start()).publicUrl).toBe('http://desk-delta.lt.test');
