@@ -1,6 +1,7 @@
 // Sends queued notifications: oldest first, each channel at its own pace, pausing a channel for as long as the
-// service asked (429 retry_after / Retry-After), exponential backoff with jitter after other failures, and
-// dead-lettering after maxAttempts or at once when sending again cannot help.
+// service asked (429 retry_after / Retry-After; such a wait is not a failed attempt), exponential backoff with
+// jitter after other failures, and dead-lettering after maxAttempts (or RATE_LIMIT_PATIENCE_MS of waits) or at once
+// when sending again cannot help.
 import type { OutboxRepo, OutboxRow } from '../store/outbox.js';
 import type { Logger } from '../log.js';
 import type { Channel } from './channels/channel.js';
@@ -8,6 +9,9 @@ import type { NotifyConfig, NotifyMessage, SendOutcome } from './types.js';
 import { Bucket } from './rate-limit.js';
 import { DEFAULT_PER_MINUTE } from './config.js';
 import { redactMessage, redactText, secretParts } from './redact.js';
+
+/** How long a message may wait on a channel that keeps answering 429 (Retry-After) before it is dead-lettered. */
+export const RATE_LIMIT_PATIENCE_MS = 10 * 60_000;
 
 export interface SecretsReader {
   get(name: string): Promise<string | null>;
@@ -155,17 +159,28 @@ export class Dispatcher {
       return;
     }
     const error = redactText(outcome.error, ...secretParts(secret ?? undefined));
+    if (outcome.retryable && outcome.retryAfterMs !== undefined) {
+      // The channel asked to wait: the whole channel waits, and the wait is not a failed attempt. A message is
+      // given up only once the channel has kept it waiting RATE_LIMIT_PATIENCE_MS since it was queued.
+      const delay = Math.max(outcome.retryAfterMs, 0);
+      if (this.now() + delay - Date.parse(row.createdAt) > RATE_LIMIT_PATIENCE_MS) {
+        const why = `Gave up: ${row.channel} kept asking to wait for more than ${RATE_LIMIT_PATIENCE_MS / 60_000} minutes: ${error}`;
+        this.o.outbox.markDead(row.id, why);
+        this.o.log.warn({ channel: row.channel, outboxId: row.id, error: why }, 'notification dead-lettered');
+        return;
+      }
+      this.pausedUntil.set(row.channel, this.now() + delay);
+      this.o.outbox.rateLimited(row.id, iso(this.now() + delay), error);
+      this.o.log.warn({ channel: row.channel, outboxId: row.id, retryInMs: delay, error }, 'notification channel asked to wait; will retry');
+      return;
+    }
     if (!outcome.retryable || attempts >= this.maxAttempts) {
       const why = outcome.retryable ? `Gave up after ${attempts} attempts: ${error}` : error;
       this.o.outbox.markDead(row.id, why);
       this.o.log.warn({ channel: row.channel, outboxId: row.id, attempts, error: why }, 'notification dead-lettered');
       return;
     }
-    let delay = this.backoffMs(attempts);
-    if (outcome.retryAfterMs !== undefined) {
-      delay = Math.max(outcome.retryAfterMs, 0);
-      this.pausedUntil.set(row.channel, this.now() + delay); // the whole channel waits, not just this row
-    }
+    const delay = this.backoffMs(attempts);
     this.o.outbox.reschedule(row.id, iso(this.now() + delay), error);
     this.o.log.warn({ channel: row.channel, outboxId: row.id, attempts, retryInMs: delay, error }, 'notification not sent; will retry');
   }

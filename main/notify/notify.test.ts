@@ -25,7 +25,7 @@ describe('Discord channel against a fake webhook server', () => {
     const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ALL_KINDS, baseUrl: discord.base } });
     h.bus.publish({ type: 'order', order: order() });
     await eventually(() => h.rows()[0]?.status, (s) => s === 'sent', 5000);
-    expect(h.rows()[0]).toMatchObject({ channel: 'discord', status: 'sent', attempts: 2 });
+    expect(h.rows()[0]).toMatchObject({ channel: 'discord', status: 'sent', attempts: 1 }); // the 429 wait is not an attempt
     expect(discord.received).toHaveLength(2);
     const [first, second] = discord.received;
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(290);
@@ -33,6 +33,28 @@ describe('Discord channel against a fake webhook server', () => {
     const embed = (second!.body.embeds as { fields: { name: string; value: string }[] }[])[0]!;
     expect(embed.fields).toContainEqual({ name: 'Client order id', value: 'vz-abc', inline: true });
     expect(second!.body.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('a channel answering 429 many times in a row does not use up the attempts: the message is sent once it lets it', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN, retryAfterSeconds: 0.01 }));
+    discord.plan.push('429', '429', '429', '429', '429', '429');
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ALL_KINDS, baseUrl: discord.base, perMinute: 600 } }, { maxAttempts: 3 });
+    h.bus.publish({ type: 'order', order: order() });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'sent' || s === 'dead', 20_000);
+    expect(h.rows()[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(discord.received).toHaveLength(7);
+  });
+
+  it('a message a channel keeps waiting for more than 10 minutes is dead-lettered, saying so', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN, retryAfterSeconds: 0.01 }));
+    discord.plan.push('429', '429', '429');
+    let offset = 0;
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ALL_KINDS, baseUrl: discord.base, perMinute: 600 } }, { now: () => Date.now() + offset });
+    h.bus.publish({ type: 'order', order: order() });
+    await eventually(() => discord.received.length, (n) => n >= 1);
+    offset = 11 * 60_000; // the channel has kept the message waiting for 11 minutes
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'dead', 10_000);
+    expect(h.rows()[0]!.last_error).toMatch(/^Gave up: discord kept asking to wait for more than 10 minutes/);
   });
 
   it('dead-letters at once when the webhook is gone (404 Unknown Webhook), without retrying', async () => {

@@ -86,6 +86,12 @@ export class OutboxRepo {
     this.db.prepare("UPDATE notify_outbox SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?").run(nextAttemptAt, error, id);
   }
 
+  /** The channel asked to wait (429 with Retry-After): back to pending for `nextAttemptAt`, and the send does not
+   *  count as an attempt (a busy channel must not use up a message's attempts). */
+  rateLimited(id: number, nextAttemptAt: string, error: string): void {
+    this.db.prepare("UPDATE notify_outbox SET status = 'pending', attempts = max(attempts - 1, 0), next_attempt_at = ?, last_error = ? WHERE id = ?").run(nextAttemptAt, error, id);
+  }
+
   /** Not attempted yet (the channel is paused or at its rate limit): try again at `at`, no attempt counted. */
   defer(id: number, at: string): void {
     this.db.prepare("UPDATE notify_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(at, id);
