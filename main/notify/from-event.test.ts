@@ -33,6 +33,7 @@ describe('which events notify, as which kind', () => {
       [{ type: 'risk-limit', code: 'DAILY_LOSS_LIMIT', message: 'lost 500' }, 'daily-loss'],
       [{ type: 'notice', level: 'error', code: 'DAILY_LOSS_LIMIT', message: 'x' }, 'daily-loss'],
       [{ type: 'notice', level: 'info', message: 'hello' }, undefined],
+      [{ type: 'notice', level: 'warning', code: 'TUNNEL_URL_CHANGED', message: 'The public URL changed from https://a.example to https://b.example' }, 'tunnel-down'],
       [{ type: 'drift', accountId: 'a', symbol: 'AAPL', expected: '1', actual: '2' }, 'drift'],
       [{ type: 'tunnel', status: tunnelStatus('down') }, 'tunnel-down'],
       [{ type: 'tunnel', status: tunnelStatus('up', { publicUrl: 'https://x.ngrok.app' }) }, 'tunnel-up'],

@@ -84,6 +84,8 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
       return make('daily-loss', unique(`risk:${event.code}:${event.accountId ?? 'global'}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], { Account: event.accountId }, now);
     case 'notice':
       if (event.code === 'DAILY_LOSS_LIMIT' || event.code === 'DRAWDOWN_LIMIT') return make('daily-loss', unique(`notice:${event.code}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], {}, now);
+      // Alerts still go to the old URL until the trader edits them: as bad as the tunnel being down for them.
+      if (event.code === 'TUNNEL_URL_CHANGED') return make('tunnel-down', `tunnel:url-changed:${event.message}`, 'critical', 'Tunnel URL changed: edit the webhook URL in your TradingView alerts', [event.message], {}, now);
       return undefined;
     case 'drift':
       return make('drift', unique(`drift:${event.accountId}:${event.symbol}`, now), 'critical', `Position drift on ${event.symbol}`, [`The broker holds ${event.actual}; the agent expected ${event.expected}.`], { Account: event.accountId }, now);
