@@ -143,11 +143,15 @@ export function workingOrders(orders: OrderRepo, accountId: string, symbol: stri
 
 /** The risk context as it will be when the alert's orders go out after cancelling `toCancel`: those orders are no
  *  longer pending (a full exit is not judged as if the stop-loss it cancels would fill as well and reverse the
- *  position). */
-export function contextAfterCancels(context: RiskContext, toCancel: readonly Pick<OrderView, 'clientOrderId'>[]): RiskContext {
-  if (toCancel.length === 0) return context;
+ *  position). With `signalId`, that alert's orders are not recent orders either: a run resumed after a crash finds
+ *  its own orders, which are never duplicates of the legs they are. */
+export function contextAfterCancels(context: RiskContext, toCancel: readonly Pick<OrderView, 'clientOrderId'>[], signalId?: string): RiskContext {
   const gone = new Set(toCancel.map((o) => o.clientOrderId));
-  return { ...context, openOrders: context.openOrders.filter((o) => o.clientOrderId === undefined || !gone.has(o.clientOrderId)) };
+  return {
+    ...context,
+    openOrders: gone.size === 0 ? context.openOrders : context.openOrders.filter((o) => o.clientOrderId === undefined || !gone.has(o.clientOrderId)),
+    recentOrders: signalId === undefined ? context.recentOrders : context.recentOrders.filter((o) => o.signalId !== signalId),
+  };
 }
 
 export function checkRisk(input: {

@@ -2,7 +2,7 @@
 // exit that filled, at a loss or not; never a stop-loss that was only placed), and the day's loss measured from the
 // day's starting equity.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import { startTestAgent, settledSignal, type TestAgent } from '../test-support/agent.js';
 import type { StrategyView } from '../../shared/api-types.js';
 
 let agent: TestAgent;
@@ -22,10 +22,7 @@ async function accountWith(name: string, risk: Record<string, unknown>) {
   return async (alert: Record<string, unknown>) => {
     const res = await agent.post(hook, JSON.stringify(alert));
     expect(res.status).toBe(202);
-    const s = await eventually(
-      async () => (await agent.api<{ status: string; code?: string; message?: string }>('GET', `/api/signals/${res.body.signalId as string}`)).body,
-      (x) => x.status !== 'queued' && x.status !== 'processing',
-    );
+    const s = await settledSignal(agent, res.body.signalId as string);
     return { status: s.status, code: s.code, message: s.message };
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import { startTestAgent, eventually, settledSignal, type TestAgent } from '../test-support/agent.js';
 import type { OrderView, PositionView } from '../../shared/api-types.js';
 
 let agent: TestAgent;
@@ -119,11 +119,7 @@ describe('exits of a position protected by a stop-loss', () => {
   afterAll(async () => own.stop());
   const positions = async () => (await own.api<{ items: PositionView[] }>('GET', '/api/positions')).body.items;
   const orders = async (signalId: string) => (await own.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signalId}&sort=created_at&direction=asc`)).body.items;
-  const settled = (signalId: string) =>
-    eventually(
-      async () => (await own.api<{ status: string; code?: string }>('GET', `/api/signals/${signalId}`)).body,
-      (s) => s.status !== 'queued' && s.status !== 'processing',
-    );
+  const settled = (signalId: string) => settledSignal(own, signalId);
 
   it('pass while reducing: the stop the exit cancels first is not counted as a second sell that would reverse the position', async () => {
     const buy = await own.post(ownHook, '{"ticker":"PROTX","action":"buy","quantity":10,"price":"50","stopLoss":{"stopPrice":"45"},"takeProfit":{"limitPrice":"60"},"id":"prot-entry"}');
@@ -160,11 +156,7 @@ describe('exits of a position protected by a stop-loss', () => {
 });
 
 describe('paper limit and stop orders through the webhook', () => {
-  const settled = (signalId: string) =>
-    eventually(
-      async () => (await agent.api<{ status: string; code?: string }>('GET', `/api/signals/${signalId}`)).body,
-      (s) => s.status === 'denied' || s.status === 'done' || s.status === 'failed',
-    );
+  const settled = (signalId: string) => settledSignal(agent, signalId);
   const post = async (body: Record<string, unknown>) => {
     const res = await agent.post(hook, JSON.stringify(body));
     expect(res.status).toBe(202);

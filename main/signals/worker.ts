@@ -255,9 +255,7 @@ export class SignalWorker {
     // orders when a crash cut an earlier run of this alert short (each leg is judged as the order it is).
     const working = workingOrders(orders, accountId, facts.symbol, row.id);
     const toCancel = plan.cancelOpenOrdersFirst ? working.others : [];
-    facts.context = contextAfterCancels(facts.context, [...toCancel, ...working.own]);
-    // Nor are those orders duplicates of the legs they are (a run resumed within the duplicate window).
-    facts.context.recentOrders = facts.context.recentOrders.filter((o) => o.signalId !== row.id);
+    facts.context = contextAfterCancels(facts.context, [...toCancel, ...working.own], row.id);
     const check = (intent: OrderIntent): RiskVerdict => {
       const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: checked, accountSettings, strategySettings, context: facts.context, now });
       if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);

@@ -72,6 +72,11 @@ export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => bool
 }
 
 /** Reads the control API's event stream (/api/events) as the UI does, collecting every event until close(). */
+/** A signal once the worker is done with it (any status but queued or processing), as GET /api/signals/:id answers. */
+export function settledSignal<T extends { status: string } = { status: string; code?: string; message?: string }>(agent: Pick<TestAgent, 'api'>, signalId: string, timeoutMs?: number): Promise<T> {
+  return eventually(async () => (await agent.api<T>('GET', `/api/signals/${signalId}`)).body, (s) => s.status !== 'queued' && s.status !== 'processing', timeoutMs);
+}
+
 export async function listenEvents(agent: Pick<TestAgent, 'controlBase' | 'token'>): Promise<{ events: AgentEvent[]; close(): void }> {
   const events: AgentEvent[] = [];
   const ctrl = new AbortController();

@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware } from '../contract/faults.js';
 import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FORBIDDEN, ERR_FRACTIONAL, ERR_INVALID, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, classify, errorBody, str, type FakeOrder, type FillActivity } from './fake-wire.js';
+import { closeNow, listenOnLoopback } from '../contract/loopback-server.js';
 
 export interface FakeAlpacaOptions {
   keyId: string;
@@ -71,15 +72,14 @@ export class FakeAlpaca {
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(this.server);
     return this;
   }
 
   async close(): Promise<void> {
     for (const ws of this.sockets) ws.terminate();
     this.wss.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeNow(this.server);
   }
 
   /** Closes every stream connection as a network blip would. */

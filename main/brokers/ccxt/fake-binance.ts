@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware, type RequestOp } from '../contract/faults.js';
+import { closeNow, listenOnLoopback } from '../contract/loopback-server.js';
 
 export interface FakeBinanceOptions {
   apiKey: string;
@@ -115,13 +116,12 @@ export class FakeBinance {
     app.use(faultMiddleware(this.faults, classify, { error: (res, status) => res.status(status).json(errorBody(status)) }));
     this.routes(app);
     this.server = createServer(app);
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(this.server);
     return this;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeNow(this.server);
   }
 
   countByClientId(clientOrderId: string): number {

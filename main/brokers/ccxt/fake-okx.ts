@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware, type RequestOp } from '../contract/faults.js';
+import { closeNow, listenOnLoopback } from '../contract/loopback-server.js';
 
 export interface FakeOkxOptions {
   apiKey: string;
@@ -101,13 +102,12 @@ export class FakeOkx {
     app.use(faultMiddleware(this.faults, classify, { error: (res, status) => res.status(status).json(status === 429 ? { code: '50011', msg: 'Rate limit reached.', data: [] } : status === 401 ? { code: '50111', msg: 'Invalid OK-ACCESS-KEY', data: [] } : { code: '50001', msg: 'Service temporarily unavailable. Please try again later.', data: [] }) }));
     this.routes(app);
     this.server = createServer(app);
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(this.server);
     return this;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeNow(this.server);
   }
 
   countByClOrdId(clOrdId: string): number {

@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware, type RequestOp } from '../contract/faults.js';
+import { closeNow, listenOnLoopback } from '../contract/loopback-server.js';
 
 export interface FakeOandaOptions {
   token: string;
@@ -162,7 +163,7 @@ export class FakeOanda {
     app.use(faultMiddleware(this.faults, classify, { error: (res, status) => res.status(status).json(errorBody(status)) }));
     this.routes(app);
     this.server = createServer(app);
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(this.server);
     this.heartbeat = setInterval(() => this.write({ type: 'HEARTBEAT', lastTransactionID: String(this.seq), time: new Date().toISOString() }), this.options.heartbeatMs ?? 5000);
     this.heartbeat.unref();
     return this;
@@ -171,8 +172,7 @@ export class FakeOanda {
   async close(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const s of this.streams) s.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeNow(this.server);
   }
 
   /** Open transaction-stream connections. */
