@@ -164,6 +164,10 @@ export interface BrokerAdapter {
   cancel(clientOrderId: string): Promise<BrokerOrder>;
   cancelAll(symbol?: string): Promise<void>;
   modify?(clientOrderId: string, changes: Partial<Pick<OrderRequest, 'quantity' | 'limitPrice' | 'stopPrice'>>): Promise<BrokerOrder>;
+  /** True when a lookup that finds nothing proves the order was never placed, however recently it was sent: the
+   *  books are local and every submit is recorded before it returns (the paper broker). A remote broker may still
+   *  be taking a request in flight, so the router waits a grace period before it believes "absent" there. */
+  readonly authoritativeLookup?: boolean;
   /** The order by our client order id, or undefined when the broker certainly does not have it. */
   orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined>;
   openOrders(): Promise<BrokerOrder[]>;

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { harness } from './test-support/harness.js';
 import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapter.js';
 import { AccountThrottle } from './throttle.js';
-import { eventually } from '../test-support/agent.js';
+import { eventually, tempDir } from '../test-support/agent.js';
 import type { OrderRequest } from '../brokers/port.js';
 import type { RouterOptions } from './router.js';
 
@@ -190,6 +191,46 @@ describe('router: the moment of sending', () => {
     expect((await sent).status).toBe('filled');
     expect(paper.orderCount('c1')).toBe(1);
     h.close();
+  });
+
+  it('a lookup while the order waits for its alert to be on disk sends nothing: the waiting send is the only one', async () => {
+    const h = harness({ ...fast, absentLookups: 1, absentGraceMs: 0 });
+    const paper = h.paper(); // its lookup is authoritative: "absent" would be believed at once
+    h.router.register('acc1', paper);
+    let release!: () => void;
+    const onDisk = new Promise<void>((r) => (release = r));
+    const sent = h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry', untilSendable: () => onDisk });
+    const stored = await eventually(() => h.orders.byClientId('c1'), (o) => o?.status === 'submitting');
+    expect((await h.router.resolve(stored!.id)).status).toBe('submitting'); // e.g. the reconciler, meanwhile
+    expect(paper.orderCount('c1')).toBe(0);
+    release();
+    expect((await sent).status).toBe('filled');
+    expect(paper.orderCount('c1')).toBe(1);
+    expect(h.orders.events(stored!.id).map((e) => e.kind)).not.toContain('resend_same_client_id');
+    h.close();
+  });
+
+  it('an order an agent stored but was killed before sending goes out at once after the restart on the paper broker, after the grace at a remote one', async () => {
+    const file = path.join(tempDir(), 'orders.db');
+    const before = harness({}, file); // default grace: 20 s
+    before.router.register('acc1', before.paper());
+    void before.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry', untilSendable: () => new Promise<void>(() => {}) });
+    const stored = await eventually(() => before.orders.byClientId('c1'), (o) => o?.status === 'submitting');
+    before.close(); // killed while its alert synced: stored `submitting`, never sent
+
+    const remote = harness({}, file);
+    remote.router.register('acc1', new FaultyAdapter(remote.paper(), { submitFaultRate: 0 }));
+    expect((await remote.router.resolve(stored!.id)).status).toBe('submitting'); // a request may still be in flight there
+    remote.close();
+
+    const after = harness({}, file);
+    const paper = after.paper();
+    after.router.register('acc1', paper);
+    const o = await after.router.resolve(stored!.id);
+    expect(o.status).toBe('filled');
+    expect(paper.orderCount('c1')).toBe(1);
+    expect(after.orders.events(o.id).map((e) => e.kind)).toContain('resend_same_client_id');
+    after.close();
   });
 
   it('an order refused at the moment of sending is rejected with the code and never reaches the broker', async () => {

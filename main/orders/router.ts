@@ -200,8 +200,7 @@ export class OrderRouter {
       return { view: prepared, send: prepared.status === 'submitting' };
     });
     if (!send) return view;
-    await ctx.untilSendable?.();
-    return this.sendPrepared(view.id, request, ctx.accountId, ctx.refuseSend);
+    return this.sendPrepared(view.id, request, ctx.accountId, ctx.refuseSend, ctx.untilSendable);
   }
 
   /** Calls the adapter through the account's pacing and the request timeout. */
@@ -227,9 +226,18 @@ export class OrderRouter {
     return this.lifecycle.transition(orderId, 'submitting', 'submit', { request });
   }
 
-  private async sendPrepared(orderId: string, request: OrderRequest, accountId: string, refuseSend?: () => SendRefusal | undefined): Promise<OrderView> {
+  private async sendPrepared(
+    orderId: string,
+    request: OrderRequest,
+    accountId: string,
+    refuseSend?: () => SendRefusal | undefined,
+    untilSendable?: () => Promise<void> | undefined,
+  ): Promise<OrderView> {
+    // Marked as sending while it waits for its alert's sync too: a lookup meanwhile (the reconciler) would find it
+    // absent and must not send it a second time.
     this.sending.add(orderId);
     try {
+      await untilSendable?.();
       return await this.attempts(orderId, request, accountId, refuseSend);
     } finally {
       this.sending.delete(orderId);
@@ -362,7 +370,10 @@ export class OrderRouter {
     const seen = (this.absentSeen.get(orderId) ?? 0) + 1;
     this.absentSeen.set(orderId, seen);
     const sentAt = this.sentAt.get(orderId) ?? opts.sentBefore ?? Date.parse(current.updatedAt);
-    const certain = current.status === 'created' || (seen >= this.opts.absentLookups && Date.now() - sentAt >= this.opts.absentGraceMs);
+    // A local book's "absent" is certain at once: no request can still be on its way there. This is what re-sends,
+    // right after a restart, an order stored as `submitting` by an agent killed before it could send it.
+    const authoritative = this.adapters.get(order.accountId)!.authoritativeLookup === true;
+    const certain = current.status === 'created' || authoritative || (seen >= this.opts.absentLookups && Date.now() - sentAt >= this.opts.absentGraceMs);
     if (!certain) {
       this.lifecycle.note(orderId, 'lookup_absent', { lookups: seen });
       return current;

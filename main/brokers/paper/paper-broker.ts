@@ -37,6 +37,9 @@ export const REDUCE_ONLY_NOTHING_LEFT = 'reduce-only: no position left to reduce
 export class PaperBroker implements BrokerAdapter {
   readonly broker = 'paper';
   readonly capabilities: BrokerCapabilities;
+  /** The books are in the agent's database and a submit commits before it returns: an order not in them was never
+   *  placed. (The fault wrappers, which play a remote broker, do not pass this on.) */
+  readonly authoritativeLookup = true;
   private readonly listeners = new Set<(u: OrderUpdate) => void>();
   private readonly config: PaperConfig;
 
