@@ -25,7 +25,7 @@ import type { RiskVerdict } from '../risk/index.js';
 import type { ApprovalStatus, ApprovalView, OrderView } from '../../shared/api-types.js';
 import { CODES, describeDenial, type Code } from '../../shared/codes.js';
 import { randomId } from '../ids.js';
-import { planForAccount, checkRisk, contextAfterCancels, workingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings } from '../signals/decide.js';
+import { planForAccount, checkRisk, contextAfterCancels, othersWorkingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings } from '../signals/decide.js';
 
 /** A refusal with the code the API answers with (its HTTP status comes from shared/codes.ts). */
 export class ApprovalError extends Error {
@@ -252,7 +252,7 @@ export class ApprovalService {
     }
     const state = tradingStatesNow(tradingState, rec.accountId);
     // The working orders the approved order cancels first are not pending for it.
-    if (rec.cancelOpenOrders) facts.context = contextAfterCancels(facts.context, workingOrders(this.d.orders, rec.accountId, rec.symbol, rec.signalId).others);
+    if (rec.cancelOpenOrders) facts.context = contextAfterCancels(facts.context, othersWorkingOrders(this.d.orders, rec.accountId, rec.symbol, rec.signalId));
     const verdict = checkRisk({ intent: rec.intent as OrderIntent, assetClass: facts.assetClass, state, accountSettings, strategySettings, context: facts.context, now });
     if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, rec.accountId);
     if (!verdict.allowed) {
@@ -268,7 +268,7 @@ export class ApprovalService {
   private async send(rec: ApprovalRecord, refuseSend: () => SendRefusal | undefined = () => this.haltedRefusal(rec)): Promise<OrderView> {
     const { router, orders } = this.d;
     if (rec.cancelOpenOrders) {
-      for (const o of workingOrders(orders, rec.accountId, rec.symbol, rec.signalId).others) await router.cancel(o.id);
+      for (const o of othersWorkingOrders(orders, rec.accountId, rec.symbol, rec.signalId)) await router.cancel(o.id);
     }
     const request = rec.request as unknown as OrderRequest;
     const order = await router.submit(request, { accountId: rec.accountId, signalId: rec.signalId, strategyId: rec.strategyId, leg: rec.leg, refuseSend });

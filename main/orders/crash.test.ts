@@ -101,6 +101,16 @@ describe('crash recovery with orders in flight', () => {
     // A new alert after the restart: its order must come after everything start-up reconciliation wrote.
     const res = await fetch(second.webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alert(100) });
     expect(res.status).toBe(202);
+    const { signalId } = (await res.json()) as { signalId: string };
+    // Every alert finished (the new one too: the resumed ones' orders may all be final before it is planned).
+    const finished = await eventually(
+      () => db!.prepare("SELECT (SELECT status FROM signals WHERE id = ?) AS status, (SELECT count(*) FROM signals WHERE status IN ('queued', 'processing')) AS unfinished").get(signalId) as { status: string | null; unfinished: number },
+      (r) => r.status !== null && r.unfinished === 0,
+      60_000,
+    );
+    expect(finished).toEqual({ status: 'done', unfinished: 0 });
+    // The resumed alerts are not judged against the positions their own orders opened.
+    expect(db.prepare("SELECT status, count(*) AS n FROM signals GROUP BY status").all()).toEqual([{ status: 'done', n: N + 1 }]);
     const settled = await eventually(
       () => db!.prepare("SELECT count(*) AS n FROM orders WHERE status NOT IN ('filled', 'canceled', 'rejected', 'expired')").get() as { n: number },
       (r) => r.n === 0,

@@ -1,7 +1,7 @@
 // Gathers one account's facts from its broker adapter and the stores (I/O), then asks the pure engines what to
 // do: the strategy engine turns the signal into order intents, the risk engine allows or denies each one.
 import { Decimal } from 'decimal.js';
-import type { BrokerAdapter } from '../brokers/port.js';
+import type { BrokerAdapter, BrokerOrder, Position } from '../brokers/port.js';
 import { equitySession } from './market-session.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { AccountDayRepo } from '../store/account-days.js';
@@ -35,6 +35,8 @@ export interface AccountFacts {
   position: string;
   context: RiskContext;
   plan: PlanResult;
+  /** The orders this alert placed on the account in an earlier run cut short by a crash (none on a first run). */
+  own: OrderView[];
 }
 
 /** What the risk engine's rate and duplicate rules need, read through the (account, created_at) index: the
@@ -52,10 +54,11 @@ function rateAndDuplicateFacts(orders: OrderRepo, accountId: string, now: string
 /** When an exit last filled, and when one last filled at a loss, inside the cooldown windows: a fill of a reduce-only
  *  order or a bracket child starts the cooldown after an exit; one below the long's (above the short's) average
  *  price also starts the cooldown after a loss. A placed, canceled or rejected exit starts neither. */
-function cooldownFacts(orders: OrderRepo, accountId: string, now: string, rules: RiskRules): Pick<RiskContext, 'lastExitAt' | 'lastLossAt'> {
+function cooldownFacts(orders: OrderRepo, accountId: string, now: string, rules: RiskRules, signalId?: string): Pick<RiskContext, 'lastExitAt' | 'lastLossAt'> {
   const seconds = Math.max(rules.cooldownAfterExitSeconds ?? 0, rules.cooldownAfterLossSeconds ?? 0);
   if (seconds <= 0) return {};
-  const exits = orders.exitFills(accountId, new Date(Date.parse(now) - seconds * 1000).toISOString());
+  // The alert's own exit (a reversal's, filled before a crash) does not start a cooldown for its entry.
+  const exits = orders.exitFills(accountId, new Date(Date.parse(now) - seconds * 1000).toISOString()).filter((f) => signalId === undefined || f.signalId !== signalId);
   const loss = exits.find((f) => f.entryPrice !== undefined && (f.side === 'sell' ? new Decimal(f.price).lt(f.entryPrice) : new Decimal(f.price).gt(f.entryPrice)));
   return { lastExitAt: exits[0]?.time, lastLossAt: loss?.time };
 }
@@ -81,13 +84,18 @@ export async function planForAccount(input: {
   strategySettings: StrategySettings;
   accountSettings: AccountSettings;
   now: string;
+  /** The alert's signal id: a run resumed after a crash plans from the account as it was before the alert's own
+   *  orders (see beforeOwnOrders). */
+  signalId?: string;
 }): Promise<AccountFacts> {
   const { signal, adapter, accountId, now } = input;
   const table = mappingTable(input.accountSettings);
   const config: StrategyConfig = { ...DEFAULT_STRATEGY_CONFIG, ...(input.strategySettings.strategy ?? {}) };
   const mapped = mapSymbol({ symbol: signal.symbol, exchange: signal.exchange }, adapter.broker, table, now);
   const symbol = mapped.ok ? mapped.symbol : signal.symbol;
-  const [positions, openOrders, account, instrument] = await Promise.all([adapter.positions(), adapter.openOrders(), adapter.account(), adapter.instrument(symbol)]);
+  const [brokerPositions, brokerOpenOrders, account, instrument] = await Promise.all([adapter.positions(), adapter.openOrders(), adapter.account(), adapter.instrument(symbol)]);
+  const own = input.signalId === undefined ? [] : input.orders.forSignal(input.signalId, accountId);
+  const { positions, openOrders } = beforeOwnOrders(brokerPositions, brokerOpenOrders, own);
   const position = positions.find((p) => p.symbol === symbol)?.quantity ?? '0';
   const lastPrices: Record<string, string> = {};
   for (const p of positions) if (p.marketPrice) lastPrices[p.symbol] = p.marketPrice;
@@ -109,7 +117,7 @@ export async function planForAccount(input: {
   };
   const session = await equitySession(adapter, new Date(now));
   if (session) context.marketHours.equity = session;
-  Object.assign(context, cooldownFacts(input.orders, accountId, now, rules));
+  Object.assign(context, cooldownFacts(input.orders, accountId, now, rules, input.signalId));
   const plan = planSignal({
     signal,
     config,
@@ -123,22 +131,48 @@ export async function planForAccount(input: {
     lastPrice: lastPrices[symbol],
     now,
   });
-  return { broker: adapter.broker, assetClass: instrument.assetClass, symbol, position, context, plan };
+  return { broker: adapter.broker, assetClass: instrument.assetClass, symbol, position, context, plan, own };
 }
 
 /**
- * The agent's working orders of `symbol` on the account, split in two: the alert's own (`signalId`'s: placed by an
- * earlier run of the same alert, cut short by a crash, and found again by their client order ids, never sent twice)
- * and the others, which an alert with `cancelOpenOrdersFirst` cancels before its orders are sent. An alert never
- * cancels its own orders: a resumed reversal keeps its working exit.
+ * The account as it was before an alert's own orders: their fills taken out of the positions, and they (and the
+ * bracket children the broker made for them) out of the open orders. A run of the alert resumed after a crash then
+ * makes the plan its first run made, with the same legs and client order ids; it is never judged against the
+ * position it opened itself (an entry is not an add to itself, and an exit that filled is not followed by an entry
+ * from flat).
  */
-export function workingOrders(orders: OrderRepo, accountId: string, symbol: string, signalId: string): { own: OrderView[]; others: OrderView[] } {
-  const own: OrderView[] = [];
-  const others: OrderView[] = [];
-  for (const o of orders.withStatus(['accepted', 'partially_filled'], accountId)) {
-    if (o.symbol === symbol) (o.signalId === signalId ? own : others).push(o);
+export function beforeOwnOrders(positions: readonly Position[], openOrders: readonly BrokerOrder[], own: readonly OrderView[]): { positions: Position[]; openOrders: BrokerOrder[] } {
+  if (own.length === 0) return { positions: [...positions], openOrders: [...openOrders] };
+  const ownIds = new Set(own.map((o) => o.clientOrderId));
+  const moved = new Map<string, Decimal>();
+  const filledAt = new Map<string, string>();
+  for (const o of own) {
+    if (new Decimal(o.filledQuantity).isZero()) continue;
+    const signed = o.side === 'buy' ? new Decimal(o.filledQuantity) : new Decimal(o.filledQuantity).neg();
+    moved.set(o.symbol, (moved.get(o.symbol) ?? new Decimal(0)).plus(signed));
+    if (o.averageFillPrice) filledAt.set(o.symbol, o.averageFillPrice);
   }
-  return { own, others };
+  const out: Position[] = [];
+  for (const p of positions) {
+    const m = moved.get(p.symbol);
+    moved.delete(p.symbol);
+    const q = m ? new Decimal(p.quantity).minus(m) : undefined;
+    if (q === undefined) out.push(p);
+    else if (!q.isZero()) out.push({ ...p, quantity: q.toString() });
+  }
+  // A position the alert's orders closed was open before them (its average price is not known here: the price
+  // they filled at stands in for it).
+  for (const [symbol, m] of moved) if (!m.isZero()) out.push({ symbol, quantity: m.neg().toString(), averagePrice: filledAt.get(symbol) ?? '0' });
+  return { positions: out, openOrders: openOrders.filter((o) => !ownIds.has(o.clientOrderId)) };
+}
+
+/**
+ * The agent's working orders of `symbol` on the account that an alert with `cancelOpenOrdersFirst` cancels before
+ * its orders are sent: all but the alert's own (`signalId`'s, placed by an earlier run of the same alert that a crash
+ * cut short). An alert never cancels its own orders: a resumed reversal keeps its working exit.
+ */
+export function othersWorkingOrders(orders: OrderRepo, accountId: string, symbol: string, signalId: string): OrderView[] {
+  return orders.withStatus(['accepted', 'partially_filled'], accountId).filter((o) => o.symbol === symbol && o.signalId !== signalId);
 }
 
 /** The risk context as it will be when the alert's orders go out after cancelling `toCancel`: those orders are no

@@ -19,12 +19,13 @@ import { scrubText } from '../log.js';
 import type { RiskVerdict } from '../risk/index.js';
 import type { OrderIntent } from '../strategy/types.js';
 import type { Signal } from '../../shared/signal.js';
+import type { OrderView } from '../../shared/api-types.js';
 import { KeyedQueue } from '../orders/keyed-queue.js';
 import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { brokerSymbol, planForAccount, checkRisk, contextAfterCancels, workingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
+import { brokerSymbol, planForAccount, checkRisk, contextAfterCancels, othersWorkingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
 export interface WorkerDeps {
@@ -228,7 +229,7 @@ export class SignalWorker {
     if (signal.price && isPriceFed(adapter)) adapter.observePrice(brokerSymbol(signal, adapter.broker, accountSettings, now), signal.price);
     let facts: AccountFacts;
     try {
-      facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now });
+      facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.id });
     } catch (err) {
       return this.denyUnreadable(row, accountId, err);
     }
@@ -251,11 +252,10 @@ export class SignalWorker {
     }
 
     const checked = tradingStatesNow(tradingState, accountId);
-    // The symbol's working orders the alert cancels first are not pending for its legs, nor are the legs' own
-    // orders when a crash cut an earlier run of this alert short (each leg is judged as the order it is).
-    const working = workingOrders(orders, accountId, facts.symbol, row.id);
-    const toCancel = plan.cancelOpenOrdersFirst ? working.others : [];
-    facts.context = contextAfterCancels(facts.context, [...toCancel, ...working.own], row.id);
+    // The symbol's working orders the alert cancels first are not pending for its legs (its own orders, from a run
+    // a crash cut short, are not in the facts at all: planForAccount).
+    const toCancel = plan.cancelOpenOrdersFirst ? othersWorkingOrders(orders, accountId, facts.symbol, row.id) : [];
+    facts.context = contextAfterCancels(facts.context, toCancel, row.id);
     const check = (intent: OrderIntent): RiskVerdict => {
       const verdict = checkRisk({ intent, assetClass: facts.assetClass, state: checked, accountSettings, strategySettings, context: facts.context, now });
       if (verdict.stateChange) tradingState.set(verdict.stateChange.to, verdict.stateChange.detail, accountId);
@@ -264,8 +264,15 @@ export class SignalWorker {
     // Every leg that waits for no other is checked before anything is canceled: a denied alert changes nothing (an
     // exit refused while halted leaves the position's stop-loss and take-profit working).
     const verdicts = new Map<string, RiskVerdict>();
+    // A leg an earlier run of this alert stored (a crash cut that run short) was judged then, and its decision is
+    // stored with it: it is not judged again, against a position its own fills may have changed.
+    const storedBefore = new Map(facts.own.map((o) => [o.clientOrderId, o]));
+    const stored = (intent: OrderIntent): OrderView | undefined => {
+      const o = storedBefore.get(clientOrderId(row.id, accountId, intent.leg));
+      return o && o.status !== 'created' ? o : undefined;
+    };
     for (const intent of plan.intents) {
-      if (intent.dependsOn) continue;
+      if (intent.dependsOn || stored(intent)) continue;
       const verdict = check(intent);
       if (!verdict.allowed) {
         const d = verdict.denial!;
@@ -287,6 +294,13 @@ export class SignalWorker {
     let placed = 0;
     const sent = new Map<string, string>(); // leg → order id
     for (const intent of plan.intents) {
+      const earlier = stored(intent);
+      if (earlier) {
+        sent.set(intent.leg, earlier.id);
+        placed++;
+        if (!isTerminal(earlier.status) && earlier.type === 'market' && !plan.intents.some((i) => i.dependsOn === intent.leg)) await this.d.lifecycle.waitForTerminal(earlier.id, this.d.fillWaitMs ?? 30_000);
+        continue;
+      }
       if (intent.dependsOn) {
         const before = sent.get(intent.dependsOn);
         if (before) {

@@ -149,6 +149,11 @@ export class OrderRepo {
     return r && toView(r);
   }
 
+  /** The orders an alert placed on an account (bracket children the broker made for them included), oldest first. */
+  forSignal(signalId: string, accountId: string): OrderView[] {
+    return (this.db.prepare('SELECT * FROM orders WHERE signal_id = ? AND account_id = ? ORDER BY created_at').all(signalId, accountId) as RawOrder[]).map(toView);
+  }
+
   request(id: string): (OrderRequest & { leg?: string }) | undefined {
     const r = this.db.prepare('SELECT request FROM orders WHERE id = ?').get(id) as { request: string } | undefined;
     return r && (JSON.parse(r.request) as OrderRequest & { leg?: string });
@@ -227,16 +232,22 @@ export class OrderRepo {
    * and of bracket children. `entryPrice` is what the exit is measured against: the position's average price when
    * the exit was placed (stored with the order), or, for a bracket child, its entry's average fill price.
    */
-  exitFills(accountId: string, sinceIso: string, limit = 50): { time: string; side: 'buy' | 'sell'; price: string; entryPrice?: string }[] {
+  exitFills(accountId: string, sinceIso: string, limit = 50): { time: string; side: 'buy' | 'sell'; price: string; entryPrice?: string; signalId?: string }[] {
     const rows = this.db
       .prepare(
-        `SELECT f.time, f.side, f.price, coalesce(json_extract(o.request, '$.entryPrice'), p.average_fill_price) AS entryPrice
+        `SELECT f.time, f.side, f.price, o.signal_id AS signalId, coalesce(json_extract(o.request, '$.entryPrice'), p.average_fill_price) AS entryPrice
          FROM fills f JOIN orders o ON o.id = f.order_id LEFT JOIN orders p ON p.id = o.parent_order_id
          WHERE f.account_id = ? AND f.time >= ? AND (o.parent_order_id IS NOT NULL OR json_extract(o.request, '$.reduceOnly') = 1)
          ORDER BY f.time DESC ${sqlLimit(limit)}`,
       )
-      .all(accountId, sinceIso) as { time: string; side: 'buy' | 'sell'; price: string; entryPrice: string | null }[];
-    return rows.map((r) => (r.entryPrice === null ? { time: r.time, side: r.side, price: r.price } : { time: r.time, side: r.side, price: r.price, entryPrice: r.entryPrice }));
+      .all(accountId, sinceIso) as { time: string; side: 'buy' | 'sell'; price: string; entryPrice: string | null; signalId: string | null }[];
+    return rows.map((r) => ({
+      time: r.time,
+      side: r.side,
+      price: r.price,
+      ...(r.entryPrice === null ? {} : { entryPrice: r.entryPrice }),
+      ...(r.signalId === null ? {} : { signalId: r.signalId }),
+    }));
   }
 
   /**
