@@ -85,6 +85,24 @@ export class AccountConnections {
   }
 
   /**
+   * At start-up, once every account is connected: each real broker's keys are tested again, in the background (the
+   * agent is healthy meanwhile). Keys revoked or expired while the agent was stopped, or a broker that cannot be
+   * reached, show at once: the account is marked not connected with the broker's code and reason, and `onFailed`
+   * tells the trader, before an alert finds out.
+   */
+  testAtStart(accounts: readonly AccountRow[], onFailed: (account: AccountRow, result: ConnectionTestView) => void): Promise<void> {
+    const real = accounts.filter((a) => a.broker !== 'paper' && this.o.router.adapter(a.id) !== undefined);
+    return Promise.all(
+      real.map(async (a) => {
+        const result = await this.test(a).catch((err: unknown): ConnectionTestView => ({ ok: false, ...explain(a.broker, err) }));
+        if (result.ok) return;
+        this.o.log.warn({ accountId: a.id, broker: a.broker, code: result.code, reason: result.message }, 'the broker account failed its connection test at start-up');
+        onFailed(a, result);
+      }),
+    ).then(() => undefined);
+  }
+
+  /**
    * A new account: its settings and credentials are checked, the credentials stored in the vault
    * (`broker:<id>:<field>`), and the adapter is created, its connection tested at the broker (an authenticated
    * call: the keys must be accepted), connected and registered. When the broker cannot be reached or refuses the

@@ -75,6 +75,8 @@ export interface Agent {
  * started all the same (closing a server, ending reconciliation) and waited for STOP_PART_FLOOR_MS.
  */
 const STOP_LIMIT_MS = 8_000;
+/** How long after the start the real brokers' keys are tested again (AccountConnections.testAtStart). */
+const KEY_TEST_DELAY_MS = 2_000;
 const STOP_PART_MS = 5_000;
 const STOP_PART_FLOOR_MS = 250;
 
@@ -286,6 +288,13 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     tunnel.autoStart(); // reopens the tunnel if it was running when the agent last stopped; does not wait
     bus.publish({ type: 'agent', state: 'started', previousRun: leftBehind ? 'crashed' : firstRun ? 'first' : 'clean' });
     void reportVault().catch((err: unknown) => log.warn({ err }, 'could not probe the credential vault'));
+    // Keys revoked or expired while the agent was stopped (or a broker that cannot be reached) show now, in the UI
+    // and as a `broker-down` notification, not when the next alert is denied.
+    // Tested a moment after the start, once the window (and the desktop notifications) can hear of it.
+    const keyTest = setTimeout(() => {
+      void connections.testAtStart(accounts.list(), (a, r) => bus.publish({ type: 'notice', level: 'error', code: r.code ?? 'ACCOUNT_UNAVAILABLE', message: `${a.name}: ${r.message}` }));
+    }, KEY_TEST_DELAY_MS);
+    keyTest.unref();
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
@@ -303,6 +312,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
             log.error({ err, part: name }, `stopping: ${name} failed; the agent stops all the same`);
           }
         };
+        clearTimeout(keyTest);
         await part('the tunnel', () => tunnel.shutdown()); // close the public URL first: nothing new arrives through it
         await part('the webhook listener', () => webhook.close()); // stop accepting alerts; what was received is committed and answered
         await part('the signal worker', () => worker.stop()); // finish in-flight work

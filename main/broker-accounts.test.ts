@@ -11,7 +11,8 @@ import { FakeOanda } from './brokers/oanda/fake-server.js';
 import { FakeBinance } from './brokers/ccxt/fake-binance.js';
 import { EnvStore, KeytarStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
-import { eventually, startTestAgent, type TestAgent } from './test-support/agent.js';
+import { eventually, listenEvents, startTestAgent, type TestAgent } from './test-support/agent.js';
+import type { NotifyMessage } from './notify/types.js';
 import type { AccountView, ApprovalView, ConnectionTestView, OrderView, PositionsView, SignalView, StrategyView } from '../shared/api-types.js';
 
 const ALPACA = { keyId: 'PKACCOUNTSTEST000001', secretKey: 'accounts-test-alpaca-secret-01' };
@@ -229,6 +230,57 @@ describe('connected is what the broker last answered', () => {
 
     expect((await agent.api<ConnectionTestView>('POST', `/api/accounts/${id}/test`)).body).toMatchObject({ ok: false, code: 'BROKER_UNREACHABLE' });
     expect((await agent.api<AccountView>('GET', `/api/accounts/${id}`)).body).toMatchObject({ connected: false, connectionError: { code: 'BROKER_UNREACHABLE' } });
+  });
+});
+
+describe('keys are tested again at every start', () => {
+  it('keys revoked while the agent was stopped: at the next start the account shows not connected with BROKER_AUTH_FAILED and the trader is told, before any alert', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA }).start();
+    extraFakes.push(fake);
+    const vault = memoryVault();
+    const first = await agentWith(vault);
+    const id = (await first.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl))).body.id;
+    expect((await first.api<AccountView>('GET', `/api/accounts/${id}`)).body.connected).toBe(true);
+    const dataDir = first.dataDir;
+    await first.stop();
+    agents.splice(agents.indexOf(first), 1);
+
+    fake.revokeKeys(); // regenerated on the broker's dashboard while the agent was stopped
+    const second = await agentWith(vault, dataDir);
+    const events = await listenEvents(second);
+    try {
+      expect((await second.api<AccountView>('GET', `/api/accounts/${id}`)).body.connected).toBe(true); // not known yet
+      const account = await eventually(
+        async () => (await second.api<AccountView>('GET', `/api/accounts/${id}`)).body,
+        (a) => a.connected === false,
+        10_000,
+      );
+      expect(account.connectionError).toMatchObject({ code: 'BROKER_AUTH_FAILED' });
+      expect(account.connectionError!.message).toMatch(/refused the API key/);
+      const notice = await eventually(() => events.events.find((e) => e.type === 'notice' && e.code === 'BROKER_AUTH_FAILED'), (e) => e !== undefined);
+      expect(notice).toMatchObject({ type: 'notice', level: 'error', message: expect.stringMatching(/^Alpaca paper: /) });
+    } finally {
+      events.close();
+    }
+  });
+
+  it('the trader is told: a broker-down desktop notification with the account name and the code, no secret', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA }).start();
+    extraFakes.push(fake);
+    const vault = memoryVault();
+    const first = await agentWith(vault);
+    await first.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl, ALPACA, 'Alpaca revoked'));
+    const dataDir = first.dataDir;
+    await first.stop();
+    agents.splice(agents.indexOf(first), 1);
+    fake.revokeKeys();
+    const second = await agentWith(vault, dataDir);
+    const shown: NotifyMessage[] = [];
+    second.notifications.desktop.subscribe((m) => shown.push(m)); // as the window does when it opens
+    const message = await eventually(() => shown.find((m) => m.kind === 'broker-down'), (m) => m !== undefined, 10_000);
+    expect(message!.title).toBe('Broker account not usable (BROKER_AUTH_FAILED)');
+    expect(message!.lines[0]).toMatch(/^Alpaca revoked: Alpaca \(configured\) refused the API key/);
+    expect(JSON.stringify(message)).not.toContain(ALPACA.secretKey);
   });
 });
 

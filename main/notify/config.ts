@@ -48,7 +48,7 @@ export function defaultConfig(): NotifyConfig {
     discord: { enabled: false, events: all },
     telegram: { enabled: false, events: all },
     slack: { enabled: false, events: all },
-    email: { enabled: false, events: ['halt', 'daily-loss', 'drift', 'unknown-order', 'tunnel-down', 'agent-restart'] },
+    email: { enabled: false, events: ['halt', 'daily-loss', 'drift', 'unknown-order', 'tunnel-down', 'agent-restart', 'broker-down'] },
     desktop: { enabled: true, events: all },
   };
 }

@@ -35,6 +35,9 @@ function make(kind: NotifyKind, dedupeKey: string, severity: Severity, title: st
   };
 }
 
+/** Codes of a broker account that cannot be used (its connection test failed). */
+const BROKER_DOWN_CODES = new Set(['BROKER_AUTH_FAILED', 'BROKER_UNREACHABLE', 'BROKER_REJECTED', 'ACCOUNT_UNAVAILABLE']);
+
 const LIMIT_NAMES: Record<string, string> = { DAILY_LOSS_LIMIT: 'Daily loss limit', DRAWDOWN_LIMIT: 'Drawdown limit' };
 
 /** One message per change of a scope's trading state: halted or reducing, by a loss limit (with its code and
@@ -86,6 +89,10 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
       if (event.code === 'DAILY_LOSS_LIMIT' || event.code === 'DRAWDOWN_LIMIT') return make('daily-loss', unique(`notice:${event.code}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], {}, now);
       // Alerts still go to the old URL until the trader edits them: as bad as the tunnel being down for them.
       if (event.code === 'TUNNEL_URL_CHANGED') return make('tunnel-down', `tunnel:url-changed:${event.message}`, 'critical', 'Tunnel URL changed: edit the webhook URL in your TradingView alerts', [event.message], {}, now);
+      // An account whose broker refused its keys, or could not be reached, when the agent tested it at start-up.
+      if (event.level === 'error' && event.code !== undefined && BROKER_DOWN_CODES.has(event.code)) {
+        return make('broker-down', unique(`broker:${event.code}`, now), 'critical', `Broker account not usable (${event.code})`, [event.message, 'Its alerts are denied until this is fixed: check the keys (PUT /api/accounts/:id/credentials) or the broker, then test the account.'], { Code: event.code }, now);
+      }
       return undefined;
     case 'drift':
       return make('drift', unique(`drift:${event.accountId}:${event.symbol}`, now), 'critical', `Position drift on ${event.symbol}`, [`The broker holds ${event.actual}; the agent expected ${event.expected}.`], { Account: event.accountId }, now);

@@ -13,6 +13,7 @@ export const NOTIFY_KINDS = [
   'tunnel-up',
   'agent-restart',
   'approval-waiting',
+  'broker-down',
 ] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 

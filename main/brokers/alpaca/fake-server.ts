@@ -51,11 +51,18 @@ export class FakeAlpaca {
     return `http://127.0.0.1:${port}`;
   }
 
+  private keysRevoked = false;
+
+  /** The trader regenerated the key pair on Alpaca's dashboard: the old keys are refused from now on. */
+  revokeKeys(): void {
+    this.keysRevoked = true;
+  }
+
   async start(): Promise<this> {
     const app = express();
     app.use(express.json());
     app.use((req, res, next) => {
-      if (req.get('APCA-API-KEY-ID') !== this.options.keyId || req.get('APCA-API-SECRET-KEY') !== this.options.secretKey) {
+      if (this.keysRevoked || req.get('APCA-API-KEY-ID') !== this.options.keyId || req.get('APCA-API-SECRET-KEY') !== this.options.secretKey) {
         res.status(401).json({ code: 40110000, message: 'request is not authorized' });
         return;
       }
@@ -405,7 +412,7 @@ export class FakeAlpaca {
         return;
       }
       if (msg.action === 'authenticate' || msg.action === 'auth') {
-        authed = msg.data?.key_id === this.options.keyId && msg.data?.secret_key === this.options.secretKey;
+        authed = !this.keysRevoked && msg.data?.key_id === this.options.keyId && msg.data?.secret_key === this.options.secretKey;
         ws.send(Buffer.from(JSON.stringify({ stream: 'authorization', data: { action: 'authenticate', status: authed ? 'authorized' : 'unauthorized' } })), { binary: true });
         if (!authed) ws.close();
       } else if (msg.action === 'listen' && authed) {
