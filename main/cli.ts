@@ -205,6 +205,9 @@ async function main(argv: string[]): Promise<number> {
       else throw new UsageError('Usage: viewzenix tunnel status|start|stop|check [--provider ...]');
       if (json) return print(status);
       process.stdout.write(describeTunnel(status));
+      // A check passes only when the tunnel is up and the probe just sent through it arrived (while the tunnel is down
+      // no probe can be sent: the last result shown is an old one, and the command fails).
+      if (sub === 'check') return status.state === 'up' && status.lastCheck?.arrived === true ? 0 : 1;
       return sub === 'start' && status.state !== 'up' ? 1 : 0;
     }
     case 'credentials': {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocaltunnelServer, freePort, viaTunnelServer } from './tunnel/localtunnel-server.fixture.js';
 import { startTestAgent, eventually, listenEvents, type TestAgent } from './test-support/agent.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
+import { runCli } from './test-support/cli.js';
 import { EnvStore, Vault } from './secrets/index.js';
 import type { StartOverrides } from './agent.js';
 import type { AgentEvent, OrderView, StrategyView, TunnelStatusView } from '../shared/api-types.js';
@@ -91,6 +92,8 @@ describe('tunnel wired into the agent (local localtunnel server)', () => {
       await server.stop();
       const down = await tunnelState(agent, 'down');
       expect(down.publicUrl).toBeNull();
+      const checkWhileDown = await runCli(agent, 'tunnel', 'check');
+      expect(checkWhileDown.code, checkWhileDown.stdout + checkWhileDown.stderr).toBe(1);
       expect(demoUrl(await agent.api<{ items: StrategyView[] }>('GET', '/api/strategies'))).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\//);
 
       await server.start();
@@ -100,6 +103,8 @@ describe('tunnel wired into the agent (local localtunnel server)', () => {
 
       const checked = await agent.api<TunnelStatusView>('POST', '/api/tunnel/check');
       expect(checked.body.lastCheck).toMatchObject({ arrived: true });
+      const checkWhileUp = await runCli(agent, 'tunnel', 'check');
+      expect(checkWhileUp.code, checkWhileUp.stdout + checkWhileUp.stderr).toBe(0);
       // Every state change reached the event stream.
       const states = sse.events.filter((e): e is Extract<AgentEvent, { type: 'tunnel' }> => e.type === 'tunnel').map((e) => e.status.state);
       expect(states).toEqual(expect.arrayContaining(['starting', 'up', 'down']));
