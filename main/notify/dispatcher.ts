@@ -95,11 +95,13 @@ export class Dispatcher {
 
   private bucket(channel: string): Bucket {
     let b = this.buckets.get(channel);
+    // Read at every send: a pace the trader changes applies to the next message, without a restart.
     const perMinute = this.o.config()[channel as keyof NotifyConfig]?.perMinute ?? DEFAULT_PER_MINUTE[channel as keyof NotifyConfig] ?? 20;
+    const burst = Math.max(1, Math.min(5, Math.floor(perMinute / 10)));
     if (!b) {
-      b = new Bucket(perMinute, Math.max(1, Math.min(5, Math.floor(perMinute / 10))), this.now());
+      b = new Bucket(perMinute, burst, this.now());
       this.buckets.set(channel, b);
-    }
+    } else b.retune(perMinute, burst, this.now());
     return b;
   }
 

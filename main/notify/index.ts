@@ -123,6 +123,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
       const r = store.setChannel(channel, settings);
       if (r.ok) {
         if (channel !== 'desktop') void secrets.get(`notify:${channel}`).catch(() => null);
+        outbox.wakeChannel(channel, new Date(now()).toISOString());
         dispatcher.kick();
       }
       return r;

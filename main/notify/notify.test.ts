@@ -177,6 +177,21 @@ describe('outbox durability and pacing', () => {
   });
 });
 
+describe('a changed pace applies without a restart', () => {
+  it('raising a channel\'s perMinute lets the waiting messages go at the new pace', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    let now = Date.parse('2026-01-02T10:00:00.000Z');
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ['fill'], baseUrl: discord.base, perMinute: 1 } }, { now: () => now });
+    for (let i = 0; i < 3; i++) h.bus.publish({ type: 'order', order: order({ id: `ord_${i}`, clientOrderId: `c${i}` }) });
+    await eventually(() => discord.received.length, (n) => n === 1);
+    expect(h.rows().find((r) => r.status === 'pending')!.next_attempt_at).toBe('2026-01-02T10:01:00.000Z'); // 1 a minute
+    expect(h.n.setChannel('discord', { enabled: true, events: ['fill'], baseUrl: discord.base, perMinute: 600 })).toMatchObject({ ok: true });
+    now += 1000; // at 600 a minute a second earns the tokens for both (the burst is 5)
+    await eventually(() => discord.received.length, (n) => n === 3);
+    expect(h.rows().map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+});
+
 describe('credentials never leave in a message, the outbox or the log', () => {
   it('scrubs secret-shaped event fields, vault values and the channel credentials (canaries)', async () => {
     const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));

@@ -3,12 +3,22 @@ export class Bucket {
   private tokens: number;
   private last: number;
   constructor(
-    private readonly perMinute: number,
-    private readonly burst: number,
+    private perMinute: number,
+    private burst: number,
     now: number,
   ) {
     this.tokens = burst;
     this.last = now;
+  }
+
+  /** The trader changed the channel's pace: what was earned so far stays (up to the new burst), and tokens come at
+   *  the new rate from now on. */
+  retune(perMinute: number, burst: number, now: number): void {
+    if (perMinute === this.perMinute && burst === this.burst) return;
+    this.refill(now);
+    this.perMinute = perMinute;
+    this.burst = burst;
+    this.tokens = Math.min(burst, this.tokens);
   }
 
   private refill(now: number): void {

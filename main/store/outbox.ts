@@ -101,6 +101,11 @@ export class OutboxRepo {
     this.db.prepare("UPDATE notify_outbox SET status = 'dead', last_error = ? WHERE id = ?").run(error, id);
   }
 
+  /** The channel's settings changed (its pace, its address): its waiting messages are due again now, at the new pace. */
+  wakeChannel(channel: string, at: string): number {
+    return this.db.prepare("UPDATE notify_outbox SET next_attempt_at = ? WHERE channel = ? AND status = 'pending' AND next_attempt_at > ?").run(at, channel, at).changes;
+  }
+
   /** A dead-lettered message, queued again by the trader. */
   retryDead(id: number, at: string): boolean {
     return this.db.prepare("UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'dead'").run(at, id).changes === 1;
