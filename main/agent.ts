@@ -200,7 +200,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
     const openDb = db;
-    const notifications: Notifications = await startNotifications({ db: openDb, bus, log, secrets: vault });
+    const notifications: Notifications = await startNotifications({ db: openDb, bus, log, secrets: vault, names: { account: (id) => accounts.get(id)?.name, strategy: (id) => strategies.get(id)?.name } });
     const audit = startAudit({ db: openDb, log });
     const backups = new BackupService({ db: openDb, dir: path.join(options.dataDir, 'backups'), log });
     backups.start();

@@ -52,6 +52,17 @@ describe('which events notify, as which kind', () => {
     expect(notificationFor(order('partially_filled', { filledQuantity: '4' }), at)!.dedupeKey).not.toBe(notificationFor(order('partially_filled', { filledQuantity: '6' }), at)!.dedupeKey);
   });
 
+  it('names accounts and strategies as the trader named them, beside their ids', () => {
+    const names = { account: (id: string) => ({ acc_1: 'Alpaca live' })[id], strategy: (id: string) => ({ str_1: 'Breakout' })[id] };
+    const halt = notificationFor({ type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 't', accounts: { acc_1: { state: 'halted', reason: 'x' } } }, change: { scope: 'account', accountId: 'acc_1', from: 'active', to: 'halted', reason: 'by hand', at: 't' } }, at, names)!;
+    expect(halt.message.title).toBe('Trading halted for account Alpaca live (acc_1)');
+    expect(halt.message.fields).toContainEqual({ name: 'Account', value: 'Alpaca live (acc_1)' });
+    const fill = notificationFor(order('filled', { accountId: 'acc_1', strategyId: 'str_1' }), at, names)!;
+    expect(fill.message.fields).toEqual(expect.arrayContaining([{ name: 'Account', value: 'Alpaca live (acc_1)' }, { name: 'Strategy', value: 'Breakout (str_1)' }]));
+    // An account the agent no longer knows keeps its id.
+    expect(notificationFor(order('filled', { accountId: 'acc_gone' }), at, names)!.message.fields).toContainEqual({ name: 'Account', value: 'acc_gone' });
+  });
+
   it('says what happened in the title, with the crash case marked critical', () => {
     expect(notificationFor(order('filled', { filledQuantity: '10', averageFillPrice: '190.5' }), at)!.message).toMatchObject({ title: 'Filled: buy 10 AAPL @ 190.5', severity: 'info' });
     expect(notificationFor({ type: 'agent', state: 'started', previousRun: 'crashed' }, at)!.message).toMatchObject({ title: 'Agent restarted after a crash', severity: 'critical' });

@@ -15,6 +15,19 @@ export interface Notification {
   message: NotifyMessage;
 }
 
+/** The trader's names for accounts and strategies, so a message says "Alpaca live", not only an id. */
+export interface Names {
+  account(id: string): string | undefined;
+  strategy(id: string): string | undefined;
+}
+
+/** "Name (id)" when the name is known, else the id. */
+function named(id: string | undefined, lookup: ((id: string) => string | undefined) | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const name = lookup?.(id);
+  return name && name !== id ? `${name} (${id})` : id;
+}
+
 let counter = 0;
 const unique = (prefix: string, at: string): string => `${prefix}:${at}:${process.pid}:${++counter}`;
 
@@ -42,13 +55,13 @@ const LIMIT_NAMES: Record<string, string> = { DAILY_LOSS_LIMIT: 'Daily loss limi
 
 /** One message per change of a scope's trading state: halted or reducing, by a loss limit (with its code and
  *  detail) or by the trader. A return to active is shown in the UI only. */
-function stateChangeNotification(c: TradingStateChange, now: string): Notification | undefined {
+function stateChangeNotification(c: TradingStateChange, now: string, names?: Names): Notification | undefined {
   if (c.from === c.to || c.to === 'active') return undefined;
-  const where = c.scope === 'account' ? ` for account ${c.accountId ?? '?'}` : '';
+  const where = c.scope === 'account' ? ` for account ${named(c.accountId, names?.account) ?? '?'}` : '';
   const what = c.to === 'halted' ? `Trading halted${where}` : `Trading reduced to closing orders${where}`;
   const effect = c.to === 'halted' ? 'No new orders are sent until trading is resumed.' : 'Only orders that reduce a position are sent until trading is resumed.';
   const key = `state:${c.scope === 'account' ? `account:${c.accountId ?? '?'}` : 'global'}:${c.to}:${c.at}`;
-  const fields = { Account: c.accountId, Code: c.code, Was: c.from };
+  const fields = { Account: named(c.accountId, names?.account), Code: c.code, Was: c.from };
   const limit = c.code ? LIMIT_NAMES[c.code] : undefined;
   if (limit) {
     const n = make('daily-loss', key, 'critical', `${limit} reached: ${what.charAt(0).toLowerCase()}${what.slice(1)}`, [c.reason ? `Detail: ${c.reason}` : undefined, effect], fields, now);
@@ -57,11 +70,13 @@ function stateChangeNotification(c: TradingStateChange, now: string): Notificati
   return make('halt', key, 'critical', what, [c.reason ? `Reason: ${c.reason}` : undefined, effect], fields, now);
 }
 
-export function notificationFor(event: AgentEvent, now: string): Notification | undefined {
+export function notificationFor(event: AgentEvent, now: string, names?: Names): Notification | undefined {
+  const account = (id: string | undefined) => named(id, names?.account);
+  const strategy = (id: string | undefined) => named(id, names?.strategy);
   switch (event.type) {
     case 'order': {
       const o = event.order;
-      const fields = { Account: o.accountId, Strategy: o.strategyId, 'Order id': o.id, 'Client order id': o.clientOrderId };
+      const fields = { Account: account(o.accountId), Strategy: strategy(o.strategyId), 'Order id': o.id, 'Client order id': o.clientOrderId };
       if (o.status === 'filled' || o.status === 'partially_filled') {
         const what = o.status === 'filled' ? 'Filled' : 'Partially filled';
         return make('fill', `order:${o.id}:${o.status}:${o.filledQuantity}`, 'info', `${what}: ${o.side} ${o.filledQuantity} ${o.symbol}${o.averageFillPrice ? ` @ ${o.averageFillPrice}` : ''}`, [`Ordered ${o.quantity} (${o.type}).`], fields, now);
@@ -76,15 +91,15 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
     }
     case 'signal': {
       const s = event.signal;
-      const fields = { Strategy: s.strategyId, 'Signal id': s.id, Code: s.code };
+      const fields = { Strategy: strategy(s.strategyId), 'Signal id': s.id, Code: s.code };
       if (s.status === 'denied') return make('denial', `signal:${s.id}:denied`, 'warning', `Alert denied${s.symbol ? ` for ${s.symbol}` : ''}${s.code ? `: ${s.code}` : ''}`, [], fields, now);
       if (s.status === 'rejected' || s.status === 'failed') return make('rejection', `signal:${s.id}:${s.status}`, 'warning', `Alert ${s.status}${s.symbol ? ` for ${s.symbol}` : ''}${s.code ? `: ${s.code}` : ''}`, [], fields, now);
       return undefined;
     }
     case 'trading-state':
-      return event.change ? stateChangeNotification(event.change, now) : undefined; // a set that changed nothing: no message
+      return event.change ? stateChangeNotification(event.change, now, names) : undefined; // a set that changed nothing: no message
     case 'risk-limit':
-      return make('daily-loss', unique(`risk:${event.code}:${event.accountId ?? 'global'}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], { Account: event.accountId }, now);
+      return make('daily-loss', unique(`risk:${event.code}:${event.accountId ?? 'global'}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], { Account: account(event.accountId) }, now);
     case 'notice':
       if (event.code === 'DAILY_LOSS_LIMIT' || event.code === 'DRAWDOWN_LIMIT') return make('daily-loss', unique(`notice:${event.code}`, now), 'critical', `Loss limit reached (${event.code})`, [event.message], {}, now);
       // Alerts still go to the old URL until the trader edits them: as bad as the tunnel being down for them.
@@ -95,7 +110,7 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
       }
       return undefined;
     case 'drift':
-      return make('drift', unique(`drift:${event.accountId}:${event.symbol}`, now), 'critical', `Position drift on ${event.symbol}`, [`The broker holds ${event.actual}; the agent expected ${event.expected}.`], { Account: event.accountId }, now);
+      return make('drift', unique(`drift:${event.accountId}:${event.symbol}`, now), 'critical', `Position drift on ${event.symbol}`, [`The broker holds ${event.actual}; the agent expected ${event.expected}.`], { Account: account(event.accountId) }, now);
     case 'tunnel': {
       const t = event.status;
       // Keyed by when the state began: a tunnel retrying while down publishes `down` on every attempt, same `since`.
@@ -106,7 +121,7 @@ export function notificationFor(event: AgentEvent, now: string): Notification | 
     case 'agent':
       return make('agent-restart', unique('agent:started', now), event.previousRun === 'crashed' ? 'critical' : 'info', event.previousRun === 'crashed' ? 'Agent restarted after a crash' : 'Agent started', [event.previousRun === 'crashed' ? 'Orders in flight were reconciled at start-up.' : undefined], {}, now);
     case 'approval-waiting':
-      return make('approval-waiting', `approval:${event.approvalId}`, 'warning', `Approval waiting: ${event.side} ${event.quantity} ${event.symbol}`, [event.expiresAt ? `Expires at ${event.expiresAt}.` : undefined], { Account: event.accountId, Strategy: event.strategyId }, now);
+      return make('approval-waiting', `approval:${event.approvalId}`, 'warning', `Approval waiting: ${event.side} ${event.quantity} ${event.symbol}`, [event.expiresAt ? `Expires at ${event.expiresAt}.` : undefined], { Account: account(event.accountId), Strategy: strategy(event.strategyId) }, now);
     default:
       return undefined;
   }

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { AgentEvent } from '../../shared/api-types.js';
 import { NotifyConfigStore } from './config.js';
 import { Dispatcher, type SecretsReader } from './dispatcher.js';
-import { notificationFor, TunnelTransitions } from './from-event.js';
+import { notificationFor, TunnelTransitions, type Names } from './from-event.js';
 import { DesktopHook } from './desktop.js';
 import type { Channel } from './channels/channel.js';
 import { DiscordChannel } from './channels/discord.js';
@@ -39,6 +39,8 @@ export interface NotificationDeps {
   /** Replaces nodemailer's SMTP transport; null or undefined: nodemailer (null is still accepted from older callers). */
   mailTransport?: TransportFactory | null;
   email?: Omit<EmailChannelOptions, 'transport'>;
+  /** The trader's names for accounts and strategies, shown beside their ids in messages. */
+  names?: Names;
 }
 
 export interface Notifications {
@@ -82,7 +84,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   const handle = (event: AgentEvent): void => {
     try {
       if (!tunnel.accept(event)) return;
-      const n = notificationFor(event, new Date(now()).toISOString());
+      const n = notificationFor(event, new Date(now()).toISOString(), d.names);
       if (!n) return;
       const config = store.get();
       let queued = 0;
