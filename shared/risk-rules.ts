@@ -47,7 +47,8 @@ export const DEFAULT_RISK_RULES: RiskRules = {
   maxOrdersPerDay: 1000,
   lossLimitAction: 'halt',
   priceBandPercent: '10',
-  duplicateWindowSeconds: 2,
+  // No duplicate guard by default: TradingView's re-sends are caught by the alert dedupe, and two different alerts
+  // of one bar (two take-profits, two pyramiding entries) are both meant.
   enforceMarketHours: true,
 };
 

@@ -266,6 +266,8 @@ function duplicateRule(e: Eval): RuleOutcome {
   if (window === undefined || window === 0) return pass(OFF);
   const { intent, context } = e.input;
   if (intent.action === 'modify') return pass('modify');
+  // An exit can only shrink the position (a second take-profit of the same bar is its own order, not a copy).
+  if (e.effect.reducing) return pass('an exit is never a duplicate');
   for (const o of context.recentOrders) {
     const t = Date.parse(o.time);
     const otherKind = o.reducing !== undefined && o.reducing !== e.effect.reducing; // an exit vs an entry
