@@ -135,7 +135,9 @@ export class CcxtAdapter implements BrokerAdapter {
     const has = exchange.has;
     this.capabilities = {
       orderTypes: has.createStopLimitOrder ? ['market', 'limit', 'stop_limit'] : ['market', 'limit'],
-      timeInForce: ['gtc', 'ioc', 'fok'],
+      // `day` (the strategy default) is taken and sent as GTC: crypto trades around the clock and has no trading
+      // day to end at; a market order carries no time in force at all.
+      timeInForce: ['day', 'gtc', 'ioc', 'fok'],
       brackets: false,
       oco: false,
       trailingStops: false,
@@ -251,7 +253,7 @@ export class CcxtAdapter implements BrokerAdapter {
     // Remembered before the network call, so a lost answer can still be looked up by client id.
     this.#symbolOf.set(req.clientOrderId, m.symbol);
     const params: Record<string, unknown> = this.#ids.createParams(this.exchangeId(req.clientOrderId));
-    if (req.type !== 'market') params.timeInForce = req.timeInForce.toUpperCase();
+    if (req.type !== 'market') params.timeInForce = req.timeInForce === 'day' ? 'GTC' : req.timeInForce.toUpperCase();
     if (req.type === 'stop_limit') params.triggerPrice = Number(req.stopPrice);
     if (req.reduceOnly && m.contract) params.reduceOnly = true;
     const ccxtType = req.type === 'market' ? 'market' : 'limit';

@@ -62,6 +62,16 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect(o).toMatchObject({ symbol: 'BTC/USDT', status: 'filled' });
   });
 
+  it('the strategy default time in force, day, is taken: a market order carries none, a limit goes as GTC (crypto has no trading day)', async () => {
+    const { fake, adapter } = await setup();
+    const market = await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000d1', symbol: 'ETH/USDT', side: 'buy', type: 'market', quantity: '0.1', timeInForce: 'day' });
+    expect(market.status).toBe('filled');
+    const limit = await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000d2', symbol: 'ETH/USDT', side: 'sell', type: 'limit', quantity: '0.1', limitPrice: '2500', timeInForce: 'day' });
+    expect(limit.status).toBe('accepted');
+    expect(fake.orders.at(-1)).toMatchObject({ type: 'LIMIT', timeInForce: 'GTC' });
+    expect(adapter.capabilities.timeInForce).toContain('day');
+  });
+
   it('instrument info carries LOT_SIZE, PRICE_FILTER and NOTIONAL from loadMarkets', async () => {
     const { adapter } = await setup();
     expect(await adapter.instrument('BTC/USDT')).toMatchObject({ symbol: 'BTC/USDT', assetClass: 'crypto', lotSize: '0.00001', tickSize: '0.01', minQuantity: '0.00001', minNotional: '5' });

@@ -257,6 +257,7 @@ export class FakeBinance {
       if (!price) throw new BinanceError(400, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
       if (!onStep(price, info.tickSize)) throw new BinanceError(400, -1013, 'Filter failure: PRICE_FILTER');
       if (type !== 'LIMIT_MAKER' && !q.get('timeInForce')) throw new BinanceError(400, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
+      if (q.get('timeInForce') && !['GTC', 'IOC', 'FOK'].includes(q.get('timeInForce')!)) throw new BinanceError(400, -1115, 'Invalid timeInForce.');
     } else if (price) {
       throw new BinanceError(400, -1106, "Parameter 'price' sent when not required.");
     }
