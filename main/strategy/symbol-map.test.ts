@@ -33,6 +33,26 @@ describe('mapSymbol by broker convention', () => {
   ])('%s cannot trade %s: SYMBOL_UNMAPPED', (broker, symbol) => {
     expect(mapSymbol({ symbol }, broker, table, now)).toMatchObject({ ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: symbol, broker } });
   });
+
+  it.each([
+    ['TVC', 'GOLD'], // gold; GOLD at Alpaca is Barrick Gold
+    ['TVC', 'SPX'],
+    ['SP', 'SPX'],
+    ['TVC', 'DXY'],
+    ['CAPITALCOM', 'US500'],
+    ['OANDA', 'SPX500USD'],
+    ['FX', 'GBPJPY'],
+    ['FX_IDC', 'EURUSD'],
+    ['OANDA', 'XAUUSD'],
+  ])('alpaca: %s:%s is not a US stock: SYMBOL_UNMAPPED, never traded under the same letters', (exchange, symbol) => {
+    expect(mapSymbol({ symbol, exchange }, 'alpaca', table, now)).toMatchObject({ ok: false, code: 'SYMBOL_UNMAPPED', values: { ticker: `${exchange}:${symbol}`, broker: 'alpaca' } });
+  });
+
+  it('alpaca: a ticker without an exchange (TradingView\'s {{ticker}}) is still read as a stock; a mapping row can still send an index ticker anywhere', () => {
+    expect(mapSymbol({ symbol: 'GOLD' }, 'alpaca', table, now)).toMatchObject({ ok: true, symbol: 'GOLD' });
+    const custom: SymbolMappingTable = { ...table, entries: [{ ticker: 'TVC:GOLD', broker: 'alpaca', symbol: 'GLD' }] };
+    expect(mapSymbol({ symbol: 'GOLD', exchange: 'TVC' }, 'alpaca', custom, now)).toEqual({ ok: true, symbol: 'GLD', via: 'table' });
+  });
 });
 
 describe('mapSymbol for a CCXT account (the adapter names itself ccxt:<exchange>)', () => {

@@ -82,6 +82,9 @@ function byConvention(symbol: string, exchange: string | undefined, broker: stri
     }
     case 'alpaca': {
       if (symbol.includes('/')) return symbol;
+      // A ticker from any other venue (TVC, FX, OANDA, SP, CAPITALCOM …: indices, CFDs, forex) is not a US stock,
+      // even where a stock has the same letters (TVC:GOLD is gold, GOLD at Alpaca is Barrick Gold).
+      if (exchange !== undefined && !EQUITY_EXCHANGES.has(exchange) && !CRYPTO_EXCHANGES.has(exchange)) return undefined;
       const isEquityVenue = exchange !== undefined && EQUITY_EXCHANGES.has(exchange);
       if (!isEquityVenue) {
         const pair = splitPair(symbol, ALPACA_QUOTES);
