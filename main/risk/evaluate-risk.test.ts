@@ -88,7 +88,7 @@ describe('evaluateRisk: one table row per rule, each denial with its code and va
     ['an exit just before is no duplicate of an entry on the same side (exit, then reverse)', { side: 'sell', quantity: '1' }, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(0), symbol: 'AAPL', side: 'sell', reducing: true }] }, undefined],
     ['an entry just before is a duplicate of another entry on the same side', {}, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(1), symbol: 'AAPL', side: 'buy', reducing: false }] }, 'DUPLICATE_ORDER: symbol=AAPL, side=buy, secondsAgo=1, window=5'],
     ['duplicate after the window is fine', {}, { duplicateWindowSeconds: 5 }, { recentOrders: [{ time: ago(6), symbol: 'AAPL', side: 'buy' }] }, undefined],
-    ['a second exit just after an exit is no duplicate (two take-profits of one bar)', { side: 'sell', quantity: '5', reduceOnly: true }, { duplicateWindowSeconds: 5 }, { positions: [{ symbol: 'AAPL', quantity: '10' }], recentOrders: [{ time: ago(0), symbol: 'AAPL', side: 'sell', reducing: true }] }, undefined],
+    ['a second exit just after an exit is no duplicate (two take-profits of one bar)', { side: 'sell', quantity: '5' }, { duplicateWindowSeconds: 5 }, { positions: [{ symbol: 'AAPL', quantity: '10' }], recentOrders: [{ time: ago(0), symbol: 'AAPL', side: 'sell', reducing: true }] }, undefined],
   ];
 
   it.each(rows)('%s', (_name, o, rules, ctx, expected) => {
