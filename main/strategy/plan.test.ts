@@ -328,6 +328,29 @@ describe('planSignal: target-position mode', () => {
     expect(result.drift).toMatchObject({ expected: '10', actual: '7', differs: ['size'] });
   });
 
+  it('an account that sizes its own positions (useSignalQuantity off) takes the direction from the target and its size from sizing; adds and partial exits in proportion', () => {
+    const own: Partial<StrategyConfig> = { useSignalQuantity: false, sizing: { method: 'fixed_quantity', amount: '2' } };
+    const step = (fields: Partial<Signal>, position: string) => planSignal(input({ signal: signal(fields), position }, own));
+    // Opened: 2, not TradingView's 10 (with a note saying so).
+    const open = step({ action: 'buy', positionSize: '10', marketPosition: 'long', prevMarketPosition: 'flat', prevMarketPositionSize: '0' }, '0');
+    expect(legs(open)).toBe('entry:buy:2');
+    expect(open.warnings.join(' ')).toMatch(/Sized by the account.*a long of 2 for the alert's 10/);
+    // The same alert again: nothing more.
+    expect(legs(step({ action: 'buy', positionSize: '10', marketPosition: 'long', prevMarketPosition: 'flat', prevMarketPositionSize: '0' }, '2'))).toBe('denied:NOTHING_TO_DO');
+    // Pyramiding 10 → 20 doubles the account's 2; a take-profit 20 → 5 leaves a quarter.
+    expect(legs(step({ action: 'buy', positionSize: '20', prevMarketPosition: 'long', prevMarketPositionSize: '10' }, '2'))).toBe('entry:buy:2');
+    expect(legs(step({ action: 'sell', positionSize: '5', prevMarketPosition: 'long', prevMarketPositionSize: '20' }, '4'))).toBe('reduce:sell:3');
+    // Flat is flat; a reversal goes to the account's own size on the other side.
+    expect(legs(step({ action: 'sell', positionSize: '0', prevMarketPosition: 'long', prevMarketPositionSize: '5' }, '1'))).toBe('exit:sell:1');
+    expect(legs(step({ action: 'sell', marketPosition: 'short', marketPositionSize: '10', prevMarketPosition: 'long', prevMarketPositionSize: '10' }, '2'))).toBe('exit:sell:2>entry:sell:2(after exit)');
+  });
+
+  it('an own-sized account with a change of size but no previous size keeps its position and says why', () => {
+    const result = planSignal(input({ signal: signal({ action: 'buy', positionSize: '20' }), position: '2' }, { useSignalQuantity: false, sizing: { method: 'fixed_quantity', amount: '2' } }));
+    expect(result).toMatchObject({ kind: 'denied', denial: { code: 'NOTHING_TO_DO' } });
+    expect(result.warnings.join(' ')).toMatch(/no previous position size \(prevMarketPositionSize\)/);
+  });
+
   it('a stale target alert may still reduce but not grow', () => {
     const old = '2026-01-06T14:50:00Z';
     expect(legs(planSignal(input({ signal: signal({ action: 'sell', positionSize: '2', time: old }), position: '10' })))).toBe('reduce:sell:8');

@@ -19,7 +19,7 @@ import { buildBrackets, type WrongSide } from './brackets.js';
 import { floorToStep, fmt, limitRounding, roundToTick } from './grid.js';
 import { computeQuantity } from './sizing.js';
 import { mapSymbol } from './symbol-map.js';
-import { detectDrift, targetOf } from './target-position.js';
+import { detectDrift, previousTargetOf, targetOf } from './target-position.js';
 import { insideTradingWindow, localTime } from './trading-window.js';
 import type { Denial, DriftEvent, OrderIntent, OrderLegName, PlanInput, PlanResult } from './types.js';
 
@@ -73,7 +73,9 @@ export function planSignal(input: PlanInput): PlanResult {
     if (!pos.isZero()) values.held = pos.gt(0) ? 'long' : 'short';
     return denied({ code: 'NO_POSITION', values }, warnings, symbol, drift);
   }
-  const planned = target !== undefined ? planTarget(ctx, target) : planAction(ctx);
+  const own = target !== undefined && !config.useSignalQuantity ? ownSizedTarget(ctx, target) : target;
+  if (own !== undefined && !Decimal.isDecimal(own)) return denied(own, warnings, symbol, drift);
+  const planned = own !== undefined ? planTarget(ctx, own) : planAction(ctx);
   if ('code' in planned) return denied(planned, warnings, symbol, drift);
 
   const gated = applyGates(ctx, planned);
@@ -208,6 +210,32 @@ function sideDenied(ctx: Ctx, side: Side): Failure {
 }
 
 // --- target-position mode ----------------------------------------------------------------------------------
+
+/**
+ * The target for an account that sizes its own positions (`useSignalQuantity: false`): the alert's target gives
+ * the direction, and the account's `sizing` the size of a position it opens (or reverses into). A change of size
+ * within the direction (a pyramiding add, a partial take-profit) is followed in proportion: the held position is
+ * scaled by the alert's target ÷ the strategy's previous position. Flat is flat.
+ */
+function ownSizedTarget(ctx: Ctx, target: Decimal): Decimal | Failure {
+  const { pos, lot, signal } = ctx;
+  if (target.isZero()) return target;
+  const side: Side = target.gt(0) ? 'buy' : 'sell';
+  if (pos.isZero() || pos.isNeg() !== target.isNeg()) {
+    const entry = entryLeg(ctx, side);
+    if (entry.failure) return entry.failure;
+    ctx.warnings.push(`Sized by the account (useSignalQuantity is off): a ${side === 'buy' ? 'long' : 'short'} of ${fmt(entry.quantity!)} for the alert's ${fmt(target.abs())}.`);
+    return side === 'buy' ? entry.quantity! : entry.quantity!.neg();
+  }
+  const previous = previousTargetOf(signal);
+  if (previous === undefined || previous.isZero() || previous.isNeg() !== target.isNeg()) {
+    ctx.warnings.push(`The position of ${fmt(pos)} was kept: the account sizes its own positions (useSignalQuantity is off), and the alert carries no previous position size (prevMarketPositionSize) to scale it by.`);
+    return pos;
+  }
+  const scaled = floorToStep(pos.abs().times(target.abs()).div(previous.abs()), lot);
+  ctx.warnings.push(`Sized by the account (useSignalQuantity is off): the alert's ${fmt(previous.abs())} → ${fmt(target.abs())} moves the held ${fmt(pos.abs())} to ${fmt(scaled)}.`);
+  return pos.isNeg() ? scaled.neg() : scaled;
+}
 
 function planTarget(ctx: Ctx, target: Decimal): LegPlan[] | Failure {
   const { pos, symbol, config, lot, input } = ctx;

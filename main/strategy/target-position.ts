@@ -20,6 +20,12 @@ export function targetOf(signal: Signal): Decimal | undefined {
   return undefined;
 }
 
+/** The signed position the strategy held before this order (prevMarketPosition + prevMarketPositionSize), or
+ *  undefined when the alert does not say. */
+export function previousTargetOf(signal: Signal): Decimal | undefined {
+  return signal.prevMarketPosition === undefined ? undefined : signed(signal.prevMarketPosition, signal.prevMarketPositionSize);
+}
+
 /** Compares the alert's previous position with the held one. Nothing is reported when the account already
  *  holds the target (a re-sent alert) or when the alert carries no previous position. */
 export function detectDrift(signal: Signal, symbol: string, held: Decimal, target: Decimal | undefined): DriftEvent | undefined {
