@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestAgent, tempDir, type TestAgent } from './test-support/agent.js';
-import { runCli } from './test-support/cli.js';
+import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
 
 // The native template of docs/alerts.md, as a trader pastes it into a strategy alert.
 const TEMPLATE = JSON.stringify({
@@ -31,7 +31,7 @@ afterAll(async () => agent.stop());
 
 const cli = (...args: string[]) => runCli(agent, ...args);
 
-describe('viewzenix alert check', () => {
+describe('viewzenix alert check', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('passes the documented strategy template with --alert-type strategy, and reports its placeholders without', async () => {
     const asStrategy = await cli('alert', 'check', file, '--alert-type', 'strategy', '--json');
     expect(asStrategy.stderr).toBe('');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
 import { eventually, startTestAgent, type TestAgent } from './test-support/agent.js';
-import { runCli } from './test-support/cli.js';
+import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
 import type { AccountView, PositionsView, StrategyView, TradingStateView } from '../shared/api-types.js';
 
 let agent: TestAgent;
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => agent.stop());
 
-describe('viewzenix flatten --account', () => {
+describe('viewzenix flatten --account', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('closes and halts only that account, says so, and leaves the other account\'s position and state alone', async () => {
     const run = await runCli(agent, 'flatten', '--account', second, '--halt');
     expect(run.stderr).toBe('');
@@ -56,7 +56,7 @@ describe('viewzenix flatten --account', () => {
   });
 });
 
-describe('an account that is not connected (its keys were not available)', () => {
+describe('an account that is not connected (its keys were not available)', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('is in the errors of positions, the positions export and flatten with ACCOUNT_UNAVAILABLE naming it; the CLI exits 1', async () => {
     // Created without keys: it has no adapter, as an account whose keychain was locked at start has none.
     const created = await agent.api<AccountView>('POST', '/api/accounts', { name: 'Alpaca locked', broker: 'alpaca', environment: 'paper', baseUrl: 'http://127.0.0.1:9', config: { streaming: false } });

@@ -2,7 +2,7 @@
 // the global one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, type TestAgent } from './test-support/agent.js';
-import { runCli } from './test-support/cli.js';
+import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
 import type { TradingStateView } from '../shared/api-types.js';
 
 let agent: TestAgent;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => agent.stop());
 
-describe('viewzenix trading-state', () => {
+describe('viewzenix trading-state', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('sets one account\'s state with its reason, and shows it under the global state', async () => {
     const accountId = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items[0]!.id;
     const set = await runCli(agent, 'trading-state', 'halted', '--account', accountId, '--reason', 'earnings tonight');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocaltunnelServer, freePort, viaTunnelServer } from './tunnel/localtunnel-server.fixture.js';
 import { startTestAgent, eventually, listenEvents, type TestAgent } from './test-support/agent.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
-import { runCli } from './test-support/cli.js';
+import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
 import { EnvStore, Vault } from './secrets/index.js';
 import type { StartOverrides } from './agent.js';
 import type { AgentEvent, OrderView, StrategyView, TunnelStatusView } from '../shared/api-types.js';
@@ -56,7 +56,7 @@ async function tunnelState(agent: TestAgent, state: TunnelStatusView['state'], t
   return eventually(async () => (await agent.api<TunnelStatusView>('GET', '/api/tunnel')).body, (s) => s.state === state, timeoutMs);
 }
 
-describe('tunnel wired into the agent (local localtunnel server)', () => {
+describe('tunnel wired into the agent (local localtunnel server)', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('an alert sent through the tunnel is answered 202, stored and filled; the self-check follows the server down and up', async () => {
     const agent = await startTestAgent({}, overrides());
     const sse = await listenEvents(agent);

@@ -5,6 +5,9 @@ import type { TestAgent } from './agent.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
+/** For a test that runs the CLI: each run compiles it first (jiti), several seconds on a busy two-core machine. */
+export const CLI_TEST_TIMEOUT_MS = 120_000;
+
 export interface CliRun {
   code: number | null;
   stdout: string;

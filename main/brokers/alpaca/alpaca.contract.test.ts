@@ -7,7 +7,7 @@ export const ALPACA_CANARY = { keyId: 'PKCANARYKEYID0000001', secretKey: 'canary
 
 runBrokerContract('alpaca', async () => {
   const fake = await new FakeAlpaca({ ...ALPACA_CANARY, prices: { AAPL: '100', 'BTC/USD': '30000' } }).start();
-  const adapter = new AlpacaAdapter('acct-alpaca', { environment: 'paper', baseUrl: fake.baseUrl, timeoutMs: 400, requestsPerMinute: 60_000, burst: 1000, pollIntervalMs: 50 }, ALPACA_CANARY);
+  const adapter = new AlpacaAdapter('acct-alpaca', { environment: 'paper', baseUrl: fake.baseUrl, timeoutMs: 1500, requestsPerMinute: 60_000, burst: 1000, pollIntervalMs: 50 }, ALPACA_CANARY);
   return {
     adapter,
     faults: fake.faults,

@@ -8,7 +8,7 @@ const ACCOUNT = '101-001-1234567-001';
 
 runBrokerContract('oanda', async () => {
   const fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT, heartbeatMs: 50 }).start();
-  const adapter = new OandaAdapter('acct-oanda', { environment: 'practice', accountId: ACCOUNT, baseUrl: fake.baseUrl, timeoutMs: 400, requestsPerSecond: 5000, pollIntervalMs: 50, streamSilenceMs: 1000 }, { token: TOKEN });
+  const adapter = new OandaAdapter('acct-oanda', { environment: 'practice', accountId: ACCOUNT, baseUrl: fake.baseUrl, timeoutMs: 1500, requestsPerSecond: 5000, pollIntervalMs: 50, streamSilenceMs: 1000 }, { token: TOKEN });
   return {
     adapter,
     faults: fake.faults,
