@@ -120,6 +120,8 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
   const leftBehind = readAgentInfo(options.dataDir);
   let db: Db | undefined;
   let listening: WebhookListener | undefined;
+  let controlListening: http.Server | undefined;
+  let tunnelStarted: TunnelService | undefined;
   try {
     const log = createLogger({ dataDir: options.dataDir, level: options.logLevel, console: options.console });
     const token = loadControlToken(options.dataDir, options.controlToken);
@@ -170,11 +172,13 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     });
     await connections.connectAll(accounts.list());
 
-    // Reconcile before any new order: orders whose outcome is not known are resolved at the broker.
-    await reconcileInFlight(orders, router, tradingState, log);
+    // Reconciled before any alert is processed (below, once the listeners are open).
+    const reconciler = prepareReconciler(orders, router, tradingState, log);
 
     const approvals = new ApprovalService({ repo: new ApprovalRepo(db), signals, strategies, accounts, orders, accountDays, router, lifecycle, tradingState, bus, log, fillWaitMs: overrides.fillWaitMs });
-    await approvals.start(); // expire what passed while stopped, send approved orders a crash left unsent
+    // Alerts are received (stored and answered) from the moment the listener runs, but the worker takes none before
+    // the start-up reconciliation has ended.
+    let reconciled = false;
     // Set once the listener runs (below); until then there is no storm to give way to, and every alert is on disk.
     let intakeStorm: () => boolean = () => false;
     let untilDurable: (signalId: string) => Promise<void> | undefined = () => undefined;
@@ -210,7 +214,9 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const onRejected = (rows: readonly InboxRow[]): void => {
       for (const r of rows) bus.publish({ type: 'signal', signal: { id: r.id, strategyId: r.strategy_id, status: 'rejected', code: r.code ?? undefined, symbol: r.symbol ?? undefined } });
     };
-    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => worker.kick(), onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs, forwardedHeader: forwardedHeaderFor(configuredTunnelProvider(settings)) });
+    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => {
+        if (reconciled) worker.kick();
+      }, onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs, forwardedHeader: forwardedHeaderFor(configuredTunnelProvider(settings)) });
     listening = webhook;
     intakeStorm = () => webhook.storm();
     untilDurable = webhook.untilDurable;
@@ -276,16 +282,29 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const controlServer = http.createServer(control);
 
     controlPort = await listen(controlServer, options.controlPort, '127.0.0.1'); // on failure the listener closes below
-    worker.kick(); // resume rows left by a previous run, in arrival order
+    controlListening = controlServer;
 
     const demoStrategy = demo ? strategies.get(demo) : strategies.list()[0];
     // Encoded: a token the trader set may hold characters that end or change a fragment's value (&, #, %, +).
     const uiUrl = `http://127.0.0.1:${controlPort}/#token=${encodeURIComponent(token)}`;
     const demoWebhookUrl = demoStrategy ? `http://127.0.0.1:${webhookPort}/webhook/${demoStrategy.webhookId}` : undefined;
     const info: AgentInfo = { pid: process.pid, webhookPort, controlPort, uiUrl, webhookUrl: demoWebhookUrl ?? '', startedAt: new Date().toISOString() };
-    writeAgentInfo(options.dataDir, info);
-    log.info({ webhookPort, controlPort, dataDir: options.dataDir }, 'agent started');
+    writeAgentInfo(options.dataDir, info); // the CLI finds the agent from here on
     tunnel.autoStart(); // reopens the tunnel if it was running when the agent last stopped; does not wait
+    tunnelStarted = tunnel;
+
+    // Start-up and crash recovery are one path: every account is reconciled (orders whose outcome is not known are
+    // resolved at the broker, missed fills recovered) before any alert is processed. The listeners are open
+    // meanwhile: alerts are stored and answered, and the trader can look, halt or flatten, however long the brokers
+    // take. Then the approvals a crash left approved are sent, and the inbox is resumed in arrival order.
+    const reports = await reconciler.reconcileAll('startup');
+    log.info({ reports }, 'start-up reconciliation finished');
+    reconciler.start(); // then periodically, until the router closes
+    await approvals.start(); // expire what passed while stopped, send approved orders a crash left unsent
+    reconciled = true;
+    worker.kick(); // rows left by a previous run first, then what arrived meanwhile
+
+    log.info({ webhookPort, controlPort, dataDir: options.dataDir }, 'agent started');
     bus.publish({ type: 'agent', state: 'started', previousRun: leftBehind ? 'crashed' : firstRun ? 'first' : 'clean' });
     void reportVault().catch((err: unknown) => log.warn({ err }, 'could not probe the credential vault'));
     // Keys revoked or expired while the agent was stopped (or a broker that cannot be reached) show now, in the UI
@@ -338,6 +357,8 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     };
     return { info, token, db: openDb, log, services, vault, tunnel, notifications, demoWebhookUrl, webhookMode: webhook.mode, webhookListener: webhook, stop };
   } catch (err) {
+    await tunnelStarted?.shutdown().catch(() => undefined);
+    if (controlListening) await closeServer(controlListening).catch(() => undefined);
     await listening?.close().catch(() => undefined);
     db?.close();
     releaseLock();
@@ -358,13 +379,10 @@ function seedDemo(strategies: StrategyRepo, accounts: AccountRepo, settings: Set
   return strategyId;
 }
 
-async function reconcileInFlight(orders: OrderRepo, router: OrderRouter, tradingState: TradingStateService, log: Logger): Promise<void> {
-  // Start-up and crash recovery are one path: reconcile every account (orders, missed fills, positions) before
-  // the inbox is resumed; then keep reconciling periodically (stopped when the router closes).
+/** The router's reconciler (the API's "reconcile now" uses it too), not run yet. */
+function prepareReconciler(orders: OrderRepo, router: OrderRouter, tradingState: TradingStateService, log: Logger): Reconciler {
   router.configure(tradingState);
   const reconciler = new Reconciler(orders, router.lifecycleRef, router, tradingState, log);
   router.reconciler = reconciler;
-  const reports = await reconciler.reconcileAll('startup');
-  log.info({ reports }, 'start-up reconciliation finished');
-  reconciler.start();
+  return reconciler;
 }

@@ -23,7 +23,39 @@ function setup(dropUpdates = 0) {
   return { h, paper, adapter, reconciler };
 }
 
+/** Counts the lookups running at once (each takes a moment, as a broker round trip does). */
+class CountingLookups extends FaultyAdapter {
+  inFlight = 0;
+  most = 0;
+  looked = 0;
+  override async orderByClientId(clientOrderId: string) {
+    this.inFlight++;
+    this.looked++;
+    this.most = Math.max(this.most, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      return await super.orderByClientId(clientOrderId);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
 describe('reconciliation', () => {
+  it('orders of an account are looked up several at a time (at most 8), not one broker round trip after another', async () => {
+    const h = harness({ requestTimeoutMs: 1000, resolveBaseMs: 5, resolveMaxMs: 20, absentGraceMs: 30 });
+    const adapter = new CountingLookups(h.paper(), { submitFaultRate: 0 });
+    h.router.register('acc1', adapter);
+    for (let i = 0; i < 20; i++) expect((await h.router.submit(order(`rest${i}`, { type: 'limit', limitPrice: '95', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' })).status).toBe('accepted');
+    const reconciler = new Reconciler(h.orders, h.lifecycle, h.router, h.tradingState, h.log);
+    const [report] = await reconciler.reconcileAll('startup');
+    expect(report).toMatchObject({ ordersChecked: 20, lookupFailures: 0, mismatches: [], halted: false });
+    expect(adapter.looked).toBe(20);
+    expect(adapter.most).toBeGreaterThan(1);
+    expect(adapter.most).toBeLessThanOrEqual(8);
+    h.close();
+  });
+
   it('fills missed on the stream are applied from the broker by trade id, once, and the cursor is stored', async () => {
     const { h, reconciler } = setup(1); // every stream update is lost
     await reconciler.reconcileAll('startup');

@@ -43,6 +43,18 @@ export interface ReconcileReport {
 
 const OPEN = ['created', 'submitting', 'unknown', 'accepted', 'partially_filled', 'cancel_pending'] as const;
 
+/** Orders of one account checked at the same time. */
+const ORDERS_AT_ONCE = 8;
+
+/** Runs `fn` on every item, at most `limit` at a time; resolves when all are done (each handles its own errors). */
+async function inBatches<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 export class Reconciler {
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<ReconcileReport[]> | undefined;
@@ -95,8 +107,10 @@ export class Reconciler {
     if (!adapter) return report;
     const at = this.now();
     try {
-      // 1. Orders we hold as working or unknown.
-      for (const o of this.orders.withStatus(OPEN, accountId)) {
+      // 1. Orders we hold as working or unknown, several at a time: each is looked up (and re-sent) by its own client
+      //    order id, so they are independent, and a crash that left many in flight is not worked off one broker
+      //    round trip after another (the account's pacing still holds the requests under the broker's limit).
+      await inBatches(this.orders.withStatus(OPEN, accountId), ORDERS_AT_ONCE, async (o) => {
         report.ordersChecked++;
         const before = o.status;
         const known = o.status === 'accepted' || o.status === 'partially_filled' || o.status === 'cancel_pending';
@@ -107,11 +121,11 @@ export class Reconciler {
           } catch (err) {
             report.lookupFailures++; // one lookup failing does not stop the rest; the next run asks again
             this.lifecycle.note(o.id, 'lookup_failed', { message: (err as Error).message, trigger });
-            continue;
+            return;
           }
           if (!b) {
             report.mismatches.push(`order ${o.clientOrderId} (${o.side} ${o.quantity} ${o.symbol}) is ${o.status} here but the broker does not have it`);
-            continue;
+            return;
           }
           this.lifecycle.applyBrokerOrder(o.id, b, 'reconciled');
         } else {
@@ -123,7 +137,7 @@ export class Reconciler {
           report.ordersCorrected++;
           this.log.info({ orderId: o.id, from: before, to: after.status, trigger }, 'order reconciled');
         }
-      }
+      });
 
       // 1b. Orders open at the broker: one of ours that we hold as final, or one carrying the agent's client id
       //     prefix that we have no record of (a database restored from an old backup), cannot be explained.
