@@ -11,7 +11,7 @@ import type { AccountRow } from './store/accounts.js';
 import type { Logger } from './log.js';
 import { registerSecret, scrubText } from './log.js';
 import { ApiFailure } from './server/control.js';
-import type { CredentialsService } from './credentials-service.js';
+import { BROKER_CREDENTIAL_FIELDS, type CredentialsService } from './credentials-service.js';
 import type { ConnectionProblemView, ConnectionTestView } from '../shared/api-types.js';
 import { isCode, type Code } from '../shared/codes.js';
 import { accountSettingsIssues } from './brokers/account-settings.js';
@@ -202,6 +202,18 @@ export class AccountConnections {
     } catch (err) {
       return { ok: false, ...explain(account.broker, err) };
     }
+  }
+
+  /**
+   * A deleted account: its adapter leaves the order router (updates unsubscribed, pacing and breaker dropped,
+   * disconnected), its credentials leave the vault (every field its broker takes; read-only VIEWZENIX_SECRET_*
+   * variables cannot be removed from here, and name an account that no longer exists), and its problem is forgotten.
+   */
+  async remove(account: Pick<AccountRow, 'id' | 'broker'>): Promise<void> {
+    await this.o.router.unregister(account.id);
+    this.problems.delete(account.id);
+    const fields = BROKER_CREDENTIAL_FIELDS[account.broker];
+    if (fields) await this.o.credentials.removeAccount(account.id, [...fields.required, ...fields.optional]);
   }
 
   /** An adapter is registered for the account and the last call to its broker did not fail to connect. */

@@ -1,6 +1,6 @@
 // What the control API, the CLI and the UI can do, over the stores and the pipeline.
-import type { StrategyRepo, StrategyRow } from './store/strategies.js';
-import type { AccountRepo } from './store/accounts.js';
+import type { StrategyInUse, StrategyRepo, StrategyRow } from './store/strategies.js';
+import { isInUse, type AccountInUse, type AccountRepo } from './store/accounts.js';
 import type { SignalRepo } from './store/signals.js';
 import type { OrderRepo } from './store/orders.js';
 import type { OrderRouter } from './orders/router.js';
@@ -9,7 +9,7 @@ import type { AccountRow } from './store/accounts.js';
 import type { AccountReadErrorView, AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import type { AccountConnections } from './account-connections.js';
 import { credentialVariables, type CredentialsService } from './credentials-service.js';
-import { BrokerError } from './brokers/port.js';
+import { BrokerError, type Position } from './brokers/port.js';
 import { codeForReadError } from './brokers/http/codes.js';
 import { scrubText } from './log.js';
 import type { TunnelService, TunnelSettingsPatch } from './tunnel-service.js';
@@ -18,6 +18,7 @@ import { hashPassphrase } from './server/security.js';
 import { flatten, type FlattenResult } from './orders/flatten.js';
 import { newWebhookId, randomId } from './ids.js';
 import { latencyStatus } from './latency-trace.js';
+import { Decimal } from 'decimal.js';
 
 export interface AgentServices {
   status(): Record<string, unknown>;
@@ -29,6 +30,12 @@ export interface AgentServices {
     update(id: string, input: { name?: string; accountIds?: string[]; passphrase?: string | null; enabled?: boolean; config?: Record<string, unknown> }): StrategyView;
     /** A new webhook id (a new URL, for one that leaked); the old URL answers 404 WEBHOOK_NOT_FOUND at once. */
     rotateWebhook(id: string): StrategyView;
+    /**
+     * Deletes the strategy: 404 NOT_FOUND when unknown, 409 CONFLICT while its alerts are queued or processing or
+     * its orders wait for manual approval. Its webhook URL answers 404 WEBHOOK_NOT_FOUND at once; its history
+     * (signals, decisions, orders) stays with its id; nothing at the broker changes.
+     */
+    delete(id: string): { id: string; deleted: true };
   };
   accounts: {
     list(): Promise<AccountView[]>;
@@ -38,6 +45,13 @@ export interface AgentServices {
     /** Replaces the account's credentials in the vault (they must connect first) and reconnects it. */
     replaceCredentials(id: string, credentials: Record<string, string>): Promise<AccountView>;
     testConnection(id: string): Promise<ConnectionTestView>;
+    /**
+     * Deletes the account: 404 NOT_FOUND when unknown; 409 CONFLICT while a strategy trades it, an order of it is not
+     * final, an approval for it waits, or the broker shows open positions; the broker's code (502 BROKER_UNREACHABLE,
+     * …) or 409 ACCOUNT_UNAVAILABLE when its positions cannot be read, unless `force`. Then its adapter leaves the
+     * router, its credentials the vault, and its row (and its own trading state) the database; history stays.
+     */
+    delete(id: string, opts?: { force?: boolean }): Promise<{ id: string; deleted: true }>;
   };
   vault: { status(): Promise<VaultStatusView> };
   /** Vault entries by name; values go in, never out. */
@@ -73,7 +87,7 @@ export interface ServiceDeps {
   /** Called when strategies change (the webhook listener caches lookups). */
   strategiesChanged: () => void;
   /** Stores an account's credentials in the vault and makes, connects and registers its adapter. */
-  connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected' | 'connectionProblem' | 'observe'>;
+  connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected' | 'connectionProblem' | 'observe' | 'remove'>;
   credentials: Pick<CredentialsService, 'status' | 'names' | 'set' | 'delete' | 'accountStatus'>;
   tunnel: Pick<TunnelService, 'status' | 'update' | 'start' | 'stop' | 'check'>;
   status: () => Record<string, unknown>;
@@ -118,6 +132,33 @@ export function createServices(d: ServiceDeps): AgentServices {
       code: 'ACCOUNT_UNAVAILABLE',
       message: `Account ${a ? `"${a.name}" (${accountId})` : accountId} is not connected, so its positions at the broker cannot be read or closed here: ${why}.`,
     };
+  };
+  /**
+   * Refuses (409 CONFLICT) an account whose broker shows open positions: deleting it would leave them unwatched.
+   * Positions that cannot be read refuse it with the broker's code (or ACCOUNT_UNAVAILABLE when it is not
+   * connected), unless `force`.
+   */
+  const checkNoPositions = async (accountId: string, label: string, force: boolean): Promise<void> => {
+    const adapter = d.router.adapter(accountId);
+    const anyway = 'or delete it anyway with ?force=true (any positions at the broker stay open, and the agent no longer watches them)';
+    if (!adapter) {
+      if (force) return;
+      throw new ApiFailure('ACCOUNT_UNAVAILABLE', `${unavailable(accountId).message} Connect it (test the connection) so its positions can be checked, ${anyway}.`);
+    }
+    let positions: Position[];
+    try {
+      positions = await adapter.positions();
+      d.connections.observe(accountId);
+    } catch (err) {
+      if (!(err instanceof BrokerError)) throw err;
+      d.connections.observe(accountId, err);
+      if (force) return;
+      throw new ApiFailure(codeForReadError(err), `${label} cannot be deleted now: its positions could not be read at the broker (${scrubText(err.message)}). Try again once the broker answers, ${anyway}.`);
+    }
+    const open = positions.filter((p) => !new Decimal(p.quantity).isZero());
+    if (open.length === 0) return;
+    const list = open.map((p) => `${p.symbol} ${p.quantity}`).join(', ');
+    throw new ApiFailure('CONFLICT', `${label} has open positions at the broker (${list}). Close them first (the Positions page, or POST /api/flatten with {"accountId": "${accountId}"}), then delete it.`);
   };
   return {
     status: () => ({ ...d.status(), ...latencyStatus() }),
@@ -167,6 +208,16 @@ export function createServices(d: ServiceDeps): AgentServices {
         d.strategiesChanged(); // the listener forgets the old id's cached lookup
         return view(row);
       },
+      delete(id) {
+        const name = d.strategies.get(id)?.name;
+        const result = d.strategies.deleteIfUnused(id);
+        if (!result.deleted) {
+          if (result.notFound) throw new ApiFailure('NOT_FOUND', `No strategy ${id}.`);
+          throw new ApiFailure('CONFLICT', strategyInUseMessage(`Strategy "${name ?? id}" (${id})`, result.inUse));
+        }
+        d.strategiesChanged(); // the listener forgets the cached lookup: the webhook URL answers 404 from now on
+        return { id, deleted: true };
+      },
     },
     accounts: {
       async list() {
@@ -188,6 +239,22 @@ export function createServices(d: ServiceDeps): AgentServices {
         return (await accountView(id))!;
       },
       testConnection: (id) => d.connections.test(accountRow(id)),
+      async delete(id, opts = {}) {
+        const account = accountRow(id);
+        const label = `Account "${account.name}" (${id})`;
+        // What the agent itself knows is checked first: no broker call for an account a strategy still trades.
+        const before = d.accounts.inUse(id);
+        if (isInUse(before)) throw new ApiFailure('CONFLICT', accountInUseMessage(label, before));
+        await checkNoPositions(id, label, opts.force === true);
+        // Checked again with the delete, in one transaction: an order placed while the broker was asked is seen.
+        const result = d.accounts.deleteIfUnused(id);
+        if (!result.deleted) {
+          if (result.notFound) throw new ApiFailure('NOT_FOUND', `No account ${id}.`);
+          throw new ApiFailure('CONFLICT', accountInUseMessage(label, result.inUse));
+        }
+        await d.connections.remove(account);
+        return { id, deleted: true };
+      },
     },
     vault: { status: () => d.credentials.status() },
     credentials: {
@@ -232,4 +299,41 @@ export function createServices(d: ServiceDeps): AgentServices {
       return flatten(d.router, d.orders, randomId('flat'), id === undefined ? allAccountIds() : [id], unavailable);
     },
   };
+}
+
+/** Why a strategy cannot be deleted yet, and what to do, in one sentence the trader can act on. */
+function strategyInUseMessage(label: string, u: StrategyInUse): string {
+  const why: string[] = [];
+  const todo: string[] = [];
+  if (u.activeSignals > 0) {
+    why.push(`${u.activeSignals} of its alerts ${u.activeSignals === 1 ? 'is' : 'are'} still queued or being processed`);
+    todo.push('wait for them to finish (the Signals page)');
+  }
+  if (u.pendingApprovals > 0) {
+    why.push(`${u.pendingApprovals} of its orders ${u.pendingApprovals === 1 ? 'waits' : 'wait'} for manual approval`);
+    todo.push('approve or reject them (the Approvals page)');
+  }
+  return `${label} cannot be deleted yet: ${why.join(', and ')}. ${capitalise(todo.join(', and '))}, then delete it again.`;
+}
+
+/** Why an account cannot be deleted yet (every reason at once), and what to do about each. */
+function accountInUseMessage(label: string, u: AccountInUse): string {
+  const parts: string[] = [];
+  if (u.strategies.length > 0) {
+    const names = u.strategies.map((s) => `"${s.name}" (${s.id})`).join(', ');
+    parts.push(`${u.strategies.length === 1 ? 'the strategy' : 'the strategies'} ${names} still ${u.strategies.length === 1 ? 'trades' : 'trade'} it: remove the account from ${u.strategies.length === 1 ? 'that strategy' : 'them'} or delete ${u.strategies.length === 1 ? 'it' : 'them'} first`);
+  }
+  if (u.openOrders.length > 0) {
+    const shown = u.openOrders.slice(0, 5).map((o) => `${o.id} ${o.symbol} ${o.status}`).join(', ');
+    const more = u.openOrders.length > 5 ? ` and ${u.openOrders.length - 5} more` : '';
+    parts.push(`${u.openOrders.length} of its orders ${u.openOrders.length === 1 ? 'is' : 'are'} not final (${shown}${more}): cancel ${u.openOrders.length === 1 ? 'it' : 'them'} (or flatten the account) and wait until ${u.openOrders.length === 1 ? 'it is' : 'they are'} final`);
+  }
+  if (u.pendingApprovals > 0) {
+    parts.push(`${u.pendingApprovals} of its orders ${u.pendingApprovals === 1 ? 'waits' : 'wait'} for manual approval: approve or reject ${u.pendingApprovals === 1 ? 'it' : 'them'} (the Approvals page)`);
+  }
+  return `${label} cannot be deleted yet: ${parts.join('; ')}. Then delete it again.`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -105,7 +105,8 @@ export class OrderRouter {
   private readonly adapters = new Map<string, BrokerAdapter>();
   private readonly throttles = new Map<string, AccountThrottle>();
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly unsubscribe: (() => void)[] = [];
+  /** Each account's update subscriptions (a replaced adapter's stay until the router closes, as before). */
+  private readonly subscriptions = new Map<string, (() => void)[]>();
   private readonly resolving = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly sentAt = new Map<string, number>();
   private readonly sending = new Set<string>();
@@ -147,7 +148,32 @@ export class OrderRouter {
     this.throttles.get(accountId)?.close();
     this.throttles.set(accountId, new AccountThrottle(adapter.capabilities.requestsPerMinute));
     this.breakers.set(accountId, new CircuitBreaker({ ...this.opts.breaker }));
-    this.unsubscribe.push(adapter.onUpdate((u) => this.onBrokerUpdate(accountId, u)));
+    const subs = this.subscriptions.get(accountId) ?? [];
+    subs.push(adapter.onUpdate((u) => this.onBrokerUpdate(accountId, u)));
+    this.subscriptions.set(accountId, subs);
+  }
+
+  /**
+   * Forgets an account (it was deleted): its broker updates are no longer applied, its pacing and breaker are
+   * dropped, and its adapter is disconnected. Orders of the account can no longer be sent, looked up or canceled
+   * here (the caller makes sure none is still open). False when no adapter was registered for it.
+   */
+  async unregister(accountId: string): Promise<boolean> {
+    const adapter = this.adapters.get(accountId);
+    for (const u of this.subscriptions.get(accountId) ?? []) u();
+    this.subscriptions.delete(accountId);
+    this.adapters.delete(accountId);
+    this.throttles.get(accountId)?.close();
+    this.throttles.delete(accountId);
+    this.breakers.delete(accountId);
+    if (!adapter) return false;
+    try {
+      await adapter.disconnect();
+    } catch (err) {
+      // The account is gone either way; a connection that would not close cleanly is only worth a line in the log.
+      this.log.warn({ accountId, err }, 'the adapter of a removed account did not disconnect cleanly');
+    }
+    return true;
   }
 
   adapter(accountId: string): BrokerAdapter | undefined {
@@ -165,7 +191,8 @@ export class OrderRouter {
 
   close(): void {
     this.closed = true;
-    for (const u of this.unsubscribe.splice(0)) u();
+    for (const subs of this.subscriptions.values()) for (const u of subs) u();
+    this.subscriptions.clear();
     for (const t of this.resolving.values()) clearTimeout(t);
     this.resolving.clear();
     for (const t of this.throttles.values()) t.close();

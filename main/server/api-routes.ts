@@ -6,6 +6,7 @@ import { validator } from './validate.js';
 import {
   createAccountSchema,
   createStrategySchema,
+  deleteAccountQuerySchema,
   flattenSchema,
   ordersQuerySchema,
   replaceCredentialsSchema,
@@ -87,6 +88,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       res.json(s.strategies.update(String(req.params.id), body));
     }));
     r.post('/strategies/:id/webhook', h((req, res) => res.json(s.strategies.rotateWebhook(String(req.params.id)))));
+    r.delete('/strategies/:id', h((req, res) => res.json(s.strategies.delete(String(req.params.id)))));
 
     r.get('/accounts', h(async (_req, res) => res.json({ items: await s.accounts.list() })));
     r.get('/accounts/:id', h(async (req, res) => res.json((await s.accounts.get(String(req.params.id))) ?? notFound())));
@@ -99,6 +101,10 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       res.json(await s.accounts.replaceCredentials(String(req.params.id), body.credentials));
     }));
     r.post('/accounts/:id/test', h(async (req, res) => res.json(await s.accounts.testConnection(String(req.params.id)))));
+    r.delete('/accounts/:id', h(async (req, res) => {
+      const q = check<{ force?: 'true' | 'false' }>(deleteAccountQuerySchema, req.query);
+      res.json(await s.accounts.delete(String(req.params.id), { force: q.force === 'true' }));
+    }));
 
     r.get('/vault/status', h(async (_req, res) => res.json(await s.vault.status())));
     r.get('/credentials', h(async (_req, res) => res.json({ items: (await s.credentials.names()).map((name) => ({ name })) })));

@@ -1,5 +1,15 @@
 import type { Db } from './db.js';
 
+/** Why a strategy cannot be deleted now: its alerts still being worked on, its orders waiting for the trader. */
+export interface StrategyInUse {
+  /** Its alerts that are queued or processing. */
+  activeSignals: number;
+  /** Its orders held for manual approval. */
+  pendingApprovals: number;
+}
+
+export type StrategyDeleteResult = { deleted: true } | { deleted: false; notFound: true } | { deleted: false; notFound?: false; inUse: StrategyInUse };
+
 export interface StrategyRow {
   id: string;
   name: string;
@@ -73,6 +83,28 @@ export class StrategyRepo {
       this.db.prepare('DELETE FROM strategy_accounts WHERE strategy_id = ?').run(s.id);
       const link = this.db.prepare('INSERT INTO strategy_accounts (strategy_id, account_id) VALUES (?, ?)');
       for (const a of s.accountIds) link.run(s.id, a);
+    })();
+  }
+
+  /** What still needs the strategy: alerts in the worker, approvals waiting. Zero for both when it may go. */
+  inUse(id: string): StrategyInUse {
+    const signals = this.db.prepare("SELECT count(*) AS n FROM signals WHERE strategy_id = ? AND status IN ('queued', 'processing')").get(id) as { n: number };
+    const approvals = this.db.prepare("SELECT count(*) AS n FROM approvals WHERE strategy_id = ? AND status = 'pending'").get(id) as { n: number };
+    return { activeSignals: signals.n, pendingApprovals: approvals.n };
+  }
+
+  /**
+   * Deletes the strategy unless something still needs it, checked in the same transaction as the delete (an alert
+   * copied in meanwhile is seen). Its account links go with it (ON DELETE CASCADE); its signals, decisions and
+   * orders stay, with its id. The audit trigger records the delete.
+   */
+  deleteIfUnused(id: string): StrategyDeleteResult {
+    return this.db.transaction((): StrategyDeleteResult => {
+      if (!this.db.prepare('SELECT 1 FROM strategies WHERE id = ?').get(id)) return { deleted: false, notFound: true };
+      const inUse = this.inUse(id);
+      if (inUse.activeSignals > 0 || inUse.pendingApprovals > 0) return { deleted: false, inUse };
+      this.db.prepare('DELETE FROM strategies WHERE id = ?').run(id);
+      return { deleted: true };
     })();
   }
 

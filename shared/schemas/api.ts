@@ -117,6 +117,15 @@ export const flattenSchema = {
   },
 } as const;
 
+/** DELETE /api/accounts/:id: `force=true` deletes it even when its positions cannot be read at the broker. */
+export const deleteAccountQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    force: { type: 'string', enum: ['true', 'false'] },
+  },
+} as const;
+
 export const ordersQuerySchema = {
   type: 'object',
   additionalProperties: false,
