@@ -18,6 +18,12 @@ export class ApiHttpError extends Error {
   }
 }
 
+/** An account delete refused because its positions could not be read (the broker's 502 code, or not connected):
+ *  the one refusal `force` may override. */
+export function isPositionsUnreadable(err: unknown): boolean {
+  return err instanceof ApiHttpError && (err.status === 502 || err.code === 'ACCOUNT_UNAVAILABLE');
+}
+
 /** A 404 for a whole route: this agent version does not have the endpoint. */
 export function isNotAvailable(err: unknown): boolean {
   return err instanceof ApiHttpError && (err.status === 404 || err.status === 405 || err.status === 501);
@@ -93,8 +99,12 @@ export class ApiClient {
   status = (): Promise<StatusView> => this.get('/api/status');
   strategies = (): Promise<{ items: StrategyView[] }> => this.get('/api/strategies');
   strategy = (id: string): Promise<StrategyView> => this.get(`/api/strategies/${encodeURIComponent(id)}`);
+  /** Refused 409 CONFLICT while its alerts are being processed or its orders wait for approval (the message says what to do). */
+  deleteStrategy = (id: string): Promise<{ id: string; deleted: true }> => this.request('DELETE', `/api/strategies/${encodeURIComponent(id)}`);
   createStrategy = (body: { name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }): Promise<StrategyView> => this.request('POST', '/api/strategies', body);
   accounts = (): Promise<{ items: AccountView[] }> => this.get('/api/accounts');
+  /** Refused while in use or holding positions; `force` deletes it even when its positions cannot be read. */
+  deleteAccount = (id: string, opts: { force?: boolean } = {}): Promise<{ id: string; deleted: true }> => this.request('DELETE', `/api/accounts/${encodeURIComponent(id)}${opts.force ? '?force=true' : ''}`);
   createAccount = (body: { name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string> }): Promise<AccountView> => this.request('POST', '/api/accounts', body);
   setCredentials = (id: string, credentials: Record<string, string>): Promise<AccountView> => this.request('PUT', `/api/accounts/${encodeURIComponent(id)}/credentials`, { credentials });
   testAccount = (id: string): Promise<ConnectionTestResult> => this.request('POST', `/api/accounts/${encodeURIComponent(id)}/test`, {});

@@ -1,5 +1,5 @@
 // Data hooks over the client. Optional endpoints answer `undefined` data plus `notAvailable` instead of an error.
-import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useApi } from './context.js';
 import { isNotAvailable } from './client.js';
 import { keys } from './keys.js';
@@ -15,6 +15,28 @@ export function useStrategies() {
 export function useAccounts() {
   const api = useApi();
   return useQuery({ queryKey: keys.accounts, queryFn: () => api.accounts().then((r) => r.items) });
+}
+/** Deletes a strategy; the lists that showed it are refetched. */
+export function useDeleteStrategy() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.deleteStrategy(id),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.strategies });
+    },
+  });
+}
+/** Deletes an account (`force`: even when its positions cannot be read); every list that showed it is refetched. */
+export function useDeleteAccount() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { id: string; force?: boolean }) => api.deleteAccount(v.id, { force: v.force }),
+    onSuccess: () => {
+      for (const queryKey of [keys.accounts, keys.strategies, keys.positions, keys.tradingState, keys.status]) void qc.invalidateQueries({ queryKey });
+    },
+  });
 }
 export function useTradingState() {
   const api = useApi();

@@ -1,8 +1,10 @@
-// Broker accounts: what is set (never the values), connection test, and the form to add one.
+// Broker accounts: what is set (never the values), connection test, delete, and the form to add one.
+import { useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
-import { isNotAvailable } from '../api/client.js';
-import { useAccounts, useVault } from '../api/hooks.js';
+import { isNotAvailable, isPositionsUnreadable } from '../api/client.js';
+import { useAccounts, useDeleteAccount, useVault } from '../api/hooks.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import type { AccountView } from '../../../shared/api-types.js';
 import type { AccountWithHealth } from '../api/types.js';
 import { StatusPill } from '../components/StatusPill.js';
@@ -99,6 +101,42 @@ function AccountCard({ account: a }: { account: AccountView }) {
           )}
           {isNotAvailable(test.error) ? <NotAvailable what="Connection test" /> : <ErrorBox error={test.error} title="The test did not run" />}
         </div>
+        <DeleteAccount account={a} />
     </article>
+  );
+}
+
+/**
+ * Asks first; a refusal (a strategy still trades it, open orders or positions, approvals waiting) stays on screen in
+ * the dialog. Only when the positions could not be read does it offer to delete without checking them (?force=true).
+ */
+function DeleteAccount({ account: a }: { account: AccountView }) {
+  const [asking, setAsking] = useState(false);
+  const del = useDeleteAccount();
+  const close = () => {
+    setAsking(false);
+    del.reset();
+  };
+  const unreadable = isPositionsUnreadable(del.error);
+  return (
+    <div className="row end">
+      <button type="button" className="btn small" onClick={() => setAsking(true)} data-testid="account-delete">
+        Delete…
+      </button>
+      <ConfirmDialog
+        open={asking}
+        title={`Delete account "${a.name}"?`}
+        confirmLabel={unreadable ? 'Delete without checking' : 'Delete account'}
+        danger
+        busy={del.isPending}
+        onConfirm={() => del.mutate({ id: a.id, force: unreadable }, { onSuccess: close })}
+        onCancel={close}
+      >
+        <p>The agent disconnects from the broker and removes this account&apos;s keys from the keychain. Its orders and fills stay in the history.</p>
+        <p>It is refused while a strategy trades it, or while it has open orders, orders waiting for approval or open positions.</p>
+        {unreadable && <p>The positions at the broker could not be checked. Deleting anyway leaves whatever is open there open, and the agent no longer watches it.</p>}
+        <ErrorBox error={del.error} title="The account was not deleted" />
+      </ConfirmDialog>
+    </div>
   );
 }

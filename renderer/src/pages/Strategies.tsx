@@ -15,7 +15,7 @@ export function Strategies() {
       <ErrorBox error={strategies.error} title="Strategies could not be loaded" />
       {strategies.data?.length === 0 && <EmptyState title="No strategy yet.">Create one below: it gets its own webhook URL to paste into a TradingView alert.</EmptyState>}
       <div className="cards">
-        {strategies.data?.map((s) => <StrategyCard key={s.id} strategy={s} accountNames={name} />)}
+        {strategies.data?.map((s) => <StrategyCard key={s.id} strategy={s} accountNames={name} deletable />)}
       </div>
       <StrategyForm />
     </div>
