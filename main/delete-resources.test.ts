@@ -7,7 +7,7 @@ import { Decimal } from 'decimal.js';
 import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
 import { EnvStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
-import { eventually, settledSignal, startTestAgent, type TestAgent } from './test-support/agent.js';
+import { builtWebhookThreadEntry, eventually, settledSignal, startTestAgent, type TestAgent } from './test-support/agent.js';
 import type { AccountView, ApprovalView, OrderView, PositionsView, SignalView, StrategyView, TradingStateView } from '../shared/api-types.js';
 
 const ALPACA = { keyId: 'PKDELETETEST00000001', secretKey: 'delete-test-alpaca-secret-0001' };
@@ -120,6 +120,17 @@ describe('DELETE /api/strategies/:id', () => {
 
     const again = await a.api<ErrorBody>('DELETE', `/api/strategies/${strategy.id}`);
     expect([again.status, again.body.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('with the webhook listener in its own thread, the deleted strategy\'s URL answers 404 WEBHOOK_NOT_FOUND at once too', async () => {
+    const a = await startTestAgent({}, { vault: memoryVault(), webhookThread: true, webhookThreadEntry: builtWebhookThreadEntry() });
+    agents.push(a);
+    expect(a.webhookMode).toBe('thread');
+    const { strategy } = await demo(a);
+    expect((await send(a, strategy.webhookId, { ticker: 'AAPL', action: 'buy' })).status).toBe('done'); // cached in the thread
+    expect((await a.api<Deleted>('DELETE', `/api/strategies/${strategy.id}`)).body).toEqual({ id: strategy.id, deleted: true });
+    const late = await a.post(`/webhook/${strategy.webhookId}`, alert({ ticker: 'AAPL', action: 'buy' }));
+    expect([late.status, late.body.code]).toEqual([404, 'WEBHOOK_NOT_FOUND']);
   });
 
   it('is refused 409 CONFLICT while its orders wait for manual approval, and deleted once they are decided', async () => {
