@@ -26,12 +26,57 @@ describe('the data directory lock', () => {
 
   it('refuses while the pid in the lock runs, and takes over a lock whose process is gone', () => {
     const dir = tempDir();
-    const sleeper = spawn('sleep', ['5']);
-    fs.writeFileSync(path.join(dir, 'agent.lock'), String(sleeper.pid));
-    expect(() => acquireLock(dir)).toThrow(/already running/);
-    sleeper.kill();
+    const agent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)']); // a Node process, as an agent is
+    try {
+      fs.writeFileSync(path.join(dir, 'agent.lock'), String(agent.pid)); // written by an older version: the pid alone
+      expect(() => acquireLock(dir)).toThrow(/already running/);
+    } finally {
+      agent.kill();
+    }
     fs.writeFileSync(path.join(dir, 'agent.lock'), '2147483646'); // no such process
     acquireLock(dir)();
+  });
+
+  it.runIf(process.platform === 'linux')('writes the pid and the process identity, and refuses while that same process runs', () => {
+    const dir = tempDir();
+    const release = acquireLock(dir);
+    const [pid, identity] = fs.readFileSync(path.join(dir, 'agent.lock'), 'utf8').split('\n');
+    expect(pid).toBe(String(process.pid));
+    expect(identity).toMatch(/^[0-9a-f-]{36}:\d+$/); // boot id : start time
+    release();
+    expect(fs.existsSync(path.join(dir, 'agent.lock'))).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')('takes over a lock whose pid now belongs to another program (reused after a crash or a reboot)', async () => {
+    const dir = tempDir();
+    const other = spawn('sleep', ['5']);
+    try {
+      await new Promise((r) => other.once('spawn', r));
+      // A lock of this version: the pid with the identity of the process that wrote it, long gone.
+      fs.writeFileSync(path.join(dir, 'agent.lock'), `${other.pid}\n00000000-0000-0000-0000-000000000000:1\n`);
+      const release = acquireLock(dir);
+      expect(fs.readFileSync(path.join(dir, 'agent.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+      release();
+      // A lock of an older version (the pid alone) whose pid is now a program that cannot be an agent.
+      fs.writeFileSync(path.join(dir, 'agent.lock'), String(other.pid));
+      acquireLock(dir)();
+    } finally {
+      other.kill();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('refuses when the lock\'s pid and identity are those of a running agent', async () => {
+    const dir = tempDir();
+    const agent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)']);
+    try {
+      await new Promise((r) => agent.once('spawn', r));
+      const stat = fs.readFileSync(`/proc/${agent.pid}/stat`, 'utf8');
+      const identity = `${fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+      fs.writeFileSync(path.join(dir, 'agent.lock'), `${agent.pid}\n${identity}\n`);
+      expect(() => acquireLock(dir)).toThrow(/already running.*delete/s);
+    } finally {
+      agent.kill();
+    }
   });
 
   it.runIf(process.platform === 'linux')('takes over the lock of a killed agent its parent has not collected yet (a zombie)', async () => {
@@ -41,7 +86,7 @@ describe('the data directory lock', () => {
       expect(fs.readFileSync(`/proc/${z.pid}/stat`, 'utf8')).toMatch(/\) Z /);
       fs.writeFileSync(path.join(dir, 'agent.lock'), String(z.pid));
       const release = acquireLock(dir);
-      expect(fs.readFileSync(path.join(dir, 'agent.lock'), 'utf8')).toBe(String(process.pid));
+      expect(fs.readFileSync(path.join(dir, 'agent.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
       release();
     } finally {
       z.done();

@@ -32,9 +32,47 @@ function zombie(pid: number): boolean {
   return state === 'Z' || state === 'X';
 }
 
+/**
+ * Which process a pid is, beyond its number (pids are reused after a crash or a reboot): on Linux the boot and
+ * the process's start time; undefined where that cannot be read (another platform, or the process is gone).
+ */
+function processIdentity(pid: number): string | undefined {
+  try {
+    const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]; // field 22, after "pid (comm) "
+    return startTime ? `${boot}:${startTime}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** On Linux: whether the process could be an agent at all (a Node or Electron process); undefined elsewhere. */
+function couldBeAgent(pid: number): boolean | undefined {
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    return /node|electron|viewzenix/i.test(cmdline);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The lock's pid is the agent that wrote it: it runs, and it is the same process (its identity matches the one
+ * written beside the pid), or, for a lock that carries none, a Node or Electron process. A pid reused by another
+ * program after a crash or a reboot does not hold the lock.
+ */
+function lockHeldBy(pid: number, identity: string | undefined): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return false;
+  const now = processIdentity(pid);
+  if (identity && now) return identity === now;
+  return couldBeAgent(pid) ?? true;
+}
+
 const heldHere = new Set<string>();
 
-/** One agent per data directory. A lock left by a crashed agent (its pid is gone) is taken over. */
+/** One agent per data directory. A lock left by a crashed agent (its process is gone, or its pid now belongs to
+ *  another program) is taken over. The lock holds the pid and, where the platform tells, the process's identity. */
 export function acquireLock(dataDir: string): () => void {
   const file = path.join(dataDir, 'agent.lock');
   if (heldHere.has(file)) {
@@ -43,24 +81,28 @@ export function acquireLock(dataDir: string): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, String(process.pid));
+      const identity = processIdentity(process.pid);
+      fs.writeSync(fd, identity ? `${process.pid}\n${identity}\n` : String(process.pid));
       fs.closeSync(fd);
       heldHere.add(file);
       return () => {
         heldHere.delete(file);
         try {
-          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);
+          if (fs.readFileSync(file, 'utf8').split('\n')[0]!.trim() === String(process.pid)) fs.unlinkSync(file);
         } catch {
           /* already gone */
         }
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataDirError(`Cannot create ${file}: ${(err as Error).message}`);
-      const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new DataDirError(`Another Viewzenix agent (pid ${pid}) is already running with the data directory ${dataDir}. Stop it first, or start this one with a different --data-dir.`);
+      const [pidText, identity] = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim());
+      const pid = Number(pidText);
+      if (lockHeldBy(pid, identity || undefined)) {
+        throw new DataDirError(
+          `Another Viewzenix agent (pid ${pid}) is already running with the data directory ${dataDir}. Stop it first, or start this one with a different --data-dir. (If no agent runs, the pid belongs to another program: delete ${file}.)`,
+        );
       }
-      fs.rmSync(file, { force: true }); // stale: its process is gone
+      fs.rmSync(file, { force: true }); // stale: its process is gone, or the pid is another program's now
     }
   }
   throw new DataDirError(`Could not take the lock ${file}; remove it if no agent is running.`);
