@@ -9,6 +9,11 @@ export type Sentiment = (typeof SENTIMENTS)[number];
 
 export const QUANTITY_TYPES = ['fixed_quantity', 'dollar_amount', 'risk_dollar_amount', 'percent_of_equity', 'percent_of_position'] as const;
 export type QuantityType = (typeof QUANTITY_TYPES)[number];
+/** What a parsed signal's quantity counts: the alert's own types, or `lots` (MetaTrader lots: 100,000 units of a
+ *  forex pair's base, 100 oz of gold, 5,000 oz of silver), which only the PineConnector dialect sets (vol_lots=).
+ *  An alert cannot send `lots` as its quantityType. */
+export const SIGNAL_QUANTITY_TYPES = [...QUANTITY_TYPES, 'lots'] as const;
+export type SignalQuantityType = (typeof SIGNAL_QUANTITY_TYPES)[number];
 
 export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
@@ -51,7 +56,7 @@ export interface Signal {
   action: Action;
   sentiment?: Sentiment;
   quantity?: Decimal;
-  quantityType?: QuantityType;
+  quantityType?: SignalQuantityType;
   orderType?: OrderType;
   limitPrice?: Decimal;
   stopPrice?: Decimal;

@@ -45,6 +45,18 @@ export interface InstrumentInfo {
   minNotional?: Decimal;
   shortable?: boolean;
   fractionable?: boolean;
+  /** The currency or asset one unit is an amount of ("EUR" of EUR_USD, "BTC" of BTC/USDT); left out for an
+   *  equity or a future. */
+  baseCurrency?: string;
+  /** The currency the price is in ("USD" of EUR_USD and of AAPL, "USDT" of BTC/USDT). Left out when unknown:
+   *  money-based sizing is then refused (SIZING_NEEDS_CONVERSION), never guessed. */
+  quoteCurrency?: string;
+  /** How much one unit of quantity holds, as a decimal string: units of the base per contract or lot (1 for a
+   *  share, a forex unit or a spot coin; 0.01 for a swap contract of 0.01 BTC), or for a future its point value,
+   *  the quote-currency money per 1.0 of price per contract (ES: 50). The quote-currency value of a quantity is
+   *  quantity × price × contractSize. Left out when unknown: money-based sizing is then refused
+   *  (CONTRACT_SIZE_UNKNOWN). */
+  contractSize?: Decimal;
 }
 
 export interface OrderLeg {

@@ -8,6 +8,7 @@ import type { Code } from '../../shared/codes.js';
 import { resolveRiskRules } from '../../shared/risk-rules.js';
 import type { RiskRules } from '../../shared/risk-rules.js';
 import type { TradingState } from '../../shared/trading-state.js';
+import { notionalValue, valuationOf } from '../strategy/valuation.js';
 import { positionEffect, positionOf } from './position-effect.js';
 import type { PositionEffect } from './position-effect.js';
 import type { RiskInput, RiskVerdict, RuleId, RuleVerdict, StateChange } from './types.js';
@@ -134,9 +135,26 @@ function notionalRule(e: Eval): RuleOutcome {
   if (max === undefined) return pass(OFF);
   const { symbol } = e.input.intent;
   if (!e.price) return fail('PRICE_UNAVAILABLE', { symbol, rule: 'max_order_notional' });
-  const notional = e.quantity.mul(e.price);
+  const valued = valueOf(e, symbol, e.quantity, e.price);
+  if (!valued.ok) {
+    // An exit is never trapped by a limit that cannot value it: it only lowers the account's risk.
+    if (e.effect.reducing) return pass(`reduces the position (${valued.code})`);
+    return fail(valued.code, { ...valued.values, rule: 'max_order_notional' });
+  }
+  const notional = valued.value;
   if (notional.gt(max)) return fail('NOTIONAL_EXCEEDS_MAX', { symbol, notional: str(notional), max });
   return pass(`${str(notional)} <= ${max}`);
+}
+
+/** The account-currency value of `quantity` of `symbol` at `price`, valued as sizing values it when the caller
+ *  gave instrument facts (RiskContext.instruments), else quantity × price. */
+function valueOf(e: Eval, symbol: string, quantity: Decimal, price: Decimal): { ok: true; value: Decimal } | { ok: false; code: Code; values: Record<string, string> } {
+  const { instruments, accountCurrency } = e.input.context;
+  if (instruments === undefined) return { ok: true, value: quantity.abs().mul(price) };
+  const facts = Object.hasOwn(instruments, symbol) ? instruments[symbol] : undefined;
+  const valued = valuationOf(facts ?? { symbol }, accountCurrency);
+  if (!valued.ok) return valued;
+  return { ok: true, value: notionalValue(valued.valuation, quantity, price) };
 }
 
 function positionRule(e: Eval): RuleOutcome {
@@ -170,7 +188,9 @@ function exposureRule(e: Eval): RuleOutcome {
   const { symbol } = e.input.intent;
   const { context } = e.input;
   if (!e.price) return fail('PRICE_UNAVAILABLE', { symbol, rule: 'max_gross_exposure' });
-  let exposure = e.effect.after.abs().mul(e.price);
+  const own = valueOf(e, symbol, e.effect.after, e.price);
+  if (!own.ok) return fail(own.code, { ...own.values, rule: 'max_gross_exposure' });
+  let exposure = own.value;
   const seen = new Set<string>([symbol]);
   for (const p of context.positions) {
     if (seen.has(p.symbol)) continue;
@@ -179,7 +199,9 @@ function exposureRule(e: Eval): RuleOutcome {
     if (qty.isZero()) continue;
     const price = context.lastPrices[p.symbol] ?? p.marketPrice ?? p.averagePrice;
     if (price === undefined) return fail('PRICE_UNAVAILABLE', { symbol: p.symbol, rule: 'max_gross_exposure' });
-    exposure = exposure.plus(qty.mul(price));
+    const held = valueOf(e, p.symbol, qty, new Decimal(price));
+    if (!held.ok) return fail(held.code, { ...held.values, rule: 'max_gross_exposure' });
+    exposure = exposure.plus(held.value);
   }
   if (exposure.gt(max)) return fail('EXPOSURE_EXCEEDS_MAX', { symbol, exposure: str(exposure), max });
   return pass(`${str(exposure)} <= ${max}`);

@@ -4,6 +4,7 @@ import type { Code } from '../../shared/codes.js';
 import type { RiskRules, RiskRulesOverride } from '../../shared/risk-rules.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import type { AssetClass, OpenOrderView, PositionView, Side } from '../strategy/broker-view.js';
+import type { ValuationFacts } from '../strategy/valuation.js';
 
 export type RiskAction = 'submit' | 'modify' | 'cancel';
 
@@ -64,6 +65,14 @@ export interface RiskContext {
   marketHours: Partial<Record<AssetClass, MarketSession>>;
   /** Start of the trading day for the per-day order count; UTC midnight of `now` when left out. */
   dayStart?: string;
+  /** The account's currency: the notional and exposure limits are amounts in it. */
+  accountCurrency?: string;
+  /** Per broker symbol, what one unit is worth (quote and base currency, contract size), for the order's symbol
+   *  and every held one. When given, the notional and exposure rules value a quantity as sizing does
+   *  (strategy/valuation.ts): quantity × price × contract size, in the account's currency, and refuse a symbol
+   *  they cannot value (SIZING_NEEDS_CONVERSION, CONTRACT_SIZE_UNKNOWN) while their limit is on. Left out, a
+   *  quantity is worth quantity × price (a caller that knows no instruments, such as a replay). */
+  instruments?: Record<string, ValuationFacts>;
 }
 
 export interface RiskInput {

@@ -122,7 +122,8 @@ export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
     const accountSettings = account.config as AccountSettings;
     const differences = replaySignals(
       entries,
-      { positions: body.positions ?? {}, account: { equity: snapshot.equity, buyingPower: snapshot.buyingPower }, instruments: {}, defaultInstrument: { assetClass: 'other', lotSize: '0.000001', tickSize: '0.0001', minQuantity: '0.000001' } },
+      // The replay knows no instrument: each is taken as priced in the account's currency, one unit per contract.
+      { positions: body.positions ?? {}, account: { equity: snapshot.equity, buyingPower: snapshot.buyingPower, currency: snapshot.currency }, instruments: {}, defaultInstrument: { assetClass: 'other', lotSize: '0.000001', tickSize: '0.0001', minQuantity: '0.000001', quoteCurrency: snapshot.currency, contractSize: '1' } },
       {
         strategy: { ...DEFAULT_STRATEGY_CONFIG, ...(settings.strategy ?? {}) },
         accountOverride: settings.accounts?.[account.id],

@@ -1,7 +1,7 @@
 // Gathers one account's facts from its broker adapter and the stores (I/O), then asks the pure engines what to
 // do: the strategy engine turns the signal into order intents, the risk engine allows or denies each one.
 import { Decimal } from 'decimal.js';
-import type { BrokerAdapter, BrokerOrder, Position } from '../brokers/port.js';
+import type { BrokerAdapter, BrokerOrder, InstrumentInfo, Position } from '../brokers/port.js';
 import { equitySession } from './market-session.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { AccountDayRepo } from '../store/account-days.js';
@@ -14,6 +14,7 @@ import { planSignal, mapSymbol, type PlanResult } from '../strategy/index.js';
 import { evaluateRisk, type RiskVerdict, type RiskContext } from '../risk/index.js';
 import type { OrderIntent } from '../strategy/types.js';
 import type { AssetClass } from '../strategy/broker-view.js';
+import type { ValuationFacts } from '../strategy/valuation.js';
 import { DEFAULT_STRATEGY_CONFIG, DEFAULT_SYMBOL_MAPPING, type StrategyConfig, type StrategyAccountOverride, type SymbolMappingTable, type SymbolMappingEntry } from '../../shared/strategy-config.js';
 import { DEFAULT_RISK_RULES, resolveRiskRules, type RiskRules, type RiskRulesOverride } from '../../shared/risk-rules.js';
 
@@ -114,6 +115,8 @@ export async function planForAccount(input: {
     lastPrices,
     marketHours: {},
     dayStart,
+    accountCurrency: account.currency,
+    instruments: await instrumentFacts(adapter, symbol, instrument, rules.maxGrossExposure !== undefined ? positions.map((p) => p.symbol) : []),
   };
   const session = await equitySession(adapter, new Date(now));
   if (session) context.marketHours.equity = session;
@@ -126,12 +129,33 @@ export async function planForAccount(input: {
     symbolTable: table,
     position,
     openOrders: context.openOrders.filter((o) => o.symbol === symbol),
-    account: { equity: account.equity, buyingPower: account.buyingPower },
+    account: { equity: account.equity, buyingPower: account.buyingPower, currency: account.currency },
     instrument,
     lastPrice: lastPrices[symbol],
     now,
   });
   return { broker: adapter.broker, assetClass: instrument.assetClass, symbol, position, context, plan, own };
+}
+
+/**
+ * What one unit of each symbol is worth (currencies, contract size), for the notional and exposure rules: the
+ * alert's symbol, and the held ones when the exposure limit is on (it values every position). A held symbol the
+ * broker cannot describe is left out; the exposure rule then refuses rather than value it as price × quantity.
+ */
+async function instrumentFacts(adapter: BrokerAdapter, symbol: string, instrument: InstrumentInfo, held: readonly string[]): Promise<Record<string, ValuationFacts>> {
+  const facts: Record<string, ValuationFacts> = { [symbol]: valuationFactsOf(instrument, symbol) };
+  const others = [...new Set(held)].filter((s) => s !== symbol);
+  const found = await Promise.all(others.map((s) => adapter.instrument(s).then((i) => valuationFactsOf(i, s), () => undefined)));
+  for (const f of found) if (f) facts[f.symbol] = f;
+  return facts;
+}
+
+function valuationFactsOf(i: InstrumentInfo, symbol: string): ValuationFacts {
+  const f: ValuationFacts = { symbol };
+  if (i.baseCurrency !== undefined) f.baseCurrency = i.baseCurrency;
+  if (i.quoteCurrency !== undefined) f.quoteCurrency = i.quoteCurrency;
+  if (i.contractSize !== undefined) f.contractSize = i.contractSize;
+  return f;
 }
 
 /**

@@ -14,12 +14,18 @@ export interface InstrumentView {
   tickSize: Decimal;
   minQuantity: Decimal;
   minNotional?: Decimal;
+  /** As InstrumentInfo: the base and quote currency, and the contract size (a future's point value). */
+  baseCurrency?: string;
+  quoteCurrency?: string;
+  contractSize?: Decimal;
 }
 
 /** The subset of AccountSnapshot sizing needs. */
 export interface AccountView {
   equity: Decimal;
   buyingPower: Decimal;
+  /** The currency equity is counted in; money-based sizing needs it (SIZING_NEEDS_CONVERSION without it). */
+  currency?: string;
 }
 
 /** The subset of Position the engines read (quantity signed: negative is short). */

@@ -20,8 +20,8 @@ function input(fields: Partial<PlanInput> & { signal: Signal }, config: Partial<
     symbolTable: DEFAULT_SYMBOL_MAPPING,
     position: '0',
     openOrders: [],
-    account: { equity: '100000', buyingPower: '200000' },
-    instrument: { symbol: 'AAPL', assetClass: 'equity', lotSize: '1', tickSize: '0.01', minQuantity: '1' },
+    account: { equity: '100000', buyingPower: '200000', currency: 'USD' },
+    instrument: { symbol: 'AAPL', assetClass: 'equity', lotSize: '1', tickSize: '0.01', minQuantity: '1', quoteCurrency: 'USD', contractSize: '1' },
     lastPrice: '100',
     now: NOW,
     ...fields,
@@ -151,7 +151,7 @@ describe('planSignal: golden scenarios', () => {
       input({
         signal: signal({ symbol: 'BTCUSD', ticker: 'BTCUSD', action: 'exit', quantity: '33', quantityType: 'percent_of_position' }),
         position: '0.5',
-        instrument: { symbol: 'BTCUSD', assetClass: 'crypto', lotSize: '0.001', tickSize: '0.01', minQuantity: '0.001' },
+        instrument: { symbol: 'BTCUSD', assetClass: 'crypto', lotSize: '0.001', tickSize: '0.01', minQuantity: '0.001', baseCurrency: 'BTC', quoteCurrency: 'USD', contractSize: '1' },
       }),
     );
     expect(legs(result)).toBe('reduce:sell:0.165');
@@ -193,7 +193,7 @@ describe('planSignal: golden scenarios', () => {
       input({
         signal: signal({ symbol: 'EURUSD', exchange: 'OANDA', ticker: 'OANDA:EURUSD', quantity: '1000' }),
         broker: 'oanda',
-        instrument: { symbol: 'EUR_USD', assetClass: 'forex', lotSize: '1', tickSize: '0.00001', minQuantity: '1' },
+        instrument: { symbol: 'EUR_USD', assetClass: 'forex', lotSize: '1', tickSize: '0.00001', minQuantity: '1', baseCurrency: 'EUR', quoteCurrency: 'USD', contractSize: '1' },
       }),
     );
     expect(result).toMatchObject({ kind: 'orders', symbol: 'EUR_USD', intents: [{ symbol: 'EUR_USD', quantity: '1000' }] });
@@ -405,7 +405,7 @@ describe('planSignal: properties', () => {
           const held = new Decimal(heldUnits).mul(lot);
           const result = planSignal(
             input(
-              { signal: signal({ action, sentiment, quantity, quantityType }), position: held.toFixed(), instrument: { symbol: 'AAPL', assetClass: 'equity', lotSize: lot, tickSize: '0.01', minQuantity: lot } },
+              { signal: signal({ action, sentiment, quantity, quantityType }), position: held.toFixed(), instrument: { symbol: 'AAPL', assetClass: 'equity', lotSize: lot, tickSize: '0.01', minQuantity: lot, quoteCurrency: 'USD', contractSize: '1' } },
               { allowAdd },
             ),
           );

@@ -18,6 +18,8 @@ import type { OrderFields, Side } from './broker-view.js';
 import { buildBrackets, type WrongSide } from './brackets.js';
 import { floorToStep, fmt, limitRounding, roundToTick } from './grid.js';
 import { computeQuantity } from './sizing.js';
+import { notionalValue, quantityPerLot, valuationOf } from './valuation.js';
+import type { LotResult, ValuationResult } from './valuation.js';
 import { mapSymbol } from './symbol-map.js';
 import { detectDrift, previousTargetOf, targetOf } from './target-position.js';
 import { insideTradingWindow, localTime } from './trading-window.js';
@@ -45,6 +47,10 @@ interface Ctx {
   pos: Decimal;
   lot: Decimal;
   tick: Decimal;
+  /** What a unit of the instrument is worth in the account's currency (or why that is not known). */
+  valuation: ValuationResult;
+  /** The quantity of one lot, for signals sized in lots. */
+  lotQuantity: LotResult;
   warnings: string[];
 }
 
@@ -57,7 +63,19 @@ export function planSignal(input: PlanInput): PlanResult {
   if (!mapped.ok) return denied({ code: mapped.code, values: mapped.values }, warnings);
   const symbol = mapped.symbol;
   const pos = new Decimal(input.position);
-  const ctx: Ctx = { input, config, signal, symbol, pos, lot: new Decimal(input.instrument.lotSize), tick: new Decimal(input.instrument.tickSize), warnings };
+  const instrument = { ...input.instrument, symbol };
+  const ctx: Ctx = {
+    input,
+    config,
+    signal,
+    symbol,
+    pos,
+    lot: new Decimal(input.instrument.lotSize),
+    tick: new Decimal(input.instrument.tickSize),
+    valuation: valuationOf(instrument, input.account.currency),
+    lotQuantity: quantityPerLot(instrument),
+    warnings,
+  };
 
   if (signal.action === 'cancel') {
     if (input.openOrders.length === 0) return denied({ code: 'NOTHING_TO_DO', values: { symbol, openOrders: '0' } }, warnings, symbol);
@@ -158,6 +176,8 @@ function closeLeg(ctx: Ctx, partial: boolean): LegPlan {
     equity: ctx.input.account.equity,
     positionQuantity: held,
     lotSize: lot,
+    valuation: ctx.valuation,
+    lot: ctx.lotQuantity,
     // A partial exit is not held to the entry minimum: the broker accepts any lot of an existing position.
     minQuantity: 0,
   });
@@ -190,6 +210,8 @@ function entryLeg(ctx: Ctx, side: Side): LegPlan {
     stopDistance,
     positionQuantity: ctx.pos.abs(),
     lotSize: ctx.lot,
+    valuation: ctx.valuation,
+    lot: ctx.lotQuantity,
     minQuantity: input.instrument.minQuantity,
   });
   if (!sized.ok) return { leg: 'entry', side, failure: { code: sized.code, values: { symbol: ctx.symbol, ...sized.values } } };
@@ -383,8 +405,11 @@ function buildIntent(ctx: Ctx, leg: LegPlan): OrderIntent | Failure {
     if (!brackets.ok) return { code: 'PRICE_UNAVAILABLE', values: { symbol, field: 'takeProfit/stopLoss reference' } };
     if (brackets.takeProfit) fields.takeProfit = brackets.takeProfit;
     if (brackets.stopLoss) fields.stopLoss = brackets.stopLoss;
-    if (reference && quantity.mul(reference).gt(input.account.buyingPower)) {
-      ctx.warnings.push(`The entry's value (${fmt(quantity.mul(reference))}) is above the reported buying power (${input.account.buyingPower}); the broker may refuse it.`);
+    // Valued as the notional rule values it; an instrument that cannot be valued in the account currency gets no
+    // comparison (its quote-currency value is not comparable with buying power).
+    const value = reference && ctx.valuation.ok ? notionalValue(ctx.valuation.valuation, quantity, reference) : undefined;
+    if (value && value.gt(input.account.buyingPower)) {
+      ctx.warnings.push(`The entry's value (${fmt(value.toDecimalPlaces(2))}) is above the reported buying power (${input.account.buyingPower}); the broker may refuse it.`);
     }
   }
   const intent: OrderIntent = { ...fields, leg: leg.leg };

@@ -79,10 +79,14 @@ export function replaySignals(signals: readonly ReplayEntry[], stateAtStart: Rep
   });
   return differences;
 
+  function instrumentOf(symbol: string): InstrumentView {
+    return stateAtStart.instruments[symbol] ?? { symbol, ...(stateAtStart.defaultInstrument ?? GENERIC_INSTRUMENT) };
+  }
+
   function evaluateEntry(entry: ReplayEntry): ReplayOutcome {
     const mapped = mapSymbol({ symbol: entry.signal.symbol, exchange: entry.signal.exchange }, config.broker, config.symbolTable, entry.at);
     const symbol = mapped.ok ? mapped.symbol : entry.signal.symbol;
-    const instrument: InstrumentView = stateAtStart.instruments[symbol] ?? { symbol, ...(stateAtStart.defaultInstrument ?? GENERIC_INSTRUMENT) };
+    const instrument = instrumentOf(symbol);
     const held = positions.get(symbol) ?? new Decimal(0);
     const plan = planSignal({
       signal: entry.signal,
@@ -115,6 +119,9 @@ export function replaySignals(signals: readonly ReplayEntry[], stateAtStart: Rep
             recentOrders: recent,
             lastPrices: entry.lastPrice !== undefined ? { [plan.symbol]: entry.lastPrice } : {},
             marketHours: {},
+            // Valued as sizing valued them: the order's instrument and each held one.
+            accountCurrency: stateAtStart.account.currency,
+            instruments: Object.fromEntries([plan.symbol, ...positions.keys()].map((s) => [s, s === plan.symbol ? instrument : instrumentOf(s)])),
           },
           now: entry.at,
         });

@@ -3,8 +3,12 @@ import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { computeQuantity } from './sizing.js';
 import type { SizingInput } from './sizing.js';
+import { valuationOf } from './valuation.js';
 
-const base = { lotSize: '1', minQuantity: '1' };
+/** An instrument priced in the account's currency, one unit per contract (a US stock on a USD account). */
+const usd = valuationOf({ symbol: 'AAPL', quoteCurrency: 'USD', contractSize: '1' }, 'USD');
+
+const base = { lotSize: '1', minQuantity: '1', valuation: usd };
 
 describe('computeQuantity', () => {
   it.each<[string, SizingInput, string]>([
@@ -15,8 +19,8 @@ describe('computeQuantity', () => {
     ['percent of equity', { ...base, method: 'percent_of_equity', amount: '1', equity: '100000', price: '100' }, '10'],
     ['risk dollar amount divides by the stop distance', { ...base, method: 'risk_dollar_amount', amount: '100', stopDistance: '10' }, '10'],
     ['percent of position', { ...base, method: 'percent_of_position', amount: '20', positionQuantity: '-50' }, '10'],
-    ['fractional lot (crypto)', { lotSize: '0.0001', minQuantity: '0.0001', method: 'dollar_amount', amount: '100', price: '64321.5' }, '0.0015'],
-    ['forex units of 1', { lotSize: '1', minQuantity: '1', method: 'percent_of_equity', amount: '50', equity: '10000', price: '1.0832' }, '4615'],
+    ['fractional lot (crypto)', { lotSize: '0.0001', minQuantity: '0.0001', valuation: usd, method: 'dollar_amount', amount: '100', price: '64321.5' }, '0.0015'],
+    ['forex units of 1', { lotSize: '1', minQuantity: '1', valuation: valuationOf({ symbol: 'EUR_USD', baseCurrency: 'EUR', quoteCurrency: 'USD', contractSize: '1' }, 'USD'), method: 'percent_of_equity', amount: '50', equity: '10000', price: '1.0832' }, '4615'],
   ])('%s', (_name, input, expected) => {
     const result = computeQuantity(input);
     expect(result).toMatchObject({ ok: true, quantity: expected });
@@ -49,7 +53,7 @@ describe('computeQuantity', () => {
         decimalString(0, 10000, 10),
         lots,
         (method, amount, price, equity, stopDistance, positionQuantity, lot) => {
-          const result = computeQuantity({ method, amount, price, equity, stopDistance, positionQuantity, lotSize: lot, minQuantity: lot });
+          const result = computeQuantity({ method, amount, price, equity, stopDistance, positionQuantity, lotSize: lot, minQuantity: lot, valuation: usd });
           if (!result.ok) return true;
           const q = new Decimal(result.quantity);
           return q.mod(lot).isZero() && q.gte(lot) && q.lte(result.raw);

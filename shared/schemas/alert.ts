@@ -6,7 +6,7 @@
 // enum values are matched case-insensitively and numbers are normalised to decimal strings in code, where a
 // precise error code and a fix can be given. Unknown top-level fields are allowed; they are kept in `extras`.
 
-import { ACTIONS, MARKET_POSITIONS, ORDER_TYPES, QUANTITY_TYPES, SENTIMENTS, TIME_IN_FORCE } from '../signal.js';
+import { ACTIONS, MARKET_POSITIONS, ORDER_TYPES, QUANTITY_TYPES, SENTIMENTS, SIGNAL_QUANTITY_TYPES, TIME_IN_FORCE } from '../signal.js';
 
 /** A number, or a string that should hold one ("10", " 189.42 "). Content is checked in code. */
 const numeric = { type: ['number', 'string'] } as const;
@@ -88,7 +88,8 @@ export const signalSchema = {
     action: { enum: [...ACTIONS] },
     sentiment: { enum: [...SENTIMENTS] },
     quantity: positive,
-    quantityType: { enum: [...QUANTITY_TYPES] },
+    // `lots` only from a dialect that counts in lots (PineConnector vol_lots=); the native alert cannot send it.
+    quantityType: { enum: [...SIGNAL_QUANTITY_TYPES] },
     orderType: { enum: [...ORDER_TYPES] },
     limitPrice: positive,
     stopPrice: positive,

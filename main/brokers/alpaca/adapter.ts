@@ -228,6 +228,20 @@ export class AlpacaAdapter implements BrokerAdapter {
       fractionable: a.fractionable ?? false,
     };
     if (a.shortable !== undefined) info.shortable = a.shortable;
+    if (crypto) {
+      // A crypto pair is written BASE/QUOTE ("BTC/USD", "ETH/BTC"); a symbol in another shape is left without
+      // currencies, so money-based sizing refuses it.
+      const [base, quote, extra] = a.symbol.split('/');
+      if (base && quote && extra === undefined) {
+        info.baseCurrency = base;
+        info.quoteCurrency = quote;
+        info.contractSize = '1';
+      }
+    } else if (a.class === 'us_equity') {
+      // US equities trade in US dollars, one share per unit.
+      info.quoteCurrency = 'USD';
+      info.contractSize = '1';
+    }
     return info;
   }
 

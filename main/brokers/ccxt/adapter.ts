@@ -235,6 +235,13 @@ export class CcxtAdapter implements BrokerAdapter {
     };
     const minNotional = num(m.limits.cost?.min);
     if (minNotional !== undefined) info.minNotional = minNotional;
+    if (m.base) info.baseCurrency = m.base;
+    if (m.quote) info.quoteCurrency = m.quote;
+    // Quantities (and lotSize / minQuantity above) are in the market's own units: coins on spot, contracts on a
+    // swap or future, each holding contractSize of the base. An inverse contract is worth a fixed amount of the
+    // quote, not price × size: its size is left unknown, so money-based sizing refuses it rather than guess.
+    const contractSize = m.spot ? '1' : m.inverse ? undefined : num(m.contractSize);
+    if (contractSize !== undefined) info.contractSize = contractSize;
     return info;
   }
 

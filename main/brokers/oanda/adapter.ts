@@ -220,6 +220,9 @@ export class OandaAdapter implements BrokerAdapter {
       minQuantity: i.minimumTradeSize,
       shortable: true,
       fractionable: i.tradeUnitsPrecision > 0,
+      ...oandaCurrencies(i.name),
+      // v20 units are units of the base (a currency, an ounce, one unit of a CFD's index), never contracts.
+      contractSize: '1',
     };
   }
 
@@ -507,4 +510,11 @@ export class OandaAdapter implements BrokerAdapter {
       // A lookup that failed is picked up by the lifecycle's reconciliation.
     }
   }
+}
+
+/** BASE_QUOTE (EUR_USD, XAU_USD, SPX500_USD): the base and the quote currency the price is in. */
+function oandaCurrencies(name: string): { baseCurrency?: string; quoteCurrency?: string } {
+  const cut = name.lastIndexOf('_');
+  if (cut <= 0 || cut === name.length - 1) return {};
+  return { baseCurrency: name.slice(0, cut), quoteCurrency: name.slice(cut + 1) };
 }

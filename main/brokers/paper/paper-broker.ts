@@ -22,6 +22,7 @@ import {
   type Position,
 } from '../port.js';
 import { crossingPrice, trailStop } from './crossing.js';
+import { FIAT_CURRENCIES, FUTURES_QUOTE_CURRENCY, currencyPairOf, futuresContractOf } from '../../strategy/contract-specs.js';
 import { Money, applyFill, averagePriceOf, unrealizedPnlOf } from './cost-basis.js';
 import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, isPositive, stopLossShape, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
 
@@ -84,7 +85,7 @@ export class PaperBroker implements BrokerAdapter {
   }
 
   async instrument(symbol: string): Promise<InstrumentInfo> {
-    return {
+    const info: InstrumentInfo = {
       symbol,
       assetClass: 'other',
       tradable: true,
@@ -94,6 +95,25 @@ export class PaperBroker implements BrokerAdapter {
       shortable: this.config.allowShort,
       fractionable: this.config.fractional,
     };
+    // What a unit is worth, as the real instrument's broker would say: a futures contract (ESZ2026) is worth its
+    // point value per 1.0 of price in US dollars (unknown for a root without one), a forex pair or spot metal
+    // (EURUSD, EUR_USD, XAUUSD) is priced in its quote currency, anything else in the account's currency.
+    const future = futuresContractOf(symbol);
+    const pair = future ? undefined : currencyPairOf(symbol);
+    if (future) {
+      info.assetClass = 'future';
+      info.quoteCurrency = FUTURES_QUOTE_CURRENCY;
+      if (future.pointValue !== undefined) info.contractSize = future.pointValue;
+    } else if (pair) {
+      info.assetClass = FIAT_CURRENCIES.has(pair.base) ? 'forex' : 'cfd';
+      info.baseCurrency = pair.base;
+      info.quoteCurrency = pair.quote;
+      info.contractSize = '1';
+    } else {
+      info.quoteCurrency = this.repo.account(this.id).currency;
+      info.contractSize = '1';
+    }
+    return info;
   }
 
   /** Feeds a market price (from alerts): updates marks, moves trailing stops, and fills resting orders the price

@@ -13,10 +13,10 @@ function ok(body: string) {
 
 describe('PineConnector comma syntax', () => {
   it.each([
-    ['60123456789,buy,AUDUSD,risk=0.1', { symbol: 'AUDUSD', action: 'buy', sentiment: 'bullish', quantity: '0.1' }],
+    ['60123456789,buy,AUDUSD,risk=0.1', { symbol: 'AUDUSD', action: 'buy', sentiment: 'bullish', quantity: '0.1', quantityType: 'lots' }],
     ['60123456789,long,US30.Cash,risk=1', { symbol: 'US30.CASH', action: 'buy', quantity: '1' }],
     ['60123456789,sell,GBPJPY,sl=50,risk=1', { symbol: 'GBPJPY', action: 'sell', sentiment: 'bearish', quantity: '1' }],
-    ['60123456789,bearish,EURUSD,vol_lots=0.5', { action: 'sell', quantity: '0.5', quantityType: 'fixed_quantity' }],
+    ['60123456789,bearish,EURUSD,vol_lots=0.5', { action: 'sell', quantity: '0.5', quantityType: 'lots' }],
     ['60123456789,closelong,GBPUSD', { symbol: 'GBPUSD', action: 'exit', prevMarketPosition: 'long', marketPosition: 'flat', closeSide: 'long' }],
     ['60123456789,closeshort,GBPUSD', { action: 'exit', prevMarketPosition: 'short', marketPosition: 'flat', closeSide: 'short' }],
     ['60123456789,closeall,GBPUSD', { action: 'exit', marketPosition: 'flat' }],
@@ -25,7 +25,7 @@ describe('PineConnector comma syntax', () => {
     ['60123456789,buylimit,EURUSD,risk=1,price=1.0850', { action: 'buy', orderType: 'limit', limitPrice: '1.085' }],
     ['60123456789,sellstop,EURUSD,risk=1,price=1.0700', { action: 'sell', orderType: 'stop', stopPrice: '1.07' }],
     ['60123456789,sell,GBPJPY,vol_dollar=50,sl_pips=20', { action: 'sell', quantity: '50', quantityType: 'risk_dollar_amount' }],
-    ['60123456789,sell,"XAUUSD",vol_lots="0.1",comment="Short Entry"', { symbol: 'XAUUSD', action: 'sell', quantity: '0.1' }],
+    ['60123456789,sell,"XAUUSD",vol_lots="0.1",comment="Short Entry"', { symbol: 'XAUUSD', action: 'sell', quantity: '0.1', quantityType: 'lots' }],
     ['60123456789,"closeall" , "EURUSD"', { symbol: 'EURUSD', action: 'exit', extras: { licenseId: '60123456789' } }],
     ['60123456789 , BUY , eurusd , risk=1 , sl_price=1.08 , tp_pct=2', { symbol: 'EURUSD', action: 'buy', stopLoss: { type: 'stop', stopPrice: '1.08' }, takeProfit: { percent: '2' } }],
   ])('%s', (body, expected) => {
@@ -34,7 +34,7 @@ describe('PineConnector comma syntax', () => {
 
   it('closelong with a size closes that size only (an exit with a quantity, never the whole position)', () => {
     const partial = ok('60123456789,closelong,GBPUSD,vol_lots=1').signal;
-    expect(partial).toMatchObject({ action: 'exit', closeSide: 'long', quantity: '1', quantityType: 'fixed_quantity' });
+    expect(partial).toMatchObject({ action: 'exit', closeSide: 'long', quantity: '1', quantityType: 'lots' });
     expect(partial.marketPosition).toBeUndefined();
   });
 
@@ -73,5 +73,18 @@ describe('PineConnector comma syntax', () => {
     expect(looksLikePineConnector('ticker=AAPL,action=buy,quantity=1')).toBe(false);
     expect(looksLikePineConnector('Buy AAPL, now, please')).toBe(false);
     expect(looksLikePineConnector('60123456789,buy,EURUSD,risk=1')).toBe(true);
+  });
+});
+
+describe('lots are a PineConnector size only', () => {
+  it('vol_lots= and risk= carry quantityType lots; a native JSON alert cannot send lots', () => {
+    const lots = parseAlert('60123456789,buy,USDJPY,vol_lots=2', 'text/plain');
+    expect(lots).toMatchObject({ ok: true, signal: { symbol: 'USDJPY', quantity: '2', quantityType: 'lots' } });
+    const native = parseAlert('{"ticker":"FX:USDJPY","action":"buy","quantity":"2","quantityType":"lots"}', 'application/json');
+    expect(native).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'quantityType' });
+  });
+
+  it('vol_dollar= stays risk sizing, not lots', () => {
+    expect(parseAlert('60123456789,sell,GBPJPY,vol_dollar=50,sl_price=190', 'text/plain')).toMatchObject({ ok: true, signal: { quantityType: 'risk_dollar_amount' } });
   });
 });

@@ -6,8 +6,10 @@
 // buylimit/buystop/selllimit/sellstop → buy/sell with orderType limit/stop at price=; closelong/closeshort →
 // exit of that side only (closeSide; the side is also recorded as prevMarketPosition); closeall/closelongshort → exit;
 // closelongsell → sell and closeshortbuy → buy (a reversal); cancellong/cancelshort/cancelall → cancel.
-// Sizing: vol_lots= → fixed quantity; vol_dollar= → risk_dollar_amount; legacy risk= → quantity (its meaning
-// is an EA setting; the warning says so). sl=/tp= and *_pips= depend on EA settings and the instrument's pip
+// Sizing: vol_lots= → quantity in lots (quantityType `lots`: MetaTrader lots, 100,000 units of a forex pair's base,
+// 100 oz of gold, 5,000 oz of silver; sizing converts them per instrument and refuses any other instrument);
+// vol_dollar= → risk_dollar_amount; legacy risk= → lots too (the EA's default volume type; its meaning is an EA
+// setting, and the warning says so). sl=/tp= and *_pips= depend on EA settings and the instrument's pip
 // size, so they are kept in extras and NOT applied (warning); sl_price=/tp_price=/sl_pct=/tp_pct= are applied.
 
 import { normaliseAlert, type RawAlert } from './native.js';
@@ -133,13 +135,12 @@ export function parsePineConnector(text: string): ParseResult {
   }
   if (lots !== undefined) {
     raw.quantity = lots;
-    raw.quantityType = 'fixed_quantity';
   } else if (dollars !== undefined) {
     raw.quantity = dollars;
     raw.quantityType = 'risk_dollar_amount';
   } else if (risk !== undefined) {
     raw.quantity = risk;
-    warnings.push('risk= was read as the quantity (lots). Its meaning depends on PineConnector EA settings; use vol_lots= to be explicit.');
+    warnings.push('risk= was read as the quantity in lots. Its meaning depends on PineConnector EA settings; use vol_lots= to be explicit.');
   }
   const price = take('price');
   if (price !== undefined) {
@@ -171,5 +172,8 @@ export function parsePineConnector(text: string): ParseResult {
   const result = normaliseAlert(raw, { dialect: 'pineconnector', warnings });
   // closelong closes long positions only: with a short held it must not buy it back (strategy/plan.ts).
   if (result.ok && mapped.only) result.signal.closeSide = mapped.only;
+  // Lots are not a quantity type an alert may send, so they are set after the alert's checks: the quantity was
+  // checked as a positive number there.
+  if (result.ok && (lots !== undefined || risk !== undefined) && result.signal.quantity !== undefined) result.signal.quantityType = 'lots';
   return result;
 }
