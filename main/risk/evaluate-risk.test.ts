@@ -256,3 +256,45 @@ describe('evaluateRisk: properties', () => {
     );
   });
 });
+
+describe('evaluateRisk: the notional and exposure limits value a quantity as sizing does (account currency, contract size)', () => {
+  const fx = (symbol: string, base: string, quote: string) => ({ symbol, baseCurrency: base, quoteCurrency: quote, contractSize: '1' });
+  const usdjpy = { accountCurrency: 'USD', instruments: { USD_JPY: fx('USD_JPY', 'USD', 'JPY') }, lastPrices: { USD_JPY: '150' } };
+  const es = { accountCurrency: 'USD', instruments: { ESZ2026: { symbol: 'ESZ2026', quoteCurrency: 'USD', contractSize: '50' } }, lastPrices: { ESZ2026: '6000' } };
+
+  it('1,000 USD_JPY on a USD account is $1,000 of notional (not 1000 × 150)', () => {
+    const o = { symbol: 'USD_JPY', quantity: '1000', referencePrice: '150', assetClass: 'forex' as const };
+    expect(run(o, { maxOrderNotional: '1000' }, usdjpy).allowed).toBe(true);
+    expect(run(o, { maxOrderNotional: '999' }, usdjpy).denial?.detail).toBe('NOTIONAL_EXCEEDS_MAX: symbol=USD_JPY, notional=1000, max=999');
+  });
+
+  it('1 ES contract at 6000 is $300,000 of notional and exposure ($50 a point)', () => {
+    const o = { symbol: 'ESZ2026', quantity: '1', referencePrice: '6000', assetClass: 'future' as const };
+    expect(run(o, { maxOrderNotional: '299999' }, es).denial?.detail).toBe('NOTIONAL_EXCEEDS_MAX: symbol=ESZ2026, notional=300000, max=299999');
+    expect(run(o, { maxGrossExposure: '299999' }, es).denial?.detail).toBe('EXPOSURE_EXCEEDS_MAX: symbol=ESZ2026, exposure=300000, max=299999');
+    expect(run(o, { maxOrderNotional: '300000', maxGrossExposure: '300000' }, es).allowed).toBe(true);
+  });
+
+  it('held positions count at their own value: 200,000 USD_JPY ($200,000) plus 1 ES ($300,000)', () => {
+    const ctx = { accountCurrency: 'USD', instruments: { ...usdjpy.instruments, ...es.instruments }, lastPrices: { USD_JPY: '150', ESZ2026: '6000' }, positions: [{ symbol: 'USD_JPY', quantity: '200000' }] };
+    const o = { symbol: 'ESZ2026', quantity: '1', referencePrice: '6000', assetClass: 'future' as const };
+    expect(run(o, { maxGrossExposure: '499999' }, ctx).denial?.detail).toBe('EXPOSURE_EXCEEDS_MAX: symbol=ESZ2026, exposure=500000, max=499999');
+    expect(run(o, { maxGrossExposure: '500000' }, ctx).allowed).toBe(true);
+  });
+
+  it('a cross it cannot value is refused while the limit is on (SIZING_NEEDS_CONVERSION), passes while it is off, and never traps an exit', () => {
+    const ctx = { accountCurrency: 'USD', instruments: { EUR_GBP: fx('EUR_GBP', 'EUR', 'GBP') }, lastPrices: { EUR_GBP: '0.85' } };
+    const entry = { symbol: 'EUR_GBP', quantity: '1000', referencePrice: '0.85', assetClass: 'forex' as const };
+    expect(run(entry, { maxOrderNotional: '1000000' }, ctx).denial).toMatchObject({ code: 'SIZING_NEEDS_CONVERSION', values: { symbol: 'EUR_GBP', quote: 'GBP', account: 'USD', rule: 'max_order_notional' } });
+    expect(run(entry, { maxGrossExposure: '1000000' }, ctx).denial).toMatchObject({ code: 'SIZING_NEEDS_CONVERSION', values: { rule: 'max_gross_exposure' } });
+    expect(run(entry, {}, ctx).allowed).toBe(true);
+    const exit = { ...entry, side: 'sell' as const };
+    expect(run(exit, { maxOrderNotional: '1000000' }, { ...ctx, positions: [{ symbol: 'EUR_GBP', quantity: '1000' }] }).allowed).toBe(true);
+  });
+
+  it('a held symbol the caller could not describe is refused by the exposure limit rather than valued as quantity × price', () => {
+    const ctx = { accountCurrency: 'USD', instruments: { ...es.instruments }, lastPrices: { ESZ2026: '6000', NQZ2026: '21000' }, positions: [{ symbol: 'NQZ2026', quantity: '1' }] };
+    const o = { symbol: 'ESZ2026', quantity: '1', referencePrice: '6000', assetClass: 'future' as const };
+    expect(run(o, { maxGrossExposure: '100000000' }, ctx).denial).toMatchObject({ code: 'CONTRACT_SIZE_UNKNOWN', values: { symbol: 'NQZ2026', rule: 'max_gross_exposure' } });
+  });
+});

@@ -41,6 +41,17 @@ async function rawOrder(clientOrderId: string) {
   return (await res.json()) as { time_in_force?: string; status?: string };
 }
 
+describe('Alpaca instrument currencies', () => {
+  it('a US equity is quoted in USD, one share per unit; a crypto pair names its base and quote from BASE/QUOTE', async () => {
+    const { adapter, fake } = await setup();
+    fake.setPrice('ETH/BTC', '0.05');
+    expect(await adapter.instrument('AAPL')).toMatchObject({ assetClass: 'equity', quoteCurrency: 'USD', contractSize: '1' });
+    expect((await adapter.instrument('AAPL')).baseCurrency).toBeUndefined();
+    expect(await adapter.instrument('BTCUSD')).toMatchObject({ symbol: 'BTC/USD', assetClass: 'crypto', baseCurrency: 'BTC', quoteCurrency: 'USD', contractSize: '1' });
+    expect(await adapter.instrument('ETH/BTC')).toMatchObject({ baseCurrency: 'ETH', quoteCurrency: 'BTC', contractSize: '1' });
+  });
+});
+
 describe('fake Alpaca validates orders as Alpaca documents', () => {
   it('refuses qty and notional together with 422 {code, message}', async () => {
     await setup();

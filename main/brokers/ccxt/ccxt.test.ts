@@ -77,6 +77,13 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect(await adapter.instrument('BTC/USDT')).toMatchObject({ symbol: 'BTC/USDT', assetClass: 'crypto', lotSize: '0.00001', tickSize: '0.01', minQuantity: '0.00001', minNotional: '5' });
   });
 
+  it('instrument info names the market\'s base and quote asset; a spot quantity is in coins (contract size 1); the account counts in the quote asset', async () => {
+    const { adapter } = await setup();
+    expect(await adapter.instrument('ETH/USDT')).toMatchObject({ baseCurrency: 'ETH', quoteCurrency: 'USDT', contractSize: '1' });
+    // The same asset the account's equity is counted in: USDT-quoted sizing needs no conversion.
+    expect((await adapter.account()).currency).toBe('USDT');
+  });
+
   it('a buy larger than the balance is INSUFFICIENT_FUNDS; an order below the NOTIONAL filter is rejected', async () => {
     const { adapter } = await setup();
     const big = (await adapter.submit({ clientOrderId: 'f1', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '100', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;

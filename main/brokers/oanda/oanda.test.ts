@@ -115,6 +115,14 @@ describe('OANDA adapter', () => {
     expect(await adapter.instrument('US30_USD')).toMatchObject({ assetClass: 'cfd', tickSize: '0.1', lotSize: '0.1' });
   });
 
+  it('instrument info names the base and quote currency from BASE_QUOTE, and units are base units (contract size 1)', async () => {
+    const { adapter } = await setup();
+    expect(await adapter.instrument('USDJPY')).toMatchObject({ baseCurrency: 'USD', quoteCurrency: 'JPY', contractSize: '1' });
+    expect(await adapter.instrument('EUR_USD')).toMatchObject({ baseCurrency: 'EUR', quoteCurrency: 'USD', contractSize: '1' });
+    expect(await adapter.instrument('XAU_USD')).toMatchObject({ assetClass: 'cfd', baseCurrency: 'XAU', quoteCurrency: 'USD', contractSize: '1' });
+    expect(await adapter.instrument('US30_USD')).toMatchObject({ baseCurrency: 'US30', quoteCurrency: 'USD', contractSize: '1' });
+  });
+
   it('testConnection: ok, bad token, wrong account id, each in the trader\'s words without the token', async () => {
     const { adapter, fake } = await setup();
     expect((await adapter.testConnection()).ok).toBe(true);

@@ -405,3 +405,22 @@ describe('paper broker books against the agent fills', () => {
     );
   });
 });
+
+describe('paper broker: instrument currencies and contract sizes', () => {
+  it('a futures contract is worth its point value in USD; a forex pair or metal is quoted in its quote currency; anything else in the account currency', async () => {
+    const h = harness();
+    const p = h.paper('acc1', { currency: 'USD' });
+    expect(await p.instrument('ESZ2026')).toMatchObject({ assetClass: 'future', quoteCurrency: 'USD', contractSize: '50' });
+    expect(await p.instrument('MESZ2026')).toMatchObject({ assetClass: 'future', contractSize: '5' });
+    expect(await p.instrument('6EZ2026')).toMatchObject({ assetClass: 'future', contractSize: '125000' });
+    expect(await p.instrument('GCG2027')).toMatchObject({ assetClass: 'future', contractSize: '100' });
+    // A root without a known point value: a future whose contract size is unknown (money sizing refuses it).
+    const unknownRoot = await p.instrument('ZCZ2026');
+    expect(unknownRoot.assetClass).toBe('future');
+    expect(unknownRoot.contractSize).toBeUndefined();
+    expect(await p.instrument('USDJPY')).toMatchObject({ assetClass: 'forex', baseCurrency: 'USD', quoteCurrency: 'JPY', contractSize: '1' });
+    expect(await p.instrument('XAUUSD')).toMatchObject({ assetClass: 'cfd', baseCurrency: 'XAU', quoteCurrency: 'USD', contractSize: '1' });
+    expect(await p.instrument('AAPL')).toMatchObject({ assetClass: 'other', quoteCurrency: 'USD', contractSize: '1' });
+    h.close();
+  });
+});
