@@ -156,7 +156,7 @@ describe('futures point values', () => {
 describe('through planSignal', () => {
   const base = (signal: Partial<Signal>, instrument: InstrumentView, broker: string, currency = 'USD'): PlanInput => ({
     signal: { dialect: 'native', symbol: 'X', ticker: 'X', action: 'buy', ...signal } as Signal,
-    config: { ...DEFAULT_STRATEGY_CONFIG, maxAlertAgeSeconds: undefined } as typeof DEFAULT_STRATEGY_CONFIG,
+    config: DEFAULT_STRATEGY_CONFIG,
     broker,
     symbolTable: DEFAULT_SYMBOL_MAPPING,
     position: '0',

@@ -111,6 +111,13 @@ const INSTRUMENTS: Instrument[] = [
   { name: 'US30_USD', type: 'CFD', displayPrecision: 1, pipLocation: 0, tradeUnitsPrecision: 1, minimumTradeSize: '0.1', maximumOrderUnits: '2000', marginRate: '0.05' },
 ];
 
+/** The value of `units` of an instrument in the account's currency (USD): margin is counted in it. A USD-quoted
+ *  instrument is worth units × price; USD_JPY's units are US dollars already. */
+function usdValue(instrument: string, units: Decimal.Value, price: Decimal.Value): Decimal {
+  const u = new Decimal(units).abs();
+  return instrument.startsWith('USD_') ? u : u.mul(price);
+}
+
 const decimals = (v: string): number => (v.includes('.') ? v.split('.')[1]!.length : 0);
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
@@ -299,7 +306,7 @@ export class FakeOanda {
   }
 
   private marginUsed(): Decimal {
-    return [...this.positions.entries()].reduce((s, [i, p]) => s.plus(p.units.abs().mul(this.prices.get(i)!).mul(INSTRUMENTS.find((x) => x.name === i)!.marginRate)), new Decimal(0));
+    return [...this.positions.entries()].reduce((s, [i, p]) => s.plus(usdValue(i, p.units, this.prices.get(i)!).mul(INSTRUMENTS.find((x) => x.name === i)!.marginRate)), new Decimal(0));
   }
 
   private pending(): FakeOrder[] {
@@ -466,7 +473,7 @@ export class FakeOanda {
     const current = this.positions.get(order.instrument)?.units ?? new Decimal(0);
     if (order.positionFill === 'REDUCE_ONLY' && (current.isZero() || current.gt(0) === long)) return { cancel: this.cancelOrder(order, 'REDUCE_ONLY_NOT_REDUCING') };
     const addsExposure = current.isZero() || current.gt(0) === long;
-    if (addsExposure && units.abs().mul(price).mul(instrument.marginRate).gt(this.balance.minus(this.marginUsed()))) return { cancel: this.cancelOrder(order, 'INSUFFICIENT_MARGIN') };
+    if (addsExposure && usdValue(instrument.name, units, price).mul(instrument.marginRate).gt(this.balance.minus(this.marginUsed()))) return { cancel: this.cancelOrder(order, 'INSUFFICIENT_MARGIN') };
     if (order.takeProfitOnFill?.price !== undefined && (long ? new Decimal(order.takeProfitOnFill.price).lte(price) : new Decimal(order.takeProfitOnFill.price).gte(price))) return { cancel: this.cancelOrder(order, 'TAKE_PROFIT_ON_FILL_LOSS') };
     if (order.stopLossOnFill?.price !== undefined && (long ? new Decimal(order.stopLossOnFill.price).gte(price) : new Decimal(order.stopLossOnFill.price).lte(price))) return { cancel: this.cancelOrder(order, 'STOP_LOSS_ON_FILL_LOSS') };
     // The dependents' client ids must be free when they are created (checked at the fill, as v20 does).
