@@ -145,13 +145,21 @@ describe('exits of a position protected by a stop-loss', () => {
     }
   });
 
-  it('a PineConnector closelong with a size closes that size, not the whole long', async () => {
-    const buy = await own.post(ownHook, '{"ticker":"PCX","action":"buy","quantity":4,"price":"20"}');
+  it('a PineConnector closelong with a size closes that size (in lots: 0.1 lot of gold is 10 oz), not the whole long', async () => {
+    const buy = await own.post(ownHook, '{"ticker":"XAUUSD","action":"buy","quantity":40,"price":"20"}');
     await settled(buy.body.signalId as string);
-    const close = await own.post(ownHook, '60123456789,closelong,PCX,vol_lots=1,price=20.5', 'text/plain');
+    const close = await own.post(ownHook, '60123456789,closelong,XAUUSD,vol_lots=0.1,price=20.5', 'text/plain');
     expect(close.status).toBe(202);
     expect(await settled(close.body.signalId as string)).toMatchObject({ status: 'done' });
-    expect((await positions()).find((p) => p.symbol === 'PCX')?.quantity).toBe('3');
+    expect((await positions()).find((p) => p.symbol === 'XAUUSD')?.quantity).toBe('30');
+  });
+
+  it('a PineConnector size in lots on a stock is denied LOT_SIZE_UNKNOWN, never traded as shares', async () => {
+    const buy = await own.post(ownHook, '{"ticker":"PCY","action":"buy","quantity":4,"price":"20"}');
+    await settled(buy.body.signalId as string);
+    const close = await own.post(ownHook, '60123456789,closelong,PCY,vol_lots=1,price=20.5', 'text/plain');
+    expect(await settled(close.body.signalId as string)).toMatchObject({ status: 'denied', code: 'LOT_SIZE_UNKNOWN' });
+    expect((await positions()).find((p) => p.symbol === 'PCY')?.quantity).toBe('4');
   });
 });
 

@@ -6,7 +6,7 @@
 // enum values are matched case-insensitively and numbers are normalised to decimal strings in code, where a
 // precise error code and a fix can be given. Unknown top-level fields are allowed; they are kept in `extras`.
 
-import { ACTIONS, MARKET_POSITIONS, ORDER_TYPES, QUANTITY_TYPES, SENTIMENTS, SIGNAL_QUANTITY_TYPES, TIME_IN_FORCE } from '../signal.js';
+import { ACTIONS, MARKET_POSITIONS, ORDER_TYPES, SENTIMENTS, SIGNAL_QUANTITY_TYPES, TIME_IN_FORCE } from '../signal.js';
 
 /** A number, or a string that should hold one ("10", " 189.42 "). Content is checked in code. */
 const numeric = { type: ['number', 'string'] } as const;
