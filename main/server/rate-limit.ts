@@ -20,23 +20,34 @@ export class TokenBucket {
   }
 }
 
+export interface RateLimits {
+  perSecond: number;
+  burst: number;
+}
+
+/**
+ * The per-key limits come with every request (a strategy's `intake.rateLimit`, read from the strategy the listener
+ * looked up, which the control API's invalidate refreshes on every change): a key whose limits changed gets a new,
+ * full bucket at once, so a limit raised after alerts were refused, or tightened after a URL leaked, applies to the
+ * next alert, not after a restart. A key whose limits did not change keeps its bucket and what it has spent.
+ */
 export class RateLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, { bucket: TokenBucket; perSecond: number; burst: number }>();
   private readonly global: TokenBucket;
   constructor(
-    private readonly perKey: { perSecond: number; burst: number },
-    overall: { perSecond: number; burst: number },
+    private readonly perKey: RateLimits,
+    overall: RateLimits,
     private readonly clock?: () => number,
   ) {
     this.global = new TokenBucket(overall.perSecond, overall.burst, clock);
   }
-  allow(key: string, limits = this.perKey): boolean {
+  allow(key: string, limits: RateLimits = this.perKey): boolean {
     let b = this.buckets.get(key);
-    if (!b) {
-      if (this.buckets.size > 10_000) this.buckets.clear();
-      b = new TokenBucket(limits.perSecond, limits.burst, this.clock);
+    if (!b || b.perSecond !== limits.perSecond || b.burst !== limits.burst) {
+      if (!b && this.buckets.size > 10_000) this.buckets.clear();
+      b = { bucket: new TokenBucket(limits.perSecond, limits.burst, this.clock), perSecond: limits.perSecond, burst: limits.burst };
       this.buckets.set(key, b);
     }
-    return b.take() && this.global.take();
+    return b.bucket.take() && this.global.take();
   }
 }

@@ -425,6 +425,32 @@ describe.each([
     expect(flood.body.code).toBe('RATE_LIMITED');
   });
 
+  it("a strategy's changed rate limit applies to the next alert: raised, removed, tightened (no restart)", async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', {
+      name: `Retuned rate ${mode}`,
+      accountIds: [accounts[0]!.id],
+      config: { intake: { rateLimit: { perSecond: 0.001, burst: 2 } } },
+    });
+    expect(created.status).toBe(201);
+    const url = created.body.webhookUrl;
+    let n = 0;
+    // A cancel of a symbol nobody holds: answered and stored, nothing traded.
+    const burst = async (count: number): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < count; i++) out.push((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"ticker":"RLR","action":"cancel","id":"rr-${mode}-${n++}"}` })).status);
+      return out;
+    };
+    const setLimit = async (intake: Record<string, unknown>) => expect((await agent.api('PUT', `/api/strategies/${created.body.id}`, { config: { intake } })).status).toBe(200);
+    expect(await burst(3)).toEqual([202, 202, 429]);
+    await setLimit({ rateLimit: { perSecond: 1000, burst: 1000 } });
+    expect(await burst(5)).toEqual([202, 202, 202, 202, 202]);
+    await setLimit({ rateLimit: { perSecond: 0.001, burst: 1 } });
+    expect(await burst(2)).toEqual([202, 429]);
+    await setLimit({}); // no limit of its own: the default (50/s, burst 1000)
+    expect(await burst(5)).toEqual([202, 202, 202, 202, 202]);
+  });
+
   it('a strategy config with unknown or invalid fields is refused, every problem at once', async () => {
     const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
     const res = await agent.api<{ code: string; errors: { path: string; message: string }[] }>('POST', '/api/strategies', {
