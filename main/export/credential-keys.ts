@@ -5,18 +5,16 @@
 // names the field, never echoes the value.
 import type { ValidationIssue } from '../server/validate.js';
 import { shownName } from '../server/validate.js';
-
-/** Field names that hold a credential, in any case. "pass" and "auth" alone or as a word of the name count
- *  (auth, authKey, auth_header, basicAuth); "bypass" or "author" do not. */
-export const CREDENTIAL_KEY = /pass(word|wd|phrase)|secret|token|api[_-]?key|private[_-]?key|credential|authori[sz]ation|bearer|cookie/i;
-/** "pass" / "auth" as a whole word of a camelCase, snake_case or kebab-case name. */
-const WORD_CASED = /(^|[_-])(pass|auth)($|[A-Z0-9_-])|[a-z](Pass|Auth)($|[A-Z0-9_-])|(^|[_-])(PASS|AUTH)($|[0-9_-])|(^|[_-])(Pass|Auth)($|[A-Z0-9_-])/;
+import { isSecretName } from '../secret-names.js';
 
 /** Keys whose children are names the trader chose (symbols, account ids), not setting names. */
 const FREE_KEYS = new Set(['maxPositionBySymbol']);
 
+/** Field names that hold a credential, in any case and style: the same rule as an alert's secret-named fields
+ *  (main/secret-names.ts): "pass" and "auth" alone or as a word of the name count (auth, authKey, auth_header,
+ *  basicAuth); "bypass" or "author" do not. */
 export function isCredentialKey(name: string): boolean {
-  return CREDENTIAL_KEY.test(name) || WORD_CASED.test(name);
+  return isSecretName(name);
 }
 
 /**

@@ -320,6 +320,34 @@ describe.each([
     for (const f of files) expect({ file: f, leak: fs.readFileSync(f).toString('latin1').includes(canary) }).toEqual({ file: f, leak: false });
   });
 
+  it('a passphrase sent as a list or an object, or pasted into other fields, is in no answer, no stored signal and no database file', async () => {
+    const canary = `ppl-canary-${mode}-93c1`;
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: `List canary ${mode}`, accountIds: [accounts[0]!.id], passphrase: canary });
+    const p = new URL(created.body.webhookUrl).pathname;
+    const answers: string[] = [];
+    for (const body of [
+      `{"ticker":"ZZL1","action":"buy","quantity":1,"passphrase":["${canary}-list"]}`,
+      `{"ticker":"ZZL2","action":"buy","quantity":1,"passphrase":{"v":"${canary}-obj"}}`,
+    ]) {
+      const res = await agent.post(p, body);
+      expect(res.body.code).toBe('INVALID_FIELD');
+      const row = await eventually(async () => agent.api<{ rawBody: string }>('GET', `/api/signals/${res.body.signalId as string}`), (r) => r.status === 200);
+      expect(row.body.rawBody).toMatch(/"passphrase":\[REDACTED\]\}$/);
+      answers.push(JSON.stringify(res.body), JSON.stringify(row.body));
+    }
+    const ok = await agent.post(p, `{"ticker":"ZZL3","action":"cancel","Pass_Phrase":"${canary}","note":"${canary}","api-key":"${canary}-key","id":"pl-${mode}"}`);
+    expect(ok.status).toBe(202);
+    const row = await eventually(async () => agent.api<{ rawBody: string; parsed: { extras?: unknown } }>('GET', `/api/signals/${ok.body.signalId as string}`), (r) => r.status === 200);
+    expect(row.body.parsed.extras).toEqual({ note: '[REDACTED]' });
+    answers.push(JSON.stringify(ok.body), JSON.stringify(row.body));
+    for (const a of answers) expect(a).not.toContain(canary);
+    // inbox.db and viewzenix.db rows are written from the same redacted body and signal.
+    const files = filesUnder(agent.dataDir);
+    expect(files.some((f) => f.endsWith('inbox.db'))).toBe(true);
+    for (const f of files) expect({ file: f, leak: fs.readFileSync(f).toString('latin1').includes(canary) }).toEqual({ file: f, leak: false });
+  });
+
   it('property: a random secret in random malformed variants of an alert is in no answer and no stored body', async () => {
     const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
     const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: `Random secrets ${mode}`, accountIds: [accounts[0]!.id], passphrase: 'not-the-one-sent' });

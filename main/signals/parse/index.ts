@@ -7,9 +7,10 @@
 import { diagnoseJson } from './json-diagnose.js';
 import { scanJson } from './json-scan.js';
 import { parseKeyValue, looksLikeKeyValue } from './keyvalue.js';
-import { looseKey, normaliseAlert, SECRET_KEY, type RawAlert } from './native.js';
+import { normaliseAlert, type RawAlert } from './native.js';
+import { isSecretName, withoutBearerTokens } from '../../secret-names.js';
 import { looksLikePineConnector, parsePineConnector } from './pineconnector.js';
-import { secretValues } from './redact-body.js';
+import { REDACTED, secretValues } from './redact-body.js';
 import { reject, type ParseResult } from './result.js';
 import { looksLikeThreeCommas, parseThreeCommas } from './threecommas.js';
 
@@ -18,7 +19,7 @@ export type { ParseResult } from './result.js';
 export function parseAlert(body: string, contentType?: string): ParseResult {
   const text = stripBody(body);
   const result = parseText(text, contentType);
-  return redact(result, text);
+  return redact(withoutSecretValues(result, text), text);
 }
 
 function stripBody(body: string): string {
@@ -95,7 +96,7 @@ function secretsIn(text: string): string[] {
   const out: string[] = [];
   for (const re of [JSON_SECRET, TEXT_SECRET]) {
     for (const m of text.matchAll(re)) {
-      if (!SECRET_KEY.test(looseKey(m[1]!))) continue;
+      if (!isSecretName(m[1]!)) continue;
       let v = m[2]!;
       if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
       if (v !== '') out.push(v);
@@ -124,4 +125,29 @@ function redact(result: ParseResult, text: string): ParseResult {
     return { ...result, warnings: result.warnings.map((w) => scrub(w, secrets)) };
   }
   return { ...result, message: scrub(result.message, secrets) };
+}
+
+/**
+ * The parsed signal is stored (signals.parsed) and answered (/api/signals) as the raw body is, so what the raw body
+ * has redacted is redacted in it too: the passphrase's value wherever it was pasted (any length, as in the body),
+ * the values of secret-named fields found by the body scan (4 characters or more, as in the body) and "Bearer"
+ * tokens, in the free-text parts of the signal: `extras` (values and names, at every level) and `id`.
+ */
+function withoutSecretValues(result: ParseResult, text: string): ParseResult {
+  if (!result.ok) return result;
+  const { signal } = result;
+  if (signal.extras === undefined && signal.id === undefined) return result;
+  const secrets = [...new Set([...(result.passphrase ? [result.passphrase] : []), ...secretValues(text).filter((v) => v.length >= 4 && !REDACTED.includes(v))])];
+  const clean = (s: string): string => withoutBearerTokens(secrets.reduce((out, v) => (out.includes(v) ? out.split(v).join(REDACTED) : out), s), REDACTED);
+  const deep = (v: unknown): unknown => {
+    if (typeof v === 'string') return clean(v);
+    if (Array.isArray(v)) return v.map(deep);
+    if (v === null || typeof v !== 'object') return v;
+    // fromEntries defines own properties, so a "__proto__" key stays data.
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k), deep(x)]));
+  };
+  const next = { ...signal };
+  if (next.extras !== undefined) next.extras = deep(next.extras) as Record<string, unknown>;
+  if (next.id !== undefined) next.id = clean(next.id);
+  return { ...result, signal: next };
 }

@@ -23,17 +23,13 @@ import { findPlaceholder } from './placeholders.js';
 import { reject, show, type ParseResult, type Rejection } from './result.js';
 import { errorField, signalViolation, validateNativeShape } from './schema.js';
 import { normaliseTime } from './time.js';
+import { isSecretName } from '../../secret-names.js';
 
 export type RawAlert = Record<string, unknown>;
 
 /** Deeper nesting than this is not an alert; refusing it keeps every walk below cheap and bounded. */
 export const MAX_DEPTH = 16;
 
-/**
- * Field names that hold secrets: taken out of the alert, never kept in extras, never echoed. Matched anywhere in
- * the name, so mangled or decorated keys ("email_token2", "my_secret") are dropped too.
- */
-export const SECRET_KEY = /passphrase|password|passwd|secret|token|api_?key/i;
 
 const PRICE_FIELDS = new Set(['limitPrice', 'stopPrice', 'price', 'signalPrice', 'takeProfit.limitPrice', 'stopLoss.stopPrice', 'stopLoss.limitPrice']);
 
@@ -78,13 +74,17 @@ function walk(raw: RawAlert): Walk {
   return undefined;
 }
 
-/** Copy of a value with secret-named keys removed at every level (the walk above bounded the depth). */
+/**
+ * Copy of a value with secret-named keys removed at every level (the walk above bounded the depth). Secret names
+ * follow main/secret-names.ts, the rule the stored-body redactor and the config credential guard use, so a
+ * mangled or decorated key ("email_token2", "my_secret", "x-api-key", "Api Key") is dropped too.
+ */
 function withoutSecrets(value: unknown, dropped: string[], path: string): unknown {
   if (Array.isArray(value)) return value.map((v, i) => withoutSecrets(v, dropped, `${path}.${i}`));
   if (value === null || typeof value !== 'object') return value;
   const entries: Array<[string, unknown]> = [];
   for (const [k, v] of Object.entries(value)) {
-    if (SECRET_KEY.test(k)) dropped.push(path === '' ? k : `${path}.${k}`);
+    if (isSecretName(k)) dropped.push(path === '' ? k : `${path}.${k}`);
     else entries.push([k, withoutSecrets(v, dropped, path === '' ? k : `${path}.${k}`)]);
   }
   // fromEntries defines own properties, so a "__proto__" key stays data and cannot change a prototype.
@@ -221,7 +221,7 @@ export function structuralProblem(input: RawAlert): Rejection | undefined {
   }
   const parts = found.field.split('.');
   const top = parts[0] ?? found.field;
-  const secret = parts.some((p) => SECRET_KEY.test(p));
+  const secret = parts.some((p) => isSecretName(p));
   const canonicalTop = NATIVE_BY_LOOSE.get(looseKey(top));
   const shownField = canonicalTop !== undefined ? [canonicalTop, ...parts.slice(1)].join('.') : found.field;
   const what = secret ? 'a {{placeholder}}' : found.text;

@@ -4,17 +4,18 @@
 // reads, so the values are found by a tolerant scan of the text instead of by the parsers:
 //   - a key is any name before ":" or "=", bare or quoted with ", ' or backslash-escaped quotes (\", \\\"),
 //     read the way the parsers read names (any case, "_", "-" and spaces ignored: "Pass_Phrase", "pass phrase"),
-//     and it is secret when its name matches SECRET_KEY (passphrase, secret, email_token, password, api_key…);
+//     and it is secret when main/secret-names.ts says so (passphrase, secret, email_token, api-key, pin, auth…);
 //   - the value is read by the rules of the body's dialect, chosen the way parseAlert chooses it: JSON (quoted
 //     values at any escape level; a missing closing quote runs to the end of the body), PineConnector (up to
 //     the next comma outside double quotes) or key=value (one token; quotes may wrap any part of it);
 //   - a found value of 4 characters or more is also replaced wherever else it appears (pasted into another
-//     field), as the parsed passphrase is.
+//     field), as the parsed passphrase is;
+//   - a "Bearer <token>" anywhere has its token replaced, whatever the field's name.
 // Only the value is replaced: quotes, braces and what follows stay, so a cut-off or escaped body still shows
 // what was wrong with it. Where the end of a value is ambiguous, more is replaced, never less.
 // Pure, and linear in the length of the body (it runs on every alert, before the answer).
 
-import { looseKey, SECRET_KEY } from './native.js';
+import { isSecretName, withoutBearerTokens } from '../../secret-names.js';
 import { looksLikePineConnector } from './pineconnector.js';
 
 /** What a secret value is replaced by in a stored body. */
@@ -39,7 +40,7 @@ interface Span {
 export function redactBody(raw: string, passphrase?: string): string {
   const text = passphrase ? raw.split(passphrase).join(REDACTED) : raw;
   const spans = secretSpans(text);
-  if (spans.length === 0) return text;
+  if (spans.length === 0) return withoutBearerTokens(text, REDACTED);
   let out = '';
   let at = 0;
   for (const s of spans) {
@@ -51,7 +52,7 @@ export function redactBody(raw: string, passphrase?: string): string {
   // so the time stays linear in the body (every secret field's own value is replaced regardless).
   const elsewhere = [...new Set(copies(text, spans))].filter((v) => v.length >= 4 && !REDACTED.includes(v));
   for (const v of elsewhere.slice(0, MAX_ELSEWHERE)) out = out.split(v).join(REDACTED);
-  return out;
+  return withoutBearerTokens(out, REDACTED);
 }
 
 /** The secret values in a body, as written in it and as the parsers would read them, for scrubbing messages. */
@@ -69,7 +70,10 @@ export function secretValues(text: string): string[] {
 function copies(text: string, spans: readonly Span[]): string[] {
   const out: string[] = [];
   for (const s of spans) {
-    out.push(text.slice(s.start, s.end));
+    const value = text.slice(s.start, s.end);
+    out.push(value);
+    // A list or object sent as a secret: the words inside it are what may be pasted elsewhere.
+    if (value[0] === '[' || value[0] === '{') out.push(...(value.match(/[^"'\\\s,:{}[\]]{4,}/g) ?? []));
     if (s.likely !== undefined && s.likely < s.end) out.push(text.slice(s.start, s.likely));
   }
   return out;
@@ -93,8 +97,8 @@ function secretSpans(text: string): Span[] {
     const c = text[p];
     if ((c !== ':' && c !== '=') || p < covered) continue;
     const key = keyBefore(text, p, escapes);
-    // The shortest secret name is "token": shorter names are not read further.
-    if (key === undefined || key.length < 5 || !SECRET_KEY.test(looseKey(key.includes('\\') ? decodeKey(key) : key))) continue;
+    // The shortest secret names ("pin", "pwd", "sig", "key") have 3 letters: shorter names are not read further.
+    if (key === undefined || key.length < 3 || !isSecretName(key.includes('\\') ? decodeKey(key) : key)) continue;
     const start = spaceAfter(text, p + 1, escapes);
     const span = dialect === 'json' ? jsonValue(text, start) : dialect === 'pineconnector' ? pineValue(text, start) : keyValueToken(text, start);
     if (span.end > span.start) {
@@ -154,15 +158,17 @@ function decodeKey(key: string): string {
 }
 
 /**
- * A JSON value: a quoted string at any escape level (the backslashes before the opening quote say which), else
- * a bare word up to a separator. Objects and lists are not values here: their own fields are scanned.
+ * A JSON value: a quoted string at any escape level (the backslashes before the opening quote say which), a list
+ * or an object (a passphrase sent as ["…"] or {"v": "…"} is still a secret: all of it is the value), else a bare
+ * word up to a separator.
  */
 function jsonValue(text: string, start: number): Span {
   let k = 0;
   while (text[start + k] === '\\') k++;
   const q = text[start + k];
   if (!isQuote(q)) {
-    if (k > 0 || text[start] === '{' || text[start] === '[') return { start, end: start };
+    if (k === 0 && (text[start] === '{' || text[start] === '[')) return bracketValue(text, start);
+    if (k > 0) return { start, end: start };
     let end = start;
     while (end < text.length && !isSpace(text[end]) && !',}]\\"\''.includes(text[end]!)) end++;
     return { start, end };
@@ -189,6 +195,35 @@ function jsonValue(text: string, start: number): Span {
     run = 0;
   }
   return { start: from, end: text.length, likely };
+}
+
+/**
+ * A list or object from its opening bracket to the matching one. Brackets inside strings do not count: a string
+ * opens at a quote with some number of backslashes before it (its escape level) and closes at the next quote with
+ * exactly as many. Unbalanced (a cut-off body, a stray quote): the value runs to the end of the body.
+ */
+function bracketValue(text: string, start: number): Span {
+  let depth = 0;
+  for (let j = start; j < text.length; j++) {
+    const c = text[j]!;
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return { start, end: j + 1 };
+    } else if (isQuote(c)) {
+      let run = 0;
+      while (text[j - 1 - run] === '\\') run++;
+      let close = j + 1;
+      for (; close < text.length; close++) {
+        if (text[close] !== c) continue;
+        let r = 0;
+        while (text[close - 1 - r] === '\\') r++;
+        if (r === run) break;
+      }
+      j = close;
+    }
+  }
+  return { start, end: text.length };
 }
 
 /** What may follow a string: the end, a closing bracket, a colon, the next string, or a comma and a next item. */
