@@ -77,3 +77,42 @@ describe('credentials in an account\'s config are refused', () => {
     expect(allText(dataDir)).not.toMatch(/CANARY/);
   });
 });
+
+describe('a login in a URL setting is refused (settings are answered, exported and audited in the clear)', () => {
+  it("an account's baseUrl with user:password@ or a ?token= is 400 VALIDATION_FAILED naming /baseUrl; a plain one is accepted", async () => {
+    const a = await start();
+    const before = (await a.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items.length;
+    for (const baseUrl of ['http://USERCANARY:BASEURLPWCANARY@127.0.0.1:6005', 'http://127.0.0.1:6005/?token=QTOKCANARY', 'https://paper-api.example.com/v2?api_key=QKEYCANARY']) {
+      const r = await a.api<ErrorBody>('POST', '/api/accounts', { name: 'U', broker: 'paper', environment: 'paper', baseUrl });
+      expect([r.status, r.body.code, r.body.errors?.map((e) => e.path)], baseUrl).toEqual([400, 'VALIDATION_FAILED', ['/baseUrl']]);
+      expect(JSON.stringify(r.body)).not.toMatch(/CANARY/);
+    }
+    expect((await a.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items).toHaveLength(before);
+    const plain = await a.api<AccountView>('POST', '/api/accounts', { name: 'Plain', broker: 'paper', environment: 'paper', baseUrl: 'http://127.0.0.1:6005/?region=eu' });
+    expect(plain.status).toBe(201);
+  });
+
+  it('the localtunnel host with user:password@ is 400 VALIDATION_FAILED naming /localtunnel/host, and nothing is saved', async () => {
+    const a = await start();
+    const r = await a.api<ErrorBody>('PUT', '/api/tunnel', { localtunnel: { host: 'https://LTUSER:LTPWCANARY@lt.example.com' } });
+    expect([r.status, r.body.code, r.body.errors?.map((e) => e.path)]).toEqual([400, 'VALIDATION_FAILED', ['/localtunnel/host']]);
+    const q = await a.api<ErrorBody>('PUT', '/api/tunnel', { provider: 'localtunnel', localtunnel: { host: 'https://lt.example.com/?token=LTQTOKCANARY' } });
+    expect([q.status, q.body.errors?.map((e) => e.path)]).toEqual([400, ['/localtunnel/host']]);
+    expect(JSON.stringify([r.body, q.body])).not.toMatch(/CANARY/);
+    const ok = await a.api('PUT', '/api/tunnel', { localtunnel: { host: 'https://lt.example.com' } });
+    expect(ok.status).toBe(200);
+    const exported = await a.api('GET', '/api/config/export');
+    expect(JSON.stringify(exported.body)).toContain('lt.example.com');
+    expect(JSON.stringify(exported.body)).not.toMatch(/CANARY/);
+    // An import carrying such a host is refused the same way.
+    const file = exported.body as { settings: Record<string, string> };
+    file.settings['tunnel.settings'] = JSON.stringify({ localtunnel: { host: 'https://LTUSER:LTPWCANARY@lt.example.com' } });
+    const imported = await a.api<ErrorBody>('POST', '/api/config/import', file);
+    expect([imported.status, imported.body.errors?.map((e) => e.path)]).toEqual([400, ['/settings/tunnel.settings/localtunnel/host']]);
+    expect(JSON.stringify(imported.body)).not.toMatch(/CANARY/);
+    const dataDir = a.dataDir;
+    await a.stop();
+    agent = undefined;
+    expect(allText(dataDir)).not.toMatch(/CANARY/);
+  });
+});

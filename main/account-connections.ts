@@ -16,15 +16,15 @@ import type { ConnectionProblemView, ConnectionTestView } from '../shared/api-ty
 import { isCode, type Code } from '../shared/codes.js';
 import { accountSettingsIssues } from './brokers/account-settings.js';
 import { shownName, type ValidationIssue } from './server/validate.js';
-import { credentialKeyIssues } from './export/credential-keys.js';
+import { credentialKeyIssues, urlUserinfoIssue } from './export/credential-keys.js';
 
 /** Where an account's credentials go instead of its `config` (said in every refusal). */
 export const ACCOUNT_CREDENTIALS_HINT = 'give them as "credentials" when creating the account, or with PUT /api/accounts/:id/credentials (they are kept in the OS keychain)';
 
 /**
  * Every problem with an account's settings that needs no broker call: the environment the broker accepts, the
- * settings it cannot work without (OANDA's accountId, CCXT's exchange, an exchange id CCXT knows), and no
- * credential-named key in `config`. Account creation and config import both check this, credentials given or not.
+ * settings it cannot work without (OANDA's accountId, CCXT's exchange, an exchange id CCXT knows), no
+ * credential-named key in `config`, and no login (user:password@, ?token=) in `baseUrl`. Account creation and config import both check this, credentials given or not.
  */
 /** CCXT's exchange ids, when any of `accounts` is a CCXT account: CCXT (tens of MB) is loaded only then, never
  *  at start-up for an agent without one. */
@@ -33,8 +33,12 @@ export async function ccxtExchangesFor(accounts: readonly Pick<AccountRow, 'brok
   return (await import('./brokers/ccxt/adapter.js')).listCcxtExchanges();
 }
 
-export function accountConfigIssues(account: Pick<AccountRow, 'broker' | 'environment' | 'config'>, ccxtExchanges: readonly string[] | undefined): ValidationIssue[] {
+export function accountConfigIssues(account: Pick<AccountRow, 'broker' | 'environment' | 'config'> & { baseUrl?: string | null }, ccxtExchanges: readonly string[] | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [...accountSettingsIssues(account.broker, account.environment, account.config)];
+  // The base URL is a setting (answered, exported, audited in the clear): a login in it is refused like a
+  // credential-named key.
+  const login = urlUserinfoIssue(account.baseUrl ?? undefined, '/baseUrl', ACCOUNT_CREDENTIALS_HINT);
+  if (login) issues.push(login);
   const exchange = account.config.exchange;
   if (account.broker === 'ccxt' && ccxtExchanges !== undefined && typeof exchange === 'string' && exchange.trim() !== '' && !ccxtExchanges.includes(exchange)) {
     issues.push({ path: '/config/exchange', message: `"${shownName(exchange)}" is not an exchange id CCXT knows (GET /api/brokers lists them), e.g. binance` });

@@ -6,6 +6,7 @@ import type { Logger } from './log.js';
 import { scrubText } from './log.js';
 import type { SettingsRepo } from './store/settings.js';
 import { ApiFailure } from './server/control.js';
+import { tunnelUrlIssues } from './export/credential-keys.js';
 import {
   CloudflaredProvider,
   LocaltunnelProvider,
@@ -78,6 +79,10 @@ export class TunnelService {
    *  name, a new quick-tunnel URL), so touching another provider's section must not cause one. */
   async update(patch: TunnelSettingsPatch): Promise<TunnelStatusView> {
     const current = this.settings();
+    // A server address with a login would be saved, answered and exported in the clear (the manual URL's own
+    // check refuses it as TUNNEL_CONFIG_INVALID).
+    const logins = tunnelUrlIssues(patch, '', ['localtunnel/host', 'cloudflared/publicUrl']);
+    if (logins.length > 0) throw new ApiFailure('VALIDATION_FAILED', logins.map((i) => `${i.path} ${i.message}`).join('; '), logins);
     const next: TunnelSettings = { ...current, ...patch };
     if (next.provider) this.build(next); // refuses settings that cannot work, before they are saved
     const before = current.provider;

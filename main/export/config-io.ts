@@ -9,7 +9,7 @@ import { accountConfigSchema, createAccountSchema, createStrategySchema, strateg
 import { newWebhookId } from '../ids.js';
 import { accountConfigIssues } from '../account-connections.js';
 import { exportableNotifyConfig, notifyConfigIssues, SETTINGS_KEY as NOTIFY_SETTINGS_KEY } from '../notify/config.js';
-import { credentialKeyIssues, hideCredentialValues, isCredentialKey, stripCredentialKeys } from './credential-keys.js';
+import { credentialKeyIssues, hideCredentialValues, isCredentialKey, stripCredentialKeys, tunnelUrlIssues } from './credential-keys.js';
 
 export const CONFIG_FORMAT = 'viewzenix-config';
 
@@ -21,6 +21,8 @@ export interface ConfigSnapshot extends ConfigSnapshotData {
 
 /** Settings the agent keeps for itself (first-run markers), not configuration. */
 const INTERNAL_SETTINGS = new Set(['seeded', 'demoStrategyId']);
+/** The tunnel settings (tunnel-service.ts SETTINGS_KEY): its server addresses must carry no login. */
+const TUNNEL_SETTINGS_KEY = 'tunnel.settings';
 
 const ID = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } as const;
 const { $id: _drop, ...strategyOverrideSchema } = STRATEGY_ACCOUNT_OVERRIDE_SCHEMA;
@@ -235,6 +237,7 @@ function settingsIssues(settings: Record<string, string>): ValidationIssue[] {
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) out.push({ path: at, message: 'must be the JSON of the notification settings (an object)' });
       else out.push(...notifyConfigIssues(parsed, at));
     } else out.push(...credentialKeyIssues(parsed, at, SETTING_CREDENTIALS_HINT));
+    if (k === TUNNEL_SETTINGS_KEY) out.push(...tunnelUrlIssues(parsed, at));
   }
   return out;
 }

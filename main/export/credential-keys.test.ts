@@ -23,6 +23,13 @@ describe('credential-named keys', () => {
     expect(urlUserinfoIssue('https://relay.example.com/', '/baseUrl', 'x')).toBeUndefined();
   });
 
+  it('refuses a URL whose query carries a credential-named parameter, naming the parameter and not its value', () => {
+    const issue = urlUserinfoIssue('https://relay.example.com/v2?region=eu&access_token=CANARYq', '/baseUrl', 'x');
+    expect(issue).toEqual({ path: '/baseUrl', message: expect.stringMatching(/credential in its query \("access_token="\)/) });
+    expect(JSON.stringify(issue)).not.toMatch(/CANARY/);
+    expect(urlUserinfoIssue('https://relay.example.com/v2?region=eu&author=me', '/baseUrl', 'x')).toBeUndefined();
+  });
+
   it('hides credential values for display', () => {
     expect(hideCredentialValues({ a: 1, apiKey: 'CANARY', n: { password: 'x', keep: 'y' } })).toEqual({ a: 1, apiKey: '(hidden)', n: { password: '(hidden)', keep: 'y' } });
   });

@@ -39,7 +39,11 @@ export function credentialKeyIssues(value: unknown, at: string, where: string): 
   return out;
 }
 
-/** A URL that carries user:password@ (userinfo): refused, the value itself is never echoed. */
+/**
+ * A URL that carries a login: user:password@ (userinfo), or a query parameter named like a credential
+ * (?token=…, ?api_key=…). Refused; the value itself is never echoed. Settings are answered, exported and audited in
+ * the clear, so a login belongs in the vault.
+ */
 export function urlUserinfoIssue(url: unknown, path: string, where: string): ValidationIssue | undefined {
   if (typeof url !== 'string') return undefined;
   let u: URL;
@@ -48,8 +52,28 @@ export function urlUserinfoIssue(url: unknown, path: string, where: string): Val
   } catch {
     return undefined; // the schema reports a malformed URL
   }
-  if (u.username === '' && u.password === '') return undefined;
-  return { path, message: `must not contain a user name or password (user:password@); ${where}` };
+  if (u.username !== '' || u.password !== '') return { path, message: `must not contain a user name or password (user:password@); ${where}` };
+  const secret = [...u.searchParams.keys()].find(isSecretName);
+  if (secret !== undefined) return { path, message: `must not carry a credential in its query ("${shownName(secret)}="); ${where}` };
+  return undefined;
+}
+
+/** Where a tunnel's login belongs instead (docs/tunnel.md). */
+export const TUNNEL_CREDENTIALS_HINT = 'a tunnel server address carries no login; give the address alone';
+
+/** The tunnel settings' server addresses (`localtunnel.host`, `cloudflared.publicUrl`, and on an import
+ *  `manual.publicUrl`) that carry a login, as validation issues at `at` + the field. */
+export function tunnelUrlIssues(settings: unknown, at = '', fields: readonly string[] = ['localtunnel/host', 'cloudflared/publicUrl', 'manual/publicUrl']): ValidationIssue[] {
+  if (settings === null || typeof settings !== 'object') return [];
+  const out: ValidationIssue[] = [];
+  for (const field of fields) {
+    const [section, key] = field.split('/') as [string, string];
+    const value = (settings as Record<string, unknown>)[section];
+    const url = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    const issue = urlUserinfoIssue(url, `${at}/${field}`, TUNNEL_CREDENTIALS_HINT);
+    if (issue) out.push(issue);
+  }
+  return out;
 }
 
 /** The value without its credential-named keys (for an export of data an earlier version stored); maps keyed by
