@@ -3,7 +3,7 @@
 // Every command but `start` talks to the running agent through its control API (agent.json + control token).
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
-import { resolveOptions, resolveDataDir, controlTokenFromEnv, ConfigError, type StartFlags } from './config.js';
+import { hostInUrl, resolveOptions, resolveDataDir, controlTokenFromEnv, ConfigError, type StartFlags } from './config.js';
 import { startAgent } from './agent.js';
 import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
@@ -63,6 +63,8 @@ Options:
   --data-dir DIR             data directory (VIEWZENIX_DATA_DIR; default: the OS app-data folder)
   --webhook-port N           webhook listener port (VIEWZENIX_WEBHOOK_PORT; default 4780; 0 = any free port)
   --control-port N           control listener port (VIEWZENIX_CONTROL_PORT; default 4781; 0 = any free port)
+  --webhook-host ADDR        address the webhook listener binds (VIEWZENIX_WEBHOOK_HOST; default 127.0.0.1, where
+                             every tunnel client connects; 0.0.0.0 only for a reverse proxy on another machine)
   --json                     machine-readable output
   -h, --help                 this help
 `;
@@ -368,7 +370,7 @@ async function start(flags: StartFlags): Promise<number> {
       '',
       'Viewzenix agent is running (paper broker by default; no money at risk).',
       `  UI:            ${agent.info.uiUrl}`,
-      `  Webhook:       http://0.0.0.0:${agent.info.webhookPort} (point your tunnel here)`,
+      `  Webhook:       http://${hostInUrl(options.webhookHost)}:${agent.info.webhookPort} (point your tunnel here)`,
       `  Data:          ${options.dataDir}`,
     ];
     if (agent.demoWebhookUrl) {

@@ -40,7 +40,7 @@ describe('resolveOptions', () => {
     expect(o.dataDir).toBe(defaultDataDir(process.platform, env));
     expect(o.dataDir).not.toBe(path.resolve('Viewzenix'));
     expect(path.isAbsolute(o.dataDir)).toBe(true);
-    expect(o).toMatchObject({ webhookPort: DEFAULT_WEBHOOK_PORT, controlPort: DEFAULT_CONTROL_PORT, webhookHost: '0.0.0.0', logLevel: 'info', controlToken: undefined });
+    expect(o).toMatchObject({ webhookPort: DEFAULT_WEBHOOK_PORT, controlPort: DEFAULT_CONTROL_PORT, webhookHost: '127.0.0.1', logLevel: 'info', controlToken: undefined });
   });
 
   it('an empty XDG_CONFIG_HOME does not put the data directory in the current directory', () => {

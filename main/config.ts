@@ -21,6 +21,15 @@ export interface AgentOptions {
 }
 
 export const DEFAULT_WEBHOOK_PORT = 4780;
+/** The webhook listener's address by default: loopback. Every tunnel client (ngrok, cloudflared, localtunnel) runs on
+ *  this machine and connects over loopback, so listening on every interface would only expose the webhook route to
+ *  the local network (public Wi-Fi included). 0.0.0.0 is for a reverse proxy on another machine. */
+export const DEFAULT_WEBHOOK_HOST = '127.0.0.1';
+
+/** An address as it is written in a URL (the start banner): an IPv6 address in brackets. */
+export function hostInUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
 export const DEFAULT_CONTROL_PORT = 4781;
 /** VIEWZENIX_CONTROL_TOKEN must be at least this long (the token the agent generates has 43 characters). */
 export const MIN_CONTROL_TOKEN_LENGTH = 16;
@@ -130,7 +139,7 @@ export function resolveOptions(flags: StartFlags, env: NodeJS.ProcessEnv = proce
     dataDir: resolveDataDir(flags['data-dir'], env),
     webhookPort: webhookPort === undefined ? DEFAULT_WEBHOOK_PORT : parsePort(webhookPort, '--webhook-port / VIEWZENIX_WEBHOOK_PORT'),
     controlPort: controlPort === undefined ? DEFAULT_CONTROL_PORT : parsePort(controlPort, '--control-port / VIEWZENIX_CONTROL_PORT'),
-    webhookHost: pick('webhook-host', 'VIEWZENIX_WEBHOOK_HOST') ?? '0.0.0.0',
+    webhookHost: pick('webhook-host', 'VIEWZENIX_WEBHOOK_HOST') ?? DEFAULT_WEBHOOK_HOST,
     console: flags.quiet ? 'silent' : flags.json ? 'json' : 'pretty',
     logLevel: pick('log-level', 'VIEWZENIX_LOG_LEVEL') ?? 'info',
     controlToken,
