@@ -19,6 +19,13 @@ export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128'
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** Alerts with neither id nor time count as duplicates only within this window by default. */
 export const DEFAULT_DEDUPE_WINDOW_MS = 60_000;
+/** TradingView gives up on a webhook after 3 s: a request whose headers (or whole body) take longer than this is
+ *  no alert, only a held connection. Node's defaults (60 s and 300 s) let a slow client hold sockets for minutes. */
+export const WEBHOOK_HEADERS_TIMEOUT_MS = 10_000;
+export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000;
+/** Connections held open at once; more are closed as they arrive. Far above the burst TradingView or the
+ *  benchmark makes (50 connections at once), far below what would exhaust file descriptors. */
+export const WEBHOOK_MAX_CONNECTIONS = 1_000;
 
 export interface WebhookOptions {
   strategies: StrategyRepo;
@@ -34,6 +41,12 @@ export interface WebhookOptions {
   /** The forwarded-address header the configured tunnel provider sets (security.ts forwardedHeaderFor);
    *  default `x-forwarded-for`. Changed later with setForwardedHeader. */
   forwardedHeader?: ForwardedHeader;
+  /** How long a client may take to send a request's headers / the whole request (default WEBHOOK_HEADERS_TIMEOUT_MS /
+   *  WEBHOOK_REQUEST_TIMEOUT_MS); then it gets 408 and the connection is closed. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Default WEBHOOK_MAX_CONNECTIONS. */
+  maxConnections?: number;
 }
 
 export interface WebhookStats {
@@ -75,7 +88,15 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     return s ?? undefined;
   };
 
-  const server = http.createServer((req, res) => {
+  const headersTimeout = o.headersTimeoutMs ?? WEBHOOK_HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(headersTimeout, o.requestTimeoutMs ?? WEBHOOK_REQUEST_TIMEOUT_MS);
+  const timeouts: http.ServerOptions = {
+    headersTimeout,
+    requestTimeout,
+    // Node checks both timeouts only this often (default every 30 s, which would triple a 10 s limit).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+  };
+  const server = http.createServer(timeouts, (req, res) => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0]!;
     // HEAD as GET (an uptime monitor's probe); Node sends no body for HEAD.
@@ -193,6 +214,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   // Longer than the usual 60 s idle timeout of the proxies and tunnels in front, so the agent is not the side that
   // closes a kept-alive connection just as the proxy sends the next request on it.
   server.keepAliveTimeout = 65_000;
+  server.maxConnections = o.maxConnections ?? WEBHOOK_MAX_CONNECTIONS;
   return {
     server,
     stats,

@@ -1,0 +1,126 @@
+// The webhook listener does not let slow clients hold connections: TradingView gives up after 3 s, so a request
+// whose headers or body take longer than the listener's limits is answered 408 and closed; connections beyond the
+// cap are closed as they arrive. Small limits here stand for the real 10 s ones.
+import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import path from 'node:path';
+import pino from 'pino';
+import { openDatabase } from '../store/db.js';
+import { StrategyRepo } from '../store/strategies.js';
+import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
+import { Inbox } from '../signals/inbox.js';
+import { tempDir } from '../test-support/agent.js';
+import { closeServer, createWebhookServer, listen, WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS, WEBHOOK_REQUEST_TIMEOUT_MS, type WebhookOptions } from './webhook.js';
+
+const log = pino({ level: 'silent' });
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function start(o: Partial<WebhookOptions>): Promise<{ port: number; webhookId: string }> {
+  const dir = tempDir();
+  const db = openDatabase({ file: path.join(dir, 'viewzenix.db') });
+  const strategies = new StrategyRepo(db);
+  strategies.insert({ id: 'str_t', name: 'T', webhookId: 'wh_timeouts', enabled: true, config: {}, accountIds: [], createdAt: new Date().toISOString() });
+  const inboxDb = openInboxDatabase(path.join(dir, 'inbox.db'));
+  const inbox = new Inbox(new InboxStore(inboxDb), log);
+  const webhook = createWebhookServer({ strategies, inbox, log, ...o });
+  const port = await listen(webhook.server, 0, '127.0.0.1');
+  cleanups.push(async () => {
+    await closeServer(webhook.server);
+    inbox.close();
+    inboxDb.close();
+    db.close();
+  });
+  return { port, webhookId: 'wh_timeouts' };
+}
+
+/** Opens a connection, writes `first`, then `drip` every 50 ms until the server closes it; resolves with what it got. */
+function dripUntilClosed(port: number, first: string, drip: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let got = '';
+    const timer = setInterval(() => socket.writable && socket.write(drip), 50);
+    socket.on('connect', () => socket.write(first));
+    socket.on('data', (d) => (got += d.toString()));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(got);
+    });
+    cleanups.push(() => {
+      clearInterval(timer);
+      socket.destroy();
+    });
+  });
+}
+
+describe('webhook listener limits for slow or many clients', () => {
+  it('has short defaults fit for TradingView (about 10 s) and a connection cap of 1,000', () => {
+    expect([WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_REQUEST_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS]).toEqual([10_000, 10_000, 1_000]);
+  });
+
+  it('a client sending its headers one by one, slowly, is answered 408 and cut off', async () => {
+    const { port, webhookId } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const got = await dripUntilClosed(port, `POST /webhook/${webhookId} HTTP/1.1\r\nHost: 127.0.0.1\r\n`, 'X-Slow: 1\r\n');
+    expect(got).toMatch(/^HTTP\/1\.1 408 /);
+  }, 20_000);
+
+  it('a client sending its body one byte at a time is answered 408 and cut off', async () => {
+    const { port, webhookId } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const got = await dripUntilClosed(port, `POST /webhook/${webhookId} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{`, ' ');
+    expect(got).toMatch(/^HTTP\/1\.1 408 /);
+  }, 20_000);
+
+  it('an alert sent at once is still answered, and a kept-alive connection idle for longer than the limits still serves the next one', async () => {
+    const { port, webhookId } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => void socket.destroy());
+    let got = '';
+    socket.on('data', (d) => (got += d.toString()));
+    const body = '{"ticker":"AAPL","action":"cancel","id":"t-1"}';
+    const request = (id: string) => `POST /webhook/${webhookId} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.replace('t-1', id)}`;
+    await new Promise((r) => socket.on('connect', r));
+    socket.write(request('t-1'));
+    await until(() => got.includes('"status":"queued"'));
+    await new Promise((r) => setTimeout(r, 1500)); // idle: only the keep-alive timeout (65 s) applies
+    got = '';
+    socket.write(request('t-2'));
+    await until(() => got.includes('"status":"queued"'));
+    expect(got).toMatch(/^HTTP\/1\.1 202 /);
+  }, 20_000);
+
+  it('connections beyond the cap are closed as they arrive; those within it are served', async () => {
+    const { port } = await start({ maxConnections: 2 });
+    const held = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+    for (const s of held) cleanups.push(() => void s.destroy());
+    await Promise.all(held.map((s) => new Promise((r) => s.on('connect', r))));
+    // The server has counted both (a request on each is answered) before the third arrives.
+    const answers = await Promise.all(held.map((s) => exchange(s, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')));
+    for (const a of answers) expect(a).toMatch(/^HTTP\/1\.1 200 /);
+    const third = net.connect(port, '127.0.0.1');
+    const got = await exchange(third, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', true);
+    expect(got).toBe('');
+  }, 20_000);
+});
+
+async function until(ok: () => boolean): Promise<void> {
+  while (!ok()) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Writes a request and resolves with the first answer (or, with `toClose`, everything until the connection closes). */
+function exchange(socket: net.Socket, text: string, toClose = false): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    socket.on('error', () => {});
+    const write = () => socket.write(text);
+    if (socket.readyState === 'open') write();
+    else socket.on('connect', write);
+    socket.on('data', (d) => {
+      got += d.toString();
+      if (!toClose && got.includes('\r\n\r\n')) resolve(got);
+    });
+    socket.on('close', () => resolve(got));
+  });
+}
