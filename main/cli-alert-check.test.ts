@@ -9,6 +9,7 @@ import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
 // The native template of docs/alerts.md, as a trader pastes it into a strategy alert.
 const TEMPLATE = JSON.stringify({
   ticker: '{{ticker}}',
+  exchange: '{{exchange}}',
   action: '{{strategy.order.action}}',
   sentiment: '{{strategy.market_position}}',
   quantity: '{{strategy.order.contracts}}',

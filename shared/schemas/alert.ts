@@ -19,6 +19,8 @@ export const nativeAlertSchema = {
   type: 'object',
   properties: {
     ticker: { type: ['string', 'number'] },
+    /** TradingView's {{exchange}}: {{ticker}} has no EXCHANGE: prefix, so the exchange can come on its own. */
+    exchange: { type: 'string' },
     action: word,
     sentiment: word,
     quantity: numeric,

@@ -159,6 +159,20 @@ function ticker(value: unknown): { ticker: string; symbol: string; exchange?: st
   return exchange === undefined ? { ticker: raw, symbol } : { ticker: raw, symbol, exchange };
 }
 
+/** The `exchange` field ("{{exchange}}"), upper-cased; undefined when absent or empty (with a warning). */
+function exchangeField(value: unknown, warnings: string[]): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = String(value).trim().toUpperCase();
+  if (text === '') {
+    warnings.push('"exchange" is empty and is ignored.');
+    return undefined;
+  }
+  if (text.length > 64 || !EXCHANGE.test(text)) {
+    return fail('INVALID_FIELD', `"exchange" is ${show(value)}, which is not an exchange name. Use "exchange": "{{exchange}}" (such as "NASDAQ" or "BINANCE"), or leave it out.`, 'exchange');
+  }
+  return text;
+}
+
 /** Resolves field names case-insensitively ("Ticker", "limit_price"); ambiguity is an error, not a guess. */
 function canonicalKeys(obj: RawAlert, known: ReadonlyMap<string, string>, where: string, warnings: string[], keepUnknown: boolean): RawAlert {
   const out: Array<[string, unknown]> = [];
@@ -278,7 +292,12 @@ function build(input: RawAlert, { dialect, warnings }: NormaliseOptions): ParseR
     return reject('INVALID_ACTION', `The action is ${show(raw.action)}; use buy, sell, exit, cancel or add (in a strategy alert: "action": "{{strategy.order.action}}").`, 'action');
   }
   const signal: Signal = { dialect, symbol: t.symbol, ticker: t.ticker, action: actionWord as Action };
-  if (t.exchange !== undefined) signal.exchange = t.exchange;
+  const exchange = exchangeField(raw.exchange, warnings);
+  if (t.exchange !== undefined) {
+    signal.exchange = t.exchange;
+    // The ticker's EXCHANGE: prefix is what TradingView wrote for this symbol: it wins over a separate field.
+    if (exchange !== undefined && exchange !== t.exchange) warnings.push(`"exchange" is ${show(raw.exchange)} but the ticker says ${show(t.exchange)}; the ticker's exchange is used.`);
+  } else if (exchange !== undefined) signal.exchange = exchange;
 
   if (present(raw, 'sentiment')) {
     const s = oneOf('sentiment', raw.sentiment, ['bullish', 'bearish', 'flat'] as const, SENTIMENT_SYNONYMS);
