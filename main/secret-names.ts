@@ -31,8 +31,22 @@ export function nameWords(name: string): string[] {
     .filter((w) => w !== '');
 }
 
+/** Answers for names already judged: alerts repeat the same few names, and the body scan asks for every key. */
+const judged = new Map<string, boolean>();
+const JUDGED_MAX = 4096;
+
 /** True when a field or setting named `name` holds a secret (see the rules above). */
 export function isSecretName(name: string): boolean {
+  let secret = judged.get(name);
+  if (secret === undefined) {
+    secret = judge(name);
+    if (judged.size >= JUDGED_MAX) judged.clear();
+    judged.set(name, secret);
+  }
+  return secret;
+}
+
+function judge(name: string): boolean {
   const loose = name.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (loose === '') return false;
   if (LOOSE_STEMS.test(loose)) return true;
