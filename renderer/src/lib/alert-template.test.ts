@@ -4,7 +4,7 @@ import { alertObject, alertText, fillPlaceholders, PASSPHRASE_PLACEHOLDER, sampl
 describe('alert message builder', () => {
   it('simple buy is valid JSON with a fixed action, quoted price placeholder and the chosen quantity', () => {
     const text = alertText({ mode: 'simple-buy', passphrase: false, quantity: '2.5' });
-    expect(JSON.parse(text)).toEqual({ ticker: '{{ticker}}', action: 'buy', quantity: '2.5', price: '{{close}}', time: '{{timenow}}' });
+    expect(JSON.parse(text)).toEqual({ ticker: '{{ticker}}', exchange: '{{exchange}}', action: 'buy', quantity: '2.5', price: '{{close}}', time: '{{timenow}}' });
     expect(text).toContain('"price": "{{close}}"');
   });
 
@@ -18,6 +18,7 @@ describe('alert message builder', () => {
       action: '{{strategy.order.action}}',
       quantity: '{{strategy.order.contracts}}',
       ticker: '{{ticker}}',
+      exchange: '{{exchange}}', // {{ticker}} carries no EXCHANGE: prefix; mapping rows may name the exchange
       price: '{{close}}',
       time: '{{timenow}}',
       positionSize: '{{strategy.position_size}}',

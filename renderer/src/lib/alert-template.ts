@@ -23,6 +23,7 @@ export function alertObject(o: TemplateOptions): Record<string, string> {
     o.mode === 'strategy'
       ? {
           ticker: '{{ticker}}',
+          exchange: '{{exchange}}',
           action: '{{strategy.order.action}}',
           quantity: '{{strategy.order.contracts}}',
           price: '{{close}}',
@@ -35,6 +36,7 @@ export function alertObject(o: TemplateOptions): Record<string, string> {
         }
       : {
           ticker: '{{ticker}}',
+          exchange: '{{exchange}}',
           action: o.mode === 'simple-buy' ? 'buy' : 'sell',
           quantity: o.quantity && o.quantity.trim() !== '' ? o.quantity.trim() : '1',
           price: '{{close}}',
