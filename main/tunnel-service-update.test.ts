@@ -30,6 +30,20 @@ afterAll(async () => {
 });
 
 describe('TunnelService.update', () => {
+  it('refuses a public URL kept for a provider not in use that TradingView could not post to, and saves a good one', async () => {
+    const db = openDatabase({ file: path.join(tempDir(), 'tunnel.db') });
+    const svc = new TunnelService({ settings: new SettingsRepo(db), secrets: { get: async () => null }, bus: new EventBus(), log: pino({ level: 'silent' }), webhookPort: () => 1 });
+    try {
+      await expect(svc.update({ provider: 'localtunnel', manual: { publicUrl: 'https://alerts.example.com:8443' } })).rejects.toMatchObject({ code: 'TUNNEL_CONFIG_INVALID', message: expect.stringMatching(/^manual\.publicUrl: TradingView only sends webhooks to ports 80 and 443/) });
+      await expect(svc.update({ provider: 'ngrok', cloudflared: { mode: 'named', publicUrl: 'not a url' } })).rejects.toMatchObject({ code: 'TUNNEL_CONFIG_INVALID' });
+      expect(svc.status().settings.manual.publicUrl).toBeUndefined(); // nothing saved
+      const saved = await svc.update({ provider: 'localtunnel', manual: { publicUrl: 'https://alerts.example.com' }, cloudflared: { mode: 'quick' } });
+      expect(saved.settings.manual.publicUrl).toBe('https://alerts.example.com');
+    } finally {
+      db.close();
+    }
+  });
+
   it('leaves a running localtunnel alone when another provider\'s section changes, and restarts it when its own does', async () => {
     const db = openDatabase({ file: path.join(tempDir(), 'tunnel.db') });
     const bus = new EventBus();

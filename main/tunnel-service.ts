@@ -85,6 +85,7 @@ export class TunnelService {
     if (logins.length > 0) throw new ApiFailure('VALIDATION_FAILED', logins.map((i) => `${i.path} ${i.message}`).join('; '), logins);
     const next: TunnelSettings = { ...current, ...patch };
     if (next.provider) this.build(next); // refuses settings that cannot work, before they are saved
+    this.checkOtherUrls(next); // and a public URL saved for another provider, that would fail once chosen
     const before = current.provider;
     this.saveSettings(next);
     if (next.provider !== before) this.o.providerChanged?.(next.provider);
@@ -217,6 +218,24 @@ export class TunnelService {
   }
 
   /** The provider for the settings; settings that cannot work are refused with the reason and the field. */
+  /** The public URLs kept for providers not in use now (the settings form saves every section) are checked as
+   *  their provider would check them: one TradingView cannot post to is refused now, not when it is chosen. */
+  private checkOtherUrls(s: TunnelSettings): void {
+    const urls: [string, string | undefined][] = [
+      ['manual', s.manual.publicUrl],
+      ['cloudflared', s.cloudflared.publicUrl],
+    ];
+    for (const [provider, url] of urls) {
+      if (provider === s.provider || url === undefined || url.trim() === '') continue;
+      try {
+        normalizePublicUrl(url);
+      } catch (err) {
+        if (err instanceof TunnelError) throw new ApiFailure('TUNNEL_CONFIG_INVALID', `${provider}.publicUrl: ${err.message} ${err.fix}`, [{ path: `/${provider}/publicUrl`, message: err.message }]);
+        throw err;
+      }
+    }
+  }
+
   private build(s: TunnelSettings): TunnelProvider {
     try {
       switch (s.provider) {
