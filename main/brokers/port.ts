@@ -180,6 +180,10 @@ export interface BrokerAdapter {
    *  books are local and every submit is recorded before it returns (the paper broker). A remote broker may still
    *  be taking a request in flight, so the router waits a grace period before it believes "absent" there. */
   readonly authoritativeLookup?: boolean;
+  /** True when the broker frees a client order id once its order is final (OANDA): a re-send with the same id is
+   *  then refused only while the first is pending, so a late first request could still be placed as well. The
+   *  router waits longer (REUSABLE_ID_GRACE_FACTOR × the grace) before it re-sends an order it cannot find. */
+  readonly clientIdsReusable?: boolean;
   /** The order by our client order id, or undefined when the broker certainly does not have it. */
   orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined>;
   openOrders(): Promise<BrokerOrder[]>;

@@ -141,6 +141,8 @@ export class OrderLifecycle {
       // The money moved, so the fill is kept (positions stay the sum of fills); the over-fill is raised.
       this.conflicts.set(orderId, `fill ${fill.tradeId} takes the filled quantity to ${qty.toString()} of ${current.quantity}`);
       this.orders.appendEvent(orderId, this.now(), 'overfill', current.status, current.status, { fill });
+      this.log.error({ orderId, filled: qty.toString(), quantity: current.quantity }, 'an order filled beyond its quantity; the reconciler halts the account');
+      this.notice('error', `Order ${current.clientOrderId} (${current.side} ${current.quantity} ${current.symbol}) filled ${qty.toString()}: the broker placed it more than once. Trading on the account is halted at the next reconciliation; check the position.`, 'RECONCILE_MISMATCH');
       return current;
     }
     const complete = qty.greaterThanOrEqualTo(current.quantity);

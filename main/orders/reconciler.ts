@@ -203,6 +203,13 @@ export class Reconciler {
       for (const [orderId, what] of this.lifecycle.takeConflicts(accountId)) {
         const o = this.orders.get(orderId);
         if (!o) continue;
+        // Fills beyond the order's quantity cannot be explained by any status the broker reports: the broker
+        // placed it twice (at OANDA a late copy of a re-sent order, once the first had filled and freed its id).
+        const fillsTotal = this.orders.fills(o.id).reduce((sum, f) => sum.plus(f.quantity), new Decimal(0));
+        if (fillsTotal.greaterThan(o.quantity)) {
+          report.mismatches.push(`order ${o.clientOrderId} (${o.side} ${o.quantity} ${o.symbol}) has fills of ${fillsTotal.toString()}: the broker placed it more than once; the position holds the extra ${fillsTotal.minus(o.quantity).toString()}`);
+          continue;
+        }
         const b = await adapter.orderByClientId(o.clientOrderId);
         if (b) this.lifecycle.applyBrokerOrder(o.id, b, 'reconciled');
         const now = this.orders.get(o.id)!;

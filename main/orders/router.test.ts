@@ -59,6 +59,28 @@ describe('router: UNKNOWN orders', () => {
     h.close();
   });
 
+  it('a broker that frees a final order\'s client id (OANDA) gets three times the grace before an absent order is sent again', async () => {
+    for (const reusable of [false, true]) {
+      const h = harness({ ...fast, absentLookups: 1, absentGraceMs: 1000, resolveBaseMs: 100_000, resolveMaxMs: 100_000 });
+      const paper = h.paper();
+      const faulty = new FaultyAdapter(paper, { submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1 });
+      const adapter = Object.assign(Object.create(faulty) as FaultyAdapter, { clientIdsReusable: reusable });
+      h.router.register('acc1', adapter);
+      const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+      expect(o.status).toBe('unknown');
+      await new Promise((r) => setTimeout(r, 1200)); // past the grace, well before three times it
+      const after = await h.router.resolve(o.id);
+      if (reusable) {
+        expect(after.status).toBe('unknown');
+        expect(paper.orderCount('c1')).toBe(0);
+      } else {
+        expect(after.status).toBe('filled');
+        expect(paper.orderCount('c1')).toBe(1);
+      }
+      h.close();
+    }
+  });
+
   it('unknown_order_absent_at_broker_when_trading_halted_then_closed_as_canceled_not_resent', async () => {
     const { h, paper } = setup({ submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1 });
     h.tradingState.set('halted', 'by hand', 'acc1');

@@ -91,6 +91,9 @@ export interface RouterOptions {
   breaker: BreakerOptions;
 }
 
+/** How many times the absent grace a broker that reuses client ids gets (BrokerAdapter.clientIdsReusable). */
+export const REUSABLE_ID_GRACE_FACTOR = 3;
+
 export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
   requestTimeoutMs: 15_000,
   resolveBaseMs: 1_000,
@@ -399,8 +402,10 @@ export class OrderRouter {
     const sentAt = this.sentAt.get(orderId) ?? opts.sentBefore ?? Date.parse(current.updatedAt);
     // A local book's "absent" is certain at once: no request can still be on its way there. This is what re-sends,
     // right after a restart, an order stored as `submitting` by an agent killed before it could send it.
-    const authoritative = this.adapters.get(order.accountId)!.authoritativeLookup === true;
-    const certain = current.status === 'created' || authoritative || (seen >= this.opts.absentLookups && Date.now() - sentAt >= this.opts.absentGraceMs);
+    const adapter = this.adapters.get(order.accountId)!;
+    // Where the broker frees a final order's id, a late first request is not refused by the re-send's id: wait longer.
+    const graceMs = adapter.clientIdsReusable === true ? this.opts.absentGraceMs * REUSABLE_ID_GRACE_FACTOR : this.opts.absentGraceMs;
+    const certain = current.status === 'created' || adapter.authoritativeLookup === true || (seen >= this.opts.absentLookups && Date.now() - sentAt >= graceMs);
     if (!certain) {
       this.lifecycle.note(orderId, 'lookup_absent', { lookups: seen });
       return current;

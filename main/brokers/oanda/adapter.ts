@@ -92,6 +92,8 @@ function orderSpecifier(clientOrderId: string): string {
 
 export class OandaAdapter implements BrokerAdapter {
   readonly broker = 'oanda';
+  /** v20 refuses a clientExtensions.id only while another pending order holds it (docs/brokers.md). */
+  readonly clientIdsReusable = true;
   readonly capabilities: BrokerCapabilities;
   readonly #token: string;
   readonly #rest: RestClient;
