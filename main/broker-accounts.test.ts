@@ -325,12 +325,12 @@ describe('GET /api/positions with one broker that cannot be reached', () => {
 });
 
 describe('alerts for an account whose broker cannot be read', () => {
-  it('an alert is denied BROKER_UNREACHABLE for that account at once (no retry, no INTERNAL_ERROR), and the strategy\'s paper account still trades', async () => {
+  it('an alert is denied BROKER_UNREACHABLE for that account after two quick retries (never INTERNAL_ERROR), and the strategy\'s paper account still trades', async () => {
     const { agent, paperId, downId, both, downOnly } = await setUp();
 
     const sent = await agent.post(new URL(both.webhookUrl).pathname, '{"ticker":"MSFT","action":"buy","quantity":2,"price":410}');
     expect(sent.status).toBe(202);
-    const signal = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${sent.body.signalId as string}`)).body, settled, 2500);
+    const signal = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${sent.body.signalId as string}`)).body, settled, 8000);
     expect(signal.status).toBe('done');
     expect(signal.decisions.find((d) => d.accountId === downId)).toMatchObject({ verdict: 'denied', code: 'BROKER_UNREACHABLE' });
     expect(signal.decisions.find((d) => d.accountId === downId)?.detail).toMatch(/could not connect/);
@@ -339,9 +339,34 @@ describe('alerts for an account whose broker cannot be read', () => {
 
     // Only that account: the signal is denied with the broker code (never failed / INTERNAL_ERROR after retries).
     const alone = await agent.post(new URL(downOnly.webhookUrl).pathname, '{"ticker":"MSFT","action":"buy","quantity":1,"price":410}');
-    const denied = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${alone.body.signalId as string}`)).body, settled, 2500);
+    const denied = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${alone.body.signalId as string}`)).body, settled, 8000);
     expect(denied).toMatchObject({ status: 'denied', code: 'BROKER_UNREACHABLE' });
     expect((await agent.api<AccountView>('GET', `/api/accounts/${downId}`)).body).toMatchObject({ connected: false, connectionError: { code: 'BROKER_UNREACHABLE' } });
+  });
+
+  it('one 429 (with its Retry-After) or one 503 on a read while an exit is planned is waited out: the exit is sent', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190' } }).start();
+    extraFakes.push(fake);
+    const agent = await agentWith();
+    const account = (await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl, ALPACA, 'Blips'))).body;
+    const strategy = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Blips', accountIds: [account.id] })).body;
+    const hook = new URL(strategy.webhookUrl).pathname;
+    const run = async (alert: string) => {
+      const sent = await agent.post(hook, alert);
+      expect(sent.status).toBe(202);
+      return eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${sent.body.signalId as string}`)).body, settled, 10_000);
+    };
+    expect((await run('{"ticker":"AAPL","action":"buy","quantity":4,"price":190}')).status).toBe('done');
+    await eventually(async () => (await agent.api<PositionsView>('GET', '/api/positions')).body.items.find((p) => p.accountId === account.id)?.quantity, (q) => q === '4');
+    fake.faults.failNext('rate_limit', { on: 'query', retryAfterSeconds: 1 });
+    const afterRateLimit = await run('{"ticker":"AAPL","action":"sell","quantity":2,"sentiment":"long","price":190}');
+    expect(afterRateLimit, JSON.stringify(afterRateLimit.decisions)).toMatchObject({ status: 'done' });
+    expect(afterRateLimit.orders.map((o) => [o.side, o.quantity])).toEqual([['sell', '2']]);
+    await eventually(async () => (await agent.api<PositionsView>('GET', '/api/positions')).body.items.find((p) => p.accountId === account.id)?.quantity, (q) => q === '2');
+    fake.faults.failNext('server_error', { on: 'query', status: 503 });
+    const afterServerError = await run('{"ticker":"AAPL","action":"exit","price":190}');
+    expect(afterServerError, JSON.stringify(afterServerError.decisions)).toMatchObject({ status: 'done' });
+    expect(afterServerError.orders.map((o) => [o.side, o.quantity])).toEqual([['sell', '2']]);
   });
 
   it('a read that times out while the alert is planned denies it for that account (nothing is sent); the next alert trades', async () => {

@@ -58,6 +58,23 @@ export interface WorkerDeps {
   brokerHealth?: { observe(accountId: string, err?: unknown): void };
 }
 
+/** Reads of the facts an alert is planned from: asked again at most this many times after a transient failure. */
+const READ_RETRIES = 2;
+/** A Retry-After longer than this is not waited for: the alert is denied (BROKER_RATE_LIMITED). */
+const MAX_READ_RETRY_WAIT_MS = 5_000;
+
+/** How long to wait before reading again after `err`, or undefined when the alert is to be denied now. */
+export function readRetryDelayMs(err: unknown, attempt: number): number | undefined {
+  if (!(err instanceof BrokerError) || attempt >= READ_RETRIES) return undefined;
+  if (err.kind === 'rate_limited') {
+    const wait = err.retryAfterMs ?? 1000 * 2 ** attempt;
+    return wait <= MAX_READ_RETRY_WAIT_MS ? wait : undefined;
+  }
+  // A read's 5xx arrives as `unreachable` (a read has no outcome to reconcile), as does a refused connection.
+  if (err.kind === 'server_error' || err.kind === 'connection_reset' || err.kind === 'unreachable') return 500 * 3 ** attempt; // 0.5 s, then 1.5 s
+  return undefined;
+}
+
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
 const STORM_PAUSE_MS = 4;
 
@@ -228,10 +245,19 @@ export class SignalWorker {
     // or rolled ticker's orders would otherwise never see it). A limit or stop order is matched against it.
     if (signal.price && isPriceFed(adapter)) adapter.observePrice(brokerSymbol(signal, adapter.broker, accountSettings, now), signal.price);
     let facts: AccountFacts;
-    try {
-      facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.id });
-    } catch (err) {
-      return this.denyUnreadable(row, accountId, err);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.id });
+        break;
+      } catch (err) {
+        // A broker that answered "not now" (a 429 with its Retry-After, a 5xx), dropped the connection or refused it
+        // is asked again a moment later (twice, within 2 s): one blip must not cost the alert, an exit most of all.
+        // A read that timed out, or refused keys, denies the alert at once.
+        const wait = readRetryDelayMs(err, attempt);
+        if (wait === undefined) return this.denyUnreadable(row, accountId, err);
+        log.info({ signalId: row.id, accountId, kind: (err as BrokerError).kind, waitMs: wait }, 'broker read failed while planning the alert; asking again');
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
     this.d.brokerHealth?.observe(accountId);
     const plan = facts.plan;
