@@ -3,7 +3,7 @@
 import type { AccountView, ApiError, ApprovalStatus, ApprovalView, OrderView, PositionsView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
 import type { TradingState } from '../../../shared/trading-state.js';
 import { takePreloaded } from './preload.js';
-import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettings, TunnelStatus, VaultStatus } from './types.js';
+import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettingsRequest, TunnelStatus, VaultStatus } from './types.js';
 
 export class ApiHttpError extends Error {
   constructor(
@@ -118,9 +118,14 @@ export class ApiClient {
   setTradingState = (state: TradingState, reason?: string, accountId?: string): Promise<TradingStateView> => this.request('PUT', '/api/trading-state', { state, ...(reason ? { reason } : {}), ...(accountId ? { accountId } : {}) });
   flatten = (body: { accountId?: string; halt?: boolean } = {}): Promise<FlattenResultView> => this.request('POST', '/api/flatten', body);
   tunnel = (): Promise<TunnelStatus> => this.get('/api/tunnel');
-  saveTunnel = (settings: TunnelSettings): Promise<TunnelStatus> => this.request('PUT', '/api/tunnel', settings);
+  /** Only the fields PUT /api/tunnel accepts (lib/tunnel-form.ts builds them); tokens go to setCredential. */
+  saveTunnel = (settings: TunnelSettingsRequest): Promise<TunnelStatus> => this.request('PUT', '/api/tunnel', settings);
   tunnelAction = (action: 'start' | 'stop' | 'check'): Promise<TunnelStatus> => this.request('POST', `/api/tunnel/${action}`, {});
   vault = (): Promise<VaultStatus> => this.get('/api/vault/status');
+  /** Names of the keychain entries (never values): tells whether a tunnel token is set. */
+  credentialNames = (): Promise<{ items: { name: string }[] }> => this.get('/api/credentials');
+  /** Stores a tunnel or notification token in the keychain; the value never comes back. */
+  setCredential = (name: string, value: string): Promise<{ name: string; status: 'set' }> => this.request('PUT', `/api/credentials/${encodeURIComponent(name)}`, { value });
   /** Broker catalogue; the crypto exchange list comes from CCXT itself (`ccxt.exchanges`). */
   brokers = (): Promise<{ ccxtExchanges: string[] }> => this.get('/api/brokers');
   checkAlert = (text: string): Promise<AlertCheckResult> => this.request('POST', '/api/alerts/check', { text });

@@ -66,6 +66,11 @@ export function useTunnel() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.tunnel, queryFn: () => api.tunnel(), retry: (n, e) => !isNotAvailable(e) && n < 2, refetchInterval: 30_000 }));
 }
+/** Keychain entry names (never values): whether a tunnel token is set. Optional: older agents lack the route. */
+export function useCredentialNames() {
+  const api = useApi();
+  return optional(useQuery({ queryKey: keys.credentials, queryFn: () => api.credentialNames().then((r) => r.items.map((i) => i.name)), retry: (n, e) => !isNotAvailable(e) && n < 2 }));
+}
 export function useVault() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.vault, queryFn: () => api.vault(), retry: (n, e) => !isNotAvailable(e) && n < 2 }));

@@ -14,6 +14,7 @@ export const keys = {
   tradingState: ['trading-state'] as const,
   tunnel: ['tunnel'] as const,
   vault: ['vault'] as const,
+  credentials: ['credentials'] as const,
   brokers: ['brokers'] as const,
   approvals: ['approvals'] as const,
   approvalsList: (status: string) => ['approvals', 'list', status] as const,

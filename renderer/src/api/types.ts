@@ -1,6 +1,6 @@
 // Shapes the UI reads beyond shared/api-types.ts: detail answers that combine resources, and endpoints that a
 // given agent version may not have yet (the UI shows "not available in this version" for those).
-import type { AccountView, OrderEventView, OrderView, SignalView, TradingStateView } from '../../../shared/api-types.js';
+import type { AccountView, OrderEventView, OrderView, SignalView, TradingStateView, TunnelProviderKind, TunnelSettings, TunnelStateView, TunnelStatusView } from '../../../shared/api-types.js';
 
 export interface DecisionView {
   accountId: string;
@@ -50,38 +50,22 @@ export interface BrokerHealth {
 /** Accounts may carry their connection state (newer agents). */
 export type AccountWithHealth = AccountView & { connection?: BrokerHealth };
 
-export type TunnelState = 'stopped' | 'starting' | 'up' | 'degraded' | 'down';
-export type TunnelProviderKind = 'ngrok' | 'cloudflared' | 'localtunnel' | 'manual';
+export type TunnelState = TunnelStateView;
+export type { TunnelProviderKind };
 
-export interface TunnelStatus {
-  state: TunnelState;
-  provider: TunnelProviderKind;
-  publicUrl: string | null;
-  since: string;
-  lastCheck: { at: string; publicUrl: string; arrived: boolean; latencyMs: number; error: string | null } | null;
-  consecutiveFailures: number;
-  lastError: { code: string; message: string; fix: string | null } | null;
-  reconnectAttempts: number;
-  nextRetryAt: string | null;
-  /** The saved settings, when the agent returns them with the status. */
-  settings?: TunnelSettings;
-}
+/** GET /api/tunnel: the supervisor's state plus the saved settings (never a token) and `autoStart`. */
+export type TunnelStatus = TunnelStatusView;
 
-export interface TunnelSettings {
-  provider: TunnelProviderKind;
-  /** Start the tunnel with the agent. */
-  autoStart?: boolean;
-  /** ngrok reserved domain. */
-  domain?: string;
-  /** ngrok: let only TradingView's sender addresses through. */
-  tradingViewOnly?: boolean;
-  /** localtunnel server / subdomain. */
-  host?: string;
-  subdomain?: string;
-  /** manual: the public URL. */
-  url?: string;
-  /** Write-only: an ngrok authtoken / Cloudflare tunnel token for the keychain. Never returned. */
-  token?: string;
+/** The saved tunnel settings, one section per provider (shared/api-types.ts). */
+export type { TunnelSettings };
+
+/** PUT /api/tunnel: the sections given replace the saved ones. Tokens are never here (PUT /api/credentials/:name). */
+export interface TunnelSettingsRequest {
+  provider?: TunnelProviderKind;
+  ngrok?: TunnelSettings['ngrok'];
+  cloudflared?: TunnelSettings['cloudflared'];
+  manual?: TunnelSettings['manual'];
+  localtunnel?: TunnelSettings['localtunnel'];
 }
 
 export interface VaultStatus {

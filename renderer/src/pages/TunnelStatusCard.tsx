@@ -40,7 +40,9 @@ export function TunnelStatusCard() {
           <dl className="facts">
             <dt>State</dt>
             <dd>
-              <StatusPill value={s.state} /> since {formatTime(s.since)} · {s.provider}
+              <StatusPill value={s.state} />
+              {s.since ? ` since ${formatTime(s.since)}` : ''}
+              {s.provider ? ` · ${s.provider}` : ' · no provider chosen yet'}
             </dd>
             <dt>Public URL</dt>
             <dd className="row wrap">
