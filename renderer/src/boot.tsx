@@ -36,7 +36,7 @@ function Root() {
   }, [token]);
   const api = useMemo(() => (token ? new ApiClient(token) : undefined), [token]);
   if (token === null) return null; // asking the desktop shell; answers within a frame
-  if (!token || !api) return <NoToken />;
+  if (!token || !api) return <NoToken onToken={setToken} />;
   return (
     <ApiContext.Provider value={api}>
       <QueryClientProvider client={queryClient}>

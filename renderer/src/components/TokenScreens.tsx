@@ -1,7 +1,23 @@
 // Never a blank page: without a token, or with a refused one, the window says exactly what to do.
-import { forgetToken } from '../api/token.js';
+import { useEffect } from 'react';
+import { forgetToken, takeToken, tokenFromHash } from '../api/token.js';
 
-export function NoToken() {
+/** The token screen listens for the address the agent printed being pasted into this tab: only the hash changes,
+ *  so the page does not load again. The token is taken (stored for the tab, removed from the address bar at once)
+ *  and handed to `onToken`; without it the page loads again, now with the token stored. */
+export function NoToken({ onToken }: { onToken?: (token: string) => void } = {}) {
+  useEffect(() => {
+    const take = () => {
+      if (tokenFromHash(window.location.hash) === undefined) return;
+      const token = takeToken();
+      if (!token) return;
+      if (onToken) onToken(token);
+      else window.location.reload();
+    };
+    window.addEventListener('hashchange', take);
+    take(); // a hash that arrived between the first read and this screen
+    return () => window.removeEventListener('hashchange', take);
+  }, [onToken]);
   return (
     <main className="centered">
       <h1>Viewzenix</h1>

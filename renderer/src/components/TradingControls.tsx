@@ -1,24 +1,43 @@
-// The kill switch and flatten-all: always in the header. Halting is one click (stopping must never be hard);
-// resuming and flattening ask first, because they move money.
-import { useState } from 'react';
+// The kill switch and flatten-all: always in the header. Halting and reduce-only are one click (stopping must never
+// be hard); resuming (globally or one account) and flattening ask first, because they move money. Accounts held by a
+// state of their own (circuit breaker, loss limit, the trader) are shown here with their own Resume.
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
-import { useTradingState } from '../api/hooks.js';
+import { useAccounts, useTradingState } from '../api/hooks.js';
 import { keys } from '../api/keys.js';
 import type { TradingState } from '../../../shared/trading-state.js';
+import { accountResumeNote, globalActions, heldAccounts, type HeldAccount } from '../lib/trading-controls.js';
 import { StatusPill } from './StatusPill.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorBox } from './ErrorBox.js';
+
+type Ask = { kind: 'resume' } | { kind: 'flatten' } | { kind: 'resume-account'; account: HeldAccount };
+
+/** A dialog opened with showModal() ignores React's autoFocus: focus its first button (Cancel) so Enter or Space
+ *  never confirms by accident. Runs after the dialog's own effect has opened it. */
+function focusCancel(inside: HTMLElement | null): void {
+  inside?.closest('dialog')?.querySelector<HTMLButtonElement>('button')?.focus();
+}
 
 export function TradingControls() {
   const api = useApi();
   const qc = useQueryClient();
   const ts = useTradingState();
-  const [ask, setAsk] = useState<'resume' | 'flatten' | undefined>();
+  const accounts = useAccounts();
+  const [ask, setAsk] = useState<Ask | undefined>();
   const [haltToo, setHaltToo] = useState(true);
   const [result, setResult] = useState<string>();
+  const resumeBody = useRef<HTMLParagraphElement>(null);
+  const flattenBody = useRef<HTMLParagraphElement>(null);
+  const accountBody = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (ask?.kind === 'flatten') focusCancel(flattenBody.current);
+    else if (ask?.kind === 'resume') focusCancel(resumeBody.current);
+    else if (ask?.kind === 'resume-account') focusCancel(accountBody.current);
+  }, [ask]);
   const setState = useMutation({
-    mutationFn: (s: TradingState) => api.setTradingState(s, s === 'active' ? 'resumed by the trader' : `${s} by the trader`),
+    mutationFn: (v: { state: TradingState; accountId?: string }) => api.setTradingState(v.state, v.state === 'active' ? 'resumed by the trader' : `${v.state} by the trader`, v.accountId),
     onSuccess: (view) => {
       qc.setQueryData(keys.tradingState, view);
       setAsk(undefined);
@@ -33,34 +52,74 @@ export function TradingControls() {
     },
   });
   const state = ts.data?.state;
+  const can = globalActions(state);
+  const held = heldAccounts(ts.data, accounts.data);
+  const asked = ask?.kind === 'resume-account' ? ask.account : undefined;
+  const note = accountResumeNote(state);
   return (
     <div className="trading-controls" aria-label="Trading state">
       <span className="label">Trading</span>
       {state ? <StatusPill value={state} testId="trading-state" /> : <span className="muted">…</span>}
-      {state && state !== 'halted' ? (
-        <button type="button" className="btn danger" onClick={() => setState.mutate('halted')} disabled={setState.isPending} data-testid="halt">
+      {can.halt && (
+        <button type="button" className="btn danger" onClick={() => setState.mutate({ state: 'halted' })} disabled={setState.isPending} data-testid="halt">
           Halt trading
         </button>
-      ) : (
-        <button type="button" className="btn" onClick={() => setAsk('resume')} disabled={!state} data-testid="resume">
+      )}
+      {can.reduceOnly && (
+        <button type="button" className="btn" onClick={() => setState.mutate({ state: 'reducing' })} disabled={setState.isPending} data-testid="reduce-only" title="Only orders that make a position smaller go through">
+          Reduce only
+        </button>
+      )}
+      {(can.resume || !state) && (
+        <button type="button" className="btn" onClick={() => setAsk({ kind: 'resume' })} disabled={!state} data-testid="resume">
           Resume…
         </button>
       )}
-      <button type="button" className="btn warn" onClick={() => setAsk('flatten')} data-testid="flatten">
+      <button type="button" className="btn warn" onClick={() => setAsk({ kind: 'flatten' })} data-testid="flatten">
         Flatten all…
       </button>
+      {held.map((a) => (
+        <span key={a.id} className="badge" data-testid="account-held" title={a.reason ?? undefined}>
+          <span className="small">{a.name}</span> <StatusPill value={a.state} />
+          <button type="button" className="btn small" onClick={() => setAsk({ kind: 'resume-account', account: a })} disabled={setState.isPending} aria-label={`Resume ${a.name}…`} data-testid="resume-account">
+            Resume…
+          </button>
+        </span>
+      ))}
       {result && (
         <span role="status" className="muted small" data-testid="flatten-result">
           {result}
         </span>
       )}
       <ErrorBox error={setState.error ?? flatten.error} title="The trading state did not change" />
-      <ConfirmDialog open={ask === 'resume'} title="Resume trading?" confirmLabel="Resume trading" busy={setState.isPending} onConfirm={() => setState.mutate('active')} onCancel={() => setAsk(undefined)}>
-        <p>New alerts will place orders again on every account that is not halted by itself.</p>
-        {ts.data?.reason && <p className="muted">Halted because: {ts.data.reason}</p>}
+      <ConfirmDialog open={ask?.kind === 'resume'} title="Resume trading?" confirmLabel="Resume trading" busy={setState.isPending} onConfirm={() => setState.mutate({ state: 'active' })} onCancel={() => setAsk(undefined)}>
+        <p ref={resumeBody}>New alerts will place orders again on every account that has no halt or reduce-only of its own.</p>
+        {ts.data?.reason && (
+          <p className="muted">
+            {state === 'reducing' ? 'Reduce-only' : 'Halted'} because: {ts.data.reason}
+          </p>
+        )}
+        {held.length > 0 && <p className="muted">Still held by their own state: {held.map((a) => `${a.name} (${a.state})`).join(', ')}. Resume each of them beside the header's trading state.</p>}
       </ConfirmDialog>
-      <ConfirmDialog open={ask === 'flatten'} title="Flatten every position?" confirmLabel="Flatten all" danger busy={flatten.isPending} onConfirm={() => flatten.mutate()} onCancel={() => setAsk(undefined)}>
-        <p>Cancels every open order and sends market orders that close every position on every account.</p>
+      <ConfirmDialog
+        open={asked !== undefined}
+        title={asked ? `Resume ${asked.name}?` : 'Resume the account?'}
+        confirmLabel="Resume this account"
+        busy={setState.isPending}
+        onConfirm={() => asked && setState.mutate({ state: 'active', accountId: asked.id })}
+        onCancel={() => setAsk(undefined)}
+      >
+        <p ref={accountBody}>New alerts will place orders on {asked?.name ?? 'this account'} again.</p>
+        {asked && (
+          <p className="muted">
+            It is {asked.state === 'reducing' ? 'reduce-only' : 'halted'}
+            {asked.reason ? ` because: ${asked.reason}` : ''}. Check that the cause is fixed first.
+          </p>
+        )}
+        {note && <p className="muted">{note}</p>}
+      </ConfirmDialog>
+      <ConfirmDialog open={ask?.kind === 'flatten'} title="Flatten every position?" confirmLabel="Flatten all" danger busy={flatten.isPending} onConfirm={() => flatten.mutate()} onCancel={() => setAsk(undefined)}>
+        <p ref={flattenBody}>Cancels every open order and sends market orders that close every position on every account.</p>
         <label className="check">
           <input type="checkbox" checked={haltToo} onChange={(e) => setHaltToo(e.target.checked)} /> Also halt trading, so no new alert opens a position again
         </label>
