@@ -24,7 +24,7 @@ function TokenState({ names, name }: { names: string[] | undefined; name: string
   const set = names.includes(name);
   return (
     <span className="muted small" data-testid={`token-state-${name}`}>
-      {set ? 'A token is stored.' : 'No token is stored yet.'}
+      {set ? 'A token is stored in the keychain.' : 'No token in the keychain yet.'}
     </span>
   );
 }
