@@ -108,9 +108,10 @@ export class ApiClient {
   createAccount = (body: { name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string> }): Promise<AccountView> => this.request('POST', '/api/accounts', body);
   setCredentials = (id: string, credentials: Record<string, string>): Promise<AccountView> => this.request('PUT', `/api/accounts/${encodeURIComponent(id)}/credentials`, { credentials });
   testAccount = (id: string): Promise<ConnectionTestResult> => this.request('POST', `/api/accounts/${encodeURIComponent(id)}/test`, {});
-  signals = (q: { limit?: number; status?: string; strategyId?: string } = {}): Promise<{ items: SignalView[] }> => this.get(`/api/signals${queryString(q)}`);
+  /** `truncated`: more signals match than the answer holds (docs/api.md); ask a larger `limit` or narrow the filters. */
+  signals = (q: { limit?: number; status?: string; strategyId?: string } = {}): Promise<{ items: SignalView[]; truncated?: boolean }> => this.get(`/api/signals${queryString(q)}`);
   signal = (id: string): Promise<SignalDetail> => this.get(`/api/signals/${encodeURIComponent(id)}`);
-  orders = (q: OrdersQuery = {}, signal?: AbortSignal): Promise<{ items: OrderView[]; total: number }> => this.get(ordersPath(q), signal);
+  orders = (q: OrdersQuery = {}, signal?: AbortSignal): Promise<{ items: OrderView[]; total: number; truncated?: boolean }> => this.get(ordersPath(q), signal);
   order = (id: string): Promise<OrderDetail> => this.get(`/api/orders/${encodeURIComponent(id)}`);
   /** `errors`: accounts whose broker could not be read (their positions are missing from `items`). */
   positions = (): Promise<PositionsView> => this.get('/api/positions');

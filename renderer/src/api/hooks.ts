@@ -1,5 +1,5 @@
 // Data hooks over the client. Optional endpoints answer `undefined` data plus `notAvailable` instead of an error.
-import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useApi } from './context.js';
 import { isNotAvailable } from './client.js';
 import { keys } from './keys.js';
@@ -54,6 +54,12 @@ export function usePositionsView() {
 export function useSignals(q: { limit?: number; status?: string; strategyId?: string } = {}) {
   const api = useApi();
   return useQuery({ queryKey: keys.signals(q), queryFn: () => api.signals(q).then((r) => r.items) });
+}
+/** The whole signals answer: `items` and `truncated` (more match than the list holds). The previous list stays on
+ *  screen while a larger window loads. */
+export function useSignalList(q: { limit?: number; status?: string; strategyId?: string } = {}) {
+  const api = useApi();
+  return useQuery({ queryKey: [...keys.signals(q), 'full'], queryFn: () => api.signals(q), placeholderData: keepPreviousData });
 }
 
 /** For endpoints a given agent may not have: a 404 means "not available", not an error. */

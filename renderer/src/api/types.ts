@@ -85,6 +85,10 @@ export interface AlertProblem {
 export interface AlertCheckResult {
   problems: AlertProblem[];
   signal?: Record<string, unknown>;
+  /** Notes that do not stop the parse but can stop the trade (an id without {{timenow}} is taken for a re-send). */
+  warnings?: string[];
+  /** The template with sample values, as the agent parsed it. */
+  rendered?: string;
 }
 
 export interface ConnectionTestResult {

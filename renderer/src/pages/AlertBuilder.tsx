@@ -51,7 +51,7 @@ export function AlertBuilder({ strategy }: { strategy: StrategyView }) {
         <CopyButton text={text} label="Copy alert message" testId="copy-alert" />
         {strategy.hasPassphrase && !passphraseValue && <span className="muted small">Replace {PASSPHRASE_PLACEHOLDER} with the strategy's passphrase.</span>}
       </div>
-      <AlertTester template={text} />
+      <AlertTester template={text} hasPassphrase={strategy.hasPassphrase} />
     </section>
   );
 }

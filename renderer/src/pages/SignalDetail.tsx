@@ -10,6 +10,7 @@ import { JsonBlock } from '../components/JsonBlock.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { OrdersMiniTable } from './OrdersMiniTable.js';
 import { Link } from '../lib/router.js';
+import { indentJsonText } from '../lib/raw-body.js';
 
 export function SignalDetail({ id }: { id: string }) {
   const api = useApi();
@@ -81,7 +82,7 @@ export function SignalDetail({ id }: { id: string }) {
           <div className="two-col">
             <section aria-labelledby="raw">
               <h2 id="raw">Raw body</h2>
-              <JsonBlock value={s.rawBody} label="Raw alert body" />
+              <RawBody text={s.rawBody} />
             </section>
             <section aria-labelledby="parsed">
               <h2 id="parsed">Parsed signal</h2>
@@ -91,5 +92,26 @@ export function SignalDetail({ id }: { id: string }) {
         </>
       )}
     </div>
+  );
+}
+
+/** The body exactly as received (a string, never parsed and printed again), and beside it an indented view that
+ *  only moves whitespace, labelled as such. */
+function RawBody({ text }: { text: string }) {
+  const pretty = indentJsonText(text);
+  return (
+    <>
+      <pre className="json" aria-label="Raw alert body" tabIndex={0} data-testid="raw-body">
+        {text}
+      </pre>
+      {pretty !== undefined && pretty !== text && (
+        <details>
+          <summary>Indented view (whitespace only; every key and value as received)</summary>
+          <pre className="json" aria-label="Raw alert body, indented" tabIndex={0} data-testid="raw-body-indented">
+            {pretty}
+          </pre>
+        </details>
+      )}
+    </>
   );
 }
