@@ -1,13 +1,15 @@
-// Orders held for manual approval: what, where, from which strategy, and how long is left. Approve sends the
-// order (the agent checks the risk rules again first); Reject drops it with an optional reason.
+// Orders held for manual approval: what, at which price, where, from which strategy, and how long is left. Approve
+// sends a real order (the agent checks the risk rules again first), so it asks first, like Reject, which drops it
+// with an optional reason.
 import { useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
 import { usePendingApprovals } from '../api/hooks.js';
 import { keys } from '../api/keys.js';
 import { useNow } from '../lib/use-now.js';
 import { countdown, isUrgent } from '../lib/countdown.js';
 import { formatTime } from '../lib/format.js';
+import { alertPriceOf, approvalPrice } from '../lib/approval-price.js';
 import { Link } from '../lib/router.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBox } from '../components/ErrorBox.js';
@@ -22,6 +24,11 @@ export function Approvals() {
   const items = pending.data?.items ?? [];
   const now = useNow(items.length > 0);
   const [rejecting, setRejecting] = useState<ApprovalView>();
+  const [approving, setApproving] = useState<ApprovalView>();
+  // The alert price of market orders comes from their signal (the approval holds only limit and stop prices).
+  const signalIds = [...new Set(items.filter((a) => !a.limitPrice && !a.stopPrice).map((a) => a.signalId))];
+  const signals = useQueries({ queries: signalIds.map((id) => ({ queryKey: keys.signal(id), queryFn: () => api.signal(id), staleTime: Infinity })) });
+  const alertPrice = (signalId: string) => alertPriceOf(signals[signalIds.indexOf(signalId)]?.data?.parsed);
   const [reason, setReason] = useState('');
   const [sent, setSent] = useState<{ approval: ApprovalView; order: OrderView }>();
   const refresh = () => void qc.invalidateQueries({ queryKey: keys.approvals });
@@ -29,6 +36,7 @@ export function Approvals() {
     mutationFn: (id: string) => api.approve(id),
     onSuccess: (r) => {
       setSent(r);
+      setApproving(undefined);
       void qc.invalidateQueries({ queryKey: keys.ordersAll });
     },
     onSettled: refresh,
@@ -65,6 +73,7 @@ export function Approvals() {
                 <th scope="col">Side</th>
                 <th scope="col" className="num">Quantity</th>
                 <th scope="col">Type</th>
+                <th scope="col" className="num">Price</th>
                 <th scope="col">Account</th>
                 <th scope="col">Strategy</th>
                 <th scope="col">Received</th>
@@ -86,11 +95,8 @@ export function Approvals() {
                     </td>
                     <td>{a.side}</td>
                     <td className="num">{a.quantity}</td>
-                    <td>
-                      {a.type}
-                      {a.limitPrice && ` @ ${a.limitPrice}`}
-                      {a.stopPrice && ` stop ${a.stopPrice}`}
-                    </td>
+                    <td>{a.type}</td>
+                    <td className="num" data-testid="approval-price">{approvalPrice(a, alertPrice(a.signalId))}</td>
                     <td>{a.accountName ?? a.accountId}</td>
                     <td>{a.strategyName ?? a.strategyId}</td>
                     <td>
@@ -103,8 +109,8 @@ export function Approvals() {
                     </td>
                     <td>
                       <div className="row">
-                        <button type="button" className="btn primary small" disabled={busy || left === 'expired'} onClick={() => approve.mutate(a.id)} aria-label={`Approve ${a.side} ${a.quantity} ${a.symbol}`}>
-                          Approve
+                        <button type="button" className="btn primary small" disabled={busy || left === 'expired'} onClick={() => setApproving(a)} aria-label={`Approve ${a.side} ${a.quantity} ${a.symbol}`}>
+                          Approve…
                         </button>
                         <button type="button" className="btn small" disabled={busy} onClick={() => setRejecting(a)} aria-label={`Reject ${a.side} ${a.quantity} ${a.symbol}`}>
                           Reject…
@@ -118,6 +124,27 @@ export function Approvals() {
           </table>
         </div>
       )}
+      <ConfirmDialog
+        open={approving !== undefined}
+        title="Send this order?"
+        confirmLabel="Approve and send"
+        busy={approve.isPending}
+        onCancel={() => {
+          setApproving(undefined);
+          approve.reset();
+        }}
+        onConfirm={() => approving && !approve.isPending && approve.mutate(approving.id)}
+      >
+        {approving && (
+          <>
+            <p data-testid="approve-confirm-text">
+              {approving.side} {approving.quantity} {approving.symbol}, {approvalPrice(approving, alertPrice(approving.signalId))}, on {approving.accountName ?? approving.accountId} will be sent to the broker now. The risk rules are checked
+              again first.
+            </p>
+            {approve.error ? <ErrorBox error={approve.error} title="The order was not sent" /> : null}
+          </>
+        )}
+      </ConfirmDialog>
       <ConfirmDialog
         open={rejecting !== undefined}
         title="Reject this order?"

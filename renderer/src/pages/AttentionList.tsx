@@ -1,13 +1,19 @@
 // Everything that needs the trader, worst first: halted trading, orders with unknown outcome, orders waiting for
-// approval, a tunnel that is
-// not up, today's denials and rejections, and the agent's own warnings.
+// approval, a tunnel that is not up, today's rejections and failures (all of them), today's denials (the newest,
+// with a count of the rest), and the agent's own warnings. Each status is queried on its own, so a busy day of
+// routine denials cannot push a refused TradingView alert out of the list.
 import { useQuery } from '@tanstack/react-query';
 import { useApi, useLive } from '../api/context.js';
 import { keys } from '../api/keys.js';
-import { useAccounts, usePendingApprovals, useSignals, useTradingState, useTunnel } from '../api/hooks.js';
-import { isToday, formatClock } from '../lib/format.js';
+import { useAccounts, usePendingApprovals, useSignalList, useTradingState, useTunnel } from '../api/hooks.js';
+import { attentionSignals } from '../lib/list-window.js';
+import type { SignalView } from '../../../shared/api-types.js';
+import { formatClock } from '../lib/format.js';
 import { CodeExplain } from '../components/CodeExplain.js';
 import { Link } from '../lib/router.js';
+
+/** Today's denials listed one by one; the rest are counted. Rejections and failures are all listed. */
+const MAX_DENIALS = 10;
 
 interface Item {
   key: string;
@@ -21,7 +27,10 @@ export function AttentionList() {
   const ts = useTradingState();
   const tunnel = useTunnel();
   const accounts = useAccounts();
-  const signals = useSignals({ limit: 200 });
+  const rejected = useSignalList({ status: 'rejected', limit: 100 });
+  const failed = useSignalList({ status: 'failed', limit: 100 });
+  const denied = useSignalList({ status: 'denied', limit: 100 });
+  const todays = attentionSignals({ rejected: rejected.data, failed: failed.data, denied: denied.data }, MAX_DENIALS);
   const uq = { status: 'unknown', limit: 5 } as const;
   const unknown = useQuery({ queryKey: keys.ordersList(uq), queryFn: () => api.orders(uq) });
   const approvals = usePendingApprovals();
@@ -65,13 +74,26 @@ export function AttentionList() {
   const t = tunnel.data;
   if (t && t.state !== 'up' && t.state !== 'stopped') items.push({ key: 'tunnel', tone: t.state === 'down' ? 'bad' : 'warn', body: <>The tunnel is <strong>{t.state}</strong>: TradingView alerts may not arrive. {t.lastError?.message} <Link to="/settings">Tunnel settings</Link></> });
   if (t && t.state === 'stopped') items.push({ key: 'tunnel-off', tone: 'warn', body: <>No tunnel is running, so TradingView cannot reach this agent. <Link to="/settings">Set up a tunnel</Link></> });
-  for (const s of (signals.data ?? []).filter((x) => isToday(x.receivedAt) && (x.status === 'denied' || x.status === 'rejected' || x.status === 'failed')).slice(0, 10)) {
+  const signalItem = (s: SignalView): Item => ({
+    key: s.id,
+    tone: s.status === 'denied' ? 'warn' : 'bad',
+    body: (
+      <span data-testid={s.status === 'denied' ? 'attention-denial' : 'attention-rejection'}>
+        {formatClock(s.receivedAt)} <Link to={`/signals/${s.id}`}>{s.symbol ?? 'alert'}</Link> {s.status}: <CodeExplain code={s.code} detail={s.message} compact />
+      </span>
+    ),
+  });
+  for (const s of todays.urgent) items.push(signalItem(s));
+  if (todays.urgentMore) items.push({ key: 'urgent-more', tone: 'bad', body: <>More alerts were rejected or failed today than listed here: see <Link to="/signals">Signals</Link> (filter by status).</> });
+  for (const s of todays.denied) items.push(signalItem(s));
+  if (todays.deniedHidden > 0 || todays.deniedMore) {
+    const n = `${todays.deniedHidden}${todays.deniedMore ? '+' : ''}`;
     items.push({
-      key: s.id,
-      tone: s.status === 'failed' ? 'bad' : 'warn',
+      key: 'denied-more',
+      tone: 'warn',
       body: (
-        <span data-testid="attention-denial">
-          {formatClock(s.receivedAt)} <Link to={`/signals/${s.id}`}>{s.symbol ?? 'alert'}</Link> {s.status}: <CodeExplain code={s.code} detail={s.message} compact />
+        <span data-testid="attention-denied-more">
+          {n} more {todays.deniedHidden === 1 && !todays.deniedMore ? 'alert was' : 'alerts were'} denied today: see <Link to="/signals">Signals</Link> (status denied).
         </span>
       ),
     });

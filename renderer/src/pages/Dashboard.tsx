@@ -1,9 +1,11 @@
-// Today at a glance: what needs attention first, then today's signals and orders, then the strategies.
+// Today at a glance: what needs attention first, then today's signals and orders, then the strategies. The counts
+// come from the newest 200 of each: when even the 200th is from today, the heading says "200+", never a wrong total.
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
-import { useSignals, useStrategies } from '../api/hooks.js';
+import { useSignalList, useStrategies } from '../api/hooks.js';
 import { isToday } from '../lib/format.js';
+import { todayCount } from '../lib/list-window.js';
 import { AttentionList } from './AttentionList.js';
 import { SignalsTable } from './SignalsTable.js';
 import { OrdersMiniTable } from './OrdersMiniTable.js';
@@ -12,14 +14,21 @@ import { EmptyState } from '../components/EmptyState.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { Link } from '../lib/router.js';
 
+/** The newest rows the counts are taken from. */
+const WINDOW = 200;
+
 export function Dashboard() {
   const api = useApi();
-  const signals = useSignals({ limit: 200 });
-  const q = { limit: 200, sort: 'created_at', direction: 'desc' } as const;
+  const signals = useSignalList({ limit: WINDOW });
+  const q = { limit: WINDOW, sort: 'created_at', direction: 'desc' } as const;
   const orders = useQuery({ queryKey: keys.ordersList(q), queryFn: () => api.orders(q) });
   const strategies = useStrategies();
-  const todaySignals = (signals.data ?? []).filter((s) => isToday(s.receivedAt));
-  const todayOrders = (orders.data?.items ?? []).filter((o) => isToday(o.createdAt));
+  const signalItems = signals.data?.items ?? [];
+  const orderItems = orders.data?.items ?? [];
+  const todaySignals = signalItems.filter((s) => isToday(s.receivedAt));
+  const todayOrders = orderItems.filter((o) => isToday(o.createdAt));
+  const signalCount = todayCount(signalItems.map((s) => s.receivedAt), signals.data?.truncated);
+  const orderCount = todayCount(orderItems.map((o) => o.createdAt), orders.data ? orders.data.truncated ?? orders.data.total > orderItems.length : undefined);
   const perHour = hourly(todaySignals.map((s) => s.receivedAt));
   return (
     <div className="page">
@@ -27,20 +36,27 @@ export function Dashboard() {
       <AttentionList />
       <section aria-labelledby="today-signals">
         <div className="row between">
-          <h2 id="today-signals">Today's signals ({todaySignals.length})</h2>
-          <Sparkline values={perHour} label="Signals per hour today" />
+          <h2 id="today-signals">
+            Today's signals (<span data-testid="today-signals-count">{signalCount.label}</span>)
+          </h2>
+          <Sparkline values={perHour} label={signalCount.complete ? 'Signals per hour today' : `Signals per hour today, from the newest ${WINDOW} only`} />
         </div>
         {todaySignals.length === 0 ? (
           <EmptyState title="No alert today yet.">
             Create a strategy, paste its alert message into TradingView, or send a test alert: <code>viewzenix signal send alert.json</code>.
           </EmptyState>
         ) : (
-          <SignalsTable signals={todaySignals.slice(0, 20)} />
+          <>
+            {!signalCount.complete && <p className="muted small">More than {WINDOW} alerts today: the count and the chart cover the newest {WINDOW}. <Link to="/signals">All signals</Link></p>}
+            <SignalsTable signals={todaySignals.slice(0, 20)} />
+          </>
         )}
       </section>
       <section aria-labelledby="today-orders">
         <div className="row between">
-          <h2 id="today-orders">Today's orders ({todayOrders.length})</h2>
+          <h2 id="today-orders">
+            Today's orders (<span data-testid="today-orders-count">{orderCount.label}</span>)
+          </h2>
           <Link to="/orders">All orders</Link>
         </div>
         {todayOrders.length === 0 ? <EmptyState title="No order today.">Orders appear here live as alerts are traded.</EmptyState> : <OrdersMiniTable orders={todayOrders.slice(0, 20)} />}
