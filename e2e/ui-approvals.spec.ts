@@ -50,6 +50,8 @@ test('an alert to a manual-approval strategy waits on the Approvals page with a 
   const approve = row.getByRole('button', { name: 'Approve buy 4 AMD' });
   await approve.focus();
   await page.keyboard.press('Enter');
+  // Approve sends a real order, so it asks first.
+  await page.getByRole('dialog', { name: 'Send this order?' }).getByRole('button', { name: 'Approve and send' }).click();
   await expect(page.getByTestId('approval-sent')).toContainText('filled');
   await expect(page.getByTestId('approval-row')).toHaveCount(0);
   await expect(page.getByTestId('approvals-count')).toHaveText('0');
