@@ -101,11 +101,15 @@ export class ApiClient {
   strategy = (id: string): Promise<StrategyView> => this.get(`/api/strategies/${encodeURIComponent(id)}`);
   /** Refused 409 CONFLICT while its alerts are being processed or its orders wait for approval (the message says what to do). */
   deleteStrategy = (id: string): Promise<{ id: string; deleted: true }> => this.request('DELETE', `/api/strategies/${encodeURIComponent(id)}`);
+  /** Changes only the fields given; `config` replaces the whole config (merge first), `passphrase: null` removes it. */
+  updateStrategy = (id: string, body: { name?: string; accountIds?: string[]; passphrase?: string | null; enabled?: boolean; config?: Record<string, unknown> }): Promise<StrategyView> => this.request('PUT', `/api/strategies/${encodeURIComponent(id)}`, body);
+  /** A new webhook URL; the old one answers 404 WEBHOOK_NOT_FOUND at once. */
+  rotateWebhook = (id: string): Promise<StrategyView> => this.request('POST', `/api/strategies/${encodeURIComponent(id)}/webhook`, {});
   createStrategy = (body: { name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }): Promise<StrategyView> => this.request('POST', '/api/strategies', body);
   accounts = (): Promise<{ items: AccountView[] }> => this.get('/api/accounts');
   /** Refused while in use or holding positions; `force` deletes it even when its positions cannot be read. */
   deleteAccount = (id: string, opts: { force?: boolean } = {}): Promise<{ id: string; deleted: true }> => this.request('DELETE', `/api/accounts/${encodeURIComponent(id)}${opts.force ? '?force=true' : ''}`);
-  createAccount = (body: { name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string> }): Promise<AccountView> => this.request('POST', '/api/accounts', body);
+  createAccount = (body: { name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string>; config?: Record<string, string> }): Promise<AccountView> => this.request('POST', '/api/accounts', body);
   setCredentials = (id: string, credentials: Record<string, string>): Promise<AccountView> => this.request('PUT', `/api/accounts/${encodeURIComponent(id)}/credentials`, { credentials });
   testAccount = (id: string): Promise<ConnectionTestResult> => this.request('POST', `/api/accounts/${encodeURIComponent(id)}/test`, {});
   /** `truncated`: more signals match than the answer holds (docs/api.md); ask a larger `limit` or narrow the filters. */

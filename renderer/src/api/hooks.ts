@@ -92,3 +92,42 @@ export function useBrokers() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.brokers, queryFn: () => api.brokers(), staleTime: Infinity, retry: (n, e) => !isNotAvailable(e) && n < 2 }));
 }
+
+/** One strategy (the same key StrategyDetail uses, under `strategies`, so list invalidations refresh it too). */
+export function useStrategy(id: string) {
+  const api = useApi();
+  return useQuery({ queryKey: [...keys.strategies, id], queryFn: () => api.strategy(id) });
+}
+/** Saves a strategy's changes; the lists and the strategy's page are refetched. */
+export function useUpdateStrategy(id: string) {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Parameters<typeof api.updateStrategy>[1]) => api.updateStrategy(id, body),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.strategies });
+    },
+  });
+}
+/** Gives a strategy a new webhook URL (the old one stops working at once). */
+export function useRotateWebhook(id: string) {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.rotateWebhook(id),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.strategies });
+    },
+  });
+}
+/** Replaces an account's keys; the agent tests them first and keeps the old ones when the broker refuses. */
+export function useReplaceKeys(id: string) {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (credentials: Record<string, string>) => api.setCredentials(id, credentials),
+    onSuccess: () => {
+      for (const queryKey of [keys.accounts, keys.positions, keys.status]) void qc.invalidateQueries({ queryKey });
+    },
+  });
+}

@@ -1,4 +1,6 @@
 // Add an account. Credentials are sent once, go to the OS keychain, and are shown afterwards only as set / not set.
+// Keys may be left empty: the account is then created without them (no keychain needed) and the agent answers the
+// VIEWZENIX_SECRET_* variables to set, which is the only way on a computer without a keychain.
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
@@ -6,6 +8,9 @@ import { keys } from '../api/keys.js';
 import { BROKERS, brokerSpec } from '../lib/brokers.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { useBrokers } from '../api/hooks.js';
+import { ApiHttpError } from '../api/client.js';
+import { createAccountBody, keysTyped, missingFields } from '../lib/account-form.js';
+import { CredentialVariables } from './CredentialVariables.js';
 
 export function AccountForm() {
   const api = useApi();
@@ -19,27 +24,15 @@ export function AccountForm() {
   const catalogue = useBrokers();
   const exchanges = catalogue.data?.ccxtExchanges ?? [];
   const create = useMutation({
-    mutationFn: () => {
-      const credentials: Record<string, string> = {};
-      for (const f of spec.credentials) if (values[f.name]) credentials[f.name] = values[f.name]!;
-      const config: Record<string, string> = {};
-      for (const f of spec.config) if (values[f.name]) config[f.name] = values[f.name]!;
-      return api.createAccount({
-        name: name.trim(),
-        broker,
-        environment,
-        ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
-        ...(spec.credentials.length ? { credentials } : {}),
-        ...(spec.config.length ? { config } : {}),
-      } as Parameters<typeof api.createAccount>[0]);
-    },
+    mutationFn: (opts: { withKeys: boolean }) => api.createAccount(createAccountBody(spec, { name, broker, environment, baseUrl, values }, opts)),
     onSuccess: () => {
-      // The secrets leave the page's memory as soon as the agent has them.
+      // The secrets leave the page's memory as soon as the agent has them (or the account was made without them).
       setValues({});
       setName('');
       void qc.invalidateQueries({ queryKey: keys.accounts });
     },
   });
+  const vaultRefused = create.error instanceof ApiHttpError && create.error.code === 'VAULT_UNAVAILABLE';
   const pickBroker = (b: string) => {
     setBroker(b);
     setValues({});
@@ -47,9 +40,10 @@ export function AccountForm() {
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    create.mutate({ withKeys: true });
   };
-  const missing = [...spec.credentials, ...spec.config].some((f) => !f.optional && !values[f.name]);
+  const missing = missingFields(spec, values).length > 0;
+  const typed = keysTyped(spec, values);
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="new-account" autoComplete="off">
       <h2 id="new-account">Add an account</h2>
@@ -108,11 +102,34 @@ export function AccountForm() {
           <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://…" />
         </label>
       )}
-      {spec.credentials.length > 0 && <p className="muted small">Credentials go to this computer's keychain. They are never shown again, only whether each is set.</p>}
-      <ErrorBox error={create.error} title="The account was not added" />
-      {create.isSuccess && <p role="status" className="ok-line">Account added.</p>}
+      {spec.credentials.length > 0 && (
+        <p className="muted small">
+          Keys go to this computer&apos;s keychain. They are never shown again, only whether each is set. Leave them empty to add the account without keys: the agent then names the
+          environment variables to set them in (the way to go on a computer without a keychain), or use &quot;Replace keys…&quot; on the account later.
+        </p>
+      )}
+      {vaultRefused ? (
+        <div data-testid="vault-refused">
+          <ErrorBox error={create.error} title="This computer cannot store the keys, so the account was not added" />
+          <p>
+            There is no keychain the agent can write to. Add the account without keys instead: nothing secret is stored, and the agent tells you the exact environment variables to put
+            the keys in before its next start.
+          </p>
+          <button type="button" className="btn" onClick={() => create.mutate({ withKeys: false })} disabled={create.isPending} data-testid="account-create-without-keys">
+            Add the account without keys
+          </button>
+        </div>
+      ) : (
+        <ErrorBox error={create.error} title="The account was not added" />
+      )}
+      {create.isSuccess && (
+        <div role="status" className="ok-line" data-testid="account-added">
+          Account &quot;{create.data.name}&quot; added.
+          {create.data.credentialVariables && <CredentialVariables variables={create.data.credentialVariables} />}
+        </div>
+      )}
       <button type="submit" className="btn primary" disabled={create.isPending || !name.trim() || missing} data-testid="account-create">
-        {create.isPending ? 'Adding…' : 'Add account'}
+        {create.isPending ? 'Adding…' : spec.credentials.length > 0 && !typed ? 'Add account without keys' : 'Add account'}
       </button>
     </form>
   );

@@ -1,4 +1,4 @@
-// Broker accounts: what is set (never the values), connection test, delete, and the form to add one.
+// Broker accounts: what is set (never the values), connection test, replace keys, delete, and the form to add one.
 import { useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
@@ -14,6 +14,8 @@ import { NotAvailable } from '../components/NotAvailable.js';
 import { CodeExplain } from '../components/CodeExplain.js';
 import { AccountForm } from './AccountForm.js';
 import { brokerSpec } from '../lib/brokers.js';
+import { CredentialVariables } from './CredentialVariables.js';
+import { ReplaceKeys } from './ReplaceKeys.js';
 
 export function Accounts() {
   const accounts = useAccounts();
@@ -66,18 +68,7 @@ function AccountCard({ account: a }: { account: AccountView }) {
           Not connected: <CodeExplain code={a.connectionError.code} detail={a.connectionError.message} compact />
         </p>
       )}
-      {a.credentialVariables && (
-        <div className="muted small credential-variables" data-testid="credential-variables">
-          Keys missing. Set these environment variables for the agent and restart it:
-          <ul>
-            {Object.entries(a.credentialVariables).map(([field, variable]) => (
-              <li key={field}>
-                {field}: <code>{variable}</code>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {a.credentialVariables && <CredentialVariables variables={a.credentialVariables} />}
       {fields.length > 0 ? (
         <ul className="creds">
           {fields.map(([k, v]) => (
@@ -101,6 +92,7 @@ function AccountCard({ account: a }: { account: AccountView }) {
           )}
           {isNotAvailable(test.error) ? <NotAvailable what="Connection test" /> : <ErrorBox error={test.error} title="The test did not run" />}
         </div>
+        {brokerSpec(a.broker)?.credentials.length ? <ReplaceKeys account={a} /> : null}
         <DeleteAccount account={a} />
     </article>
   );

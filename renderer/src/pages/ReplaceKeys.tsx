@@ -1,0 +1,65 @@
+// "Replace keys…" on a real broker account: one password input per key of that broker. The agent tests the new keys
+// at the broker before they replace the old ones; a refusal (502 BROKER_AUTH_FAILED …) keeps the old keys, and says so.
+import { useState, type FormEvent } from 'react';
+import type { AccountView } from '../../../shared/api-types.js';
+import { useReplaceKeys } from '../api/hooks.js';
+import { ApiHttpError } from '../api/client.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { brokerSpec } from '../lib/brokers.js';
+import { replaceKeysBody } from '../lib/account-form.js';
+
+export function ReplaceKeys({ account: a }: { account: AccountView }) {
+  const spec = brokerSpec(a.broker);
+  const [open, setOpen] = useState(false);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const replace = useReplaceKeys(a.id);
+  if (!spec || spec.credentials.length === 0) return null;
+  const { credentials, missing } = replaceKeysBody(spec, values);
+  const close = () => {
+    setOpen(false);
+    setValues({});
+    replace.reset();
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    // The typed keys leave the page's memory whatever the answer: a refused key is typed again, never kept.
+    replace.mutate(credentials, { onSettled: () => setValues({}), onSuccess: () => setOpen(false) });
+  };
+  const refusedAtBroker = replace.error instanceof ApiHttpError && replace.error.status === 502;
+  if (!open)
+    return (
+      <div className="row">
+        <button type="button" className="btn small" onClick={() => (replace.reset(), setOpen(true))} data-testid="account-replace-keys">
+          Replace keys…
+        </button>
+        {replace.isSuccess && (
+          <span role="status" className="ok-line">
+            Keys replaced.
+          </span>
+        )}
+      </div>
+    );
+  return (
+    <form className="form" onSubmit={submit} aria-label={`Replace the keys of ${a.name}`} autoComplete="off" data-testid="replace-keys-form">
+      <p className="muted small">The agent tests the new keys at {spec.label} first; they replace the old ones only when the broker accepts them. Keys are never shown, only whether each is set.</p>
+      {spec.credentials.map((f) => (
+        <label key={f.name}>
+          {f.label}
+          {f.optional ? ' (optional)' : ''}
+          <input type="password" value={values[f.name] ?? ''} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} autoComplete="new-password" spellCheck={false} data-testid={`replace-field-${f.name}`} />
+          {f.hint && <span className="muted small">{f.hint}</span>}
+        </label>
+      ))}
+      <ErrorBox error={replace.error} title="The keys were not replaced" />
+      {refusedAtBroker && <p className="muted small">The old keys stay in use.</p>}
+      <div className="row">
+        <button type="submit" className="btn primary small" disabled={replace.isPending || missing.length > 0} data-testid="replace-keys-save">
+          {replace.isPending ? 'Testing the keys…' : 'Test and replace keys'}
+        </button>
+        <button type="button" className="btn small" onClick={close}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
