@@ -13,13 +13,14 @@ import { OrderDetail } from './pages/OrderDetail.js';
 import { Positions } from './pages/Positions.js';
 import { Strategies } from './pages/Strategies.js';
 import { StrategyDetail } from './pages/StrategyDetail.js';
+import { StrategyEdit } from './pages/StrategyEdit.js';
 import { Accounts } from './pages/Accounts.js';
 import { Settings } from './pages/Settings.js';
 import { Approvals } from './pages/Approvals.js';
 
 export function App() {
   const status = useStatus();
-  const [page = '', id] = useRoute();
+  const [page = '', id, sub] = useRoute();
   if (isUnauthorized(status.error)) return <BadToken />;
   if (!status.data && status.error instanceof ApiHttpError && status.error.status === 0) return <AgentDown message={status.error.message} />;
   return (
@@ -31,14 +32,14 @@ export function App() {
       <div className="body">
         <Nav current={page} />
         <main id="main" tabIndex={-1}>
-          <Page page={page} id={id} />
+          <Page page={page} id={id} sub={sub} />
         </main>
       </div>
     </div>
   );
 }
 
-function Page({ page, id }: { page: string; id?: string }) {
+function Page({ page, id, sub }: { page: string; id?: string; sub?: string }) {
   switch (page) {
     case '':
       return <Dashboard />;
@@ -49,7 +50,7 @@ function Page({ page, id }: { page: string; id?: string }) {
     case 'positions':
       return <Positions />;
     case 'strategies':
-      return id ? <StrategyDetail id={id} /> : <Strategies />;
+      return id ? sub === 'edit' ? <StrategyEdit id={id} /> : <StrategyDetail id={id} /> : <Strategies />;
     case 'accounts':
       return <Accounts />;
     case 'approvals':

@@ -1,4 +1,5 @@
-// A strategy with its webhook URL (copy), a link to its alert message builder, and (on the strategies page) delete.
+// A strategy with its webhook URL (copy), a link to its alert message builder and its editor, and (on the strategies
+// page) delete.
 import { useState } from 'react';
 import type { StrategyView } from '../../../shared/api-types.js';
 import { CopyButton } from '../components/CopyButton.js';
@@ -6,6 +7,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { useDeleteStrategy } from '../api/hooks.js';
 import { Link } from '../lib/router.js';
+import { effectiveStrategySettings } from '../lib/strategy-form.js';
 
 export function StrategyCard({ strategy: s, accountNames, deletable = false }: { strategy: StrategyView; accountNames?: (id: string) => string; deletable?: boolean }) {
   return (
@@ -14,7 +16,7 @@ export function StrategyCard({ strategy: s, accountNames, deletable = false }: {
         <h3>
           <Link to={`/strategies/${s.id}`}>{s.name}</Link>
         </h3>
-        <span className="muted small">{s.enabled ? 'enabled' : 'disabled'} · {s.hasPassphrase ? 'passphrase' : 'no passphrase'}</span>
+        <span className="muted small">{s.enabled ? 'enabled' : 'disabled'} · {s.hasPassphrase ? 'passphrase' : 'no passphrase'} · {effectiveStrategySettings(s.config).approval.mode === 'manual' ? 'manual approval' : 'automatic'}</span>
       </div>
       <div className="row wrap">
         <code className="url" data-testid="webhook-url">
@@ -23,6 +25,13 @@ export function StrategyCard({ strategy: s, accountNames, deletable = false }: {
         <CopyButton text={s.webhookUrl} label="Copy webhook URL" />
       </div>
       {accountNames && <p className="muted small">Accounts: {s.accountIds.map(accountNames).join(', ')}</p>}
+      {deletable && (
+        <div className="row">
+          <Link to={`/strategies/${s.id}/edit`} className="btn small" data-testid="strategy-edit">
+            Edit…
+          </Link>
+        </div>
+      )}
       {deletable && <DeleteStrategy strategy={s} />}
     </article>
   );

@@ -7,6 +7,7 @@ import { ErrorBox } from '../components/ErrorBox.js';
 import { AlertBuilder } from './AlertBuilder.js';
 import { SignalsTable } from './SignalsTable.js';
 import { Link } from '../lib/router.js';
+import { StrategySettings } from './StrategySettings.js';
 
 export function StrategyDetail({ id }: { id: string }) {
   const api = useApi();
@@ -35,6 +36,7 @@ export function StrategyDetail({ id }: { id: string }) {
             {s.webhookUrl.startsWith('http://127.0.0.1') && <p className="warn-line">This is a local address: TradingView cannot reach it. Start a tunnel in <Link to="/settings">Settings</Link> to get a public URL.</p>}
             <p className="muted small">Trades on: {s.accountIds.map((a) => accounts.data?.find((x) => x.id === a)?.name ?? a).join(', ')}</p>
           </section>
+          <StrategySettings strategy={s} />
           <AlertBuilder strategy={s} />
           <section aria-labelledby="recent">
             <h2 id="recent">Recent alerts</h2>
