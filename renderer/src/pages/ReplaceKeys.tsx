@@ -3,7 +3,8 @@
 import { useState, type FormEvent } from 'react';
 import type { AccountView } from '../../../shared/api-types.js';
 import { useReplaceKeys } from '../api/hooks.js';
-import { ApiHttpError } from '../api/client.js';
+import { ApiHttpError, isNotAvailable } from '../api/client.js';
+import { NotAvailable } from '../components/NotAvailable.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { brokerSpec } from '../lib/brokers.js';
 import { replaceKeysBody } from '../lib/account-form.js';
@@ -50,7 +51,7 @@ export function ReplaceKeys({ account: a }: { account: AccountView }) {
           {f.hint && <span className="muted small">{f.hint}</span>}
         </label>
       ))}
-      <ErrorBox error={replace.error} title="The keys were not replaced" />
+      {isNotAvailable(replace.error) ? <NotAvailable what="Replacing keys" /> : <ErrorBox error={replace.error} title="The keys were not replaced" />}
       {refusedAtBroker && <p className="muted small">The old keys stay in use.</p>}
       <div className="row">
         <button type="submit" className="btn primary small" disabled={replace.isPending || missing.length > 0} data-testid="replace-keys-save">
