@@ -139,7 +139,8 @@ describe('webhook listener thread lifecycle', () => {
   it('a thread that never listens at start-up is ended after the limit, and the listener runs on the main thread', async () => {
     const thread = switchableEntry();
     thread.setMode('hang');
-    const agent = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: thread.entry, webhookThreadStartLimitMs: 300 });
+    // Long enough for a busy machine to start the thread at all (it must run its first line), far below the 10 s default.
+    const agent = await startTestAgent({}, { webhookThread: true, webhookThreadEntry: thread.entry, webhookThreadStartLimitMs: 1500 });
     try {
       expect(agent.webhookMode).toBe('in-process');
       expect(startCount(thread.starts)).toBe(1);

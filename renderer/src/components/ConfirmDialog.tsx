@@ -7,7 +7,11 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: R
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (props.open && !d.open) d.showModal();
+    if (props.open && !d.open) {
+      d.showModal();
+      // autoFocus does not apply to a dialog opened with showModal(): the safe choice, Cancel, gets the focus.
+      d.querySelector<HTMLButtonElement>('button[data-cancel]')?.focus();
+    }
     if (!props.open && d.open) d.close();
   }, [props.open]);
   return (
@@ -15,7 +19,7 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: R
       <h2 id={titleId}>{props.title}</h2>
       <div className="dialog-body">{props.children}</div>
       <div className="row end">
-        <button type="button" className="btn" onClick={props.onCancel} autoFocus>
+        <button type="button" className="btn" onClick={props.onCancel} data-cancel>
           Cancel
         </button>
         <button type="button" className={props.danger ? 'btn danger' : 'btn primary'} onClick={props.onConfirm} disabled={props.busy}>

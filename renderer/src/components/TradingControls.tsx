@@ -1,7 +1,7 @@
 // The kill switch and flatten-all: always in the header. Halting and reduce-only are one click (stopping must never
 // be hard); resuming (globally or one account) and flattening ask first, because they move money. Accounts held by a
 // state of their own (circuit breaker, loss limit, the trader) are shown here with their own Resume.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
 import { useAccounts, useTradingState } from '../api/hooks.js';
@@ -14,12 +14,6 @@ import { ErrorBox } from './ErrorBox.js';
 
 type Ask = { kind: 'resume' } | { kind: 'flatten' } | { kind: 'resume-account'; account: HeldAccount };
 
-/** A dialog opened with showModal() ignores React's autoFocus: focus its first button (Cancel) so Enter or Space
- *  never confirms by accident. Runs after the dialog's own effect has opened it. */
-function focusCancel(inside: HTMLElement | null): void {
-  inside?.closest('dialog')?.querySelector<HTMLButtonElement>('button')?.focus();
-}
-
 export function TradingControls() {
   const api = useApi();
   const qc = useQueryClient();
@@ -28,14 +22,6 @@ export function TradingControls() {
   const [ask, setAsk] = useState<Ask | undefined>();
   const [haltToo, setHaltToo] = useState(true);
   const [result, setResult] = useState<string>();
-  const resumeBody = useRef<HTMLParagraphElement>(null);
-  const flattenBody = useRef<HTMLParagraphElement>(null);
-  const accountBody = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (ask?.kind === 'flatten') focusCancel(flattenBody.current);
-    else if (ask?.kind === 'resume') focusCancel(resumeBody.current);
-    else if (ask?.kind === 'resume-account') focusCancel(accountBody.current);
-  }, [ask]);
   const setState = useMutation({
     mutationFn: (v: { state: TradingState; accountId?: string }) => api.setTradingState(v.state, v.state === 'active' ? 'resumed by the trader' : `${v.state} by the trader`, v.accountId),
     onSuccess: (view) => {
@@ -93,7 +79,7 @@ export function TradingControls() {
       )}
       <ErrorBox error={setState.error ?? flatten.error} title="The trading state did not change" />
       <ConfirmDialog open={ask?.kind === 'resume'} title="Resume trading?" confirmLabel="Resume trading" busy={setState.isPending} onConfirm={() => setState.mutate({ state: 'active' })} onCancel={() => setAsk(undefined)}>
-        <p ref={resumeBody}>New alerts will place orders again on every account that has no halt or reduce-only of its own.</p>
+        <p>New alerts will place orders again on every account that has no halt or reduce-only of its own.</p>
         {ts.data?.reason && (
           <p className="muted">
             {state === 'reducing' ? 'Reduce-only' : 'Halted'} because: {ts.data.reason}
@@ -109,7 +95,7 @@ export function TradingControls() {
         onConfirm={() => asked && setState.mutate({ state: 'active', accountId: asked.id })}
         onCancel={() => setAsk(undefined)}
       >
-        <p ref={accountBody}>New alerts will place orders on {asked?.name ?? 'this account'} again.</p>
+        <p>New alerts will place orders on {asked?.name ?? 'this account'} again.</p>
         {asked && (
           <p className="muted">
             It is {asked.state === 'reducing' ? 'reduce-only' : 'halted'}
@@ -119,7 +105,7 @@ export function TradingControls() {
         {note && <p className="muted">{note}</p>}
       </ConfirmDialog>
       <ConfirmDialog open={ask?.kind === 'flatten'} title="Flatten every position?" confirmLabel="Flatten all" danger busy={flatten.isPending} onConfirm={() => flatten.mutate()} onCancel={() => setAsk(undefined)}>
-        <p ref={flattenBody}>Cancels every open order and sends market orders that close every position on every account.</p>
+        <p>Cancels every open order and sends market orders that close every position on every account.</p>
         <label className="check">
           <input type="checkbox" checked={haltToo} onChange={(e) => setHaltToo(e.target.checked)} /> Also halt trading, so no new alert opens a position again
         </label>
