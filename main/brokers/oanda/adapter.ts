@@ -53,7 +53,8 @@ export const OANDA_CAPABILITIES: BrokerCapabilities = {
   timeInForce: ['day', 'gtc', 'ioc', 'fok'],
   brackets: true,
   oco: false,
-  trailingStops: false,
+  // A trailing stop-loss on fill, by a price distance (trailingStopLossOnFill); not a trailing entry order.
+  trailingStops: true,
   fractional: false,
   shortSelling: true,
   clientIdLookup: true,
@@ -235,6 +236,7 @@ export class OandaAdapter implements BrokerAdapter {
     if (req.type === 'limit' && req.limitPrice === undefined) throw invalid('a limit order needs a limit price');
     if (req.type === 'stop' && req.stopPrice === undefined) throw invalid('a stop order needs a stop price');
     if (req.takeProfit && req.takeProfit.limitPrice === undefined) throw invalid('take-profit needs a price');
+    if (req.stopLoss?.trailPercent !== undefined) throw invalid('a trailing stop-loss by percent (OANDA trails by a price distance: give trailAmount)');
     if (req.stopLoss && req.stopLoss.stopPrice === undefined && req.stopLoss.trailAmount === undefined) throw invalid('stop-loss needs a price or a trailing distance');
     if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
     const longest = req.takeProfit || req.stopLoss ? dependentClientId(req.clientOrderId, 'takeProfit') : req.clientOrderId;

@@ -5,7 +5,8 @@ import type { BrokerError} from '../port.js';
 import { type OrderUpdate } from '../port.js';
 import { OandaAdapter, type OandaConfig } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
-import { cancelReasonKind, signedUnits, toOandaInstrument, toOandaOrderBody } from './mapping.js';
+import { cancelReasonKind, dependentClientId, signedUnits, toOandaInstrument, toOandaOrderBody } from './mapping.js';
+import { missingCapability } from '../../orders/router.js';
 import { eventually } from '../contract/suite.js';
 import { codeForBrokerError } from '../http/codes.js';
 
@@ -100,6 +101,18 @@ describe('OANDA adapter', () => {
     expect(codeForBrokerError(err)).toBe('INSUFFICIENT_FUNDS');
     const order = await adapter.orderByClientId('m1');
     expect(order).toMatchObject({ status: 'rejected', reason: 'INSUFFICIENT_MARGIN' });
+  });
+
+  it('an entry with a trailing stop-loss by distance passes the router\'s capability check and reaches OANDA as trailingStopLossOnFill; by percent it is refused before sending', async () => {
+    const { adapter, fake } = await setup();
+    const req = { clientOrderId: 'tr1', symbol: 'EURUSD', side: 'buy' as const, type: 'market' as const, quantity: '100', timeInForce: 'fok' as const, stopLoss: { trailAmount: '0.005' } };
+    expect(missingCapability(adapter, req)).toBeUndefined();
+    expect((await adapter.submit(req)).status).toBe('filled');
+    const trailing = fake.ordersByClientId(dependentClientId('tr1', 'stopLoss'));
+    expect(trailing.map((o) => [o.type, o.state])).toEqual([['TRAILING_STOP_LOSS', 'PENDING']]);
+    const byPercent = (await adapter.submit({ ...req, clientOrderId: 'tr2', stopLoss: { trailPercent: '1' } }).catch((e: unknown) => e)) as BrokerError;
+    expect(byPercent).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/trailing stop-loss by percent/) });
+    expect(fake.ordersByClientId('tr2')).toEqual([]);
   });
 
   it('a short market order reports a negative position', async () => {
