@@ -13,6 +13,12 @@ describe('mapSymbol by broker convention', () => {
     ['oanda', 'EURUSD', 'OANDA', 'EUR_USD'],
     ['oanda', 'XAUUSD', 'OANDA', 'XAU_USD'],
     ['oanda', 'SPX500_USD', undefined, 'SPX500_USD'],
+    ['oanda', 'SPX500USD', 'OANDA', 'SPX500_USD'],
+    ['oanda', 'US30USD', 'OANDA', 'US30_USD'],
+    ['oanda', 'NAS100USD', undefined, 'NAS100_USD'],
+    ['oanda', 'WTICOUSD', 'OANDA', 'WTICO_USD'],
+    ['oanda', 'DE30EUR', 'OANDA', 'DE30_EUR'],
+    ['oanda', 'BCOUSD', 'OANDA', 'BCO_USD'],
     ['alpaca', 'BTCUSD', undefined, 'BTC/USD'],
     ['alpaca', 'ETHUSD', 'COINBASE', 'ETH/USD'],
     ['alpaca', 'AAPL', 'NASDAQ', 'AAPL'],
@@ -26,6 +32,7 @@ describe('mapSymbol by broker convention', () => {
 
   it.each([
     ['oanda', 'AAPL'],
+    ['oanda', 'ABCUSD1'],
     ['oanda', 'ES1!'],
     ['alpaca', 'ES1!'],
     ['ccxt', 'ES1!'],

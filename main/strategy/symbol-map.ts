@@ -78,7 +78,11 @@ function byConvention(symbol: string, exchange: string | undefined, broker: stri
     case 'oanda': {
       if (/^[A-Z0-9]+_[A-Z]{3}$/.test(symbol)) return symbol;
       const m = /^([A-Z]{3})([A-Z]{3})$/.exec(symbol);
-      return m ? `${m[1]}_${m[2]}` : undefined;
+      if (m) return `${m[1]}_${m[2]}`;
+      // TradingView writes OANDA's CFDs without the underscore (OANDA:SPX500USD, OANDA:US30USD, OANDA:WTICOUSD):
+      // the instrument ends in its quote currency. A wrong guess is refused by OANDA's instrument list, never traded.
+      const cfd = /^([A-Z0-9]{2,10}?)(USD|EUR|GBP|JPY|AUD|CAD|CHF|NZD|HKD|SGD|CNH)$/.exec(symbol);
+      return cfd && (exchange === undefined || exchange === 'OANDA') && /[0-9]|^[A-Z]{4,}$/.test(cfd[1]!) ? `${cfd[1]}_${cfd[2]}` : undefined;
     }
     case 'alpaca': {
       if (symbol.includes('/')) return symbol;
