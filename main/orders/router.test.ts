@@ -101,6 +101,19 @@ describe('router: UNKNOWN orders', () => {
     h.close();
   });
 
+  it('a send refused by 429s only (the broker certainly took nothing) is sent again after the retry-after, not the absent grace', async () => {
+    // maxCertainRetries 2: three 429s in a row use the send up; the grace (60 s here) would hold the re-send.
+    const { h, paper, faulty, kinds } = setup({ submitFaultRate: 1, faults: ['rate_limited'], maxFaults: 3, retryAfterMs: 5 }, { absentGraceMs: 60_000, absentLookups: 2 });
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    expect(o).toMatchObject({ status: 'unknown', reason: 'BROKER_RATE_LIMITED' });
+    expect(faulty.counts.rate_limited).toBe(3);
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'filled', 3000);
+    expect(done.status).toBe('filled');
+    expect(kinds(o.id)).toContain('resend_same_client_id');
+    expect(paper.orderCount('c1')).toBe(1);
+    h.close();
+  });
+
   it('a 502 is outcome unknown: never shown rejected, resolved at the broker', async () => {
     const { h, paper } = setup({ submitFaultRate: 1, faults: ['bad_gateway'], maxFaults: 1, seed: 7 });
     const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });

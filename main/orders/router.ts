@@ -115,6 +115,8 @@ export class OrderRouter {
   private readonly sending = new Set<string>();
   private readonly resent = new Set<string>();
   private readonly absentSeen = new Map<string, number>();
+  /** Orders whose last send was certainly not taken by the broker (all its attempts refused before placing). */
+  private readonly notPlaced = new Set<string>();
   private readonly onClose: (() => void)[] = [];
   private tradingState: TradingStateControl | undefined;
   private opts: RouterOptions;
@@ -279,6 +281,7 @@ export class OrderRouter {
     for (let attempt = 0; ; attempt++) {
       this.sentAt.set(orderId, Date.now());
       this.absentSeen.delete(orderId);
+      this.notPlaced.delete(orderId);
       let refused: SendRefusal | undefined;
       try {
         const answer = await this.call(accountId, lane, (a): Promise<BrokerOrder | typeof NOT_SENT> => {
@@ -320,6 +323,9 @@ export class OrderRouter {
             this.lifecycle.note(orderId, 'submit_retry', { error: e.kind, waitMs: wait, attempt: attempt + 1 });
             continue;
           }
+          // Every attempt of this send was refused before the broker took it (a 429, a refused connection): the
+          // lookup that follows may believe "absent" at once, without the grace for a request still in flight.
+          this.notPlaced.add(orderId);
           const view = this.lifecycle.transition(orderId, 'unknown', 'submit_failed', { error: e.kind, message: e.message }, { reason: code });
           this.scheduleResolve(orderId, wait);
           return view;
@@ -405,12 +411,13 @@ export class OrderRouter {
     const adapter = this.adapters.get(order.accountId)!;
     // Where the broker frees a final order's id, a late first request is not refused by the re-send's id: wait longer.
     const graceMs = adapter.clientIdsReusable === true ? this.opts.absentGraceMs * REUSABLE_ID_GRACE_FACTOR : this.opts.absentGraceMs;
-    const certain = current.status === 'created' || adapter.authoritativeLookup === true || (seen >= this.opts.absentLookups && Date.now() - sentAt >= graceMs);
+    const certain = current.status === 'created' || adapter.authoritativeLookup === true || this.notPlaced.has(orderId) || (seen >= this.opts.absentLookups && Date.now() - sentAt >= graceMs);
     if (!certain) {
       this.lifecycle.note(orderId, 'lookup_absent', { lookups: seen });
       return current;
     }
     this.absentSeen.delete(orderId);
+    this.notPlaced.delete(orderId);
     if (!this.mayResend(current)) {
       const kind = current.status === 'created' ? 'not_sent' : 'reconciled_absent';
       return this.lifecycle.transition(orderId, 'canceled', kind, {}, { reason: 'not at the broker; not sent again because trading on the account is not active' });
