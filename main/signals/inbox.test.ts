@@ -89,17 +89,13 @@ describe('durable inbox', () => {
   it('tells an observer, per answered alert, how long it waited for its commit and then for the sync', async () => {
     const { db, repo } = openStore('i8.db');
     const realSync = repo.syncCommitted.bind(repo);
-    let release: () => void = () => undefined;
     repo.syncCommitted = async () => {
-      await new Promise<void>((r) => (release = r));
+      await new Promise((r) => setTimeout(r, 25)); // the sync, which starts after the commit, takes at least this long
       await realSync();
     };
     const seen: [number, number][] = [];
     const inbox = new Inbox(repo, createLogger({ console: 'silent' }), { observe: (c, s) => seen.push([c, s]) });
-    const answers = Promise.all([inbox.receive(signal(1)), inbox.receive(signal(2))]);
-    await new Promise((r) => setTimeout(r, 25)); // the sync is held for at least this long
-    release();
-    await answers;
+    await Promise.all([inbox.receive(signal(1)), inbox.receive(signal(2))]);
     expect(seen).toHaveLength(2);
     for (const [commitWait, syncWait] of seen) {
       expect(commitWait).toBeGreaterThanOrEqual(0);

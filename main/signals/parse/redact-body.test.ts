@@ -58,6 +58,13 @@ describe('a secret is redacted from a body that is not valid JSON', () => {
     expect(stored('{"ticker":"ZZI","note":"token=abcd1234","action":"buy"}')).toBe('{"ticker":"ZZI","note":"token=[REDACTED]","action":"buy"}');
   });
 
+  it('a quoted secret that starts with a bracket is a string, not a list: the names of the fields after it stay (found by the property below, seed 64863244)', () => {
+    const body = '{"ticker":"ZZH","action":"buy","quantity":"1","secret":"[     \\\\","secret":"[     \\\\"}';
+    const out = redactBody(body);
+    expect(out.startsWith('{"ticker":"ZZH","action":"buy","quantity":"1","secret":"[REDACTED]')).toBe(true);
+    expect(out).not.toContain('[     ');
+  });
+
   it('takes time in proportion to the body, however it is built', () => {
     for (const body of [`{"passphrase":"${'\\'.repeat(60_000)}`, ':'.repeat(60_000), `"${'":'.repeat(30_000)}`, `{"secret":${' '.repeat(60_000)}`, `a${'=a'.repeat(30_000)}`, `{"token":"x"${',"token":"x"'.repeat(5_000)}`, `{${Array.from({ length: 4_000 }, (_, i) => `"token":"v${i + 10_000}"`).join(',')}}`]) {
       const t = performance.now();

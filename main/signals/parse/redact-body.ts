@@ -72,8 +72,11 @@ function copies(text: string, spans: readonly Span[]): string[] {
   for (const s of spans) {
     const value = text.slice(s.start, s.end);
     out.push(value);
-    // A list or object sent as a secret: the words inside it are what may be pasted elsewhere.
-    if (value[0] === '[' || value[0] === '{') out.push(...(value.match(/[^"'\\\s,:{}[\]]{4,}/g) ?? []));
+    // A list or object sent as a secret: the words inside it are what may be pasted elsewhere. (A quoted string
+    // that merely starts with a bracket is not one: its span may run on to the end of an ambiguous body, over
+    // the names of other fields, which must not be taken for words of the secret.)
+    const bracketed = (value[0] === '[' || value[0] === '{') && !isQuote(text[s.start - 1]);
+    if (bracketed) out.push(...(value.match(/[^"'\\\s,:{}[\]]{4,}/g) ?? []));
     if (s.likely !== undefined && s.likely < s.end) out.push(text.slice(s.start, s.likely));
   }
   return out;
