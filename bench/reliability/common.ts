@@ -8,8 +8,16 @@ import type { Figure } from '../lib/report.js';
  *  fast on a busy disk; --disk puts the data on the real temporary directory instead. */
 export function suiteDataDir(prefix: string, onDisk: boolean): string {
   const base = !onDisk && fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-  return fs.mkdtempSync(path.join(base, prefix));
+  const dir = fs.mkdtempSync(path.join(base, prefix));
+  madeHere.add(dir);
+  return dir;
 }
+
+/** The suites' data directories, removed when the run ends: on /dev/shm they are memory (each run left hundreds of MB). */
+const madeHere = new Set<string>();
+process.once('exit', () => {
+  for (const dir of madeHere) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+});
 
 export interface SuiteResult {
   suite: string;

@@ -27,8 +27,10 @@ export function builtWebhookThreadEntry(): string {
   return entry;
 }
 
+/** Inside the test run's own directory (main/test-support/global-setup.ts removes it when the run ends: runs left
+ *  many gigabytes of agent data behind), else the system's temporary directory. */
 export function tempDir(prefix = 'vz-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(process.env.VIEWZENIX_TEST_TMP ?? os.tmpdir(), prefix));
 }
 
 export async function startTestAgent(opts: Partial<AgentOptions> = {}, overrides: StartOverrides = {}): Promise<TestAgent> {
