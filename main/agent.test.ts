@@ -6,6 +6,7 @@ import type { OrderView } from '../shared/api-types.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
 import { finishesWithin } from './time-limit.js';
 import { tokenFromHash } from '../renderer/src/api/token.js';
+import { withNotCopied } from './agent.js';
 
 describe('agent start and stop', () => {
   it('writes agent.json with pid, bound ports and UI URL, a 0600 token file, and removes agent.json on stop', async () => {
@@ -226,5 +227,12 @@ describe('a stop whose parts fail or hang', () => {
     const log = await eventually(() => logText(agent.dataDir), (t) => t.includes('agent stopped'));
     expect(log).toContain('stopping: the broker connections did not finish in time; the agent stops without waiting for it');
     expect(log).toContain('agent stopped');
+  });
+});
+
+describe('the status counts of signals', () => {
+  it('count the alerts an alert storm left in inbox.db with the copied ones, by status', () => {
+    expect(withNotCopied({ queued: 2, done: 5 }, { queued: 300, rejected: 4 })).toEqual({ queued: 302, done: 5, rejected: 4 });
+    expect(withNotCopied({ done: 1 }, {})).toEqual({ done: 1 });
   });
 });

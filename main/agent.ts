@@ -216,7 +216,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     };
     const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => {
         if (reconciled) worker.kick();
-      }, onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs, forwardedHeader: forwardedHeaderFor(configuredTunnelProvider(settings)) });
+      }, workerWants: () => worker.wantsMore, onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs, forwardedHeader: forwardedHeaderFor(configuredTunnelProvider(settings)) });
     listening = webhook;
     intakeStorm = () => webhook.storm();
     untilDurable = webhook.untilDurable;
@@ -253,7 +253,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         pid: process.pid,
         webhookPort,
         controlPort,
-        signals: signals.countByStatus(),
+        signals: withNotCopied(signals.countByStatus(), webhook.notCopied()),
         webhook: { ...webhook.stats, mode: webhook.mode, restarts: webhook.restarts, listening: webhook.listening },
         tradingState: tradingState.view(),
         tunnel: { state: tunnel.status().state, publicUrl: tunnel.publicUrl() ?? null },
@@ -385,4 +385,11 @@ function prepareReconciler(orders: OrderRepo, router: OrderRouter, tradingState:
   const reconciler = new Reconciler(orders, router.lifecycleRef, router, tradingState, log);
   router.reconciler = reconciler;
   return reconciler;
+}
+
+/** Signal counts with the alerts still waiting in inbox.db (an alert storm's, not copied yet) counted in. */
+export function withNotCopied(counts: Record<string, number>, notCopied: Record<string, number>): Record<string, number> {
+  const out = { ...counts };
+  for (const [status, n] of Object.entries(notCopied)) out[status] = (out[status] ?? 0) + n;
+  return out;
 }

@@ -13,8 +13,12 @@ import type { WebhookListenerOptions } from './webhook-listener.js';
 const RELEASE_EVERY_MS = 1000;
 /** Copies into viewzenix.db at most this often (each is a commit, ~10 pages however few rows it holds). */
 const COPY_SPACING_MS = 2;
-/** The same during an alert storm. */
+/** The same during an alert storm, when the worker asks for more. */
 const STORM_COPY_SPACING_MS = 50;
+/** Rows per copy during an alert storm: enough to keep the worker busy until the next one. */
+const STORM_COPY_ROWS = 100;
+/** Rows per copy when a backlog is caught up after a storm: the rest follows on the next turn of the event loop. */
+const CATCH_UP_ROWS = 500;
 /** A failed copy is tried again after this long. */
 const RETRY_COPY_MS = 1000;
 
@@ -27,8 +31,13 @@ export interface Intake {
   untilDurable(signalId: string): Promise<void> | undefined;
   /** Syncs and copies whatever inbox.db holds (after its writer stopped), and wakes the worker. */
   copyAll(): void;
-  /** From now on, copies are spaced out while `storm` says so. */
-  followStorm(storm: () => boolean): void;
+  /**
+   * From now on, while `storm` says so, rows are copied only as the worker needs them (`wanted`): the rest waits
+   * in inbox.db, on disk, and is copied when the storm has passed.
+   */
+  followStorm(storm: () => boolean, wanted?: () => boolean): void;
+  /** Rows received and not copied into viewzenix.db yet, by status (queued or rejected). */
+  notCopied(): Record<string, number>;
   /** From now on, every RELEASE_EVERY_MS, tells `release` how far copies are on disk here. */
   releaseTo(release: (seq: number) => void): void;
   checkpointed: boolean;
@@ -92,29 +101,49 @@ export function openIntake(o: WebhookListenerOptions): Intake {
       retry ??= setTimeout(() => {
         retry = undefined;
         copied(guarded(copy));
+        if (copier.copiedSeq < target) schedule(false);
       }, RETRY_COPY_MS);
       return 0;
     }
   };
   // Copies are spaced at least COPY_SPACING_MS apart: one alert at a time is copied at once, while a flood's
   // reports (one per sync, every millisecond or so) are gathered into fewer, larger commits.
+  // During an alert storm nothing is copied ahead of the worker. The worker gives way to the listener then and
+  // takes few alerts; copying the whole flood as it arrives cost this thread a third of a core on two cores, taken
+  // from the listener, for rows that would only wait in viewzenix.db instead of in inbox.db. The rows are on disk
+  // either way, and the status counts them (notCopied).
   let target = 0;
   let lastCopy = 0;
   let pending: NodeJS.Timeout | undefined;
   let storm: () => boolean = () => false;
+  let wanted: () => boolean = () => true;
   const copyNow = (): void => {
     pending = undefined;
     lastCopy = performance.now();
-    copied(guarded(() => copier.copy(target))); // a retry copies up to the latest reported row
+    const inStorm = storm();
+    if (!inStorm || wanted()) copied(guarded(() => copier.copy(target, inStorm ? STORM_COPY_ROWS : CATCH_UP_ROWS))); // a retry copies up to the latest reported row
+    // The rest in steps, with pending I/O (requests to the control API, the worker's) run between them.
+    if (copier.copiedSeq < target && !retry) schedule(false);
   };
-  const copyUpTo = (seq: number): void => {
-    target = Math.max(target, seq);
+  const schedule = (atOnce: boolean): void => {
     if (pending) return;
     // In a storm copies wait longer, so each commit carries more rows and this thread spends its time on them
     // rather than on commits.
     const wait = lastCopy + (storm() ? STORM_COPY_SPACING_MS : COPY_SPACING_MS) - performance.now();
-    if (wait <= 0) copyNow();
-    else pending = setTimeout(copyNow, wait);
+    if (wait <= 0 && atOnce) copyNow();
+    else pending = setTimeout(copyNow, Math.max(0, wait));
+  };
+  const copyUpTo = (seq: number): void => {
+    target = Math.max(target, seq);
+    if (copier.copiedSeq < target) schedule(true);
+  };
+  const countGuarded = (count: () => Record<string, number>): Record<string, number> => {
+    try {
+      return count();
+    } catch (err) {
+      o.log.warn({ err }, 'could not count the alerts waiting in inbox.db');
+      return {};
+    }
   };
   o.signals.copyLate = (id) => copied(guarded(() => copier.copyAnswered(id)));
   return {
@@ -130,12 +159,15 @@ export function openIntake(o: WebhookListenerOptions): Intake {
     untilDurable: (id) => copier.untilDurable(id),
     copyAll: () => {
       clearTimeout(pending);
+      target = 0;
       pending = undefined;
       copied(guarded(() => copier.copyAllOnDisk()));
     },
-    followStorm(s) {
+    followStorm(s, w) {
       storm = s;
+      if (w) wanted = w;
     },
+    notCopied: () => countGuarded(() => reader.countAfter(copier.copiedSeq)),
     releaseTo(release) {
       clearInterval(timer);
       timer = setInterval(() => {
@@ -151,7 +183,9 @@ export function openIntake(o: WebhookListenerOptions): Intake {
     close: async () => {
       clearInterval(timer);
       clearTimeout(retry);
-      if (pending) copyNow(); // what was reported is copied before the worker stops
+      clearTimeout(pending);
+      pending = undefined;
+      guarded(() => copier.copy(target)); // what was reported is copied before the worker stops (a storm's rows too)
       o.signals.copyLate = () => {};
       o.signals.closeSync();
       reader.close();

@@ -36,6 +36,8 @@ export interface WebhookListener {
   setForwardedHeader(header: ForwardedHeader): void;
   /** An alert storm: requests arriving faster than ALERT_STORM_PER_MS (over the last 20 ms or more). */
   storm(): boolean;
+  /** Alerts received and not copied into signals yet (during a storm they wait in inbox.db), by status. */
+  notCopied(): Record<string, number>;
   /** Resolves once the alert `signalId` is on disk in inbox.db; undefined when it is already (InboxCopier). */
   untilDurable(signalId: string): Promise<void> | undefined;
   /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
@@ -54,6 +56,8 @@ export interface WebhookListenerOptions {
   log: Logger;
   /** New alerts were copied into signals: wake the worker. */
   onCopied: () => void;
+  /** During an alert storm rows are copied into signals only while this says the worker needs more (default: always). */
+  workerWants?: () => boolean;
   /** Alerts the listener rejected (stored with their code) were copied into signals, once each: tell the UI. */
   onRejected?: (rows: readonly InboxRow[]) => void;
   /** Default: a thread when the built entry exists and VIEWZENIX_WEBHOOK_THREAD is not "0". */
@@ -73,9 +77,9 @@ export interface WebhookListenerOptions {
 
 const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.url));
 
-/** Requests per millisecond above which the listener is in an alert storm (1,000 alerts/s): the worker and the
- *  copies into viewzenix.db give way to it. */
-const ALERT_STORM_PER_MS = 1;
+/** Requests per millisecond above which the listener is in an alert storm (500 alerts/s, above what the pipeline
+ *  works off on two cores): the worker and the copies into viewzenix.db give way to it (docs/architecture.md). */
+const ALERT_STORM_PER_MS = 0.5;
 /** How long closing waits for the webhook thread to exit once asked (it finishes what it received; its server ends
  *  connections still open after 2 s), and for a restart under way to listen. A thread that has not by then is
  *  ended: what it committed is in inbox.db and copied as after a crash. */
@@ -119,7 +123,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
   intake.releaseTo((seq) => pruneInbox(store, seq, windowMs, o.log));
   const webhook = createWebhookServer({ strategies: o.strategies, inbox, log: o.log, bodyLimit: o.bodyLimit, dedupeWindowMs: o.dedupeWindowMs, forwardedHeader: o.forwardedHeader });
   const storm = stormOf(webhook.stats);
-  intake.followStorm(storm);
+  intake.followStorm(storm, o.workerWants);
   let port: number;
   try {
     port = await listen(webhook.server, o.port, o.host);
@@ -139,6 +143,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
     invalidate: () => webhook.invalidate(),
     setForwardedHeader: (header) => webhook.setForwardedHeader(header),
     storm,
+    notCopied: intake.notCopied,
     untilDurable: intake.untilDurable,
     close: async () => {
       await closeServer(webhook.server);
@@ -158,7 +163,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   const statsBuffer = new SharedArrayBuffer(STATS_BYTES);
   const stats = sharedWebhookStats(statsBuffer);
   const storm = stormOf(stats);
-  intake.followStorm(storm);
+  intake.followStorm(storm, o.workerWants);
   let boundPort = o.port;
   let stopping = false;
   let restarts = 0;
@@ -293,6 +298,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
         live?.postMessage({ type: 'forwarded-header', header } satisfies ToThread);
       },
       storm,
+      notCopied: intake.notCopied,
       untilDurable: intake.untilDurable,
       close: () => {
         stopping = true;

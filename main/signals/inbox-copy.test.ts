@@ -204,11 +204,11 @@ describe('rows carried by the writer\'s reports', () => {
     expect((stored(mainDb) as { id: string }[]).map((x) => x.id)).toEqual(['s1', 's2', 's3', ...Array.from({ length: MAX_ROWS_REPORTED + 1 }, (_, i) => `s${10 + i}`)]);
   });
 
-  it('for any order of commits, lost reports and partial copies, signals get every row once, in order, as stored', () => {
-    type Step = { kind: 'commit'; n: number; report: boolean } | { kind: 'copy'; upTo: number } | { kind: 'failed' };
+  it('for any order of commits, lost reports, partial and limited copies, signals get every row once, in order, as stored', () => {
+    type Step = { kind: 'commit'; n: number; report: boolean } | { kind: 'copy'; upTo: number; max: number | null } | { kind: 'failed' };
     const step: fc.Arbitrary<Step> = fc.oneof(
       { weight: 5, arbitrary: fc.record({ kind: fc.constant('commit' as const), n: fc.integer({ min: 1, max: 6 }), report: fc.boolean() }) },
-      { weight: 3, arbitrary: fc.record({ kind: fc.constant('copy' as const), upTo: fc.integer({ min: 0, max: 100 }) }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('copy' as const), upTo: fc.integer({ min: 0, max: 100 }), max: fc.option(fc.integer({ min: 1, max: 7 })) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('failed' as const) }) },
     );
     fc.assert(
@@ -228,9 +228,13 @@ describe('rows carried by the writer\'s reports', () => {
             expect(() => store.commitBatch([inboxInsert(1000 + i)])).toThrow('refused');
             writerDb.exec('DROP TRIGGER refuse');
           } else {
-            // Reports arrive in order, some only now; a copy goes up to a seq the writer committed.
+            // Reports arrive in order, some only now; a copy goes up to a seq the writer committed, or takes at most
+            // `max` rows of the way (an alert storm's steps).
             for (const c of reports.splice(0)) copier.offer(c);
-            copier.copy(Math.min(s.upTo, store.lastCommittedSeq()));
+            const before = copier.copiedSeq;
+            const n = copier.copy(Math.min(s.upTo, store.lastCommittedSeq()), s.max ?? undefined);
+            if (s.max !== null) expect(n).toBeLessThanOrEqual(s.max);
+            expect(copier.copiedSeq).toBeGreaterThanOrEqual(before);
           }
         }
         for (const c of reports.splice(0)) copier.offer(c);

@@ -43,12 +43,18 @@ export class InboxCopier {
     this.durable = this.copied;
   }
 
+  /** The seq of the last row copied. */
+  get copiedSeq(): number {
+    return this.copied;
+  }
+
   /** Copies every row after the last copied one up to `upToSeq` (rows the writer committed; those after the last
-   *  one reported durable are early). */
-  copy(upToSeq: number): number {
+   *  one reported durable are early), or the first `maxRows` of them. */
+  copy(upToSeq: number, maxRows = Number.MAX_SAFE_INTEGER): number {
     let n = 0;
-    while (this.copied < upToSeq) {
-      const rows = this.takeOffered(upToSeq) ?? this.reader.rows(this.copied, upToSeq, CHUNK);
+    while (this.copied < upToSeq && n < maxRows) {
+      const limit = Math.min(CHUNK, maxRows - n);
+      const rows = this.takeOffered(upToSeq, limit) ?? this.reader.rows(this.copied, upToSeq, limit);
       if (rows.length === 0) break;
       const skipped = this.signals.ingest(this.reader.epoch, rows);
       if (skipped.length > 0) this.log.warn({ signalIds: skipped }, 'alerts already stored under the same id or dedupe key were not copied again');
@@ -83,15 +89,15 @@ export class InboxCopier {
     this.offeredRows += c.rows.length;
   }
 
-  /** The offered rows that follow the last copied one without a gap, up to `upToSeq` and CHUNK rows. */
-  private takeOffered(upToSeq: number): InboxRow[] | undefined {
+  /** The offered rows that follow the last copied one without a gap, up to `upToSeq` and `limit` rows. */
+  private takeOffered(upToSeq: number, limit: number): InboxRow[] | undefined {
     if (this.offered.size === 0) return undefined;
     const out: InboxRow[] = [];
     let at = this.copied;
     for (let batch = this.offered.get(at); batch; batch = this.offered.get(at)) {
       this.offered.delete(at);
       this.offeredRows -= batch.length;
-      const room = Math.min(CHUNK - out.length, batch.filter((r) => r.seq <= upToSeq).length);
+      const room = Math.min(limit - out.length, batch.filter((r) => r.seq <= upToSeq).length);
       out.push(...batch.slice(0, room));
       if (room < batch.length) {
         // The rest follows the last row taken: offered again for the next round.

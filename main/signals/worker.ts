@@ -76,11 +76,13 @@ export function readRetryDelayMs(err: unknown, attempt: number): number | undefi
 }
 
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
-const STORM_PAUSE_MS = 4;
+const STORM_PAUSE_MS = 19;
 
 /** Rows read from the inbox per query, and held in memory (queued or processing) at most. */
 const READ_BATCH = 100;
 const MAX_IN_FLIGHT = 500;
+/** During an alert storm alerts are copied into signals only while fewer than this many are being worked on. */
+const WANTS_MORE_BELOW = 50;
 
 /** Adapters that price from alerts (the paper broker) expose this. */
 interface PriceFed {
@@ -119,6 +121,11 @@ export class SignalWorker {
   /** Signals taken from the inbox and not finished yet. */
   get backlog(): number {
     return this.inFlight.size;
+  }
+
+  /** Few signals are being worked on: during an alert storm, the intake copies more in (webhook-intake.ts). */
+  get wantsMore(): boolean {
+    return this.inFlight.size < WANTS_MORE_BELOW;
   }
 
   /** Called after the inbox commits new rows (and at start). */

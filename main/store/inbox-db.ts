@@ -335,6 +335,12 @@ export class InboxReader {
     return this.db.prepare(`SELECT * FROM alerts WHERE seq > ? AND seq <= ? ORDER BY seq ${sqlLimit(limit)}`).all(afterSeq, upToSeq) as InboxRow[];
   }
 
+  /** Rows after `afterSeq` (not copied yet), counted by status. */
+  countAfter(afterSeq: number): Record<string, number> {
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM alerts WHERE seq > ? GROUP BY status').all(afterSeq) as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   /** The seq of the alert `id` while it is still in the file (a scan: the file holds a second or so of alerts). */
   seqOf(id: string): number | undefined {
     return (this.db.prepare('SELECT seq FROM alerts WHERE id = ?').get(id) as { seq: number } | undefined)?.seq;
