@@ -254,7 +254,9 @@ export class SignalWorker {
     let facts: AccountFacts;
     for (let attempt = 0; ; attempt++) {
       try {
-        facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.id });
+        // Only a row processed before (resumed after a crash, or retried) can have orders of its own: a first run's
+        // read of them would find none, on every alert.
+        facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.attempts > 0 ? row.id : undefined });
         break;
       } catch (err) {
         // A broker that answered "not now" (a 429 with its Retry-After, a 5xx), dropped the connection or refused it
