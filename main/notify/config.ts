@@ -39,8 +39,7 @@ export const NOTIFY_CONFIG_SCHEMA = {
   properties: Object.fromEntries(CHANNEL_NAMES.map((c) => [c, CHANNEL_SETTINGS_SCHEMA])),
 } as const;
 
-/** Messages per minute by default: under each service's documented pace (Slack ~1/s, Telegram ~20/min per group, Discord ~30/min per webhook). */
-export const DEFAULT_PER_MINUTE: Record<ChannelName, number> = { discord: 25, telegram: 18, slack: 50, email: 10, desktop: 120 };
+export { DEFAULT_PER_MINUTE } from '../../shared/notify.js';
 
 export function defaultConfig(): NotifyConfig {
   const all = [...NOTIFY_KINDS];
