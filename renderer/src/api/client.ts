@@ -2,6 +2,7 @@
 // ApiHttpError with the agent's code, message and fix, so screens can explain it in plain words.
 import type { AccountView, ApiError, ApprovalStatus, ApprovalView, OrderView, PositionsView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
 import type { TradingState } from '../../../shared/trading-state.js';
+import type { ChannelName, ChannelSettings, NotificationsView, NotifyConfig, SendOutcome } from '../../../shared/notify.js';
 import { takePreloaded } from './preload.js';
 import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettingsRequest, TunnelStatus, VaultStatus } from './types.js';
 
@@ -131,6 +132,14 @@ export class ApiClient {
   credentialNames = (): Promise<{ items: { name: string }[] }> => this.get('/api/credentials');
   /** Stores a tunnel or notification token in the keychain; the value never comes back. */
   setCredential = (name: string, value: string): Promise<{ name: string; status: 'set' }> => this.request('PUT', `/api/credentials/${encodeURIComponent(name)}`, { value });
+  /** Removes a tunnel or notification token from the keychain; 404 when there was none. */
+  deleteCredential = (name: string): Promise<{ name: string; status: 'not set' }> => this.request('DELETE', `/api/credentials/${encodeURIComponent(name)}`);
+  /** Each channel's settings (never a credential) and whether it can send. */
+  notifications = (): Promise<NotificationsView> => this.get('/api/notifications');
+  /** Replaces one channel's whole settings (lib/notify-form.ts builds them); its credential goes to setCredential. */
+  saveNotifyChannel = (channel: ChannelName, settings: ChannelSettings): Promise<NotifyConfig> => this.request('PUT', `/api/notifications/channels/${encodeURIComponent(channel)}`, settings);
+  /** Sends a test message now with the saved settings; 200 with what the service said, sent or not. */
+  testNotifyChannel = (channel: ChannelName): Promise<SendOutcome> => this.request('POST', `/api/notifications/channels/${encodeURIComponent(channel)}/test`, {});
   /** Broker catalogue; the crypto exchange list comes from CCXT itself (`ccxt.exchanges`). */
   brokers = (): Promise<{ ccxtExchanges: string[] }> => this.get('/api/brokers');
   checkAlert = (text: string): Promise<AlertCheckResult> => this.request('POST', '/api/alerts/check', { text });

@@ -77,6 +77,11 @@ export function useCredentialNames() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.credentials, queryFn: () => api.credentialNames().then((r) => r.items.map((i) => i.name)), retry: (n, e) => !isNotAvailable(e) && n < 2 }));
 }
+/** Notification channels: settings and whether each can send (outbox counts move, so refetched now and then). */
+export function useNotifications() {
+  const api = useApi();
+  return optional(useQuery({ queryKey: keys.notifications, queryFn: () => api.notifications(), retry: (n, e) => !isNotAvailable(e) && n < 2, refetchInterval: 30_000 }));
+}
 export function useVault() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.vault, queryFn: () => api.vault(), retry: (n, e) => !isNotAvailable(e) && n < 2 }));

@@ -15,6 +15,7 @@ export const keys = {
   tunnel: ['tunnel'] as const,
   vault: ['vault'] as const,
   credentials: ['credentials'] as const,
+  notifications: ['notifications'] as const,
   brokers: ['brokers'] as const,
   approvals: ['approvals'] as const,
   approvalsList: (status: string) => ['approvals', 'list', status] as const,

@@ -1,9 +1,9 @@
 // Order / signal / tunnel / trading state as a coloured word: the word carries the meaning, colour only helps.
 // Plain data, so the entry script's early rows (early-orders.ts) colour a status exactly as the React pill does.
 const TONE: Record<string, string> = {
-  filled: 'good', done: 'good', up: 'good', active: 'good', connected: 'good', set: 'good',
+  filled: 'good', done: 'good', up: 'good', active: 'good', connected: 'good', set: 'good', on: 'good', ready: 'good',
   accepted: 'info', submitting: 'info', created: 'info', queued: 'info', processing: 'info', starting: 'info', partially_filled: 'info', cancel_pending: 'info',
-  reducing: 'warn', degraded: 'warn', unknown: 'warn', denied: 'warn', expired: 'warn', canceled: 'muted', stopped: 'muted', 'not set': 'muted',
+  reducing: 'warn', degraded: 'warn', unknown: 'warn', denied: 'warn', expired: 'warn', canceled: 'muted', stopped: 'muted', 'not set': 'muted', off: 'muted', 'not ready': 'warn',
   rejected: 'bad', failed: 'bad', halted: 'bad', down: 'bad', error: 'bad', disconnected: 'bad',
 };
 

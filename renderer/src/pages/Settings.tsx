@@ -1,7 +1,9 @@
-// Settings: the tunnel (how TradingView reaches this agent) and what the agent reports about itself.
+// Settings: the tunnel (how TradingView reaches this agent), where notifications go, and what the agent reports
+// about itself.
 import { useStatus } from '../api/hooks.js';
 import { TunnelSettingsForm } from './TunnelSettings.js';
 import { TunnelStatusCard } from './TunnelStatusCard.js';
+import { NotificationSettings } from './NotificationSettings.js';
 
 export function Settings() {
   const status = useStatus();
@@ -11,6 +13,7 @@ export function Settings() {
       <h1>Settings</h1>
       <TunnelStatusCard />
       <TunnelSettingsForm />
+      <NotificationSettings />
       <section aria-labelledby="agent" className="card">
         <h2 id="agent">Agent</h2>
         {s && (
