@@ -1,29 +1,17 @@
 /// <reference lib="dom" />
 // The trader's whole day in the window, against a real agent: create a strategy, copy its alert message, send it,
 // watch the order fill live, read its timeline, halt, see the next alert denied with its reason, flatten.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startAgent, type RunningAgent } from './support/agent.js';
+import { agentForFile, go } from './support/per-file.js';
 import { collectConsoleErrors } from './support/console.js';
 import { screenshot } from './support/screens.js';
 import { fillPlaceholders, sampleValues } from '../renderer/src/lib/alert-template.js';
 
-let agent: RunningAgent;
+const agent = agentForFile();
 const PASSPHRASE = 'correct-horse-42';
-
-test.beforeAll(async () => {
-  agent = await startAgent();
-});
-test.afterAll(async () => {
-  await agent?.stop();
-});
-
-async function go(page: Page, nav: string) {
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: nav, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: nav })).toBeVisible();
-}
 
 function alertFile(text: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vz-ui-alert-')), 'alert.json');

@@ -2,25 +2,13 @@
 // The tunnel settings form, the per-account trading controls and the token screen, against a real agent:
 // each saved setting is read back from the API, never trusted from the screen.
 import { test, expect, type Page } from '@playwright/test';
-import { startAgent, type RunningAgent } from './support/agent.js';
+import { agentForFile, go } from './support/per-file.js';
 import { collectConsoleErrors } from './support/console.js';
 import { screenshot } from './support/screens.js';
 import type { AccountView, TradingStateView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 
-let agent: RunningAgent;
+const agent = agentForFile();
 const NGROK_CANARY = `CANARYNGROK-${Date.now().toString(36)}-e2e`;
-
-test.beforeAll(async () => {
-  agent = await startAgent();
-});
-test.afterAll(async () => {
-  await agent?.stop();
-});
-
-async function go(page: Page, nav: string) {
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: nav, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: nav })).toBeVisible();
-}
 
 async function tunnel(): Promise<TunnelStatusView> {
   const r = await agent.api<TunnelStatusView>('GET', '/api/tunnel');

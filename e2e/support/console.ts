@@ -2,7 +2,7 @@
 // may not have yet (the UI then shows "not available in this version"); Chromium logs such a fetch as an error.
 import type { Page } from '@playwright/test';
 
-export const OPTIONAL_ENDPOINTS = [/\/api\/tunnel(\/|$)/, /\/api\/vault\/status$/, /\/api\/alerts\/check$/, /\/api\/accounts\/[^/]+\/(test|credentials)$/, /\/api\/signals\/simulate$/];
+export const OPTIONAL_ENDPOINTS = [/\/api\/notifications(\/|$)/, /\/api\/tunnel(\/|$)/, /\/api\/vault\/status$/, /\/api\/alerts\/check$/, /\/api\/accounts\/[^/]+\/(test|credentials)$/, /\/api\/signals\/simulate$/];
 
 export function collectConsoleErrors(page: Page): string[] {
   const errors: string[] = [];
