@@ -52,6 +52,13 @@ export interface PaperPositionRow {
   /** For display only: derived from the cost basis by the broker when it writes the position (rounded). */
   averagePrice: string;
   lastPrice?: string;
+  /** How the position's money is counted (brokers/paper/paper-valuation.ts), fixed when it opened: the contract
+   *  size, the quote and base currency, and whether it is paid for in cash or settles on margin. A row written
+   *  without them (by a tool that knows only the old columns) is counted as the books before them counted. */
+  contractSize?: string;
+  quoteCurrency?: string;
+  baseCurrency?: string;
+  settlement?: 'cash' | 'margin';
 }
 
 type Raw = Record<string, string | null>;
@@ -153,7 +160,13 @@ const positionFromRaw = (r: Raw): PaperPositionRow => ({
   costBasis: r.cost_basis ?? costFromAverage(r.average_price!, r.quantity!),
   averagePrice: r.average_price!,
   lastPrice: r.last_price ?? undefined,
+  contractSize: r.contract_size ?? undefined,
+  quoteCurrency: r.quote_currency ?? undefined,
+  baseCurrency: r.base_currency ?? undefined,
+  settlement: (r.settlement as 'cash' | 'margin' | null) ?? undefined,
 });
+
+const POSITION_COLUMNS = 'symbol, quantity, cost_basis, average_price, last_price, contract_size, quote_currency, base_currency, settlement';
 
 const isWorking = (status: string): boolean => status === 'accepted' || status === 'partially_filled';
 const bySymbol = (a: PaperPositionRow, b: PaperPositionRow): number => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
@@ -268,7 +281,7 @@ export class PaperRepo {
   }
 
   private readPosition(accountId: string, symbol: string): PaperPositionRow | undefined {
-    const r = this.db.prepare('SELECT symbol, quantity, cost_basis, average_price, last_price FROM paper_positions WHERE account_id = ? AND symbol = ?').get(accountId, symbol) as Raw | undefined;
+    const r = this.db.prepare(`SELECT ${POSITION_COLUMNS} FROM paper_positions WHERE account_id = ? AND symbol = ?`).get(accountId, symbol) as Raw | undefined;
     return r && positionFromRaw(r);
   }
 
@@ -278,7 +291,7 @@ export class PaperRepo {
   }
 
   private readPositions(accountId: string): PaperPositionRow[] {
-    return (this.db.prepare('SELECT symbol, quantity, cost_basis, average_price, last_price FROM paper_positions WHERE account_id = ? ORDER BY symbol').all(accountId) as Raw[]).map(positionFromRaw);
+    return (this.db.prepare(`SELECT ${POSITION_COLUMNS} FROM paper_positions WHERE account_id = ? ORDER BY symbol`).all(accountId) as Raw[]).map(positionFromRaw);
   }
 
   setPosition(accountId: string, p: PaperPositionRow): void {
@@ -287,11 +300,12 @@ export class PaperRepo {
     } else {
       this.db
         .prepare(
-          'INSERT INTO paper_positions (account_id, symbol, quantity, cost_basis, average_price, last_price) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = excluded.quantity, cost_basis = excluded.cost_basis, average_price = excluded.average_price, last_price = excluded.last_price',
+          `INSERT INTO paper_positions (account_id, ${POSITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol) DO UPDATE SET quantity = excluded.quantity, cost_basis = excluded.cost_basis, average_price = excluded.average_price, last_price = excluded.last_price, contract_size = excluded.contract_size, quote_currency = excluded.quote_currency, base_currency = excluded.base_currency, settlement = excluded.settlement`,
         )
-        .run(accountId, p.symbol, p.quantity, p.costBasis, p.averagePrice, p.lastPrice ?? null);
+        .run(accountId, p.symbol, p.quantity, p.costBasis, p.averagePrice, p.lastPrice ?? null, p.contractSize ?? null, p.quoteCurrency ?? null, p.baseCurrency ?? null, p.settlement ?? null);
     }
-    this.books?.setPosition(accountId, { symbol: p.symbol, quantity: p.quantity, costBasis: p.costBasis, averagePrice: p.averagePrice, lastPrice: p.lastPrice });
+    const { symbol, quantity, costBasis, averagePrice, lastPrice, contractSize, quoteCurrency, baseCurrency, settlement } = p;
+    this.books?.setPosition(accountId, { symbol, quantity, costBasis, averagePrice, lastPrice, contractSize, quoteCurrency, baseCurrency, settlement });
   }
 
   setPrice(symbol: string, price: string, at: string): void {

@@ -46,9 +46,10 @@ export function valuationOf(instrument: ValuationFacts, accountCurrency: string 
   return { ok: false, code: 'SIZING_NEEDS_CONVERSION', values };
 }
 
-/** An amount in the instrument's quote currency, in the account's currency, at `price` (the instrument's own). */
+/** An amount in the instrument's quote currency, in the account's currency, at `price` (the instrument's own). An
+ *  amount given as a Decimal keeps its precision (the paper books' exact arithmetic): only the division rounds. */
 export function quoteToAccount(v: Valuation, quoteAmount: Decimal.Value, price: Decimal.Value): Decimal {
-  const amount = new Decimal(quoteAmount);
+  const amount = Decimal.isDecimal(quoteAmount) ? quoteAmount : new Decimal(quoteAmount);
   return v.via === 'quote' ? amount : amount.div(price);
 }
 

@@ -4,11 +4,13 @@
 // or stop): one the market has already crossed fills at once (a limit at the market price when that is better),
 // the others rest and fill when a later price crosses them. A bracket's
 // take-profit and stop-loss are placed after the entry fills and cancel each other. Client order ids are unique
-// per account, as at a real broker. Positions are kept at their cost basis, so cash and P&L are exact (cost-basis.ts).
-// Everything (orders, fills, cash, positions, realised P&L, last prices) is in
-// the database, so the books survive a restart.
+// per account, as at a real broker. Positions are kept at their cost basis, so cash and P&L are exact (cost-basis.ts),
+// and their money is counted in the account's currency as sizing values it: contract size, currency, cash or margin
+// settlement (paper-valuation.ts). An order that would open or add to a position the books cannot value in the
+// account's currency is refused with the code sizing gives. Everything (orders, fills, cash, positions and the terms
+// they are counted with, realised P&L, last prices) is in the database, so the books survive a restart.
 import { Decimal } from 'decimal.js';
-import type { PaperOrderRow, PaperRepo } from '../../store/paper.js';
+import type { PaperOrderRow, PaperPositionRow, PaperRepo } from '../../store/paper.js';
 import {
   BrokerError,
   type AccountSnapshot,
@@ -22,8 +24,8 @@ import {
   type Position,
 } from '../port.js';
 import { crossingPrice, trailStop } from './crossing.js';
-import { FIAT_CURRENCIES, FUTURES_QUOTE_CURRENCY, currencyPairOf, futuresContractOf } from '../../strategy/contract-specs.js';
-import { Money, applyFill, averagePriceOf, unrealizedPnlOf } from './cost-basis.js';
+import { Money, averagePriceOf } from './cost-basis.js';
+import { counted, countingOf, oldBookTerms, paperInstrument, positionMoney, settleFill, termsOf, type Counted, type PositionTerms } from './paper-valuation.js';
 import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, isPositive, stopLossShape, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
 
 export type { PaperConfig };
@@ -43,6 +45,8 @@ export class PaperBroker implements BrokerAdapter {
   readonly authoritativeLookup = true;
   private readonly listeners = new Set<(u: OrderUpdate) => void>();
   private readonly config: PaperConfig;
+  /** The account's currency, as its books were opened in (a later config does not change it). */
+  private readonly currency: string;
 
   /** `repo` must be on the connection the agent records orders through (its listeners write inside the books'
    *  transaction: see emit()); a second connection would wait for its own lock. */
@@ -55,6 +59,7 @@ export class PaperBroker implements BrokerAdapter {
     this.config = { ...DEFAULT_PAPER_CONFIG, ...config };
     this.capabilities = { ...PAPER_CAPABILITIES, fractional: this.config.fractional, shortSelling: this.config.allowShort };
     repo.ensureAccount(id, this.config.currency, this.config.startingCash);
+    this.currency = repo.account(id).currency;
   }
 
   /** Switches split market fills on or off for the orders submitted from now on (see PaperConfig.partialFills). */
@@ -74,46 +79,56 @@ export class PaperBroker implements BrokerAdapter {
     return this.clock().toISOString();
   }
 
+  /**
+   * Cash, and equity: cash plus each position's market value (paid for in cash: stocks, spot crypto) or unrealised
+   * P&L (settled on margin: futures, forex, CFDs), in the account's currency; a position without a price seen yet
+   * counts at cost. Buying power is the cash not spent on positions, plus or minus the open P&L of margin
+   * positions (never below 0); the paper broker asks no margin and refuses no order for want of it.
+   */
   async account(): Promise<AccountSnapshot> {
     const a = this.repo.account(this.id);
-    // Positions at their mark, or at cost while no price has been seen.
     let equity = new Money(a.cash);
+    let buyingPower = new Money(a.cash);
     for (const p of this.repo.positions(this.id)) {
-      equity = equity.plus(p.lastPrice ? new Money(p.quantity).times(p.lastPrice) : p.costBasis);
+      const c = this.countedAs(p);
+      const money = positionMoney(p, p.lastPrice, c);
+      equity = equity.plus(money.equity);
+      if (c.terms.settlement === 'margin') buyingPower = buyingPower.plus(money.equity);
     }
-    return { currency: a.currency, cash: a.cash, equity: equity.toString(), buyingPower: Decimal.max(0, a.cash).toString() };
+    return { currency: a.currency, cash: a.cash, equity: equity.toString(), buyingPower: Decimal.max(0, buyingPower).toString() };
   }
 
   async instrument(symbol: string): Promise<InstrumentInfo> {
-    const info: InstrumentInfo = {
-      symbol,
-      assetClass: 'other',
-      tradable: true,
-      lotSize: this.config.fractional ? '0.000001' : '1',
-      tickSize: '0.0001',
-      minQuantity: this.config.fractional ? '0.000001' : '1',
-      shortable: this.config.allowShort,
-      fractionable: this.config.fractional,
-    };
-    // What a unit is worth, as the real instrument's broker would say: a futures contract (ESZ2026) is worth its
-    // point value per 1.0 of price in US dollars (unknown for a root without one), a forex pair or spot metal
-    // (EURUSD, EUR_USD, XAUUSD) is priced in its quote currency, anything else in the account's currency.
-    const future = futuresContractOf(symbol);
-    const pair = future ? undefined : currencyPairOf(symbol);
-    if (future) {
-      info.assetClass = 'future';
-      info.quoteCurrency = FUTURES_QUOTE_CURRENCY;
-      if (future.pointValue !== undefined) info.contractSize = future.pointValue;
-    } else if (pair) {
-      info.assetClass = FIAT_CURRENCIES.has(pair.base) ? 'forex' : 'cfd';
-      info.baseCurrency = pair.base;
-      info.quoteCurrency = pair.quote;
-      info.contractSize = '1';
-    } else {
-      info.quoteCurrency = this.repo.account(this.id).currency;
-      info.contractSize = '1';
-    }
-    return info;
+    return this.facts(symbol);
+  }
+
+  private facts(symbol: string): InstrumentInfo {
+    return paperInstrument(symbol, this.currency, this.config);
+  }
+
+  /** How a stored position is counted: with the terms it was opened with (the old books' for a row without). */
+  private countedAs(p: PaperPositionRow): Counted {
+    return counted(p.symbol, termsOfRow(p) ?? oldBookTerms(this.currency), this.currency);
+  }
+
+  /** How a position opened in `symbol` now would be counted. */
+  private freshCounting(symbol: string): Counted {
+    return counted(symbol, termsOf(this.facts(symbol)), this.currency);
+  }
+
+  /** Why the books refuse new exposure in `symbol` (opening or adding to a position), when they cannot count its
+   *  money in the account's currency: the code sizing gives for it, with its values. */
+  private unvaluable(symbol: string, pos: PaperPositionRow | undefined, side: 'buy' | 'sell'): string | undefined {
+    const adds = pos !== undefined && new Decimal(pos.quantity).isNegative() === (side === 'sell');
+    const terms = adds ? (termsOfRow(pos) ?? oldBookTerms(this.currency)) : termsOf(this.facts(symbol));
+    const v = countingOf(symbol, terms, this.currency);
+    if (v.ok) return undefined;
+    const values = Object.entries(v.values).map(([k, x]) => `${k}=${x}`).join(', ');
+    const why =
+      v.code === 'CONTRACT_SIZE_UNKNOWN'
+        ? `the size of one contract of ${symbol} is not known, so the paper books cannot count its P&L`
+        : `the paper books cannot count ${symbol}'s P&L in ${this.currency} (neither its quote nor its base currency is the account's; they have no exchange rate)`;
+    return `${v.code}: ${values}: ${why}. Only exits (reduce-only) are accepted for it.`;
   }
 
   /** Feeds a market price (from alerts): updates marks, moves trailing stops, and fills resting orders the price
@@ -263,6 +278,8 @@ export class PaperBroker implements BrokerAdapter {
   private refusal(req: OrderRequest): string | undefined {
     if (req.reduceOnly) return this.reducible(req.symbol, req.side).isZero() ? REDUCE_ONLY_NOTHING_LEFT : undefined;
     const pos = this.repo.position(this.id, req.symbol);
+    const unvaluable = this.unvaluable(req.symbol, pos, req.side);
+    if (unvaluable) return unvaluable;
     const after = new Decimal(pos?.quantity ?? 0).plus(req.side === 'buy' ? req.quantity : new Decimal(req.quantity).neg());
     if (!this.config.allowShort && after.lt(0)) return 'short selling is not enabled for this paper account';
     return undefined;
@@ -309,15 +326,24 @@ export class PaperBroker implements BrokerAdapter {
       if (room.isZero()) return [this.cancelWith(o, REDUCE_ONLY_NOTHING_LEFT, at)];
       qty = Decimal.min(qty, room);
     }
+    const pos = this.repo.position(this.id, o.symbol);
+    // An order that would open or add to a position the books cannot value (placed before they could tell) is
+    // canceled rather than filled: its P&L would be counted in the wrong currency.
+    if (!reduceOnly) {
+      const unvaluable = this.unvaluable(o.symbol, pos, o.side);
+      if (unvaluable) return [this.cancelWith(o, unvaluable, at)];
+    }
     const commission = new Money(this.config.commissionPerOrder);
     const signed = o.side === 'buy' ? qty : qty.neg();
     const acct = this.repo.account(this.id);
-    const pos = this.repo.position(this.id, o.symbol);
-    const book = applyFill({ quantity: pos?.quantity ?? 0, costBasis: pos?.costBasis ?? 0 }, signed, price);
+    const held = pos ? this.countedAs(pos) : undefined;
+    const fresh = !pos || !reduceOnly ? this.freshCounting(o.symbol) : held!;
+    const book = settleFill({ quantity: pos?.quantity ?? 0, costBasis: pos?.costBasis ?? 0 }, signed, price, held ?? fresh, fresh);
     const next = { quantity: book.quantity.toDecimalPlaces(12), costBasis: book.costBasis };
-    const cash = new Money(acct.cash).minus(new Money(signed).times(price)).minus(commission);
+    const cash = new Money(acct.cash).plus(book.cash).minus(commission);
     this.repo.setAccount(this.id, cash.toString(), new Money(acct.realizedPnl).plus(book.realized).minus(commission).toString());
-    this.repo.setPosition(this.id, { symbol: o.symbol, quantity: next.quantity.toString(), costBasis: next.costBasis.toString(), averagePrice: averagePriceOf(next), lastPrice: price.toString() });
+    const terms: PositionTerms = book.fresh ? fresh.terms : held!.terms;
+    this.repo.setPosition(this.id, { symbol: o.symbol, quantity: next.quantity.toString(), costBasis: next.costBasis.toString(), averagePrice: averagePriceOf(next), lastPrice: price.toString(), ...rowTerms(terms) });
     const filled = new Decimal(o.filledQuantity).plus(qty);
     const prevAvg = new Decimal(o.averageFillPrice ?? 0);
     o.averageFillPrice = prevAvg.times(o.filledQuantity).plus(qty.times(price)).div(filled).toString();
@@ -424,17 +450,15 @@ export class PaperBroker implements BrokerAdapter {
     return this.repo.fillsSince(this.id, since).map(({ accountId: _a, ...f }) => f);
   }
 
+  /** Positions with their unrealised P&L in the account's currency (left out for one the books cannot value). */
   async positions(): Promise<Position[]> {
     return this.repo.positions(this.id).map((p) => {
       const averagePrice = averagePriceOf(p); // rounded, for display; the P&L is computed from the cost basis
       const mark = p.lastPrice ?? averagePrice;
-      return {
-        symbol: p.symbol,
-        quantity: p.quantity,
-        averagePrice,
-        marketPrice: mark,
-        unrealizedPnl: p.lastPrice ? unrealizedPnlOf(p, p.lastPrice).toString() : '0',
-      };
+      const { unrealized } = positionMoney(p, p.lastPrice, this.countedAs(p));
+      const position: Position = { symbol: p.symbol, quantity: p.quantity, averagePrice, marketPrice: mark };
+      if (unrealized) position.unrealizedPnl = unrealized.toString();
+      return position;
     });
   }
 
@@ -451,6 +475,17 @@ export class PaperBroker implements BrokerAdapter {
   private emit(updates: OrderUpdate[]): void {
     for (const u of updates) for (const l of this.listeners) l(u);
   }
+}
+
+/** The terms a stored position was opened with, or undefined for a row written without them. */
+function termsOfRow(p: PaperPositionRow): PositionTerms | undefined {
+  if (p.settlement === undefined) return undefined;
+  return { contractSize: p.contractSize, quoteCurrency: p.quoteCurrency, baseCurrency: p.baseCurrency, settlement: p.settlement };
+}
+
+/** A position's terms as the columns it is stored with. */
+function rowTerms(t: PositionTerms): Pick<PaperPositionRow, 'contractSize' | 'quoteCurrency' | 'baseCurrency' | 'settlement'> {
+  return { contractSize: t.contractSize, quoteCurrency: t.quoteCurrency, baseCurrency: t.baseCurrency, settlement: t.settlement };
 }
 
 /** Whether the order was sent reduce-only (a bracket's children always are). */
