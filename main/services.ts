@@ -6,7 +6,7 @@ import type { OrderRepo } from './store/orders.js';
 import type { OrderRouter } from './orders/router.js';
 import type { TradingStateService } from './trading-state.js';
 import type { AccountRow } from './store/accounts.js';
-import type { AccountReadErrorView, AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import type { AccountBalanceView, AccountReadErrorView, AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import type { AccountConnections } from './account-connections.js';
 import { credentialVariables, type CredentialsService } from './credentials-service.js';
 import { BrokerError, type Position } from './brokers/port.js';
@@ -45,6 +45,12 @@ export interface AgentServices {
     /** Replaces the account's credentials in the vault (they must connect first) and reconnects it. */
     replaceCredentials(id: string, credentials: Record<string, string>): Promise<AccountView>;
     testConnection(id: string): Promise<ConnectionTestView>;
+    /**
+     * The account's money as its broker reports it now (currency, cash, equity, buying power): 404 NOT_FOUND when
+     * unknown, 409 ACCOUNT_UNAVAILABLE when it is not connected, the read's code (502 BROKER_UNREACHABLE, …) when
+     * its broker cannot be read.
+     */
+    balance(id: string): Promise<AccountBalanceView>;
     /**
      * Deletes the account: 404 NOT_FOUND when unknown; 409 CONFLICT while a strategy trades it, an order of it is not
      * final, an approval for it waits, or the broker shows open positions; the broker's code (502 BROKER_UNREACHABLE,
@@ -123,14 +129,14 @@ export function createServices(d: ServiceDeps): AgentServices {
   // Every account the trader has, stored or registered: one without an adapter (its keys were not available at
   // start, or it never connected) is still the trader's, and may hold positions at its broker.
   const allAccountIds = (): string[] => [...new Set([...d.accounts.list().map((a) => a.id), ...d.router.accountIds()])];
-  const unavailable = (accountId: string): AccountReadErrorView => {
+  const unavailable = (accountId: string, consequence = 'its positions at the broker cannot be read or closed here'): AccountReadErrorView => {
     const a = d.accounts.get(accountId);
     const problem = d.connections.connectionProblem(accountId);
     const why = problem ? scrubText(problem.message) : 'its credentials were not available when the agent started (keychain locked or a VIEWZENIX_SECRET_* variable not set)';
     return {
       accountId,
       code: 'ACCOUNT_UNAVAILABLE',
-      message: `Account ${a ? `"${a.name}" (${accountId})` : accountId} is not connected, so its positions at the broker cannot be read or closed here: ${why}.`,
+      message: `Account ${a ? `"${a.name}" (${accountId})` : accountId} is not connected, so ${consequence}: ${why}.`,
     };
   };
   /**
@@ -239,6 +245,22 @@ export function createServices(d: ServiceDeps): AgentServices {
         return (await accountView(id))!;
       },
       testConnection: (id) => d.connections.test(accountRow(id)),
+      async balance(id) {
+        const account = accountRow(id);
+        const adapter = d.router.adapter(id);
+        if (!adapter) throw new ApiFailure('ACCOUNT_UNAVAILABLE', unavailable(id, 'its balance at the broker cannot be read').message);
+        try {
+          const a = await adapter.account();
+          d.connections.observe(id);
+          const view: AccountBalanceView = { accountId: account.id, currency: a.currency, cash: a.cash, equity: a.equity, buyingPower: a.buyingPower };
+          if (a.dayStartEquity !== undefined) view.dayStartEquity = a.dayStartEquity;
+          return view;
+        } catch (err) {
+          if (!(err instanceof BrokerError)) throw err;
+          d.connections.observe(id, err);
+          throw new ApiFailure(codeForReadError(err), `The balance of account "${account.name}" (${id}) could not be read at the broker: ${scrubText(err.message)}.`);
+        }
+      },
       async delete(id, opts = {}) {
         const account = accountRow(id);
         const label = `Account "${account.name}" (${id})`;

@@ -41,6 +41,18 @@ export interface AccountView {
   credentialVariables?: Record<string, string>;
 }
 
+/** GET /api/accounts/:id/balance: the account's money as its broker reports it, in `currency` (decimal strings). */
+export interface AccountBalanceView {
+  accountId: string;
+  currency: string;
+  cash: string;
+  /** Cash plus the positions: their market value, or for futures, forex and CFDs their unrealised P&L. */
+  equity: string;
+  buyingPower: string;
+  /** The equity at the start of the broker's trading day, where the broker reports it (Alpaca). */
+  dayStartEquity?: string;
+}
+
 /** The last failure to reach an account's broker (or to be accepted by it). */
 export interface ConnectionProblemView {
   code: string;

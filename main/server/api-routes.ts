@@ -101,6 +101,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       res.json(await s.accounts.replaceCredentials(String(req.params.id), body.credentials));
     }));
     r.post('/accounts/:id/test', h(async (req, res) => res.json(await s.accounts.testConnection(String(req.params.id)))));
+    r.get('/accounts/:id/balance', h(async (req, res) => res.json(await s.accounts.balance(String(req.params.id)))));
     r.delete('/accounts/:id', h(async (req, res) => {
       const q = check<{ force?: 'true' | 'false' }>(deleteAccountQuerySchema, req.query);
       res.json(await s.accounts.delete(String(req.params.id), { force: q.force === 'true' }));
