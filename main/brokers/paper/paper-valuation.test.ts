@@ -151,6 +151,22 @@ describe('paper books: an instrument they cannot value in the account currency',
     h.close();
   });
 
+  it('a resting order placed before the books could tell is canceled with the code when a price would fill it', async () => {
+    const h = harness();
+    const p = h.paper();
+    // As the old books left it: a buy limit on EURGBP working on a USD account.
+    h.paperRepo.insertOrder({ accountId: 'acc1', clientOrderId: 'old', brokerOrderId: 'paper-acc1-old', symbol: 'EURGBP', side: 'buy', type: 'limit', quantity: '1000', filledQuantity: '0', status: 'accepted', limitPrice: '0.85', request: JSON.stringify(order('old', 'EURGBP', 'buy', '1000', '0.85')), updatedAt: '2026-01-05T15:00:00.000Z' });
+    const updates: string[] = [];
+    p.onUpdate((u) => updates.push(`${u.kind} ${u.order.status}`));
+    p.observePrice('EURGBP', '0.84');
+    const o = await p.orderByClientId('old');
+    expect(o).toMatchObject({ status: 'canceled', filledQuantity: '0' });
+    expect(o!.reason).toMatch(/^SIZING_NEEDS_CONVERSION: symbol=EURGBP, /);
+    expect(updates).toEqual(['order canceled']);
+    expect(await p.positions()).toEqual([]);
+    h.close();
+  });
+
   it('a cross is counted on an account in its quote currency (EURGBP on GBP)', async () => {
     const h = harness();
     const p = h.paper('gbp', { currency: 'GBP' });
