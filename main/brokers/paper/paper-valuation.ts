@@ -121,9 +121,9 @@ export interface SettledFill {
 
 /**
  * A fill of `signedQty` at `price` on the position `book` kept with `held`. An add is counted with the position's
- * terms; a part that opens a new position (from flat, or past a reversal) with `fresh`, the instrument's now. The part that closes realises (exit − entry) × quantity ×
- * contract size, in the account currency at the fill's price. Cash moves by what was realised (margin), or by what
- * was paid or received (cash settlement). A position the books cannot value (kept from before they could tell) is
+ * terms; a part that opens a new position (from flat, or past a reversal) with `fresh`, the instrument's now. The
+ * part that closes realises (exit − entry) × quantity × contract size, in the account currency at the fill's price.
+ * Cash moves by what was realised (margin), or by what was paid or received (cash settlement). A position the books cannot value (kept from before they could tell) is
  * counted at cost: closing it gives back what it took from cash and realises nothing, since any number would be in
  * the wrong currency.
  */
@@ -137,7 +137,7 @@ export function settleFill(book: Book, signedQty: Decimal.Value, price: Decimal.
   const opened = qty.minus(closing); // the part that adds to the position or opens a new one
   const isNew = heldQty.isZero() || (closes && !opened.isZero());
   const opening = isNew ? fresh : held;
-  // The basis the closing part took out (price units): the cash the old books moved for it is realized + this.
+  // The basis the closing part took out (price units); what it was sold or bought back for is realized + this.
   const closedCost = new Money(book.costBasis).minus(after.costBasis.minus(opened.times(px)));
   let cash = new Money(0);
   let realized = new Money(0);
