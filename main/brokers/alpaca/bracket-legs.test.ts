@@ -150,7 +150,8 @@ describe('Alpaca bracket legs are adopted as the agent’s orders', () => {
     expect(h.orders.get(entry.id)).toMatchObject({ status: 'filled', filledQuantity: '10' });
     const tp = children(h, entry.id).map((c) => h.orders.get(c.id)!).find((o) => o.type === 'limit');
     expect(tp).toMatchObject({ side: 'sell', status: 'filled', filledQuantity: '10', limitPrice: '120' });
-    expect(h.orders.fills(tp!.id)).toEqual([expect.objectContaining({ quantity: '10', price: '120' })]); // the fake fills a limit at its limit
+    // The price jumped past the limit: the sell limit fills at the market, 130, which is better than its 120.
+    expect(h.orders.fills(tp!.id)).toEqual([expect.objectContaining({ quantity: '10', price: '130' })]);
     expect(positionsFromFills(h.db, ACC)).toEqual({});
   });
 });

@@ -99,9 +99,20 @@ export class FakeAlpaca {
     return [...this.orders.values()].filter((o) => o.client_order_id === clientOrderId).length;
   }
 
-  setPrice(symbol: string, price: string): void {
+  /**
+   * A trade at `price`. The symbol's working orders are examined in the order they were placed: a trailing stop
+   * first moves its high water mark (and with it its stop price), then whatever is marketable fills at this price.
+   * `volume` is how many shares trade at it, for all the orders together: an order gets what is left of it, so a
+   * limit order can fill in part and stay working. Without it the market is deep enough for every order.
+   */
+  setPrice(symbol: string, price: string, options: { volume?: string } = {}): void {
     this.prices.set(symbol, price);
-    for (const order of [...this.orders.values()]) this.tryFill(order);
+    let volume = options.volume === undefined ? undefined : new Decimal(options.volume);
+    for (const order of [...this.orders.values()]) {
+      if (order.symbol !== symbol) continue;
+      const filled = this.tryFill(order, volume);
+      if (volume !== undefined) volume = volume.minus(filled);
+    }
   }
 
   // --- HTTP ---------------------------------------------------------------------------------------------
@@ -164,9 +175,11 @@ export class FakeAlpaca {
       res.status(204).end();
     }));
     app.delete('/v2/orders', wrap((_req, res) => {
-      const open = [...this.orders.values()].filter((o) => OPEN.has(o.status) && !o.parentId);
-      for (const order of open) this.cancelOrder(order);
-      res.status(207).json(open.map((o) => ({ id: o.id, status: 200, body: this.serialise(o) })));
+      // Every open order, the working legs of a bracket whose entry has filled included (their parent is no longer
+      // open); a leg canceled with its group a moment ago is not listed twice.
+      const open = [...this.orders.values()].filter((o) => OPEN.has(o.status));
+      const canceled = open.filter((o) => OPEN.has(o.status) && (this.cancelOrder(o), true));
+      res.status(207).json(canceled.map((o) => ({ id: o.id, status: 200, body: this.serialise(o) })));
     }));
     app.get('/v2/positions', wrap((_req, res) => {
       res.json(
@@ -284,15 +297,22 @@ export class FakeAlpaca {
       id: randomUUID(), client_order_id: randomUUID(), created_at: now, updated_at: now, submitted_at: now, filled_at: null, canceled_at: null,
       symbol, asset_class: crypto ? 'crypto' : 'us_equity', qty, notional, filled_qty: '0', filled_avg_price: null, order_class: orderClass as FakeOrder['order_class'],
       order_type: type, type, side: side as 'buy' | 'sell', time_in_force: tif, limit_price: str(body.limit_price), stop_price: str(body.stop_price),
-      trail_price: str(body.trail_price), trail_percent: str(body.trail_percent), status: 'new', extended_hours: body.extended_hours === true, legs: null,
+      trail_price: str(body.trail_price), trail_percent: str(body.trail_percent), hwm: null, status: 'new', extended_hours: body.extended_hours === true, legs: null,
       ...over,
     });
-    const order = base({ client_order_id: clientOrderId });
+    // An OCO is the take-profit (the parent, a limit at take_profit.limit_price) and the stop-loss (its leg), both
+    // on the order's side and working at once.
+    const order = base(orderClass === 'oco' ? { client_order_id: clientOrderId, limit_price: str(tp!.limit_price) } : { client_order_id: clientOrderId });
+    if (type === 'trailing_stop') this.trail(order, price);
     const exitSide = side === 'buy' ? 'sell' : 'buy';
+    const stopLeg = (over: Partial<FakeOrder>): FakeOrder => {
+      const kind = sl!.limit_price ? 'stop_limit' : 'stop';
+      return base({ type: kind, order_type: kind, stop_price: str(sl!.stop_price), limit_price: str(sl!.limit_price), parentId: order.id, ...over });
+    };
     const legs: FakeOrder[] = [];
     if (orderClass !== 'oco' && tp?.limit_price) legs.push(base({ type: 'limit', order_type: 'limit', side: exitSide, limit_price: str(tp.limit_price), status: 'held', parentId: order.id }));
-    if (orderClass !== 'oco' && sl?.stop_price) legs.push(base({ type: sl.limit_price ? 'stop_limit' : 'stop', order_type: sl.limit_price ? 'stop_limit' : 'stop', side: exitSide, stop_price: str(sl.stop_price), limit_price: str(sl.limit_price), status: 'held', parentId: order.id }));
-    if (orderClass === 'oco') legs.push(base({ type: 'stop', order_type: 'stop', side, stop_price: str(sl!.stop_price), status: 'new', parentId: order.id }));
+    if (orderClass !== 'oco' && sl?.stop_price) legs.push(stopLeg({ side: exitSide, status: 'held' }));
+    if (orderClass === 'oco') legs.push(stopLeg({ side: side as 'buy' | 'sell', status: 'new' }));
     order.legs = legs.length > 0 ? legs : null;
     this.orders.set(order.id, order);
     for (const leg of legs) this.orders.set(leg.id, leg);
@@ -313,16 +333,35 @@ export class FakeAlpaca {
     });
   }
 
+  /** The orders of `order`'s group: a bracket's, OTO's or OCO's parent and its legs (the order alone otherwise). */
+  private group(order: FakeOrder): FakeOrder[] {
+    const root = order.parentId !== undefined ? (this.orders.get(order.parentId) ?? order) : order;
+    return [root, ...(root.legs ?? [])];
+  }
+
+  /** Alpaca: "If any one of the orders is canceled, any remaining open order in the group is canceled." Canceling a
+   *  bracket's entry cancels its held legs (even after a partial fill: the legs only work once the entry has filled
+   *  completely), and canceling one working leg cancels the other. */
   private cancelOrder(order: FakeOrder): void {
+    this.cancelOne(order);
+    for (const other of this.group(order)) if (other !== order && OPEN.has(other.status)) this.cancelOne(other);
+  }
+
+  private cancelOne(order: FakeOrder): void {
     order.status = 'canceled';
     order.canceled_at = order.updated_at = new Date().toISOString();
     this.publish('canceled', order);
-    for (const leg of order.legs ?? []) {
-      if (!OPEN.has(leg.status)) continue;
-      leg.status = 'canceled';
-      leg.canceled_at = leg.updated_at = order.updated_at;
-      this.publish('canceled', leg);
-    }
+  }
+
+  /** A trailing stop's high water mark follows the price in the order's favour (the highest price for a sell, the
+   *  lowest for a buy) and never moves back; its stop price is the mark less the trail for a sell (`trail_price`
+   *  away, or `trail_percent` percent of it), plus the trail for a buy. */
+  private trail(order: FakeOrder, price: Decimal): void {
+    const sell = order.side === 'sell';
+    const hwm = order.hwm === null ? price : sell ? Decimal.max(order.hwm, price) : Decimal.min(order.hwm, price);
+    const offset = order.trail_price !== null ? new Decimal(order.trail_price) : hwm.mul(order.trail_percent ?? '0').div(100);
+    order.hwm = hwm.toString();
+    order.stop_price = (sell ? hwm.minus(offset) : hwm.plus(offset)).toString();
   }
 
   private marketable(order: FakeOrder, price: Decimal): boolean {
@@ -331,24 +370,31 @@ export class FakeAlpaca {
     const stopHit = order.stop_price === null || (buy ? price.gte(order.stop_price) : price.lte(order.stop_price));
     if (order.type === 'market') return true;
     if (order.type === 'limit') return limitOk;
-    if (order.type === 'stop') return stopHit;
+    if (order.type === 'stop' || order.type === 'trailing_stop') return stopHit;
     if (order.type === 'stop_limit') return stopHit && limitOk;
-    return false; // trailing stops rest in this fake
+    return false;
   }
 
-  private tryFill(order: FakeOrder): void {
-    if (!OPEN.has(order.status) || order.status === 'held') return;
+  /**
+   * Fills what of `order` is marketable at the symbol's price, at most `volume` shares; returns the quantity filled.
+   * Everything fills at the market price: a marketable limit fills at the price, which is at or better than its
+   * limit (a sell limit at 120 with the market at 130 sells at 130), and a triggered stop or trailing stop becomes a
+   * market order.
+   */
+  private tryFill(order: FakeOrder, volume?: Decimal): Decimal {
+    const none = new Decimal(0);
+    if (!OPEN.has(order.status) || order.status === 'held') return none;
     const price = new Decimal(this.prices.get(order.symbol)!);
-    if (!this.marketable(order, price)) return;
+    if (order.type === 'trailing_stop') this.trail(order, price);
+    if (!this.marketable(order, price)) return none;
     const total = order.qty !== null ? new Decimal(order.qty) : new Decimal(order.notional!).div(price).toDecimalPlaces(9, Decimal.ROUND_DOWN);
     if (order.qty === null) order.qty = total.toString();
-    const fillPrice = order.type === 'limit' && order.limit_price !== null ? Decimal.min(price, order.limit_price) : price;
-    const parts = this.faults.partialFills && order.type === 'market' && total.gt(0) ? [total.div(2).toDecimalPlaces(9, Decimal.ROUND_DOWN), null] : [null];
-    for (const part of parts) {
-      const filled = new Decimal(order.filled_qty);
-      const qty = part ?? total.minus(filled);
-      this.execute(order, qty, order.type === 'market' ? price : fillPrice);
-    }
+    const left = Decimal.min(total.minus(order.filled_qty), volume ?? Infinity);
+    if (left.lte(0)) return none;
+    const first = this.faults.partialFills && order.type === 'market' ? left.div(2).toDecimalPlaces(9, Decimal.ROUND_DOWN) : none;
+    if (first.gt(0)) this.execute(order, first, price);
+    this.execute(order, left.minus(first), price);
+    return left;
   }
 
   private execute(order: FakeOrder, qty: Decimal, price: Decimal): void {
@@ -379,18 +425,24 @@ export class FakeAlpaca {
       side: order.side, symbol: order.symbol, leaves_qty: new Decimal(order.qty!).minus(filled).toString(), order_id: order.id, cum_qty: filled.toString(), order_status: order.status,
     });
     this.publish(done ? 'fill' : 'partial_fill', order, { price: price.toString(), qty: qty.toString(), timestamp: now, execution_id: activityId, position_qty: pos.qty.toString() });
-    if (done && order.legs) {
+    const exits = this.group(order).filter((o) => o !== order && OPEN.has(o.status) && (o.order_class === 'oco' || o.parentId !== undefined));
+    if (order.order_class === 'oco' || order.parentId !== undefined) {
+      // An exit of a group (a bracket's or OTO's leg, or either order of an OCO) filled: when complete, the other
+      // exits are canceled; in part, they are cut to the quantity still to close ("If the take-profit order is
+      // partially filled, the stop-loss order will be adjusted to the remaining quantity").
+      for (const other of exits) {
+        if (done) this.cancelOne(other);
+        else other.qty = new Decimal(order.qty!).minus(filled).toString();
+      }
+    } else if (done && order.legs) {
+      // A bracket's or OTO's entry filled completely: its legs start working. Not before: a partly filled entry
+      // keeps them held, and canceling it then cancels them.
       for (const leg of order.legs) {
         if (leg.status !== 'held') continue;
         leg.status = 'new';
         leg.updated_at = now;
         this.publish('new', leg);
       }
-    }
-    if (done && order.parentId) {
-      // One leg out: the other leg is canceled (OCO behaviour of bracket exits).
-      const parent = this.orders.get(order.parentId);
-      for (const leg of parent?.legs ?? []) if (leg !== order && OPEN.has(leg.status)) this.cancelOrder(leg);
     }
   }
 

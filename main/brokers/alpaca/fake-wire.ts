@@ -26,6 +26,9 @@ export interface FakeOrder {
   stop_price: string | null;
   trail_price: string | null;
   trail_percent: string | null;
+  /** A trailing stop's high water mark: the highest price since it was placed (the lowest for a buy); null for
+   *  other orders. Its `stop_price` follows it (hwm - trail_price, or hwm × (1 - trail_percent / 100) for a sell). */
+  hwm: string | null;
   status: string;
   extended_hours: boolean;
   legs: FakeOrder[] | null;
