@@ -5,51 +5,14 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
-import { harness, positionsFromFills, type Harness } from '../../orders/test-support/harness.js';
-import { Reconciler } from '../../orders/reconciler.js';
+import { positionsFromFills, type Harness } from '../../orders/test-support/harness.js';
 import { tempDir } from '../../test-support/agent.js';
 import type { OrderUpdate, OrderRequest } from '../port.js';
-import { AlpacaAdapter, type AlpacaConfig } from './adapter.js';
-import { FakeAlpaca } from './fake-server.js';
+import type { FakeAlpaca } from './fake-server.js';
 import { eventually } from '../contract/suite.js';
+import { ACC, agent, newAdapter, runCleanups, startFake } from './test-support/agent.js';
 
-const KEYS = { keyId: 'PKCANARYKEYID0000003', secretKey: 'canary-secret-Legs4Brackets9Xy' };
-const ACC = 'acc-alp';
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function startFake(): Promise<FakeAlpaca> {
-  const fake = await new FakeAlpaca({ ...KEYS, prices: { AAPL: '100' } }).start();
-  cleanups.push(() => fake.close());
-  return fake;
-}
-
-function newAdapter(fake: FakeAlpaca, config: Partial<AlpacaConfig> = {}): AlpacaAdapter {
-  const adapter = new AlpacaAdapter(ACC, { environment: 'paper', baseUrl: fake.baseUrl, timeoutMs: 2000, requestsPerMinute: 60_000, burst: 1000, pollIntervalMs: 3_600_000, ...config }, KEYS);
-  cleanups.push(() => adapter.disconnect());
-  return adapter;
-}
-
-/** One run of the agent on a database file: router, lifecycle and reconciler around an Alpaca adapter. */
-async function agent(fake: FakeAlpaca, file: string, config: Partial<AlpacaConfig> = {}) {
-  const h = harness({ requestTimeoutMs: 2000, resolveBaseMs: 20, resolveMaxMs: 100, absentGraceMs: 100 }, file);
-  const adapter = newAdapter(fake, config);
-  await adapter.connect();
-  h.router.register(ACC, adapter);
-  const reconciler = new Reconciler(h.orders, h.lifecycle, h.router, h.tradingState, h.log, { fillsOverlapMs: 60_000 });
-  let closed = false;
-  const stop = async () => {
-    if (closed) return;
-    closed = true;
-    await adapter.disconnect();
-    h.close();
-  };
-  cleanups.push(stop);
-  return { h, adapter, reconciler, stop };
-}
+afterEach(runCleanups);
 
 const bracket: OrderRequest = {
   clientOrderId: 'vz-bracket-entry-1',

@@ -34,6 +34,9 @@ export class UpdateFilter {
     if (isTerminal(prev.status)) return false;
     const filledCmp = new Decimal(order.filledQuantity).cmp(prev.filledQuantity);
     if (filledCmp !== 0) return filledCmp > 0;
+    // A working trailing stop's level moves with the market (Alpaca's stop_price follows its high water mark, and no
+    // stream event says so: a poll or lookup reads it). The lifecycle keeps only a move in the trader's favour.
+    if (RANK[order.status] === RANK[prev.status] && order.type === 'trailing_stop' && order.stopPrice !== prev.stopPrice) return true;
     return RANK[order.status] > RANK[prev.status];
   }
 
