@@ -5,8 +5,9 @@ import { Decimal } from 'decimal.js';
 import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
 import { EnvStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
-import { startTestAgent, eventually, type TestAgent } from './test-support/agent.js';
+import { startTestAgent, eventually, settledSignal, type TestAgent } from './test-support/agent.js';
 import type { AccountView, OrderEventView, OrderView, PositionView, StrategyView } from '../shared/api-types.js';
+import { clientOrderId } from './ids.js';
 
 const KEYS = { keyId: 'PKE2EKEYID00000000001', secretKey: 'e2e-secret-Qw8Er7Ty6Ui5Op4As3' };
 let fake: FakeAlpaca;
@@ -81,6 +82,66 @@ describe('alert → Alpaca → stream fill → position', () => {
       expect(signal).toMatchObject({ status: 'denied', code: 'DAILY_LOSS_LIMIT' });
       expect(signal.message).toMatch(/loss=1000, max=500/);
       expect((await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${sent.body.signalId as string}`)).body.items).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('a bracket entry filled in part: a cancel alert leaves the 4 filled with an OCO of the bracket\'s exits at Alpaca; an exit alert that cancels such an entry places none and closes the position', async () => {
+    const fresh = await new FakeAlpaca({ ...KEYS, prices: { AAPL: '100', MSFT: '100' } }).start();
+    try {
+      const account = await agent.api<AccountView>('POST', '/api/accounts', {
+        name: 'Alpaca brackets',
+        broker: 'alpaca',
+        environment: 'paper',
+        baseUrl: fresh.baseUrl,
+        credentials: KEYS,
+        config: { risk: { enforceMarketHours: false }, streaming: true, pollIntervalMs: 600000 },
+      });
+      expect(account.status).toBe(201);
+      const acc = account.body.id;
+      const strategy = await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Alpaca bracket strategy', accountIds: [acc] });
+      const hook = new URL(strategy.body.webhookUrl).pathname;
+      const settled = (signalId: string) => settledSignal(agent, signalId, 10_000);
+      const ordersOf = async (signalId: string) => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signalId}`)).body.items;
+      const bracketAlert = (ticker: string) => `{"ticker":"${ticker}","action":"buy","quantity":"10","orderType":"limit","limitPrice":"95","price":"100","timeInForce":"gtc","takeProfit":{"limitPrice":"120"},"stopLoss":{"stopPrice":"90"}}`;
+      const partlyFilled = async (ticker: string) => {
+        const sent = await agent.post(hook, bracketAlert(ticker));
+        expect(sent.status).toBe(202);
+        const signalId = sent.body.signalId as string;
+        expect((await eventually(() => ordersOf(signalId), (items) => items[0]?.status === 'accepted', 10_000))[0]?.status).toBe('accepted');
+        fresh.setPrice(ticker, '95', { volume: '4' });
+        const [entry] = await eventually(() => ordersOf(signalId), (items) => items[0]?.filledQuantity === '4', 10_000);
+        expect(entry).toMatchObject({ status: 'partially_filled', filledQuantity: '4' });
+        return { signalId, entry: entry! };
+      };
+
+      // A cancel alert: nothing follows the cancel, so the agent protects the 4 that filled.
+      const aapl = await partlyFilled('AAPL');
+      const cancel = await agent.post(hook, '{"ticker":"AAPL","action":"cancel"}');
+      await settled(cancel.body.signalId as string);
+      const exitId = clientOrderId(aapl.entry.clientOrderId, acc, 'protect');
+      const protective = await eventually(async () => (await ordersOf(aapl.signalId)).find((o) => o.clientOrderId === exitId), (o) => o?.status === 'accepted', 10_000);
+      expect(protective).toMatchObject({ side: 'sell', quantity: '4', type: 'limit', limitPrice: '120', status: 'accepted' });
+      const oco = [...fresh.orders.values()].find((o) => o.client_order_id === exitId)!;
+      expect(oco).toMatchObject({ order_class: 'oco', qty: '4', limit_price: '120', status: 'new' });
+      expect(oco.legs!.map((l) => [l.type, l.stop_price])).toEqual([['stop', '90']]);
+
+      // An exit alert cancels the protective exit first and sells the 4.
+      const exit = await agent.post(hook, '{"ticker":"AAPL","action":"exit","price":"100"}');
+      await settled(exit.body.signalId as string);
+      expect(await eventually(() => fresh.positions.get('AAPL')?.qty.toString(), (q) => q === '0', 2000)).toBe('0');
+      expect(oco.status).toBe('canceled');
+      expect(fresh.countByClientId(exitId)).toBe(1);
+
+      // An exit alert that cancels a partly filled entry: the position closes, no exits of the agent's own.
+      const msft = await partlyFilled('MSFT');
+      const exitMsft = await agent.post(hook, '{"ticker":"MSFT","action":"exit","price":"100"}');
+      await settled(exitMsft.body.signalId as string);
+      expect(await eventually(() => fresh.positions.get('MSFT')?.qty.toString(), (q) => q === '0', 2000)).toBe('0');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(fresh.countByClientId(clientOrderId(msft.entry.clientOrderId, acc, 'protect'))).toBe(0);
+      expect((await ordersOf(msft.signalId)).find((o) => o.clientOrderId === msft.entry.clientOrderId)).toMatchObject({ status: 'canceled', filledQuantity: '4' });
     } finally {
       await fresh.close();
     }

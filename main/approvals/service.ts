@@ -268,7 +268,9 @@ export class ApprovalService {
   private async send(rec: ApprovalRecord, refuseSend: () => SendRefusal | undefined = () => this.haltedRefusal(rec)): Promise<OrderView> {
     const { router, orders } = this.d;
     if (rec.cancelOpenOrders) {
-      for (const o of othersWorkingOrders(orders, rec.accountId, rec.symbol, rec.signalId)) await router.cancel(o.id);
+      // A full exit closes the position; any other approved order decides it (read by bracket-remainder.ts).
+      const next = rec.leg === 'exit' ? ('position_closes' as const) : ('alert_orders' as const);
+      for (const o of othersWorkingOrders(orders, rec.accountId, rec.symbol, rec.signalId)) await router.cancel(o.id, { next });
     }
     const request = rec.request as unknown as OrderRequest;
     const order = await router.submit(request, { accountId: rec.accountId, signalId: rec.signalId, strategyId: rec.strategyId, leg: rec.leg, refuseSend });

@@ -66,6 +66,14 @@ export interface OrderLeg {
   trailPercent?: Decimal;
 }
 
+/** The order a stop-loss leg is on its own: a trailing stop (by amount or percent), a stop-limit (with a limit
+ *  price) or a stop. */
+export function stopLossShape(leg: OrderLeg): Pick<OrderRequest, 'type' | 'stopPrice' | 'limitPrice' | 'trailAmount' | 'trailPercent'> {
+  if (leg.trailAmount || leg.trailPercent) return { type: 'trailing_stop', trailAmount: leg.trailAmount, trailPercent: leg.trailPercent };
+  if (leg.limitPrice) return { type: 'stop_limit', stopPrice: leg.stopPrice, limitPrice: leg.limitPrice };
+  return { type: 'stop', stopPrice: leg.stopPrice };
+}
+
 export interface OrderRequest {
   /** Deterministic, stored before the network call; the broker's idempotency key. */
   clientOrderId: string;
@@ -184,6 +192,10 @@ export interface BrokerAdapter {
    *  then refused only while the first is pending, so a late first request could still be placed as well. The
    *  router waits longer (REUSABLE_ID_GRACE_FACTOR × the grace) before it re-sends an order it cannot find. */
   readonly clientIdsReusable?: boolean;
+  /** True when a bracket's take-profit and stop-loss start working only once its entry has filled completely, and
+   *  are canceled with the entry (Alpaca): an entry canceled or expired after filling in part leaves the filled
+   *  quantity without exits, and the router protects it (main/orders/bracket-remainder.ts). */
+  readonly bracketLegsAfterCompleteFill?: boolean;
   /** The order by our client order id, or undefined when the broker certainly does not have it. */
   orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined>;
   openOrders(): Promise<BrokerOrder[]>;

@@ -43,7 +43,7 @@ export async function flatten(
     }
     try {
       for (const o of orders.withStatus(['accepted', 'partially_filled'], acct)) {
-        await router.cancel(o.id);
+        await router.cancel(o.id, { next: 'position_closes' });
         result.canceled++;
       }
       await adapter.cancelAll();

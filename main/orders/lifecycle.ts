@@ -14,12 +14,16 @@ import { decideStatus } from './state-machine.js';
 import { randomId } from '../ids.js';
 
 type Waiter = { resolve: (o: OrderView) => void };
+/** Called with an order that has just reached a final status: its id, that status and the one it came from (the
+ *  hook reads the order only when it needs it: most orders end filled, on the hot path). */
+export type EndedHook = (orderId: string, status: OrderStatus, from: OrderStatus) => void;
 type Fields = { reason?: string; brokerOrderId?: string; filledQuantity?: string; averageFillPrice?: string; stopPrice?: string };
 
 export class OrderLifecycle {
   private readonly waiters = new Map<string, Waiter[]>();
   /** Orders whose reports contradicted what we hold; the reconciler reads and clears this. */
   private readonly conflicts = new Map<string, string>();
+  private readonly endedHooks: EndedHook[] = [];
 
   constructor(
     private readonly orders: OrderRepo,
@@ -58,15 +62,36 @@ export class OrderLifecycle {
       this.conflicts.set(orderId, `${kind}: reported ${to} while stored as ${current.status}`);
       return current;
     }
-    // The status and its event in one commit (one WAL append instead of two; never one without the other).
+    // The status and its event in one commit (one WAL append instead of two; never one without the other), with
+    // what the hooks store for an order that has ended (never the end without what must follow it).
     this.orders.transaction(() => {
       this.orders.update(orderId, { ...fields, status: decision.status }, at);
       this.orders.appendEvent(orderId, at, kind, current.status, decision.status, data);
+      if (isTerminal(decision.status) && !isTerminal(current.status)) this.runEndedHooks(orderId, decision.status, current.status);
     });
     const updated = this.orders.get(orderId)!;
     this.bus.publish({ type: 'order', order: updated });
     if (isTerminal(decision.status)) this.wake(updated);
     return updated;
+  }
+
+  /**
+   * Runs `hook` whenever an order reaches a final status (filled, canceled, rejected, expired), inside the commit
+   * that stores it: what the hook stores is committed with the end of the order, or neither is. The hook must be
+   * synchronous (start network calls, never await them here); a hook that throws is logged and changes nothing.
+   */
+  whenEnded(hook: EndedHook): void {
+    this.endedHooks.push(hook);
+  }
+
+  private runEndedHooks(orderId: string, status: OrderStatus, from: OrderStatus): void {
+    for (const hook of this.endedHooks) {
+      try {
+        hook(orderId, status, from);
+      } catch (err) {
+        this.log.error({ err, orderId }, 'a hook on an order that ended failed');
+      }
+    }
   }
 
   note(orderId: string, kind: string, data?: unknown): void {
@@ -159,7 +184,7 @@ export class OrderLifecycle {
   adoptChild(accountId: string, parentOrderId: string, b: BrokerOrder, leg: string): OrderView {
     const parent = this.orders.get(parentOrderId);
     const request: OrderRequest = { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, type: b.type, quantity: b.quantity, timeInForce: 'gtc', limitPrice: b.limitPrice, stopPrice: b.stopPrice, reduceOnly: true };
-    const { order } = this.orders.insertIfAbsent({ id: randomId('ord'), signalId: parent?.signalId, strategyId: parent?.strategyId, accountId, request, leg, createdAt: this.now() }, { status: 'accepted', parentOrderId, brokerOrderId: b.brokerOrderId });
+    const { order } = this.orders.insertIfAbsent({ id: randomId('ord'), signalId: parent?.signalId, strategyId: parent?.strategyId, accountId, request, leg, createdAt: this.now() }, { status: 'accepted', parentOrderId, brokerOrderId: b.brokerOrderId, byBroker: true });
     return order;
   }
 

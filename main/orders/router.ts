@@ -20,6 +20,7 @@ import type { OrderLifecycle } from './lifecycle.js';
 import { AccountThrottle, type Lane } from './throttle.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker.js';
 import { traceAdapterCall } from '../latency-trace.js';
+import { protectBracketRemainder } from './bracket-remainder.js';
 
 export function brokerErrorCode(err: BrokerError): Code {
   switch (err.kind) {
@@ -60,6 +61,19 @@ export interface SubmitContext {
    *  now (trading halted, or reducing and this order would add, since the risk check allowed it) leaves the order
    *  rejected, never sent. */
   refuseSend?: () => SendRefusal | undefined;
+  /** The order this one belongs to: the entry whose filled part a protective exit covers (bracket-remainder.ts). */
+  parentOrderId?: string;
+}
+
+/** Why an order is canceled, as far as its position is concerned (stored with the cancel request). */
+export interface CancelContext {
+  /**
+   * What follows the cancel: `position_closes` (flatten, or an alert whose orders close the position) or
+   * `alert_orders` (the orders of the alert that canceled it, which decide the position). Left out for a cancel
+   * nothing follows (a cancel alert). A bracket entry that ends after filling in part gets protective exits for the
+   * filled quantity only when nothing follows (bracket-remainder.ts): exits of its own would fight those orders.
+   */
+  next?: 'position_closes' | 'alert_orders';
 }
 
 const NOT_SENT = Symbol('not sent');
@@ -130,6 +144,10 @@ export class OrderRouter {
     options: Partial<RouterOptions> = {},
   ) {
     this.opts = { ...DEFAULT_ROUTER_OPTIONS, ...options };
+    // A bracket entry that ends after a partial fill, where the broker canceled its legs with it: protect the fill.
+    lifecycle.whenEnded((orderId, status) => {
+      if (status === 'canceled' || status === 'expired') protectBracketRemainder({ router: this, orders, lifecycle, log }, orders.get(orderId)!);
+    });
   }
 
   /** Connects the router to the trading state (circuit breaker trips, re-send decisions) and adjusts options. */
@@ -216,16 +234,19 @@ export class OrderRouter {
   async submit(request: OrderRequest, ctx: SubmitContext): Promise<OrderView> {
     // The new row, its move to `submitting` and the caller's writes for it are one commit, made before the broker call.
     const { view, send } = this.orders.transaction(() => {
-      const { order, created } = this.orders.insertIfAbsent({
-        id: randomId('ord'),
-        signalId: ctx.signalId,
-        strategyId: ctx.strategyId,
-        accountId: ctx.accountId,
-        request,
-        leg: ctx.leg,
-        ...(ctx.entryPrice !== undefined ? { entryPrice: ctx.entryPrice } : {}),
-        createdAt: this.now(),
-      });
+      const { order, created } = this.orders.insertIfAbsent(
+        {
+          id: randomId('ord'),
+          signalId: ctx.signalId,
+          strategyId: ctx.strategyId,
+          accountId: ctx.accountId,
+          request,
+          leg: ctx.leg,
+          ...(ctx.entryPrice !== undefined ? { entryPrice: ctx.entryPrice } : {}),
+          createdAt: this.now(),
+        },
+        ctx.parentOrderId !== undefined ? { parentOrderId: ctx.parentOrderId } : {},
+      );
       if (created) ctx.withOrder?.(); // (a resumed run finds the order, and what came with it, already stored)
       if (!created && order.status !== 'created') return { view: order, send: false }; // already sent once: never again from here
       const prepared = this.prepare(order.id, request, ctx.accountId);
@@ -428,14 +449,16 @@ export class OrderRouter {
     return this.send(orderId, request, current.accountId);
   }
 
-  async cancel(orderId: string): Promise<OrderView> {
+  async cancel(orderId: string, ctx: CancelContext = {}): Promise<OrderView> {
     const order = this.orders.get(orderId)!;
     if (!this.adapters.has(order.accountId) || isTerminal(order.status)) return order;
     if (order.status === 'created') return this.lifecycle.transition(orderId, 'canceled', 'canceled_before_sending', {}, { reason: 'canceled before it was sent' });
     // Only a working order becomes cancel_pending; for one whose outcome is unknown the broker is asked to cancel
-    // by client id all the same, and its answer (or a lookup) tells what happened.
-    if (order.status === 'accepted' || order.status === 'partially_filled') this.lifecycle.transition(orderId, 'cancel_pending', 'cancel_request', {});
-    else this.lifecycle.note(orderId, 'cancel_request', { status: order.status });
+    // by client id all the same, and its answer (or a lookup) tells what happened. What follows the cancel is
+    // stored with the request: it is read when the order ends, however much later (a restart in between).
+    const next = ctx.next !== undefined ? { next: ctx.next } : {};
+    if (order.status === 'accepted' || order.status === 'partially_filled') this.lifecycle.transition(orderId, 'cancel_pending', 'cancel_request', next);
+    else this.lifecycle.note(orderId, 'cancel_request', { status: order.status, ...next });
     try {
       const b = await this.call(order.accountId, 'urgent', (a) => a.cancel(order.clientOrderId));
       this.breakerSuccess(order.accountId);

@@ -324,7 +324,9 @@ export class SignalWorker {
         bus.publish({ type: 'notice', level: 'warning', code: 'ORDERS_CANCELED', message: `${account.name}: ${warning}` });
       }
       await durable();
-      for (const o of toCancel) await router.cancel(o.id);
+      // What follows for the position (read if a canceled bracket entry had filled in part: bracket-remainder.ts).
+      const next = plan.intents.length === 0 ? undefined : left.isZero() ? ('position_closes' as const) : ('alert_orders' as const);
+      for (const o of toCancel) await router.cancel(o.id, next === undefined ? {} : { next });
     }
     let placed = 0;
     const sent = new Map<string, string>(); // leg → order id

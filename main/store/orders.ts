@@ -18,6 +18,15 @@ export interface NewOrder {
   createdAt: string;
 }
 
+/** How a new order row starts (see OrderRepo.insertIfAbsent). */
+export interface NewOrderState {
+  status?: OrderStatus;
+  parentOrderId?: string;
+  brokerOrderId?: string;
+  /** The broker created the order for us (a bracket's take-profit or stop-loss). */
+  byBroker?: boolean;
+}
+
 interface RawOrder {
   id: string;
   client_order_id: string;
@@ -77,8 +86,10 @@ export class OrderRepo {
   }
 
   /** Inserts the order (status created, unless `initial` says otherwise: a bracket child the broker created is
-   *  stored as accepted) unless its client order id exists; returns the stored row either way. */
-  insertIfAbsent(o: NewOrder, initial: { status?: OrderStatus; parentOrderId?: string; brokerOrderId?: string } = {}): { order: OrderView; created: boolean } {
+   *  stored as accepted, `byBroker`) unless its client order id exists; returns the stored row either way.
+   *  `parentOrderId` links a child to its entry: one the broker made, or the protective exit the agent placed for
+   *  an entry whose legs the broker canceled (main/orders/bracket-remainder.ts). */
+  insertIfAbsent(o: NewOrder, initial: NewOrderState = {}): { order: OrderView; created: boolean } {
     const existing = this.byClientId(o.request.clientOrderId);
     if (existing) return { order: existing, created: false };
     // The row and its first event in one commit.
@@ -86,7 +97,7 @@ export class OrderRepo {
     return { order: this.get(o.id)!, created: true };
   }
 
-  private insertRow(o: NewOrder, initial: { status?: OrderStatus; parentOrderId?: string; brokerOrderId?: string }): void {
+  private insertRow(o: NewOrder, initial: NewOrderState): void {
     const r = o.request;
     const status = initial.status ?? 'created';
     this.db
@@ -96,7 +107,7 @@ export class OrderRepo {
       )
       .run(o.id, r.clientOrderId, o.signalId ?? null, o.strategyId ?? null, o.accountId, r.symbol, r.side, r.type, r.quantity, r.timeInForce, r.limitPrice ?? null, r.stopPrice ?? null, status, initial.brokerOrderId ?? null, initial.parentOrderId ?? null, JSON.stringify({ ...r, leg: o.leg, ...(o.entryPrice !== undefined ? { entryPrice: o.entryPrice } : {}) }), o.createdAt, o.createdAt);
     this.rates?.stored(o.accountId, o.createdAt);
-    this.appendEvent(o.id, o.createdAt, initial.parentOrderId ? 'created_by_broker' : 'created', undefined, status, { leg: o.leg, request: r, parentOrderId: initial.parentOrderId });
+    this.appendEvent(o.id, o.createdAt, initial.byBroker ? 'created_by_broker' : 'created', undefined, status, { leg: o.leg, request: r, parentOrderId: initial.parentOrderId });
   }
 
   /** Runs `fn` in one transaction (a reconciliation step is applied whole or not at all). */

@@ -97,6 +97,9 @@ function fillId(orderId: string, cumulative: string): string {
 export class AlpacaAdapter implements BrokerAdapter {
   readonly broker = 'alpaca';
   readonly capabilities: BrokerCapabilities;
+  /** Alpaca: a bracket's legs "won't be active until the first order is completely filled", and "if any one of the
+   *  orders is canceled, any remaining open order in the group is canceled" (Orders at Alpaca, Bracket Orders). */
+  readonly bracketLegsAfterCompleteFill = true;
   readonly #keyId: string;
   readonly #secretKey: string;
   readonly #rest: RestClient;

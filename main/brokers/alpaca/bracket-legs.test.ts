@@ -10,7 +10,9 @@ import { tempDir } from '../../test-support/agent.js';
 import type { OrderUpdate, OrderRequest } from '../port.js';
 import type { FakeAlpaca } from './fake-server.js';
 import { eventually } from '../contract/suite.js';
-import { ACC, agent, newAdapter, runCleanups, startFake } from './test-support/agent.js';
+import { clientOrderId } from '../../ids.js';
+import type { AgentEvent } from '../../../shared/api-types.js';
+import { ACC, KEYS, agent, newAdapter, runCleanups, startFake } from './test-support/agent.js';
 
 afterEach(runCleanups);
 
@@ -178,5 +180,156 @@ describe('fake Alpaca lists orders nested or flat as Alpaca does', () => {
     fake.setPrice('AAPL', '94'); // the entry fills, the legs start working
     expect(await get('status=open&nested=true')).toEqual([]); // the filled parent is not open
     expect(await get('status=open')).toHaveLength(2);
+  });
+});
+
+/** A limit bracket entry that rests (the market is at 100), so that it can fill in part. */
+const restingBracket: OrderRequest = { ...bracket, clientOrderId: 'vz-bracket-entry-2', type: 'limit', limitPrice: '95', referencePrice: '95' };
+
+function bracketNotices(h: Harness): string[] {
+  return h.events.filter((e): e is Extract<AgentEvent, { type: 'notice' }> => e.type === 'notice' && e.code === 'BRACKET_LEGS_CANCELED').map((e) => e.message);
+}
+
+/** The agent's protective exit for an entry, by the client order id it derives from the entry's. */
+function protectiveOf(h: Harness, entryClientOrderId: string) {
+  return h.orders.byClientId(clientOrderId(entryClientOrderId, ACC, 'protect'));
+}
+
+/** Places the resting bracket and lets 4 of its 10 fill at 95. */
+async function partlyFilledEntry(fake: FakeAlpaca, h: Harness) {
+  const entry = await h.router.submit(restingBracket, { accountId: ACC, signalId: 'sig-1', leg: 'entry' });
+  expect((await eventually(() => h.orders.get(entry.id)!, (o) => o.status === 'accepted')).status).toBe('accepted');
+  fake.setPrice('AAPL', '95', { volume: '4' });
+  const part = await eventually(() => h.orders.get(entry.id)!, (o) => o.filledQuantity === '4');
+  expect(part).toMatchObject({ status: 'partially_filled', filledQuantity: '4' });
+  return entry;
+}
+
+describe('a partly filled Alpaca bracket entry that ends: its legs are gone, the agent protects the filled quantity', () => {
+  it('canceled with nothing to follow (a cancel alert): error notice naming account, symbol and quantity; an OCO of the bracket\'s take-profit and stop-loss for the 4 filled, linked to the entry; its stop-loss closes the position', async () => {
+    const fake = await startFake();
+    const { h, reconciler } = await agent(fake, path.join(tempDir(), 'orders.db'));
+    await reconciler.reconcileAll('startup');
+    const entry = await partlyFilledEntry(fake, h);
+
+    await h.router.cancel(entry.id);
+    expect(await eventually(() => h.orders.get(entry.id)!, (o) => o.status === 'canceled')).toMatchObject({ status: 'canceled', filledQuantity: '4' });
+    // Alpaca canceled the held legs with the entry (the fake does as its documentation says).
+    const atFake = [...fake.orders.values()].find((o) => o.client_order_id === restingBracket.clientOrderId)!;
+    expect(atFake.legs!.map((l) => l.status)).toEqual(['canceled', 'canceled']);
+
+    const exit = await eventually(() => protectiveOf(h, restingBracket.clientOrderId), (o) => o?.status === 'accepted');
+    expect(exit).toMatchObject({ side: 'sell', quantity: '4', type: 'limit', limitPrice: '120', timeInForce: 'gtc', status: 'accepted', signalId: 'sig-1' });
+    expect(h.orders.request(exit!.id)).toMatchObject({ reduceOnly: true, leg: 'protect', takeProfit: { limitPrice: '120' }, stopLoss: { stopPrice: '90' } });
+    expect(children(h, entry.id).map((c) => c.id)).toContain(exit!.id); // linked to the entry, as its legs were
+    const oco = [...fake.orders.values()].find((o) => o.client_order_id === exit!.clientOrderId)!;
+    expect(oco).toMatchObject({ order_class: 'oco', side: 'sell', qty: '4', limit_price: '120', status: 'new' });
+    expect(oco.legs!.map((l) => [l.type, l.stop_price, l.qty, l.status])).toEqual([['stop', '90', '4', 'new']]);
+
+    const notices = bracketNotices(h);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain(`Account ${ACC}:`);
+    expect(notices[0]).toContain(`buy 10 AAPL) was canceled after 4 filled`);
+    expect(notices[0]).toContain('4 AAPL had no exits');
+    expect(notices[0]).toContain('a take-profit at 120 and a stop-loss at 90');
+    expect(h.events.find((e) => e.type === 'notice' && e.code === 'BRACKET_LEGS_CANCELED')).toMatchObject({ level: 'error' });
+
+    fake.setPrice('AAPL', '85'); // the protective stop-loss sells the 4; its take-profit is canceled
+    const stopLeg = await eventually(
+      () => children(h, exit!.id).map((c) => h.orders.get(c.id)!).find((o) => o.type === 'stop'),
+      (o) => o?.status === 'filled',
+    );
+    expect(stopLeg).toMatchObject({ side: 'sell', filledQuantity: '4', status: 'filled' });
+    expect(await eventually(() => h.orders.get(exit!.id)!, (o) => o.status === 'canceled')).toMatchObject({ status: 'canceled' });
+    expect(fakePosition(fake, 'AAPL')).toBe('0');
+    expect(positionsFromFills(h.db, ACC)).toEqual({});
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report).toMatchObject({ externalFills: 0, mismatches: [], halted: false });
+    expect(fake.countByClientId(exit!.clientOrderId)).toBe(1);
+  });
+
+  it('the exit is stored in the commit that stores the end of the entry, before any broker call', async () => {
+    const fake = await startFake();
+    const { h } = await agent(fake, path.join(tempDir(), 'orders.db'));
+    const entry = await partlyFilledEntry(fake, h);
+    // The stream goes away and the entry is canceled at Alpaca; the agent reads the end as the reconciler would.
+    fake.streamEnabled = false;
+    fake.dropStreams();
+    const atFake = [...fake.orders.values()].find((o) => o.client_order_id === restingBracket.clientOrderId)!;
+    await fetch(`${fake.baseUrl}/v2/orders/${atFake.id}`, { method: 'DELETE', headers: { 'APCA-API-KEY-ID': KEYS.keyId, 'APCA-API-SECRET-KEY': KEYS.secretKey } });
+    const broker = await h.router.adapter(ACC)!.orderByClientId(restingBracket.clientOrderId);
+    expect(broker).toMatchObject({ status: 'canceled', filledQuantity: '4' });
+    h.lifecycle.applyBrokerOrder(entry.id, broker!, 'reconciled');
+    // Synchronously after the transition: the exit is already stored, and moving to be sent.
+    const stored = protectiveOf(h, restingBracket.clientOrderId);
+    expect(stored).toMatchObject({ status: 'submitting', quantity: '4', side: 'sell' });
+    expect(fake.countByClientId(stored!.clientOrderId)).toBe(0);
+    expect((await eventually(() => protectiveOf(h, restingBracket.clientOrderId)!, (o) => o.status === 'accepted')).status).toBe('accepted');
+    expect(fake.countByClientId(stored!.clientOrderId)).toBe(1);
+  });
+
+  it('canceled at Alpaca while the agent is stopped: after the restart the reconciler finds the end and places the exit, once however often it runs', async () => {
+    const fake = await startFake();
+    const file = path.join(tempDir(), 'orders.db');
+    const first = await agent(fake, file);
+    await first.reconciler.reconcileAll('startup');
+    await partlyFilledEntry(fake, first.h);
+    await first.stop();
+
+    // The trader cancels the entry on Alpaca's dashboard (or its day ends): the legs go with it.
+    const atFake = [...fake.orders.values()].find((o) => o.client_order_id === restingBracket.clientOrderId)!;
+    const res = await fetch(`${fake.baseUrl}/v2/orders/${atFake.id}`, { method: 'DELETE', headers: { 'APCA-API-KEY-ID': KEYS.keyId, 'APCA-API-SECRET-KEY': KEYS.secretKey } });
+    expect(res.status).toBe(204);
+
+    const second = await agent(fake, file);
+    const [report] = await second.reconciler.reconcileAll('startup');
+    expect(report).toMatchObject({ mismatches: [], halted: false });
+    const exit = await eventually(() => protectiveOf(second.h, restingBracket.clientOrderId), (o) => o?.status === 'accepted');
+    expect(exit).toMatchObject({ side: 'sell', quantity: '4', status: 'accepted' });
+    expect(bracketNotices(second.h)).toHaveLength(1);
+    await second.reconciler.reconcileAll('periodic');
+    await second.reconciler.reconcileAll('periodic');
+    expect(fake.countByClientId(exit!.clientOrderId)).toBe(1);
+    expect(bracketNotices(second.h)).toHaveLength(1);
+  });
+
+  it('canceled by flatten or by an alert that closes the position: no exit and no notice; by an alert whose orders follow: the notice only', async () => {
+    const fake = await startFake();
+    const { h } = await agent(fake, path.join(tempDir(), 'orders.db'));
+    const entry = await partlyFilledEntry(fake, h);
+    await h.router.cancel(entry.id, { next: 'position_closes' });
+    expect(await eventually(() => h.orders.get(entry.id)!, (o) => o.status === 'canceled')).toMatchObject({ status: 'canceled', filledQuantity: '4' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(protectiveOf(h, restingBracket.clientOrderId)).toBeUndefined();
+    expect(bracketNotices(h)).toEqual([]);
+
+    fake.setPrice('AAPL', '100');
+    const second = await h.router.submit({ ...restingBracket, clientOrderId: 'vz-bracket-entry-3' }, { accountId: ACC, leg: 'entry' });
+    expect((await eventually(() => h.orders.get(second.id)!, (o) => o.status === 'accepted')).status).toBe('accepted');
+    fake.setPrice('AAPL', '95', { volume: '3' });
+    expect((await eventually(() => h.orders.get(second.id)!, (o) => o.filledQuantity === '3')).filledQuantity).toBe('3');
+    await h.router.cancel(second.id, { next: 'alert_orders' });
+    expect(await eventually(() => h.orders.get(second.id)!, (o) => o.status === 'canceled')).toMatchObject({ status: 'canceled', filledQuantity: '3' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(protectiveOf(h, 'vz-bracket-entry-3')).toBeUndefined();
+    expect([...fake.orders.values()].filter((o) => o.order_class === 'oco')).toEqual([]);
+    const notices = bracketNotices(h);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain(`Account ${ACC}:`);
+    expect(notices[0]).toContain('3 AAPL had no exits');
+    expect(notices[0]).toContain('the agent placed no exits for these 3 AAPL');
+  });
+
+  it('an exit Alpaca refuses is said at once: a second error notice, the quantity still without exits', async () => {
+    const fake = await startFake();
+    const { h } = await agent(fake, path.join(tempDir(), 'orders.db'));
+    const entry = await partlyFilledEntry(fake, h);
+    fake.dayTradeProtection = true; // Alpaca refuses new orders (403 pattern day trading protection)
+    await h.router.cancel(entry.id);
+    const exit = await eventually(() => protectiveOf(h, restingBracket.clientOrderId), (o) => o?.status === 'rejected');
+    expect(exit?.status).toBe('rejected');
+    const notices = await eventually(() => bracketNotices(h), (l) => l.length === 2);
+    expect(notices[1]).toContain(`Account ${ACC}: the protective exit ${exit!.clientOrderId} for 4 AAPL`);
+    expect(notices[1]).toMatch(/was not placed \(BROKER_REJECTED: .*trade denied due to pattern day trading protection.*\): the 4 AAPL have no exits/);
   });
 });

@@ -22,11 +22,12 @@ import {
   type OrderRequest,
   type OrderUpdate,
   type Position,
+  stopLossShape,
 } from '../port.js';
 import { crossingPrice, trailStop } from './crossing.js';
 import { Money, averagePriceOf } from './cost-basis.js';
 import { counted, countingOf, oldBookTerms, paperInstrument, positionMoney, settleFill, termsOf, type Counted, type PositionTerms } from './paper-valuation.js';
-import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, isPositive, stopLossShape, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
+import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, isPositive, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
 
 export type { PaperConfig };
 

@@ -2,7 +2,7 @@
 // stored rows read as broker orders. paper-broker.ts holds the books and the matching.
 import { Decimal } from 'decimal.js';
 import type { PaperOrderRow } from '../../store/paper.js';
-import { BrokerError, type BrokerCapabilities, type BrokerOrder, type OrderLeg, type OrderRequest } from '../port.js';
+import { BrokerError, type BrokerCapabilities, type BrokerOrder, type OrderRequest } from '../port.js';
 import type { OrderStatus } from '../../../shared/order-status.js';
 
 export interface PaperConfig {
@@ -42,12 +42,6 @@ export const PAPER_CAPABILITIES: BrokerCapabilities = {
   requestsPerMinute: 1_000_000,
   streaming: true,
 };
-
-export function stopLossShape(leg: OrderLeg): Pick<OrderRequest, 'type' | 'stopPrice' | 'limitPrice' | 'trailAmount' | 'trailPercent'> {
-  if (leg.trailAmount || leg.trailPercent) return { type: 'trailing_stop', trailAmount: leg.trailAmount, trailPercent: leg.trailPercent };
-  if (leg.limitPrice) return { type: 'stop_limit', stopPrice: leg.stopPrice, limitPrice: leg.limitPrice };
-  return { type: 'stop', stopPrice: leg.stopPrice };
-}
 
 export function isPositive(v: string | undefined): boolean {
   if (v === undefined) return false;
