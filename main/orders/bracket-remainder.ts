@@ -62,12 +62,21 @@ export function protectBracketRemainder(d: RemainderDeps, entry: OrderView): voi
     return;
   }
 
+  // Trading halted: nothing is sent, a protective exit neither (halted allows only cancels). The notice says what is
+  // left without exits; the trader decides.
+  const halted = d.router.tradingRefusal(entry.accountId, true);
+  if (halted) {
+    d.lifecycle.note(entry.id, 'remainder_left_halted', { filled: filled.toString(), code: halted.code });
+    d.log.error({ orderId: entry.id, accountId: entry.accountId, symbol: entry.symbol, unprotected: filled.toString() }, 'a partly filled bracket entry ended while trading is halted; its filled quantity has no exits');
+    d.lifecycle.notice('error', `Account ${entry.accountId}: ${what}. Trading is halted, so the agent placed no exits for these ${held}: place a stop at the broker, or resume trading and send an exit.`, 'BRACKET_LEGS_CANCELED');
+    return;
+  }
   const exit = protectiveExit(entry, request, filled.toString(), adapter.capabilities.oco);
   d.log.error({ orderId: entry.id, accountId: entry.accountId, symbol: entry.symbol, unprotected: filled.toString(), protective: exit.request.clientOrderId }, 'a partly filled bracket entry ended and the broker canceled its legs; placing exits for the filled quantity');
   d.lifecycle.notice('error', `Account ${entry.accountId}: ${what}. The agent placed ${exit.description} for them (order ${exit.request.clientOrderId}).`, 'BRACKET_LEGS_CANCELED');
   // Stored now, in this commit; sent once the commit is over (the router awaits before any broker call).
   d.router
-    .submit(exit.request, { accountId: entry.accountId, signalId: entry.signalId, strategyId: entry.strategyId, leg: PROTECT_LEG, parentOrderId: entry.id })
+    .submit(exit.request, { accountId: entry.accountId, signalId: entry.signalId, strategyId: entry.strategyId, leg: PROTECT_LEG, parentOrderId: entry.id, refuseSend: () => d.router.tradingRefusal(entry.accountId, true) })
     .then(
       (o) => {
         if (o.status !== 'rejected' && o.status !== 'canceled') return;

@@ -381,10 +381,16 @@ export class OrderRouter {
 
   /** Whether an order the broker certainly lacks may be sent again now: trading must allow it. */
   private mayResend(order: OrderView): boolean {
-    if (!this.tradingState) return true;
-    const state = this.tradingState.effective(order.accountId).state;
-    if (state === 'active') return true;
-    return state === 'reducing' && this.orders.request(order.id)?.reduceOnly === true;
+    return this.tradingRefusal(order.accountId, this.orders.request(order.id)?.reduceOnly === true) === undefined;
+  }
+
+  /** Why the account's trading state refuses an order now (halted: any; reducing: one that is not reduce-only). */
+  tradingRefusal(accountId: string, reduceOnly: boolean): SendRefusal | undefined {
+    if (!this.tradingState) return undefined;
+    const { state, reason } = this.tradingState.effective(accountId);
+    if (state === 'active' || (state === 'reducing' && reduceOnly)) return undefined;
+    const code = state === 'halted' ? 'TRADING_HALTED' : 'TRADING_REDUCING';
+    return { code, detail: `trading is ${state} for account ${accountId}${reason ? ` (${reason})` : ''}` };
   }
 
   /** Looks an UNKNOWN order up again after `delayMs`, with doubling backoff, until it is resolved. */

@@ -320,6 +320,21 @@ describe('a partly filled Alpaca bracket entry that ends: its legs are gone, the
     expect(notices[0]).toContain('the agent placed no exits for these 3 AAPL');
   });
 
+  it('while trading is halted nothing is sent, the protective exit neither: the notice says the filled quantity has no exits', async () => {
+    const fake = await startFake();
+    const { h } = await agent(fake, path.join(tempDir(), 'orders.db'));
+    const entry = await partlyFilledEntry(fake, h);
+    h.tradingState.set('halted', 'test: halted by hand', ACC);
+    await h.router.cancel(entry.id); // cancels pass while halted
+    expect(await eventually(() => h.orders.get(entry.id)!, (o) => o.status === 'canceled')).toMatchObject({ status: 'canceled', filledQuantity: '4' });
+    const notices = await eventually(() => bracketNotices(h), (l) => l.length === 1);
+    expect(notices[0]).toContain('4 AAPL had no exits');
+    expect(notices[0]).toContain('Trading is halted, so the agent placed no exits for these 4 AAPL');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(protectiveOf(h, restingBracket.clientOrderId)).toBeUndefined();
+    expect([...fake.orders.values()].filter((o) => o.order_class === 'oco')).toEqual([]);
+  });
+
   it('an exit Alpaca refuses is said at once: a second error notice, the quantity still without exits', async () => {
     const fake = await startFake();
     const { h } = await agent(fake, path.join(tempDir(), 'orders.db'));
