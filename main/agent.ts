@@ -132,7 +132,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const signals = new SignalRepo(db);
     const orders = new OrderRepo(db);
     const accountDays = new AccountDayRepo(db);
-    accountDays.prune(new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10)); // a week is plenty
+    accountDays.prune(new Date(Date.now() - 7 * 86_400_000).toISOString()); // a week is plenty
     const settings = new SettingsRepo(db);
     const paperRepo = new PaperRepo(db);
     const bus = new EventBus();

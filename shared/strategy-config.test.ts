@@ -8,9 +8,10 @@ import {
   SYMBOL_MAPPING_SCHEMA,
   resolveStrategyConfig,
 } from './strategy-config.js';
-import { DEFAULT_RISK_RULES, RISK_RULES_OVERRIDE_SCHEMA, RISK_RULES_SCHEMA, resolveRiskRules } from './risk-rules.js';
+import { DEFAULT_RISK_RULES, RISK_RULES_OVERRIDE_SCHEMA, RISK_RULES_SCHEMA, TIME_ZONE_FORMAT, isKnownTimeZone, resolveRiskRules } from './risk-rules.js';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addFormat(TIME_ZONE_FORMAT, { type: 'string', validate: isKnownTimeZone });
 const validateStrategy = ajv.compile(STRATEGY_CONFIG_SCHEMA);
 const validateOverride = ajv.compile(STRATEGY_ACCOUNT_OVERRIDE_SCHEMA);
 const validateMapping = ajv.compile(SYMBOL_MAPPING_SCHEMA);
@@ -70,9 +71,31 @@ describe('risk rules schema', () => {
     expect(validateRiskOverride({ maxDailyLos: '500' })).toBe(false);
   });
 
+  it('takes a trading day as an IANA zone and a 24-hour time, and nothing else', () => {
+    expect(validateRiskOverride({ tradingDay: { timeZone: 'America/New_York', startsAt: '17:00' } })).toBe(true);
+    expect(validateRiskOverride({ tradingDay: { timeZone: 'UTC', startsAt: '00:00' } })).toBe(true);
+    expect(validateRisk({ ...DEFAULT_RISK_RULES, tradingDay: { timeZone: 'Europe/London', startsAt: '23:59' } })).toBe(true);
+    for (const bad of [
+      { timeZone: 'America/Nowhere', startsAt: '17:00' },
+      { timeZone: 'EST+5', startsAt: '17:00' },
+      { timeZone: '', startsAt: '17:00' },
+      { timeZone: 'America/New_York', startsAt: '24:00' },
+      { timeZone: 'America/New_York', startsAt: '5:00' },
+      { timeZone: 'America/New_York' },
+      { timeZone: 'America/New_York', startsAt: '17:00', endsAt: '16:59' },
+    ]) expect(validateRiskOverride({ tradingDay: bad }), JSON.stringify(bad)).toBe(false);
+    expect(isKnownTimeZone('   ')).toBe(false);
+  });
+
+  it('leaves the trading day out by default: the UTC day, as before the setting existed', () => {
+    expect(DEFAULT_RISK_RULES.tradingDay).toBeUndefined();
+  });
+
   it('lets the strategy override the account rules', () => {
     const resolved = resolveRiskRules({ ...DEFAULT_RISK_RULES, maxOrderQuantity: '100' }, { maxOrderQuantity: '10' });
     expect(resolved.maxOrderQuantity).toBe('10');
     expect(resolved.lossLimitAction).toBe('halt');
+    const day = resolveRiskRules({ ...DEFAULT_RISK_RULES, tradingDay: { timeZone: 'UTC', startsAt: '00:00' } }, { tradingDay: { timeZone: 'America/New_York', startsAt: '17:00' } });
+    expect(day.tradingDay).toEqual({ timeZone: 'America/New_York', startsAt: '17:00' });
   });
 });

@@ -241,7 +241,7 @@ export class ApprovalService {
     const now = this.now();
     let facts: Awaited<ReturnType<typeof planForAccount>>;
     try {
-      facts = await planForAccount({ signal, accountId: rec.accountId, adapter, orders: this.d.orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now });
+      facts = await planForAccount({ signal, accountId: rec.accountId, adapter, orders: this.d.orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, strategyId: rec.strategyId });
     } catch (err) {
       // A broker read failed (nothing was sent, and a read has no outcome to wait for): refused with the broker's
       // code, and the approval stays pending, to be approved once the broker answers again.

@@ -10,6 +10,7 @@ import type { RiskRules } from '../../shared/risk-rules.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import { notionalValue, valuationOf } from '../strategy/valuation.js';
 import { positionEffect, positionOf } from './position-effect.js';
+import { tradingDayAt } from './trading-day.js';
 import type { PositionEffect } from './position-effect.js';
 import type { RiskInput, RiskVerdict, RuleId, RuleVerdict, StateChange } from './types.js';
 
@@ -211,7 +212,7 @@ function rateRule(e: Eval): RuleOutcome {
   const { maxOrdersPerMinute: perMinute, maxOrdersPerDay: perDay } = e.rules;
   if (perMinute === undefined && perDay === undefined) return pass(OFF);
   const { context, intent } = e.input;
-  const dayStart = context.dayStart !== undefined ? Date.parse(context.dayStart) : utcMidnight(e.now);
+  const dayStart = Date.parse(context.dayStart ?? tradingDayAt(e.input.now, e.rules.tradingDay).start);
   const { lastMinute, today } = context.orderCounts ?? countOrders(context.recentOrders, e.now, dayStart);
   if (perMinute !== undefined && lastMinute + 1 > perMinute) {
     return fail('ORDER_RATE_EXCEEDED', { symbol: intent.symbol, window: 'minute', count: String(lastMinute), max: String(perMinute) });
@@ -311,9 +312,4 @@ function countOrders(orders: readonly { time: string }[], now: number, dayStart:
     if (t >= dayStart) today += 1;
   }
   return { lastMinute, today };
-}
-
-function utcMidnight(t: number): number {
-  const d = new Date(t);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 }

@@ -45,7 +45,8 @@ export interface RiskContext {
   positions: PositionView[];
   openOrders: RiskOpenOrder[];
   equity: Decimal;
-  /** Equity at the start of the day: the day's loss is this minus `equity` (realised and unrealised together). */
+  /** Equity at the start of the rules' trading day: the day's loss is this minus `equity` (realised and unrealised
+   *  together). */
   dayStartEquity: Decimal;
   /** Highest equity seen today. */
   dayEquityHigh: Decimal;
@@ -63,7 +64,8 @@ export interface RiskContext {
   lastPrices: Record<string, Decimal>;
   /** Session per asset class; an asset class left out is not checked (e.g. crypto trades around the clock). */
   marketHours: Partial<Record<AssetClass, MarketSession>>;
-  /** Start of the trading day for the per-day order count; UTC midnight of `now` when left out. */
+  /** Start of the trading day for the per-day order count; when left out, the start of the rules' `tradingDay`
+   *  around `now` (the UTC day when that is not set). */
   dayStart?: string;
   /** The account's currency: the notional and exposure limits are amounts in it. */
   accountCurrency?: string;

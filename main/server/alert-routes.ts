@@ -59,7 +59,7 @@ export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
       }
       const strategySettings = strategy.config as StrategySettings;
       const accountSettings = account.config as AccountSettings;
-      const facts = await planForAccount({ signal: parsed.signal, accountId, adapter, orders: d.orders, accountDays: d.accountDays, strategySettings, accountSettings, now });
+      const facts = await planForAccount({ signal: parsed.signal, accountId, adapter, orders: d.orders, accountDays: d.accountDays, strategySettings, accountSettings, now, strategyId: strategy.id });
       if (facts.plan.kind === 'denied') {
         accounts.push({ accountId, outcome: 'denied', code: facts.plan.denial.code, detail: facts.plan.denial.detail, position: facts.position, drift: facts.plan.drift, warnings: facts.plan.warnings });
         continue;

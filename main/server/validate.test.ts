@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ISSUES, validator } from './validate.js';
+import { accountConfigSchema, strategyConfigSchema } from '../../shared/schemas/api.js';
 
 const schema = { type: 'object', properties: { name: { type: 'string' }, limits: { type: 'object', additionalProperties: { type: 'number' } } }, additionalProperties: false };
 const check = validator(schema);
@@ -25,5 +26,14 @@ describe('validation issues', () => {
     const issues = check(body);
     expect(issues).toHaveLength(MAX_ISSUES + 1);
     expect(issues.at(-1)).toEqual({ path: '/', message: `and ${3000 - MAX_ISSUES} more problems` });
+  });
+
+  it('refuses a trading day in a time zone the agent does not know, for an account and a strategy alike', () => {
+    const day = (timeZone: string) => ({ risk: { tradingDay: { timeZone, startsAt: '17:00' } } });
+    expect(validator(accountConfigSchema)(day('America/New_York'))).toEqual([]);
+    expect(validator(strategyConfigSchema)(day('Europe/London'))).toEqual([]);
+    const issue = { path: '/risk/tradingDay/timeZone', message: 'is not an IANA time zone this agent knows (e.g. America/New_York, Europe/London, UTC)' };
+    expect(validator(accountConfigSchema)(day('New York'))).toEqual([issue]);
+    expect(validator(strategyConfigSchema)(day('America/Nowhere'))).toEqual([issue]);
   });
 });

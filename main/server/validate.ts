@@ -1,12 +1,14 @@
 // ajv, compiled once per schema; errors are reported all at once, as path + message. What the client sent is
 // echoed only in short: an unknown field's name is cut to a few dozen printable characters, and a body with
 // thousands of problems gets the first MAX_ISSUES of them and a count, not an answer the size of the request.
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { TIME_ZONE_FORMAT, isKnownTimeZone } from '../../shared/risk-rules.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats(ajv);
+ajv.addFormat(TIME_ZONE_FORMAT, { type: 'string', validate: isKnownTimeZone });
 
 export interface ValidationIssue {
   path: string;
@@ -37,11 +39,19 @@ export function validator(schema: object): (value: unknown) => ValidationIssue[]
     const errors = compiled.errors ?? [];
     const issues = errors.slice(0, MAX_ISSUES).map((e) => ({
       path: shownPath(e.instancePath || '/'),
-      message: e.keyword === 'additionalProperties' ? `unknown field "${shownName((e.params as { additionalProperty: string }).additionalProperty)}"` : (e.message ?? 'invalid'),
+      message: messageOf(e),
     }));
     if (errors.length > MAX_ISSUES) issues.push({ path: '/', message: `and ${errors.length - MAX_ISSUES} more problems` });
     return issues;
   };
+}
+
+function messageOf(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') return `unknown field "${shownName((e.params as { additionalProperty: string }).additionalProperty)}"`;
+  if (e.keyword === 'format' && (e.params as { format: string }).format === TIME_ZONE_FORMAT) {
+    return 'is not an IANA time zone this agent knows (e.g. America/New_York, Europe/London, UTC)';
+  }
+  return e.message ?? 'invalid';
 }
 
 /** An instance path (/config/risk/maxPositionBySymbol/<key>) with each segment shortened as a name is. */

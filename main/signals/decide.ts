@@ -11,7 +11,7 @@ import type { TradingState } from '../../shared/trading-state.js';
 import type { SendRefusal } from '../orders/router.js';
 import type { TradingStateService } from '../trading-state.js';
 import { planSignal, mapSymbol, type PlanResult } from '../strategy/index.js';
-import { evaluateRisk, type RiskVerdict, type RiskContext } from '../risk/index.js';
+import { evaluateRisk, tradingDayAt, type RiskVerdict, type RiskContext } from '../risk/index.js';
 import type { OrderIntent } from '../strategy/types.js';
 import type { AssetClass } from '../strategy/broker-view.js';
 import type { ValuationFacts } from '../strategy/valuation.js';
@@ -75,6 +75,11 @@ export function brokerSymbol(signal: Pick<Signal, 'symbol' | 'exchange'>, broker
   return mapped.ok ? mapped.symbol : signal.symbol;
 }
 
+/** Whose trading-day setting the day follows (AccountDayRepo's scope): the account's, unless the strategy sets its own. */
+export function dayScope(strategySettings: StrategySettings, strategyId: string | undefined): string {
+  return strategySettings.risk?.tradingDay === undefined ? 'account' : `strategy:${strategyId ?? 'unknown'}`;
+}
+
 export async function planForAccount(input: {
   signal: Signal;
   accountId: string;
@@ -88,6 +93,8 @@ export async function planForAccount(input: {
   /** The alert's signal id: a run resumed after a crash plans from the account as it was before the alert's own
    *  orders (see beforeOwnOrders). */
   signalId?: string;
+  /** The strategy the alert came to: a strategy that sets its own `tradingDay` keeps its own days of the account. */
+  strategyId?: string;
 }): Promise<AccountFacts> {
   const { signal, adapter, accountId, now } = input;
   const table = mappingTable(input.accountSettings);
@@ -101,9 +108,10 @@ export async function planForAccount(input: {
   const lastPrices: Record<string, string> = {};
   for (const p of positions) if (p.marketPrice) lastPrices[p.symbol] = p.marketPrice;
   if (signal.price) lastPrices[symbol] = signal.price;
-  const day = input.accountDays.observe(accountId, now.slice(0, 10), account.equity, account.dayStartEquity);
-  const dayStart = `${now.slice(0, 10)}T00:00:00.000Z`;
   const rules = resolveRiskRules({ ...DEFAULT_RISK_RULES, ...(input.accountSettings.risk ?? {}) }, input.strategySettings.risk);
+  const tradingDay = tradingDayAt(now, rules.tradingDay);
+  const day = input.accountDays.observe({ accountId, scope: dayScope(input.strategySettings, input.strategyId), day: tradingDay, equity: account.equity, brokerStart: account.dayStartEquity, now });
+  const dayStart = tradingDay.start;
   const recent = rateAndDuplicateFacts(input.orders, accountId, now, dayStart, rules);
   const context: RiskContext = {
     positions: positions.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice })),

@@ -256,7 +256,7 @@ export class SignalWorker {
       try {
         // Only a row processed before (resumed after a crash, or retried) can have orders of its own: a first run's
         // read of them would find none, on every alert.
-        facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.attempts > 0 ? row.id : undefined });
+        facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.attempts > 0 ? row.id : undefined, strategyId: strategy.id });
         break;
       } catch (err) {
         // A broker that answered "not now" (a 429 with its Retry-After, a 5xx), dropped the connection or refused it

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { openDatabase } from './db.js';
 import { OrderRepo } from './orders.js';
 import { tempDir } from '../test-support/agent.js';
+import { tradingDayAt } from '../risk/trading-day.js';
 
 const request = (clientOrderId: string) => ({ clientOrderId, symbol: 'AAPL', side: 'buy' as const, type: 'market' as const, quantity: '1', timeInForce: 'day' as const });
 
@@ -23,16 +24,17 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('the order-rate counts kept as orders are stored', () => {
-  it('always equal the counts in the orders table: across minutes, midnight, a clock set back and failed transactions', () => {
+  it('always equal the counts in the orders table: across minutes, day boundaries (UTC and 17:00 New York, over daylight-saving changes), a clock set back and failed transactions', () => {
     const db = openDatabase({ file: path.join(tempDir(), 'rates.db') });
     const orders = new OrderRepo(db);
     let n = 0;
     let run = 0;
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+      // Just before the UTC midnight, and just before 17:00 New York on the days the US clocks change.
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), fc.constantFrom('2026-01-06T23:57:30.000Z', '2026-03-08T20:57:30.000Z', '2026-11-01T21:57:30.000Z'), (ops, from) => {
         const accounts = [`r${run}-acc0`, `r${run}-acc1`]; // orders are append-only: each run has its own accounts
         run++;
-        let clock = Date.parse('2026-01-06T23:57:30.000Z');
+        let clock = Date.parse(from);
         for (const o of ops) {
           if (o.kind === 'clock') clock += o.byMs;
           else {
@@ -49,9 +51,11 @@ describe('the order-rate counts kept as orders are stored', () => {
           }
           const now = new Date(clock).toISOString();
           const minuteStart = new Date(clock - 60_000).toISOString();
-          const dayStart = `${now.slice(0, 10)}T00:00:00.000Z`;
-          for (const account of accounts) {
-            expect(orders.countRecent(account, now, minuteStart, dayStart)).toEqual(orders.countRecentInTable(account, now, minuteStart, dayStart));
+          // Both days asked about in turn, as for an account whose strategies set different trading days.
+          for (const dayStart of [tradingDayAt(now).start, tradingDayAt(now, { timeZone: 'America/New_York', startsAt: '17:00' }).start]) {
+            for (const account of accounts) {
+              expect(orders.countRecent(account, now, minuteStart, dayStart)).toEqual(orders.countRecentInTable(account, now, minuteStart, dayStart));
+            }
           }
         }
       }),

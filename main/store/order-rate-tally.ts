@@ -1,15 +1,15 @@
 // The order-rate rule's counts per account (orders created in the last minute, and today), kept as orders are
 // stored rather than counted in the orders table on every alert: at 100 orders a second the minute alone holds
-// 6,000 rows, and the day far more. What is kept is loaded from the table on an account's first count, and again
-// when the UTC day changes, when a count asks about a minute older than what is kept (the clock went back), and
-// after any failed transaction (an order stored in it was rolled back).
+// 6,000 rows, and the day far more. What is kept is loaded from the table on an account's first count, on the first
+// count of a day (the risk rules' trading day, any time zone: a day is known by the instant it started), when a count
+// asks about a minute older than what is kept (the clock went back), and after any failed transaction (an order
+// stored in it was rolled back).
 
 /** Times are milliseconds; ISO strings of the orders table (UTC, `Z`) compare as their times do. */
 interface Kept {
-  /** The UTC day (YYYY-MM-DD) `today` counts. */
-  day: string;
-  /** Orders created on `day`, whatever their time. */
-  today: number;
+  /** Per day (its start, ms): the orders created at or after it, whatever their time. A few days of one account
+   *  may be asked about (strategies that set their own trading day). */
+  days: Map<number, number>;
   /** Creation times after `since`, ascending. */
   times: number[];
   since: number;
@@ -20,43 +20,53 @@ export interface RateCounts {
   today: number;
 }
 
-/** Reads an account's orders: how many were created on the UTC day starting at `dayStart` (until `dayEnd`,
- *  excluded), and the creation times of those created after `after`, ascending. */
-export type LoadRates = (accountId: string, dayStart: string, dayEnd: string, after: string) => { today: number; times: string[] };
+/** Reads an account's orders: how many were created at or after `dayStart`, and the creation times of those created
+ *  after `after`, ascending. */
+export type LoadRates = (accountId: string, dayStart: string, after: string) => { today: number; times: string[] };
 
-const DAY_MS = 86_400_000;
+/** Days kept per account beyond this are dropped (and loaded again when asked about). */
+const MAX_DAYS = 8;
 
 export class OrderRateTally {
   private readonly kept = new Map<string, Kept>();
 
   constructor(private readonly load: LoadRates) {}
 
-  /** Orders created in (`minuteStart`, `now`] and in [`dayStart`, `now`]; `dayStart` is the UTC midnight of `now`. */
+  /** Orders created in (`minuteStart`, `now`] and in [`dayStart`, `now`]; `dayStart` is the start of the trading day
+   *  `now` falls in. */
   count(accountId: string, now: string, minuteStart: string, dayStart: string): RateCounts {
     const nowMs = Date.parse(now);
     const startMs = Date.parse(minuteStart);
-    const day = dayStart.slice(0, 10);
+    const dayMs = Date.parse(dayStart);
     let k = this.kept.get(accountId);
-    if (!k || k.day !== day || startMs < k.since) {
-      const loaded = this.load(accountId, dayStart, new Date(Date.parse(dayStart) + DAY_MS).toISOString(), minuteStart);
-      k = { day, today: loaded.today, times: loaded.times.map((t) => Date.parse(t)), since: startMs };
+    let today = k?.days.get(dayMs);
+    if (!k || startMs < k.since) {
+      const loaded = this.load(accountId, dayStart, minuteStart);
+      k = { days: new Map([[dayMs, loaded.today]]), times: loaded.times.map((t) => Date.parse(t)), since: startMs };
       this.kept.set(accountId, k);
+      today = loaded.today;
+    } else if (today === undefined) {
+      // The times after the kept minute's start are already kept: only the day's count is read.
+      today = this.load(accountId, dayStart, now).today;
+      if (k.days.size >= MAX_DAYS) k.days.delete(k.days.keys().next().value!);
+      k.days.set(dayMs, today);
     }
     // What left the minute is not asked about again (an earlier minute reloads, above).
     k.times.splice(0, after(k.times, startMs));
     k.since = startMs;
     const toNow = after(k.times, nowMs);
-    // Orders created after `now` (a clock set back since) count in neither figure.
-    const laterToday = after(k.times, Date.parse(dayStart) + DAY_MS - 1) - toNow;
-    return { lastMinute: toNow, today: k.today - laterToday };
+    // Orders created after `now` (a clock set back since) count in neither figure: every one of them is kept in
+    // `times` (they are after the minute's start) and counted in the day's figure.
+    const later = k.times.length - toNow;
+    return { lastMinute: toNow, today: today - later };
   }
 
   /** An order was stored (its transaction may still fail: see forget). */
   stored(accountId: string, createdAt: string): void {
     const k = this.kept.get(accountId);
     if (!k) return;
-    if (createdAt.slice(0, 10) === k.day) k.today++;
     const t = Date.parse(createdAt);
+    for (const [day, n] of k.days) if (t >= day) k.days.set(day, n + 1);
     if (t > k.since) k.times.splice(after(k.times, t), 0, t);
   }
 

@@ -78,8 +78,8 @@ export class OrderRepo {
   private readonly rates: OrderRateTally | undefined;
 
   constructor(private readonly db: Db) {
-    const rates = new OrderRateTally((accountId, dayStart, dayEnd, after) => ({
-      today: (this.db.prepare('SELECT count(*) AS n FROM orders WHERE account_id = ? AND created_at >= ? AND created_at < ?').get(accountId, dayStart, dayEnd) as { n: number }).n,
+    const rates = new OrderRateTally((accountId, dayStart, after) => ({
+      today: (this.db.prepare('SELECT count(*) AS n FROM orders WHERE account_id = ? AND created_at >= ?').get(accountId, dayStart) as { n: number }).n,
       times: (this.db.prepare('SELECT created_at AS t FROM orders WHERE account_id = ? AND created_at > ? ORDER BY created_at').all(accountId, after) as { t: string }[]).map((r) => r.t),
     }));
     this.rates = onTransactionFailed(db, () => rates.forget()) ? rates : undefined;
@@ -263,7 +263,8 @@ export class OrderRepo {
 
   /**
    * The order-rate rule's counts for an account: orders created in the minute before `now` (exclusive of its start)
-   * and since `dayStart` (the UTC midnight of `now`), none after `now`. Kept as orders are stored (OrderRateTally).
+   * and since `dayStart` (the start of the risk rules' trading day around `now`), none after `now`. Kept as orders are
+   * stored (OrderRateTally).
    */
   countRecent(accountId: string, now: string, minuteStart: string, dayStart: string): RateCounts {
     return this.rates ? this.rates.count(accountId, now, minuteStart, dayStart) : this.countRecentInTable(accountId, now, minuteStart, dayStart);

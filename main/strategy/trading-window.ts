@@ -6,7 +6,10 @@ const WEEKDAY_BY_SHORT: Record<string, Weekday> = { Mon: 'mon', Tue: 'tue', Wed:
 const ORDER: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 export interface LocalTime {
+  /** The local calendar date, "YYYY-MM-DD". */
+  date: string;
   weekday: Weekday;
+  /** Minutes since the local midnight. */
   minutes: number;
   /** "Fri 09:31" in the zone, for messages. */
   label: string;
@@ -15,7 +18,7 @@ export interface LocalTime {
 const formatters = new Map<string, { format: Intl.DateTimeFormat; last?: { minute: number; local: LocalTime } }>();
 
 /**
- * The local weekday and time, or undefined when the time zone is not a known IANA zone. Every zone's offset from
+ * The local date, weekday and time, or undefined when the time zone is not a known IANA zone. Every zone's offset from
  * UTC is a whole number of minutes, so the answer holds for a whole UTC minute: formatting (Intl, the costly part)
  * runs once per minute and zone, not for every alert.
  */
@@ -23,7 +26,7 @@ export function localTime(now: string, timezone: string): LocalTime | undefined 
   let f = formatters.get(timezone);
   if (!f) {
     try {
-      f = { format: new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) };
+      f = { format: new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) };
     } catch {
       return undefined;
     }
@@ -44,7 +47,7 @@ function format(f: Intl.DateTimeFormat, at: Date): LocalTime {
   const hour = Number(get('hour'));
   const minute = Number(get('minute'));
   const weekday = WEEKDAY_BY_SHORT[weekdayShort] ?? 'mon';
-  return { weekday, minutes: hour * 60 + minute, label: `${weekdayShort} ${get('hour')}:${get('minute')}` };
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, weekday, minutes: hour * 60 + minute, label: `${weekdayShort} ${get('hour')}:${get('minute')}` };
 }
 
 function toMinutes(hhmm: string): number {

@@ -15,6 +15,7 @@ import { m011 } from './011-drop-audit-unsealed-index.js';
 import { m012 } from './012-paper-cost-basis.js';
 import { m013 } from './013-account-day.js';
 import { m014 } from './014-paper-position-terms.js';
+import { m015 } from './015-trading-day.js';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015];
