@@ -244,6 +244,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       orders,
       router,
       tradingState,
+      accountDays,
       webhookBase: () => tunnel.publicUrl() ?? settings.get('publicUrl') ?? `http://127.0.0.1:${webhookPort}`,
       strategiesChanged: () => webhook.invalidate(),
       connections,

@@ -14,6 +14,8 @@ import { MemorySecretStore } from './test-support/memory-secret-store.js';
 import { eventually, listenEvents, startTestAgent, type TestAgent } from './test-support/agent.js';
 import type { NotifyMessage } from './notify/types.js';
 import type { AccountView, ApprovalView, ConnectionTestView, OrderView, PositionsView, SignalView, StrategyView } from '../shared/api-types.js';
+import { tradingDayAt } from './risk/trading-day.js';
+import { Decimal } from 'decimal.js';
 
 const ALPACA = { keyId: 'PKACCOUNTSTEST000001', secretKey: 'accounts-test-alpaca-secret-01' };
 const OANDA_TOKEN = 'accounts-test-oanda-token-0001';
@@ -321,6 +323,51 @@ describe('GET /api/positions with one broker that cannot be reached', () => {
     const paperOnly = await agent.api<unknown[]>('GET', `/api/export/positions?format=json&accountId=${paperId}`);
     expect(paperOnly.status).toBe(200);
     expect(paperOnly.body).toEqual([expect.objectContaining({ account_id: paperId, symbol: 'MSFT', quantity: '2' })]);
+  });
+});
+
+describe('GET /api/positions: each account\'s day P&L', () => {
+  it('answers equity − the day\'s starting equity with the day\'s start: a 17:00 New York paper day from its first reading, Alpaca\'s UTC day from last_equity', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190' } }).start();
+    extraFakes.push(fake);
+    fake.lastEquity = new Decimal('101250.5'); // the previous close
+    const agent = await agentWith();
+    const ny17 = { timeZone: 'America/New_York', startsAt: '17:00' };
+    const paper = (await agent.api<AccountView>('POST', '/api/accounts', { name: 'NY day', broker: 'paper', environment: 'paper', config: { risk: { tradingDay: ny17, enforceMarketHours: false } } })).body;
+    const alpacaId = (await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl))).body.id;
+    const strategy = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'NY', accountIds: [paper.id] })).body;
+
+    const before = new Date().toISOString();
+    const first = await agent.api<PositionsView>('GET', '/api/positions');
+    const after = new Date().toISOString();
+    expect(first.status).toBe(200);
+    const days = (id: string, view: PositionsView) => view.days?.find((d) => d.accountId === id);
+    const nyDay = days(paper.id, first.body)!;
+    expect([tradingDayAt(before, ny17).start, tradingDayAt(after, ny17).start]).toContain(nyDay.dayStart);
+    expect(Date.parse(nyDay.dayEnd) - Date.parse(nyDay.dayStart)).toBeGreaterThanOrEqual(23 * 3_600_000);
+    expect(nyDay).toMatchObject({ currency: 'USD', equity: '100000', dayPnl: '0', dayStartEquity: '100000', dayHighEquity: '100000', timeZone: 'America/New_York', startsAt: '17:00', startFrom: 'first_reading' });
+    expect(nyDay.startReadAt! >= before && nyDay.startReadAt! <= after).toBe(true);
+    const alpacaDay = days(alpacaId, first.body)!;
+    expect([tradingDayAt(before).start, tradingDayAt(after).start]).toContain(alpacaDay.dayStart);
+    expect(alpacaDay).toEqual({ accountId: alpacaId, currency: 'USD', equity: '100000', dayPnl: '-1250.5', dayStartEquity: '101250.5', dayHighEquity: '101250.5', dayStart: alpacaDay.dayStart, dayEnd: alpacaDay.dayEnd, timeZone: 'UTC', startsAt: '00:00', startFrom: 'broker' });
+
+    // Ten bought at 100, then marked at 90 by the next alert: the day is 100 down, realised or not.
+    const hook = new URL(strategy.webhookUrl).pathname;
+    for (const alert of ['{"ticker":"DAYX","action":"buy","quantity":10,"price":100}', '{"ticker":"DAYX","action":"buy","quantity":1,"price":90}']) {
+      const sent = await agent.post(hook, alert);
+      await eventually(async () => (await agent.api<SignalView>('GET', `/api/signals/${sent.body.signalId as string}`)).body.status, (st) => st === 'done');
+    }
+    const later = await agent.api<PositionsView>('GET', '/api/positions');
+    expect(days(paper.id, later.body)).toMatchObject({ equity: '99900', dayPnl: '-100', dayStartEquity: '100000', dayHighEquity: '100000', dayStart: nyDay.dayStart, startReadAt: nyDay.startReadAt });
+
+    // An account whose equity cannot be read has no day P&L (its positions are still listed); one without an
+    // adapter is in errors, as before.
+    fake.faults.failNext('timeout', { on: 'account' });
+    const unread = await agent.api<PositionsView>('GET', '/api/positions');
+    expect(unread.status).toBe(200);
+    expect(days(alpacaId, unread.body)).toBeUndefined();
+    expect(days(paper.id, unread.body)).toMatchObject({ dayPnl: '-100' });
+    fake.faults.clear();
   });
 });
 

@@ -6,10 +6,13 @@ import type { OrderRepo } from './store/orders.js';
 import type { OrderRouter } from './orders/router.js';
 import type { TradingStateService } from './trading-state.js';
 import type { AccountRow } from './store/accounts.js';
-import type { AccountBalanceView, AccountReadErrorView, AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import type { AccountBalanceView, AccountDayView, AccountReadErrorView, AccountView, ConnectionTestView, PositionsView, StrategyView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import type { AccountConnections } from './account-connections.js';
 import { credentialVariables, type CredentialsService } from './credentials-service.js';
-import { BrokerError, type Position } from './brokers/port.js';
+import { BrokerError, type AccountSnapshot, type Position } from './brokers/port.js';
+import type { AccountDayRepo } from './store/account-days.js';
+import type { AccountSettings } from './signals/decide.js';
+import { tradingDayAt } from './risk/index.js';
 import { codeForReadError } from './brokers/http/codes.js';
 import { scrubText } from './log.js';
 import type { TunnelService, TunnelSettingsPatch } from './tunnel-service.js';
@@ -76,8 +79,10 @@ export interface AgentServices {
   signals: SignalRepo;
   orders: OrderRepo;
   tradingState: TradingStateService;
-  /** Every account's positions; an account whose broker cannot be read is listed in `errors` with its code. */
-  positions(): Promise<PositionsView>;
+  /** Every account's positions; an account whose broker cannot be read is listed in `errors` with its code. With
+   *  `days`, each account's equity is read too and its day P&L answered (an account whose equity could not be read
+   *  has none). */
+  positions(opts?: { days?: boolean }): Promise<PositionsView>;
   flatten(input: { accountId?: string; halt?: boolean }): Promise<FlattenResult>;
 }
 
@@ -88,6 +93,8 @@ export interface ServiceDeps {
   orders: OrderRepo;
   router: OrderRouter;
   tradingState: TradingStateService;
+  /** The day each account's loss limits measure (the day P&L of GET /api/positions reads and records it). */
+  accountDays: AccountDayRepo;
   /** The base the webhook URL is built on: the tunnel's public URL when up, else the local listener. */
   webhookBase: () => string;
   /** Called when strategies change (the webhook listener caches lookups). */
@@ -120,6 +127,27 @@ export function createServices(d: ServiceDeps): AgentServices {
     const connectionError = d.connections.connectionProblem(a.id);
     const variables = credentialVariables(a.id, a.broker, credentials);
     return { ...a, credentials, connected: d.connections.isConnected(a.id), ...(connectionError ? { connectionError } : {}), ...(variables ? { credentialVariables: variables } : {}) };
+  };
+  // The account's own trading day (its risk setting; a strategy's override is that strategy's), read and recorded
+  // as an alert's reading is: the P&L shown is the one the daily loss limit measures.
+  const dayView = (accountId: string, snapshot: AccountSnapshot, at: string): AccountDayView => {
+    const risk = (d.accounts.get(accountId)?.config as AccountSettings | undefined)?.risk;
+    const window = tradingDayAt(at, risk?.tradingDay);
+    const day = d.accountDays.observe({ accountId, scope: 'account', day: window, equity: snapshot.equity, brokerStart: snapshot.dayStartEquity, now: at });
+    return {
+      accountId,
+      currency: snapshot.currency,
+      equity: snapshot.equity,
+      dayPnl: new Decimal(snapshot.equity).minus(day.start).toFixed(),
+      dayStartEquity: day.start,
+      dayHighEquity: day.high,
+      dayStart: window.start,
+      dayEnd: window.end,
+      timeZone: window.timeZone,
+      startsAt: window.startsAt,
+      startFrom: day.startFrom,
+      ...(day.startReadAt ? { startReadAt: day.startReadAt } : {}),
+    };
   };
   const accountRow = (id: string): AccountRow => {
     const a = d.accounts.get(id);
@@ -288,7 +316,7 @@ export function createServices(d: ServiceDeps): AgentServices {
     signals: d.signals,
     orders: d.orders,
     tradingState: d.tradingState,
-    async positions() {
+    async positions(opts = {}) {
       // Accounts are read at once, and one broker that cannot be read never hides the others' positions.
       // An account without an adapter is reported, never left out: its positions may be open at the broker.
       const out: PositionsView = { items: [], errors: [] };
@@ -297,7 +325,24 @@ export function createServices(d: ServiceDeps): AgentServices {
         if (d.router.adapter(accountId)) accountIds.push(accountId);
         else out.errors.push(unavailable(accountId));
       }
-      const read = await Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.positions()));
+      const [read, equities] = await Promise.all([
+        Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.positions())),
+        opts.days ? Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.account())) : undefined,
+      ]);
+      if (equities) {
+        out.days = [];
+        const at = now();
+        equities.forEach((r, i) => {
+          // An equity that could not be read leaves the account's day unknown (the positions' errors say why, when
+          // the broker is down); the agent's own fault is answered as such.
+          if (r.status === 'rejected') {
+            if (!(r.reason instanceof BrokerError)) throw r.reason;
+            return;
+          }
+          const accountId = accountIds[i]!;
+          out.days!.push(dayView(accountId, r.value, at));
+        });
+      }
       read.forEach((r, i) => {
         const accountId = accountIds[i]!;
         if (r.status === 'fulfilled') {

@@ -191,10 +191,44 @@ export interface AccountReadErrorView {
   message: string;
 }
 
+/**
+ * One account's trading day so far (GET /api/positions `days`): what its daily loss limit measures. The day is the
+ * account's risk setting `tradingDay` (the UTC day when it is not set; a strategy that sets its own is judged on its
+ * own day, not reported here).
+ */
+export interface AccountDayView {
+  accountId: string;
+  currency: string;
+  /** The equity read now. */
+  equity: string;
+  /** The day's P&L: `equity` − `dayStartEquity`, realised and unrealised together (a deposit counts as a gain). */
+  dayPnl: string;
+  /** The equity the day is measured from. */
+  dayStartEquity: string;
+  /** The day's highest equity the agent has read (the drawdown limit's reference). */
+  dayHighEquity: string;
+  /** When the trading day began, and when the next one begins (ISO, UTC). */
+  dayStart: string;
+  dayEnd: string;
+  /** The day's setting: "America/New_York" and "17:00", or "UTC" and "00:00" when it is not set. */
+  timeZone: string;
+  startsAt: string;
+  /**
+   * Where `dayStartEquity` came from: `broker`, the broker's own figure (Alpaca's `last_equity`, while `tradingDay` is
+   * not set); `first_reading`, the first equity the agent read in the day (at `startReadAt`: an alert, an approval, or
+   * this listing); `carried`, the setting changed during the day and the day then running goes on being measured.
+   */
+  startFrom: 'broker' | 'first_reading' | 'carried';
+  /** When the agent read the starting equity (left out when not known). */
+  startReadAt?: string;
+}
+
 /** GET /api/positions: the positions of every account that could be read, and why the others could not. */
 export interface PositionsView {
   items: PositionView[];
   errors: AccountReadErrorView[];
+  /** Each account's day P&L, for the accounts whose equity could be read (GET /api/positions always answers it). */
+  days?: AccountDayView[];
 }
 
 /** GET /api/trading-state and the `trading-state` event: every field is always present. */

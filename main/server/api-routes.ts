@@ -166,7 +166,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     }));
 
     // `{items, errors}`: an account whose broker cannot be read is reported in `errors`; the others are still listed.
-    r.get('/positions', h(async (_req, res) => res.json(await s.positions())));
+    r.get('/positions', h(async (_req, res) => res.json(await s.positions({ days: true }))));
 
     r.get('/trading-state', h((_req, res) => res.json(s.tradingState.view())));
     r.put('/trading-state', h((req, res) => {

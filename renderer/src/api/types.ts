@@ -35,8 +35,6 @@ export interface StatusView {
   signals: Record<string, number>;
   webhook?: Record<string, number>;
   tradingState: TradingStateView;
-  /** Optional: realised + unrealised P&L since local midnight, a decimal string. */
-  pnlToday?: string;
   /** Optional: broker connection per account. */
   brokers?: Record<string, BrokerHealth>;
 }
