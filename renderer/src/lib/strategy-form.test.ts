@@ -130,4 +130,9 @@ describe('risk summary on the strategy page', () => {
     expect(rows.find((r) => r.key === 'lossLimitAction')).toMatchObject({ value: 'reduce', source: 'strategy' });
     expect(rows.find((r) => r.key === 'blockedSymbols')).toMatchObject({ value: '["GME"]', source: 'strategy' });
   });
+
+  it('shows a strategy\'s own trading day in words, once', () => {
+    const rows = riskSummary({ risk: { tradingDay: { timeZone: 'America/New_York', startsAt: '17:00' } } });
+    expect(rows.filter((r) => r.key === 'tradingDay')).toEqual([{ key: 'tradingDay', label: 'The day of the daily limits starts at', value: '17:00 America/New_York', source: 'strategy' }]);
+  });
 });

@@ -293,9 +293,13 @@ export function riskSummary(config: Record<string, unknown>): { key: string; lab
   }
   const lla = overrides.lossLimitAction;
   rows.push({ key: 'lossLimitAction', label: 'When a loss limit is hit', value: lla === undefined ? "the account's rule (default halt)" : String(lla as string), source: lla === undefined ? 'account default' : 'strategy' });
+  const day = overrides.tradingDay;
+  if (isRecord(day) && typeof day.timeZone === 'string' && typeof day.startsAt === 'string') {
+    rows.push({ key: 'tradingDay', label: 'The day of the daily limits starts at', value: `${day.startsAt} ${day.timeZone}`, source: 'strategy' });
+  }
   // Overrides the form has no input for are shown too: the window hides nothing.
   for (const [k, v] of Object.entries(overrides)) {
-    if (k === 'lossLimitAction' || RISK_FIELDS.some((f) => f.key === k)) continue;
+    if (k === 'lossLimitAction' || RISK_FIELDS.some((f) => f.key === k) || (k === 'tradingDay' && rows.some((r) => r.key === k))) continue;
     rows.push({ key: k, label: k, value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v), source: 'strategy' });
   }
   return rows;
