@@ -361,12 +361,22 @@ describe('GET /api/positions: each account\'s day P&L', () => {
     expect(days(paper.id, later.body)).toMatchObject({ equity: '99900', dayPnl: '-100', dayStartEquity: '100000', dayHighEquity: '100000', dayStart: nyDay.dayStart, startReadAt: nyDay.startReadAt });
 
     // An account whose equity cannot be read has no day P&L (its positions are still listed); one without an
-    // adapter is in errors, as before.
+    // adapter is in errors, as before. (A read is reused for a second: wait that out first.)
+    const pause = () => new Promise((r) => setTimeout(r, 1100));
+    await pause();
     fake.faults.failNext('timeout', { on: 'account' });
     const unread = await agent.api<PositionsView>('GET', '/api/positions');
     expect(unread.status).toBe(200);
     expect(days(alpacaId, unread.body)).toBeUndefined();
     expect(days(paper.id, unread.body)).toMatchObject({ dayPnl: '-100' });
+
+    // Listings at the same moment (the window refreshes after every order event) share one equity read.
+    await pause();
+    fake.faults.failNext('timeout', { on: 'account' });
+    const together = await Promise.all([agent.api<PositionsView>('GET', '/api/positions'), agent.api<PositionsView>('GET', '/api/positions')]);
+    expect(together.map((r) => days(alpacaId, r.body))).toEqual([undefined, undefined]);
+    await pause();
+    expect(days(alpacaId, (await agent.api<PositionsView>('GET', '/api/positions')).body)).toMatchObject({ dayPnl: '-1250.5', startFrom: 'broker' });
     fake.faults.clear();
   });
 });

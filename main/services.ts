@@ -107,6 +107,9 @@ export interface ServiceDeps {
   now?: () => string;
 }
 
+/** How long an account's equity read for the day P&L of GET /api/positions is reused. */
+const EQUITY_READ_MS = 1000;
+
 export function createServices(d: ServiceDeps): AgentServices {
   const now = d.now ?? (() => new Date().toISOString());
   const view = (s: StrategyRow): StrategyView => ({
@@ -127,6 +130,18 @@ export function createServices(d: ServiceDeps): AgentServices {
     const connectionError = d.connections.connectionProblem(a.id);
     const variables = credentialVariables(a.id, a.broker, credentials);
     return { ...a, credentials, connected: d.connections.isConnected(a.id), ...(connectionError ? { connectionError } : {}), ...(variables ? { credentialVariables: variables } : {}) };
+  };
+  // The window refreshes the positions after every order and position event: an account's equity is read at most
+  // once a second for them (a read under way, or one less than a second old, is shared), so the day P&L adds little
+  // to what the broker's rate limit must carry beside the alerts' own reads.
+  const equityReads = new Map<string, { at: number; read: Promise<AccountSnapshot> }>();
+  const readEquity = (accountId: string): Promise<AccountSnapshot> => {
+    const at = Date.parse(now());
+    const kept = equityReads.get(accountId);
+    if (kept && at >= kept.at && at - kept.at < EQUITY_READ_MS) return kept.read;
+    const read = d.router.adapter(accountId)!.account();
+    equityReads.set(accountId, { at, read });
+    return read;
   };
   // The account's own trading day (its risk setting; a strategy's override is that strategy's), read and recorded
   // as an alert's reading is: the P&L shown is the one the daily loss limit measures.
@@ -327,7 +342,7 @@ export function createServices(d: ServiceDeps): AgentServices {
       }
       const [read, equities] = await Promise.all([
         Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.positions())),
-        opts.days ? Promise.allSettled(accountIds.map((accountId) => d.router.adapter(accountId)!.account())) : undefined,
+        opts.days ? Promise.allSettled(accountIds.map((accountId) => readEquity(accountId))) : undefined,
       ]);
       if (equities) {
         out.days = [];
