@@ -63,6 +63,7 @@ export const CODES = {
   APPROVAL_REJECTED: { http: 409, message: 'The order was rejected by hand.', fix: 'Nothing to fix.' },
   APPROVAL_REQUIRED: { http: 409, message: 'The strategy asks for manual approval, but no approval queue is running, so the order was not sent.', fix: 'Restart the agent; if it persists, set the strategy\'s approval mode to automatic.' },
   EXIT_NOT_FILLED: { http: 409, message: 'The entry after a reversal was not sent because the exit did not fill in time.', fix: 'Check the exit order on the Orders page; send the entry again once the position is closed.' },
+  ORDER_NOT_SENT: { http: 409, message: 'The alert\'s order was closed before it reached the broker, so the alert did not trade.', fix: 'Read the order\'s reason on the Orders page; send the alert again if you still want the trade.' },
   ACCOUNT_UNAVAILABLE: { http: 409, message: 'The broker account is not connected.', fix: 'Check the account\'s credentials and test the connection.' },
   PRICE_UNAVAILABLE: { http: 409, message: 'No price is known to size the order or check it against a limit.', fix: 'Send "price": "{{close}}" in the alert, or use a limit price.' },
   STOP_LOSS_REQUIRED: { http: 409, message: 'Risk-based sizing needs a stop loss, and the order has none (or it sits at the entry price).', fix: 'Send a stopLoss with the alert, or set a default stop loss in the strategy.' },

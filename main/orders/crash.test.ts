@@ -14,7 +14,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 const dist = (p: string) => pathToFileURL(path.join(root, 'dist', p)).href;
 
 // The child: a real agent (startAgent) whose paper account answers submits slowly or loses the answer after the
-// broker took the order, and loses every stream update, when FAULTY=1. It prints its webhook URL when ready.
+// broker took the order, and loses every stream update, when FAULTY=1 (FAULTS: which of those faults, comma
+// separated; 'slow' alone keeps every order from reaching the broker). It prints its webhook URL, control API
+// address and token when ready.
 const childScript = `
 import { startAgent } from '${dist('main/agent.js')}';
 import { PaperBroker } from '${dist('main/brokers/paper/paper-broker.js')}';
@@ -29,23 +31,36 @@ const agent = await startAgent(
     fillWaitMs: 500,
     adapterFactory: (a, _credentials, { paperRepo }) => {
       if (!faulty || a.broker !== 'paper') return undefined;
-      return new FaultyAdapter(new PaperBroker(a.id, paperRepo), { submitFaultRate: 1, faults: ['timeout_after_accept', 'slow'], slowMs: 600000, dropUpdateRate: 1, seed: 11 });
+      return new FaultyAdapter(new PaperBroker(a.id, paperRepo), { submitFaultRate: 1, faults: (process.env.FAULTS ?? 'timeout_after_accept,slow').split(','), slowMs: 600000, dropUpdateRate: 1, seed: 11 });
     },
   },
 );
 process.on('SIGTERM', () => void agent.stop().then(() => process.exit(0)));
-console.log('READY ' + agent.demoWebhookUrl);
+console.log('READY ' + agent.demoWebhookUrl + ' http://127.0.0.1:' + agent.info.controlPort + ' ' + agent.token);
 `;
 
-function startChild(scriptFile: string, dataDir: string, faulty: boolean): Promise<{ child: ChildProcess; webhook: string }> {
-  const child = spawn(process.execPath, [scriptFile, dataDir], { env: { ...process.env, FAULTY: faulty ? '1' : '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+interface Child {
+  child: ChildProcess;
+  webhook: string;
+  /** Calls the child's control API. */
+  api(method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+function startChild(scriptFile: string, dataDir: string, faulty: boolean, faults?: string): Promise<Child> {
+  const child = spawn(process.execPath, [scriptFile, dataDir], { env: { ...process.env, FAULTY: faulty ? '1' : '0', ...(faults ? { FAULTS: faults } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve({ child, webhook: m[1]! });
+      const m = /READY (\S+) (\S+) (\S+)\n/.exec(out);
+      if (!m) return;
+      const [, webhook, control, token] = m as unknown as [string, string, string, string];
+      const api = async (method: string, p: string, body?: unknown) => {
+        const res = await fetch(control + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      resolve({ child, webhook, api });
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => reject(new Error(`child exited with ${code}: ${err}`)));
@@ -145,5 +160,39 @@ describe('crash recovery with orders in flight', () => {
     expect(recon).toBeGreaterThan(-1);
     expect(log.indexOf('agent started', recon)).toBeGreaterThan(recon);
     console.log('crash test', JSON.stringify({ inFlightAtKill: N, atBrokerBeforeKill, reconciledAtStart: reconciledAtStart.length, resent: events.filter((e) => e.kind === 'resend_same_client_id').length }));
+  }, 120_000);
+
+  it('an alert whose order never reached the broker before the kill, closed unsent at the restart because trading is halted, is denied with why, not done', async () => {
+    const dir = tempDir('vz-crash-unsent-');
+    // 'slow' only: the order is stored and on its way, and the broker never gets it before the kill.
+    const first = await startChild(scriptFile, dir, true, 'slow');
+    const res = await fetch(first.webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alert(300) });
+    expect(res.status).toBe(202);
+    const { signalId } = (await res.json()) as { signalId: string };
+    const own = openDatabase({ file: path.join(dir, 'viewzenix.db') });
+    try {
+      const order = () => own.prepare('SELECT id, client_order_id AS cid, status, reason FROM orders WHERE signal_id = ?').get(signalId) as { id: string; cid: string; status: string; reason: string | null } | undefined;
+      expect((await eventually(order, (o) => o?.status === 'submitting', 10_000))?.status).toBe('submitting');
+      expect((await first.api('PUT', '/api/trading-state', { state: 'halted', reason: 'the trader stopped trading' })).status).toBe(200);
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+
+      const second = await startChild(scriptFile, dir, false);
+      try {
+        const signal = await eventually(async () => (await second.api('GET', `/api/signals/${signalId}`)).body, (b) => b.status !== 'queued' && b.status !== 'processing', 20_000);
+        const closed = order()!;
+        expect(closed.status).toBe('canceled');
+        expect(closed.reason).toMatch(/^TRADING_HALTED: not at the broker/);
+        expect(own.prepare('SELECT count(*) AS n FROM paper_orders WHERE client_order_id = ?').get(closed.cid)).toEqual({ n: 0 });
+        // The alert did not trade, and its signal says so and why.
+        expect(signal).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
+        expect(signal.message).toContain(closed.cid);
+      } finally {
+        second.child.kill('SIGTERM');
+        await exited(second.child);
+      }
+    } finally {
+      own.close();
+    }
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapte
 import { AccountThrottle } from './throttle.js';
 import { eventually, tempDir } from '../test-support/agent.js';
 import type { OrderRequest } from '../brokers/port.js';
-import type { RouterOptions } from './router.js';
+import { neverSent, type RouterOptions } from './router.js';
 
 const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '100', ...extra });
 const fast: Partial<RouterOptions> = { requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentLookups: 2, absentGraceMs: 30, maxCertainRetries: 2 };
@@ -86,7 +86,9 @@ describe('router: UNKNOWN orders', () => {
     h.tradingState.set('halted', 'by hand', 'acc1');
     const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
     const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'canceled');
-    expect(done).toMatchObject({ status: 'canceled', reason: 'not at the broker; not sent again because trading on the account is not active' });
+    expect(done).toMatchObject({ status: 'canceled', reason: 'TRADING_HALTED: not at the broker; not sent again because trading on the account is halted' });
+    // It never reached the broker, and says why with a code (its alert's signal shows it).
+    expect(neverSent(h.orders, done)).toEqual({ code: 'TRADING_HALTED', detail: `The order (buy 1 AAPL, c1) was canceled before it reached the broker: ${done.reason!}` });
     expect(paper.orderCount('c1')).toBe(0);
     h.close();
   });
@@ -290,6 +292,30 @@ describe('router: the moment of sending', () => {
     state = 'halted'; // the trader halts while c2 waits for the account's budget
     expect(await second).toMatchObject({ status: 'rejected', reason: 'TRADING_HALTED: Trading is halted' });
     expect(paper.orderCount('c2')).toBe(0);
+    h.close();
+  });
+});
+
+describe('router: orders that never reached the broker (neverSent)', () => {
+  it('tells an order closed before it reached the broker, with its code, from one the broker took or refused', async () => {
+    const { h } = setup({ submitFaultRate: 0, capabilities: { orderTypes: ['market', 'limit'] } });
+    h.router.register('acc2', h.paper('acc2', { allowShort: false }));
+    // Refused at the moment of sending, and refused locally for a capability the broker lacks: never sent.
+    const refused = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry', refuseSend: () => ({ code: 'TRADING_HALTED', detail: 'Trading is halted' }) });
+    expect(neverSent(h.orders, refused)).toMatchObject({ code: 'TRADING_HALTED' });
+    const unsupported = await h.router.submit(order('c2', { type: 'stop', stopPrice: '120' }), { accountId: 'acc1', leg: 'entry' });
+    expect(neverSent(h.orders, unsupported)).toMatchObject({ code: 'CAPABILITY_UNSUPPORTED' });
+    // Canceled before it was sent: no code of its own.
+    const { order: stored } = h.orders.insertIfAbsent({ id: 'o3', accountId: 'acc1', request: order('c3'), leg: 'entry', createdAt: 't' });
+    const canceled = await h.router.cancel(stored.id);
+    expect(neverSent(h.orders, canceled)).toEqual({ code: 'ORDER_NOT_SENT', detail: 'The order (buy 1 AAPL, c3) was canceled before it reached the broker: canceled before it was sent' });
+    // The broker took it (filled), or refused it on its merits (a short sale it does not allow): it was sent.
+    const filled = await h.router.submit(order('c4'), { accountId: 'acc1', leg: 'entry' });
+    expect(filled.status).toBe('filled');
+    expect(neverSent(h.orders, filled)).toBeUndefined();
+    const rejected = await h.router.submit(order('c5', { side: 'sell', quantity: '5' }), { accountId: 'acc2', leg: 'entry' });
+    expect(rejected.status).toBe('rejected');
+    expect(neverSent(h.orders, rejected)).toBeUndefined();
     h.close();
   });
 });

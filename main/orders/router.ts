@@ -12,7 +12,7 @@ import { BrokerError } from '../brokers/port.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { Logger } from '../log.js';
 import type { OrderView } from '../../shared/api-types.js';
-import type { Code } from '../../shared/codes.js';
+import { isCode, type Code } from '../../shared/codes.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { randomId } from '../ids.js';
@@ -447,7 +447,10 @@ export class OrderRouter {
     this.notPlaced.delete(orderId);
     if (!this.mayResend(current)) {
       const kind = current.status === 'created' ? 'not_sent' : 'reconciled_absent';
-      return this.lifecycle.transition(orderId, 'canceled', kind, {}, { reason: 'not at the broker; not sent again because trading on the account is not active' });
+      // The code says why, as the risk check would have (the signal shows it: the alert did not trade).
+      const state = this.tradingState?.effective(current.accountId).state ?? 'halted';
+      const code: Code = state === 'reducing' ? 'TRADING_REDUCING' : 'TRADING_HALTED';
+      return this.lifecycle.transition(orderId, 'canceled', kind, { code }, { reason: `${code}: not at the broker; not sent again because trading on the account is ${state}` });
     }
     const request = this.orders.request(orderId)!;
     this.lifecycle.note(orderId, 'resend_same_client_id', { lookups: seen });
@@ -503,6 +506,26 @@ export class OrderRouter {
       this.log.error({ err, orderId: order.id }, 'failed to apply a broker update');
     }
   }
+}
+
+/** The kinds of the events with which the router closes an order that never reached the broker. */
+const NEVER_SENT_KINDS = new Set(['not_sent', 'reconciled_absent', 'canceled_before_sending']);
+
+/**
+ * Why an order was closed without ever reaching the broker: refused before sending (no adapter, a capability
+ * missing, the trading state at the broker call), canceled before it was sent, or found certainly absent at the
+ * broker and not sent again. Undefined for an order that is not closed, that reached the broker, or may have.
+ * `code` is the one it was closed with (TRADING_HALTED, CAPABILITY_UNSUPPORTED …), `detail` says which order.
+ */
+export function neverSent(orders: Pick<OrderRepo, 'closingEvent'>, order: OrderView): { code: Code; detail: string } | undefined {
+  if ((order.status !== 'canceled' && order.status !== 'rejected') || Number(order.filledQuantity) !== 0) return undefined;
+  const closing = orders.closingEvent(order.id, order.status);
+  if (!closing || !NEVER_SENT_KINDS.has(closing.kind)) return undefined;
+  const stored = (closing.data as { code?: unknown } | undefined)?.code;
+  const prefix = /^([A-Z_]+):/.exec(order.reason ?? '')?.[1];
+  const code: Code = isCode(stored) ? stored : isCode(prefix) ? prefix : 'ORDER_NOT_SENT';
+  const what = `${order.side} ${order.quantity} ${order.symbol}, ${order.clientOrderId}`;
+  return { code, detail: `The order (${what}) was ${order.status} before it reached the broker${order.reason ? `: ${order.reason}` : ''}` };
 }
 
 /** A bracket child's leg: named by its client id where the agent chose it (`:tp`, `:sl`), else by its type (a

@@ -1,7 +1,7 @@
 // The trading state is asked again at the moment an alert's order would reach the broker: the trader may halt while
 // the order waits (for its alert's sync, or for the account's request budget), and a halted agent sends nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAgent, eventually, type TestAgent } from '../test-support/agent.js';
+import { startTestAgent, eventually, settledSignal, type TestAgent } from '../test-support/agent.js';
 import { PaperBroker } from '../brokers/paper/paper-broker.js';
 import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
 import type { OrderView, SignalView } from '../../shared/api-types.js';
@@ -40,8 +40,10 @@ describe('the moment of sending', () => {
     expect(done[0]).toMatchObject({ status: 'rejected' });
     expect(done[0]!.reason).toMatch(/^TRADING_HALTED: /);
     expect(paper!.orderCount(done[0]!.clientOrderId)).toBe(0);
-    const signal = (await agent.api<SignalView>('GET', `/api/signals/${second.body.signalId as string}`)).body;
-    expect(signal.status).toBe('done');
+    // The alert did not trade: its signal says so, and why (not `done`).
+    const signal = await settledSignal<SignalView>(agent, second.body.signalId as string);
+    expect(signal).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
+    expect(signal.message).toContain(done[0]!.clientOrderId);
     expect((await agent.api('PUT', '/api/trading-state', { state: 'active' })).status).toBe(200);
   });
 });

@@ -10,7 +10,7 @@ import type { OrderRepo } from '../store/orders.js';
 import type { AccountDayRepo } from '../store/account-days.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
-import type { OrderRouter } from '../orders/router.js';
+import { neverSent, type OrderRouter } from '../orders/router.js';
 import type { OrderLifecycle } from '../orders/lifecycle.js';
 import type { TradingStateService } from '../trading-state.js';
 import { BrokerError, type OrderRequest } from '../brokers/port.js';
@@ -90,8 +90,12 @@ interface PriceFed {
 }
 const isPriceFed = (a: unknown): a is PriceFed => typeof (a as PriceFed | undefined)?.observePrice === 'function';
 
-/** `acted`: the alert did something for this account (orders placed, or a cancel-only alert canceled). */
-type Outcome = { placed: number; acted: boolean; denial?: { code: string; detail: string } };
+/**
+ * What an alert did for one account: the orders it placed (as last seen) and, without orders, whether it acted all
+ * the same (`acted`: a cancel-only alert canceled, or orders were held for approval). An account whose orders all
+ * closed without reaching the broker did not trade: its alert is not `done` for them (`settle`).
+ */
+type Outcome = { orders: OrderView[]; acted?: boolean; denial?: { code: string; detail: string } };
 
 export class SignalWorker {
   private readonly queue = new KeyedQueue();
@@ -112,10 +116,16 @@ export class SignalWorker {
   private readonly held = new Map<string, Decision[]>();
   /** The in-flight cap stopped the last read: more rows may be waiting in the inbox. */
   private saturated = false;
+  /** Signals in flight one of whose orders was closed unsent after the worker last looked at it (read again at the end). */
+  private readonly recheck = new Set<string>();
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly d: WorkerDeps) {
     this.now = d.now ?? (() => new Date().toISOString());
     this.slice = new TimeSlice(1, undefined, () => (d.intakeStorm?.() ? STORM_PAUSE_MS : 0));
+    this.unsubscribe = d.bus.subscribe((e) => {
+      if (e.type === 'order') this.orderChanged(e.order);
+    });
   }
 
   /** Signals taken from the inbox and not finished yet. */
@@ -168,6 +178,7 @@ export class SignalWorker {
       .catch((err: unknown) => this.failed(row, err))
       .finally(() => {
         this.inFlight.delete(row.id);
+        this.recheck.delete(row.id);
         this.d.onDone?.();
         if (this.saturated && this.inFlight.size <= MAX_IN_FLIGHT / 2) {
           this.saturated = false;
@@ -203,25 +214,84 @@ export class SignalWorker {
       signals.finish(row.id, 'denied', this.now(), 'WEBHOOK_NOT_FOUND', 'The strategy was deleted or disabled before the alert was processed.');
       return;
     }
-    let acted = false;
-    let firstDenial: Outcome['denial'];
+    const outcomes: Outcome[] = [];
     const held: Decision[] = [];
     this.held.set(row.id, held);
     try {
       // Fan-out: one alert, an order (or a denial) per account, each with its own sizing and symbol mapping.
-      for (const accountId of strategy.accountIds) {
-        const outcome = await this.forAccount(row, strategy, accountId);
-        acted ||= outcome.acted;
-        if (outcome.denial) firstDenial ??= outcome.denial;
-      }
+      for (const accountId of strategy.accountIds) outcomes.push(await this.forAccount(row, strategy, accountId));
     } finally {
       this.held.delete(row.id);
     }
+    const { acted, denial: firstDenial } = this.settle(row.id, outcomes);
     const status = acted ? 'done' : 'denied';
     // Denials are written with the final status, in one commit: a crash before it leaves the row `processing`,
     // and the resumed run decides again.
     signals.finishWithDecisions(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail, held);
     this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status, code: acted ? undefined : firstDenial?.code, symbol: row.parsed.symbol } });
+  }
+
+  /**
+   * Whether the alert acted, and else the denial its signal shows. An account acted when one of its orders reached
+   * the broker (or may have: one still in flight counts), or it acted without orders. An account whose orders were
+   * all closed before reaching the broker (trading halted while they waited, or start-up reconciliation found them
+   * absent and did not send them again) did not trade: its denial is why they were not sent.
+   */
+  private settle(signalId: string, outcomes: readonly Outcome[]): { acted: boolean; denial?: Outcome['denial'] } {
+    // An order closed after the worker last looked at it is read again.
+    const fresh = this.recheck.delete(signalId);
+    let denial: Outcome['denial'];
+    for (const o of outcomes) {
+      if (o.acted) return { acted: true };
+      let unsent: Outcome['denial'];
+      for (const seen of o.orders) {
+        const order = fresh ? (this.d.orders.get(seen.id) ?? seen) : seen;
+        const why = neverSent(this.d.orders, order);
+        if (!why) return { acted: true };
+        unsent ??= why;
+      }
+      denial ??= unsent ?? o.denial;
+    }
+    return { acted: false, denial };
+  }
+
+  /** An order changed status. One closed without reaching the broker may mean that its alert, already finished as
+   *  `done`, did not trade after all (an order still unknown when the alert finished, found absent later and not sent
+   *  again because trading was halted meanwhile). */
+  private orderChanged(o: OrderView): void {
+    if (!o.signalId || (o.status !== 'canceled' && o.status !== 'rejected') || Number(o.filledQuantity) !== 0) return;
+    const signalId = o.signalId;
+    // Still being worked on: the end of its run reads the order again. Finished meanwhile: see below.
+    if (this.inFlight.has(signalId)) this.recheck.add(signalId);
+    // After the commit that closed the order (an event may be published inside a transaction).
+    queueMicrotask(() => {
+      if (this.stopped) return;
+      try {
+        this.restateIfUnsent(signalId);
+      } catch (err) {
+        this.d.log.error({ err, signalId }, 'checking whether a finished alert traded failed');
+      }
+    });
+  }
+
+  /** A `done` signal none of whose orders reached the broker, and that did nothing else, becomes `denied` with why. */
+  private restateIfUnsent(signalId: string): void {
+    const { signals, orders } = this.d;
+    const signal = signals.get(signalId);
+    if (signal?.status !== 'done') return; // still being worked on (the end of its run decides), or not done
+    const placed = orders.ofSignal(signalId);
+    let first: Outcome['denial'];
+    for (const o of placed) {
+      const why = neverSent(orders, o);
+      if (!why) return;
+      first ??= why;
+    }
+    if (!first) return;
+    // A cancel-only alert canceled something; an alert held for approval acted by being held.
+    if (signals.decisions(signalId).some((d) => d.verdict === 'nothing' || d.verdict === 'pending_approval')) return;
+    if (!signals.restate(signalId, 'done', 'denied', first.code, first.detail)) return;
+    this.d.log.warn({ signalId, code: first.code }, 'an alert shown done did not trade: its orders were closed before reaching the broker');
+    this.d.bus.publish({ type: 'signal', signal: { id: signalId, strategyId: signal.strategyId, status: 'denied', code: first.code, symbol: signal.symbol } });
   }
 
   /** Writes a decision at once (an order's, before the order exists), after the signal's held denials so the
@@ -236,7 +306,7 @@ export class SignalWorker {
     const held = this.held.get(row.id);
     if (held) held.push(decision);
     else this.d.signals.recordDecision(decision);
-    return { placed: 0, acted: false, denial: { code, detail } };
+    return { orders: [], denial: { code, detail } };
   }
 
   private async forAccount(row: QueuedSignal, strategy: StrategyRow, accountId: string): Promise<Outcome> {
@@ -328,29 +398,29 @@ export class SignalWorker {
       const next = plan.intents.length === 0 ? undefined : left.isZero() ? ('position_closes' as const) : ('alert_orders' as const);
       for (const o of toCancel) await router.cancel(o.id, next === undefined ? {} : { next });
     }
-    let placed = 0;
-    const sent = new Map<string, string>(); // leg → order id
+    const sent = new Map<string, OrderView>(); // leg → its order, as last seen
+    const placed = (): OrderView[] => [...sent.values()];
     for (const intent of plan.intents) {
       const earlier = stored(intent);
       if (earlier) {
-        sent.set(intent.leg, earlier.id);
-        placed++;
-        if (!isTerminal(earlier.status) && earlier.type === 'market' && !plan.intents.some((i) => i.dependsOn === intent.leg)) await this.d.lifecycle.waitForTerminal(earlier.id, this.d.fillWaitMs ?? 30_000);
+        sent.set(intent.leg, earlier);
+        if (!isTerminal(earlier.status) && earlier.type === 'market' && !plan.intents.some((i) => i.dependsOn === intent.leg)) sent.set(intent.leg, await this.d.lifecycle.waitForTerminal(earlier.id, this.d.fillWaitMs ?? 30_000));
         continue;
       }
       if (intent.dependsOn) {
         const before = sent.get(intent.dependsOn);
         if (before) {
-          const settled = await this.d.lifecycle.waitForTerminal(before, this.d.fillWaitMs ?? 30_000);
+          const settled = await this.d.lifecycle.waitForTerminal(before.id, this.d.fillWaitMs ?? 30_000);
+          sent.set(intent.dependsOn, settled);
           if (settled.status !== 'filled') {
-            return { ...this.deny(row, accountId, 'EXIT_NOT_FILLED', describeDenial('EXIT_NOT_FILLED', { symbol: facts.symbol, exitStatus: settled.status })), placed, acted: placed > 0 };
+            return { ...this.deny(row, accountId, 'EXIT_NOT_FILLED', describeDenial('EXIT_NOT_FILLED', { symbol: facts.symbol, exitStatus: settled.status })), orders: placed() };
           }
           // The entry is checked against the position as it is after the exit, not as it was before.
           let fresh: Awaited<ReturnType<typeof adapter.positions>>;
           try {
             fresh = await adapter.positions();
           } catch (err) {
-            return { ...this.denyUnreadable(row, accountId, err), placed, acted: placed > 0 };
+            return { ...this.denyUnreadable(row, accountId, err), orders: placed() };
           }
           facts.context.positions = fresh.map((p) => ({ symbol: p.symbol, quantity: p.quantity, averagePrice: p.averagePrice, marketPrice: p.marketPrice }));
         }
@@ -359,7 +429,7 @@ export class SignalWorker {
       const verdict = verdicts.get(intent.leg) ?? check(intent);
       if (!verdict.allowed) {
         const d = verdict.denial!;
-        return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), placed, acted: placed > 0 };
+        return { ...this.deny(row, accountId, d.code, d.detail, { rules: verdict.rules, intent }), orders: placed() };
       }
       const decision: Decision = { signalId: row.id, accountId, verdict: 'order', data: { intent, rules: verdict.rules, warnings: plan.warnings, ...(plan.drift ? { drift: plan.drift } : {}) }, at: this.now() };
       const { leg, dependsOn: _d, ...fields } = intent;
@@ -378,18 +448,18 @@ export class SignalWorker {
         // pacing: the trading-state rule is asked again, under the state at the moment of the broker call.
         refuseSend: refuseSendOnStateChange(tradingState, accountId, checked, { intent, assetClass: facts.assetClass, accountSettings, strategySettings, context: facts.context }, this.now),
       });
-      sent.set(leg, order.id);
-      placed++;
+      sent.set(leg, order);
       // Legs of one alert are not "recent orders" of each other: a reversal's exit and entry share a side and
       // would otherwise trip the duplicate-order guard.
       if (!isTerminal(order.status) && request.type === 'market' && !plan.intents.some((i) => i.dependsOn === leg)) {
         // The next alert for this symbol waits for this market order to settle (exit before reverse).
         const settled = await this.d.lifecycle.waitForTerminal(order.id, this.d.fillWaitMs ?? 30_000);
+        sent.set(leg, settled);
         if (!isTerminal(settled.status)) log.warn({ orderId: order.id, status: settled.status }, 'order not settled in time; continuing with the next alert');
       }
     }
-    if (placed === 0 && plan.intents.length === 0) this.recordNow({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
-    return { placed, acted: placed > 0 || plan.intents.length === 0 };
+    if (plan.intents.length === 0) this.recordNow({ signalId: row.id, accountId, verdict: 'nothing', detail: 'open orders canceled', at: this.now() });
+    return { orders: placed(), acted: plan.intents.length === 0 };
   }
 
   /**
@@ -413,7 +483,7 @@ export class SignalWorker {
   private holdForApproval(row: QueuedSignal, strategy: StrategyRow, accountId: string, facts: AccountFacts, expiresAt: string, cancelOpenOrdersFirst: boolean, warnings: unknown): Outcome {
     const { tradingState } = this.d;
     const plan = facts.plan;
-    if (plan.kind === 'denied') return { placed: 0, acted: false };
+    if (plan.kind === 'denied') return { orders: [] };
     const account = this.d.accounts.get(accountId);
     const strategySettings = strategy.config as StrategySettings;
     const accountSettings = (account?.config ?? {}) as AccountSettings;
@@ -434,12 +504,13 @@ export class SignalWorker {
     }
     const views = this.d.approvals!.hold({ signalId: row.id, strategyId: strategy.id, accountId, intents: held, cancelOpenOrdersFirst, expiresAt });
     this.d.log.info({ signalId: row.id, accountId, approvals: views.map((v) => v.id), expiresAt, warnings }, 'orders held for manual approval');
-    return { placed: 0, acted: true };
+    return { orders: [], acted: true };
   }
 
   /** Stops taking new rows and waits for the ones in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe();
     await this.queue.drain();
   }
 }

@@ -165,6 +165,19 @@ export class OrderRepo {
     return (this.db.prepare('SELECT * FROM orders WHERE signal_id = ? AND account_id = ? ORDER BY created_at').all(signalId, accountId) as RawOrder[]).map(toView);
   }
 
+  /** Every order an alert placed, on all its accounts, oldest first. */
+  ofSignal(signalId: string): OrderView[] {
+    return (this.db.prepare('SELECT * FROM orders WHERE signal_id = ? ORDER BY created_at').all(signalId) as RawOrder[]).map(toView);
+  }
+
+  /** The event that moved the order into the status it has now (its kind and data), if any. */
+  closingEvent(orderId: string, status: OrderStatus): { kind: string; data?: unknown } | undefined {
+    const r = this.db
+      .prepare('SELECT kind, data FROM order_events WHERE order_id = ? AND to_status = ? AND (from_status IS NULL OR from_status <> to_status) ORDER BY seq DESC LIMIT 1')
+      .get(orderId, status) as { kind: string; data: string | null } | undefined;
+    return r && { kind: r.kind, data: r.data ? (JSON.parse(r.data) as unknown) : undefined };
+  }
+
   request(id: string): (OrderRequest & { leg?: string }) | undefined {
     const r = this.db.prepare('SELECT request FROM orders WHERE id = ?').get(id) as { request: string } | undefined;
     return r && (JSON.parse(r.request) as OrderRequest & { leg?: string });

@@ -105,6 +105,12 @@ export class SignalRepo {
     this.db.prepare('UPDATE signals SET status = ?, code = ?, message = ?, processed_at = ? WHERE id = ?').run(status, code ?? null, message ?? null, at, id);
   }
 
+  /** Changes a finished signal's status (and code, message), only while it is still `from`; its processed time
+   *  stays. False when it was not `from`. */
+  restate(id: string, from: SignalStatus, to: SignalStatus, code: string | undefined, message: string | undefined): boolean {
+    return this.db.prepare('UPDATE signals SET status = ?, code = ?, message = ? WHERE id = ? AND status = ?').run(to, code ?? null, message ?? null, id, from).changes > 0;
+  }
+
   recordError(id: string, error: string): void {
     this.db.prepare('UPDATE signals SET last_error = ? WHERE id = ?').run(error, id);
   }
