@@ -6,6 +6,8 @@ import { EnvStore, Vault } from './secrets/index.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
 import { eventually, startTestAgent, type TestAgent } from './test-support/agent.js';
 import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
+import { PaperBroker } from './brokers/paper/paper-broker.js';
+import { BrokerError } from './brokers/port.js';
 import type { AccountView, PositionsView, StrategyView, TradingStateView } from '../shared/api-types.js';
 
 let agent: TestAgent;
@@ -16,7 +18,15 @@ const positions = async () => (await agent.api<PositionsView>('GET', '/api/posit
 const held = (p: PositionsView) => p.items.map((i) => [i.accountId, i.symbol, i.quantity]).sort();
 
 beforeAll(async () => {
-  agent = await startTestAgent({}, { vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }) });
+  agent = await startTestAgent(
+    {},
+    {
+      vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }),
+      // A paper account named "Broker down" whose broker cannot be reached when its positions are read.
+      adapterFactory: (account, _credentials, { paperRepo }) =>
+        account.name === 'Broker down' ? Object.assign(new PaperBroker(account.id, paperRepo), { positions: () => Promise.reject(new BrokerError('unreachable', 'GET /positions: connect ECONNREFUSED')) }) : undefined,
+    },
+  );
   demoAccount = (await agent.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items[0]!.id;
   second = (await agent.api<AccountView>('POST', '/api/accounts', { name: 'Paper two', broker: 'paper', environment: 'paper' })).body.id;
   const strategy = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Second', accountIds: [second] })).body;
@@ -74,9 +84,23 @@ describe('an account that is not connected (its keys were not available)', { tim
     const run = await runCli(agent, 'flatten');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^canceled 0 order\(s\); closing 1 position\(s\); 1 error\(s\)\n/);
-    expect(run.stdout).toContain(`error ${locked}: ACCOUNT_UNAVAILABLE: Account "Alpaca locked" (${locked}) is not connected`);
+    expect(run.stdout).toContain(`  error ACCOUNT_UNAVAILABLE: Account "Alpaca locked" (${locked}) is not connected`);
     const after = await eventually(positions, (v) => v.items.length === 0);
     expect(after.items).toEqual([]);
     expect(after.errors.map((e) => e.accountId)).toEqual([locked]);
+  });
+});
+
+describe('an account whose broker fails while it is flattened', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
+  it('is in the errors under its name (the id in brackets), through the API and the CLI', async () => {
+    const broken = (await agent.api<AccountView>('POST', '/api/accounts', { name: 'Broker down', broker: 'paper', environment: 'paper' })).body.id;
+    const message = `Account "Broker down" (${broken}) could not be flattened, so its positions at the broker may still be open: GET /positions: connect ECONNREFUSED`;
+    const api = await agent.api<{ errors: { accountId: string; code: string; message: string }[] }>('POST', '/api/flatten', { accountId: broken });
+    expect(api.status).toBe(200);
+    expect(api.body.errors).toEqual([{ accountId: broken, code: 'BROKER_UNREACHABLE', message }]);
+
+    const run = await runCli(agent, 'flatten', '--account', broken);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split('\n')).toContain(`  error BROKER_UNREACHABLE: ${message}`);
   });
 });

@@ -191,7 +191,8 @@ async function main(argv: string[]): Promise<number> {
       const scope = values.account !== undefined ? `account ${values.account}: ` : '';
       process.stdout.write(`${scope}canceled ${r.canceled} order(s); closing ${r.closing.length} position(s)${r.errors.length ? `; ${r.errors.length} error(s)` : ''}${values.halt ? `; ${values.account !== undefined ? 'account' : 'trading'} halted` : ''}\n`);
       for (const o of r.closing) process.stdout.write(`  ${o.accountId} ${o.side} ${o.quantity} ${o.symbol} (${o.id}, ${o.status})\n`);
-      for (const e of r.errors) process.stdout.write(`  error ${e.accountId}: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+      // Each message names its account ("Paper" (acc_…)): the trader knows accounts by name.
+      for (const e of r.errors) process.stdout.write(`  error ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
       return r.errors.length ? 1 : 0;
     }
     case 'tunnel': {

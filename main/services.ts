@@ -172,14 +172,18 @@ export function createServices(d: ServiceDeps): AgentServices {
   // Every account the trader has, stored or registered: one without an adapter (its keys were not available at
   // start, or it never connected) is still the trader's, and may hold positions at its broker.
   const allAccountIds = (): string[] => [...new Set([...d.accounts.list().map((a) => a.id), ...d.router.accountIds()])];
-  const unavailable = (accountId: string, consequence = 'its positions at the broker cannot be read or closed here'): AccountReadErrorView => {
+  /** `Account "Paper" (acc_…)`: an account as a message names it (the id alone for one the store does not know). */
+  const accountLabel = (accountId: string): string => {
     const a = d.accounts.get(accountId);
+    return `Account ${a ? `"${a.name}" (${accountId})` : accountId}`;
+  };
+  const unavailable = (accountId: string, consequence = 'its positions at the broker cannot be read or closed here'): AccountReadErrorView => {
     const problem = d.connections.connectionProblem(accountId);
     const why = problem ? scrubText(problem.message) : 'its credentials were not available when the agent started (keychain locked or a VIEWZENIX_SECRET_* variable not set)';
     return {
       accountId,
       code: 'ACCOUNT_UNAVAILABLE',
-      message: `Account ${a ? `"${a.name}" (${accountId})` : accountId} is not connected, so ${consequence}: ${why}.`,
+      message: `${accountLabel(accountId)} is not connected, so ${consequence}: ${why}.`,
     };
   };
   /**
@@ -378,7 +382,7 @@ export function createServices(d: ServiceDeps): AgentServices {
       if (id !== undefined && !allAccountIds().includes(id)) throw new ApiFailure('NOT_FOUND', `No account ${id}.`);
       const name = id === undefined ? undefined : d.accounts.get(id)?.name;
       if (input.halt) d.tradingState.set('halted', id === undefined ? 'flatten-all by the trader' : `flatten of account ${name ? `"${name}" (${id})` : id} by the trader`, id);
-      return flatten(d.router, d.orders, randomId('flat'), id === undefined ? allAccountIds() : [id], unavailable);
+      return flatten(d.router, d.orders, randomId('flat'), id === undefined ? allAccountIds() : [id], unavailable, accountLabel);
     },
   };
 }

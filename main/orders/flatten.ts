@@ -14,6 +14,7 @@ export interface FlattenError {
   accountId: string;
   /** A code of shared/codes.ts: ACCOUNT_UNAVAILABLE when the account has no connected adapter, else the broker's. */
   code: string;
+  /** Names the account (`Account "Paper" (acc_…) …`): the trader knows accounts by name. */
   message: string;
 }
 
@@ -25,7 +26,8 @@ export interface FlattenResult {
 
 /**
  * Flattens the given accounts (every account in the store, or the one the trader named), each on its own: one that
- * fails never stops the others. `unavailable` explains an account the router has no adapter for.
+ * fails never stops the others. `unavailable` explains an account the router has no adapter for; `label` names an
+ * account in a message (`Account "Paper" (acc_…)`).
  */
 export async function flatten(
   router: OrderRouter,
@@ -33,6 +35,7 @@ export async function flatten(
   flattenId: string,
   accountIds: readonly string[],
   unavailable: (accountId: string) => FlattenError,
+  label: (accountId: string) => string,
 ): Promise<FlattenResult> {
   const result: FlattenResult = { canceled: 0, closing: [], errors: [] };
   for (const acct of accountIds) {
@@ -66,7 +69,8 @@ export async function flatten(
         result.closing.push(order);
       }
     } catch (err) {
-      result.errors.push({ accountId: acct, code: codeForBrokerError(err), message: scrubText((err as Error).message) });
+      const message = `${label(acct)} could not be flattened, so its positions at the broker may still be open: ${scrubText((err as Error).message)}`;
+      result.errors.push({ accountId: acct, code: codeForBrokerError(err), message });
     }
   }
   return result;

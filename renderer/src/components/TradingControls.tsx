@@ -8,6 +8,7 @@ import { useAccounts, useTradingState } from '../api/hooks.js';
 import { keys } from '../api/keys.js';
 import type { TradingState } from '../../../shared/trading-state.js';
 import { accountResumeNote, globalActions, heldAccounts, type HeldAccount } from '../lib/trading-controls.js';
+import { flattenSummary } from '../lib/flatten.js';
 import { StatusPill } from './StatusPill.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorBox } from './ErrorBox.js';
@@ -33,7 +34,7 @@ export function TradingControls() {
     mutationFn: () => api.flatten({ halt: haltToo }),
     onSuccess: (r) => {
       setAsk(undefined);
-      setResult(`Flatten sent: ${r.closing.length} closing order(s), ${r.canceled} open order(s) canceled${r.errors.length ? `; failed on ${r.errors.map((e) => `${e.accountId}: ${e.message}`).join('; ')}` : ''}.`);
+      setResult(flattenSummary(r, (id) => accounts.data?.find((a) => a.id === id)?.name));
       void qc.invalidateQueries();
     },
   });

@@ -8,6 +8,8 @@ import { EmptyState } from '../components/EmptyState.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import type { PositionView } from '../../../shared/api-types.js';
+import type { FlattenResultView } from '../api/types.js';
+import { flattenErrorText } from '../lib/flatten.js';
 
 export function Positions() {
   const api = useApi();
@@ -15,20 +17,31 @@ export function Positions() {
   const positions = usePositionsView();
   const accounts = useAccounts();
   const [flattenId, setFlattenId] = useState<string>();
+  // The accounts a flatten could not close (a broker that failed, an account not connected): never "done" silently.
+  const [flattenErrors, setFlattenErrors] = useState<FlattenResultView['errors']>([]);
   const flatten = useMutation({
     mutationFn: (accountId: string) => api.flatten({ accountId }),
-    onSuccess: () => {
+    onMutate: () => setFlattenErrors([]),
+    onSuccess: (r) => {
       setFlattenId(undefined);
+      setFlattenErrors(r.errors);
       void qc.invalidateQueries();
     },
   });
   const byAccount = new Map<string, PositionView[]>();
   for (const p of positions.data?.items ?? []) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
-  const name = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? id;
+  const known = (id: string) => accounts.data?.find((a) => a.id === id)?.name;
+  const name = (id: string) => known(id) ?? id;
   return (
     <div className="page">
       <h1>Positions</h1>
       <ErrorBox error={positions.error ?? flatten.error} title="Positions" />
+      {flattenErrors.map((e) => (
+        <div key={e.accountId} className="error-box" role="alert" data-testid="flatten-error">
+          <strong>{name(e.accountId)}: the flatten did not finish</strong>
+          <p>{flattenErrorText(e, known)}</p>
+        </div>
+      ))}
       {(positions.data?.errors ?? []).map((e) => (
         // An account whose broker could not be read: its positions are unknown, not absent.
         <div key={e.accountId} className="error-box" role="alert" data-testid="positions-error">
