@@ -248,7 +248,7 @@ describe('DELETE /api/accounts/:id', () => {
     expect((await accounts(a)).map((x) => x.id)).toEqual([demoAccount]);
   });
 
-  it('the paper account is refused 409 CONFLICT while its books hold a position; once flattened it is deleted with its own trading state, its history and books staying', async () => {
+  it('the paper account is refused 409 CONFLICT while its books hold a position; once flattened it is deleted with its own trading state and reconciliation cursor, its history and books staying', async () => {
     const a = await agentWith();
     const { accountId, strategy } = await demo(a);
     expect((await send(a, strategy.webhookId, { ticker: 'AAPL', action: 'buy' })).status).toBe('done');
@@ -267,6 +267,14 @@ describe('DELETE /api/accounts/:id', () => {
     await eventually(() => positions(a), (p) => p.items.length === 0);
     expect((await a.api('PUT', '/api/trading-state', { state: 'halted', reason: 'before the delete', accountId })).status).toBe(200);
     expect((await a.api<TradingStateView>('GET', '/api/trading-state')).body.accounts[accountId]).toMatchObject({ state: 'halted' });
+    // Its reconciliation cursor and baseline, and a trade placed by hand that was counted into the baseline.
+    expect((await a.api('POST', '/api/reconcile')).status).toBe(200);
+    a.db.prepare('INSERT INTO external_fills (account_id, trade_id) VALUES (?, ?)').run(accountId, 'by-hand-1');
+    const reconcileRows = () => [
+      (a.db.prepare('SELECT count(*) AS n FROM reconcile_state WHERE account_id = ?').get(accountId) as { n: number }).n,
+      (a.db.prepare('SELECT count(*) AS n FROM external_fills WHERE account_id = ?').get(accountId) as { n: number }).n,
+    ];
+    expect(reconcileRows()).toEqual([1, 1]);
 
     const r = await a.api<Deleted>('DELETE', `/api/accounts/${accountId}`);
     expect([r.status, r.body]).toEqual([200, { id: accountId, deleted: true }]);
@@ -276,6 +284,8 @@ describe('DELETE /api/accounts/:id', () => {
     expect((await a.api<TradingStateView>('GET', '/api/trading-state')).body.accounts).toEqual({});
     expect(((await a.api<{ tradingState: TradingStateView }>('GET', '/api/status')).body.tradingState.accounts)).toEqual({});
     expect((await a.api<{ reports: { accountId: string }[] }>('POST', '/api/reconcile')).body.reports.map((x) => x.accountId)).not.toContain(accountId);
+    // Its cursor went with it: the same id imported again is reconciled afresh, not against the deleted one's baseline.
+    expect(reconcileRows()).toEqual([0, 0]);
     // History stays: the buy and the flatten's sell, their fills, the paper books.
     expect((await orders(a, `accountId=${accountId}`)).map((o) => [o.side, o.status]).sort()).toEqual([['buy', 'filled'], ['sell', 'filled']]);
     expect((a.db.prepare('SELECT count(*) AS n FROM fills WHERE account_id = ?').get(accountId) as { n: number }).n).toBe(2);

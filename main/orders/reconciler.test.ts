@@ -182,3 +182,35 @@ describe('reconciliation', () => {
     h.close();
   });
 });
+
+/** A broker whose fills query waits until the test lets it answer. */
+class HeldFills extends FaultyAdapter {
+  release: () => void = () => undefined;
+  held = new Promise<void>((r) => (this.release = r));
+  override async fillsSince(since: string) {
+    await this.held;
+    return super.fillsSince(since);
+  }
+}
+
+describe('an account deleted while it is reconciled', () => {
+  it('gets nothing written back for it: no cursor, no baseline, no halt', async () => {
+    const h = harness({ requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentGraceMs: 30 });
+    const paper = h.paper();
+    const adapter = new HeldFills(paper, { submitFaultRate: 0 });
+    h.router.register('acc1', adapter);
+    const reconciler = new Reconciler(h.orders, h.lifecycle, h.router, h.tradingState, h.log, { fillsOverlapMs: 1000 });
+    // A position the agent's records do not explain, which a first run takes as the baseline.
+    paper.observePrice('AAPL', '100');
+    await paper.submit(order('by-hand'));
+    const run = reconciler.reconcileAccount('acc1', 'periodic');
+    await new Promise((r) => setTimeout(r, 20)); // the run waits for the fills
+    await h.router.unregister('acc1'); // the account is deleted (DELETE /api/accounts/:id removes its cursor with it)
+    adapter.release();
+    await run;
+    expect(h.orders.reconcileState('acc1')).toBeUndefined();
+    expect(h.db.prepare('SELECT count(*) AS n FROM external_fills').get()).toEqual({ n: 0 });
+    expect(h.tradingState.effective('acc1').state).toBe('active');
+    h.close();
+  });
+});

@@ -105,6 +105,9 @@ export class Reconciler {
     const adapter = this.router.adapter(accountId);
     const report: ReconcileReport = { accountId, trigger, ordersChecked: 0, ordersCorrected: 0, fillsRecovered: 0, externalFills: 0, lookupFailures: 0, mismatches: [], halted: false };
     if (!adapter) return report;
+    // The account was deleted while this run waited for its broker (it left the router in the delete's tick): its
+    // cursor, baseline and trading state went with it, and nothing of this run is written back for it.
+    const deleted = (): boolean => this.router.adapter(accountId) === undefined;
     const at = this.now();
     try {
       // 1. Orders we hold as working or unknown, several at a time: each is looked up (and re-sent) by its own client
@@ -160,6 +163,7 @@ export class Reconciler {
         for (const f of await adapter.fillsSince(since.toISOString())) {
           if (!cursor || f.time > cursor) cursor = f.time;
           const order = this.router.orderFor(accountId, { clientOrderId: f.clientOrderId }, undefined) ?? (await this.adoptFromBroker(accountId, f));
+          if (deleted()) return;
           if (order) {
             if (this.orders.fills(order.id).some((x) => x.tradeId === f.tradeId)) continue;
             this.lifecycle.note(order.id, 'fill_recovered', { tradeId: f.tradeId, trigger });
@@ -216,6 +220,7 @@ export class Reconciler {
         if (!b || b.status !== now.status) report.mismatches.push(`order ${o.clientOrderId}: ${what}; the broker now says ${b ? b.status : 'it does not have the order'}`);
       }
 
+      if (deleted()) return report;
       this.orders.saveReconcileState(accountId, {
         fillsCursor: cursor,
         baseline: Object.fromEntries([...baseline].filter(([, v]) => !v.isZero()).map(([k, v]) => [k, v.toString()])),

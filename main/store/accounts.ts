@@ -72,9 +72,11 @@ export class AccountRepo {
   }
 
   /**
-   * Deletes the account and its own trading state (a halt or reducing set for it) unless something still needs
-   * it, checked in the same transaction as the delete. Its orders, fills, decisions and paper books stay. The audit
-   * triggers record both deletes.
+   * Deletes the account, its own trading state (a halt or reducing set for it) and its reconciliation cursor (the
+   * fills cursor, the baseline of positions not opened by the agent, and the trades counted into it) unless
+   * something still needs it, checked in the same transaction as the delete. Its orders, fills, decisions and paper
+   * books stay. An account imported again under the same id is reconciled afresh (a first reconciliation), not
+   * against a baseline of the deleted one's. The audit triggers record the deletes.
    */
   deleteIfUnused(id: string): AccountDeleteResult {
     return this.db.transaction((): AccountDeleteResult => {
@@ -83,6 +85,8 @@ export class AccountRepo {
       if (isInUse(inUse)) return { deleted: false, inUse };
       // (The global state's scope is 'global': never an account's, whatever id an imported account carries.)
       if (id !== 'global') this.db.prepare('DELETE FROM trading_state WHERE scope = ?').run(id);
+      this.db.prepare('DELETE FROM reconcile_state WHERE account_id = ?').run(id);
+      this.db.prepare('DELETE FROM external_fills WHERE account_id = ?').run(id);
       this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
       return { deleted: true };
     })();
