@@ -69,6 +69,15 @@ describe('an alert whose order never reached the broker', () => {
       expect(signal.processedAt).toBe(finished.processedAt);
       const published = await eventually(() => stream.events.filter((e) => e.type === 'signal' && e.signal.id === signalId), (e) => e.length > 0);
       expect(published).toEqual([{ type: 'signal', signal: { id: signalId, strategyId: finished.strategyId, status: 'denied', code: 'TRADING_HALTED', symbol: 'NSA' } }]);
+
+      // Should the lost request reach the broker after all (a slow one, past the grace) and fill, the alert traded.
+      await paper!.submit({ clientOrderId: closed!.clientOrderId, symbol: 'NSA', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '50' });
+      expect((await eventually(() => ordersOf(signalId), (o) => o[0]!.status === 'filled'))[0]!.status).toBe('filled');
+      const traded = await eventually(async () => (await agent.api<SignalView>('GET', `/api/signals/${signalId}`)).body, (s) => s.status !== 'denied');
+      expect(traded).toMatchObject({ status: 'done' });
+      expect(traded.code).toBeUndefined();
+      const again = await eventually(() => stream.events.filter((e) => e.type === 'signal' && e.signal.id === signalId), (e) => e.length > 1);
+      expect(again[1]).toEqual({ type: 'signal', signal: { id: signalId, strategyId: finished.strategyId, status: 'done', symbol: 'NSA' } });
     } finally {
       stream.close();
       expect((await agent.api('PUT', '/api/trading-state', { state: 'active' })).status).toBe(200);

@@ -75,6 +75,9 @@ export function readRetryDelayMs(err: unknown, attempt: number): number | undefi
   return undefined;
 }
 
+/** Canceled or rejected with nothing filled: perhaps closed before it reached the broker (`neverSent` tells). */
+const closedUnfilled = (o: OrderView): boolean => (o.status === 'canceled' || o.status === 'rejected') && Number(o.filledQuantity) === 0;
+
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
 const STORM_PAUSE_MS = 19;
 
@@ -116,7 +119,9 @@ export class SignalWorker {
   private readonly held = new Map<string, Decision[]>();
   /** The in-flight cap stopped the last read: more rows may be waiting in the inbox. */
   private saturated = false;
-  /** Signals in flight one of whose orders was closed unsent after the worker last looked at it (read again at the end). */
+  /** Signals being processed whose final status is not written yet. */
+  private readonly unsettled = new Set<string>();
+  /** Of those, the ones an order of which was closed unsent after the worker last looked at it (read again at the end). */
   private readonly recheck = new Set<string>();
   private readonly unsubscribe: () => void;
 
@@ -178,6 +183,7 @@ export class SignalWorker {
       .catch((err: unknown) => this.failed(row, err))
       .finally(() => {
         this.inFlight.delete(row.id);
+        this.unsettled.delete(row.id);
         this.recheck.delete(row.id);
         this.d.onDone?.();
         if (this.saturated && this.inFlight.size <= MAX_IN_FLIGHT / 2) {
@@ -209,6 +215,7 @@ export class SignalWorker {
     if (this.stopped) return;
     const { signals, strategies } = this.d;
     signals.markProcessing(row.id);
+    this.unsettled.add(row.id);
     const strategy = strategies.get(row.strategyId);
     if (!strategy || !strategy.enabled) {
       signals.finish(row.id, 'denied', this.now(), 'WEBHOOK_NOT_FOUND', 'The strategy was deleted or disabled before the alert was processed.');
@@ -228,6 +235,7 @@ export class SignalWorker {
     // Denials are written with the final status, in one commit: a crash before it leaves the row `processing`,
     // and the resumed run decides again.
     signals.finishWithDecisions(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail, held);
+    this.unsettled.delete(row.id); // from now on, a change of its orders is checked against the status written
     this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status, code: acted ? undefined : firstDenial?.code, symbol: row.parsed.symbol } });
   }
 
@@ -238,14 +246,15 @@ export class SignalWorker {
    * absent and did not send them again) did not trade: its denial is why they were not sent.
    */
   private settle(signalId: string, outcomes: readonly Outcome[]): { acted: boolean; denial?: Outcome['denial'] } {
-    // An order closed after the worker last looked at it is read again.
+    // An order closed after the worker last looked at it is read again, and so is one it saw closed (it may have
+    // filled since: canceled → filled).
     const fresh = this.recheck.delete(signalId);
     let denial: Outcome['denial'];
     for (const o of outcomes) {
       if (o.acted) return { acted: true };
       let unsent: Outcome['denial'];
       for (const seen of o.orders) {
-        const order = fresh ? (this.d.orders.get(seen.id) ?? seen) : seen;
+        const order = fresh || closedUnfilled(seen) ? (this.d.orders.get(seen.id) ?? seen) : seen;
         const why = neverSent(this.d.orders, order);
         if (!why) return { acted: true };
         unsent ??= why;
@@ -255,30 +264,50 @@ export class SignalWorker {
     return { acted: false, denial };
   }
 
-  /** An order changed status. One closed without reaching the broker may mean that its alert, already finished as
-   *  `done`, did not trade after all (an order still unknown when the alert finished, found absent later and not sent
-   *  again because trading was halted meanwhile). */
+  /**
+   * An order changed status. One closed without reaching the broker may mean that its alert, already finished as
+   * `done`, did not trade after all (an order still unknown when the alert finished, found absent later and not sent
+   * again because trading was halted meanwhile). A fill of an order of a finished alert may mean the reverse: one
+   * held as never sent reached the broker after all (a slow first request that arrived past the grace).
+   */
   private orderChanged(o: OrderView): void {
-    if (!o.signalId || (o.status !== 'canceled' && o.status !== 'rejected') || Number(o.filledQuantity) !== 0) return;
+    if (!o.signalId) return;
+    const unsent = closedUnfilled(o);
+    const filled = Number(o.filledQuantity) !== 0;
+    if (!unsent && !filled) return;
     const signalId = o.signalId;
-    // Still being worked on: the end of its run reads the order again. Finished meanwhile: see below.
-    if (this.inFlight.has(signalId)) this.recheck.add(signalId);
-    // After the commit that closed the order (an event may be published inside a transaction).
+    if (this.unsettled.has(signalId)) {
+      // Still being worked on: the end of its run reads an order closed meanwhile again (and one it saw closed).
+      if (unsent) this.recheck.add(signalId);
+      return;
+    }
+    // After the commit that changed the order (an event may be published inside a transaction).
     queueMicrotask(() => {
       if (this.stopped) return;
       try {
-        this.restateIfUnsent(signalId);
+        if (unsent) this.restateIfUnsent(signalId);
+        else this.restateIfTraded(signalId);
       } catch (err) {
         this.d.log.error({ err, signalId }, 'checking whether a finished alert traded failed');
       }
     });
   }
 
+  /** A `denied` signal one of whose orders filled after all is `done`: it traded. */
+  private restateIfTraded(signalId: string): void {
+    const { signals } = this.d;
+    if (signals.status(signalId) !== 'denied') return; // the usual case: done already
+    if (!signals.restate(signalId, 'denied', 'done', undefined, undefined)) return;
+    const signal = signals.get(signalId)!;
+    this.d.log.warn({ signalId }, 'an alert shown denied traded after all: an order of it held as never sent filled');
+    this.d.bus.publish({ type: 'signal', signal: { id: signalId, strategyId: signal.strategyId, status: 'done', symbol: signal.symbol } });
+  }
+
   /** A `done` signal none of whose orders reached the broker, and that did nothing else, becomes `denied` with why. */
   private restateIfUnsent(signalId: string): void {
     const { signals, orders } = this.d;
-    const signal = signals.get(signalId);
-    if (signal?.status !== 'done') return; // still being worked on (the end of its run decides), or not done
+    if (signals.status(signalId) !== 'done') return; // still being worked on (the end of its run decides), or not done
+    const signal = signals.get(signalId)!;
     const placed = orders.ofSignal(signalId);
     let first: Outcome['denial'];
     for (const o of placed) {

@@ -105,6 +105,11 @@ export class SignalRepo {
     this.db.prepare('UPDATE signals SET status = ?, code = ?, message = ?, processed_at = ? WHERE id = ?').run(status, code ?? null, message ?? null, at, id);
   }
 
+  /** The signal's status alone (undefined: no such signal). */
+  status(id: string): SignalStatus | undefined {
+    return (this.db.prepare('SELECT status FROM signals WHERE id = ?').get(id) as { status: SignalStatus } | undefined)?.status;
+  }
+
   /** Changes a finished signal's status (and code, message), only while it is still `from`; its processed time
    *  stays. False when it was not `from`. */
   restate(id: string, from: SignalStatus, to: SignalStatus, code: string | undefined, message: string | undefined): boolean {
