@@ -93,6 +93,21 @@ describe('router: UNKNOWN orders', () => {
     h.close();
   });
 
+  it('a re-send of an order absent at the broker that waits for the account\'s pacing while the trader halts is not sent', async () => {
+    // One request, then one a second: the lookup, then the re-send, each wait for their turn.
+    const { h, paper, kinds } = setup({ submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1, capabilities: { requestsPerMinute: 60 } }, { absentLookups: 1, absentGraceMs: 0 });
+    const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('unknown');
+    await eventually(() => kinds(o.id), (k) => k.includes('resend_same_client_id'), 3000);
+    expect(kinds(o.id)).toContain('resend_same_client_id'); // decided while trading was active; waiting for its turn
+    h.tradingState.set('halted', 'by hand', 'acc1');
+    const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status !== 'submitting' && x.status !== 'unknown', 3000);
+    expect(done).toMatchObject({ status: 'rejected', reason: 'TRADING_HALTED: not sent again because trading on the account is halted' });
+    expect(paper.orderCount('c1')).toBe(0);
+    expect(neverSent(h.orders, done)).toMatchObject({ code: 'TRADING_HALTED' });
+    h.close();
+  });
+
   it('rate_limited_submit_waits_retry_after_and_sends_again_once', async () => {
     const { h, paper, faulty, kinds } = setup({ submitFaultRate: 1, faults: ['rate_limited'], maxFaults: 2, retryAfterMs: 5 });
     const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });

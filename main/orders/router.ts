@@ -262,9 +262,9 @@ export class OrderRouter {
     return this.throttles.get(accountId)!.run(lane, () => withTimeout(fn(adapter), this.opts.requestTimeoutMs));
   }
 
-  private async send(orderId: string, request: OrderRequest, accountId: string): Promise<OrderView> {
+  private async send(orderId: string, request: OrderRequest, accountId: string, refuseSend?: () => SendRefusal | undefined): Promise<OrderView> {
     const prepared = this.prepare(orderId, request, accountId);
-    return prepared.status === 'submitting' ? this.sendPrepared(orderId, request, accountId) : prepared;
+    return prepared.status === 'submitting' ? this.sendPrepared(orderId, request, accountId, refuseSend) : prepared;
   }
 
   /** Refuses an order the account cannot take (rejected, not sent), or moves it to `submitting`. Synchronous, so
@@ -379,9 +379,11 @@ export class OrderRouter {
     this.lifecycle.notice('error', `Account ${accountId}: ${reason}`, 'BROKER_CIRCUIT_OPEN');
   }
 
-  /** Whether an order the broker certainly lacks may be sent again now: trading must allow it. */
-  private mayResend(order: OrderView): boolean {
-    return this.tradingRefusal(order.accountId, this.orders.request(order.id)?.reduceOnly === true) === undefined;
+  /** Why an order the broker certainly lacks may not be sent again now (trading on its account not active, and
+   *  not reducing for a reduce-only order), under the trading state's code; undefined when it may. */
+  private resendRefusal(order: Pick<OrderView, 'id' | 'accountId'>): SendRefusal | undefined {
+    const refused = this.tradingRefusal(order.accountId, this.orders.request(order.id)?.reduceOnly === true);
+    return refused && { code: refused.code, detail: `not sent again because trading on the account is ${refused.code === 'TRADING_HALTED' ? 'halted' : 'reducing'}` };
   }
 
   /** Why the account's trading state refuses an order now (halted: any; reducing: one that is not reduce-only). */
@@ -445,17 +447,18 @@ export class OrderRouter {
     }
     this.absentSeen.delete(orderId);
     this.notPlaced.delete(orderId);
-    if (!this.mayResend(current)) {
+    const refused = this.resendRefusal(current);
+    if (refused) {
       const kind = current.status === 'created' ? 'not_sent' : 'reconciled_absent';
       // The code says why, as the risk check would have (the signal shows it: the alert did not trade).
-      const state = this.tradingState?.effective(current.accountId).state ?? 'halted';
-      const code: Code = state === 'reducing' ? 'TRADING_REDUCING' : 'TRADING_HALTED';
-      return this.lifecycle.transition(orderId, 'canceled', kind, { code }, { reason: `${code}: not at the broker; not sent again because trading on the account is ${state}` });
+      return this.lifecycle.transition(orderId, 'canceled', kind, { code: refused.code }, { reason: `${refused.code}: not at the broker; ${refused.detail}` });
     }
     const request = this.orders.request(orderId)!;
     this.lifecycle.note(orderId, 'resend_same_client_id', { lookups: seen });
     this.resent.add(orderId);
-    return this.send(orderId, request, current.accountId);
+    // Asked again at the broker call: the re-send may wait for the account's pacing (many orders re-sent after a
+    // crash, a 429's pause) while the trader halts, and a halted account sends nothing.
+    return this.send(orderId, request, current.accountId, () => this.resendRefusal(current));
   }
 
   async cancel(orderId: string, ctx: CancelContext = {}): Promise<OrderView> {
