@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { openDatabase } from '../store/db.js';
+import type { StartOverrides } from '../agent.js';
 import { startTestAgent, settledSignal, tempDir, type TestAgent } from '../test-support/agent.js';
 import type { OrderView, StrategyView } from '../../shared/api-types.js';
 
@@ -37,12 +38,12 @@ async function send(hook: string, alert: Record<string, unknown>): Promise<strin
 
 /** Stops the agent and leaves `signalId` as a SIGKILL right before its final commit would: `processing`, with its
  *  orders and their decisions stored. Then starts the agent again on the same data. */
-async function crashBeforeFinishing(dataDir: string, signalId: string): Promise<void> {
+async function crashBeforeFinishing(dataDir: string, signalId: string, overrides: StartOverrides = {}): Promise<void> {
   await agent!.stop();
   const db = openDatabase({ file: path.join(dataDir, 'viewzenix.db') });
   db.prepare("UPDATE signals SET status = 'processing', code = NULL, message = NULL, processed_at = NULL WHERE id = ?").run(signalId);
   db.close();
-  agent = await startTestAgent({ dataDir });
+  agent = await startTestAgent({ dataDir }, overrides);
 }
 
 const ordersOf = async (signalId: string) => (await agent!.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signalId}&sort=created_at&direction=asc`)).body.items;
@@ -95,5 +96,22 @@ describe('an alert resumed after its orders filled', () => {
     expect(s.status, JSON.stringify(s)).toBe('done');
     expect((await ordersOf(reversal)).map((o) => [o.side, o.quantity, o.status])).toEqual(legs);
     expect(await position(accountId, 'RSM3')).toBe('-3');
+  });
+
+  it('an entry that filled, resumed while its account cannot be connected, is still done: its order stays filled', async () => {
+    const dataDir = tempDir();
+    const { accountId, hook } = await setUp(dataDir);
+    const entry = await send(hook, { ticker: 'RSM4', action: 'buy', quantity: 2, price: '100' });
+    // The restart cannot connect the account (as when its keys are not available at start).
+    await crashBeforeFinishing(dataDir, entry, {
+      adapterFactory: (account) => {
+        if (account.id === accountId) throw new Error('the keychain is locked');
+        return undefined;
+      },
+    });
+    const s = await resumed(entry);
+    expect(s.status, JSON.stringify(s)).toBe('done');
+    expect(s.decisions.map((d) => [d.verdict, d.code])).toEqual([['order', undefined], ['denied', 'ACCOUNT_UNAVAILABLE']]);
+    expect((await ordersOf(entry)).map((o) => [o.side, o.quantity, o.status])).toEqual([['buy', '2', 'filled']]);
   });
 });

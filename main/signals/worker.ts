@@ -343,7 +343,12 @@ export class SignalWorker {
     const signal: Signal = row.parsed;
     const adapter = router.adapter(accountId);
     const account = this.d.accounts.get(accountId);
-    if (!adapter || !account) return this.deny(row, accountId, 'ACCOUNT_UNAVAILABLE', describeDenial('ACCOUNT_UNAVAILABLE', { account: accountId }));
+    if (!adapter || !account) {
+      const denied = this.deny(row, accountId, 'ACCOUNT_UNAVAILABLE', describeDenial('ACCOUNT_UNAVAILABLE', { account: accountId }));
+      // A run resumed after a crash keeps the orders its first run stored (one may be at the broker, or have filled
+      // there): the alert is not shown as one that sent nothing. They are reconciled once the account is back.
+      return row.attempts > 0 ? { ...denied, orders: orders.forSignal(row.id, accountId).filter((o) => o.status !== 'created') } : denied;
+    }
     const strategySettings = strategy.config as StrategySettings;
     const accountSettings = account.config as AccountSettings;
     const now = this.now();
