@@ -280,7 +280,7 @@ describe('DELETE /api/accounts/:id', () => {
     expect([r.status, r.body]).toEqual([200, { id: accountId, deleted: true }]);
     expect(await accounts(a)).toEqual([]);
     expect((await a.api('GET', `/api/accounts/${accountId}`)).status).toBe(404);
-    expect(await positions(a)).toEqual({ items: [], errors: [] });
+    expect(await positions(a)).toEqual({ items: [], errors: [], days: [] });
     expect((await a.api<TradingStateView>('GET', '/api/trading-state')).body.accounts).toEqual({});
     expect(((await a.api<{ tradingState: TradingStateView }>('GET', '/api/status')).body.tradingState.accounts)).toEqual({});
     expect((await a.api<{ reports: { accountId: string }[] }>('POST', '/api/reconcile')).body.reports.map((x) => x.accountId)).not.toContain(accountId);
