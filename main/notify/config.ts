@@ -106,20 +106,38 @@ export function exportableNotifyConfig(raw: string): string {
   return JSON.stringify(out);
 }
 
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+function parseConfig(raw: string | undefined): NotifyConfig {
+  const base = defaultConfig();
+  if (!raw) return base;
+  try {
+    const stored = JSON.parse(raw) as Partial<NotifyConfig>;
+    if (validator(NOTIFY_CONFIG_SCHEMA)(stored).length > 0) return base;
+    return { ...base, ...stored };
+  } catch {
+    return base;
+  }
+}
+
 export class NotifyConfigStore {
   constructor(private readonly settings: SettingsRepo) {}
 
+  /** The stored text last parsed and what it gave: the configuration is read for every event, and parsed and
+   *  validated only when its text changed. */
+  private parsed: { raw: string | undefined; config: NotifyConfig } | undefined;
+
+  /** The configuration now; shared between callers and frozen (setChannel changes it). */
   get(): NotifyConfig {
     const raw = this.settings.get(SETTINGS_KEY);
-    const base = defaultConfig();
-    if (!raw) return base;
-    try {
-      const stored = JSON.parse(raw) as Partial<NotifyConfig>;
-      if (validator(NOTIFY_CONFIG_SCHEMA)(stored).length > 0) return base;
-      return { ...base, ...stored };
-    } catch {
-      return base;
-    }
+    if (!this.parsed || this.parsed.raw !== raw) this.parsed = { raw, config: deepFreeze(parseConfig(raw)) };
+    return this.parsed.config;
   }
 
   /** Validates and stores one channel's settings; returns every problem at once, or the new configuration. */

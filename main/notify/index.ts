@@ -84,9 +84,12 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   const handle = (event: AgentEvent): void => {
     try {
       if (!tunnel.accept(event)) return;
+      const config = store.get();
+      // No channel on and no window listening: no message is built. This runs on the pipeline's thread for every
+      // order and signal event, and a message looks up the names of its account and strategy.
+      if (!CHANNEL_NAMES.some((name) => config[name].enabled && (name !== 'desktop' || desktop.attached))) return;
       const n = notificationFor(event, new Date(now()).toISOString(), d.names);
       if (!n) return;
-      const config = store.get();
       let queued = 0;
       for (const name of CHANNEL_NAMES) {
         const s = config[name];

@@ -246,6 +246,34 @@ describe('channel status, test sends and desktop', () => {
     expect(status.find((s) => s.channel === 'slack')).toMatchObject({ available: false, detail: 'No credential in the vault (notify:slack).' });
   });
 
+  it('builds no message while no channel is on and no window listens (no names looked up on the pipeline), and does once one is', async () => {
+    const looked: string[] = [];
+    const names = { account: (id: string) => (looked.push(id), 'Paper main'), strategy: (id: string) => (looked.push(id), 'Trend') };
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, {}, { names });
+    h.bus.publish({ type: 'order', order: order() }); // desktop is on by default, but no window is attached
+    expect(looked).toEqual([]);
+    const shown: string[] = [];
+    const off = h.n.desktop.subscribe((m) => shown.push(m.fields.map((f) => f.value).join(' ')));
+    h.bus.publish({ type: 'order', order: order() });
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toContain('Paper main');
+    off();
+    looked.length = 0;
+    expect(h.n.setChannel('discord', { enabled: true, events: ['fill'] })).toMatchObject({ ok: true });
+    h.bus.publish({ type: 'order', order: order() });
+    expect(looked.length).toBeGreaterThan(0);
+    expect(h.rows()).toHaveLength(1);
+  });
+
+  it('hands out the stored configuration frozen, so no caller can change it behind the store', async () => {
+    const h = await harness({}, { slack: { enabled: true, events: ['fill'] } });
+    const c = h.n.config();
+    expect(() => {
+      c.slack.enabled = false;
+    }).toThrow(TypeError);
+    expect(h.n.config().slack.enabled).toBe(true);
+  });
+
   it('rejects channel settings with unknown fields or kinds, listing every problem', async () => {
     const h = await harness({}, {});
     const r = h.n.setChannel('telegram', { enabled: 'yes', events: ['fill', 'moon'], chatId: 'not a chat', colour: 'x' });
