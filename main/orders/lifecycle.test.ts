@@ -49,9 +49,12 @@ describe('lifecycle under duplicated and reordered broker reports', () => {
             [delivery[i], delivery[j]] = [delivery[j]!, delivery[i]!];
           }
           for (const r of delivery) {
-            if (r.kind === 'fill') h.lifecycle.applyFill('acc1', order.id, r.fill, r.order);
-            else h.lifecycle.applyBrokerOrder(order.id, r.order, 'broker_update');
+            const returned = r.kind === 'fill' ? h.lifecycle.applyFill('acc1', order.id, r.fill, r.order) : h.lifecycle.applyBrokerOrder(order.id, r.order, 'broker_update');
             const now = h.orders.get(order.id)!;
+            // The view handed back and the last one published (the window's) are the row as stored.
+            expect(returned).toEqual(now);
+            const published = h.events.filter((e) => e.type === 'order' && e.order.id === order.id).at(-1);
+            if (published?.type === 'order') expect(published.order).toEqual(now);
             expect(new Decimal(now.filledQuantity).lte(quantity)).toBe(true);
           }
           const last = history[history.length - 1]!;
@@ -130,7 +133,7 @@ describe('lifecycle under duplicated and reordered broker reports', () => {
     h.close();
   });
 
-  it('a late fill of a canceled order changes the position too: one position event, no order event', () => {
+  it('a late fill of a canceled order changes the position too: the order (still canceled, with what filled) is published, then the position', () => {
     const h = harness();
     const { order } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: request('c1', '5'), leg: 'entry', createdAt: 't' });
     h.lifecycle.transition(order.id, 'submitting', 'submit');
@@ -138,7 +141,8 @@ describe('lifecycle under duplicated and reordered broker reports', () => {
     h.lifecycle.transition(order.id, 'canceled', 'broker_update');
     h.events.length = 0;
     h.lifecycle.applyFill('acc1', order.id, { tradeId: 't1', clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', quantity: '2', price: '100', time: 't' });
-    expect(h.events).toEqual([{ type: 'position', accountId: 'acc1', symbol: 'AAPL' }]);
+    expect(h.events).toEqual([{ type: 'order', order: h.orders.get(order.id) }, { type: 'position', accountId: 'acc1', symbol: 'AAPL' }]);
+    expect(h.orders.get(order.id)).toMatchObject({ status: 'canceled', filledQuantity: '2', averageFillPrice: '100' });
     h.close();
   });
 });

@@ -37,6 +37,12 @@ export class OrderLifecycle {
   transition(orderId: string, to: OrderStatus, kind: string, data?: unknown, fields: Fields = {}): OrderView {
     const current = this.orders.get(orderId);
     if (!current) throw new Error(`order ${orderId} does not exist`);
+    return this.move(current, to, kind, data, fields);
+  }
+
+  /** transition() from the order as just read (the callers that read it already: one read less per report). */
+  private move(current: OrderView, to: OrderStatus, kind: string, data: unknown, fields: Fields): OrderView {
+    const orderId = current.id;
     const at = this.now();
     const decision = decideStatus(current.status, to);
     if (decision.action === 'stale') {
@@ -46,7 +52,7 @@ export class OrderLifecycle {
           this.orders.update(orderId, fields, at);
           this.orders.appendEvent(orderId, at, kind, current.status, current.status, data);
         });
-        const updated = this.orders.get(orderId)!;
+        const updated = withUpdate(current, fields, at);
         this.bus.publish({ type: 'order', order: updated });
         return updated;
       }
@@ -69,7 +75,7 @@ export class OrderLifecycle {
       this.orders.appendEvent(orderId, at, kind, current.status, decision.status, data);
       if (isTerminal(decision.status) && !isTerminal(current.status)) this.runEndedHooks(orderId, decision.status, current.status);
     });
-    const updated = this.orders.get(orderId)!;
+    const updated = withUpdate(current, { ...fields, status: decision.status }, at);
     this.bus.publish({ type: 'order', order: updated });
     if (isTerminal(decision.status)) this.wake(updated);
     return updated;
@@ -79,6 +85,8 @@ export class OrderLifecycle {
    * Runs `hook` whenever an order reaches a final status (filled, canceled, rejected, expired), inside the commit
    * that stores it: what the hook stores is committed with the end of the order, or neither is. The hook must be
    * synchronous (start network calls, never await them here); a hook that throws is logged and changes nothing.
+   * It may add events and other orders, never change the ended order's own row (the view published is the one
+   * the transition wrote).
    */
   whenEnded(hook: EndedHook): void {
     this.endedHooks.push(hook);
@@ -125,7 +133,7 @@ export class OrderLifecycle {
       this.conflicts.set(orderId, `${kind}: broker reports ${b.filledQuantity} filled of ${current.quantity}`);
       filled = new Decimal(current.quantity);
     }
-    return this.transition(orderId, b.status, kind, { broker: b }, {
+    return this.move(current, b.status, kind, { broker: b }, {
       brokerOrderId: b.brokerOrderId,
       reason: b.reason,
       filledQuantity: filled.toString(),
@@ -173,11 +181,17 @@ export class OrderLifecycle {
     const complete = qty.greaterThanOrEqualTo(current.quantity);
     if (!complete && (current.status === 'canceled' || current.status === 'expired')) {
       // A late partial fill of an order that was canceled: it stays canceled, with the quantity that did fill.
-      this.orders.update(orderId, fields, this.now());
-      this.orders.appendEvent(orderId, this.now(), 'late_fill', current.status, current.status, { fill });
-      return this.orders.get(orderId)!;
+      const at = this.now();
+      this.orders.transaction(() => {
+        this.orders.update(orderId, fields, at);
+        this.orders.appendEvent(orderId, at, 'late_fill', current.status, current.status, { fill });
+      });
+      // Published like any other change, so the window shows the quantity that did fill.
+      const updated = withUpdate(current, fields, at);
+      this.bus.publish({ type: 'order', order: updated });
+      return updated;
     }
-    return this.transition(orderId, complete ? 'filled' : 'partially_filled', 'fill', { fill, broker: brokerOrder }, fields);
+    return this.move(current, complete ? 'filled' : 'partially_filled', 'fill', { fill, broker: brokerOrder }, fields);
   }
 
   /** Stores an order the broker created for us (a bracket's take-profit or stop-loss child) as working. */
@@ -233,4 +247,17 @@ function trailedStop(current: OrderView, b: BrokerOrder): string | undefined {
   if (current.stopPrice === undefined) return b.stopPrice;
   const reported = new Decimal(b.stopPrice);
   return (current.side === 'sell' ? reported.greaterThan(current.stopPrice) : reported.lessThan(current.stopPrice)) ? b.stopPrice : undefined;
+}
+
+/** The order as OrderRepo.update leaves it: the fields given replace the stored ones (undefined: unchanged). The
+ *  columns are TEXT, so what was written is what a read gives back. */
+function withUpdate(current: OrderView, fields: Fields & { status?: OrderStatus }, at: string): OrderView {
+  const next: OrderView = { ...current, updatedAt: at };
+  if (fields.status !== undefined) next.status = fields.status;
+  if (fields.filledQuantity !== undefined) next.filledQuantity = fields.filledQuantity;
+  if (fields.averageFillPrice !== undefined) next.averageFillPrice = fields.averageFillPrice;
+  if (fields.brokerOrderId !== undefined) next.brokerOrderId = fields.brokerOrderId;
+  if (fields.reason !== undefined) next.reason = fields.reason;
+  if (fields.stopPrice !== undefined) next.stopPrice = fields.stopPrice;
+  return next;
 }
