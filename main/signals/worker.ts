@@ -157,12 +157,14 @@ export class SignalWorker {
         // A backlog is taken in bounded steps: reading and parsing every queued row at once would hold the
         // event loop (and the webhook listener) for as long; the rest is read as rows in flight finish.
         while (this.inFlight.size < MAX_IN_FLIGHT) {
-          const rows = this.d.signals.pending(Math.min(READ_BATCH, MAX_IN_FLIGHT - this.inFlight.size), this.lastSeq);
-          if (rows.length === 0) break;
+          const limit = Math.min(READ_BATCH, MAX_IN_FLIGHT - this.inFlight.size);
+          const rows = this.d.signals.pending(limit, this.lastSeq);
           for (const row of rows) {
             this.lastSeq = Math.max(this.lastSeq, row.seq);
             this.dispatch(row);
           }
+          // A short read took every row there is (nothing is copied while this loop runs): no query to learn it.
+          if (rows.length < limit) break;
         }
         if (this.inFlight.size >= MAX_IN_FLIGHT) this.saturated = true;
       } while (this.again && !this.stopped);
