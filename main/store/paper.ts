@@ -197,8 +197,7 @@ export class PaperRepo {
   }
 
   nextSeq(accountId: string): number {
-    this.db.prepare('UPDATE paper_accounts SET seq = seq + 1 WHERE account_id = ?').run(accountId);
-    return (this.db.prepare('SELECT seq FROM paper_accounts WHERE account_id = ?').get(accountId) as { seq: number }).seq;
+    return (this.db.prepare('UPDATE paper_accounts SET seq = seq + 1 WHERE account_id = ? RETURNING seq').get(accountId) as { seq: number }).seq;
   }
 
   order(accountId: string, clientOrderId: string): PaperOrderRow | undefined {
