@@ -223,7 +223,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // viewzenix.db's checkpoints: small ones after signals while alerts are few, SQLite's own 4 MB ones while many
     // arrive or wait (checkpoint-pace.ts).
     const arriving = arrivalRate(webhook.stats);
-    const checkpoints = paceCheckpoints(openDb, () => arriving(BUSY_ALERTS_PER_MS) || worker.backlog >= BUSY_BACKLOG);
+    const checkpoints = paceCheckpoints(openDb, () => arriving(BUSY_ALERTS_PER_MS) || worker.backlog >= BUSY_BACKLOG, undefined, () => webhook.checkpointAgentDb());
     signalDone = () => checkpoints.signalDone();
     const webhookPort = webhook.port;
     let controlPort = 0;

@@ -41,6 +41,8 @@ export interface Intake {
   /** From now on, every RELEASE_EVERY_MS, tells `release` how far copies are on disk here. */
   releaseTo(release: (seq: number) => void): void;
   checkpointed: boolean;
+  /** Hands a PASSIVE checkpoint of viewzenix.db to the checkpoint thread; false when it cannot take it. */
+  checkpointAgentDb(): boolean;
   close(): Promise<void>;
 }
 
@@ -84,7 +86,8 @@ export function openIntake(o: WebhookListenerOptions): Intake {
         }
       },
     },
-    { entry: o.checkpointThreadEntry },
+    // viewzenix.db's quiet-time checkpoints are asked for (checkpointAgentDb) and made there too.
+    { entry: o.checkpointThreadEntry, onRequest: [o.dbFile] },
   );
   let timer: NodeJS.Timeout | undefined;
   const copied = (n: number): void => {
@@ -148,6 +151,7 @@ export function openIntake(o: WebhookListenerOptions): Intake {
   o.signals.copyLate = (id) => copied(guarded(() => copier.copyAnswered(id)));
   return {
     checkpointed: checkpointer !== undefined,
+    checkpointAgentDb: () => checkpointer?.request(o.dbFile) ?? false,
     copy: (seq, committed) => {
       if (committed) copier.offer(committed);
       copyUpTo(seq);

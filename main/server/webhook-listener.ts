@@ -40,6 +40,8 @@ export interface WebhookListener {
   notCopied(): Record<string, number>;
   /** Resolves once the alert `signalId` is on disk in inbox.db; undefined when it is already (InboxCopier). */
   untilDurable(signalId: string): Promise<void> | undefined;
+  /** Hands a PASSIVE checkpoint of viewzenix.db to the checkpoint thread; false when no thread can take it. */
+  checkpointAgentDb(): boolean;
   /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
   close(): Promise<void>;
 }
@@ -145,6 +147,7 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
     storm,
     notCopied: intake.notCopied,
     untilDurable: intake.untilDurable,
+    checkpointAgentDb: intake.checkpointAgentDb,
     close: async () => {
       await closeServer(webhook.server);
       inbox.close(); // commits, syncs and answers what was received; copies it (onCommitted)
@@ -300,6 +303,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       storm,
       notCopied: intake.notCopied,
       untilDurable: intake.untilDurable,
+      checkpointAgentDb: intake.checkpointAgentDb,
       close: () => {
         stopping = true;
         closed ??= (async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { openDatabase } from './db.js';
 import { BUSY_CHECKPOINT_BYTES, QUIET_CHECKPOINT_BYTES, paceCheckpoints } from './checkpoint-pace.js';
-import { eventually, startTestAgent, tempDir } from '../test-support/agent.js';
+import { builtWebhookThreadEntry, eventually, startTestAgent, tempDir } from '../test-support/agent.js';
 
 type Db = ReturnType<typeof openDatabase>;
 /** Frames in the WAL not yet copied back into the database file. */
@@ -62,6 +62,27 @@ describe('checkpoint pacing of viewzenix.db', () => {
     db.close();
   });
 
+  it('while quiet, hands the checkpoint to another thread when one takes it, and makes it itself when none can', () => {
+    vi.useFakeTimers();
+    const db = openDatabase({ file: path.join(tempDir(), 'elsewhere.db') });
+    let takes = true;
+    let asked = 0;
+    const pacer = paceCheckpoints(db, () => false, 100, () => (asked++, takes));
+    write(db, 600);
+    pacer.signalDone();
+    expect(asked).toBe(0); // under 1 MB: nobody is asked
+    write(db, 600);
+    pacer.signalDone();
+    expect(asked).toBe(1);
+    expect(waiting(db)).toBeGreaterThan(1100); // taken elsewhere: this thread did not copy a frame
+    takes = false;
+    pacer.signalDone();
+    expect(asked).toBe(2);
+    expect(waiting(db)).toBe(0);
+    pacer.stop();
+    db.close();
+  });
+
   it('counts in the file’s own pages (an older 4 KB-page file), and leaves a closed connection alone', () => {
     vi.useFakeTimers();
     const db = openDatabase({ file: path.join(tempDir(), 'old.db'), pageSize: 4096 });
@@ -90,6 +111,30 @@ describe('checkpoint pacing of viewzenix.db', () => {
       );
       expect(done).toBe('done');
       expect(waiting(agent.db)).toBeLessThan(100); // copied back after the signal; what followed is small
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('in the agent with its checkpoint thread, that copy is made there: the pipeline’s connection makes none', async () => {
+    const threads = path.dirname(builtWebhookThreadEntry());
+    const agent = await startTestAgent({}, { webhookThreadEntry: builtWebhookThreadEntry(), checkpointThreadEntry: path.join(threads, '..', 'store', 'checkpoint-thread.js') });
+    try {
+      const made: string[] = [];
+      const pragma = agent.db.pragma.bind(agent.db);
+      agent.db.pragma = ((source: string, options?: { simple?: boolean }) => {
+        if (/wal_checkpoint\((PASSIVE|FULL|RESTART|TRUNCATE)\)/i.test(source)) made.push(source);
+        return pragma(source, options);
+      }) as typeof agent.db.pragma;
+      write(agent.db, 1100);
+      const hook = new URL(agent.demoWebhookUrl!).pathname;
+      const res = await agent.post(hook, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+      await eventually(
+        async () => (await agent.api<{ status: string }>('GET', `/api/signals/${res.body.signalId as string}`)).body.status,
+        (status) => status === 'done',
+      );
+      await eventually(() => waiting(agent.db), (n) => n < 100);
+      expect(made).toEqual([]);
     } finally {
       await agent.stop();
     }

@@ -1,7 +1,9 @@
-// When viewzenix.db's WAL is checkpointed, following how busy the agent is. A checkpoint runs on the pipeline's
-// thread and fsyncs the WAL and the database file (3–10 ms here): every alert that arrives meanwhile waits for it.
-// - While alerts are few, the pipeline checkpoints as soon as 1 MB is waiting, right after a signal is done (its
-//   orders are with the broker), so the wait falls between alerts. SQLite's own checkpoint, in the commit that
+// When viewzenix.db's WAL is checkpointed, following how busy the agent is. A checkpoint fsyncs the WAL and the
+// database file (3–10 ms here, up to 20 on a slow day); on the pipeline's thread every alert that arrives meanwhile
+// waits for it.
+// - While alerts are few, a checkpoint starts as soon as 1 MB is waiting, right after a signal is done (its orders
+//   are with the broker). It runs on the checkpoint thread (PASSIVE: the pipeline keeps committing meanwhile); only
+//   when that thread is not running does the pipeline's thread make it, between alerts. SQLite's own checkpoint, in the commit that
 //   crosses its threshold, as often fell inside an alert's own commits before its order was sent: that alert
 //   waited the whole checkpoint (received → adapter p99 at 100 alerts/s; docs/benchmarks.md).
 // - While they are many, SQLite's own checkpoint runs at 4 MB (openDatabase's threshold, also the backstop while
@@ -22,8 +24,12 @@ export interface CheckpointPacer {
   stop(): void;
 }
 
-/** Checks `busy` every `everyMs`; starts quiet. */
-export function paceCheckpoints(db: Db, busy: () => boolean, everyMs = 250): CheckpointPacer {
+/**
+ * Checks `busy` every `everyMs`; starts quiet. `elsewhere` hands a quiet-time checkpoint to another thread (the
+ * checkpoint thread, webhook-intake.ts) and says whether it took it: the pipeline's thread then only looks at the
+ * WAL's size. It makes the checkpoint itself when no thread can.
+ */
+export function paceCheckpoints(db: Db, busy: () => boolean, everyMs = 250, elsewhere: () => boolean = () => false): CheckpointPacer {
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   let quiet = true;
   const timer = setInterval(() => {
@@ -39,7 +45,7 @@ export function paceCheckpoints(db: Db, busy: () => boolean, everyMs = 250): Che
       try {
         // NOOP only reads the WAL's state: frames written since its start, and how many of them are copied back.
         const wal = (db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!;
-        if ((wal.log - wal.checkpointed) * pageSize >= QUIET_CHECKPOINT_BYTES) db.pragma('wal_checkpoint(PASSIVE)');
+        if ((wal.log - wal.checkpointed) * pageSize >= QUIET_CHECKPOINT_BYTES && !elsewhere()) db.pragma('wal_checkpoint(PASSIVE)');
       } catch {
         // The database refused (busy, or closing): the next signal tries again, SQLite's own threshold meanwhile.
       }

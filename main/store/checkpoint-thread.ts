@@ -9,6 +9,9 @@ import Database from 'better-sqlite3';
 
 export interface CheckpointThreadData {
   dbFiles: string[];
+  /** Checkpointed only when the agent asks (PASSIVE), never on the tick: viewzenix.db, whose writer paces its
+   *  checkpoints (checkpoint-pace.ts) and hands the quiet ones here so the pipeline's thread does not wait for them. */
+  onRequest?: string[];
   /** Restart the WAL once it holds this many frames (pages); PASSIVE checkpoints copy frames on every tick. */
   thresholdFrames: number;
   /** RESTART only when at most this many frames are left to copy (a short hold of the write lock). */
@@ -18,12 +21,14 @@ export interface CheckpointThreadData {
 
 /** What the thread tells the agent: its databases are open and its timer runs (`ready`), or a checkpoint failed
  *  (`error`; the next tick tries again). */
-export type FromCheckpointThread = { type: 'ready' } | { type: 'error'; message: string };
+export type FromCheckpointThread = { type: 'ready' } | { type: 'error'; message: string } | { type: 'checkpointed'; file: string };
+/** What the agent tells the thread: close, or checkpoint one of the `onRequest` files now. */
+export type ToCheckpointThread = { type: 'close' } | { type: 'checkpoint'; file: string };
 
 const port = parentPort;
 if (!port) throw new Error('checkpoint-thread.js runs as a worker thread of the agent.');
 const data = workerData as CheckpointThreadData;
-const dbs = data.dbFiles.map((file) => {
+const open = (file: string): Database.Database => {
   try {
     const db = new Database(file, { fileMustExist: true });
     db.pragma('wal_autocheckpoint = 0');
@@ -35,7 +40,9 @@ const dbs = data.dbFiles.map((file) => {
     // Thrown again as a plain Error: SQLite's own error class reaches the agent as a bare { code }, its message lost.
     throw new Error(`cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }
-});
+};
+const dbs = data.dbFiles.map(open);
+const onRequest = new Map((data.onRequest ?? []).map((file) => [file, open(file)]));
 
 type Result = { busy: number; log: number; checkpointed: number };
 
@@ -57,10 +64,21 @@ const timer = setInterval(() => {
   for (const db of dbs) tick(db);
 }, data.intervalMs);
 
-port.on('message', (m: { type: string }) => {
+port.on('message', (m: ToCheckpointThread) => {
+  if (m.type === 'checkpoint') {
+    const db = onRequest.get(m.file);
+    if (!db) return;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (err) {
+      port.postMessage({ type: 'error', message: `${db.name}: ${(err as Error).message}` } satisfies FromCheckpointThread);
+    }
+    port.postMessage({ type: 'checkpointed', file: m.file } satisfies FromCheckpointThread);
+    return;
+  }
   if (m.type !== 'close') return;
   clearInterval(timer);
-  for (const db of dbs) db.close();
+  for (const db of [...dbs, ...onRequest.values()]) db.close();
   port.close();
 });
 port.postMessage({ type: 'ready' } satisfies FromCheckpointThread);

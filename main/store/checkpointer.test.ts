@@ -51,6 +51,39 @@ describe('background checkpoints of the agent database files', () => {
     }
   }, 60_000);
 
+  it('checkpoints a file it is given for requests only when asked, off the asking thread, one request at a time', async () => {
+    const dir = tempDir();
+    const main = path.join(dir, 'viewzenix.db');
+    const db = openDatabase({ file: main, migrations: [] });
+    db.exec('CREATE TABLE t (n INTEGER, pad TEXT)');
+    const waiting = (): number => {
+      const r = (db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!;
+      return r.log - r.checkpointed;
+    };
+    const errors: Error[] = [];
+    const checkpointer = startCheckpointer([], { onError: (err) => errors.push(err), onStopped: ({ err }) => errors.push(err ?? new Error('stopped')) }, { entry, onRequest: [main] })!;
+    try {
+      expect(checkpointer.request(main)).toBe(false); // not ready yet: the caller checkpoints itself
+      const pad = 'x'.repeat(800);
+      const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+      db.transaction(() => {
+        for (let i = 0; i < 1500; i++) insert.run(i, pad);
+      })();
+      await sleep(600); // several of the thread's ticks: it never checkpoints this file on its own
+      expect(waiting()).toBeGreaterThan(1000);
+      await eventually(() => checkpointer.request(main), (taken) => taken);
+      expect(checkpointer.request(main)).toBe(true); // the one asked is under way (or done): taken either way
+      await eventually(waiting, (n) => n === 0);
+      expect(checkpointer.request(path.join(dir, 'other.db'))).toBe(true); // a file it was not given: ignored by the thread
+      expect(errors).toEqual([]);
+    } finally {
+      await checkpointer.close();
+    }
+    expect(checkpointer.request(main)).toBe(false); // closed
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1500 });
+    db.close();
+  });
+
   it('without the compiled thread (running from sources) nothing changes', () => {
     const db = openDatabase({ file: path.join(tempDir(), 'cp2.db') });
     expect(startCheckpointer([db.name], { onError: () => undefined, onStopped: () => undefined }, { entry: path.join(tempDir(), 'missing.js') })).toBeUndefined();

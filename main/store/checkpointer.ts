@@ -7,12 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { finishesWithin } from '../time-limit.js';
-import type { CheckpointThreadData, FromCheckpointThread } from './checkpoint-thread.js';
+import type { CheckpointThreadData, FromCheckpointThread, ToCheckpointThread } from './checkpoint-thread.js';
 
 export interface Checkpointer {
   /** Stops the thread (a restart that is due is called off). Resolves once the thread has exited, at once when it
    *  is not running, and after about 2 × CLOSE_WAIT_MS at the latest (one that does not stop is ended). */
   close(): Promise<void>;
+  /**
+   * Asks the thread for a PASSIVE checkpoint of `file` (one of the options' `onRequest`). True when the thread
+   * takes it, or is still at the one asked before; false when no thread is running and ready (the caller
+   * checkpoints itself).
+   */
+  request(file: string): boolean;
 }
 
 export interface CheckpointerEvents {
@@ -33,6 +39,8 @@ export interface CheckpointerOptions {
   closeWaitMs?: number;
   /** The first restart's delay; it doubles with each stop, up to MAX_RESTART_DELAY_MS (tests shorten it). */
   restartDelayMs?: number;
+  /** Files checkpointed only on request(): opened by the thread, never on its tick. */
+  onRequest?: readonly string[];
 }
 
 /** The WAL is restarted past 8,000 frames (32 MB with 4 KB pages), not at every commit past 1,000 as SQLite's own
@@ -63,7 +71,7 @@ const DEFAULT_ENTRY = fileURLToPath(new URL('./checkpoint-thread.js', import.met
 export function startCheckpointer(files: readonly string[], events: CheckpointerEvents, options: CheckpointerOptions = {}): Checkpointer | undefined {
   const entry = options.entry ?? DEFAULT_ENTRY;
   if (!fs.existsSync(entry)) return undefined;
-  const data: CheckpointThreadData = { dbFiles: [...files], thresholdFrames: THRESHOLD_FRAMES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
+  const data: CheckpointThreadData = { dbFiles: [...files], onRequest: [...(options.onRequest ?? [])], thresholdFrames: THRESHOLD_FRAMES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
   const closeWaitMs = options.closeWaitMs ?? CLOSE_WAIT_MS;
   const firstDelayMs = options.restartDelayMs ?? FIRST_RESTART_DELAY_MS;
   let closing = false;
@@ -73,6 +81,10 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
   let restartTimer: NodeJS.Timeout | undefined;
   let stops = 0;
   let failedStarts = 0;
+  /** The running thread has said it is ready. */
+  let readyNow = false;
+  /** Files whose requested checkpoint the thread has not answered yet. */
+  const requested = new Set<string>();
 
   const stopped = (code: number, err: Error | undefined, wasReady: boolean): void => {
     if (closing) return;
@@ -100,8 +112,11 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
     running = worker;
     let ready = false;
     let thrown: Error | undefined;
+    readyNow = false;
+    requested.clear();
     worker.on('message', (m: FromCheckpointThread) => {
-      if (m.type === 'ready') ready = true;
+      if (m.type === 'ready') ready = readyNow = true;
+      else if (m.type === 'checkpointed') requested.delete(m.file);
       else if (m.type === 'error') events.onError(new Error(`checkpoint failed: ${m.message}`));
     });
     worker.on('error', (err: unknown) => {
@@ -109,13 +124,24 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
       thrown = err instanceof Error ? err : new Error(`the checkpoint thread threw ${inspect(err)}`);
     });
     worker.on('exit', (code) => {
-      if (running === worker) running = undefined;
+      if (running === worker) {
+        running = undefined;
+        readyNow = false;
+        requested.clear();
+      }
       stopped(code, thrown, ready);
     });
   };
 
   start();
   return {
+    request: (file) => {
+      if (!running || !readyNow || closing) return false;
+      if (requested.has(file)) return true;
+      requested.add(file);
+      running.postMessage({ type: 'checkpoint', file } satisfies ToCheckpointThread);
+      return true;
+    },
     close: () => {
       closed ??= (async () => {
         closing = true;
@@ -124,7 +150,7 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
         const worker = running;
         if (!worker) return;
         const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        worker.postMessage({ type: 'close' });
+        worker.postMessage({ type: 'close' } satisfies ToCheckpointThread);
         if (await finishesWithin(exited, closeWaitMs)) return;
         events.onError(new Error(`the checkpoint thread did not stop within ${closeWaitMs} ms; it was ended`));
         await finishesWithin(worker.terminate(), closeWaitMs);
