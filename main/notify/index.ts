@@ -84,12 +84,17 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   const handle = (event: AgentEvent): void => {
     try {
       if (!tunnel.accept(event)) return;
+      // This runs on the pipeline's thread for every order and signal event. Most make no message (an order
+      // accepted, an alert done), which is known without a read; the settings are read only for one that does, and
+      // the names of its account and strategy looked up only when a channel (or a window) takes it.
+      const at = new Date(now()).toISOString();
+      const draft = notificationFor(event, at);
+      if (!draft) return;
       const config = store.get();
-      // No channel on and no window listening: no message is built. This runs on the pipeline's thread for every
-      // order and signal event, and a message looks up the names of its account and strategy.
-      if (!CHANNEL_NAMES.some((name) => config[name].enabled && (name !== 'desktop' || desktop.attached))) return;
-      const n = notificationFor(event, new Date(now()).toISOString(), d.names);
-      if (!n) return;
+      const kinds = [draft.kind, ...(draft.alsoAs ?? [])];
+      const takes = (name: (typeof CHANNEL_NAMES)[number]): boolean => config[name].enabled && (name !== 'desktop' || desktop.attached) && kinds.some((k) => config[name].events.includes(k));
+      if (!CHANNEL_NAMES.some(takes)) return;
+      const n = d.names ? (notificationFor(event, at, d.names) ?? draft) : draft;
       let queued = 0;
       for (const name of CHANNEL_NAMES) {
         const s = config[name];

@@ -249,7 +249,17 @@ describe('channel status, test sends and desktop', () => {
   it('builds no message while no channel is on and no window listens (no names looked up on the pipeline), and does once one is', async () => {
     const looked: string[] = [];
     const names = { account: (id: string) => (looked.push(id), 'Paper main'), strategy: (id: string) => (looked.push(id), 'Trend') };
-    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, {}, { names });
+    const h = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}` }, { discord: { enabled: true, events: ['fill'] } }, { names });
+    let settingsReads = 0;
+    const prepare = h.db.prepare.bind(h.db);
+    h.db.prepare = ((sql: string) => {
+      if (sql.includes('FROM settings')) settingsReads++;
+      return prepare(sql);
+    }) as typeof h.db.prepare;
+    for (const status of ['submitting', 'accepted'] as const) h.bus.publish({ type: 'order', order: order({ status, filledQuantity: '0' }) });
+    expect(settingsReads).toBe(0); // events that make no message: nothing read
+    expect(looked).toEqual([]);
+    expect(h.n.setChannel('discord', { enabled: false, events: ['fill'] })).toMatchObject({ ok: true });
     h.bus.publish({ type: 'order', order: order() }); // desktop is on by default, but no window is attached
     expect(looked).toEqual([]);
     const shown: string[] = [];
