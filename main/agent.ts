@@ -138,6 +138,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const bus = new EventBus();
     const lifecycle = new OrderLifecycle(orders, bus, log);
     const router = new OrderRouter(orders, lifecycle, log);
+    router.nameAccounts(accounts); // its notices name an account as the trader knows it
     const tradingState = new TradingStateService(new TradingStateRepo(db), bus);
 
     const firstRun = settings.get('seeded') === undefined;

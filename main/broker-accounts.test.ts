@@ -314,12 +314,15 @@ describe('GET /api/positions with one broker that cannot be reached', () => {
     const positions = await agent.api<PositionsView>('GET', '/api/positions');
     expect(positions.status).toBe(200);
     expect(positions.body.items).toEqual([expect.objectContaining({ accountId: paperId, symbol: 'MSFT', quantity: '2' })]);
+    // The id stays in accountId; the words name the account as the trader knows it.
     expect(positions.body.errors).toEqual([{ accountId: downId, code: 'BROKER_UNREACHABLE', message: expect.stringMatching(/could not connect/) }]);
+    expect(positions.body.errors[0]!.message.startsWith(`The positions of account "Alpaca gone" (${downId}) could not be read at the broker: `)).toBe(true);
     expect((await agent.api<AccountView>('GET', `/api/accounts/${downId}`)).body).toMatchObject({ connected: false, connectionError: { code: 'BROKER_UNREACHABLE' } });
 
     // The positions export would miss that account: its code instead of a partial file; the paper account alone exports.
     const all = await agent.api<ErrorBody>('GET', '/api/export/positions?format=json');
     expect([all.status, all.body.code]).toEqual([502, 'BROKER_UNREACHABLE']);
+    expect(all.body.message).toMatch(new RegExp(`^The positions of account "Alpaca gone" \\(${downId}\\) could not be read at the broker: .*could not connect.* The export would be incomplete, so none was made\\.$`));
     const paperOnly = await agent.api<unknown[]>('GET', `/api/export/positions?format=json&accountId=${paperId}`);
     expect(paperOnly.status).toBe(200);
     expect(paperOnly.body).toEqual([expect.objectContaining({ account_id: paperId, symbol: 'MSFT', quantity: '2' })]);
@@ -391,6 +394,7 @@ describe('alerts for an account whose broker cannot be read', () => {
     expect(signal.status).toBe('done');
     expect(signal.decisions.find((d) => d.accountId === downId)).toMatchObject({ verdict: 'denied', code: 'BROKER_UNREACHABLE' });
     expect(signal.decisions.find((d) => d.accountId === downId)?.detail).toMatch(/could not connect/);
+    expect(signal.decisions.find((d) => d.accountId === downId)?.detail).toContain(`BROKER_UNREACHABLE: account="Alpaca gone" (${downId}), reason=`);
     const orders = await eventually(async () => (await agent.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${signal.id}`)).body.items, (o) => o.length === 1 && o[0]!.status === 'filled');
     expect(orders).toEqual([expect.objectContaining({ accountId: paperId, symbol: 'MSFT', status: 'filled' })]);
 
@@ -449,6 +453,21 @@ describe('alerts for an account whose broker cannot be read', () => {
   });
 });
 
+describe('alerts for an account that is not connected (no keys, or its keychain was locked at start)', () => {
+  it('are denied ACCOUNT_UNAVAILABLE for it, the detail naming the account by its name and id', async () => {
+    const agent = await agentWith();
+    const created = await agent.api<AccountView>('POST', '/api/accounts', { name: 'Alpaca locked', broker: 'alpaca', environment: 'paper', baseUrl: unreachable, config: ALPACA_CONFIG });
+    expect(created.body).toMatchObject({ connected: false });
+    const locked = created.body.id;
+    const strategy = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Locked', accountIds: [locked] })).body;
+    const sent = await agent.post(new URL(strategy.webhookUrl).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    expect(sent.status).toBe(202);
+    const signal = await eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${sent.body.signalId as string}`)).body, settled, 8000);
+    expect(signal).toMatchObject({ status: 'denied', code: 'ACCOUNT_UNAVAILABLE' });
+    expect(signal.decisions).toEqual([expect.objectContaining({ accountId: locked, verdict: 'denied', code: 'ACCOUNT_UNAVAILABLE', detail: `ACCOUNT_UNAVAILABLE: account="Alpaca locked" (${locked})` })]);
+  });
+});
+
 describe('approving an order for a broker that cannot be reached', () => {
   it('is refused with BROKER_UNREACHABLE, sends nothing, and the approval stays pending', async () => {
     const fake = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190' } }).start();
@@ -463,7 +482,27 @@ describe('approving an order for a broker that cannot be reached', () => {
     const refused = await agent.api<ErrorBody>('POST', `/api/approvals/${approval!.id}/approve`);
     expect([refused.status, refused.body.code]).toEqual([502, 'BROKER_UNREACHABLE']);
     expect(refused.body.message).toMatch(/stays pending/);
+    expect(refused.body.message).toContain(`The broker of account "Alpaca paper" (${id}) could not be read`);
     expect((await agent.api<ApprovalView>('GET', `/api/approvals/${approval!.id}`)).body.status).toBe('pending');
     expect((await agent.api<{ items: OrderView[] }>('GET', '/api/orders')).body.items).toEqual([]);
+  });
+
+  it('is refused ACCOUNT_UNAVAILABLE naming the account when its keys were not available at start; it stays pending', async () => {
+    const fake = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190' } }).start();
+    extraFakes.push(fake);
+    const first = await agentWith();
+    const id = (await first.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl))).body.id;
+    const strategy = (await first.api<StrategyView>('POST', '/api/strategies', { name: 'Manual', accountIds: [id], config: { strategy: { approval: { mode: 'manual', timeoutSeconds: 120 } } } })).body;
+    await first.post(new URL(strategy.webhookUrl).pathname, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190}');
+    const [approval] = await eventually(async () => (await first.api<{ items: ApprovalView[] }>('GET', '/api/approvals?status=pending')).body.items, (items) => items.length === 1);
+    const dataDir = first.dataDir;
+    await first.stop();
+    agents.splice(agents.indexOf(first), 1);
+
+    const second = await agentWith(memoryVault(), dataDir); // an empty keychain: the account has no adapter
+    const refused = await second.api<ErrorBody>('POST', `/api/approvals/${approval!.id}/approve`);
+    expect([refused.status, refused.body.code]).toEqual([409, 'ACCOUNT_UNAVAILABLE']);
+    expect(refused.body.message).toBe(`The account "Alpaca paper" (${id}) is not connected; nothing was sent.`);
+    expect((await second.api<ApprovalView>('GET', `/api/approvals/${approval!.id}`)).body.status).toBe('pending');
   });
 });

@@ -79,7 +79,8 @@ describe('an account that is not connected (its keys were not available)', { tim
 
     const exported = await fetch(`${agent.controlBase}/api/export/positions`, { headers: { authorization: `Bearer ${agent.token}` } });
     expect(exported.status).toBe(409);
-    expect(((await exported.json()) as { code: string }).code).toBe('ACCOUNT_UNAVAILABLE');
+    // The message names the account once, as the positions' error does.
+    expect((await exported.json()) as { code: string; message: string }).toMatchObject({ code: 'ACCOUNT_UNAVAILABLE', message: `${p.errors[0]!.message} The export would be incomplete, so none was made.` });
 
     const run = await runCli(agent, 'flatten');
     expect(run.code).toBe(1);

@@ -21,6 +21,7 @@ import { hashPassphrase } from './server/security.js';
 import { flatten, type FlattenResult } from './orders/flatten.js';
 import { newWebhookId, randomId } from './ids.js';
 import { latencyStatus } from './latency-trace.js';
+import { accountLabel as labelOf, accountName } from './account-label.js';
 import { Decimal } from 'decimal.js';
 
 export interface AgentServices {
@@ -173,10 +174,7 @@ export function createServices(d: ServiceDeps): AgentServices {
   // start, or it never connected) is still the trader's, and may hold positions at its broker.
   const allAccountIds = (): string[] => [...new Set([...d.accounts.list().map((a) => a.id), ...d.router.accountIds()])];
   /** `Account "Paper" (acc_…)`: an account as a message names it (the id alone for one the store does not know). */
-  const accountLabel = (accountId: string): string => {
-    const a = d.accounts.get(accountId);
-    return `Account ${a ? `"${a.name}" (${accountId})` : accountId}`;
-  };
+  const accountLabel = (accountId: string): string => labelOf(d.accounts, accountId);
   const unavailable = (accountId: string, consequence = 'its positions at the broker cannot be read or closed here'): AccountReadErrorView => {
     const problem = d.connections.connectionProblem(accountId);
     const why = problem ? scrubText(problem.message) : 'its credentials were not available when the agent started (keychain locked or a VIEWZENIX_SECRET_* variable not set)';
@@ -305,12 +303,12 @@ export function createServices(d: ServiceDeps): AgentServices {
         } catch (err) {
           if (!(err instanceof BrokerError)) throw err;
           d.connections.observe(id, err);
-          throw new ApiFailure(codeForReadError(err), `The balance of account "${account.name}" (${id}) could not be read at the broker: ${scrubText(err.message)}.`);
+          throw new ApiFailure(codeForReadError(err), `The balance of account ${accountName(d.accounts, id)} could not be read at the broker: ${scrubText(err.message)}.`);
         }
       },
       async delete(id, opts = {}) {
         const account = accountRow(id);
-        const label = `Account "${account.name}" (${id})`;
+        const label = accountLabel(id);
         // What the agent itself knows is checked first: no broker call for an account a strategy still trades.
         const before = d.accounts.inUse(id);
         if (isInUse(before)) throw new ApiFailure('CONFLICT', accountInUseMessage(label, before));
@@ -372,7 +370,8 @@ export function createServices(d: ServiceDeps): AgentServices {
         // Anything but a broker's failure is the agent's own fault: answered as such (500), not hidden here.
         if (!(r.reason instanceof BrokerError)) throw r.reason;
         d.connections.observe(accountId, r.reason);
-        out.errors.push({ accountId, code: codeForReadError(r.reason), message: scrubText(r.reason.message) });
+        // The id stays in `accountId`; the words name the account as the trader knows it.
+        out.errors.push({ accountId, code: codeForReadError(r.reason), message: `The positions of account ${accountName(d.accounts, accountId)} could not be read at the broker: ${scrubText(r.reason.message)}` });
       });
       return out;
     },
@@ -380,8 +379,7 @@ export function createServices(d: ServiceDeps): AgentServices {
       // A mistyped account id is refused before anything is halted or sent (as trading-state refuses it).
       const id = input.accountId;
       if (id !== undefined && !allAccountIds().includes(id)) throw new ApiFailure('NOT_FOUND', `No account ${id}.`);
-      const name = id === undefined ? undefined : d.accounts.get(id)?.name;
-      if (input.halt) d.tradingState.set('halted', id === undefined ? 'flatten-all by the trader' : `flatten of account ${name ? `"${name}" (${id})` : id} by the trader`, id);
+      if (input.halt) d.tradingState.set('halted', id === undefined ? 'flatten-all by the trader' : `flatten of account ${accountName(d.accounts, id)} by the trader`, id);
       return flatten(d.router, d.orders, randomId('flat'), id === undefined ? allAccountIds() : [id], unavailable, accountLabel);
     },
   };

@@ -25,6 +25,7 @@ import type { RiskVerdict } from '../risk/index.js';
 import type { ApprovalStatus, ApprovalView, OrderView } from '../../shared/api-types.js';
 import { CODES, describeDenial, type Code } from '../../shared/codes.js';
 import { randomId } from '../ids.js';
+import { accountName } from '../account-label.js';
 import { planForAccount, checkRisk, contextAfterCancels, othersWorkingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings } from '../signals/decide.js';
 
 /** A refusal with the code the API answers with (its HTTP status comes from shared/codes.ts). */
@@ -234,7 +235,7 @@ export class ApprovalService {
     const adapter = router.adapter(rec.accountId);
     const account = accounts.get(rec.accountId);
     const signal = signals.get(rec.signalId)?.parsed;
-    if (!adapter || !account) throw new ApprovalError('ACCOUNT_UNAVAILABLE', `The account ${rec.accountId} is not connected; nothing was sent.`);
+    if (!adapter || !account) throw new ApprovalError('ACCOUNT_UNAVAILABLE', `The account ${accountName(accounts, rec.accountId)} is not connected; nothing was sent.`);
     if (!signal) throw new ApprovalError('NOT_FOUND', `The alert ${rec.signalId} of this approval is gone.`);
     const strategySettings = (strategies.get(rec.strategyId)?.config ?? {}) as StrategySettings;
     const accountSettings = account.config as AccountSettings;
@@ -248,7 +249,7 @@ export class ApprovalService {
       if (!(err instanceof BrokerError)) throw err;
       const code = codeForReadError(err);
       this.d.log.info({ approvalId: rec.id, code }, 'approval refused: the broker could not be read; it stays pending');
-      throw new ApprovalError(code, `The broker of account ${rec.accountId} could not be read (${scrubText(err.message)}); nothing was sent and the approval stays pending.`);
+      throw new ApprovalError(code, `The broker of account ${accountName(accounts, rec.accountId)} could not be read (${scrubText(err.message)}); nothing was sent and the approval stays pending.`);
     }
     const state = tradingStatesNow(tradingState, rec.accountId);
     // The working orders the approved order cancels first are not pending for it.

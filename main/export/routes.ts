@@ -64,7 +64,8 @@ export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): v
     // would be missing from the file: the answer is its code, not a partial export.
     const read = dataset === 'positions' ? await d.positions() : undefined;
     const failed = read?.errors.find((e) => !q.accountId || e.accountId === q.accountId);
-    if (failed) throw new ApiFailure(isCode(failed.code) ? failed.code : 'BROKER_UNREACHABLE', `The positions of account ${failed.accountId} could not be read (${failed.message}), so the export would be incomplete.`);
+    // Its message names the account (`… account "Paper" (acc_…) …`).
+    if (failed) throw new ApiFailure(isCode(failed.code) ? failed.code : 'BROKER_UNREACHABLE', `${failed.message}${/[.!?]$/.test(failed.message) ? '' : '.'} The export would be incomplete, so none was made.`);
     res.status(200);
     res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/json; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="${name}"`);

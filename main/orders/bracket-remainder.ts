@@ -51,12 +51,13 @@ export function protectBracketRemainder(d: RemainderDeps, entry: OrderView): voi
     d.lifecycle.note(entry.id, 'remainder_left_to_close', { filled: filled.toString() });
     return;
   }
+  const account = d.router.accountLabel(entry.accountId);
   if (next === 'alert_orders') {
     d.lifecycle.note(entry.id, 'remainder_left_to_alert', { filled: filled.toString() });
     d.log.error({ orderId: entry.id, accountId: entry.accountId, symbol: entry.symbol, unprotected: filled.toString() }, 'a partly filled bracket entry was canceled for a later alert; its filled quantity has no exits');
     d.lifecycle.notice(
       'error',
-      `Account ${entry.accountId}: ${what}. A later alert canceled the entry and its own orders decide the position, so the agent placed no exits for these ${held}: check the position, and place a stop at the broker or send an exit if it stays open.`,
+      `${account}: ${what}. A later alert canceled the entry and its own orders decide the position, so the agent placed no exits for these ${held}: check the position, and place a stop at the broker or send an exit if it stays open.`,
       'BRACKET_LEGS_CANCELED',
     );
     return;
@@ -68,12 +69,12 @@ export function protectBracketRemainder(d: RemainderDeps, entry: OrderView): voi
   if (halted) {
     d.lifecycle.note(entry.id, 'remainder_left_halted', { filled: filled.toString(), code: halted.code });
     d.log.error({ orderId: entry.id, accountId: entry.accountId, symbol: entry.symbol, unprotected: filled.toString() }, 'a partly filled bracket entry ended while trading is halted; its filled quantity has no exits');
-    d.lifecycle.notice('error', `Account ${entry.accountId}: ${what}. Trading is halted, so the agent placed no exits for these ${held}: place a stop at the broker, or resume trading and send an exit.`, 'BRACKET_LEGS_CANCELED');
+    d.lifecycle.notice('error', `${account}: ${what}. Trading is halted, so the agent placed no exits for these ${held}: place a stop at the broker, or resume trading and send an exit.`, 'BRACKET_LEGS_CANCELED');
     return;
   }
   const exit = protectiveExit(entry, request, filled.toString(), adapter.capabilities.oco);
   d.log.error({ orderId: entry.id, accountId: entry.accountId, symbol: entry.symbol, unprotected: filled.toString(), protective: exit.request.clientOrderId }, 'a partly filled bracket entry ended and the broker canceled its legs; placing exits for the filled quantity');
-  d.lifecycle.notice('error', `Account ${entry.accountId}: ${what}. The agent placed ${exit.description} for them (order ${exit.request.clientOrderId}).`, 'BRACKET_LEGS_CANCELED');
+  d.lifecycle.notice('error', `${account}: ${what}. The agent placed ${exit.description} for them (order ${exit.request.clientOrderId}).`, 'BRACKET_LEGS_CANCELED');
   // Stored now, in this commit; sent once the commit is over (the router awaits before any broker call).
   d.router
     .submit(exit.request, { accountId: entry.accountId, signalId: entry.signalId, strategyId: entry.strategyId, leg: PROTECT_LEG, parentOrderId: entry.id, refuseSend: () => d.router.tradingRefusal(entry.accountId, true) })
@@ -81,7 +82,7 @@ export function protectBracketRemainder(d: RemainderDeps, entry: OrderView): voi
       (o) => {
         if (o.status !== 'rejected' && o.status !== 'canceled') return;
         d.log.error({ orderId: o.id, accountId: entry.accountId, reason: o.reason }, 'the protective exit of a partly filled bracket entry was not placed');
-        d.lifecycle.notice('error', `Account ${entry.accountId}: the protective exit ${o.clientOrderId} for ${held} (of the bracket entry ${entry.clientOrderId}) was not placed (${o.reason ?? o.status}): the ${held} have no exits. Close them or place a stop at the broker.`, 'BRACKET_LEGS_CANCELED');
+        d.lifecycle.notice('error', `${account}: the protective exit ${o.clientOrderId} for ${held} (of the bracket entry ${entry.clientOrderId}) was not placed (${o.reason ?? o.status}): the ${held} have no exits. Close them or place a stop at the broker.`, 'BRACKET_LEGS_CANCELED');
       },
       (err: unknown) => d.log.error({ err, entryId: entry.id }, 'placing the protective exit of a partly filled bracket entry failed'),
     );

@@ -127,6 +127,24 @@ describe('reconciliation', () => {
     h.close();
   });
 
+  it('its notices name the account as the trader knows it, the id in brackets; an account the store does not know by its id', async () => {
+    const { h, reconciler } = setup();
+    h.nameAccount('acc1', 'Paper main');
+    await reconciler.reconcileAll('startup');
+    const notices = () => h.events.filter((e) => e.type === 'notice').map((e) => e.message);
+    expect(notices()).toEqual(['Account "Paper main" (acc1): first reconciliation; positions not opened by the agent are taken as they are.']);
+    await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
+    outside(h, "UPDATE paper_positions SET quantity = '5' WHERE account_id = 'acc1' AND symbol = 'AAPL'");
+    await reconciler.reconcileAll('periodic');
+    const mismatch = h.events.find((e) => e.type === 'notice' && e.code === 'RECONCILE_MISMATCH');
+    expect(mismatch).toMatchObject({ level: 'error', message: expect.stringMatching(/^Account "Paper main" \(acc1\): RECONCILE_MISMATCH: position AAPL: the broker holds 5/) });
+
+    h.router.register('acc2', h.paper('acc2')); // registered, but not in the store (deleted meanwhile)
+    await reconciler.reconcileAll('periodic');
+    expect(notices()).toContain('Account acc2: first reconciliation; positions not opened by the agent are taken as they are.');
+    h.close();
+  });
+
   it('a position change the agent cannot explain halts the account with a reason and an SSE notice', async () => {
     const { h, reconciler } = setup();
     await reconciler.reconcileAll('startup');

@@ -188,7 +188,7 @@ export class Reconciler {
       if (!state) {
         // First reconciliation of this account: whatever the broker holds beyond our own fills predates us.
         for (const [sym, diff] of differences(positions, this.orders.netFilledBySymbol(accountId), new Map())) baseline.set(sym, diff);
-        this.lifecycle.notice('info', `Account ${accountId}: first reconciliation; positions not opened by the agent are taken as they are.`);
+        this.lifecycle.notice('info', `${this.router.accountLabel(accountId)}: first reconciliation; positions not opened by the agent are taken as they are.`);
       } else {
         let diffs = differences(positions, this.orders.netFilledBySymbol(accountId), baseline);
         if (diffs.size > 0) {
@@ -263,7 +263,7 @@ export class Reconciler {
     if (current.state === 'halted' && current.reason === reason) return; // already said; no notice every run
     this.log.error({ accountId: report.accountId, mismatches: report.mismatches, trigger: report.trigger }, 'reconciliation found a mismatch it cannot explain; account halted');
     this.tradingState.set('halted', reason, report.accountId);
-    this.lifecycle.notice('error', `Account ${report.accountId}: ${reason}`, 'RECONCILE_MISMATCH');
+    this.lifecycle.notice('error', `${this.router.accountLabel(report.accountId)}: ${reason}`, 'RECONCILE_MISMATCH');
   }
 }
 

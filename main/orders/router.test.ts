@@ -217,6 +217,19 @@ describe('router: circuit breaker', () => {
     });
   }
 
+  it('its notice, and the refusal of an order while the account is halted, name the account as the trader knows it (the id in brackets)', async () => {
+    const { h } = setup({ submitFaultRate: 1, faults: ['reset_before'] }, { breaker: { threshold: 2, tripTo: 'halted' } });
+    h.nameAccount('acc1', 'Alpaca main');
+    for (let i = 0; i < 2; i++) await h.router.submit(order(`c${i}`), { accountId: 'acc1', leg: 'entry' });
+    const notice = h.events.find((e) => e.type === 'notice' && e.code === 'BROKER_CIRCUIT_OPEN');
+    expect(notice).toMatchObject({ message: expect.stringMatching(/^Account "Alpaca main" \(acc1\): BROKER_CIRCUIT_OPEN: 2 broker requests in a row failed/) });
+    expect(h.router.tradingRefusal('acc1', false)).toEqual({ code: 'TRADING_HALTED', detail: expect.stringMatching(/^trading is halted for account "Alpaca main" \(acc1\) \(BROKER_CIRCUIT_OPEN: /) });
+    // An account the store does not know (deleted meanwhile) is named by its id.
+    h.tradingState.set('halted', 'by the trader', 'gone');
+    expect(h.router.tradingRefusal('gone', false)).toEqual({ code: 'TRADING_HALTED', detail: 'trading is halted for account gone (by the trader)' });
+    h.close();
+  });
+
   it('a broker refusing orders on their merits does not open the breaker', async () => {
     const h = harness({ ...fast, breaker: { threshold: 2, tripTo: 'halted' } });
     h.router.register('acc1', h.paper('acc1', { allowShort: false, fractional: false }));

@@ -21,6 +21,7 @@ import { AccountThrottle, type Lane } from './throttle.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker.js';
 import { traceAdapterCall } from '../latency-trace.js';
 import { protectBracketRemainder } from './bracket-remainder.js';
+import { accountLabel, accountName, type AccountNames } from '../account-label.js';
 
 export function brokerErrorCode(err: BrokerError): Code {
   switch (err.kind) {
@@ -133,6 +134,7 @@ export class OrderRouter {
   private readonly notPlaced = new Set<string>();
   private readonly onClose: (() => void)[] = [];
   private tradingState: TradingStateControl | undefined;
+  private names: AccountNames | undefined;
   private opts: RouterOptions;
   private closed = false;
 
@@ -155,6 +157,16 @@ export class OrderRouter {
     this.tradingState = tradingState;
     this.opts = { ...this.opts, ...options };
     for (const b of this.breakers.values()) Object.assign(b.options, this.opts.breaker);
+  }
+
+  /** Where the router's messages (and the reconciler's, and the bracket notices) find an account's name. */
+  nameAccounts(names: AccountNames): void {
+    this.names = names;
+  }
+
+  /** `Account "Paper" (acc_…)`, or `Account acc_…` for an account the store does not know (account-label.ts). */
+  accountLabel(accountId: string): string {
+    return accountLabel(this.names, accountId);
   }
 
   /** The lifecycle this router writes through (for the reconciler, built where only the router is at hand). */
@@ -376,7 +388,7 @@ export class OrderRouter {
     const to = this.breakers.get(accountId)!.options.tripTo;
     this.log.error({ accountId, to }, 'circuit breaker opened after repeated broker failures');
     this.tradingState?.set(to, reason, accountId);
-    this.lifecycle.notice('error', `Account ${accountId}: ${reason}`, 'BROKER_CIRCUIT_OPEN');
+    this.lifecycle.notice('error', `${this.accountLabel(accountId)}: ${reason}`, 'BROKER_CIRCUIT_OPEN');
   }
 
   /** Why an order the broker certainly lacks may not be sent again now (trading on its account not active, and
@@ -392,7 +404,7 @@ export class OrderRouter {
     const { state, reason } = this.tradingState.effective(accountId);
     if (state === 'active' || (state === 'reducing' && reduceOnly)) return undefined;
     const code = state === 'halted' ? 'TRADING_HALTED' : 'TRADING_REDUCING';
-    return { code, detail: `trading is ${state} for account ${accountId}${reason ? ` (${reason})` : ''}` };
+    return { code, detail: `trading is ${state} for account ${accountName(this.names, accountId)}${reason ? ` (${reason})` : ''}` };
   }
 
   /** Looks an UNKNOWN order up again after `delayMs`, with doubling backoff, until it is resolved. */

@@ -25,6 +25,7 @@ import { TimeSlice } from './time-slice.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
+import { accountName } from '../account-label.js';
 import { brokerSymbol, planForAccount, checkRisk, contextAfterCancels, othersWorkingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { ApprovalService, HeldIntent } from '../approvals/service.js';
 
@@ -346,7 +347,7 @@ export class SignalWorker {
     const adapter = router.adapter(accountId);
     const account = this.d.accounts.get(accountId);
     if (!adapter || !account) {
-      const denied = this.deny(row, accountId, 'ACCOUNT_UNAVAILABLE', describeDenial('ACCOUNT_UNAVAILABLE', { account: accountId }));
+      const denied = this.deny(row, accountId, 'ACCOUNT_UNAVAILABLE', describeDenial('ACCOUNT_UNAVAILABLE', { account: accountName(this.d.accounts, accountId) }));
       // A run resumed after a crash keeps the orders its first run stored (one may be at the broker, or have filled
       // there): the alert is not shown as one that sent nothing. They are reconciled once the account is back.
       return row.attempts > 0 ? { ...denied, orders: orders.forSignal(row.id, accountId).filter((o) => o.status !== 'created') } : denied;
@@ -511,7 +512,7 @@ export class SignalWorker {
     const code = codeForReadError(err);
     const reason = scrubText(err.message);
     this.d.log.warn({ signalId: row.id, accountId, code, kind: err.kind, reason }, 'broker could not be read while planning the alert; denied for this account');
-    return this.deny(row, accountId, code, describeDenial(code, { account: accountId, reason }), { error: err.kind });
+    return this.deny(row, accountId, code, describeDenial(code, { account: accountName(this.d.accounts, accountId), reason }), { error: err.kind });
   }
 
   /** Manual approval: every intent must pass the risk check now; then all are held (nothing is sent) and the

@@ -12,7 +12,7 @@ import type { FakeAlpaca } from './fake-server.js';
 import { eventually } from '../contract/suite.js';
 import { clientOrderId } from '../../ids.js';
 import type { AgentEvent } from '../../../shared/api-types.js';
-import { ACC, KEYS, agent, newAdapter, runCleanups, startFake } from './test-support/agent.js';
+import { ACC, ACC_NAME, KEYS, agent, newAdapter, runCleanups, startFake } from './test-support/agent.js';
 
 afterEach(runCleanups);
 
@@ -186,6 +186,9 @@ describe('fake Alpaca lists orders nested or flat as Alpaca does', () => {
 /** A limit bracket entry that rests (the market is at 100), so that it can fill in part. */
 const restingBracket: OrderRequest = { ...bracket, clientOrderId: 'vz-bracket-entry-2', type: 'limit', limitPrice: '95', referencePrice: '95' };
 
+/** How the notices name the account: by its name, the id in brackets. */
+const named = `Account "${ACC_NAME}" (${ACC})`;
+
 function bracketNotices(h: Harness): string[] {
   return h.events.filter((e): e is Extract<AgentEvent, { type: 'notice' }> => e.type === 'notice' && e.code === 'BRACKET_LEGS_CANCELED').map((e) => e.message);
 }
@@ -228,7 +231,7 @@ describe('a partly filled Alpaca bracket entry that ends: its legs are gone, the
 
     const notices = bracketNotices(h);
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toContain(`Account ${ACC}:`);
+    expect(notices[0]).toContain(`${named}: the bracket entry `);
     expect(notices[0]).toContain(`buy 10 AAPL) was canceled after 4 filled`);
     expect(notices[0]).toContain('4 AAPL had no exits');
     expect(notices[0]).toContain('a take-profit at 120 and a stop-loss at 90');
@@ -315,7 +318,7 @@ describe('a partly filled Alpaca bracket entry that ends: its legs are gone, the
     expect([...fake.orders.values()].filter((o) => o.order_class === 'oco')).toEqual([]);
     const notices = bracketNotices(h);
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toContain(`Account ${ACC}:`);
+    expect(notices[0]).toContain(`${named}: the bracket entry `);
     expect(notices[0]).toContain('3 AAPL had no exits');
     expect(notices[0]).toContain('the agent placed no exits for these 3 AAPL');
   });
@@ -330,6 +333,7 @@ describe('a partly filled Alpaca bracket entry that ends: its legs are gone, the
     const notices = await eventually(() => bracketNotices(h), (l) => l.length === 1);
     expect(notices[0]).toContain('4 AAPL had no exits');
     expect(notices[0]).toContain('Trading is halted, so the agent placed no exits for these 4 AAPL');
+    expect(notices[0]).toContain(`${named}: the bracket entry `);
     await new Promise((r) => setTimeout(r, 100));
     expect(protectiveOf(h, restingBracket.clientOrderId)).toBeUndefined();
     expect([...fake.orders.values()].filter((o) => o.order_class === 'oco')).toEqual([]);
@@ -344,7 +348,7 @@ describe('a partly filled Alpaca bracket entry that ends: its legs are gone, the
     const exit = await eventually(() => protectiveOf(h, restingBracket.clientOrderId), (o) => o?.status === 'rejected');
     expect(exit?.status).toBe('rejected');
     const notices = await eventually(() => bracketNotices(h), (l) => l.length === 2);
-    expect(notices[1]).toContain(`Account ${ACC}: the protective exit ${exit!.clientOrderId} for 4 AAPL`);
+    expect(notices[1]).toContain(`${named}: the protective exit ${exit!.clientOrderId} for 4 AAPL`);
     expect(notices[1]).toMatch(/was not placed \(BROKER_REJECTED: .*trade denied due to pattern day trading protection.*\): the 4 AAPL have no exits/);
   });
 });

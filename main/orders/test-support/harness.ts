@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../../store/db.js';
 import { OrderRepo } from '../../store/orders.js';
 import { PaperRepo } from '../../store/paper.js';
 import { TradingStateRepo } from '../../store/settings.js';
+import { AccountRepo } from '../../store/accounts.js';
 import { EventBus } from '../../events.js';
 import { createLogger } from '../../log.js';
 import { TradingStateService } from '../../trading-state.js';
@@ -24,6 +25,10 @@ export interface Harness {
   lifecycle: OrderLifecycle;
   router: OrderRouter;
   tradingState: TradingStateService;
+  /** The account store the router names accounts from: empty unless a test names one (`nameAccount`). */
+  accounts: AccountRepo;
+  /** Stores a paper account under this id and name, so messages name it as the trader would. */
+  nameAccount(accountId: string, name: string): void;
   log: ReturnType<typeof createLogger>;
   paper(accountId?: string, config?: Partial<PaperConfig>): PaperBroker;
   close(): void;
@@ -41,6 +46,8 @@ export function harness(routerOptions: Partial<RouterOptions> = {}, file = path.
   const router = new OrderRouter(orders, lifecycle, log, undefined, routerOptions);
   const tradingState = new TradingStateService(new TradingStateRepo(db), bus);
   router.configure(tradingState);
+  const accounts = new AccountRepo(db);
+  router.nameAccounts(accounts);
   return {
     db,
     file,
@@ -51,6 +58,8 @@ export function harness(routerOptions: Partial<RouterOptions> = {}, file = path.
     lifecycle,
     router,
     tradingState,
+    accounts,
+    nameAccount: (id, name) => accounts.insert({ id, name, broker: 'paper', environment: 'paper', config: {}, createdAt: new Date().toISOString() }),
     log,
     paper: (accountId = 'acc1', config = {}) => new PaperBroker(accountId, paperRepo, config),
     close: () => {

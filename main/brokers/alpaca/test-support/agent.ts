@@ -7,6 +7,8 @@ import { FakeAlpaca } from '../fake-server.js';
 
 export const KEYS = { keyId: 'PKCANARYKEYID0000003', secretKey: 'canary-secret-Legs4Brackets9Xy' };
 export const ACC = 'acc-alp';
+/** The name the trader gave the account: the agent's messages name it so (`Account "Alpaca main" (acc-alp)`). */
+export const ACC_NAME = 'Alpaca main';
 const cleanups: (() => Promise<void> | void)[] = [];
 
 export async function runCleanups(): Promise<void> {
@@ -28,6 +30,7 @@ export function newAdapter(fake: FakeAlpaca, config: Partial<AlpacaConfig> = {})
 /** One run of the agent on a database file: router, lifecycle and reconciler around an Alpaca adapter. */
 export async function agent(fake: FakeAlpaca, file: string, config: Partial<AlpacaConfig> = {}) {
   const h = harness({ requestTimeoutMs: 2000, resolveBaseMs: 20, resolveMaxMs: 100, absentGraceMs: 100 }, file);
+  if (!h.accounts.get(ACC)) h.nameAccount(ACC, ACC_NAME); // stored once per database file
   const adapter = newAdapter(fake, config);
   await adapter.connect();
   h.router.register(ACC, adapter);
