@@ -41,6 +41,13 @@ describe('strategy config schema', () => {
     expect(validateStrategy({ ...DEFAULT_STRATEGY_CONFIG, sides: 'up' })).toBe(false);
   });
 
+  it('takes the trading windows\' time zone only as an IANA zone this platform knows, as the trading day\'s', () => {
+    const inZone = (timezone: string) => ({ ...DEFAULT_STRATEGY_CONFIG, tradingWindows: { ...DEFAULT_STRATEGY_CONFIG.tradingWindows, timezone } });
+    for (const good of ['America/New_York', 'Europe/London', 'Asia/Tokyo', 'UTC']) expect(validateStrategy(inZone(good)), good).toBe(true);
+    for (const bad of ['America/Nowhere', 'Mars/Olympus_Mons', 'New York', '   ', '']) expect(validateStrategy(inZone(bad)), JSON.stringify(bad)).toBe(false);
+    expect(validateOverride({ tradingWindows: { timezone: 'EST+5', windows: [], allowExitsOutside: true } })).toBe(false);
+  });
+
   it('accepts a partial account override and rejects unknown fields in it', () => {
     expect(validateOverride({ allowAdd: true, sizing: { method: 'percent_of_equity', amount: '2.5' } })).toBe(true);
     expect(validateOverride({ allowAdd: true, colour: 'red' })).toBe(false);

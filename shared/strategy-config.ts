@@ -2,6 +2,7 @@
 // Types, defaults and the JSON Schema (ajv) live together so the schema cannot drift from the type.
 // Numbers that are money or quantities are decimal strings, as in the Signal.
 import type { Decimal, OrderType, QuantityType, TimeInForce } from './signal.js';
+import { TIME_ZONE_FORMAT } from './risk-rules.js';
 
 export const STRATEGY_SIDES = ['long', 'short', 'both'] as const;
 export type StrategySides = (typeof STRATEGY_SIDES)[number];
@@ -214,7 +215,9 @@ const tradingWindowsSchema = {
   additionalProperties: false,
   required: ['timezone', 'windows', 'allowExitsOutside'],
   properties: {
-    timezone: { type: 'string', minLength: 1 },
+    // An IANA zone this platform knows, checked as the risk rules' tradingDay.timeZone is. A strategy stored before
+    // this check with an unknown zone still loads and trades as before (insideTradingWindow: outside every window).
+    timezone: { type: 'string', minLength: 1, maxLength: 64, format: TIME_ZONE_FORMAT },
     windows: {
       type: 'array',
       items: {
