@@ -2,7 +2,7 @@
 // Settings go to PUT /api/notifications/channels/<channel> (lib/notify-form.ts builds the body from the saved
 // settings, so what the form does not show is kept); a webhook URL, bot token or SMTP password goes to the keychain
 // (PUT /api/credentials/notify:<channel>) only when typed, and is never shown again: only whether one is stored.
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { CHANNEL_NAMES, DEFAULT_PER_MINUTE, NOTIFY_KINDS, notifySecretName, type ChannelName, type ChannelSettings, type ChannelStatus, type NotifyConfig } from '../../../shared/notify.js';
 import { useApi } from '../api/context.js';
@@ -14,6 +14,7 @@ import { NotAvailable } from '../components/NotAvailable.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { StatusPill } from '../components/StatusPill.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { formRows } from '../components/FormRow.js';
 import {
   CHANNEL_FIELDS,
   CHANNEL_LABELS,
@@ -376,14 +377,7 @@ function ChannelEditor(props: { channel: ChannelName; settings: ChannelSettings;
       cancel();
     }
   };
-  const row = (title: ReactNode, field: FormField, control: ReactNode, hint?: string) => (
-    <label>
-      {title}
-      {control}
-      {hint && <span className="muted small">{hint}</span>}
-      {err(field)}
-    </label>
-  );
+  const row = formRows(err);
   const vaultRefused = save.error instanceof ApiHttpError && save.error.code === 'VAULT_UNAVAILABLE';
   const secretSpec = hasSecret(c) ? SECRET_SPECS[c] : undefined;
   return (

@@ -2,7 +2,7 @@
 // changes most, approval mode and the strategy's risk limits. The save merges into the current config, so settings
 // the form does not show are kept (lib/strategy-form.ts). Each problem, found here or by the agent, sits beside its
 // field.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { StrategyView } from '../../../shared/api-types.js';
 import { APPROVAL_MODES, OPPOSITE_SIGNAL_BEHAVIOURS, STRATEGY_SIDES } from '../../../shared/strategy-config.js';
 import { ORDER_TYPES, QUANTITY_TYPES, TIME_IN_FORCE } from '../../../shared/signal.js';
@@ -13,6 +13,7 @@ import { Link } from '../lib/router.js';
 import { errorsByField, formToUpdate, RISK_FIELDS, strategyToForm, type FieldError, type FormField, type StrategyFormValues } from '../lib/strategy-form.js';
 import { APPROVAL_LABELS, label, OPPOSITE_LABELS, ORDER_TYPE_LABELS, SIDES_LABELS, SIZING_LABELS, TIF_LABELS } from './strategy-labels.js';
 import { RotateWebhook } from './RotateWebhook.js';
+import { formRows } from '../components/FormRow.js';
 
 export function StrategyEdit({ id }: { id: string }) {
   const q = useStrategy(id);
@@ -80,18 +81,11 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
       ))}
     </select>
   );
-  const row = (title: string, control: ReactNode, field: FormField, hint?: string) => (
-    <label>
-      {title}
-      {control}
-      {hint && <span className="muted small">{hint}</span>}
-      {err(field)}
-    </label>
-  );
+  const row = formRows(err);
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="edit-strategy" autoComplete="off" noValidate>
       <h2 id="edit-strategy">Settings</h2>
-      {row('Name', <input value={f.name} onChange={(e) => set('name', e.target.value)} maxLength={100} data-testid="edit-name" />, 'name')}
+      {row('Name', 'name', <input value={f.name} onChange={(e) => set('name', e.target.value)} maxLength={100} data-testid="edit-name" />)}
       <label className="check">
         <input type="checkbox" checked={f.enabled} onChange={(e) => set('enabled', e.target.checked)} data-testid="edit-enabled" /> Enabled (a disabled strategy refuses its alerts)
       </label>
@@ -140,26 +134,26 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
       </fieldset>
       <fieldset>
         <legend>Trading</legend>
-        {row('Sides', select('sides', STRATEGY_SIDES, SIDES_LABELS, 'edit-sides'), 'sides', 'A side not traded is never opened; a position on it is still closed.')}
-        {row('A buy while short (a sell while long)', select('oppositeSignal', OPPOSITE_SIGNAL_BEHAVIOURS, OPPOSITE_LABELS, 'edit-opposite'), 'oppositeSignal')}
+        {row('Sides', 'sides', select('sides', STRATEGY_SIDES, SIDES_LABELS, 'edit-sides'), 'A side not traded is never opened; a position on it is still closed.')}
+        {row('A buy while short (a sell while long)', 'oppositeSignal', select('oppositeSignal', OPPOSITE_SIGNAL_BEHAVIOURS, OPPOSITE_LABELS, 'edit-opposite'))}
         <label className="check">
           <input type="checkbox" checked={f.allowAdd} onChange={(e) => set('allowAdd', e.target.checked)} data-testid="edit-allow-add" /> A buy while long (sell while short) adds to the position (otherwise refused: ADD_NOT_ALLOWED)
         </label>
         <label className="check">
           <input type="checkbox" checked={f.useSignalQuantity} onChange={(e) => set('useSignalQuantity', e.target.checked)} data-testid="edit-use-signal-quantity" /> Use the alert&apos;s quantity (otherwise the size below; exits close the whole position)
         </label>
-        {row('Size method', select('sizingMethod', QUANTITY_TYPES, SIZING_LABELS, 'edit-sizing-method'), 'sizingMethod')}
-        {row('Size amount', <input value={f.sizingAmount} onChange={(e) => set('sizingAmount', e.target.value)} inputMode="decimal" data-testid="edit-sizing-amount" />, 'sizingAmount', 'Used when the alert gives no quantity, or always when the alert quantity is not used.')}
+        {row('Size method', 'sizingMethod', select('sizingMethod', QUANTITY_TYPES, SIZING_LABELS, 'edit-sizing-method'))}
+        {row('Size amount', 'sizingAmount', <input value={f.sizingAmount} onChange={(e) => set('sizingAmount', e.target.value)} inputMode="decimal" data-testid="edit-sizing-amount" />, 'Used when the alert gives no quantity, or always when the alert quantity is not used.')}
         <label className="check">
           <input type="checkbox" checked={f.useSignalOrderType} onChange={(e) => set('useSignalOrderType', e.target.checked)} /> Use the alert&apos;s order type
         </label>
-        {row('Entry order type', select('orderType', ORDER_TYPES, ORDER_TYPE_LABELS, 'edit-order-type'), 'orderType')}
-        {row('Exit order type', select('exitOrderType', ORDER_TYPES, ORDER_TYPE_LABELS, 'edit-exit-order-type'), 'exitOrderType')}
+        {row('Entry order type', 'orderType', select('orderType', ORDER_TYPES, ORDER_TYPE_LABELS, 'edit-order-type'))}
+        {row('Exit order type', 'exitOrderType', select('exitOrderType', ORDER_TYPES, ORDER_TYPE_LABELS, 'edit-exit-order-type'))}
         <label className="check">
           <input type="checkbox" checked={f.useSignalTimeInForce} onChange={(e) => set('useSignalTimeInForce', e.target.checked)} /> Use the alert&apos;s time in force
         </label>
-        {row('Time in force', select('timeInForce', TIME_IN_FORCE, TIF_LABELS, 'edit-tif'), 'timeInForce')}
-        {row('Maximum alert age (seconds)', <input value={f.maxAlertAgeSeconds} onChange={(e) => set('maxAlertAgeSeconds', e.target.value)} inputMode="numeric" placeholder="60" data-testid="edit-max-alert-age" />, 'maxAlertAgeSeconds', 'An older alert may only reduce or close. Empty: 60.')}
+        {row('Time in force', 'timeInForce', select('timeInForce', TIME_IN_FORCE, TIF_LABELS, 'edit-tif'))}
+        {row('Maximum alert age (seconds)', 'maxAlertAgeSeconds', <input value={f.maxAlertAgeSeconds} onChange={(e) => set('maxAlertAgeSeconds', e.target.value)} inputMode="numeric" placeholder="60" data-testid="edit-max-alert-age" />, 'An older alert may only reduce or close. Empty: 60.')}
       </fieldset>
       <fieldset>
         <legend>Approval</legend>
@@ -169,7 +163,7 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
           </label>
         ))}
         {err('approvalMode')}
-        {row('An order waiting for approval expires after (seconds)', <input value={f.approvalTimeoutSeconds} onChange={(e) => set('approvalTimeoutSeconds', e.target.value)} inputMode="numeric" placeholder="300" data-testid="edit-approval-timeout" />, 'approvalTimeoutSeconds', 'Empty: 300.')}
+        {row('An order waiting for approval expires after (seconds)', 'approvalTimeoutSeconds', <input value={f.approvalTimeoutSeconds} onChange={(e) => set('approvalTimeoutSeconds', e.target.value)} inputMode="numeric" placeholder="300" data-testid="edit-approval-timeout" />, 'Empty: 300.')}
       </fieldset>
       <fieldset>
         <legend>Risk limits of this strategy</legend>
@@ -184,12 +178,12 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
         ))}
         {row(
           'When the daily loss or drawdown limit is hit',
+          'lossLimitAction',
           <select value={f.lossLimitAction} onChange={(e) => set('lossLimitAction', e.target.value as StrategyFormValues['lossLimitAction'])} data-testid="edit-loss-limit-action">
             <option value="">The account&apos;s rule</option>
             <option value="halt">Halt: refuse every order</option>
             <option value="reduce">Reduce: only exits pass</option>
           </select>,
-          'lossLimitAction',
         )}
       </fieldset>
       <p className="muted small">Settings the form does not show (trading windows, default brackets, per-account overrides, intake limits, other risk rules) are kept as they are.</p>
