@@ -265,7 +265,7 @@ export class OrderRouter {
       return { view: prepared, send: prepared.status === 'submitting' };
     });
     if (!send) return view;
-    return this.sendPrepared(view.id, request, ctx.accountId, ctx.refuseSend, ctx.untilSendable);
+    return this.sendPrepared(view.id, request, ctx.accountId, ctx.refuseSend, ctx.untilSendable, ctx.signalId);
   }
 
   /** Calls the adapter through the account's pacing and the request timeout. */
@@ -297,19 +297,21 @@ export class OrderRouter {
     accountId: string,
     refuseSend?: () => SendRefusal | undefined,
     untilSendable?: () => Promise<void> | undefined,
+    signalId?: string,
   ): Promise<OrderView> {
     // Marked as sending while it waits for its alert's sync too: a lookup meanwhile (the reconciler) would find it
     // absent and must not send it a second time.
     this.sending.add(orderId);
     try {
       await untilSendable?.();
-      return await this.attempts(orderId, request, accountId, refuseSend);
+      return await this.attempts(orderId, request, accountId, refuseSend, signalId);
     } finally {
       this.sending.delete(orderId);
     }
   }
 
-  private async attempts(orderId: string, request: OrderRequest, accountId: string, refuseSend?: () => SendRefusal | undefined): Promise<OrderView> {
+  /** `signalId`: the alert the order is for, when the caller knows it (the latency trace reads it otherwise). */
+  private async attempts(orderId: string, request: OrderRequest, accountId: string, refuseSend?: () => SendRefusal | undefined, signalId?: string): Promise<OrderView> {
     const lane: Lane = request.reduceOnly ? 'urgent' : 'normal';
     for (let attempt = 0; ; attempt++) {
       this.sentAt.set(orderId, Date.now());
@@ -321,7 +323,7 @@ export class OrderRouter {
           // Asked here, when the broker call would start: the account's pacing may have held the order a while.
           refused = refuseSend?.();
           if (refused) return Promise.resolve(NOT_SENT);
-          traceAdapterCall(orderId, (id) => this.orders.get(id)?.signalId);
+          traceAdapterCall(orderId, (id) => signalId ?? this.orders.get(id)?.signalId);
           return a.submit(request);
         });
         if (answer === NOT_SENT) {
