@@ -29,4 +29,29 @@ describe('latency tracing (VIEWZENIX_TRACE_LATENCY=1)', () => {
     expect(t.resetLatency()).toBe(true);
     expect(t.latencyStatus().latency!.receivedToAdapter.count).toBe(0);
   });
+
+  it('the router times the broker call of an alert’s order with the alert it is given, without reading the order for it', async () => {
+    process.env.VIEWZENIX_TRACE_LATENCY = '1';
+    vi.resetModules();
+    const t = await import('./latency-trace.js');
+    const { harness } = await import('./orders/test-support/harness.js');
+    const h = harness();
+    try {
+      h.router.register('acc1', h.paper());
+      t.resetLatency();
+      t.traceReceived('sig1');
+      const get = h.orders.get.bind(h.orders);
+      let readForTrace = 0;
+      h.orders.get = (id: string) => {
+        if (new Error().stack?.includes('traceAdapterCall')) readForTrace++;
+        return get(id);
+      };
+      const o = await h.router.submit({ clientOrderId: 'vz-t1', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '100', quantity: '1', timeInForce: 'day' }, { accountId: 'acc1', signalId: 'sig1', leg: 'entry' });
+      expect(o.status).not.toBe('rejected');
+      expect(t.latencyStatus().latency!.receivedToAdapter.count).toBe(1);
+      expect(readForTrace).toBe(0);
+    } finally {
+      h.close();
+    }
+  });
 });
