@@ -54,4 +54,30 @@ describe('latency tracing (VIEWZENIX_TRACE_LATENCY=1)', () => {
       h.close();
     }
   });
+
+  it('summarises a histogram again only when it changed: the status can be polled often whatever the samples held', async () => {
+    process.env.VIEWZENIX_TRACE_LATENCY = '1';
+    vi.resetModules();
+    const t = await import('./latency-trace.js');
+    t.resetLatency();
+    t.traceIntake([1, 2, 3], [4, 5, 6]);
+    const sort = vi.spyOn(Array.prototype, 'sort');
+    try {
+      expect(t.latencyStatus().latency!.intakeCommitWait).toMatchObject({ count: 3, maxMs: 3 });
+      const first = sort.mock.calls.length;
+      expect(first).toBeGreaterThanOrEqual(2);
+      sort.mockClear();
+      expect(t.latencyStatus().latency!.intakeSyncWait).toMatchObject({ count: 3, maxMs: 6 });
+      expect(sort).not.toHaveBeenCalled(); // nothing changed: nothing sorted
+      t.traceIntake([9], []);
+      expect(t.latencyStatus().latency!.intakeCommitWait).toMatchObject({ count: 4, maxMs: 9 });
+      expect(sort).toHaveBeenCalledTimes(1); // only the histogram that grew
+      sort.mockClear();
+      t.resetLatency();
+      t.traceIntake([7, 7, 7, 7], []);
+      expect(t.latencyStatus().latency!.intakeCommitWait).toMatchObject({ count: 4, maxMs: 7 }); // same length, new samples
+    } finally {
+      sort.mockRestore();
+    }
+  });
 });
