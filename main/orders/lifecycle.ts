@@ -12,6 +12,7 @@ import type { OrderView } from '../../shared/api-types.js';
 import { isTerminal, type OrderStatus } from '../../shared/order-status.js';
 import { decideStatus } from './state-machine.js';
 import { randomId } from '../ids.js';
+import { accountLabel, type AccountNames } from '../account-label.js';
 
 type Waiter = { resolve: (o: OrderView) => void };
 /** Called with an order that has just reached a final status: its id, that status and the one it came from (the
@@ -24,6 +25,8 @@ export class OrderLifecycle {
   /** Orders whose reports contradicted what we hold; the reconciler reads and clears this. */
   private readonly conflicts = new Map<string, string>();
   private readonly endedHooks: EndedHook[] = [];
+  /** Where its notices find an account's name (OrderRouter.nameAccounts passes it on). */
+  private names: AccountNames | undefined;
 
   constructor(
     private readonly orders: OrderRepo,
@@ -107,6 +110,11 @@ export class OrderLifecycle {
     this.orders.appendEvent(orderId, this.now(), kind, o?.status, o?.status, data);
   }
 
+  /** Its notices name accounts as the trader named them (account-label.ts). */
+  nameAccounts(names: AccountNames): void {
+    this.names = names;
+  }
+
   /** A notice for the trader (SSE / notifications). */
   notice(level: 'info' | 'warning' | 'error', message: string, code?: string): void {
     this.bus.publish({ type: 'notice', level, code, message });
@@ -175,7 +183,7 @@ export class OrderLifecycle {
       this.conflicts.set(orderId, `fill ${fill.tradeId} takes the filled quantity to ${qty.toString()} of ${current.quantity}`);
       this.orders.appendEvent(orderId, this.now(), 'overfill', current.status, current.status, { fill });
       this.log.error({ orderId, filled: qty.toString(), quantity: current.quantity }, 'an order filled beyond its quantity; the reconciler halts the account');
-      this.notice('error', `Order ${current.clientOrderId} (${current.side} ${current.quantity} ${current.symbol}) filled ${qty.toString()}: the broker placed it more than once. Trading on the account is halted at the next reconciliation; check the position.`, 'RECONCILE_MISMATCH');
+      this.notice('error', `${accountLabel(this.names, current.accountId)}: order ${current.clientOrderId} (${current.side} ${current.quantity} ${current.symbol}) filled ${qty.toString()}: the broker placed it more than once. Trading on the account is halted at the next reconciliation; check the position.`, 'RECONCILE_MISMATCH');
       return current;
     }
     const complete = qty.greaterThanOrEqualTo(current.quantity);

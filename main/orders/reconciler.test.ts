@@ -44,6 +44,7 @@ class CountingLookups extends FaultyAdapter {
 describe('reconciliation', () => {
   it('an order filled beyond its quantity (the broker placed it twice) halts the account with the reason and a notice, whatever the broker says of the order', async () => {
     const { h, paper, reconciler } = setup();
+    h.nameAccount('acc1', 'Paper main');
     await reconciler.reconcileAll('startup');
     const o = await h.router.submit(order('c1'), { accountId: 'acc1', leg: 'entry' });
     expect(o.status).toBe('filled');
@@ -51,7 +52,7 @@ describe('reconciliation', () => {
     const late = await paper.submit({ ...order('c1-copy'), referencePrice: '100' });
     h.lifecycle.applyFill('acc1', o.id, { tradeId: 'copy-1', clientOrderId: 'c1', brokerOrderId: late.brokerOrderId, symbol: 'AAPL', side: 'buy', quantity: '2', price: '100', time: new Date().toISOString() });
     expect(h.orders.get(o.id)).toMatchObject({ status: 'filled', filledQuantity: '2' });
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'notice', level: 'error', code: 'RECONCILE_MISMATCH', message: expect.stringMatching(/filled 4: the broker placed it more than once/) }));
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'notice', level: 'error', code: 'RECONCILE_MISMATCH', message: expect.stringMatching(/^Account "Paper main" \(acc1\): order c1 \(buy 2 AAPL\) filled 4: the broker placed it more than once/) }));
     const [report] = await reconciler.reconcileAll('periodic');
     expect(report!.halted).toBe(true);
     expect(report!.mismatches.join(' ')).toMatch(/order c1 \(buy 2 AAPL\) has fills of 4: the broker placed it more than once; the position holds the extra 2/);

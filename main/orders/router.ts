@@ -162,6 +162,7 @@ export class OrderRouter {
   /** Where the router's messages (and the reconciler's, and the bracket notices) find an account's name. */
   nameAccounts(names: AccountNames): void {
     this.names = names;
+    this.lifecycle.nameAccounts(names);
   }
 
   /** `Account "Paper" (acc_…)`, or `Account acc_…` for an account the store does not know (account-label.ts). */
