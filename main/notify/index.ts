@@ -92,14 +92,17 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
       if (!draft) return;
       const config = store.get();
       const kinds = [draft.kind, ...(draft.alsoAs ?? [])];
-      const takes = (name: (typeof CHANNEL_NAMES)[number]): boolean => config[name].enabled && (name !== 'desktop' || desktop.attached) && kinds.some((k) => config[name].events.includes(k));
-      if (!CHANNEL_NAMES.some(takes)) return;
+      // Each channel that takes it, under the first of its kinds the channel subscribes to (a window only when one
+      // is open).
+      const routes = CHANNEL_NAMES.flatMap((name) => {
+        const s = config[name];
+        const kind = s.enabled && (name !== 'desktop' || desktop.attached) ? kinds.find((k) => s.events.includes(k)) : undefined;
+        return kind ? [{ name, s, kind }] : [];
+      });
+      if (routes.length === 0) return;
       const n = d.names ? (notificationFor(event, at, d.names) ?? draft) : draft;
       let queued = 0;
-      for (const name of CHANNEL_NAMES) {
-        const s = config[name];
-        const kind = s.enabled ? [n.kind, ...(n.alsoAs ?? [])].find((k) => s.events.includes(k)) : undefined;
-        if (!kind) continue;
+      for (const { name, s, kind } of routes) {
         const message = kind === n.kind ? n.message : { ...n.message, kind };
         if (name === 'desktop') {
           desktop.deliver(message);
@@ -111,7 +114,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
           d.log.debug({ channel: name, kind }, `notification not queued: ${why}`);
           continue;
         }
-        if (outbox.enqueue({ channel: name, kind, dedupeKey: n.dedupeKey, message, at: new Date(now()).toISOString() })) queued++;
+        if (outbox.enqueue({ channel: name, kind, dedupeKey: n.dedupeKey, message, at })) queued++;
       }
       if (queued > 0) dispatcher.kick();
     } catch (err) {

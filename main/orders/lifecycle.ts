@@ -50,15 +50,7 @@ export class OrderLifecycle {
     const decision = decideStatus(current.status, to);
     if (decision.action === 'stale') {
       const more = fieldsAddInformation(current, fields);
-      if (more) {
-        this.orders.transaction(() => {
-          this.orders.update(orderId, fields, at);
-          this.orders.appendEvent(orderId, at, kind, current.status, current.status, data);
-        });
-        const updated = withUpdate(current, fields, at);
-        this.bus.publish({ type: 'order', order: updated });
-        return updated;
-      }
+      if (more) return this.amend(current, fields, at, kind, data);
       if (current.status !== to) {
         this.orders.appendEvent(orderId, at, 'stale_report_ignored', current.status, current.status, { kind, reported: to });
         this.log.debug({ orderId, status: current.status, reported: to, kind }, 'ignored a stale order report');
@@ -81,6 +73,17 @@ export class OrderLifecycle {
     const updated = withUpdate(current, { ...fields, status: decision.status }, at);
     this.bus.publish({ type: 'order', order: updated });
     if (isTerminal(decision.status)) this.wake(updated);
+    return updated;
+  }
+
+  /** Changes fields of the order without moving its status: stored with an event in one commit, and published. */
+  private amend(current: OrderView, fields: Fields, at: string, kind: string, data: unknown): OrderView {
+    this.orders.transaction(() => {
+      this.orders.update(current.id, fields, at);
+      this.orders.appendEvent(current.id, at, kind, current.status, current.status, data);
+    });
+    const updated = withUpdate(current, fields, at);
+    this.bus.publish({ type: 'order', order: updated });
     return updated;
   }
 
@@ -188,16 +191,9 @@ export class OrderLifecycle {
     }
     const complete = qty.greaterThanOrEqualTo(current.quantity);
     if (!complete && (current.status === 'canceled' || current.status === 'expired')) {
-      // A late partial fill of an order that was canceled: it stays canceled, with the quantity that did fill.
-      const at = this.now();
-      this.orders.transaction(() => {
-        this.orders.update(orderId, fields, at);
-        this.orders.appendEvent(orderId, at, 'late_fill', current.status, current.status, { fill });
-      });
-      // Published like any other change, so the window shows the quantity that did fill.
-      const updated = withUpdate(current, fields, at);
-      this.bus.publish({ type: 'order', order: updated });
-      return updated;
+      // A late partial fill of an order that was canceled: it stays canceled, with the quantity that did fill
+      // (published like any other change, so the window shows it).
+      return this.amend(current, fields, this.now(), 'late_fill', { fill });
     }
     return this.move(current, complete ? 'filled' : 'partially_filled', 'fill', { fill, broker: brokerOrder }, fields);
   }

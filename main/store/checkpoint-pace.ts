@@ -3,9 +3,9 @@
 // waits for it.
 // - While alerts are few, a checkpoint starts as soon as 1 MB is waiting, right after a signal is done (its orders
 //   are with the broker). It runs on the checkpoint thread (PASSIVE: the pipeline keeps committing meanwhile); only
-//   when that thread is not running does the pipeline's thread make it, between alerts. SQLite's own checkpoint, in the commit that
-//   crosses its threshold, as often fell inside an alert's own commits before its order was sent: that alert
-//   waited the whole checkpoint (received → adapter p99 at 100 alerts/s; docs/benchmarks.md).
+//   when that thread is not running does the pipeline's thread make it, between alerts. SQLite's own checkpoint,
+//   in the commit that crosses its threshold, as often fell inside an alert's own commits before its order was
+//   sent: that alert waited the whole checkpoint (received → adapter p99 at 100 alerts/s; docs/benchmarks.md).
 // - While they are many, SQLite's own checkpoint runs at 4 MB (openDatabase's threshold, also the backstop while
 //   quiet): large checkpoints keep the number of fsyncs per second down. At 1,000 alerts/s a 1 MB threshold meant
 //   ~60 checkpoints a second, and the alerts' own WAL syncs waited behind their flushes (ack p99 44 ms against

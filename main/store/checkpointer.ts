@@ -81,8 +81,8 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
   let restartTimer: NodeJS.Timeout | undefined;
   let stops = 0;
   let failedStarts = 0;
-  /** The running thread has said it is ready. */
-  let readyNow = false;
+  /** The thread that has said it is ready (the running one, or one that has since exited). */
+  let ready: Worker | undefined;
   /** Files whose requested checkpoint the thread has not answered yet. */
   const requested = new Set<string>();
 
@@ -110,12 +110,10 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
   const start = (): void => {
     const worker = new Worker(entry, { workerData: data, name: 'checkpoint' });
     running = worker;
-    let ready = false;
     let thrown: Error | undefined;
-    readyNow = false;
     requested.clear();
     worker.on('message', (m: FromCheckpointThread) => {
-      if (m.type === 'ready') ready = readyNow = true;
+      if (m.type === 'ready') ready = worker;
       else if (m.type === 'checkpointed') requested.delete(m.file);
       else if (m.type === 'error') events.onError(new Error(`checkpoint failed: ${m.message}`));
     });
@@ -124,19 +122,15 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
       thrown = err instanceof Error ? err : new Error(`the checkpoint thread threw ${inspect(err)}`);
     });
     worker.on('exit', (code) => {
-      if (running === worker) {
-        running = undefined;
-        readyNow = false;
-        requested.clear();
-      }
-      stopped(code, thrown, ready);
+      if (running === worker) running = undefined;
+      stopped(code, thrown, ready === worker);
     });
   };
 
   start();
   return {
     request: (file) => {
-      if (!running || !readyNow || closing) return false;
+      if (!running || ready !== running || closing) return false;
       if (requested.has(file)) return true;
       requested.add(file);
       running.postMessage({ type: 'checkpoint', file } satisfies ToCheckpointThread);
