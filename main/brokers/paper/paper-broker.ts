@@ -26,7 +26,7 @@ import {
 } from '../port.js';
 import { crossingPrice, trailStop } from './crossing.js';
 import { Money, averagePriceOf } from './cost-basis.js';
-import { counted, countingOf, oldBookTerms, paperInstrument, positionMoney, settleFill, termsOf, type Counted, type PositionTerms } from './paper-valuation.js';
+import { counted, countingOf, oldBookTerms, paperInstrument, positionMoney, settleFill, termsOf, type Counted, type PositionMoney, type PositionTerms } from './paper-valuation.js';
 import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, isPositive, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
 
 export type { PaperConfig };
@@ -48,6 +48,8 @@ export class PaperBroker implements BrokerAdapter {
   private readonly config: PaperConfig;
   /** The account's currency, as its books were opened in (a later config does not change it). */
   private readonly currency: string;
+  /** Each position's worth as last computed, by symbol, with the row it was computed from (valued()). */
+  private readonly worth = new Map<string, { row: string; value: PositionWorth }>();
 
   /** `repo` must be on the connection the agent records orders through (its listeners write inside the books'
    *  transaction: see emit()); a second connection would wait for its own lock. */
@@ -91,10 +93,9 @@ export class PaperBroker implements BrokerAdapter {
     let equity = new Money(a.cash);
     let buyingPower = new Money(a.cash);
     for (const p of this.repo.positions(this.id)) {
-      const c = this.countedAs(p);
-      const money = positionMoney(p, p.lastPrice, c);
+      const { money, margin } = this.valued(p);
       equity = equity.plus(money.equity);
-      if (c.terms.settlement === 'margin') buyingPower = buyingPower.plus(money.equity);
+      if (margin) buyingPower = buyingPower.plus(money.equity);
     }
     return { currency: a.currency, cash: a.cash, equity: equity.toString(), buyingPower: Decimal.max(0, buyingPower).toString() };
   }
@@ -454,13 +455,32 @@ export class PaperBroker implements BrokerAdapter {
   /** Positions with their unrealised P&L in the account's currency (left out for one the books cannot value). */
   async positions(): Promise<Position[]> {
     return this.repo.positions(this.id).map((p) => {
-      const averagePrice = averagePriceOf(p); // rounded, for display; the P&L is computed from the cost basis
-      const mark = p.lastPrice ?? averagePrice;
-      const { unrealized } = positionMoney(p, p.lastPrice, this.countedAs(p));
-      const position: Position = { symbol: p.symbol, quantity: p.quantity, averagePrice, marketPrice: mark };
-      if (unrealized) position.unrealizedPnl = unrealized.toString();
+      const { averagePrice, money } = this.valued(p);
+      const position: Position = { symbol: p.symbol, quantity: p.quantity, averagePrice, marketPrice: p.lastPrice ?? averagePrice };
+      if (money.unrealized) position.unrealizedPnl = money.unrealized.toString();
       return position;
     });
+  }
+
+  /**
+   * A position's worth (positionMoney) and display price, computed again only when its row changed. Every alert asks
+   * for the account and its positions (sizing, risk) and changes one position at most (its mark price, a fill): the
+   * others are worth what they were, and valuing every one in exact decimals was a tenth of the pipeline's CPU with
+   * 16 positions held. The worth is a function of the row's own fields and the account's currency (fixed), so a
+   * row equal in every field is worth the same; kept per symbol, the map holds one entry per position.
+   */
+  private valued(p: PaperPositionRow): PositionWorth {
+    const row = [p.quantity, p.costBasis, p.lastPrice, p.contractSize, p.quoteCurrency, p.baseCurrency, p.settlement].join('\u0000');
+    const known = this.worth.get(p.symbol);
+    if (known?.row === row) return known.value;
+    const c = this.countedAs(p);
+    const value: PositionWorth = {
+      money: positionMoney(p, p.lastPrice, c),
+      margin: c.terms.settlement === 'margin',
+      averagePrice: averagePriceOf(p), // rounded, for display; the P&L is computed from the cost basis
+    };
+    this.worth.set(p.symbol, { row, value });
+    return value;
   }
 
   /** For the contract suite: how many orders the broker holds under one client order id. */
@@ -476,6 +496,14 @@ export class PaperBroker implements BrokerAdapter {
   private emit(updates: OrderUpdate[]): void {
     for (const u of updates) for (const l of this.listeners) l(u);
   }
+}
+
+/** What a position adds to the account (see PaperBroker.valued). */
+interface PositionWorth {
+  money: PositionMoney;
+  /** Settled on margin: its worth moves buying power too. */
+  margin: boolean;
+  averagePrice: string;
 }
 
 /** The terms a stored position was opened with, or undefined for a row written without them. */
