@@ -3,6 +3,8 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../store/db.js';
 import { SignalRepo } from '../store/signals.js';
 import { StrategyRepo } from '../store/strategies.js';
+import { AccountRepo } from '../store/accounts.js';
+import type { InboxInsert } from '../store/inbox-db.js';
 import { EventBus } from '../events.js';
 import { createLogger } from '../log.js';
 import { tempDir, eventually } from '../test-support/agent.js';
@@ -35,5 +37,35 @@ describe('the worker reading the inbox', () => {
     expect(reads).toBe(2);
     await eventually(() => worker.backlog, (n) => n === 0);
     expect(signals.get('s4')?.status).toBe('denied');
+  });
+});
+
+describe('the worker taking an alert', () => {
+  it("gives the alert's price to the accounts that price from alerts in the commit of the processing mark", async () => {
+    db = openDatabase({ file: path.join(tempDir(), 'w.db') });
+    const d = db;
+    const signals = new SignalRepo(d);
+    const at = new Date().toISOString();
+    new AccountRepo(d).insert({ id: 'acc1', name: 'Paper', broker: 'paper', environment: 'paper', config: {}, createdAt: at });
+    new StrategyRepo(d).insert({ id: 'st', name: 'S', webhookId: 'wh_price', enabled: true, config: {}, accountIds: ['acc1'], createdAt: at });
+    signals.ingest('e1', [inboxRow(1, { parsed: { symbol: 'AAPL', action: 'buy', price: '101.5' } as unknown as InboxInsert['parsed'] })]);
+    const seen: { symbol: string; price: string; inTransaction: boolean; status: string | undefined }[] = [];
+    // Prices from alerts like the paper broker; anything past that fails the alert, which this test does not look at.
+    const adapter = {
+      broker: 'paper',
+      observePrice: (symbol: string, price: string) => seen.push({ symbol, price, inTransaction: d.inTransaction, status: signals.status('s1') }),
+    };
+    const worker = new SignalWorker({
+      signals,
+      strategies: new StrategyRepo(d),
+      accounts: new AccountRepo(d),
+      router: { adapter: () => adapter },
+      bus: new EventBus(),
+      log: createLogger({ level: 'silent', console: 'silent' }),
+    } as unknown as WorkerDeps);
+    worker.kick();
+    await eventually(() => seen.length, (n) => n === 1);
+    await worker.stop();
+    expect(seen).toEqual([{ symbol: 'AAPL', price: '101.5', inTransaction: true, status: 'processing' }]);
   });
 });

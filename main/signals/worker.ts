@@ -217,13 +217,18 @@ export class SignalWorker {
   private async process(row: QueuedSignal): Promise<void> {
     if (this.stopped) return;
     const { signals, strategies } = this.d;
-    signals.markProcessing(row.id);
+    const found = strategies.get(row.strategyId);
+    const strategy = found?.enabled ? found : undefined;
+    // The alert's price reaches the accounts that price from alerts in the commit of the processing mark: one commit
+    // fewer before the broker call. A failure to take it fails the alert after the mark, as before.
+    let unobserved: { err: unknown } | undefined;
+    signals.markProcessing(row.id, strategy && row.parsed.price ? () => (unobserved = this.observePrice(row, strategy)) : undefined);
     this.unsettled.add(row.id);
-    const strategy = strategies.get(row.strategyId);
-    if (!strategy || !strategy.enabled) {
+    if (!strategy) {
       signals.finish(row.id, 'denied', this.now(), 'WEBHOOK_NOT_FOUND', 'The strategy was deleted or disabled before the alert was processed.');
       return;
     }
+    if (unobserved) throw unobserved.err;
     const outcomes: Outcome[] = [];
     const held: Decision[] = [];
     this.held.set(row.id, held);
@@ -341,6 +346,28 @@ export class SignalWorker {
     return { orders: [], denial: { code, detail } };
   }
 
+  /**
+   * The alert's price is a market observation, given to each of the strategy's accounts that prices from alerts (the
+   * paper broker) under the symbol the orders carry at that broker (a mapped or rolled ticker's orders would otherwise
+   * never see it); a limit or stop order is matched against it. Every account gets it; the first failure is returned.
+   */
+  private observePrice(row: QueuedSignal, strategy: StrategyRow): { err: unknown } | undefined {
+    const { price } = row.parsed;
+    let failure: { err: unknown } | undefined;
+    for (const accountId of strategy.accountIds) {
+      const adapter = this.d.router.adapter(accountId);
+      if (!price || !isPriceFed(adapter)) continue;
+      const account = this.d.accounts.get(accountId);
+      if (!account) continue;
+      try {
+        adapter.observePrice(brokerSymbol(row.parsed, adapter.broker, account.config as AccountSettings, this.now()), price);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+    return failure;
+  }
+
   private async forAccount(row: QueuedSignal, strategy: StrategyRow, accountId: string): Promise<Outcome> {
     const { router, orders, tradingState, log, bus } = this.d;
     const signal: Signal = row.parsed;
@@ -355,9 +382,6 @@ export class SignalWorker {
     const strategySettings = strategy.config as StrategySettings;
     const accountSettings = account.config as AccountSettings;
     const now = this.now();
-    // The alert's price is a market observation, taken under the symbol the orders carry at this broker (a mapped
-    // or rolled ticker's orders would otherwise never see it). A limit or stop order is matched against it.
-    if (signal.price && isPriceFed(adapter)) adapter.observePrice(brokerSymbol(signal, adapter.broker, accountSettings, now), signal.price);
     let facts: AccountFacts;
     for (let attempt = 0; ; attempt++) {
       try {

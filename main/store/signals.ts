@@ -97,8 +97,14 @@ export class SignalRepo {
     return rows.map((r) => ({ seq: r.seq, id: r.id, strategyId: r.strategy_id, receivedAt: r.received_at, parsed: JSON.parse(r.parsed) as Signal, attempts: r.attempts }));
   }
 
-  markProcessing(id: string): void {
-    this.db.prepare("UPDATE signals SET status = 'processing', attempts = attempts + 1 WHERE id = ?").run(id);
+  /** Marks the signal as being processed (one attempt more); `withIt` writes in the same commit. */
+  markProcessing(id: string, withIt?: () => void): void {
+    const mark = (): void => void this.db.prepare("UPDATE signals SET status = 'processing', attempts = attempts + 1 WHERE id = ?").run(id);
+    if (!withIt) return mark();
+    this.db.transaction(() => {
+      mark();
+      withIt();
+    })();
   }
 
   finish(id: string, status: SignalStatus, at: string, code?: string, message?: string): void {
