@@ -49,6 +49,9 @@ describe('NYSE holidays and early closes', () => {
     ['Independence Day observed 2026-07-03 at 16:30', '2026-07-03T20:30:00Z', '2026-07-06T13:30:00Z'],
     ['Christmas observed 2027-12-24 at 18:00', '2027-12-24T23:00:00Z', '2027-12-27T14:30:00Z'],
     ['Good Friday 2028-04-14 at 16:01', '2028-04-14T20:01:00Z', '2028-04-17T13:30:00Z'],
+    // Past the NYSE's published calendars: the rules still know the holidays.
+    ['Good Friday 2029-03-30 at 17:00', '2029-03-30T21:00:00Z', '2029-04-02T13:30:00Z'],
+    ['Thanksgiving 2031-11-27 at 18:00', '2031-11-27T23:00:00Z', '2031-11-28T14:30:00Z'],
   ])('%s is closed, not after hours', (_name, now, nextOpen) => {
     expect(sessionFromClock({ is_open: false, next_open: nextOpen, next_close: nextOpen }, new Date(now))).toBe('closed');
   });
@@ -72,5 +75,11 @@ describe('NYSE holidays and early closes', () => {
     expect(sessionFromClock(next, new Date('2026-12-24T22:30:00Z'))).toBe('closed'); // 17:30 New York
     const friday = { is_open: false, next_open: '2026-12-07T14:30:00Z', next_close: '2026-12-07T21:00:00Z' };
     expect(sessionFromClock(friday, new Date('2026-12-04T22:30:00Z'))).toBe('extended'); // 17:30 New York
+  });
+
+  it('an early close after the published calendars: Christmas Eve 2029 (a Monday) ends the late session at 17:00', () => {
+    const next = { is_open: false, next_open: '2029-12-26T14:30:00Z', next_close: '2029-12-26T21:00:00Z' };
+    expect(sessionFromClock(next, new Date('2029-12-24T21:30:00Z'))).toBe('extended'); // 16:30 New York
+    expect(sessionFromClock(next, new Date('2029-12-24T22:30:00Z'))).toBe('closed'); // 17:30 New York
   });
 });

@@ -42,8 +42,8 @@ function newYorkDay(now: Date): NewYorkDay {
 /**
  * 'open' in regular hours (the broker's clock says so); 'extended' in the pre-market (04:00 until the next open)
  * or after hours (16:00–20:00 New York time, 13:00–17:00 on an NYSE early-close day) of a trading day; 'closed'
- * otherwise. A weekend or an NYSE full holiday (exchange-calendar.ts, 2025–2028) is closed all day: no session
- * runs then. For a year outside that table only weekends are known.
+ * otherwise. A weekend or an NYSE full holiday (exchange-calendar.ts, from the exchange's rules) is closed all day:
+ * no session runs then.
  */
 export function sessionFromClock(clock: Clock, now: Date): MarketSession {
   if (clock.is_open) return 'open';

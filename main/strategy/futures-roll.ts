@@ -3,7 +3,7 @@
 // last trading day, or the first notice day for physically delivered contracts), so the agent moves to the next
 // contract before liquidity leaves the old one. Dates are UTC calendar dates.
 import type { FuturesRollRule } from '../../shared/strategy-config.js';
-import { businessDayOnOrBefore, businessDaysBefore, isBusinessDay } from './exchange-calendar.js';
+import { businessDayOnOrBefore, businessDaysBefore, isBusinessDay, nthWeekday } from './exchange-calendar.js';
 
 export const MONTH_CODES = 'FGHJKMNQUVXZ';
 
@@ -22,12 +22,6 @@ export function parseContinuous(symbol: string): { root: string; n: number } | u
   const m = /^([A-Z0-9]{1,6}?)([1-9])!$/.exec(symbol);
   if (!m || !m[1] || !m[2]) return undefined;
   return { root: m[1], n: Number(m[2]) };
-}
-
-/** The n-th `weekday` (0 = Sunday) of a month, as UTC midnight (ms). */
-function nthWeekday(year: number, month: number, weekday: number, n: number): number {
-  const firstDow = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
-  return Date.UTC(year, month - 1, 1 + ((weekday - firstDow + 7) % 7) + 7 * (n - 1));
 }
 
 /** The last business day of a month (month 0 is December of the year before). */

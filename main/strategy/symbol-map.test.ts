@@ -173,6 +173,10 @@ describe('continuous futures by exchange rule, on the dates around each roll', (
     expect(nthContract(rule('CL'), '2026-12-01T00:00:00Z', 1)).toMatchObject({ year: 2027, code: 'F', expiry: '2026-12-21' });
     // The 25th is Thanksgiving (2027-11-25): from the 24th, 3 business days back is Friday the 19th.
     expect(nthContract(rule('CL'), '2027-11-01T00:00:00Z', 1)).toMatchObject({ year: 2027, code: 'Z', expiry: '2027-11-19' });
+    // Past the NYSE's published calendars the holidays are still skipped: Christmas 2029 (a Tuesday) and
+    // Thanksgiving 2032 (25 November).
+    expect(nthContract(rule('CL'), '2029-12-01T00:00:00Z', 1)).toMatchObject({ year: 2030, code: 'F', expiry: '2029-12-19' });
+    expect(nthContract(rule('CL'), '2032-11-01T00:00:00Z', 1)).toMatchObject({ year: 2032, code: 'Z', expiry: '2032-11-19' });
   });
 
   it('CL1! rolls 3 days before the last trading day', () => {
