@@ -72,6 +72,30 @@ describe('paper futures through the webhook', () => {
     expect((await positionOf(accountId))[0]).toMatchObject({ quantity: '1', unrealizedPnl: '-500' });
   });
 
+  it('futures trade in whole contracts: a fraction is denied, money-based sizing rounds down to whole contracts', async () => {
+    const { accountId, webhook } = await paperStrategy('Paper futures, whole contracts');
+    // Half a contract rounds to zero at the contract's lot of 1: denied, nothing reaches the books.
+    const half = await alert(webhook, { ticker: 'ES1!', action: 'buy', quantity: '0.5', price: '5000' });
+    expect(half.signal).toMatchObject({ status: 'denied', code: 'QUANTITY_ROUNDS_TO_ZERO' });
+    expect(half.orders).toEqual([]);
+    // 1.5 contracts are rounded down to the lot: 1 is bought.
+    const oneAndHalf = await alert(webhook, { ticker: 'ES1!', action: 'buy', quantity: '1.5', price: '5000' });
+    expect(oneAndHalf.orders.map((o) => [o.quantity, o.status])).toEqual([['1', 'filled']]);
+    // $600,000 of ES at 5000 is 2.4 contracts of $250,000: 2 are bought.
+    const dollars = await alert(webhook, { ticker: 'ES1!', action: 'buy', quantity: '600000', quantityType: 'dollar_amount', price: '5000' });
+    expect(dollars.orders).toHaveLength(1);
+    expect(dollars.orders[0]).toMatchObject({ side: 'buy', quantity: '2', status: 'filled' });
+    expect((await positionOf(accountId))[0]).toMatchObject({ quantity: '3' });
+    // 300 % of the $100,000 equity is 1.2 contracts: 1 more.
+    const percent = await alert(webhook, { ticker: 'ES1!', action: 'buy', quantity: '300', quantityType: 'percent_of_equity', price: '5000' });
+    expect(percent.orders[0]).toMatchObject({ quantity: '1', status: 'filled' });
+    // $100,000 is 0.4 of a contract: denied.
+    const small = await alert(webhook, { ticker: 'ES1!', action: 'buy', quantity: '100000', quantityType: 'dollar_amount', price: '5000' });
+    expect(small.signal).toMatchObject({ status: 'denied', code: 'QUANTITY_ROUNDS_TO_ZERO' });
+    expect(small.orders).toEqual([]);
+    expect((await positionOf(accountId))[0]).toMatchObject({ quantity: '4' });
+  });
+
   it('the balance of an unknown account is 404 NOT_FOUND', async () => {
     const res = await agent.api<{ code: string }>('GET', '/api/accounts/acc_nope/balance');
     expect(res.status).toBe(404);

@@ -2,6 +2,7 @@
 // Capabilities are data; the router denies an order that needs a missing capability before any network call.
 import type { Decimal, OrderType, TimeInForce } from '../../shared/signal.js';
 import type { OrderStatus } from '../../shared/order-status.js';
+import type { Code } from '../../shared/codes.js';
 
 export type Side = 'buy' | 'sell';
 export type AssetClass = 'equity' | 'crypto' | 'forex' | 'cfd' | 'future' | 'option' | 'other';
@@ -156,12 +157,15 @@ export type BrokerErrorKind =
   | 'connection_reset' // likewise unknown
   | 'server_error'; // the broker (or its gateway) answered 5xx: it may or may not have taken the order
 
-/** Every adapter failure is a BrokerError; `outcomeUnknown` says whether the request may have taken effect. */
+/** Every adapter failure is a BrokerError; `outcomeUnknown` says whether the request may have taken effect. `code`,
+ *  when the adapter knows a more precise one than its kind's (QUANTITY_NOT_WHOLE), is the code the order is closed
+ *  with. */
 export class BrokerError extends Error {
   constructor(
     readonly kind: BrokerErrorKind,
     message: string,
     readonly retryAfterMs?: number,
+    readonly code?: Code,
   ) {
     super(message);
     this.name = 'BrokerError';

@@ -238,6 +238,15 @@ describe('router: circuit breaker', () => {
     expect(h.tradingState.effective('acc1').state).toBe('active');
     h.close();
   });
+
+  it('a refusal with its own code is recorded under that code: a fraction of a futures contract is QUANTITY_NOT_WHOLE', async () => {
+    const h = harness(fast);
+    h.router.register('acc1', h.paper('acc1'));
+    const o = await h.router.submit(order('es', { symbol: 'ESZ2026', quantity: '0.5', referencePrice: '5000' }), { accountId: 'acc1', leg: 'entry' });
+    expect(o).toMatchObject({ status: 'rejected', reason: 'QUANTITY_NOT_WHOLE: ESZ2026 is a futures contract and trades in whole contracts: 0.5 is not a whole number of contracts. Send at least 1.' });
+    expect(h.paperRepo.order('acc1', 'es')).toBeUndefined();
+    h.close();
+  });
 });
 
 describe('router: the moment of sending', () => {

@@ -24,6 +24,7 @@ import { protectBracketRemainder } from './bracket-remainder.js';
 import { accountLabel, accountName, type AccountNames } from '../account-label.js';
 
 export function brokerErrorCode(err: BrokerError): Code {
+  if (err.code !== undefined) return err.code;
   switch (err.kind) {
     case 'insufficient_funds':
       return 'INSUFFICIENT_FUNDS';

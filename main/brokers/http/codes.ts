@@ -17,7 +17,7 @@ const CODE_BY_KIND: Record<BrokerErrorKind, Code> = {
 };
 
 export function codeForBrokerError(err: unknown): Code {
-  if (err instanceof BrokerError) return CODE_BY_KIND[err.kind];
+  if (err instanceof BrokerError) return err.code ?? CODE_BY_KIND[err.kind];
   return 'INTERNAL_ERROR';
 }
 

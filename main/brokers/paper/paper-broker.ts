@@ -27,7 +27,7 @@ import {
 import { crossingPrice, trailStop } from './crossing.js';
 import { Money, averagePriceOf } from './cost-basis.js';
 import { counted, countingOf, oldBookTerms, paperInstrument, positionMoney, settleFill, termsOf, type Counted, type PositionMoney, type PositionTerms } from './paper-valuation.js';
-import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, isPositive, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
+import { DEFAULT_PAPER_CONFIG, PAPER_CAPABILITIES, checkWholeQuantity, isPositive, toBrokerOrder, validate, type PaperConfig } from './paper-terms.js';
 
 export type { PaperConfig };
 
@@ -186,6 +186,7 @@ export class PaperBroker implements BrokerAdapter {
 
   async submit(req: OrderRequest): Promise<BrokerOrder> {
     validate(req, this.capabilities);
+    checkWholeQuantity(req, this.facts(req.symbol), () => this.repo.position(this.id, req.symbol)?.quantity ?? '0');
     const at = this.now();
     const updates: OrderUpdate[] = [];
     const result = this.repo.transaction(() => {
@@ -224,7 +225,7 @@ export class PaperBroker implements BrokerAdapter {
         return row;
       }
       const price = this.slip(req.side, new Decimal(last));
-      const first = this.firstPart(row.quantity);
+      const first = this.firstPart(row.quantity, req.symbol);
       if (first) updates.push(...this.fill(row, price, at, first));
       updates.push(...this.fill(row, price, at));
     } else if (last) {
@@ -267,11 +268,13 @@ export class PaperBroker implements BrokerAdapter {
     return row;
   }
 
-  /** The first part of a split market fill: half the quantity rounded down to the lot size, or undefined when the
-   *  order fills in one piece (split fills off, or a quantity too small to split). */
-  private firstPart(quantity: string): Decimal | undefined {
+  /** The first part of a split market fill: half the quantity rounded down to the instrument's lot size (whole
+   *  contracts for a future), or undefined when the order fills in one piece (split fills off, or a quantity too
+   *  small to split). */
+  private firstPart(quantity: string, symbol: string): Decimal | undefined {
     if (!this.config.partialFills) return undefined;
-    const half = new Decimal(quantity).div(2).toDecimalPlaces(this.config.fractional ? 6 : 0, Decimal.ROUND_DOWN);
+    const lot = new Decimal(this.facts(symbol).lotSize);
+    const half = new Decimal(quantity).div(2).div(lot).floor().times(lot);
     return half.gt(0) && half.lt(quantity) ? half : undefined;
   }
 

@@ -2,7 +2,7 @@
 // stored rows read as broker orders. paper-broker.ts holds the books and the matching.
 import { Decimal } from 'decimal.js';
 import type { PaperOrderRow } from '../../store/paper.js';
-import { BrokerError, type BrokerCapabilities, type BrokerOrder, type OrderRequest } from '../port.js';
+import { BrokerError, type BrokerCapabilities, type BrokerOrder, type InstrumentInfo, type OrderRequest } from '../port.js';
 import type { OrderStatus } from '../../../shared/order-status.js';
 
 export interface PaperConfig {
@@ -56,7 +56,6 @@ export function isPositive(v: string | undefined): boolean {
 export function validate(req: OrderRequest, caps: BrokerCapabilities): void {
   if (!caps.orderTypes.includes(req.type)) throw new BrokerError('invalid', `order type ${req.type} is not supported by the paper broker`);
   if (!isPositive(req.quantity)) throw new BrokerError('invalid', 'quantity must be positive');
-  if (!caps.fractional && !new Decimal(req.quantity).isInteger()) throw new BrokerError('invalid', 'fractional quantities are not enabled for this paper account');
   if ((req.type === 'limit' || req.type === 'stop_limit') && !isPositive(req.limitPrice)) throw new BrokerError('invalid', `${req.type} order needs a positive limit price`);
   if ((req.type === 'stop' || req.type === 'stop_limit') && !isPositive(req.stopPrice)) throw new BrokerError('invalid', `${req.type} order needs a positive stop price`);
   if (req.type === 'trailing_stop' && isPositive(req.trailAmount) === isPositive(req.trailPercent)) throw new BrokerError('invalid', 'a trailing stop needs exactly one of a positive trail amount or trail percent');
@@ -64,6 +63,27 @@ export function validate(req: OrderRequest, caps: BrokerCapabilities): void {
   if (req.stopLoss && !isPositive(req.stopLoss.stopPrice) && !isPositive(req.stopLoss.trailAmount) && !isPositive(req.stopLoss.trailPercent)) {
     throw new BrokerError('invalid', 'a stop-loss needs a positive stop price, trail amount or trail percent');
   }
+}
+
+/**
+ * Refuses, before the order reaches the books, a fraction of a unit the instrument trades only whole (`info` not
+ * fractionable: a futures contract, or any symbol on an account with fractional quantities off), with
+ * QUANTITY_NOT_WHOLE. A reduce-only order may carry a fraction only to close one the books already hold (kept from
+ * before whole contracts were enforced): what it leaves of the position (`held`, read only then) must be whole.
+ */
+export function checkWholeQuantity(req: OrderRequest, info: InstrumentInfo, held: () => Decimal.Value): void {
+  if (info.fractionable !== false) return;
+  const lot = new Decimal(info.lotSize);
+  const qty = new Decimal(req.quantity);
+  if (qty.mod(lot).isZero()) return;
+  if (req.reduceOnly && Decimal.max(0, new Decimal(held()).abs().minus(qty)).mod(lot).isZero()) return;
+  const below = qty.div(lot).floor().times(lot);
+  const send = below.gt(0) ? `${below.toString()} or ${below.plus(lot).toString()}` : `at least ${lot.toString()}`;
+  const message =
+    info.assetClass === 'future'
+      ? `${req.symbol} is a futures contract and trades in whole contracts: ${qty.toString()} is not a whole number of contracts. Send ${send}.`
+      : `fractional quantities are not enabled for this paper account: ${qty.toString()} ${req.symbol} is not a whole number. Send ${send}, or enable fractional quantities in the account's paper settings.`;
+  throw new BrokerError('invalid', message, undefined, 'QUANTITY_NOT_WHOLE');
 }
 
 export function toBrokerOrder(o: PaperOrderRow): BrokerOrder {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { harness } from '../../orders/test-support/harness.js';
-import type { OrderRequest } from '../port.js';
+import { BrokerError, type OrderRequest } from '../port.js';
 import { PaperBroker } from './paper-broker.js';
 import { openDatabase } from '../../store/db.js';
 import { PaperRepo } from '../../store/paper.js';
@@ -87,6 +87,82 @@ describe('paper books in the account currency: futures', () => {
     await again.submit(order('s', ES, 'sell', '2', '5010'));
     expect(new PaperRepo(db).account('acc1')).toMatchObject({ cash: '101000', realizedPnl: '1000' });
     db.close();
+  });
+});
+
+describe('paper futures trade in whole contracts', () => {
+  /** The BrokerError `p.submit(o)` is refused with. */
+  const refusal = async (p: PaperBroker, o: OrderRequest): Promise<BrokerError> => {
+    const err: unknown = await p.submit(o).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(BrokerError);
+    return err as BrokerError;
+  };
+
+  it('a contract is whole whatever the account\'s fractional setting: lot and minimum 1, not fractionable', async () => {
+    const h = harness();
+    for (const p of [h.paper('frac'), h.paper('whole', { fractional: false })]) {
+      expect(await p.instrument(ES)).toMatchObject({ assetClass: 'future', lotSize: '1', minQuantity: '1', fractionable: false });
+    }
+    // Stocks on a fractional account stay fractional.
+    expect(await h.paper('frac').instrument('AAPL')).toMatchObject({ lotSize: '0.000001', fractionable: true });
+    h.close();
+  });
+
+  it('an order for a fraction of a contract is refused with QUANTITY_NOT_WHOLE before it reaches the books', async () => {
+    const h = harness();
+    const p = h.paper();
+    const half = await refusal(p, order('half', ES, 'buy', '0.5', '5000'));
+    expect(half).toMatchObject({ kind: 'invalid', code: 'QUANTITY_NOT_WHOLE' });
+    expect(half.message).toBe('ESZ2026 is a futures contract and trades in whole contracts: 0.5 is not a whole number of contracts. Send at least 1.');
+    const more = await refusal(p, { ...order('more', 'NQH2027', 'sell', '1.5', '20000'), type: 'limit', limitPrice: '20000', timeInForce: 'gtc' });
+    expect(more.message).toBe('NQH2027 is a futures contract and trades in whole contracts: 1.5 is not a whole number of contracts. Send 1 or 2.');
+    // Nothing was booked: no order row (the client order id is still free), no position, no cash moved.
+    expect(h.paperRepo.order('acc1', 'half')).toBeUndefined();
+    expect(h.paperRepo.order('acc1', 'more')).toBeUndefined();
+    expect(await p.positions()).toEqual([]);
+    expect(await p.account()).toEqual({ currency: 'USD', cash: '100000', equity: '100000', buyingPower: '100000' });
+    expect(await p.submit(order('half', ES, 'buy', '1', '5000'))).toMatchObject({ status: 'filled', quantity: '1' });
+    // A fractional stock on the same account is still accepted.
+    expect(await p.submit(order('aapl', 'AAPL', 'buy', '0.5', '200'))).toMatchObject({ status: 'filled', quantity: '0.5' });
+    h.close();
+  });
+
+  it('a split market fill is split in whole contracts', async () => {
+    const h = harness();
+    const p = h.paper('acc1', { partialFills: true });
+    const fills: string[] = [];
+    p.onUpdate((u) => u.kind === 'fill' && fills.push(u.fill.quantity));
+    expect(await p.submit(order('b', ES, 'buy', '3', '5000'))).toMatchObject({ status: 'filled', filledQuantity: '3' });
+    expect(fills).toEqual(['1', '2']);
+    h.close();
+  });
+
+  it('an exit may close a fraction the books kept from before, but never leave one', async () => {
+    const h = harness();
+    const p = h.paper();
+    // A position of 1.5 ES as the books could hold it before whole contracts were enforced.
+    h.paperRepo.setPosition('acc1', { symbol: ES, quantity: '1.5', costBasis: '7500', averagePrice: '5000', lastPrice: '5000', contractSize: '50', quoteCurrency: 'USD', settlement: 'margin' });
+    // An exit of 0.5 closes the fraction; one of 0.25 would leave another, and is refused.
+    expect(await refusal(p, order('x1', ES, 'sell', '0.25', '5010', { reduceOnly: true }))).toMatchObject({ code: 'QUANTITY_NOT_WHOLE' });
+    expect(await p.submit(order('x2', ES, 'sell', '0.5', '5010', { reduceOnly: true }))).toMatchObject({ status: 'filled', filledQuantity: '0.5' });
+    expect(await p.positions()).toMatchObject([{ symbol: ES, quantity: '1' }]);
+    // Holding a whole contract, a reduce-only half is refused: it would leave half of one. Only an exit may carry
+    // a fraction: the same half without reduce-only is refused too.
+    expect(await refusal(p, order('x3', ES, 'sell', '0.5', '5010', { reduceOnly: true }))).toMatchObject({ code: 'QUANTITY_NOT_WHOLE' });
+    expect(await refusal(p, order('x4', ES, 'sell', '0.5', '5010'))).toMatchObject({ code: 'QUANTITY_NOT_WHOLE' });
+    // An exit larger than a kept fraction fills at most the position, leaving nothing.
+    h.paperRepo.setPosition('acc1', { symbol: ES, quantity: '1.5', costBasis: '7500', averagePrice: '5000', lastPrice: '5000', contractSize: '50', quoteCurrency: 'USD', settlement: 'margin' });
+    expect(await p.submit(order('x5', ES, 'sell', '2.5', '5010', { reduceOnly: true }))).toMatchObject({ filledQuantity: '1.5' });
+    expect(await p.positions()).toEqual([]);
+    h.close();
+  });
+
+  it('an account with fractional quantities off refuses a fraction of a share with the same code', async () => {
+    const h = harness();
+    const err = await refusal(h.paper('strict', { fractional: false }), order('f', 'AAPL', 'buy', '2.5', '200'));
+    expect(err).toMatchObject({ kind: 'invalid', code: 'QUANTITY_NOT_WHOLE' });
+    expect(err.message).toBe("fractional quantities are not enabled for this paper account: 2.5 AAPL is not a whole number. Send 2 or 3, or enable fractional quantities in the account's paper settings.");
+    h.close();
   });
 });
 

@@ -39,8 +39,9 @@ export function oldBookTerms(accountCurrency: string): PositionTerms {
 
 /**
  * What the paper broker says a symbol is, as the real instrument's broker would: a futures contract (ESZ2026) is
- * worth its point value per 1.0 of price in US dollars (unknown for a root without one), a forex pair or spot metal
- * (EURUSD, EUR_USD, XAUUSD) is priced in its quote currency, anything else in the account's currency.
+ * worth its point value per 1.0 of price in US dollars (unknown for a root without one) and trades in whole
+ * contracts (lot and minimum 1, never fractional, whatever the account's `fractional` setting), a forex pair or spot
+ * metal (EURUSD, EUR_USD, XAUUSD) is priced in its quote currency, anything else in the account's currency.
  */
 export function paperInstrument(symbol: string, accountCurrency: string, opts: { fractional: boolean; allowShort: boolean }): InstrumentInfo {
   const info: InstrumentInfo = {
@@ -57,6 +58,9 @@ export function paperInstrument(symbol: string, accountCurrency: string, opts: {
   const pair = future ? undefined : currencyPairOf(symbol);
   if (future) {
     info.assetClass = 'future';
+    info.lotSize = '1';
+    info.minQuantity = '1';
+    info.fractionable = false;
     info.quoteCurrency = FUTURES_QUOTE_CURRENCY;
     if (future.pointValue !== undefined) info.contractSize = future.pointValue;
   } else if (pair) {
