@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BrokerError } from '../port.js';
+import { BrokerError } from '../port.js';
+import { codeForBrokerError } from './codes.js';
 import { kindForStatus, parseRetryAfter, sendHttp } from './request.js';
 import { TokenBucket } from './rate-limiter.js';
 import { redact } from './redact.js';
@@ -74,6 +75,14 @@ describe('status and Retry-After mapping', () => {
     expect(kindForStatus({ status: 502, brokerMessage: '', unsafe: false })).toBe('unreachable');
     expect(kindForStatus({ status: 401, brokerMessage: '', unsafe: false })).toBe('auth');
     expect(kindForStatus({ status: 429, brokerMessage: '', unsafe: true })).toBe('rate_limited');
+  });
+});
+
+describe('codeForBrokerError', () => {
+  it('maps a kind to its code, unless the adapter gave a more precise one', () => {
+    expect(codeForBrokerError(new BrokerError('invalid', 'x'))).toBe('CAPABILITY_UNSUPPORTED');
+    expect(codeForBrokerError(new BrokerError('invalid', 'x', undefined, 'QUANTITY_NOT_WHOLE'))).toBe('QUANTITY_NOT_WHOLE');
+    expect(codeForBrokerError(new Error('x'))).toBe('INTERNAL_ERROR');
   });
 });
 
