@@ -6,7 +6,7 @@ import { openDatabase } from '../store/db.js';
 import { SignalRepo } from '../store/signals.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import { tempDir } from '../test-support/agent.js';
-import { inboxInsert } from '../test-support/inbox-rows.js';
+import { inboxInsert, inboxRow } from '../test-support/inbox-rows.js';
 import { openIntake, type Intake } from './webhook-intake.js';
 
 const waitUntil = async (check: () => boolean, ms = 5_000): Promise<void> => {
@@ -89,6 +89,44 @@ describe('the intake during an alert storm', () => {
     receive(3);
     expect(stored()).toBe(3);
     expect(intake.notCopied()).toEqual({});
+  });
+
+  it('lists every answered alert during a storm, copied or still waiting in inbox.db, with the filters applied to both', async () => {
+    const { intake, receive, signals, stored } = setup();
+    let wanted = false;
+    intake.followStorm(() => true, () => wanted);
+    receive(150);
+    wanted = true; // the worker takes a step: rows 1–100 are copied, the rest wait
+    await waitUntil(() => stored() > 0);
+    wanted = false;
+    receive(150);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(stored()).toBe(100);
+    expect(intake.notCopied()).toEqual({ queued: 180, rejected: 20 });
+
+    // Newest first, each alert once, the waiting ones as they will be copied (rows 1–300: s1 … s300, every tenth
+    // rejected at the webhook).
+    const all = Array.from({ length: 300 }, (_, i) => `s${300 - i}`);
+    expect(signals.list({ limit: 5000 }).map((s) => s.id)).toEqual(all);
+    const listed = signals.list({ limit: 5000 });
+    expect(listed.find((s) => s.id === 's299')).toMatchObject({ strategyId: 'st', status: 'queued', symbol: 'AAPL', rawBody: '{"ticker":"AAPL","action":"buy","i":299}', parsed: { symbol: 'AAPL', action: 'buy' } });
+    expect(listed.find((s) => s.id === 's260')).toMatchObject({ status: 'rejected', code: 'INVALID_JSON' });
+    signals.get('s250'); // asking for one alert copies up to it: the list stays the same
+    expect(stored()).toBe(250);
+    expect(signals.list({ limit: 5000 })).toEqual(listed);
+
+    // A limit cuts the newest; one reaching past the waiting rows goes on with the copied ones.
+    expect(signals.list({ limit: 3 }).map((s) => s.id)).toEqual(['s300', 's299', 's298']);
+    expect(signals.list({ limit: 53 }).map((s) => s.id)).toEqual(all.slice(0, 53));
+    expect(signals.list({ status: 'rejected', limit: 5000 }).map((s) => s.id)).toEqual(all.filter((id) => Number(id.slice(1)) % 10 === 0));
+    expect(signals.list({ status: 'queued', limit: 5 }).map((s) => s.id)).toEqual(['s299', 's298', 's297', 's296', 's295']);
+    expect(signals.list({ status: 'done', limit: 5000 })).toEqual([]);
+    expect(signals.list({ strategyId: 'other', limit: 5000 })).toEqual([]);
+    expect(signals.list({ strategyId: 'st', limit: 5000 })).toHaveLength(300);
+
+    // A waiting alert whose dedupe key is stored already will not be copied: it is not listed either.
+    signals.ingest('elsewhere', [inboxRow(999, { id: 'x', dedupeKey: 'k299' })]);
+    expect(signals.list({ limit: 3 }).map((s) => s.id)).toEqual(['s300', 's298', 's297']);
   });
 
   it('closing copies what waits in inbox.db, storm or not', async () => {

@@ -149,6 +149,15 @@ export function openIntake(o: WebhookListenerOptions): Intake {
     }
   };
   o.signals.copyLate = (id) => copied(guarded(() => copier.copyAnswered(id)));
+  // The alerts list reads what waits in inbox.db rather than copying it first: a read takes no commit and leaves the
+  // storm's copies as the worker paces them (a list polled every few seconds would otherwise copy the whole flood).
+  o.signals.notCopied = function* (filter) {
+    try {
+      yield* reader.newestAfter(copier.copiedSeq, filter);
+    } catch (err) {
+      o.log.warn({ err }, 'could not read the alerts waiting in inbox.db; the alerts list shows the copied ones only');
+    }
+  };
   return {
     checkpointed: checkpointer !== undefined,
     checkpointAgentDb: () => checkpointer?.request(o.dbFile) ?? false,
@@ -191,6 +200,7 @@ export function openIntake(o: WebhookListenerOptions): Intake {
       pending = undefined;
       guarded(() => copier.copy(target)); // what was reported is copied before the worker stops (a storm's rows too)
       o.signals.copyLate = () => {};
+      o.signals.notCopied = () => [];
       o.signals.closeSync();
       reader.close();
       await checkpointer?.close();

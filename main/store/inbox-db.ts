@@ -320,6 +320,9 @@ export function inboxRowOf(item: InboxInsert, counts = item.status !== 'rejected
   };
 }
 
+/** Rows per read of newestAfter. */
+const READ_PAGE_ROWS = 250;
+
 /** The main thread's side: reads rows the writer reported committed (a read-only connection). */
 export class InboxReader {
   private readonly walSync: WalSync;
@@ -339,6 +342,23 @@ export class InboxReader {
   countAfter(afterSeq: number): Record<string, number> {
     const rows = this.db.prepare('SELECT status, count(*) AS n FROM alerts WHERE seq > ? GROUP BY status').all(afterSeq) as { status: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /**
+   * Rows after `afterSeq` (not copied yet), newest first, of one strategy and one status when given: read a page at
+   * a time as the caller takes them, so a caller that needs a few reads a few.
+   */
+  *newestAfter(afterSeq: number, filter: { strategyId?: string; status?: string } = {}): Generator<InboxRow, void, undefined> {
+    const where = ['seq > @afterSeq', 'seq < @before'];
+    if (filter.strategyId !== undefined) where.push('strategy_id = @strategyId');
+    if (filter.status !== undefined) where.push('status = @status');
+    const page = this.db.prepare(`SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY seq DESC ${sqlLimit(READ_PAGE_ROWS)}`);
+    for (let before = Number.MAX_SAFE_INTEGER; ; ) {
+      const rows = page.all({ afterSeq, before, ...filter }) as InboxRow[];
+      yield* rows;
+      if (rows.length < READ_PAGE_ROWS) return;
+      before = rows[rows.length - 1]!.seq;
+    }
   }
 
   /** The seq of the alert `id` while it is still in the file (a scan: the file holds a second or so of alerts). */

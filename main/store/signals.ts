@@ -163,7 +163,29 @@ export class SignalRepo {
     return r && toView(r);
   }
 
+  /**
+   * Set by the webhook intake: alerts received (answered, or about to be) and not copied here yet, newest first, of
+   * one strategy and status when given. During an alert storm they wait in inbox.db until the worker asks for them
+   * (docs/architecture.md); the list shows them all the same, read from there, as their copies will be.
+   */
+  notCopied: (filter: { strategyId?: string; status?: string }) => Iterable<InboxRow> = () => [];
+
+  /**
+   * The newest signals first. Alerts not copied yet (notCopied) arrived after every copied one and head the list;
+   * `beforeSeq` (a seq of this table) pages through the copied ones only.
+   */
   list(opts: { limit?: number; strategyId?: string; status?: string; beforeSeq?: number } = {}): SignalView[] {
+    const limit = Math.min(opts.limit ?? 200, 5000);
+    const items: SignalView[] = [];
+    if (!opts.beforeSeq && limit > 0) {
+      const filter = { ...(opts.strategyId ? { strategyId: opts.strategyId } : {}), ...(opts.status ? { status: opts.status } : {}) };
+      const stored = this.db.prepare('SELECT 1 FROM signals WHERE id = ? OR dedupe_key = ?');
+      for (const r of this.notCopied(filter)) {
+        if (stored.get(r.id, r.dedupe_key)) continue; // its copy will be skipped: stored already under this id or key
+        items.push(toView(r));
+        if (items.length >= limit) return items;
+      }
+    }
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (opts.strategyId) {
@@ -178,8 +200,9 @@ export class SignalRepo {
       where.push('seq < ?');
       args.push(opts.beforeSeq);
     }
-    const sql = `SELECT * FROM signals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC ${sqlLimit(Math.min(opts.limit ?? 200, 5000))}`;
-    return (this.db.prepare(sql).all(...args) as RawSignal[]).map(toView);
+    const sql = `SELECT * FROM signals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC ${sqlLimit(limit - items.length)}`;
+    for (const r of this.db.prepare(sql).all(...args) as RawSignal[]) items.push(toView(r));
+    return items;
   }
 
   countByStatus(): Record<string, number> {
@@ -197,7 +220,8 @@ export class SignalRepo {
   }
 }
 
-function toView(r: RawSignal): SignalView {
+/** A signal as the API shows it; a row not copied yet (an InboxRow) shows as its copy will, not processed yet. */
+function toView(r: Omit<RawSignal, 'attempts' | 'processed_at'> & { processed_at?: string | null }): SignalView {
   return {
     id: r.id,
     strategyId: r.strategy_id,
