@@ -1,9 +1,10 @@
-// The window: token check, header, navigation and the current page.
+// The window: token check, header, navigation (with the theme toggle below it) and the current page.
 import { useStatus } from './api/hooks.js';
 import { isUnauthorized, ApiHttpError } from './api/client.js';
 import { useRoute } from './lib/router.js';
 import { Header } from './components/Header.js';
 import { Nav } from './components/Nav.js';
+import { ThemeToggle } from './components/ThemeToggle.js';
 import { BadToken, AgentDown } from './components/TokenScreens.js';
 import { Dashboard } from './pages/Dashboard.js';
 import { Signals } from './pages/Signals.js';
@@ -30,7 +31,12 @@ export function App() {
       </a>
       <Header />
       <div className="body">
-        <Nav current={page} />
+        <div className="side">
+          <Nav current={page} />
+          <div className="side-foot">
+            <ThemeToggle />
+          </div>
+        </div>
         <main id="main" tabIndex={-1}>
           <Page page={page} id={id} sub={sub} />
         </main>

@@ -60,7 +60,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 function ordersShell(body: OrdersPageBody): HTMLElement {
   const nav = el('nav', { class: 'nav', 'aria-label': 'Pages' }, ...PAGES.map(([path, label]) => el('a', { class: 'nav-link', href: `#/${path}`, ...(path === 'orders' ? { 'aria-current': 'page' } : {}) }, label)));
   const page = el('div', { class: 'page page-fill' }, el('h1', {}, 'Orders'), filters(), el('p', { class: 'muted small', role: 'status', 'data-testid': 'orders-total' }, ordersTotalText(body.total)), table(body));
-  return el('div', { class: 'app', 'aria-busy': 'true' }, header(), el('div', { class: 'body' }, nav, el('main', { id: 'main', tabindex: '-1' }, page)));
+  const side = el('div', { class: 'side' }, nav, el('div', { class: 'side-foot' }, el('button', { type: 'button', class: 'btn small', disabled: '' }, 'Theme: …')));
+  return el('div', { class: 'app', 'aria-busy': 'true' }, header(), el('div', { class: 'body' }, side, el('main', { id: 'main', tabindex: '-1' }, page)));
 }
 
 /** The header's frame with its labels and nothing known yet, so the page below does not move much when the app
@@ -73,7 +74,7 @@ function header(): HTMLElement {
     { class: 'header' },
     el('div', { class: 'brand' }, el('strong', {}, 'Viewzenix')),
     el('div', { class: 'trading-controls' }, el('span', { class: 'label' }, 'Trading'), unknown(), el('button', { type: 'button', class: 'btn', disabled: '' }, 'Halt trading'), el('button', { type: 'button', class: 'btn warn', disabled: '' }, 'Flatten all…')),
-    el('div', { class: 'badges' }, badge('Approvals'), badge('Tunnel'), badge('Brokers'), badge('Open P&L'), el('button', { type: 'button', class: 'btn small', disabled: '' }, 'Theme: …')),
+    el('div', { class: 'badges' }, badge('Approvals'), badge('Tunnel'), badge('Brokers'), badge('Open P&L')),
   );
 }
 

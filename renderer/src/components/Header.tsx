@@ -1,10 +1,11 @@
-// Always visible: trading state with the kill switch and flatten-all, tunnel, brokers, P&L, live status.
+// Always visible: trading state with the kill switch and flatten-all, tunnel, brokers, P&L, live status. One line from
+// 1280 px wide (e2e/ui-header.spec.ts): the theme toggle sits under the page list, not here; narrower, the badges
+// wrap onto a second line.
 import { TradingControls } from './TradingControls.js';
 import { TunnelBadge } from './TunnelBadge.js';
 import { BrokerHealthBadge } from './BrokerHealth.js';
 import { PnlBadge } from './PnlBadge.js';
 import { LiveBadge } from './LiveBadge.js';
-import { ThemeToggle } from './ThemeToggle.js';
 import { ApprovalsBadge } from './ApprovalsBadge.js';
 
 export function Header() {
@@ -20,7 +21,6 @@ export function Header() {
         <TunnelBadge />
         <BrokerHealthBadge />
         <PnlBadge />
-        <ThemeToggle />
       </div>
     </header>
   );

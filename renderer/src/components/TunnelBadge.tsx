@@ -1,4 +1,5 @@
-// Tunnel state and the public URL TradingView posts to, with copy. Links to the settings when it is not up.
+// Tunnel state and the public URL TradingView posts to, with copy. Links to the settings when it is not up. The URL
+// itself is shown only in a wide window (styles.css .header-url); in a narrower one it is the copy button's tooltip.
 import { useTunnel } from '../api/hooks.js';
 import { StatusPill } from './StatusPill.js';
 import { CopyButton } from './CopyButton.js';
@@ -20,10 +21,12 @@ export function TunnelBadge() {
       {s ? <StatusPill value={s.state} testId="tunnel-state" /> : <span className="muted">…</span>}
       {s?.publicUrl && (
         <>
-          <code className="url" title={s.publicUrl}>
+          <code className="url header-url" title={s.publicUrl}>
             {s.publicUrl}
           </code>
-          <CopyButton text={s.publicUrl} label="Copy URL" />
+          <span title={s.publicUrl}>
+            <CopyButton text={s.publicUrl} label="Copy URL" />
+          </span>
         </>
       )}
       {s && s.state !== 'up' && (
