@@ -89,6 +89,9 @@ test('a Discord channel added from the window gets its test notification at the 
   await form.getByTestId('notify-save').click();
   await expect(form.getByTestId('field-error')).toHaveText('must be the whole webhook URL, starting with https://');
   await expect(secret).toHaveAttribute('aria-invalid', 'true');
+  // The error appeared after a failed save: it is announced, and the field points at it.
+  await expect(form.getByTestId('field-error')).toHaveAttribute('role', 'alert');
+  await expect(secret).toHaveAccessibleDescription(/must be the whole webhook URL, starting with https:\/\//);
   expect(credentialWrites).toEqual([]);
 
   // Two events only, a pace the agent refuses (over 600 a minute), the fake as the service address.

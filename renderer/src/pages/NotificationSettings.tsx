@@ -15,6 +15,7 @@ import { EmptyState } from '../components/EmptyState.js';
 import { StatusPill } from '../components/StatusPill.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { formRows } from '../components/FormRow.js';
+import { FieldErrors } from '../components/FieldErrors.js';
 import {
   CHANNEL_FIELDS,
   CHANNEL_LABELS,
@@ -314,15 +315,6 @@ function ChannelCard(props: { channel: ChannelName; settings: ChannelSettings; s
   );
 }
 
-function FieldErrors({ messages }: { messages?: string[] }) {
-  if (!messages?.length) return null;
-  return (
-    <span className="warn-line small" data-testid="field-error">
-      {messages.join('; ')}
-    </span>
-  );
-}
-
 function ChannelEditor(props: { channel: ChannelName; settings: ChannelSettings; adding: boolean; secret: SecretState; onClose: (saved: boolean) => void }) {
   const { channel: c, settings } = props;
   const api = useApi();
@@ -352,11 +344,7 @@ function ChannelEditor(props: { channel: ChannelName; settings: ChannelSettings;
   const byField = errorsByField(clientErrors.length ? clientErrors : serverErrors);
   const errId = (field: FormField) => `${id}-${field}-error`;
   const invalid = (field: FormField) => (byField.get(field)?.length ? { 'aria-invalid': true as const, 'aria-describedby': errId(field) } : {});
-  const err = (field: FormField) => (
-    <span id={errId(field)}>
-      <FieldErrors messages={byField.get(field)} />
-    </span>
-  );
+  const err = (field: FormField) => <FieldErrors id={errId(field)} messages={byField.get(field)} />;
   const set = (patch: Partial<ChannelForm>) => setF((old) => ({ ...old, ...patch }));
   const toggle = (kind: string) => set({ events: f.events.includes(kind) ? f.events.filter((k) => k !== kind) : [...f.events, kind] });
   const submit = (e: FormEvent) => {

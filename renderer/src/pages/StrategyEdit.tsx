@@ -14,6 +14,7 @@ import { errorsByField, formToUpdate, RISK_FIELDS, strategyToForm, type FieldErr
 import { APPROVAL_LABELS, label, OPPOSITE_LABELS, ORDER_TYPE_LABELS, SIDES_LABELS, SIZING_LABELS, TIF_LABELS } from './strategy-labels.js';
 import { RotateWebhook } from './RotateWebhook.js';
 import { formRows } from '../components/FormRow.js';
+import { FieldErrors } from '../components/FieldErrors.js';
 
 export function StrategyEdit({ id }: { id: string }) {
   const q = useStrategy(id);
@@ -31,15 +32,6 @@ export function StrategyEdit({ id }: { id: string }) {
         </>
       )}
     </div>
-  );
-}
-
-function FieldErrors({ messages }: { messages?: string[] }) {
-  if (!messages?.length) return null;
-  return (
-    <span className="warn-line small" role="alert" data-testid="field-error">
-      {messages.join('; ')}
-    </span>
   );
 }
 
