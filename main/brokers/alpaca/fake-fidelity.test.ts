@@ -189,3 +189,48 @@ describe('fake Alpaca groups: bracket legs, OCO, cancel', () => {
     expect(fake.positions.get('AAPL')?.qty.toString()).toBe('0');
   });
 });
+
+describe('fake Alpaca cancels as "Cancel an Order by ID" documents: 204 accepted, 422 no longer cancelable, 404 unknown', () => {
+  const cancel = (fake: FakeAlpaca, id: string) => api<{ code?: number; message?: string } | undefined>(fake, 'DELETE', `/v2/orders/${id}`);
+
+  it('an unknown id is 404 {code, message}; a filled order 422 "order is already in \\"filled\\" state"', async () => {
+    const { fake } = await setup();
+    expect(await cancel(fake, '00000000-0000-0000-0000-000000000000')).toEqual({ status: 404, body: { code: 40410000, message: 'order not found' } });
+    const filled = await place(fake, { symbol: 'AAPL', qty: '1', side: 'buy', type: 'market', client_order_id: 'f' });
+    await settle();
+    expect(await cancel(fake, filled.id)).toEqual({ status: 422, body: { code: 42210000, message: 'order is already in "filled" state' } });
+  });
+
+  it('fill_first: a trade fills the order at its limit as the cancel arrives, and the cancel is refused with 422', async () => {
+    const { fake } = await setup();
+    const resting = await place(fake, { symbol: 'AAPL', qty: '10', side: 'buy', type: 'limit', limit_price: '95', client_order_id: 'r' });
+    fake.cancelRace = 'fill_first';
+    expect(await cancel(fake, resting.id)).toEqual({ status: 422, body: { code: 42210000, message: 'order is already in "filled" state' } });
+    expect(await read(fake, resting.id)).toMatchObject({ status: 'filled', filled_qty: '10', filled_avg_price: '95' });
+  });
+
+  it('pending: 204 with no body, the order pending_cancel (with its stream event) until the venue confirms it, or a trade fills it first', async () => {
+    const { fake, adapter } = await setup(true);
+    await adapter.connect();
+    const seen: string[] = [];
+    adapter.onUpdate((u) => seen.push(`${u.order.clientOrderId}:${u.order.status}`));
+    fake.cancelRace = 'pending';
+    const first = await place(fake, { symbol: 'AAPL', qty: '10', side: 'buy', type: 'limit', limit_price: '95', client_order_id: 'p1' });
+    const second = await place(fake, { symbol: 'AAPL', qty: '10', side: 'buy', type: 'limit', limit_price: '90', client_order_id: 'p2' });
+
+    expect(await cancel(fake, first.id)).toEqual({ status: 204, body: undefined });
+    expect((await read(fake, first.id)).status).toBe('pending_cancel');
+    expect(await cancel(fake, first.id)).toEqual({ status: 204, body: undefined }); // asked again: still pending
+    fake.setPrice('AAPL', '95'); // the trade reaches it before the venue cancels it
+    expect(await read(fake, first.id)).toMatchObject({ status: 'filled', filled_qty: '10' });
+
+    // DELETE /v2/orders: one answer per open order, the order as the cancel left it.
+    const all = await api<{ id: string; status: number; body: Raw }[]>(fake, 'DELETE', '/v2/orders');
+    expect(all.status).toBe(207);
+    expect(all.body.map((a) => [a.id, a.status, a.body.status])).toEqual([[second.id, 200, 'pending_cancel']]);
+    fake.settleCancels();
+    expect((await read(fake, second.id)).status).toBe('canceled');
+    await eventually(() => seen, (s) => s.includes('p2:canceled'));
+    expect(seen).toEqual(expect.arrayContaining(['p1:cancel_pending', 'p1:filled', 'p2:cancel_pending', 'p2:canceled']));
+  });
+});

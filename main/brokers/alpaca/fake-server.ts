@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware } from '../contract/faults.js';
-import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FORBIDDEN, ERR_FRACTIONAL, ERR_INVALID, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, classify, errorBody, str, type FakeOrder, type FillActivity } from './fake-wire.js';
+import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FORBIDDEN, ERR_FRACTIONAL, ERR_INVALID, ERR_UNPROCESSABLE, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, classify, errorBody, str, type CancelRace, type FakeOrder, type FillActivity } from './fake-wire.js';
 import { closeNow, listenOnLoopback } from '../contract/loopback-server.js';
 
 export interface FakeAlpacaOptions {
@@ -35,6 +35,24 @@ export class FakeAlpaca {
   /** `last_equity`: the equity at the previous close (Alpaca's start of the trading day); the starting cash until a
    *  test sets another (a new trading day). */
   lastEquity: Decimal;
+  /**
+   * How a cancel (`DELETE /v2/orders/{id}`, and each order of `DELETE /v2/orders`) meets a working order. Alpaca
+   * ("Cancel an Order by ID"): "If the order is no longer cancelable (example: status = filled), the server will
+   * respond with status 422, and reject the request. Upon acceptance of the cancel request, it returns status 204";
+   * the order is then `pending_cancel` until the venue confirms the cancel, and may still fill meanwhile.
+   * - `immediate` (the default): accepted and canceled at once;
+   * - `pending`: accepted (204) and left `pending_cancel` (event `pending_cancel`) until `settleCancels()`, or
+   *   `cancelConfirmMs` later; a trade may fill it first, and it then ends `filled`;
+   * - `fill_first`: a trade fills what is left of the order just as the cancel arrives (at its limit price, else its
+   *   stop price, else the market price), so the cancel is refused: 422 `order is already in "filled" state`.
+   */
+  cancelRace: CancelRace = 'immediate';
+  /** With `cancelRace = 'pending'`: the venue confirms a pending cancel this many ms later (unset: only
+   *  `settleCancels()` does). */
+  cancelConfirmMs: number | undefined;
+  /** The client_order_id of every POST /v2/orders, taken or refused: how often an order was sent. */
+  readonly submitAttempts: string[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private server!: Server;
   private wss!: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -84,6 +102,8 @@ export class FakeAlpaca {
   }
 
   async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     for (const ws of this.sockets) ws.terminate();
     this.wss.close();
     await closeNow(this.server);
@@ -97,6 +117,12 @@ export class FakeAlpaca {
 
   countByClientId(clientOrderId: string): number {
     return [...this.orders.values()].filter((o) => o.client_order_id === clientOrderId).length;
+  }
+
+  /** The venue confirms every pending cancel: each `pending_cancel` order (and what is still open of its group) is
+   *  canceled. */
+  settleCancels(): void {
+    for (const o of [...this.orders.values()]) if (o.status === 'pending_cancel') this.cancelOrder(o);
   }
 
   /**
@@ -121,7 +147,7 @@ export class FakeAlpaca {
       try {
         fn(req, res);
       } catch (err) {
-        if (err instanceof InvalidRequest) res.status(err.status).json({ code: err.code, message: err.message });
+        if (err instanceof InvalidRequest) res.status(err.status).json({ ...err.extra, code: err.code, message: err.message });
         else res.status(500).json({ code: 50010000, message: 'internal server error' });
       }
     };
@@ -136,7 +162,11 @@ export class FakeAlpaca {
       if (!asset) throw new InvalidRequest(404, 40410000, 'asset not found');
       res.json(asset);
     }));
-    app.post('/v2/orders', wrap((req, res) => res.json(this.serialise(this.create(req.body as Record<string, unknown>)))));
+    app.post('/v2/orders', wrap((req, res) => {
+      const body = req.body as Record<string, unknown>;
+      this.submitAttempts.push(String(body.client_order_id ?? ''));
+      res.json(this.serialise(this.create(body)));
+    }));
     app.get(/^\/v2\/orders:by_client_order_id$/, wrap((req, res) => {
       const order = [...this.orders.values()].find((o) => o.client_order_id === req.query.client_order_id);
       if (!order) throw new InvalidRequest(404, 40410000, 'order not found');
@@ -170,16 +200,25 @@ export class FakeAlpaca {
     app.delete('/v2/orders/:id', wrap((req, res) => {
       const order = this.orders.get(String(req.params.id));
       if (!order) throw new InvalidRequest(404, 40410000, 'order not found');
-      if (!OPEN.has(order.status)) throw new InvalidRequest(422, 42210000, `order is already in "${order.status}" state`);
-      this.cancelOrder(order);
+      this.requestCancel(order);
       res.status(204).end();
     }));
     app.delete('/v2/orders', wrap((_req, res) => {
       // Every open order, the working legs of a bracket whose entry has filled included (their parent is no longer
-      // open); a leg canceled with its group a moment ago is not listed twice.
-      const open = [...this.orders.values()].filter((o) => OPEN.has(o.status));
-      const canceled = open.filter((o) => OPEN.has(o.status) && (this.cancelOrder(o), true));
-      res.status(207).json(canceled.map((o) => ({ id: o.id, status: 200, body: this.serialise(o) })));
+      // open); a leg canceled with its group a moment ago is not listed twice. Each answer is the one
+      // DELETE /v2/orders/{id} would give: 200 with the order, or the refusal's status and body.
+      const answers: { id: string; status: number; body: unknown }[] = [];
+      for (const o of [...this.orders.values()].filter((x) => OPEN.has(x.status))) {
+        if (!OPEN.has(o.status)) continue; // canceled with its group just now
+        try {
+          this.requestCancel(o);
+          answers.push({ id: o.id, status: 200, body: this.serialise(o) });
+        } catch (err) {
+          const e = err as InvalidRequest;
+          answers.push({ id: o.id, status: e.status, body: { code: e.code, message: e.message } });
+        }
+      }
+      res.status(207).json(answers);
     }));
     app.get('/v2/positions', wrap((_req, res) => {
       res.json(
@@ -277,6 +316,8 @@ export class FakeAlpaca {
       if (orderClass === 'oco' && (!tp?.limit_price || !sl?.stop_price || type !== 'limit')) throw new InvalidRequest(422, ERR_INVALID, 'oco orders must be limit orders with take_profit and stop_loss');
       if (orderClass === 'oto' && !!tp === !!sl) throw new InvalidRequest(422, ERR_INVALID, 'oto orders must have exactly one of take_profit or stop_loss');
       if (orderClass === 'bracket' && side === 'buy' && new Decimal(String(tp!.limit_price)).lte(String(sl!.stop_price))) throw new InvalidRequest(422, ERR_INVALID, 'take_profit.limit_price must be > stop_loss.stop_price');
+      if (orderClass === 'bracket' && side === 'sell' && new Decimal(String(tp!.limit_price)).gte(String(sl!.stop_price))) throw new InvalidRequest(422, ERR_INVALID, 'take_profit.limit_price must be < stop_loss.stop_price');
+      if (sl?.stop_price !== undefined) this.checkStopThreshold(symbol, orderClass === 'oco' ? side : side === 'buy' ? 'sell' : 'buy', String(sl.stop_price), orderClass === 'oco' ? str(tp?.limit_price) : type === 'limit' ? str(body.limit_price) : null);
     } else if (orderClass !== 'simple') {
       throw new InvalidRequest(422, ERR_INVALID, 'invalid order_class');
     }
@@ -286,6 +327,7 @@ export class FakeAlpaca {
     if (this.dayTradeProtection) throw new InvalidRequest(403, ERR_FORBIDDEN, 'trade denied due to pattern day trading protection');
     const heldQty = this.positions.get(symbol)?.qty ?? new Decimal(0);
     const orderQty = qty !== null ? new Decimal(qty) : undefined;
+    if (orderQty !== undefined) this.checkQtyAvailable(symbol, side, orderQty);
     if (!this.shortingEnabled && side === 'sell' && orderQty !== undefined && heldQty.lt(orderQty)) throw new InvalidRequest(403, ERR_FORBIDDEN, 'account is not allowed to short');
     if (this.wouldWashTrade(symbol, side, type, str(body.limit_price))) throw new InvalidRequest(403, ERR_FORBIDDEN, 'potential wash trade detected. use complex orders');
     const price = new Decimal(this.prices.get(symbol)!);
@@ -322,6 +364,59 @@ export class FakeAlpaca {
     return order;
   }
 
+  /**
+   * Alpaca holds the quantity an open order would close: with a long position, open sell orders hold the shares they
+   * would sell (open buy orders hold a short one), and an order that would close more than the rest is refused with
+   * 403 `insufficient qty available for order (requested: 10, available: 5)` and the figures in the body (Alpaca-API
+   * issue #111: `{"available":"0","code":40310000,"existing_qty":"23","held_for_orders":"23","message":…,
+   * "related_orders":[…],"symbol":"TSLA"}`). The legs of one group (a bracket's take-profit and stop-loss, an OCO)
+   * hold the quantity once: Alpaca queues them "as a group" (Orders at Alpaca, Bracket Orders); `held` legs of an
+   * entry that has not filled hold nothing. An order larger than the position when no open order holds any of it is
+   * a short sale for the rest, refused or not by the shorting rules (`shortingEnabled`), not by this one.
+   */
+  private checkQtyAvailable(symbol: string, side: string, requested: Decimal): void {
+    const position = this.positions.get(symbol)?.qty ?? new Decimal(0);
+    const closing = (side === 'sell' && position.gt(0)) || (side === 'buy' && position.lt(0));
+    if (!closing) return;
+    const byGroup = new Map<string, { qty: Decimal; ids: string[] }>();
+    for (const o of this.orders.values()) {
+      if (o.symbol !== symbol || o.side !== side || !LISTED_OPEN.has(o.status)) continue;
+      const key = o.parentId ?? o.id;
+      const left = new Decimal(o.qty ?? '0').minus(o.filled_qty);
+      const group = byGroup.get(key) ?? { qty: new Decimal(0), ids: [] };
+      byGroup.set(key, { qty: Decimal.max(group.qty, left), ids: [...group.ids, o.id] });
+    }
+    const held = [...byGroup.values()].reduce((sum, g) => sum.plus(g.qty), new Decimal(0));
+    if (held.isZero()) return;
+    const existing = position.abs();
+    const available = Decimal.max(existing.minus(held), 0);
+    if (requested.lte(available)) return;
+    throw new InvalidRequest(403, ERR_FORBIDDEN, `insufficient qty available for order (requested: ${requested.toString()}, available: ${available.toString()})`, {
+      available: available.toString(),
+      existing_qty: existing.toString(),
+      held_for_orders: held.toString(),
+      related_orders: [...byGroup.values()].flatMap((g) => g.ids),
+      symbol,
+    });
+  }
+
+  /**
+   * Alpaca (Orders at Alpaca, "Threshold on stop price of stop-loss orders"): the stop-loss of a bracket, OTO or OCO
+   * "has to be at least $0.01 below (for stop-loss sell, above for buy) than the base price", which is the limit price
+   * of the take-profit for an OCO, the limit price of the entry for a bracket or OTO with a limit entry, and the
+   * current market price for any of them. Refused with 422 `stop price must be less than base_price - 0.01` (the
+   * message Alpaca-API issue #166 quotes; the buy side is worded the same way the other round).
+   */
+  private checkStopThreshold(symbol: string, exitSide: string, stopPrice: string, limitBase: string | null): void {
+    const bases = [new Decimal(this.prices.get(symbol)!), ...(limitBase !== null ? [new Decimal(limitBase)] : [])];
+    const stop = new Decimal(stopPrice);
+    const tick = new Decimal('0.01');
+    for (const base of bases) {
+      if (exitSide === 'sell' && stop.gt(base.minus(tick))) throw new InvalidRequest(422, ERR_UNPROCESSABLE, 'stop price must be less than base_price - 0.01');
+      if (exitSide === 'buy' && stop.lt(base.plus(tick))) throw new InvalidRequest(422, ERR_UNPROCESSABLE, 'stop price must be greater than base_price + 0.01');
+    }
+  }
+
   /** Alpaca refuses an order that could execute against an open order of the same account on the other side. */
   private wouldWashTrade(symbol: string, side: string, type: string, limit: string | null): boolean {
     return [...this.orders.values()].some((o) => {
@@ -337,6 +432,36 @@ export class FakeAlpaca {
   private group(order: FakeOrder): FakeOrder[] {
     const root = order.parentId !== undefined ? (this.orders.get(order.parentId) ?? order) : order;
     return [root, ...(root.legs ?? [])];
+  }
+
+  /** A cancel request for `order`, as `cancelRace` plays it: refused with 422 when the order is no longer open (after
+   *  the fill `fill_first` lets in), else accepted: canceled at once, or left `pending_cancel`. */
+  private requestCancel(order: FakeOrder): void {
+    if (this.cancelRace === 'fill_first' && OPEN.has(order.status) && order.status !== 'held') this.fillNow(order);
+    if (!OPEN.has(order.status)) throw new InvalidRequest(422, ERR_UNPROCESSABLE, `order is already in "${order.status}" state`);
+    if (this.cancelRace !== 'pending' || order.status === 'held') {
+      this.cancelOrder(order);
+      return;
+    }
+    if (order.status === 'pending_cancel') return; // asked again: still waiting for the venue
+    order.status = 'pending_cancel';
+    order.updated_at = new Date().toISOString();
+    this.publish('pending_cancel', order);
+    if (this.cancelConfirmMs !== undefined) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (order.status === 'pending_cancel') this.cancelOrder(order);
+      }, this.cancelConfirmMs);
+      this.timers.add(t);
+    }
+  }
+
+  /** A trade that fills what is left of `order` at once: at its limit price, else its stop price, else the market. */
+  private fillNow(order: FakeOrder): void {
+    const total = new Decimal(order.qty ?? '0');
+    const left = total.minus(order.filled_qty);
+    if (left.lte(0)) return;
+    this.execute(order, left, new Decimal(order.limit_price ?? order.stop_price ?? this.prices.get(order.symbol)!));
   }
 
   /** Alpaca: "If any one of the orders is canceled, any remaining open order in the group is canceled." Canceling a
@@ -405,7 +530,8 @@ export class FakeAlpaca {
     order.filled_qty = filled.toString();
     const done = filled.gte(order.qty!);
     const now = new Date(Date.now() + this.seq).toISOString();
-    order.status = done ? 'filled' : 'partially_filled';
+    // A partial fill of an order whose cancel is pending leaves the cancel pending.
+    order.status = done ? 'filled' : order.status === 'pending_cancel' ? 'pending_cancel' : 'partially_filled';
     order.updated_at = now;
     if (done) order.filled_at = now;
     const signed = order.side === 'buy' ? qty : qty.neg();

@@ -54,8 +54,10 @@ export interface FillActivity {
 export const ERR_INVALID = 40010001;
 /** Alpaca's code on its 403 refusals (buying power, shorting, wash trade, day trading protection). */
 export const ERR_FORBIDDEN = 40310000;
-/** Alpaca's code on its 422 refusals of fractional orders. */
-export const ERR_FRACTIONAL = 42210000;
+/** Alpaca's code on its 422 refusals of an order it reads but will not take or cancel (fractional rules, the
+ *  stop-loss threshold, an order no longer cancelable: `order is already in "filled" state`). */
+export const ERR_UNPROCESSABLE = 42210000;
+export const ERR_FRACTIONAL = ERR_UNPROCESSABLE;
 export const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'held', 'pending_cancel']);
 /** What `GET /v2/orders?status=open` lists: a `held` leg waits for its parent and is not listed as open. */
 export const LISTED_OPEN = new Set([...OPEN].filter((s) => s !== 'held'));
@@ -70,10 +72,16 @@ export class InvalidRequest extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
+    /** Fields Alpaca adds to some error bodies (`insufficient qty`: `available`, `existing_qty`, `held_for_orders`,
+     *  `related_orders`, `symbol`). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
+
+/** How a cancel meets a working order (FakeAlpaca.cancelRace). */
+export type CancelRace = 'immediate' | 'pending' | 'fill_first';
 
 export function str(v: unknown): string | null {
   if (v === undefined || v === null || v === '') return null;
