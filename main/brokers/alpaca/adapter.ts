@@ -43,6 +43,9 @@ export interface AlpacaConfig {
   /** Stream order updates (default true); polling covers any gap. */
   streaming?: boolean;
   pollIntervalMs?: number;
+  /** How long a cancel Alpaca accepted may take to end (`pending_cancel` → `canceled`, or `filled` when a trade got
+   *  there first) before `cancel()` / `cancelAll()` answer with the order as it is then. Default 2000. */
+  cancelWaitMs?: number;
 }
 
 export const ALPACA_CAPABILITIES: BrokerCapabilities = {
@@ -65,19 +68,48 @@ const CRYPTO_TIF = new Set(['gtc', 'ioc']);
 /** A 403 that is about the keys or their access, not about the order. */
 const AUTH_MESSAGE = /forbidden|unauthori[sz]ed|not authori[sz]ed|authenticat|api.?key|credential|permission/i;
 
+/** Alpaca order statuses after which nothing changes any more (Orders at Alpaca, "Order Lifecycle"). */
+const FINAL_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced']);
+
+/** What Alpaca's refusal means for the trader, where its own words leave it unclear. */
+function explainAlpacaRefusal(message: string, body: Record<string, unknown>): string | undefined {
+  if (/insufficient qty/i.test(message)) {
+    // 403 {"available","existing_qty","held_for_orders","related_orders","symbol",…} (Alpaca-API issue #111).
+    const num = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+    const existing = num(body.existing_qty);
+    const held = num(body.held_for_orders);
+    const available = num(body.available);
+    const related = Array.isArray(body.related_orders) ? body.related_orders.length : undefined;
+    const figures = existing !== undefined && held !== undefined
+      ? `the position is ${existing} and open orders${related !== undefined ? ` (${related})` : ''} hold ${held} of it${available !== undefined ? `, so ${available} is free` : ''}`
+      : 'open orders hold the rest of the position';
+    return `Alpaca sets aside the quantity open orders would close: ${figures}. Cancel those orders first (the strategy's cancelOpenOrders, or "cancel": true in the alert, does so before an exit) or lower the quantity; the order was not placed`;
+  }
+  if (/base_price/i.test(message)) {
+    return 'Alpaca places a stop-loss of a bracket, OTO or OCO only at least 0.01 beyond its base price (below it for a sell stop, above it for a buy stop): the entry\'s limit price, the take-profit\'s limit price for an OCO, and the current market price. The market is at or past the stop, so the order was not placed; move the stop-loss further from the price';
+  }
+  return undefined;
+}
+
 /**
  * Reads Alpaca's {code, message} errors. Alpaca answers 403 both for keys without access ("forbidden.") and for
  * orders it refuses for a reason it states: pattern day trading protection, a potential wash trade, an account
- * not allowed to short, an asset that is not fractionable, buying power. Those are refusals of the order
- * (`rejected`, or `insufficient_funds`), not a credentials problem; only a 403 whose message is about keys or
- * access, or one without Alpaca's {message} body, stays `auth`.
+ * not allowed to short, an asset that is not fractionable, buying power, a quantity held by other open orders
+ * ("insufficient qty available for order (requested: 10, available: 5)"). Those are refusals of the order
+ * (`rejected`, or `insufficient_funds` for money), not a credentials problem; only a 403 whose message is about keys
+ * or access, or one without Alpaca's {message} body, stays `auth`. Where Alpaca's words leave the trader guessing
+ * (held quantity, the stop-loss threshold's `base_price`), the message says what happened after them.
  */
 export function readAlpacaError(status: number, json: unknown, text: string): ErrorReading {
-  const body = (json ?? {}) as { code?: unknown; message?: unknown };
+  const body = (json !== null && typeof json === 'object' ? json : {}) as Record<string, unknown>;
   const brokerMessage = typeof body.message === 'string' ? body.message : undefined;
   const message = brokerMessage ?? (text.slice(0, 200) || `status ${status}`);
-  const withCode = body.code !== undefined ? `${message} (code ${String(body.code)})` : message;
-  if (/insufficient (buying power|qty|balance|funds)/i.test(message)) return { message: withCode, kind: 'insufficient_funds' };
+  const coded = body.code !== undefined ? `${message} (code ${String(body.code)})` : message;
+  const explained = explainAlpacaRefusal(message, body);
+  const withCode = explained !== undefined ? `${coded}. ${explained}` : coded;
+  // Quantity held by other open orders is not money: a refusal of the order, whose message keeps Alpaca's figures.
+  if (/insufficient qty/i.test(message)) return { message: withCode, kind: 'rejected' };
+  if (/insufficient (buying power|balance|funds)/i.test(message)) return { message: withCode, kind: 'insufficient_funds' };
   if (/market (is )?closed|not (currently )?tradable|outside.*hours/i.test(message)) return { message: withCode, kind: 'market_closed' };
   if (status === 422 || status === 400) return { message: withCode, kind: 'rejected' };
   if (status === 403) return { message: withCode, kind: brokerMessage === undefined || AUTH_MESSAGE.test(brokerMessage) ? 'auth' : 'rejected' };
@@ -122,6 +154,9 @@ export class AlpacaAdapter implements BrokerAdapter {
   readonly #streamUrl: string;
   readonly #streaming: boolean;
   readonly #pollIntervalMs: number;
+  readonly #cancelWaitMs: number;
+  /** Waiting for orders to end (a cancel Alpaca accepted), by Alpaca order id: told by the stream's updates. */
+  readonly #endWaiters = new Map<string, Set<(o: AlpacaOrder) => void>>();
 
   constructor(
     readonly id: string,
@@ -134,6 +169,7 @@ export class AlpacaAdapter implements BrokerAdapter {
     this.#streamUrl = config.streamUrl ?? `${this.#baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/stream`;
     this.#streaming = config.streaming ?? true;
     this.#pollIntervalMs = config.pollIntervalMs ?? 2000;
+    this.#cancelWaitMs = config.cancelWaitMs ?? 2000;
     this.capabilities = { ...ALPACA_CAPABILITIES, streaming: this.#streaming };
     this.#limiter = perMinuteBucket(config.requestsPerMinute ?? 190, config.burst ?? 10);
     this.#rest = new RestClient({
@@ -266,6 +302,9 @@ export class AlpacaAdapter implements BrokerAdapter {
       if (req.takeProfit && req.takeProfit.limitPrice === undefined) throw invalid('take-profit needs a limit price');
       if (req.stopLoss && req.stopLoss.stopPrice === undefined) throw invalid('stop-loss needs a stop price');
     }
+    // Alpaca takes only limit orders as extended-hours eligible, and a trailing stop "will not trigger outside of the
+    // regular market hours" (Orders at Alpaca, Trailing Stop Orders): say so rather than only "limit order".
+    if (req.extendedHours && req.type === 'trailing_stop') throw invalid('a trailing stop cannot be sent with extended hours: Alpaca triggers trailing stops only in regular market hours and takes extended-hours orders only as day or gtc limit orders; send it without extendedHours, or use a limit order to trade in extended hours');
     if (req.extendedHours && (req.type !== 'limit' || (req.timeInForce !== 'day' && req.timeInForce !== 'gtc'))) throw invalid('extended hours needs a day or gtc limit order');
     if (req.type === 'trailing_stop' && req.trailAmount === undefined && req.trailPercent === undefined) throw invalid('trailing stop needs a trail amount or percent');
     if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
@@ -343,36 +382,129 @@ export class AlpacaAdapter implements BrokerAdapter {
     }
   }
 
+  /**
+   * Alpaca ("Cancel an Order by ID"): a cancel of an order that is "no longer cancelable (example: status = filled)"
+   * is refused with 422; an accepted one is answered 204 at once, and the order is `pending_cancel` until the venue
+   * cancels it, or fills it first. Either way the order is read back and reported as it is; after an accepted cancel
+   * the answer waits (up to `cancelWaitMs`) for the order to end, so what follows the cancel (flatten's closing
+   * order, an alert's exit after it canceled the symbol's working orders) sees the position the race left, and
+   * Alpaca no longer holds the shares of an order still waiting for its cancel. A 404 (Alpaca does not know the order)
+   * is `not_found`.
+   */
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
     const id = this.#brokerIds.get(clientOrderId) ?? (await this.rawByClientId(clientOrderId))?.id;
     if (!id) throw new BrokerError('not_found', `Alpaca: no order with client id ${clientOrderId}`);
+    const ended = this.whenEnded([id]);
     try {
-      await this.#rest.call('DELETE', `/v2/orders/${id}`, { unsafe: true, priority: 'urgent' });
-    } catch (err) {
-      // 422 "not cancelable": the order is already final (often filled); report what it is.
-      if (!(err instanceof BrokerError) || err.kind !== 'rejected') throw err;
+      let accepted = true;
+      try {
+        await this.#rest.call('DELETE', `/v2/orders/${id}`, { unsafe: true, priority: 'urgent' });
+      } catch (err) {
+        // 422 "order is already in \"filled\" state": the order is already final (often filled); report what it is.
+        if (!(err instanceof BrokerError) || err.kind !== 'rejected') throw err;
+        accepted = false;
+      }
+      const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${id}`, { priority: 'urgent' });
+      this.remember(data);
+      const final = accepted && !FINAL_STATUSES.has(data.status) ? ((await this.untilEnded([id], ended)).get(id) ?? data) : data;
+      return await this.toBrokerOrder(final);
+    } finally {
+      ended.dispose();
     }
-    const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${id}`, { priority: 'urgent' });
-    this.remember(data);
-    return this.toBrokerOrder(data);
   }
 
+  /** Cancels every open order (of `symbol`), and waits as `cancel()` does for the cancels Alpaca accepted to end. */
   async cancelAll(symbol?: string): Promise<void> {
     if (symbol === undefined) {
-      await this.#rest.call('DELETE', '/v2/orders', { unsafe: true, priority: 'urgent' });
+      // 207 with one answer per open order: {id, status, body}, the order as the cancel left it.
+      const { data } = await this.#rest.call<{ id: string; status: number; body?: AlpacaOrder }[]>('DELETE', '/v2/orders', { unsafe: true, priority: 'urgent' });
+      const answers = Array.isArray(data) ? data : [];
+      await this.settle(answers.filter((a) => a.status >= 200 && a.status < 300 && !FINAL_STATUSES.has(a.body?.status ?? '')).map((a) => a.id));
       return;
     }
     const s = toAlpacaSymbol(symbol);
     // Not nested: the working legs of a bracket whose entry has filled are listed only as orders of their own.
     const open = await this.rawOrders('open', { symbols: s, nested: 'false' });
+    const accepted: string[] = [];
     for (const o of open) {
       try {
         await this.#rest.call('DELETE', `/v2/orders/${o.id}`, { unsafe: true, priority: 'urgent' });
+        accepted.push(o.id);
       } catch (err) {
         // Already final, or canceled with its parent a moment ago.
         if (!(err instanceof BrokerError) || (err.kind !== 'rejected' && err.kind !== 'not_found')) throw err;
       }
     }
+    await this.settle(accepted);
+  }
+
+  /** Waits (up to `cancelWaitMs`) for the orders (by Alpaca id) whose cancel Alpaca accepted to end. */
+  private async settle(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const ended = this.whenEnded(ids);
+    try {
+      await this.untilEnded(ids, ended);
+    } finally {
+      ended.dispose();
+    }
+  }
+
+  /** Starts listening to the stream for the end of each order (before the request that may end it, so an update
+   *  that arrives with its answer is not missed). */
+  private whenEnded(ids: string[]): { ended: Map<string, AlpacaOrder>; changed: () => Promise<void>; dispose: () => void } {
+    const ended = new Map<string, AlpacaOrder>();
+    let wake: (() => void) | undefined;
+    const listener = (o: AlpacaOrder) => {
+      ended.set(o.id, o);
+      wake?.();
+    };
+    for (const id of ids) {
+      const set = this.#endWaiters.get(id) ?? new Set();
+      set.add(listener);
+      this.#endWaiters.set(id, set);
+    }
+    return {
+      ended,
+      changed: () => new Promise<void>((resolve) => (wake = resolve)),
+      dispose: () => {
+        for (const id of ids) {
+          const set = this.#endWaiters.get(id);
+          set?.delete(listener);
+          if (set?.size === 0) this.#endWaiters.delete(id);
+        }
+      },
+    };
+  }
+
+  /**
+   * The orders as they end, each by its id, or as last read when `cancelWaitMs` runs out first. The stream tells the
+   * end; while it is down the orders are read again (after 100 ms, doubling up to 800 ms), and once more at the
+   * deadline if the stream said nothing.
+   */
+  private async untilEnded(ids: string[], watch: ReturnType<AlpacaAdapter['whenEnded']>): Promise<Map<string, AlpacaOrder>> {
+    const latest = new Map<string, AlpacaOrder>();
+    const open = () => ids.filter((id) => !watch.ended.has(id) && !FINAL_STATUSES.has(latest.get(id)?.status ?? ''));
+    const read = async (which: string[]) => {
+      for (const id of which) {
+        try {
+          const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${id}`, { priority: 'urgent' });
+          this.remember(data);
+          latest.set(id, data);
+        } catch {
+          // Reported as last known; the lifecycle's reconciliation reads it again.
+        }
+      }
+    };
+    const deadline = Date.now() + this.#cancelWaitMs;
+    for (let delay = 100; open().length > 0 && Date.now() < deadline; delay = Math.min(delay * 2, 800)) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([watch.changed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(delay, Math.max(deadline - Date.now(), 0)))))]);
+      clearTimeout(timer);
+      if (!this.#streamUp) await read(open());
+    }
+    if (this.#streamUp && open().length > 0) await read(open());
+    for (const [id, o] of watch.ended) latest.set(id, o);
+    return latest;
   }
 
   private async rawOrders(status: 'open' | 'closed' | 'all', extra: Record<string, string | number> = {}): Promise<AlpacaOrder[]> {
@@ -435,6 +567,7 @@ export class AlpacaAdapter implements BrokerAdapter {
     if (!u.order) return;
     this.remember(u.order);
     const o = u.order;
+    if (FINAL_STATUSES.has(o.status)) for (const wake of this.#endWaiters.get(o.id) ?? []) wake(o);
     const known = this.#legParent.get(o.id);
     if (known !== undefined || !mayBeLeg(o) || this.#notLegs.has(o.id)) {
       this.emitTradeUpdate(u, known);

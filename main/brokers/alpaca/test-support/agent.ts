@@ -22,7 +22,7 @@ export async function startFake(prices: Record<string, string> = { AAPL: '100' }
 }
 
 export function newAdapter(fake: FakeAlpaca, config: Partial<AlpacaConfig> = {}): AlpacaAdapter {
-  const adapter = new AlpacaAdapter(ACC, { environment: 'paper', baseUrl: fake.baseUrl, timeoutMs: 2000, requestsPerMinute: 60_000, burst: 1000, pollIntervalMs: 3_600_000, ...config }, KEYS);
+  const adapter = new AlpacaAdapter(ACC, { environment: 'paper', baseUrl: fake.baseUrl, timeoutMs: 2000, requestsPerMinute: 60_000, burst: 1000, pollIntervalMs: 3_600_000, cancelWaitMs: 1000, ...config }, KEYS);
   cleanups.push(() => adapter.disconnect());
   return adapter;
 }
