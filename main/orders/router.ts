@@ -463,6 +463,10 @@ export class OrderRouter {
     }
     this.absentSeen.delete(orderId);
     this.notPlaced.delete(orderId);
+    // Canceled while its outcome was unknown (the broker had nothing to cancel): never sent again.
+    if (this.orders.events(orderId).some((e) => e.kind === 'cancel_request')) {
+      return this.lifecycle.transition(orderId, 'canceled', 'canceled_before_sending', {}, { reason: 'canceled before it reached the broker: the broker never received it' });
+    }
     const refused = this.resendRefusal(current);
     if (refused) {
       const kind = current.status === 'created' ? 'not_sent' : 'reconciled_absent';

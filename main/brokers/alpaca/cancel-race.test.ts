@@ -102,6 +102,24 @@ describe('Alpaca accepts the cancel (204, pending_cancel) and the order fills be
   });
 });
 
+describe('Alpaca does not know the order (404 "order not found")', () => {
+  it('an order whose submit never reached Alpaca, canceled while its outcome is unknown, ends canceled and is never sent again', async () => {
+    const fake = await startFake();
+    const { h } = await agent(fake, path.join(tempDir(), 'orders.db'));
+    fake.faults.failNext('connection_reset', { on: 'submit' }); // the socket breaks before Alpaca reads the order
+    const order = await h.router.submit(resting, { accountId: ACC, leg: 'entry' });
+    expect(order.status).toBe('unknown');
+
+    await h.router.cancel(order.id); // DELETE cannot be sent: the lookup by client id answers 404
+    const ended = await eventually(() => h.orders.get(order.id)!, (o) => o.status === 'canceled', 100, 20);
+    expect(ended.status).toBe('canceled');
+    await new Promise((r) => setTimeout(r, 300)); // the lookups' grace and backoff (100 ms in this harness) run out
+    expect(h.orders.get(order.id)!.status).toBe('canceled');
+    expect(fake.countByClientId(resting.clientOrderId)).toBe(0);
+    expect(fake.submitAttempts.filter((id) => id === resting.clientOrderId)).toEqual([]); // the reset came before Alpaca read it
+  });
+});
+
 describe('flatten while Alpaca still holds the shares for an order whose cancel is pending', () => {
   async function longWithExit(fake: FakeAlpaca, h: Harness) {
     const entry = await h.router.submit({ clientOrderId: 'vz-long', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '10', timeInForce: 'day', referencePrice: '100' }, { accountId: ACC, leg: 'entry' });
