@@ -74,7 +74,7 @@ const FINAL_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected', 're
 /** What Alpaca's refusal means for the trader, where its own words leave it unclear. */
 function explainAlpacaRefusal(message: string, body: Record<string, unknown>): string | undefined {
   if (/insufficient qty/i.test(message)) {
-    // 403 {"available","existing_qty","held_for_orders","related_orders","symbol",…} (Alpaca-API issue #111).
+    // 403 {"available","existing_qty","held_for_orders","related_orders","symbol",…} (alpacahq/Alpaca-API issue #111).
     const num = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
     const existing = num(body.existing_qty);
     const held = num(body.held_for_orders);
