@@ -368,7 +368,8 @@ export class SignalWorker {
     return failure;
   }
 
-  private async forAccount(row: QueuedSignal, strategy: StrategyRow, accountId: string): Promise<Outcome> {
+  /** `replanned`: this is the second planning of the alert for the account, after its cancels met fills (once only). */
+  private async forAccount(row: QueuedSignal, strategy: StrategyRow, accountId: string, replanned = false): Promise<Outcome> {
     const { router, orders, tradingState, log, bus } = this.d;
     const signal: Signal = row.parsed;
     const adapter = router.adapter(accountId);
@@ -457,7 +458,18 @@ export class SignalWorker {
       await durable();
       // What follows for the position (read if a canceled bracket entry had filled in part: bracket-remainder.ts).
       const next = plan.intents.length === 0 ? undefined : left.isZero() ? ('position_closes' as const) : ('alert_orders' as const);
-      for (const o of toCancel) await router.cancel(o.id, next === undefined ? {} : { next });
+      let filledMeanwhile = false;
+      for (const o of toCancel) {
+        const after = await router.cancel(o.id, next === undefined ? {} : { next });
+        if (new Decimal(after.filledQuantity).gt(o.filledQuantity)) filledMeanwhile = true;
+      }
+      if (filledMeanwhile && plan.intents.length > 0 && !replanned) {
+        // A canceled order filled (in part) before its cancel took, as a take-profit may: the legs were sized on a
+        // position that is no longer there, and Alpaca (like most brokers) has no reduce-only orders, so an exit of
+        // the old size would open the opposite position. The alert is planned and checked again on the position now.
+        log.info({ signalId: row.id, accountId, symbol: facts.symbol }, 'an order canceled before the alert filled meanwhile; planning the alert again on the position it left');
+        return this.forAccount(row, strategy, accountId, true);
+      }
     }
     const sent = new Map<string, OrderView>(); // leg → its order, as last seen
     const placed = (): OrderView[] => [...sent.values()];
