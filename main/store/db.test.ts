@@ -27,8 +27,8 @@ describe('database', () => {
     expect(fresh.pragma('page_size', { simple: true })).toBe(NEW_DATABASE_PAGE_SIZE);
     // The WAL still checkpoints past 4 MB, as SQLite's default 1,000 frames of 4 KB did.
     expect(fresh.pragma('wal_autocheckpoint', { simple: true })).toBe(4096);
-    // An 8 MB page cache (negative: in KB), whatever the page size: a commit that splits a page walks all of it.
-    expect(fresh.pragma('cache_size', { simple: true })).toBe(-8192);
+    // A 512 KB page cache (negative: in KB), whatever the page size: a transaction that split a page walks all of it.
+    expect(fresh.pragma('cache_size', { simple: true })).toBe(-512);
     fresh.close();
     // A database created by an earlier version, with SQLite's default 4 KB pages and rows in it.
     const file = path.join(tempDir(), 'old.db');
@@ -39,7 +39,7 @@ describe('database', () => {
     const reopened = openDatabase({ file });
     expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
     expect(reopened.pragma('wal_autocheckpoint', { simple: true })).toBe(1024);
-    expect(reopened.pragma('cache_size', { simple: true })).toBe(-8192);
+    expect(reopened.pragma('cache_size', { simple: true })).toBe(-512);
     expect(reopened.prepare("SELECT value FROM settings WHERE key = 'k'").get()).toEqual({ value: 'v' });
     reopened.prepare("INSERT INTO settings (key, value) VALUES ('k2', 'v2')").run();
     expect(integrityCheck(reopened)).toBe('ok');

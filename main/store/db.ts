@@ -31,13 +31,17 @@ export const NEW_DATABASE_PAGE_SIZE = 1024;
 export const AUTOCHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 
 /**
- * Page cache of a writing connection, in KB: 8 MB, four times SQLite's default, and no more. A commit whose inserts
- * split a b-tree page in the middle (balance_nonroot renumbers the new pages through the locking page's number)
- * ends with a truncation of the page cache that walks every cached page. With 1 KB pages and a 32 MB cache that walk
- * was 18% of the pipeline thread's CPU at 100 alerts/s (perf, 5,000 alerts stored); at 8 MB it is 5%, and the
- * extra reads from the OS it costs are 0.5% (docs/benchmarks.md).
+ * Page cache of a writing connection, in KB: 512 KB (512 pages of 1 KB), an eighth of SQLite's default. Inserts that
+ * split a b-tree page in the middle (random keys: client order ids, dedupe keys) make SQLite's balance_nonroot sort
+ * the new pages by swapping their numbers through a temporary one, the locking page's (PENDING_BYTE / page size + 1:
+ * page 1,048,577 with 1 KB pages). The page cache then holds a page number far past the end of the file, and the end
+ * of the transaction truncates the cache by walking every slot of its hash table and every cached page, in each
+ * transaction that split a page. The walk costs in proportion to the pages cached: with 8 MB it was 8% of the
+ * pipeline thread's CPU at 100 alerts/s (perf), and the thread's CPU per alert fell from 6.5–7.4 ms to 5.4–5.5 ms
+ * with 512 KB after 15,000 alerts (single runs: 1 MB gave 5.8–6.1 ms). What the smaller cache misses is read from
+ * the OS's page cache (a pread of 1 KB). docs/benchmarks.md.
  */
-const WRITER_CACHE_KB = 8 * 1024;
+const WRITER_CACHE_KB = 512;
 export type Statement = Database.Statement;
 
 export class StoreError extends Error {
