@@ -1,0 +1,156 @@
+// One notification channel that is set up, as a card: on / off, ready or why not, its events, whether its credential
+// is stored, its pace and addresses, what waits in its outbox; Edit, Send test and Remove (asked first).
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { DEFAULT_PER_MINUTE, notifySecretName, type ChannelName, type ChannelSettings, type ChannelStatus, type NotifyConfig } from '../../../shared/notify.js';
+import { useApi } from '../api/context.js';
+import { keys } from '../api/keys.js';
+import { ApiHttpError, isNotAvailable } from '../api/client.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { NotAvailable } from '../components/NotAvailable.js';
+import { StatusPill } from '../components/StatusPill.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { CHANNEL_FIELDS, CHANNEL_LABELS, hasSecret, removeChannel, SECRET_SPECS, testOutcomeWords, type SecretState } from '../lib/notify-form.js';
+import { eventsSummary, outboxSummary, secretWords } from '../lib/notify-words.js';
+
+/** The card's Edit button: the focus goes back here once the editor closes. */
+export const editButtonId = (c: ChannelName) => `notify-edit-${c}`;
+
+export function ChannelCard(props: { channel: ChannelName; settings: ChannelSettings; status?: ChannelStatus; secret: SecretState; saved: boolean; onEdit: () => void; onRemoved: () => void }) {
+  const { channel: c, settings: s, status } = props;
+  const api = useApi();
+  const qc = useQueryClient();
+  const label = CHANNEL_LABELS[c];
+  const titleId = `notify-${c}-title`;
+  const fields = CHANNEL_FIELDS[c];
+  const test = useMutation({ mutationFn: () => api.testNotifyChannel(c), onSettled: () => void qc.invalidateQueries({ queryKey: keys.notifications }) });
+  const [asking, setAsking] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => removeChannel(api, c, s, (err) => err instanceof ApiHttpError && err.status === 404),
+    onSuccess: (config: NotifyConfig) => {
+      qc.setQueryData(keys.notifications, (old: { config: NotifyConfig; channels: ChannelStatus[] } | undefined) => (old ? { ...old, config } : old));
+      if (hasSecret(c)) qc.setQueryData(keys.credentials, (old: string[] | undefined) => old?.filter((name) => name !== notifySecretName(c)));
+      setAsking(false);
+      props.onRemoved();
+    },
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: keys.notifications });
+      void qc.invalidateQueries({ queryKey: keys.credentials });
+    },
+  });
+  const words = test.data ? testOutcomeWords(c, test.data) : undefined;
+  const outbox = status ? outboxSummary(status.outbox) : undefined;
+  const closeDialog = () => {
+    setAsking(false);
+    remove.reset();
+  };
+  return (
+    <article className="card" aria-labelledby={titleId} data-testid={`notify-channel-${c}`}>
+      <div className="row between">
+        <h3 id={titleId}>{label}</h3>
+        <span>
+          <StatusPill value={s.enabled ? 'on' : 'off'} testId={`notify-enabled-${c}`} />{' '}
+          {status && <StatusPill value={status.available ? 'ready' : 'not ready'} testId={`notify-ready-${c}`} />}
+        </span>
+      </div>
+      <dl className="facts">
+        {status?.detail && (
+          <>
+            <dt>Cannot send</dt>
+            <dd data-testid={`notify-detail-${c}`}>{status.detail}</dd>
+          </>
+        )}
+        <dt>Events</dt>
+        <dd data-testid={`notify-events-${c}`}>{eventsSummary(s.events)}</dd>
+        {hasSecret(c) && (
+          <>
+            <dt>{SECRET_SPECS[c].label}</dt>
+            <dd data-testid={`notify-secret-state-${c}`}>{secretWords(c, props.secret)}</dd>
+          </>
+        )}
+        {fields.chatId && s.chatId && (
+          <>
+            <dt>Chat</dt>
+            <dd>
+              <code>{s.chatId}</code>
+            </dd>
+          </>
+        )}
+        {fields.smtp && s.smtp && (
+          <>
+            <dt>SMTP</dt>
+            <dd>
+              <code>
+                {s.smtp.host}:{s.smtp.port}
+              </code>{' '}
+              ({s.smtp.secure ? 'TLS' : 'STARTTLS'}), from {s.smtp.from} to {s.smtp.to.join(', ')}
+            </dd>
+          </>
+        )}
+        {fields.perMinute && (
+          <>
+            <dt>Pace</dt>
+            <dd data-testid={`notify-pace-${c}`}>{s.perMinute !== undefined ? `at most ${s.perMinute} a minute` : `at most ${DEFAULT_PER_MINUTE[c]} a minute (the default)`}</dd>
+          </>
+        )}
+        {fields.baseUrl && s.baseUrl && (
+          <>
+            <dt>Service address</dt>
+            <dd>
+              <code className="url">{s.baseUrl}</code>
+            </dd>
+          </>
+        )}
+        {outbox && (
+          <>
+            <dt>Outbox</dt>
+            <dd>{outbox}</dd>
+          </>
+        )}
+        {status?.pausedUntil && (
+          <>
+            <dt>Paused until</dt>
+            <dd>{status.pausedUntil} (the service asked to wait)</dd>
+          </>
+        )}
+      </dl>
+      {props.saved && (
+        <p role="status" className="ok-line" data-testid={`notify-saved-${c}`}>
+          Saved.
+        </p>
+      )}
+      <div className="row wrap">
+        <button type="button" id={editButtonId(c)} className="btn small" onClick={props.onEdit} aria-label={`Edit ${label}`} data-testid={`notify-edit-${c}`}>
+          Edit…
+        </button>
+        <button type="button" className="btn small" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Send a test notification to ${label}`} data-testid={`notify-test-${c}`}>
+          {test.isPending ? 'Sending…' : 'Send test'}
+        </button>
+        <button type="button" className="btn small" onClick={() => (remove.reset(), setAsking(true))} aria-label={`Remove ${label}`} data-testid={`notify-remove-${c}`}>
+          Remove…
+        </button>
+      </div>
+      <div aria-live="polite" data-testid={`notify-test-result-${c}`}>
+        {words &&
+          (words.ok ? (
+            <p className="ok-line">{words.message}</p>
+          ) : (
+            <div className="error-box">
+              <strong>Not sent</strong>
+              <p>{words.message}</p>
+              {words.hint && <p className="muted small">{words.hint}</p>}
+            </div>
+          ))}
+      </div>
+      {isNotAvailable(test.error) ? <NotAvailable what="Test notifications" /> : <ErrorBox error={test.error} title="The test did not run" />}
+      <ConfirmDialog open={asking} title={`Remove ${label}?`} confirmLabel={`Remove ${label}`} danger busy={remove.isPending} onConfirm={() => remove.mutate()} onCancel={closeDialog}>
+        <p>
+          The agent stops sending to {label} and forgets its settings
+          {hasSecret(c) ? `, and the ${SECRET_SPECS[c].noun} is deleted from the keychain` : ''}. Messages still waiting for it are given up.
+        </p>
+        <p>You can add it again later.</p>
+        <ErrorBox error={remove.error} title={`${label} was not removed completely`} />
+      </ConfirmDialog>
+    </article>
+  );
+}
