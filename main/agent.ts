@@ -266,7 +266,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         r.post('/reconcile', async (_req, res) => {
           res.json({ reports: (await router.reconciler?.reconcileAll('manual')) ?? [] });
         });
-        mountNotifyRoutes(r, { notifications });
+        mountNotifyRoutes(r, { notifications, credentials });
         mountExportRoutes(r, {
           db: openDb,
           dbFile,

@@ -33,9 +33,9 @@ export class FixedApiFailure extends ApiFailure {
   constructor(
     code: Code,
     message: string,
-    readonly fix: string,
+    override readonly fix: string,
   ) {
-    super(code, message);
+    super(code, message, undefined, fix);
   }
 }
 
@@ -92,6 +92,23 @@ export class CredentialsService {
     assertName(name);
     await this.requireWritable(`Cannot delete "${name}"`);
     return this.guard(() => this.vault.delete(name));
+  }
+
+  /**
+   * Deletes every keychain entry of a notification channel: notify:<channel> and any notify:<channel>:<field>.
+   * Answers the names deleted, and the VIEWZENIX_SECRET_* variables the agent still reads one of them from (read-only:
+   * the trader unsets those). 503 VAULT_UNAVAILABLE, with this platform's fix, when the keychain cannot be written.
+   */
+  async removeNotify(channel: string): Promise<{ deleted: string[]; environment: string[] }> {
+    const name = `notify:${channel}`;
+    assertName(name);
+    await this.requireWritable(`Cannot delete "${name}"`);
+    const names = [name, ...(await this.guard(() => this.vault.list())).filter((n) => n.startsWith(`${name}:`))];
+    const deleted: string[] = [];
+    for (const n of names) if (await this.guard(() => this.vault.delete(n))) deleted.push(n);
+    const environment: string[] = [];
+    for (const n of names) if ((await this.vault.get(n).catch(() => null)) !== null) environment.push(envVarName(n));
+    return { deleted, environment };
   }
 
   /** Field names and shapes for a broker; `complete` also requires every required field. */

@@ -72,3 +72,46 @@ export type SendOutcome =
       /** Plain words for the outbox and the log; never contains the channel's credential. */
       error: string;
     };
+
+/** DELETE /api/notifications/channels/<channel>: the channel's settings are forgotten and its credentials deleted. */
+export interface ChannelRemoval {
+  channel: ChannelName;
+  removed: true;
+  /** The whole configuration now: the channel as it was before it was set up (off). */
+  config: NotifyConfig;
+  /** Messages that were still waiting for the channel, given up (they are in the undelivered record). */
+  givenUp: number;
+  credentials: {
+    /** Keychain entries deleted (notify:<channel>, notify:<channel>:<field>); empty when there was none. */
+    deleted: string[];
+    /** VIEWZENIX_SECRET_* variables the agent still reads a credential of the channel from: read-only, unset them. */
+    environment: string[];
+  };
+}
+
+/** A message the agent gave up sending, after its retries or at once when retrying could not help. Never holds a
+ *  credential: the title and the reason are scrubbed like every message (main/notify/redact.ts). */
+export interface UndeliveredMessage {
+  /** The outbox id (POST /api/notifications/outbox/<id>/retry queues it again). */
+  id: number;
+  channel: string;
+  kind: string;
+  severity?: 'info' | 'warning' | 'critical';
+  title: string;
+  /** Why it was given up, in the service's or the agent's words. */
+  error: string;
+  attempts: number;
+  /** When the message was queued (the event's time). */
+  createdAt: string;
+  givenUpAt: string;
+}
+
+/** GET /api/notifications/undelivered. */
+export interface UndeliveredView {
+  items: UndeliveredMessage[];
+  /** How many there are (items holds the last given up, up to `limit`). */
+  total: number;
+  truncated: boolean;
+  /** The record keeps at most `count` messages, for `days` days. */
+  kept: { count: number; days: number };
+}

@@ -24,6 +24,9 @@ import { mountAuditRoutes } from './routes.js';
 import { runAuditCommand } from './cli.js';
 import type { CliClient, CliContext } from '../export/cli-context.js';
 import { fakeDiscord } from '../notify/testing/fake-services.js';
+import { CredentialsService } from '../credentials-service.js';
+import { EnvStore, Vault } from '../secrets/index.js';
+import { MemorySecretStore } from '../test-support/memory-secret-store.js';
 
 const TOKEN = 'wiring-test-token-0123456789';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,7 +53,7 @@ async function setup() {
     log,
     bus,
     routes: (r) => {
-      mountNotifyRoutes(r, { notifications });
+      mountNotifyRoutes(r, { notifications, credentials: new CredentialsService(new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) })) });
       mountExportRoutes(r, { db, dbFile, positions: async () => ({ items: [], errors: [] }), log });
       mountBackupRoutes(r, { backups });
       mountAuditRoutes(r, { audit });

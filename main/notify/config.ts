@@ -148,4 +148,15 @@ export class NotifyConfigStore {
     this.settings.set(SETTINGS_KEY, JSON.stringify(config));
     return { ok: true, config };
   }
+
+  /** Forgets one channel's settings: its addresses, chat id, SMTP server, pace and events are gone and it is off, as
+   *  before it was first set up. The desktop channel, on by default, is stored off with the default events. */
+  removeChannel(channel: ChannelName): NotifyConfig {
+    const stored: Partial<NotifyConfig> = { ...this.get() };
+    delete stored[channel];
+    const fresh = defaultConfig()[channel];
+    if (fresh.enabled) stored[channel] = { ...fresh, enabled: false };
+    this.settings.set(SETTINGS_KEY, JSON.stringify(stored));
+    return this.get();
+  }
 }

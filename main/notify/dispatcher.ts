@@ -1,7 +1,8 @@
 // Sends queued notifications: oldest first, each channel at its own pace, pausing a channel for as long as the
 // service asked (429 retry_after / Retry-After; such a wait is not a failed attempt), exponential backoff with
 // jitter after other failures, and dead-lettering after maxAttempts (or RATE_LIMIT_PATIENCE_MS of waits) or at once
-// when sending again cannot help.
+// when sending again cannot help. A message given up joins the record of undelivered ones (GET
+// /api/notifications/undelivered), which keeps at most UNDELIVERED_KEPT.count of them for UNDELIVERED_KEPT.days.
 import type { OutboxRepo, OutboxRow } from '../store/outbox.js';
 import type { Logger } from '../log.js';
 import type { Channel } from './channels/channel.js';
@@ -10,8 +11,18 @@ import { Bucket } from './rate-limit.js';
 import { DEFAULT_PER_MINUTE } from './config.js';
 import { redactMessage, redactText, secretParts } from './redact.js';
 
+const iso = (ms: number): string => new Date(ms).toISOString();
+
 /** How long a message may wait on a channel that keeps answering 429 (Retry-After) before it is dead-lettered. */
 export const RATE_LIMIT_PATIENCE_MS = 10 * 60_000;
+
+/** How many undelivered messages are kept, and for how long: the record cannot grow without bound. */
+export const UNDELIVERED_KEPT = { count: 500, days: 30 } as const;
+
+/** Forgets the undelivered messages past UNDELIVERED_KEPT. */
+export function pruneUndelivered(outbox: Pick<OutboxRepo, 'pruneDead'>, now: number): number {
+  return outbox.pruneDead(iso(now - UNDELIVERED_KEPT.days * 24 * 3600_000), UNDELIVERED_KEPT.count);
+}
 
 export interface SecretsReader {
   get(name: string): Promise<string | null>;
@@ -29,8 +40,6 @@ export interface DispatcherOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export class Dispatcher {
   private readonly now: () => number;
@@ -125,7 +134,7 @@ export class Dispatcher {
   private async attempt(row: OutboxRow): Promise<void> {
     const channel = this.o.channels.get(row.channel);
     const settings = this.o.config()[row.channel as keyof NotifyConfig];
-    if (!channel || !settings) return this.o.outbox.markDead(row.id, `Unknown channel ${row.channel}.`);
+    if (!channel || !settings) return this.giveUp(row, `Unknown channel ${row.channel}.`);
     const now = this.now();
     const paused = this.pausedUntil.get(row.channel) ?? 0;
     if (paused > now) return this.o.outbox.defer(row.id, iso(paused));
@@ -166,10 +175,7 @@ export class Dispatcher {
       // given up only once the channel has kept it waiting RATE_LIMIT_PATIENCE_MS since it was queued.
       const delay = Math.max(outcome.retryAfterMs, 0);
       if (this.now() + delay - Date.parse(row.createdAt) > RATE_LIMIT_PATIENCE_MS) {
-        const why = `Gave up: ${row.channel} kept asking to wait for more than ${RATE_LIMIT_PATIENCE_MS / 60_000} minutes: ${error}`;
-        this.o.outbox.markDead(row.id, why);
-        this.o.log.warn({ channel: row.channel, outboxId: row.id, error: why }, 'notification dead-lettered');
-        return;
+        return this.giveUp(row, `Gave up: ${row.channel} kept asking to wait for more than ${RATE_LIMIT_PATIENCE_MS / 60_000} minutes: ${error}`);
       }
       this.pausedUntil.set(row.channel, this.now() + delay);
       this.o.outbox.rateLimited(row.id, iso(this.now() + delay), error);
@@ -177,14 +183,19 @@ export class Dispatcher {
       return;
     }
     if (!outcome.retryable || attempts >= this.maxAttempts) {
-      const why = outcome.retryable ? `Gave up after ${attempts} attempts: ${error}` : error;
-      this.o.outbox.markDead(row.id, why);
-      this.o.log.warn({ channel: row.channel, outboxId: row.id, attempts, error: why }, 'notification dead-lettered');
-      return;
+      return this.giveUp(row, outcome.retryable ? `Gave up after ${attempts} attempts: ${error}` : error, attempts);
     }
     const delay = this.backoffMs(attempts);
     this.o.outbox.reschedule(row.id, iso(this.now() + delay), error);
     this.o.log.warn({ channel: row.channel, outboxId: row.id, attempts, retryInMs: delay, error }, 'notification not sent; will retry');
+  }
+
+  /** Dead-letters the message (`why` is already scrubbed), into the bounded record of undelivered ones. */
+  private giveUp(row: OutboxRow, why: string, attempts?: number): void {
+    const now = this.now();
+    this.o.outbox.markDead(row.id, why, iso(now));
+    this.o.log.warn({ channel: row.channel, outboxId: row.id, attempts, error: why }, 'notification dead-lettered');
+    pruneUndelivered(this.o.outbox, now);
   }
 
   private scheduleNext(): void {

@@ -7,7 +7,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { AgentEvent } from '../../shared/api-types.js';
 import { NotifyConfigStore } from './config.js';
-import { Dispatcher, type SecretsReader } from './dispatcher.js';
+import { Dispatcher, pruneUndelivered, UNDELIVERED_KEPT, type SecretsReader } from './dispatcher.js';
 import { notificationFor, TunnelTransitions, type Names } from './from-event.js';
 import { DesktopHook } from './desktop.js';
 import type { Channel } from './channels/channel.js';
@@ -20,6 +20,7 @@ import { redactText, secretParts } from './redact.js';
 import { registerSecretValue } from '../secrets/redaction.js';
 import type { ValidationIssue } from '../server/validate.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type NotifyConfig, type NotifyMessage, type SendOutcome } from './types.js';
+import type { UndeliveredMessage, UndeliveredView } from '../../shared/notify.js';
 
 export * from './types.js';
 export { DesktopHook } from './desktop.js';
@@ -47,10 +48,15 @@ export interface Notifications {
   desktop: DesktopHook;
   config(): NotifyConfig;
   setChannel(channel: ChannelName, settings: unknown): { ok: true; config: NotifyConfig } | { ok: false; errors: ValidationIssue[] };
+  /** Forgets the channel's settings (it is off, as before it was set up) and gives up the messages waiting for it.
+   *  Its credentials are the vault's to delete (DELETE /api/notifications/channels/<channel> does both). */
+  removeChannel(channel: ChannelName): { config: NotifyConfig; givenUp: number };
   status(): Promise<ChannelStatus[]>;
   /** Sends a test message now, bypassing the queue, and answers with what the service said. */
   sendTest(channel: ChannelName): Promise<SendOutcome>;
   outbox: { list(opts?: { status?: OutboxStatus; channel?: string; limit?: number }): OutboxRow[]; retry(id: number): boolean };
+  /** The messages given up, the last first (scrubbed again on the way out), and forgetting them once read. */
+  undelivered: { list(opts?: { channel?: string; limit?: number }): UndeliveredView; clear(opts?: { channel?: string; through?: string }): number };
   /** The bus listener (exposed for tests). Never throws into the publisher. */
   handle(event: AgentEvent): void;
   stop(): Promise<void>;
@@ -125,6 +131,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   await Promise.all(CHANNEL_NAMES.filter((c) => c !== 'desktop' && store.get()[c].enabled).map((c) => secrets.get(`notify:${c}`).catch(() => null)));
   const unsubscribe = d.bus.subscribe(handle);
   outbox.pruneSent(new Date(now() - 30 * 24 * 3600_000).toISOString()); // sent messages are kept a month
+  pruneUndelivered(outbox, now());
   dispatcher.start();
 
   const testMessage = (): NotifyMessage => ({ kind: 'agent-restart', severity: 'info', title: 'Viewzenix test notification', lines: ['If you can read this, the channel works.'], fields: [], at: new Date(now()).toISOString() });
@@ -140,6 +147,13 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
         dispatcher.kick();
       }
       return r;
+    },
+    removeChannel: (channel) => {
+      const config = store.removeChannel(channel);
+      const givenUp = channel === 'desktop' ? 0 : outbox.giveUpChannel(channel, `The ${channel} channel was removed before this message was sent.`, new Date(now()).toISOString());
+      if (givenUp > 0) pruneUndelivered(outbox, now());
+      d.log.info({ channel, givenUp }, 'notification channel removed');
+      return { config, givenUp };
     },
     async status() {
       const config = store.get();
@@ -181,10 +195,35 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
         return ok;
       },
     },
+    undelivered: {
+      list: (opts = {}) => {
+        const limit = Math.min(Math.max(1, opts.limit ?? 100), UNDELIVERED_KEPT.count);
+        const { rows, total } = outbox.undelivered({ channel: opts.channel, limit });
+        return { items: rows.map(undeliveredView), total, truncated: total > rows.length, kept: { ...UNDELIVERED_KEPT } };
+      },
+      clear: (opts = {}) => outbox.clearUndelivered(opts),
+    },
     handle,
     async stop() {
       unsubscribe();
       await dispatcher.stop();
     },
+  };
+}
+
+/** A given-up outbox row as the API answers it: what, where, when and why, scrubbed once more (a value the vault
+ *  handed out after the message was stored is caught too). */
+function undeliveredView(row: OutboxRow): UndeliveredMessage {
+  const m = (row.message ?? {}) as Partial<NotifyMessage>;
+  return {
+    id: row.id,
+    channel: row.channel,
+    kind: row.kind,
+    ...(m.severity ? { severity: m.severity } : {}),
+    title: redactText(typeof m.title === 'string' ? m.title : `(${row.kind})`),
+    error: redactText(row.lastError ?? 'No reason was recorded.'),
+    attempts: row.attempts,
+    createdAt: row.createdAt,
+    givenUpAt: row.deadAt ?? row.nextAttemptAt,
   };
 }

@@ -16,6 +16,8 @@ export class ApiFailure extends Error {
     readonly code: Code,
     message?: string,
     readonly errors?: ValidationIssue[],
+    /** What to do, when this refusal has its own (the keychain steps for this platform); else the code's. */
+    readonly fix?: string,
   ) {
     super(message ?? CODES[code].message);
   }
@@ -73,7 +75,7 @@ export function createControlApp(o: ControlOptions): express.Express {
   api.use((_req, res) => fail(res, 'NOT_FOUND', res.locals.requestId as string));
   api.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = (res.locals.requestId as string | undefined) ?? randomId('req');
-    if (err instanceof ApiFailure) return fail(res, err.code, requestId, err.message, err.errors);
+    if (err instanceof ApiFailure) return fail(res, err.code, requestId, err.message, err.errors, err.fix);
     const e = err as { type?: string; status?: number };
     if (e.type === 'entity.parse.failed') return fail(res, 'VALIDATION_FAILED', requestId, 'The request body is not valid JSON.');
     if (e.type === 'entity.too.large') return fail(res, 'VALIDATION_FAILED', requestId, 'The request body is too large.');
@@ -109,9 +111,9 @@ export function createControlApp(o: ControlOptions): express.Express {
   return app;
 }
 
-export function fail(res: Response, code: Code, requestId: string, message?: string, errors?: ValidationIssue[]): void {
+export function fail(res: Response, code: Code, requestId: string, message?: string, errors?: ValidationIssue[], fix?: string): void {
   const info = CODES[code];
-  const body: ApiError = { status: 'error', code, message: message ?? info.message, fix: info.fix, requestId, ...(errors ? { errors } : {}) };
+  const body: ApiError = { status: 'error', code, message: message ?? info.message, fix: fix ?? info.fix, requestId, ...(errors ? { errors } : {}) };
   res.status(info.http).json(body);
 }
 

@@ -1,6 +1,7 @@
 // The notification outbox (migration 004). Rows hold rendered, credential-free messages; the dispatcher
 // (main/notify/dispatcher.ts) moves them pending → sending → sent, or back to pending with a later
-// next_attempt_at, or to dead after too many attempts.
+// next_attempt_at, or to dead after too many attempts. Dead rows are the record of undelivered messages (migration 016
+// adds when each was given up): kept until the trader clears them, retries one, or they pass the count or age kept.
 import { sqlLimit, type Db } from './db.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
@@ -17,6 +18,8 @@ export interface OutboxRow {
   lastError?: string;
   createdAt: string;
   sentAt?: string;
+  /** When the dispatcher gave it up (status dead). */
+  deadAt?: string;
 }
 
 interface Raw {
@@ -31,6 +34,7 @@ interface Raw {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  dead_at: string | null;
 }
 
 const map = (r: Raw): OutboxRow => ({
@@ -45,6 +49,7 @@ const map = (r: Raw): OutboxRow => ({
   lastError: r.last_error ?? undefined,
   createdAt: r.created_at,
   sentAt: r.sent_at ?? undefined,
+  deadAt: r.dead_at ?? undefined,
 });
 
 export class OutboxRepo {
@@ -97,8 +102,15 @@ export class OutboxRepo {
     this.db.prepare("UPDATE notify_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(at, id);
   }
 
-  markDead(id: number, error: string): void {
-    this.db.prepare("UPDATE notify_outbox SET status = 'dead', last_error = ? WHERE id = ?").run(error, id);
+  /** Given up at `at`, for `error`: the message joins the record of undelivered ones. */
+  markDead(id: number, error: string, at: string): void {
+    this.db.prepare("UPDATE notify_outbox SET status = 'dead', last_error = ?, dead_at = ? WHERE id = ?").run(error, at, id);
+  }
+
+  /** The channel was removed: every message still waiting for it is given up now, for `error`. A message being sent
+   *  this moment finishes (or is given up by the dispatcher, the channel being off). */
+  giveUpChannel(channel: string, error: string, at: string): number {
+    return this.db.prepare("UPDATE notify_outbox SET status = 'dead', last_error = ?, dead_at = ? WHERE channel = ? AND status = 'pending'").run(error, at, channel).changes;
   }
 
   /** The channel's settings changed (its pace, its address): its waiting messages are due again now, at the new pace. */
@@ -108,7 +120,42 @@ export class OutboxRepo {
 
   /** A dead-lettered message, queued again by the trader. */
   retryDead(id: number, at: string): boolean {
-    return this.db.prepare("UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'dead'").run(at, id).changes === 1;
+    return this.db.prepare("UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, dead_at = NULL WHERE id = ? AND status = 'dead'").run(at, id).changes === 1;
+  }
+
+  /** The undelivered messages, the last given up first (`limit` of them), and how many there are. */
+  undelivered(opts: { channel?: string; limit: number }): { rows: OutboxRow[]; total: number } {
+    const where = opts.channel === undefined ? "status = 'dead'" : "status = 'dead' AND channel = ?";
+    const args = opts.channel === undefined ? [] : [opts.channel];
+    const rows = (this.db.prepare(`SELECT * FROM notify_outbox WHERE ${where} ORDER BY dead_at DESC, id DESC ${sqlLimit(opts.limit)}`).all(...args) as Raw[]).map(map);
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM notify_outbox WHERE ${where}`).get(...args) as { n: number }).n;
+    return { rows, total };
+  }
+
+  /** The trader has read them: undelivered messages given up at or before `through` (all, without it), of one
+   *  channel or of every one, are forgotten. One given up after the list was read stays. */
+  clearUndelivered(opts: { channel?: string; through?: string } = {}): number {
+    const where = ["status = 'dead'"];
+    const args: string[] = [];
+    if (opts.channel !== undefined) {
+      where.push('channel = ?');
+      args.push(opts.channel);
+    }
+    if (opts.through !== undefined) {
+      where.push('dead_at <= ?');
+      args.push(opts.through);
+    }
+    return this.db.prepare(`DELETE FROM notify_outbox WHERE ${where.join(' AND ')}`).run(...args).changes;
+  }
+
+  /** Keeps the record of undelivered messages bounded: those given up before `olderThan` go, and beyond the `keep`
+   *  given up last. */
+  pruneDead(olderThan: string, keep: number): number {
+    const old = this.db.prepare("DELETE FROM notify_outbox WHERE status = 'dead' AND dead_at < ?").run(olderThan).changes;
+    const over = this.db
+      .prepare(`DELETE FROM notify_outbox WHERE status = 'dead' AND id NOT IN (SELECT id FROM notify_outbox WHERE status = 'dead' ORDER BY dead_at DESC, id DESC ${sqlLimit(keep)})`)
+      .run().changes;
+    return old + over;
   }
 
   get(id: number): OutboxRow | undefined {
@@ -139,7 +186,7 @@ export class OutboxRepo {
     return out;
   }
 
-  /** Sent rows older than the cutoff are removed so the table stays small; dead rows stay until handled. */
+  /** Sent rows older than the cutoff are removed so the table stays small (dead rows: pruneDead). */
   pruneSent(olderThan: string): number {
     return this.db.prepare("DELETE FROM notify_outbox WHERE status = 'sent' AND sent_at < ?").run(olderThan).changes;
   }

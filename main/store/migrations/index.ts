@@ -16,6 +16,7 @@ import { m012 } from './012-paper-cost-basis.js';
 import { m013 } from './013-account-day.js';
 import { m014 } from './014-paper-position-terms.js';
 import { m015 } from './015-trading-day.js';
+import { m016 } from './016-notify-dead-at.js';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016];
