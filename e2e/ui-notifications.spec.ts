@@ -9,7 +9,7 @@ import { collectConsoleErrors } from './support/console.js';
 import { screenshot } from './support/screens.js';
 import { fakeDiscord, type FakeService } from '../main/notify/testing/fake-services.js';
 import type { VaultStatusView } from '../shared/api-types.js';
-import type { NotificationsView } from '../shared/notify.js';
+import { NOTIFY_KINDS, type NotificationsView } from '../shared/notify.js';
 
 const agent = agentForFile();
 const WEBHOOK_ID = '424242';
@@ -190,15 +190,18 @@ test('a Discord channel added from the window gets its test notification at the 
   expect(JSON.stringify(await notifications())).not.toContain(CANARY);
   expect(agent.output()).not.toContain(CANARY);
 
-  // --- remove: asks first (Cancel focused), then the channel is off, forgotten, and its webhook URL deleted
+  // --- remove: asks first (Cancel focused), then one request: the agent forgets the channel and deletes its webhook URL
   await card.getByRole('button', { name: 'Remove Discord' }).click();
   const dialog = page.getByRole('dialog', { name: 'Remove Discord?' });
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  const removal = page.waitForResponse((r) => r.url().endsWith('/api/notifications/channels/discord') && r.request().method() === 'DELETE');
   await dialog.getByRole('button', { name: 'Remove Discord' }).click();
+  expect((await removal).status()).toBe(200);
   await expect(section.getByTestId('notify-channel-discord')).toHaveCount(0);
   await expect(section.getByRole('heading', { name: 'Notifications' })).toBeFocused();
-  expect(credentialWrites).toEqual(['PUT /api/credentials/notify:discord', 'DELETE /api/credentials/notify:discord']);
-  expect((await notifications()).config.discord).toEqual({ enabled: false, events: ['fill', 'halt', 'drift'] });
+  await expect(section.getByTestId('notify-removed')).toHaveText('Discord was removed: its settings are forgotten and its credential was deleted from the keychain.');
+  expect(credentialWrites).toEqual(['PUT /api/credentials/notify:discord']); // the page itself never deletes it
+  expect((await notifications()).config.discord).toEqual({ enabled: false, events: [...NOTIFY_KINDS] }); // as before it was set up
   expect(await credentialNames()).not.toContain('notify:discord');
   await expect(section.getByLabel('Add a channel').locator('option', { hasText: 'Discord' })).toHaveCount(1);
   const sent = discord.received.length;

@@ -2,7 +2,7 @@
 // ApiHttpError with the agent's code, message and fix, so screens can explain it in plain words.
 import type { AccountView, ApiError, ApprovalStatus, ApprovalView, OrderView, PositionsView, SignalView, StrategyView, TradingStateView } from '../../../shared/api-types.js';
 import type { TradingState } from '../../../shared/trading-state.js';
-import type { ChannelName, ChannelSettings, NotificationsView, NotifyConfig, SendOutcome } from '../../../shared/notify.js';
+import type { ChannelName, ChannelRemoval, ChannelSettings, NotificationsView, NotifyConfig, SendOutcome, UndeliveredView } from '../../../shared/notify.js';
 import { takePreloaded } from './preload.js';
 import type { AlertCheckResult, ConnectionTestResult, FlattenResultView, OrderDetail, SignalDetail, StatusView, TunnelSettingsRequest, TunnelStatus, VaultStatus } from './types.js';
 
@@ -140,6 +140,13 @@ export class ApiClient {
   saveNotifyChannel = (channel: ChannelName, settings: ChannelSettings): Promise<NotifyConfig> => this.request('PUT', `/api/notifications/channels/${encodeURIComponent(channel)}`, settings);
   /** Sends a test message now with the saved settings; 200 with what the service said, sent or not. */
   testNotifyChannel = (channel: ChannelName): Promise<SendOutcome> => this.request('POST', `/api/notifications/channels/${encodeURIComponent(channel)}/test`, {});
+  /** Forgets the channel's settings, gives up what waits for it and deletes its keychain entries (503 VAULT_UNAVAILABLE:
+   *  the settings are gone, the credential is not). */
+  removeNotifyChannel = (channel: ChannelName): Promise<ChannelRemoval> => this.request('DELETE', `/api/notifications/channels/${encodeURIComponent(channel)}`);
+  /** The messages the agent gave up sending, the last first. */
+  undelivered = (q: { limit?: number } = {}): Promise<UndeliveredView> => this.get(`/api/notifications/undelivered${queryString(q)}`);
+  /** Forgets the undelivered messages given up at or before `through` (the last one read). */
+  clearUndelivered = (q: { through?: string } = {}): Promise<{ cleared: number }> => this.request('DELETE', `/api/notifications/undelivered${queryString(q)}`);
   /** Broker catalogue; the crypto exchange list comes from CCXT itself (`ccxt.exchanges`). */
   brokers = (): Promise<{ ccxtExchanges: string[] }> => this.get('/api/brokers');
   checkAlert = (text: string): Promise<AlertCheckResult> => this.request('POST', '/api/alerts/check', { text });

@@ -82,6 +82,13 @@ export function useNotifications() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.notifications, queryFn: () => api.notifications(), retry: (n, e) => !isNotAvailable(e) && n < 2, refetchInterval: 30_000 }));
 }
+/** The messages the agent gave up sending (refetched with the channels, whose outbox counts say when one is added). */
+export function useUndelivered() {
+  const api = useApi();
+  return optional(useQuery({ queryKey: keys.undelivered, queryFn: () => api.undelivered({ limit: UNDELIVERED_SHOWN }), retry: (n, e) => !isNotAvailable(e) && n < 2, refetchInterval: 30_000 }));
+}
+/** How many undelivered messages the window lists at most (the agent keeps up to 500). */
+export const UNDELIVERED_SHOWN = 100;
 export function useVault() {
   const api = useApi();
   return optional(useQuery({ queryKey: keys.vault, queryFn: () => api.vault(), retry: (n, e) => !isNotAvailable(e) && n < 2 }));

@@ -16,6 +16,8 @@ export const keys = {
   vault: ['vault'] as const,
   credentials: ['credentials'] as const,
   notifications: ['notifications'] as const,
+  /** Under notifications: whatever refreshes the channels refreshes this list too. */
+  undelivered: ['notifications', 'undelivered'] as const,
   brokers: ['brokers'] as const,
   approvals: ['approvals'] as const,
   approvalsList: (status: string) => ['approvals', 'list', status] as const,

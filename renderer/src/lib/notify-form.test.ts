@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelSettings, NotifyConfig } from '../../../shared/notify.js';
+import type { ChannelRemoval, ChannelSettings, NotifyConfig } from '../../../shared/notify.js';
 import { NOTIFY_KINDS } from '../../../shared/notify.js';
-import { channelForm, errorsByField, isConfigured, removeChannel, removalBody, saveChannel, savePlan, secretState, secretVariable, testOutcomeWords, type ChannelForm, type NotifyApi } from './notify-form.js';
+import { channelForm, errorsByField, isConfigured, removeChannel, saveChannel, savePlan, secretState, secretVariable, testOutcomeWords, toggleBody, toggleChannel, type ChannelForm, type NotifyApi } from './notify-form.js';
 
 const off: ChannelSettings = { enabled: false, events: [...NOTIFY_KINDS] };
 const form = (s: ChannelSettings, patch: Partial<ChannelForm> = {}): ChannelForm => ({ ...channelForm(s), ...patch });
@@ -16,14 +16,15 @@ function recorder(fail: Partial<Record<keyof NotifyApi, unknown>> = {}) {
       calls.push(['setCredential', name, value]);
       if (fail.setCredential) throw fail.setCredential;
     },
-    deleteCredential: async (name) => {
-      calls.push(['deleteCredential', name]);
-      if (fail.deleteCredential) throw fail.deleteCredential;
-    },
     saveNotifyChannel: async (channel, settings) => {
       calls.push(['saveNotifyChannel', channel, settings]);
       if (fail.saveNotifyChannel) throw fail.saveNotifyChannel;
       return config;
+    },
+    removeNotifyChannel: async (channel) => {
+      calls.push(['removeNotifyChannel', channel]);
+      if (fail.removeNotifyChannel) throw fail.removeNotifyChannel;
+      return { channel, removed: true, config, givenUp: 0, credentials: { deleted: [], environment: [] } } satisfies ChannelRemoval;
     },
   };
   return { api, calls };
@@ -114,7 +115,7 @@ describe('savePlan', () => {
   });
 });
 
-describe('saveChannel and removeChannel', () => {
+describe('saveChannel, toggleChannel and removeChannel', () => {
   it('stores the credential first, then the settings', async () => {
     const { api, calls } = recorder();
     await saveChannel(api, 'discord', savePlan('discord', form(off, { enabled: true, secret: CANARY }), off));
@@ -132,25 +133,25 @@ describe('saveChannel and removeChannel', () => {
     await expect(saveChannel(api, 'discord', savePlan('discord', form(off, { perMinute: 'x' }), off))).rejects.toThrow();
     expect(calls).toEqual([]);
   });
-  it('removing turns the channel off and forgets its settings first, then deletes its credential; an entry already gone is fine', async () => {
+  it('disabling keeps everything the channel has (its address, chat id, pace, events) and only turns it off; enabling turns it on again', async () => {
     const saved: ChannelSettings = { enabled: true, events: ['halt'], chatId: '@desk_alerts', perMinute: 3, baseUrl: 'https://relay.example' };
-    const { api, calls } = recorder({ deleteCredential: { gone: true } });
-    await removeChannel(api, 'telegram', saved, (e) => (e as { gone?: boolean }).gone === true);
-    expect(calls).toEqual([
-      ['saveNotifyChannel', 'telegram', { enabled: false, events: ['halt'] }],
-      ['deleteCredential', 'notify:telegram'],
-    ]);
-    expect(removalBody(saved)).toEqual({ enabled: false, events: ['halt'] });
-  });
-  it('a credential that could not be deleted is reported (the channel is already off)', async () => {
-    const { api, calls } = recorder({ deleteCredential: new Error('VAULT_UNAVAILABLE') });
-    await expect(removeChannel(api, 'discord', off, () => false)).rejects.toThrow('VAULT_UNAVAILABLE');
-    expect(calls.map((c) => c[0])).toEqual(['saveNotifyChannel', 'deleteCredential']);
-  });
-  it('removing the desktop channel deletes no credential', async () => {
     const { api, calls } = recorder();
-    await removeChannel(api, 'desktop', { enabled: true, events: ['fill'] }, () => false);
-    expect(calls).toEqual([['saveNotifyChannel', 'desktop', { enabled: false, events: ['fill'] }]]);
+    await toggleChannel(api, 'telegram', saved);
+    await toggleChannel(api, 'telegram', { ...saved, enabled: false });
+    expect(calls).toEqual([
+      ['saveNotifyChannel', 'telegram', { ...saved, enabled: false }],
+      ['saveNotifyChannel', 'telegram', saved],
+    ]);
+    expect(toggleBody(saved)).toEqual({ enabled: false, events: ['halt'], chatId: '@desk_alerts', perMinute: 3, baseUrl: 'https://relay.example' });
+  });
+  it('removing is one request to the agent, which forgets the settings and deletes the credential itself; nothing is sent to the keychain from here', async () => {
+    const { api, calls } = recorder();
+    expect(await removeChannel(api, 'telegram')).toMatchObject({ channel: 'telegram', removed: true });
+    expect(calls).toEqual([['removeNotifyChannel', 'telegram']]);
+  });
+  it('a removal the agent could not finish (the keychain is locked) is reported', async () => {
+    const { api } = recorder({ removeNotifyChannel: new Error('VAULT_UNAVAILABLE') });
+    await expect(removeChannel(api, 'discord')).rejects.toThrow('VAULT_UNAVAILABLE');
   });
 });
 
@@ -170,7 +171,6 @@ describe('secretState and isConfigured', () => {
     expect(isConfigured(off, 'keychain')).toBe(true);
     expect(isConfigured({ ...off, chatId: '@x_chat' }, 'none')).toBe(true);
     expect(isConfigured({ ...off, perMinute: 1 }, 'unknown')).toBe(true);
-    expect(isConfigured(removalBody({ enabled: true, events: ['fill'], perMinute: 3, baseUrl: 'https://r.example' }), 'none')).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@
 // form starts from the saved ones and keeps what it does not show. A credential (webhook URL, bot token, SMTP
 // password) is never part of the settings: it goes to PUT /api/credentials/notify:<channel>, only when typed, and
 // is never read back; the window only says whether one is stored.
-import { NOTIFY_KINDS, notifySecretName, type ChannelName, type ChannelSettings, type ChannelStatus, type NotifyConfig, type NotifyKind, type SendOutcome } from '../../../shared/notify.js';
+import { NOTIFY_KINDS, notifySecretName, type ChannelName, type ChannelRemoval, type ChannelSettings, type ChannelStatus, type NotifyConfig, type NotifyKind, type SendOutcome } from '../../../shared/notify.js';
 
 export type SecretChannel = Exclude<ChannelName, 'desktop'>;
 
@@ -195,9 +195,9 @@ export function savePlan(channel: ChannelName, f: ChannelForm, current: ChannelS
   return { body, secret, errors };
 }
 
-/** Removing a channel: off, its own addresses and pace forgotten (the events stay for the next time it is added). */
-export function removalBody(current: ChannelSettings): ChannelSettings {
-  return { enabled: false, events: [...current.events] };
+/** Disabling (or enabling again) a channel: everything else it has stays as saved, its credential too. */
+export function toggleBody(current: ChannelSettings): ChannelSettings {
+  return { ...current, enabled: !current.enabled };
 }
 
 /** Where a channel's credential is: in the keychain (listed by GET /api/credentials), somewhere else the agent reads
@@ -261,11 +261,11 @@ export function errorsByField(errors: readonly FieldError[]): Map<FormField | ''
   return out;
 }
 
-/** The API calls saving and removing make (the ApiClient has them). */
+/** The API calls saving, disabling and removing make (the ApiClient has them). */
 export interface NotifyApi {
   setCredential(name: string, value: string): Promise<unknown>;
-  deleteCredential(name: string): Promise<unknown>;
   saveNotifyChannel(channel: ChannelName, settings: ChannelSettings): Promise<NotifyConfig>;
+  removeNotifyChannel(channel: ChannelName): Promise<ChannelRemoval>;
 }
 
 /** Stores the typed credential first (the channel, once saved, then reads it), then the settings. A refused
@@ -276,20 +276,15 @@ export async function saveChannel(api: NotifyApi, channel: ChannelName, plan: Sa
   return api.saveNotifyChannel(channel, plan.body);
 }
 
-/**
- * Turns the channel off and forgets its settings first (nothing more is sent; messages still waiting are given up),
- * then deletes its credential from the keychain. An entry that is not there (404) is already gone.
- */
-export async function removeChannel(api: NotifyApi, channel: ChannelName, current: ChannelSettings, isGone: (err: unknown) => boolean): Promise<NotifyConfig> {
-  const config = await api.saveNotifyChannel(channel, removalBody(current));
-  if (hasSecret(channel)) {
-    try {
-      await api.deleteCredential(notifySecretName(channel));
-    } catch (err) {
-      if (!isGone(err)) throw err;
-    }
-  }
-  return config;
+/** Disables the channel, or enables it again: one PUT with its saved settings, nothing else changed. */
+export function toggleChannel(api: NotifyApi, channel: ChannelName, current: ChannelSettings): Promise<NotifyConfig> {
+  return api.saveNotifyChannel(channel, toggleBody(current));
+}
+
+/** Removes the channel in one request: the agent forgets its settings, gives up the messages waiting for it and
+ *  deletes its keychain entries (DELETE /api/notifications/channels/<channel>). */
+export function removeChannel(api: NotifyApi, channel: ChannelName): Promise<ChannelRemoval> {
+  return api.removeNotifyChannel(channel);
 }
 
 /** A test answer in words: sent, or the service's refusal and whether trying again may help. */

@@ -1,22 +1,36 @@
 // One notification channel that is set up, as a card: on / off, ready or why not, its events, whether its credential
-// is stored, its pace and addresses, what waits in its outbox; Edit, Send test and Remove (asked first).
-import { useState } from 'react';
+// is stored, its pace and addresses, what waits in its outbox; Edit, Send test, Disable / Enable (everything kept) and
+// Remove (asked first: the agent forgets the settings and deletes the credential).
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { DEFAULT_PER_MINUTE, notifySecretName, type ChannelName, type ChannelSettings, type ChannelStatus, type NotifyConfig } from '../../../shared/notify.js';
+import { DEFAULT_PER_MINUTE, type ChannelName, type ChannelRemoval, type ChannelSettings, type ChannelStatus, type NotifyConfig } from '../../../shared/notify.js';
 import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
-import { ApiHttpError, isNotAvailable } from '../api/client.js';
+import { isNotAvailable } from '../api/client.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { NotAvailable } from '../components/NotAvailable.js';
 import { StatusPill } from '../components/StatusPill.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
-import { CHANNEL_FIELDS, CHANNEL_LABELS, hasSecret, removeChannel, SECRET_SPECS, testOutcomeWords, type SecretState } from '../lib/notify-form.js';
+import { CHANNEL_FIELDS, CHANNEL_LABELS, hasSecret, removeChannel, SECRET_SPECS, testOutcomeWords, toggleChannel, type SecretState } from '../lib/notify-form.js';
 import { eventsSummary, outboxSummary, secretWords } from '../lib/notify-words.js';
 
 /** The card's Edit button: the focus goes back here once the editor closes. */
 export const editButtonId = (c: ChannelName) => `notify-edit-${c}`;
 
-export function ChannelCard(props: { channel: ChannelName; settings: ChannelSettings; status?: ChannelStatus; secret: SecretState; saved: boolean; onEdit: () => void; onRemoved: () => void }) {
+type View = { config: NotifyConfig; channels: ChannelStatus[] };
+
+export function ChannelCard(props: {
+  channel: ChannelName;
+  settings: ChannelSettings;
+  status?: ChannelStatus;
+  secret: SecretState;
+  saved: boolean;
+  onEdit: () => void;
+  /** The removal dialog is open (the section keeps the card listed meanwhile, even once its settings are gone). */
+  asking: boolean;
+  onAsk: (open: boolean) => void;
+  onToggled: (config: NotifyConfig) => void;
+  onRemoved: (r: ChannelRemoval) => void;
+}) {
   const { channel: c, settings: s, status } = props;
   const api = useApi();
   const qc = useQueryClient();
@@ -24,14 +38,20 @@ export function ChannelCard(props: { channel: ChannelName; settings: ChannelSett
   const titleId = `notify-${c}-title`;
   const fields = CHANNEL_FIELDS[c];
   const test = useMutation({ mutationFn: () => api.testNotifyChannel(c), onSettled: () => void qc.invalidateQueries({ queryKey: keys.notifications }) });
-  const [asking, setAsking] = useState(false);
-  const remove = useMutation({
-    mutationFn: () => removeChannel(api, c, s, (err) => err instanceof ApiHttpError && err.status === 404),
+  const toggle = useMutation({
+    mutationFn: () => toggleChannel(api, c, s),
     onSuccess: (config: NotifyConfig) => {
-      qc.setQueryData(keys.notifications, (old: { config: NotifyConfig; channels: ChannelStatus[] } | undefined) => (old ? { ...old, config } : old));
-      if (hasSecret(c)) qc.setQueryData(keys.credentials, (old: string[] | undefined) => old?.filter((name) => name !== notifySecretName(c)));
-      setAsking(false);
-      props.onRemoved();
+      qc.setQueryData(keys.notifications, (old: View | undefined) => (old ? { ...old, config } : old));
+      props.onToggled(config);
+    },
+    onSettled: () => void qc.invalidateQueries({ queryKey: keys.notifications }),
+  });
+  const remove = useMutation({
+    mutationFn: () => removeChannel(api, c),
+    onSuccess: (r: ChannelRemoval) => {
+      qc.setQueryData(keys.notifications, (old: View | undefined) => (old ? { ...old, config: r.config } : old));
+      qc.setQueryData(keys.credentials, (old: string[] | undefined) => old?.filter((name) => !r.credentials.deleted.includes(name)));
+      props.onRemoved(r);
     },
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: keys.notifications });
@@ -41,7 +61,7 @@ export function ChannelCard(props: { channel: ChannelName; settings: ChannelSett
   const words = test.data ? testOutcomeWords(c, test.data) : undefined;
   const outbox = status ? outboxSummary(status.outbox) : undefined;
   const closeDialog = () => {
-    setAsking(false);
+    props.onAsk(false);
     remove.reset();
   };
   return (
@@ -126,7 +146,18 @@ export function ChannelCard(props: { channel: ChannelName; settings: ChannelSett
         <button type="button" className="btn small" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Send a test notification to ${label}`} data-testid={`notify-test-${c}`}>
           {test.isPending ? 'Sending…' : 'Send test'}
         </button>
-        <button type="button" className="btn small" onClick={() => (remove.reset(), setAsking(true))} aria-label={`Remove ${label}`} data-testid={`notify-remove-${c}`}>
+        {/* Not disabled while saving (a disabled button drops the focus): a second press waits for the first. */}
+        <button
+          type="button"
+          className="btn small"
+          onClick={() => !toggle.isPending && toggle.mutate()}
+          aria-disabled={toggle.isPending || undefined}
+          aria-label={`${s.enabled ? 'Disable' : 'Enable'} ${label}`}
+          data-testid={`notify-toggle-${c}`}
+        >
+          {s.enabled ? 'Disable' : 'Enable'}
+        </button>
+        <button type="button" className="btn small" onClick={() => (remove.reset(), props.onAsk(true))} aria-label={`Remove ${label}`} data-testid={`notify-remove-${c}`}>
           Remove…
         </button>
       </div>
@@ -143,12 +174,14 @@ export function ChannelCard(props: { channel: ChannelName; settings: ChannelSett
           ))}
       </div>
       {isNotAvailable(test.error) ? <NotAvailable what="Test notifications" /> : <ErrorBox error={test.error} title="The test did not run" />}
-      <ConfirmDialog open={asking} title={`Remove ${label}?`} confirmLabel={`Remove ${label}`} danger busy={remove.isPending} onConfirm={() => remove.mutate()} onCancel={closeDialog}>
+      <ErrorBox error={toggle.error} title={`${label} was not ${s.enabled ? 'disabled' : 'enabled'}`} />
+      <ConfirmDialog open={props.asking} title={`Remove ${label}?`} confirmLabel={`Remove ${label}`} danger busy={remove.isPending} onConfirm={() => remove.mutate()} onCancel={closeDialog}>
         <p>
           The agent stops sending to {label} and forgets its settings
-          {hasSecret(c) ? `, and the ${SECRET_SPECS[c].noun} is deleted from the keychain` : ''}. Messages still waiting for it are given up.
+          {hasSecret(c) ? `, and the ${SECRET_SPECS[c].noun} is deleted from the keychain` : ''}. Messages still waiting for it are given up: they are listed under Not
+          delivered.
         </p>
-        <p>You can add it again later.</p>
+        <p>You can add it again later. To stop it for a while and keep its settings, use Disable instead.</p>
         <ErrorBox error={remove.error} title={`${label} was not removed completely`} />
       </ConfirmDialog>
     </article>
