@@ -57,6 +57,8 @@ Commands:
   audit verify               check the audit trail's hash chain
   backup now|list|restore    online SQLite backups (restore with the agent stopped)
   notify status|test|dead|retry   notification channels (Discord, Telegram, Slack, email); settings via the API
+  notify remove CHANNEL      forget a channel's settings and delete its credential from the keychain
+  notify undelivered [clear] the notifications the agent gave up sending; clear forgets them
   approvals [list|approve ID|reject ID]   orders held for manual approval (--reason TEXT on reject, --all on list)
 
 Options:

@@ -119,6 +119,22 @@ describe('routes and CLI handlers mounted together', () => {
     expect(t.out()).toMatch(/^audit log ok: \d+ row\(s\) verified; head [0-9a-f]{64}\n$/);
   });
 
+  it('removes a channel and lists and clears the undelivered notifications from the CLI', async () => {
+    const t = await setup();
+    await t.send('PUT', '/api/notifications/channels/discord', { enabled: true, events: ['fill'], baseUrl: t.discord.base, perMinute: 3 });
+    expect(await runNotifyCommand(['undelivered'], t.ctx)).toBe(0);
+    expect(t.out()).toBe('(none)\n');
+    t.reset();
+    expect(await runNotifyCommand(['remove', 'discord'], t.ctx)).toBe(0);
+    expect(t.out()).toBe('discord removed: settings forgotten\n'); // the vault here holds nothing for it
+    expect(((await t.send('GET', '/api/notifications')) as { config: { discord: object } }).config.discord).not.toHaveProperty('perMinute');
+    t.reset();
+    expect(await runNotifyCommand(['undelivered', 'clear'], t.ctx)).toBe(0);
+    expect(t.out()).toBe('0 undelivered notification(s) cleared\n');
+    await expect(runNotifyCommand(['remove'], t.ctx)).rejects.toThrow(/Usage: viewzenix notify/);
+    await expect(runNotifyCommand(['remove', 'pager'], t.ctx)).rejects.toThrow(/NOT_FOUND/);
+  });
+
   it('answers a bad channel name with 404 and bad settings with every validation error', async () => {
     const t = await setup();
     await expect(t.send('PUT', '/api/notifications/channels/pager', { enabled: true, events: [] })).rejects.toThrow(/NOT_FOUND/);

@@ -1,9 +1,10 @@
-// `viewzenix notify status | test CHANNEL | dead | retry ID`.
+// `viewzenix notify status | test CHANNEL | dead | retry ID | remove CHANNEL | undelivered [clear]`.
 import { parseArgs } from 'node:util';
 import { CliUsageError, GLOBAL_OPTIONS, type CliContext } from '../export/cli-context.js';
 import type { ChannelStatus, SendOutcome } from './types.js';
+import type { ChannelRemoval, UndeliveredView } from '../../shared/notify.js';
 
-const USAGE = 'Usage: viewzenix notify status | test discord|telegram|slack|email|desktop | dead | retry ID';
+const USAGE = 'Usage: viewzenix notify status | test discord|telegram|slack|email|desktop | dead | retry ID | remove CHANNEL | undelivered [clear]';
 
 export async function runNotifyCommand(args: string[], ctx: CliContext): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: { ...GLOBAL_OPTIONS } });
@@ -37,6 +38,31 @@ export async function runNotifyCommand(args: string[], ctx: CliContext): Promise
       await client.send('POST', `/api/notifications/outbox/${encodeURIComponent(arg)}/retry`);
       ctx.stdout.write(`notification ${arg} queued again\n`);
       return 0;
+    case 'remove': {
+      if (!arg) throw new CliUsageError(USAGE);
+      const r = (await client.send('DELETE', `/api/notifications/channels/${encodeURIComponent(arg)}`)) as ChannelRemoval;
+      if (ctx.json) print(r);
+      else {
+        const deleted = r.credentials.deleted.length ? `; deleted from the keychain: ${r.credentials.deleted.join(', ')}` : '';
+        const waiting = r.givenUp ? `; ${r.givenUp} waiting message(s) given up (viewzenix notify undelivered)` : '';
+        ctx.stdout.write(`${arg} removed: settings forgotten${deleted}${waiting}\n`);
+        if (r.credentials.environment.length) ctx.stdout.write(`still read from the environment (unset before the next start): ${r.credentials.environment.join(', ')}\n`);
+      }
+      return 0;
+    }
+    case 'undelivered': {
+      if (arg === 'clear') {
+        const r = (await client.send('DELETE', '/api/notifications/undelivered')) as { cleared: number };
+        if (ctx.json) print(r);
+        else ctx.stdout.write(`${r.cleared} undelivered notification(s) cleared\n`);
+        return 0;
+      }
+      if (arg !== undefined) throw new CliUsageError(USAGE);
+      const r = (await client.get('/api/notifications/undelivered?limit=500')) as UndeliveredView;
+      if (ctx.json) print(r);
+      else ctx.stdout.write(r.items.length ? r.items.map((i) => `${i.givenUpAt}  ${i.channel}  ${i.title}  (${i.error})`).join('\n') + '\n' : '(none)\n');
+      return 0;
+    }
     default:
       throw new CliUsageError(USAGE);
   }
