@@ -7,9 +7,10 @@
 // - Remove asks first (Cancel changes nothing), then the agent forgets the settings, gives up the messages still
 //   waiting (listed under "Not delivered") and deletes the webhook URL from the keychain.
 // The webhook URL (a canary) is in no page, answer the page read, or log line.
-import { test, expect, type Page, type Response } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { agentForFile, go } from './support/per-file.js';
 import { collectConsoleErrors } from './support/console.js';
+import { recordAnswers } from './support/answers.js';
 import { screenshot } from './support/screens.js';
 import { fakeDiscord, type FakeService } from '../main/notify/testing/fake-services.js';
 import type { VaultStatusView } from '../shared/api-types.js';
@@ -43,16 +44,6 @@ test.afterEach(async () => {
 async function alert(ticker: string): Promise<void> {
   const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticker, action: 'buy', quantity: 1, price: 100 }) });
   expect(res.status).toBe(202);
-}
-
-function recordAnswers(page: Page): () => Promise<string> {
-  const bodies: Promise<string>[] = [];
-  page.on('response', (r: Response) => {
-    const u = new URL(r.url());
-    if (!u.pathname.startsWith('/api/') || u.pathname === '/api/events') return;
-    bodies.push(r.text().catch(() => ''));
-  });
-  return async () => (await Promise.all(bodies)).join('\n');
 }
 
 test('a given-up fill notification is listed and cleared; Disable keeps the channel, Remove asks, forgets it, gives up what waited and deletes its webhook URL', async ({ page }) => {

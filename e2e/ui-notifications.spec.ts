@@ -3,9 +3,10 @@
 // (main/notify/testing/fake-services.ts): add a channel pointing at it, see refused input with the API's code, send a
 // test notification and see it arrive, edit, remove. The webhook URL typed once never comes back: not in the page,
 // not in any answer the page reads, not in the agent's log.
-import { test, expect, type Page, type Response } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { agentForFile, go } from './support/per-file.js';
 import { collectConsoleErrors } from './support/console.js';
+import { recordAnswers } from './support/answers.js';
 import { screenshot } from './support/screens.js';
 import { fakeDiscord, type FakeService } from '../main/notify/testing/fake-services.js';
 import type { VaultStatusView } from '../shared/api-types.js';
@@ -33,17 +34,6 @@ async function notifications(): Promise<NotificationsView> {
 
 async function credentialNames(): Promise<string[]> {
   return (await agent.api<{ items: { name: string }[] }>('GET', '/api/credentials')).body.items.map((i) => i.name);
-}
-
-/** Every answer of the agent's API the page reads, as text (the event stream excepted: it never ends). */
-function recordAnswers(page: Page): () => Promise<string> {
-  const bodies: Promise<string>[] = [];
-  page.on('response', (r: Response) => {
-    const u = new URL(r.url());
-    if (!u.pathname.startsWith('/api/') || u.pathname === '/api/events') return;
-    bodies.push(r.text().catch(() => ''));
-  });
-  return async () => (await Promise.all(bodies)).join('\n');
 }
 
 /** The page as the trader's browser holds it: the markup, and what every input holds now. */

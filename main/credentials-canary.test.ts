@@ -5,12 +5,12 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, eventually, type TestAgent } from './test-support/agent.js';
 import { MemorySecretStore } from './test-support/memory-secret-store.js';
-import { EnvStore, KeytarStore, loadRealKeytar, Vault } from './secrets/index.js';
+import { testKeychain } from './test-support/test-keychain.js';
+import { EnvStore, KeytarStore, Vault } from './secrets/index.js';
 import { BrokerError, type BrokerAdapter, type BrokerOrder } from './brokers/port.js';
 import type { AccountRow } from './store/accounts.js';
 import type { AccountView, ConnectionTestView, OrderView, VaultStatusView } from '../shared/api-types.js';
@@ -22,14 +22,8 @@ const WRONG_SECRET = 'CANARYSECRET-wrong-5be8';
 const NGROK = 'CANARYNGROK-3c1d0e';
 const CANARIES = [KEY, SECRET, WRONG_KEY, WRONG_SECRET, NGROK];
 
-// --- which keychain: the real one when a Secret Service answers on D-Bus, else an in-memory test double ---
-const SERVICE = `viewzenix-test-${randomBytes(6).toString('hex')}`;
-async function realKeychainAvailable(): Promise<boolean> {
-  if (process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS) return false;
-  return (await new KeytarStore({ service: SERVICE, timeoutMs: 3000 }).status()).available;
-}
-const REAL = await realKeychainAvailable();
-const KEYCHAIN = REAL ? `the real OS keychain (service ${SERVICE})` : 'an in-memory keychain test double (no Secret Service on D-Bus here)';
+const KEYS = await testKeychain();
+const { service: SERVICE, description: KEYCHAIN } = KEYS;
 
 // --- a fake Alpaca account endpoint (GET /v2/account with APCA-API-KEY-ID / APCA-API-SECRET-KEY) ---
 let broker: http.Server;
@@ -52,10 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((r) => broker.close(r));
-  if (REAL) {
-    const keytar = await loadRealKeytar();
-    for (const c of await keytar.findCredentials(SERVICE)) await keytar.deletePassword(SERVICE, c.account);
-  }
+  await KEYS.clear();
 });
 
 /** A test adapter that authenticates against the fake server the way an Alpaca adapter does; it trades nothing. */
@@ -127,7 +118,7 @@ function leaks(haystack: Buffer | string): string[] {
 
 describe(`canary credentials never leave the vault (${KEYCHAIN})`, () => {
   it('appear in no HTTP answer, no log line and no database byte, through success, bad JSON, validation, adapter and connection-test errors', async () => {
-    const vault = REAL ? new Vault({ service: SERVICE, env: new EnvStore({}) }) : new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    const vault = KEYS.vault();
     const agent = await startTestAgent({}, { vault, adapterFactory: factory });
     const answers: string[] = [];
     const call = async (method: string, p: string, body?: unknown, raw?: string) => {

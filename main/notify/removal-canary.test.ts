@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { eventually, startTestAgent, type TestAgent } from '../test-support/agent.js';
 import { MemorySecretStore } from '../test-support/memory-secret-store.js';
-import { EnvStore, KeytarStore, loadRealKeytar, Vault } from '../secrets/index.js';
+import { testKeychain } from '../test-support/test-keychain.js';
+import { EnvStore, KeytarStore, Vault } from '../secrets/index.js';
 import { fakeDiscord, fakeTelegram, type FakeService } from './testing/fake-services.js';
 import { defaultConfig } from './config.js';
 import type { ChannelRemoval, NotificationsView, UndeliveredView } from '../../shared/notify.js';
@@ -18,14 +19,8 @@ const DISCORD = `https://discord.com/api/webhooks/777/CANARYremovalDiscordKept${
 const ENV_SLACK = `https://hooks.slack.com/services/T0/B0/CANARYremovalEnv${randomBytes(6).toString('hex')}`;
 const CANARIES = [TG_TOKEN, EXTRA, DISCORD, ENV_SLACK];
 
-// The real OS keychain when a Secret Service answers on D-Bus (as scripts/test-all.sh runs it), else a test double.
-const SERVICE = `viewzenix-test-${randomBytes(6).toString('hex')}`;
-async function realKeychainAvailable(): Promise<boolean> {
-  if (process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS) return false;
-  return (await new KeytarStore({ service: SERVICE, timeoutMs: 3000 }).status()).available;
-}
-const REAL = await realKeychainAvailable();
-const KEYCHAIN = REAL ? `the real OS keychain (service ${SERVICE})` : 'an in-memory keychain test double (no Secret Service on D-Bus here)';
+const KEYS = await testKeychain();
+const { service: SERVICE, description: KEYCHAIN } = KEYS;
 
 let agent: TestAgent | undefined;
 const fakes: FakeService[] = [];
@@ -34,11 +29,7 @@ afterEach(async () => {
   agent = undefined;
   while (fakes.length) await fakes.pop()!.close();
 });
-afterAll(async () => {
-  if (!REAL) return;
-  const keytar = await loadRealKeytar();
-  for (const c of await keytar.findCredentials(SERVICE)) await keytar.deletePassword(SERVICE, c.account);
-});
+afterAll(() => KEYS.clear());
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -49,7 +40,7 @@ function leaks(text: string): string[] {
 
 describe(`DELETE /api/notifications/channels/:channel (${KEYCHAIN})`, () => {
   it('forgets the settings and deletes the channel\u2019s keychain entries (gone from the vault), keeps another channel\u2019s, and leaks no canary', async () => {
-    const vault = REAL ? new Vault({ service: SERVICE, env: new EnvStore({}) }) : new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    const vault = KEYS.vault();
     const tg = await fakeTelegram({ token: TG_TOKEN, chatId: '-100200300' });
     fakes.push(tg);
     agent = await startTestAgent({}, { vault });
