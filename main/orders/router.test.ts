@@ -4,7 +4,7 @@ import { harness } from './test-support/harness.js';
 import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapter.js';
 import { AccountThrottle } from './throttle.js';
 import { eventually, tempDir } from '../test-support/agent.js';
-import type { OrderRequest } from '../brokers/port.js';
+import { BrokerError, type OrderRequest } from '../brokers/port.js';
 import { neverSent, type RouterOptions } from './router.js';
 
 const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '100', ...extra });
@@ -163,6 +163,20 @@ class LaggingLookups extends FaultyAdapter {
   }
 }
 
+/** A broker whose first submit arrives late: the client gives up (outcome unknown) and the broker takes the order
+ *  only when `arrive()` is called, as a request still on its way would. */
+class LateArrival extends FaultyAdapter {
+  private held: OrderRequest | undefined;
+  override async submit(req: OrderRequest) {
+    if (this.held !== undefined) return super.submit(req);
+    this.held = req;
+    throw new BrokerError('timeout', 'no answer within the request timeout');
+  }
+  async arrive(): Promise<void> {
+    await super.submit(this.held!);
+  }
+}
+
 describe('router: races', () => {
   it('cancel_rejected_because_the_order_already_filled_then_shown_filled_not_canceled', async () => {
     const { h, paper } = setup({ submitFaultRate: 0, dropUpdateRate: 1 });
@@ -188,6 +202,25 @@ describe('router: races', () => {
     expect(h.orders.events(o.id).map((e) => e.kind)).toEqual(expect.arrayContaining(['resend_same_client_id', 'resend_refused_found']));
     expect(paper.orderCount('c1')).toBe(1);
     h.close();
+  });
+
+  it('an order canceled while its outcome was unknown, that reaches the broker after the cancel found nothing, is canceled again', async () => {
+    for (const streamed of [false, true]) {
+      const h = harness({ ...fast, absentGraceMs: 60_000 }); // never certain it is absent: it may still arrive
+      const paper = h.paper();
+      paper.observePrice('AAPL', '100');
+      const late = new LateArrival(paper, { submitFaultRate: 0, dropUpdateRate: streamed ? 0 : 1 });
+      h.router.register('acc1', late);
+      const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '95', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+      expect(o.status).toBe('unknown');
+      // The trader cancels (flatten, an alert's cancel): the broker knows no such order yet.
+      expect((await h.router.cancel(o.id)).status).toBe('unknown');
+      await late.arrive(); // the first request reaches the broker now, and the order works there
+      const done = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'canceled', 3000);
+      expect(done.status).toBe('canceled');
+      expect((await paper.orderByClientId('c1'))?.status).toBe('canceled');
+      h.close();
+    }
   });
 
   it('canceling an order never sent closes it locally without a broker call', async () => {

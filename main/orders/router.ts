@@ -445,7 +445,7 @@ export class OrderRouter {
     const current = this.orders.get(orderId)!;
     if (found) {
       this.absentSeen.delete(orderId);
-      return this.lifecycle.applyBrokerOrder(orderId, found, 'reconciled');
+      return this.cancelStands(current, this.lifecycle.applyBrokerOrder(orderId, found, 'reconciled'));
     }
     if (current.status !== 'submitting' && current.status !== 'unknown' && current.status !== 'created') return current;
     const seen = (this.absentSeen.get(orderId) ?? 0) + 1;
@@ -508,6 +508,19 @@ export class OrderRouter {
     }
   }
 
+  /**
+   * An order the trader canceled while its submit's outcome was unknown, when the broker had nothing to cancel yet,
+   * that reached the broker after all (its request was still on the way) and works there: the cancel stands, and is
+   * sent again. `before` is the order as it was before the broker's report was applied, `after` as it is now.
+   */
+  private cancelStands(before: OrderView, after: OrderView): OrderView {
+    if ((before.status !== 'unknown' && before.status !== 'submitting') || isTerminal(after.status) || after.status === 'cancel_pending') return after;
+    if (!this.orders.events(after.id).some((e) => e.kind === 'cancel_request')) return after;
+    this.log.warn({ orderId: after.id }, 'an order canceled while its outcome was unknown reached the broker after all; canceling it again');
+    void this.cancel(after.id).catch((err: unknown) => this.log.error({ err, orderId: after.id }, 'canceling again an order that reached the broker after its cancel failed'));
+    return after;
+  }
+
   /** The order a broker report belongs to: ours by client id, or a bracket child of ours adopted now. */
   orderFor(accountId: string, b: Pick<BrokerOrder, 'clientOrderId' | 'parentClientOrderId'>, full?: BrokerOrder): OrderView | undefined {
     const order = this.orders.byClientId(b.clientOrderId);
@@ -523,8 +536,9 @@ export class OrderRouter {
     const order = this.orderFor(accountId, u.order, u.order);
     if (!order) return; // not ours (placed by hand at the broker): reconciliation accounts for its fills
     try {
-      if (u.kind === 'fill') this.lifecycle.applyFill(accountId, order.id, u.fill, u.order);
-      else this.lifecycle.applyBrokerOrder(order.id, u.order, 'broker_update');
+      const after = u.kind === 'fill' ? this.lifecycle.applyFill(accountId, order.id, u.fill, u.order) : this.lifecycle.applyBrokerOrder(order.id, u.order, 'broker_update');
+      // (Only an order whose submit's outcome was unknown: the paper broker reports inside its own transaction.)
+      if (order.status === 'unknown') queueMicrotask(() => this.cancelStands(order, after));
     } catch (err) {
       this.log.error({ err, orderId: order.id }, 'failed to apply a broker update');
     }
