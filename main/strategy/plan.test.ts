@@ -183,6 +183,17 @@ describe('planSignal: golden scenarios', () => {
     expect(result).toMatchObject({ kind: 'denied', denial: { code: 'QUANTITY_ROUNDS_TO_ZERO', detail: 'QUANTITY_ROUNDS_TO_ZERO: symbol=AAPL, quantity=0.26396368, lot=1' } });
   });
 
+  it('a count rounded down to the lot is said in the warnings; a money amount rounded down is not', () => {
+    const counted = planSignal(input({ signal: signal({ quantity: '1.5' }) }));
+    expect(legs(counted)).toBe('entry:buy:1');
+    expect(counted).toMatchObject({ warnings: ['The quantity 1.5 was rounded down to 1: AAPL trades in lots of 1.'] });
+    const partial = planSignal(input({ signal: signal({ action: 'exit', quantity: '2.5' }), position: '10' }, { useSignalQuantity: true }));
+    expect(partial).toMatchObject({ warnings: expect.arrayContaining(['The quantity 2.5 was rounded down to 2: AAPL trades in lots of 1.']) });
+    const money = planSignal(input({ signal: signal({ quantity: '250', quantityType: 'dollar_amount' }) }));
+    expect(legs(money)).toBe('entry:buy:2');
+    expect(money).toMatchObject({ warnings: [] });
+  });
+
   it('an unmapped ticker is SYMBOL_UNMAPPED before anything else', () => {
     const result = planSignal(input({ signal: signal({ symbol: 'ES1!', ticker: 'ES1!' }), broker: 'alpaca' }));
     expect(result).toMatchObject({ kind: 'denied', denial: { code: 'SYMBOL_UNMAPPED', values: { ticker: 'ES1!', broker: 'alpaca' } } });

@@ -11,7 +11,7 @@
 import { Decimal } from 'decimal.js';
 import { describeDenial } from '../../shared/codes.js';
 import type { Code } from '../../shared/codes.js';
-import type { OrderType, Signal } from '../../shared/signal.js';
+import type { OrderType, Signal, SignalQuantityType } from '../../shared/signal.js';
 import { resolveStrategyConfig } from '../../shared/strategy-config.js';
 import type { StrategyConfig } from '../../shared/strategy-config.js';
 import type { OrderFields, Side } from './broker-view.js';
@@ -182,6 +182,7 @@ function closeLeg(ctx: Ctx, partial: boolean): LegPlan {
     minQuantity: 0,
   });
   if (!sized.ok) return { leg: 'reduce', side, failure: { code: sized.code, values: { symbol: ctx.symbol, ...sized.values } } };
+  warnIfRounded(ctx, signal.quantityType ?? 'fixed_quantity', sized);
   const quantity = new Decimal(sized.quantity);
   // A quantity at or above the position closes it exactly (never crosses to the other side).
   if (quantity.gte(held)) return full;
@@ -215,7 +216,15 @@ function entryLeg(ctx: Ctx, side: Side): LegPlan {
     minQuantity: input.instrument.minQuantity,
   });
   if (!sized.ok) return { leg: 'entry', side, failure: { code: sized.code, values: { symbol: ctx.symbol, ...sized.values } } };
+  warnIfRounded(ctx, method, sized);
   return { leg: 'entry', side, quantity: new Decimal(sized.quantity) };
+}
+
+/** A quantity the alert (or the strategy) gave as a count, rounded down to the instrument's lot (1.5 futures contracts
+ *  → 1): said in the decision's warnings. Money amounts are always rounded down to whole lots, and not warned of. */
+function warnIfRounded(ctx: Ctx, method: SignalQuantityType, sized: { quantity: string; raw: string }): void {
+  if (method !== 'fixed_quantity' || new Decimal(sized.raw).eq(sized.quantity)) return;
+  ctx.warnings.push(`The quantity ${fmt(new Decimal(sized.raw))} was rounded down to ${fmt(new Decimal(sized.quantity))}: ${ctx.symbol} trades in lots of ${fmt(new Decimal(ctx.lot))}.`);
 }
 
 /** BRACKET_WRONG_SIDE with what to change: the field, the entry side and price, the bad price and where it belongs. */
