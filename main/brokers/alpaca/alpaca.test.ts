@@ -366,7 +366,7 @@ describe('Alpaca 403 answers: order refusals are rejections, key problems are au
   });
 
   it('a 403 about keys or access (or without Alpaca’s body) stays auth; buying power stays insufficient_funds', async () => {
-    const { readAlpacaError } = await import('./adapter.js');
+    const { readAlpacaError } = await import('./errors.js');
     expect(readAlpacaError(403, { message: 'forbidden.' }, '').kind).toBe('auth');
     expect(readAlpacaError(403, { code: 40310000, message: 'request is not authorized' }, '').kind).toBe('auth');
     expect(readAlpacaError(403, undefined, '<html>403 Forbidden</html>').kind).toBe('auth');

@@ -9,7 +9,7 @@ import { codeForBrokerError } from '../http/codes.js';
 import { tempDir } from '../../test-support/agent.js';
 import type { Harness } from '../../orders/test-support/harness.js';
 import type { FakeAlpaca } from './fake-server.js';
-import { readAlpacaError } from './adapter.js';
+import { readAlpacaError } from './errors.js';
 import { eventually } from '../contract/suite.js';
 import { ACC, KEYS, agent, runCleanups, startFake } from './test-support/agent.js';
 
