@@ -111,12 +111,20 @@ test('an account halted by itself shows in the header and is resumed from the wi
   const errors = collectConsoleErrors(page);
   const accounts = (await agent.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items;
   const paper = accounts[0]!;
+  // The window's event stream opens late: what changes between the first load and the stream's open is still shown.
+  let openStream!: () => void;
+  const streamHeld = new Promise<void>((r) => (openStream = r));
+  await page.route(/\/api\/events$/, async (route) => {
+    await streamHeld;
+    await route.continue();
+  });
   await page.goto(agent.info.uiUrl);
   await expect(page.getByTestId('trading-state')).toHaveText('active');
   await expect(page.getByTestId('account-held')).toHaveCount(0);
 
   // The agent halts one account (as its circuit breaker would): the header shows it, the global state stays active.
   expect((await agent.api('PUT', '/api/trading-state', { state: 'halted', accountId: paper.id, reason: 'e2e account halt' })).status).toBe(200);
+  openStream();
   const held = page.getByTestId('account-held');
   await expect(held).toHaveCount(1);
   await expect(held).toContainText(paper.name);

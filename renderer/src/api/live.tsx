@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import type { AgentEvent } from '../../../shared/api-types.js';
 import { openEventStream, type StreamState } from './sse.js';
+import { catchUpAfterOpen } from './catch-up.js';
 import { LiveContext, type Notice } from './context.js';
 import { keys } from './keys.js';
 
@@ -54,6 +55,7 @@ export function LiveProvider({ token, children }: { token: string; children: Rea
   }, [qc]);
 
   useEffect(() => {
+    let stopCatchUp = (): void => {};
     const stop = openEventStream({
       url: '/api/events',
       token,
@@ -61,9 +63,11 @@ export function LiveProvider({ token, children }: { token: string; children: Rea
         setStream(s);
         setDetail(d);
       },
-      // The first connect needs no refetch (the queries just loaded, and a refetch would cancel them mid-flight).
+      // After a drop everything is refetched; on the first connect, what loaded before the stream opened is
+      // refetched without cancelling the loads still on their way (catch-up.ts).
       onOpen: (reconnected) => {
         if (reconnected) void qc.invalidateQueries();
+        else stopCatchUp = catchUpAfterOpen(qc);
       },
       onEvent: (e) => {
         if (e.type === 'trading-state') qc.setQueryData(keys.tradingState, e.state);
@@ -77,6 +81,7 @@ export function LiveProvider({ token, children }: { token: string; children: Rea
     });
     return () => {
       stop();
+      stopCatchUp();
       if (timer.current) clearTimeout(timer.current);
     };
   }, [token, qc, flush]);
