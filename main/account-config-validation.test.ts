@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EnvStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { startTestAgent, type TestAgent } from './test-support/agent.js';
 import type { AccountView } from '../shared/api-types.js';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<TestAgent> {
-  agent = await startTestAgent({}, { vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }) });
+  agent = await startTestAgent({}, { vault: memoryVault() });
   return agent;
 }
 

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
-import { EnvStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { startTestAgent, eventually, settledSignal, type TestAgent } from './test-support/agent.js';
 import type { AccountView, OrderEventView, OrderView, PositionView, StrategyView } from '../shared/api-types.js';
 import { clientOrderId } from './ids.js';
@@ -15,7 +15,7 @@ let agent: TestAgent;
 
 beforeAll(async () => {
   fake = await new FakeAlpaca({ ...KEYS, prices: { AAPL: '190' } }).start();
-  agent = await startTestAgent({}, { vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }) });
+  agent = await startTestAgent({}, { vault: memoryVault() });
 });
 afterAll(async () => {
   await agent.stop();

@@ -10,7 +10,7 @@ import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
 import { FakeOanda } from './brokers/oanda/fake-server.js';
 import { FakeBinance } from './brokers/ccxt/fake-binance.js';
 import { EnvStore, KeytarStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { eventually, listenEvents, startTestAgent, type TestAgent } from './test-support/agent.js';
 import type { NotifyMessage } from './notify/types.js';
 import type { AccountView, ApprovalView, ConnectionTestView, OrderView, PositionsView, SignalView, StrategyView } from '../shared/api-types.js';
@@ -35,8 +35,6 @@ async function closedPortUrl(): Promise<string> {
   await new Promise((r) => server.close(r));
   return `http://127.0.0.1:${port}`;
 }
-
-const memoryVault = () => new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
 
 let alpaca: FakeAlpaca;
 let oanda: FakeOanda;
@@ -300,7 +298,6 @@ async function setUp(): Promise<{ agent: TestAgent; paperId: string; downId: str
   const downOnly = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Gone only', accountIds: [down.body.id] })).body;
   return { agent, paperId, downId: down.body.id, both, downOnly };
 }
-
 
 const settled = (s: SignalDetail | undefined) => s !== undefined && s.status !== 'queued' && s.status !== 'processing';
 

@@ -2,8 +2,8 @@
 // defaults (market orders, time in force `day`) must reach the exchange, entries and exits alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBinance } from './brokers/ccxt/fake-binance.js';
-import { EnvStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { eventually, settledSignal, startTestAgent, type TestAgent } from './test-support/agent.js';
 import type { AccountView, OrderView, StrategyView } from '../shared/api-types.js';
 
@@ -14,7 +14,7 @@ let hook: string;
 
 beforeAll(async () => {
   fake = await new FakeBinance({ ...KEYS }).start();
-  agent = await startTestAgent({}, { vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }) });
+  agent = await startTestAgent({}, { vault: memoryVault() });
   const account = await agent.api<AccountView>('POST', '/api/accounts', { name: 'Binance', broker: 'ccxt', environment: 'live', baseUrl: fake.baseUrl, credentials: KEYS, config: { exchange: 'binance' } });
   expect(account.status).toBe(201);
   const strategy = await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Crypto defaults', accountIds: [account.body.id] });

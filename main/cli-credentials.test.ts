@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, type TestAgent } from './test-support/agent.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
-import { EnvStore, Vault } from './secrets/index.js';
+import { memoryVault } from './test-support/memory-secret-store.js';
+import type { Vault } from './secrets/index.js';
 
 const VALUE = 'CANARYCLI-6e0f2a9d41';
 const root = path.resolve(import.meta.dirname, '..');
@@ -54,7 +54,7 @@ let agent: TestAgent;
 let vault: Vault;
 
 beforeAll(async () => {
-  vault = new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+  vault = memoryVault();
   agent = await startTestAgent({}, { vault });
 });
 

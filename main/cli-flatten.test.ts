@@ -2,8 +2,8 @@
 // the positions export beside it: --account flattens (and halts) that account only; an unknown account is 404 and
 // changes nothing; an account that is not connected (its keys were not available) is reported, never skipped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { eventually, startTestAgent, type TestAgent } from './test-support/agent.js';
 import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   agent = await startTestAgent(
     {},
     {
-      vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }),
+      vault: memoryVault(),
       // A paper account named "Broker down" whose broker cannot be reached when its positions are read.
       adapterFactory: (account, _credentials, { paperRepo }) =>
         account.name === 'Broker down' ? Object.assign(new PaperBroker(account.id, paperRepo), { positions: () => Promise.reject(new BrokerError('unreachable', 'GET /positions: connect ECONNREFUSED')) }) : undefined,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, eventually, type TestAgent } from './test-support/agent.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { testKeychain } from './test-support/test-keychain.js';
 import { EnvStore, KeytarStore, Vault } from './secrets/index.js';
 import { BrokerError, type BrokerAdapter, type BrokerOrder } from './brokers/port.js';
@@ -219,7 +219,7 @@ describe(`canary credentials never leave the vault (${KEYCHAIN})`, () => {
 
 describe('broker accounts across restarts', () => {
   it('reconnect at start with the keys from the vault; without them the agent still starts and the account is not connected', async () => {
-    const vault = new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    const vault = memoryVault();
     const first = await startTestAgent({}, { vault, adapterFactory: factory });
     const created = await first.api<AccountView>('POST', '/api/accounts', { name: 'Alpaca paper', broker: 'alpaca', environment: 'paper', baseUrl: brokerUrl, credentials: { keyId: KEY, secretKey: SECRET } });
     expect(created.status).toBe(201);
@@ -236,7 +236,7 @@ describe('broker accounts across restarts', () => {
     }
 
     // Another machine's keychain, without these keys: the agent starts, the account waits for its keys.
-    const empty = new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    const empty = memoryVault();
     const third = await startTestAgent({ dataDir }, { vault: empty, adapterFactory: factory });
     try {
       const account = await third.api<AccountView>('GET', `/api/accounts/${created.body.id}`);

@@ -4,11 +4,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, ApiHttpError, isPositionsUnreadable } from '../renderer/src/api/client.js';
 import { startTestAgent, type TestAgent } from './test-support/agent.js';
-import { EnvStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+
+import { memoryVault } from './test-support/memory-secret-store.js';
 
 /** An agent whose vault is in memory: deleting an account removes its keys there, never from this machine's keychain. */
-const start = () => startTestAgent({}, { vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }) });
+const start = () => startTestAgent({}, { vault: memoryVault() });
 
 let agent: TestAgent | undefined;
 afterEach(async () => {

@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import { FakeAlpaca } from './brokers/alpaca/fake-server.js';
-import { EnvStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+import type { Vault } from './secrets/index.js';
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { builtWebhookThreadEntry, eventually, settledSignal, startTestAgent, type TestAgent } from './test-support/agent.js';
 import type { AccountView, ApprovalView, OrderView, PositionsView, SignalView, StrategyView, TradingStateView } from '../shared/api-types.js';
 
@@ -16,8 +16,6 @@ const ALPACA_CONFIG = { streaming: false, pollIntervalMs: 600_000, timeoutMs: 10
 
 type ErrorBody = { status: string; code: string; message: string; fix?: string };
 type Deleted = { id: string; deleted: boolean };
-
-const memoryVault = () => new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
 
 let alpaca: FakeAlpaca;
 const agents: TestAgent[] = [];

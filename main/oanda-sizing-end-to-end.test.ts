@@ -2,8 +2,8 @@
 // MetaTrader lots, and the units that reach the (fake) OANDA v20 API are the right ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOanda } from './brokers/oanda/fake-server.js';
-import { EnvStore, Vault } from './secrets/index.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { startTestAgent, eventually, type TestAgent } from './test-support/agent.js';
 import type { AccountView, OrderView, StrategyView } from '../shared/api-types.js';
 
@@ -15,7 +15,7 @@ let webhook: string;
 
 beforeAll(async () => {
   fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT }).start();
-  agent = await startTestAgent({}, { vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }) });
+  agent = await startTestAgent({}, { vault: memoryVault() });
   const account = await agent.api<AccountView>('POST', '/api/accounts', {
     name: 'OANDA practice',
     broker: 'oanda',

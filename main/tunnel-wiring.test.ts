@@ -7,9 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocaltunnelServer, freePort, viaTunnelServer } from './tunnel/localtunnel-server.fixture.js';
 import { startTestAgent, eventually, listenEvents, type TestAgent } from './test-support/agent.js';
-import { MemorySecretStore } from './test-support/memory-secret-store.js';
+import { memoryVault } from './test-support/memory-secret-store.js';
 import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
-import { EnvStore, Vault } from './secrets/index.js';
+
 import type { StartOverrides } from './agent.js';
 import type { AgentEvent, OrderView, StrategyView, TunnelStatusView } from '../shared/api-types.js';
 
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 function overrides(): StartOverrides {
   return {
-    vault: new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) }),
+    vault: memoryVault(),
     tunnel: { probe: { timeoutMs: 5000, resolveProbeTarget: viaTunnelServer(server) }, backoff: { initialMs: 100, maxMs: 500 }, failuresBeforeRestart: 2, checkIntervalMs: 1000 },
   };
 }

@@ -25,8 +25,8 @@ import { runAuditCommand } from './cli.js';
 import type { CliClient, CliContext } from '../export/cli-context.js';
 import { fakeDiscord } from '../notify/testing/fake-services.js';
 import { CredentialsService } from '../credentials-service.js';
-import { EnvStore, Vault } from '../secrets/index.js';
-import { MemorySecretStore } from '../test-support/memory-secret-store.js';
+
+import { memoryVault } from '../test-support/memory-secret-store.js';
 
 const TOKEN = 'wiring-test-token-0123456789';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -53,7 +53,7 @@ async function setup() {
     log,
     bus,
     routes: (r) => {
-      mountNotifyRoutes(r, { notifications, credentials: new CredentialsService(new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) })) });
+      mountNotifyRoutes(r, { notifications, credentials: new CredentialsService(memoryVault()) });
       mountExportRoutes(r, { db, dbFile, positions: async () => ({ items: [], errors: [] }), log });
       mountBackupRoutes(r, { backups });
       mountAuditRoutes(r, { audit });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { eventually, startTestAgent, type TestAgent } from '../test-support/agent.js';
-import { MemorySecretStore } from '../test-support/memory-secret-store.js';
+import { MemorySecretStore, memoryVault } from '../test-support/memory-secret-store.js';
 import { testKeychain } from '../test-support/test-keychain.js';
 import { EnvStore, KeytarStore, Vault } from '../secrets/index.js';
 import { fakeDiscord, fakeTelegram, type FakeService } from './testing/fake-services.js';
@@ -132,7 +132,7 @@ describe('GET / DELETE /api/notifications/undelivered', () => {
   it('lists a fill notification the agent gave up (the webhook is gone), with channel, title, when and why; clears it', async () => {
     const discord = await fakeDiscord({ id: '111', token: 'CANARYunusedToken' });
     fakes.push(discord);
-    const vault = new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    const vault = memoryVault();
     agent = await startTestAgent({}, { vault });
     const a = agent;
     const empty = await a.api<UndeliveredView>('GET', '/api/notifications/undelivered');

@@ -1,6 +1,6 @@
 // Test double of the OS keychain for machines without one (CI, containers): the SecretStore contract in memory,
 // with names checked like the real backends. Used only where a test says it ran against it.
-import { assertSecretName, KEYCHAIN_FIX } from '../secrets/index.js';
+import { assertSecretName, EnvStore, KEYCHAIN_FIX, Vault } from '../secrets/index.js';
 import type { SecretStore, SecretStoreStatus } from '../secrets/index.js';
 
 export class MemorySecretStore implements SecretStore {
@@ -29,3 +29,6 @@ export class MemorySecretStore implements SecretStore {
     return { available: true, backend: 'keychain', message: 'Credentials are kept in memory (test keychain).', fix: KEYCHAIN_FIX };
   }
 }
+
+/** A vault over a fresh in-memory keychain and no VIEWZENIX_SECRET_* variables. */
+export const memoryVault = (): Vault => new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });

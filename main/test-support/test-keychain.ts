@@ -3,7 +3,7 @@
 // so runs never meet, and clears it when done.
 import { randomBytes } from 'node:crypto';
 import { EnvStore, KeytarStore, loadRealKeytar, Vault } from '../secrets/index.js';
-import { MemorySecretStore } from './memory-secret-store.js';
+import { memoryVault } from './memory-secret-store.js';
 
 export interface TestKeychain {
   /** The keychain service the real keychain's entries are stored under. */
@@ -25,7 +25,7 @@ export async function testKeychain(): Promise<TestKeychain> {
     service,
     real,
     description: real ? `the real OS keychain (service ${service})` : 'an in-memory keychain test double (no Secret Service on D-Bus here)',
-    vault: () => (real ? new Vault({ service, env: new EnvStore({}) }) : new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) })),
+    vault: () => (real ? new Vault({ service, env: new EnvStore({}) }) : memoryVault()),
     async clear() {
       if (!real) return;
       const keytar = await loadRealKeytar();
