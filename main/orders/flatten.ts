@@ -25,9 +25,12 @@ export interface FlattenResult {
 }
 
 /**
- * Flattens the given accounts (every account in the store, or the one the trader named), each on its own: one that
- * fails never stops the others. `unavailable` explains an account the router has no adapter for; `label` names an
- * account in a message (`Account "Paper" (acc_…)`).
+ * Flattens the given accounts (every account in the store, or the one the trader named), all at once and each on its
+ * own: one that fails, or whose broker is slow, never stops or delays the others. Within an account the working
+ * orders are canceled together (the account's pacing still spaces the requests), and once they are, each position is
+ * closed by an order of its own: one that cannot be closed is reported, and the others are closed all the same.
+ * `unavailable` explains an account the router has no adapter for; `label` names an account in a message
+ * (`Account "Paper" (acc_…)`). The result lists accounts in the order given.
  */
 export async function flatten(
   router: OrderRouter,
@@ -37,41 +40,69 @@ export async function flatten(
   unavailable: (accountId: string) => FlattenError,
   label: (accountId: string) => string,
 ): Promise<FlattenResult> {
+  const each = await Promise.all(accountIds.map((acct) => flattenAccount(router, orders, flattenId, acct, unavailable, label)));
   const result: FlattenResult = { canceled: 0, closing: [], errors: [] };
-  for (const acct of accountIds) {
-    const adapter = router.adapter(acct);
-    if (!adapter) {
-      result.errors.push(unavailable(acct));
-      continue;
-    }
-    try {
-      for (const o of orders.withStatus(['accepted', 'partially_filled'], acct)) {
-        await router.cancel(o.id, { next: 'position_closes' });
-        result.canceled++;
-      }
-      await adapter.cancelAll();
-      for (const p of await adapter.positions()) {
-        const qty = new Decimal(p.quantity);
-        if (qty.isZero()) continue;
-        const order = await router.submit(
-          {
-            clientOrderId: clientOrderId(flattenId, acct, `flatten:${p.symbol}`),
-            symbol: p.symbol,
-            side: qty.isPositive() ? 'sell' : 'buy',
-            type: 'market',
-            quantity: qty.abs().toString(),
-            timeInForce: 'day',
-            reduceOnly: true,
-            referencePrice: p.marketPrice,
-          },
-          { accountId: acct, leg: 'flatten' },
-        );
-        result.closing.push(order);
-      }
-    } catch (err) {
-      const message = `${label(acct)} could not be flattened, so its positions at the broker may still be open: ${scrubText((err as Error).message)}`;
-      result.errors.push({ accountId: acct, code: codeForBrokerError(err), message });
-    }
+  for (const r of each) {
+    result.canceled += r.canceled;
+    result.closing.push(...r.closing);
+    result.errors.push(...r.errors);
   }
+  return result;
+}
+
+async function flattenAccount(
+  router: OrderRouter,
+  orders: OrderRepo,
+  flattenId: string,
+  acct: string,
+  unavailable: (accountId: string) => FlattenError,
+  label: (accountId: string) => string,
+): Promise<FlattenResult> {
+  const result: FlattenResult = { canceled: 0, closing: [], errors: [] };
+  const adapter = router.adapter(acct);
+  if (!adapter) {
+    result.errors.push(unavailable(acct));
+    return result;
+  }
+  const failed = (err: unknown, what: string): void => {
+    const message = `${label(acct)} could not be flattened, so ${what}: ${scrubText((err as Error).message)}`;
+    result.errors.push({ accountId: acct, code: codeForBrokerError(err), message });
+  };
+  let positions;
+  try {
+    const cancels = await Promise.allSettled(orders.withStatus(['accepted', 'partially_filled'], acct).map((o) => router.cancel(o.id, { next: 'position_closes' })));
+    result.canceled += cancels.filter((c) => c.status === 'fulfilled').length;
+    const refused = cancels.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    // A working order left open could fill after the closing orders and open a position again: stop here.
+    if (refused) throw refused.reason;
+    await adapter.cancelAll();
+    positions = await adapter.positions();
+  } catch (err) {
+    failed(err, 'its positions at the broker may still be open');
+    return result;
+  }
+  const open = positions.filter((p) => !new Decimal(p.quantity).isZero());
+  const closes = await Promise.allSettled(
+    open.map((p) => {
+      const qty = new Decimal(p.quantity);
+      return router.submit(
+        {
+          clientOrderId: clientOrderId(flattenId, acct, `flatten:${p.symbol}`),
+          symbol: p.symbol,
+          side: qty.isPositive() ? 'sell' : 'buy',
+          type: 'market',
+          quantity: qty.abs().toString(),
+          timeInForce: 'day',
+          reduceOnly: true,
+          referencePrice: p.marketPrice,
+        },
+        { accountId: acct, leg: 'flatten' },
+      );
+    }),
+  );
+  closes.forEach((c, i) => {
+    if (c.status === 'fulfilled') result.closing.push(c.value);
+    else failed(c.reason, `its ${open[i]!.symbol} position at the broker may still be open`);
+  });
   return result;
 }
