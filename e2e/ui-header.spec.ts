@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
-// The header's layout against a real agent: one line in a 1280 × 800 window, with the tunnel's URL and its links too;
-// in a 1024 px window it wraps onto a second line at most, and every control stays on screen and usable.
+// The header's layout against a real agent: one line in a 1280 × 800 window, with the tunnel's URL and its links too,
+// and with an account held by a state of its own (a compact badge: a long name cut with an ellipsis, the whole of it
+// and the reason in its tooltip); in a 1024 px window it wraps onto a second line at most, and every control stays
+// on screen and usable.
 import { test, expect, type Page } from '@playwright/test';
 import { agentForFile } from './support/per-file.js';
 import { collectConsoleErrors } from './support/console.js';
@@ -11,6 +13,9 @@ const agent = agentForFile();
 // A name that never resolves: the tunnel check fails at once and the tunnel shows "degraded" with its URL, its copy
 // button and its Details link, the widest tunnel badge there is.
 const PUBLIC_URL = 'https://steady-river-4821-dawn.example.invalid';
+// An account held by a state of its own, with a name too long for the header.
+const HELD_NAME = 'Swing futures paper account for the morning session';
+const HELD_REASON = 'daily loss limit reached: -512.40 of -500.00 USD';
 
 interface HeaderLayout {
   /** The header's height in px. */
@@ -88,6 +93,58 @@ test('at 1280 × 800 the header is one line, with the tunnel\'s URL and links to
   await expect(page.getByRole('banner').getByRole('button', { name: /^Theme:/ })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Theme:/ })).toBeVisible();
   expect(errors).toEqual([]);
+});
+
+test('at 1280 × 800 an account held by its own state still fits the header on one line: its badge is compact, the whole name and reason in its tooltip', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // The tunnel with its URL and links (started by the test above or here), and a held account with a long name.
+  expect((await agent.api('PUT', '/api/tunnel', { provider: 'manual', manual: { publicUrl: PUBLIC_URL } })).status).toBe(200);
+  expect((await agent.api('POST', '/api/tunnel/start')).status).toBe(200);
+  const created = await agent.api<AccountView>('POST', '/api/accounts', { name: HELD_NAME, broker: 'paper', environment: 'paper' });
+  expect(created.status).toBe(201);
+  const held = created.body;
+  expect((await agent.api('PUT', '/api/trading-state', { state: 'halted', accountId: held.id, reason: HELD_REASON })).status).toBe(200);
+  try {
+    await page.goto(agent.info.uiUrl);
+    const badge = page.getByTestId('account-held');
+    await expect(badge).toHaveCount(1);
+    await expect(page.getByTestId('live')).toHaveText('Live');
+    await expect(page.getByTestId('tunnel-state')).toHaveText('degraded');
+    await expect(page.getByRole('banner').getByLabel('Broker connections')).toContainText('connected');
+
+    // Not dropped: the name (cut with an ellipsis), its state and its own Resume… are there, and the whole name with
+    // the state and the reason is in its tooltip and what a screen reader hears.
+    const full = `${HELD_NAME}: halted because: ${HELD_REASON}`;
+    await expect(badge).toHaveAttribute('title', full);
+    await expect(badge).toHaveAccessibleName(full);
+    await expect(badge.getByText('halted', { exact: true })).toBeVisible();
+    const name = badge.getByTestId('account-held-name');
+    await expect(name).toHaveText(HELD_NAME);
+    expect(await name.evaluate((e) => e.scrollWidth > e.clientWidth && getComputedStyle(e).textOverflow === 'ellipsis')).toBe(true);
+    await expect(page.getByRole('button', { name: `Resume ${HELD_NAME}…` })).toBeVisible();
+
+    await expectOneLine(page);
+    const banner = page.getByRole('banner');
+    for (const [label, control] of [
+      ['Halt trading', page.getByTestId('halt')],
+      ['Reduce only', page.getByTestId('reduce-only')],
+      ['Flatten all…', page.getByTestId('flatten')],
+      ['Resume the held account', page.getByTestId('resume-account')],
+      ['Approvals', page.getByTestId('approvals-badge')],
+      ['Copy URL', banner.getByRole('button', { name: 'Copy URL' })],
+      ['Details', banner.getByRole('link', { name: 'Details' })],
+      ['P&L', banner.getByLabel('Day P&L')],
+    ] as const) {
+      await expect(control, label).toBeVisible();
+      await expectOnScreen(page, label, await control.boundingBox());
+    }
+    await screenshot(page, 'header-1280-held');
+    expect(errors).toEqual([]);
+  } finally {
+    await agent.api('PUT', '/api/trading-state', { state: 'active', accountId: held.id });
+    await agent.api('DELETE', `/api/accounts/${held.id}?force=true`);
+  }
 });
 
 test('at 1024 px the header wraps onto a second line at most, and every control stays on screen and works', async ({ page }) => {

@@ -8,7 +8,7 @@ export function ApprovalsBadge() {
   const n = q.data.pending;
   return (
     <div className="badge" aria-label="Approvals">
-      <Link to="/approvals" className="small" data-testid="approvals-badge">
+      <Link to="/approvals" className="small badge-link" data-testid="approvals-badge">
         <span className="label">Approvals</span> <span className={`pill ${n > 0 ? 'warn' : 'muted'}`} data-testid="approvals-count">{n}</span>
         <span className="sr-only">{n === 1 ? ' order waits for approval' : ' orders wait for approval'}</span>
       </Link>

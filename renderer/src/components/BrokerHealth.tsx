@@ -2,6 +2,7 @@
 import { useAccounts, useStatus } from '../api/hooks.js';
 import { brokerHealth } from '../lib/broker-health.js';
 import { StatusPill } from './StatusPill.js';
+import { HeaderBadge } from './HeaderBadge.js';
 
 export function BrokerHealthBadge() {
   const accounts = useAccounts();
@@ -10,8 +11,7 @@ export function BrokerHealthBadge() {
   const bad = rows.filter((r) => r.health && r.health.state !== 'connected');
   const known = rows.filter((r) => r.health);
   return (
-    <div className="badge" aria-label="Broker connections">
-      <span className="label">Brokers</span>
+    <HeaderBadge label="Brokers" ariaLabel="Broker connections">
       {rows.length === 0 ? (
         <span className="muted small">no account</span>
       ) : known.length === 0 ? (
@@ -25,6 +25,6 @@ export function BrokerHealthBadge() {
           <StatusPill value={bad[0]!.health!.state} /> <span className="small">{bad.map((b) => b.name).join(', ')}</span>
         </span>
       )}
-    </div>
+    </HeaderBadge>
   );
 }

@@ -1,6 +1,6 @@
 // Always visible: trading state with the kill switch and flatten-all, tunnel, brokers, P&L, live status. One line from
-// 1280 px wide (e2e/ui-header.spec.ts): the theme toggle sits under the page list, not here; narrower, the badges
-// wrap onto a second line.
+// 1280 px wide, an account held by a state of its own included (e2e/ui-header.spec.ts): each badge's label sits above
+// its value, and the theme toggle under the page list, not here; narrower, the badges wrap onto a second line.
 import { TradingControls } from './TradingControls.js';
 import { TunnelBadge } from './TunnelBadge.js';
 import { BrokerHealthBadge } from './BrokerHealth.js';

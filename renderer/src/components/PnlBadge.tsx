@@ -2,6 +2,7 @@
 // unrealised P&L only when the agent cannot know the day's, labelled as such (lib/day-pnl.ts).
 import { useAccounts, usePositionsView } from '../api/hooks.js';
 import { pnlBadge } from '../lib/day-pnl.js';
+import { HeaderBadge } from './HeaderBadge.js';
 
 export function PnlBadge() {
   const positions = usePositionsView();
@@ -9,9 +10,8 @@ export function PnlBadge() {
   const names = Object.fromEntries((accounts.data ?? []).map((a) => [a.id, a.name]));
   const badge = pnlBadge(positions.data, names);
   return (
-    <div className="badge" aria-label={badge.label} title={badge.title}>
-      <span className="label">{badge.label}</span>
+    <HeaderBadge label={badge.label} ariaLabel={badge.label} title={badge.title}>
       {badge.value === undefined ? <span className="muted small">—</span> : <strong className={`pnl ${badge.tone}`} data-testid="pnl">{badge.value}</strong>}
-    </div>
+    </HeaderBadge>
   );
 }

@@ -7,7 +7,7 @@ import { useApi } from '../api/context.js';
 import { useAccounts, useTradingState } from '../api/hooks.js';
 import { keys } from '../api/keys.js';
 import type { TradingState } from '../../../shared/trading-state.js';
-import { accountResumeNote, globalActions, heldAccounts, type HeldAccount } from '../lib/trading-controls.js';
+import { accountResumeNote, globalActions, heldAccounts, heldDescription, type HeldAccount } from '../lib/trading-controls.js';
 import { flattenSummary } from '../lib/flatten.js';
 import { StatusPill } from './StatusPill.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
@@ -45,8 +45,10 @@ export function TradingControls() {
   const note = accountResumeNote(state);
   return (
     <div className="trading-controls" aria-label="Trading state">
-      <span className="label">Trading</span>
-      {state ? <StatusPill value={state} testId="trading-state" /> : <span className="muted">…</span>}
+      <span className="badge">
+        <span className="label">Trading</span>
+        {state ? <StatusPill value={state} testId="trading-state" /> : <span className="muted">…</span>}
+      </span>
       {can.halt && (
         <button type="button" className="btn danger" onClick={() => setState.mutate({ state: 'halted' })} disabled={setState.isPending} data-testid="halt">
           Halt trading
@@ -66,11 +68,18 @@ export function TradingControls() {
         Flatten all…
       </button>
       {held.map((a) => (
-        <span key={a.id} className="badge" data-testid="account-held" title={a.reason ?? undefined}>
-          <span className="small">{a.name}</span> <StatusPill value={a.state} />
-          <button type="button" className="btn small" onClick={() => setAsk({ kind: 'resume-account', account: a })} disabled={setState.isPending} aria-label={`Resume ${a.name}…`} data-testid="resume-account">
-            Resume…
-          </button>
+        // Compact: a long name is cut with an ellipsis; the whole name, the state and the reason are its tooltip and
+        // what a screen reader hears.
+        <span key={a.id} role="group" className="badge held" data-testid="account-held" title={heldDescription(a)} aria-label={heldDescription(a)}>
+          <span className="held-name" data-testid="account-held-name">
+            {a.name}
+          </span>
+          <span className="badge-values">
+            <StatusPill value={a.state} />
+            <button type="button" className="btn small" onClick={() => setAsk({ kind: 'resume-account', account: a })} disabled={setState.isPending} aria-label={`Resume ${a.name}…`} data-testid="resume-account">
+              Resume…
+            </button>
+          </span>
         </span>
       ))}
       {result && (

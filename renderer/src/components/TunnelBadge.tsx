@@ -4,20 +4,20 @@ import { useTunnel } from '../api/hooks.js';
 import { StatusPill } from './StatusPill.js';
 import { CopyButton } from './CopyButton.js';
 import { Link } from '../lib/router.js';
+import { HeaderBadge } from './HeaderBadge.js';
 
 export function TunnelBadge() {
   const t = useTunnel();
   if (t.notAvailable) {
     return (
-      <div className="badge" aria-label="Tunnel">
-        <span className="label">Tunnel</span> <span className="muted small">not available in this version</span>
-      </div>
+      <HeaderBadge label="Tunnel" ariaLabel="Tunnel">
+        <span className="muted small">not available in this version</span>
+      </HeaderBadge>
     );
   }
   const s = t.data;
   return (
-    <div className="badge" aria-label="Tunnel">
-      <span className="label">Tunnel</span>
+    <HeaderBadge label="Tunnel" ariaLabel="Tunnel">
       {s ? <StatusPill value={s.state} testId="tunnel-state" /> : <span className="muted">…</span>}
       {s?.publicUrl && (
         <>
@@ -34,6 +34,6 @@ export function TunnelBadge() {
           {s.state === 'stopped' ? 'Set up' : 'Details'}
         </Link>
       )}
-    </div>
+    </HeaderBadge>
   );
 }

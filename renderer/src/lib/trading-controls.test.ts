@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountResumeNote, globalActions, heldAccounts } from './trading-controls.js';
+import { accountResumeNote, globalActions, heldAccounts, heldDescription } from './trading-controls.js';
 
 describe('globalActions', () => {
   it('offers Halt and Reduce only while active, and no Resume', () => {
@@ -52,5 +52,17 @@ describe('accountResumeNote', () => {
     expect(accountResumeNote('halted')).toMatch(/stays halted/);
     expect(accountResumeNote('reducing')).toMatch(/only reduces/);
     expect(accountResumeNote('active')).toBeUndefined();
+  });
+});
+
+describe('heldDescription', () => {
+  it('gives the whole name, the state in words and the reason', () => {
+    expect(heldDescription({ name: 'Swing futures paper account for the morning session', state: 'halted', reason: 'daily loss limit reached' })).toBe(
+      'Swing futures paper account for the morning session: halted because: daily loss limit reached',
+    );
+    expect(heldDescription({ name: 'Binance', state: 'reducing', reason: 'DAILY_LOSS_LIMIT' })).toBe('Binance: reduce-only because: DAILY_LOSS_LIMIT');
+  });
+  it('says no "because" when no reason was given', () => {
+    expect(heldDescription({ name: 'Alpaca live', state: 'halted', reason: null })).toBe('Alpaca live: halted');
   });
 });

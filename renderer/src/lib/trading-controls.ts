@@ -38,6 +38,15 @@ export function heldAccounts(view: Pick<TradingStateView, 'accounts'> | undefine
   return held.sort((a, b) => (a.state === b.state ? a.name.localeCompare(b.name) : a.state === 'halted' ? -1 : 1));
 }
 
+/**
+ * The held account in words, for its compact header badge's tooltip and accessible name: the whole name (the badge
+ * cuts a long one with an ellipsis), its state and why.
+ */
+export function heldDescription(a: Pick<HeldAccount, 'name' | 'state' | 'reason'>): string {
+  const state = a.state === 'reducing' ? 'reduce-only' : 'halted';
+  return a.reason ? `${a.name}: ${state} because: ${a.reason}` : `${a.name}: ${state}`;
+}
+
 /** What resuming one account means while the global state also restricts trading (the stricter one applies). */
 export function accountResumeNote(global: TradingState | undefined): string | undefined {
   if (global === 'halted') return 'Trading is also halted for every account: this account stays halted until trading is resumed as a whole.';
