@@ -78,20 +78,35 @@ test('a strategy is edited from the window and the agent stores exactly that, ke
   await page.getByTestId('edit-risk-maxPositionPerSymbol').fill('100');
   await page.getByTestId('edit-risk-maxOrdersPerMinute').fill('5');
   await page.getByTestId('edit-approval-manual').check();
+  // Each field is described by its help text, which a screen reader reads with it.
+  const age = page.getByTestId('edit-max-alert-age');
+  const dailyLoss = page.getByTestId('edit-risk-maxDailyLoss');
+  await expect(age).toHaveAccessibleDescription('An older alert may only reduce or close. Empty: 60.');
+  await expect(dailyLoss).toHaveAccessibleDescription("in the account's currency, realised and unrealised");
+  await expect(page.getByTestId('edit-sides')).toHaveAccessibleDescription('A side not traded is never opened; a position on it is still closed.');
+  await expect(age).not.toHaveAttribute('aria-invalid', 'true');
   // The agent refuses an alert age of 0: its message sits beside that field and nothing is saved.
-  await page.getByTestId('edit-max-alert-age').fill('0');
+  await age.fill('0');
   await page.getByTestId('strategy-save').click();
-  const ageLabel = page.locator('label').filter({ has: page.getByTestId('edit-max-alert-age') });
+  const ageLabel = page.locator('label').filter({ has: age });
   await expect(ageLabel.getByTestId('field-error')).toContainText('>= 1');
+  // The input points at the message, so a screen reader hears it with the field (and the help text after it).
+  await expect(age).toHaveAccessibleDescription(/>= 1.*An older alert may only reduce or close\./);
+  await expect(age).toHaveAttribute('aria-invalid', 'true');
   expect((await agent.api<StrategyView>('GET', `/api/strategies/${id}`)).body.name).toBe('Edit me');
-  // A value that is not a number is refused before sending, beside its field.
-  await page.getByTestId('edit-max-alert-age').fill('');
-  await page.getByTestId('edit-risk-maxDailyLoss').fill('1,000');
+  // A value that is not a number is refused before sending, beside its field, and that field is described by it.
+  await age.fill('');
+  await dailyLoss.fill('1,000');
   await page.getByTestId('strategy-save').click();
-  await expect(page.locator('label').filter({ has: page.getByTestId('edit-risk-maxDailyLoss') }).getByTestId('field-error')).toContainText('plain number');
-  await page.getByTestId('edit-risk-maxDailyLoss').fill('');
+  await expect(page.locator('label').filter({ has: dailyLoss }).getByTestId('field-error')).toContainText('plain number');
+  await expect(dailyLoss).toHaveAccessibleDescription(/plain number.*in the account's currency, realised and unrealised/);
+  await expect(dailyLoss).toHaveAttribute('aria-invalid', 'true');
+  await expect(age).toHaveAccessibleDescription('An older alert may only reduce or close. Empty: 60.');
+  await dailyLoss.fill('');
   await page.getByTestId('strategy-save').click();
   await expect(page.getByTestId('strategy-saved')).toBeVisible();
+  await expect(dailyLoss).toHaveAccessibleDescription("in the account's currency, realised and unrealised");
+  await expect(dailyLoss).not.toHaveAttribute('aria-invalid', 'true');
 
   const after = (await agent.api<StrategyView>('GET', `/api/strategies/${id}`)).body;
   expect(after.name).toBe('Edited');

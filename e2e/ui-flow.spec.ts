@@ -35,6 +35,7 @@ test('create a strategy, trade its alert live, read the timeline, halt, see the 
   await page.getByTestId('strategy-name').fill('UI flow');
   await page.getByTestId('strategy-account').first().check();
   await page.getByTestId('strategy-passphrase').fill(PASSPHRASE);
+  await expect(page.getByTestId('strategy-passphrase')).toHaveAccessibleDescription(/^Alerts without it are refused\. It is stored only as a hash/);
   await page.getByTestId('strategy-create').click();
   await expect(page.getByRole('heading', { level: 1, name: 'UI flow' })).toBeVisible();
   const strategyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');

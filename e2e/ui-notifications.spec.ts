@@ -115,6 +115,7 @@ test('a Discord channel added from the window gets its test notification at the 
   await expect(form.getByRole('alert').filter({ hasText: 'Discord was not saved' })).toContainText('VALIDATION_FAILED');
   await expect(form.getByTestId('field-error')).toHaveText('must be <= 600');
   await expect(form.getByTestId('notify-field-perMinute')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.getByTestId('notify-field-perMinute')).toHaveAccessibleDescription(/^must be <= 600 From 1 to 600\. Empty: 25 /);
   expect((await notifications()).config.discord.enabled).toBe(false);
   // The typed value has left the field; the form says one is stored, so it need not be typed again.
   await expect(secret).toHaveValue('');

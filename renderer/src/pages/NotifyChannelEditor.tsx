@@ -8,7 +8,7 @@ import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
 import { ApiHttpError } from '../api/client.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { formRows } from '../components/FormRow.js';
+import { describedBy, formRows } from '../components/FormRow.js';
 import { FieldErrors } from '../components/FieldErrors.js';
 import {
   CHANNEL_FIELDS,
@@ -57,7 +57,6 @@ export function ChannelEditor(props: { channel: ChannelName; settings: ChannelSe
   const serverErrors = save.error instanceof ApiHttpError && save.error.code === 'VALIDATION_FAILED' ? (save.error.errors ?? []) : [];
   const byField = errorsByField(clientErrors.length ? clientErrors : serverErrors);
   const errId = (field: FormField) => `${id}-${field}-error`;
-  const invalid = (field: FormField) => (byField.get(field)?.length ? { 'aria-invalid': true as const, 'aria-describedby': errId(field) } : {});
   const err = (field: FormField) => <FieldErrors id={errId(field)} messages={byField.get(field)} />;
   const set = (patch: Partial<ChannelForm>) => setF((old) => ({ ...old, ...patch }));
   const toggle = (kind: string) => set({ events: f.events.includes(kind) ? f.events.filter((k) => k !== kind) : [...f.events, kind] });
@@ -79,7 +78,7 @@ export function ChannelEditor(props: { channel: ChannelName; settings: ChannelSe
       cancel();
     }
   };
-  const row = formRows(err);
+  const row = formRows((field: FormField) => byField.get(field));
   const vaultRefused = save.error instanceof ApiHttpError && save.error.code === 'VAULT_UNAVAILABLE';
   const secretSpec = hasSecret(c) ? SECRET_SPECS[c] : undefined;
   return (
@@ -104,11 +103,13 @@ export function ChannelEditor(props: { channel: ChannelName; settings: ChannelSe
             placeholder={secretSpec.placeholder}
             autoComplete="new-password"
             spellCheck={false}
-            aria-describedby={`${id}-secret-state${byField.get('secret')?.length ? ` ${errId('secret')}` : ''}`}
+            aria-describedby={describedBy(`${id}-secret-state`, byField.get('secret')?.length ? errId('secret') : undefined, `${id}-secret-hint`)}
             aria-invalid={byField.get('secret')?.length ? true : undefined}
             data-testid="notify-field-secret"
           />
-          <span className="muted small">{secretSpec.hint}</span>
+          <span className="muted small" id={`${id}-secret-hint`}>
+            {secretSpec.hint}
+          </span>
           {err('secret')}
         </label>
       )}
@@ -116,22 +117,22 @@ export function ChannelEditor(props: { channel: ChannelName; settings: ChannelSe
         row(
           'Chat id',
           'chatId',
-          <input value={f.chatId} onChange={(e) => set({ chatId: e.target.value })} placeholder="-1001234567890 or @channelname" spellCheck={false} {...invalid('chatId')} data-testid="notify-field-chatId" />,
+          <input value={f.chatId} onChange={(e) => set({ chatId: e.target.value })} placeholder="-1001234567890 or @channelname" spellCheck={false} data-testid="notify-field-chatId" />,
           'The chat or channel id (-100…) or @channelname.',
         )}
       {fields.smtp && (
         <fieldset>
           <legend>SMTP server</legend>
-          {row('Host', 'smtpHost', <input value={f.smtpHost} onChange={(e) => set({ smtpHost: e.target.value })} placeholder="smtp.example.com" spellCheck={false} {...invalid('smtpHost')} data-testid="notify-field-smtpHost" />)}
-          {row('Port', 'smtpPort', <input value={f.smtpPort} onChange={(e) => set({ smtpPort: e.target.value })} inputMode="numeric" placeholder="587" {...invalid('smtpPort')} data-testid="notify-field-smtpPort" />, 'Usually 587 (STARTTLS) or 465 (TLS).')}
+          {row('Host', 'smtpHost', <input value={f.smtpHost} onChange={(e) => set({ smtpHost: e.target.value })} placeholder="smtp.example.com" spellCheck={false} data-testid="notify-field-smtpHost" />)}
+          {row('Port', 'smtpPort', <input value={f.smtpPort} onChange={(e) => set({ smtpPort: e.target.value })} inputMode="numeric" placeholder="587" data-testid="notify-field-smtpPort" />, 'Usually 587 (STARTTLS) or 465 (TLS).')}
           <label className="check">
             <input type="checkbox" checked={f.smtpSecure} onChange={(e) => set({ smtpSecure: e.target.checked })} data-testid="notify-field-smtpSecure" /> TLS from the first byte (port 465); off: STARTTLS, which the server must
             offer
           </label>
           {err('smtpSecure')}
-          {row('Login (optional)', 'smtpUser', <input value={f.smtpUser} onChange={(e) => set({ smtpUser: e.target.value })} spellCheck={false} {...invalid('smtpUser')} data-testid="notify-field-smtpUser" />, 'Empty: the From address is the login.')}
-          {row('From', 'smtpFrom', <input type="email" value={f.smtpFrom} onChange={(e) => set({ smtpFrom: e.target.value })} placeholder="alerts@example.com" {...invalid('smtpFrom')} data-testid="notify-field-smtpFrom" />)}
-          {row('To', 'smtpTo', <input value={f.smtpTo} onChange={(e) => set({ smtpTo: e.target.value })} placeholder="me@example.com" spellCheck={false} {...invalid('smtpTo')} data-testid="notify-field-smtpTo" />, 'One or more addresses, separated by commas (at most 20).')}
+          {row('Login (optional)', 'smtpUser', <input value={f.smtpUser} onChange={(e) => set({ smtpUser: e.target.value })} spellCheck={false} data-testid="notify-field-smtpUser" />, 'Empty: the From address is the login.')}
+          {row('From', 'smtpFrom', <input type="email" value={f.smtpFrom} onChange={(e) => set({ smtpFrom: e.target.value })} placeholder="alerts@example.com" data-testid="notify-field-smtpFrom" />)}
+          {row('To', 'smtpTo', <input value={f.smtpTo} onChange={(e) => set({ smtpTo: e.target.value })} placeholder="me@example.com" spellCheck={false} data-testid="notify-field-smtpTo" />, 'One or more addresses, separated by commas (at most 20).')}
         </fieldset>
       )}
       <fieldset aria-describedby={byField.get('events')?.length ? errId('events') : undefined}>
@@ -156,7 +157,7 @@ export function ChannelEditor(props: { channel: ChannelName; settings: ChannelSe
         row(
           'Messages a minute, at most',
           'perMinute',
-          <input value={f.perMinute} onChange={(e) => set({ perMinute: e.target.value })} inputMode="numeric" placeholder={String(DEFAULT_PER_MINUTE[c])} {...invalid('perMinute')} data-testid="notify-field-perMinute" />,
+          <input value={f.perMinute} onChange={(e) => set({ perMinute: e.target.value })} inputMode="numeric" placeholder={String(DEFAULT_PER_MINUTE[c])} data-testid="notify-field-perMinute" />,
           `From 1 to 600. Empty: ${DEFAULT_PER_MINUTE[c]} (under ${label}'s own limit). Messages over the pace wait their turn; none is dropped.`,
         )}
       {fields.baseUrl && (
@@ -165,7 +166,7 @@ export function ChannelEditor(props: { channel: ChannelName; settings: ChannelSe
           {row(
             'Service address (optional)',
             'baseUrl',
-            <input value={f.baseUrl} onChange={(e) => set({ baseUrl: e.target.value })} placeholder="https://relay.example.com" spellCheck={false} {...invalid('baseUrl')} data-testid="notify-field-baseUrl" />,
+            <input value={f.baseUrl} onChange={(e) => set({ baseUrl: e.target.value })} placeholder="https://relay.example.com" spellCheck={false} data-testid="notify-field-baseUrl" />,
             `Replaces ${label}'s address; the path still comes from the ${secretSpec?.noun ?? 'credential'}. No user name or password here: this setting is shown and exported in the clear.`,
           )}
         </details>

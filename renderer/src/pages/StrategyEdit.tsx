@@ -2,7 +2,7 @@
 // changes most, approval mode and the strategy's risk limits. The save merges into the current config, so settings
 // the form does not show are kept (lib/strategy-form.ts). Each problem, found here or by the agent, sits beside its
 // field.
-import { useState, type FormEvent } from 'react';
+import { Fragment, useId, useState, type FormEvent } from 'react';
 import type { StrategyView } from '../../../shared/api-types.js';
 import { APPROVAL_MODES, OPPOSITE_SIGNAL_BEHAVIOURS, STRATEGY_SIDES } from '../../../shared/strategy-config.js';
 import { ORDER_TYPES, QUANTITY_TYPES, TIME_IN_FORCE } from '../../../shared/signal.js';
@@ -13,7 +13,7 @@ import { Link } from '../lib/router.js';
 import { errorsByField, formToUpdate, RISK_FIELDS, strategyToForm, type FieldError, type FormField, type StrategyFormValues } from '../lib/strategy-form.js';
 import { APPROVAL_LABELS, label, OPPOSITE_LABELS, ORDER_TYPE_LABELS, SIDES_LABELS, SIZING_LABELS, TIF_LABELS } from './strategy-labels.js';
 import { RotateWebhook } from './RotateWebhook.js';
-import { formRows } from '../components/FormRow.js';
+import { describedBy, formRows } from '../components/FormRow.js';
 import { FieldErrors } from '../components/FieldErrors.js';
 
 export function StrategyEdit({ id }: { id: string }) {
@@ -43,7 +43,12 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
   const [nothing, setNothing] = useState(false);
   const serverErrors = save.error instanceof ApiHttpError ? (save.error.errors ?? []) : [];
   const byField = errorsByField(clientErrors.length ? clientErrors : serverErrors);
-  const err = (field: FormField) => <FieldErrors messages={byField.get(field)} />;
+  // Fields drawn by row() point at their hint and errors themselves (FormRow); the others (checkboxes, radio groups)
+  // point at their errors with these.
+  const id = useId();
+  const errId = (field: FormField) => (byField.get(field)?.length ? `${id}-${field}-error` : undefined);
+  const err = (field: FormField) => <FieldErrors id={errId(field)} messages={byField.get(field)} />;
+  const invalid = (field: FormField) => (errId(field) ? { 'aria-invalid': true as const, 'aria-describedby': errId(field) } : {});
   const set = <K extends keyof StrategyFormValues>(k: K, v: StrategyFormValues[K]) => {
     setNothing(false);
     setF((old) => ({ ...old, [k]: v }));
@@ -73,16 +78,16 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
       ))}
     </select>
   );
-  const row = formRows(err);
+  const row = formRows((field: FormField) => byField.get(field));
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="edit-strategy" autoComplete="off" noValidate>
       <h2 id="edit-strategy">Settings</h2>
       {row('Name', 'name', <input value={f.name} onChange={(e) => set('name', e.target.value)} maxLength={100} data-testid="edit-name" />)}
       <label className="check">
-        <input type="checkbox" checked={f.enabled} onChange={(e) => set('enabled', e.target.checked)} data-testid="edit-enabled" /> Enabled (a disabled strategy refuses its alerts)
+        <input type="checkbox" checked={f.enabled} onChange={(e) => set('enabled', e.target.checked)} {...invalid('enabled')} data-testid="edit-enabled" /> Enabled (a disabled strategy refuses its alerts)
       </label>
       {err('enabled')}
-      <fieldset>
+      <fieldset aria-describedby={errId('accountIds')}>
         <legend>Accounts it trades</legend>
         {accounts.data?.map((a) => (
           <label key={a.id} className="check">
@@ -102,9 +107,9 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
           ))}
         {err('accountIds')}
       </fieldset>
-      <fieldset>
+      <fieldset aria-describedby={describedBy(errId('passphrase'), `${id}-passphrase-hint`)}>
         <legend>Passphrase</legend>
-        <p className="muted small">{s.hasPassphrase ? 'This strategy has a passphrase: alerts without it are refused.' : 'No passphrase: anyone who knows the webhook URL can send alerts.'} It is stored only as a hash and never shown.</p>
+        <p className="muted small" id={`${id}-passphrase-hint`}>{s.hasPassphrase ? 'This strategy has a passphrase: alerts without it are refused.' : 'No passphrase: anyone who knows the webhook URL can send alerts.'} It is stored only as a hash and never shown.</p>
         <label className="check">
           <input type="radio" name="passphrase" checked={f.passphraseAction === 'keep'} onChange={() => set('passphraseAction', 'keep')} /> {s.hasPassphrase ? 'Keep the current one' : 'No passphrase'}
         </label>
@@ -114,7 +119,7 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
         {f.passphraseAction === 'set' && (
           <label>
             New passphrase (at least 8 characters; update your TradingView alerts with it)
-            <input type="password" value={f.passphrase} onChange={(e) => set('passphrase', e.target.value)} autoComplete="new-password" data-testid="edit-passphrase" />
+            <input type="password" value={f.passphrase} onChange={(e) => set('passphrase', e.target.value)} autoComplete="new-password" {...invalid('passphrase')} data-testid="edit-passphrase" />
           </label>
         )}
         {s.hasPassphrase && (
@@ -147,7 +152,7 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
         {row('Time in force', 'timeInForce', select('timeInForce', TIME_IN_FORCE, TIF_LABELS, 'edit-tif'))}
         {row('Maximum alert age (seconds)', 'maxAlertAgeSeconds', <input value={f.maxAlertAgeSeconds} onChange={(e) => set('maxAlertAgeSeconds', e.target.value)} inputMode="numeric" placeholder="60" data-testid="edit-max-alert-age" />, 'An older alert may only reduce or close. Empty: 60.')}
       </fieldset>
-      <fieldset>
+      <fieldset aria-describedby={errId('approvalMode')}>
         <legend>Approval</legend>
         {APPROVAL_MODES.map((m) => (
           <label key={m} className="check">
@@ -161,12 +166,14 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
         <legend>Risk limits of this strategy</legend>
         <p className="muted small">Each replaces the account&apos;s own rule for this strategy&apos;s orders. Leave a field empty to use the account&apos;s rule.</p>
         {RISK_FIELDS.map((rf) => (
-          <label key={rf.key}>
-            {rf.label}
-            <input value={f.risk[rf.key]} onChange={(e) => setRisk(rf.key, e.target.value)} inputMode={rf.kind === 'integer' ? 'numeric' : 'decimal'} placeholder="the account's rule" data-testid={`edit-risk-${rf.key}`} />
-            {'hint' in rf && <span className="muted small">{rf.hint}</span>}
-            {err(`risk.${rf.key}`)}
-          </label>
+          <Fragment key={rf.key}>
+            {row(
+              rf.label,
+              `risk.${rf.key}`,
+              <input value={f.risk[rf.key]} onChange={(e) => setRisk(rf.key, e.target.value)} inputMode={rf.kind === 'integer' ? 'numeric' : 'decimal'} placeholder="the account's rule" data-testid={`edit-risk-${rf.key}`} />,
+              'hint' in rf ? rf.hint : undefined,
+            )}
+          </Fragment>
         ))}
         {row(
           'When the daily loss or drawdown limit is hit',

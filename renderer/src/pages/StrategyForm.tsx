@@ -6,6 +6,7 @@ import { useAccounts } from '../api/hooks.js';
 import { keys } from '../api/keys.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { navigate, Link } from '../lib/router.js';
+import { FormRow } from '../components/FormRow.js';
 
 export function StrategyForm() {
   const api = useApi();
@@ -30,10 +31,9 @@ export function StrategyForm() {
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="new-strategy">
       <h2 id="new-strategy">New strategy</h2>
-      <label>
-        Name
+      <FormRow title="Name">
         <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} data-testid="strategy-name" />
-      </label>
+      </FormRow>
       <fieldset>
         <legend>Accounts it trades</legend>
         {accounts.data?.length === 0 && (
@@ -47,11 +47,9 @@ export function StrategyForm() {
           </label>
         ))}
       </fieldset>
-      <label>
-        Passphrase (optional, at least 8 characters)
+      <FormRow title="Passphrase (optional, at least 8 characters)" hint="Alerts without it are refused. It is stored only as a hash: keep a copy; the alert builder shows where it goes.">
         <input type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="new-password" aria-invalid={passphraseShort} data-testid="strategy-passphrase" />
-        <span className="muted small">Alerts without it are refused. It is stored only as a hash: keep a copy; the alert builder shows where it goes.</span>
-      </label>
+      </FormRow>
       <ErrorBox error={create.error} title="The strategy was not created" />
       <button type="submit" className="btn primary" disabled={create.isPending || !name.trim() || picked.length === 0 || passphraseShort} data-testid="strategy-create">
         {create.isPending ? 'Creating…' : 'Create strategy'}
