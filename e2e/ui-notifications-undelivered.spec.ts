@@ -6,6 +6,8 @@
 // - Disable keeps everything (the settings, the webhook URL) and Enable turns the channel on again;
 // - Remove asks first (Cancel changes nothing), then the agent forgets the settings, gives up the messages still
 //   waiting (listed under "Not delivered") and deletes the webhook URL from the keychain.
+// - "Send again" on a given-up message queues it again (POST /api/notifications/outbox/<id>/retry): once the webhook
+//   is right it reaches the service, and the focus goes to the message saying so.
 // The webhook URL (a canary) is in no page, answer the page read, or log line.
 import { test, expect } from '@playwright/test';
 import { agentForFile, go } from './support/per-file.js';
@@ -149,5 +151,70 @@ test('a given-up fill notification is listed and cleared; Disable keeps the chan
   expect(read).not.toContain(CANARY);
   expect(await page.content()).not.toContain(CANARY);
   expect(agent.output()).not.toContain(CANARY);
+  expect(errors).toEqual([]);
+});
+
+test('"Send again" queues one given-up message again: it reaches the service once the webhook is right, leaves the list, and the focus goes to what happened', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  const vault = (await agent.api<VaultStatusView>('GET', '/api/vault/status')).body;
+  if (!vault.writable && process.env.VIEWZENIX_REQUIRE_KEYCHAIN === '1') throw new Error(`VIEWZENIX_REQUIRE_KEYCHAIN=1 but the agent's keychain is not writable: ${vault.message}`);
+  test.skip(!vault.writable, `no writable keychain here (${vault.backend}): run in a D-Bus session with gnome-keyring, as scripts/test-all.sh does`);
+  const retries: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && /\/retry$/.test(new URL(r.url()).pathname)) retries.push(new URL(r.url()).pathname);
+  });
+  const delivered = () => discord.received.filter((r) => r.path.startsWith(`/api/webhooks/${WEBHOOK_ID}/`));
+  const before = delivered().length;
+
+  // Two fill notifications given up (the webhook was deleted at the service).
+  expect((await agent.api('PUT', '/api/credentials/notify:discord', { value: GONE_URL })).status).toBe(200);
+  expect((await agent.api('PUT', '/api/notifications/channels/discord', { enabled: true, events: ['fill'], baseUrl: discord.base })).status).toBe(200);
+  await alert('TSLA');
+  await alert('META');
+  await expect.poll(async () => (await agent.api<UndeliveredView>('GET', '/api/notifications/undelivered')).body.total, { timeout: 15_000 }).toBe(2);
+  const tsla = (await agent.api<UndeliveredView>('GET', '/api/notifications/undelivered')).body.items.find((i) => i.title.includes('TSLA'))!;
+  // The trader pastes the webhook that works.
+  expect((await agent.api('PUT', '/api/credentials/notify:discord', { value: GOOD_URL })).status).toBe(200);
+
+  await page.goto(agent.info.uiUrl);
+  await go(page, 'Settings');
+  const section = page.getByRole('region', { name: 'Notifications', exact: true });
+  const undelivered = section.getByRole('region', { name: 'Not delivered' });
+  const rows = undelivered.getByTestId('notify-undelivered-item');
+  await expect(rows).toHaveCount(2);
+  const row = rows.filter({ hasText: 'Filled: buy 1 TSLA' });
+  const again = row.getByRole('button', { name: `Send again: ${tsla.title}, to Discord` });
+  await expect(again).toBeVisible();
+  await undelivered.scrollIntoViewIfNeeded();
+  await screenshot(page, 'settings-notifications-send-again');
+
+  // From the keyboard: the row leaves the list, and the focus goes to the message saying what happened (not the page).
+  await again.focus();
+  await page.keyboard.press('Enter');
+  const requeued = undelivered.getByTestId('notify-undelivered-requeued');
+  await expect(requeued).toHaveText(`Queued again: “${tsla.title}” is sent to Discord at its pace. If it fails again, it comes back to this list.`);
+  await expect(requeued).toHaveAttribute('role', 'status');
+  await expect(requeued).toBeFocused();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Filled: buy 1 META');
+  expect(retries).toEqual([`/api/notifications/outbox/${tsla.id}/retry`]);
+
+  // The service got it, once; the other given-up message was not sent.
+  await expect.poll(() => delivered().length, { timeout: 15_000 }).toBe(before + 1);
+  expect(JSON.stringify(delivered().at(-1)!.body)).toContain('TSLA');
+  expect(JSON.stringify(delivered().at(-1)!.body)).not.toContain('META');
+  const left = (await agent.api<UndeliveredView>('GET', '/api/notifications/undelivered')).body;
+  expect(left.items.map((i) => i.title)).toEqual([expect.stringContaining('META')]);
+  await expect(section.getByTestId('notify-channel-discord').locator('dl')).toContainText('1 given up');
+
+  // A message that is no longer given up (sent again from elsewhere meanwhile) is refused with the agent's reason.
+  const meta = left.items[0]!;
+  expect((await agent.api('POST', `/api/notifications/outbox/${meta.id}/retry`)).status).toBe(200);
+  await rows.first().getByRole('button', { name: /^Send again: Filled: buy 1 META/ }).click();
+  await expect(undelivered.getByRole('alert')).toContainText('NOT_FOUND');
+  await expect(undelivered.getByRole('alert')).toContainText('No given-up notification has this id');
+  await expect(rows).toHaveCount(0);
+  await expect.poll(() => delivered().length, { timeout: 15_000 }).toBe(before + 2);
+  // Chromium logs the refusal's 404 answer, which support/console.ts allows under /api/notifications; no page error.
   expect(errors).toEqual([]);
 });

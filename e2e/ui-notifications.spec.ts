@@ -144,20 +144,25 @@ test('a Discord channel added from the window gets its test notification at the 
   expect(await credentialNames()).toContain('notify:discord');
   await screenshot(page, 'settings-notifications');
 
-  // --- a test notification arrives at the service
-  await card.getByRole('button', { name: 'Send a test notification to Discord' }).click();
+  // --- a test notification arrives at the service; sent from the keyboard, the focus stays on the button
+  const sendTest = card.getByRole('button', { name: 'Send a test notification to Discord' });
+  await sendTest.focus();
+  await page.keyboard.press('Enter');
   await expect(card.getByTestId('notify-test-result-discord')).toHaveText('Sent: Discord accepted the test message.');
+  await expect(sendTest).toBeFocused();
+  await expect(sendTest).toHaveText('Send test');
   expect(discord.received).toHaveLength(1);
   expect(discord.received[0]!.path).toBe(`/api/webhooks/${WEBHOOK_ID}/${CANARY}`);
   expect(discord.received[0]!.body.content).toBe('Viewzenix test notification');
 
   // The service refusing: the agent's words, and that trying again may help.
   discord.plan.push('500');
-  await card.getByRole('button', { name: 'Send a test notification to Discord' }).click();
+  await sendTest.click();
   const result = card.getByTestId('notify-test-result-discord');
   await expect(result).toContainText('Not sent');
   await expect(result).toContainText('Discord answered 500: 500: Internal Server Error');
   await expect(result).toContainText('This looks temporary: try again in a moment.');
+  await expect(sendTest).toBeFocused();
   expect(discord.received).toHaveLength(2);
 
   // --- edit: Escape cancels with nothing sent and gives the focus back; a change of events is saved alone

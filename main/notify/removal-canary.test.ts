@@ -1,6 +1,7 @@
 // Removing a notification channel through the control API is real: its settings are forgotten and every keychain
 // entry it had is deleted from the vault (canary values, checked in the vault itself), while another channel's stays.
-// The canaries reach no answer, log line, export or database byte. And the record of undelivered messages is served.
+// The canaries reach no answer, log line, export or database byte. And the record of undelivered messages is served,
+// and one of them is sent again.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -157,5 +158,47 @@ describe('GET / DELETE /api/notifications/undelivered', () => {
     expect((await a.api('DELETE', `/api/notifications/undelivered?through=${encodeURIComponent(before)}`)).body).toEqual({ cleared: 0 });
     expect((await a.api('DELETE', `/api/notifications/undelivered?channel=discord&through=${encodeURIComponent(list.items[0]!.givenUpAt)}`)).body).toEqual({ cleared: 1 });
     expect((await a.api<UndeliveredView>('GET', '/api/notifications/undelivered')).body.total).toBe(0);
+  });
+});
+
+describe('POST /api/notifications/outbox/:id/retry (the window\u2019s "Send again")', () => {
+  it('sends a given-up message again: back in the outbox with a fresh count of attempts, delivered once the webhook is right; an id not given up is 404 NOT_FOUND', async () => {
+    const token = `CANARYretry${randomBytes(6).toString('hex')}`;
+    const discord = await fakeDiscord({ id: '111', token });
+    fakes.push(discord);
+    const vault = new Vault({ keychain: new MemorySecretStore(), env: new EnvStore({}) });
+    agent = await startTestAgent({}, { vault });
+    const a = agent;
+    // What the service accepted (it answers every request, a refused one too).
+    const delivered = () => discord.received.filter((r) => r.path === `/api/webhooks/111/${token}`);
+    // The webhook is gone (777 is unknown to the service): the fill notification is given up at once.
+    expect((await a.api('PUT', '/api/credentials/notify:discord', { value: `https://discord.com/api/webhooks/777/${token}` })).status).toBe(200);
+    expect((await a.api('PUT', '/api/notifications/channels/discord', { enabled: true, events: ['fill'], baseUrl: discord.base })).status).toBe(200);
+    expect((await a.post(new URL(a.demoWebhookUrl!).pathname, '{"ticker":"MSFT","action":"buy","quantity":2,"price":410}')).status).toBe(202);
+    const list = await eventually(async () => (await a.api<UndeliveredView>('GET', '/api/notifications/undelivered')).body, (v) => v.total === 1, 10_000);
+    const given = list.items[0]!;
+    expect(given.error).toContain('Unknown Webhook');
+    expect(discord.received.map((r) => r.path)).toEqual([`/api/webhooks/777/${token}`]);
+    expect(delivered()).toHaveLength(0);
+
+    // The trader pastes the right webhook and sends it again.
+    expect((await a.api('PUT', '/api/credentials/notify:discord', { value: `https://discord.com/api/webhooks/111/${token}` })).status).toBe(200);
+    const retried = await a.api('POST', `/api/notifications/outbox/${given.id}/retry`);
+    expect(retried).toEqual({ status: 200, body: { ok: true } });
+    expect((await a.api<UndeliveredView>('GET', '/api/notifications/undelivered')).body.total).toBe(0);
+    await eventually(() => delivered().length, (n) => n === 1, 10_000);
+    expect(JSON.stringify(delivered()[0]!.body)).toContain('MSFT');
+    const row = await eventually(async () => (await a.api<{ items: { id: number; status: string; attempts: number }[] }>('GET', '/api/notifications/outbox?channel=discord')).body.items.find((r) => r.id === given.id), (r) => r?.status === 'sent');
+    expect(row).toMatchObject({ status: 'sent', attempts: 1 }); // a fresh count: this was its first attempt again
+
+    // Sent now, it cannot be sent again; nor can an id that never was given up, or no id at all.
+    for (const id of [String(given.id), '999999', 'abc', '1.5']) {
+      const r = await a.api<{ code: string; message: string; fix: string }>('POST', `/api/notifications/outbox/${id}/retry`);
+      expect([id, r.status, r.body.code]).toEqual([id, 404, 'NOT_FOUND']);
+      expect(r.body.message).toBe('No given-up notification has this id: it was sent again already, or cleared from the record of undelivered ones.');
+      expect(r.body.fix).toContain('GET /api/notifications/undelivered');
+    }
+    expect(delivered()).toHaveLength(1);
+    expect(discord.received).toHaveLength(2);
   });
 });

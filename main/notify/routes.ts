@@ -75,9 +75,18 @@ export function mountNotifyRoutes(router: express.Router, d: { notifications: No
     const q = check<{ channel?: string; through?: string }>(CLEAR_QUERY, req.query);
     res.json({ cleared: n.undelivered.clear({ channel: q.channel, through: q.through === undefined ? undefined : new Date(q.through).toISOString() }) });
   });
+  // Sends a given-up message again (the window's "Send again" under Not delivered): back to the outbox with a fresh
+  // count of attempts, out of the record of undelivered ones.
   router.post('/notifications/outbox/:id/retry', (req, res) => {
     const id = Number(req.params.id);
-    if (!Number.isInteger(id) || !n.outbox.retry(id)) throw new ApiFailure('NOT_FOUND', 'No dead-lettered notification with this id.');
+    if (!Number.isInteger(id) || !n.outbox.retry(id)) {
+      throw new ApiFailure(
+        'NOT_FOUND',
+        'No given-up notification has this id: it was sent again already, or cleared from the record of undelivered ones.',
+        undefined,
+        'List the undelivered notifications again (GET /api/notifications/undelivered) and use an id from it.',
+      );
+    }
     res.json({ ok: true });
   });
 }

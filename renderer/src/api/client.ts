@@ -147,6 +147,9 @@ export class ApiClient {
   undelivered = (q: { limit?: number } = {}): Promise<UndeliveredView> => this.get(`/api/notifications/undelivered${queryString(q)}`);
   /** Forgets the undelivered messages given up at or before `through` (the last one read). */
   clearUndelivered = (q: { through?: string } = {}): Promise<{ cleared: number }> => this.request('DELETE', `/api/notifications/undelivered${queryString(q)}`);
+  /** Queues a given-up message (its outbox id) again with a fresh count of attempts: it leaves the undelivered list.
+   *  404 NOT_FOUND when it is no longer given up (sent again already, or cleared). */
+  retryUndelivered = (id: number): Promise<{ ok: true }> => this.request('POST', `/api/notifications/outbox/${encodeURIComponent(String(id))}/retry`, {});
   /** Broker catalogue; the crypto exchange list comes from CCXT itself (`ccxt.exchanges`). */
   brokers = (): Promise<{ ccxtExchanges: string[] }> => this.get('/api/brokers');
   checkAlert = (text: string): Promise<AlertCheckResult> => this.request('POST', '/api/alerts/check', { text });

@@ -143,10 +143,18 @@ export function ChannelCard(props: {
         <button type="button" id={editButtonId(c)} className="btn small" onClick={props.onEdit} aria-label={`Edit ${label}`} data-testid={`notify-edit-${c}`}>
           Edit…
         </button>
-        <button type="button" className="btn small" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Send a test notification to ${label}`} data-testid={`notify-test-${c}`}>
+        {/* Not disabled while sending or saving (a disabled button drops the focus to the page): a second press waits
+            for the first. The test's outcome is announced by the live region below, the focus staying here. */}
+        <button
+          type="button"
+          className="btn small"
+          onClick={() => !test.isPending && test.mutate()}
+          aria-disabled={test.isPending || undefined}
+          aria-label={`Send a test notification to ${label}`}
+          data-testid={`notify-test-${c}`}
+        >
           {test.isPending ? 'Sending…' : 'Send test'}
         </button>
-        {/* Not disabled while saving (a disabled button drops the focus): a second press waits for the first. */}
         <button
           type="button"
           className="btn small"

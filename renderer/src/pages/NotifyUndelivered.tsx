@@ -1,9 +1,11 @@
 // "Not delivered": the messages the agent gave up sending (after its retries, or at once when retrying could not
 // help, or because their channel was removed), the last first, with when, where, what and why; cleared by the trader
-// once read (GET / DELETE /api/notifications/undelivered). The agent keeps a bounded record; the window shows the last
-// UNDELIVERED_SHOWN of it.
+// once read (GET / DELETE /api/notifications/undelivered), or one sent again (POST
+// /api/notifications/outbox/<id>/retry: queued with a fresh count of attempts). The agent keeps a bounded record; the
+// window shows the last UNDELIVERED_SHOWN of it.
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { UndeliveredView } from '../../../shared/notify.js';
+import type { UndeliveredMessage, UndeliveredView } from '../../../shared/notify.js';
 import { useApi } from '../api/context.js';
 import { keys } from '../api/keys.js';
 import { useUndelivered } from '../api/hooks.js';
@@ -20,11 +22,29 @@ export function Undelivered() {
   const api = useApi();
   const qc = useQueryClient();
   const view = u.data;
+  // What "Send again" did last; its row leaves the list, so the focus moves to this message (not to the page).
+  const [requeued, setRequeued] = useState<UndeliveredMessage>();
+  const requeuedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (requeued) requeuedRef.current?.focus();
+  }, [requeued]);
   const clear = useMutation({
     // Up to the last one shown: one given up while the trader was reading stays listed.
     mutationFn: (through: string) => api.clearUndelivered({ through }),
+    onMutate: () => setRequeued(undefined),
     onSuccess: () => qc.setQueryData(keys.undelivered, (old: UndeliveredView | undefined) => (old ? { ...old, items: [], total: 0, truncated: false } : old)),
     onSettled: () => void qc.invalidateQueries({ queryKey: keys.notifications }),
+  });
+  const retry = useMutation({
+    mutationFn: (m: UndeliveredMessage) => api.retryUndelivered(m.id),
+    onSuccess: (_r, m) => {
+      qc.setQueryData(keys.undelivered, (old: UndeliveredView | undefined) => (old ? { ...old, items: old.items.filter((x) => x.id !== m.id), total: Math.max(0, old.total - 1) } : old));
+      setRequeued(m);
+    },
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: keys.undelivered });
+      void qc.invalidateQueries({ queryKey: keys.notifications });
+    },
   });
   const heading = <h3 id="notify-undelivered">Not delivered</h3>;
   if (u.notAvailable)
@@ -53,6 +73,9 @@ export function Undelivered() {
                   <th scope="col">Channel</th>
                   <th scope="col">Message</th>
                   <th scope="col">Why</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -69,6 +92,19 @@ export function Undelivered() {
                       {m.error}
                       {m.attempts > 1 ? <span className="muted small"> ({m.attempts} attempts)</span> : null}
                     </td>
+                    <td>
+                      {/* Not disabled while sending (that would drop the focus): a second press waits for the first. */}
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => !retry.isPending && retry.mutate(m)}
+                        aria-disabled={(retry.isPending && retry.variables?.id === m.id) || undefined}
+                        aria-label={`Send again: ${m.title}, to ${channelLabel(m.channel)}`}
+                        data-testid="notify-undelivered-retry"
+                      >
+                        {retry.isPending && retry.variables?.id === m.id ? 'Queuing…' : 'Send again'}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -81,6 +117,12 @@ export function Undelivered() {
           </div>
         </>
       )}
+      {requeued && (
+        <p role="status" className="ok-line" tabIndex={-1} ref={requeuedRef} data-testid="notify-undelivered-requeued">
+          Queued again: &ldquo;{requeued.title}&rdquo; is sent to {channelLabel(requeued.channel)} at its pace. If it fails again, it comes back to this list.
+        </p>
+      )}
+      <ErrorBox error={retry.error} title="The message was not queued again" />
       <ErrorBox error={clear.error} title="The list was not cleared" />
     </section>
   );
