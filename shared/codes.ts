@@ -58,7 +58,7 @@ export const CODES = {
   NOTHING_TO_DO: { http: 409, message: 'The account already holds the target position; no order is needed.', fix: 'Nothing to fix: a re-sent or repeated alert changes nothing.' },
   NO_POSITION: { http: 409, message: 'There is no position to exit.', fix: 'Nothing to fix unless you expected a position; check the Positions page.' },
   QUANTITY_ROUNDS_TO_ZERO: { http: 409, message: 'The order size rounds to zero at the instrument\'s lot size.', fix: 'Raise the quantity or the sizing amount.' },
-  CAPABILITY_UNSUPPORTED: { http: 409, message: 'The broker does not support this kind of order.', fix: 'Change the order type or time in force for this account.' },
+  CAPABILITY_UNSUPPORTED: { http: 409, message: 'The broker does not support this kind of order, so the agent did not send it (the broker never saw it).', fix: 'Change the order type or time in force for this account; the order\'s reason says what the broker does not take.' },
   APPROVAL_EXPIRED: { http: 409, message: 'The order waited for manual approval and expired.', fix: 'Approve orders sooner, or lengthen the approval timeout.' },
   APPROVAL_REJECTED: { http: 409, message: 'The order was rejected by hand.', fix: 'Nothing to fix.' },
   APPROVAL_REQUIRED: { http: 409, message: 'The strategy asks for manual approval, but no approval queue is running, so the order was not sent.', fix: 'Restart the agent; if it persists, set the strategy\'s approval mode to automatic.' },
@@ -75,7 +75,7 @@ export const CODES = {
   QUANTITY_NOT_WHOLE: { http: 409, message: 'The order is for a fraction of a unit this instrument trades only whole: a futures contract (or, on a paper account with fractional quantities off, a share). The broker refused it before it reached its books.', fix: 'Send a whole number of contracts (1, not 0.5). Money-based sizing (dollar amount, percent of equity, risk) rounds down to whole contracts by itself, and a fractional alert quantity is rounded down to the lot; on paper, enable fractional quantities in the account settings to trade fractions of a share.' },
 
   // --- broker outcomes ---------------------------------------------------------------------------------
-  BROKER_REJECTED: { http: 502, message: 'The broker rejected the order.', fix: 'Read the broker\'s reason on the order page.' },
+  BROKER_REJECTED: { http: 502, message: 'The broker rejected the order (it reached the broker, which refused it).', fix: 'Read the broker\'s reason on the order page.' },
   INSUFFICIENT_FUNDS: { http: 502, message: 'The broker reports insufficient buying power.', fix: 'Lower the size or add funds.' },
   BROKER_RATE_LIMITED: { http: 502, message: 'The broker rate-limited the agent.', fix: 'The agent slows down by itself; reduce order frequency if it persists.' },
   BROKER_UNREACHABLE: { http: 502, message: 'The broker could not be reached.', fix: 'Check the internet connection and the broker status page.' },

@@ -151,7 +151,7 @@ export type BrokerErrorKind =
   | 'auth'
   | 'not_found'
   | 'market_closed'
-  | 'invalid'
+  | 'invalid' // refused by the adapter before any request (what the broker does not take): nothing was sent
   | 'unreachable' // nothing was sent or the connection was refused: the order certainly does not exist
   | 'timeout' // the request may have reached the broker: outcome unknown
   | 'connection_reset' // likewise unknown
@@ -173,6 +173,12 @@ export class BrokerError extends Error {
 
   get outcomeUnknown(): boolean {
     return this.kind === 'timeout' || this.kind === 'connection_reset' || this.kind === 'server_error';
+  }
+
+  /** The adapter refused the request before sending anything (an order type or a combination the broker does not
+   *  take): the broker never saw it, so it is no rejection of the broker's. */
+  get refusedBeforeSending(): boolean {
+    return this.kind === 'invalid';
   }
 }
 

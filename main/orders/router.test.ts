@@ -272,6 +272,20 @@ describe('router: circuit breaker', () => {
     h.close();
   });
 
+  it('an order the adapter refuses before sending anything is closed as never sent under CAPABILITY_UNSUPPORTED, never as the broker\'s rejection', async () => {
+    const h = harness(fast);
+    const paper = h.paper();
+    const refusing = new FaultyAdapter(paper, { submitFaultRate: 0 });
+    refusing.submit = () => Promise.reject(new BrokerError('invalid', 'Paper does not accept this order: a stop-limit with extended hours'));
+    h.router.register('acc1', refusing);
+    const o = await h.router.submit(order('pre'), { accountId: 'acc1', leg: 'entry' });
+    expect(o).toMatchObject({ status: 'rejected', reason: 'CAPABILITY_UNSUPPORTED: Paper does not accept this order: a stop-limit with extended hours' });
+    // The alert's denial reads the same code: it did not trade.
+    expect(neverSent(h.orders, o)).toEqual({ code: 'CAPABILITY_UNSUPPORTED', detail: `The order (buy 1 AAPL, pre) was rejected before it reached the broker: ${o.reason!}` });
+    expect(paper.orderCount('pre')).toBe(0);
+    h.close();
+  });
+
   it('a refusal with its own code is recorded under that code: a fraction of a futures contract is QUANTITY_NOT_WHOLE', async () => {
     const h = harness(fast);
     h.router.register('acc1', h.paper('acc1'));

@@ -9,6 +9,7 @@
 import type { BrokerAdapter, OrderRequest, OrderUpdate, BrokerOrder } from '../brokers/port.js';
 import type { OrderType } from '../../shared/signal.js';
 import { BrokerError } from '../brokers/port.js';
+import { codeForBrokerError } from '../brokers/http/codes.js';
 import type { OrderRepo } from '../store/orders.js';
 import type { Logger } from '../log.js';
 import type { OrderView } from '../../shared/api-types.js';
@@ -22,28 +23,6 @@ import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-
 import { traceAdapterCall } from '../latency-trace.js';
 import { protectBracketRemainder } from './bracket-remainder.js';
 import { accountLabel, accountName, type AccountNames } from '../account-label.js';
-
-export function brokerErrorCode(err: BrokerError): Code {
-  if (err.code !== undefined) return err.code;
-  switch (err.kind) {
-    case 'insufficient_funds':
-      return 'INSUFFICIENT_FUNDS';
-    case 'rate_limited':
-      return 'BROKER_RATE_LIMITED';
-    case 'auth':
-      return 'BROKER_AUTH_FAILED';
-    case 'unreachable':
-      return 'BROKER_UNREACHABLE';
-    case 'market_closed':
-      return 'MARKET_CLOSED';
-    case 'timeout':
-    case 'connection_reset':
-    case 'server_error':
-      return 'BROKER_OUTCOME_UNKNOWN';
-    default:
-      return 'BROKER_REJECTED';
-  }
-}
 
 export interface SubmitContext {
   accountId: string;
@@ -350,7 +329,7 @@ export class OrderRouter {
           if (view.status === 'unknown') this.scheduleResolve(orderId, 0);
           return view;
         }
-        const code = brokerErrorCode(e);
+        const code = codeForBrokerError(e);
         if (code === 'BROKER_UNREACHABLE' || code === 'BROKER_RATE_LIMITED') {
           this.breakerFailure(accountId, e);
           // Certainly not placed: wait as the broker asks (or back off) and send again, same id.
@@ -367,12 +346,20 @@ export class OrderRouter {
           this.scheduleResolve(orderId, wait);
           return view;
         }
-        this.breakerSuccess(accountId); // the broker is answering; it refused this order on its merits
+        // The broker is answering; it refused this order on its merits. (A refusal of the adapter's own, before
+        // anything was sent, says nothing of the broker.)
+        if (!e.refusedBeforeSending) this.breakerSuccess(accountId);
         if (this.resent.has(orderId)) {
           // A re-send refused (typically: client order id already used) means the first send did arrive after
           // all: the broker's order under this id is the truth, never a rejection.
           const existing = await this.call(accountId, 'urgent', (a) => a.orderByClientId(request.clientOrderId)).catch(() => undefined);
           if (existing) return this.lifecycle.applyBrokerOrder(orderId, existing, 'resend_refused_found');
+        }
+        if (e.refusedBeforeSending) {
+          // The adapter refused it before any request (an order the broker does not take): closed as never sent,
+          // under the same code the alert's denial shows (CAPABILITY_UNSUPPORTED, or the adapter's own), never as
+          // the broker's rejection.
+          return this.lifecycle.transition(orderId, 'rejected', 'not_sent', { code, error: e.kind, message: e.message }, { reason: `${code}: ${e.message}` });
         }
         return this.lifecycle.transition(orderId, 'rejected', 'broker_rejected', { error: e.kind, message: e.message }, { reason: `${code}: ${e.message}` });
       }
@@ -550,7 +537,7 @@ const NEVER_SENT_KINDS = new Set(['not_sent', 'reconciled_absent', 'canceled_bef
 
 /**
  * Why an order was closed without ever reaching the broker: refused before sending (no adapter, a capability
- * missing, the trading state at the broker call), canceled before it was sent, or found certainly absent at the
+ * missing, the adapter's own refusal before any request, the trading state at the broker call), canceled before it was sent, or found certainly absent at the
  * broker and not sent again. Undefined for an order that is not closed, that reached the broker, or may have.
  * `code` is the one it was closed with (TRADING_HALTED, CAPABILITY_UNSUPPORTED …), `detail` says which order.
  */

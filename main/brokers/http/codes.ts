@@ -1,4 +1,5 @@
-// From a BrokerError to the one code table the UI, CLI and docs read (shared/codes.ts).
+// From a BrokerError to the one code table the UI, CLI and docs read (shared/codes.ts). codeForBrokerError is the
+// one mapping of an order's failure: the router closes the order with it, and the alert's denial is the order's code.
 import type { Code } from '../../../shared/codes.js';
 import { BrokerError, type BrokerErrorKind } from '../port.js';
 
@@ -9,7 +10,7 @@ const CODE_BY_KIND: Record<BrokerErrorKind, Code> = {
   auth: 'BROKER_AUTH_FAILED',
   not_found: 'BROKER_REJECTED',
   market_closed: 'MARKET_CLOSED',
-  invalid: 'CAPABILITY_UNSUPPORTED',
+  invalid: 'CAPABILITY_UNSUPPORTED', // refused by the adapter before sending (BrokerError.refusedBeforeSending), never the broker's rejection
   unreachable: 'BROKER_UNREACHABLE',
   timeout: 'BROKER_OUTCOME_UNKNOWN',
   connection_reset: 'BROKER_OUTCOME_UNKNOWN',
