@@ -25,7 +25,10 @@ export function isTerminal(status: OrderStatus): boolean {
 
 /** Allowed moves. Real-world oddities are explicit rows:
  *  - cancel_pending → filled / partially_filled: the fill won the race against our cancel request;
- *  - cancel_pending → accepted: the broker refused the cancel and the order keeps working;
+ *  - cancel_pending → accepted / partially_filled: the cancel could not be confirmed and the order keeps working
+ *    (the router's decision, `cancel_unconfirmed`; a broker's report that the order works never undoes a cancel
+ *    request: decideReport in main/orders/state-machine.ts);
+ *  - cancel_pending → rejected: the broker's final answer, as for an accepted order;
  *  - unknown → anything the broker may report: the late answer (or the reconciliation) of a submit whose outcome
  *    was lost; unknown → submitting is the re-send with the SAME client order id once the broker certainly lacks it;
  *  - canceled / expired → filled: the venue executed the order before the cancel or expiry took effect and
@@ -38,7 +41,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   unknown: ['accepted', 'partially_filled', 'filled', 'rejected', 'canceled', 'expired', 'submitting'],
   accepted: ['partially_filled', 'filled', 'cancel_pending', 'canceled', 'expired', 'rejected'],
   partially_filled: ['partially_filled', 'filled', 'cancel_pending', 'canceled', 'expired'],
-  cancel_pending: ['canceled', 'filled', 'partially_filled', 'accepted', 'expired'],
+  cancel_pending: ['canceled', 'filled', 'partially_filled', 'accepted', 'expired', 'rejected'],
   filled: [],
   canceled: ['filled'],
   rejected: [],

@@ -47,6 +47,15 @@ describe('which events notify, as which kind', () => {
     for (const [event, kind] of cases) expect(notificationFor(event, at)?.kind, JSON.stringify(event)).toBe(kind);
   });
 
+  it('a part filled while a cancel is pending (the order stays cancel_pending) is a partial fill, said once per quantity', () => {
+    const partial = notificationFor(order('partially_filled', { filledQuantity: '4' }), at)!;
+    const pending = notificationFor(order('cancel_pending', { filledQuantity: '4' }), at)!;
+    expect(pending).toMatchObject({ kind: 'fill', message: { title: 'Partially filled: buy 4 AAPL' } });
+    expect(pending.dedupeKey).toBe(partial.dedupeKey); // a partly filled order whose cancel is asked: nothing new
+    expect(notificationFor(order('cancel_pending', { filledQuantity: '6' }), at)!.dedupeKey).not.toBe(partial.dedupeKey);
+    expect(notificationFor(order('cancel_pending', { filledQuantity: '0' }), at)).toBeUndefined();
+  });
+
   it('gives the same fact the same dedupe key and a new fill quantity a new one', () => {
     expect(notificationFor(order('filled'), at)!.dedupeKey).toBe(notificationFor(order('filled'), '2030-01-01T00:00:00.000Z')!.dedupeKey);
     expect(notificationFor(order('partially_filled', { filledQuantity: '4' }), at)!.dedupeKey).not.toBe(notificationFor(order('partially_filled', { filledQuantity: '6' }), at)!.dedupeKey);

@@ -77,9 +77,12 @@ export function notificationFor(event: AgentEvent, now: string, names?: Names): 
     case 'order': {
       const o = event.order;
       const fields = { Account: account(o.accountId), Strategy: strategy(o.strategyId), 'Order id': o.id, 'Client order id': o.clientOrderId };
-      if (o.status === 'filled' || o.status === 'partially_filled') {
+      // A part filled while a cancel is pending leaves the order cancel_pending: a partial fill all the same, keyed as
+      // one, so the cancel request of an order that had filled in part before repeats nothing.
+      const partOfPendingCancel = o.status === 'cancel_pending' && Number(o.filledQuantity) > 0;
+      if (o.status === 'filled' || o.status === 'partially_filled' || partOfPendingCancel) {
         const what = o.status === 'filled' ? 'Filled' : 'Partially filled';
-        return make('fill', `order:${o.id}:${o.status}:${o.filledQuantity}`, 'info', `${what}: ${o.side} ${o.filledQuantity} ${o.symbol}${o.averageFillPrice ? ` @ ${o.averageFillPrice}` : ''}`, [`Ordered ${o.quantity} (${o.type}).`], fields, now);
+        return make('fill', `order:${o.id}:${o.status === 'filled' ? 'filled' : 'partially_filled'}:${o.filledQuantity}`, 'info', `${what}: ${o.side} ${o.filledQuantity} ${o.symbol}${o.averageFillPrice ? ` @ ${o.averageFillPrice}` : ''}`, [`Ordered ${o.quantity} (${o.type}).`], fields, now);
       }
       if (o.status === 'rejected') {
         return make('rejection', `order:${o.id}:rejected`, 'warning', `Order rejected: ${o.side} ${o.quantity} ${o.symbol}`, [o.reason ? `Reason: ${o.reason}` : undefined], fields, now);

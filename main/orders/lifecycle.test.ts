@@ -147,6 +147,72 @@ describe('lifecycle under duplicated and reordered broker reports', () => {
   });
 });
 
+describe('lifecycle: an order the trader asked to cancel', () => {
+  const broker = (status: OrderStatus, filledQuantity = '0'): BrokerOrder => ({ clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: '5', filledQuantity, status, updatedAt: 't' });
+  const fill = (tradeId: string, quantity: string, price = '100'): Fill => ({ tradeId, clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', quantity, price, time: 't' });
+  function pending() {
+    const h = harness();
+    const { order } = h.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: request('c1', '5'), leg: 'entry', createdAt: 't' });
+    h.lifecycle.transition(order.id, 'submitting', 'submit');
+    h.lifecycle.applyBrokerOrder(order.id, broker('accepted'), 'submit_answer');
+    h.lifecycle.transition(order.id, 'cancel_pending', 'cancel_request');
+    return { h, id: order.id };
+  }
+
+  it('a late new / accepted report stays cancel_pending: recorded as stale, published nowhere', () => {
+    const { h, id } = pending();
+    const published = h.events.length;
+    h.lifecycle.applyBrokerOrder(id, broker('accepted'), 'broker_update'); // the stream's `new`, delivered after the cancel request
+    h.lifecycle.applyBrokerOrder(id, broker('accepted'), 'reconciled');
+    expect(h.orders.get(id)!.status).toBe('cancel_pending');
+    const kinds = h.orders.events(id).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'stale_report_ignored')).toHaveLength(2);
+    expect(kinds).not.toContain('invalid_transition');
+    expect(h.events.length).toBe(published);
+    expect(h.lifecycle.takeConflicts('acc1').size).toBe(0);
+    h.close();
+  });
+
+  it('a part filled while the cancel is pending is recorded (quantity, price, position) and the order stays cancel_pending until the broker ends it', () => {
+    const { h, id } = pending();
+    h.events.length = 0;
+    h.lifecycle.applyFill('acc1', id, fill('t1', '2', '99'), broker('partially_filled', '2'));
+    expect(h.orders.get(id)).toMatchObject({ status: 'cancel_pending', filledQuantity: '2', averageFillPrice: '99' });
+    expect(h.events).toEqual([{ type: 'order', order: h.orders.get(id) }, { type: 'position', accountId: 'acc1', symbol: 'AAPL' }]);
+    // The broker's cumulative report of the same part, and the late `new`, change nothing more.
+    h.lifecycle.applyBrokerOrder(id, broker('partially_filled', '2'), 'broker_update');
+    h.lifecycle.applyBrokerOrder(id, broker('accepted'), 'broker_update');
+    expect(h.orders.get(id)).toMatchObject({ status: 'cancel_pending', filledQuantity: '2' });
+    // A cumulative report ahead of the fills (its fill record still on its way) raises the quantity, not the status.
+    h.lifecycle.applyBrokerOrder(id, broker('partially_filled', '3'), 'broker_update');
+    expect(h.orders.get(id)).toMatchObject({ status: 'cancel_pending', filledQuantity: '3' });
+    // The broker's final answer ends it, with what filled.
+    h.lifecycle.applyBrokerOrder(id, broker('canceled', '3'), 'broker_update');
+    expect(h.orders.get(id)).toMatchObject({ status: 'canceled', filledQuantity: '3' });
+    const moves = h.orders.events(id).filter((e) => e.fromStatus && e.fromStatus !== e.toStatus).map((e) => `${e.fromStatus}>${e.toStatus}`);
+    expect(moves).toEqual(['created>submitting', 'submitting>accepted', 'accepted>cancel_pending', 'cancel_pending>canceled']);
+    h.close();
+  });
+
+  it('every final answer of the broker ends a pending cancel: canceled, filled, expired, rejected', () => {
+    for (const end of ['canceled', 'filled', 'expired', 'rejected'] as const) {
+      const { h, id } = pending();
+      if (end === 'filled') h.lifecycle.applyFill('acc1', id, fill('t1', '5'), broker('filled', '5'));
+      else h.lifecycle.applyBrokerOrder(id, broker(end), 'broker_update');
+      expect(h.orders.get(id)!.status).toBe(end);
+      expect(h.lifecycle.takeConflicts('acc1').size).toBe(0);
+      h.close();
+    }
+  });
+
+  it('the router may still move it back to working when the cancel could not be confirmed', () => {
+    const { h, id } = pending();
+    h.lifecycle.applyFill('acc1', id, fill('t1', '2'), broker('partially_filled', '2'));
+    expect(h.lifecycle.transition(id, 'partially_filled', 'cancel_unconfirmed', {})).toMatchObject({ status: 'partially_filled', filledQuantity: '2' });
+    h.close();
+  });
+});
+
 describe('lifecycle: a trailing stop as the broker moves it', () => {
   const ctx = { accountId: 'acc1', leg: 'entry' };
 

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { BrokerOrder, Fill, OrderRequest } from '../brokers/port.js';
 import type { OrderView } from '../../shared/api-types.js';
 import { isTerminal, type OrderStatus } from '../../shared/order-status.js';
-import { decideStatus } from './state-machine.js';
+import { decideReport, decideStatus } from './state-machine.js';
 import { randomId } from '../ids.js';
 import { accountLabel, type AccountNames } from '../account-label.js';
 
@@ -43,11 +43,13 @@ export class OrderLifecycle {
     return this.move(current, to, kind, data, fields);
   }
 
-  /** transition() from the order as just read (the callers that read it already: one read less per report). */
-  private move(current: OrderView, to: OrderStatus, kind: string, data: unknown, fields: Fields): OrderView {
+  /** transition() from the order as just read (the callers that read it already: one read less per report).
+   *  `report`: `to` is what the broker reports (decideReport: a working report never undoes a cancel request), not
+   *  a move the agent decides. */
+  private move(current: OrderView, to: OrderStatus, kind: string, data: unknown, fields: Fields, report = false): OrderView {
     const orderId = current.id;
     const at = this.now();
-    const decision = decideStatus(current.status, to);
+    const decision = report ? decideReport(current.status, to) : decideStatus(current.status, to);
     if (decision.action === 'stale') {
       const more = fieldsAddInformation(current, fields);
       if (more) return this.amend(current, fields, at, kind, data);
@@ -144,13 +146,20 @@ export class OrderLifecycle {
       this.conflicts.set(orderId, `${kind}: broker reports ${b.filledQuantity} filled of ${current.quantity}`);
       filled = new Decimal(current.quantity);
     }
-    return this.move(current, b.status, kind, { broker: b }, {
-      brokerOrderId: b.brokerOrderId,
-      reason: b.reason,
-      filledQuantity: filled.toString(),
-      averageFillPrice: b.averageFillPrice ?? current.averageFillPrice,
-      stopPrice: trailedStop(current, b),
-    });
+    return this.move(
+      current,
+      b.status,
+      kind,
+      { broker: b },
+      {
+        brokerOrderId: b.brokerOrderId,
+        reason: b.reason,
+        filledQuantity: filled.toString(),
+        averageFillPrice: b.averageFillPrice ?? current.averageFillPrice,
+        stopPrice: trailedStop(current, b),
+      },
+      true,
+    );
   }
 
   /** The account's position in `symbol` changed (a fill, or a trade reconciliation found): one `position` event,
@@ -195,7 +204,8 @@ export class OrderLifecycle {
       // (published like any other change, so the window shows it).
       return this.amend(current, fields, this.now(), 'late_fill', { fill });
     }
-    return this.move(current, complete ? 'filled' : 'partially_filled', 'fill', { fill, broker: brokerOrder }, fields);
+    // A part filled while a cancel is pending leaves the order cancel_pending, with the quantity that filled.
+    return this.move(current, complete ? 'filled' : 'partially_filled', 'fill', { fill, broker: brokerOrder }, fields, true);
   }
 
   /** Stores an order the broker created for us (a bracket's take-profit or stop-loss child) as working. */

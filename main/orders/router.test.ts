@@ -4,7 +4,7 @@ import { harness } from './test-support/harness.js';
 import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapter.js';
 import { AccountThrottle } from './throttle.js';
 import { eventually, tempDir } from '../test-support/agent.js';
-import { BrokerError, type OrderRequest } from '../brokers/port.js';
+import { BrokerError, type OrderRequest, type OrderUpdate } from '../brokers/port.js';
 import { neverSent, type RouterOptions } from './router.js';
 
 const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '100', ...extra });
@@ -177,6 +177,25 @@ class LateArrival extends FaultyAdapter {
   }
 }
 
+/** A broker whose cancels are taken but confirmed later (Alpaca's `pending_cancel`), and whose stream delivers the
+ *  order's `new` late: only after the cancel was asked. */
+class LateNewPendingCancel extends FaultyAdapter {
+  private readonly listeners: ((u: OrderUpdate) => void)[] = [];
+  override onUpdate(listener: (u: OrderUpdate) => void): () => void {
+    this.listeners.push(listener);
+    return super.onUpdate(listener);
+  }
+  override async cancel(clientOrderId: string) {
+    const working = (await this.inner.orderByClientId(clientOrderId))!;
+    for (const l of this.listeners) l({ kind: 'order', order: { ...working, status: 'accepted' } }); // the late `new`
+    return { ...working, status: 'cancel_pending' as const };
+  }
+  /** The venue confirms the cancel. */
+  async confirm(clientOrderId: string): Promise<void> {
+    await this.inner.cancel(clientOrderId);
+  }
+}
+
 describe('router: races', () => {
   it('cancel_rejected_because_the_order_already_filled_then_shown_filled_not_canceled', async () => {
     const { h, paper } = setup({ submitFaultRate: 0, dropUpdateRate: 1 });
@@ -221,6 +240,27 @@ describe('router: races', () => {
       expect((await paper.orderByClientId('c1'))?.status).toBe('canceled');
       h.close();
     }
+  });
+
+  it('a late new from the stream, delivered after the trader asked to cancel, leaves the order cancel_pending until the broker ends it', async () => {
+    const h = harness(fast);
+    const paper = h.paper();
+    paper.observePrice('AAPL', '100');
+    const adapter = new LateNewPendingCancel(paper, { submitFaultRate: 0, dropUpdateRate: 1 }); // the paper's own updates are lost
+    h.router.register('acc1', adapter);
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '95', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('accepted');
+    const statuses: string[] = [];
+    h.bus.subscribe((e) => {
+      if (e.type === 'order' && e.order.id === o.id) statuses.push(e.order.status);
+    });
+    expect((await h.router.cancel(o.id)).status).toBe('cancel_pending');
+    expect(statuses).toEqual(['cancel_pending']); // never shown working again in between
+    expect(h.orders.events(o.id).map((e) => e.kind)).toContain('stale_report_ignored');
+    await adapter.confirm('c1');
+    await h.router.resolve(o.id);
+    expect(h.orders.get(o.id)!.status).toBe('canceled');
+    h.close();
   });
 
   it('canceling an order never sent closes it locally without a broker call', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decideStatus, nextStatus, InvalidTransitionError } from './state-machine.js';
+import { decideReport, decideStatus, nextStatus, InvalidTransitionError } from './state-machine.js';
 import { ORDER_STATUSES, canTransition, isStaleReport, isTerminal, type OrderStatus } from '../../shared/order-status.js';
 
 describe('order state table, real-world cases', () => {
@@ -12,6 +12,19 @@ describe('order state table, real-world cases', () => {
   it('a cancel the broker refuses because the order already filled leaves it filled', () => {
     expect(decideStatus('filled', 'canceled')).toEqual({ action: 'conflict' });
     expect(decideStatus('cancel_pending', 'accepted')).toEqual({ action: 'apply', status: 'accepted' });
+  });
+
+  it('a broker report that the order works (a late new / accepted, a part filled) never undoes a cancel request; its final answers end it', () => {
+    expect(decideReport('cancel_pending', 'accepted')).toEqual({ action: 'stale' });
+    expect(decideReport('cancel_pending', 'partially_filled')).toEqual({ action: 'stale' }); // its quantity is kept (lifecycle)
+    for (const end of ['canceled', 'filled', 'expired', 'rejected'] as const) expect(decideReport('cancel_pending', end)).toEqual({ action: 'apply', status: end });
+    // Everywhere else a report is judged as any move is.
+    for (const from of ORDER_STATUSES) {
+      for (const to of ORDER_STATUSES) {
+        if (from === 'cancel_pending' && (to === 'accepted' || to === 'partially_filled')) continue;
+        expect(decideReport(from, to)).toEqual(decideStatus(from, to));
+      }
+    }
   });
 
   it('a late fill of an UNKNOWN order is applied, and the re-send with the same id is allowed', () => {

@@ -29,3 +29,16 @@ export function decideStatus(from: OrderStatus, to: OrderStatus): StatusDecision
   if (isStaleReport(from, to)) return { action: 'stale' };
   return { action: 'conflict' };
 }
+
+/**
+ * What a broker's report (an answer, a stream update, a fill, a lookup) does to an order: decideStatus, except that
+ * a report that the order is working (accepted, partially_filled) never undoes a cancel the agent asked for. A late
+ * `new` / `accepted` that was on its way when the trader canceled, or a fill of a part, leaves the order
+ * `cancel_pending` (a fill's quantity is recorded all the same: the stale path keeps what a report adds). Only the
+ * broker's final answer (canceled, filled, expired, rejected) moves it on, or the router itself when the broker
+ * could not confirm the cancel (`cancel_unconfirmed`: the table's cancel_pending → accepted / partially_filled).
+ */
+export function decideReport(from: OrderStatus, to: OrderStatus): StatusDecision {
+  if (from === 'cancel_pending' && (to === 'accepted' || to === 'partially_filled')) return { action: 'stale' };
+  return decideStatus(from, to);
+}
