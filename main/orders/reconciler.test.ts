@@ -3,7 +3,9 @@ import { harness, paperPositions, positionsFromFills, type Harness } from './tes
 import { openDatabase } from '../store/db.js';
 import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
 import { Reconciler } from './reconciler.js';
-import type { OrderRequest } from '../brokers/port.js';
+import { BrokerError, type OrderRequest } from '../brokers/port.js';
+import { LateArrival } from './test-support/late-arrival.js';
+import { eventually } from '../test-support/agent.js';
 
 const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '2', timeInForce: 'day', referencePrice: '100', ...extra });
 
@@ -188,6 +190,64 @@ describe('reconciliation', () => {
     await paper.submit(order('by-hand-limit', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' })); // not ours: fine
     const [report] = await reconciler.reconcileAll('periodic');
     expect(report!.mismatches).toEqual(['order vz-0123456789abcdef0123456789abcdef (buy 2 AAPL) is open at the broker with an id this agent issued, but the agent has no record of it']);
+    h.close();
+  });
+
+  it('an order closed as never sent that is open at the broker after all is canceled there, not a halt; a cancel that fails is a mismatch', async () => {
+    for (const cancelFails of [false, true]) {
+      const h = harness({ requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentGraceMs: 30 });
+      const paper = h.paper();
+      paper.observePrice('AAPL', '100');
+      const late = new LateArrival(paper, { submitFaultRate: 0, dropUpdateRate: 1 }); // the broker's reports are lost
+      h.router.register('acc1', late);
+      const reconciler = new Reconciler(h.orders, h.lifecycle, h.router, h.tradingState, h.log, { fillsOverlapMs: 1000 });
+      await reconciler.reconcileAll('startup');
+      const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+      expect(o.status).toBe('unknown');
+      await h.router.cancel(o.id); // canceled while its outcome was unknown: the broker has nothing to cancel
+      await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'canceled', 3000);
+      expect(h.orders.closingEvent(o.id, 'canceled')?.kind).toBe('canceled_before_sending');
+      await late.arrive(); // the first request reaches the broker after the lookups gave up, and works there
+      if (cancelFails) late.cancel = () => Promise.reject(new BrokerError('unreachable', 'connection refused'));
+      const [report] = await reconciler.reconcileAll('periodic');
+      if (cancelFails) {
+        expect(report!.mismatches).toEqual(['order c1 is accepted at the broker but canceled here (closed before it reached the broker; canceling it there failed)']);
+        expect(report!.halted).toBe(true);
+        expect(h.tradingState.effective('acc1').state).toBe('halted');
+        expect((await paper.orderByClientId('c1'))?.status).toBe('accepted');
+      } else {
+        expect(report).toMatchObject({ ordersCanceled: 1, mismatches: [], halted: false });
+        expect(h.tradingState.effective('acc1').state).toBe('active');
+        expect((await paper.orderByClientId('c1'))?.status).toBe('canceled');
+        expect(h.orders.get(o.id)).toMatchObject({ status: 'canceled', filledQuantity: '0' });
+        expect(h.orders.events(o.id).map((e) => e.kind)).toContain('cancel_stands');
+        const [again] = await reconciler.reconcileAll('periodic'); // nothing open any more
+        expect(again).toMatchObject({ ordersCanceled: 0, mismatches: [], halted: false });
+      }
+      h.close();
+    }
+  });
+
+  it('such an order the broker is canceling already (cancel_pending there) is neither canceled again nor a mismatch', async () => {
+    const h = harness({ requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentGraceMs: 30 });
+    const paper = h.paper();
+    paper.observePrice('AAPL', '100');
+    const late = new LateArrival(paper, { submitFaultRate: 0, dropUpdateRate: 1 });
+    h.router.register('acc1', late);
+    const reconciler = new Reconciler(h.orders, h.lifecycle, h.router, h.tradingState, h.log, { fillsOverlapMs: 1000 });
+    await reconciler.reconcileAll('startup');
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+    await h.router.cancel(o.id);
+    await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'canceled', 3000);
+    await late.arrive();
+    // The broker took a cancel of it that it has not confirmed yet (Alpaca's pending_cancel).
+    const open = late.openOrders.bind(late);
+    late.openOrders = async (symbol?: string) => (await open(symbol)).map((b) => ({ ...b, status: 'cancel_pending' as const }));
+    let cancels = 0;
+    late.cancel = () => (cancels++, Promise.reject(new BrokerError('rejected', 'order is not cancelable')));
+    const [report] = await reconciler.reconcileAll('periodic');
+    expect(report).toMatchObject({ mismatches: [], halted: false });
+    expect(cancels).toBe(0);
     h.close();
   });
 

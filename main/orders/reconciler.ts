@@ -34,6 +34,8 @@ export interface ReconcileReport {
   trigger: string;
   ordersChecked: number;
   ordersCorrected: number;
+  /** Orders closed here as never sent, found open at the broker and canceled there (router.cancelStands). */
+  ordersCanceled: number;
   fillsRecovered: number;
   externalFills: number;
   lookupFailures: number;
@@ -103,7 +105,7 @@ export class Reconciler {
 
   async reconcileAccount(accountId: string, trigger: string): Promise<ReconcileReport> {
     const adapter = this.router.adapter(accountId);
-    const report: ReconcileReport = { accountId, trigger, ordersChecked: 0, ordersCorrected: 0, fillsRecovered: 0, externalFills: 0, lookupFailures: 0, mismatches: [], halted: false };
+    const report: ReconcileReport = { accountId, trigger, ordersChecked: 0, ordersCorrected: 0, ordersCanceled: 0, fillsRecovered: 0, externalFills: 0, lookupFailures: 0, mismatches: [], halted: false };
     if (!adapter) return report;
     // The account was deleted while this run waited for its broker (it left the router in the delete's tick): its
     // cursor, baseline and trading state went with it, and nothing of this run is written back for it.
@@ -143,12 +145,22 @@ export class Reconciler {
       });
 
       // 1b. Orders open at the broker: one of ours that we hold as final, or one carrying the agent's client id
-      //     prefix that we have no record of (a database restored from an old backup), cannot be explained.
+      //     prefix that we have no record of (a database restored from an old backup), cannot be explained. One we
+      //     closed as never sent (its first request reached the broker after the lookups gave up) is canceled there
+      //     at once (router.cancelStands): a mismatch only when that cancel fails.
       for (const b of await adapter.openOrders()) {
         const mine = this.router.orderFor(accountId, b, b);
         if (mine && isTerminal(mine.status)) {
           const fresh = this.lifecycle.applyBrokerOrder(mine.id, b, 'reconciled');
-          if (isTerminal(fresh.status)) report.mismatches.push(`order ${b.clientOrderId} is ${b.status} at the broker but ${fresh.status} here`);
+          if (!isTerminal(fresh.status)) continue;
+          const canceled = await this.router.cancelStands(mine, fresh, b.status);
+          if (canceled) {
+            report.ordersCanceled++;
+            this.log.warn({ orderId: mine.id, clientOrderId: b.clientOrderId, reported: b.status, trigger }, 'an order closed as never sent was open at the broker; canceled it there');
+            continue;
+          }
+          const more = canceled === false ? ` (closed before it reached the broker; canceling it there failed)` : '';
+          report.mismatches.push(`order ${b.clientOrderId} is ${b.status} at the broker but ${fresh.status} here${more}`);
         } else if (!mine && b.clientOrderId.startsWith(AGENT_ID_PREFIX)) {
           report.mismatches.push(`order ${b.clientOrderId} (${b.side} ${b.quantity} ${b.symbol}) is open at the broker with an id this agent issued, but the agent has no record of it`);
         }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { harness } from './test-support/harness.js';
+import { LateArrival } from './test-support/late-arrival.js';
 import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapter.js';
 import { AccountThrottle } from './throttle.js';
 import { eventually, tempDir } from '../test-support/agent.js';
@@ -163,20 +164,6 @@ class LaggingLookups extends FaultyAdapter {
   }
 }
 
-/** A broker whose first submit arrives late: the client gives up (outcome unknown) and the broker takes the order
- *  only when `arrive()` is called, as a request still on its way would. */
-class LateArrival extends FaultyAdapter {
-  private held: OrderRequest | undefined;
-  override async submit(req: OrderRequest) {
-    if (this.held !== undefined) return super.submit(req);
-    this.held = req;
-    throw new BrokerError('timeout', 'no answer within the request timeout');
-  }
-  async arrive(): Promise<void> {
-    await super.submit(this.held!);
-  }
-}
-
 /** A broker whose cancels are taken but confirmed later (Alpaca's `pending_cancel`), and whose stream delivers the
  *  order's `new` late: only after the cancel was asked. */
 class LateNewPendingCancel extends FaultyAdapter {
@@ -260,6 +247,48 @@ describe('router: races', () => {
     await adapter.confirm('c1');
     await h.router.resolve(o.id);
     expect(h.orders.get(o.id)!.status).toBe('canceled');
+    h.close();
+  });
+
+  it('an order closed as never sent that the broker reports working after the lookups gave up is canceled there at once, and stays closed', async () => {
+    const h = harness({ ...fast, absentLookups: 1, absentGraceMs: 0 });
+    const paper = h.paper();
+    paper.observePrice('AAPL', '100');
+    const late = new LateArrival(paper, { submitFaultRate: 0 });
+    h.router.register('acc1', late);
+    h.tradingState.set('halted', 'by hand', 'acc1'); // found absent, it is not sent again: closed canceled
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '95', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+    const closed = await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'canceled');
+    expect(neverSent(h.orders, closed)).toMatchObject({ code: 'TRADING_HALTED' }); // its alert was told it did not trade
+    await late.arrive(); // the first request reaches the broker now: the stream reports the order working
+    const atBroker = await eventually(() => paper.orderByClientId('c1'), (b) => b?.status === 'canceled', 3000);
+    expect(atBroker?.status).toBe('canceled');
+    expect(h.orders.get(o.id)).toMatchObject({ status: 'canceled', filledQuantity: '0' });
+    expect(neverSent(h.orders, h.orders.get(o.id)!)).toMatchObject({ code: 'TRADING_HALTED' }); // still: it did not trade
+    const stands = h.orders.events(o.id).find((e) => e.kind === 'cancel_stands');
+    expect(stands?.data).toMatchObject({ reported: 'accepted', why: expect.stringMatching(/^closed canceled as never sent \(reconciled_absent\)/) });
+    h.close();
+  });
+
+  it('a part such an order filled before the cancel is kept: the order stays canceled with it, and the rest is canceled at the broker', async () => {
+    const h = harness({ ...fast, absentLookups: 1, absentGraceMs: 0 });
+    const paper = h.paper();
+    paper.observePrice('AAPL', '100');
+    const late = new LateArrival(paper, { submitFaultRate: 0, dropUpdateRate: 1 }); // the paper's own reports are lost
+    h.router.register('acc1', late);
+    h.tradingState.set('halted', 'by hand', 'acc1');
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '95', timeInForce: 'gtc', quantity: '3' }), { accountId: 'acc1', leg: 'entry' });
+    await eventually(() => h.orders.get(o.id)!, (x) => x.status === 'canceled');
+    await late.arrive();
+    const working = (await paper.orderByClientId('c1'))!;
+    // The broker reports a part of it filled (a venue fill of 1 at 95), with the order still working.
+    late.emit({ kind: 'fill', fill: { tradeId: 't1', clientOrderId: 'c1', brokerOrderId: working.brokerOrderId, symbol: 'AAPL', side: 'buy', quantity: '1', price: '95', time: new Date().toISOString() }, order: { ...working, status: 'partially_filled', filledQuantity: '1' } });
+    const rest = await eventually(() => paper.orderByClientId('c1'), (b) => b?.status === 'canceled', 3000);
+    expect(rest?.status).toBe('canceled');
+    expect(h.orders.events(o.id).find((e) => e.kind === 'cancel_stands')?.data).toMatchObject({ reported: 'partially_filled' });
+    expect(h.orders.get(o.id)).toMatchObject({ status: 'canceled', filledQuantity: '1', averageFillPrice: '95' });
+    expect(h.orders.fills(o.id).map((f) => f.tradeId)).toEqual(['t1']);
+    expect(neverSent(h.orders, h.orders.get(o.id)!)).toBeUndefined(); // it traded: its alert is done again (worker restateIfTraded)
     h.close();
   });
 

@@ -15,7 +15,7 @@ import type { Logger } from '../log.js';
 import type { OrderView } from '../../shared/api-types.js';
 import { isCode, type Code } from '../../shared/codes.js';
 import type { TradingState } from '../../shared/trading-state.js';
-import { isTerminal } from '../../shared/order-status.js';
+import { isTerminal, type OrderStatus } from '../../shared/order-status.js';
 import { randomId } from '../ids.js';
 import type { OrderLifecycle } from './lifecycle.js';
 import { AccountThrottle, type Lane } from './throttle.js';
@@ -112,6 +112,8 @@ export class OrderRouter {
   private readonly absentSeen = new Map<string, number>();
   /** Orders whose last send was certainly not taken by the broker (all its attempts refused before placing). */
   private readonly notPlaced = new Set<string>();
+  /** Cancels that stand (cancelStands) on their way to the broker, by order id: one at a time per order. */
+  private readonly standing = new Map<string, Promise<boolean>>();
   private readonly onClose: (() => void)[] = [];
   private tradingState: TradingStateControl | undefined;
   private names: AccountNames | undefined;
@@ -432,7 +434,9 @@ export class OrderRouter {
     const current = this.orders.get(orderId)!;
     if (found) {
       this.absentSeen.delete(orderId);
-      return this.cancelStands(current, this.lifecycle.applyBrokerOrder(orderId, found, 'reconciled'));
+      const applied = this.lifecycle.applyBrokerOrder(orderId, found, 'reconciled');
+      void this.cancelStands(current, applied, found.status);
+      return applied;
     }
     if (current.status !== 'submitting' && current.status !== 'unknown' && current.status !== 'created') return current;
     const seen = (this.absentSeen.get(orderId) ?? 0) + 1;
@@ -483,7 +487,7 @@ export class OrderRouter {
       this.breakerSuccess(order.accountId);
       return this.lifecycle.applyBrokerOrder(orderId, b, 'cancel_answer');
     } catch (err) {
-      if (err instanceof BrokerError && (err.outcomeUnknown || err.kind === 'unreachable' || err.kind === 'rate_limited')) this.breakerFailure(order.accountId, err);
+      if (brokerTrouble(err)) this.breakerFailure(order.accountId, err);
       // The cancel lost the race (e.g. the order filled) or its answer was lost: ask the broker what happened.
       this.lifecycle.note(orderId, 'cancel_failed', { message: (err as Error).message });
       const after = await this.resolve(orderId);
@@ -496,16 +500,73 @@ export class OrderRouter {
   }
 
   /**
-   * An order the trader canceled while its submit's outcome was unknown, when the broker had nothing to cancel yet,
-   * that reached the broker after all (its request was still on the way) and works there: the cancel stands, and is
-   * sent again. `before` is the order as it was before the broker's report was applied, `after` as it is now.
+   * An order that must not work at the broker, reported working there (a lookup, the broker's stream, the reconciler's
+   * list of open orders): the cancel stands, and is sent now. Two such orders:
+   * - one the trader canceled while its submit's outcome was unknown, when the broker had nothing to cancel yet, that
+   *   reached the broker after all (its request was still on the way): canceled again (router.cancel);
+   * - one closed as never sent (`neverSent`: canceled before sending, found certainly absent and not sent again, or
+   *   refused at the moment of sending after an earlier send) that reached the broker after the lookups gave up: its
+   *   alert was told it did not trade, so it is canceled at the broker by client id (the local row is final already).
+   *   A fill it got before the cancel is kept (the fill is the truth; its alert is then `done` again).
+   * `before` is the order as it was before the broker's report was applied, `after` as it is now, `reported` the
+   * status the broker gave. Resolves true when the order no longer works at the broker (canceled, or a cancel the
+   * broker took, or it ended meanwhile; one the broker reports `cancel_pending` is being canceled already, and nothing
+   * is sent), false when the cancel failed; undefined (no promise) when nothing stands.
    */
-  private cancelStands(before: OrderView, after: OrderView): OrderView {
-    if ((before.status !== 'unknown' && before.status !== 'submitting') || isTerminal(after.status) || after.status === 'cancel_pending') return after;
-    if (!this.orders.events(after.id).some((e) => e.kind === 'cancel_request')) return after;
-    this.log.warn({ orderId: after.id }, 'an order canceled while its outcome was unknown reached the broker after all; canceling it again');
-    void this.cancel(after.id).catch((err: unknown) => this.log.error({ err, orderId: after.id }, 'canceling again an order that reached the broker after its cancel failed'));
-    return after;
+  cancelStands(before: OrderView, after: OrderView, reported: OrderStatus): Promise<boolean> | undefined {
+    if (!OPEN_AT_BROKER.has(reported)) return undefined;
+    const running = this.standing.get(after.id);
+    if (running) return running;
+    const why = this.whyCancelStands(before, after);
+    if (!why) return undefined;
+    if (!worksAtBroker(reported)) return Promise.resolve(true); // being canceled there already (a cancel not yet confirmed)
+    this.log.warn({ orderId: after.id, clientOrderId: after.clientOrderId, accountId: after.accountId, reported, why }, 'an order that must not work reached the broker after all; canceling it there');
+    this.lifecycle.note(after.id, 'cancel_stands', { reported, why });
+    const done = (isTerminal(after.status) ? this.cancelClosed(after) : this.cancel(after.id).then((o) => !worksAtBroker(o.status)))
+      .catch((err: unknown) => {
+        this.log.error({ err, orderId: after.id }, 'canceling an order that reached the broker after it was canceled or closed failed');
+        return false;
+      })
+      .finally(() => this.standing.delete(after.id));
+    this.standing.set(after.id, done);
+    return done;
+  }
+
+  /** Why the order must not be left working at the broker (see cancelStands), or undefined. */
+  private whyCancelStands(before: OrderView, after: OrderView): string | undefined {
+    if (before.status === 'unknown' || before.status === 'submitting') {
+      if (isTerminal(after.status) || after.status === 'cancel_pending') return undefined;
+      if (!this.orders.events(after.id).some((e) => e.kind === 'cancel_request')) return undefined;
+      return 'canceled while its outcome was unknown';
+    }
+    if (before.status !== 'canceled' && before.status !== 'rejected') return undefined;
+    const closing = this.orders.closingEvent(before.id, before.status);
+    if (!closing || !NEVER_SENT_KINDS.has(closing.kind)) return undefined;
+    return `closed ${before.status} as never sent (${closing.kind}): its alert was told it did not trade`;
+  }
+
+  /** Cancels at the broker, by client id, an order held as final here (closed as never sent). True when it no
+   *  longer works there; the broker's answer (or, when the cancel fails, its view of the order) is applied. */
+  private async cancelClosed(order: OrderView): Promise<boolean> {
+    if (!this.adapters.has(order.accountId)) return false;
+    try {
+      const b = await this.call(order.accountId, 'urgent', (a) => a.cancel(order.clientOrderId));
+      this.breakerSuccess(order.accountId);
+      this.lifecycle.applyBrokerOrder(order.id, b, 'cancel_answer');
+      return !worksAtBroker(b.status);
+    } catch (err) {
+      if (brokerTrouble(err)) this.breakerFailure(order.accountId, err);
+      this.lifecycle.note(order.id, 'cancel_failed', { message: (err as Error).message });
+      // The cancel may have lost a race (the order filled, or ended meanwhile): the broker's view tells.
+      let now: BrokerOrder | undefined;
+      try {
+        now = await this.call(order.accountId, 'urgent', (a) => a.orderByClientId(order.clientOrderId));
+      } catch {
+        return false; // nothing known: the reconciler asks again and reports it
+      }
+      if (now) this.lifecycle.applyBrokerOrder(order.id, now, 'reconciled');
+      return now === undefined || !worksAtBroker(now.status);
+    }
   }
 
   /** The order a broker report belongs to: ours by client id, or a bracket child of ours adopted now. */
@@ -524,12 +585,24 @@ export class OrderRouter {
     if (!order) return; // not ours (placed by hand at the broker): reconciliation accounts for its fills
     try {
       const after = u.kind === 'fill' ? this.lifecycle.applyFill(accountId, order.id, u.fill, u.order) : this.lifecycle.applyBrokerOrder(order.id, u.order, 'broker_update');
-      // (Only an order whose submit's outcome was unknown: the paper broker reports inside its own transaction.)
-      if (order.status === 'unknown') queueMicrotask(() => this.cancelStands(order, after));
+      // An order canceled while its outcome was unknown, or closed as never sent, reported working: its cancel stands
+      // (after this report: the paper broker reports inside its own transaction).
+      if ((order.status === 'unknown' || isTerminal(order.status)) && worksAtBroker(u.order.status)) queueMicrotask(() => void this.cancelStands(order, after, u.order.status));
     } catch (err) {
       this.log.error({ err, orderId: order.id }, 'failed to apply a broker update');
     }
   }
+}
+
+/** The statuses a broker gives an order that is open there (working, or with a cancel it has not confirmed yet). */
+const OPEN_AT_BROKER: ReadonlySet<OrderStatus> = new Set(['accepted', 'partially_filled', 'cancel_pending']);
+
+/** The order works at the broker (a cancel it took, `cancel_pending`, does not count: it is on its way out). */
+const worksAtBroker = (status: OrderStatus): boolean => status === 'accepted' || status === 'partially_filled';
+
+/** A failure that says the broker is in trouble (unreachable, rate-limiting, no answer): counted by the breaker. */
+function brokerTrouble(err: unknown): err is BrokerError {
+  return err instanceof BrokerError && (err.outcomeUnknown || err.kind === 'unreachable' || err.kind === 'rate_limited');
 }
 
 /** The kinds of the events with which the router closes an order that never reached the broker. */
