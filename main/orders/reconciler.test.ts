@@ -242,7 +242,7 @@ describe('reconciliation', () => {
     await late.arrive();
     // The broker took a cancel of it that it has not confirmed yet (Alpaca's pending_cancel).
     const open = late.openOrders.bind(late);
-    late.openOrders = async (symbol?: string) => (await open(symbol)).map((b) => ({ ...b, status: 'cancel_pending' as const }));
+    late.openOrders = async () => (await open()).map((b) => ({ ...b, status: 'cancel_pending' as const }));
     let cancels = 0;
     late.cancel = () => (cancels++, Promise.reject(new BrokerError('rejected', 'order is not cancelable')));
     const [report] = await reconciler.reconcileAll('periodic');

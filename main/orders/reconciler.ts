@@ -34,7 +34,8 @@ export interface ReconcileReport {
   trigger: string;
   ordersChecked: number;
   ordersCorrected: number;
-  /** Orders closed here as never sent, found open at the broker and canceled there (router.cancelStands). */
+  /** Orders closed here as never sent, found open at the broker and canceled there, or being canceled there
+   *  already (router.cancelStands). */
   ordersCanceled: number;
   fillsRecovered: number;
   externalFills: number;
@@ -156,10 +157,10 @@ export class Reconciler {
           const canceled = await this.router.cancelStands(mine, fresh, b.status);
           if (canceled) {
             report.ordersCanceled++;
-            this.log.warn({ orderId: mine.id, clientOrderId: b.clientOrderId, reported: b.status, trigger }, 'an order closed as never sent was open at the broker; canceled it there');
+            this.log.info({ orderId: mine.id, clientOrderId: b.clientOrderId, reported: b.status, trigger }, 'an order closed as never sent was open at the broker; canceled there');
             continue;
           }
-          const more = canceled === false ? ` (closed before it reached the broker; canceling it there failed)` : '';
+          const more = canceled === false ? ' (closed before it reached the broker; canceling it there failed)' : '';
           report.mismatches.push(`order ${b.clientOrderId} is ${b.status} at the broker but ${fresh.status} here${more}`);
         } else if (!mine && b.clientOrderId.startsWith(AGENT_ID_PREFIX)) {
           report.mismatches.push(`order ${b.clientOrderId} (${b.side} ${b.quantity} ${b.symbol}) is open at the broker with an id this agent issued, but the agent has no record of it`);
