@@ -1,5 +1,5 @@
 // The paper broker's terms: its settings, what it accepts (capabilities and the checks on a request), and how its
-// stored rows read as broker orders. paper-broker.ts holds the books and the matching.
+// stored rows read as broker orders. paper-broker.ts holds the books, paper-matching.ts the matching.
 import { Decimal } from 'decimal.js';
 import type { PaperOrderRow } from '../../store/paper.js';
 import { BrokerError, type BrokerCapabilities, type BrokerOrder, type InstrumentInfo, type OrderRequest } from '../port.js';

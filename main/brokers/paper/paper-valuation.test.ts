@@ -6,7 +6,7 @@ import { BrokerError, type OrderRequest } from '../port.js';
 import { PaperBroker } from './paper-broker.js';
 import { openDatabase } from '../../store/db.js';
 import { PaperRepo } from '../../store/paper.js';
-import { REDUCE_ONLY_NOTHING_LEFT } from './paper-broker.js';
+import { REDUCE_ONLY_NOTHING_LEFT } from './paper-matching.js';
 
 const Exact = Decimal.clone({ precision: 200 });
 const order = (id: string, symbol: string, side: 'buy' | 'sell', quantity: string, price: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({
