@@ -3,6 +3,7 @@
 // looked up as "@<id>", which makes every submit idempotent under reconciliation. The take-profit / stop-loss
 // orders v20 creates when a bracket entry fills get ids derived from the entry's (mapping.ts dependentClientId)
 // and are reported with parentClientOrderId, so the lifecycle adopts them as the entry's children.
+// Reading orders back is order-reader.ts, the stream and polling updates.ts, the wire formats mapping.ts.
 import { Decimal } from 'decimal.js';
 import {
   BrokerError,
@@ -17,13 +18,24 @@ import {
   type OrderUpdate,
   type Position,
 } from '../port.js';
-import { RestClient, type ErrorReading } from '../http/client.js';
+import { RestClient } from '../http/client.js';
 import { TokenBucket } from '../http/rate-limiter.js';
-import { UpdateHub } from '../http/update-filter.js';
 import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
-import { DEPENDENT_ORDER_TYPES, MAX_CLIENT_ID_LENGTH, cancelReasonKind, dependentClientId, errorCodeKind, parentClientIdOf, toOandaInstrument, toOandaOrderBody } from './mapping.js';
-import { TransactionStream } from './stream.js';
-import type { OandaAccountSummary, OandaCreateOrderAnswer, OandaInstrument, OandaOrder, OandaPosition, OandaTrade, OandaTransaction } from './wire.js';
+import {
+  MAX_CLIENT_ID_LENGTH,
+  ORDER_CREATE_TYPES,
+  cancelReasonKind,
+  dependentClientId,
+  oandaCurrencies,
+  orderSpecifier,
+  readOandaError,
+  toFill,
+  toOandaInstrument,
+  toOandaOrderBody,
+} from './mapping.js';
+import { OandaOrderReader } from './order-reader.js';
+import { OandaUpdates } from './updates.js';
+import type { OandaAccountSummary, OandaCreateOrderAnswer, OandaInstrument, OandaOrder, OandaPosition, OandaTransaction } from './wire.js';
 
 export const OANDA_HOSTS = {
   practice: { rest: 'https://api-fxpractice.oanda.com', stream: 'https://stream-fxpractice.oanda.com' },
@@ -63,34 +75,6 @@ export const OANDA_CAPABILITIES: BrokerCapabilities = {
   streaming: true,
 };
 
-const ORDER_CREATE_TYPES = new Set(['MARKET_ORDER', 'LIMIT_ORDER', 'STOP_ORDER', 'MARKET_IF_TOUCHED_ORDER']);
-/** Transactions that create a dependent order (a trade's take-profit / stop-loss). */
-const DEPENDENT_CREATE_TYPES = new Set(['TAKE_PROFIT_ORDER', 'STOP_LOSS_ORDER', 'TRAILING_STOP_LOSS_ORDER']);
-
-function readOandaError(status: number, json: unknown, text: string): ErrorReading {
-  const body = (json ?? {}) as OandaCreateOrderAnswer & { orderCancelRejectTransaction?: OandaTransaction };
-  const code = body.errorCode ?? body.orderRejectTransaction?.rejectReason ?? body.orderCancelRejectTransaction?.rejectReason;
-  const message = body.errorMessage ?? (text.slice(0, 200) || `status ${status}`);
-  const withCode = code ? `${message} (${code})` : message;
-  if (status === 400 && code === undefined && /accountID/i.test(message)) return { message: withCode, kind: 'auth' };
-  if (status === 400 || status === 422) return { message: withCode, kind: errorCodeKind(code) ?? 'rejected' };
-  if (status === 404 && code === 'ORDER_DOESNT_EXIST') return { message: withCode, kind: 'not_found' };
-  return { message: withCode };
-}
-
-function typeName(t: string): BrokerOrder['type'] {
-  if (t === 'LIMIT' || t === 'TAKE_PROFIT') return 'limit';
-  if (t === 'STOP' || t === 'STOP_LOSS') return 'stop';
-  if (t === 'TRAILING_STOP_LOSS') return 'trailing_stop';
-  return 'market';
-}
-
-/** The v20 order specifier for a client order id: "@<client id>", or the order id itself for "@<order id>",
- *  which is how this adapter names an order that carries no client id (see toBrokerOrder). */
-function orderSpecifier(clientOrderId: string): string {
-  return clientOrderId.startsWith('@') ? encodeURIComponent(clientOrderId.slice(1)) : `@${encodeURIComponent(clientOrderId)}`;
-}
-
 export class OandaAdapter implements BrokerAdapter {
   readonly broker = 'oanda';
   /** v20 refuses a clientExtensions.id only while another pending order holds it (docs/brokers.md). */
@@ -98,20 +82,12 @@ export class OandaAdapter implements BrokerAdapter {
   readonly capabilities: BrokerCapabilities;
   readonly #token: string;
   readonly #rest: RestClient;
-  readonly #hub = new UpdateHub();
+  readonly #reader: OandaOrderReader;
+  readonly #updates: OandaUpdates;
   readonly #instruments = new Map<string, OandaInstrument>();
   readonly #accountPath: string;
   readonly #baseUrl: string;
-  readonly #streamUrl: string;
-  readonly #streaming: boolean;
-  readonly #pollIntervalMs: number;
-  readonly #silenceMs: number;
   readonly #environment: string;
-  #stream: TransactionStream | undefined;
-  #streamUp = false;
-  #pollTimer: NodeJS.Timeout | undefined;
-  #lastTransactionId: string | undefined;
-  #catchingUp = false;
 
   constructor(
     readonly id: string,
@@ -121,12 +97,9 @@ export class OandaAdapter implements BrokerAdapter {
     this.#token = credentials.token;
     this.#environment = config.environment;
     this.#baseUrl = config.baseUrl ?? OANDA_HOSTS[config.environment].rest;
-    this.#streamUrl = config.streamUrl ?? (config.baseUrl ?? OANDA_HOSTS[config.environment].stream);
     this.#accountPath = `/v3/accounts/${encodeURIComponent(config.accountId)}`;
-    this.#streaming = config.streaming ?? true;
-    this.#pollIntervalMs = config.pollIntervalMs ?? 2000;
-    this.#silenceMs = config.streamSilenceMs ?? 20_000;
-    this.capabilities = { ...OANDA_CAPABILITIES, streaming: this.#streaming };
+    const streaming = config.streaming ?? true;
+    this.capabilities = { ...OANDA_CAPABILITIES, streaming };
     const perSecond = config.requestsPerSecond ?? 100;
     this.#rest = new RestClient({
       label: `OANDA ${config.environment}`,
@@ -136,6 +109,17 @@ export class OandaAdapter implements BrokerAdapter {
       limiter: new TokenBucket({ capacity: Math.min(20, perSecond), refillPerSecond: perSecond }),
       secrets: [this.#token],
       readError: readOandaError,
+    });
+    this.#reader = new OandaOrderReader(this.#rest, (p) => this.path(p));
+    this.#updates = new OandaUpdates({
+      rest: this.#rest,
+      reader: this.#reader,
+      path: (p) => this.path(p),
+      token: () => this.#token,
+      streamUrl: config.streamUrl ?? (config.baseUrl ?? OANDA_HOSTS[config.environment].stream),
+      streaming,
+      pollIntervalMs: config.pollIntervalMs ?? 2000,
+      silenceMs: config.streamSilenceMs ?? 20_000,
     });
   }
 
@@ -149,30 +133,11 @@ export class OandaAdapter implements BrokerAdapter {
 
   async connect(): Promise<void> {
     const summary = await this.summary();
-    this.#lastTransactionId ??= summary.lastTransactionID;
-    if (this.#streaming && !this.#stream) {
-      this.#stream = new TransactionStream({
-        url: `${this.#streamUrl.replace(/\/+$/, '')}${this.path('/transactions/stream')}`,
-        token: () => this.#token,
-        silenceMs: this.#silenceMs,
-        onTransaction: (t) => this.onTransaction(t, true),
-        onConnected: (up) => {
-          const wasDown = !this.#streamUp;
-          this.#streamUp = up;
-          if (up && wasDown) void this.catchUp();
-        },
-      });
-      this.#stream.start();
-    }
-    this.ensurePolling();
+    this.#updates.start(summary.lastTransactionID);
   }
 
   async disconnect(): Promise<void> {
-    this.#stream?.stop();
-    this.#stream = undefined;
-    this.#streamUp = false;
-    if (this.#pollTimer) clearInterval(this.#pollTimer);
-    this.#pollTimer = undefined;
+    this.#updates.stop();
   }
 
   private async summary(): Promise<OandaAccountSummary & { lastTransactionID?: string }> {
@@ -278,100 +243,9 @@ export class OandaAdapter implements BrokerAdapter {
     return order;
   }
 
-  private async transaction(id: string): Promise<OandaTransaction | undefined> {
-    try {
-      return (await this.#rest.call<{ transaction: OandaTransaction }>('GET', this.path(`/transactions/${id}`))).data.transaction;
-    } catch (err) {
-      if (err instanceof BrokerError && err.kind === 'not_found') return undefined;
-      throw err;
-    }
-  }
-
-  private async trade(id: string): Promise<OandaTrade | undefined> {
-    try {
-      return (await this.#rest.call<{ trade: OandaTrade }>('GET', this.path(`/trades/${encodeURIComponent(id)}`))).data.trade;
-    } catch (err) {
-      if (err instanceof BrokerError && err.kind === 'not_found') return undefined;
-      throw err;
-    }
-  }
-
-  /** A v20 order as a BrokerOrder; filled and cancelled orders need their transaction for price / reason. */
-  private async toBrokerOrder(o: OandaOrder): Promise<BrokerOrder> {
-    if (DEPENDENT_ORDER_TYPES.has(o.type)) return this.toDependentOrder(o);
-    const units = new Decimal(o.units ?? '0');
-    const order: BrokerOrder = {
-      clientOrderId: o.clientExtensions?.id ?? `@${o.id}`,
-      brokerOrderId: o.id,
-      symbol: o.instrument ?? '',
-      side: units.isNeg() ? 'sell' : 'buy',
-      type: typeName(o.type),
-      quantity: units.abs().toString(),
-      filledQuantity: '0',
-      status: 'accepted',
-      updatedAt: o.filledTime ?? o.cancelledTime ?? o.createTime,
-    };
-    if (o.type === 'LIMIT' && o.price) order.limitPrice = o.price;
-    if (o.type === 'STOP' && o.price) order.stopPrice = o.price;
-    const fill = o.state === 'FILLED' && o.fillingTransactionID ? await this.transaction(o.fillingTransactionID) : undefined;
-    return this.withOutcome(order, o, fill);
-  }
-
-  /** The order's end as v20 reports it: filled (at its filling transaction's price), or cancelled with the reason
-   *  (LINKED_TRADE_CLOSED for a leg whose trade was closed by the other leg, an exit or by hand). */
-  private async withOutcome(order: BrokerOrder, o: OandaOrder, fill: { price?: string } | undefined): Promise<BrokerOrder> {
-    if (o.state === 'FILLED') {
-      order.status = 'filled';
-      order.filledQuantity = order.quantity;
-      if (fill?.price) order.averageFillPrice = fill.price;
-    } else if (o.state === 'CANCELLED') {
-      const cancel = o.cancellingTransactionID ? await this.transaction(o.cancellingTransactionID) : undefined;
-      order.status = cancelReasonKind(cancel?.reason).status;
-      if (cancel?.reason) order.reason = cancel.reason;
-    }
-    return order;
-  }
-
-  /**
-   * A take-profit / stop-loss / trailing stop-loss: v20 gives it no instrument or units, only the trade it closes.
-   * Its fill tells what it did; before that the trade does (side against the trade, its open units, or all it
-   * opened once closed). Linked to the order that opened the trade by parentClientOrderId.
-   */
-  private async toDependentOrder(o: OandaOrder): Promise<BrokerOrder> {
-    const fill = o.state === 'FILLED' && o.fillingTransactionID ? await this.transaction(o.fillingTransactionID) : undefined;
-    const trade = fill?.instrument !== undefined && fill.units !== undefined ? undefined : o.tradeID !== undefined ? await this.trade(o.tradeID) : undefined;
-    const tradeUnits = new Decimal(trade?.currentUnits && !new Decimal(trade.currentUnits).isZero() ? trade.currentUnits : (trade?.initialUnits ?? '0'));
-    const filled = fill?.units !== undefined ? new Decimal(fill.units) : undefined;
-    const order: BrokerOrder = {
-      clientOrderId: o.clientExtensions?.id ?? `@${o.id}`,
-      brokerOrderId: o.id,
-      symbol: fill?.instrument ?? trade?.instrument ?? '',
-      side: filled ? (filled.isNeg() ? 'sell' : 'buy') : tradeUnits.isNeg() ? 'buy' : 'sell',
-      type: typeName(o.type),
-      quantity: (filled ?? tradeUnits).abs().toString(),
-      filledQuantity: '0',
-      status: 'accepted',
-      updatedAt: o.filledTime ?? o.cancelledTime ?? o.createTime,
-    };
-    const parent = parentClientIdOf(o);
-    if (parent !== undefined) order.parentClientOrderId = parent;
-    if (o.type === 'TAKE_PROFIT' && o.price) order.limitPrice = o.price;
-    if (o.type === 'STOP_LOSS' && o.price) order.stopPrice = o.price;
-    return this.withOutcome(order, o, fill);
-  }
-
-  private async rawOrder(spec: string): Promise<OandaOrder | undefined> {
-    try {
-      return (await this.#rest.call<{ order: OandaOrder }>('GET', this.path(`/orders/${spec}`))).data.order;
-    } catch (err) {
-      if (err instanceof BrokerError && err.kind === 'not_found') return undefined;
-      throw err;
-    }
-  }
-
   async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
-    const raw = await this.rawOrder(orderSpecifier(clientOrderId));
-    return raw ? this.toBrokerOrder(raw) : undefined;
+    const raw = await this.#reader.order(orderSpecifier(clientOrderId));
+    return raw ? this.#reader.toBrokerOrder(raw) : undefined;
   }
 
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
@@ -402,23 +276,7 @@ export class OandaAdapter implements BrokerAdapter {
 
   async openOrders(): Promise<BrokerOrder[]> {
     const { data } = await this.#rest.call<{ orders: OandaOrder[] }>('GET', this.path('/pendingOrders'));
-    return Promise.all(data.orders.map((o) => this.toBrokerOrder(o)));
-  }
-
-  private toFill(t: OandaTransaction): Fill {
-    const units = new Decimal(t.units ?? '0');
-    const fill: Fill = {
-      tradeId: t.id,
-      clientOrderId: t.clientOrderID ?? `@${t.orderID ?? ''}`,
-      brokerOrderId: t.orderID ?? '',
-      symbol: t.instrument ?? '',
-      side: units.isNeg() ? 'sell' : 'buy',
-      quantity: units.abs().toString(),
-      price: t.price ?? '0',
-      time: t.time,
-    };
-    if (t.commission !== undefined) fill.commission = new Decimal(t.commission).abs().toString();
-    return fill;
+    return Promise.all(data.orders.map((o) => this.#reader.toBrokerOrder(o)));
   }
 
   async fillsSince(since: string): Promise<Fill[]> {
@@ -429,7 +287,7 @@ export class OandaAdapter implements BrokerAdapter {
       const url = new URL(page);
       const query = Object.fromEntries(url.searchParams.entries());
       const { data: chunk } = await this.#rest.call<{ transactions: OandaTransaction[] }>('GET', url.pathname, { query });
-      for (const t of chunk.transactions) if (t.type === 'ORDER_FILL' && Date.parse(t.time) >= Date.parse(since)) fills.push(this.toFill(t));
+      for (const t of chunk.transactions) if (t.type === 'ORDER_FILL' && Date.parse(t.time) >= Date.parse(since)) fills.push(toFill(t));
     }
     return fills;
   }
@@ -451,74 +309,6 @@ export class OandaAdapter implements BrokerAdapter {
   }
 
   onUpdate(listener: (update: OrderUpdate) => void): () => void {
-    const off = this.#hub.add(listener);
-    this.ensurePolling();
-    return off;
+    return this.#updates.add(listener);
   }
-
-  private ensurePolling(): void {
-    if (this.#pollTimer || this.#hub.size === 0 || this.#lastTransactionId === undefined) return;
-    this.#pollTimer = setInterval(() => {
-      if (!this.#streamUp) void this.catchUp();
-    }, this.#pollIntervalMs);
-    this.#pollTimer.unref();
-  }
-
-  /** Reads every transaction after the last one seen (polling, and the gap after a reconnect). */
-  private async catchUp(): Promise<void> {
-    if (this.#catchingUp || this.#lastTransactionId === undefined || this.#hub.size === 0) return;
-    this.#catchingUp = true;
-    try {
-      const { data } = await this.#rest.call<{ transactions: OandaTransaction[]; lastTransactionID: string }>('GET', this.path('/transactions/sinceid'), { query: { id: this.#lastTransactionId } });
-      for (const t of data.transactions) await this.onTransaction(t, false);
-      this.#lastTransactionId = data.lastTransactionID;
-    } catch {
-      // next poll retries
-    } finally {
-      this.#catchingUp = false;
-    }
-  }
-
-  private async onTransaction(t: OandaTransaction, live: boolean): Promise<void> {
-    if (t.type === 'HEARTBEAT') return;
-    if (live && (this.#lastTransactionId === undefined || Number(t.id) > Number(this.#lastTransactionId))) this.#lastTransactionId = t.id;
-    if (this.#hub.size === 0) return;
-    try {
-      if (ORDER_CREATE_TYPES.has(t.type)) {
-        const units = new Decimal(t.units ?? '0');
-        const order: BrokerOrder = {
-          clientOrderId: t.clientExtensions?.id ?? `@${t.id}`,
-          brokerOrderId: t.id,
-          symbol: t.instrument ?? '',
-          side: units.isNeg() ? 'sell' : 'buy',
-          type: typeName(t.type.replace('_ORDER', '')),
-          quantity: units.abs().toString(),
-          filledQuantity: '0',
-          status: 'accepted',
-          updatedAt: t.time,
-        };
-        this.#hub.emit({ kind: 'order', order });
-      } else if (DEPENDENT_CREATE_TYPES.has(t.type)) {
-        // A bracket entry filled and v20 placed its take-profit / stop-loss: reported so they are adopted now.
-        const raw = await this.rawOrder(t.id);
-        if (raw) this.#hub.emit({ kind: 'order', order: await this.toBrokerOrder(raw) });
-      } else if (t.type === 'ORDER_FILL' && t.orderID) {
-        const raw = await this.rawOrder(t.orderID);
-        if (!raw) return;
-        this.#hub.emit({ kind: 'fill', fill: this.toFill(t), order: await this.toBrokerOrder(raw) });
-      } else if (t.type === 'ORDER_CANCEL' && t.orderID) {
-        const raw = await this.rawOrder(t.orderID);
-        if (raw) this.#hub.emit({ kind: 'order', order: await this.toBrokerOrder(raw) });
-      }
-    } catch {
-      // A lookup that failed is picked up by the lifecycle's reconciliation.
-    }
-  }
-}
-
-/** BASE_QUOTE (EUR_USD, XAU_USD, SPX500_USD): the base and the quote currency the price is in. */
-function oandaCurrencies(name: string): { baseCurrency?: string; quoteCurrency?: string } {
-  const cut = name.lastIndexOf('_');
-  if (cut <= 0 || cut === name.length - 1) return {};
-  return { baseCurrency: name.slice(0, cut), quoteCurrency: name.slice(cut + 1) };
 }

@@ -1,7 +1,10 @@
-// OANDA <-> port: instruments, signed units, order bodies and cancel reasons. Pure functions.
+// OANDA <-> port: instruments, signed units, order bodies, order types, fills, cancel reasons and error answers.
+// Pure functions.
 import { Decimal } from 'decimal.js';
-import type { BrokerErrorKind, OrderRequest } from '../port.js';
+import type { BrokerErrorKind, BrokerOrder, Fill, OrderRequest } from '../port.js';
+import type { ErrorReading } from '../http/client.js';
 import type { TimeInForce } from '../../../shared/signal.js';
+import type { OandaCreateOrderAnswer, OandaTransaction } from './wire.js';
 
 /** "EURUSD", "EUR/USD" and "eur_usd" all become "EUR_USD"; anything else passes unchanged (upper case). */
 export function toOandaInstrument(symbol: string): string {
@@ -35,6 +38,11 @@ export function dependentClientId(parentClientOrderId: string, leg: keyof typeof
 export const MAX_CLIENT_ID_LENGTH = 128;
 
 export const DEPENDENT_ORDER_TYPES = new Set(['TAKE_PROFIT', 'STOP_LOSS', 'TRAILING_STOP_LOSS']);
+
+/** Transactions that create an order of its own (not one of a trade's dependents). */
+export const ORDER_CREATE_TYPES = new Set(['MARKET_ORDER', 'LIMIT_ORDER', 'STOP_ORDER', 'MARKET_IF_TOUCHED_ORDER']);
+/** Transactions that create a dependent order (a trade's take-profit / stop-loss). */
+export const DEPENDENT_CREATE_TYPES = new Set(['TAKE_PROFIT_ORDER', 'STOP_LOSS_ORDER', 'TRAILING_STOP_LOSS_ORDER']);
 
 /** The parent's client order id of a v20 dependent order: from the id the adapter gave it (parent + leg suffix),
  *  else from its trade's client id, which the adapter sets to the parent's id on a bracket (this also links a
@@ -96,4 +104,54 @@ export function errorCodeKind(code: string | undefined): BrokerErrorKind | undef
   if (code === 'INSUFFICIENT_MARGIN' || code === 'INSUFFICIENT_LIQUIDITY') return 'insufficient_funds';
   if (code === 'MARKET_HALTED' || code === 'INSTRUMENT_NOT_TRADEABLE') return 'market_closed';
   return 'rejected';
+}
+
+/** How the adapter reads a v20 error answer (errorCode, or the reject reason of the transaction it carries). */
+export function readOandaError(status: number, json: unknown, text: string): ErrorReading {
+  const body = (json ?? {}) as OandaCreateOrderAnswer & { orderCancelRejectTransaction?: OandaTransaction };
+  const code = body.errorCode ?? body.orderRejectTransaction?.rejectReason ?? body.orderCancelRejectTransaction?.rejectReason;
+  const message = body.errorMessage ?? (text.slice(0, 200) || `status ${status}`);
+  const withCode = code ? `${message} (${code})` : message;
+  if (status === 400 && code === undefined && /accountID/i.test(message)) return { message: withCode, kind: 'auth' };
+  if (status === 400 || status === 422) return { message: withCode, kind: errorCodeKind(code) ?? 'rejected' };
+  if (status === 404 && code === 'ORDER_DOESNT_EXIST') return { message: withCode, kind: 'not_found' };
+  return { message: withCode };
+}
+
+/** A v20 order type (or an order-creating transaction's type without _ORDER) as the port's. */
+export function typeName(t: string): BrokerOrder['type'] {
+  if (t === 'LIMIT' || t === 'TAKE_PROFIT') return 'limit';
+  if (t === 'STOP' || t === 'STOP_LOSS') return 'stop';
+  if (t === 'TRAILING_STOP_LOSS') return 'trailing_stop';
+  return 'market';
+}
+
+/** The v20 order specifier for a client order id: "@<client id>", or the order id itself for "@<order id>",
+ *  which is how this adapter names an order that carries no client id (see OandaOrderReader.toBrokerOrder). */
+export function orderSpecifier(clientOrderId: string): string {
+  return clientOrderId.startsWith('@') ? encodeURIComponent(clientOrderId.slice(1)) : `@${encodeURIComponent(clientOrderId)}`;
+}
+
+/** An ORDER_FILL transaction as a fill. */
+export function toFill(t: OandaTransaction): Fill {
+  const units = new Decimal(t.units ?? '0');
+  const fill: Fill = {
+    tradeId: t.id,
+    clientOrderId: t.clientOrderID ?? `@${t.orderID ?? ''}`,
+    brokerOrderId: t.orderID ?? '',
+    symbol: t.instrument ?? '',
+    side: units.isNeg() ? 'sell' : 'buy',
+    quantity: units.abs().toString(),
+    price: t.price ?? '0',
+    time: t.time,
+  };
+  if (t.commission !== undefined) fill.commission = new Decimal(t.commission).abs().toString();
+  return fill;
+}
+
+/** BASE_QUOTE (EUR_USD, XAU_USD, SPX500_USD): the base and the quote currency the price is in. */
+export function oandaCurrencies(name: string): { baseCurrency?: string; quoteCurrency?: string } {
+  const cut = name.lastIndexOf('_');
+  if (cut <= 0 || cut === name.length - 1) return {};
+  return { baseCurrency: name.slice(0, cut), quoteCurrency: name.slice(cut + 1) };
 }

@@ -1,0 +1,146 @@
+// Order updates from OANDA: the transactions stream while it is up, polling /transactions/sinceid while it is down,
+// and a catch-up on the gap after each reconnect. Each order-creating, fill and cancel transaction is reported with
+// the order as v20 now has it (order-reader.ts); the hub in front of the listeners drops repeats and keeps an order
+// from moving backwards.
+import { Decimal } from 'decimal.js';
+import type { BrokerOrder, OrderUpdate } from '../port.js';
+import type { RestClient } from '../http/client.js';
+import { UpdateHub } from '../http/update-filter.js';
+import { DEPENDENT_CREATE_TYPES, ORDER_CREATE_TYPES, toFill, typeName } from './mapping.js';
+import type { OandaOrderReader } from './order-reader.js';
+import { TransactionStream } from './stream.js';
+import type { OandaTransaction } from './wire.js';
+
+export interface OandaUpdatesOptions {
+  rest: RestClient;
+  reader: OandaOrderReader;
+  /** Makes an account-relative path absolute (/v3/accounts/<id>...). */
+  path: (p: string) => string;
+  token: () => string;
+  streamUrl: string;
+  streaming: boolean;
+  pollIntervalMs: number;
+  silenceMs: number;
+}
+
+export class OandaUpdates {
+  readonly #hub = new UpdateHub();
+  readonly #rest: RestClient;
+  readonly #reader: OandaOrderReader;
+  readonly #path: (p: string) => string;
+  readonly #token: () => string;
+  readonly #streamUrl: string;
+  readonly #streaming: boolean;
+  readonly #pollIntervalMs: number;
+  readonly #silenceMs: number;
+  #stream: TransactionStream | undefined;
+  #streamUp = false;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #lastTransactionId: string | undefined;
+  #catchingUp = false;
+
+  constructor(options: OandaUpdatesOptions) {
+    this.#rest = options.rest;
+    this.#reader = options.reader;
+    this.#path = options.path;
+    this.#token = options.token;
+    this.#streamUrl = options.streamUrl;
+    this.#streaming = options.streaming;
+    this.#pollIntervalMs = options.pollIntervalMs;
+    this.#silenceMs = options.silenceMs;
+  }
+
+  /** Opens the stream (when streaming) and polls while it is down; `lastTransactionId` is the account's at connect
+   *  time, where the updates start the first time. */
+  start(lastTransactionId: string | undefined): void {
+    this.#lastTransactionId ??= lastTransactionId;
+    if (this.#streaming && !this.#stream) {
+      this.#stream = new TransactionStream({
+        url: `${this.#streamUrl.replace(/\/+$/, '')}${this.#path('/transactions/stream')}`,
+        token: this.#token,
+        silenceMs: this.#silenceMs,
+        onTransaction: (t) => this.onTransaction(t, true),
+        onConnected: (up) => {
+          const wasDown = !this.#streamUp;
+          this.#streamUp = up;
+          if (up && wasDown) void this.catchUp();
+        },
+      });
+      this.#stream.start();
+    }
+    this.ensurePolling();
+  }
+
+  stop(): void {
+    this.#stream?.stop();
+    this.#stream = undefined;
+    this.#streamUp = false;
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
+  }
+
+  add(listener: (update: OrderUpdate) => void): () => void {
+    const off = this.#hub.add(listener);
+    this.ensurePolling();
+    return off;
+  }
+
+  private ensurePolling(): void {
+    if (this.#pollTimer || this.#hub.size === 0 || this.#lastTransactionId === undefined) return;
+    this.#pollTimer = setInterval(() => {
+      if (!this.#streamUp) void this.catchUp();
+    }, this.#pollIntervalMs);
+    this.#pollTimer.unref();
+  }
+
+  /** Reads every transaction after the last one seen (polling, and the gap after a reconnect). */
+  private async catchUp(): Promise<void> {
+    if (this.#catchingUp || this.#lastTransactionId === undefined || this.#hub.size === 0) return;
+    this.#catchingUp = true;
+    try {
+      const { data } = await this.#rest.call<{ transactions: OandaTransaction[]; lastTransactionID: string }>('GET', this.#path('/transactions/sinceid'), { query: { id: this.#lastTransactionId } });
+      for (const t of data.transactions) await this.onTransaction(t, false);
+      this.#lastTransactionId = data.lastTransactionID;
+    } catch {
+      // next poll retries
+    } finally {
+      this.#catchingUp = false;
+    }
+  }
+
+  private async onTransaction(t: OandaTransaction, live: boolean): Promise<void> {
+    if (t.type === 'HEARTBEAT') return;
+    if (live && (this.#lastTransactionId === undefined || Number(t.id) > Number(this.#lastTransactionId))) this.#lastTransactionId = t.id;
+    if (this.#hub.size === 0) return;
+    try {
+      if (ORDER_CREATE_TYPES.has(t.type)) {
+        const units = new Decimal(t.units ?? '0');
+        const order: BrokerOrder = {
+          clientOrderId: t.clientExtensions?.id ?? `@${t.id}`,
+          brokerOrderId: t.id,
+          symbol: t.instrument ?? '',
+          side: units.isNeg() ? 'sell' : 'buy',
+          type: typeName(t.type.replace('_ORDER', '')),
+          quantity: units.abs().toString(),
+          filledQuantity: '0',
+          status: 'accepted',
+          updatedAt: t.time,
+        };
+        this.#hub.emit({ kind: 'order', order });
+      } else if (DEPENDENT_CREATE_TYPES.has(t.type)) {
+        // A bracket entry filled and v20 placed its take-profit / stop-loss: reported so they are adopted now.
+        const raw = await this.#reader.order(t.id);
+        if (raw) this.#hub.emit({ kind: 'order', order: await this.#reader.toBrokerOrder(raw) });
+      } else if (t.type === 'ORDER_FILL' && t.orderID) {
+        const raw = await this.#reader.order(t.orderID);
+        if (!raw) return;
+        this.#hub.emit({ kind: 'fill', fill: toFill(t), order: await this.#reader.toBrokerOrder(raw) });
+      } else if (t.type === 'ORDER_CANCEL' && t.orderID) {
+        const raw = await this.#reader.order(t.orderID);
+        if (raw) this.#hub.emit({ kind: 'order', order: await this.#reader.toBrokerOrder(raw) });
+      }
+    } catch {
+      // A lookup that failed is picked up by the lifecycle's reconciliation.
+    }
+  }
+}
