@@ -83,6 +83,12 @@ export class InvalidRequest extends Error {
 /** How a cancel meets a working order (FakeAlpaca.cancelRace). */
 export type CancelRace = 'immediate' | 'pending' | 'fill_first';
 
+/** An order as Alpaca shows it: `parentId` is the fake's own, and legs are shown the same way. */
+export function serialise(order: FakeOrder): Omit<FakeOrder, 'parentId'> {
+  const { parentId: _parent, ...rest } = order;
+  return { ...rest, legs: order.legs ? order.legs.map((l) => serialise(l) as FakeOrder) : null };
+}
+
 export function str(v: unknown): string | null {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v === 'number' || typeof v === 'string') return String(v);
