@@ -30,7 +30,7 @@ export const ACCOUNT_CREDENTIALS_HINT = 'give them as "credentials" when creatin
  *  at start-up for an agent without one. */
 export async function ccxtExchangesFor(accounts: readonly Pick<AccountRow, 'broker'>[]): Promise<string[] | undefined> {
   if (!accounts.some((a) => a.broker === 'ccxt')) return undefined;
-  return (await import('./brokers/ccxt/adapter.js')).listCcxtExchanges();
+  return (await import('./brokers/ccxt/exchange.js')).listCcxtExchanges();
 }
 
 export function accountConfigIssues(account: Pick<AccountRow, 'broker' | 'environment' | 'config'> & { baseUrl?: string | null }, ccxtExchanges: readonly string[] | undefined): ValidationIssue[] {

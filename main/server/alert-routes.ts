@@ -30,7 +30,7 @@ export interface AlertRouteDeps {
 export function mountAlertRoutes(r: express.Router, d: AlertRouteDeps): void {
   // The broker catalogue: the crypto exchanges are CCXT's own list, so every exchange it supports is offered.
   r.get('/brokers', async (_req, res) => {
-    const { listCcxtExchanges } = await import('../brokers/ccxt/adapter.js'); // loaded on demand: CCXT is large
+    const { listCcxtExchanges } = await import('../brokers/ccxt/exchange.js'); // loaded on demand: CCXT is large
     res.json({ items: ['paper', 'alpaca', 'oanda', 'ccxt'], ccxtExchanges: listCcxtExchanges() });
   });
 

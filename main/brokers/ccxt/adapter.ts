@@ -2,9 +2,8 @@
 // give precision and limits. Our client order id is put in the form the exchange accepts (client-id.ts) and
 // CCXT maps it to the exchange's field (Binance newClientOrderId, OKX clOrdId, Kraken cl_ord_id...); what the
 // exchange reports is mapped back to the agent's own id.
-import ccxt, { type Exchange, type Order as CcxtOrder, type Trade as CcxtTrade, type Market as CcxtMarket } from 'ccxt';
-
-type Market = NonNullable<CcxtMarket>;
+// The exchange object is built in exchange.ts; what CCXT returns is read in mapping.ts.
+import type { Exchange, Order as CcxtOrder } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import {
   BrokerError,
@@ -18,12 +17,13 @@ import {
   type OrderUpdate,
   type Position,
 } from '../port.js';
-import type { OrderStatus } from '../../../shared/order-status.js';
-import type { OrderType, TimeInForce } from '../../../shared/signal.js';
+import type { TimeInForce } from '../../../shared/signal.js';
 import { UpdateHub } from '../http/update-filter.js';
 import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
 import { toBrokerError } from './errors.js';
 import { clientIdRule, type ClientIdRule, type ScanMethod } from './client-id.js';
+import { ccxtCapabilities, createExchange } from './exchange.js';
+import { averageCost, fromCcxtOrder, toFill, toInstrumentInfo, toPosition, type Market } from './mapping.js';
 
 export interface CcxtCredentials {
   apiKey: string;
@@ -51,41 +51,6 @@ export interface CcxtConfig {
   options?: Record<string, unknown>;
 }
 
-/** Every exchange id CCXT supports: the UI's exchange list comes from CCXT itself. */
-export function listCcxtExchanges(): string[] {
-  return [...(ccxt.exchanges as string[])].sort();
-}
-
-function status(o: CcxtOrder): OrderStatus {
-  const filled = new Decimal(o.filled ?? 0);
-  switch (o.status) {
-    case 'open':
-      return filled.gt(0) ? 'partially_filled' : 'accepted';
-    case 'closed':
-      return 'filled';
-    case 'canceled':
-      return 'canceled';
-    case 'expired':
-      return 'expired';
-    case 'rejected':
-      return 'rejected';
-    default:
-      return 'accepted';
-  }
-}
-
-function num(v: number | string | undefined | null): string | undefined {
-  return v === undefined || v === null ? undefined : new Decimal(v).toString();
-}
-
-function orderType(t: string | undefined): OrderType {
-  const s = (t ?? 'market').toLowerCase();
-  if (s === 'limit' || s === 'limit_maker') return 'limit';
-  if (s.includes('stop') && s.includes('limit')) return 'stop_limit';
-  if (s.includes('stop')) return 'stop';
-  return 'market';
-}
-
 export class CcxtAdapter implements BrokerAdapter {
   readonly broker: string;
   readonly capabilities: BrokerCapabilities;
@@ -106,48 +71,13 @@ export class CcxtAdapter implements BrokerAdapter {
     config: CcxtConfig,
     credentials: CcxtCredentials,
   ) {
-    const ExchangeClass = (ccxt as unknown as Record<string, new (cfg: Record<string, unknown>) => Exchange>)[config.exchange];
-    if (typeof ExchangeClass !== 'function' || !(ccxt.exchanges as string[]).includes(config.exchange)) throw new BrokerError('invalid', `CCXT has no exchange "${config.exchange}"`);
+    const exchange = createExchange(config, credentials);
     this.#config = config;
     this.#ids = clientIdRule(config.exchange);
     this.broker = `ccxt:${config.exchange}`;
     this.#secrets = [credentials.apiKey, credentials.secret, credentials.password ?? ''].filter((s) => s.length > 0);
-    const exchange = new ExchangeClass({
-      apiKey: credentials.apiKey,
-      secret: credentials.secret,
-      ...(credentials.password ? { password: credentials.password } : {}),
-      enableRateLimit: true,
-      timeout: config.timeoutMs ?? 10_000,
-      options: {
-        defaultType: config.marketType ?? 'spot',
-        // Only the markets this account trades: fewer requests, no derivatives endpoints for a spot account.
-        fetchMarkets: { types: [config.marketType === 'swap' || config.marketType === 'future' ? 'linear' : 'spot'] },
-        fetchCurrencies: false,
-        fetchMargins: false,
-        warnOnFetchOpenOrdersWithoutSymbol: false,
-        ...config.options,
-      },
-    });
-    if (config.rateLimitMs !== undefined) exchange.rateLimit = config.rateLimitMs;
-    if (config.environment === 'sandbox') exchange.setSandboxMode(true);
-    if (config.baseUrl) retarget(exchange, config.baseUrl);
     this.#exchange = exchange;
-    const has = exchange.has;
-    this.capabilities = {
-      orderTypes: has.createStopLimitOrder ? ['market', 'limit', 'stop_limit'] : ['market', 'limit'],
-      // `day` (the strategy default) is taken and sent as GTC: crypto trades around the clock and has no trading
-      // day to end at; a market order carries no time in force at all.
-      timeInForce: ['day', 'gtc', 'ioc', 'fok'],
-      brackets: false,
-      oco: false,
-      trailingStops: false,
-      fractional: true,
-      shortSelling: (config.marketType ?? 'spot') !== 'spot',
-      clientIdLookup: true,
-      modify: false,
-      requestsPerMinute: Math.floor(60_000 / Math.max(1, exchange.rateLimit ?? 50)),
-      streaming: false,
-    };
+    this.capabilities = ccxtCapabilities(exchange, config);
   }
 
   toJSON(): Record<string, unknown> {
@@ -223,26 +153,7 @@ export class CcxtAdapter implements BrokerAdapter {
 
   async instrument(symbol: string): Promise<InstrumentInfo> {
     const m = await this.market(symbol);
-    const lot = num(m.precision.amount) ?? '0.00000001';
-    const info: InstrumentInfo = {
-      symbol: m.symbol,
-      assetClass: m.spot ? 'crypto' : 'future',
-      tradable: m.active !== false,
-      lotSize: lot,
-      tickSize: num(m.precision.price) ?? '0.00000001',
-      minQuantity: num(m.limits.amount?.min) ?? lot,
-      fractionable: true,
-    };
-    const minNotional = num(m.limits.cost?.min);
-    if (minNotional !== undefined) info.minNotional = minNotional;
-    if (m.base) info.baseCurrency = m.base;
-    if (m.quote) info.quoteCurrency = m.quote;
-    // Quantities (and lotSize / minQuantity above) are in the market's own units: coins on spot, contracts on a
-    // swap or future, each holding contractSize of the base. An inverse contract is worth a fixed amount of the
-    // quote, not price × size: its size is left unknown, so money-based sizing refuses it rather than guess.
-    const contractSize = m.spot ? '1' : m.inverse ? undefined : num(m.contractSize);
-    if (contractSize !== undefined) info.contractSize = contractSize;
-    return info;
+    return toInstrumentInfo(m);
   }
 
   private precheck(req: OrderRequest): void {
@@ -286,24 +197,10 @@ export class CcxtAdapter implements BrokerAdapter {
     return known ?? this.#agentIdOf.get(String(o.id)) ?? String(o.id);
   }
 
+  /** The order under the agent's id, its symbol and exchange id remembered for later lookups and fills. */
   private toBrokerOrder(o: CcxtOrder, known?: string): BrokerOrder {
     const clientOrderId = this.agentId(o, known);
-    const order: BrokerOrder = {
-      clientOrderId,
-      brokerOrderId: String(o.id),
-      symbol: o.symbol ?? '',
-      side: o.side === 'sell' ? 'sell' : 'buy',
-      type: orderType(o.type),
-      quantity: num(o.amount) ?? '0',
-      filledQuantity: num(o.filled) ?? '0',
-      status: status(o),
-      updatedAt: new Date(o.lastUpdateTimestamp ?? o.timestamp ?? Date.now()).toISOString(),
-    };
-    const avg = num(o.average);
-    if (avg !== undefined && new Decimal(order.filledQuantity).gt(0)) order.averageFillPrice = avg;
-    if (o.price && order.type !== 'market') order.limitPrice = num(o.price)!;
-    const trigger = num(o.triggerPrice ?? o.stopPrice);
-    if (trigger !== undefined && trigger !== '0') order.stopPrice = trigger;
+    const order = fromCcxtOrder(o, clientOrderId);
     if (o.symbol && clientOrderId !== String(o.id)) this.#symbolOf.set(clientOrderId, o.symbol);
     if (o.id !== undefined && clientOrderId !== String(o.id)) this.rememberAgentId(String(o.id), clientOrderId);
     return order;
@@ -413,28 +310,10 @@ export class CcxtAdapter implements BrokerAdapter {
           clientOrderId = this.agentId(o, t.order);
           this.rememberAgentId(t.order, clientOrderId);
         }
-        fills.push(this.toFill(t, clientOrderId, m.symbol));
+        fills.push(toFill(t, clientOrderId, m.symbol));
       }
     }
     return fills;
-  }
-
-  private toFill(t: CcxtTrade, clientOrderId: string, symbol: string): Fill {
-    const fill: Fill = {
-      // Trade ids are unique only within a symbol at some exchanges (Binance counts per symbol): the symbol makes
-      // the id unique across the account, so a fill in another symbol with the same number is not a duplicate.
-      tradeId: t.id !== undefined && t.id !== null && t.id !== '' ? `${symbol}:${t.id}` : `${symbol}:${t.order}:${t.timestamp ?? 0}:${t.amount ?? 0}:${t.price ?? 0}`,
-      clientOrderId,
-      brokerOrderId: String(t.order),
-      symbol: t.symbol ?? '',
-      side: t.side === 'sell' ? 'sell' : 'buy',
-      quantity: num(t.amount) ?? '0',
-      price: num(t.price) ?? '0',
-      time: new Date(t.timestamp ?? 0).toISOString(),
-    };
-    const fee = num(t.fee?.cost);
-    if (fee !== undefined) fill.commission = fee;
-    return fill;
   }
 
   async positions(): Promise<Position[]> {
@@ -443,15 +322,7 @@ export class CcxtAdapter implements BrokerAdapter {
       const list = await this.call('fetchPositions', () => this.#exchange.fetchPositions());
       return list
         .filter((p) => (p.contracts ?? 0) !== 0)
-        .map((p) => {
-          const size = new Decimal(p.contracts ?? 0).mul(p.contractSize ?? 1);
-          const pos: Position = { symbol: p.symbol ?? '', quantity: (p.side === 'short' ? size.neg() : size).toString(), averagePrice: num(p.entryPrice) ?? '0' };
-          const mark = num(p.markPrice);
-          if (mark !== undefined) pos.marketPrice = mark;
-          const upl = num(p.unrealizedPnl);
-          if (upl !== undefined) pos.unrealizedPnl = upl;
-          return pos;
-        });
+        .map(toPosition);
     }
     // Spot: a position is a non-quote balance; its average price is the average cost of the buys since flat.
     const quote = this.#config.quoteCurrency ?? 'USDT';
@@ -471,36 +342,4 @@ export class CcxtAdapter implements BrokerAdapter {
     // No push channel over REST (capabilities.streaming=false): the lifecycle polls instead.
     return this.#hub.add(listener);
   }
-}
-
-/** Average cost of the open quantity, walking trades oldest first (sells keep the average). */
-function averageCost(trades: CcxtTrade[]): string {
-  let qty = new Decimal(0);
-  let cost = new Decimal(0);
-  for (const t of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
-    const amount = new Decimal(t.amount ?? 0);
-    const price = new Decimal(t.price ?? 0);
-    if (t.side === 'buy') {
-      qty = qty.plus(amount);
-      cost = cost.plus(amount.mul(price));
-    } else if (qty.gt(0)) {
-      const avg = cost.div(qty);
-      qty = Decimal.max(0, qty.minus(amount));
-      cost = avg.mul(qty);
-    }
-  }
-  return qty.gt(0) ? cost.div(qty).toString() : '0';
-}
-
-/** Rewrites every REST URL of the exchange to the given origin, keeping each URL's path. */
-function retarget(exchange: Exchange, baseUrl: string): void {
-  const origin = baseUrl.replace(/\/+$/, '');
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return node.replace(/^https?:\/\/[^/]+/, origin);
-    if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node as Record<string, unknown>)) (node as Record<string, unknown>)[k] = walk(v);
-    }
-    return node;
-  };
-  exchange.urls.api = walk(exchange.urls.api) as Exchange['urls']['api'];
 }

@@ -2,7 +2,8 @@
 // Binance spot API (signed requests, filters, balances), errors map to the trader's codes without secrets.
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerError } from '../port.js';
-import { CcxtAdapter, listCcxtExchanges, type CcxtConfig } from './adapter.js';
+import { CcxtAdapter, type CcxtConfig } from './adapter.js';
+import { listCcxtExchanges } from './exchange.js';
 import { FakeBinance } from './fake-binance.js';
 import { codeForBrokerError } from '../http/codes.js';
 import { eventually } from '../contract/suite.js';

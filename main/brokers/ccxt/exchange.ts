@@ -1,0 +1,70 @@
+// The CCXT exchange object behind an account: which exchange (any id CCXT has), its options (only the markets the
+// account trades, CCXT's own rate limiter on), sandbox mode, a base URL for tests and proxies, and what the adapter
+// can do there.
+import ccxt, { type Exchange } from 'ccxt';
+import { BrokerError, type BrokerCapabilities } from '../port.js';
+import type { CcxtConfig, CcxtCredentials } from './adapter.js';
+
+/** Every exchange id CCXT supports: the UI's exchange list comes from CCXT itself. */
+export function listCcxtExchanges(): string[] {
+  return [...(ccxt.exchanges as string[])].sort();
+}
+
+/** The exchange `config` names, logged in with `credentials`. */
+export function createExchange(config: CcxtConfig, credentials: CcxtCredentials): Exchange {
+  const ExchangeClass = (ccxt as unknown as Record<string, new (cfg: Record<string, unknown>) => Exchange>)[config.exchange];
+  if (typeof ExchangeClass !== 'function' || !(ccxt.exchanges as string[]).includes(config.exchange)) throw new BrokerError('invalid', `CCXT has no exchange "${config.exchange}"`);
+  const exchange = new ExchangeClass({
+    apiKey: credentials.apiKey,
+    secret: credentials.secret,
+    ...(credentials.password ? { password: credentials.password } : {}),
+    enableRateLimit: true,
+    timeout: config.timeoutMs ?? 10_000,
+    options: {
+      defaultType: config.marketType ?? 'spot',
+      // Only the markets this account trades: fewer requests, no derivatives endpoints for a spot account.
+      fetchMarkets: { types: [config.marketType === 'swap' || config.marketType === 'future' ? 'linear' : 'spot'] },
+      fetchCurrencies: false,
+      fetchMargins: false,
+      warnOnFetchOpenOrdersWithoutSymbol: false,
+      ...config.options,
+    },
+  });
+  if (config.rateLimitMs !== undefined) exchange.rateLimit = config.rateLimitMs;
+  if (config.environment === 'sandbox') exchange.setSandboxMode(true);
+  if (config.baseUrl) retarget(exchange, config.baseUrl);
+  return exchange;
+}
+
+/** What the adapter can do at `exchange`: what CCXT says it has, the market type, its request rate. */
+export function ccxtCapabilities(exchange: Exchange, config: CcxtConfig): BrokerCapabilities {
+  const has = exchange.has;
+  return {
+    orderTypes: has.createStopLimitOrder ? ['market', 'limit', 'stop_limit'] : ['market', 'limit'],
+    // `day` (the strategy default) is taken and sent as GTC: crypto trades around the clock and has no trading
+    // day to end at; a market order carries no time in force at all.
+    timeInForce: ['day', 'gtc', 'ioc', 'fok'],
+    brackets: false,
+    oco: false,
+    trailingStops: false,
+    fractional: true,
+    shortSelling: (config.marketType ?? 'spot') !== 'spot',
+    clientIdLookup: true,
+    modify: false,
+    requestsPerMinute: Math.floor(60_000 / Math.max(1, exchange.rateLimit ?? 50)),
+    streaming: false,
+  };
+}
+
+/** Rewrites every REST URL of the exchange to the given origin, keeping each URL's path. */
+function retarget(exchange: Exchange, baseUrl: string): void {
+  const origin = baseUrl.replace(/\/+$/, '');
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return node.replace(/^https?:\/\/[^/]+/, origin);
+    if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node as Record<string, unknown>)) (node as Record<string, unknown>)[k] = walk(v);
+    }
+    return node;
+  };
+  exchange.urls.api = walk(exchange.urls.api) as Exchange['urls']['api'];
+}
