@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { BrokerErrorKind, BrokerOrder, Fill, OrderRequest } from '../port.js';
 import type { ErrorReading } from '../http/client.js';
 import type { TimeInForce } from '../../../shared/signal.js';
-import type { OandaCreateOrderAnswer, OandaTransaction } from './wire.js';
+import type { OandaClientExtensions, OandaCreateOrderAnswer, OandaTransaction } from './wire.js';
 
 /** "EURUSD", "EUR/USD" and "eur_usd" all become "EUR_USD"; anything else passes unchanged (upper case). */
 export function toOandaInstrument(symbol: string): string {
@@ -130,6 +130,23 @@ export function typeName(t: string): BrokerOrder['type'] {
  *  which is how this adapter names an order that carries no client id (see OandaOrderReader.toBrokerOrder). */
 export function orderSpecifier(clientOrderId: string): string {
   return clientOrderId.startsWith('@') ? encodeURIComponent(clientOrderId.slice(1)) : `@${encodeURIComponent(clientOrderId)}`;
+}
+
+/** An order, or the transaction that created it, as the port's before anything filled or ended it: `type` is its
+ *  v20 type (without _ORDER), the side the sign of its units, and one without a client id is named "@<its id>". */
+export function acceptedOrder(o: { id: string; clientExtensions?: OandaClientExtensions; instrument?: string; units?: string }, type: string, updatedAt: string): BrokerOrder {
+  const units = new Decimal(o.units ?? '0');
+  return {
+    clientOrderId: o.clientExtensions?.id ?? `@${o.id}`,
+    brokerOrderId: o.id,
+    symbol: o.instrument ?? '',
+    side: units.isNeg() ? 'sell' : 'buy',
+    type: typeName(type),
+    quantity: units.abs().toString(),
+    filledQuantity: '0',
+    status: 'accepted',
+    updatedAt,
+  };
 }
 
 /** An ORDER_FILL transaction as a fill. */

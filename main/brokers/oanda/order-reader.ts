@@ -3,7 +3,7 @@
 import { Decimal } from 'decimal.js';
 import { BrokerError, type BrokerOrder } from '../port.js';
 import type { RestClient } from '../http/client.js';
-import { DEPENDENT_ORDER_TYPES, cancelReasonKind, parentClientIdOf, typeName } from './mapping.js';
+import { DEPENDENT_ORDER_TYPES, acceptedOrder, cancelReasonKind, parentClientIdOf, typeName } from './mapping.js';
 import type { OandaOrder, OandaTrade, OandaTransaction } from './wire.js';
 
 export class OandaOrderReader {
@@ -37,18 +37,7 @@ export class OandaOrderReader {
   /** A v20 order as a BrokerOrder; filled and cancelled orders need their transaction for price / reason. */
   async toBrokerOrder(o: OandaOrder): Promise<BrokerOrder> {
     if (DEPENDENT_ORDER_TYPES.has(o.type)) return this.toDependentOrder(o);
-    const units = new Decimal(o.units ?? '0');
-    const order: BrokerOrder = {
-      clientOrderId: o.clientExtensions?.id ?? `@${o.id}`,
-      brokerOrderId: o.id,
-      symbol: o.instrument ?? '',
-      side: units.isNeg() ? 'sell' : 'buy',
-      type: typeName(o.type),
-      quantity: units.abs().toString(),
-      filledQuantity: '0',
-      status: 'accepted',
-      updatedAt: o.filledTime ?? o.cancelledTime ?? o.createTime,
-    };
+    const order = acceptedOrder(o, o.type, o.filledTime ?? o.cancelledTime ?? o.createTime);
     if (o.type === 'LIMIT' && o.price) order.limitPrice = o.price;
     if (o.type === 'STOP' && o.price) order.stopPrice = o.price;
     const fill = o.state === 'FILLED' && o.fillingTransactionID ? await this.transaction(o.fillingTransactionID) : undefined;

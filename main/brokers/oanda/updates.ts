@@ -1,12 +1,11 @@
 // Order updates from OANDA: the transactions stream while it is up, polling /transactions/sinceid while it is down,
-// and a catch-up on the gap after each reconnect. Each order-creating, fill and cancel transaction is reported with
-// the order as v20 now has it (order-reader.ts); the hub in front of the listeners drops repeats and keeps an order
-// from moving backwards.
-import { Decimal } from 'decimal.js';
-import type { BrokerOrder, OrderUpdate } from '../port.js';
+// and a catch-up on the gap after each reconnect. An order's creation is reported as the transaction tells it; a
+// fill, a cancel or a dependent order's creation with the order as v20 now has it (order-reader.ts). The hub in
+// front of the listeners drops repeats and keeps an order from moving backwards.
+import type { OrderUpdate } from '../port.js';
 import type { RestClient } from '../http/client.js';
 import { UpdateHub } from '../http/update-filter.js';
-import { DEPENDENT_CREATE_TYPES, ORDER_CREATE_TYPES, toFill, typeName } from './mapping.js';
+import { DEPENDENT_CREATE_TYPES, ORDER_CREATE_TYPES, acceptedOrder, toFill } from './mapping.js';
 import type { OandaOrderReader } from './order-reader.js';
 import { TransactionStream } from './stream.js';
 import type { OandaTransaction } from './wire.js';
@@ -114,19 +113,7 @@ export class OandaUpdates {
     if (this.#hub.size === 0) return;
     try {
       if (ORDER_CREATE_TYPES.has(t.type)) {
-        const units = new Decimal(t.units ?? '0');
-        const order: BrokerOrder = {
-          clientOrderId: t.clientExtensions?.id ?? `@${t.id}`,
-          brokerOrderId: t.id,
-          symbol: t.instrument ?? '',
-          side: units.isNeg() ? 'sell' : 'buy',
-          type: typeName(t.type.replace('_ORDER', '')),
-          quantity: units.abs().toString(),
-          filledQuantity: '0',
-          status: 'accepted',
-          updatedAt: t.time,
-        };
-        this.#hub.emit({ kind: 'order', order });
+        this.#hub.emit({ kind: 'order', order: acceptedOrder(t, t.type.replace('_ORDER', ''), t.time) });
       } else if (DEPENDENT_CREATE_TYPES.has(t.type)) {
         // A bracket entry filled and v20 placed its take-profit / stop-loss: reported so they are adopted now.
         const raw = await this.#reader.order(t.id);
