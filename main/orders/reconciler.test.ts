@@ -251,6 +251,41 @@ describe('reconciliation', () => {
     h.close();
   });
 
+  it('a cancel the broker took but never carried out is sent again, with what follows it, once the broker still shows the order working 30 s later', async () => {
+    const h = harness({ requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentGraceMs: 30 });
+    const paper = h.paper();
+    paper.observePrice('AAPL', '100');
+    const adapter = new FaultyAdapter(paper, { submitFaultRate: 0, dropUpdateRate: 0 });
+    h.router.register('acc1', adapter);
+    let clock = Date.now();
+    const reconciler = new Reconciler(h.orders, h.lifecycle, h.router, h.tradingState, h.log, { fillsOverlapMs: 1000 }, () => new Date(clock));
+    await reconciler.reconcileAll('startup');
+    const o = await h.router.submit(order('c1', { type: 'limit', limitPrice: '90', timeInForce: 'gtc' }), { accountId: 'acc1', leg: 'entry' });
+    expect(o.status).toBe('accepted');
+    // The broker answers the cancel as taken (Alpaca's 204 and pending_cancel) and then never carries it out.
+    const cancel = adapter.cancel.bind(adapter);
+    adapter.cancel = async (id) => ({ ...(await paper.orderByClientId(id))!, status: 'cancel_pending' as const });
+    await h.router.cancel(o.id, { next: 'position_closes' });
+    expect(h.orders.get(o.id)!.status).toBe('cancel_pending');
+    adapter.cancel = cancel;
+
+    // Soon after, the broker may still be on it: nothing is sent, and a working report does not undo the cancel.
+    const [soon] = await reconciler.reconcileAll('periodic');
+    expect(soon).toMatchObject({ cancelsResent: 0, mismatches: [], halted: false });
+    expect(h.orders.get(o.id)!.status).toBe('cancel_pending');
+    expect((await paper.orderByClientId('c1'))!.status).toBe('accepted');
+
+    clock += 31_000;
+    const [later] = await reconciler.reconcileAll('periodic');
+    expect(later).toMatchObject({ cancelsResent: 1, mismatches: [], halted: false });
+    expect((await paper.orderByClientId('c1'))!.status).toBe('canceled');
+    expect(h.orders.get(o.id)!.status).toBe('canceled');
+    const requests = h.orders.events(o.id).filter((e) => e.kind === 'cancel_request');
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.data).toMatchObject({ next: 'position_closes' }); // what follows the cancel is kept
+    h.close();
+  });
+
   it('an unreachable broker during reconciliation concludes nothing and halts nothing', async () => {
     const { h, adapter, reconciler } = setup();
     await reconciler.reconcileAll('startup');

@@ -16,7 +16,7 @@ import { isTerminal } from '../../shared/order-status.js';
 /** The prefix of every client order id the agent issues (main/ids.ts clientOrderId). */
 const AGENT_ID_PREFIX = 'vz-';
 import type { OrderLifecycle } from './lifecycle.js';
-import type { OrderRouter, TradingStateControl } from './router.js';
+import type { CancelContext, OrderRouter, TradingStateControl } from './router.js';
 
 export interface ReconcilerOptions {
   /** Seconds between periodic runs. */
@@ -37,6 +37,8 @@ export interface ReconcileReport {
   /** Orders closed here as never sent, found open at the broker and canceled there, or being canceled there
    *  already (router.cancelStands). */
   ordersCanceled: number;
+  /** Orders whose cancel the broker took but had not carried out long after (still working there): asked again. */
+  cancelsResent: number;
   fillsRecovered: number;
   externalFills: number;
   lookupFailures: number;
@@ -48,6 +50,9 @@ const OPEN = ['created', 'submitting', 'unknown', 'accepted', 'partially_filled'
 
 /** Orders of one account checked at the same time. */
 const ORDERS_AT_ONCE = 8;
+
+/** How long after its last cancel request an order may still be reported working before the cancel is sent again. */
+const CANCEL_LOST_AFTER_MS = 30_000;
 
 /** Runs `fn` on every item, at most `limit` at a time; resolves when all are done (each handles its own errors). */
 async function inBatches<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -106,7 +111,7 @@ export class Reconciler {
 
   async reconcileAccount(accountId: string, trigger: string): Promise<ReconcileReport> {
     const adapter = this.router.adapter(accountId);
-    const report: ReconcileReport = { accountId, trigger, ordersChecked: 0, ordersCorrected: 0, ordersCanceled: 0, fillsRecovered: 0, externalFills: 0, lookupFailures: 0, mismatches: [], halted: false };
+    const report: ReconcileReport = { accountId, trigger, ordersChecked: 0, ordersCorrected: 0, ordersCanceled: 0, cancelsResent: 0, fillsRecovered: 0, externalFills: 0, lookupFailures: 0, mismatches: [], halted: false };
     if (!adapter) return report;
     // The account was deleted while this run waited for its broker (it left the router in the delete's tick): its
     // cursor, baseline and trading state went with it, and nothing of this run is written back for it.
@@ -134,6 +139,7 @@ export class Reconciler {
             return;
           }
           this.lifecycle.applyBrokerOrder(o.id, b, 'reconciled');
+          if (o.status === 'cancel_pending' && (b.status === 'accepted' || b.status === 'partially_filled') && (await this.cancelAgain(o, at))) report.cancelsResent++;
         } else {
           const r = await this.router.resolve(o.id);
           if (r.status === 'unknown' || r.status === 'submitting') this.router.scheduleResolve(o.id, this.router.options.resolveBaseMs);
@@ -246,6 +252,21 @@ export class Reconciler {
       this.log.warn({ accountId, trigger, err: (err as Error).message }, 'reconciliation could not reach the broker; will retry');
     }
     return report;
+  }
+
+  /**
+   * An order the agent asked to cancel that the broker still shows working CANCEL_LOST_AFTER_MS after the last request
+   * (the broker answered the cancel but never carried it out, or the request was lost on the way): the cancel is sent
+   * again, with what was to follow it. A working report does not undo `cancel_pending` (state-machine.ts decideReport),
+   * so without this the order would stay "being canceled" here while it can still fill there. True when sent again.
+   */
+  private async cancelAgain(o: OrderView, at: Date): Promise<boolean> {
+    const last = this.orders.events(o.id).filter((e) => e.kind === 'cancel_request').at(-1);
+    if (last && at.getTime() - Date.parse(last.at) < CANCEL_LOST_AFTER_MS) return false; // the broker may be on it now
+    const next = (last?.data as { next?: CancelContext['next'] } | null | undefined)?.next;
+    this.log.warn({ orderId: o.id, clientOrderId: o.clientOrderId, askedAt: last?.at }, 'an order asked to be canceled still works at the broker; asking again');
+    await this.router.cancel(o.id, next !== undefined ? { next } : {});
+    return true;
   }
 
   /** The trader checked the broker and wants its positions taken as they are: the baseline absorbs the difference. */
