@@ -22,7 +22,8 @@ import type { OrderView } from '../../shared/api-types.js';
 import { stopLossShape, type OrderRequest } from '../brokers/port.js';
 import { clientOrderId } from '../ids.js';
 import type { OrderLifecycle } from './lifecycle.js';
-import type { CancelContext, OrderRouter } from './router.js';
+import type { OrderRouter } from './router.js';
+import type { CancelContext } from './cancel.js';
 
 /** The leg name the protective exit is stored with. */
 export const PROTECT_LEG = 'protect';

@@ -16,7 +16,8 @@ import { isTerminal } from '../../shared/order-status.js';
 /** The prefix of every client order id the agent issues (main/ids.ts clientOrderId). */
 const AGENT_ID_PREFIX = 'vz-';
 import type { OrderLifecycle } from './lifecycle.js';
-import type { CancelContext, OrderRouter, TradingStateControl } from './router.js';
+import type { OrderRouter, TradingStateControl } from './router.js';
+import type { CancelContext } from './cancel.js';
 
 export interface ReconcilerOptions {
   /** Seconds between periodic runs. */

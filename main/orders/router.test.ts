@@ -6,7 +6,8 @@ import { FaultyAdapter, type FaultOptions } from '../brokers/paper/faulty-adapte
 import { AccountThrottle } from './throttle.js';
 import { eventually, tempDir } from '../test-support/agent.js';
 import { BrokerError, type OrderRequest, type OrderUpdate } from '../brokers/port.js';
-import { neverSent, type RouterOptions } from './router.js';
+import type { RouterOptions } from './router.js';
+import { neverSent } from './never-sent.js';
 
 const order = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ clientOrderId: id, symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '100', ...extra });
 const fast: Partial<RouterOptions> = { requestTimeoutMs: 50, resolveBaseMs: 5, resolveMaxMs: 20, absentLookups: 2, absentGraceMs: 30, maxCertainRetries: 2 };

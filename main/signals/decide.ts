@@ -8,7 +8,7 @@ import type { AccountDayRepo } from '../store/account-days.js';
 import type { OrderView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
 import type { TradingState } from '../../shared/trading-state.js';
-import type { SendRefusal } from '../orders/router.js';
+import type { SendRefusal } from '../orders/submit.js';
 import type { TradingStateService } from '../trading-state.js';
 import { planSignal, mapSymbol, type PlanResult } from '../strategy/index.js';
 import { evaluateRisk, tradingDayAt, type RiskVerdict, type RiskContext } from '../risk/index.js';

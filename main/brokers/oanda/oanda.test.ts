@@ -6,7 +6,7 @@ import { type OrderUpdate } from '../port.js';
 import { OandaAdapter, type OandaConfig } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
 import { cancelReasonKind, dependentClientId, signedUnits, toOandaInstrument, toOandaOrderBody } from './mapping.js';
-import { missingCapability } from '../../orders/router.js';
+import { missingCapability } from '../../orders/submit.js';
 import { eventually } from '../contract/suite.js';
 import { codeForBrokerError } from '../http/codes.js';
 
