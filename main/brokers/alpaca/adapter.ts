@@ -1,5 +1,7 @@
 // Alpaca Trading API v2 adapter (US equities and crypto, paper and live). A small typed fetch client:
 // the official SDK adds nothing the adapter needs and is not installed.
+// The checks before sending are precheck.ts, reading orders back order-reader.ts, waiting for accepted cancels to end
+// cancel-wait.ts, the stream and polling updates.ts, the wire formats mapping.ts.
 import { Decimal } from 'decimal.js';
 import {
   BrokerError,
@@ -16,12 +18,13 @@ import {
 import { RestClient } from '../http/client.js';
 import { readAlpacaError } from './errors.js';
 import { perMinuteBucket, type TokenBucket } from '../http/rate-limiter.js';
-import { UpdateHub } from '../http/update-filter.js';
 import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
-import { redact } from '../http/redact.js';
-import { alpacaTimeInForce, fromAlpacaOrder, isCryptoSymbol, isFractional, mayBeLeg, toAlpacaOrderBody, toAlpacaSymbol } from './mapping.js';
-import { TradeUpdatesStream } from './stream.js';
-import type { AlpacaAccount, AlpacaAsset, AlpacaClock, AlpacaFillActivity, AlpacaOrder, AlpacaPosition, AlpacaTradeUpdate } from './wire.js';
+import { FINAL_STATUSES, fromAlpacaOrder, toAlpacaOrderBody, toAlpacaSymbol } from './mapping.js';
+import { precheck } from './precheck.js';
+import { AlpacaOrderReader } from './order-reader.js';
+import { CancelWaits } from './cancel-wait.js';
+import { AlpacaUpdates } from './updates.js';
+import type { AlpacaAccount, AlpacaAsset, AlpacaClock, AlpacaFillActivity, AlpacaOrder, AlpacaPosition } from './wire.js';
 
 export const ALPACA_HOSTS = { paper: 'https://paper-api.alpaca.markets', live: 'https://api.alpaca.markets' } as const;
 
@@ -63,22 +66,6 @@ export const ALPACA_CAPABILITIES: BrokerCapabilities = {
   streaming: true,
 };
 
-const CRYPTO_TYPES = new Set(['market', 'limit', 'stop_limit']);
-const CRYPTO_TIF = new Set(['gtc', 'ioc']);
-
-/** Alpaca order statuses after which nothing changes any more (Orders at Alpaca, "Order Lifecycle"). */
-const FINAL_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced']);
-
-/** How long before a leg's creation its parent may have been submitted (the lower bound of the lookup; Alpaca
- *  creates the legs with the parent, so this only absorbs clock granularity). */
-const LEG_PARENT_LOOKBACK_MS = 60_000;
-
-/** One id for a fill whether it came from the stream or from the activities endpoint (their own ids differ):
- *  the order id plus the cumulative filled quantity after the fill. */
-function fillId(orderId: string, cumulative: string): string {
-  return `${orderId}:${new Decimal(cumulative).toString()}`;
-}
-
 export class AlpacaAdapter implements BrokerAdapter {
   readonly broker = 'alpaca';
   readonly capabilities: BrokerCapabilities;
@@ -89,27 +76,10 @@ export class AlpacaAdapter implements BrokerAdapter {
   readonly #secretKey: string;
   readonly #rest: RestClient;
   readonly #limiter: TokenBucket;
-  readonly #hub = new UpdateHub();
-  readonly #brokerIds = new Map<string, string>();
-  readonly #clientIds = new Map<string, string>();
-  /** Leg broker order id → the parent's client order id (from the submit answer, nested lists and lookups). */
-  readonly #legParent = new Map<string, string>();
-  /** Broker order ids looked up and found not to be legs (each is asked once). */
-  readonly #notLegs = new Set<string>();
-  /** Stream updates of legs whose parent must be looked up first, kept in arrival order. */
-  #legUpdates: Promise<void> = Promise.resolve();
-  #stream: TradeUpdatesStream | undefined;
-  #streamUp = false;
-  #pollTimer: NodeJS.Timeout | undefined;
-  #pollSince = new Date().toISOString();
-  #polling = false;
+  readonly #reader: AlpacaOrderReader;
+  readonly #waits: CancelWaits;
+  readonly #updates: AlpacaUpdates;
   readonly #baseUrl: string;
-  readonly #streamUrl: string;
-  readonly #streaming: boolean;
-  readonly #pollIntervalMs: number;
-  readonly #cancelWaitMs: number;
-  /** Waiting for orders to end (a cancel Alpaca accepted), by Alpaca order id: told by the stream's updates. */
-  readonly #endWaiters = new Map<string, Set<(o: AlpacaOrder) => void>>();
 
   constructor(
     readonly id: string,
@@ -119,11 +89,8 @@ export class AlpacaAdapter implements BrokerAdapter {
     this.#keyId = credentials.keyId;
     this.#secretKey = credentials.secretKey;
     this.#baseUrl = config.baseUrl ?? ALPACA_HOSTS[config.environment];
-    this.#streamUrl = config.streamUrl ?? `${this.#baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/stream`;
-    this.#streaming = config.streaming ?? true;
-    this.#pollIntervalMs = config.pollIntervalMs ?? 2000;
-    this.#cancelWaitMs = config.cancelWaitMs ?? 2000;
-    this.capabilities = { ...ALPACA_CAPABILITIES, streaming: this.#streaming };
+    const streaming = config.streaming ?? true;
+    this.capabilities = { ...ALPACA_CAPABILITIES, streaming };
     this.#limiter = perMinuteBucket(config.requestsPerMinute ?? 190, config.burst ?? 10);
     this.#rest = new RestClient({
       label: `Alpaca ${config.environment}`,
@@ -134,6 +101,19 @@ export class AlpacaAdapter implements BrokerAdapter {
       secrets: [this.#keyId, this.#secretKey],
       readError: readAlpacaError,
     });
+    this.#reader = new AlpacaOrderReader(this.#rest);
+    this.#waits = new CancelWaits(this.#rest, this.#reader, () => this.#updates.streamUp, config.cancelWaitMs ?? 2000);
+    this.#updates = new AlpacaUpdates({
+      reader: this.#reader,
+      waits: this.#waits,
+      streamUrl: config.streamUrl ?? `${this.#baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/stream`,
+      keyId: this.#keyId,
+      secretKey: this.#secretKey,
+      streaming,
+      pollIntervalMs: config.pollIntervalMs ?? 2000,
+      fillsSince: (since) => this.fillsSince(since),
+      orderByClientId: (clientOrderId) => this.orderByClientId(clientOrderId),
+    });
   }
 
   /** Credentials live in private fields, so they never serialise with the adapter. */
@@ -141,43 +121,12 @@ export class AlpacaAdapter implements BrokerAdapter {
     return { id: this.id, broker: this.broker, baseUrl: this.#baseUrl };
   }
 
-  private get secrets(): string[] {
-    return [this.#keyId, this.#secretKey];
-  }
-
-  async connect(): Promise<void> {
-    if (!this.#streaming || this.#stream) return;
-    this.#stream = new TradeUpdatesStream({
-      url: this.#streamUrl,
-      keyId: this.#keyId,
-      secretKey: this.#secretKey,
-      onUpdate: (u) => this.onTradeUpdate(u),
-      onConnected: (up) => {
-        const wasDown = !this.#streamUp;
-        this.#streamUp = up;
-        // After a reconnect, one poll picks up whatever happened during the gap.
-        if (up && wasDown) void this.pollOnce();
-      },
-    });
-    try {
-      await this.#stream.start();
-    } catch (err) {
-      if (err instanceof BrokerError && err.kind === 'auth') {
-        this.#stream.stop();
-        this.#stream = undefined;
-        throw new BrokerError('auth', redact(err.message, this.secrets));
-      }
-      // Unreachable stream: keep retrying in the background and poll meanwhile.
-    }
-    this.ensurePolling();
+  connect(): Promise<void> {
+    return this.#updates.start();
   }
 
   async disconnect(): Promise<void> {
-    this.#stream?.stop();
-    this.#stream = undefined;
-    this.#streamUp = false;
-    if (this.#pollTimer) clearInterval(this.#pollTimer);
-    this.#pollTimer = undefined;
+    this.#updates.stop();
   }
 
   async testConnection(): Promise<ConnectionTestResult> {
@@ -237,102 +186,21 @@ export class AlpacaAdapter implements BrokerAdapter {
     return info;
   }
 
-  /** Refuses, before any network call, what Alpaca documents it would refuse. */
-  private precheck(req: OrderRequest, symbol: string): void {
-    const invalid = (why: string) => new BrokerError('invalid', `Alpaca does not accept this order: ${why}`);
-    if (!this.capabilities.orderTypes.includes(req.type)) throw invalid(`order type ${req.type}`);
-    if (!this.capabilities.timeInForce.includes(req.timeInForce)) throw invalid(`time in force ${req.timeInForce}`);
-    if (req.clientOrderId.length === 0 || req.clientOrderId.length > 128) throw invalid('client order id must be 1-128 characters');
-    const hasLegs = req.takeProfit !== undefined || req.stopLoss !== undefined;
-    if (isCryptoSymbol(symbol)) {
-      if (!CRYPTO_TYPES.has(req.type)) throw invalid(`crypto supports market, limit and stop_limit only, not ${req.type}`);
-      if (!CRYPTO_TIF.has(alpacaTimeInForce(req, symbol))) throw invalid(`crypto supports gtc and ioc only (day is sent as gtc), not ${req.timeInForce}`);
-      if (hasLegs) throw invalid('crypto orders cannot carry take-profit / stop-loss legs');
-    }
-    if (hasLegs) {
-      if (req.timeInForce !== 'day' && req.timeInForce !== 'gtc') throw invalid('bracket / OTO / OCO orders must be day or gtc');
-      if (req.extendedHours) throw invalid('bracket orders cannot trade in extended hours');
-      if (req.takeProfit && req.takeProfit.limitPrice === undefined) throw invalid('take-profit needs a limit price');
-      if (req.stopLoss && req.stopLoss.stopPrice === undefined) throw invalid('stop-loss needs a stop price');
-    }
-    // Alpaca takes only limit orders as extended-hours eligible, and a trailing stop "will not trigger outside of the
-    // regular market hours" (Orders at Alpaca, Trailing Stop Orders): say so rather than only "limit order".
-    if (req.extendedHours && req.type === 'trailing_stop') throw invalid('a trailing stop cannot be sent with extended hours: Alpaca triggers trailing stops only in regular market hours and takes extended-hours orders only as day or gtc limit orders; send it without extendedHours, or use a limit order to trade in extended hours');
-    if (req.extendedHours && (req.type !== 'limit' || (req.timeInForce !== 'day' && req.timeInForce !== 'gtc'))) throw invalid('extended hours needs a day or gtc limit order');
-    if (req.type === 'trailing_stop' && req.trailAmount === undefined && req.trailPercent === undefined) throw invalid('trailing stop needs a trail amount or percent');
-    if (!new Decimal(req.quantity).gt(0)) throw invalid('quantity must be positive');
-    if (!isCryptoSymbol(symbol) && isFractional(req.quantity)) {
-      // Alpaca: fractional equity orders are simple market, limit, stop or stop_limit orders, time in force day.
-      const whole = 'use a whole number of shares';
-      if (hasLegs) throw invalid(`fractional quantity ${req.quantity} cannot carry take-profit / stop-loss legs (fractional orders must be simple orders); ${whole}`);
-      if (req.type === 'trailing_stop') throw invalid(`fractional quantity ${req.quantity} cannot be a trailing stop (fractional orders must be market, limit, stop or stop_limit); ${whole}`);
-      const tif = alpacaTimeInForce(req, symbol);
-      if (tif !== 'day') throw invalid(`fractional quantity ${req.quantity} is accepted only as a day order, not ${tif}; use time in force day or ${whole}`);
-    }
-  }
-
   async submit(req: OrderRequest): Promise<BrokerOrder> {
     const symbol = toAlpacaSymbol(req.symbol);
-    this.precheck(req, symbol);
+    precheck(this.capabilities, req, symbol);
     const { data } = await this.#rest.call<AlpacaOrder>('POST', '/v2/orders', {
       body: toAlpacaOrderBody(req, symbol),
       unsafe: true,
       priority: req.reduceOnly ? 'urgent' : 'normal',
     });
-    this.remember(data);
+    this.#reader.remember(data);
     return fromAlpacaOrder(data);
   }
 
-  /** Keeps both ids of an order, and the parent of each of its legs. */
-  private remember(o: AlpacaOrder): void {
-    this.#brokerIds.set(o.client_order_id, o.id);
-    this.#clientIds.set(o.id, o.client_order_id);
-    for (const leg of o.legs ?? []) {
-      this.#legParent.set(leg.id, o.client_order_id);
-      this.remember(leg);
-    }
-  }
-
-  /**
-   * The client order id of the parent of a leg Alpaca created (a bracket's, OTO's or OCO's take-profit or
-   * stop-loss), or undefined for an order that is not a leg. A leg names no parent and has an Alpaca-generated
-   * client order id; a leg not seen in a submit answer or a nested list (after a restart) is found in the nested
-   * order list from just before it was created.
-   */
-  private async parentOf(o: AlpacaOrder): Promise<string | undefined> {
-    const known = this.#legParent.get(o.id);
-    if (known !== undefined || !mayBeLeg(o) || this.#notLegs.has(o.id)) return known;
-    const after = new Date(Date.parse(o.created_at) - LEG_PARENT_LOOKBACK_MS).toISOString();
-    await this.rawOrders('all', { nested: 'true', symbols: o.symbol, after });
-    const found = this.#legParent.get(o.id);
-    if (found === undefined) this.#notLegs.add(o.id);
-    return found;
-  }
-
-  /** The port's view of an order, a leg linked to its parent. */
-  private async toBrokerOrder(o: AlpacaOrder): Promise<BrokerOrder> {
-    return fromAlpacaOrder(o, undefined, await this.parentOf(o));
-  }
-
-  /** Every order of a nested list, each leg after its parent. */
-  private static flatten(list: AlpacaOrder[]): AlpacaOrder[] {
-    return list.flatMap((o) => [o, ...(o.legs ?? [])]);
-  }
-
   async orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined> {
-    const raw = await this.rawByClientId(clientOrderId);
-    return raw ? this.toBrokerOrder(raw) : undefined;
-  }
-
-  private async rawByClientId(clientOrderId: string): Promise<AlpacaOrder | undefined> {
-    try {
-      const { data } = await this.#rest.call<AlpacaOrder>('GET', '/v2/orders:by_client_order_id', { query: { client_order_id: clientOrderId } });
-      this.remember(data);
-      return data;
-    } catch (err) {
-      if (err instanceof BrokerError && err.kind === 'not_found') return undefined;
-      throw err;
-    }
+    const raw = await this.#reader.rawByClientId(clientOrderId);
+    return raw ? this.#reader.toBrokerOrder(raw) : undefined;
   }
 
   /**
@@ -345,9 +213,9 @@ export class AlpacaAdapter implements BrokerAdapter {
    * is `not_found`.
    */
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
-    const id = this.#brokerIds.get(clientOrderId) ?? (await this.rawByClientId(clientOrderId))?.id;
+    const id = this.#reader.brokerId(clientOrderId) ?? (await this.#reader.rawByClientId(clientOrderId))?.id;
     if (!id) throw new BrokerError('not_found', `Alpaca: no order with client id ${clientOrderId}`);
-    const ended = this.whenEnded([id]);
+    const ended = this.#waits.whenEnded([id]);
     try {
       let accepted = true;
       try {
@@ -358,9 +226,9 @@ export class AlpacaAdapter implements BrokerAdapter {
         accepted = false;
       }
       const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${id}`, { priority: 'urgent' });
-      this.remember(data);
-      const final = accepted && !FINAL_STATUSES.has(data.status) ? ((await this.untilEnded([id], ended)).get(id) ?? data) : data;
-      return await this.toBrokerOrder(final);
+      this.#reader.remember(data);
+      const final = accepted && !FINAL_STATUSES.has(data.status) ? ((await this.#waits.untilEnded([id], ended)).get(id) ?? data) : data;
+      return await this.#reader.toBrokerOrder(final);
     } finally {
       ended.dispose();
     }
@@ -372,12 +240,12 @@ export class AlpacaAdapter implements BrokerAdapter {
       // 207 with one answer per open order: {id, status, body}, the order as the cancel left it.
       const { data } = await this.#rest.call<{ id: string; status: number; body?: AlpacaOrder }[]>('DELETE', '/v2/orders', { unsafe: true, priority: 'urgent' });
       const answers = Array.isArray(data) ? data : [];
-      await this.settle(answers.filter((a) => a.status >= 200 && a.status < 300 && !FINAL_STATUSES.has(a.body?.status ?? '')).map((a) => a.id));
+      await this.#waits.settle(answers.filter((a) => a.status >= 200 && a.status < 300 && !FINAL_STATUSES.has(a.body?.status ?? '')).map((a) => a.id));
       return;
     }
     const s = toAlpacaSymbol(symbol);
     // Not nested: the working legs of a bracket whose entry has filled are listed only as orders of their own.
-    const open = await this.rawOrders('open', { symbols: s, nested: 'false' });
+    const open = await this.#reader.rawOrders('open', { symbols: s, nested: 'false' });
     const accepted: string[] = [];
     for (const o of open) {
       try {
@@ -388,89 +256,14 @@ export class AlpacaAdapter implements BrokerAdapter {
         if (!(err instanceof BrokerError) || (err.kind !== 'rejected' && err.kind !== 'not_found')) throw err;
       }
     }
-    await this.settle(accepted);
-  }
-
-  /** Waits (up to `cancelWaitMs`) for the orders (by Alpaca id) whose cancel Alpaca accepted to end. */
-  private async settle(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const ended = this.whenEnded(ids);
-    try {
-      await this.untilEnded(ids, ended);
-    } finally {
-      ended.dispose();
-    }
-  }
-
-  /** Starts listening to the stream for the end of each order (before the request that may end it, so an update
-   *  that arrives with its answer is not missed). */
-  private whenEnded(ids: string[]): { ended: Map<string, AlpacaOrder>; changed: () => Promise<void>; dispose: () => void } {
-    const ended = new Map<string, AlpacaOrder>();
-    let wake: (() => void) | undefined;
-    const listener = (o: AlpacaOrder) => {
-      ended.set(o.id, o);
-      wake?.();
-    };
-    for (const id of ids) {
-      const set = this.#endWaiters.get(id) ?? new Set();
-      set.add(listener);
-      this.#endWaiters.set(id, set);
-    }
-    return {
-      ended,
-      changed: () => new Promise<void>((resolve) => (wake = resolve)),
-      dispose: () => {
-        for (const id of ids) {
-          const set = this.#endWaiters.get(id);
-          set?.delete(listener);
-          if (set?.size === 0) this.#endWaiters.delete(id);
-        }
-      },
-    };
-  }
-
-  /**
-   * The orders as they end, each by its id, or as last read when `cancelWaitMs` runs out first. The stream tells the
-   * end; while it is down the orders are read again (after 100 ms, doubling up to 800 ms), and once more at the
-   * deadline if the stream said nothing.
-   */
-  private async untilEnded(ids: string[], watch: ReturnType<AlpacaAdapter['whenEnded']>): Promise<Map<string, AlpacaOrder>> {
-    const latest = new Map<string, AlpacaOrder>();
-    const open = () => ids.filter((id) => !watch.ended.has(id) && !FINAL_STATUSES.has(latest.get(id)?.status ?? ''));
-    const read = async (which: string[]) => {
-      for (const id of which) {
-        try {
-          const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${id}`, { priority: 'urgent' });
-          this.remember(data);
-          latest.set(id, data);
-        } catch {
-          // Reported as last known; the lifecycle's reconciliation reads it again.
-        }
-      }
-    };
-    const deadline = Date.now() + this.#cancelWaitMs;
-    for (let delay = 100; open().length > 0 && Date.now() < deadline; delay = Math.min(delay * 2, 800)) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([watch.changed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(delay, Math.max(deadline - Date.now(), 0)))))]);
-      clearTimeout(timer);
-      if (!this.#streamUp) await read(open());
-    }
-    if (this.#streamUp && open().length > 0) await read(open());
-    for (const [id, o] of watch.ended) latest.set(id, o);
-    return latest;
-  }
-
-  private async rawOrders(status: 'open' | 'closed' | 'all', extra: Record<string, string | number> = {}): Promise<AlpacaOrder[]> {
-    const { data } = await this.#rest.call<AlpacaOrder[]>('GET', '/v2/orders', { query: { status, limit: 500, direction: 'asc', nested: 'true', ...extra } });
-    for (const o of data) this.remember(o);
-    return data;
+    await this.#waits.settle(accepted);
   }
 
   /** Working orders, legs included. Not nested: once a bracket's entry has filled, Alpaca's open list leaves the
    *  filled parent out, so its working legs are listed only as orders of their own. */
   async openOrders(): Promise<BrokerOrder[]> {
     const out: BrokerOrder[] = [];
-    for (const o of AlpacaAdapter.flatten(await this.rawOrders('open', { nested: 'false' }))) out.push(await this.toBrokerOrder(o));
+    for (const o of AlpacaOrderReader.flatten(await this.#reader.rawOrders('open', { nested: 'false' }))) out.push(await this.#reader.toBrokerOrder(o));
     return out;
   }
 
@@ -481,21 +274,11 @@ export class AlpacaAdapter implements BrokerAdapter {
       const { data } = await this.#rest.call<AlpacaFillActivity[]>('GET', '/v2/account/activities/FILL', {
         query: { after: since, direction: 'asc', page_size: 100, page_token: pageToken },
       });
-      for (const a of data) fills.push(await this.fillFromActivity(a));
+      for (const a of data) fills.push(await this.#reader.fillFromActivity(a));
       if (data.length < 100) break;
       pageToken = data[data.length - 1]!.id;
     }
     return fills;
-  }
-
-  private async fillFromActivity(a: AlpacaFillActivity): Promise<Fill> {
-    let clientOrderId = this.#clientIds.get(a.order_id);
-    if (clientOrderId === undefined) {
-      const { data } = await this.#rest.call<AlpacaOrder>('GET', `/v2/orders/${a.order_id}`);
-      this.remember(data);
-      clientOrderId = data.client_order_id;
-    }
-    return { tradeId: fillId(a.order_id, a.cum_qty), clientOrderId, brokerOrderId: a.order_id, symbol: a.symbol, side: a.side, quantity: a.qty, price: a.price, time: a.transaction_time };
   }
 
   async positions(): Promise<Position[]> {
@@ -511,81 +294,6 @@ export class AlpacaAdapter implements BrokerAdapter {
   }
 
   onUpdate(listener: (update: OrderUpdate) => void): () => void {
-    const off = this.#hub.add(listener);
-    this.ensurePolling();
-    return off;
-  }
-
-  private onTradeUpdate(u: AlpacaTradeUpdate): void {
-    if (!u.order) return;
-    this.remember(u.order);
-    const o = u.order;
-    if (FINAL_STATUSES.has(o.status)) for (const wake of this.#endWaiters.get(o.id) ?? []) wake(o);
-    const known = this.#legParent.get(o.id);
-    if (known !== undefined || !mayBeLeg(o) || this.#notLegs.has(o.id)) {
-      this.emitTradeUpdate(u, known);
-      return;
-    }
-    // A leg whose parent this process has not seen (it restarted since the bracket was placed): ask, then emit.
-    this.#legUpdates = this.#legUpdates.then(async () => {
-      let parent: string | undefined;
-      try {
-        parent = await this.parentOf(o);
-      } catch {
-        // Unlinked it is not ours to the router; reconciliation links it from the fills and the order list.
-      }
-      this.emitTradeUpdate(u, parent);
-    });
-  }
-
-  private emitTradeUpdate(u: AlpacaTradeUpdate, parentClientOrderId: string | undefined): void {
-    const order = fromAlpacaOrder(u.order, undefined, parentClientOrderId);
-    if ((u.event === 'fill' || u.event === 'partial_fill') && u.qty !== undefined && u.price !== undefined) {
-      const fill: Fill = {
-        tradeId: fillId(u.order.id, u.order.filled_qty),
-        clientOrderId: order.clientOrderId,
-        brokerOrderId: order.brokerOrderId,
-        symbol: order.symbol,
-        side: order.side,
-        quantity: u.qty,
-        price: u.price,
-        time: u.timestamp ?? order.updatedAt,
-      };
-      this.#hub.emit({ kind: 'fill', fill, order });
-    } else {
-      this.#hub.emit({ kind: 'order', order });
-    }
-  }
-
-  /** Polling runs when someone listens and the stream is down (or streaming is off). */
-  private ensurePolling(): void {
-    if (this.#pollTimer || this.#hub.size === 0) return;
-    this.#pollTimer = setInterval(() => {
-      if (!this.#streamUp) void this.pollOnce();
-    }, this.#pollIntervalMs);
-    this.#pollTimer.unref();
-  }
-
-  private async pollOnce(): Promise<void> {
-    if (this.#polling || this.#hub.size === 0) return;
-    this.#polling = true;
-    try {
-      const since = this.#pollSince;
-      const started = new Date(Date.now() - 5000).toISOString();
-      const fills = await this.fillsSince(since);
-      const orders = AlpacaAdapter.flatten(await this.rawOrders('all', { after: new Date(Date.parse(since) - 60_000).toISOString() }));
-      const byId = new Map<string, BrokerOrder>();
-      for (const o of orders) byId.set(o.id, await this.toBrokerOrder(o));
-      for (const f of fills) {
-        const order = byId.get(f.brokerOrderId) ?? (await this.orderByClientId(f.clientOrderId));
-        if (order) this.#hub.emit({ kind: 'fill', fill: f, order });
-      }
-      for (const o of byId.values()) this.#hub.emit({ kind: 'order', order: o });
-      this.#pollSince = started;
-    } catch {
-      // The next poll retries; the lifecycle's reconciliation covers longer outages.
-    } finally {
-      this.#polling = false;
-    }
+    return this.#updates.add(listener);
   }
 }

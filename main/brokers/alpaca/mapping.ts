@@ -1,4 +1,5 @@
-// Alpaca <-> port: order statuses, order requests and symbols. Pure functions, tested without a server.
+// Alpaca <-> port: order statuses (and which are final), order requests, symbols and fill ids. Pure functions, tested
+// without a server.
 import { Decimal } from 'decimal.js';
 import type { BrokerOrder, OrderRequest } from '../port.js';
 import type { OrderStatus } from '../../../shared/order-status.js';
@@ -27,6 +28,15 @@ const STATUS: Record<string, OrderStatus> = {
 
 export function mapStatus(status: string): OrderStatus {
   return STATUS[status] ?? 'accepted';
+}
+
+/** Alpaca order statuses after which nothing changes any more (Orders at Alpaca, "Order Lifecycle"). */
+export const FINAL_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced']);
+
+/** One id for a fill whether it came from the stream or from the activities endpoint (their own ids differ):
+ *  the order id plus the cumulative filled quantity after the fill. */
+export function fillId(orderId: string, cumulative: string): string {
+  return `${orderId}:${new Decimal(cumulative).toString()}`;
 }
 
 /** Alpaca writes crypto pairs as "BTC/USD"; TradingView tickers come as "BTCUSD". Equities pass unchanged. */
