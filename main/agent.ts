@@ -204,6 +204,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     });
 
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
+    const inboxFile = path.join(options.dataDir, INBOX_FILE);
     const openDb = db;
     const notifications: Notifications = await startNotifications({ db: openDb, bus, log, secrets: vault, names: { account: (id) => accounts.get(id)?.name, strategy: (id) => strategies.get(id)?.name } });
     const audit = startAudit({ db: openDb, log });
@@ -215,7 +216,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const onRejected = (rows: readonly InboxRow[]): void => {
       for (const r of rows) bus.publish({ type: 'signal', signal: { id: r.id, strategyId: r.strategy_id, status: 'rejected', code: r.code ?? undefined, symbol: r.symbol ?? undefined } });
     };
-    const webhook = await startWebhookListener({ dbFile, inboxFile: path.join(options.dataDir, INBOX_FILE), host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => {
+    const webhook = await startWebhookListener({ dbFile, inboxFile, host: options.webhookHost, port: options.webhookPort, strategies, signals, log, onCopied: () => {
         if (reconciled) worker.kick();
       }, workerWants: () => worker.wantsMore, onRejected, thread: overrides.webhookThread, threadEntry: overrides.webhookThreadEntry, checkpointThreadEntry: overrides.checkpointThreadEntry, threadStartLimitMs: overrides.webhookThreadStartLimitMs, forwardedHeader: forwardedHeaderFor(configuredTunnelProvider(settings)) });
     listening = webhook;
@@ -270,6 +271,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         mountExportRoutes(r, {
           db: openDb,
           dbFile,
+          inboxFile, // the signals export holds the alerts waiting there too
           positions: () => services.positions(),
           log,
           configChanged: () => webhook.invalidate(),

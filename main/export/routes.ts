@@ -1,7 +1,7 @@
 // Control-API routes for journal exports and configuration export/import (docs/export.md).
 import type express from 'express';
 import type { Db } from '../store/db.js';
-import { openExportReader } from '../store/export-rows.js';
+import { attachInbox, openExportReader } from '../store/export-rows.js';
 import type { PositionsView } from '../../shared/api-types.js';
 import { isCode } from '../../shared/codes.js';
 import { ApiFailure, check } from '../server/control.js';
@@ -16,6 +16,11 @@ export interface ExportRouteDeps {
   db: Db;
   /** The database file: every journal export streams from its own read-only connection. */
   dbFile: string;
+  /**
+   * inbox.db, where received alerts wait until they are copied into viewzenix.db (during an alert storm, as the
+   * worker needs them): the signals export reads the waiting ones too. Without it, it holds the copied ones only.
+   */
+  inboxFile?: string;
   positions: () => Promise<PositionsView>;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Called after an import changed something (e.g. the webhook listener's strategy cache). */
@@ -66,19 +71,30 @@ export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): v
     const failed = read?.errors.find((e) => !q.accountId || e.accountId === q.accountId);
     // Its message names the account (`… account "Paper" (acc_…) …`).
     if (failed) throw new ApiFailure(isCode(failed.code) ? failed.code : 'BROKER_UNREACHABLE', `${failed.message}${/[.!?]$/.test(failed.message) ? '' : '.'} The export would be incomplete, so none was made.`);
+    // A journal export reads from a connection of its own, opened before anything is answered: an export of the
+    // signals that could not read the alerts still waiting in inbox.db would silently miss them, so none is made.
+    const reader = dataset === 'positions' ? undefined : openExportReader(d.dbFile);
+    if (reader && dataset === 'signals' && d.inboxFile) {
+      try {
+        attachInbox(reader, d.inboxFile);
+      } catch (err) {
+        reader.close();
+        d.log.error({ err }, 'the signals export could not read inbox.db');
+        throw new ApiFailure('INTERNAL_ERROR', 'The alerts received and still waiting in inbox.db could not be read. The export would miss them, so none was made.');
+      }
+    }
     res.status(200);
     res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/json; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="${name}"`);
-    if (dataset === 'positions') {
+    if (!reader) {
       const asOf = new Date().toISOString();
       const all = read!.items.filter((p) => !q.accountId || p.accountId === q.accountId);
       await writeExport(res, positionRows(d.db, all, asOf), COLUMNS.positions, format);
       res.end();
       return;
     }
-    const reader = openExportReader(d.dbFile);
     try {
-      const r = await writeExport(res, exportRows(reader, dataset, range), COLUMNS[dataset], format);
+      const r = await writeExport(res, exportRows(reader, dataset as Exclude<Dataset, 'positions'>, range), COLUMNS[dataset], format);
       d.log.info({ dataset, format, rows: r.rows, completed: r.completed }, 'export written');
     } finally {
       reader.close();
