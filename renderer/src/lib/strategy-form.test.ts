@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StrategyView } from '../../../shared/api-types.js';
-import { errorsByField, formToUpdate, mergeConfig, riskSummary, strategyToForm } from './strategy-form.js';
+import { errorsByField, formToUpdate, mergeConfig, newStrategyBody, riskSummary, strategyToForm } from './strategy-form.js';
 
 const strategy = (extra: Partial<StrategyView> = {}): StrategyView => ({
   id: 'str_1',
@@ -91,9 +91,22 @@ describe('strategy form ↔ PUT /api/strategies/:id', () => {
     expect(form.passphrase).toBe('');
     expect(formToUpdate(s, { ...form, passphraseAction: 'set', passphrase: 'new-secret-1' }).body).toEqual({ passphrase: 'new-secret-1' });
     expect(formToUpdate(s, { ...form, passphraseAction: 'set', passphrase: 'short' }).errors).toEqual([{ path: '/passphrase', message: 'must be at least 8 characters' }]);
+    expect(formToUpdate(s, { ...form, passphraseAction: 'set', passphrase: 'x'.repeat(201) }).errors).toEqual([{ path: '/passphrase', message: 'must be at most 200 characters' }]);
+    expect(formToUpdate(s, { ...form, passphraseAction: 'set', passphrase: 'x'.repeat(200) }).body).toEqual({ passphrase: 'x'.repeat(200) });
     expect(formToUpdate(s, { ...form, passphraseAction: 'remove' }).body).toEqual({ passphrase: null });
     expect(formToUpdate(strategy({ hasPassphrase: false }), { ...form, passphraseAction: 'remove' }).body).toEqual({});
     expect(formToUpdate(s, { ...form, name: '  ', accountIds: [] }).errors.map((e) => e.path)).toEqual(['/name', '/accountIds']);
+  });
+
+  it('a new strategy: name trimmed, no passphrase when empty, and each field the agent would refuse named before sending', () => {
+    expect(newStrategyBody({ name: ' Trend ', accountIds: ['acc_a'], passphrase: '' })).toEqual({ body: { name: 'Trend', accountIds: ['acc_a'] }, errors: [] });
+    expect(newStrategyBody({ name: 'Trend', accountIds: ['acc_a'], passphrase: 'long-enough' }).body).toEqual({ name: 'Trend', accountIds: ['acc_a'], passphrase: 'long-enough' });
+    expect(newStrategyBody({ name: '  ', accountIds: [], passphrase: 'short' }).errors).toEqual([
+      { path: '/name', message: 'is required' },
+      { path: '/accountIds', message: 'pick at least one account' },
+      { path: '/passphrase', message: 'must be at least 8 characters' },
+    ]);
+    expect(newStrategyBody({ name: 'T', accountIds: ['acc_a'], passphrase: 'x'.repeat(201) }).errors).toEqual([{ path: '/passphrase', message: 'must be at most 200 characters' }]);
   });
 
   it('mergeConfig leaves a strategy setting that was stored equal to the default in place (it was chosen)', () => {

@@ -232,6 +232,37 @@ export function mergeConfig(current: Record<string, unknown>, f: StrategyFormVal
   return next;
 }
 
+/** Why the agent would refuse this passphrase (it takes 8 to 200 characters), in the words shown beside the field. */
+export function passphraseProblem(passphrase: string): string | undefined {
+  if (passphrase.length < 8) return 'must be at least 8 characters';
+  if (passphrase.length > 200) return 'must be at most 200 characters';
+  return undefined;
+}
+
+/** The name and the accounts, as both forms check them before sending; the trimmed name. */
+function checkNameAndAccounts(name: string, accountIds: readonly string[], errors: FieldError[]): string {
+  const trimmed = name.trim();
+  if (trimmed === '') errors.push({ path: FIELD_PATHS.name, message: 'is required' });
+  if (accountIds.length === 0) errors.push({ path: FIELD_PATHS.accountIds, message: 'pick at least one account' });
+  return trimmed;
+}
+
+/** The create form's fields. An empty passphrase is none. */
+export interface NewStrategyValues {
+  name: string;
+  accountIds: string[];
+  passphrase: string;
+}
+
+/** The body of POST /api/strategies, or the problems found before sending (each with its field's API path). */
+export function newStrategyBody(v: NewStrategyValues): { body: { name: string; accountIds: string[]; passphrase?: string }; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const name = checkNameAndAccounts(v.name, v.accountIds, errors);
+  const problem = v.passphrase === '' ? undefined : passphraseProblem(v.passphrase);
+  if (problem) errors.push({ path: FIELD_PATHS.passphrase, message: problem });
+  return { body: { name, accountIds: [...v.accountIds], ...(v.passphrase ? { passphrase: v.passphrase } : {}) }, errors };
+}
+
 /**
  * The PUT body holding only what changed, or the problems found before sending. An unchanged form gives an empty
  * body (the agent refuses an empty PUT: the caller says "nothing changed" instead).
@@ -239,14 +270,13 @@ export function mergeConfig(current: Record<string, unknown>, f: StrategyFormVal
 export function formToUpdate(s: StrategyView, f: StrategyFormValues): { body: StrategyUpdate; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const body: StrategyUpdate = {};
-  const name = f.name.trim();
-  if (name === '') errors.push({ path: FIELD_PATHS.name, message: 'is required' });
-  else if (name !== s.name) body.name = name;
-  if (f.accountIds.length === 0) errors.push({ path: FIELD_PATHS.accountIds, message: 'pick at least one account' });
-  else if (!sameJson([...f.accountIds].sort(), [...s.accountIds].sort())) body.accountIds = [...f.accountIds];
+  const name = checkNameAndAccounts(f.name, f.accountIds, errors);
+  if (name !== '' && name !== s.name) body.name = name;
+  if (f.accountIds.length > 0 && !sameJson([...f.accountIds].sort(), [...s.accountIds].sort())) body.accountIds = [...f.accountIds];
   if (f.enabled !== s.enabled) body.enabled = f.enabled;
   if (f.passphraseAction === 'set') {
-    if (f.passphrase.length < 8) errors.push({ path: FIELD_PATHS.passphrase, message: 'must be at least 8 characters' });
+    const problem = passphraseProblem(f.passphrase);
+    if (problem) errors.push({ path: FIELD_PATHS.passphrase, message: problem });
     else body.passphrase = f.passphrase;
   } else if (f.passphraseAction === 'remove' && s.hasPassphrase) body.passphrase = null;
   const config = mergeConfig(s.config, f, errors);

@@ -13,8 +13,7 @@ import { Link } from '../lib/router.js';
 import { errorsByField, formToUpdate, RISK_FIELDS, strategyToForm, type FieldError, type FormField, type StrategyFormValues } from '../lib/strategy-form.js';
 import { APPROVAL_LABELS, label, OPPOSITE_LABELS, ORDER_TYPE_LABELS, SIDES_LABELS, SIZING_LABELS, TIF_LABELS } from './strategy-labels.js';
 import { RotateWebhook } from './RotateWebhook.js';
-import { describedBy, formRows } from '../components/FormRow.js';
-import { FieldErrors } from '../components/FieldErrors.js';
+import { describedBy, formRows, useFieldErrorLinks } from '../components/FormRow.js';
 
 export function StrategyEdit({ id }: { id: string }) {
   const q = useStrategy(id);
@@ -46,9 +45,7 @@ function StrategyEditForm({ strategy: s }: { strategy: StrategyView }) {
   // Fields drawn by row() point at their hint and errors themselves (FormRow); the others (checkboxes, radio groups)
   // point at their errors with these.
   const id = useId();
-  const errId = (field: FormField) => (byField.get(field)?.length ? `${id}-${field}-error` : undefined);
-  const err = (field: FormField) => <FieldErrors id={errId(field)} messages={byField.get(field)} />;
-  const invalid = (field: FormField) => (errId(field) ? { 'aria-invalid': true as const, 'aria-describedby': errId(field) } : {});
+  const { errId, err, invalid } = useFieldErrorLinks((field: FormField) => byField.get(field));
   const set = <K extends keyof StrategyFormValues>(k: K, v: StrategyFormValues[K]) => {
     setNothing(false);
     setF((old) => ({ ...old, [k]: v }));
