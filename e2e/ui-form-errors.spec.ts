@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 // A create form that cannot save says why beside each field concerned, when the trader tries to save (not while
 // typing), and the field is described by it for a screen reader: the strategy form (a passphrase too short, no
-// name, no account). Nothing is sent meanwhile; once fixed, the save goes through.
+// name, no account), the account form (a required setting, half a key pair) and "Replace keys…" (a key left empty).
+// Nothing is sent meanwhile; once fixed, the save goes through.
 import { test, expect, type Page, type Request } from '@playwright/test';
 import { agentForFile, go } from './support/per-file.js';
 import { collectConsoleErrors } from './support/console.js';
-import type { StrategyView } from '../shared/api-types.js';
+import type { AccountView, StrategyView } from '../shared/api-types.js';
 
 const agent = agentForFile();
 
@@ -79,5 +80,47 @@ test('a strategy with a passphrase too short is not created: the field says why 
   expect(created).toHaveLength(1);
   expect(created[0]!.hasPassphrase).toBe(true);
   expect(sent.map((r) => `${r.method()} ${new URL(r.url()).pathname}`)).toEqual(['POST /api/strategies']);
+  expect(errors).toEqual([]);
+});
+
+test('an account missing a required setting or half its keys is not added, and "Replace keys…" needs every key: each field says why', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto(agent.info.uiUrl);
+  await go(page, 'Accounts');
+  const sent = writes(page);
+  await page.getByTestId('account-broker').selectOption('oanda');
+  const accountId = page.getByTestId('account-field-accountId');
+  await page.getByTestId('account-create').click();
+  await expect(page.getByTestId('account-name')).toHaveAccessibleDescription('is required');
+  await expect(accountId).toHaveAccessibleDescription('is required e.g. 101-004-1234567-001');
+  await expect(accountId).toHaveAttribute('aria-invalid', 'true');
+  await page.getByTestId('account-name').fill('OANDA practice');
+  await accountId.fill('101-004-1234567-001');
+  await expect(page.getByTestId('field-error')).toHaveCount(0); // each message goes once its field is right
+  expect(sent).toEqual([]);
+  expect((await agent.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items.filter((a) => a.broker === 'oanda')).toEqual([]);
+
+  // Half an Alpaca key pair: the missing half says so, and how to add the account without keys instead.
+  await page.getByTestId('account-broker').selectOption('alpaca');
+  await page.getByTestId('account-name').fill('Alpaca half');
+  await page.getByTestId('account-field-keyId').fill('PKHALF0001');
+  await expect(page.getByTestId('field-error')).toHaveCount(0);
+  await page.getByTestId('account-create').click();
+  await expect(page.getByTestId('account-field-secretKey')).toHaveAccessibleDescription(/^is required with the other keys \(or leave every key empty to add the account without keys\)$/);
+  expect(sent).toEqual([]);
+  await page.getByTestId('account-field-keyId').fill('');
+  await expect(page.getByTestId('field-error')).toHaveCount(0);
+  await page.getByTestId('account-create').click();
+  await expect(page.getByTestId('account-added')).toContainText('Alpaca half');
+  expect(sent.map((r) => `${r.method()} ${new URL(r.url()).pathname}`)).toEqual(['POST /api/accounts']);
+
+  // "Replace keys…" with one key of two: said beside the empty one, nothing sent.
+  const card = page.getByTestId('account').filter({ hasText: 'Alpaca half' });
+  await card.getByTestId('account-replace-keys').click();
+  await card.getByTestId('replace-field-keyId').fill('PKNEW0001');
+  await card.getByTestId('replace-keys-save').click();
+  await expect(card.getByTestId('replace-field-secretKey')).toHaveAccessibleDescription('is required: the new keys are tested together');
+  await expect(card.getByTestId('replace-field-keyId')).not.toHaveAttribute('aria-invalid', 'true');
+  expect(sent).toHaveLength(1);
   expect(errors).toEqual([]);
 });

@@ -1,7 +1,7 @@
 // One field of a form: its title, the control, a hint under it and the field's errors, all inside one <label> (a
 // click on the title reaches the control). The control points at its hint and its errors (`aria-describedby`, errors
-// first) and is marked `aria-invalid` while it has errors, so a screen reader reads them with the field. The strategy
-// and notification forms draw their fields with it. Fields it cannot draw (a group of checkboxes or radios in
+// first) and is marked `aria-invalid` while it has errors, so a screen reader reads them with the field. The strategy,
+// account and notification forms draw their fields with it. Fields it cannot draw (a group of checkboxes or radios in
 // a fieldset) point at their errors with useFieldErrorLinks. A form shows the problems it finds itself at an attempt
 // to save (useSaveAttempt), never while the trader types.
 import { cloneElement, useId, useState, type ReactElement, type ReactNode } from 'react';

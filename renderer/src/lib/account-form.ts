@@ -1,7 +1,7 @@
 // The account forms' mapping to the API, pure so it can be tested without a browser.
 // Keys are optional when adding a real account: left out, nothing is stored (no keychain needed) and the agent
 // answers the VIEWZENIX_SECRET_* variables to set instead (docs/api.md, "credentials may be left out").
-import type { BrokerSpec } from './brokers.js';
+import type { BrokerSpec, FieldSpec } from './brokers.js';
 
 export interface AccountDraft {
   name: string;
@@ -28,12 +28,36 @@ export function keysTyped(spec: BrokerSpec, values: Record<string, string>): boo
 
 /**
  * Fields that block "Add account": a required setting (OANDA account id, CCXT exchange) is always needed; the keys
- * only once the trader started typing them (half a key pair would fail the broker's test anyway).
+ * only once the trader started typing them and they are to be sent (half a key pair would fail the broker's test
+ * anyway).
  */
-export function missingFields(spec: BrokerSpec, values: Record<string, string>): string[] {
-  const missing = spec.config.filter((f) => !f.optional && !(values[f.name] ?? '').trim()).map((f) => f.label);
-  if (keysTyped(spec, values)) missing.push(...spec.credentials.filter((f) => !f.optional && !values[f.name]).map((f) => f.label));
+function missingFields(spec: BrokerSpec, values: Record<string, string>, withKeys: boolean): FieldSpec[] {
+  const missing = spec.config.filter((f) => !f.optional && !(values[f.name] ?? '').trim());
+  if (withKeys && keysTyped(spec, values)) missing.push(...spec.credentials.filter((f) => !f.optional && !values[f.name]));
   return missing;
+}
+
+/** A problem of an account form beside its field; `path` is the field's path in the API body (`/config/accountId`). */
+export interface AccountFieldError {
+  path: string;
+  message: string;
+}
+
+/** The path in the API body of a broker's field: a setting under `config`, a key under `credentials`. */
+export function accountFieldPath(spec: BrokerSpec, f: FieldSpec): string {
+  return `/${spec.credentials.includes(f) ? 'credentials' : 'config'}/${f.name}`;
+}
+
+/**
+ * What keeps "Add account" from sending, each beside its field: an empty name, a required setting left empty, and,
+ * once a key is typed and the keys are to be sent (`withKeys`), a required key left empty.
+ */
+export function addAccountErrors(spec: BrokerSpec, d: Pick<AccountDraft, 'name' | 'values'>, opts: { withKeys: boolean } = { withKeys: true }): AccountFieldError[] {
+  const errors: AccountFieldError[] = d.name.trim() ? [] : [{ path: '/name', message: 'is required' }];
+  for (const f of missingFields(spec, d.values, opts.withKeys)) {
+    errors.push({ path: accountFieldPath(spec, f), message: spec.credentials.includes(f) ? 'is required with the other keys (or leave every key empty to add the account without keys)' : 'is required' });
+  }
+  return errors;
 }
 
 /**
@@ -63,15 +87,15 @@ export function createAccountBody(spec: BrokerSpec, d: AccountDraft, opts: { wit
 
 /**
  * PUT /api/accounts/:id/credentials `credentials`: every required field of the broker must be given (the new keys
- * are tested together); optional ones only when typed. `missing` lists the labels still empty.
+ * are tested together); optional ones only when typed. `errors` names each required one still empty.
  */
-export function replaceKeysBody(spec: BrokerSpec, values: Record<string, string>): { credentials: Record<string, string>; missing: string[] } {
+export function replaceKeysBody(spec: BrokerSpec, values: Record<string, string>): { credentials: Record<string, string>; errors: AccountFieldError[] } {
   const credentials: Record<string, string> = {};
-  const missing: string[] = [];
+  const errors: AccountFieldError[] = [];
   for (const f of spec.credentials) {
     const v = values[f.name] ?? '';
     if (v) credentials[f.name] = v;
-    else if (!f.optional) missing.push(f.label);
+    else if (!f.optional) errors.push({ path: accountFieldPath(spec, f), message: 'is required: the new keys are tested together' });
   }
-  return { credentials, missing };
+  return { credentials, errors };
 }

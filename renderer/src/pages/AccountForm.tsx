@@ -1,6 +1,7 @@
 // Add an account. Credentials are sent once, go to the OS keychain, and are shown afterwards only as set / not set.
 // Keys may be left empty: the account is then created without them (no keychain needed) and the agent answers the
-// VIEWZENIX_SECRET_* variables to set, which is the only way on a computer without a keychain.
+// VIEWZENIX_SECRET_* variables to set, which is the only way on a computer without a keychain. A field that keeps
+// the account from being added (the name, a required setting, half a key pair) says so beside it at the attempt.
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/context.js';
@@ -9,7 +10,8 @@ import { BROKERS, brokerSpec } from '../lib/brokers.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { useBrokers } from '../api/hooks.js';
 import { ApiHttpError } from '../api/client.js';
-import { createAccountBody, keysTyped, missingFields } from '../lib/account-form.js';
+import { accountFieldPath, addAccountErrors, createAccountBody, keysTyped, type AccountFieldError } from '../lib/account-form.js';
+import { FormRow, useSaveAttempt } from '../components/FormRow.js';
 import { CredentialVariables } from './CredentialVariables.js';
 
 export function AccountForm() {
@@ -38,14 +40,21 @@ export function AccountForm() {
     setValues({});
     setEnvironment(brokerSpec(b)?.environments[0]?.id ?? 'paper');
   };
+  const save = useSaveAttempt(addAccountErrors(spec, { name, values }));
+  const serverErrors: readonly AccountFieldError[] = create.error instanceof ApiHttpError ? (create.error.errors ?? []) : [];
+  const errors = (path: string) => (save.shown.length ? save.shown : serverErrors).filter((x) => x.path === path).map((x) => x.message);
+  const add = (withKeys: boolean) => {
+    create.reset();
+    // Without keys, the keys' own problems do not matter: they are not sent.
+    if (save.attempt(withKeys ? undefined : (x) => !x.path.startsWith('/credentials/'))) create.mutate({ withKeys });
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ withKeys: true });
+    add(true);
   };
-  const missing = missingFields(spec, values).length > 0;
   const typed = keysTyped(spec, values);
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="new-account" autoComplete="off">
+    <form className="card form" onSubmit={submit} aria-labelledby="new-account" autoComplete="off" noValidate>
       <h2 id="new-account">Add an account</h2>
       <label>
         Broker
@@ -69,14 +78,11 @@ export function AccountForm() {
         </select>
       </label>
       {environment === 'live' && <p className="warn-line">Live: orders from alerts will use real money.</p>}
-      <label>
-        Name
+      <FormRow title="Name" errors={errors('/name')}>
         <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} data-testid="account-name" />
-      </label>
+      </FormRow>
       {[...spec.config, ...spec.credentials].map((f) => (
-        <label key={f.name}>
-          {f.label}
-          {f.optional ? ' (optional)' : ''}
+        <FormRow key={f.name} title={`${f.label}${f.optional ? ' (optional)' : ''}`} hint={f.hint} errors={errors(accountFieldPath(spec, f))}>
           <input
             type={f.secret ? 'password' : 'text'}
             value={values[f.name] ?? ''}
@@ -86,8 +92,7 @@ export function AccountForm() {
             list={broker === 'ccxt' && f.name === 'exchange' ? 'ccxt-exchanges' : undefined}
             data-testid={`account-field-${f.name}`}
           />
-          {f.hint && <span className="muted small">{f.hint}</span>}
-        </label>
+        </FormRow>
       ))}
       {broker === 'ccxt' && (
         <datalist id="ccxt-exchanges" data-testid="ccxt-exchanges">
@@ -115,7 +120,7 @@ export function AccountForm() {
             There is no keychain the agent can write to. Add the account without keys instead: nothing secret is stored, and the agent tells you the exact environment variables to put
             the keys in before its next start.
           </p>
-          <button type="button" className="btn" onClick={() => create.mutate({ withKeys: false })} disabled={create.isPending} data-testid="account-create-without-keys">
+          <button type="button" className="btn" onClick={() => add(false)} disabled={create.isPending} data-testid="account-create-without-keys">
             Add the account without keys
           </button>
         </div>
@@ -128,7 +133,8 @@ export function AccountForm() {
           {create.data.credentialVariables && <CredentialVariables variables={create.data.credentialVariables} />}
         </div>
       )}
-      <button type="submit" className="btn primary" disabled={create.isPending || !name.trim() || missing} data-testid="account-create">
+      {save.shown.length > 0 && <p className="warn-line">Nothing was added: fix the fields marked above.</p>}
+      <button type="submit" className="btn primary" disabled={create.isPending} data-testid="account-create">
         {create.isPending ? 'Adding…' : spec.credentials.length > 0 && !typed ? 'Add account without keys' : 'Add account'}
       </button>
     </form>
