@@ -1,10 +1,13 @@
 // The import command as README and --help show it (`viewzenix import FILE`) and as docs/export.md shows it
-// (`viewzenix import config FILE`), against a running agent's control API.
+// (`viewzenix import config FILE`), and `viewzenix export signals` during an alert storm, against a running agent's
+// control API.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestAgent, type TestAgent } from '../test-support/agent.js';
+import { inboxInsert } from '../test-support/inbox-rows.js';
+import { InboxStore, INBOX_FILE, openInboxDatabase } from '../store/inbox-db.js';
 import { CliUsageError, type CliClient, type CliContext } from './cli-context.js';
 import { runExportCommand, runImportCommand } from './cli.js';
 
@@ -58,5 +61,34 @@ describe('viewzenix import', () => {
     expect(await runImportCommand([], cli.ctx)).toBe(2);
     expect(cli.out()).toMatch(/viewzenix import FILE \[--apply\]/);
     expect(await runImportCommand(['one', 'two'], cli.ctx)).toBe(2);
+  });
+});
+
+describe('viewzenix export signals', () => {
+  it('holds the alerts still waiting in inbox.db to be copied (an alert storm), as queued or rejected', async () => {
+    agent = await startTestAgent();
+    const cli = cliFor(agent);
+    const strategyId = (await agent.api<{ items: { id: string }[] }>('GET', '/api/strategies')).body.items[0]!.id;
+    // Committed to inbox.db without the copier being told: it stays there, as a storm's rows do until the worker
+    // asks for them.
+    const inbox = openInboxDatabase(path.join(agent.dataDir, INBOX_FILE));
+    const store = new InboxStore(inbox);
+    const now = Date.now();
+    store.commitBatch([
+      inboxInsert(1, { id: 'sig_waiting_1', strategyId, dedupeKey: 'waiting-1', receivedAt: new Date(now).toISOString() }),
+      inboxInsert(2, { id: 'sig_waiting_2', strategyId, dedupeKey: undefined, status: 'rejected', code: 'INVALID_JSON', receivedAt: new Date(now + 1).toISOString() }),
+    ]);
+    store.syncCommittedNow();
+    store.closeSync();
+    inbox.close();
+    const listed = (await agent.api<{ items: { id: string }[] }>('GET', '/api/signals')).body.items.map((x) => x.id);
+    expect(listed.slice(0, 2)).toEqual(['sig_waiting_2', 'sig_waiting_1']);
+
+    expect(await runExportCommand(['signals', '--format', 'json'], cli.ctx)).toBe(0);
+    const rows = JSON.parse(cli.out()) as { signal_id: string; status: string; code: string }[];
+    expect(rows.map((r) => [r.signal_id, r.status, r.code])).toEqual([
+      ['sig_waiting_1', 'queued', ''],
+      ['sig_waiting_2', 'rejected', 'INVALID_JSON'],
+    ]);
   });
 });
