@@ -3,38 +3,31 @@
 // not trade: its signal becomes `denied` with the reason, and the UI hears of it (a `signal` event).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, eventually, listenEvents, settledSignal, type TestAgent } from '../test-support/agent.js';
-import { PaperBroker } from '../brokers/paper/paper-broker.js';
+import { demoPaperThrough } from '../test-support/demo-paper.js';
 import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
 import type { BrokerOrder } from '../brokers/port.js';
 import type { OrderView, SignalView } from '../../shared/api-types.js';
 
 let agent: TestAgent;
 let hook: string;
-let paper: PaperBroker | undefined;
 /** Lookups by client order id wait for this. */
 let lookups: Promise<void> = Promise.resolve();
-beforeAll(async () => {
-  agent = await startTestAgent(
-    {},
-    {
-      // The demo paper account: its first submit loses the connection before the request is written (outcome
-      // unknown, the broker never got it), and its lookups wait while the test holds them.
-      adapterFactory: (account, _creds, { paperRepo }) => {
-        if (account.broker !== 'paper') return undefined;
-        paper = new PaperBroker(account.id, paperRepo);
-        const faulty = new FaultyAdapter(paper, { submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1 });
-        const lookUp = faulty.orderByClientId.bind(faulty);
-        // The paper broker's lookups are authoritative (its books are the agent's database); the wrapper says so too.
-        return Object.assign(faulty, {
-          authoritativeLookup: true,
-          orderByClientId: async (id: string): Promise<BrokerOrder | undefined> => {
-            await lookups;
-            return lookUp(id);
-          },
-        });
-      },
+// The demo paper account: its first submit loses the connection before the request is written (outcome unknown, the
+// broker never got it), and its lookups wait while the test holds them.
+const demo = demoPaperThrough((books) => {
+  const faulty = new FaultyAdapter(books, { submitFaultRate: 1, faults: ['reset_before'], maxFaults: 1 });
+  const lookUp = faulty.orderByClientId.bind(faulty);
+  // The paper broker's lookups are authoritative (its books are the agent's database); the wrapper says so too.
+  return Object.assign(faulty, {
+    authoritativeLookup: true,
+    orderByClientId: async (id: string): Promise<BrokerOrder | undefined> => {
+      await lookups;
+      return lookUp(id);
     },
-  );
+  });
+});
+beforeAll(async () => {
+  agent = await startTestAgent({}, { adapterFactory: demo.adapterFactory });
   hook = new URL(agent.demoWebhookUrl!).pathname;
 });
 afterAll(async () => agent.stop());
@@ -61,7 +54,7 @@ describe('an alert whose order never reached the broker', () => {
       const [closed] = await eventually(() => ordersOf(signalId), (o) => o[0]!.status === 'canceled');
       expect(closed).toMatchObject({ status: 'canceled' });
       expect(closed!.reason).toMatch(/^TRADING_HALTED: not at the broker/);
-      expect(paper!.orderCount(closed!.clientOrderId)).toBe(0);
+      expect(demo.books().orderCount(closed!.clientOrderId)).toBe(0);
 
       const signal = await eventually(async () => (await agent.api<SignalView>('GET', `/api/signals/${signalId}`)).body, (s) => s.status !== 'done');
       expect(signal).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
@@ -71,7 +64,7 @@ describe('an alert whose order never reached the broker', () => {
       expect(published).toEqual([{ type: 'signal', signal: { id: signalId, strategyId: finished.strategyId, status: 'denied', code: 'TRADING_HALTED', symbol: 'NSA' } }]);
 
       // Should the lost request reach the broker after all (a slow one, past the grace) and fill, the alert traded.
-      await paper!.submit({ clientOrderId: closed!.clientOrderId, symbol: 'NSA', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '50' });
+      await demo.books().submit({ clientOrderId: closed!.clientOrderId, symbol: 'NSA', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', referencePrice: '50' });
       expect((await eventually(() => ordersOf(signalId), (o) => o[0]!.status === 'filled'))[0]!.status).toBe('filled');
       const traded = await eventually(async () => (await agent.api<SignalView>('GET', `/api/signals/${signalId}`)).body, (s) => s.status !== 'denied');
       expect(traded).toMatchObject({ status: 'done' });

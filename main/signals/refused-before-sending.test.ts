@@ -3,30 +3,23 @@
 // same thing, under the same code, and neither calls it the broker's rejection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, settledSignal, type TestAgent } from '../test-support/agent.js';
-import { PaperBroker } from '../brokers/paper/paper-broker.js';
+import { demoPaperThrough } from '../test-support/demo-paper.js';
 import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
 import { BrokerError, type OrderRequest } from '../brokers/port.js';
 import type { OrderView, SignalView } from '../../shared/api-types.js';
 
 let agent: TestAgent;
 let hook: string;
-let paper: PaperBroker | undefined;
+// The demo paper account's adapter refuses, before any request, every order for REF (as an adapter's precheck refuses
+// what its broker documents it would not take); the others reach the books.
+const demo = demoPaperThrough((books) => {
+  const adapter = new FaultyAdapter(books, { submitFaultRate: 0 });
+  const submit = adapter.submit.bind(adapter);
+  adapter.submit = (req: OrderRequest) => (req.symbol === 'REF' ? Promise.reject(new BrokerError('invalid', 'Paper does not accept this order: REF is not traded here')) : submit(req));
+  return adapter;
+});
 beforeAll(async () => {
-  agent = await startTestAgent(
-    {},
-    {
-      // The demo paper account's adapter refuses, before any request, every order for REF (as an adapter's precheck
-      // refuses what its broker documents it would not take); the others reach the books.
-      adapterFactory: (account, _creds, { paperRepo }) => {
-        if (account.broker !== 'paper') return undefined;
-        paper = new PaperBroker(account.id, paperRepo);
-        const adapter = new FaultyAdapter(paper, { submitFaultRate: 0 });
-        const submit = adapter.submit.bind(adapter);
-        adapter.submit = (req: OrderRequest) => (req.symbol === 'REF' ? Promise.reject(new BrokerError('invalid', 'Paper does not accept this order: REF is not traded here')) : submit(req));
-        return adapter;
-      },
-    },
-  );
+  agent = await startTestAgent({}, { adapterFactory: demo.adapterFactory });
   hook = new URL(agent.demoWebhookUrl!).pathname;
 });
 afterAll(async () => agent.stop());
@@ -43,6 +36,6 @@ describe('an order the adapter refuses before sending', () => {
     expect(order).toMatchObject({ status: 'rejected', reason: 'CAPABILITY_UNSUPPORTED: Paper does not accept this order: REF is not traded here' });
     expect(signal).toMatchObject({ status: 'denied', code: 'CAPABILITY_UNSUPPORTED' });
     expect(signal.message).toContain(order!.clientOrderId);
-    expect(paper!.orderCount(order!.clientOrderId)).toBe(0);
+    expect(demo.books().orderCount(order!.clientOrderId)).toBe(0);
   });
 });

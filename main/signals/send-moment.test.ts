@@ -2,25 +2,16 @@
 // the order waits (for its alert's sync, or for the account's request budget), and a halted agent sends nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, eventually, settledSignal, type TestAgent } from '../test-support/agent.js';
-import { PaperBroker } from '../brokers/paper/paper-broker.js';
+import { demoPaperThrough } from '../test-support/demo-paper.js';
 import { FaultyAdapter } from '../brokers/paper/faulty-adapter.js';
 import type { OrderView, SignalView } from '../../shared/api-types.js';
 
 let agent: TestAgent;
 let hook: string;
-let paper: PaperBroker | undefined;
+// The demo paper account, with a budget of one request, then one every 3 s.
+const demo = demoPaperThrough((books) => new FaultyAdapter(books, { submitFaultRate: 0, capabilities: { requestsPerMinute: 20 } }));
 beforeAll(async () => {
-  agent = await startTestAgent(
-    {},
-    {
-      // The demo paper account, with a budget of one request, then one every 3 s.
-      adapterFactory: (account, _creds, { paperRepo }) => {
-        if (account.broker !== 'paper') return undefined;
-        paper = new PaperBroker(account.id, paperRepo);
-        return new FaultyAdapter(paper, { submitFaultRate: 0, capabilities: { requestsPerMinute: 20 } });
-      },
-    },
-  );
+  agent = await startTestAgent({}, { adapterFactory: demo.adapterFactory });
   hook = new URL(agent.demoWebhookUrl!).pathname;
 });
 afterAll(async () => agent.stop());
@@ -39,7 +30,7 @@ describe('the moment of sending', () => {
     const done = await eventually(() => ordersOf(second.body.signalId as string), (o) => o[0]!.status !== 'submitting');
     expect(done[0]).toMatchObject({ status: 'rejected' });
     expect(done[0]!.reason).toMatch(/^TRADING_HALTED: /);
-    expect(paper!.orderCount(done[0]!.clientOrderId)).toBe(0);
+    expect(demo.books().orderCount(done[0]!.clientOrderId)).toBe(0);
     // The alert did not trade: its signal says so, and why (not `done`).
     const signal = await settledSignal<SignalView>(agent, second.body.signalId as string);
     expect(signal).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
