@@ -160,12 +160,26 @@ describe('a checkpoint thread that stops', () => {
   });
 
   it('close() while the thread is still loading (and about to die) resolves at once, and nothing is restarted', async () => {
-    const thread = fakeThread("await new Promise((r) => setTimeout(r, 100));\nthrow new Error('checkpoint-thread.js failed to load');");
+    const thread = fakeThread("await new Promise((r) => setTimeout(r, 1000));\nthrow new Error('checkpoint-thread.js failed to load');");
     const r = recorder();
     const checkpointer = startCheckpointer([dbFile()], r.events, { entry: thread.entry, restartDelayMs: 10 })!;
-    // It is waited for until it exits (it has not yet), as any thread is; not ended, not waited for again.
+    await eventually(() => thread.starts(), (n) => n === 1); // its module runs
+    // It has not said it is ready: it is ended, not reported, not waited for again.
     expect(await finishesWithin(checkpointer.close(), 2500)).toBe(true);
     expect(r.errors).toEqual([]);
+    await sleep(300);
+    expect(r.stops).toEqual([]); // asked to stop: not reported, not restarted
+    expect(thread.starts()).toBe(1);
+  });
+
+  it('close() while a thread takes long to start (a loaded machine) ends it at once instead of waiting for its start and then its close', async () => {
+    // Ready after 10 s, and it would close when asked from then on; close() used to wait CLOSE_WAIT_MS (3 s) for it.
+    const thread = fakeThread(`await new Promise((r) => setTimeout(r, 10_000));\n${readyThenClose}`);
+    const r = recorder();
+    const checkpointer = startCheckpointer([dbFile()], r.events, { entry: thread.entry })!;
+    await eventually(() => thread.starts(), (n) => n === 1);
+    await closesPromptly(checkpointer);
+    expect(r.errors).toEqual([]); // ended on purpose: not a failure to report
     await sleep(300);
     expect(r.stops).toEqual([]); // asked to stop: not reported, not restarted
     expect(thread.starts()).toBe(1);

@@ -11,7 +11,8 @@ import type { CheckpointThreadData, FromCheckpointThread, ToCheckpointThread } f
 
 export interface Checkpointer {
   /** Stops the thread (a restart that is due is called off). Resolves once the thread has exited, at once when it
-   *  is not running, and after about 2 × CLOSE_WAIT_MS at the latest (one that does not stop is ended). */
+   *  is not running, as soon as it is ended when it was still starting, and after about 2 × CLOSE_WAIT_MS at the
+   *  latest (one that does not stop is ended). */
   close(): Promise<void>;
   /**
    * Asks the thread for a PASSIVE checkpoint of `file` (one of the options' `onRequest`). True when the thread
@@ -143,6 +144,14 @@ export function startCheckpointer(files: readonly string[], events: Checkpointer
         // A thread that has exited (its `exit` event fired) is not waited for: that event does not come again.
         const worker = running;
         if (!worker) return;
+        // One that has not said it is ready is still starting (the first start, or a restart after a stop): it is
+        // ended rather than waited for. Nothing is handed to it before it is ready (request()), a checkpoint cut
+        // short is harmless, and starting a thread takes a second or more on a loaded machine: the agent's stop
+        // used to wait for all of that start, then for the close.
+        if (ready !== worker) {
+          await finishesWithin(worker.terminate(), closeWaitMs);
+          return;
+        }
         const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
         worker.postMessage({ type: 'close' } satisfies ToCheckpointThread);
         if (await finishesWithin(exited, closeWaitMs)) return;
