@@ -21,7 +21,7 @@ const ALPACA = { keyId: 'PKACCOUNTSTEST000001', secretKey: 'accounts-test-alpaca
 const OANDA_TOKEN = 'accounts-test-oanda-token-0001';
 const OANDA_ACCOUNT = '101-001-1234567-001';
 const BINANCE = { apiKey: 'accountsTestBinanceKey0001', secret: 'accountsTestBinanceSecret0001' };
-/** Alpaca settings for tests: no stream, no polling within a test, and a short timeout for the timeout case. */
+/** Alpaca settings for tests: no stream, no polling within a test, and a short timeout for the timeout cases. */
 const ALPACA_CONFIG = { streaming: false, pollIntervalMs: 600_000, timeoutMs: 500, risk: { enforceMarketHours: false } };
 
 type ErrorBody = { status: string; code: string; message: string; errors?: { path: string; message: string }[] };
@@ -406,7 +406,11 @@ describe('alerts for an account whose broker cannot be read', () => {
     const fake = await new FakeAlpaca({ ...ALPACA, prices: { AAPL: '190' } }).start();
     extraFakes.push(fake);
     const agent = await agentWith();
-    const account = (await agent.api<AccountView>('POST', '/api/accounts', alpacaAccount(fake.baseUrl, ALPACA, 'Blips'))).body;
+    // Alpaca's own read timeout: the short one of the timeout cases denied an alert whose read took over 0.5 s on a
+    // loaded machine, with no fault at all. The stream tells the fills: without it each alert also waited for the
+    // earlier market order to settle (2 s, twice for the second alert), and the test neared its time limit.
+    const { timeoutMs: _short, ...config } = { ...ALPACA_CONFIG, streaming: true };
+    const account = (await agent.api<AccountView>('POST', '/api/accounts', { ...alpacaAccount(fake.baseUrl, ALPACA, 'Blips'), config })).body;
     const strategy = (await agent.api<StrategyView>('POST', '/api/strategies', { name: 'Blips', accountIds: [account.id] })).body;
     const hook = new URL(strategy.webhookUrl).pathname;
     const run = async (alert: string) => {
@@ -414,15 +418,21 @@ describe('alerts for an account whose broker cannot be read', () => {
       expect(sent.status).toBe(202);
       return eventually(async () => (await agent.api<SignalDetail>('GET', `/api/signals/${sent.body.signalId as string}`)).body, settled, 10_000);
     };
-    expect((await run('{"ticker":"AAPL","action":"buy","quantity":4,"price":190}')).status).toBe('done');
+    const bought = await run('{"ticker":"AAPL","action":"buy","quantity":4,"price":190}');
+    expect(bought, JSON.stringify(bought.decisions)).toMatchObject({ status: 'done' });
     await eventually(async () => (await agent.api<PositionsView>('GET', '/api/positions')).body.items.find((p) => p.accountId === account.id)?.quantity, (q) => q === '4');
-    fake.faults.failNext('rate_limit', { on: 'query', retryAfterSeconds: 1 });
+    // The faults hit the alert's own read of the instrument (only planning reads it): a background read of the same
+    // kind (the periodic reconciliation's, the stream's catch-up poll) must not take them first.
+    const planningRead = { on: 'query', path: '/v2/assets/AAPL' } as const;
+    fake.faults.failNext('rate_limit', { ...planningRead, retryAfterSeconds: 1 });
     const afterRateLimit = await run('{"ticker":"AAPL","action":"sell","quantity":2,"sentiment":"long","price":190}');
+    expect(fake.faults.pending()).toBe(0); // the alert's read got the 429
     expect(afterRateLimit, JSON.stringify(afterRateLimit.decisions)).toMatchObject({ status: 'done' });
     expect(afterRateLimit.orders.map((o) => [o.side, o.quantity])).toEqual([['sell', '2']]);
     await eventually(async () => (await agent.api<PositionsView>('GET', '/api/positions')).body.items.find((p) => p.accountId === account.id)?.quantity, (q) => q === '2');
-    fake.faults.failNext('server_error', { on: 'query', status: 503 });
+    fake.faults.failNext('server_error', { ...planningRead, status: 503 });
     const afterServerError = await run('{"ticker":"AAPL","action":"exit","price":190}');
+    expect(fake.faults.pending()).toBe(0); // the alert's read got the 503
     expect(afterServerError, JSON.stringify(afterServerError.decisions)).toMatchObject({ status: 'done' });
     expect(afterServerError.orders.map((o) => [o.side, o.quantity])).toEqual([['sell', '2']]);
   });

@@ -17,6 +17,10 @@ export type RequestOp = 'submit' | 'cancel' | 'query' | 'account' | 'any';
 
 export interface FaultOptions {
   on?: RequestOp;
+  /** Only a request to this path (HTTP fakes; the query string aside), e.g. '/v2/assets/AAPL': a test that means
+   *  one read arms the fault for it alone, so a background request of the same kind (a reconciliation, a poll)
+   *  cannot take it first. */
+  path?: string;
   /** How many matching requests the fault hits (default 1). */
   count?: number;
   retryAfterSeconds?: number;
@@ -34,12 +38,15 @@ export interface FaultSwitches {
   /** Market orders fill in two parts. */
   partialFills: boolean;
   failNext(fault: RequestFault, options?: FaultOptions): void;
+  /** How many armed faults no request has taken yet (one armed with a count counts until its last hit). */
+  pending(): number;
   clear(): void;
 }
 
 interface Armed {
   fault: RequestFault;
   on: RequestOp;
+  path?: string;
   remaining: number;
   retryAfterSeconds: number;
   status: number;
@@ -56,10 +63,15 @@ export class FaultPlan implements FaultSwitches {
     this.armed.push({
       fault,
       on: options.on ?? 'any',
+      ...(options.path !== undefined ? { path: options.path } : {}),
       remaining: options.count ?? 1,
       retryAfterSeconds: options.retryAfterSeconds ?? 1,
       status: options.status ?? 503,
     });
+  }
+
+  pending(): number {
+    return this.armed.length;
   }
 
   clear(): void {
@@ -70,9 +82,9 @@ export class FaultPlan implements FaultSwitches {
     this.partialFills = false;
   }
 
-  /** Consumes the first armed fault that matches `op`. */
-  take(op: RequestOp): Armed | undefined {
-    const index = this.armed.findIndex((a) => a.on === 'any' || a.on === op);
+  /** Consumes the first armed fault that matches `op` (and `path`, for a fault armed for one path). */
+  take(op: RequestOp, path?: string): Armed | undefined {
+    const index = this.armed.findIndex((a) => (a.on === 'any' || a.on === op) && (a.path === undefined || a.path === path));
     if (index < 0) return undefined;
     const armed = this.armed[index]!;
     armed.remaining -= 1;
@@ -90,7 +102,7 @@ export interface FaultRenderers {
 export function faultMiddleware(plan: FaultPlan, classify: (req: Request) => RequestOp, render: FaultRenderers) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const run = (): void => {
-      const armed = plan.take(classify(req));
+      const armed = plan.take(classify(req), req.path);
       if (!armed) return next();
       switch (armed.fault) {
         case 'timeout':
