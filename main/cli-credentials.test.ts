@@ -1,17 +1,17 @@
-// The real CLI in a child process (TypeScript run through jiti) against an in-process agent: a credential is
-// read from stdin, and while the process runs its command line (/proc/<pid>/cmdline, what `ps` shows every user)
-// never holds the value; neither does anything it prints.
+// The real CLI in a child process (the build when it is fresh, else the sources: test-support/cli.ts) against an
+// in-process agent: a credential is read from stdin, and while the process runs its command line
+// (/proc/<pid>/cmdline, what `ps` shows every user) never holds the value; neither does anything it prints.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, type TestAgent } from './test-support/agent.js';
 import { memoryVault } from './test-support/memory-secret-store.js';
+import { cliCommand } from './test-support/cli.js';
 import type { Vault } from './secrets/index.js';
 
 const VALUE = 'CANARYCLI-6e0f2a9d41';
 const root = path.resolve(import.meta.dirname, '..');
-const cli = path.join(root, 'main', 'cli.ts');
 
 interface Run {
   code: number;
@@ -24,13 +24,14 @@ interface Run {
 async function run(args: string[], stdin?: string): Promise<Run> {
   const env = { ...process.env };
   delete env.VIEWZENIX_CONTROL_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'jiti/register', cli, ...args, '--data-dir', agent.dataDir], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const { entry: cli, argv } = cliCommand(...args, '--data-dir', agent.dataDir);
+  const child = spawn(process.execPath, argv, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  let cmdline = [process.execPath, '--import', 'jiti/register', cli, ...args].join(' ');
+  let cmdline = [process.execPath, ...argv].join(' ');
   if (process.platform === 'linux') {
     // Right after fork the entry may still show the parent; wait for the exec. A `set` cannot end before stdin does.
     for (let i = 0; i < 200 && child.exitCode === null; i++) {

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { tempDir } from './test-support/agent.js';
+import { cliCommand } from './test-support/cli.js';
 import { hostInUrl } from './config.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawn(process.execPath, ['--import', 'jiti/register', path.join(root, 'main', 'cli.ts'), ...args], {
+  spawn(process.execPath, cliCommand(...args).argv, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, VIEWZENIX_WEBHOOK_HOST: '', VIEWZENIX_KEYCHAIN_SERVICE: 'viewzenix-test-none', ...env },

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONTROL_PORT, DEFAULT_WEBHOOK_PORT, controlTokenFromEnv, defaultDataDir, resolveDataDir, resolveOptions } from './config.js';
 import { tempDir } from './test-support/agent.js';
+import { cliCommand } from './test-support/cli.js';
 
 describe('defaultDataDir', () => {
   it('uses XDG_CONFIG_HOME on Linux only when it is an absolute path (the XDG spec ignores an empty or relative one)', () => {
@@ -103,14 +104,14 @@ describe('VIEWZENIX_CONTROL_TOKEN', () => {
   it('`viewzenix start` with a short token exits with the error (78) before starting anything', async () => {
     const root = path.resolve(import.meta.dirname, '..');
     const dataDir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'jiti/register', path.join(root, 'main', 'cli.ts'), 'start', '--data-dir', dataDir, '--webhook-port', '0', '--control-port', '0', '--quiet', '--no-demo'], {
+    const child = spawn(process.execPath, cliCommand('start', '--data-dir', dataDir, '--webhook-port', '0', '--control-port', '0', '--quiet', '--no-demo').argv, {
       cwd: root,
       env: { ...process.env, VIEWZENIX_CONTROL_TOKEN: 'tooshort' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill(), 60_000); // jiti compiles the CLI first: seconds on a busy machine
+    const timer = setTimeout(() => child.kill(), 60_000); // from the sources jiti compiles the CLI first: tens of seconds under load
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearTimeout(timer);
     expect(code).toBe(78);
