@@ -215,6 +215,25 @@ describe('a stop whose parts fail or hang', () => {
     expect(log).toContain('agent stopped');
   });
 
+  it("the window's event stream is ended by the stop, not waited for and then cut off", async () => {
+    const agent = await startTestAgent();
+    const res = await fetch(`${agent.controlBase}/api/events`, { headers: { authorization: `Bearer ${agent.token}` } });
+    expect(res.status).toBe(200);
+    // How the stream ends for the client: its end (the last chunk), or an error when the connection is cut (the
+    // server used to wait 2 s for the stream, then close every connection).
+    const ended = (async () => {
+      for await (const _chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        // the ': connected' comment, and nothing else until the stop
+      }
+    })().then(
+      () => 'ended',
+      (err: Error) => `cut off: ${err.message}`,
+    );
+    expect(await finishesWithin(agent.stop(), 15_000)).toBe(true);
+    expect(await ended).toBe('ended');
+    expect(gone(agent.dataDir)).toEqual({ agentJson: false, lock: false });
+  });
+
   it('a part that never finishes is logged and left behind after its limit: the stop ends, agent.json and the lock are removed', async () => {
     // A paper account whose broker connection never finishes disconnecting.
     const agent = await startTestAgent({}, { adapterFactory: (a, _creds, { paperRepo }) => (a.broker === 'paper' ? Object.assign(new PaperBroker(a.id, paperRepo), { disconnect: () => new Promise<void>(() => {}) }) : undefined) });

@@ -341,7 +341,10 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         await part('the signal worker', () => worker.stop()); // finish in-flight work
         await part('checkpoint pacing', () => checkpoints.stop());
         await part('approvals', () => approvals.stop());
-        await part('the control server', () => closeServer(controlServer));
+        await part('the control server', () => {
+          control.endStreams(); // the window's event stream: the server would wait 2 s for it
+          return closeServer(controlServer);
+        });
         await part('notifications', () => notifications.stop());
         await part('the audit trail', () => audit.stop());
         await part('backups', () => backups.stop());

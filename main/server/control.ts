@@ -34,8 +34,14 @@ export interface ControlOptions {
   routes: (router: express.Router) => void;
 }
 
-export function createControlApp(o: ControlOptions): express.Express {
+/** The control app; `endStreams()` ends every open event stream (the agent's stop does, before it closes the server). */
+export type ControlApp = express.Express & { endStreams(): void };
+
+export function createControlApp(o: ControlOptions): ControlApp {
   const app = express();
+  /** Open event streams: each stays open until its client leaves. Closing the server would wait for them (and then
+   *  cut them), so a stop with the window open took 2 s longer; they are ended first. */
+  const streams = new Set<Response>();
   app.disable('x-powered-by');
   app.set('etag', false);
 
@@ -66,9 +72,11 @@ export function createControlApp(o: ControlOptions): express.Express {
     res.write(': connected\n\n');
     const unsubscribe = o.bus.subscribe((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    streams.add(res);
     req.on('close', () => {
       clearInterval(ping);
       unsubscribe();
+      streams.delete(res);
     });
   });
   o.routes(api);
@@ -108,7 +116,17 @@ export function createControlApp(o: ControlOptions): express.Express {
       res.type('text/plain').send('The Viewzenix UI is not built. Run `npm run build`, then reload. The API is at /api.');
     });
   }
-  return app;
+  return Object.assign(app, {
+    endStreams(): void {
+      // The stream's last chunk, then the connection: the client sees the stream end (and reconnects to a new
+      // agent), not a connection cut off.
+      for (const res of streams) {
+        res.end();
+        res.socket?.end();
+      }
+      streams.clear();
+    },
+  });
 }
 
 export function fail(res: Response, code: Code, requestId: string, message?: string, errors?: ValidationIssue[], fix?: string): void {
