@@ -150,7 +150,7 @@ async function burstAtOnce(agent: AgentProcess, webhookUrl: string, tag: string)
 }
 
 type TraceSummary = { count: number; p50Ms: number; p99Ms: number; maxMs: number };
-type TraceRun = { sent: number; receivedToAdapter?: TraceSummary; receivedToPipeline?: TraceSummary; pipelineToAdapter?: TraceSummary };
+type TraceRun = { sent: number; receivedToAdapter?: TraceSummary; receivedToPipeline?: TraceSummary; pipelineToAdapter?: TraceSummary; pipelineSteps?: Record<string, TraceSummary> };
 
 /** One agent, warmed, then P.traceSeconds at 100 alerts/s with every alert placing an order. */
 async function traceOnce(tag: string): Promise<TraceRun> {
@@ -167,7 +167,7 @@ async function traceOnce(tag: string): Promise<TraceRun> {
     const res = await pacedLoad({ url: agent.webhookUrl(strategy.webhookId), rate: 100, durationS: P.traceSeconds, body: alertStream(tag).next });
     await waitProcessed(agent, P.drainMs);
     const l = (await agent.api<{ latency?: Omit<TraceRun, 'sent'> }>('GET', '/api/status')).body.latency;
-    return { sent: res.ok, receivedToAdapter: l?.receivedToAdapter, receivedToPipeline: l?.receivedToPipeline, pipelineToAdapter: l?.pipelineToAdapter };
+    return { sent: res.ok, receivedToAdapter: l?.receivedToAdapter, receivedToPipeline: l?.receivedToPipeline, pipelineToAdapter: l?.pipelineToAdapter, pipelineSteps: l?.pipelineSteps };
   } finally {
     await agent.stop();
   }
@@ -196,6 +196,12 @@ async function receivedToAdapter(tag: string): Promise<void> {
     const a = pick(part, 'p50Ms');
     const b = pick(part, 'p99Ms');
     if (a.length > 0) figures.push(info(`alert received → broker adapter called: ${name}`, `${round(median(a), 3)} / ${round(median(b), 3)}`, 'ms', `medians of ${a.length} run${a.length === 1 ? '' : 's'}`));
+  }
+  // The pipeline's part step by step (main/latency-trace.ts PIPELINE_STEPS): where its time goes.
+  const steps = [...new Set(traced.flatMap((r) => Object.keys(r.pipelineSteps ?? {})))];
+  if (steps.length > 0) {
+    const p50 = (step: string): string => round(median(pick((r) => r.pipelineSteps?.[step], 'p50Ms')), 3).toString();
+    figures.push(info('alert received → broker adapter called: the pipeline step by step, p50 of each step', steps.map((s) => `${s} ${p50(s)}`).join(', '), 'ms', 'each step from the end of the one before: copy into signals, queue, time slice, processing mark, planning reads, risk check, order stored, alert synced, call'));
   }
 }
 

@@ -30,6 +30,45 @@ describe('latency tracing (VIEWZENIX_TRACE_LATENCY=1)', () => {
     expect(t.latencyStatus().latency!.receivedToAdapter.count).toBe(0);
   });
 
+  it('splits the pipeline step by step: each step from the mark before it, a skipped step left to the next, only up to the first call', async () => {
+    process.env.VIEWZENIX_TRACE_LATENCY = '1';
+    vi.resetModules();
+    const t = await import('./latency-trace.js');
+    const at = (): number => performance.timeOrigin + performance.now();
+    const spend = (ms: number): void => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const start = at();
+    t.traceReceivedAt([['sig', start - 1]]);
+    spend(20);
+    t.traceStep('sig', 'copy');
+    spend(50);
+    t.traceStep('sig', 'plan'); // queue, slice and mark not marked: their time is the plan's
+    spend(30);
+    t.traceStep('sig', 'store');
+    spend(10);
+    t.traceAdapterCall('o1', () => 'sig');
+    const total = at() - start;
+    // A second leg of the same alert, and an alert never reported, add nothing.
+    t.traceStep('sig', 'store');
+    t.traceStep('other', 'copy');
+    t.traceAdapterCall('o2', () => 'sig');
+    const steps = t.latencyStatus().latency!.pipelineSteps;
+    expect(Object.keys(steps)).toEqual(['copy', 'plan', 'store', 'call']);
+    const ms = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v.p50Ms]));
+    expect(Object.values(steps).map((v) => v.count)).toEqual([1, 1, 1, 1]);
+    expect(ms.copy).toBeGreaterThanOrEqual(20);
+    expect(ms.plan).toBeGreaterThanOrEqual(50);
+    expect(ms.store).toBeGreaterThanOrEqual(30);
+    expect(ms.call).toBeGreaterThanOrEqual(10);
+    // The steps add up to the pipeline's part: report → call.
+    expect(ms.copy! + ms.plan! + ms.store! + ms.call!).toBeCloseTo(t.latencyStatus().latency!.pipelineToAdapter.p50Ms, 6);
+    expect(ms.copy! + ms.plan! + ms.store! + ms.call!).toBeLessThanOrEqual(total);
+    t.resetLatency();
+    expect(t.latencyStatus().latency!.pipelineSteps).toEqual({});
+  });
+
   it('the router times the broker call of an alert’s order with the alert it is given, without reading the order for it', async () => {
     process.env.VIEWZENIX_TRACE_LATENCY = '1';
     vi.resetModules();

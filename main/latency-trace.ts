@@ -56,6 +56,59 @@ export function traceReceivedAt(times: readonly [string, number][]): void {
   }
 }
 
+/**
+ * The pipeline's steps between the report and the adapter call, in their order: each alert's time in a step is from
+ * the end of the step before (the report, for the first) to the step's own mark. A step an alert skips (a strategy
+ * with manual approval, an alert that cancels first) leaves its time to the next step marked.
+ */
+export const PIPELINE_STEPS = [
+  /** Report → the alert's copy into `signals` committed. */
+  'copy',
+  /** → its turn in its strategy and symbol's queue (alerts before it for the same symbol, the in-flight cap). */
+  'queue',
+  /** → the worker's time slice (other signals' turns, and during an alert storm the listener's). */
+  'slice',
+  /** → the processing mark (with the alert's price for the paper books) committed. */
+  'mark',
+  /** → the account's facts read and the alert planned (sizing, symbol mapping, the position). */
+  'plan',
+  /** → the first order's risk check. */
+  'risk',
+  /** → the order, its decision and its move to `submitting` committed. */
+  'store',
+  /** → the alert's inbox sync done (it may reach a broker only then). */
+  'sync',
+] as const;
+export type PipelineStep = (typeof PIPELINE_STEPS)[number];
+
+/** signal id → [step, time] marks since its report, until its first adapter call. */
+const stepMarks = new Map<string, [PipelineStep, number][]>();
+/** Per step, then `call` (last mark → adapter called: the account's pacing, the call's own start). */
+let stepTimes = new Map<PipelineStep | 'call', number[]>();
+
+/** Marks the end of a pipeline step for an alert still on its way to its first adapter call (tracing on only). */
+export function traceStep(signalId: string, step: PipelineStep): void {
+  if (!enabled || !reported.has(signalId)) return;
+  let marks = stepMarks.get(signalId);
+  if (!marks) {
+    if (stepMarks.size >= MAX_PENDING) stepMarks.clear();
+    stepMarks.set(signalId, (marks = []));
+  }
+  marks.push([step, clock()]);
+}
+
+function recordSteps(signalId: string, reportedAt: number, calledAt: number): void {
+  const marks = stepMarks.get(signalId) ?? [];
+  stepMarks.delete(signalId);
+  let from = reportedAt;
+  for (const [step, at] of [...marks, ['call', calledAt] as const]) {
+    let times = stepTimes.get(step);
+    if (!times) stepTimes.set(step, (times = []));
+    if (times.length < MAX_SAMPLES) times.push(at - from);
+    from = at;
+  }
+}
+
 /** Called just before adapter.submit; `signalIdOf` is only evaluated when tracing is on. */
 export function traceAdapterCall(orderId: string, signalIdOf: (orderId: string) => string | undefined): void {
   if (!enabled) return;
@@ -69,6 +122,7 @@ export function traceAdapterCall(orderId: string, signalIdOf: (orderId: string) 
   const r = reported.get(signalId);
   if (r === undefined) return;
   reported.delete(signalId);
+  recordSteps(signalId, r, at);
   if (toPipeline.length < MAX_SAMPLES) {
     toPipeline.push(r - t0);
     inPipeline.push(at - r);
@@ -102,6 +156,7 @@ export function resetLatency(): boolean {
   inPipeline.length = 0;
   commitWaits.length = 0;
   syncWaits.length = 0;
+  stepTimes = new Map();
   return true;
 }
 
@@ -113,6 +168,9 @@ export interface LatencyStatus {
   pipelineToAdapter: LatencySummary;
   intakeCommitWait: LatencySummary;
   intakeSyncWait: LatencySummary;
+  /** The pipeline's part (`pipelineToAdapter`) step by step (PIPELINE_STEPS, then `call`), for the alerts that went
+   *  through each step. */
+  pipelineSteps: Partial<Record<PipelineStep | 'call', LatencySummary>>;
 }
 
 export function latencyStatus(): { latency?: LatencyStatus } {
@@ -124,6 +182,7 @@ export function latencyStatus(): { latency?: LatencyStatus } {
       pipelineToAdapter: summaryOf(inPipeline),
       intakeCommitWait: summaryOf(commitWaits),
       intakeSyncWait: summaryOf(syncWaits),
+      pipelineSteps: Object.fromEntries([...PIPELINE_STEPS, 'call' as const].flatMap((s) => (stepTimes.has(s) ? [[s, summaryOf(stepTimes.get(s)!)]] : []))),
     },
   };
 }

@@ -9,7 +9,7 @@ import type { OrderView } from '../../shared/api-types.js';
 import type { Code } from '../../shared/codes.js';
 import { randomId } from '../ids.js';
 import type { Lane } from './throttle.js';
-import { traceAdapterCall } from '../latency-trace.js';
+import { traceAdapterCall, traceStep } from '../latency-trace.js';
 import type { RouterParts } from './router.js';
 
 export interface SubmitContext {
@@ -64,6 +64,7 @@ export async function submitOrder(d: RouterParts, request: OrderRequest, ctx: Su
     const prepared = prepare(d, order.id, request, ctx.accountId);
     return { view: prepared, send: prepared.status === 'submitting' };
   });
+  if (ctx.signalId !== undefined) traceStep(ctx.signalId, 'store');
   if (!send) return view;
   return sendPrepared(d, view.id, request, ctx.accountId, ctx.refuseSend, ctx.untilSendable, ctx.signalId);
 }
@@ -99,6 +100,7 @@ async function sendPrepared(
   d.sending.add(orderId);
   try {
     await untilSendable?.();
+    if (signalId !== undefined) traceStep(signalId, 'sync');
     return await attempts(d, orderId, request, accountId, refuseSend, signalId);
   } finally {
     d.sending.delete(orderId);

@@ -15,6 +15,7 @@ import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
 import { accountName } from '../account-label.js';
+import { traceStep } from '../latency-trace.js';
 import { planForAccount, checkRisk, contextAfterCancels, othersWorkingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { HeldIntent } from '../approvals/service.js';
 import type { Outcome } from './settle.js';
@@ -68,6 +69,7 @@ export class AccountPlanner {
         // Only a row processed before (resumed after a crash, or retried) can have orders of its own: a first run's
         // read of them would find none, on every alert.
         facts = await planForAccount({ signal, accountId, adapter, orders, accountDays: this.d.accountDays, strategySettings, accountSettings, now, signalId: row.attempts > 0 ? row.id : undefined, strategyId: strategy.id });
+        traceStep(row.id, 'plan');
         break;
       } catch (err) {
         // A broker that answered "not now" (a 429 with its Retry-After, a 5xx), dropped the connection or refused it
@@ -126,6 +128,7 @@ export class AccountPlanner {
       }
       verdicts.set(intent.leg, verdict);
     }
+    traceStep(row.id, 'risk');
     if (toCancel.length > 0) {
       const left = plan.intents.reduce((q, i) => (i.side === 'buy' ? q.plus(i.quantity) : q.minus(i.quantity)), new Decimal(facts.position));
       if (!left.isZero()) {

@@ -10,6 +10,7 @@
 import type { CommittedRows, InboxReader, InboxRow } from '../store/inbox-db.js';
 import type { SignalRepo } from '../store/signals.js';
 import type { Logger } from '../log.js';
+import { latencyTracing, traceStep } from '../latency-trace.js';
 
 /** Rows per copy transaction: a long flood is copied in short commits that let the pipeline's writes through. */
 const CHUNK = 500;
@@ -59,6 +60,7 @@ export class InboxCopier {
       const skipped = this.signals.ingest(this.reader.epoch, rows);
       if (skipped.length > 0) this.log.warn({ signalIds: skipped }, 'alerts already stored under the same id or dedupe key were not copied again');
       this.copied = rows[rows.length - 1]!.seq;
+      if (latencyTracing) for (const r of rows) traceStep(r.id, 'copy');
       for (const r of rows) if (r.seq > this.durable) this.early.set(r.id, { seq: r.seq });
       n += rows.length;
       this.reportRejected(rows, skipped);

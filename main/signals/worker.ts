@@ -21,6 +21,7 @@ import { brokerSymbol, type AccountSettings } from './decide.js';
 import type { ApprovalService } from '../approvals/service.js';
 import { AccountPlanner } from './account-plan.js';
 import { Settlement, type Outcome } from './settle.js';
+import { traceStep } from '../latency-trace.js';
 
 export interface WorkerDeps {
   signals: SignalRepo;
@@ -151,7 +152,9 @@ export class SignalWorker {
     const key = `${row.strategyId}\u0000${row.parsed.symbol}`;
     void this.queue
       .run(key, async () => {
+        traceStep(row.id, 'queue');
         await this.slice.turn();
+        traceStep(row.id, 'slice');
         await this.process(row);
       })
       .catch((err: unknown) => this.failed(row, err))
@@ -195,6 +198,7 @@ export class SignalWorker {
     let unobserved: { err: unknown } | undefined;
     signals.markProcessing(row.id, strategy && row.parsed.price ? () => (unobserved = this.observePrice(row, strategy)) : undefined);
     this.settlement.unsettled.add(row.id);
+    traceStep(row.id, 'mark');
     if (!strategy) {
       signals.finish(row.id, 'denied', this.now(), 'WEBHOOK_NOT_FOUND', 'The strategy was deleted or disabled before the alert was processed.');
       return;
