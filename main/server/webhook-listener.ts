@@ -42,7 +42,8 @@ export interface WebhookListener {
   untilDurable(signalId: string): Promise<void> | undefined;
   /** Hands a PASSIVE checkpoint of viewzenix.db to the checkpoint thread; false when no thread can take it. */
   checkpointAgentDb(): boolean;
-  /** Stops accepting alerts; resolves once everything received is committed, on disk and answered. */
+  /** Stops accepting alerts; resolves once everything received is committed, on disk and answered (a thread still
+   *  being restarted has received nothing: it is ended at once). */
   close(): Promise<void>;
 }
 
@@ -83,8 +84,8 @@ const THREAD_ENTRY = fileURLToPath(new URL('./webhook-thread.js', import.meta.ur
  *  works off on two cores): the worker and the copies into viewzenix.db give way to it (docs/architecture.md). */
 const ALERT_STORM_PER_MS = 0.5;
 /** How long closing waits for the webhook thread to exit once asked (it finishes what it received; its server ends
- *  connections still open after 2 s), and for a restart under way to listen. A thread that has not by then is
- *  ended: what it committed is in inbox.db and copied as after a crash. */
+ *  connections still open after 2 s). A thread that has not by then is ended: what it committed is in inbox.db and
+ *  copied as after a crash. (A restart still starting is ended at once.) */
 const THREAD_CLOSE_MS = 4_000;
 /** A thread that has not listened this long after it was started is ended: at start-up the listener then runs
  *  on the main thread; after a crash the restart is tried again later. */
@@ -176,10 +177,9 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   /** The thread listening now (none between a crash and its restart): set until its `exit` event. */
   let live: Worker | undefined;
   let liveSince = 0;
-  /** A thread started and not listening yet. */
+  /** A thread started and not listening yet (until its `listening`, or its `exit`). */
   let starting: Worker | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
-  let restarting: Promise<void> | undefined;
   const startLimitMs = o.threadStartLimitMs ?? THREAD_START_MS;
   /** The header a thread started now (a restart too) believes. */
   let forwardedHeader = o.forwardedHeader;
@@ -202,7 +202,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
       if (stopping) return;
-      restarting = spawn(boundPort).then(
+      void spawn(boundPort).then(
         () => {
           o.log.info({ port: boundPort }, 'the webhook listener is receiving alerts again');
         },
@@ -307,13 +307,18 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       close: () => {
         stopping = true;
         closed ??= (async () => {
-          // Between a crash and its restart there is no thread to close; a restart under way is let finish first
-          // (one that does not get to listen in time is ended: it has received nothing).
+          // Between a crash and its restart there is no thread to close. A restart under way is ended rather than
+          // waited for, as the stop would undo its start: starting a thread takes a second or more on a loaded
+          // machine, and the stop used to wait for that (up to THREAD_CLOSE_MS), then for its close. A thread that
+          // has not said it listens has been handed nothing; its `exit` rejects the restart, which is not tried again.
           if (restartTimer) clearTimeout(restartTimer);
-          if (restarting && !(await finishesWithin(restarting, THREAD_CLOSE_MS))) {
-            o.log.error({ limitMs: THREAD_CLOSE_MS }, 'the restarted webhook thread did not start listening in time; ending it');
-            const w = starting;
-            if (w) await finishesWithin(w.terminate(), THREAD_CLOSE_MS);
+          const unready = starting;
+          if (unready) {
+            o.log.info('the agent stops while the webhook thread is being restarted; ending it');
+            await finishesWithin(unready.terminate(), THREAD_CLOSE_MS);
+            // Had it begun to listen just now (its `listening` not read here yet), an alert it answered is in
+            // inbox.db: copied as after a crash.
+            intake.copyAll();
           }
           // A thread whose exit has come and gone is not `live` any more: that exit is not waited for again.
           const w = live;
