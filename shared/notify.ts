@@ -23,6 +23,23 @@ export type ChannelName = (typeof CHANNEL_NAMES)[number];
 /** Messages per minute by default: under each service's documented pace (Slack ~1/s, Telegram ~20/min per group, Discord ~30/min per webhook). */
 export const DEFAULT_PER_MINUTE: Record<ChannelName, number> = { discord: 25, telegram: 18, slack: 50, email: 10, desktop: 120 };
 
+/** The keys of the last `max` facts announced where there is no outbox to tell a repeated one by (the agent's desktop
+ *  hook, the desktop app's notifications): the same fill reported by the stream and then by reconciliation, or
+ *  published again by the order's cancel, is shown once. In memory, the oldest forgotten first. */
+export class SeenKeys {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max = 1000) {}
+
+  /** false: this key was seen already. */
+  add(key: string): boolean {
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
+    return true;
+  }
+}
+
 /** The keychain entry holding a channel's credential (the desktop channel has none). */
 export function notifySecretName(channel: Exclude<ChannelName, 'desktop'>): `notify:${typeof channel}` {
   return `notify:${channel}`;

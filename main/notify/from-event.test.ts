@@ -22,7 +22,11 @@ describe('which events notify, as which kind', () => {
       [order('rejected'), 'rejection'],
       [order('unknown'), 'unknown-order'],
       [order('accepted'), undefined],
-      [order('canceled'), undefined],
+      [order('canceled', { filledQuantity: '0' }), undefined],
+      [order('canceled', { filledQuantity: '4' }), 'fill'], // partly filled, then canceled: what filled is news
+      [order('expired', { filledQuantity: '0' }), undefined],
+      [order('expired', { filledQuantity: '4' }), 'fill'],
+      [order('cancel_pending', { filledQuantity: '0' }), undefined],
       [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'denied', code: 'TRADING_HALTED' } }, 'denial'],
       [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'failed' } }, 'rejection'],
       [{ type: 'signal', signal: { id: 's1', strategyId: 'x', status: 'done' } }, undefined],
@@ -47,13 +51,27 @@ describe('which events notify, as which kind', () => {
     for (const [event, kind] of cases) expect(notificationFor(event, at)?.kind, JSON.stringify(event)).toBe(kind);
   });
 
-  it('a part filled while a cancel is pending (the order stays cancel_pending) is a partial fill, said once per quantity', () => {
+  it('a part filled while a cancel is pending (the order stays cancel_pending) is a partial fill that says the cancel is pending, said once per quantity', () => {
+    const names = { account: (id: string) => ({ acc1: 'Alpaca live' })[id], strategy: () => undefined };
     const partial = notificationFor(order('partially_filled', { filledQuantity: '4' }), at)!;
-    const pending = notificationFor(order('cancel_pending', { filledQuantity: '4' }), at)!;
-    expect(pending).toMatchObject({ kind: 'fill', message: { title: 'Partially filled: buy 4 AAPL' } });
+    const pending = notificationFor(order('cancel_pending', { type: 'limit', filledQuantity: '4', averageFillPrice: '99.5' }), at, names)!;
+    expect(pending).toMatchObject({ kind: 'fill', message: { severity: 'info', title: 'Partially filled, cancel pending: buy 4 AAPL @ 99.5' } });
+    expect(pending.message.lines).toEqual(['Ordered 10 (limit); 4 filled so far.', 'You asked to cancel it: this part filled before the cancel took effect; the rest (6) is being canceled.']);
+    expect(pending.message.fields).toContainEqual({ name: 'Account', value: 'Alpaca live (acc1)' });
     expect(pending.dedupeKey).toBe(partial.dedupeKey); // a partly filled order whose cancel is asked: nothing new
     expect(notificationFor(order('cancel_pending', { filledQuantity: '6' }), at)!.dedupeKey).not.toBe(partial.dedupeKey);
     expect(notificationFor(order('cancel_pending', { filledQuantity: '0' }), at)).toBeUndefined();
+  });
+
+  it('an order that ends canceled or expired after a part filled says how much filled; the same quantity announced before is not news', () => {
+    const canceled = notificationFor(order('canceled', { filledQuantity: '4', averageFillPrice: '99.5' }), at)!;
+    expect(canceled).toMatchObject({ kind: 'fill', message: { severity: 'info', title: 'Canceled after a partial fill: buy 4 AAPL @ 99.5', lines: ['Ordered 10 (market); 4 filled before the cancel took effect, the rest (6) was canceled.'] } });
+    const expired = notificationFor(order('expired', { filledQuantity: '0.25', quantity: '1' }), at)!;
+    expect(expired.message).toMatchObject({ title: 'Expired after a partial fill: buy 0.25 AAPL', lines: ['Ordered 1 (market); 0.25 filled before it expired, the rest (0.75) will not fill.'] });
+    // Keyed as the partial fill of that quantity: heard once, whichever report brought it.
+    expect(canceled.dedupeKey).toBe(notificationFor(order('partially_filled', { filledQuantity: '4' }), at)!.dedupeKey);
+    expect(canceled.dedupeKey).toBe(notificationFor(order('cancel_pending', { filledQuantity: '4' }), at)!.dedupeKey);
+    expect(notificationFor(order('canceled', { filledQuantity: '5' }), at)!.dedupeKey).not.toBe(canceled.dedupeKey); // a late fill raised it
   });
 
   it('gives the same fact the same dedupe key and a new fill quantity a new one', () => {

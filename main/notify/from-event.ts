@@ -1,7 +1,8 @@
 // Which agent events become notifications, and what they say. Only named, non-secret fields are copied into
 // a message (never a whole event object, raw alert body or order request), and the result is scrubbed.
-import type { AgentEvent, TradingStateChange } from '../../shared/api-types.js';
+import type { AgentEvent, OrderView, TradingStateChange } from '../../shared/api-types.js';
 import type { NotifyKind, NotifyMessage, Severity } from './types.js';
+import { Decimal } from 'decimal.js';
 import { redactMessage } from './redact.js';
 
 export interface Notification {
@@ -70,6 +71,37 @@ function stateChangeNotification(c: TradingStateChange, now: string, names?: Nam
   return make('halt', key, 'critical', what, [c.reason ? `Reason: ${c.reason}` : undefined, effect], fields, now);
 }
 
+/**
+ * The `fill` message of an order event, when it tells of shares that filled: a fill (whole or part), a part that
+ * filled while a cancel is pending (the order stays cancel_pending), and an order that ended canceled or expired
+ * with a part filled (the fill came with the broker's final answer, or after it). Every part is keyed by the
+ * quantity filled so far, whatever the status: the same quantity reported again (by the stream, then
+ * reconciliation; by the cancel request of an order filled in part before; by the broker's final answer) is the
+ * same fact, and a channel hears of it once.
+ */
+function fillNotification(o: OrderView, fields: Record<string, string | undefined>, now: string): Notification | undefined {
+  const filled = new Decimal(o.filledQuantity || '0');
+  if (o.status !== 'filled' && o.status !== 'partially_filled' && !(filled.greaterThan(0) && PART_FILLED.has(o.status))) return undefined;
+  const what = `${o.side} ${o.filledQuantity} ${o.symbol}${o.averageFillPrice ? ` @ ${o.averageFillPrice}` : ''}`;
+  const ordered = `Ordered ${o.quantity} (${o.type})`;
+  if (o.status === 'filled') return make('fill', `order:${o.id}:filled:${o.filledQuantity}`, 'info', `Filled: ${what}`, [`${ordered}.`], fields, now);
+  const key = `order:${o.id}:partially_filled:${o.filledQuantity}`;
+  const rest = Decimal.max(new Decimal(o.quantity).minus(filled), 0).toString();
+  switch (o.status) {
+    case 'cancel_pending':
+      return make('fill', key, 'info', `Partially filled, cancel pending: ${what}`, [`${ordered}; ${o.filledQuantity} filled so far.`, `You asked to cancel it: this part filled before the cancel took effect; the rest (${rest}) is being canceled.`], fields, now);
+    case 'canceled':
+      return make('fill', key, 'info', `Canceled after a partial fill: ${what}`, [`${ordered}; ${o.filledQuantity} filled before the cancel took effect, the rest (${rest}) was canceled.`], fields, now);
+    case 'expired':
+      return make('fill', key, 'info', `Expired after a partial fill: ${what}`, [`${ordered}; ${o.filledQuantity} filled before it expired, the rest (${rest}) will not fill.`], fields, now);
+    default:
+      return make('fill', key, 'info', `Partially filled: ${what}`, [`${ordered}.`], fields, now);
+  }
+}
+
+/** Statuses other than partially_filled an order may hold with a part of it filled, each told as a partial fill. */
+const PART_FILLED: ReadonlySet<OrderView['status']> = new Set(['cancel_pending', 'canceled', 'expired']);
+
 export function notificationFor(event: AgentEvent, now: string, names?: Names): Notification | undefined {
   const account = (id: string | undefined) => named(id, names?.account);
   const strategy = (id: string | undefined) => named(id, names?.strategy);
@@ -77,13 +109,8 @@ export function notificationFor(event: AgentEvent, now: string, names?: Names): 
     case 'order': {
       const o = event.order;
       const fields = { Account: account(o.accountId), Strategy: strategy(o.strategyId), 'Order id': o.id, 'Client order id': o.clientOrderId };
-      // A part filled while a cancel is pending leaves the order cancel_pending: a partial fill all the same, keyed as
-      // one, so the cancel request of an order that had filled in part before repeats nothing.
-      const partOfPendingCancel = o.status === 'cancel_pending' && Number(o.filledQuantity) > 0;
-      if (o.status === 'filled' || o.status === 'partially_filled' || partOfPendingCancel) {
-        const what = o.status === 'filled' ? 'Filled' : 'Partially filled';
-        return make('fill', `order:${o.id}:${o.status === 'filled' ? 'filled' : 'partially_filled'}:${o.filledQuantity}`, 'info', `${what}: ${o.side} ${o.filledQuantity} ${o.symbol}${o.averageFillPrice ? ` @ ${o.averageFillPrice}` : ''}`, [`Ordered ${o.quantity} (${o.type}).`], fields, now);
-      }
+      const fill = fillNotification(o, fields, now);
+      if (fill) return fill;
       if (o.status === 'rejected') {
         return make('rejection', `order:${o.id}:rejected`, 'warning', `Order rejected: ${o.side} ${o.quantity} ${o.symbol}`, [o.reason ? `Reason: ${o.reason}` : undefined], fields, now);
       }

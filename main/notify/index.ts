@@ -20,7 +20,7 @@ import { redactText, secretParts } from './redact.js';
 import { registerSecretValue } from '../secrets/redaction.js';
 import type { ValidationIssue } from '../server/validate.js';
 import { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type NotifyConfig, type NotifyMessage, type SendOutcome } from './types.js';
-import type { UndeliveredMessage, UndeliveredView } from '../../shared/notify.js';
+import { SeenKeys, type UndeliveredMessage, type UndeliveredView } from '../../shared/notify.js';
 
 export * from './types.js';
 export { DesktopHook } from './desktop.js';
@@ -87,6 +87,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   const dispatcher = new Dispatcher({ outbox, channels, config: () => store.get(), secrets: d.secrets, log: d.log, now, random: d.random, maxAttempts: d.maxAttempts, backoffBaseMs: d.backoffBaseMs, backoffMaxMs: d.backoffMaxMs });
 
   const tunnel = new TunnelTransitions();
+  const shownOnDesktop = new SeenKeys();
   const handle = (event: AgentEvent): void => {
     try {
       if (!tunnel.accept(event)) return;
@@ -111,7 +112,8 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
       for (const { name, s, kind } of routes) {
         const message = kind === n.kind ? n.message : { ...n.message, kind };
         if (name === 'desktop') {
-          desktop.deliver(message);
+          // The outbox sends a fact once per channel by its key; the desktop, which has none, remembers the keys.
+          if (shownOnDesktop.add(n.dedupeKey)) desktop.deliver(message);
           continue;
         }
         const ch = channels.get(name)!;

@@ -1,0 +1,82 @@
+// An order the trader asked to cancel that fills in part anyway, through the real order lifecycle: the fill is
+// announced once (Discord through the outbox, and the desktop hook), saying the cancel is pending, and the same
+// fill reported again (stream, then reconciliation, then the broker's final answer) announces nothing more.
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness as ordersHarness } from '../orders/test-support/harness.js';
+import { eventually } from '../test-support/agent.js';
+import { fakeDiscord } from './testing/fake-services.js';
+import { harness, runCleanups, withFake } from './testing/harness.js';
+import type { BrokerOrder, Fill } from '../brokers/port.js';
+import type { OrderStatus } from '../../shared/order-status.js';
+import type { NotifyMessage } from './types.js';
+
+afterEach(runCleanups);
+
+const TOKEN = 'cancelFillWebhookToken_0a1b2c3d4e5f';
+const broker = (status: OrderStatus, filledQuantity = '0'): BrokerOrder => ({ clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: '5', filledQuantity, status, updatedAt: 't' });
+const fill = (tradeId: string, quantity: string, price = '99'): Fill => ({ tradeId, clientOrderId: 'c1', brokerOrderId: 'b1', symbol: 'AAPL', side: 'buy', quantity, price, time: 't' });
+
+/** An accepted limit order (buy 5 AAPL on "Alpaca live"), with the lifecycle's events going to the notifications. */
+async function setup() {
+  const discord = await withFake(fakeDiscord({ id: '111', token: TOKEN }));
+  const names = { account: (id: string) => ({ acc1: 'Alpaca live' })[id], strategy: () => undefined };
+  const n = await harness({ 'notify:discord': `https://discord.com/api/webhooks/111/${TOKEN}` }, { discord: { enabled: true, events: ['fill'], baseUrl: discord.base, perMinute: 600 } }, { names });
+  const desktop: NotifyMessage[] = [];
+  n.n.desktop.subscribe((m) => desktop.push(m)); // as the window does
+  const o = ordersHarness();
+  o.bus.subscribe((e) => n.bus.publish(e));
+  const { order } = o.orders.insertIfAbsent({ id: 'o1', accountId: 'acc1', request: { clientOrderId: 'c1', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '100', quantity: '5', timeInForce: 'day' }, leg: 'entry', createdAt: 't' });
+  o.lifecycle.transition(order.id, 'submitting', 'submit');
+  o.lifecycle.applyBrokerOrder(order.id, broker('accepted'), 'submit_answer');
+  const cancelRequested = () => o.lifecycle.transition(order.id, 'cancel_pending', 'cancel_request');
+  /** What Discord received, once every queued message is sent. */
+  const sent = async () => {
+    await eventually(() => n.rows(), (rows) => rows.every((r) => r.status === 'sent'));
+    expect(n.rows().every((r) => r.status === 'sent')).toBe(true);
+    return discord.received.map((r) => r.body.content);
+  };
+  return { o, id: order.id, desktop, sent, cancelRequested, close: () => o.close() };
+}
+
+describe('a part of an order filled while its cancel is pending', () => {
+  it('is announced once, with the quantity filled, the symbol, the account and that the cancel is pending; the same fill reported again is not', async () => {
+    const t = await setup();
+    t.cancelRequested();
+    expect(t.desktop).toHaveLength(0); // asking to cancel is no news
+    t.o.lifecycle.applyFill('acc1', t.id, fill('t1', '2'), broker('partially_filled', '2')); // the stream's fill
+    expect(t.o.orders.get(t.id)).toMatchObject({ status: 'cancel_pending', filledQuantity: '2' });
+    t.o.lifecycle.applyFill('acc1', t.id, fill('t1', '2'), broker('partially_filled', '2')); // delivered twice
+    t.o.lifecycle.applyBrokerOrder(t.id, broker('partially_filled', '2'), 'reconciled'); // reconciliation reads the same
+    t.o.lifecycle.applyBrokerOrder(t.id, broker('canceled', '2'), 'broker_update'); // the broker's final answer
+    expect(t.o.orders.get(t.id)).toMatchObject({ status: 'canceled', filledQuantity: '2' });
+
+    expect(t.desktop.map((m) => m.title)).toEqual(['Partially filled, cancel pending: buy 2 AAPL @ 99']);
+    expect(t.desktop[0]).toMatchObject({ kind: 'fill', lines: ['Ordered 5 (limit); 2 filled so far.', 'You asked to cancel it: this part filled before the cancel took effect; the rest (3) is being canceled.'] });
+    expect(t.desktop[0]!.fields).toContainEqual({ name: 'Account', value: 'Alpaca live (acc1)' });
+    expect(await t.sent()).toEqual(['Partially filled, cancel pending: buy 2 AAPL @ 99']);
+    t.close();
+  });
+
+  it('a part filled before the cancel was asked is not announced again by the cancel request or the cancel', async () => {
+    const t = await setup();
+    t.o.lifecycle.applyFill('acc1', t.id, fill('t1', '2'), broker('partially_filled', '2'));
+    t.cancelRequested();
+    t.o.lifecycle.applyBrokerOrder(t.id, broker('canceled', '2'), 'broker_update');
+    expect(t.desktop.map((m) => m.title)).toEqual(['Partially filled: buy 2 AAPL @ 99']);
+    expect(await t.sent()).toEqual(['Partially filled: buy 2 AAPL @ 99']);
+    t.close();
+  });
+
+  it('a fill that arrives with the final canceled status says how much filled, once, however its fill record follows', async () => {
+    const t = await setup();
+    t.cancelRequested();
+    t.o.lifecycle.applyBrokerOrder(t.id, broker('canceled', '3'), 'broker_update'); // canceled, 3 filled: the fill's news
+    t.o.lifecycle.applyFill('acc1', t.id, fill('t1', '3'), broker('canceled', '3')); // its fill record, late
+    expect(t.o.orders.get(t.id)).toMatchObject({ status: 'canceled', filledQuantity: '3' });
+    expect(t.desktop.map((m) => m.title)).toEqual(['Canceled after a partial fill: buy 3 AAPL']);
+    expect(t.desktop[0]).toMatchObject({ kind: 'fill', lines: ['Ordered 5 (limit); 3 filled before the cancel took effect, the rest (2) was canceled.'] });
+    expect(t.desktop[0]!.fields).toContainEqual({ name: 'Account', value: 'Alpaca live (acc1)' });
+    expect(await t.sent()).toEqual(['Canceled after a partial fill: buy 3 AAPL']);
+    t.close();
+  });
+});
