@@ -136,6 +136,20 @@ describe('DesktopShell', () => {
     expect(facade.tray.item('status-trading').label).toBe('Trading: HALTED');
   });
 
+  it('announces a part filled while a cancel is pending once, however often the agent publishes it', async () => {
+    const { facade, shell, agent, agentComesUp } = await setup();
+    await shell.start();
+    agentComesUp();
+    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    const order = { id: 'ord_1', accountId: 'acc_1', side: 'sell', symbol: 'AAPL', type: 'limit', quantity: '10', filledQuantity: '4', averageFillPrice: '190.1' };
+    agent.push({ type: 'order', order: { ...order, status: 'cancel_pending' } });
+    agent.push({ type: 'order', order: { ...order, status: 'cancel_pending' } });
+    agent.push({ type: 'order', order: { ...order, status: 'canceled' } });
+    agent.push({ type: 'trading-state', state: 'halted', reason: 'x' }); // the last event: every order event before it is routed
+    await vi.waitFor(() => expect(facade.notifications.map((n) => n.title)).toEqual(['Order partially filled, cancel pending', 'Trading halted']));
+    expect(facade.notifications[0]?.body).toBe('SELL 4 of 10 AAPL @ 190.1 (account acc_1): filled before the cancel took effect; the rest is being canceled.');
+  });
+
   it('reconnects the event stream when it drops', async () => {
     const { facade, clock, shell, agent, agentComesUp } = await setup();
     await shell.start();

@@ -11,6 +11,7 @@ import type { ElectronFacade, NotificationSpec, ShellTray, ShellWindow } from '.
 import { AGENT_STATUS_CHANNEL, type AgentStatusMessage } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { SeenKeys } from '../../shared/notify.js';
 import { buildTrayMenu, trayTooltip, type AgentPhase, type TrayView } from './tray-menu.js';
 import type { AgentUi } from './trusted-origin.js';
 import { chooseWindowBounds } from './window-bounds.js';
@@ -54,6 +55,8 @@ export class DesktopShell {
   private eventsTimer: TimerHandle | null = null;
   private boundsTimer: TimerHandle | null = null;
   private status: DesktopStatus = INITIAL_STATUS;
+  /** Kept across reconnects and agent restarts: the agent publishes an order again when it changes. */
+  private readonly fills = new SeenKeys();
   private phase: AgentPhase = 'starting';
   private phaseDetail: string | null = null;
   private quitting = false;
@@ -247,7 +250,7 @@ export class DesktopShell {
     this.refreshTradingState(client);
     this.events = client.subscribeEvents(
       (event) => {
-        const routed = routeAgentEvent(event, this.status);
+        const routed = routeAgentEvent(event, this.status, this.fills);
         this.status = routed.status;
         this.renderTray();
         if (routed.notification !== null) this.notify(routed.notification);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { SeenKeys } from '../../shared/notify.js';
 import type { AgentEvent, OrderView, TunnelStatusView } from '../../shared/api-types.js';
 
 const ACTIVE: DesktopStatus = { tradingState: 'active', tunnel: 'up' };
@@ -18,9 +19,37 @@ describe('routeAgentEvent', () => {
   });
 
   it('stays quiet for routine order updates', () => {
-    for (const status of ['created', 'submitting', 'accepted', 'cancel_pending', 'canceled', 'expired']) {
+    for (const status of ['created', 'submitting', 'accepted', 'cancel_pending', 'canceled', 'expired', 'constructor', '__proto__']) {
       expect(routeAgentEvent({ type: 'order', status, symbol: 'AAPL' }, ACTIVE).notification).toBeNull();
+      expect(routeAgentEvent({ type: 'order', status, symbol: 'AAPL', quantity: '5', filledQuantity: '0' }, ACTIVE).notification).toBeNull();
+      if (!['cancel_pending', 'canceled', 'expired'].includes(status)) expect(routeAgentEvent({ type: 'order', status, symbol: 'AAPL', quantity: '5', filledQuantity: '2' }, ACTIVE).notification).toBeNull();
     }
+  });
+
+  it('announces a part filled while a cancel is pending, and a part filled before the order ended canceled or expired', () => {
+    const o = { type: 'order', id: 'o1', accountId: 'acc1', side: 'buy', symbol: 'AAPL', quantity: '5', filledQuantity: '2', averageFillPrice: '99' };
+    expect(routeAgentEvent({ ...o, status: 'cancel_pending' }, ACTIVE).notification).toEqual({
+      title: 'Order partially filled, cancel pending',
+      body: 'BUY 2 of 5 AAPL @ 99 (account acc1): filled before the cancel took effect; the rest is being canceled.',
+      urgency: 'normal',
+    });
+    expect(routeAgentEvent({ ...o, status: 'canceled' }, ACTIVE).notification).toEqual({ title: 'Order canceled after a partial fill', body: 'BUY 2 of 5 AAPL @ 99 (account acc1): filled before the cancel took effect; the rest was canceled.', urgency: 'normal' });
+    expect(routeAgentEvent({ ...o, status: 'expired' }, ACTIVE).notification).toEqual({ title: 'Order expired after a partial fill', body: 'BUY 2 of 5 AAPL @ 99 (account acc1): filled before it expired; the rest will not fill.', urgency: 'normal' });
+  });
+
+  it('announces each fill quantity of an order once: the same fill reported again, or by the cancel, is not news', () => {
+    const fills = new SeenKeys();
+    const o = { type: 'order', id: 'o1', side: 'buy', symbol: 'AAPL', quantity: '5' };
+    const titles = [
+      { ...o, status: 'partially_filled', filledQuantity: '2' },
+      { ...o, status: 'partially_filled', filledQuantity: '2' }, // reconciliation reads the same part
+      { ...o, status: 'cancel_pending', filledQuantity: '2' }, // the trader cancels the rest
+      { ...o, status: 'cancel_pending', filledQuantity: '3' }, // a part more filled before the cancel took
+      { ...o, status: 'canceled', filledQuantity: '3' }, // the broker's final answer
+      { ...o, id: 'o2', status: 'canceled', filledQuantity: '3' }, // another order
+      { ...o, status: 'filled', filledQuantity: '5' }, // a fill after the cancel: the whole order
+    ].map((e) => routeAgentEvent(e, ACTIVE, fills).notification?.title ?? null);
+    expect(titles).toEqual(['Order partially filled', null, null, 'Order partially filled, cancel pending', null, 'Order canceled after a partial fill', 'Order filled']);
   });
 
   it('announces risk denials from denial, signal and order events', () => {

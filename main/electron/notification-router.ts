@@ -1,7 +1,9 @@
-// Turns the agent's live events into desktop notifications and tray status. Pure: the trader's attention is
-// for what needs it (fills, denials, rejections, unknown outcomes, halts, drift, the tunnel going down),
-// never for routine traffic, and a state that did not change is not announced twice.
+// Turns the agent's live events into desktop notifications and tray status. Pure but for the fills already
+// announced, which the shell keeps: the trader's attention is for what needs it (fills, also a part filled while
+// a cancel is pending or before the order ended, denials, rejections, unknown outcomes, halts, drift, the tunnel
+// going down), never for routine traffic, and a state or a fill that did not change is not announced twice.
 import { CODES, type Code } from '../../shared/codes.js';
+import type { SeenKeys } from '../../shared/notify.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import { TRADING_STATES } from '../../shared/trading-state.js';
 import type { NotificationSpec } from './facade.js';
@@ -46,18 +48,33 @@ function codeMessage(code: string | null): string | null {
 
 const join = (...parts: (string | null)[]): string => parts.filter((p): p is string => p !== null).join(' ');
 
-function orderNotification(event: Record<string, unknown>): NotificationSpec | null {
+/** A part filled while the order's cancel is pending, or before it ended canceled or expired: how it is told. */
+const PART_BEFORE_END: Readonly<Record<string, { title: string; rest: string }>> = {
+  cancel_pending: { title: 'Order partially filled, cancel pending', rest: 'filled before the cancel took effect; the rest is being canceled.' },
+  canceled: { title: 'Order canceled after a partial fill', rest: 'filled before the cancel took effect; the rest was canceled.' },
+  expired: { title: 'Order expired after a partial fill', rest: 'filled before it expired; the rest will not fill.' },
+};
+
+function orderNotification(event: Record<string, unknown>, fills: SeenKeys | undefined): NotificationSpec | null {
   const status = text(event.status);
   const symbol = first(event, 'symbol', 'ticker');
   const side = first(event, 'side')?.toUpperCase() ?? null;
   const qty = first(event, 'filledQuantity', 'filledQty', 'quantity', 'qty');
   const price = first(event, 'averageFillPrice', 'avgFillPrice', 'fillPrice', 'price');
   const what = join(side, qty, symbol) || 'An order';
+  const at = price === null ? null : `@ ${price}`;
+  const filled = first(event, 'filledQuantity', 'filledQty');
+  const partEnd = status !== null && Object.hasOwn(PART_BEFORE_END, status) ? PART_BEFORE_END[status] : undefined;
+  const isFill = status === 'filled' || status === 'partially_filled' || (partEnd !== undefined && filled !== null && Number(filled) > 0);
+  // The agent publishes an order again when anything about it changes (its cancel request, the broker's final
+  // answer) or a report comes twice (the stream, then reconciliation): each fill quantity of an order is told once.
+  const id = first(event, 'id', 'orderId');
+  if (isFill && fills && id !== null && !fills.add(`order:${id}:${status === 'filled' ? 'filled' : 'partially_filled'}:${qty ?? ''}`)) return null;
   switch (status) {
     case 'filled':
-      return { title: 'Order filled', body: join(what, price === null ? null : `@ ${price}`), urgency: 'normal' };
+      return { title: 'Order filled', body: join(what, at), urgency: 'normal' };
     case 'partially_filled':
-      return { title: 'Order partially filled', body: join(what, price === null ? null : `@ ${price}`), urgency: 'normal' };
+      return { title: 'Order partially filled', body: join(what, at), urgency: 'normal' };
     case 'rejected':
       return {
         title: 'Order rejected by the broker',
@@ -66,8 +83,14 @@ function orderNotification(event: Record<string, unknown>): NotificationSpec | n
       };
     case 'unknown':
       return { title: 'Order outcome unknown', body: `${what}: the broker did not answer in time; the agent is reconciling before it trades again.`, urgency: 'critical' };
-    default:
-      return null;
+    default: {
+      if (!isFill || partEnd === undefined) return null;
+      // The trader asked to cancel (or the order ran out of time), but a part filled: their position changed.
+      const ordered = first(event, 'quantity', 'qty');
+      const account = first(event, 'accountId');
+      const head = join(side, filled, ordered === null ? null : `of ${ordered}`, symbol, at, account === null ? null : `(account ${account})`);
+      return { title: partEnd.title, body: `${head}: ${partEnd.rest}`, urgency: 'normal' };
+    }
   }
 }
 
@@ -126,13 +149,14 @@ export function flattenAgentEvent(event: Record<string, unknown>): Record<string
   }
 }
 
-export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus): Routed {
+/** `fills`: the fills the shell has announced (kept by the shell), so the same one published again is not told twice. */
+export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus, fills?: SeenKeys): Routed {
   const event = flattenAgentEvent(raw);
   const none = { notification: null, status };
   switch (event.type) {
     case 'order':
       if (event.status === 'denied') return { notification: denialNotification(event), status };
-      return { notification: orderNotification(event), status };
+      return { notification: orderNotification(event, fills), status };
     case 'denial':
     case 'risk-denial':
       return { notification: denialNotification(event), status };
