@@ -59,7 +59,7 @@ export interface Agent {
   services: AgentServices;
   vault: VaultLike;
   tunnel: TunnelService;
-  /** The Electron shell subscribes to notifications.desktop for desktop notifications. */
+  /** The notification channels; the desktop app shows its own notifications from the event stream (main/electron/notification-router.ts). */
   notifications: Notifications;
   demoWebhookUrl?: string;
   /** Where the webhook listener runs: its own thread (the default with a build) or the main thread. */
