@@ -5,6 +5,7 @@
 import { BrokerError, type BrokerOrder, type Fill, type OrderUpdate } from '../port.js';
 import { UpdateHub } from '../http/update-filter.js';
 import { redact } from '../http/redact.js';
+import { StreamOrPoll } from '../http/stream-or-poll.js';
 import { fillId, fromAlpacaOrder, mayBeLeg } from './mapping.js';
 import { AlpacaOrderReader } from './order-reader.js';
 import type { CancelWaits } from './cancel-wait.js';
@@ -32,16 +33,13 @@ export class AlpacaUpdates {
   readonly #secretKey: string;
   readonly #streamUrl: string;
   readonly #streaming: boolean;
-  readonly #pollIntervalMs: number;
   readonly #fillsSince: (since: string) => Promise<Fill[]>;
   readonly #orderByClientId: (clientOrderId: string) => Promise<BrokerOrder | undefined>;
   /** Stream updates of legs whose parent must be looked up first, kept in arrival order. */
   #legUpdates: Promise<void> = Promise.resolve();
-  #stream: TradeUpdatesStream | undefined;
-  #streamUp = false;
-  #pollTimer: NodeJS.Timeout | undefined;
+  /** Polling runs when someone listens and the stream is down (or streaming is off). */
+  readonly #feed: StreamOrPoll<TradeUpdatesStream>;
   #pollSince = new Date().toISOString();
-  #polling = false;
 
   constructor(options: AlpacaUpdatesOptions) {
     this.#reader = options.reader;
@@ -50,56 +48,47 @@ export class AlpacaUpdates {
     this.#secretKey = options.secretKey;
     this.#streamUrl = options.streamUrl;
     this.#streaming = options.streaming;
-    this.#pollIntervalMs = options.pollIntervalMs;
     this.#fillsSince = options.fillsSince;
     this.#orderByClientId = options.orderByClientId;
+    this.#feed = new StreamOrPoll({ hub: this.#hub, pollIntervalMs: options.pollIntervalMs, poll: () => this.poll() });
   }
 
   /** The stream is listening. */
   get streamUp(): boolean {
-    return this.#streamUp;
+    return this.#feed.up;
   }
 
   /** Opens the stream (when streaming; refused keys throw) and polls while it is down. */
   async start(): Promise<void> {
-    if (!this.#streaming || this.#stream) return;
-    this.#stream = new TradeUpdatesStream({
-      url: this.#streamUrl,
-      keyId: this.#keyId,
-      secretKey: this.#secretKey,
-      onUpdate: (u) => this.onTradeUpdate(u),
-      onConnected: (up) => {
-        const wasDown = !this.#streamUp;
-        this.#streamUp = up;
-        // After a reconnect, one poll picks up whatever happened during the gap.
-        if (up && wasDown) void this.pollOnce();
-      },
-    });
+    if (!this.#streaming || this.#feed.stream) return;
+    const stream = this.#feed.use(
+      (onConnected) =>
+        new TradeUpdatesStream({
+          url: this.#streamUrl,
+          keyId: this.#keyId,
+          secretKey: this.#secretKey,
+          onUpdate: (u) => this.onTradeUpdate(u),
+          onConnected,
+        }),
+    );
     try {
-      await this.#stream.start();
+      await stream.start();
     } catch (err) {
       if (err instanceof BrokerError && err.kind === 'auth') {
-        this.#stream.stop();
-        this.#stream = undefined;
+        this.#feed.dropStream();
         throw new BrokerError('auth', redact(err.message, [this.#keyId, this.#secretKey]));
       }
       // Unreachable stream: keep retrying in the background and poll meanwhile.
     }
-    this.ensurePolling();
+    this.#feed.ensurePolling();
   }
 
   stop(): void {
-    this.#stream?.stop();
-    this.#stream = undefined;
-    this.#streamUp = false;
-    if (this.#pollTimer) clearInterval(this.#pollTimer);
-    this.#pollTimer = undefined;
+    this.#feed.stop();
   }
 
   add(listener: (update: OrderUpdate) => void): () => void {
-    const off = this.#hub.add(listener);
-    this.ensurePolling();
-    return off;
+    return this.#feed.add(listener);
   }
 
   private onTradeUpdate(u: AlpacaTradeUpdate): void {
@@ -143,35 +132,19 @@ export class AlpacaUpdates {
     }
   }
 
-  /** Polling runs when someone listens and the stream is down (or streaming is off). */
-  private ensurePolling(): void {
-    if (this.#pollTimer || this.#hub.size === 0) return;
-    this.#pollTimer = setInterval(() => {
-      if (!this.#streamUp) void this.pollOnce();
-    }, this.#pollIntervalMs);
-    this.#pollTimer.unref();
-  }
-
-  private async pollOnce(): Promise<void> {
-    if (this.#polling || this.#hub.size === 0) return;
-    this.#polling = true;
-    try {
-      const since = this.#pollSince;
-      const started = new Date(Date.now() - 5000).toISOString();
-      const fills = await this.#fillsSince(since);
-      const orders = AlpacaOrderReader.flatten(await this.#reader.rawOrders('all', { after: new Date(Date.parse(since) - 60_000).toISOString() }));
-      const byId = new Map<string, BrokerOrder>();
-      for (const o of orders) byId.set(o.id, await this.#reader.toBrokerOrder(o));
-      for (const f of fills) {
-        const order = byId.get(f.brokerOrderId) ?? (await this.#orderByClientId(f.clientOrderId));
-        if (order) this.#hub.emit({ kind: 'fill', fill: f, order });
-      }
-      for (const o of byId.values()) this.#hub.emit({ kind: 'order', order: o });
-      this.#pollSince = started;
-    } catch {
-      // The next poll retries; the lifecycle's reconciliation covers longer outages.
-    } finally {
-      this.#polling = false;
+  /** Fills since the last poll and the orders changed around then (one at a time; a failure is left to the next). */
+  private async poll(): Promise<void> {
+    const since = this.#pollSince;
+    const started = new Date(Date.now() - 5000).toISOString();
+    const fills = await this.#fillsSince(since);
+    const orders = AlpacaOrderReader.flatten(await this.#reader.rawOrders('all', { after: new Date(Date.parse(since) - 60_000).toISOString() }));
+    const byId = new Map<string, BrokerOrder>();
+    for (const o of orders) byId.set(o.id, await this.#reader.toBrokerOrder(o));
+    for (const f of fills) {
+      const order = byId.get(f.brokerOrderId) ?? (await this.#orderByClientId(f.clientOrderId));
+      if (order) this.#hub.emit({ kind: 'fill', fill: f, order });
     }
+    for (const o of byId.values()) this.#hub.emit({ kind: 'order', order: o });
+    this.#pollSince = started;
   }
 }

@@ -5,6 +5,7 @@
 import type { OrderUpdate } from '../port.js';
 import type { RestClient } from '../http/client.js';
 import { UpdateHub } from '../http/update-filter.js';
+import { StreamOrPoll } from '../http/stream-or-poll.js';
 import { DEPENDENT_CREATE_TYPES, ORDER_CREATE_TYPES, acceptedOrder, toFill } from './mapping.js';
 import type { OandaOrderReader } from './order-reader.js';
 import { TransactionStream } from './stream.js';
@@ -30,13 +31,10 @@ export class OandaUpdates {
   readonly #token: () => string;
   readonly #streamUrl: string;
   readonly #streaming: boolean;
-  readonly #pollIntervalMs: number;
   readonly #silenceMs: number;
-  #stream: TransactionStream | undefined;
-  #streamUp = false;
-  #pollTimer: NodeJS.Timeout | undefined;
+  /** Polling runs when someone listens, the starting transaction is known and the stream is down (or off). */
+  readonly #feed: StreamOrPoll<TransactionStream>;
   #lastTransactionId: string | undefined;
-  #catchingUp = false;
 
   constructor(options: OandaUpdatesOptions) {
     this.#rest = options.rest;
@@ -45,66 +43,50 @@ export class OandaUpdates {
     this.#token = options.token;
     this.#streamUrl = options.streamUrl;
     this.#streaming = options.streaming;
-    this.#pollIntervalMs = options.pollIntervalMs;
     this.#silenceMs = options.silenceMs;
+    this.#feed = new StreamOrPoll({
+      hub: this.#hub,
+      pollIntervalMs: options.pollIntervalMs,
+      poll: () => this.catchUp(),
+      ready: () => this.#lastTransactionId !== undefined,
+    });
   }
 
   /** Opens the stream (when streaming) and polls while it is down; `lastTransactionId` is the account's at connect
    *  time, where the updates start the first time. */
   start(lastTransactionId: string | undefined): void {
     this.#lastTransactionId ??= lastTransactionId;
-    if (this.#streaming && !this.#stream) {
-      this.#stream = new TransactionStream({
-        url: `${this.#streamUrl.replace(/\/+$/, '')}${this.#path('/transactions/stream')}`,
-        token: this.#token,
-        silenceMs: this.#silenceMs,
-        onTransaction: (t) => this.onTransaction(t, true),
-        onConnected: (up) => {
-          const wasDown = !this.#streamUp;
-          this.#streamUp = up;
-          if (up && wasDown) void this.catchUp();
-        },
-      });
-      this.#stream.start();
+    if (this.#streaming && !this.#feed.stream) {
+      this.#feed
+        .use(
+          (onConnected) =>
+            new TransactionStream({
+              url: `${this.#streamUrl.replace(/\/+$/, '')}${this.#path('/transactions/stream')}`,
+              token: this.#token,
+              silenceMs: this.#silenceMs,
+              onTransaction: (t) => this.onTransaction(t, true),
+              onConnected,
+            }),
+        )
+        .start();
     }
-    this.ensurePolling();
+    this.#feed.ensurePolling();
   }
 
   stop(): void {
-    this.#stream?.stop();
-    this.#stream = undefined;
-    this.#streamUp = false;
-    if (this.#pollTimer) clearInterval(this.#pollTimer);
-    this.#pollTimer = undefined;
+    this.#feed.stop();
   }
 
   add(listener: (update: OrderUpdate) => void): () => void {
-    const off = this.#hub.add(listener);
-    this.ensurePolling();
-    return off;
+    return this.#feed.add(listener);
   }
 
-  private ensurePolling(): void {
-    if (this.#pollTimer || this.#hub.size === 0 || this.#lastTransactionId === undefined) return;
-    this.#pollTimer = setInterval(() => {
-      if (!this.#streamUp) void this.catchUp();
-    }, this.#pollIntervalMs);
-    this.#pollTimer.unref();
-  }
-
-  /** Reads every transaction after the last one seen (polling, and the gap after a reconnect). */
+  /** Reads every transaction after the last one seen (polling, and the gap after a reconnect; one at a time, a
+   *  failure is left to the next). */
   private async catchUp(): Promise<void> {
-    if (this.#catchingUp || this.#lastTransactionId === undefined || this.#hub.size === 0) return;
-    this.#catchingUp = true;
-    try {
-      const { data } = await this.#rest.call<{ transactions: OandaTransaction[]; lastTransactionID: string }>('GET', this.#path('/transactions/sinceid'), { query: { id: this.#lastTransactionId } });
-      for (const t of data.transactions) await this.onTransaction(t, false);
-      this.#lastTransactionId = data.lastTransactionID;
-    } catch {
-      // next poll retries
-    } finally {
-      this.#catchingUp = false;
-    }
+    const { data } = await this.#rest.call<{ transactions: OandaTransaction[]; lastTransactionID: string }>('GET', this.#path('/transactions/sinceid'), { query: { id: this.#lastTransactionId } });
+    for (const t of data.transactions) await this.onTransaction(t, false);
+    this.#lastTransactionId = data.lastTransactionID;
   }
 
   private async onTransaction(t: OandaTransaction, live: boolean): Promise<void> {
