@@ -239,6 +239,8 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       providerChanged: (provider) => webhook.setForwardedHeader(forwardedHeaderFor(provider)),
       ...overrides.tunnel,
     });
+    /** The `accounts` event: every account's id and name, so the desktop app names accounts as the trader does. */
+    const publishAccounts = (): void => bus.publish({ type: 'accounts', accounts: accounts.list().map((a) => ({ id: a.id, name: a.name })) });
     const services = createServices({
       strategies,
       accounts,
@@ -249,6 +251,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       accountDays,
       webhookBase: () => tunnel.publicUrl() ?? settings.get('publicUrl') ?? `http://127.0.0.1:${webhookPort}`,
       strategiesChanged: () => webhook.invalidate(),
+      accountsChanged: publishAccounts,
       connections,
       credentials,
       tunnel,
@@ -274,7 +277,12 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
           inboxFile, // the signals export holds the alerts waiting there too
           positions: () => services.positions(),
           log,
-          configChanged: () => webhook.invalidate(),
+          // An import may bring accounts and notification settings: the window and the desktop app are told.
+          configChanged: () => {
+            webhook.invalidate();
+            publishAccounts();
+            notifications.settingsChanged();
+          },
           // Accounts an import created are connected now, like those POST /api/accounts creates.
           accountsAdded: (ids) => connections.connectAll(ids.map((id) => accounts.get(id)).filter((a): a is AccountRow => a !== undefined)),
         });

@@ -131,6 +131,32 @@ describe('no keychain', () => {
   });
 });
 
+describe('the event stream tells the window and the desktop app what changed', () => {
+  it('an account added or deleted is published with every account\'s name; saved or removed notification settings with all of them', async () => {
+    const agent = await agentWith();
+    const stream = await listenEvents(agent);
+    try {
+      const before = (await agent.api<{ items: AccountView[] }>('GET', '/api/accounts')).body.items.map((a) => ({ id: a.id, name: a.name }));
+      const created = await agent.api<AccountView>('POST', '/api/accounts', { name: 'Swing', broker: 'paper', environment: 'paper' });
+      expect(created.status).toBe(201);
+      expect((await agent.api('DELETE', `/api/accounts/${created.body.id}`)).status).toBe(200);
+      expect((await agent.api('PUT', '/api/notifications/channels/desktop', { enabled: true, events: ['halt'] })).status).toBe(200);
+      expect((await agent.api('DELETE', '/api/notifications/channels/desktop')).status).toBe(200);
+      const told = (e: (typeof stream.events)[number]) =>
+        e.type === 'accounts' ? e.accounts : e.type === 'notification-settings' ? e.config.desktop : undefined;
+      await eventually(() => stream.events.map(told).filter((x) => x !== undefined).length, (n) => n === 4);
+      expect(stream.events.map(told).filter((x) => x !== undefined)).toEqual([
+        [...before, { id: created.body.id, name: 'Swing' }],
+        before,
+        { enabled: true, events: ['halt'] },
+        { enabled: false, events: expect.arrayContaining(['fill', 'halt']) },
+      ]);
+    } finally {
+      stream.close();
+    }
+  });
+});
+
 describe('keys are tested at the broker before an account is created or its keys replaced', () => {
   it('alpaca: refused keys answer 502 BROKER_AUTH_FAILED, an unreachable broker 502 BROKER_UNREACHABLE; neither leaves an account or a vault entry', async () => {
     const agent = await agentWith();

@@ -100,6 +100,8 @@ export interface ServiceDeps {
   webhookBase: () => string;
   /** Called when strategies change (the webhook listener caches lookups). */
   strategiesChanged: () => void;
+  /** Called when an account is added or deleted (the `accounts` event tells the window and the desktop app). */
+  accountsChanged?: () => void;
   /** Stores an account's credentials in the vault and makes, connects and registers its adapter. */
   connections: Pick<AccountConnections, 'add' | 'replace' | 'test' | 'isConnected' | 'connectionProblem' | 'observe' | 'remove'>;
   credentials: Pick<CredentialsService, 'status' | 'names' | 'set' | 'delete' | 'accountStatus'>;
@@ -283,6 +285,7 @@ export function createServices(d: ServiceDeps): AgentServices {
         // Credentials are stored (vault) and the adapter connected before the row exists: a refused key leaves nothing behind.
         await d.connections.add(row, input.credentials ?? {});
         d.accounts.insert(row);
+        d.accountsChanged?.();
         return (await accountView(row.id))!;
       },
       async replaceCredentials(id, credentials) {
@@ -319,6 +322,7 @@ export function createServices(d: ServiceDeps): AgentServices {
           if (result.notFound) throw new ApiFailure('NOT_FOUND', `No account ${id}.`);
           throw new ApiFailure('CONFLICT', accountInUseMessage(label, result.inUse));
         }
+        d.accountsChanged?.();
         await d.connections.remove(account);
         return { id, deleted: true };
       },

@@ -2,6 +2,7 @@
 import type { Signal } from './signal.js';
 import type { OrderStatus } from './order-status.js';
 import type { TradingState } from './trading-state.js';
+import type { NotifyConfig } from './notify.js';
 
 export interface StrategyView {
   id: string;
@@ -282,7 +283,12 @@ export type AgentEvent =
   /** An order waits for the trader's manual approval. */
   | { type: 'approval-waiting'; approvalId: string; accountId: string; strategyId?: string; symbol: string; side: 'buy' | 'sell'; quantity: string; expiresAt?: string }
   /** A held order's approval changed (approved, rejected, expired): lists and the pending count refresh. */
-  | { type: 'approval'; approval: ApprovalView };
+  | { type: 'approval'; approval: ApprovalView }
+  /** The notification settings changed (a channel saved or removed, or a configuration imported): all of them now,
+   *  as GET /api/notifications answers them in `config`. Never a credential (those are vault entries). */
+  | { type: 'notification-settings'; config: NotifyConfig }
+  /** The broker accounts changed (one added or deleted, or a configuration imported): every account's id and name now. */
+  | { type: 'accounts'; accounts: { id: string; name: string }[] };
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 

@@ -61,6 +61,11 @@ export interface ChannelSettings {
 
 export type NotifyConfig = Record<ChannelName, ChannelSettings>;
 
+/** The desktop channel as the agent has it before the trader changes it: on, for every kind. */
+export function defaultDesktopChannel(): ChannelSettings {
+  return { enabled: true, events: [...NOTIFY_KINDS] };
+}
+
 export interface ChannelStatus {
   channel: ChannelName;
   enabled: boolean;

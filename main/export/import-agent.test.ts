@@ -3,7 +3,7 @@
 // created through the API; export → import round-trips; and an import cannot move a running account to
 // another broker or environment.
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startTestAgent, type TestAgent } from '../test-support/agent.js';
+import { eventually, listenEvents, startTestAgent, type TestAgent } from '../test-support/agent.js';
 import type { AccountView, ApprovalView, OrderView, PositionView, StrategyView } from '../../shared/api-types.js';
 import type { ConfigSnapshot, ImportPlan } from './config-io.js';
 
@@ -87,6 +87,29 @@ describe('an imported strategy behaves like one created through the API', () => 
     expect(res.status).toBe(202);
     const orders = await eventually(async () => (await a.api<{ items: OrderView[] }>('GET', `/api/orders?signalId=${String(res.body.signalId)}`)).body.items, (o) => o[0]?.status === 'filled');
     expect(orders).toMatchObject([{ accountId: 'acc_imported_paper', symbol: 'IMPT', quantity: '2', status: 'filled' }]);
+  });
+
+  it('an import that brings an account and notification settings tells the event stream (the window and the desktop app follow)', async () => {
+    agent = await startTestAgent();
+    const a = agent;
+    const stream = await listenEvents(a);
+    try {
+      const file: ConfigSnapshot = {
+        format: 'viewzenix-config',
+        version: 1,
+        exportedAt: new Date().toISOString(),
+        accounts: [{ id: 'acc_imported_named', name: 'Imported named', broker: 'paper', environment: 'paper', config: {} }],
+        settings: { 'notify.config': JSON.stringify({ desktop: { enabled: false, events: ['halt'] } }) },
+        strategies: [],
+      };
+      expect((await a.api<ImportPlan>('POST', '/api/config/import?dryRun=false', file)).body).toMatchObject({ applied: true });
+      const accounts = await eventually(() => stream.events.find((e) => e.type === 'accounts'), (e) => e !== undefined);
+      expect(accounts?.type === 'accounts' && accounts.accounts).toContainEqual({ id: 'acc_imported_named', name: 'Imported named' });
+      const settings = await eventually(() => stream.events.find((e) => e.type === 'notification-settings'), (e) => e !== undefined);
+      expect(settings?.type === 'notification-settings' && settings.config.desktop).toEqual({ enabled: false, events: ['halt'] });
+    } finally {
+      stream.close();
+    }
   });
 
   it('the agent\'s own export imports back with nothing to change, strategy settings, risk and intake included', async () => {

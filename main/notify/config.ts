@@ -4,6 +4,7 @@ import type { SettingsRepo } from '../store/settings.js';
 import { validator, type ValidationIssue } from '../server/validate.js';
 import { CHANNEL_NAMES, NOTIFY_KINDS, type ChannelName, type ChannelSettings, type NotifyConfig } from './types.js';
 import { credentialKeyIssues, isCredentialKey, urlUserinfoIssue } from '../export/credential-keys.js';
+import { defaultDesktopChannel } from '../../shared/notify.js';
 
 export const SETTINGS_KEY = 'notify.config';
 
@@ -48,7 +49,7 @@ export function defaultConfig(): NotifyConfig {
     telegram: { enabled: false, events: all },
     slack: { enabled: false, events: all },
     email: { enabled: false, events: ['halt', 'daily-loss', 'drift', 'unknown-order', 'tunnel-down', 'agent-restart', 'broker-down'] },
-    desktop: { enabled: true, events: all },
+    desktop: defaultDesktopChannel(),
   };
 }
 

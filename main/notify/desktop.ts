@@ -1,5 +1,7 @@
-// Desktop notifications are delivered in-process: the Electron shell (main/electron/) subscribes and shows
-// them with its Notification API. Nothing is queued: without a window there is nobody to show them to.
+// Desktop messages are delivered in-process, to a window in the agent's own process that subscribes. Nothing is
+// queued: without a window there is nobody to show them to. The desktop app runs the agent in a process of its own
+// and shows its notifications from the event stream instead (main/electron/notification-router.ts), following the
+// same desktop channel settings (the `notification-settings` event).
 import type { NotifyMessage } from './types.js';
 
 export class DesktopHook {

@@ -57,6 +57,8 @@ export interface Notifications {
   outbox: { list(opts?: { status?: OutboxStatus; channel?: string; limit?: number }): OutboxRow[]; retry(id: number): boolean };
   /** The messages given up, the last first (scrubbed again on the way out), and forgetting them once read. */
   undelivered: { list(opts?: { channel?: string; limit?: number }): UndeliveredView; clear(opts?: { channel?: string; through?: string }): number };
+  /** Publishes the settings as they are now (`notification-settings`): after a configuration import stored them. */
+  settingsChanged(): void;
   /** The bus listener (exposed for tests). Never throws into the publisher. */
   handle(event: AgentEvent): void;
   stop(): Promise<void>;
@@ -136,6 +138,9 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
   pruneUndelivered(outbox, now());
   dispatcher.start();
 
+  // The desktop app (and the window) learn of a change from the event stream, with the settings as they are now.
+  const settingsChanged = (): void => d.bus.publish({ type: 'notification-settings', config: store.get() });
+
   const testMessage = (): NotifyMessage => ({ kind: 'agent-restart', severity: 'info', title: 'Viewzenix test notification', lines: ['If you can read this, the channel works.'], fields: [], at: new Date(now()).toISOString() });
 
   return {
@@ -147,11 +152,13 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
         if (channel !== 'desktop') void secrets.get(`notify:${channel}`).catch(() => null);
         outbox.wakeChannel(channel, new Date(now()).toISOString());
         dispatcher.kick();
+        settingsChanged();
       }
       return r;
     },
     removeChannel: (channel) => {
       const config = store.removeChannel(channel);
+      settingsChanged();
       const givenUp = channel === 'desktop' ? 0 : outbox.giveUpChannel(channel, `The ${channel} channel was removed before this message was sent.`, new Date(now()).toISOString());
       if (givenUp > 0) pruneUndelivered(outbox, now());
       d.log.info({ channel, givenUp }, 'notification channel removed');
@@ -205,6 +212,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
       },
       clear: (opts = {}) => outbox.clearUndelivered(opts),
     },
+    settingsChanged,
     handle,
     async stop() {
       unsubscribe();

@@ -6,7 +6,10 @@ import { eventually, tempDir } from '../test-support/agent.js';
 import { registerSecretValue } from '../secrets/redaction.js';
 import { fakeDiscord, fakeSlack, fakeTelegram } from './testing/fake-services.js';
 import { ALL_KINDS, harness, order, runCleanups, withFake } from './testing/harness.js';
-import type { TunnelStatusView } from '../../shared/api-types.js';
+import type { AgentEvent, TunnelStatusView } from '../../shared/api-types.js';
+import { NOTIFY_KINDS } from '../../shared/notify.js';
+
+const ALL_NOTIFY_KINDS = [...NOTIFY_KINDS];
 function tunnelStatus(state: TunnelStatusView['state'], extra: Partial<TunnelStatusView> = {}): TunnelStatusView {
   return { state, provider: 'ngrok', publicUrl: null, since: null, lastCheck: null, consecutiveFailures: 0, lastError: null, reconnectAttempts: 0, nextRetryAt: null, lastPublicUrl: null, autoStart: false, settings: {} as TunnelStatusView['settings'], ...extra };
 }
@@ -282,6 +285,19 @@ describe('channel status, test sends and desktop', () => {
       c.slack.enabled = false;
     }).toThrow(TypeError);
     expect(h.n.config().slack.enabled).toBe(true);
+  });
+
+  it('publishes the settings as they are now when a channel is saved or removed, so the desktop app follows them', async () => {
+    const h = await harness({}, {});
+    const seen: AgentEvent[] = [];
+    h.bus.subscribe((e) => seen.push(e));
+    expect(h.n.setChannel('desktop', { enabled: true, events: ['halt'] }).ok).toBe(true);
+    expect(h.n.setChannel('desktop', { enabled: 'no', events: [] }).ok).toBe(false); // refused: nothing changed, nothing published
+    h.n.removeChannel('desktop');
+    expect(seen.map((e) => (e.type === 'notification-settings' ? e.config.desktop : e.type))).toEqual([
+      { enabled: true, events: ['halt'] },
+      { enabled: false, events: ALL_NOTIFY_KINDS },
+    ]);
   });
 
   it('rejects channel settings with unknown fields or kinds, listing every problem', async () => {

@@ -35,6 +35,10 @@ export function affectedKeys(e: AgentEvent): QueryKey[] {
     case 'approval':
       // Approved → an order appears; rejected / expired → a decision on the signal.
       return [keys.approvals, keys.ordersAll, keys.signalsAll, keys.status];
+    case 'notification-settings':
+      return [keys.notifications];
+    case 'accounts':
+      return [keys.accounts];
   }
 }
 
