@@ -64,6 +64,23 @@ describe('ControlClient against a control API on loopback', () => {
     await expect(new ControlClient(origin, 't').getTradingState()).rejects.toMatchObject({ name: 'ControlApiError', status: null });
   });
 
+  it("reads the desktop channel's settings and the account names, and says when the answer is not what it needs", async () => {
+    server = await startFakeAgentServer();
+    const client = new ControlClient(server.origin, server.token);
+    server.notifyDesktop = { enabled: false, events: ['halt', 'no-such-kind', 'fill'] };
+    server.accounts = [{ id: 'acc_1', name: 'Paper' }, { id: 'acc_2', name: 'Alpaca\u0007 live' }];
+    await expect(client.getDesktopChannel()).resolves.toEqual({ enabled: false, events: ['fill', 'halt'] });
+    await expect(client.getAccountNames()).resolves.toEqual(new Map([['acc_1', { name: 'Paper' }], ['acc_2', { name: 'Alpaca  live' }]]));
+    expect(server.requests.map((r) => [r.method, r.path, r.authorization])).toEqual([
+      ['GET', '/api/notifications', `Bearer ${server.token}`],
+      ['GET', '/api/accounts', `Bearer ${server.token}`],
+    ]);
+    server.notifyDesktop = { enabled: 'yes', events: [] };
+    await expect(client.getDesktopChannel()).rejects.toMatchObject({ name: 'ControlApiError', message: 'The agent answered without desktop notification settings' });
+    server.failing.add('/api/accounts');
+    await expect(client.getAccountNames()).rejects.toMatchObject({ name: 'ControlApiError', status: 503, message: 'The agent answered 503 INTERNAL_ERROR' });
+  });
+
   it('streams agent events and tells the caller when the stream ends', async () => {
     server = await startFakeAgentServer();
     const events: Record<string, unknown>[] = [];

@@ -1,6 +1,7 @@
 // The shell's client for the agent's control API (loopback, Bearer token): the tray's halt button and the
 // live status/notifications come through here, never through the renderer.
 import { TRADING_STATES, type TradingState } from '../../shared/trading-state.js';
+import { desktopChannelOf, parseAccountNames, type DesktopChannel } from './notify-preferences.js';
 import { agentEventFrom, SseParser } from './sse-parser.js';
 
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -41,13 +42,38 @@ export class ControlClient {
     return this.tradingStateRequest('PUT', state);
   }
 
+  /** The trader's settings for the desktop notification channel: GET /api/notifications `config.desktop`. */
+  async getDesktopChannel(): Promise<DesktopChannel> {
+    const { body, status } = await this.request('GET', '/api/notifications');
+    const channel = desktopChannelOf(typeof body === 'object' && body !== null ? (body as { config?: unknown }).config : undefined);
+    if (channel === null) throw new ControlApiError('The agent answered without desktop notification settings', status);
+    return channel;
+  }
+
+  /** Every account's name by its id: GET /api/accounts `items`. */
+  async getAccountNames(): Promise<Map<string, { name: string }>> {
+    const { body, status } = await this.request('GET', '/api/accounts');
+    const names = parseAccountNames(typeof body === 'object' && body !== null ? (body as { items?: unknown }).items : undefined);
+    if (names === null) throw new ControlApiError('The agent answered without a list of accounts', status);
+    return names;
+  }
+
   private async tradingStateRequest(method: 'GET' | 'PUT', state?: TradingState): Promise<TradingState> {
+    const { body, status } = await this.request(method, '/api/trading-state', state === undefined ? undefined : { state });
+    const reported = typeof body === 'object' && body !== null ? (body as { state?: unknown }).state : undefined;
+    if (isTradingState(reported)) return reported;
+    if (state !== undefined) return state;
+    throw new ControlApiError('The agent answered without a trading state', status);
+  }
+
+  /** One JSON request; an error names the HTTP status and the agent's code, never the token. */
+  private async request(method: 'GET' | 'PUT', path: string, json?: unknown): Promise<{ body: unknown; status: number }> {
     let response: Response;
     try {
-      response = await fetch(`${this.origin}/api/trading-state`, {
+      response = await fetch(`${this.origin}${path}`, {
         method,
-        headers: this.headers(state === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(state === undefined ? {} : { body: JSON.stringify({ state }) }),
+        headers: this.headers(json === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         redirect: 'error',
       });
@@ -59,17 +85,15 @@ export class ControlClient {
       const code = typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string' ? (body as { code: string }).code : '';
       throw new ControlApiError(`The agent answered ${response.status}${code === '' ? '' : ` ${code}`}`, response.status);
     }
-    const reported = typeof body === 'object' && body !== null ? (body as { state?: unknown }).state : undefined;
-    if (isTradingState(reported)) return reported;
-    if (state !== undefined) return state;
-    throw new ControlApiError('The agent answered without a trading state', response.status);
+    return { body, status: response.status };
   }
 
   /**
    * GET /api/events as a stream. `onEnd` is called once when the stream ends or fails (not after close()),
-   * so the caller decides when to reconnect.
+   * so the caller decides when to reconnect. `onOpen`, when the agent answered: from then on every event reaches
+   * `onEvent`, so what is read after it is at least as new as the stream.
    */
-  subscribeEvents(onEvent: (event: Record<string, unknown>) => void, onEnd: (error: Error | null) => void): EventSubscription {
+  subscribeEvents(onEvent: (event: Record<string, unknown>) => void, onEnd: (error: Error | null) => void, onOpen?: () => void): EventSubscription {
     const controller = new AbortController();
     let closed = false;
     const run = async (): Promise<void> => {
@@ -79,6 +103,7 @@ export class ControlClient {
         redirect: 'error',
       });
       if (!response.ok || response.body === null) throw new ControlApiError(`The event stream answered ${response.status}`, response.status);
+      if (!closed) onOpen?.();
       const parser = new SseParser();
       const decoder = new TextDecoder();
       const reader = response.body.getReader();

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Rect } from './facade.js';
+import { parseDesktopChannel, type DesktopChannel } from './notify-preferences.js';
 
 export interface SavedBounds extends Rect {
   readonly maximized: boolean;
@@ -15,9 +16,12 @@ export interface DesktopSettings {
   readonly trayNoticeShown: boolean;
   readonly startAtLogin: boolean;
   readonly windowBounds: SavedBounds | null;
+  /** The desktop notification channel as last read from the agent (null: never read), used while the agent's
+   *  settings cannot be read: the agent crashed or failed, or its answer did not come. */
+  readonly notifyDesktop: DesktopChannel | null;
 }
 
-export const DEFAULT_SETTINGS: DesktopSettings = { closeToTray: true, trayNoticeShown: false, startAtLogin: false, windowBounds: null };
+export const DEFAULT_SETTINGS: DesktopSettings = { closeToTray: true, trayNoticeShown: false, startAtLogin: false, windowBounds: null, notifyDesktop: null };
 
 export const SETTINGS_FILE = 'desktop-settings.json';
 
@@ -40,6 +44,7 @@ export function parseSettings(value: unknown): DesktopSettings {
     trayNoticeShown: bool('trayNoticeShown', DEFAULT_SETTINGS.trayNoticeShown),
     startAtLogin: bool('startAtLogin', DEFAULT_SETTINGS.startAtLogin),
     windowBounds: parseBounds(raw.windowBounds),
+    notifyDesktop: parseDesktopChannel(raw.notifyDesktop),
   };
 }
 

@@ -147,7 +147,159 @@ describe('DesktopShell', () => {
     agent.push({ type: 'order', order: { ...order, status: 'canceled' } });
     agent.push({ type: 'trading-state', state: 'halted', reason: 'x' }); // the last event: every order event before it is routed
     await vi.waitFor(() => expect(facade.notifications.map((n) => n.title)).toEqual(['Order partially filled, cancel pending', 'Trading halted']));
-    expect(facade.notifications[0]?.body).toBe('SELL 4 of 10 AAPL @ 190.1 (account acc_1): filled before the cancel took effect; the rest is being canceled.');
+    expect(facade.notifications[0]?.body).toBe('SELL 4 of 10 AAPL @ 190.1 in account acc_1: filled before the cancel took effect; the rest is being canceled.');
+  });
+
+  describe("follows the trader's settings for the desktop notification channel", () => {
+    const fill = (id: string, accountId = 'acc_1') => ({ type: 'order', order: { id, accountId, side: 'buy', symbol: 'AAPL', type: 'market', quantity: '5', filledQuantity: '5', averageFillPrice: '190', status: 'filled' } });
+    const halted = { type: 'trading-state', state: { state: 'halted', reason: 'by the trader', updatedAt: 'now', accounts: {} } };
+    const active = { type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 'now', accounts: {} } };
+    const tunnelDown = { type: 'tunnel', status: { state: 'down', lastError: { code: 'TUNNEL_DOWN', message: 'session expired', fix: null } } };
+    /** The tray shows the state the last event set: every event before it was routed. */
+    const routedUpTo = async (facade: FakeFacade, label: string) => vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe(label));
+
+    it('turned off: nothing from the event stream is shown, and the tray still follows it', async () => {
+      const { facade, shell, agent, agentComesUp } = await setup();
+      agent.notifyDesktop = { enabled: false, events: ['fill', 'halt', 'tunnel-down'] };
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      agent.push(fill('ord_1'));
+      agent.push(tunnelDown);
+      agent.push(halted);
+      await routedUpTo(facade, 'Trading: HALTED');
+      expect(facade.tray.item('status-tunnel').label).toBe('Tunnel: DOWN');
+      expect(facade.notifications).toEqual([]);
+      expect(agent.requests.find((r) => r.path === '/api/notifications')?.authorization).toBe(`Bearer ${agent.token}`);
+    });
+
+    it('only some kinds chosen: only those are shown', async () => {
+      const { facade, shell, agent, agentComesUp } = await setup();
+      agent.notifyDesktop = { enabled: true, events: ['halt', 'broker-down'] };
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      agent.push(fill('ord_1'));
+      agent.push(tunnelDown);
+      agent.push(halted);
+      await routedUpTo(facade, 'Trading: HALTED');
+      expect(facade.notifications.map((n) => n.title)).toEqual(['Trading halted']);
+    });
+
+    it('a change the agent publishes applies from the next event on', async () => {
+      const { facade, shell, agent, agentComesUp } = await setup();
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      agent.push(fill('ord_1'));
+      agent.push({ type: 'notification-settings', config: { discord: { enabled: false, events: [] }, desktop: { enabled: false, events: ['fill', 'halt'] } } });
+      agent.push(fill('ord_2'));
+      agent.push(halted);
+      await routedUpTo(facade, 'Trading: HALTED');
+      agent.push({ type: 'notification-settings', config: { desktop: { enabled: true, events: ['fill'] } } });
+      agent.push(fill('ord_3'));
+      agent.push(active);
+      await routedUpTo(facade, 'Trading: ACTIVE');
+      expect(facade.notifications.map((n) => n.body)).toEqual(['BUY 5 AAPL @ 190 in account acc_1', 'BUY 5 AAPL @ 190 in account acc_1']);
+      expect(agent.requests.filter((r) => r.path === '/api/notifications')).toHaveLength(1); // told, not polled
+    });
+
+    it('events that come before the settings are read wait for them, so none is shown against the trader\'s choice', async () => {
+      const { facade, shell, agent, agentComesUp } = await setup();
+      agent.notifyDesktop = { enabled: false, events: [] };
+      const answer = agent.hold('/api/notifications');
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.requests.some((r) => r.path === '/api/notifications')).toBe(true));
+      agent.push(fill('ord_1'));
+      agent.push(halted);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(facade.notifications).toEqual([]);
+      answer();
+      await routedUpTo(facade, 'Trading: HALTED');
+      expect(facade.notifications).toEqual([]);
+    });
+
+    it('read again at every reconnect: a change made while the stream was down applies', async () => {
+      const { facade, clock, shell, agent, agentComesUp } = await setup();
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      agent.dropStreams();
+      agent.notifyDesktop = { enabled: true, events: ['tunnel-down'] };
+      await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
+      clock.advance(2_000);
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      await vi.waitFor(() => expect(agent.requests.filter((r) => r.path === '/api/notifications')).toHaveLength(2));
+      agent.push(fill('ord_1'));
+      agent.push(tunnelDown);
+      agent.push(halted);
+      await routedUpTo(facade, 'Trading: HALTED');
+      expect(facade.notifications.map((n) => n.title)).toEqual(['Tunnel down']);
+    });
+
+    it('settings that cannot be read: the last ones read are used (kept for the next launch); never read, every kind is shown', async () => {
+      const first = await setup();
+      first.agent.failing.add('/api/notifications');
+      await first.shell.start();
+      first.agentComesUp();
+      await vi.waitFor(() => expect(first.agent.streamCount).toBe(1));
+      first.agent.push(fill('ord_1'));
+      await vi.waitFor(() => expect(first.facade.notifications.map((n) => n.title)).toEqual(['Order filled']));
+      expect(first.logs.join('\n')).toContain("Could not read the desktop notification settings: The agent answered 503 INTERNAL_ERROR; using the agent's default (on, every kind)");
+      // It answers (the trader's choice: halts only), and is read again after the stream drops.
+      first.agent.failing.clear();
+      first.agent.notifyDesktop = { enabled: true, events: ['halt'] };
+      first.agent.dropStreams();
+      await vi.waitFor(() => expect(first.clock.pendingDelays()).toContain(2_000));
+      first.clock.advance(2_000);
+      await vi.waitFor(() => expect(first.agent.requests.filter((r) => r.path === '/api/notifications' && r.method === 'GET')).toHaveLength(2));
+      await vi.waitFor(() => expect(JSON.parse(readFileSync(join(first.userData, SETTINGS_FILE), 'utf8')).notifyDesktop).toEqual({ enabled: true, events: ['halt'] }));
+      await server?.close();
+
+      // The next launch: the agent cannot answer; the trader's choice still holds, for the agent's crash too.
+      const second = await setup({ userData: first.userData });
+      second.agent.failing.add('/api/notifications');
+      await second.shell.start();
+      second.agentComesUp();
+      await vi.waitFor(() => expect(second.agent.streamCount).toBe(1));
+      second.agent.push(fill('ord_2'));
+      second.agent.push(halted);
+      await routedUpTo(second.facade, 'Trading: HALTED');
+      expect(second.facade.notifications.map((n) => n.title)).toEqual(['Trading halted']);
+      expect(second.logs.join('\n')).toContain('using the settings last read from the agent');
+      second.facade.lastChild.emitExit(134);
+      expect(second.facade.tray.item('status-agent').label).toBe('Agent: restarting…');
+      expect(second.facade.notifications.map((n) => n.title)).toEqual(['Trading halted']);
+    });
+
+    it("the answer to the trader's own halt is shown even with the desktop channel off", async () => {
+      const { facade, shell, agent, agentComesUp } = await setup();
+      agent.notifyDesktop = { enabled: false, events: [] };
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.requests.some((r) => r.path === '/api/notifications')).toBe(true));
+      agent.failing.add('/api/trading-state');
+      await expect(shell.haltTrading()).resolves.toBe(false);
+      expect(facade.notifications.map((n) => n.title)).toEqual(['Halt trading FAILED']);
+    });
+  });
+
+  it('names accounts as the trader did, learns new names from the event stream, and falls back to the id', async () => {
+    const { facade, shell, agent, agentComesUp } = await setup();
+    agent.accounts = [{ id: 'acc_1', name: 'Paper' }];
+    await shell.start();
+    agentComesUp();
+    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    await vi.waitFor(() => expect(agent.requests.some((r) => r.path === '/api/accounts')).toBe(true));
+    const fill = (id: string, accountId: string) => ({ type: 'order', order: { id, accountId, side: 'sell', symbol: 'ES', type: 'market', quantity: '1', filledQuantity: '1', status: 'filled' } });
+    agent.push(fill('ord_1', 'acc_1'));
+    agent.push({ type: 'accounts', accounts: [{ id: 'acc_1', name: 'Paper' }, { id: 'acc_2', name: 'Alpaca live' }] });
+    agent.push(fill('ord_2', 'acc_2'));
+    agent.push(fill('ord_3', 'acc_9'));
+    await vi.waitFor(() => expect(facade.notifications).toHaveLength(3));
+    expect(facade.notifications.map((n) => n.body)).toEqual(['SELL 1 ES in account "Paper" (acc_1)', 'SELL 1 ES in account "Alpaca live" (acc_2)', 'SELL 1 ES in account acc_9']);
+    expect(agent.requests.filter((r) => r.path === '/api/accounts')).toHaveLength(1); // told, not polled
   });
 
   it('reconnects the event stream when it drops', async () => {

@@ -11,7 +11,8 @@ import type { ElectronFacade, NotificationSpec, ShellTray, ShellWindow } from '.
 import { AGENT_STATUS_CHANNEL, type AgentStatusMessage } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
-import { SeenKeys } from '../../shared/notify.js';
+import { desktopChannelOf, desktopShows, FALLBACK_DESKTOP_CHANNEL, parseAccountNames, sameDesktopChannel, type DesktopChannel } from './notify-preferences.js';
+import { SeenKeys, type NotifyKind } from '../../shared/notify.js';
 import { buildTrayMenu, trayTooltip, type AgentPhase, type TrayView } from './tray-menu.js';
 import type { AgentUi } from './trusted-origin.js';
 import { chooseWindowBounds } from './window-bounds.js';
@@ -38,7 +39,11 @@ export interface DesktopShellConfig {
 }
 
 const EVENTS_RECONNECT_MS = 2_000;
+/** Events held while the settings and account names are read at (re)connect; past this they are routed at once. */
+const MAX_HELD_EVENTS = 1_000;
 const BOUNDS_SAVE_DELAY_MS = 500;
+/** The agent process stopping, failing or coming back: the kind the agent's own start message is sent as. */
+const AGENT_RESTART: readonly NotifyKind[] = ['agent-restart'];
 
 export class DesktopShell {
   private readonly clock: Clock;
@@ -57,6 +62,8 @@ export class DesktopShell {
   private status: DesktopStatus = INITIAL_STATUS;
   /** Kept across reconnects and agent restarts: the agent publishes an order again when it changes. */
   private readonly fills = new SeenKeys();
+  /** The names the trader gave the accounts, read at each (re)connect and kept current by the `accounts` event. */
+  private accountNames = new Map<string, { name: string }>();
   private phase: AgentPhase = 'starting';
   private phaseDetail: string | null = null;
   private quitting = false;
@@ -204,7 +211,7 @@ export class DesktopShell {
         this.phaseDetail = status.reason;
         const seconds = Math.round(status.restartInMs / 1000);
         this.toUi({ state: 'restarting', message: `${status.reason}. Restarting in ${seconds} s.` });
-        if (status.consecutiveCrashes === 1) this.notify({ title: 'Agent stopped unexpectedly', body: `${status.reason}. Restarting in ${seconds} s.`, urgency: 'critical' });
+        if (status.consecutiveCrashes === 1) this.notify({ title: 'Agent stopped unexpectedly', body: `${status.reason}. Restarting in ${seconds} s.`, urgency: 'critical' }, AGENT_RESTART);
         break;
       }
       case 'failed':
@@ -212,7 +219,7 @@ export class DesktopShell {
         this.phase = 'failed';
         this.phaseDetail = status.reason;
         this.toUi({ state: 'failed', message: status.reason });
-        this.notify({ title: 'Agent stopped', body: `${status.reason}. Fix the cause, then choose "Restart agent" in the tray.`, urgency: 'critical' });
+        this.notify({ title: 'Agent stopped', body: `${status.reason}. Fix the cause, then choose "Restart agent" in the tray.`, urgency: 'critical' }, AGENT_RESTART);
         break;
       case 'stopping':
       case 'stopped':
@@ -237,7 +244,7 @@ export class DesktopShell {
     if (restarted) {
       const message = 'Agent restarted, reconciling open orders with the broker before trading again.';
       this.toUi({ state: 'restarted', message });
-      this.notify({ title: 'Agent restarted', body: message, urgency: 'normal' });
+      this.notify({ title: 'Agent restarted', body: message, urgency: 'normal' }, AGENT_RESTART);
     }
     if (this.win !== null && !this.win.isDestroyed()) {
       if (this.loadedUrl !== ui.url) this.load(this.win, ui.url);
@@ -246,14 +253,24 @@ export class DesktopShell {
     }
   }
 
+  /**
+   * Opens the event stream, then reads what decides the notifications (the desktop channel's settings, the account
+   * names) from the API. The events that come meanwhile wait for those answers (or their failure), so none is shown
+   * or hidden by settings the agent no longer has; the `notification-settings` and `accounts` events, which carry
+   * the whole of each, keep them current after that. Read again at every reconnect; never polled.
+   */
   private connectEvents(client: ControlClient): void {
     this.refreshTradingState(client);
+    let held: Record<string, unknown>[] | null = [];
+    const release = (): void => {
+      const queue = held ?? [];
+      held = null;
+      for (const event of queue) this.onAgentEvent(event);
+    };
     this.events = client.subscribeEvents(
       (event) => {
-        const routed = routeAgentEvent(event, this.status, this.fills);
-        this.status = routed.status;
-        this.renderTray();
-        if (routed.notification !== null) this.notify(routed.notification);
+        if (held === null) this.onAgentEvent(event);
+        else if (held.push(event) >= MAX_HELD_EVENTS) release();
       },
       (error) => {
         this.events = null;
@@ -264,7 +281,62 @@ export class DesktopShell {
           if (this.client === client && !this.quitting) this.connectEvents(client);
         }, EVENTS_RECONNECT_MS);
       },
+      // Held events are routed even when the agent went away meanwhile: a fill it told of is still the trader's news.
+      () => void this.readPreferences(client).then(release),
     );
+  }
+
+  /** Never rejects: what cannot be read stays as last known (see notifyChannel). */
+  private async readPreferences(client: ControlClient): Promise<void> {
+    const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+    await Promise.all([
+      client.getDesktopChannel().then(
+        (channel) => {
+          if (this.client === client) this.setNotifyChannel(channel);
+        },
+        (error: unknown) => {
+          const using = this.settings.settings.notifyDesktop === null ? "the agent's default (on, every kind)" : 'the settings last read from the agent';
+          this.log(`Could not read the desktop notification settings: ${reason(error)}; using ${using} until the next change or reconnect.`);
+        },
+      ),
+      client.getAccountNames().then(
+        (names) => {
+          if (this.client === client) this.accountNames = names;
+        },
+        (error: unknown) => this.log(`Could not read the account names: ${reason(error)}; notifications name accounts as last known, or by id.`),
+      ),
+    ]);
+  }
+
+  private onAgentEvent(event: Record<string, unknown>): void {
+    if (event.type === 'notification-settings') {
+      const channel = desktopChannelOf(event.config);
+      if (channel !== null) this.setNotifyChannel(channel);
+      return;
+    }
+    if (event.type === 'accounts') {
+      const names = parseAccountNames(event.accounts);
+      if (names !== null) this.accountNames = names;
+      return;
+    }
+    const routed = routeAgentEvent(event, this.status, this.fills, this.accountNames);
+    this.status = routed.status;
+    this.renderTray();
+    if (routed.notification !== null) this.notify(routed.notification, routed.kinds);
+  }
+
+  /**
+   * The trader's settings for the desktop channel: as last read from the agent, kept in desktop-settings.json so they
+   * hold while the agent is down (its crash is told only if the trader wants `agent-restart`) or does not answer. Never
+   * read at all (first start with an agent that cannot answer): the agent's default, every kind shown. A halt or an
+   * unknown order the trader did not need costs a glance; one they missed can cost money.
+   */
+  private get notifyChannel(): DesktopChannel {
+    return this.settings.settings.notifyDesktop ?? FALLBACK_DESKTOP_CHANNEL;
+  }
+
+  private setNotifyChannel(channel: DesktopChannel): void {
+    if (!sameDesktopChannel(this.settings.settings.notifyDesktop, channel)) this.settings.update({ notifyDesktop: channel });
   }
 
   private refreshTradingState(client: ControlClient): void {
@@ -363,7 +435,12 @@ export class DesktopShell {
     if (this.win !== null && !this.win.isDestroyed()) this.win.send(AGENT_STATUS_CHANNEL, message);
   }
 
-  private notify(spec: NotificationSpec): void {
+  /**
+   * `kinds`: what the notification is about, shown only when the trader's desktop channel takes one of them. Without:
+   * the answer to something the trader just did (the tray's halt failing) or the one-time tray notice, always shown.
+   */
+  private notify(spec: NotificationSpec, kinds?: readonly NotifyKind[]): void {
+    if (kinds !== undefined && !desktopShows(this.notifyChannel, kinds)) return;
     if (!this.facade.isNotificationSupported()) {
       this.log(`${spec.title}: ${spec.body}`);
       return;

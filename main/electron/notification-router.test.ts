@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import type { AccountNames } from '../account-label.js';
 import { SeenKeys } from '../../shared/notify.js';
 import type { AgentEvent, OrderView, TunnelStatusView } from '../../shared/api-types.js';
 
@@ -30,11 +31,11 @@ describe('routeAgentEvent', () => {
     const o = { type: 'order', id: 'o1', accountId: 'acc1', side: 'buy', symbol: 'AAPL', quantity: '5', filledQuantity: '2', averageFillPrice: '99' };
     expect(routeAgentEvent({ ...o, status: 'cancel_pending' }, ACTIVE).notification).toEqual({
       title: 'Order partially filled, cancel pending',
-      body: 'BUY 2 of 5 AAPL @ 99 (account acc1): filled before the cancel took effect; the rest is being canceled.',
+      body: 'BUY 2 of 5 AAPL @ 99 in account acc1: filled before the cancel took effect; the rest is being canceled.',
       urgency: 'normal',
     });
-    expect(routeAgentEvent({ ...o, status: 'canceled' }, ACTIVE).notification).toEqual({ title: 'Order canceled after a partial fill', body: 'BUY 2 of 5 AAPL @ 99 (account acc1): filled before the cancel took effect; the rest was canceled.', urgency: 'normal' });
-    expect(routeAgentEvent({ ...o, status: 'expired' }, ACTIVE).notification).toEqual({ title: 'Order expired after a partial fill', body: 'BUY 2 of 5 AAPL @ 99 (account acc1): filled before it expired; the rest will not fill.', urgency: 'normal' });
+    expect(routeAgentEvent({ ...o, status: 'canceled' }, ACTIVE).notification).toEqual({ title: 'Order canceled after a partial fill', body: 'BUY 2 of 5 AAPL @ 99 in account acc1: filled before the cancel took effect; the rest was canceled.', urgency: 'normal' });
+    expect(routeAgentEvent({ ...o, status: 'expired' }, ACTIVE).notification).toEqual({ title: 'Order expired after a partial fill', body: 'BUY 2 of 5 AAPL @ 99 in account acc1: filled before it expired; the rest will not fill.', urgency: 'normal' });
   });
 
   it('announces each fill quantity of an order once: the same fill reported again, or by the cancel, is not news', () => {
@@ -74,7 +75,7 @@ describe('routeAgentEvent', () => {
   });
 
   it('ignores an unknown trading state', () => {
-    expect(routeAgentEvent({ type: 'trading-state', state: 'paused' }, ACTIVE)).toEqual({ notification: null, status: ACTIVE });
+    expect(routeAgentEvent({ type: 'trading-state', state: 'paused' }, ACTIVE)).toEqual({ notification: null, kinds: [], status: ACTIVE });
   });
 
   it('announces position drift', () => {
@@ -90,7 +91,7 @@ describe('routeAgentEvent', () => {
     expect(down.status.tunnel).toBe('down');
     expect(routeAgentEvent({ type: 'tunnel', status: 'error' }, down.status).notification).toBeNull();
     const up = routeAgentEvent({ type: 'tunnel', status: 'connected', url: 'https://x.ngrok.app' }, down.status);
-    expect(up).toEqual({ notification: null, status: { tradingState: 'active', tunnel: 'up' } });
+    expect(up).toEqual({ notification: null, kinds: [], status: { tradingState: 'active', tunnel: 'up' } });
   });
 
   it('shows only bounded plain text from event fields', () => {
@@ -101,7 +102,7 @@ describe('routeAgentEvent', () => {
   });
 
   it('ignores unknown event types', () => {
-    expect(routeAgentEvent({ type: 'heartbeat' }, ACTIVE)).toEqual({ notification: null, status: ACTIVE });
+    expect(routeAgentEvent({ type: 'heartbeat' }, ACTIVE)).toEqual({ notification: null, kinds: [], status: ACTIVE });
   });
 });
 
@@ -111,10 +112,43 @@ describe('routeAgentEvent with the events the agent publishes (shared/api-types.
     type: 'order',
     order: { id: 'ord_1', clientOrderId: 'vz-1', accountId: 'acc', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '10', timeInForce: 'day', status: 'accepted', filledQuantity: '0', createdAt: 'now', updatedAt: 'now', ...fields },
   });
-  const route = (e: AgentEvent, s = ACTIVE_NOW) => routeAgentEvent(e as unknown as Record<string, unknown>, s);
+  const route = (e: AgentEvent, s = ACTIVE_NOW, accounts?: AccountNames) => routeAgentEvent(e as unknown as Record<string, unknown>, s, undefined, accounts);
+  const names: AccountNames = new Map([['acc', { name: 'Paper' }]]);
+
+  it('names the account as the trader did, as the agent\'s messages do, and by its id when it has no name', () => {
+    expect(route(order({ status: 'filled', filledQuantity: '10', averageFillPrice: '189.2' }), ACTIVE_NOW, names).notification?.body).toBe('BUY 10 AAPL @ 189.2 in account "Paper" (acc)');
+    expect(route(order({ status: 'partially_filled', filledQuantity: '4' }), ACTIVE_NOW, names).notification?.body).toBe('BUY 4 AAPL in account "Paper" (acc)');
+    expect(route(order({ status: 'cancel_pending', filledQuantity: '4', averageFillPrice: '9' }), ACTIVE_NOW, names).notification?.body).toBe(
+      'BUY 4 of 10 AAPL @ 9 in account "Paper" (acc): filled before the cancel took effect; the rest is being canceled.',
+    );
+    expect(route(order({ status: 'rejected', reason: 'insufficient buying power' }), ACTIVE_NOW, names).notification?.body).toBe('BUY 10 AAPL in account "Paper" (acc): insufficient buying power');
+    expect(route(order({ status: 'unknown' }), ACTIVE_NOW, names).notification?.body).toMatch(/^BUY 10 AAPL in account "Paper" \(acc\): the broker did not answer in time/);
+    expect(route(order({ status: 'filled', filledQuantity: '10', accountId: 'acc_other' }), ACTIVE_NOW, names).notification?.body).toBe('BUY 10 AAPL in account acc_other');
+    const drift: AgentEvent = { type: 'drift', accountId: 'acc', symbol: 'AAPL', expected: '10', actual: '5' };
+    expect(route(drift, ACTIVE_NOW, names).notification).toEqual({ title: 'Position drift detected', body: 'AAPL in account "Paper" (acc): the broker holds 5; the agent expected 10.', urgency: 'critical' });
+  });
+
+  it('says which kinds each notification is, so the shell shows only those the trader chose for the desktop', () => {
+    const kinds = (e: AgentEvent, s = ACTIVE_NOW) => route(e, s).kinds;
+    expect(kinds(order({ status: 'filled', filledQuantity: '10' }))).toEqual(['fill']);
+    expect(kinds(order({ status: 'partially_filled', filledQuantity: '1' }))).toEqual(['fill']);
+    expect(kinds(order({ status: 'canceled', filledQuantity: '1' }))).toEqual(['fill']);
+    expect(kinds(order({ status: 'rejected' }))).toEqual(['rejection']);
+    expect(kinds(order({ status: 'unknown' }))).toEqual(['unknown-order']);
+    expect(kinds(order({ status: 'accepted' }))).toEqual([]);
+    expect(kinds({ type: 'signal', signal: { id: 's1', strategyId: 'st', status: 'denied', code: 'MAX_POSITION' } })).toEqual(['denial']);
+    expect(kinds({ type: 'drift', accountId: 'acc', symbol: 'AAPL', expected: '1', actual: '0' })).toEqual(['drift']);
+    expect(kinds({ type: 'tunnel', status: { state: 'down', lastError: null } } as unknown as AgentEvent)).toEqual(['tunnel-down']);
+    const state = (to: 'halted' | 'reducing' | 'active') => ({ state: to, reason: null, updatedAt: 'now', accounts: {} });
+    expect(kinds({ type: 'trading-state', state: state('halted') })).toEqual(['halt']);
+    expect(kinds({ type: 'trading-state', state: state('active') }, { tradingState: 'halted', tunnel: 'up' })).toEqual(['halt']);
+    // A loss limit is `daily-loss`, and `halt` for a desktop channel that wants only halts (as the agent's channels take it).
+    const limit: AgentEvent = { type: 'trading-state', state: state('reducing'), change: { scope: 'global', from: 'active', to: 'reducing', reason: null, code: 'DAILY_LOSS_LIMIT', at: 'now' } };
+    expect(kinds(limit)).toEqual(['daily-loss', 'halt']);
+  });
 
   it('announces fills, rejections and unknown outcomes of the nested order', () => {
-    expect(route(order({ status: 'filled', filledQuantity: '10', averageFillPrice: '189.2' })).notification).toEqual({ title: 'Order filled', body: 'BUY 10 AAPL @ 189.2', urgency: 'normal' });
+    expect(route(order({ status: 'filled', filledQuantity: '10', averageFillPrice: '189.2' })).notification).toEqual({ title: 'Order filled', body: 'BUY 10 AAPL @ 189.2 in account acc', urgency: 'normal' });
     expect(route(order({ status: 'rejected', reason: 'TRADING_HALTED: Trading is halted' })).notification).toMatchObject({ title: 'Order rejected by the broker', urgency: 'critical' });
     expect(route(order({ status: 'rejected', reason: 'TRADING_HALTED: Trading is halted' })).notification?.body).toContain('TRADING_HALTED');
     expect(route(order({ status: 'unknown' })).notification?.title).toBe('Order outcome unknown');
@@ -130,7 +164,7 @@ describe('routeAgentEvent with the events the agent publishes (shared/api-types.
 
   it('follows the trading state inside the event and announces a halt with its reason', () => {
     const halted = route({ type: 'trading-state', state: { state: 'halted', reason: 'daily loss limit', updatedAt: 'now', accounts: {} } });
-    expect(halted).toEqual({ notification: { title: 'Trading halted', body: 'daily loss limit', urgency: 'critical' }, status: { tradingState: 'halted', tunnel: 'up' } });
+    expect(halted).toEqual({ notification: { title: 'Trading halted', body: 'daily loss limit', urgency: 'critical' }, kinds: ['halt'], status: { tradingState: 'halted', tunnel: 'up' } });
     expect(route({ type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 'now', accounts: {} } }, halted.status).notification?.title).toBe('Trading resumed');
   });
 

@@ -1,9 +1,12 @@
 // Turns the agent's live events into desktop notifications and tray status. Pure but for the fills already
 // announced, which the shell keeps: the trader's attention is for what needs it (fills, also a part filled while
 // a cancel is pending or before the order ended, denials, rejections, unknown outcomes, halts, drift, the tunnel
-// going down), never for routine traffic, and a state or a fill that did not change is not announced twice.
+// going down), never for routine traffic, and a state or a fill that did not change is not announced twice. Each
+// notification says which kinds (docs/notifications.md) it belongs to, so the shell shows only those the trader chose
+// for the desktop channel, and names accounts as the trader did (main/account-label.ts).
+import { accountName, type AccountNames } from '../account-label.js';
 import { CODES, type Code } from '../../shared/codes.js';
-import type { SeenKeys } from '../../shared/notify.js';
+import type { NotifyKind, SeenKeys } from '../../shared/notify.js';
 import type { TradingState } from '../../shared/trading-state.js';
 import { TRADING_STATES } from '../../shared/trading-state.js';
 import type { NotificationSpec } from './facade.js';
@@ -19,13 +22,16 @@ export const INITIAL_STATUS: DesktopStatus = { tradingState: 'unknown', tunnel: 
 
 export interface Routed {
   readonly notification: NotificationSpec | null;
+  /** The kinds the notification belongs to, the first its own (empty without one): shown when the desktop channel
+   *  takes any of them, as the agent's channels take a loss limit as `daily-loss`, or as `halt`. */
+  readonly kinds: readonly NotifyKind[];
   readonly status: DesktopStatus;
 }
 
 const MAX_FIELD = 120;
 
 /** A displayable scalar from an event field: strings and finite numbers only, trimmed and bounded. */
-function text(value: unknown): string | null {
+export function displayText(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return null;
   const clean = [...value].map((c) => ((c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f' ? ' ' : c)).join('').trim();
@@ -35,7 +41,7 @@ function text(value: unknown): string | null {
 
 function first(event: Record<string, unknown>, ...keys: string[]): string | null {
   for (const key of keys) {
-    const value = text(event[key]);
+    const value = displayText(event[key]);
     if (value !== null) return value;
   }
   return null;
@@ -55,14 +61,30 @@ const PART_BEFORE_END: Readonly<Record<string, { title: string; rest: string }>>
   expired: { title: 'Order expired after a partial fill', rest: 'filled before it expired; the rest will not fill.' },
 };
 
-function orderNotification(event: Record<string, unknown>, fills: SeenKeys | undefined): NotificationSpec | null {
-  const status = text(event.status);
+/** `in account "Paper" (acc_…)` (`in account acc_…` for one the shell has no name for), or null for an event without an account. */
+function inAccount(event: Record<string, unknown>, accounts: AccountNames | undefined): string | null {
+  const id = first(event, 'accountId');
+  return id === null ? null : `in account ${accountName(accounts, id)}`;
+}
+
+interface Told {
+  readonly spec: NotificationSpec;
+  readonly kinds: readonly NotifyKind[];
+}
+
+const told = (kind: NotifyKind, spec: NotificationSpec): Told => ({ spec, kinds: [kind] });
+
+function orderNotification(event: Record<string, unknown>, fills: SeenKeys | undefined, accounts: AccountNames | undefined): Told | null {
+  const status = displayText(event.status);
   const symbol = first(event, 'symbol', 'ticker');
   const side = first(event, 'side')?.toUpperCase() ?? null;
   const qty = first(event, 'filledQuantity', 'filledQty', 'quantity', 'qty');
   const price = first(event, 'averageFillPrice', 'avgFillPrice', 'fillPrice', 'price');
   const what = join(side, qty, symbol) || 'An order';
   const at = price === null ? null : `@ ${price}`;
+  const where = inAccount(event, accounts);
+  // A rejected or unknown order is told by what was ordered: nothing of it filled (the agent's event says 0).
+  const ordered = join(side, first(event, 'quantity', 'qty'), symbol) || 'An order';
   const filled = first(event, 'filledQuantity', 'filledQty');
   const partEnd = status !== null && Object.hasOwn(PART_BEFORE_END, status) ? PART_BEFORE_END[status] : undefined;
   const isFill = status === 'filled' || status === 'partially_filled' || (partEnd !== undefined && filled !== null && Number(filled) > 0);
@@ -72,33 +94,35 @@ function orderNotification(event: Record<string, unknown>, fills: SeenKeys | und
   if (isFill && fills && id !== null && !fills.add(`order:${id}:${status === 'filled' ? 'filled' : 'partially_filled'}:${qty ?? ''}`)) return null;
   switch (status) {
     case 'filled':
-      return { title: 'Order filled', body: join(what, at), urgency: 'normal' };
+      return told('fill', { title: 'Order filled', body: join(what, at, where), urgency: 'normal' });
     case 'partially_filled':
-      return { title: 'Order partially filled', body: join(what, at), urgency: 'normal' };
+      return told('fill', { title: 'Order partially filled', body: join(what, at, where), urgency: 'normal' });
     case 'rejected':
-      return {
+      return told('rejection', {
         title: 'Order rejected by the broker',
-        body: join(`${what}:`, codeMessage(first(event, 'code')) ?? first(event, 'message', 'reason') ?? 'no reason given'),
+        body: join(`${join(ordered, where)}:`, codeMessage(first(event, 'code')) ?? first(event, 'message', 'reason') ?? 'no reason given'),
         urgency: 'critical',
-      };
+      });
     case 'unknown':
-      return { title: 'Order outcome unknown', body: `${what}: the broker did not answer in time; the agent is reconciling before it trades again.`, urgency: 'critical' };
+      return told('unknown-order', { title: 'Order outcome unknown', body: `${join(ordered, where)}: the broker did not answer in time; the agent is reconciling before it trades again.`, urgency: 'critical' });
     default: {
       if (!isFill || partEnd === undefined) return null;
       // The trader asked to cancel (or the order ran out of time), but a part filled: their position changed.
-      const ordered = first(event, 'quantity', 'qty');
-      const account = first(event, 'accountId');
-      const head = join(side, filled, ordered === null ? null : `of ${ordered}`, symbol, at, account === null ? null : `(account ${account})`);
-      return { title: partEnd.title, body: `${head}: ${partEnd.rest}`, urgency: 'normal' };
+      const of = first(event, 'quantity', 'qty');
+      const head = join(side, filled, of === null ? null : `of ${of}`, symbol, at, where);
+      return told('fill', { title: partEnd.title, body: `${head}: ${partEnd.rest}`, urgency: 'normal' });
     }
   }
 }
 
-function denialNotification(event: Record<string, unknown>): NotificationSpec {
+function denialNotification(event: Record<string, unknown>): Told {
   const symbol = first(event, 'symbol', 'ticker');
   const reason = codeMessage(first(event, 'code')) ?? first(event, 'message', 'reason') ?? 'a risk rule';
-  return { title: 'Order denied', body: symbol === null ? reason : `${symbol}: ${reason}`, urgency: 'normal' };
+  return told('denial', { title: 'Order denied', body: symbol === null ? reason : `${symbol}: ${reason}`, urgency: 'normal' });
 }
+
+/** The limits whose halt the agent sends as `daily-loss` (and as `halt` to a channel that wants only halts). */
+const LOSS_LIMIT_CODES: ReadonlySet<string> = new Set(['DAILY_LOSS_LIMIT', 'DRAWDOWN_LIMIT']);
 
 function tunnelState(value: unknown): TunnelState | null {
   switch (value) {
@@ -149,47 +173,55 @@ export function flattenAgentEvent(event: Record<string, unknown>): Record<string
   }
 }
 
-/** `fills`: the fills the shell has announced (kept by the shell), so the same one published again is not told twice. */
-export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus, fills?: SeenKeys): Routed {
+/**
+ * `fills`: the fills the shell has announced (kept by the shell), so the same one published again is not told twice.
+ * `accounts`: the names the trader gave the accounts; an account without one is named by its id.
+ */
+export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus, fills?: SeenKeys, accounts?: AccountNames): Routed {
   const event = flattenAgentEvent(raw);
-  const none = { notification: null, status };
+  const none: Routed = { notification: null, kinds: [], status };
+  const routed = (t: Told | null, next = status): Routed => (t === null ? { ...none, status: next } : { notification: t.spec, kinds: t.kinds, status: next });
   switch (event.type) {
     case 'order':
-      if (event.status === 'denied') return { notification: denialNotification(event), status };
-      return { notification: orderNotification(event, fills), status };
+      if (event.status === 'denied') return routed(denialNotification(event));
+      return routed(orderNotification(event, fills, accounts));
     case 'denial':
     case 'risk-denial':
-      return { notification: denialNotification(event), status };
+      return routed(denialNotification(event));
     case 'signal':
-      return event.status === 'denied' ? { notification: denialNotification(event), status } : none;
+      return event.status === 'denied' ? routed(denialNotification(event)) : none;
     case 'trading-state': {
       const state = event.state;
       if (typeof state !== 'string' || !(TRADING_STATES as readonly string[]).includes(state)) return none;
       const next = { ...status, tradingState: state as TradingState };
-      if (state === status.tradingState) return { notification: null, status: next };
+      if (state === status.tradingState) return routed(null, next);
       const reason = first(event, 'reason', 'message');
-      if (state === 'halted') return { notification: { title: 'Trading halted', body: reason ?? 'No new orders will be sent until trading is resumed.', urgency: 'critical' }, status: next };
-      if (state === 'reducing') return { notification: { title: 'Trading reduced', body: reason ?? 'Only orders that reduce positions will be sent.', urgency: 'normal' }, status: next };
-      if (status.tradingState === 'unknown') return { notification: null, status: next };
-      return { notification: { title: 'Trading resumed', body: reason ?? 'Trading is active again.', urgency: 'normal' }, status: next };
+      const code = first(record(raw.change) ?? {}, 'code');
+      const kinds: readonly NotifyKind[] = code !== null && LOSS_LIMIT_CODES.has(code) ? ['daily-loss', 'halt'] : ['halt'];
+      if (state === 'halted') return routed({ kinds, spec: { title: 'Trading halted', body: reason ?? 'No new orders will be sent until trading is resumed.', urgency: 'critical' } }, next);
+      if (state === 'reducing') return routed({ kinds, spec: { title: 'Trading reduced', body: reason ?? 'Only orders that reduce positions will be sent.', urgency: 'normal' } }, next);
+      if (status.tradingState === 'unknown') return routed(null, next);
+      return routed({ kinds, spec: { title: 'Trading resumed', body: reason ?? 'Trading is active again.', urgency: 'normal' } }, next);
     }
     case 'drift':
     case 'reconciliation': {
       if (event.type === 'reconciliation' && event.status !== 'mismatch' && event.status !== 'drift') return none;
-      const symbol = first(event, 'symbol', 'ticker');
-      const detail = first(event, 'message', 'reason') ?? 'The broker and the agent disagree on a position or order.';
-      return { notification: { title: 'Position drift detected', body: symbol === null ? detail : `${symbol}: ${detail}`, urgency: 'critical' }, status };
+      const subject = join(first(event, 'symbol', 'ticker'), inAccount(event, accounts));
+      const expected = first(event, 'expected');
+      const actual = first(event, 'actual');
+      const detail =
+        first(event, 'message', 'reason') ??
+        (expected !== null && actual !== null ? `the broker holds ${actual}; the agent expected ${expected}.` : 'The broker and the agent disagree on a position or order.');
+      return routed(told('drift', { title: 'Position drift detected', body: subject === '' ? detail : `${subject}: ${detail}`, urgency: 'critical' }));
     }
     case 'tunnel': {
       const tunnel = tunnelState(event.status ?? event.state);
       if (tunnel === null) return none;
       const next = { ...status, tunnel };
-      if (tunnel !== 'down' || status.tunnel === 'down') return { notification: null, status: next };
+      if (tunnel !== 'down' || status.tunnel === 'down') return routed(null, next);
       const reason = first(event, 'reason', 'message', 'error');
-      return {
-        notification: { title: 'Tunnel down', body: `TradingView alerts cannot reach the agent${reason === null ? '' : `: ${reason}`}. It will keep trying to reconnect.`, urgency: 'critical' },
-        status: next,
-      };
+      const body = `TradingView alerts cannot reach the agent${reason === null ? '' : `: ${reason}`}. It will keep trying to reconnect.`;
+      return routed(told('tunnel-down', { title: 'Tunnel down', body, urgency: 'critical' }), next);
     }
     default:
       return none;

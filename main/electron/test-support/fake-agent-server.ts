@@ -1,12 +1,22 @@
 // A real HTTP server on 127.0.0.1:0 that answers like the agent's control API: Bearer token on every
-// /api call, GET|PUT /api/trading-state, and GET /api/events as server-sent events the test pushes.
+// /api call, GET|PUT /api/trading-state, GET /api/notifications and GET /api/accounts (what the test sets), and
+// GET /api/events as server-sent events the test pushes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { defaultDesktopChannel } from '../../../shared/notify.js';
 
 export interface FakeAgentServer {
   readonly origin: string;
   readonly token: string;
   tradingState: string;
+  /** GET /api/notifications answers `{config: {desktop: notifyDesktop}, channels: []}` (the agent's default until set). */
+  notifyDesktop: unknown;
+  /** GET /api/accounts answers `{items: accounts}`. */
+  accounts: { id: string; name: string }[];
+  /** Paths answered 503 INTERNAL_ERROR instead (the agent failing to read them). */
+  readonly failing: Set<string>;
+  /** Holds the answers to a path until the returned function is called. */
+  hold(path: string): () => void;
   readonly requests: { method: string; path: string; authorization: string | undefined; body: string }[];
   /** Sends one SSE message to every open /api/events stream. */
   push(event: Record<string, unknown>, eventName?: string): void;
@@ -20,6 +30,12 @@ export async function startFakeAgentServer(token = 'control-token-canary-7f3a'):
   const streams = new Set<ServerResponse>();
   const requests: FakeAgentServer['requests'] = [];
   const state = { tradingState: 'active' };
+  const data: { notifyDesktop: unknown; accounts: { id: string; name: string }[] } = {
+    notifyDesktop: defaultDesktopChannel(),
+    accounts: [],
+  };
+  const failing = new Set<string>();
+  const held = new Map<string, Promise<void>>();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body = '';
     for await (const chunk of req) body += String(chunk);
@@ -27,6 +43,19 @@ export async function startFakeAgentServer(token = 'control-token-canary-7f3a'):
     requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body });
     if (path.startsWith('/api/') && req.headers.authorization !== `Bearer ${token}`) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'rejected', code: 'UNAUTHORIZED' }));
+      return;
+    }
+    await held.get(path);
+    if (failing.has(path)) {
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', code: 'INTERNAL_ERROR' }));
+      return;
+    }
+    if (path === '/api/notifications' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ config: { desktop: data.notifyDesktop }, channels: [] }));
+      return;
+    }
+    if (path === '/api/accounts' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: data.accounts.map((a) => ({ ...a, broker: 'paper', environment: 'paper' })) }));
       return;
     }
     if (path === '/api/trading-state' && req.method === 'GET') {
@@ -65,6 +94,27 @@ export async function startFakeAgentServer(token = 'control-token-canary-7f3a'):
     },
     set tradingState(value: string) {
       state.tradingState = value;
+    },
+    get notifyDesktop() {
+      return data.notifyDesktop;
+    },
+    set notifyDesktop(value: unknown) {
+      data.notifyDesktop = value;
+    },
+    get accounts() {
+      return data.accounts;
+    },
+    set accounts(value: { id: string; name: string }[]) {
+      data.accounts = value;
+    },
+    failing,
+    hold(path) {
+      let release = (): void => {};
+      held.set(path, new Promise<void>((resolve) => (release = resolve)));
+      return () => {
+        held.delete(path);
+        release();
+      };
     },
     requests,
     push(event, eventName) {
