@@ -45,6 +45,16 @@ describe('ControlClient against a control API on loopback', () => {
     await expect(client.getTradingState()).resolves.toBe('halted');
   });
 
+  it("reads the global trading state and each account's own", async () => {
+    server = await startFakeAgentServer();
+    const client = new ControlClient(server.origin, server.token);
+    server.tradingState = 'reducing';
+    server.accountStates = { acc_1: { state: 'halted', reason: 'DAILY_LOSS_LIMIT: loss=512.30, limit=500' }, acc_2: { state: 'active', reason: null }, acc_3: { state: 'paused', reason: null } };
+    await expect(client.getTradingStates()).resolves.toEqual({ state: 'reducing', accounts: new Map([['acc_1', 'halted'], ['acc_2', 'active']]) });
+    server.tradingState = 'sleeping';
+    await expect(client.getTradingStates()).rejects.toMatchObject({ name: 'ControlApiError', message: 'The agent answered without a trading state' });
+  });
+
   it('reports a refused token as an error that does not contain the token', async () => {
     server = await startFakeAgentServer();
     const wrong = 'wrong-token-canary-91bd';

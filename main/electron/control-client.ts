@@ -1,6 +1,7 @@
 // The shell's client for the agent's control API (loopback, Bearer token): the tray's halt button and the
 // live status/notifications come through here, never through the renderer.
 import { TRADING_STATES, type TradingState } from '../../shared/trading-state.js';
+import { parseAccountStates } from './notification-router.js';
 import { desktopChannelOf, parseAccountNames, type DesktopChannel } from './notify-preferences.js';
 import { agentEventFrom, SseParser } from './sse-parser.js';
 
@@ -35,6 +36,14 @@ export class ControlClient {
 
   async getTradingState(): Promise<TradingState> {
     return this.tradingStateRequest('GET');
+  }
+
+  /** GET /api/trading-state whole: the global state, and each account's own (null when the agent answered none). */
+  async getTradingStates(): Promise<{ state: TradingState; accounts: Map<string, TradingState> | null }> {
+    const { body, status } = await this.request('GET', '/api/trading-state');
+    const view = typeof body === 'object' && body !== null ? (body as { state?: unknown; accounts?: unknown }) : {};
+    if (!isTradingState(view.state)) throw new ControlApiError('The agent answered without a trading state', status);
+    return { state: view.state, accounts: parseAccountStates(view.accounts) };
   }
 
   /** PUT /api/trading-state; resolves to the state the agent reports after the change. */

@@ -302,6 +302,102 @@ describe('DesktopShell', () => {
     expect(agent.requests.filter((r) => r.path === '/api/accounts')).toHaveLength(1); // told, not polled
   });
 
+  describe("announces a change of one account's trading state", () => {
+    type State = 'active' | 'reducing' | 'halted';
+    const accountChange = (accountId: string, from: State, to: State, reason: string | null, code?: string) => ({
+      type: 'trading-state',
+      state: { state: 'active', reason: null, updatedAt: 'then', accounts: { [accountId]: { state: to, reason } } },
+      change: { scope: 'account', accountId, from, to, reason, ...(code === undefined ? {} : { code }), at: new Date().toISOString() },
+    });
+    const limitHalt = accountChange('acc_1', 'active', 'halted', 'DAILY_LOSS_LIMIT: loss=512.30, limit=500', 'DAILY_LOSS_LIMIT');
+    /** A drift event after the others: when it is shown, every event before it was routed. */
+    const marker = { type: 'drift', symbol: 'MARK', message: 'marker' };
+    const routedUpTo = async (facade: FakeFacade, count: number) => vi.waitFor(() => expect(facade.notifications.filter((n) => n.body === 'MARK: marker')).toHaveLength(count));
+    const titles = (facade: FakeFacade) => facade.notifications.filter((n) => n.body !== 'MARK: marker').map((n) => n.title);
+
+    it('a loss limit halting one account: named as the trader named it, with the reason; the tray keeps the global state', async () => {
+      const { facade, shell, agent, agentComesUp } = await setup();
+      agent.accounts = [{ id: 'acc_1', name: 'Alpaca live' }];
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE'));
+      agent.push(limitHalt);
+      await vi.waitFor(() => expect(facade.notifications).toHaveLength(1));
+      expect(facade.notifications[0]).toMatchObject({
+        title: 'Trading halted for account "Alpaca live" (acc_1)',
+        body: 'The daily loss limit is reached (DAILY_LOSS_LIMIT: loss=512.30, limit=500). No new orders are sent to this account until trading is resumed for it.',
+        urgency: 'critical',
+      });
+      expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE');
+    });
+
+    it("follows the trader's desktop channel: a loss limit's halt is `daily-loss` and `halt`, any other is `halt`", async () => {
+      const shown = async (events: string[]) => {
+        const { facade, shell, agent, agentComesUp } = await setup();
+        agent.notifyDesktop = { enabled: true, events: [...events, 'drift'] };
+        await shell.start();
+        agentComesUp();
+        await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+        agent.push(limitHalt);
+        agent.push(accountChange('acc_2', 'active', 'reducing', 'set by the trader'));
+        agent.push(marker);
+        await routedUpTo(facade, 1);
+        await server?.close();
+        server = null;
+        return titles(facade);
+      };
+      expect(await shown(['daily-loss'])).toEqual(['Trading halted for account acc_1']);
+      expect(await shown(['halt'])).toEqual(['Trading halted for account acc_1', 'Trading reduced to closing orders for account acc_2']);
+      expect(await shown(['fill', 'tunnel-down'])).toEqual([]);
+    });
+
+    it('announces each state once: not when the agent publishes it again, nor after a reconnect or an agent restart re-reads it', async () => {
+      const { facade, clock, shell, agent, agentComesUp } = await setup();
+      await shell.start();
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      agent.push(limitHalt);
+      agent.accountStates = { acc_1: { state: 'halted', reason: 'DAILY_LOSS_LIMIT: loss=512.30, limit=500' } };
+      agent.push({ ...limitHalt, change: undefined }); // the limit hit again: published without a change
+      agent.push(limitHalt); // the same event again
+      agent.push(marker);
+      await routedUpTo(facade, 1);
+      expect(titles(facade)).toEqual(['Trading halted for account acc_1']);
+
+      // The stream drops; at reconnect the shell reads the states again, and what it already told is not told again.
+      agent.dropStreams();
+      await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
+      clock.advance(2_000);
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      await vi.waitFor(() => expect(agent.requests.filter((r) => r.path === '/api/trading-state' && r.method === 'GET')).toHaveLength(2));
+      agent.push(limitHalt);
+      agent.push(marker);
+      await routedUpTo(facade, 2);
+      expect(titles(facade)).toEqual(['Trading halted for account acc_1']);
+
+      // The agent crashes and comes back: the shell forgets what it knew, reads it again, and stays quiet about it.
+      facade.lastChild.emitExit(134);
+      expect(facade.tray.item('status-agent').label).toBe('Agent: restarting…');
+      clock.advance(1_000);
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      await vi.waitFor(() => expect(agent.requests.filter((r) => r.path === '/api/trading-state' && r.method === 'GET')).toHaveLength(3));
+      await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE')); // the read was applied
+      agent.push(limitHalt);
+      agent.push(marker);
+      await routedUpTo(facade, 3);
+      expect(titles(facade)).toEqual(['Trading halted for account acc_1', 'Agent stopped unexpectedly', 'Agent restarted']);
+
+      // A real change is news again.
+      agent.push(accountChange('acc_1', 'halted', 'active', 'set by the trader'));
+      agent.push(marker);
+      await routedUpTo(facade, 4);
+      expect(titles(facade).at(-1)).toBe('Trading active again for account acc_1');
+      expect(facade.notifications.at(-2)?.body).toBe('Reason: set by the trader. New orders are sent to this account again.');
+    });
+  });
+
   it('reconnects the event stream when it drops', async () => {
     const { facade, clock, shell, agent, agentComesUp } = await setup();
     await shell.start();

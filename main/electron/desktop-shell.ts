@@ -10,7 +10,7 @@ import { DesktopSettingsStore } from './desktop-settings.js';
 import type { ElectronFacade, NotificationSpec, ShellTray, ShellWindow } from './facade.js';
 import { AGENT_STATUS_CHANNEL, type AgentStatusMessage } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
-import { INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { AccountTradingStates, INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
 import { desktopChannelOf, desktopShows, FALLBACK_DESKTOP_CHANNEL, parseAccountNames, sameDesktopChannel, type DesktopChannel } from './notify-preferences.js';
 import { SeenKeys, type NotifyKind } from '../../shared/notify.js';
 import { buildTrayMenu, trayTooltip, type AgentPhase, type TrayView } from './tray-menu.js';
@@ -62,6 +62,8 @@ export class DesktopShell {
   private status: DesktopStatus = INITIAL_STATUS;
   /** Kept across reconnects and agent restarts: the agent publishes an order again when it changes. */
   private readonly fills = new SeenKeys();
+  /** Each account's own trading state, as the global one is in `status`: read at each (re)connect, followed by events. */
+  private readonly accountStates = new AccountTradingStates();
   /** The names the trader gave the accounts, read at each (re)connect and kept current by the `accounts` event. */
   private accountNames = new Map<string, { name: string }>();
   private phase: AgentPhase = 'starting';
@@ -319,7 +321,7 @@ export class DesktopShell {
       if (names !== null) this.accountNames = names;
       return;
     }
-    const routed = routeAgentEvent(event, this.status, this.fills, this.accountNames);
+    const routed = routeAgentEvent(event, this.status, this.fills, this.accountNames, this.accountStates);
     this.status = routed.status;
     this.renderTray();
     if (routed.notification !== null) this.notify(routed.notification, routed.kinds);
@@ -339,11 +341,19 @@ export class DesktopShell {
     if (!sameDesktopChannel(this.settings.settings.notifyDesktop, channel)) this.settings.update({ notifyDesktop: channel });
   }
 
+  /**
+   * Read at each (re)connect and taken as it is, never announced: what changed while the stream was down is shown in
+   * the tray (the global state), and a change published after the read is told only if it is news against it (an
+   * account's state read here is not told again when the agent publishes it again).
+   */
   private refreshTradingState(client: ControlClient): void {
-    client.getTradingState().then(
-      (tradingState) => {
+    const told = this.accountStates.version;
+    client.getTradingStates().then(
+      ({ state: tradingState, accounts }) => {
         if (this.client !== client) return;
         this.status = { ...this.status, tradingState };
+        // An event routed since the read was sent told newer states than the read has.
+        if (accounts !== null && this.accountStates.version === told) this.accountStates.adopt(accounts);
         this.renderTray();
       },
       (error: unknown) => this.log(`Could not read the trading state: ${error instanceof Error ? error.message : String(error)}`),
@@ -357,6 +367,7 @@ export class DesktopShell {
     this.eventsTimer = null;
     this.client = null;
     this.status = INITIAL_STATUS;
+    this.accountStates.forget();
   }
 
   private createWindow(ui: AgentUi): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { AccountTradingStates, INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
 import type { AccountNames } from '../account-label.js';
 import { SeenKeys } from '../../shared/notify.js';
 import type { AgentEvent, OrderView, TunnelStatusView } from '../../shared/api-types.js';
@@ -175,5 +175,111 @@ describe('routeAgentEvent with the events the agent publishes (shared/api-types.
     expect(down.notification).toMatchObject({ title: 'Tunnel down', urgency: 'critical' });
     expect(down.notification?.body).toContain('ngrok session expired');
     expect(route(status('up'), down.status).status.tunnel).toBe('up');
+  });
+});
+
+describe("routeAgentEvent with a change of one account's trading state", () => {
+  const ACTIVE_NOW: DesktopStatus = { tradingState: 'active', tunnel: 'up' };
+  const names: AccountNames = new Map([['acc_1', { name: 'Paper' }]]);
+  type State = 'active' | 'reducing' | 'halted';
+  /** The event main/trading-state.ts publishes when one account's state changes. */
+  const accountChange = (accountId: string, from: State, to: State, reason: string | null, code?: string, global: State = 'active', at = '2026-11-29T10:00:00.000Z'): AgentEvent => ({
+    type: 'trading-state',
+    state: { state: global, reason: null, updatedAt: 'then', accounts: { [accountId]: { state: to, reason } } },
+    change: { scope: 'account', accountId, from, to, reason, ...(code === undefined ? {} : { code }), at },
+  });
+  const route = (e: AgentEvent, states: AccountTradingStates, s = ACTIVE_NOW) => routeAgentEvent(e as unknown as Record<string, unknown>, s, undefined, names, states);
+  const limitHalt = accountChange('acc_1', 'active', 'halted', 'DAILY_LOSS_LIMIT: loss=512.30, limit=500', 'DAILY_LOSS_LIMIT');
+
+  it('announces a loss limit halting one account, naming it, with the reason, as `daily-loss` and `halt`; the tray keeps the global state', () => {
+    const routed = route(limitHalt, new AccountTradingStates());
+    expect(routed).toEqual({
+      notification: {
+        title: 'Trading halted for account "Paper" (acc_1)',
+        body: 'The daily loss limit is reached (DAILY_LOSS_LIMIT: loss=512.30, limit=500). No new orders are sent to this account until trading is resumed for it.',
+        urgency: 'critical',
+      },
+      kinds: ['daily-loss', 'halt'],
+      status: ACTIVE_NOW,
+    });
+    const drawdown = route(accountChange('acc_9', 'active', 'reducing', 'DRAWDOWN_LIMIT: drawdown=8%, max=5%', 'DRAWDOWN_LIMIT'), new AccountTradingStates());
+    expect(drawdown.kinds).toEqual(['daily-loss', 'halt']);
+    expect(drawdown.notification).toEqual({
+      title: 'Trading reduced to closing orders for account acc_9',
+      body: "The drawdown from today's equity high exceeds the limit (DRAWDOWN_LIMIT: drawdown=8%, max=5%). Only orders that reduce a position are sent to this account until trading is resumed for it.",
+      urgency: 'normal',
+    });
+  });
+
+  it("announces the trader's or another rule's halt, reduce and resume of one account as `halt`", () => {
+    const states = new AccountTradingStates();
+    const halted = route(accountChange('acc_1', 'active', 'halted', 'set by the trader'), states);
+    expect(halted.kinds).toEqual(['halt']);
+    expect(halted.notification).toEqual({ title: 'Trading halted for account "Paper" (acc_1)', body: 'Reason: set by the trader. No new orders are sent to this account until trading is resumed for it.', urgency: 'critical' });
+    const reducing = route(accountChange('acc_1', 'halted', 'reducing', 'Reconciliation mismatch on AAPL.', 'RECONCILIATION_MISMATCH'), states);
+    expect(reducing.kinds).toEqual(['halt']);
+    expect(reducing.notification?.body).toBe('Reason: Reconciliation mismatch on AAPL. Only orders that reduce a position are sent to this account until trading is resumed for it.');
+    const resumed = route(accountChange('acc_1', 'reducing', 'active', null), states);
+    expect(resumed).toEqual({ notification: { title: 'Trading active again for account "Paper" (acc_1)', body: 'New orders are sent to this account again.', urgency: 'normal' }, kinds: ['halt'], status: ACTIVE_NOW });
+  });
+
+  it('says so when an account is active again while trading is still halted or reduced for all accounts', () => {
+    const halted: DesktopStatus = { tradingState: 'halted', tunnel: 'up' };
+    const routed = route(accountChange('acc_1', 'halted', 'active', 'set by the trader', undefined, 'halted'), new AccountTradingStates(), halted);
+    expect(routed.notification?.body).toBe('Reason: set by the trader. Trading is still halted for all accounts: no new orders are sent until it is resumed.');
+    expect(routed.status).toEqual(halted);
+    const reducing: DesktopStatus = { tradingState: 'reducing', tunnel: 'up' };
+    expect(route(accountChange('acc_1', 'halted', 'active', null, undefined, 'reducing'), new AccountTradingStates(), reducing).notification?.body).toBe(
+      'Trading is still reduced to closing orders for all accounts: only orders that reduce a position are sent.',
+    );
+  });
+
+  it('does not announce a state the account is already known to be in: the same change again, a set that changed nothing, a state read at reconnect', () => {
+    const states = new AccountTradingStates();
+    expect(route(limitHalt, states).notification).not.toBeNull();
+    expect(route(limitHalt, states).notification).toBeNull(); // the same event again
+    const { change: _, ...republished } = limitHalt as Extract<AgentEvent, { type: 'trading-state' }>;
+    expect(route(republished, states).notification).toBeNull(); // the limit hit again: the agent publishes the state without a change
+    // After a reconnect the shell reads every account's state; an account the read already shows halted is not news.
+    const reread = new AccountTradingStates();
+    reread.adopt(new Map([['acc_1', 'halted']]));
+    expect(route(limitHalt, reread).notification).toBeNull();
+    // Each later change is news again.
+    expect(route(accountChange('acc_1', 'halted', 'active', null), reread).notification?.title).toBe('Trading active again for account "Paper" (acc_1)');
+    expect(route(limitHalt, reread).notification?.title).toBe('Trading halted for account "Paper" (acc_1)');
+    // An account the last list does not hold has no state of its own: it is active, and its halt is news.
+    expect(route(accountChange('acc_2', 'active', 'halted', 'set by the trader'), reread).notification?.title).toBe('Trading halted for account acc_2');
+  });
+
+  it('learns every account state the event carries, so another account already known halted is not announced', () => {
+    const states = new AccountTradingStates();
+    const both: AgentEvent = {
+      type: 'trading-state',
+      state: { state: 'active', reason: null, updatedAt: 'then', accounts: { acc_1: { state: 'halted', reason: 'x' }, acc_2: { state: 'halted', reason: 'y' } } },
+      change: { scope: 'account', accountId: 'acc_1', from: 'active', to: 'halted', reason: 'x', at: 'now' },
+    };
+    expect(route(both, states).notification?.title).toBe('Trading halted for account "Paper" (acc_1)');
+    expect(route(accountChange('acc_2', 'active', 'halted', 'y'), states).notification).toBeNull();
+    // An event without an account's change (the global state set, a state set again) carries them too.
+    const fresh = new AccountTradingStates();
+    const global: AgentEvent = { type: 'trading-state', state: { state: 'reducing', reason: 'r', updatedAt: 'now', accounts: { acc_3: { state: 'reducing', reason: 'z' } } }, change: { scope: 'global', from: 'active', to: 'reducing', reason: 'r', at: 'now' } };
+    expect(route(global, fresh).notification?.title).toBe('Trading reduced');
+    expect(route(accountChange('acc_3', 'active', 'reducing', 'z', undefined, 'reducing'), fresh, { tradingState: 'reducing', tunnel: 'up' }).notification).toBeNull();
+  });
+
+  it("an account's change is not announced as a change of the global state, nor does its code classify one", () => {
+    // The shell has not read the global state yet: the account's event tells it, and only the account's change is news.
+    const first = route(accountChange('acc_1', 'active', 'halted', 'set by the trader', undefined, 'halted'), new AccountTradingStates(), INITIAL_STATUS);
+    expect(first.notification?.title).toBe('Trading halted for account "Paper" (acc_1)');
+    expect(first.status.tradingState).toBe('halted');
+    const global = route({ type: 'trading-state', state: { state: 'halted', reason: 'by the trader', updatedAt: 'now', accounts: {} }, change: { scope: 'global', from: 'active', to: 'halted', reason: 'by the trader', at: 'now' } }, new AccountTradingStates());
+    expect(global).toEqual({ notification: { title: 'Trading halted', body: 'by the trader', urgency: 'critical' }, kinds: ['halt'], status: { tradingState: 'halted', tunnel: 'up' } });
+  });
+
+  it('ignores an account change it cannot read', () => {
+    const states = new AccountTradingStates();
+    const bad = (change: Record<string, unknown>) => route({ type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 'now', accounts: {} }, change } as unknown as AgentEvent, states);
+    expect(bad({ scope: 'account', from: 'active', to: 'halted', reason: null, at: 'now' })).toEqual({ notification: null, kinds: [], status: ACTIVE_NOW });
+    expect(bad({ scope: 'account', accountId: 'acc_1', from: 'active', to: 'paused', reason: null, at: 'now' })).toEqual({ notification: null, kinds: [], status: ACTIVE_NOW });
   });
 });

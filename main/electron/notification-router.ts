@@ -3,7 +3,8 @@
 // a cancel is pending or before the order ended, denials, rejections, unknown outcomes, halts, drift, the tunnel
 // going down), never for routine traffic, and a state or a fill that did not change is not announced twice. Each
 // notification says which kinds (docs/notifications.md) it belongs to, so the shell shows only those the trader chose
-// for the desktop channel, and names accounts as the trader did (main/account-label.ts).
+// for the desktop channel, and names accounts as the trader did (main/account-label.ts). A change of one account's
+// trading state is told as well as the global one, once per state (AccountTradingStates).
 import { accountName, type AccountNames } from '../account-label.js';
 import { CODES, type Code } from '../../shared/codes.js';
 import type { NotifyKind, SeenKeys } from '../../shared/notify.js';
@@ -124,6 +125,100 @@ function denialNotification(event: Record<string, unknown>): Told {
 /** The limits whose halt the agent sends as `daily-loss` (and as `halt` to a channel that wants only halts). */
 const LOSS_LIMIT_CODES: ReadonlySet<string> = new Set(['DAILY_LOSS_LIMIT', 'DRAWDOWN_LIMIT']);
 
+/** What a change of the trading state belongs to, as main/notify/from-event.ts sends it: a loss limit's is `daily-loss`
+ *  (and `halt` for a channel that wants only halts), any other (the trader's, another rule's) is `halt`. */
+const stateKinds = (code: string | null): readonly NotifyKind[] => (code !== null && LOSS_LIMIT_CODES.has(code) ? ['daily-loss', 'halt'] : ['halt']);
+
+const isTradingState = (v: unknown): v is TradingState => typeof v === 'string' && (TRADING_STATES as readonly string[]).includes(v);
+
+/** The accounts with a state of their own (GET /api/trading-state and the `trading-state` event's `accounts`), or null
+ *  when the value is not that shape. An account not listed has none: it is active (the global state still applies). */
+export function parseAccountStates(value: unknown): Map<string, TradingState> | null {
+  const v = record(value);
+  if (v === null) return null;
+  const states = new Map<string, TradingState>();
+  for (const [id, entry] of Object.entries(v)) {
+    const state = record(entry)?.state;
+    if (isTradingState(state)) states.set(id, state);
+  }
+  return states;
+}
+
+/**
+ * Each account's own trading state as the shell last knew it, kept by the shell across events and reconnects (as the
+ * global state is in DesktopStatus): an account's change is told only when the shell did not know it in that state
+ * already, so the same change published again, or a state re-read at reconnect, is not told twice.
+ */
+export class AccountTradingStates {
+  private known = new Map<string, TradingState>();
+  /** Whether `known` is a whole list (read from the agent, or told by an event): then an account not in it is active.
+   *  Not yet (the agent just started, or went away): only the accounts events told of are known. */
+  private whole = false;
+  private changes = 0;
+
+  /** Counts what events told: a read sent before the count moved is older than what the stream told since. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The account's own state, or undefined when the shell does not know it. */
+  get(accountId: string): TradingState | undefined {
+    return this.known.get(accountId) ?? (this.whole ? 'active' : undefined);
+  }
+
+  /** Every account's state as the agent answered it (GET /api/trading-state at each (re)connect): replaces what is known. */
+  adopt(states: ReadonlyMap<string, TradingState>): void {
+    this.known = new Map(states);
+    this.whole = true;
+  }
+
+  /** What one event told: its whole list when it carries one, else the changed account's new state. */
+  learn(states: ReadonlyMap<string, TradingState> | null, accountId: string | null, state: TradingState | null): void {
+    this.changes += 1;
+    if (states !== null) this.adopt(states);
+    else if (accountId !== null && state !== null) this.known.set(accountId, state);
+  }
+
+  /** The agent went away: what it holds is read again when it is back. */
+  forget(): void {
+    this.known = new Map();
+    this.whole = false;
+  }
+}
+
+/** A reason as a sentence: a final stop added when it has none (the agent's reasons come with and without). */
+const sentence = (s: string): string => (/[.!?…]$/.test(s) ? s : `${s}.`);
+
+const ACCOUNT_STATE_TOLD: Readonly<Record<TradingState, { title: string; effect: string; urgency: NotificationSpec['urgency'] }>> = {
+  halted: { title: 'Trading halted for account', effect: 'No new orders are sent to this account until trading is resumed for it.', urgency: 'critical' },
+  reducing: { title: 'Trading reduced to closing orders for account', effect: 'Only orders that reduce a position are sent to this account until trading is resumed for it.', urgency: 'normal' },
+  active: { title: 'Trading active again for account', effect: 'New orders are sent to this account again.', urgency: 'normal' },
+};
+
+/** An account trading again while every account is still halted or reduced: what it still cannot do. */
+const STILL_GLOBAL: Readonly<Partial<Record<DesktopStatus['tradingState'], string>>> = {
+  halted: 'Trading is still halted for all accounts: no new orders are sent until it is resumed.',
+  reducing: 'Trading is still reduced to closing orders for all accounts: only orders that reduce a position are sent.',
+};
+
+/**
+ * One account's change of trading state (the event's `change`, main/trading-state.ts), told when the shell did not
+ * already know the account in that state: the account as the trader named it, what changed, and the reason the agent
+ * gives (a loss limit's with what the limit means). `global`: the global state after this event.
+ */
+function accountStateNotification(change: Record<string, unknown>, global: DesktopStatus['tradingState'], accounts: AccountNames | undefined): Told | null {
+  const id = first(change, 'accountId');
+  const to = change.to;
+  if (id === null || !isTradingState(to)) return null;
+  const words = ACCOUNT_STATE_TOLD[to];
+  const code = first(change, 'code');
+  const reason = first(change, 'reason');
+  const limit = code !== null && LOSS_LIMIT_CODES.has(code) && Object.hasOwn(CODES, code) ? CODES[code as Code].message.replace(/\.$/, '') : null;
+  const why = limit !== null ? sentence(reason === null ? limit : `${limit} (${reason})`) : reason === null ? null : `Reason: ${sentence(reason)}`;
+  const effect = to === 'active' ? (STILL_GLOBAL[global] ?? words.effect) : words.effect;
+  return { kinds: stateKinds(code), spec: { title: `${words.title} ${accountName(accounts, id)}`, body: join(why, effect), urgency: words.urgency } };
+}
+
 function tunnelState(value: unknown): TunnelState | null {
   switch (value) {
     case 'up':
@@ -177,7 +272,7 @@ export function flattenAgentEvent(event: Record<string, unknown>): Record<string
  * `fills`: the fills the shell has announced (kept by the shell), so the same one published again is not told twice.
  * `accounts`: the names the trader gave the accounts; an account without one is named by its id.
  */
-export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus, fills?: SeenKeys, accounts?: AccountNames): Routed {
+export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus, fills?: SeenKeys, accounts?: AccountNames, accountStates?: AccountTradingStates): Routed {
   const event = flattenAgentEvent(raw);
   const none: Routed = { notification: null, kinds: [], status };
   const routed = (t: Told | null, next = status): Routed => (t === null ? { ...none, status: next } : { notification: t.spec, kinds: t.kinds, status: next });
@@ -192,12 +287,22 @@ export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopSta
       return event.status === 'denied' ? routed(denialNotification(event)) : none;
     case 'trading-state': {
       const state = event.state;
-      if (typeof state !== 'string' || !(TRADING_STATES as readonly string[]).includes(state)) return none;
-      const next = { ...status, tradingState: state as TradingState };
+      if (!isTradingState(state)) return none;
+      const next = { ...status, tradingState: state };
+      const change = record(raw.change);
+      const accountChange = change?.scope === 'account' ? change : null;
+      const id = accountChange === null ? null : first(accountChange, 'accountId');
+      const to = accountChange !== null && isTradingState(accountChange.to) ? accountChange.to : null;
+      const known = id === null ? undefined : accountStates?.get(id);
+      // Every event carries each account's state: what is known follows it, whatever changed.
+      accountStates?.learn(parseAccountStates(event.accounts), id, to);
+      if (accountChange !== null) {
+        // One account changed, so the global state did not (one change per event): the tray follows it, untold.
+        return routed(to === null || known === to ? null : accountStateNotification(accountChange, state, accounts), next);
+      }
       if (state === status.tradingState) return routed(null, next);
       const reason = first(event, 'reason', 'message');
-      const code = first(record(raw.change) ?? {}, 'code');
-      const kinds: readonly NotifyKind[] = code !== null && LOSS_LIMIT_CODES.has(code) ? ['daily-loss', 'halt'] : ['halt'];
+      const kinds = stateKinds(first(change ?? {}, 'code'));
       if (state === 'halted') return routed({ kinds, spec: { title: 'Trading halted', body: reason ?? 'No new orders will be sent until trading is resumed.', urgency: 'critical' } }, next);
       if (state === 'reducing') return routed({ kinds, spec: { title: 'Trading reduced', body: reason ?? 'Only orders that reduce positions will be sent.', urgency: 'normal' } }, next);
       if (status.tradingState === 'unknown') return routed(null, next);

@@ -9,6 +9,8 @@ export interface FakeAgentServer {
   readonly origin: string;
   readonly token: string;
   tradingState: string;
+  /** The accounts with a state of their own, as GET /api/trading-state answers them (`accounts`). */
+  accountStates: Record<string, { state: string; reason: string | null }>;
   /** GET /api/notifications answers `{config: {desktop: notifyDesktop}, channels: []}` (the agent's default until set). */
   notifyDesktop: unknown;
   /** GET /api/accounts answers `{items: accounts}`. */
@@ -29,7 +31,8 @@ export interface FakeAgentServer {
 export async function startFakeAgentServer(token = 'control-token-canary-7f3a'): Promise<FakeAgentServer> {
   const streams = new Set<ServerResponse>();
   const requests: FakeAgentServer['requests'] = [];
-  const state = { tradingState: 'active' };
+  const state: { tradingState: string; accountStates: FakeAgentServer['accountStates'] } = { tradingState: 'active', accountStates: {} };
+  const view = (): string => JSON.stringify({ state: state.tradingState, reason: null, updatedAt: '2026-01-01T00:00:00.000Z', accounts: state.accountStates });
   const data: { notifyDesktop: unknown; accounts: { id: string; name: string }[] } = {
     notifyDesktop: defaultDesktopChannel(),
     accounts: [],
@@ -59,7 +62,7 @@ export async function startFakeAgentServer(token = 'control-token-canary-7f3a'):
       return;
     }
     if (path === '/api/trading-state' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: state.tradingState }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(view());
       return;
     }
     if (path === '/api/trading-state' && req.method === 'PUT') {
@@ -69,7 +72,7 @@ export async function startFakeAgentServer(token = 'control-token-canary-7f3a'):
         return;
       }
       state.tradingState = parsed.state;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: state.tradingState }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(view());
       return;
     }
     if (path === '/api/events' && req.method === 'GET') {
@@ -94,6 +97,12 @@ export async function startFakeAgentServer(token = 'control-token-canary-7f3a'):
     },
     set tradingState(value: string) {
       state.tradingState = value;
+    },
+    get accountStates() {
+      return state.accountStates;
+    },
+    set accountStates(value: FakeAgentServer['accountStates']) {
+      state.accountStates = value;
     },
     get notifyDesktop() {
       return data.notifyDesktop;
