@@ -69,6 +69,25 @@ describe('latency tracing (VIEWZENIX_TRACE_LATENCY=1)', () => {
     expect(t.latencyStatus().latency!.pipelineSteps).toEqual({});
   });
 
+  it('follows at most 1,000 alerts step by step at once: a backlog (an alert storm) adds no marks past them', async () => {
+    process.env.VIEWZENIX_TRACE_LATENCY = '1';
+    vi.resetModules();
+    const t = await import('./latency-trace.js');
+    const now = performance.timeOrigin + performance.now();
+    const ids = Array.from({ length: 1_001 }, (_, i) => `sig${i}`);
+    t.traceReceivedAt(ids.map((id) => [id, now]));
+    for (const id of ids) t.traceStep(id, 'copy');
+    // The last one's copy was not marked: its whole pipeline counts as its call's step.
+    t.traceAdapterCall('o-last', () => 'sig1000');
+    expect(t.latencyStatus().latency!.pipelineSteps).toEqual({ call: expect.objectContaining({ count: 1 }) });
+    // Once the first finishes, a new alert is followed again.
+    t.traceAdapterCall('o-first', () => 'sig0');
+    t.traceReceivedAt([['later', now]]);
+    t.traceStep('later', 'copy');
+    t.traceAdapterCall('o-later', () => 'later');
+    expect(t.latencyStatus().latency!.pipelineSteps.copy).toMatchObject({ count: 2 });
+  });
+
   it('the router times the broker call of an alert’s order with the alert it is given, without reading the order for it', async () => {
     process.env.VIEWZENIX_TRACE_LATENCY = '1';
     vi.resetModules();

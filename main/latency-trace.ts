@@ -83,6 +83,9 @@ export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 /** signal id → [step, time] marks since its report, until its first adapter call. */
 const stepMarks = new Map<string, [PipelineStep, number][]>();
+/** Alerts followed step by step at once, at most: at 100 alerts/s a handful are under way; during an alert storm
+ *  (the bench's saturation runs, traced too) the backlog's marks would fill the heap for nothing. */
+const MAX_STEPPED = 1_000;
 /** Per step, then `call` (last mark → adapter called: the account's pacing, the call's own start). */
 let stepTimes = new Map<PipelineStep | 'call', number[]>();
 
@@ -91,7 +94,7 @@ export function traceStep(signalId: string, step: PipelineStep): void {
   if (!enabled || !reported.has(signalId)) return;
   let marks = stepMarks.get(signalId);
   if (!marks) {
-    if (stepMarks.size >= MAX_PENDING) stepMarks.clear();
+    if (stepMarks.size >= MAX_STEPPED) return;
     stepMarks.set(signalId, (marks = []));
   }
   marks.push([step, clock()]);
