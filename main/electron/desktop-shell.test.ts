@@ -48,7 +48,13 @@ async function setup(options: { lock?: boolean; userData?: string; startHidden?:
     if (win === undefined) throw new Error('no window');
     return win;
   };
-  return { facade, clock, shell, agent, userData, dataDir, logs, agentComesUp, window };
+  /** Starts the shell, the agent comes up, and the shell's event stream is open. */
+  const connect = async (): Promise<void> => {
+    await shell.start();
+    agentComesUp();
+    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+  };
+  return { facade, clock, shell, agent, userData, dataDir, logs, agentComesUp, connect, window };
 }
 
 describe('DesktopShell', () => {
@@ -110,10 +116,8 @@ describe('DesktopShell', () => {
   });
 
   it('says loudly when halting fails, without the token in the message', async () => {
-    const { facade, shell, agent, agentComesUp } = await setup();
-    await shell.start();
-    agentComesUp();
-    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    const { facade, shell, agent, connect } = await setup();
+    await connect();
     await agent.close();
     server = null;
     await expect(shell.haltTrading()).resolves.toBe(false);
@@ -123,10 +127,8 @@ describe('DesktopShell', () => {
   });
 
   it('routes agent events to desktop notifications and the tray', async () => {
-    const { facade, shell, agent, agentComesUp } = await setup();
-    await shell.start();
-    agentComesUp();
-    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    const { facade, agent, connect } = await setup();
+    await connect();
     agent.push({ type: 'order', status: 'filled', side: 'buy', filledQuantity: '5', symbol: 'AAPL', avgFillPrice: '190.10' });
     agent.push({ type: 'tunnel', status: 'down', reason: 'session expired' });
     agent.push({ type: 'trading-state', state: 'halted', reason: 'Position drift on AAPL' });
@@ -137,10 +139,8 @@ describe('DesktopShell', () => {
   });
 
   it('announces a part filled while a cancel is pending once, however often the agent publishes it', async () => {
-    const { facade, shell, agent, agentComesUp } = await setup();
-    await shell.start();
-    agentComesUp();
-    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    const { facade, agent, connect } = await setup();
+    await connect();
     const order = { id: 'ord_1', accountId: 'acc_1', side: 'sell', symbol: 'AAPL', type: 'limit', quantity: '10', filledQuantity: '4', averageFillPrice: '190.1' };
     agent.push({ type: 'order', order: { ...order, status: 'cancel_pending' } });
     agent.push({ type: 'order', order: { ...order, status: 'cancel_pending' } });
@@ -159,11 +159,9 @@ describe('DesktopShell', () => {
     const routedUpTo = async (facade: FakeFacade, label: string) => vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe(label));
 
     it('turned off: nothing from the event stream is shown, and the tray still follows it', async () => {
-      const { facade, shell, agent, agentComesUp } = await setup();
+      const { facade, agent, connect } = await setup();
       agent.notifyDesktop = { enabled: false, events: ['fill', 'halt', 'tunnel-down'] };
-      await shell.start();
-      agentComesUp();
-      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      await connect();
       agent.push(fill('ord_1'));
       agent.push(tunnelDown);
       agent.push(halted);
@@ -174,11 +172,9 @@ describe('DesktopShell', () => {
     });
 
     it('only some kinds chosen: only those are shown', async () => {
-      const { facade, shell, agent, agentComesUp } = await setup();
+      const { facade, agent, connect } = await setup();
       agent.notifyDesktop = { enabled: true, events: ['halt', 'broker-down'] };
-      await shell.start();
-      agentComesUp();
-      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      await connect();
       agent.push(fill('ord_1'));
       agent.push(tunnelDown);
       agent.push(halted);
@@ -187,10 +183,8 @@ describe('DesktopShell', () => {
     });
 
     it('a change the agent publishes applies from the next event on', async () => {
-      const { facade, shell, agent, agentComesUp } = await setup();
-      await shell.start();
-      agentComesUp();
-      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      const { facade, agent, connect } = await setup();
+      await connect();
       agent.push(fill('ord_1'));
       agent.push({ type: 'notification-settings', config: { discord: { enabled: false, events: [] }, desktop: { enabled: false, events: ['fill', 'halt'] } } });
       agent.push(fill('ord_2'));
@@ -221,10 +215,8 @@ describe('DesktopShell', () => {
     });
 
     it('read again at every reconnect: a change made while the stream was down applies', async () => {
-      const { facade, clock, shell, agent, agentComesUp } = await setup();
-      await shell.start();
-      agentComesUp();
-      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      const { facade, clock, agent, connect } = await setup();
+      await connect();
       agent.dropStreams();
       agent.notifyDesktop = { enabled: true, events: ['tunnel-down'] };
       await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
@@ -286,11 +278,9 @@ describe('DesktopShell', () => {
   });
 
   it('names accounts as the trader did, learns new names from the event stream, and falls back to the id', async () => {
-    const { facade, shell, agent, agentComesUp } = await setup();
+    const { facade, agent, connect } = await setup();
     agent.accounts = [{ id: 'acc_1', name: 'Paper' }];
-    await shell.start();
-    agentComesUp();
-    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    await connect();
     await vi.waitFor(() => expect(agent.requests.some((r) => r.path === '/api/accounts')).toBe(true));
     const fill = (id: string, accountId: string) => ({ type: 'order', order: { id, accountId, side: 'sell', symbol: 'ES', type: 'market', quantity: '1', filledQuantity: '1', status: 'filled' } });
     agent.push(fill('ord_1', 'acc_1'));
@@ -316,11 +306,9 @@ describe('DesktopShell', () => {
     const titles = (facade: FakeFacade) => facade.notifications.filter((n) => n.body !== 'MARK: marker').map((n) => n.title);
 
     it('a loss limit halting one account: named as the trader named it, with the reason; the tray keeps the global state', async () => {
-      const { facade, shell, agent, agentComesUp } = await setup();
+      const { facade, agent, connect } = await setup();
       agent.accounts = [{ id: 'acc_1', name: 'Alpaca live' }];
-      await shell.start();
-      agentComesUp();
-      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      await connect();
       await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE'));
       agent.push(limitHalt);
       await vi.waitFor(() => expect(facade.notifications).toHaveLength(1));
@@ -334,11 +322,9 @@ describe('DesktopShell', () => {
 
     it("follows the trader's desktop channel: a loss limit's halt is `daily-loss` and `halt`, any other is `halt`", async () => {
       const shown = async (events: string[]) => {
-        const { facade, shell, agent, agentComesUp } = await setup();
+        const { facade, agent, connect } = await setup();
         agent.notifyDesktop = { enabled: true, events: [...events, 'drift'] };
-        await shell.start();
-        agentComesUp();
-        await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+        await connect();
         agent.push(limitHalt);
         agent.push(accountChange('acc_2', 'active', 'reducing', 'set by the trader'));
         agent.push(marker);
@@ -353,10 +339,8 @@ describe('DesktopShell', () => {
     });
 
     it('announces each state once: not when the agent publishes it again, nor after a reconnect or an agent restart re-reads it', async () => {
-      const { facade, clock, shell, agent, agentComesUp } = await setup();
-      await shell.start();
-      agentComesUp();
-      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+      const { facade, clock, agent, agentComesUp, connect } = await setup();
+      await connect();
       agent.push(limitHalt);
       agent.accountStates = { acc_1: { state: 'halted', reason: 'DAILY_LOSS_LIMIT: loss=512.30, limit=500' } };
       agent.push({ ...limitHalt, change: undefined }); // the limit hit again: published without a change
@@ -399,10 +383,8 @@ describe('DesktopShell', () => {
   });
 
   it('reconnects the event stream when it drops', async () => {
-    const { facade, clock, shell, agent, agentComesUp } = await setup();
-    await shell.start();
-    agentComesUp();
-    await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    const { facade, clock, agent, connect } = await setup();
+    await connect();
     agent.dropStreams();
     await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
     clock.advance(2_000);
