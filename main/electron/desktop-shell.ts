@@ -5,14 +5,14 @@ import { readControlToken as readControlTokenFromDisk } from './agent-info.js';
 import { AgentSupervisor, type AgentStatus, type BackoffPolicy } from './agent-supervisor.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
-import { ControlClient, type EventSubscription } from './control-client.js';
+import { ControlClient } from './control-client.js';
+import { AgentFeed } from './agent-feed.js';
 import { DesktopSettingsStore } from './desktop-settings.js';
 import type { ElectronFacade, NotificationSpec, ShellTray, ShellWindow } from './facade.js';
 import { AGENT_STATUS_CHANNEL, type AgentStatusMessage } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
-import { AccountTradingStates, INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
-import { desktopChannelOf, desktopShows, FALLBACK_DESKTOP_CHANNEL, parseAccountNames, sameDesktopChannel, type DesktopChannel } from './notify-preferences.js';
-import { SeenKeys, type NotifyKind } from '../../shared/notify.js';
+import { desktopShows } from './notify-preferences.js';
+import type { NotifyKind } from '../../shared/notify.js';
 import { buildTrayMenu, trayTooltip, type AgentPhase, type TrayView } from './tray-menu.js';
 import type { AgentUi } from './trusted-origin.js';
 import { chooseWindowBounds } from './window-bounds.js';
@@ -38,9 +38,6 @@ export interface DesktopShellConfig {
   readonly log?: (message: string) => void;
 }
 
-const EVENTS_RECONNECT_MS = 2_000;
-/** Events held while the settings and account names are read at (re)connect; past this they are routed at once. */
-const MAX_HELD_EVENTS = 1_000;
 const BOUNDS_SAVE_DELAY_MS = 500;
 /** The agent process stopping, failing or coming back: the kind the agent's own start message is sent as. */
 const AGENT_RESTART: readonly NotifyKind[] = ['agent-restart'];
@@ -54,18 +51,10 @@ export class DesktopShell {
   private win: ShellWindow | null = null;
   private loadedUrl: string | null = null;
   private ui: AgentUi | null = null;
-  private client: ControlClient | null = null;
   private token: string | null = null;
-  private events: EventSubscription | null = null;
-  private eventsTimer: TimerHandle | null = null;
   private boundsTimer: TimerHandle | null = null;
-  private status: DesktopStatus = INITIAL_STATUS;
-  /** Kept across reconnects and agent restarts: the agent publishes an order again when it changes. */
-  private readonly fills = new SeenKeys();
-  /** Each account's own trading state, as the global one is in `status`: read at each (re)connect, followed by events. */
-  private readonly accountStates = new AccountTradingStates();
-  /** The names the trader gave the accounts, read at each (re)connect and kept current by the `accounts` event. */
-  private accountNames = new Map<string, { name: string }>();
+  /** The agent's event stream and what it tells: the tray's states, what decides the notifications. */
+  private readonly feed: AgentFeed;
   private phase: AgentPhase = 'starting';
   private phaseDetail: string | null = null;
   private quitting = false;
@@ -79,6 +68,13 @@ export class DesktopShell {
     this.clock = config.clock ?? systemClock();
     this.log = config.log ?? ((m) => console.log(m));
     this.windowWanted = !config.startHidden;
+    this.feed = new AgentFeed({
+      clock: this.clock,
+      log: this.log,
+      settings: () => this.settings,
+      changed: () => this.renderTray(),
+      notify: (spec, kinds) => this.notify(spec, kinds),
+    });
   }
 
   /** False when another instance already runs (that one is focused and this one quits). */
@@ -98,7 +94,7 @@ export class DesktopShell {
     hardenSession(facade.session, () => this.ui?.origin ?? null);
     registerIpcHandlers(facade, {
       uiOrigin: () => this.ui?.origin ?? null,
-      control: () => (this.client === null ? null : { baseUrl: this.client.origin, token: this.token ?? '' }),
+      control: () => (this.feed.client === null ? null : { baseUrl: this.feed.client.origin, token: this.token ?? '' }),
       settings: () => this.settings.settings,
       setCloseToTray: (enabled) => this.setCloseToTray(enabled),
       setStartAtLogin: (enabled) => this.setStartAtLogin(enabled),
@@ -137,7 +133,7 @@ export class DesktopShell {
 
   get trayView(): TrayView {
     const settings = this.settings.settings;
-    return { ...this.status, agent: this.phase, agentDetail: this.phaseDetail, closeToTray: settings.closeToTray, startAtLogin: settings.startAtLogin };
+    return { ...this.feed.status, agent: this.phase, agentDetail: this.phaseDetail, closeToTray: settings.closeToTray, startAtLogin: settings.startAtLogin };
   }
 
   get window(): ShellWindow | null {
@@ -163,15 +159,14 @@ export class DesktopShell {
 
   /** The tray's halt button: PUT /api/trading-state {state: 'halted'}. Resolves to whether the agent confirmed it. */
   async haltTrading(): Promise<boolean> {
-    const client = this.client;
+    const client = this.feed.client;
     if (client === null) {
       this.notify({ title: 'Trading not halted', body: 'The agent is not running, so it is not sending orders.', urgency: 'normal' });
       return false;
     }
     try {
       const state = await client.setTradingState('halted');
-      this.status = { ...this.status, tradingState: state };
-      this.renderTray();
+      this.feed.setTradingState(state);
       return state === 'halted';
     } catch (error) {
       this.notify({
@@ -208,7 +203,7 @@ export class DesktopShell {
         this.onAgentRunning(status.ui, status.restarted);
         break;
       case 'crashed': {
-        this.disconnect();
+        this.feed.disconnect();
         this.phase = 'restarting';
         this.phaseDetail = status.reason;
         const seconds = Math.round(status.restartInMs / 1000);
@@ -217,7 +212,7 @@ export class DesktopShell {
         break;
       }
       case 'failed':
-        this.disconnect();
+        this.feed.disconnect();
         this.phase = 'failed';
         this.phaseDetail = status.reason;
         this.toUi({ state: 'failed', message: status.reason });
@@ -238,10 +233,9 @@ export class DesktopShell {
     this.phaseDetail = null;
     if (this.token === null) {
       this.log(`No control token in the UI URL or ${this.config.dataDir}/control-token; tray status and halt are unavailable.`);
-      this.client = null;
+      this.feed.disconnect();
     } else {
-      this.client = new ControlClient(ui.origin, this.token);
-      this.connectEvents(this.client);
+      this.feed.connect(new ControlClient(ui.origin, this.token));
     }
     if (restarted) {
       const message = 'Agent restarted, reconciling open orders with the broker before trading again.';
@@ -253,121 +247,6 @@ export class DesktopShell {
     } else if (this.windowWanted) {
       this.createWindow(ui);
     }
-  }
-
-  /**
-   * Opens the event stream, then reads what decides the notifications (the desktop channel's settings, the account
-   * names) from the API. The events that come meanwhile wait for those answers (or their failure), so none is shown
-   * or hidden by settings the agent no longer has; the `notification-settings` and `accounts` events, which carry
-   * the whole of each, keep them current after that. Read again at every reconnect; never polled.
-   */
-  private connectEvents(client: ControlClient): void {
-    this.refreshTradingState(client);
-    let held: Record<string, unknown>[] | null = [];
-    const release = (): void => {
-      const queue = held ?? [];
-      held = null;
-      for (const event of queue) this.onAgentEvent(event);
-    };
-    this.events = client.subscribeEvents(
-      (event) => {
-        if (held === null) this.onAgentEvent(event);
-        else if (held.push(event) >= MAX_HELD_EVENTS) release();
-      },
-      (error) => {
-        this.events = null;
-        if (this.client !== client || this.quitting) return;
-        if (error !== null) this.log(`Agent event stream ended: ${error.message}; reconnecting.`);
-        this.eventsTimer = this.clock.setTimeout(() => {
-          this.eventsTimer = null;
-          if (this.client === client && !this.quitting) this.connectEvents(client);
-        }, EVENTS_RECONNECT_MS);
-      },
-      // Held events are routed even when the agent went away meanwhile: a fill it told of is still the trader's news.
-      () => void this.readPreferences(client).then(release),
-    );
-  }
-
-  /** Never rejects: what cannot be read stays as last known (see notifyChannel). */
-  private async readPreferences(client: ControlClient): Promise<void> {
-    const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-    await Promise.all([
-      client.getDesktopChannel().then(
-        (channel) => {
-          if (this.client === client) this.setNotifyChannel(channel);
-        },
-        (error: unknown) => {
-          const using = this.settings.settings.notifyDesktop === null ? "the agent's default (on, every kind)" : 'the settings last read from the agent';
-          this.log(`Could not read the desktop notification settings: ${reason(error)}; using ${using} until the next change or reconnect.`);
-        },
-      ),
-      client.getAccountNames().then(
-        (names) => {
-          if (this.client === client) this.accountNames = names;
-        },
-        (error: unknown) => this.log(`Could not read the account names: ${reason(error)}; notifications name accounts as last known, or by id.`),
-      ),
-    ]);
-  }
-
-  private onAgentEvent(event: Record<string, unknown>): void {
-    if (event.type === 'notification-settings') {
-      const channel = desktopChannelOf(event.config);
-      if (channel !== null) this.setNotifyChannel(channel);
-      return;
-    }
-    if (event.type === 'accounts') {
-      const names = parseAccountNames(event.accounts);
-      if (names !== null) this.accountNames = names;
-      return;
-    }
-    const routed = routeAgentEvent(event, this.status, this.fills, this.accountNames, this.accountStates);
-    this.status = routed.status;
-    this.renderTray();
-    if (routed.notification !== null) this.notify(routed.notification, routed.kinds);
-  }
-
-  /**
-   * The trader's settings for the desktop channel: as last read from the agent, kept in desktop-settings.json so they
-   * hold while the agent is down (its crash is told only if the trader wants `agent-restart`) or does not answer. Never
-   * read at all (first start with an agent that cannot answer): the agent's default, every kind shown. A halt or an
-   * unknown order the trader did not need costs a glance; one they missed can cost money.
-   */
-  private get notifyChannel(): DesktopChannel {
-    return this.settings.settings.notifyDesktop ?? FALLBACK_DESKTOP_CHANNEL;
-  }
-
-  private setNotifyChannel(channel: DesktopChannel): void {
-    if (!sameDesktopChannel(this.settings.settings.notifyDesktop, channel)) this.settings.update({ notifyDesktop: channel });
-  }
-
-  /**
-   * Read at each (re)connect and taken as it is, never announced: what changed while the stream was down is shown in
-   * the tray (the global state), and a change published after the read is told only if it is news against it (an
-   * account's state read here is not told again when the agent publishes it again).
-   */
-  private refreshTradingState(client: ControlClient): void {
-    const told = this.accountStates.version;
-    client.getTradingStates().then(
-      ({ state: tradingState, accounts }) => {
-        if (this.client !== client) return;
-        this.status = { ...this.status, tradingState };
-        // An event routed since the read was sent told newer states than the read has.
-        if (accounts !== null && this.accountStates.version === told) this.accountStates.adopt(accounts);
-        this.renderTray();
-      },
-      (error: unknown) => this.log(`Could not read the trading state: ${error instanceof Error ? error.message : String(error)}`),
-    );
-  }
-
-  private disconnect(): void {
-    this.events?.close();
-    this.events = null;
-    if (this.eventsTimer !== null) this.clock.clearTimeout(this.eventsTimer);
-    this.eventsTimer = null;
-    this.client = null;
-    this.status = INITIAL_STATUS;
-    this.accountStates.forget();
   }
 
   private createWindow(ui: AgentUi): void {
@@ -432,7 +311,7 @@ export class DesktopShell {
     this.quitting = true;
     if (this.boundsTimer !== null) this.clock.clearTimeout(this.boundsTimer);
     this.saveBounds();
-    this.disconnect();
+    this.feed.disconnect();
     this.renderTray();
     const { graceful } = await this.supervisor.stop();
     if (!graceful) this.log('The agent did not stop in time and was killed; it will reconcile at the next start.');
@@ -451,7 +330,7 @@ export class DesktopShell {
    * the answer to something the trader just did (the tray's halt failing) or the one-time tray notice, always shown.
    */
   private notify(spec: NotificationSpec, kinds?: readonly NotifyKind[]): void {
-    if (kinds !== undefined && !desktopShows(this.notifyChannel, kinds)) return;
+    if (kinds !== undefined && !desktopShows(this.feed.notifyChannel, kinds)) return;
     if (!this.facade.isNotificationSupported()) {
       this.log(`${spec.title}: ${spec.body}`);
       return;

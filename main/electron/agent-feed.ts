@@ -1,0 +1,178 @@
+// What the desktop app knows from its agent, over the control API: the event stream (reconnected after a drop), the
+// trading states it shows in the tray, and what decides its notifications (the desktop channel's settings, the names
+// of the accounts, the fills and account states already told). Read again at every (re)connect; never polled.
+import type { Clock, TimerHandle } from './clock.js';
+import type { ControlClient, EventSubscription } from './control-client.js';
+import type { DesktopSettingsStore } from './desktop-settings.js';
+import type { NotificationSpec } from './facade.js';
+import { AccountTradingStates, INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { desktopChannelOf, FALLBACK_DESKTOP_CHANNEL, parseAccountNames, sameDesktopChannel, type DesktopChannel } from './notify-preferences.js';
+import { SeenKeys, type NotifyKind } from '../../shared/notify.js';
+import type { TradingState } from '../../shared/trading-state.js';
+
+const EVENTS_RECONNECT_MS = 2_000;
+/** Events held while the settings and account names are read at (re)connect; past this they are routed at once. */
+const MAX_HELD_EVENTS = 1_000;
+
+export interface AgentFeedDeps {
+  clock: Clock;
+  log: (message: string) => void;
+  /** Where the desktop channel's settings last read are kept (desktop-settings.json). */
+  settings: () => DesktopSettingsStore;
+  /** The status (or what the tray shows of it) changed. */
+  changed: () => void;
+  /** A notification of these kinds, shown if the trader's desktop channel takes one of them. */
+  notify: (spec: NotificationSpec, kinds: readonly NotifyKind[]) => void;
+}
+
+export class AgentFeed {
+  private currentClient: ControlClient | null = null;
+  private events: EventSubscription | null = null;
+  private eventsTimer: TimerHandle | null = null;
+  private currentStatus: DesktopStatus = INITIAL_STATUS;
+  /** Kept across reconnects and agent restarts: the agent publishes an order again when it changes. */
+  private readonly fills = new SeenKeys();
+  /** Each account's own trading state, as the global one is in `status`: read at each (re)connect, followed by events. */
+  private readonly accountStates = new AccountTradingStates();
+  /** The names the trader gave the accounts, read at each (re)connect and kept current by the `accounts` event. */
+  private accountNames = new Map<string, { name: string }>();
+
+  constructor(private readonly d: AgentFeedDeps) {}
+
+  /** The agent's control API while connected (the tray's halt, the window's IPC), else null. */
+  get client(): ControlClient | null {
+    return this.currentClient;
+  }
+
+  get status(): DesktopStatus {
+    return this.currentStatus;
+  }
+
+  /** The trading state the agent just confirmed (the tray's halt). */
+  setTradingState(tradingState: TradingState): void {
+    this.currentStatus = { ...this.currentStatus, tradingState };
+    this.d.changed();
+  }
+
+  /** Follows the agent behind `client` (a new one: the agent started or came back). */
+  connect(client: ControlClient): void {
+    this.currentClient = client;
+    this.connectEvents(client);
+  }
+
+  /**
+   * Opens the event stream, then reads what decides the notifications (the desktop channel's settings, the account
+   * names) from the API. The events that come meanwhile wait for those answers (or their failure), so none is shown
+   * or hidden by settings the agent no longer has; the `notification-settings` and `accounts` events, which carry
+   * the whole of each, keep them current after that. Read again at every reconnect; never polled.
+   */
+  private connectEvents(client: ControlClient): void {
+    this.refreshTradingState(client);
+    let held: Record<string, unknown>[] | null = [];
+    const release = (): void => {
+      const queue = held ?? [];
+      held = null;
+      for (const event of queue) this.onAgentEvent(event);
+    };
+    this.events = client.subscribeEvents(
+      (event) => {
+        if (held === null) this.onAgentEvent(event);
+        else if (held.push(event) >= MAX_HELD_EVENTS) release();
+      },
+      (error) => {
+        this.events = null;
+        if (this.currentClient !== client) return;
+        if (error !== null) this.d.log(`Agent event stream ended: ${error.message}; reconnecting.`);
+        this.eventsTimer = this.d.clock.setTimeout(() => {
+          this.eventsTimer = null;
+          if (this.currentClient === client) this.connectEvents(client);
+        }, EVENTS_RECONNECT_MS);
+      },
+      // Held events are routed even when the agent went away meanwhile: a fill it told of is still the trader's news.
+      () => void this.readPreferences(client).then(release),
+    );
+  }
+
+  /** Never rejects: what cannot be read stays as last known (see notifyChannel). */
+  private async readPreferences(client: ControlClient): Promise<void> {
+    const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+    await Promise.all([
+      client.getDesktopChannel().then(
+        (channel) => {
+          if (this.currentClient === client) this.setNotifyChannel(channel);
+        },
+        (error: unknown) => {
+          const using = this.d.settings().settings.notifyDesktop === null ? "the agent's default (on, every kind)" : 'the settings last read from the agent';
+          this.d.log(`Could not read the desktop notification settings: ${reason(error)}; using ${using} until the next change or reconnect.`);
+        },
+      ),
+      client.getAccountNames().then(
+        (names) => {
+          if (this.currentClient === client) this.accountNames = names;
+        },
+        (error: unknown) => this.d.log(`Could not read the account names: ${reason(error)}; notifications name accounts as last known, or by id.`),
+      ),
+    ]);
+  }
+
+  private onAgentEvent(event: Record<string, unknown>): void {
+    if (event.type === 'notification-settings') {
+      const channel = desktopChannelOf(event.config);
+      if (channel !== null) this.setNotifyChannel(channel);
+      return;
+    }
+    if (event.type === 'accounts') {
+      const names = parseAccountNames(event.accounts);
+      if (names !== null) this.accountNames = names;
+      return;
+    }
+    const routed = routeAgentEvent(event, this.currentStatus, this.fills, this.accountNames, this.accountStates);
+    this.currentStatus = routed.status;
+    this.d.changed();
+    if (routed.notification !== null) this.d.notify(routed.notification, routed.kinds);
+  }
+
+  /**
+   * The trader's settings for the desktop channel: as last read from the agent, kept in desktop-settings.json so they
+   * hold while the agent is down (its crash is told only if the trader wants `agent-restart`) or does not answer. Never
+   * read at all (first start with an agent that cannot answer): the agent's default, every kind shown. A halt or an
+   * unknown order the trader did not need costs a glance; one they missed can cost money.
+   */
+  get notifyChannel(): DesktopChannel {
+    return this.d.settings().settings.notifyDesktop ?? FALLBACK_DESKTOP_CHANNEL;
+  }
+
+  private setNotifyChannel(channel: DesktopChannel): void {
+    if (!sameDesktopChannel(this.d.settings().settings.notifyDesktop, channel)) this.d.settings().update({ notifyDesktop: channel });
+  }
+
+  /**
+   * Read at each (re)connect and taken as it is, never announced: what changed while the stream was down is shown in
+   * the tray (the global state), and a change published after the read is told only if it is news against it (an
+   * account's state read here is not told again when the agent publishes it again).
+   */
+  private refreshTradingState(client: ControlClient): void {
+    const told = this.accountStates.version;
+    client.getTradingStates().then(
+      ({ state: tradingState, accounts }) => {
+        if (this.currentClient !== client) return;
+        this.currentStatus = { ...this.currentStatus, tradingState };
+        // An event routed since the read was sent told newer states than the read has.
+        if (accounts !== null && this.accountStates.version === told) this.accountStates.adopt(accounts);
+        this.d.changed();
+      },
+      (error: unknown) => this.d.log(`Could not read the trading state: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  /** Closes the stream and forgets what the agent told: read again at the next connection. */
+  disconnect(): void {
+    this.events?.close();
+    this.events = null;
+    if (this.eventsTimer !== null) this.d.clock.clearTimeout(this.eventsTimer);
+    this.eventsTimer = null;
+    this.currentClient = null;
+    this.currentStatus = INITIAL_STATUS;
+    this.accountStates.forget();
+  }
+}
