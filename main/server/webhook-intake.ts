@@ -73,7 +73,7 @@ export function openIntake(o: WebhookListenerOptions): Intake {
   // Only inbox.db's checkpoints move to their own thread. viewzenix.db keeps SQLite's own, in the pipeline's
   // commits: moved to the thread too, they were fewer and larger, and each one's flush of the database file held
   // the alerts' WAL syncs (sync p99 at 1,000 alerts/s: 35–37 ms, against 11–12 ms).
-  // Should the thread stop, inbox.db's own commits checkpoint it past the backstop (BACKSTOP_FRAMES) meanwhile.
+  // Should the thread stop, inbox.db's own commits checkpoint it past the backstop (setBackstopCheckpoint) meanwhile.
   const checkpointer = startCheckpointer(
     [o.inboxFile],
     {

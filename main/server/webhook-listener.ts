@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import type { StrategyRepo } from '../store/strategies.js';
 import type { SignalRepo } from '../store/signals.js';
-import { BACKSTOP_FRAMES } from '../store/checkpointer.js';
+import { setBackstopCheckpoint } from '../store/checkpointer.js';
 import { type InboxRow, InboxStore, openInboxDatabase } from '../store/inbox-db.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { latencyTracing, traceIntake, traceReceivedAt } from '../latency-trace.js';
@@ -117,7 +117,7 @@ export async function startWebhookListener(o: WebhookListenerOptions): Promise<W
 
 async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promise<WebhookListener> {
   const db = openInboxDatabase(o.inboxFile);
-  if (intake.checkpointed) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
+  if (intake.checkpointed) setBackstopCheckpoint(db);
   const store = new InboxStore(db);
   const inbox = new Inbox(store, o.log, { observe: latencyTracing ? (commitWait, syncWait) => traceIntake([commitWait], [syncWait]) : undefined });
   inbox.onWritten = () => intake.copy(store.lastCommittedSeq(), store.takeCommitted());

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { openDatabase } from '../store/db.js';
 import { StrategyRepo } from '../store/strategies.js';
 import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
-import { BACKSTOP_FRAMES } from '../store/checkpointer.js';
+import { setBackstopCheckpoint } from '../store/checkpointer.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { latencyTracing, takeReceived } from '../latency-trace.js';
 import { createWebhookServer, listen, closeServer, DEFAULT_DEDUPE_WINDOW_MS } from './webhook.js';
@@ -28,7 +28,7 @@ const mainDb = openDatabase({ file: data.dbFile, readonly: true });
 const db = openInboxDatabase(data.inboxFile);
 // Checkpoints (two fsyncs of the database file) run on their own thread (store/checkpoint-thread.ts), not in an
 // alert's commit.
-if (data.checkpointed) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
+if (data.checkpointed) setBackstopCheckpoint(db);
 // SQLite's busy handler sleeps 1, 2, 5, 10 … ms, blocking this thread, while a checkpoint's RESTART holds the write
 // lock; the inbox retries a busy commit itself instead, on the next turn of the event loop.
 db.pragma('busy_timeout = 0');

@@ -12,8 +12,8 @@ export interface CheckpointThreadData {
   /** Checkpointed only when the agent asks (PASSIVE), never on the tick: viewzenix.db, whose writer paces its
    *  checkpoints (checkpoint-pace.ts) and hands the quiet ones here so the pipeline's thread does not wait for them. */
   onRequest?: string[];
-  /** Restart the WAL once it holds this many frames (pages); PASSIVE checkpoints copy frames on every tick. */
-  thresholdFrames: number;
+  /** Restart the WAL once it holds this many bytes of frames; PASSIVE checkpoints copy frames on every tick. */
+  thresholdBytes: number;
   /** RESTART only when at most this many frames are left to copy (a short hold of the write lock). */
   restartAtFrames: number;
   intervalMs: number;
@@ -41,19 +41,23 @@ const open = (file: string): Database.Database => {
     throw new Error(`cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }
 };
-const dbs = data.dbFiles.map(open);
+/** Each file with its restart threshold in frames (one page each: the file's page size decides). */
+const dbs = data.dbFiles.map((file) => {
+  const db = open(file);
+  return { db, thresholdFrames: Math.ceil(data.thresholdBytes / (db.pragma('page_size', { simple: true }) as number)) };
+});
 const onRequest = new Map((data.onRequest ?? []).map((file) => [file, open(file)]));
 
 type Result = { busy: number; log: number; checkpointed: number };
 
-function tick(db: Database.Database): void {
+function tick({ db, thresholdFrames }: { db: Database.Database; thresholdFrames: number }): void {
   const checkpoint = (mode: 'PASSIVE' | 'RESTART'): Result => (db.pragma(`wal_checkpoint(${mode})`) as Result[])[0]!;
   try {
     let passive = checkpoint('PASSIVE');
     // Copy what the writers appended meanwhile until little is left: RESTART holds the write lock (and with it the
     // inbox's commits, which the alerts' answers wait for) while it copies that rest and syncs the file.
     for (let i = 0; i < 4 && passive.log - passive.checkpointed > data.restartAtFrames; i++) passive = checkpoint('PASSIVE');
-    if (passive.log < data.thresholdFrames || passive.log - passive.checkpointed > data.restartAtFrames) return;
+    if (passive.log < thresholdFrames || passive.log - passive.checkpointed > data.restartAtFrames) return;
     checkpoint('RESTART'); // busy when a reader or the writer kept it waiting past busy_timeout: next tick
   } catch (err) {
     port!.postMessage({ type: 'error', message: `${db.name}: ${(err as Error).message}` } satisfies FromCheckpointThread);
@@ -61,7 +65,7 @@ function tick(db: Database.Database): void {
 }
 
 const timer = setInterval(() => {
-  for (const db of dbs) tick(db);
+  for (const d of dbs) tick(d);
 }, data.intervalMs);
 
 port.on('message', (m: ToCheckpointThread) => {
@@ -78,7 +82,7 @@ port.on('message', (m: ToCheckpointThread) => {
   }
   if (m.type !== 'close') return;
   clearInterval(timer);
-  for (const db of [...dbs, ...onRequest.values()]) db.close();
+  for (const db of [...dbs.map((d) => d.db), ...onRequest.values()]) db.close();
   port.close();
 });
 port.postMessage({ type: 'ready' } satisfies FromCheckpointThread);

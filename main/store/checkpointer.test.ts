@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from './db.js';
-import { BACKSTOP_FRAMES, MAX_FAILED_STARTS, startCheckpointer, type Checkpointer, type CheckpointerEvents } from './checkpointer.js';
+import { MAX_FAILED_STARTS, setBackstopCheckpoint, startCheckpointer, type Checkpointer, type CheckpointerEvents } from './checkpointer.js';
 import { builtWebhookThreadEntry, eventually, tempDir } from '../test-support/agent.js';
 import { finishesWithin } from '../time-limit.js';
 
@@ -15,7 +15,7 @@ describe('background checkpoints of the agent database files', () => {
     const dir = tempDir();
     const files = [path.join(dir, 'main.db'), path.join(dir, 'inbox.db')];
     const [a, b] = files.map((file) => openDatabase({ file, migrations: [] }));
-    for (const db of [a!, b!]) db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`); // as the webhook thread's connection does
+    for (const db of [a!, b!]) setBackstopCheckpoint(db); // as the webhook thread's connection does
     for (const db of [a!, b!]) db.exec('CREATE TABLE t (n INTEGER, pad TEXT)');
     const checkpointer = startCheckpointer(
       files,
@@ -49,6 +49,46 @@ describe('background checkpoints of the agent database files', () => {
       expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 20000 });
       db.close();
     }
+  }, 60_000);
+
+  it('restarts a WAL of small pages by its size in bytes, not its frames: no hold of the write lock before 32 MB', async () => {
+    const file = path.join(tempDir(), 'inbox.db');
+    const db = openDatabase({ file, migrations: [] }); // 1 KB pages, as inbox.db's
+    expect(db.pragma('page_size', { simple: true })).toBe(1024);
+    setBackstopCheckpoint(db);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(65_536); // 64 MB of 1 KB frames
+    db.exec('CREATE TABLE t (n INTEGER, pad TEXT)');
+    const errors: Error[] = [];
+    const checkpointer = startCheckpointer([file], { onError: (err) => errors.push(err), onStopped: ({ err }) => errors.push(err ?? new Error('stopped')) }, { entry })!;
+    const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+    const pad = 'x'.repeat(700);
+    let n = 0;
+    try {
+      // About 20,000 frames (a commit per row, one page each), written with no pause long enough for a PASSIVE
+      // checkpoint to catch up: as an alert storm writes. A threshold of 8,000 frames would have restarted the WAL
+      // twice, leaving the file at about 8 MB; below 32 MB it is only ever appended to.
+      for (let round = 0; round < 25; round++) {
+        for (let i = 0; i < 800; i++) insert.run(n++, pad);
+        await sleep(100); // ticks of the thread (every 250 ms) happen in between
+      }
+      const wal = fs.statSync(`${file}-wal`).size;
+      expect(wal).toBeGreaterThan(18 * 1024 * 1024);
+      expect(wal).toBeLessThan(32 * 1024 * 1024);
+      // Once the writer pauses, PASSIVE checkpoints copy every frame, and the next commit starts the WAL from the
+      // beginning by itself: the file does not grow any further.
+      await eventually(
+        () => (db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!,
+        (r) => r.log === r.checkpointed,
+      );
+      insert.run(n++, pad);
+      expect((db.pragma('wal_checkpoint(NOOP)') as { log: number }[])[0]!.log).toBeLessThan(10);
+      expect(fs.statSync(`${file}-wal`).size).toBe(wal);
+      expect(errors).toEqual([]);
+    } finally {
+      await checkpointer.close();
+    }
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n });
+    db.close();
   }, 60_000);
 
   it('checkpoints a file it is given for requests only when asked, off the asking thread, one request at a time', async () => {
