@@ -28,6 +28,7 @@ import { mountApiRoutes } from './server/api-routes.js';
 import { createServices, type AgentServices } from './services.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
 import { startNotifications, type Notifications } from './notify/index.js';
+import { accountLabel } from './account-label.js';
 import { mountNotifyRoutes } from './notify/routes.js';
 import { mountExportRoutes } from './export/routes.js';
 import { BackupService } from './backup/backups.js';
@@ -206,7 +207,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     const dbFile = path.join(options.dataDir, 'viewzenix.db');
     const inboxFile = path.join(options.dataDir, INBOX_FILE);
     const openDb = db;
-    const notifications: Notifications = await startNotifications({ db: openDb, bus, log, secrets: vault, names: { account: (id) => accounts.get(id)?.name, strategy: (id) => strategies.get(id)?.name } });
+    const notifications: Notifications = await startNotifications({ db: openDb, bus, log, secrets: vault, names: { account: (id) => accounts.get(id)?.name, strategy: (id) => strategies.get(id)?.name }, orders });
     const audit = startAudit({ db: openDb, log });
     const backups = new BackupService({ db: openDb, dir: path.join(options.dataDir, 'backups'), log });
     backups.start();
@@ -323,7 +324,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // and as a `broker-down` notification, not when the next alert is denied.
     // Tested a moment after the start, once the window (and the desktop notifications) can hear of it.
     const keyTest = setTimeout(() => {
-      void connections.testAtStart(accounts.list(), (a, r) => bus.publish({ type: 'notice', level: 'error', code: r.code ?? 'ACCOUNT_UNAVAILABLE', message: `${a.name}: ${r.message}` }));
+      void connections.testAtStart(accounts.list(), (a, r) => bus.publish({ type: 'notice', level: 'error', code: r.code ?? 'ACCOUNT_UNAVAILABLE', message: `${accountLabel(accounts, a.id)}: ${r.message}` }));
     }, KEY_TEST_DELAY_MS);
     keyTest.unref();
     let stopping: Promise<void> | undefined;

@@ -284,7 +284,7 @@ describe('keys are tested again at every start', () => {
       expect(account.connectionError).toMatchObject({ code: 'BROKER_AUTH_FAILED' });
       expect(account.connectionError!.message).toMatch(/refused the API key/);
       const notice = await eventually(() => events.events.find((e) => e.type === 'notice' && e.code === 'BROKER_AUTH_FAILED'), (e) => e !== undefined);
-      expect(notice).toMatchObject({ type: 'notice', level: 'error', message: expect.stringMatching(/^Alpaca paper: /) });
+      expect(notice).toMatchObject({ type: 'notice', level: 'error', message: expect.stringMatching(/^Account "Alpaca paper" \(acc_[^)]+\): /) });
     } finally {
       events.close();
     }
@@ -305,7 +305,8 @@ describe('keys are tested again at every start', () => {
     second.notifications.desktop.subscribe((m) => shown.push(m)); // as the window does when it opens
     const message = await eventually(() => shown.find((m) => m.kind === 'broker-down'), (m) => m !== undefined, 10_000);
     expect(message!.title).toBe('Broker account not usable (BROKER_AUTH_FAILED)');
-    expect(message!.lines[0]).toMatch(/^Alpaca revoked: Alpaca \(configured\) refused the API key/);
+    // Named as every message names an account (main/account-label.ts).
+    expect(message!.lines[0]).toMatch(/^Account "Alpaca revoked" \(acc_[^)]+\): Alpaca \(configured\) refused the API key/);
     expect(JSON.stringify(message)).not.toContain(ALPACA.secretKey);
   });
 });

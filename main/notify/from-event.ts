@@ -4,6 +4,7 @@ import type { AgentEvent, OrderView, TradingStateChange } from '../../shared/api
 import type { NotifyKind, NotifyMessage, Severity } from './types.js';
 import { Decimal } from 'decimal.js';
 import { redactMessage } from './redact.js';
+import { accountName, type AccountNames } from '../account-label.js';
 
 export interface Notification {
   kind: NotifyKind;
@@ -22,11 +23,29 @@ export interface Names {
   strategy(id: string): string | undefined;
 }
 
-/** "Name (id)" when the name is known, else the id. */
-function named(id: string | undefined, lookup: ((id: string) => string | undefined) | undefined): string | undefined {
+/** What a message about an order needs of its history (OrderRepo): whether a cancel of it was asked. */
+export interface OrderHistory {
+  cancelAsked(orderId: string): boolean;
+}
+
+/** An account as every message the trader reads names it (main/account-label.ts): `"Alpaca live" (acc_1)`, or the
+ *  id alone for an account the agent does not know. */
+function accountNamed(id: string | undefined, names: Names | undefined): string | undefined {
   if (id === undefined) return undefined;
-  const name = lookup?.(id);
-  return name && name !== id ? `${name} (${id})` : id;
+  const accounts: AccountNames | undefined = names && {
+    get: (accountId) => {
+      const name = names.account(accountId);
+      return name ? { name } : undefined;
+    },
+  };
+  return accountName(accounts, id);
+}
+
+/** A strategy named the same way as an account (and as the API's messages name it): `"Breakout" (str_1)`, or the id. */
+function strategyNamed(id: string | undefined, names: Names | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const name = names?.strategy(id);
+  return name ? `"${name}" (${id})` : id;
 }
 
 let counter = 0;
@@ -58,11 +77,11 @@ const LIMIT_NAMES: Record<string, string> = { DAILY_LOSS_LIMIT: 'Daily loss limi
  *  detail) or by the trader. A return to active is shown in the UI only. */
 function stateChangeNotification(c: TradingStateChange, now: string, names?: Names): Notification | undefined {
   if (c.from === c.to || c.to === 'active') return undefined;
-  const where = c.scope === 'account' ? ` for account ${named(c.accountId, names?.account) ?? '?'}` : '';
+  const where = c.scope === 'account' ? ` for account ${accountNamed(c.accountId, names) ?? '?'}` : '';
   const what = c.to === 'halted' ? `Trading halted${where}` : `Trading reduced to closing orders${where}`;
   const effect = c.to === 'halted' ? 'No new orders are sent until trading is resumed.' : 'Only orders that reduce a position are sent until trading is resumed.';
   const key = `state:${c.scope === 'account' ? `account:${c.accountId ?? '?'}` : 'global'}:${c.to}:${c.at}`;
-  const fields = { Account: named(c.accountId, names?.account), Code: c.code, Was: c.from };
+  const fields = { Account: accountNamed(c.accountId, names), Code: c.code, Was: c.from };
   const limit = c.code ? LIMIT_NAMES[c.code] : undefined;
   if (limit) {
     const n = make('daily-loss', key, 'critical', `${limit} reached: ${what.charAt(0).toLowerCase()}${what.slice(1)}`, [c.reason ? `Detail: ${c.reason}` : undefined, effect], fields, now);
@@ -72,19 +91,28 @@ function stateChangeNotification(c: TradingStateChange, now: string, names?: Nam
 }
 
 /**
- * The `fill` message of an order event, when it tells of shares that filled: a fill (whole or part), a part that
+ * The `fill` message of an order event, when it tells of shares that filled: a fill (whole or part), a whole fill
+ * that beat a cancel the trader or the agent asked for (`history` tells), a part that
  * filled while a cancel is pending (the order stays cancel_pending), and an order that ended canceled or expired
  * with a part filled (the fill came with the broker's final answer, or after it). Every part is keyed by the
  * quantity filled so far, whatever the status: the same quantity reported again (by the stream, then
  * reconciliation; by the cancel request of an order filled in part before; by the broker's final answer) is the
  * same fact, and a channel hears of it once.
  */
-function fillNotification(o: OrderView, fields: Record<string, string | undefined>, now: string): Notification | undefined {
+function fillNotification(o: OrderView, fields: Record<string, string | undefined>, now: string, history: OrderHistory | undefined): Notification | undefined {
   const filled = new Decimal(o.filledQuantity || '0');
   if (o.status !== 'filled' && o.status !== 'partially_filled' && !(filled.greaterThan(0) && PART_FILLED.has(o.status))) return undefined;
   const what = `${o.side} ${o.filledQuantity} ${o.symbol}${o.averageFillPrice ? ` @ ${o.averageFillPrice}` : ''}`;
   const ordered = `Ordered ${o.quantity} (${o.type})`;
-  if (o.status === 'filled') return make('fill', `order:${o.id}:filled:${o.filledQuantity}`, 'info', `Filled: ${what}`, [`${ordered}.`], fields, now);
+  if (o.status === 'filled') {
+    const key = `order:${o.id}:filled:${o.filledQuantity}`;
+    // Filled whole although a cancel was asked (it was cancel_pending, or the broker confirmed the cancel and the
+    // fill it had made first came after): the trader expects no position from it, and has one. Same fact, same key.
+    if (history?.cancelAsked(o.id)) {
+      return make('fill', key, 'warning', `Filled before the cancel took effect: ${what}`, [`${ordered}.`, `You asked to cancel it: all ${o.filledQuantity} filled before the cancel took effect, so nothing was canceled and your ${o.symbol} position changed by the whole order.`], fields, now);
+    }
+    return make('fill', key, 'info', `Filled: ${what}`, [`${ordered}.`], fields, now);
+  }
   const key = `order:${o.id}:partially_filled:${o.filledQuantity}`;
   const rest = Decimal.max(new Decimal(o.quantity).minus(filled), 0).toString();
   switch (o.status) {
@@ -102,14 +130,17 @@ function fillNotification(o: OrderView, fields: Record<string, string | undefine
 /** Statuses other than partially_filled an order may hold with a part of it filled, each told as a partial fill. */
 const PART_FILLED: ReadonlySet<OrderView['status']> = new Set(['cancel_pending', 'canceled', 'expired']);
 
-export function notificationFor(event: AgentEvent, now: string, names?: Names): Notification | undefined {
-  const account = (id: string | undefined) => named(id, names?.account);
-  const strategy = (id: string | undefined) => named(id, names?.strategy);
+/** The message of an event, if it makes one. Without `names` accounts and strategies are named by id; without
+ *  `orders` a filled order is not told apart from one filled after a cancel was asked (same kind and key: the
+ *  lookups only change the words, so a draft without them decides whether a message is made, and where it goes). */
+export function notificationFor(event: AgentEvent, now: string, names?: Names, orders?: OrderHistory): Notification | undefined {
+  const account = (id: string | undefined) => accountNamed(id, names);
+  const strategy = (id: string | undefined) => strategyNamed(id, names);
   switch (event.type) {
     case 'order': {
       const o = event.order;
       const fields = { Account: account(o.accountId), Strategy: strategy(o.strategyId), 'Order id': o.id, 'Client order id': o.clientOrderId };
-      const fill = fillNotification(o, fields, now);
+      const fill = fillNotification(o, fields, now, orders);
       if (fill) return fill;
       if (o.status === 'rejected') {
         return make('rejection', `order:${o.id}:rejected`, 'warning', `Order rejected: ${o.side} ${o.quantity} ${o.symbol}`, [o.reason ? `Reason: ${o.reason}` : undefined], fields, now);

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { AgentEvent } from '../../shared/api-types.js';
 import { NotifyConfigStore } from './config.js';
 import { Dispatcher, pruneUndelivered, UNDELIVERED_KEPT, type SecretsReader } from './dispatcher.js';
-import { notificationFor, TunnelTransitions, type Names } from './from-event.js';
+import { notificationFor, TunnelTransitions, type Names, type OrderHistory } from './from-event.js';
 import { DesktopHook } from './desktop.js';
 import type { Channel } from './channels/channel.js';
 import { DiscordChannel } from './channels/discord.js';
@@ -42,6 +42,8 @@ export interface NotificationDeps {
   email?: Omit<EmailChannelOptions, 'transport'>;
   /** The trader's names for accounts and strategies, shown beside their ids in messages. */
   names?: Names;
+  /** The orders' history (OrderRepo): a fill message says when the order filled although a cancel was asked. */
+  orders?: OrderHistory;
 }
 
 export interface Notifications {
@@ -95,7 +97,8 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
       if (!tunnel.accept(event)) return;
       // This runs on the pipeline's thread for every order and signal event. Most make no message (an order
       // accepted, an alert done), which is known without a read; the settings are read only for one that does, and
-      // the names of its account and strategy looked up only when a channel (or a window) takes it.
+      // the names of its account and strategy (and, for an order filled, whether a cancel of it was asked) looked up
+      // only when a channel (or a window) takes it.
       const at = new Date(now()).toISOString();
       const draft = notificationFor(event, at);
       if (!draft) return;
@@ -109,7 +112,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
         return kind ? [{ name, s, kind }] : [];
       });
       if (routes.length === 0) return;
-      const n = d.names ? (notificationFor(event, at, d.names) ?? draft) : draft;
+      const n = d.names || d.orders ? (notificationFor(event, at, d.names, d.orders) ?? draft) : draft;
       let queued = 0;
       for (const { name, s, kind } of routes) {
         const message = kind === n.kind ? n.message : { ...n.message, kind };

@@ -178,6 +178,12 @@ export class OrderRepo {
     return r && { kind: r.kind, data: r.data ? (JSON.parse(r.data) as unknown) : undefined };
   }
 
+  /** Whether a cancel of the order was asked: by the trader or the agent (a `cancel_request`, whether the order
+   *  moved to cancel_pending or its outcome was unknown then), or at the broker (which reported it cancel_pending). */
+  cancelAsked(orderId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM order_events WHERE order_id = ? AND (kind = 'cancel_request' OR to_status = 'cancel_pending') LIMIT 1").get(orderId) !== undefined;
+  }
+
   request(id: string): (OrderRequest & { leg?: string }) | undefined {
     const r = this.db.prepare('SELECT request FROM orders WHERE id = ?').get(id) as { request: string } | undefined;
     return r && (JSON.parse(r.request) as OrderRequest & { leg?: string });
