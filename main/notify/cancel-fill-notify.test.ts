@@ -55,7 +55,7 @@ describe('a part of an order filled while its cancel is pending', () => {
     expect(t.o.orders.get(t.id)).toMatchObject({ status: 'canceled', filledQuantity: '2' });
 
     expect(t.desktop.map((m) => m.title)).toEqual(['Partially filled, cancel pending: buy 2 AAPL @ 99']);
-    expect(t.desktop[0]).toMatchObject({ kind: 'fill', lines: ['Ordered 5 (limit); 2 filled so far.', 'You asked to cancel it: this part filled before the cancel took effect; the rest (3) is being canceled.'] });
+    expect(t.desktop[0]).toMatchObject({ kind: 'fill', lines: ['Ordered 5 (limit); 2 filled so far.', 'A cancel was asked for this order: this part filled before the cancel took effect; the rest (3) is being canceled.'] });
     expect(t.desktop[0]!.fields).toContainEqual({ name: 'Account', value: '"Alpaca live" (acc1)' });
     expect(await t.sent()).toEqual(['Partially filled, cancel pending: buy 2 AAPL @ 99']);
     t.close();
@@ -86,7 +86,7 @@ describe('a part of an order filled while its cancel is pending', () => {
 });
 
 describe('an order filled whole although its cancel was asked', () => {
-  const TOO_LATE = 'You asked to cancel it: all 5 filled before the cancel took effect, so nothing was canceled and your AAPL position changed by the whole order.';
+  const TOO_LATE = 'A cancel was asked for this order: all 5 filled before the cancel took effect, so nothing was canceled and your AAPL position changed by the whole order.';
 
   it('says the cancel came too late, once, however often the fill is reported', async () => {
     const t = await setup();

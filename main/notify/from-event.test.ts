@@ -57,7 +57,7 @@ describe('which events notify, as which kind', () => {
     const partial = notificationFor(order('partially_filled', { filledQuantity: '4' }), at)!;
     const pending = notificationFor(order('cancel_pending', { type: 'limit', filledQuantity: '4', averageFillPrice: '99.5' }), at, names)!;
     expect(pending).toMatchObject({ kind: 'fill', message: { severity: 'info', title: 'Partially filled, cancel pending: buy 4 AAPL @ 99.5' } });
-    expect(pending.message.lines).toEqual(['Ordered 10 (limit); 4 filled so far.', 'You asked to cancel it: this part filled before the cancel took effect; the rest (6) is being canceled.']);
+    expect(pending.message.lines).toEqual(['Ordered 10 (limit); 4 filled so far.', 'A cancel was asked for this order: this part filled before the cancel took effect; the rest (6) is being canceled.']);
     expect(pending.message.fields).toContainEqual({ name: 'Account', value: '"Alpaca live" (acc1)' });
     expect(pending.dedupeKey).toBe(partial.dedupeKey); // a partly filled order whose cancel is asked: nothing new
     expect(notificationFor(order('cancel_pending', { filledQuantity: '6' }), at)!.dedupeKey).not.toBe(partial.dedupeKey);
@@ -113,7 +113,7 @@ describe('which events notify, as which kind', () => {
     const event = order('filled', { type: 'limit', quantity: '5', filledQuantity: '5', averageFillPrice: '99' });
     const late = notificationFor(event, at, undefined, history)!;
     expect(late).toMatchObject({ kind: 'fill', message: { severity: 'warning', title: 'Filled before the cancel took effect: buy 5 AAPL @ 99' } });
-    expect(late.message.lines).toEqual(['Ordered 5 (limit).', 'You asked to cancel it: all 5 filled before the cancel took effect, so nothing was canceled and your AAPL position changed by the whole order.']);
+    expect(late.message.lines).toEqual(['Ordered 5 (limit).', 'A cancel was asked for this order: all 5 filled before the cancel took effect, so nothing was canceled and your AAPL position changed by the whole order.']);
     const plain = notificationFor(event, at)!; // the draft the notifier routes by, built without the history
     expect(plain.message).toMatchObject({ severity: 'info', title: 'Filled: buy 5 AAPL @ 99', lines: ['Ordered 5 (limit).'] });
     expect(late.dedupeKey).toBe(plain.dedupeKey);

@@ -109,7 +109,7 @@ function fillNotification(o: OrderView, fields: Record<string, string | undefine
     // Filled whole although a cancel was asked (it was cancel_pending, or the broker confirmed the cancel and the
     // fill it had made first came after): the trader expects no position from it, and has one. Same fact, same key.
     if (history?.cancelAsked(o.id)) {
-      return make('fill', key, 'warning', `Filled before the cancel took effect: ${what}`, [`${ordered}.`, `You asked to cancel it: all ${o.filledQuantity} filled before the cancel took effect, so nothing was canceled and your ${o.symbol} position changed by the whole order.`], fields, now);
+      return make('fill', key, 'warning', `Filled before the cancel took effect: ${what}`, [`${ordered}.`, `A cancel was asked for this order: all ${o.filledQuantity} filled before the cancel took effect, so nothing was canceled and your ${o.symbol} position changed by the whole order.`], fields, now);
     }
     return make('fill', key, 'info', `Filled: ${what}`, [`${ordered}.`], fields, now);
   }
@@ -117,7 +117,7 @@ function fillNotification(o: OrderView, fields: Record<string, string | undefine
   const rest = Decimal.max(new Decimal(o.quantity).minus(filled), 0).toString();
   switch (o.status) {
     case 'cancel_pending':
-      return make('fill', key, 'info', `Partially filled, cancel pending: ${what}`, [`${ordered}; ${o.filledQuantity} filled so far.`, `You asked to cancel it: this part filled before the cancel took effect; the rest (${rest}) is being canceled.`], fields, now);
+      return make('fill', key, 'info', `Partially filled, cancel pending: ${what}`, [`${ordered}; ${o.filledQuantity} filled so far.`, `A cancel was asked for this order: this part filled before the cancel took effect; the rest (${rest}) is being canceled.`], fields, now);
     case 'canceled':
       return make('fill', key, 'info', `Canceled after a partial fill: ${what}`, [`${ordered}; ${o.filledQuantity} filled before the cancel took effect, the rest (${rest}) was canceled.`], fields, now);
     case 'expired':
