@@ -268,6 +268,18 @@ describe('Alpaca adapter', () => {
     expect(fills).toHaveLength(1);
   });
 
+  it('with streaming off, connect() after disconnect() polls again for the listener it already has', async () => {
+    const { adapter } = await setup({ streaming: false, pollIntervalMs: 30 });
+    const seen: OrderUpdate[] = [];
+    adapter.onUpdate((u) => seen.push(u));
+    await adapter.connect();
+    await adapter.disconnect();
+    await adapter.connect(); // the account is connected again (keys replaced, settings changed): no new listener
+    await adapter.submit({ clientOrderId: 'restart-1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day' });
+    const got = await eventually(() => seen, (l) => l.some((u) => u.kind === 'fill' && u.order.clientOrderId === 'restart-1'));
+    expect(got.filter((u) => u.kind === 'fill' && u.order.clientOrderId === 'restart-1')).toHaveLength(1);
+  });
+
   it('cancel of a filled order answers with the filled order instead of failing', async () => {
     const { adapter } = await setup();
     await adapter.submit({ clientOrderId: 'f1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day' });

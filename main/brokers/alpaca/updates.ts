@@ -58,9 +58,14 @@ export class AlpacaUpdates {
     return this.#feed.up;
   }
 
-  /** Opens the stream (when streaming; refused keys throw) and polls while it is down. */
+  /** Opens the stream (when streaming; refused keys throw) and polls while it is down, or always with streaming
+   *  off. Again after stop() it resumes both: the listeners are still there, so polling does not wait for a new one. */
   async start(): Promise<void> {
-    if (!this.#streaming || this.#feed.stream) return;
+    if (this.#streaming && !this.#feed.stream) await this.openStream();
+    this.#feed.ensurePolling();
+  }
+
+  private async openStream(): Promise<void> {
     const stream = this.#feed.use(
       (onConnected) =>
         new TradeUpdatesStream({
@@ -80,7 +85,6 @@ export class AlpacaUpdates {
       }
       // Unreachable stream: keep retrying in the background and poll meanwhile.
     }
-    this.#feed.ensurePolling();
   }
 
   stop(): void {
