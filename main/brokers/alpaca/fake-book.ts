@@ -1,13 +1,14 @@
 // The fake Alpaca account's books: orders, fill activities, positions and cash, in memory. Orders are validated the
 // way Alpaca documents (qty xor notional, bracket time in force, crypto order types, unique client_order_id, the
 // quantity open orders hold, the stop-loss threshold, wash trades) and filled against the trades setPrice() makes;
-// brackets, OTO and OCO groups hold, release and cancel their legs as at Alpaca. Every order event goes to the
-// trade_updates stream (fake-stream.ts).
+// brackets, OTO and OCO groups hold, release and cancel their legs as at Alpaca. The US equity market has a session
+// (`setSession`): while it is closed an equity order is taken and queued (`accepted`) until the open, as at Alpaca;
+// day orders end at the close. Every order event goes to the trade_updates stream (fake-stream.ts).
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { FaultPlan } from '../contract/faults.js';
 import { FakeTradeUpdates } from './fake-stream.js';
-import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FORBIDDEN, ERR_FRACTIONAL, ERR_INVALID, ERR_UNPROCESSABLE, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, str, type CancelRace, type FakeOrder, type FillActivity } from './fake-wire.js';
+import { CRYPTO_TIF, CRYPTO_TYPES, EQUITY_TIF, ERR_FORBIDDEN, ERR_FRACTIONAL, ERR_INVALID, ERR_UNPROCESSABLE, FRACTIONAL_TYPES, InvalidRequest, LISTED_OPEN, OPEN, TYPES, str, type CancelRace, type FakeOrder, type FakeSession, type FillActivity } from './fake-wire.js';
 
 export class FakeAlpacaBook {
   readonly faults = new FaultPlan();
@@ -40,6 +41,11 @@ export class FakeAlpacaBook {
   cancelConfirmMs: number | undefined;
   /** The client_order_id of every POST /v2/orders, taken or refused: how often an order was sent. */
   readonly submitAttempts: string[] = [];
+  /** What GET /v2/clock reports as `next_open` / `next_close` (set with the session); unset, they are derived from
+   *  the time of the request. */
+  nextOpen: string | undefined;
+  nextClose: string | undefined;
+  #session: FakeSession = 'open';
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
   /** The trade_updates stream: every order event is published to it. */
@@ -55,6 +61,68 @@ export class FakeAlpacaBook {
   stopTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /** The US equity market's session: `open` (regular hours, the default), `extended` (pre-market or after hours) or
+   *  `closed`. */
+  get session(): FakeSession {
+    return this.#session;
+  }
+
+  /**
+   * The market moves to another session, as Alpaca's day goes. Orders Alpaca queued because they could not trade
+   * (status `accepted`) are routed once they can (`new` on the stream) and fill if marketable, as does a working
+   * order that became marketable while it could not trade: at the price the symbol has then (`setPrice`). Leaving
+   * regular hours ends the day orders not eligible for extended hours that are working (`expired`); leaving the
+   * extended session for `closed` ends the extended-hours day orders too. An order queued for the next session is
+   * not ended: it is for that session's day. `clock` sets what GET /v2/clock reports as next open and close.
+   */
+  setSession(session: FakeSession, clock: { nextOpen?: string; nextClose?: string } = {}): void {
+    const was = this.#session;
+    this.#session = session;
+    this.nextOpen = clock.nextOpen;
+    this.nextClose = clock.nextClose;
+    if (session === was) return;
+    if (was === 'open') this.expireDayOrders((o) => !o.extended_hours);
+    if (session === 'closed') this.expireDayOrders((o) => o.extended_hours);
+    const now = new Date().toISOString();
+    for (const o of [...this.orders.values()]) {
+      if (o.status !== 'accepted' || !this.tradesNow(o)) continue;
+      o.status = 'new';
+      o.updated_at = now;
+      this.stream.publish('new', o);
+    }
+    for (const o of [...this.orders.values()]) this.tryFill(o);
+  }
+
+  /** GET /v2/clock: whether the market is open (regular hours only) and its next open and close. */
+  clock(now = new Date()): { timestamp: string; is_open: boolean; next_open: string; next_close: string } {
+    const hour = 3_600_000;
+    const open = this.#session === 'open';
+    const nextOpen = this.nextOpen ?? new Date(now.getTime() + (open ? 24 * hour : this.#session === 'extended' ? hour : 12 * hour)).toISOString();
+    const nextClose = this.nextClose ?? new Date(open ? now.getTime() + hour : Date.parse(nextOpen) + 6.5 * hour).toISOString();
+    return { timestamp: now.toISOString(), is_open: open, next_open: nextOpen, next_close: nextClose };
+  }
+
+  /** Whether `order` can trade in the current session: crypto always; equities in regular hours, and an
+   *  extended-hours limit order in the extended session. */
+  private tradesNow(order: FakeOrder): boolean {
+    if (order.asset_class === 'crypto' || this.#session === 'open') return true;
+    return this.#session === 'extended' && order.extended_hours && order.type === 'limit';
+  }
+
+  /** The session a day order belonged to is over: each working one `which` picks expires (a bracket's held legs with
+   *  their entry). Queued orders (`accepted`, and the held legs of a queued entry) are for the next session. */
+  private expireDayOrders(which: (o: FakeOrder) => boolean): void {
+    const now = new Date().toISOString();
+    for (const o of [...this.orders.values()]) {
+      if (!OPEN.has(o.status) || o.status === 'accepted' || o.time_in_force !== 'day' || o.asset_class === 'crypto' || !which(o)) continue;
+      const parent = o.parentId !== undefined ? this.orders.get(o.parentId) : undefined;
+      if (parent?.status === 'accepted') continue;
+      o.status = 'expired';
+      o.expired_at = o.updated_at = now;
+      this.stream.publish('expired', o);
+    }
   }
 
   countByClientId(clientOrderId: string): number {
@@ -145,7 +213,7 @@ export class FakeAlpacaBook {
 
     const now = new Date().toISOString();
     const base = (over: Partial<FakeOrder>): FakeOrder => ({
-      id: randomUUID(), client_order_id: randomUUID(), created_at: now, updated_at: now, submitted_at: now, filled_at: null, canceled_at: null,
+      id: randomUUID(), client_order_id: randomUUID(), created_at: now, updated_at: now, submitted_at: now, filled_at: null, canceled_at: null, expired_at: null,
       symbol, asset_class: crypto ? 'crypto' : 'us_equity', qty, notional, filled_qty: '0', filled_avg_price: null, order_class: orderClass as FakeOrder['order_class'],
       order_type: type, type, side: side as 'buy' | 'sell', time_in_force: tif, limit_price: str(body.limit_price), stop_price: str(body.stop_price),
       trail_price: str(body.trail_price), trail_percent: str(body.trail_percent), hwm: null, status: 'new', extended_hours: body.extended_hours === true, legs: null,
@@ -165,9 +233,17 @@ export class FakeAlpacaBook {
     if (orderClass !== 'oco' && sl?.stop_price) legs.push(stopLeg({ side: exitSide, status: 'held' }));
     if (orderClass === 'oco') legs.push(stopLeg({ side: side as 'buy' | 'sell', status: 'new' }));
     order.legs = legs.length > 0 ? legs : null;
+    // Alpaca takes an order the session does not let trade and queues it until one does: `accepted`, "received by
+    // Alpaca, but hasn't yet been routed to the execution venue" (a market or day order after the close waits for the
+    // next open). An OCO's working stop-loss waits with it.
+    const queued = !this.tradesNow(order);
+    if (queued) {
+      order.status = 'accepted';
+      for (const leg of legs) if (leg.status === 'new') leg.status = 'accepted';
+    }
     this.orders.set(order.id, order);
     for (const leg of legs) this.orders.set(leg.id, leg);
-    this.stream.publish('new', order);
+    this.stream.publish(queued ? 'accepted' : 'new', order);
     // Fill after the answer is written, as a venue would.
     setImmediate(() => this.tryFill(order));
     return order;
@@ -246,9 +322,11 @@ export class FakeAlpacaBook {
   /** A cancel request for `order`, as `cancelRace` plays it: refused with 422 when the order is no longer open (after
    *  the fill `fill_first` lets in), else accepted: canceled at once, or left `pending_cancel`. */
   requestCancel(order: FakeOrder): void {
-    if (this.cancelRace === 'fill_first' && OPEN.has(order.status) && order.status !== 'held') this.fillNow(order);
+    // A queued order (`accepted`: not routed yet) cannot trade before its cancel, and Alpaca cancels it itself.
+    const queued = order.status === 'accepted';
+    if (this.cancelRace === 'fill_first' && OPEN.has(order.status) && order.status !== 'held' && !queued && this.tradesNow(order)) this.fillNow(order);
     if (!OPEN.has(order.status)) throw new InvalidRequest(422, ERR_UNPROCESSABLE, `order is already in "${order.status}" state`);
-    if (this.cancelRace !== 'pending' || order.status === 'held') {
+    if (this.cancelRace !== 'pending' || order.status === 'held' || queued) {
       this.cancelOrder(order);
       return;
     }
@@ -317,7 +395,8 @@ export class FakeAlpacaBook {
    */
   private tryFill(order: FakeOrder, volume?: Decimal): Decimal {
     const none = new Decimal(0);
-    if (!OPEN.has(order.status) || order.status === 'held') return none;
+    // Held legs wait for their entry, queued orders for their session; nothing fills in a session it cannot trade in.
+    if (!OPEN.has(order.status) || order.status === 'held' || order.status === 'accepted' || !this.tradesNow(order)) return none;
     const price = new Decimal(this.prices.get(order.symbol)!);
     if (order.type === 'trailing_stop') this.trail(order, price);
     if (!this.marketable(order, price)) return none;

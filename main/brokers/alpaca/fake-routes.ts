@@ -17,10 +17,7 @@ export function alpacaRoutes(app: express.Express, book: FakeAlpacaBook): void {
     }
   };
   app.get('/v2/account', wrap((_req, res) => res.json(accountView(book))));
-  app.get('/v2/clock', wrap((_req, res) => {
-    const now = new Date();
-    res.json({ timestamp: now.toISOString(), is_open: true, next_open: new Date(now.getTime() + 86_400_000).toISOString(), next_close: new Date(now.getTime() + 3_600_000).toISOString() });
-  }));
+  app.get('/v2/clock', wrap((_req, res) => res.json(book.clock())));
   app.get('/v2/assets/:symbol', wrap((req, res) => {
     const symbol = String(req.params.symbol);
     const asset = assetView(book, symbol);

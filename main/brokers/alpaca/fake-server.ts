@@ -11,13 +11,15 @@ import { faultMiddleware } from '../contract/faults.js';
 import { closeNow, listenOnLoopback } from '../contract/loopback-server.js';
 import { FakeAlpacaBook } from './fake-book.js';
 import { alpacaRoutes } from './fake-routes.js';
-import { classify, errorBody } from './fake-wire.js';
+import { classify, errorBody, type FakeSession } from './fake-wire.js';
 
 export interface FakeAlpacaOptions {
   keyId: string;
   secretKey: string;
   cash?: string;
   prices?: Record<string, string>;
+  /** The US equity market's session at start (default `open`); `setSession` moves it. */
+  session?: FakeSession;
 }
 
 export class FakeAlpaca extends FakeAlpacaBook {
@@ -27,6 +29,7 @@ export class FakeAlpaca extends FakeAlpacaBook {
 
   constructor(private readonly options: FakeAlpacaOptions) {
     super(options.cash, options.prices);
+    if (options.session) this.setSession(options.session);
   }
 
   get baseUrl(): string {

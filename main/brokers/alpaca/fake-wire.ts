@@ -11,6 +11,7 @@ export interface FakeOrder {
   submitted_at: string;
   filled_at: string | null;
   canceled_at: string | null;
+  expired_at: string | null;
   symbol: string;
   asset_class: 'us_equity' | 'crypto';
   qty: string | null;
@@ -82,6 +83,10 @@ export class InvalidRequest extends Error {
 
 /** How a cancel meets a working order (FakeAlpaca.cancelRace). */
 export type CancelRace = 'immediate' | 'pending' | 'fill_first';
+
+/** The US equity market's session on the fake's clock (FakeAlpaca.setSession): regular hours, the pre-market or
+ *  after-hours session (extended-hours limit orders trade), or closed. Crypto trades in every one. */
+export type FakeSession = 'open' | 'extended' | 'closed';
 
 /** An order as Alpaca shows it: `parentId` is the fake's own, and legs are shown the same way. */
 export function serialise(order: FakeOrder): Omit<FakeOrder, 'parentId'> {
