@@ -324,7 +324,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
     // and as a `broker-down` notification, not when the next alert is denied.
     // Tested a moment after the start, once the window (and the desktop notifications) can hear of it.
     const keyTest = setTimeout(() => {
-      void connections.testAtStart(accounts.list(), (a, r) => bus.publish({ type: 'notice', level: 'error', code: r.code ?? 'ACCOUNT_UNAVAILABLE', message: `${accountLabel(accounts, a.id)}: ${r.message}` }));
+      void connections.testAtStart(accounts.list(), (a, r) => bus.publish({ type: 'notice', level: 'error', code: r.code ?? 'ACCOUNT_UNAVAILABLE', message: `${accountLabel(accounts, a.id)}: ${r.message}`, accountId: a.id }));
     }, KEY_TEST_DELAY_MS);
     keyTest.unref();
     let stopping: Promise<void> | undefined;

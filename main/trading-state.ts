@@ -1,19 +1,10 @@
 // Trading state (global and per account), persisted so a halt survives a restart, and published live.
 import type { TradingStateRepo } from './store/settings.js';
 import type { EventBus } from './events.js';
-import type { TradingState } from '../shared/trading-state.js';
+import { lossLimitCodeOf, type TradingState } from '../shared/trading-state.js';
 import type { TradingStateChange, TradingStateView } from '../shared/api-types.js';
 
 const RANK: Record<TradingState, number> = { active: 0, reducing: 1, halted: 2 };
-
-/** Limits that move an account's state by themselves; their denial detail starts with the code ("DAILY_LOSS_LIMIT: loss=…"). */
-const LIMIT_CODES = ['DAILY_LOSS_LIMIT', 'DRAWDOWN_LIMIT'] as const;
-
-/** The limit code a reason was written for, when the caller did not name it (the risk engine's detail leads with it). */
-function limitCodeOf(reason: string | undefined): string | undefined {
-  if (!reason) return undefined;
-  return LIMIT_CODES.find((c) => reason === c || reason.startsWith(`${c}:`));
-}
 
 export class TradingStateService {
   /** When the initial state began (read once). */
@@ -61,7 +52,7 @@ export class TradingStateService {
       this.bus.publish({ type: 'trading-state', state: view });
       return view;
     }
-    const limit = code ?? limitCodeOf(reason);
+    const limit = code ?? lossLimitCodeOf(reason);
     const change: TradingStateChange = {
       scope: accountId ? 'account' : 'global',
       ...(accountId ? { accountId } : {}),

@@ -270,7 +270,8 @@ export type AgentEvent =
   /** `change` is there when this set changed a scope's state (notifications send one message per change). */
   | { type: 'trading-state'; state: TradingStateView; change?: TradingStateChange }
   | { type: 'position'; accountId: string; symbol: string }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; code?: string; message: string }
+  /** `accountId`: the account a notice is about, when it is about one (a broker account failing its test at start-up). */
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; code?: string; message: string; accountId?: string }
   // Events that notifications (main/notify/) forward; the modules that detect them publish them.
   /** A loss or drawdown limit was reached (risk engine); trading is halted or reducing for the scope. */
   | { type: 'risk-limit'; code: string; accountId?: string; message: string }
