@@ -1,11 +1,12 @@
 // What the desktop app knows from its agent, over the control API: the event stream (reconnected after a drop), the
 // trading states it shows in the tray, and what decides its notifications (the desktop channel's settings, the names
-// of the accounts, the fills and account states already told). Read again at every (re)connect; never polled.
+// of the accounts, the fills, approvals, broker outages and trading states already told). Read again at every
+// (re)connect; never polled. A trading state that changed while the app was not connected is told at reconnect.
 import type { Clock, TimerHandle } from './clock.js';
 import type { ControlClient, EventSubscription } from './control-client.js';
 import type { DesktopSettingsStore } from './desktop-settings.js';
 import type { NotificationSpec } from './facade.js';
-import { AccountTradingStates, INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { AccountTradingStates, BrokerOutages, INITIAL_STATUS, missedStateNotification, routeAgentEvent, type DesktopStatus, type MissedStateChange } from './notification-router.js';
 import { desktopChannelOf, FALLBACK_DESKTOP_CHANNEL, parseAccountNames, sameDesktopChannel, type DesktopChannel } from './notify-preferences.js';
 import { SeenKeys, type NotifyKind } from '../../shared/notify.js';
 import type { TradingState } from '../../shared/trading-state.js';
@@ -30,10 +31,18 @@ export class AgentFeed {
   private events: EventSubscription | null = null;
   private eventsTimer: TimerHandle | null = null;
   private currentStatus: DesktopStatus = INITIAL_STATUS;
-  /** Kept across reconnects and agent restarts: the agent publishes an order again when it changes. */
-  private readonly fills = new SeenKeys();
+  /** What was told once for good (each fill quantity of an order, each approval waiting), kept across reconnects and
+   *  agent restarts: the agent publishes an order again when it changes. */
+  private readonly told = new SeenKeys();
+  /** The broker accounts told down, kept across reconnects and agent restarts (the agent tests them at each start). */
+  private readonly outages = new BrokerOutages();
   /** Each account's own trading state, as the global one is in `status`: read at each (re)connect, followed by events. */
   private readonly accountStates = new AccountTradingStates();
+  /** The global trading state last known, kept while the agent is away (the tray shows it unknown meanwhile): a
+   *  different one read at the next connection was changed while the app was not connected, and is told. */
+  private lastGlobal: TradingState | null = null;
+  /** Lets what changed while the app was not connected be told when the settings cannot be read at this connection. */
+  private settlePreferences: (() => void) | null = null;
   /** The names the trader gave the accounts, read at each (re)connect and kept current by the `accounts` event. */
   private accountNames = new Map<string, { name: string }>();
 
@@ -50,8 +59,13 @@ export class AgentFeed {
 
   /** The trading state the agent just confirmed (the tray's halt). */
   setTradingState(tradingState: TradingState): void {
-    this.currentStatus = { ...this.currentStatus, tradingState };
+    this.setStatus({ ...this.currentStatus, tradingState });
     this.d.changed();
+  }
+
+  private setStatus(status: DesktopStatus): void {
+    this.currentStatus = status;
+    if (status.tradingState !== 'unknown') this.lastGlobal = status.tradingState;
   }
 
   /** Follows the agent behind `client` (a new one: the agent started or came back). */
@@ -67,7 +81,11 @@ export class AgentFeed {
    * the whole of each, keep them current after that. Read again at every reconnect; never polled.
    */
   private connectEvents(client: ControlClient): void {
-    this.refreshTradingState(client);
+    // What changed while the app was not connected is told with the settings read now, as the held events are.
+    let settled!: () => void;
+    const preferencesRead = new Promise<void>((resolve) => (settled = resolve));
+    this.settlePreferences = settled;
+    this.refreshTradingState(client, preferencesRead);
     let held: Record<string, unknown>[] | null = [];
     const release = (): void => {
       const queue = held ?? [];
@@ -80,6 +98,7 @@ export class AgentFeed {
         else if (held.push(event) >= MAX_HELD_EVENTS) release();
       },
       (error) => {
+        settled(); // the stream did not open: the settings last read apply
         this.events = null;
         if (this.currentClient !== client) return;
         if (error !== null) this.d.log(`Agent event stream ended: ${error.message}; reconnecting.`);
@@ -89,7 +108,11 @@ export class AgentFeed {
         }, EVENTS_RECONNECT_MS);
       },
       // Held events are routed even when the agent went away meanwhile: a fill it told of is still the trader's news.
-      () => void this.readPreferences(client).then(release),
+      () =>
+        void this.readPreferences(client).then(() => {
+          release();
+          settled();
+        }),
     );
   }
 
@@ -126,8 +149,8 @@ export class AgentFeed {
       if (names !== null) this.accountNames = names;
       return;
     }
-    const routed = routeAgentEvent(event, this.currentStatus, this.fills, this.accountNames, this.accountStates);
-    this.currentStatus = routed.status;
+    const routed = routeAgentEvent(event, this.currentStatus, this.told, this.accountNames, this.accountStates, this.outages);
+    this.setStatus(routed.status);
     this.d.changed();
     if (routed.notification !== null) this.d.notify(routed.notification, routed.kinds);
   }
@@ -147,26 +170,44 @@ export class AgentFeed {
   }
 
   /**
-   * Read at each (re)connect and taken as it is, never announced: what changed while the stream was down is shown in
-   * the tray (the global state), and a change published after the read is told only if it is news against it (an
-   * account's state read here is not told again when the agent publishes it again).
+   * Read at each (re)connect and shown in the tray. A state that differs from the one the app last knew (before the
+   * stream dropped, or the agent went away) changed while the app was not connected: it is told once, when the
+   * settings read at this connection are known (`preferencesRead`). The first connection tells nothing (nothing was
+   * known), and a change published after the read is told only if it is news against it (an account's state read here
+   * is not told again when the agent publishes it again).
    */
-  private refreshTradingState(client: ControlClient): void {
+  private refreshTradingState(client: ControlClient, preferencesRead: Promise<void>): void {
     const told = this.accountStates.version;
     client.getTradingStates().then(
-      ({ state: tradingState, accounts }) => {
+      ({ state: tradingState, reason, accounts, accountReasons }) => {
         if (this.currentClient !== client) return;
-        this.currentStatus = { ...this.currentStatus, tradingState };
-        // An event routed since the read was sent told newer states than the read has.
-        if (accounts !== null && this.accountStates.version === told) this.accountStates.adopt(accounts);
+        // An event routed since the read was sent told newer states than the read has, and told their changes.
+        const current = this.accountStates.version === told;
+        const missed: MissedStateChange[] = [];
+        if (current && this.lastGlobal !== null && this.lastGlobal !== tradingState) missed.push({ accountId: null, from: this.lastGlobal, to: tradingState, reason });
+        this.setStatus({ ...this.currentStatus, tradingState });
+        if (accounts !== null && current) {
+          for (const c of this.accountStates.reread(accounts)) missed.push({ ...c, reason: accountReasons.get(c.accountId) ?? null });
+        }
         this.d.changed();
+        // Told even when the agent went away meanwhile, as held events are: the app knows the new state already.
+        if (missed.length === 0) return;
+        void preferencesRead.then(() => {
+          for (const change of missed) {
+            const { spec, kinds } = missedStateNotification(change, tradingState, this.accountNames);
+            this.d.notify(spec, kinds);
+          }
+        });
       },
       (error: unknown) => this.d.log(`Could not read the trading state: ${error instanceof Error ? error.message : String(error)}`),
     );
   }
 
-  /** Closes the stream and forgets what the agent told: read again at the next connection. */
+  /** Closes the stream and forgets what the agent told: read again at the next connection (the trading states last
+   *  known are kept to compare that read with, not shown). */
   disconnect(): void {
+    this.settlePreferences?.(); // the stream is closed before the settings are read: the settings last read apply
+    this.settlePreferences = null;
     this.events?.close();
     this.events = null;
     if (this.eventsTimer !== null) this.d.clock.clearTimeout(this.eventsTimer);

@@ -49,8 +49,14 @@ describe('ControlClient against a control API on loopback', () => {
     server = await startFakeAgentServer();
     const client = new ControlClient(server.origin, server.token);
     server.tradingState = 'reducing';
+    server.tradingReason = 'set by the trader';
     server.accountStates = { acc_1: { state: 'halted', reason: 'DAILY_LOSS_LIMIT: loss=512.30, limit=500' }, acc_2: { state: 'active', reason: null }, acc_3: { state: 'paused', reason: null } };
-    await expect(client.getTradingStates()).resolves.toEqual({ state: 'reducing', accounts: new Map([['acc_1', 'halted'], ['acc_2', 'active']]) });
+    await expect(client.getTradingStates()).resolves.toEqual({
+      state: 'reducing',
+      reason: 'set by the trader',
+      accounts: new Map([['acc_1', 'halted'], ['acc_2', 'active']]),
+      accountReasons: new Map([['acc_1', 'DAILY_LOSS_LIMIT: loss=512.30, limit=500']]),
+    });
     server.tradingState = 'sleeping';
     await expect(client.getTradingStates()).rejects.toMatchObject({ name: 'ControlApiError', message: 'The agent answered without a trading state' });
   });

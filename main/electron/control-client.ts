@@ -1,7 +1,7 @@
 // The shell's client for the agent's control API (loopback, Bearer token): the tray's halt button and the
 // live status/notifications come through here, never through the renderer.
 import { TRADING_STATES, type TradingState } from '../../shared/trading-state.js';
-import { parseAccountStates } from './notification-router.js';
+import { parseAccountReasons, parseAccountStates } from './notification-router.js';
 import { desktopChannelOf, parseAccountNames, type DesktopChannel } from './notify-preferences.js';
 import { agentEventFrom, SseParser } from './sse-parser.js';
 
@@ -38,12 +38,15 @@ export class ControlClient {
     return this.tradingStateRequest('GET');
   }
 
-  /** GET /api/trading-state whole: the global state, and each account's own (null when the agent answered none). */
-  async getTradingStates(): Promise<{ state: TradingState; accounts: Map<string, TradingState> | null }> {
+  /**
+   * GET /api/trading-state whole: the global state, and each account's own (null when the agent answered none), with
+   * why each was set (`reason`, and `accountReasons` for the accounts that have one).
+   */
+  async getTradingStates(): Promise<{ state: TradingState; reason: string | null; accounts: Map<string, TradingState> | null; accountReasons: Map<string, string> }> {
     const { body, status } = await this.request('GET', '/api/trading-state');
-    const view = typeof body === 'object' && body !== null ? (body as { state?: unknown; accounts?: unknown }) : {};
+    const view = typeof body === 'object' && body !== null ? (body as { state?: unknown; reason?: unknown; accounts?: unknown }) : {};
     if (!isTradingState(view.state)) throw new ControlApiError('The agent answered without a trading state', status);
-    return { state: view.state, accounts: parseAccountStates(view.accounts) };
+    return { state: view.state, reason: typeof view.reason === 'string' ? view.reason : null, accounts: parseAccountStates(view.accounts), accountReasons: parseAccountReasons(view.accounts) };
   }
 
   /** PUT /api/trading-state; resolves to the state the agent reports after the change. */

@@ -382,6 +382,211 @@ describe('DesktopShell', () => {
     });
   });
 
+  describe("tells the tunnel coming back, an approval waiting and a broker account down, in the agent's words", () => {
+    const tunnel = (state: string, extra: Record<string, unknown> = {}) => ({ type: 'tunnel', status: { state, provider: 'ngrok', publicUrl: 'https://my-desk.ngrok-free.app', since: '2026-01-02T10:00:00.000Z', lastError: null, ...extra } });
+    const tunnelDown = tunnel('down', { publicUrl: null, lastError: { code: 'TUNNEL_DOWN', message: 'session expired', fix: null } });
+    const waiting = (approvalId: string) => ({ type: 'approval-waiting', approvalId, accountId: 'acc_1', strategyId: 'str_1', symbol: 'AAPL', side: 'buy', quantity: '10', expiresAt: '2026-01-02T10:15:00.000Z' });
+    const brokerDown = { type: 'notice', level: 'error', code: 'BROKER_AUTH_FAILED', message: 'Alpaca paper: Alpaca (paper) refused the API key.', accountId: 'acc_1' };
+    /** A drift event after the others: when it is shown, every event before it was routed. */
+    const marker = { type: 'drift', symbol: 'MARK', message: 'marker' };
+    const routedUpTo = async (facade: FakeFacade, count: number) => vi.waitFor(() => expect(facade.notifications.filter((n) => n.body === 'MARK: marker')).toHaveLength(count));
+    const titles = (facade: FakeFacade) => facade.notifications.filter((n) => n.body !== 'MARK: marker').map((n) => n.title);
+    const reconnect = async (clock: ManualClock, agent: FakeAgentServer) => {
+      agent.dropStreams();
+      await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
+      clock.advance(2_000);
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    };
+    /** The agent crashes (its event stream closes) and comes back; the app's new event stream is open. */
+    const agentRestarts = async (facade: FakeFacade, clock: ManualClock, agent: FakeAgentServer, agentComesUp: () => void) => {
+      facade.lastChild.emitExit(134);
+      await vi.waitFor(() => expect(agent.streamCount).toBe(0));
+      clock.advance(1_000);
+      agentComesUp();
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    };
+
+    it('the tunnel up only when it comes back after the app saw it down: not at each connection or health check', async () => {
+      const { facade, clock, agent, connect } = await setup();
+      await connect();
+      agent.push(tunnel('up')); // the state at connection: not news
+      agent.push(marker);
+      await routedUpTo(facade, 1);
+      expect(titles(facade)).toEqual([]);
+      agent.push(tunnelDown);
+      agent.push(tunnelDown); // a reconnect attempt
+      agent.push(tunnel('starting'));
+      agent.push(tunnel('up'));
+      agent.push(tunnel('up')); // the next health check
+      agent.push(marker);
+      await routedUpTo(facade, 2);
+      expect(titles(facade)).toEqual(['Tunnel down', 'Tunnel up']);
+      expect(facade.notifications.find((n) => n.title === 'Tunnel up')).toMatchObject({ title: 'Tunnel up', body: 'Public URL: https://my-desk.ngrok-free.app\nProvider: ngrok', urgency: 'normal' });
+      expect(facade.tray.item('status-tunnel').label).toBe('Tunnel: up');
+      await reconnect(clock, agent);
+      agent.push(tunnel('up'));
+      agent.push(marker);
+      await routedUpTo(facade, 3);
+      expect(titles(facade)).toEqual(['Tunnel down', 'Tunnel up']);
+    });
+
+    it('an approval waiting once per approval id, across reconnects and agent restarts', async () => {
+      const { facade, clock, agent, agentComesUp, connect } = await setup();
+      agent.accounts = [{ id: 'acc_1', name: 'Alpaca paper' }];
+      await connect();
+      agent.push(waiting('ap_1'));
+      agent.push(waiting('ap_1'));
+      agent.push(marker);
+      await routedUpTo(facade, 1);
+      expect(facade.notifications[0]).toMatchObject({ title: 'Approval waiting: buy 10 AAPL', body: 'Expires at 2026-01-02T10:15:00.000Z.\nAccount: Alpaca paper (acc_1)\nStrategy: str_1', urgency: 'normal' });
+      await reconnect(clock, agent);
+      agent.push(waiting('ap_1'));
+      agent.push(marker);
+      await routedUpTo(facade, 2);
+      await agentRestarts(facade, clock, agent, agentComesUp);
+      agent.push(waiting('ap_1'));
+      agent.push(waiting('ap_2'));
+      agent.push(marker);
+      await routedUpTo(facade, 3);
+      expect(titles(facade)).toEqual(['Approval waiting: buy 10 AAPL', 'Agent stopped unexpectedly', 'Agent restarted', 'Approval waiting: buy 10 AAPL']);
+    });
+
+    it('a broker account down once while it stays down (the agent tests it at each start), again once its broker worked', async () => {
+      const { facade, clock, agent, agentComesUp, connect } = await setup();
+      agent.accounts = [{ id: 'acc_1', name: 'Alpaca paper' }];
+      await connect();
+      agent.push(brokerDown);
+      agent.push(marker);
+      await routedUpTo(facade, 1);
+      expect(facade.notifications[0]).toMatchObject({
+        title: 'Broker account not usable (BROKER_AUTH_FAILED)',
+        body: 'Alpaca paper: Alpaca (paper) refused the API key.\nIts alerts are denied until this is fixed: check the keys (PUT /api/accounts/:id/credentials) or the broker, then test the account.\nCode: BROKER_AUTH_FAILED',
+        urgency: 'critical',
+      });
+      // The agent restarts and tests the keys again: still refused, not told again.
+      await agentRestarts(facade, clock, agent, agentComesUp);
+      agent.push(brokerDown);
+      agent.push(marker);
+      await routedUpTo(facade, 2);
+      expect(titles(facade)).toEqual(['Broker account not usable (BROKER_AUTH_FAILED)', 'Agent stopped unexpectedly', 'Agent restarted']);
+      // The trader set new keys; the broker took an order: when the account fails again, it is news.
+      agent.push({ type: 'order', order: { id: 'ord_1', accountId: 'acc_1', side: 'buy', symbol: 'AAPL', type: 'market', quantity: '1', filledQuantity: '0', status: 'accepted' } });
+      agent.push(brokerDown);
+      agent.push(marker);
+      await routedUpTo(facade, 3);
+      expect(titles(facade).at(-1)).toBe('Broker account not usable (BROKER_AUTH_FAILED)');
+      expect(titles(facade)).toHaveLength(4);
+    });
+
+    it("each only when the trader's desktop channel takes its kind", async () => {
+      const shown = async (events: string[]) => {
+        const { facade, agent, connect } = await setup();
+        agent.notifyDesktop = { enabled: true, events: [...events, 'drift'] };
+        await connect();
+        for (const e of [tunnel('up'), tunnelDown, tunnel('up'), waiting('ap_1'), brokerDown, marker]) agent.push(e);
+        await routedUpTo(facade, 1);
+        await server?.close();
+        server = null;
+        return titles(facade);
+      };
+      expect(await shown(['tunnel-up', 'approval-waiting', 'broker-down'])).toEqual(['Tunnel up', 'Approval waiting: buy 10 AAPL', 'Broker account not usable (BROKER_AUTH_FAILED)']);
+      expect(await shown(['tunnel-up'])).toEqual(['Tunnel up']);
+      expect(await shown(['approval-waiting'])).toEqual(['Approval waiting: buy 10 AAPL']);
+      expect(await shown(['broker-down'])).toEqual(['Broker account not usable (BROKER_AUTH_FAILED)']);
+      expect(await shown(['fill', 'tunnel-down', 'halt'])).toEqual(['Tunnel down']);
+    });
+  });
+
+  describe('tells a trading state changed while the app was not connected, once, at reconnect', () => {
+    const reconnect = async (clock: ManualClock, agent: FakeAgentServer) => {
+      agent.dropStreams();
+      await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
+      clock.advance(2_000);
+      await vi.waitFor(() => expect(agent.streamCount).toBe(1));
+    };
+    const reads = (agent: FakeAgentServer) => agent.requests.filter((r) => r.path === '/api/trading-state' && r.method === 'GET').length;
+
+    it('after the event stream dropped and after the agent restarted; the same state read again tells nothing', async () => {
+      const { facade, clock, agent, agentComesUp, connect } = await setup();
+      agent.accounts = [{ id: 'acc_1', name: 'Paper' }];
+      await connect();
+      await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE'));
+      // While the stream is down, the trader halts trading and a loss limit halts an account.
+      agent.dropStreams();
+      agent.tradingState = 'halted';
+      agent.tradingReason = 'set by the trader';
+      agent.accountStates = { acc_1: { state: 'halted', reason: 'DAILY_LOSS_LIMIT: loss=512.30, limit=500' } };
+      await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
+      clock.advance(2_000);
+      await vi.waitFor(() => expect(facade.notifications).toHaveLength(2));
+      expect(facade.notifications).toMatchObject([
+        { title: 'Trading halted while the app was disconnected', body: 'Reason: set by the trader. No new orders will be sent until trading is resumed. It was active when the app last heard from the agent.', urgency: 'critical' },
+        {
+          title: 'Trading halted for account "Paper" (acc_1) while the app was disconnected',
+          body: 'The daily loss limit is reached (DAILY_LOSS_LIMIT: loss=512.30, limit=500). No new orders are sent to this account until trading is resumed for it. It was active when the app last heard from the agent.',
+          urgency: 'critical',
+        },
+      ]);
+      expect(facade.tray.item('status-trading').label).toBe('Trading: HALTED');
+
+      // Read again at the next reconnect, unchanged: nothing more.
+      await reconnect(clock, agent);
+      await vi.waitFor(() => expect(reads(agent)).toBe(3));
+      agent.push({ type: 'drift', symbol: 'MARK', message: 'marker' });
+      await vi.waitFor(() => expect(facade.notifications).toHaveLength(3));
+      expect(facade.notifications.map((n) => n.title).slice(2)).toEqual(['Position drift detected']);
+
+      // The agent crashes; while it is away the trader resumes both.
+      facade.lastChild.emitExit(134);
+      agent.tradingState = 'active';
+      agent.tradingReason = null;
+      agent.accountStates = {};
+      clock.advance(1_000);
+      agentComesUp();
+      await vi.waitFor(() => expect(facade.notifications).toHaveLength(7));
+      expect(facade.notifications.slice(3).map((n) => [n.title, n.body])).toEqual([
+        ['Agent stopped unexpectedly', expect.any(String)],
+        ['Agent restarted', expect.any(String)],
+        ['Trading resumed while the app was disconnected', 'Trading is active again. It was halted when the app last heard from the agent.'],
+        ['Trading active again for account "Paper" (acc_1) while the app was disconnected', 'New orders are sent to this account again. It was halted when the app last heard from the agent.'],
+      ]);
+      expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE');
+    });
+
+    it('the first connection tells nothing: the app knew no state before', async () => {
+      const { facade, agent, connect } = await setup();
+      agent.tradingState = 'halted';
+      agent.accountStates = { acc_1: { state: 'halted', reason: 'set by the trader' } };
+      await connect();
+      await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: HALTED'));
+      agent.push({ type: 'drift', symbol: 'MARK', message: 'marker' });
+      await vi.waitFor(() => expect(facade.notifications).toHaveLength(1));
+      expect(facade.notifications.map((n) => n.title)).toEqual(['Position drift detected']);
+    });
+
+    it("follows the desktop channel's settings read at that reconnect: a loss limit is `daily-loss`, the trader's halt `halt`", async () => {
+      const { facade, clock, agent, connect } = await setup();
+      await connect();
+      await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: ACTIVE'));
+      agent.dropStreams();
+      agent.tradingState = 'halted';
+      agent.tradingReason = 'set by the trader';
+      agent.accountStates = { acc_1: { state: 'reducing', reason: 'DRAWDOWN_LIMIT: drawdown=8%, max=5%' } };
+      agent.notifyDesktop = { enabled: true, events: ['daily-loss'] }; // changed while the app was not connected
+      const answer = agent.hold('/api/notifications');
+      await vi.waitFor(() => expect(clock.pendingDelays()).toContain(2_000));
+      clock.advance(2_000);
+      await vi.waitFor(() => expect(facade.tray.item('status-trading').label).toBe('Trading: HALTED')); // the states are read
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(facade.notifications).toEqual([]); // told once the settings are read
+      answer();
+      await vi.waitFor(() => expect(facade.notifications).toHaveLength(1));
+      expect(facade.notifications[0]?.title).toBe('Trading reduced to closing orders for account acc_1 while the app was disconnected');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(facade.notifications).toHaveLength(1);
+    });
+  });
+
   it('reconnects the event stream when it drops', async () => {
     const { facade, clock, agent, connect } = await setup();
     await connect();

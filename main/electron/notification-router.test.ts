@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AccountTradingStates, INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { AccountTradingStates, BrokerOutages, INITIAL_STATUS, missedStateNotification, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { notificationFor } from '../notify/from-event.js';
 import type { AccountNames } from '../account-label.js';
 import { SeenKeys } from '../../shared/notify.js';
 import type { AgentEvent, OrderView, TunnelStatusView } from '../../shared/api-types.js';
@@ -91,7 +92,7 @@ describe('routeAgentEvent', () => {
     expect(down.status.tunnel).toBe('down');
     expect(routeAgentEvent({ type: 'tunnel', status: 'error' }, down.status).notification).toBeNull();
     const up = routeAgentEvent({ type: 'tunnel', status: 'connected', url: 'https://x.ngrok.app' }, down.status);
-    expect(up).toEqual({ notification: null, kinds: [], status: { tradingState: 'active', tunnel: 'up' } });
+    expect(up).toEqual({ notification: { title: 'Tunnel up', body: 'Public URL: https://x.ngrok.app', urgency: 'normal' }, kinds: ['tunnel-up'], status: { tradingState: 'active', tunnel: 'up' } });
   });
 
   it('shows only bounded plain text from event fields', () => {
@@ -281,5 +282,139 @@ describe("routeAgentEvent with a change of one account's trading state", () => {
     const bad = (change: Record<string, unknown>) => route({ type: 'trading-state', state: { state: 'active', reason: null, updatedAt: 'now', accounts: {} }, change } as unknown as AgentEvent, states);
     expect(bad({ scope: 'account', from: 'active', to: 'halted', reason: null, at: 'now' })).toEqual({ notification: null, kinds: [], status: ACTIVE_NOW });
     expect(bad({ scope: 'account', accountId: 'acc_1', from: 'active', to: 'paused', reason: null, at: 'now' })).toEqual({ notification: null, kinds: [], status: ACTIVE_NOW });
+  });
+});
+
+describe('routeAgentEvent with the tunnel coming back, an approval waiting and a broker account down, in the agent\'s own words', () => {
+  const ACTIVE_NOW: DesktopStatus = { tradingState: 'active', tunnel: 'up' };
+  const names: AccountNames = new Map([['acc_1', { name: 'Alpaca paper' }]]);
+  const at = '2026-01-02T10:00:00.000Z';
+  const route = (e: AgentEvent, s: DesktopStatus = ACTIVE_NOW, told?: SeenKeys, outages?: BrokerOutages) => routeAgentEvent(e as unknown as Record<string, unknown>, s, told, names, undefined, outages);
+  const tunnel = (state: TunnelStatusView['state'], extra: Partial<TunnelStatusView> = {}) =>
+    ({ type: 'tunnel', status: { state, provider: 'ngrok', publicUrl: null, since: '2026-01-02T10:07:00.000Z', lastError: null, ...extra } }) as unknown as AgentEvent;
+
+  it('tells the tunnel up when it comes back after the shell saw it down, as the agent says it (`tunnel-up`)', () => {
+    const down = route(tunnel('down', { lastError: { code: 'TUNNEL_DOWN', message: 'session expired', fix: null } }));
+    const starting = route(tunnel('starting'), down.status);
+    expect(starting.notification).toBeNull();
+    expect(starting.status.tunnel).toBe('down');
+    const upEvent = tunnel('up', { publicUrl: 'https://my-desk.ngrok-free.app' });
+    const up = route(upEvent, starting.status);
+    const agents = notificationFor(upEvent, at)!.message;
+    expect(agents.title).toBe('Tunnel up');
+    expect(up).toEqual({ notification: { title: agents.title, body: 'Public URL: https://my-desk.ngrok-free.app\nProvider: ngrok', urgency: 'normal' }, kinds: ['tunnel-up'], status: ACTIVE_NOW });
+  });
+
+  it('does not tell the tunnel up when the shell did not see it down: at each connection, on a health check, after a stop', () => {
+    expect(route(tunnel('up'), INITIAL_STATUS)).toEqual({ notification: null, kinds: [], status: { tradingState: 'unknown', tunnel: 'up' } });
+    expect(route(tunnel('up'), ACTIVE_NOW).notification).toBeNull();
+    const off = route(tunnel('stopped'), ACTIVE_NOW);
+    expect(off.status.tunnel).toBe('off');
+    expect(route(tunnel('up'), off.status).notification).toBeNull();
+    expect(route(tunnel('degraded'), ACTIVE_NOW)).toEqual({ notification: null, kinds: [], status: ACTIVE_NOW });
+  });
+
+  it('tells an approval waiting in the agent\'s words (`approval-waiting`), once per approval id', () => {
+    const waiting = (approvalId: string): AgentEvent => ({ type: 'approval-waiting', approvalId, accountId: 'acc_1', strategyId: 'str_1', symbol: 'AAPL', side: 'buy', quantity: '10', expiresAt: '2026-01-02T10:15:00.000Z' });
+    const told = new SeenKeys();
+    const first = route(waiting('ap_1'), ACTIVE_NOW, told);
+    const agents = notificationFor(waiting('ap_1'), at, { account: (id) => names.get(id)?.name, strategy: () => undefined })!.message;
+    expect(first).toEqual({
+      notification: { title: 'Approval waiting: buy 10 AAPL', body: 'Expires at 2026-01-02T10:15:00.000Z.\nAccount: Alpaca paper (acc_1)\nStrategy: str_1', urgency: 'normal' },
+      kinds: ['approval-waiting'],
+      status: ACTIVE_NOW,
+    });
+    expect(first.notification?.title).toBe(agents.title);
+    expect(route(waiting('ap_1'), ACTIVE_NOW, told).notification).toBeNull(); // published again
+    expect(route(waiting('ap_2'), ACTIVE_NOW, told).notification?.title).toBe('Approval waiting: buy 10 AAPL');
+    expect(route({ type: 'approval-waiting', symbol: 'AAPL' } as unknown as AgentEvent, ACTIVE_NOW, told).notification).toBeNull(); // no id: not an approval
+  });
+
+  it('tells a broker account that failed its test (`broker-down`), once per account and code while it stays down', () => {
+    const down = (code: string, accountId = 'acc_1'): AgentEvent => ({ type: 'notice', level: 'error', code, message: 'Alpaca paper: Alpaca (paper) refused the API key.', accountId });
+    const outages = new BrokerOutages();
+    const first = route(down('BROKER_AUTH_FAILED'), ACTIVE_NOW, undefined, outages);
+    expect(first).toEqual({
+      notification: {
+        title: 'Broker account not usable (BROKER_AUTH_FAILED)',
+        body: 'Alpaca paper: Alpaca (paper) refused the API key.\nIts alerts are denied until this is fixed: check the keys (PUT /api/accounts/:id/credentials) or the broker, then test the account.\nCode: BROKER_AUTH_FAILED',
+        urgency: 'critical',
+      },
+      kinds: ['broker-down'],
+      status: ACTIVE_NOW,
+    });
+    expect(first.notification?.title).toBe(notificationFor(down('BROKER_AUTH_FAILED'), at)!.message.title);
+    expect(route(down('BROKER_AUTH_FAILED'), ACTIVE_NOW, undefined, outages).notification).toBeNull(); // the agent restarted: still down
+    expect(route(down('BROKER_UNREACHABLE'), ACTIVE_NOW, undefined, outages).notification?.title).toBe('Broker account not usable (BROKER_UNREACHABLE)');
+    expect(route(down('BROKER_UNREACHABLE', 'acc_2'), ACTIVE_NOW, undefined, outages).notification).not.toBeNull(); // another account
+    // Its broker takes an order: it works again, and its next failure is news.
+    const order = { type: 'order', order: { id: 'o1', clientOrderId: 'vz-1', accountId: 'acc_1', symbol: 'AAPL', side: 'buy', type: 'market', quantity: '1', timeInForce: 'day', status: 'accepted', filledQuantity: '0', createdAt: at, updatedAt: at } } as AgentEvent;
+    expect(route(order, ACTIVE_NOW, undefined, outages).notification).toBeNull();
+    expect(route(down('BROKER_UNREACHABLE'), ACTIVE_NOW, undefined, outages).notification).not.toBeNull();
+    // An agent that does not say which account: the same notice is the same outage.
+    const { accountId: _, ...unnamed } = down('BROKER_AUTH_FAILED', 'x') as Extract<AgentEvent, { type: 'notice' }>;
+    expect(route(unnamed, ACTIVE_NOW, undefined, outages).notification).not.toBeNull();
+    expect(route(unnamed, ACTIVE_NOW, undefined, outages).notification).toBeNull();
+  });
+
+  it('tells no other notice', () => {
+    for (const e of [
+      { type: 'notice', level: 'warning', code: 'BROKER_AUTH_FAILED', message: 'x' },
+      { type: 'notice', level: 'error', code: 'RECONCILE_MISMATCH', message: 'x' },
+      { type: 'notice', level: 'error', message: 'no code' },
+      { type: 'notice', level: 'warning', code: 'TUNNEL_URL_CHANGED', message: 'x' },
+    ]) {
+      expect(route(e as AgentEvent, ACTIVE_NOW, undefined, new BrokerOutages())).toEqual({ notification: null, kinds: [], status: ACTIVE_NOW });
+    }
+  });
+});
+
+describe('a trading state changed while the shell was not connected', () => {
+  const names: AccountNames = new Map([['acc_1', { name: 'Paper' }]]);
+
+  it('the global state: says it changed meanwhile, what it was, and why, as `halt` (a loss limit as `daily-loss` too)', () => {
+    expect(missedStateNotification({ accountId: null, from: 'active', to: 'halted', reason: 'set by the trader' }, 'halted', names)).toEqual({
+      kinds: ['halt'],
+      spec: { title: 'Trading halted while the app was disconnected', body: 'Reason: set by the trader. No new orders will be sent until trading is resumed. It was active when the app last heard from the agent.', urgency: 'critical' },
+    });
+    expect(missedStateNotification({ accountId: null, from: 'halted', to: 'active', reason: null }, 'active', names)).toEqual({
+      kinds: ['halt'],
+      spec: { title: 'Trading resumed while the app was disconnected', body: 'Trading is active again. It was halted when the app last heard from the agent.', urgency: 'normal' },
+    });
+    const limit = missedStateNotification({ accountId: null, from: 'active', to: 'reducing', reason: 'DRAWDOWN_LIMIT: drawdown=8%, max=5%' }, 'reducing', names);
+    expect(limit.kinds).toEqual(['daily-loss', 'halt']);
+    expect(limit.spec.body).toBe("The drawdown from today's equity high exceeds the limit (DRAWDOWN_LIMIT: drawdown=8%, max=5%). Only orders that reduce positions will be sent. It was active when the app last heard from the agent.");
+  });
+
+  it("one account's state: named as the trader named it", () => {
+    expect(missedStateNotification({ accountId: 'acc_1', from: 'active', to: 'halted', reason: 'DAILY_LOSS_LIMIT: loss=512.30, limit=500' }, 'active', names)).toEqual({
+      kinds: ['daily-loss', 'halt'],
+      spec: {
+        title: 'Trading halted for account "Paper" (acc_1) while the app was disconnected',
+        body: 'The daily loss limit is reached (DAILY_LOSS_LIMIT: loss=512.30, limit=500). No new orders are sent to this account until trading is resumed for it. It was active when the app last heard from the agent.',
+        urgency: 'critical',
+      },
+    });
+    expect(missedStateNotification({ accountId: 'acc_2', from: 'halted', to: 'active', reason: null }, 'halted', names).spec).toEqual({
+      title: 'Trading active again for account acc_2 while the app was disconnected',
+      body: 'Trading is still halted for all accounts: no new orders are sent until it is resumed. It was halted when the app last heard from the agent.',
+      urgency: 'normal',
+    });
+  });
+
+  it('finds which accounts changed against what was known before the read, also before the agent went away; the first read finds none', () => {
+    const states = new AccountTradingStates();
+    expect(states.reread(new Map([['acc_1', 'halted']]))).toEqual([]); // nothing was known: not a change
+    expect(states.reread(new Map([['acc_1', 'halted']]))).toEqual([]);
+    expect(states.reread(new Map([['acc_2', 'reducing']]))).toEqual([
+      { accountId: 'acc_1', from: 'halted', to: 'active' },
+      { accountId: 'acc_2', from: 'active', to: 'reducing' },
+    ]);
+    states.forget(); // the agent went away
+    expect(states.get('acc_2')).toBeUndefined();
+    states.forget(); // and failed again before it came back
+    expect(states.reread(new Map([['acc_2', 'halted']]))).toEqual([{ accountId: 'acc_2', from: 'reducing', to: 'halted' }]);
+    states.forget();
+    expect(states.reread(new Map([['acc_2', 'halted']]))).toEqual([]);
   });
 });

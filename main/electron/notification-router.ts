@@ -4,12 +4,18 @@
 // going down), never for routine traffic, and a state or a fill that did not change is not announced twice. Each
 // notification says which kinds (docs/notifications.md) it belongs to, so the shell shows only those the trader chose
 // for the desktop channel, and names accounts as the trader did (main/account-label.ts). A change of one account's
-// trading state is told as well as the global one, once per state (AccountTradingStates).
+// trading state is told as well as the global one, once per state (AccountTradingStates). The tunnel coming back, an
+// order waiting for approval and a broker account failing its test are told in the agent's own words for its
+// channels (main/notify/from-event.ts), each once (the tunnel after it was seen down, an approval by its id, an
+// account's outage until it is seen working again: BrokerOutages). A change of a trading state the app missed while
+// it was not connected is told once at reconnect (missedStateNotification).
 import { accountName, type AccountNames } from '../account-label.js';
+import { notificationFor, type Names, type Notification } from '../notify/from-event.js';
+import type { AgentEvent, TunnelStatusView } from '../../shared/api-types.js';
 import { CODES, type Code } from '../../shared/codes.js';
 import type { NotifyKind, SeenKeys } from '../../shared/notify.js';
 import type { TradingState } from '../../shared/trading-state.js';
-import { TRADING_STATES } from '../../shared/trading-state.js';
+import { LOSS_LIMIT_CODES as LIMIT_CODE_LIST, lossLimitCodeOf, TRADING_STATES } from '../../shared/trading-state.js';
 import type { NotificationSpec } from './facade.js';
 
 export type TunnelState = 'up' | 'down' | 'off' | 'unknown';
@@ -30,14 +36,16 @@ export interface Routed {
 }
 
 const MAX_FIELD = 120;
+/** A line of a message in the agent's words (main/notify/from-event.ts): its sentences are longer than a field. */
+const MAX_LINE = 400;
 
 /** A displayable scalar from an event field: strings and finite numbers only, trimmed and bounded. */
-export function displayText(value: unknown): string | null {
+export function displayText(value: unknown, max = MAX_FIELD): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return null;
   const clean = [...value].map((c) => ((c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f' ? ' ' : c)).join('').trim();
   if (clean === '') return null;
-  return clean.length > MAX_FIELD ? `${clean.slice(0, MAX_FIELD)}…` : clean;
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 function first(event: Record<string, unknown>, ...keys: string[]): string | null {
@@ -68,7 +76,8 @@ function inAccount(event: Record<string, unknown>, accounts: AccountNames | unde
   return id === null ? null : `in account ${accountName(accounts, id)}`;
 }
 
-interface Told {
+/** A notification and the kinds it belongs to, the first its own. */
+export interface Told {
   readonly spec: NotificationSpec;
   readonly kinds: readonly NotifyKind[];
 }
@@ -123,7 +132,7 @@ function denialNotification(event: Record<string, unknown>): Told {
 }
 
 /** The limits whose halt the agent sends as `daily-loss` (and as `halt` to a channel that wants only halts). */
-const LOSS_LIMIT_CODES: ReadonlySet<string> = new Set(['DAILY_LOSS_LIMIT', 'DRAWDOWN_LIMIT']);
+const LOSS_LIMIT_CODES: ReadonlySet<string> = new Set(LIMIT_CODE_LIST);
 
 /** What a change of the trading state belongs to, as main/notify/from-event.ts sends it: a loss limit's is `daily-loss`
  *  (and `halt` for a channel that wants only halts), any other (the trader's, another rule's) is `halt`. */
@@ -144,6 +153,16 @@ export function parseAccountStates(value: unknown): Map<string, TradingState> | 
   return states;
 }
 
+/** Why each account with a state of its own has it (the `accounts` of GET /api/trading-state), for those with a reason. */
+export function parseAccountReasons(value: unknown): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const [id, entry] of Object.entries(record(value) ?? {})) {
+    const reason = record(entry)?.reason;
+    if (typeof reason === 'string') reasons.set(id, reason);
+  }
+  return reasons;
+}
+
 /**
  * Each account's own trading state as the shell last knew it, kept by the shell across events and reconnects (as the
  * global state is in DesktopStatus): an account's change is told only when the shell did not know it in that state
@@ -155,6 +174,8 @@ export class AccountTradingStates {
    *  Not yet (the agent just started, or went away): only the accounts events told of are known. */
   private whole = false;
   private changes = 0;
+  /** What was known when the agent went away (forget): what a read at the next connection is compared with. */
+  private before: { known: ReadonlyMap<string, TradingState>; whole: boolean } | null = null;
 
   /** Counts what events told: a read sent before the count moved is older than what the stream told since. */
   get version(): number {
@@ -179,8 +200,36 @@ export class AccountTradingStates {
     else if (accountId !== null && state !== null) this.known.set(accountId, state);
   }
 
-  /** The agent went away: what it holds is read again when it is back. */
+  /**
+   * Every account's state read at a (re)connect: adopted, and each account whose state differs from the one the shell
+   * last knew it in (also before the agent went away) is returned, with that state. An account the shell never knew a
+   * state of (the first connection) is not: it is not a change.
+   */
+  reread(states: ReadonlyMap<string, TradingState>): { accountId: string; from: TradingState; to: TradingState }[] {
+    const base = this.recalled();
+    const changed: { accountId: string; from: TradingState; to: TradingState }[] = [];
+    if (base !== null) {
+      for (const accountId of new Set([...base.known.keys(), ...states.keys()])) {
+        const from = base.known.get(accountId) ?? (base.whole ? 'active' : undefined);
+        const to = states.get(accountId) ?? 'active';
+        if (from !== undefined && from !== to) changed.push({ accountId, from, to });
+      }
+    }
+    this.adopt(states);
+    this.before = null;
+    return changed;
+  }
+
+  /** What the shell knows now, with what it knew before the agent went away for what it has not learned since. */
+  private recalled(): { known: ReadonlyMap<string, TradingState>; whole: boolean } | null {
+    if (this.whole) return { known: this.known, whole: true };
+    if (this.before === null) return this.known.size > 0 ? { known: this.known, whole: false } : null;
+    return { known: new Map([...this.before.known, ...this.known]), whole: this.before.whole };
+  }
+
+  /** The agent went away: what it holds is read again when it is back (and compared with what was known). */
   forget(): void {
+    this.before = this.recalled();
     this.known = new Map();
     this.whole = false;
   }
@@ -212,12 +261,96 @@ function accountStateNotification(change: Record<string, unknown>, global: Deskt
   if (id === null || !isTradingState(to)) return null;
   const words = ACCOUNT_STATE_TOLD[to];
   const code = first(change, 'code');
-  const reason = first(change, 'reason');
-  const limit = code !== null && LOSS_LIMIT_CODES.has(code) && Object.hasOwn(CODES, code) ? CODES[code as Code].message.replace(/\.$/, '') : null;
-  const why = limit !== null ? sentence(reason === null ? limit : `${limit} (${reason})`) : reason === null ? null : `Reason: ${sentence(reason)}`;
   const effect = to === 'active' ? (STILL_GLOBAL[global] ?? words.effect) : words.effect;
-  return { kinds: stateKinds(code), spec: { title: `${words.title} ${accountName(accounts, id)}`, body: join(why, effect), urgency: words.urgency } };
+  return { kinds: stateKinds(code), spec: { title: `${words.title} ${accountName(accounts, id)}`, body: join(why(code, first(change, 'reason')), effect), urgency: words.urgency } };
 }
+
+/** Why a state was set, as a sentence: a loss limit's with what the limit means, any other's reason as it was given. */
+function why(code: string | null, reason: string | null): string | null {
+  const limit = code !== null && LOSS_LIMIT_CODES.has(code) && Object.hasOwn(CODES, code) ? CODES[code as Code].message.replace(/\.$/, '') : null;
+  return limit !== null ? sentence(reason === null ? limit : `${limit} (${reason})`) : reason === null ? null : `Reason: ${sentence(reason)}`;
+}
+
+const GLOBAL_STATE_TOLD: Readonly<Record<TradingState, { title: string; effect: string; urgency: NotificationSpec['urgency'] }>> = {
+  halted: { title: 'Trading halted', effect: 'No new orders will be sent until trading is resumed.', urgency: 'critical' },
+  reducing: { title: 'Trading reduced', effect: 'Only orders that reduce positions will be sent.', urgency: 'normal' },
+  active: { title: 'Trading resumed', effect: 'Trading is active again.', urgency: 'normal' },
+};
+
+const STATE_WORDS: Readonly<Record<TradingState, string>> = { active: 'active', reducing: 'reduced to closing orders', halted: 'halted' };
+
+/** A change of a trading state the shell missed: what it last knew (`from`) differs from what it read at a (re)connect. */
+export interface MissedStateChange {
+  /** null: the global state. */
+  readonly accountId: string | null;
+  readonly from: TradingState;
+  readonly to: TradingState;
+  /** As GET /api/trading-state gives it: a loss limit's leads with its code (`DAILY_LOSS_LIMIT: loss=…`). */
+  readonly reason: string | null;
+}
+
+/**
+ * A change of the global or one account's trading state made while the shell was not connected to the agent (the
+ * event stream dropped, the agent restarted), found when it reads the states again: told once, as the change would
+ * have been, saying it happened meanwhile and what the state was before. `global`: the global state read with it.
+ */
+export function missedStateNotification(change: MissedStateChange, global: TradingState, accounts: AccountNames | undefined): Told {
+  const reason = displayText(change.reason);
+  const code = lossLimitCodeOf(reason) ?? null;
+  const was = `It was ${STATE_WORDS[change.from]} when the app last heard from the agent.`;
+  if (change.accountId === null) {
+    const words = GLOBAL_STATE_TOLD[change.to];
+    return { kinds: stateKinds(code), spec: { title: `${words.title} while the app was disconnected`, body: join(why(code, reason), words.effect, was), urgency: words.urgency } };
+  }
+  const words = ACCOUNT_STATE_TOLD[change.to];
+  const effect = change.to === 'active' ? (STILL_GLOBAL[global] ?? words.effect) : words.effect;
+  const title = `${words.title} ${accountName(accounts, change.accountId)} while the app was disconnected`;
+  return { kinds: stateKinds(code), spec: { title, body: join(why(code, reason), effect, was), urgency: words.urgency } };
+}
+
+/**
+ * The broker accounts told down (a `broker-down` notice: the agent tests every account's keys a moment after it
+ * starts, and one its broker refused or could not reach is told), kept by the shell across reconnects and agent
+ * restarts: an account still down when the agent starts again is not told again with the same code. One the shell
+ * sees working (its broker took or filled an order) is news again the next time it fails.
+ */
+export class BrokerOutages {
+  /** The code told, by account (its id; the notice's text for an agent that does not say which account). */
+  private readonly told = new Map<string, string>();
+
+  constructor(private readonly max = 1000) {}
+
+  /** false: this account was told down with this code already and not seen working since. */
+  tell(account: string, code: string): boolean {
+    if (this.told.get(account) === code) return false;
+    this.told.delete(account);
+    this.told.set(account, code);
+    if (this.told.size > this.max) this.told.delete(this.told.keys().next().value!);
+    return true;
+  }
+
+  /** The account's broker answered: its next failure is news. */
+  recovered(accountId: string): void {
+    this.told.delete(accountId);
+  }
+}
+
+/** Order statuses only the broker gives: the account's broker took the keys and answered. */
+const BROKER_ANSWERED: ReadonlySet<unknown> = new Set(['accepted', 'partially_filled', 'filled']);
+
+/** The trader's names for accounts, as the agent's messages look them up (strategies the shell has no names for). */
+const agentNames = (accounts: AccountNames | undefined): Names => ({ account: (id) => accounts?.get(id)?.name, strategy: () => undefined });
+
+/** A message in the agent's words for its channels (main/notify/from-event.ts) as a desktop notification: its title,
+ *  then its lines and fields (`Account: Paper (acc_1)`), one a line, bounded plain text as every event field is. */
+function inAgentWords(n: Notification): Told {
+  const m = n.message;
+  const lines = [...m.lines, ...m.fields.map((f) => `${f.name}: ${f.value}`)].map((l) => displayText(l, MAX_LINE)).filter((l): l is string => l !== null);
+  return { kinds: [n.kind, ...(n.alsoAs ?? [])], spec: { title: displayText(m.title, MAX_LINE) ?? n.kind, body: lines.join('\n'), urgency: m.severity === 'critical' ? 'critical' : 'normal' } };
+}
+
+/** The agent's message for an event rebuilt from the stream's fields, each checked (a field that is not plain text is left out). */
+const agentMessage = (event: AgentEvent, accounts: AccountNames | undefined): Notification | undefined => notificationFor(event, new Date().toISOString(), agentNames(accounts));
 
 function tunnelState(value: unknown): TunnelState | null {
   switch (value) {
@@ -269,17 +402,55 @@ export function flattenAgentEvent(event: Record<string, unknown>): Record<string
 }
 
 /**
- * `fills`: the fills the shell has announced (kept by the shell), so the same one published again is not told twice.
- * `accounts`: the names the trader gave the accounts; an account without one is named by its id.
+ * `fills`: what the shell has announced once for good (fills, approvals waiting; kept by the shell), so the same one
+ * published again is not told twice. `accounts`: the names the trader gave the accounts; an account without one is
+ * named by its id. `outages`: the broker accounts told down, not told again while they stay down.
  */
-export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopStatus, fills?: SeenKeys, accounts?: AccountNames, accountStates?: AccountTradingStates): Routed {
+export function routeAgentEvent(
+  raw: Record<string, unknown>,
+  status: DesktopStatus,
+  fills?: SeenKeys,
+  accounts?: AccountNames,
+  accountStates?: AccountTradingStates,
+  outages?: BrokerOutages,
+): Routed {
   const event = flattenAgentEvent(raw);
   const none: Routed = { notification: null, kinds: [], status };
   const routed = (t: Told | null, next = status): Routed => (t === null ? { ...none, status: next } : { notification: t.spec, kinds: t.kinds, status: next });
   switch (event.type) {
-    case 'order':
+    case 'order': {
+      const accountId = first(event, 'accountId');
+      if (accountId !== null && BROKER_ANSWERED.has(event.status)) outages?.recovered(accountId);
       if (event.status === 'denied') return routed(denialNotification(event));
       return routed(orderNotification(event, fills, accounts));
+    }
+    case 'approval-waiting': {
+      const approvalId = first(event, 'approvalId');
+      if (approvalId === null) return none;
+      const optional = (key: 'strategyId' | 'expiresAt') => {
+        const value = first(event, key);
+        return value === null ? {} : { [key]: value };
+      };
+      const text = (key: string) => first(event, key) ?? '?';
+      const n = agentMessage(
+        { type: 'approval-waiting', approvalId, accountId: text('accountId'), symbol: text('symbol'), side: text('side') as 'buy' | 'sell', quantity: text('quantity'), ...optional('strategyId'), ...optional('expiresAt') },
+        accounts,
+      );
+      // Keyed as the agent keys it (`approval:<id>`): told once, however often it comes (a reconnect, a restart).
+      if (n === undefined || (fills !== undefined && !fills.add(n.dedupeKey))) return none;
+      return routed(inAgentWords(n));
+    }
+    case 'notice': {
+      const code = first(event, 'code');
+      if (event.level !== 'error' || code === null) return none;
+      const message = displayText(event.message, MAX_LINE) ?? code;
+      const accountId = first(event, 'accountId');
+      const n = agentMessage({ type: 'notice', level: 'error', code, message, ...(accountId === null ? {} : { accountId }) }, accounts);
+      // Only a broker account failing its test: the agent's other notices are not desktop notifications here.
+      if (n?.kind !== 'broker-down') return none;
+      if (outages !== undefined && !outages.tell(accountId ?? `notice:${message}`, code)) return none;
+      return routed(inAgentWords(n));
+    }
     case 'denial':
     case 'risk-denial':
       return routed(denialNotification(event));
@@ -301,12 +472,10 @@ export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopSta
         return routed(to === null || known === to ? null : accountStateNotification(accountChange, state, accounts), next);
       }
       if (state === status.tradingState) return routed(null, next);
-      const reason = first(event, 'reason', 'message');
+      if (state === 'active' && status.tradingState === 'unknown') return routed(null, next);
+      const words = GLOBAL_STATE_TOLD[state];
       const kinds = stateKinds(first(change ?? {}, 'code'));
-      if (state === 'halted') return routed({ kinds, spec: { title: 'Trading halted', body: reason ?? 'No new orders will be sent until trading is resumed.', urgency: 'critical' } }, next);
-      if (state === 'reducing') return routed({ kinds, spec: { title: 'Trading reduced', body: reason ?? 'Only orders that reduce positions will be sent.', urgency: 'normal' } }, next);
-      if (status.tradingState === 'unknown') return routed(null, next);
-      return routed({ kinds, spec: { title: 'Trading resumed', body: reason ?? 'Trading is active again.', urgency: 'normal' } }, next);
+      return routed({ kinds, spec: { title: words.title, body: first(event, 'reason', 'message') ?? words.effect, urgency: words.urgency } }, next);
     }
     case 'drift':
     case 'reconciliation': {
@@ -323,6 +492,13 @@ export function routeAgentEvent(raw: Record<string, unknown>, status: DesktopSta
       const tunnel = tunnelState(event.status ?? event.state);
       if (tunnel === null) return none;
       const next = { ...status, tunnel };
+      if (tunnel === 'up' && status.tunnel === 'down') {
+        // Back after the shell saw it down (not at each connection, nor after the trader stopped it): the agent's words.
+        const inner = record(raw.status) ?? event;
+        const up = { state: 'up', publicUrl: first(inner, 'publicUrl', 'url'), provider: first(inner, 'provider'), since: first(inner, 'since'), lastError: null };
+        const n = agentMessage({ type: 'tunnel', status: up as unknown as TunnelStatusView }, accounts);
+        return routed(n === undefined ? null : inAgentWords(n), next);
+      }
       if (tunnel !== 'down' || status.tunnel === 'down') return routed(null, next);
       const reason = first(event, 'reason', 'message', 'error');
       const body = `TradingView alerts cannot reach the agent${reason === null ? '' : `: ${reason}`}. It will keep trying to reconnect.`;

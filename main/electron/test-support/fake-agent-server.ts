@@ -9,6 +9,8 @@ export interface FakeAgentServer {
   readonly origin: string;
   readonly token: string;
   tradingState: string;
+  /** Why the global state was set, as GET /api/trading-state answers it (`reason`; null until set). */
+  tradingReason: string | null;
   /** The accounts with a state of their own, as GET /api/trading-state answers them (`accounts`). */
   accountStates: Record<string, { state: string; reason: string | null }>;
   /** GET /api/notifications answers `{config: {desktop: notifyDesktop}, channels: []}` (the agent's default until set). */
@@ -31,8 +33,8 @@ export interface FakeAgentServer {
 export async function startFakeAgentServer(token = 'control-token-canary-7f3a'): Promise<FakeAgentServer> {
   const streams = new Set<ServerResponse>();
   const requests: FakeAgentServer['requests'] = [];
-  const state: { tradingState: string; accountStates: FakeAgentServer['accountStates'] } = { tradingState: 'active', accountStates: {} };
-  const view = (): string => JSON.stringify({ state: state.tradingState, reason: null, updatedAt: '2026-01-01T00:00:00.000Z', accounts: state.accountStates });
+  const state: { tradingState: string; tradingReason: string | null; accountStates: FakeAgentServer['accountStates'] } = { tradingState: 'active', tradingReason: null, accountStates: {} };
+  const view = (): string => JSON.stringify({ state: state.tradingState, reason: state.tradingReason, updatedAt: '2026-01-01T00:00:00.000Z', accounts: state.accountStates });
   const data: { notifyDesktop: unknown; accounts: { id: string; name: string }[] } = {
     notifyDesktop: defaultDesktopChannel(),
     accounts: [],
@@ -97,6 +99,12 @@ export async function startFakeAgentServer(token = 'control-token-canary-7f3a'):
     },
     set tradingState(value: string) {
       state.tradingState = value;
+    },
+    get tradingReason() {
+      return state.tradingReason;
+    },
+    set tradingReason(value: string | null) {
+      state.tradingReason = value;
     },
     get accountStates() {
       return state.accountStates;
