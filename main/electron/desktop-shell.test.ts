@@ -438,7 +438,7 @@ describe('DesktopShell', () => {
       agent.push(waiting('ap_1'));
       agent.push(marker);
       await routedUpTo(facade, 1);
-      expect(facade.notifications[0]).toMatchObject({ title: 'Approval waiting: buy 10 AAPL', body: 'Expires at 2026-01-02T10:15:00.000Z.\nAccount: Alpaca paper (acc_1)\nStrategy: str_1', urgency: 'normal' });
+      expect(facade.notifications[0]).toMatchObject({ title: 'Approval waiting: buy 10 AAPL', body: 'Expires at 2026-01-02T10:15:00.000Z.\nAccount: "Alpaca paper" (acc_1)\nStrategy: str_1', urgency: 'normal' });
       await reconnect(clock, agent);
       agent.push(waiting('ap_1'));
       agent.push(marker);

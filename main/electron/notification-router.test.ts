@@ -320,7 +320,7 @@ describe('routeAgentEvent with the tunnel coming back, an approval waiting and a
     const first = route(waiting('ap_1'), ACTIVE_NOW, told);
     const agents = notificationFor(waiting('ap_1'), at, { account: (id) => names.get(id)?.name, strategy: () => undefined })!.message;
     expect(first).toEqual({
-      notification: { title: 'Approval waiting: buy 10 AAPL', body: 'Expires at 2026-01-02T10:15:00.000Z.\nAccount: Alpaca paper (acc_1)\nStrategy: str_1', urgency: 'normal' },
+      notification: { title: 'Approval waiting: buy 10 AAPL', body: 'Expires at 2026-01-02T10:15:00.000Z.\nAccount: "Alpaca paper" (acc_1)\nStrategy: str_1', urgency: 'normal' },
       kinds: ['approval-waiting'],
       status: ACTIVE_NOW,
     });
