@@ -48,11 +48,12 @@ export interface CheckpointerOptions {
  * The WAL is restarted once it holds 32 MB of frames (32,768 with inbox.db's 1 KB pages), not at every commit past
  * 1,000 frames as SQLite's own checkpoint would. Each restart holds the write lock while it copies the last frames
  * and syncs the database file: 10–30 ms measured on this project's test machines during an alert storm, with every
- * alert arriving meanwhile waiting for its commit. Past 8,000 frames (about 3,300 alerts) that was one hold every
- * 3–4 s at 1,000 alerts/s, about 1% of the alerts: the acknowledgement's p99. At 32 MB it is one every 13 s or so.
- * Outside a storm the WAL does not grow that far: once a PASSIVE checkpoint has copied every frame, the next commit
- * starts the WAL from the beginning by itself, with no lock held. Frames are copied into the database file a few
- * times a second regardless.
+ * alert arriving meanwhile waiting for its commit. An alert makes about 7 frames (its row, its dedupe key, their
+ * deletion once copied): past 8,000 frames that was a hold about every second at 1,000 alerts/s, 1–3% of the alerts,
+ * and the acknowledgement's p99 (commit wait p99 14–33 ms, against 3–6 ms at 32 MB: docs/benchmarks.md). Outside a
+ * storm the WAL does not grow that far: once a PASSIVE checkpoint has copied every frame, the next commit starts the
+ * WAL from the beginning by itself, with no lock held. Frames are copied into the database file a few times a second
+ * regardless.
  */
 const THRESHOLD_BYTES = 32 * 1024 * 1024;
 const RESTART_AT_FRAMES = 200;
