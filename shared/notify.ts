@@ -31,6 +31,11 @@ export class SeenKeys {
 
   constructor(private readonly max = 1000) {}
 
+  /** Whether this key was seen (and not forgotten since). */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
   /** false: this key was seen already. */
   add(key: string): boolean {
     if (this.keys.has(key)) return false;

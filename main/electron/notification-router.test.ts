@@ -51,7 +51,23 @@ describe('routeAgentEvent', () => {
       { ...o, id: 'o2', status: 'canceled', filledQuantity: '3' }, // another order
       { ...o, status: 'filled', filledQuantity: '5' }, // a fill after the cancel: the whole order
     ].map((e) => routeAgentEvent(e, ACTIVE, fills).notification?.title ?? null);
-    expect(titles).toEqual(['Order partially filled', null, null, 'Order partially filled, cancel pending', null, 'Order canceled after a partial fill', 'Order filled']);
+    expect(titles).toEqual(['Order partially filled', null, null, 'Order partially filled, cancel pending', null, 'Order canceled after a partial fill', 'Order filled before the cancel took effect']);
+  });
+
+  it('announces an order filled in full after its cancel was asked as the cancel coming too late, once', () => {
+    const told = new SeenKeys();
+    const o = { type: 'order', side: 'buy', symbol: 'AAPL', quantity: '5', accountId: 'acc_1' };
+    const route = (e: Record<string, unknown>) => routeAgentEvent(e, ACTIVE, told).notification;
+    expect(route({ ...o, id: 'o1', status: 'accepted', filledQuantity: '0' })).toBeNull();
+    expect(route({ ...o, id: 'o1', status: 'cancel_pending', filledQuantity: '0' })).toBeNull(); // nothing filled yet: not news
+    expect(route({ ...o, id: 'o1', status: 'filled', filledQuantity: '5', averageFillPrice: '99' })).toEqual({
+      title: 'Order filled before the cancel took effect',
+      body: 'BUY 5 AAPL @ 99 in account acc_1: a cancel was asked for this order, but it filled in full before the cancel took effect; the position changed by the whole order.',
+      urgency: 'critical',
+    });
+    expect(route({ ...o, id: 'o1', status: 'filled', filledQuantity: '5', averageFillPrice: '99' })).toBeNull(); // reported again
+    // Another order, never seen with a cancel pending, is a plain fill.
+    expect(route({ ...o, id: 'o2', status: 'filled', filledQuantity: '5', averageFillPrice: '99' })?.title).toBe('Order filled');
   });
 
   it('announces risk denials from denial, signal and order events', () => {

@@ -101,9 +101,16 @@ function orderNotification(event: Record<string, unknown>, fills: SeenKeys | und
   // The agent publishes an order again when anything about it changes (its cancel request, the broker's final
   // answer) or a report comes twice (the stream, then reconciliation): each fill quantity of an order is told once.
   const id = first(event, 'id', 'orderId');
+  // An order seen with its cancel pending is remembered (with the fills told, so as long as they are): should it then
+  // fill in full, the cancel came too late and the trader holds a position they did not expect.
+  if (status === 'cancel_pending' && fills && id !== null) fills.add(`cancel:${id}`);
   if (isFill && fills && id !== null && !fills.add(`order:${id}:${status === 'filled' ? 'filled' : 'partially_filled'}:${qty ?? ''}`)) return null;
   switch (status) {
     case 'filled':
+      if (id !== null && fills?.has(`cancel:${id}`)) {
+        const body = `${join(what, at, where)}: a cancel was asked for this order, but it filled in full before the cancel took effect; the position changed by the whole order.`;
+        return told('fill', { title: 'Order filled before the cancel took effect', body, urgency: 'critical' });
+      }
       return told('fill', { title: 'Order filled', body: join(what, at, where), urgency: 'normal' });
     case 'partially_filled':
       return told('fill', { title: 'Order partially filled', body: join(what, at, where), urgency: 'normal' });
