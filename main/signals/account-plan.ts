@@ -14,7 +14,7 @@ import type { OrderView } from '../../shared/api-types.js';
 import { clientOrderId } from '../ids.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { describeDenial, type Code } from '../../shared/codes.js';
-import { accountName } from '../account-label.js';
+import { accountLabel, accountName } from '../account-label.js';
 import { traceStep } from '../latency-trace.js';
 import { planForAccount, checkRisk, contextAfterCancels, othersWorkingOrders, refuseSendOnStateChange, tradingStatesNow, type AccountSettings, type StrategySettings, type AccountFacts } from './decide.js';
 import type { HeldIntent } from '../approvals/service.js';
@@ -85,7 +85,7 @@ export class AccountPlanner {
     const plan = facts.plan;
     if (plan.drift) {
       log.warn({ signalId: row.id, accountId, drift: plan.drift }, 'position drift: the alert expected a different position');
-      bus.publish({ type: 'notice', level: 'warning', code: 'DRIFT', message: `${account.name}: ${plan.drift.message}` });
+      bus.publish({ type: 'notice', level: 'warning', code: 'DRIFT', message: `${accountLabel(this.d.accounts, accountId)}: ${plan.drift.message}`, accountId });
     }
     if (plan.kind === 'denied') return this.deny(row, accountId, plan.denial.code, plan.denial.detail, { warnings: plan.warnings, drift: plan.drift });
     // Nothing of the alert reaches a broker (an order, a cancel) or waits for the trader's approval before the alert
@@ -135,7 +135,7 @@ export class AccountPlanner {
         // A partial exit or an add leaves a position whose stop-loss and take-profit it has just canceled.
         const warning = `${toCancel.length} working order(s) of ${facts.symbol} were canceled first (cancelOpenOrders); the ${left.toFixed()} left open keeps none of them, a stop-loss or take-profit included, unless this alert brings new ones.`;
         plan.warnings.push(warning);
-        bus.publish({ type: 'notice', level: 'warning', code: 'ORDERS_CANCELED', message: `${account.name}: ${warning}` });
+        bus.publish({ type: 'notice', level: 'warning', code: 'ORDERS_CANCELED', message: `${accountLabel(this.d.accounts, accountId)}: ${warning}`, accountId });
       }
       await durable();
       // What follows for the position (read if a canceled bracket entry had filled in part: bracket-remainder.ts).

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAgent, eventually, settledSignal, type TestAgent } from '../test-support/agent.js';
+import { startTestAgent, eventually, listenEvents, settledSignal, type TestAgent } from '../test-support/agent.js';
 import type { OrderView, PositionView } from '../../shared/api-types.js';
 
 let agent: TestAgent;
@@ -243,6 +243,7 @@ describe('paper limit and stop orders through the webhook', () => {
   });
   it('keeps the drift with the decision when a strategy alert says the position was not what the account holds', async () => {
     // The account holds no DRFT; the alert says the strategy was long 10 and is now long 15: one alert was missed.
+    const stream = await listenEvents(agent);
     const res = await agent.post(hook, JSON.stringify({ ticker: 'DRFT', action: 'buy', quantity: '5', price: '20', positionSize: '15', marketPosition: 'long', marketPositionSize: '15', prevMarketPosition: 'long', prevMarketPositionSize: '10' }));
     const signal = await eventually(
       async () => (await agent.api<{ status: string; decisions: { verdict: string; data?: { drift?: { expected: string; actual: string; differs: string[] } } }[] }>('GET', `/api/signals/${res.body.signalId as string}`)).body,
@@ -252,5 +253,11 @@ describe('paper limit and stop orders through the webhook', () => {
     const order = signal.decisions.find((d) => d.verdict === 'order');
     expect(order?.data?.drift).toMatchObject({ expected: '10', actual: '0' });
     expect((await positions()).find((p) => p.symbol === 'DRFT')?.quantity).toBe('15');
+    // The trader is told which account, named as every message names it, with its id for the window and the app.
+    const accounts = (await agent.api<{ items: { id: string; name: string }[] }>('GET', '/api/accounts')).body.items;
+    const notice = stream.events.find((e) => e.type === 'notice' && e.code === 'DRIFT');
+    stream.close();
+    expect(notice).toMatchObject({ accountId: accounts[0]!.id });
+    expect(notice && 'message' in notice ? notice.message : '').toMatch(new RegExp(`^Account "${accounts[0]!.name}" \\(${accounts[0]!.id}\\): `));
   });
 });
