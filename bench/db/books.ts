@@ -24,6 +24,8 @@ export interface Books {
   ordersFromRejectedSignals(): number;
   paperOrdersForAlert(alertId: string): number;
   countByStatus(): Record<string, number>;
+  /** Signals denied, by their code (why an acknowledged alert placed no order). */
+  deniedByCode(): Record<string, number>;
   close(): void;
 }
 
@@ -61,6 +63,7 @@ export function openBooksCopy(dataDir: string): Books {
     paperOrdersForAlert: (alertId) =>
       n("SELECT count(*) AS n FROM paper_orders p JOIN orders o ON o.client_order_id = p.client_order_id JOIN signals s ON s.id = o.signal_id WHERE json_extract(s.parsed, '$.id') = ?", alertId),
     countByStatus: () => Object.fromEntries((db.prepare('SELECT status, count(*) AS n FROM signals GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n])),
+    deniedByCode: () => Object.fromEntries((db.prepare("SELECT coalesce(code, '') AS code, count(*) AS n FROM signals WHERE status = 'denied' GROUP BY code").all() as { code: string; n: number }[]).map((r) => [r.code, r.n])),
     close() {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });

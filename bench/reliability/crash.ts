@@ -70,8 +70,9 @@ export async function crashSuite(o: SuiteOptions): Promise<SuiteResult> {
     check('kill -9 during bursts: audit hash chain broken (after each kill and at the end)', [...auditChains, books.auditChain].filter((x) => x !== 'ok').length, '', { max: 0, text: '0' }, [...auditChains, books.auditChain].find((x) => x !== 'ok')),
     check('kill -9 during bursts: re-sends after restart without a 2xx answer', torn, '', { max: 0, text: '0' }),
     info('kill -9 during bursts: paper orders placed', books.paperOrders(), ''),
+    info('kill -9 during bursts: alerts processed without an order, by code', Object.entries(books.deniedByCode()).map(([code, n]) => `${code || '(none)'} ${n}`).join(', ') || 'none', ''),
   ];
-  const details = { rounds, killMoments, signals: books.countByStatus(), dataDir };
+  const details = { rounds, killMoments, signals: books.countByStatus(), deniedByCode: books.deniedByCode(), dataDir };
   books.close();
   return { suite: 'crash', figures, details };
 }
