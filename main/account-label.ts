@@ -10,8 +10,12 @@ export interface AccountNames {
 
 /** `"Paper" (acc_…)`, or `acc_…` for an account the store does not know: for "account …" within a sentence. */
 export function accountName(accounts: AccountNames | undefined, accountId: string): string {
-  const a = accounts?.get(accountId);
-  return a ? `"${a.name}" (${accountId})` : accountId;
+  return namedWithId(accounts?.get(accountId)?.name, accountId);
+}
+
+/** `"<name>" (<id>)`, or the id alone without a name: how every message names an account (or a strategy). */
+export function namedWithId(name: string | undefined, id: string): string {
+  return name ? `"${name}" (${id})` : id;
 }
 
 /** `Account "Paper" (acc_…)` (or `Account acc_…`): an account at the start of a message. */

@@ -4,7 +4,7 @@ import type { AgentEvent, OrderView, TradingStateChange } from '../../shared/api
 import type { NotifyKind, NotifyMessage, Severity } from './types.js';
 import { Decimal } from 'decimal.js';
 import { redactMessage } from './redact.js';
-import { accountName, type AccountNames } from '../account-label.js';
+import { namedWithId } from '../account-label.js';
 
 export interface Notification {
   kind: NotifyKind;
@@ -28,24 +28,10 @@ export interface OrderHistory {
   cancelAsked(orderId: string): boolean;
 }
 
-/** An account as every message the trader reads names it (main/account-label.ts): `"Alpaca live" (acc_1)`, or the
- *  id alone for an account the agent does not know. */
-function accountNamed(id: string | undefined, names: Names | undefined): string | undefined {
-  if (id === undefined) return undefined;
-  const accounts: AccountNames | undefined = names && {
-    get: (accountId) => {
-      const name = names.account(accountId);
-      return name ? { name } : undefined;
-    },
-  };
-  return accountName(accounts, id);
-}
-
-/** A strategy named the same way as an account (and as the API's messages name it): `"Breakout" (str_1)`, or the id. */
-function strategyNamed(id: string | undefined, names: Names | undefined): string | undefined {
-  if (id === undefined) return undefined;
-  const name = names?.strategy(id);
-  return name ? `"${name}" (${id})` : id;
+/** An account or a strategy as every message the trader reads names it (main/account-label.ts): `"Alpaca live"
+ *  (acc_1)`, or the id alone for one the agent does not know. */
+function named(id: string | undefined, lookup: ((id: string) => string | undefined) | undefined): string | undefined {
+  return id === undefined ? undefined : namedWithId(lookup?.(id), id);
 }
 
 let counter = 0;
@@ -77,11 +63,11 @@ const LIMIT_NAMES: Record<string, string> = { DAILY_LOSS_LIMIT: 'Daily loss limi
  *  detail) or by the trader. A return to active is shown in the UI only. */
 function stateChangeNotification(c: TradingStateChange, now: string, names?: Names): Notification | undefined {
   if (c.from === c.to || c.to === 'active') return undefined;
-  const where = c.scope === 'account' ? ` for account ${accountNamed(c.accountId, names) ?? '?'}` : '';
+  const where = c.scope === 'account' ? ` for account ${named(c.accountId, names?.account) ?? '?'}` : '';
   const what = c.to === 'halted' ? `Trading halted${where}` : `Trading reduced to closing orders${where}`;
   const effect = c.to === 'halted' ? 'No new orders are sent until trading is resumed.' : 'Only orders that reduce a position are sent until trading is resumed.';
   const key = `state:${c.scope === 'account' ? `account:${c.accountId ?? '?'}` : 'global'}:${c.to}:${c.at}`;
-  const fields = { Account: accountNamed(c.accountId, names), Code: c.code, Was: c.from };
+  const fields = { Account: named(c.accountId, names?.account), Code: c.code, Was: c.from };
   const limit = c.code ? LIMIT_NAMES[c.code] : undefined;
   if (limit) {
     const n = make('daily-loss', key, 'critical', `${limit} reached: ${what.charAt(0).toLowerCase()}${what.slice(1)}`, [c.reason ? `Detail: ${c.reason}` : undefined, effect], fields, now);
@@ -134,8 +120,8 @@ const PART_FILLED: ReadonlySet<OrderView['status']> = new Set(['cancel_pending',
  *  `orders` a filled order is not told apart from one filled after a cancel was asked (same kind and key: the
  *  lookups only change the words, so a draft without them decides whether a message is made, and where it goes). */
 export function notificationFor(event: AgentEvent, now: string, names?: Names, orders?: OrderHistory): Notification | undefined {
-  const account = (id: string | undefined) => accountNamed(id, names);
-  const strategy = (id: string | undefined) => strategyNamed(id, names);
+  const account = (id: string | undefined) => named(id, names?.account);
+  const strategy = (id: string | undefined) => named(id, names?.strategy);
   switch (event.type) {
     case 'order': {
       const o = event.order;
