@@ -1,7 +1,7 @@
 // The shell's client for the agent's control API (loopback, Bearer token): the tray's halt button and the
 // live status/notifications come through here, never through the renderer.
 import { TRADING_STATES, type TradingState } from '../../shared/trading-state.js';
-import { parseAccountReasons, parseAccountStates } from './notification-router.js';
+import { parseAccountReasons, parseAccountStates } from './trading-state-notices.js';
 import { desktopChannelOf, parseAccountNames, type DesktopChannel } from './notify-preferences.js';
 import { agentEventFrom, SseParser } from './sse-parser.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AccountTradingStates, BrokerOutages, INITIAL_STATUS, missedStateNotification, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { BrokerOutages, INITIAL_STATUS, routeAgentEvent, type DesktopStatus } from './notification-router.js';
+import { AccountTradingStates, missedStateNotification } from './trading-state-notices.js';
 import { notificationFor } from '../notify/from-event.js';
 import type { AccountNames } from '../account-label.js';
 import { SeenKeys } from '../../shared/notify.js';

@@ -2,7 +2,7 @@
 // docs/notifications.md) and the names the trader gave the broker accounts, both as the agent's control API has them
 // (GET /api/notifications, GET /api/accounts, and the `notification-settings` and `accounts` events).
 import { defaultDesktopChannel, NOTIFY_KINDS, type NotifyKind } from '../../shared/notify.js';
-import { displayText } from './notification-router.js';
+import { displayText } from './event-text.js';
 
 export interface DesktopChannel {
   readonly enabled: boolean;
