@@ -6,6 +6,7 @@
 // the next writer start the WAL from the beginning, so it stays bounded.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { walFrames } from './checkpointer.js';
 
 export interface CheckpointThreadData {
   dbFiles: string[];
@@ -44,7 +45,7 @@ const open = (file: string): Database.Database => {
 /** Each file with its restart threshold in frames (one page each: the file's page size decides). */
 const dbs = data.dbFiles.map((file) => {
   const db = open(file);
-  return { db, thresholdFrames: Math.ceil(data.thresholdBytes / (db.pragma('page_size', { simple: true }) as number)) };
+  return { db, thresholdFrames: walFrames(data.thresholdBytes, db.pragma('page_size', { simple: true }) as number) };
 });
 const onRequest = new Map((data.onRequest ?? []).map((file) => [file, open(file)]));
 

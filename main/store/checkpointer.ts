@@ -62,10 +62,19 @@ const INTERVAL_MS = 250;
  *  thread stop. SQLite's default (1,000 frames) puts two fsyncs into a commit every few hundred alerts. */
 const BACKSTOP_BYTES = 2 * THRESHOLD_BYTES;
 
+/** WAL frames (one page each) that hold `bytes` of a database of `pageSize`-byte pages. */
+export function walFrames(bytes: number, pageSize: number): number {
+  return Math.ceil(bytes / pageSize);
+}
+
+/** The thread's restart threshold, in frames, for a database of `pageSize`-byte pages. */
+export function restartFrames(pageSize: number): number {
+  return walFrames(THRESHOLD_BYTES, pageSize);
+}
+
 /** Sets the backstop on a writer's connection of a file the thread checkpoints (`wal_autocheckpoint`, in frames). */
 export function setBackstopCheckpoint(db: { pragma(source: string, options?: { simple: boolean }): unknown }): void {
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  db.pragma(`wal_autocheckpoint = ${Math.ceil(BACKSTOP_BYTES / pageSize)}`);
+  db.pragma(`wal_autocheckpoint = ${walFrames(BACKSTOP_BYTES, db.pragma('page_size', { simple: true }) as number)}`);
 }
 
 /** The thread answers a close between two ticks (each a few milliseconds); one that has not exited by then is
