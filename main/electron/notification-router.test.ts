@@ -374,12 +374,27 @@ describe('routeAgentEvent with the tunnel coming back, an approval waiting and a
     expect(route(unnamed, ACTIVE_NOW, undefined, outages).notification).toBeNull();
   });
 
+  it('tells a changed tunnel URL in the agent\'s words, once per change: TradingView alerts still go to the old one', () => {
+    const changed = (message: string): AgentEvent => ({ type: 'notice', level: 'warning', code: 'TUNNEL_URL_CHANGED', message });
+    const told = new SeenKeys();
+    const text = 'The tunnel\'s public URL changed from https://a.example to https://b.example; edit your TradingView alerts.';
+    const first = route(changed(text), ACTIVE_NOW, told);
+    expect(first).toEqual({
+      notification: { title: 'Tunnel URL changed: edit the webhook URL in your TradingView alerts', body: text, urgency: 'critical' },
+      kinds: ['tunnel-down'],
+      status: ACTIVE_NOW,
+    });
+    expect(first.notification?.title).toBe(notificationFor(changed(text), at)!.message.title);
+    expect(route(changed(text), ACTIVE_NOW, told).notification).toBeNull(); // replayed at a reconnect
+    expect(route(changed(text.replace('b.example', 'c.example')), ACTIVE_NOW, told).notification?.urgency).toBe('critical'); // changed again
+    expect(route({ type: 'notice', level: 'warning', code: 'TUNNEL_URL_CHANGED' } as unknown as AgentEvent, ACTIVE_NOW, told).notification).toBeNull(); // no message
+  });
+
   it('tells no other notice', () => {
     for (const e of [
       { type: 'notice', level: 'warning', code: 'BROKER_AUTH_FAILED', message: 'x' },
       { type: 'notice', level: 'error', code: 'RECONCILE_MISMATCH', message: 'x' },
       { type: 'notice', level: 'error', message: 'no code' },
-      { type: 'notice', level: 'warning', code: 'TUNNEL_URL_CHANGED', message: 'x' },
     ]) {
       expect(route(e as AgentEvent, ACTIVE_NOW, undefined, new BrokerOutages())).toEqual({ notification: null, kinds: [], status: ACTIVE_NOW });
     }

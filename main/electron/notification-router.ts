@@ -7,7 +7,7 @@
 // trading state is told as well as the global one, once per state (trading-state-notices.ts). The tunnel coming back, an
 // order waiting for approval and a broker account failing its test are told in the agent's own words for its
 // channels (main/notify/from-event.ts), each once (the tunnel after it was seen down, an approval by its id, an
-// account's outage until it is seen working again: BrokerOutages). A change of a trading state the app missed while
+// account's outage until it is seen working again: BrokerOutages), and so is a change of the tunnel's public URL. A change of a trading state the app missed while
 // it was not connected is told once at reconnect (trading-state-notices.ts). Event fields are read as plain, bounded
 // text (event-text.ts).
 import { accountName, type AccountNames } from '../account-label.js';
@@ -246,6 +246,15 @@ export function routeAgentEvent(
     }
     case 'notice': {
       const code = first(event, 'code');
+      if (code === 'TUNNEL_URL_CHANGED') {
+        // Alerts still go to the old URL until the trader edits them in TradingView: told once per change (its message
+        // names both URLs), however often the stream replays it.
+        const message = displayText(event.message, MAX_LINE);
+        if (message === null) return none;
+        const n = agentMessage({ type: 'notice', level: 'warning', code, message }, accounts);
+        if (n === undefined || (fills !== undefined && !fills.add(n.dedupeKey))) return none;
+        return routed(inAgentWords(n));
+      }
       if (event.level !== 'error' || code === null) return none;
       const message = displayText(event.message, MAX_LINE) ?? code;
       const accountId = first(event, 'accountId');
