@@ -34,8 +34,8 @@ describe('background checkpoints of the agent database files', () => {
     const insertA = a!.prepare('INSERT INTO t VALUES (?, ?)');
     const insertB = b!.prepare('INSERT INTO t VALUES (?, ?)');
     // At least 80 MB of WAL frames per file (a page or more per commit), in rounds of ~0.8 MB with ticks between them.
-    // Without the thread, SQLite's own checkpoint would not start before 64 MB (the backstop); with it, the WAL is
-    // restarted soon after 32 MB.
+    // Without the thread, SQLite's own checkpoint would not start before 256 MB (the backstop); with it, a PASSIVE
+    // copies every frame during a pause, and the next commit starts the WAL over.
     for (let round = 0; round < 100; round++) {
       for (let i = 0; i < 200; i++) {
         insertA.run(i, pad);
@@ -51,15 +51,16 @@ describe('background checkpoints of the agent database files', () => {
     }
   }, 60_000);
 
-  it('restarts a WAL of small pages by its size in bytes, not its frames (32 MB), and a WAL caught up starts over by itself', async () => {
-    // 32 MB whatever the page size: 32,768 frames of inbox.db's 1 KB pages, 8,192 of 4 KB (a file created before).
-    expect(restartFrames(1024)).toBe(32_768);
-    expect(restartFrames(4096)).toBe(8_192);
+  it('restarts a WAL of small pages by its size in bytes, not its frames (128 MB), and a WAL caught up starts over by itself', async () => {
+    // 128 MB whatever the page size: 131,072 frames of inbox.db's 1 KB pages, 32,768 of 4 KB (a file created before).
+    expect(restartFrames(1024)).toBe(131_072);
+    expect(restartFrames(4096)).toBe(32_768);
     const file = path.join(tempDir(), 'inbox.db');
     const db = openDatabase({ file, migrations: [] }); // 1 KB pages, as inbox.db's
     expect(db.pragma('page_size', { simple: true })).toBe(1024);
     setBackstopCheckpoint(db);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(65_536); // 64 MB of 1 KB frames
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(262_144); // 256 MB of 1 KB frames
+    expect(db.pragma('journal_size_limit', { simple: true })).toBe(32 * 1024 * 1024); // what the file keeps after a storm
     db.exec('CREATE TABLE t (n INTEGER, pad TEXT)');
     const errors: Error[] = [];
     const checkpointer = startCheckpointer([file], { onError: (err) => errors.push(err), onStopped: ({ err }) => errors.push(err ?? new Error('stopped')) }, { entry })!;
@@ -69,7 +70,7 @@ describe('background checkpoints of the agent database files', () => {
     try {
       // About 20,000 frames (a commit per row, one page each), with ticks of the thread in between. Whether the WAL
       // starts over meanwhile depends on the machine (once a PASSIVE has caught up during a pause, the writer's next
-      // commit starts it over by itself, holding nothing; past 32 MB the thread's RESTART does): not asserted here.
+      // commit starts it over by itself, holding nothing; past 128 MB the thread's RESTART does): not asserted here.
       for (let round = 0; round < 25; round++) {
         for (let i = 0; i < 800; i++) insert.run(n++, pad);
         await sleep(100); // ticks of the thread (every 250 ms) happen in between
@@ -91,6 +92,43 @@ describe('background checkpoints of the agent database files', () => {
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n });
     db.close();
   }, 60_000);
+
+  it('restarts a WAL past its threshold while the writer never pauses', async () => {
+    const file = path.join(tempDir(), 'inbox.db');
+    const db = openDatabase({ file, migrations: [] });
+    setBackstopCheckpoint(db);
+    db.exec('CREATE TABLE t (n INTEGER, pad TEXT)');
+    const errors: Error[] = [];
+    // 2 MB instead of 128: the same RESTART, reached sooner.
+    const checkpointer = startCheckpointer([file], { onError: (err) => errors.push(err), onStopped: ({ err }) => errors.push(err ?? new Error('stopped')) }, { entry, thresholdBytes: 2 * 1024 * 1024 })!;
+    const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+    const pad = 'x'.repeat(700);
+    let n = 0;
+    let largest = 0;
+    let restarted = false;
+    try {
+      await eventually(() => checkpointer.request(file), () => true); // started
+      // A commit per row, one page each, with no pause a PASSIVE could catch up in: only the thread's RESTART starts
+      // the WAL over. Without it, it would grow to the backstop (256 MB).
+      const until = Date.now() + 4000;
+      while (Date.now() < until && n < 200_000) {
+        insert.run(n++, pad);
+        if (n % 500 === 0) {
+          const log = (db.pragma('wal_checkpoint(NOOP)') as { log: number }[])[0]!.log;
+          restarted ||= log < largest; // fewer frames than before: it started over
+          largest = Math.max(largest, log);
+        }
+      }
+      expect(n).toBeGreaterThan(8000); // well past the threshold (2,048 frames of 1 KB)
+      expect(restarted).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await checkpointer.close();
+    }
+    expect(largest).toBeGreaterThan(2048);
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n });
+    db.close();
+  }, 30_000);
 
   it('checkpoints a file it is given for requests only when asked, off the asking thread, one request at a time', async () => {
     const dir = tempDir();

@@ -42,20 +42,22 @@ export interface CheckpointerOptions {
   restartDelayMs?: number;
   /** Files checkpointed only on request(): opened by the thread, never on its tick. */
   onRequest?: readonly string[];
+  /** The WAL size past which the thread forces a RESTART (default THRESHOLD_BYTES; tests lower it). */
+  thresholdBytes?: number;
 }
 
 /**
- * The WAL is restarted once it holds 32 MB of frames (32,768 with inbox.db's 1 KB pages), not at every commit past
- * 1,000 frames as SQLite's own checkpoint would. Each restart holds the write lock while it copies the last frames
- * and syncs the database file: 10–30 ms measured on this project's test machines during an alert storm, with every
- * alert arriving meanwhile waiting for its commit. An alert makes about 7 frames (its row, its dedupe key, their
- * deletion once copied): past 8,000 frames that was a hold about every second at 1,000 alerts/s, 1–3% of the alerts,
- * and the acknowledgement's p99 (commit wait p99 14–33 ms, against 3–6 ms at 32 MB: docs/benchmarks.md). Outside a
- * storm the WAL does not grow that far: once a PASSIVE checkpoint has copied every frame, the next commit starts the
- * WAL from the beginning by itself, with no lock held. Frames are copied into the database file a few times a second
- * regardless.
+ * A RESTART holds the write lock while it copies the frames written since the last PASSIVE checkpoint and syncs the
+ * database file: one commit of the file system's journal, 2–70 ms on this project's test machines, longest during
+ * an alert storm (the pipeline's syncs share the journal), and every alert arriving meanwhile waits for its commit.
+ * So the thread does not restart the WAL while alerts keep coming: once a PASSIVE has copied every frame, the
+ * writer's next commit starts the WAL from the beginning by itself, holding nothing, and that happens at the first
+ * pause of a storm (the next PASSIVE, within a quarter of a second, must find no new frame). A RESTART is forced only past 128 MB of frames
+ * (131,072 with inbox.db's 1 KB pages): a storm of about 20 s at 1,000 alerts/s (an alert makes about 7 frames: its
+ * row, its dedupe key, their deletion once copied), 30 s when they are not copied (a broker that holds the worker).
+ * At 32 MB, two RESTARTs in every 10 s of such a storm held 20–70 ms each (docs/benchmarks.md).
  */
-const THRESHOLD_BYTES = 32 * 1024 * 1024;
+const THRESHOLD_BYTES = 128 * 1024 * 1024;
 const RESTART_AT_FRAMES = 200;
 const INTERVAL_MS = 250;
 /** While the thread runs, a writer checkpoints in its own commit only past this much WAL: a backstop should the
@@ -72,9 +74,14 @@ export function restartFrames(pageSize: number): number {
   return walFrames(THRESHOLD_BYTES, pageSize);
 }
 
-/** Sets the backstop on a writer's connection of a file the thread checkpoints (`wal_autocheckpoint`, in frames). */
+/** What the WAL file keeps of its size when it starts over: a storm that grew it past this gives the rest back. */
+const KEEP_WAL_BYTES = 32 * 1024 * 1024;
+
+/** Sets the backstop on a writer's connection of a file the thread checkpoints (`wal_autocheckpoint`, in frames),
+ *  and has the WAL file cut back to KEEP_WAL_BYTES when it starts over (`journal_size_limit`). */
 export function setBackstopCheckpoint(db: { pragma(source: string, options?: { simple: boolean }): unknown }): void {
   db.pragma(`wal_autocheckpoint = ${walFrames(BACKSTOP_BYTES, db.pragma('page_size', { simple: true }) as number)}`);
+  db.pragma(`journal_size_limit = ${KEEP_WAL_BYTES}`);
 }
 
 /** The thread answers a close between two ticks (each a few milliseconds); one that has not exited by then is
@@ -95,7 +102,7 @@ const DEFAULT_ENTRY = fileURLToPath(new URL('./checkpoint-thread.js', import.met
 export function startCheckpointer(files: readonly string[], events: CheckpointerEvents, options: CheckpointerOptions = {}): Checkpointer | undefined {
   const entry = options.entry ?? DEFAULT_ENTRY;
   if (!fs.existsSync(entry)) return undefined;
-  const data: CheckpointThreadData = { dbFiles: [...files], onRequest: [...(options.onRequest ?? [])], thresholdBytes: THRESHOLD_BYTES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
+  const data: CheckpointThreadData = { dbFiles: [...files], onRequest: [...(options.onRequest ?? [])], thresholdBytes: options.thresholdBytes ?? THRESHOLD_BYTES, restartAtFrames: RESTART_AT_FRAMES, intervalMs: INTERVAL_MS };
   const closeWaitMs = options.closeWaitMs ?? CLOSE_WAIT_MS;
   const firstDelayMs = options.restartDelayMs ?? FIRST_RESTART_DELAY_MS;
   let closing = false;
