@@ -76,11 +76,13 @@ let agentRunning = false;
 
 // A reader that stops early (`viewzenix signals | head`) closes the pipe: what is left to print has nowhere to go,
 // which is not a failure of the command. It ends quietly with code 0 instead of an unhandled 'error' event. The
-// agent (`start`) keeps running: only its console output is lost.
+// agent (`start`) keeps running whatever its console fails with (a closed pipe, a full disk under a redirected
+// output): only its console output is lost.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (agentRunning) return;
     if (err.code !== 'EPIPE') throw err;
-    if (!agentRunning) process.exit(0);
+    process.exit(0);
   });
 }
 

@@ -41,3 +41,33 @@ describe('log redaction', () => {
     }
   });
 });
+
+describe('logs on a full disk', () => {
+  it('keep the agent running when the log file cannot be written, and resume once it can', async () => {
+    const dir = tempDir();
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs, { recursive: true });
+    // /dev/full answers every write with ENOSPC, as a full disk does: the rotating writer's first file is one.
+    fs.symlinkSync('/dev/full', path.join(logs, 'agent.1.log'));
+    const notices: string[] = [];
+    const log = createLogger({ dataDir: dir, console: 'silent', retryMs: 300, notice: (l) => notices.push(l) });
+    log.info('written into a full disk');
+    await eventually(() => notices, (n) => n.length === 1);
+    expect(notices[0]).toContain('ENOSPC');
+    log.info('while the files fail');
+    fs.unlinkSync(path.join(logs, 'agent.1.log')); // room again
+    const marker = 'after the disk had room again';
+    const text = await eventually(
+      () => {
+        log.info(marker);
+        return readLogs(dir);
+      },
+      (t) => t.includes(marker),
+      10_000,
+    );
+    expect(text).not.toContain('written into a full disk');
+    await eventually(() => notices, (n) => n.length === 2, 10_000);
+    expect(notices[1]).toMatch(/^The log files are written again; lines not written to them meanwhile: \d+\.$/);
+    await new Promise<void>((r) => log.flush(() => r()));
+  });
+});

@@ -4,6 +4,7 @@ import pino from 'pino';
 import path from 'node:path';
 import fs from 'node:fs';
 import { registerRedactionHook, registerSecretValue, SecretRedactor } from './secrets/redaction.js';
+import { ResilientDestination, type TransportStream } from './log-destination.js';
 
 export type Logger = pino.Logger;
 
@@ -62,9 +63,24 @@ export interface LogOptions {
   dataDir?: string;
   level?: string;
   console: 'pretty' | 'json' | 'silent';
+  /** After the log files could not be written (a full disk), how long until they are tried again (tests shorten it). */
+  retryMs?: number;
+  /** Where a failure of the logs is told (default: stderr). */
+  notice?: (line: string) => void;
 }
 
-export function createLogger({ dataDir, level = 'info', console }: LogOptions): Logger {
+/** The log files are tried again this long after they could not be written. */
+const LOG_RETRY_MS = 30_000;
+
+const toStderr = (text: string): void => {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // Nowhere left to tell it.
+  }
+};
+
+export function createLogger({ dataDir, level = 'info', console, retryMs = LOG_RETRY_MS, notice }: LogOptions): Logger {
   const targets: pino.TransportTargetOptions[] = [];
   if (dataDir) {
     const dir = path.join(dataDir, 'logs');
@@ -98,5 +114,11 @@ export function createLogger({ dataDir, level = 'info', console }: LogOptions): 
     serializers: { err: pino.stdSerializers.err },
   };
   if (targets.length === 0) return pino({ ...base, level: 'silent' });
-  return pino(base, pino.transport({ targets }));
+  const destination = new ResilientDestination(() => pino.transport({ targets }) as TransportStream, {
+    retryMs,
+    notice: notice ?? ((line) => toStderr(`viewzenix: ${line}\n`)),
+    // Lines are JSON, already scrubbed: while the files fail, the terminal still gets them.
+    fallback: console === 'silent' ? undefined : toStderr,
+  });
+  return pino(base, destination);
 }
