@@ -22,6 +22,7 @@ import type { ApprovalService } from '../approvals/service.js';
 import { AccountPlanner } from './account-plan.js';
 import { Settlement, type Outcome } from './settle.js';
 import { traceStep } from '../latency-trace.js';
+import { isStorageError } from '../store/db.js';
 
 export interface WorkerDeps {
   signals: SignalRepo;
@@ -52,6 +53,11 @@ export interface WorkerDeps {
   /** Told whether the broker reads an alert is planned from worked (the account's `connected`). */
   brokerHealth?: { observe(accountId: string, err?: unknown): void };
 }
+
+/** An alert the database could not take a write for (a full disk) is tried again after this long. */
+const STORAGE_RETRY_MS = 5_000;
+/** Such failures are told in the log once in this long at most. */
+const STORAGE_TELL_EVERY_MS = 60_000;
 
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
 const STORM_PAUSE_MS = 19;
@@ -172,20 +178,50 @@ export class SignalWorker {
 
   private failed(row: QueuedSignal, err: unknown): void {
     const message = (err as Error)?.message ?? String(err);
+    if (isStorageError(err)) return this.storageFailed(row, err);
     this.d.log.error({ signalId: row.id, err }, 'processing a signal failed');
-    this.d.signals.recordError(row.id, message);
     const attempts = row.attempts + 1;
-    if (attempts >= (this.d.maxAttempts ?? 3)) {
-      this.d.signals.finish(row.id, 'failed', this.now(), 'INTERNAL_ERROR', `Set aside after ${attempts} attempts: ${message}`);
-      this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status: 'failed', code: 'INTERNAL_ERROR', symbol: row.parsed.symbol } });
-    } else {
-      // Retried on a later pass; other rows carry on meanwhile.
-      const retry = setTimeout(() => {
-        this.lastSeq = Math.min(this.lastSeq, row.seq - 1);
-        this.kick();
-      }, 1000 * attempts);
-      retry.unref?.();
+    try {
+      this.d.signals.recordError(row.id, message);
+      if (attempts >= (this.d.maxAttempts ?? 3)) {
+        this.d.signals.finish(row.id, 'failed', this.now(), 'INTERNAL_ERROR', `Set aside after ${attempts} attempts: ${message}`);
+        this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status: 'failed', code: 'INTERNAL_ERROR', symbol: row.parsed.symbol } });
+        return;
+      }
+    } catch (again) {
+      // The failure itself could not be written (the database refused): nothing is counted, the alert waits.
+      return this.storageFailed(row, again);
     }
+    // Retried on a later pass; other rows carry on meanwhile.
+    this.retryLater(row, 1000 * attempts);
+  }
+
+  /**
+   * The agent's database refused a write (a full disk, most often): not the alert's fault, so it is not one of its
+   * attempts and is never set aside for it. It waits, on disk in signals or inbox.db, and is tried again every
+   * STORAGE_RETRY_MS until the database takes writes again; other alerts meet the same refusal meanwhile. Told in the
+   * log at the first such failure and then once a minute at most, not once per alert.
+   */
+  private storageFailed(row: QueuedSignal, err: unknown): void {
+    const now = Date.now();
+    if (now - this.storageToldAt >= STORAGE_TELL_EVERY_MS) {
+      this.storageToldAt = now;
+      this.d.log.error(
+        { signalId: row.id, err },
+        `the agent database could not be written (${(err as { code?: string })?.code ?? 'error'}): alerts wait, on disk, and are tried again every ${STORAGE_RETRY_MS / 1000} s. Free some disk space if it is full.`,
+      );
+    }
+    this.retryLater(row, STORAGE_RETRY_MS);
+  }
+
+  private storageToldAt = Number.NEGATIVE_INFINITY;
+
+  private retryLater(row: QueuedSignal, ms: number): void {
+    const retry = setTimeout(() => {
+      this.lastSeq = Math.min(this.lastSeq, row.seq - 1);
+      this.kick();
+    }, ms);
+    retry.unref?.();
   }
 
   private async process(row: QueuedSignal): Promise<void> {

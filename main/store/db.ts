@@ -217,6 +217,18 @@ export class WalSync {
   }
 }
 
+/**
+ * SQLite's codes for a database that cannot be written just now, whatever is being written: the disk is full
+ * (SQLITE_FULL), failing (SQLITE_IOERR_*), read-only or gone (SQLITE_READONLY_*, SQLITE_CANTOPEN), or another
+ * connection holds it (SQLITE_BUSY_*, SQLITE_LOCKED_*). Such a failure is not the fault of the row being written.
+ */
+const STORAGE_CODES = ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOMEM', 'SQLITE_PROTOCOL'];
+
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && STORAGE_CODES.some((c) => code === c || code.startsWith(`${c}_`));
+}
+
 /** Makes SQLite checkpoint this connection's WAL once it holds about `bytes` (its threshold counts pages). */
 function setCheckpointBytes(db: Db, bytes: number): void {
   db.pragma(`wal_autocheckpoint = ${Math.ceil(bytes / (db.pragma('page_size', { simple: true }) as number))}`);
