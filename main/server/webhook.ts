@@ -160,7 +160,8 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
       void accept(strategy, raw, req.headers['content-type'], sourceIp).then(
         ([status, body]) => send(res, status, body),
         (err: unknown) => {
-          o.log.error({ err }, 'unexpected error in the webhook route');
+          // The inbox logged why it could not store the alert (once per batch): a full disk is not told per alert.
+          if ((err as { alreadyLogged?: boolean } | undefined)?.alreadyLogged !== true) o.log.error({ err }, 'unexpected error in the webhook route');
           send(res, 503, { status: 'rejected', code: 'INBOX_UNAVAILABLE', message: CODES.INBOX_UNAVAILABLE.message });
         },
       );

@@ -43,6 +43,15 @@ const MAX_SYNCS = 2;
 /** How long a batch waits for the database write lock before its alerts are answered 503 (TradingView re-sends). */
 const LOCK_WAIT_MS = 5000;
 
+/** What an alert the inbox could not store is answered with (503: TradingView re-sends it). The inbox logs the cause
+ *  once per batch; the webhook route does not log it again for each alert (`alreadyLogged`). */
+export class InboxUnavailableError extends Error {
+  readonly alreadyLogged = true;
+  constructor(cause: unknown) {
+    super(`the alert could not be stored: ${(cause as Error | undefined)?.message ?? String(cause)}`, { cause });
+  }
+}
+
 const isBusy = (err: unknown): boolean => {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
@@ -107,7 +116,7 @@ export class Inbox {
         }
         this.busySince = undefined;
         this.log.error({ err, count: batch.length }, 'could not store alerts; answering 503 so TradingView re-sends');
-        for (const p of batch) p.reject(err as Error);
+        for (const p of batch) p.reject(new InboxUnavailableError(err));
         continue;
       }
       this.busySince = undefined;
@@ -193,7 +202,7 @@ export class Inbox {
     for (const { batch, results, committedAt } of group) {
       batch.forEach((p, i) => {
         if (now !== undefined && p.at !== undefined && committedAt !== undefined) this.observe!(committedAt - p.at, now - committedAt);
-        if (err) p.reject(err);
+        if (err) p.reject(new InboxUnavailableError(err));
         else p.resolve(results[i]!);
         if (results[i]!.outcome === 'stored') any = true;
       });
