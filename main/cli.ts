@@ -368,6 +368,22 @@ const EXIT_GRACE_MS = 2_000;
 
 async function start(flags: StartFlags): Promise<number> {
   const options = resolveOptions(flags);
+  // A stop is heard from the first moment: one asked while the agent starts (agent.json is written before it has
+  // finished starting) stops it cleanly once it has started, instead of cutting it off mid-start.
+  let asked: string | undefined;
+  let stop: (why: string) => void = (why) => {
+    if (asked !== undefined) process.exit(1); // asked twice: quit at once
+    asked = why;
+    process.stderr.write('viewzenix: stopping as soon as the agent has started (press Ctrl+C again to quit at once).\n');
+  };
+  // SIGHUP: the terminal the agent was started from was closed. Stopped as cleanly as on Ctrl+C, not cut off.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+  // Inside Electron's utilityProcess the shell asks for a graceful stop with a message.
+  const parentPort = (process as unknown as { parentPort?: { on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
+  parentPort?.on('message', (m) => {
+    const type = (m.data as { type?: string } | undefined)?.type;
+    if (type === 'shutdown' || type === 'stop') stop('parent');
+  });
   const agent = await startAgent(options);
   const quiet = options.console === 'silent';
   if (!quiet) {
@@ -400,14 +416,8 @@ async function start(flags: StartFlags): Promise<number> {
         resolve();
       });
     };
-    process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    // Inside Electron's utilityProcess the shell asks for a graceful stop with a message.
-    const parentPort = (process as unknown as { parentPort?: { on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
-    parentPort?.on('message', (m) => {
-      const type = (m.data as { type?: string } | undefined)?.type;
-      if (type === 'shutdown' || type === 'stop') shutdown('parent');
-    });
+    stop = shutdown;
+    if (asked !== undefined) shutdown(asked);
   });
   // A part of the stop that did not finish in time (agent.ts) may have left something running (a thread, a socket,
   // a timer): it must not keep the process alive. This timer does not either: a process with nothing left exits now.
