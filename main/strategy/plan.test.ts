@@ -146,6 +146,19 @@ describe('planSignal: golden scenarios', () => {
     expect(legs(second)).toBe('exit:sell:12');
   });
 
+  it('a sell with percent_of_position while long sells that part of the long and never opens a short (TradersPost: "selling 50% of the open position")', () => {
+    const half = planSignal(input({ signal: signal({ action: 'sell', quantity: '50', quantityType: 'percent_of_position' }), position: '10' }));
+    expect(legs(half)).toBe('reduce:sell:5');
+    expect(half).toMatchObject({ intents: [{ reduceOnly: true }] });
+    const all = planSignal(input({ signal: signal({ action: 'sell', quantity: '100', quantityType: 'percent_of_position' }), position: '10' }));
+    expect(legs(all)).toBe('exit:sell:10');
+    const cover = planSignal(input({ signal: signal({ action: 'buy', quantity: '25', quantityType: 'percent_of_position' }), position: '-8' }));
+    expect(legs(cover)).toBe('reduce:buy:2');
+    // With the account sizing its own entries the percent still sizes the reduction (as for an exit).
+    const own = planSignal(input({ signal: signal({ action: 'sell', quantity: '50', quantityType: 'percent_of_position' }), position: '10' }, { useSignalQuantity: false }));
+    expect(legs(own)).toBe('reduce:sell:5');
+  });
+
   it('percent_of_position on a fractional position rounds down to the lot', () => {
     const result = planSignal(
       input({

@@ -6,7 +6,8 @@
 //   exit  close the position, fully or partly (quantity / percent_of_position)
 //   add   add to an existing position only
 //   cancel cancel the symbol's open orders
-//   sentiment "flat" (or the side being closed) makes buy/sell a pure close, never an entry.
+//   sentiment "flat" (or the side being closed) makes buy/sell a pure close, never an entry; so does a
+//   percent_of_position quantity against the held position (it sells part of the long, buys back part of the short).
 // A signal with a target position (positionSize / marketPosition) trades the difference to the held position.
 import { Decimal } from 'decimal.js';
 import { describeDenial } from '../../shared/codes.js';
@@ -139,6 +140,9 @@ function planAction(ctx: Ctx): LegPlan[] | Failure {
       if (holdsOpposite) {
         if (signal.sentiment === 'flat') return [closeLeg(ctx, false)];
         if (closingSentiment) return [closeLeg(ctx, true)];
+        // "Sell 50% of the position" (TradersPost's percent_of_position) sells part of the long: a percent of the
+        // position sizes a reduction, never a reversal into the other side.
+        if (signal.quantityType === 'percent_of_position' && signal.quantity !== undefined) return [closeLeg(ctx, true)];
         const legs: LegPlan[] = [closeLeg(ctx, false)];
         if (config.oppositeSignal === 'exit_only') {
           ctx.warnings.push('Closed the opposite position only: the strategy is set to exit-only on opposite signals.');
