@@ -34,6 +34,19 @@ describe('key=value text (Autoview / OctoBot style)', () => {
     expect(r.warnings.join(' ')).toMatch(/NOT applied/);
   });
 
+  it('reads OctoBot REDUCE_ONLY=true as an exit of the side the order reduces, never an entry', () => {
+    const sell = ok('EXCHANGE=binance\nSYMBOL=BTCUSDT\nSIGNAL=SELL\nVOLUME=0.01\nREDUCE_ONLY=true\nTAG=t1');
+    expect(sell.signal).toMatchObject({ action: 'exit', closeSide: 'long', quantity: '0.01', extras: { TAG: 't1' } });
+    expect(sell.signal.extras).not.toHaveProperty('REDUCE_ONLY');
+    expect(sell.warnings.join(' ')).toMatch(/never opens a short/);
+    expect(ok('EXCHANGE=binance;SYMBOL=BTCUSDT;SIGNAL=BUY;REDUCE_ONLY=TRUE').signal).toMatchObject({ action: 'exit', closeSide: 'short' });
+    const off = ok('SYMBOL=BTCUSDT SIGNAL=SELL VOLUME=0.01 REDUCE_ONLY=false');
+    expect(off.signal.action).toBe('sell');
+    expect(off.signal.closeSide).toBeUndefined();
+    const bad = parseAlert('SYMBOL=BTCUSDT SIGNAL=SELL REDUCE_ONLY=maybe', 'text/plain');
+    expect(bad).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'reduceOnly' });
+  });
+
   it('returns passphrase= separately', () => {
     const r = ok('ticker=AAPL action=buy passphrase="my secret"');
     expect(r.passphrase).toBe('my secret');

@@ -5,7 +5,8 @@
 //             of equity), c=order → cancel, c=position → exit, t= order type (market/limit), fp= limit price.
 //             p= / sl= / tp= / ts= are offsets that depend on the market price: kept in extras, NOT applied.
 //   OctoBot:  symbol=, signal= (buy/sell/cancel), volume=, order_type=, stop_price= (stop loss),
-//             take_profit_price=, exchange=.
+//             take_profit_price=, exchange=, reduce_only=true (a sell closes part or all of a long only, a buy of a
+//             short: an exit of that side, never an entry).
 // One alert is one order: a key given twice is an error rather than a guess.
 
 import { normaliseAlert, type RawAlert } from './native.js';
@@ -63,6 +64,7 @@ export function parseKeyValue(text: string): ParseResult {
   }
   const warnings: string[] = [];
   const raw: RawAlert = {};
+  let closeSide: 'long' | 'short' | undefined;
   const used = new Set<string>();
   /** The first of several synonymous keys; two given at once is ambiguous. */
   const pick = (field: string, ...names: string[]): string | undefined => {
@@ -117,6 +119,8 @@ export function parseKeyValue(text: string): ParseResult {
     if (take !== undefined) raw.takeProfit = { limitPrice: take };
     const secret = pick('passphrase', 'passphrase', 'secret');
     if (secret !== undefined) raw.passphrase = secret;
+    const reduce = pick('reduceOnly', 'reduce_only', 'reduceonly');
+    if (reduce !== undefined) closeSide = reduceOnly(reduce, raw, warnings);
   } catch (e) {
     if (e && typeof e === 'object' && 'ok' in e) return e as ParseResult;
     throw e;
@@ -155,5 +159,29 @@ export function parseKeyValue(text: string): ParseResult {
     if (rest.has('extras')) return reject('INVALID_FIELD', '"extras" cannot be set in key=value text.', 'extras');
     rest.set('extras', Object.fromEntries(extras));
   }
-  return normaliseAlert(Object.fromEntries(rest), { dialect: 'keyvalue', warnings });
+  const result = normaliseAlert(Object.fromEntries(rest), { dialect: 'keyvalue', warnings });
+  // Like PineConnector's closelong: a reduce-only sell closes (part of) a long only, and never buys back a short.
+  if (result.ok && closeSide !== undefined) result.signal.closeSide = closeSide;
+  return result;
+}
+
+/**
+ * OctoBot's REDUCE_ONLY=true: the order may only shrink the position ("avoid accidental short position opening when
+ * reducing a long position"). A reduce-only sell is an exit of the long side (of VOLUME, or all of it), a reduce-only
+ * buy an exit of the short side; false changes nothing.
+ */
+function reduceOnly(value: string, raw: RawAlert, warnings: string[]): 'long' | 'short' | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === 'false') return undefined;
+  if (v !== 'true') throw reject('INVALID_FIELD', `REDUCE_ONLY is ${show(value)}; use true or false.`, 'reduceOnly');
+  const action = typeof raw.action === 'string' ? raw.action.trim().toLowerCase() : undefined;
+  const side = action === undefined ? undefined : SIDE[action];
+  if (action === 'exit' || action === 'cancel') return undefined;
+  if (side === undefined) {
+    throw reject('INVALID_FIELD', `REDUCE_ONLY=true needs a buy or sell signal (SIGNAL=SELL reduces a long, SIGNAL=BUY a short); the action is ${show(raw.action ?? '')}.`, 'reduceOnly');
+  }
+  const closes = side === 'sell' ? 'long' : 'short';
+  raw.action = 'exit';
+  warnings.push(`REDUCE_ONLY=true: the ${side} only closes ${raw.quantity !== undefined ? 'that much of ' : ''}a ${closes} position (read as an exit of the ${closes} side) and never opens a ${closes === 'long' ? 'short' : 'long'}.`);
+  return closes;
 }
