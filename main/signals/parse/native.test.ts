@@ -27,7 +27,7 @@ describe('native alerts', () => {
       signalPrice: '189.40',
       timeInForce: 'GTC',
       takeProfit: { limitPrice: '200', percent: '5', amount: '10' },
-      stopLoss: { type: 'trailing_stop', stopPrice: '180', limitPrice: '179.5', percent: '2', amount: '3', trailAmount: '1', trailPercent: '0.8' },
+      stopLoss: { type: 'stop_limit', stopPrice: '180', limitPrice: '179.5', percent: '2', amount: '3' },
       time: '2026-03-02T14:31:00Z',
       extendedHours: 'true',
       cancel: false,
@@ -57,7 +57,7 @@ describe('native alerts', () => {
       signalPrice: '189.4',
       timeInForce: 'gtc',
       takeProfit: { limitPrice: '200', percent: '5', amount: '10' },
-      stopLoss: { type: 'trailing_stop', stopPrice: '180', limitPrice: '179.5', percent: '2', amount: '3', trailAmount: '1', trailPercent: '0.8' },
+      stopLoss: { type: 'stop_limit', stopPrice: '180', limitPrice: '179.5', percent: '2', amount: '3' },
       time: '2026-03-02T14:31:00.000Z',
       extendedHours: true,
       cancel: false,
@@ -70,6 +70,57 @@ describe('native alerts', () => {
       prevMarketPositionSize: '0',
     });
     expect(r.warnings.some((w) => w.includes('bullish'))).toBe(true);
+    // Three take-profit levels and three stop prices: one of each is used, and the others are said, not dropped.
+    expect(r.warnings.join(' ')).toContain('"takeProfit.limitPrice" is used and "takeProfit.percent", "takeProfit.amount" are NOT applied');
+    expect(r.warnings.join(' ')).toContain('"stopLoss.stopPrice" is used and "stopLoss.percent", "stopLoss.amount" are NOT applied');
+  });
+
+  it('reads every documented stop-loss shape (TradersPost: stop, stop_limit, trailing_stop; type optional)', () => {
+    const shapes: Array<[Record<string, unknown>, Record<string, string>]> = [
+      [{ type: 'stop', stopPrice: '90' }, { type: 'stop', stopPrice: '90' }],
+      [{ type: 'stop', percent: 5 }, { type: 'stop', percent: '5' }],
+      [{ type: 'stop', amount: '10' }, { type: 'stop', amount: '10' }],
+      [{ stopPrice: 90 }, { stopPrice: '90' }],
+      [{ type: 'stop_limit', stopPrice: '95', limitPrice: '94.5' }, { type: 'stop_limit', stopPrice: '95', limitPrice: '94.5' }],
+      [{ type: 'trailing_stop', trailAmount: '2' }, { type: 'trailing_stop', trailAmount: '2' }],
+      [{ type: 'trailing_stop', trailPercent: '5' }, { type: 'trailing_stop', trailPercent: '5' }],
+      [{ trailPercent: '3' }, { trailPercent: '3' }],
+    ];
+    for (const [stopLoss, expected] of shapes) {
+      const r = ok({ ticker: 'AAPL', action: 'buy', orderType: 'limit', limitPrice: 100, stopLoss });
+      expect(r.signal.stopLoss).toEqual(expected);
+      expect(r.warnings).toEqual([]);
+    }
+  });
+
+  it.each([
+    // TradersPost "Invalid Stop Loss Trail Value Required": the stop would silently become a fixed stop.
+    [{ stopLoss: { type: 'trailing_stop' } }, 'stopLoss', /no level/],
+    [{ stopLoss: { type: 'trailing_stop', stopPrice: '90' } }, 'stopLoss.type', /no trailAmount or trailPercent/],
+    // TradersPost "Invalid Stop Loss Trail Value": trails by one of them.
+    [{ stopLoss: { type: 'trailing_stop', trailAmount: '2', trailPercent: '5' } }, 'stopLoss.trailPercent', /both trailAmount and trailPercent/],
+    [{ stopLoss: { trailPercent: '2', stopPrice: '90' } }, 'stopLoss', /either trails or sits at a price/],
+    // A limit price alone has nothing to trigger it: the broker refused the whole entry later.
+    [{ stopLoss: { type: 'stop', limitPrice: '95' } }, 'stopLoss', /no price to trigger at/],
+    [{ stopLoss: { type: 'stop_limit', limitPrice: '95' } }, 'stopLoss', /no price to trigger at/],
+    // TradersPost "Invalid Trailing Stop": the order was accepted, then denied PRICE_UNAVAILABLE.
+    [{ orderType: 'trailing_stop' }, 'orderType', /no trailAmount or trailPercent/],
+    [{ orderType: 'trailing_stop', trailAmount: '1', trailPercent: '2' }, 'trailPercent', /both trailAmount and trailPercent/],
+  ])('refuses an unusable stop %j at the webhook (%s)', (fields, field, message) => {
+    const r = parseAlert(JSON.stringify({ ticker: 'AAPL', action: 'sell', price: '100', ...fields }), 'application/json');
+    expect(r).toMatchObject({ ok: false, code: 'INVALID_FIELD', field });
+    if (!r.ok) expect(r.message).toMatch(message);
+  });
+
+  it('says which of several take-profit or stop levels is used, and that a stop with a limit is a stop-limit', () => {
+    const tp = ok({ ticker: 'KO', action: 'buy', price: 60, takeProfit: { limitPrice: '66', percent: '5' } });
+    expect(tp.warnings).toEqual(['"takeProfit" gives "limitPrice" and "percent"; "takeProfit.limitPrice" is used and "takeProfit.percent" is NOT applied. Give one of them.']);
+    const sl = ok({ ticker: 'PEP', action: 'buy', price: 160, stopLoss: { type: 'stop', percent: '2', amount: '3' } });
+    expect(sl.warnings).toEqual(['"stopLoss" gives "percent" and "amount"; "stopLoss.percent" is used and "stopLoss.amount" is NOT applied. Give one of them.']);
+    const stopWithLimit = ok({ ticker: 'PEP', action: 'buy', price: 160, stopLoss: { type: 'stop', stopPrice: '150', limitPrice: '149' } });
+    expect(stopWithLimit.warnings.join(' ')).toMatch(/placed as a stop-limit/);
+    expect(ok({ ticker: 'WMT', action: 'buy', price: 80, stopLoss: { type: 'stop_limit', stopPrice: '75' } }).warnings.join(' ')).toMatch(/its limit is its stop price/);
+    expect(ok({ ticker: 'AMD', action: 'sell', orderType: 'trailing_stop', trailAmount: '2' }).signal).toMatchObject({ orderType: 'trailing_stop', trailAmount: '2' });
   });
 
   it.each([

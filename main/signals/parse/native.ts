@@ -310,6 +310,15 @@ function build(input: RawAlert, { dialect, warnings }: NormaliseOptions): ParseR
   for (const f of ['limitPrice', 'stopPrice', 'trailAmount', 'trailPercent', 'signalPrice'] as const) {
     if (present(raw, f)) signal[f] = decimal(f, raw[f], 'positive');
   }
+  if (signal.orderType === 'trailing_stop') {
+    // As TradersPost refuses it: without exactly one trail value a trailing-stop order has nothing to trail by.
+    if (signal.trailAmount === undefined && signal.trailPercent === undefined) {
+      return reject('INVALID_FIELD', '"orderType" is "trailing_stop" but the alert has no trailAmount or trailPercent. Add one, e.g. "trailPercent": "2".', 'orderType');
+    }
+    if (signal.trailAmount !== undefined && signal.trailPercent !== undefined) {
+      return reject('INVALID_FIELD', 'The alert gives both trailAmount and trailPercent; a trailing stop trails by one of them. Keep one.', 'trailPercent');
+    }
+  }
   if (present(raw, 'price')) signal.price = decimal('price', raw.price, 'positive');
   else if (signal.signalPrice !== undefined) signal.price = signal.signalPrice;
   if (present(raw, 'timeInForce')) signal.timeInForce = oneOf('timeInForce', raw.timeInForce, TIME_IN_FORCE);
@@ -360,7 +369,16 @@ function takeProfit(obj: RawAlert, warnings: string[]): TakeProfit {
   if (Object.keys(out).length === 0) {
     fail('INVALID_FIELD', '"takeProfit" has no level; give one of limitPrice, percent or amount, e.g. "takeProfit": {"percent": "4"}.', 'takeProfit');
   }
+  // The take profit is placed at one price: the absolute limit first, then the percent, then the amount.
+  warnUnused(['limitPrice', 'percent', 'amount'].filter((k) => k in out), 'takeProfit', warnings);
   return out;
+}
+
+/** Several levels for one price: the first is used (as strategy/brackets.ts reads them); the others are said. */
+function warnUnused(given: string[], where: string, warnings: string[]): void {
+  if (given.length < 2) return;
+  const [used, ...rest] = given;
+  warnings.push(`"${where}" gives ${given.map((k) => `"${k}"`).join(' and ')}; "${where}.${used}" is used and ${rest.map((k) => `"${where}.${k}"`).join(', ')} ${rest.length > 1 ? 'are' : 'is'} NOT applied. Give one of them.`);
 }
 
 function stopLoss(obj: RawAlert, warnings: string[]): StopLoss {
@@ -375,6 +393,30 @@ function stopLoss(obj: RawAlert, warnings: string[]): StopLoss {
   const levels = Object.keys(out).filter((k) => k !== 'type');
   if (levels.length === 0) {
     fail('INVALID_FIELD', '"stopLoss" has no level; give one of stopPrice, percent, amount, trailAmount or trailPercent, e.g. "stopLoss": {"type": "stop", "percent": "2"}.', 'stopLoss');
+  }
+  // As TradersPost refuses them: a trailing stop needs exactly one trail value, and a stop-loss whose only level is
+  // a limit price has no price to trigger at (the broker would refuse the whole entry later, with its bracket).
+  const trail = out.trailAmount !== undefined || out.trailPercent !== undefined;
+  const trigger = ['stopPrice', 'percent', 'amount'].filter((k) => k in out);
+  if (out.trailAmount !== undefined && out.trailPercent !== undefined) {
+    fail('INVALID_FIELD', '"stopLoss" gives both trailAmount and trailPercent; a trailing stop trails by one of them. Keep one, e.g. "stopLoss": {"type": "trailing_stop", "trailPercent": "2"}.', 'stopLoss.trailPercent');
+  }
+  if (out.type === 'trailing_stop' && !trail) {
+    fail('INVALID_FIELD', '"stopLoss" has "type": "trailing_stop" but no trailAmount or trailPercent, so it would not trail. Add one, e.g. "stopLoss": {"type": "trailing_stop", "trailPercent": "2"}, or use "type": "stop" with a stopPrice.', 'stopLoss.type');
+  }
+  if (!trail && trigger.length === 0) {
+    fail('INVALID_FIELD', '"stopLoss" has a limitPrice but no price to trigger at; give stopPrice, percent or amount as well (a stop_limit needs both), e.g. "stopLoss": {"type": "stop_limit", "stopPrice": "95", "limitPrice": "94.5"}.', 'stopLoss');
+  }
+  if (trail && (trigger.length > 0 || out.limitPrice !== undefined)) {
+    const fixed = [...trigger, ...(out.limitPrice !== undefined ? ['limitPrice'] : [])];
+    fail('INVALID_FIELD', `"stopLoss" mixes a trailing stop (${out.trailAmount !== undefined ? 'trailAmount' : 'trailPercent'}) with ${fixed.map((k) => `"${k}"`).join(' and ')}; a stop-loss either trails or sits at a price. Keep one kind.`, 'stopLoss');
+  }
+  warnUnused(trigger, 'stopLoss', warnings);
+  if (out.type === 'stop_limit' && out.limitPrice === undefined) {
+    warnings.push('"stopLoss" is a stop_limit without a limitPrice: its limit is its stop price. Add "limitPrice" to choose it.');
+  }
+  if (out.type === 'stop' && out.limitPrice !== undefined) {
+    warnings.push('"stopLoss" has "type": "stop" and a limitPrice: it is placed as a stop-limit (its limit is stopLoss.limitPrice). Write "type": "stop_limit" to say so, or leave limitPrice out for a stop that fills at market.');
   }
   return out;
 }
