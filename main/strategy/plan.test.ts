@@ -159,6 +159,18 @@ describe('planSignal: golden scenarios', () => {
     expect(legs(own)).toBe('reduce:sell:5');
   });
 
+  it('a limit or stop price the orders do not use is said in the warnings, not dropped silently', () => {
+    const noType = planSignal(input({ signal: signal({ quantity: '1', price: '200', stopPrice: '210' }) }));
+    expect(noType).toMatchObject({ kind: 'orders', intents: [{ type: 'market' }] });
+    expect(noType.warnings).toEqual(['"stopPrice" NOT applied: the order is market (the alert has no "orderType", so the strategy\'s order type is used). Send the matching "orderType" (limit, stop, stop_limit, trailing_stop) to use it.']);
+    const market = planSignal(input({ signal: signal({ quantity: '1', orderType: 'market', limitPrice: '240' }) }));
+    expect(market.warnings.join(' ')).toContain('"limitPrice" NOT applied: the order is market (the alert\'s "orderType" is market)');
+    const used = planSignal(input({ signal: signal({ quantity: '1', orderType: 'stop_limit', stopPrice: '101', limitPrice: '102' }) }));
+    expect(used.warnings).toEqual([]);
+    const strategyLimit = planSignal(input({ signal: signal({ quantity: '1', limitPrice: '99' }) }, { orderType: 'limit' }));
+    expect(strategyLimit).toMatchObject({ intents: [{ type: 'limit', limitPrice: '99' }], warnings: [] });
+  });
+
   it('percent_of_position on a fractional position rounds down to the lot', () => {
     const result = planSignal(
       input({

@@ -108,6 +108,7 @@ export function planSignal(input: PlanInput): PlanResult {
     if ('code' in built) return denied(built, warnings, symbol, drift);
     intents.push(built);
   }
+  warnUnusedPrices(ctx, intents);
   const cancelOpenOrdersFirst = input.openOrders.length > 0 && (signal.cancel ?? config.cancelOpenOrders);
   return withDrift({ kind: 'orders', symbol, intents, cancelOpenOrdersFirst, approval: approvalOf(config, input.now), targetMode: target !== undefined, warnings }, drift);
 }
@@ -351,6 +352,29 @@ function applyGates(ctx: Ctx, legs: LegPlan[]): LegPlan[] | Failure {
 }
 
 // --- order fields ------------------------------------------------------------------------------------------
+
+const PRICE_USERS: ReadonlyArray<readonly ['limitPrice' | 'stopPrice' | 'trailAmount' | 'trailPercent', readonly OrderType[]]> = [
+  ['limitPrice', ['limit', 'stop_limit']],
+  ['stopPrice', ['stop', 'stop_limit']],
+  ['trailAmount', ['trailing_stop']],
+  ['trailPercent', ['trailing_stop']],
+];
+
+/** A price the alert gave that no order of the plan uses (a limitPrice on a market order) is said, never dropped silently. */
+function warnUnusedPrices(ctx: Ctx, intents: readonly OrderIntent[]): void {
+  if (intents.length === 0) return;
+  const types = new Set<OrderType>(intents.map((i) => i.type));
+  const unused = PRICE_USERS.filter(([field, users]) => ctx.signal[field] !== undefined && !users.some((t) => types.has(t))).map(([field]) => field);
+  if (unused.length === 0) return;
+  const { signal, config } = ctx;
+  const why =
+    signal.orderType === undefined
+      ? 'the alert has no "orderType", so the strategy\'s order type is used'
+      : config.useSignalOrderType
+        ? `the alert's "orderType" is ${signal.orderType}`
+        : 'the strategy does not use the alert\'s order type (useSignalOrderType is off)';
+  ctx.warnings.push(`${unused.map((f) => `"${f}"`).join(', ')} NOT applied: the order is ${[...types].join(' / ')} (${why}). Send the matching "orderType" (limit, stop, stop_limit, trailing_stop) to use it.`);
+}
 
 function entryOrderType(ctx: Ctx): OrderType {
   return (ctx.config.useSignalOrderType ? ctx.signal.orderType : undefined) ?? ctx.config.orderType;
