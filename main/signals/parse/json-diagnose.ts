@@ -86,8 +86,20 @@ export function diagnoseJson(text: string, error: unknown): Rejection {
   }
   const pos = /position (\d+)/.exec(error instanceof Error ? error.message : '');
   const at = pos ? ` near character ${Number(pos[1]) + 1}` : '';
+  const cause = likelyCause(s.blanked);
   return reject(
     'INVALID_JSON',
-    `The alert looks like JSON but cannot be read${at}. Check for a missing comma, quote or brace, or a trailing comma; the alert check in the app shows the problem.`,
+    `The alert looks like JSON but cannot be read${at}.${cause !== undefined ? ` ${cause}` : ''} Check for a missing comma, quote or brace, or a trailing comma; the alert check in the app shows the problem.`,
   );
+}
+
+/** The copy-paste mistakes that break JSON, named in the trader's terms (looked for outside strings only). */
+function likelyCause(blanked: string): string | undefined {
+  if (/[\u201C\u201D\u201E\u2018\u2019\u00AB\u00BB]/.test(blanked)) {
+    return 'It has curly quotes (“ ” or ‘ ’), which a word processor, chat or e-mail app puts in place of straight ones: retype them as plain double quotes (").';
+  }
+  if (/[{,]\s*'|:\s*'/.test(blanked)) return "It uses single quotes ('ticker'); JSON needs double quotes (\"ticker\").";
+  if (/,\s*[}\]]/.test(blanked)) return 'It has a comma before a closing } or ]; remove that trailing comma.';
+  if (/\/\/|\/\*/.test(blanked)) return 'It has a comment (// or /* */); JSON has no comments: remove it.';
+  return undefined;
 }
