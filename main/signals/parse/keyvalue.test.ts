@@ -47,6 +47,18 @@ describe('key=value text (Autoview / OctoBot style)', () => {
     expect(bad).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'reduceOnly' });
   });
 
+  it("refuses Autoview's d=1 dry run instead of trading it; d=0 trades as usual", () => {
+    for (const body of ['e=binance s=BTCUSDT b=buy q=0.01 d=1', 'e=binance s=BTCUSDT b=buy q=0.01 D=true']) {
+      const r = parseAlert(body, 'text/plain');
+      expect(r).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'd' });
+      if (!r.ok) expect(r.message).toMatch(/dry run/);
+    }
+    const live = ok('e=binance s=BTCUSDT b=buy q=0.01 d=0');
+    expect(live.signal).toMatchObject({ action: 'buy', quantity: '0.01' });
+    expect(live.signal.extras).toBeUndefined();
+    expect(parseAlert('s=BTCUSDT b=buy d=yes', 'text/plain')).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'd' });
+  });
+
   it('returns passphrase= separately', () => {
     const r = ok('ticker=AAPL action=buy passphrase="my secret"');
     expect(r.passphrase).toBe('my secret');

@@ -4,6 +4,7 @@
 //   Autoview: e= exchange, s= symbol, b= side (buy/long → buy, sell/short → sell), q= quantity ("10%" → percent
 //             of equity), c=order → cancel, c=position → exit, t= order type (market/limit), fp= limit price.
 //             p= / sl= / tp= / ts= are offsets that depend on the market price: kept in extras, NOT applied.
+//             d=1 (disabled: Autoview's dry run) is refused, never traded; d=0 changes nothing.
 //   OctoBot:  symbol=, signal= (buy/sell/cancel), volume=, order_type=, stop_price= (stop loss),
 //             take_profit_price=, exchange=, reduce_only=true (a sell closes part or all of a long only, a buy of a
 //             short: an exit of that side, never an entry).
@@ -119,6 +120,16 @@ export function parseKeyValue(text: string): ParseResult {
     if (take !== undefined) raw.takeProfit = { limitPrice: take };
     const secret = pick('passphrase', 'passphrase', 'secret');
     if (secret !== undefined) raw.passphrase = secret;
+    // Autoview's d=1 ("disabled") is its dry run: the alert is logged and never traded. Traded here it would be a
+    // real order the trader meant as a test, so it is refused (stored, visible, nothing sent).
+    const disabled = pick('d', 'd');
+    if (disabled !== undefined) {
+      const v = disabled.trim().toLowerCase();
+      if (v === '1' || v === 'true') {
+        throw reject('INVALID_FIELD', 'd=1 is Autoview\'s "disabled" switch: the alert is a dry run that must not trade, so it was not queued. Remove d=1 (or set d=0) when the alert should trade.', 'd');
+      }
+      if (v !== '0' && v !== 'false') throw reject('INVALID_FIELD', `d=${show(disabled)} is not understood; Autoview's disabled switch is d=0 or d=1.`, 'd');
+    }
     const reduce = pick('reduceOnly', 'reduce_only', 'reduceonly');
     if (reduce !== undefined) closeSide = reduceOnly(reduce, raw, warnings);
   } catch (e) {
