@@ -75,6 +75,17 @@ describe('native alerts', () => {
     expect(r.warnings.join(' ')).toContain('"stopLoss.stopPrice" is used and "stopLoss.percent", "stopLoss.amount" are NOT applied');
   });
 
+  it.each([
+    [{ optionType: 'call' }, 'optionType'],
+    [{ option_type: 'put', expiration: '+6 months' }, 'option_type'],
+    [{ strikePrice: '500' }, 'strikePrice'],
+    [{ intrinsicValue: 'itm', strikesAway: 1 }, 'intrinsicValue'],
+  ])('refuses a TradersPost options alert %j instead of trading the underlying', (fields, field) => {
+    const r = parseAlert(JSON.stringify({ ticker: 'SPY', action: 'buy', quantity: '1', ...fields }), 'application/json');
+    expect(r).toMatchObject({ ok: false, code: 'INVALID_FIELD', field });
+    if (!r.ok) expect(r.message).toMatch(/does not trade options/);
+  });
+
   it('reads every documented stop-loss shape (TradersPost: stop, stop_limit, trailing_stop; type optional)', () => {
     const shapes: Array<[Record<string, unknown>, Record<string, string>]> = [
       [{ type: 'stop', stopPrice: '90' }, { type: 'stop', stopPrice: '90' }],

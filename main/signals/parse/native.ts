@@ -203,6 +203,9 @@ function present(obj: RawAlert, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key) && obj[key] !== null && obj[key] !== undefined;
 }
 
+/** TradersPost's options fields: an alert with one of them trades an option contract, not the ticker itself. */
+const OPTION_FIELDS = new Set(['optionType', 'intrinsicValue', 'expiration', 'strikeCount', 'strikesAway', 'strikePrice'].map(looseKey));
+
 const SENTIMENT_SYNONYMS: Record<string, Sentiment> = { long: 'bullish', short: 'bearish', bull: 'bullish', bear: 'bearish', neutral: 'flat' };
 
 export interface NormaliseOptions {
@@ -348,6 +351,10 @@ function build(input: RawAlert, { dialect, warnings }: NormaliseOptions): ParseR
   if (present(raw, 'prevMarketPosition')) signal.prevMarketPosition = oneOf<MarketPosition>('prevMarketPosition', raw.prevMarketPosition, MARKET_POSITIONS);
   if (present(raw, 'prevMarketPositionSize')) signal.prevMarketPositionSize = decimal('prevMarketPositionSize', raw.prevMarketPositionSize, 'nonNegative');
 
+  const option = Object.keys(raw).find((k) => OPTION_FIELDS.has(looseKey(k)) && raw[k] !== null && raw[k] !== '');
+  if (option !== undefined) {
+    return reject('INVALID_FIELD', `"${option}" asks for an option contract (TradersPost's options fields), and this agent does not trade options: the order would buy or sell ${show(t.symbol)} itself instead. Remove the options fields to trade ${show(t.symbol)}, or route options alerts elsewhere.`, option);
+  }
   const extras = collectExtras(raw, warnings);
   if (extras !== undefined) signal.extras = extras;
 
