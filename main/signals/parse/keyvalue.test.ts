@@ -47,6 +47,14 @@ describe('key=value text (Autoview / OctoBot style)', () => {
     expect(bad).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'reduceOnly' });
   });
 
+  it('reads OctoBot STOP_PRICE as the stop price of an ORDER_TYPE=STOP order, and as the stop loss otherwise', () => {
+    const stop = ok('EXCHANGE=binance\nSYMBOL=ETHUSDT\nSIGNAL=SELL\nORDER_TYPE=STOP\nVOLUME=0.01\nSTOP_PRICE=2800');
+    expect(stop.signal).toMatchObject({ action: 'sell', orderType: 'stop', stopPrice: '2800', quantity: '0.01' });
+    expect(stop.signal.stopLoss).toBeUndefined();
+    expect(stop.warnings.join(' ')).toMatch(/stop price of the stop order/);
+    expect(ok('SYMBOL=ETHUSDT SIGNAL=BUY ORDER_TYPE=LIMIT PRICE=3000 STOP_PRICE=2800').signal).toMatchObject({ orderType: 'limit', stopLoss: { type: 'stop', stopPrice: '2800' } });
+  });
+
   it("refuses Autoview's d=1 dry run instead of trading it; d=0 trades as usual", () => {
     for (const body of ['e=binance s=BTCUSDT b=buy q=0.01 d=1', 'e=binance s=BTCUSDT b=buy q=0.01 D=true']) {
       const r = parseAlert(body, 'text/plain');

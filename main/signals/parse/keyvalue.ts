@@ -5,7 +5,8 @@
 //             of equity), c=order → cancel, c=position → exit, t= order type (market/limit), fp= limit price.
 //             p= / sl= / tp= / ts= are offsets that depend on the market price: kept in extras, NOT applied.
 //             d=1 (disabled: Autoview's dry run) is refused, never traded; d=0 changes nothing.
-//   OctoBot:  symbol=, signal= (buy/sell/cancel), volume=, order_type=, stop_price= (stop loss),
+//   OctoBot:  symbol=, signal= (buy/sell/cancel), volume=, order_type=, stop_price= (stop loss; the order's own
+//             stop price with order_type=stop),
 //             take_profit_price=, exchange=, reduce_only=true (a sell closes part or all of a long only, a buy of a
 //             short: an exit of that side, never an entry).
 // One alert is one order: a key given twice is an error rather than a guess.
@@ -115,7 +116,14 @@ export function parseKeyValue(text: string): ParseResult {
     const limit = pick('limitPrice', 'fp', 'limitprice', 'limit_price');
     if (limit !== undefined) raw.limitPrice = limit;
     const stop = pick('stopLoss', 'stop_price');
-    if (stop !== undefined) raw.stopLoss = { type: 'stop', stopPrice: stop };
+    // OctoBot: STOP_PRICE is the stop loss of a market or limit order, and the order's own stop price when
+    // ORDER_TYPE=STOP ("required when ORDER_TYPE=STOP").
+    const stopOrder = orderType !== undefined && orderType.trim().toLowerCase() === 'stop';
+    if (stop !== undefined && stopOrder) {
+      if (pairs.has('stopprice')) throw reject('INVALID_FIELD', 'STOP_PRICE and stopPrice both set the stop order\'s price; keep one.', 'stopPrice');
+      raw.stopPrice = stop;
+      warnings.push('STOP_PRICE was read as the stop price of the stop order (ORDER_TYPE=STOP), not as a stop loss.');
+    } else if (stop !== undefined) raw.stopLoss = { type: 'stop', stopPrice: stop };
     const take = pick('takeProfit', 'take_profit_price');
     if (take !== undefined) raw.takeProfit = { limitPrice: take };
     const secret = pick('passphrase', 'passphrase', 'secret');
