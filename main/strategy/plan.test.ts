@@ -157,6 +157,8 @@ describe('planSignal: golden scenarios', () => {
     // With the account sizing its own entries the percent still sizes the reduction (as for an exit).
     const own = planSignal(input({ signal: signal({ action: 'sell', quantity: '50', quantityType: 'percent_of_position' }), position: '10' }, { useSignalQuantity: false }));
     expect(legs(own)).toBe('reduce:sell:5');
+    // Flat, there is no position to take a percent of.
+    expect(legs(planSignal(input({ signal: signal({ action: 'sell', quantity: '50', quantityType: 'percent_of_position' }), position: '0' })))).toBe('denied:NO_POSITION');
   });
 
   it('a limit or stop price the orders do not use is said in the warnings, not dropped silently', () => {

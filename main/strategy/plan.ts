@@ -157,6 +157,10 @@ function planAction(ctx: Ctx): LegPlan[] | Failure {
       if (closingSentiment) {
         return { code: 'NO_POSITION', values: { symbol, side: side === 'buy' ? 'short' : 'long', position: positionText } };
       }
+      // A percent of no position is nothing to trade: said as such, not as a size that rounds to zero.
+      if (pos.isZero() && config.useSignalQuantity && signal.quantity !== undefined && signal.quantityType === 'percent_of_position') {
+        return { code: 'NO_POSITION', values: { symbol, quantityType: 'percent_of_position', position: positionText } };
+      }
       if (holdsSame && !config.allowAdd) return { code: 'ADD_NOT_ALLOWED', values: { symbol, position: positionText, action: side } };
       if (!sideAllowed(config, side)) return sideDenied(ctx, side);
       return [entryLeg(ctx, side)];
