@@ -45,6 +45,13 @@ describe('PineConnector comma syntax', () => {
     expect(r.signal.stopLoss).toBeUndefined();
   });
 
+  it('says that EA filters and other parameters it does not read are not acted on (unknown fields are never silent)', () => {
+    const r = ok('60123456789,buy,EURUSD,vol_lots=0.1,spread=5,accfilter=5000,comment="ok"');
+    expect(r.signal.extras).toEqual({ licenseId: '60123456789', pineconnector: { command: 'buy', spread: '5', accfilter: '5000', comment: 'ok' } });
+    expect(r.warnings).toEqual([expect.stringMatching(/^Not acted on, kept in extras\.pineconnector: spread, accfilter\./)]);
+    expect(ok('60123456789,buy,EURUSD,vol_lots=0.1,comment="just a note"').warnings).toEqual([]);
+  });
+
   it('returns secret= as the passphrase and never keeps it', () => {
     const r = ok('60123456789,sell,EURUSD,vol_lots=1,secret=HappyTrader501');
     expect(r.passphrase).toBe('HappyTrader501');

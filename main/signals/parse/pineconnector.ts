@@ -166,6 +166,12 @@ export function parsePineConnector(text: string): ParseResult {
   if (notApplied.length > 0) {
     warnings.push(`${notApplied.join(', ')} depend on PineConnector EA settings or pip sizes and were NOT applied (kept in extras). Use sl_price= / sl_pct= and tp_price= / tp_pct= for protective orders.`);
   }
+  // Anything else (an EA filter such as spread= or accfilter=, a volume key this agent does not read) is kept, and
+  // said: it is not acted on, so an order goes out that the EA might have filtered or sized differently.
+  const other = Object.keys(params).filter((k) => !notApplied.includes(k) && k !== 'comment');
+  if (other.length > 0) {
+    warnings.push(`Not acted on, kept in extras.pineconnector: ${other.slice(0, 20).join(', ')}. This agent does not apply these PineConnector parameters (filters such as spread= or accfilter= included).`);
+  }
   raw.extras = { licenseId: license, pineconnector: { command, ...params } };
   // A close with a size closes that much (an exit with a quantity); without one, the side goes flat.
   if (mapped.flat && raw.quantity === undefined) raw.marketPosition = 'flat';
