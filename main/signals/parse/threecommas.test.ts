@@ -20,6 +20,15 @@ describe('3Commas JSON', () => {
     expect(r.warnings.join(' ')).toMatch(/start-deal/);
   });
 
+  it('says what it does not apply: a delay 3Commas would wait, and fields it does not read', () => {
+    const delayed = ok({ message_type: 'bot', bot_id: 4567, email_token: 'tok-1', delay_seconds: 30, pair: 'USDT_BTC', action: 'close_at_market_price' });
+    expect(delayed.warnings).toEqual(['"delay_seconds" (30) is not applied: the order is sent at once, not after the delay 3Commas would wait.']);
+    const extra = ok({ secret: 'tok-2', bot_uuid: 'u-1', tv_instrument: 'ETHUSDT', action: 'buy', order: { amount: '1', currency_type: 'base', price: '3000' }, leverage: 5 });
+    expect(extra.signal.extras).toEqual({ bot_uuid: 'u-1', order: { price: '3000' }, leverage: 5 });
+    expect(extra.warnings).toEqual(['Not acted on, kept in extras: "leverage", "order".']);
+    expect(ok({ message_type: 'bot', bot_id: 1, email_token: 'tok-3', delay_seconds: 0, pair: 'USDT_ETH' }).warnings.join(' ')).not.toMatch(/not applied|Not acted on/);
+  });
+
   it('drops a mangled secret key from extras instead of storing the token (fuzz regression)', () => {
     const r = parseAlert('{"message_type":"bot","bot_id":4567,"email_token\\"email_token":"canary-T","pair":"USDT_BTC","action":"close_at_market_price"}');
     expect(r.ok).toBe(true);

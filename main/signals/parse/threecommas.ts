@@ -38,6 +38,9 @@ const CURRENCY_TYPES: Record<string, string> = {
   position_percent: 'percent_of_position',
 };
 
+/** The 3Commas fields that only identify the bot or the pair: kept in extras without a warning. */
+const IDENTIFIERS = new Set(['message_type', 'bot_id', 'bot_uuid', 'pair', 'delay_seconds']);
+
 function take(obj: Map<string, unknown>, key: string): unknown {
   const v = obj.get(key);
   obj.delete(key);
@@ -150,7 +153,14 @@ export function parseThreeCommas(input: RawAlert): ParseResult {
       return reject('INVALID_ACTION', `The 3Commas action is ${show(action)}; supported are no action (start a deal), "close_at_market_price", "add_funds_in_quote" and "add_funds_in_percent".`, 'action');
     }
   }
-  // Everything else (bot ids, delays, the pair) is kept for the trader to see, never acted on.
+  // Everything else (bot ids, delays, the pair) is kept for the trader to see, never acted on; what could have
+  // changed the order is said.
+  const delay = rest.get('delay_seconds');
+  if (delay !== undefined && delay !== null && String(delay).trim() !== '' && Number(delay) !== 0) {
+    warnings.push(`"delay_seconds" (${typeof delay === 'number' ? String(delay) : show(delay)}) is not applied: the order is sent at once, not after the delay 3Commas would wait.`);
+  }
+  const other = [...rest.keys()].filter((k) => !IDENTIFIERS.has(k));
+  if (other.length > 0) warnings.push(`Not acted on, kept in extras: ${other.slice(0, 20).map((k) => show(k)).join(', ')}.`);
   if (rest.size > 0) raw.extras = Object.fromEntries(rest);
   const result = normaliseAlert(raw, { dialect: 'threecommas', warnings });
   // max_lag bounds the signal's age like the strategy's maximum alert age does (3Commas ignores older signals).
