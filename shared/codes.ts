@@ -15,6 +15,7 @@ export const CODES = {
   WEBHOOK_NOT_FOUND: { http: 404, message: 'No strategy has this webhook URL.', fix: 'Copy the webhook URL again from the strategy page; it may have been regenerated.' },
   PASSPHRASE_MISSING: { http: 401, message: 'This strategy requires a passphrase and the alert has none.', fix: 'Add "passphrase": "<your passphrase>" to the alert message.' },
   PASSPHRASE_INVALID: { http: 401, message: 'The alert passphrase does not match the strategy.', fix: 'Copy the passphrase from the strategy page into the alert message.' },
+  STRATEGY_DISABLED: { http: 409, message: 'The strategy of this webhook URL is disabled: the alert is kept, not traded.', fix: 'Enable the strategy to trade its alerts again; alerts received while it was disabled are not traded later.' },
   IP_NOT_ALLOWED: { http: 403, message: 'The alert came from an address outside the allowlist.', fix: 'Only TradingView\'s sender addresses are allowed; check the allowlist in the strategy settings.' },
   BODY_TOO_LARGE: { http: 413, message: 'The alert body is larger than the limit.', fix: 'Shorten the alert message; the limit is 64 KiB by default.' },
   RATE_LIMITED: { http: 429, message: 'Too many alerts in a short time.', fix: 'Check the alert conditions in TradingView; a leaked URL can also cause this (regenerate it).' },

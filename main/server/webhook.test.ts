@@ -157,7 +157,7 @@ describe.each([
     }
   });
 
-  it('a disabled strategy stops receiving at once (the listener forgets its cached lookup)', async () => {
+  it('a disabled strategy stops trading at once (the listener forgets its cached lookup); what arrives meanwhile is kept as rejected, STRATEGY_DISABLED', async () => {
     const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
     const created = await agent.api<StrategyView>('POST', '/api/strategies', { name: `off-${mode}`, accountIds: [accounts[0]!.id] });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -166,8 +166,17 @@ describe.each([
     expect((await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":1}')).status).toBe(202);
     expect((await agent.api('PUT', `/api/strategies/${s.id}`, { enabled: false })).status).toBe(200);
     const res = await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":2}');
-    expect(res.status).toBe(404);
-    expect(res.body.code).toBe('WEBHOOK_NOT_FOUND');
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ status: 'rejected', code: 'STRATEGY_DISABLED' });
+    const kept = await eventually(
+      async () => (await agent.api<{ status: string; code?: string; strategyId: string }>('GET', `/api/signals/${res.body.signalId as string}`)).body,
+      (v) => v.status === 'rejected',
+    );
+    expect(kept).toMatchObject({ status: 'rejected', code: 'STRATEGY_DISABLED', strategyId: s.id });
+    expect((await agent.api<{ items: unknown[] }>('GET', `/api/orders?signalId=${res.body.signalId as string}`)).body.items).toEqual([]);
+    // Enabled again, it trades again.
+    expect((await agent.api('PUT', `/api/strategies/${s.id}`, { enabled: true })).status).toBe(200);
+    expect((await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":3}')).status).toBe(202);
   });
 
   it.each([

@@ -115,7 +115,9 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     stats.received++;
     const webhookId = m[1]!;
     const strategy = lookup(webhookId);
-    if (!strategy || !strategy.enabled) {
+    // A disabled strategy's URL is still its URL: the alert is checked and kept as rejected (STRATEGY_DISABLED), so the
+    // trader sees in Signals what arrived while it was off.
+    if (!strategy) {
       stats.unknownWebhook++;
       req.resume();
       return reject(res, 'WEBHOOK_NOT_FOUND');
@@ -180,6 +182,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
         if (parsed.passphrase === undefined) code = 'PASSPHRASE_MISSING';
         else if (!verifyPassphrase(parsed.passphrase, strategy.passphraseHash)) code = 'PASSPHRASE_INVALID';
       }
+      if (!code && !strategy.enabled) code = 'STRATEGY_DISABLED';
     } else {
       code = parsed.code;
       message = parsed.message;
