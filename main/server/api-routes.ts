@@ -2,7 +2,7 @@
 import type express from 'express';
 import type { AgentServices } from '../services.js';
 import { ApiFailure, check } from './control.js';
-import { validator } from './validate.js';
+import { shownName, validator } from './validate.js';
 import {
   createAccountSchema,
   createStrategySchema,
@@ -77,7 +77,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     r.post('/status/latency/reset', h((_req, res) => (resetLatency() ? res.json({ reset: true }) : notFound())));
 
     r.get('/strategies', h((_req, res) => res.json({ items: s.strategies.list() })));
-    r.get('/strategies/:id', h((req, res) => res.json(s.strategies.get(String(req.params.id)) ?? notFound())));
+    r.get('/strategies/:id', h((req, res) => res.json(s.strategies.get(String(req.params.id)) ?? notFound('strategy', req.params.id))));
     r.post('/strategies', h((req, res) => {
       const body = check<{ name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }>(createStrategySchema, req.body);
       res.status(201).json(s.strategies.create(body));
@@ -91,7 +91,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     r.delete('/strategies/:id', h((req, res) => res.json(s.strategies.delete(String(req.params.id)))));
 
     r.get('/accounts', h(async (_req, res) => res.json({ items: await s.accounts.list() })));
-    r.get('/accounts/:id', h(async (req, res) => res.json((await s.accounts.get(String(req.params.id))) ?? notFound())));
+    r.get('/accounts/:id', h(async (req, res) => res.json((await s.accounts.get(String(req.params.id))) ?? notFound('account', req.params.id))));
     r.post('/accounts', h(async (req, res) => {
       const body = check<{ name: string; broker: string; environment: string; baseUrl?: string; credentials?: Record<string, string>; config?: Record<string, unknown> }>(createAccountSchema, req.body);
       res.status(201).json(await s.accounts.create(body));
@@ -117,7 +117,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     }));
     r.delete('/credentials/:name', h(async (req, res) => {
       const name = String(req.params.name);
-      if (!(await s.credentials.delete(name))) notFound();
+      if (!(await s.credentials.delete(name))) notFound('credential', name);
       res.json({ name, status: 'not set' });
     }));
 
@@ -138,7 +138,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       res.json({ items: rows.slice(0, limit), truncated: rows.length >= limit + 1 || (limit === MAX_LIST_LIMIT && rows.length === limit) });
     }));
     r.get('/signals/:id', h((req, res) => {
-      const signal = s.signals.get(String(req.params.id)) ?? notFound();
+      const signal = s.signals.get(String(req.params.id)) ?? notFound('signal', req.params.id);
       res.json({ ...signal, decisions: s.signals.decisions(signal.id), orders: s.orders.list({ signalId: signal.id }).items });
     }));
 
@@ -161,7 +161,7 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
       res.json({ items, total, truncated: (filter.offset ?? 0) + items.length < total });
     }));
     r.get('/orders/:id', h((req, res) => {
-      const order = s.orders.get(String(req.params.id)) ?? notFound();
+      const order = s.orders.get(String(req.params.id)) ?? notFound('order', req.params.id);
       res.json({ ...order, events: s.orders.events(order.id), fills: s.orders.fills(order.id) });
     }));
 
@@ -171,19 +171,21 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
     r.get('/trading-state', h((_req, res) => res.json(s.tradingState.view())));
     r.put('/trading-state', h((req, res) => {
       const body = check<{ state: TradingState; reason?: string; accountId?: string }>(tradingStateSchema, req.body);
-      if (body.accountId && !s.accounts.exists(body.accountId)) notFound();
+      if (body.accountId && !s.accounts.exists(body.accountId)) notFound('account', body.accountId);
       res.json(s.tradingState.set(body.state, body.reason ?? 'set by the trader', body.accountId));
     }));
 
     r.post('/flatten', h(async (req, res) => {
       const body = check<{ accountId?: string; halt?: boolean }>(flattenSchema, req.body);
       // An unknown account is 404 (as in trading-state), never "nothing to flatten".
-      if (body.accountId && !s.accounts.exists(body.accountId)) notFound();
+      if (body.accountId && !s.accounts.exists(body.accountId)) notFound('account', body.accountId);
       res.json(await s.flatten(body));
     }));
   };
 }
 
-function notFound(): never {
-  throw new ApiFailure('NOT_FOUND');
+/** 404 NOT_FOUND; with a resource, the message names what was not found ("No account acc_…."), as the services'
+ *  own refusals do, so a script's author sees which id was wrong. */
+function notFound(what?: string, id?: unknown): never {
+  throw new ApiFailure('NOT_FOUND', what === undefined ? undefined : `No ${what} ${shownName(String(id))}.`);
 }

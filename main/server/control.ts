@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
 import { randomId } from '../ids.js';
 import { bearerToken, isAllowedOrigin, isLoopbackHost, safeEqual } from './security.js';
-import { validator, type ValidationIssue } from './validate.js';
+import { shownName, validator, type ValidationIssue } from './validate.js';
 
 export class ApiFailure extends Error {
   constructor(
@@ -67,6 +67,14 @@ export function createControlApp(o: ControlOptions): ControlApp {
     next();
   });
   api.use(express.json({ limit: '256kb', strict: true }));
+  // A body the JSON parser did not read (sent as a form, `curl -d` without a Content-Type, or as text) would be
+  // validated as empty: "must have required property 'state'" for a body that has one. Say what is wrong instead.
+  api.use((req, _res, next) => {
+    if (req.body === undefined && hasBody(req)) {
+      return next(new ApiFailure('VALIDATION_FAILED', `The request body must be JSON sent with "Content-Type: application/json" (this one was sent as ${shownContentType(req.headers['content-type'])}).`));
+    }
+    next();
+  });
   api.get('/events', (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': connected\n\n');
@@ -80,12 +88,12 @@ export function createControlApp(o: ControlOptions): ControlApp {
     });
   });
   o.routes(api);
-  api.use((_req, res) => fail(res, 'NOT_FOUND', res.locals.requestId as string));
+  api.use((req, res) => fail(res, 'NOT_FOUND', res.locals.requestId as string, `No such resource: ${req.method} ${shownPath(req.baseUrl + req.path)} (docs/api.md lists them).`));
   api.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = (res.locals.requestId as string | undefined) ?? randomId('req');
     if (err instanceof ApiFailure) return fail(res, err.code, requestId, err.message, err.errors, err.fix);
     const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.parse.failed') return fail(res, 'VALIDATION_FAILED', requestId, 'The request body is not valid JSON.');
+    if (e.type === 'entity.parse.failed') return fail(res, 'VALIDATION_FAILED', requestId, 'The request body is not valid JSON, or not a JSON object (e.g. {"state": "halted"}).');
     if (e.type === 'entity.too.large') return fail(res, 'VALIDATION_FAILED', requestId, 'The request body is too large.');
     o.log.error({ err, requestId, path: req.path }, 'control API error');
     return fail(res, 'INTERNAL_ERROR', requestId);
@@ -127,6 +135,20 @@ export function createControlApp(o: ControlOptions): ControlApp {
       streams.clear();
     },
   });
+}
+
+/** True when the request carries a body (a length above 0, or a chunked one). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** The client's Content-Type or path as an answer may repeat it: printable, and short. */
+function shownContentType(type: string | undefined): string {
+  return type === undefined ? 'no Content-Type' : `"${shownName(type)}"`;
+}
+function shownPath(p: string): string {
+  return p.split('/').map(shownName).join('/');
 }
 
 export function fail(res: Response, code: Code, requestId: string, message?: string, errors?: ValidationIssue[], fix?: string): void {

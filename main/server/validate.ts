@@ -51,6 +51,9 @@ function messageOf(e: ErrorObject): string {
   if (e.keyword === 'format' && (e.params as { format: string }).format === TIME_ZONE_FORMAT) {
     return 'is not an IANA time zone this agent knows (e.g. America/New_York, Europe/London, UTC)';
   }
+  // "must be equal to one of the allowed values" alone leaves a script's author guessing: name them (they are the
+  // schema's own words, never the client's).
+  if (e.keyword === 'enum') return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
   return e.message ?? 'invalid';
 }
 
