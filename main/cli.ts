@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `viewzenix start | orders | strategies | signals | signal send FILE | trading-state | flatten | tunnel | credentials | vault`
+// `viewzenix start | status | orders | order show | strategies … | accounts … | positions | signals | signal send|show |
+// trading-state | flatten | tunnel | credentials | vault | events | …` (viewzenix --help)
 // Every command but `start` talks to the running agent through its control API (agent.json + control token).
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
@@ -9,7 +10,8 @@ import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
 import type { OrderView, StrategyView, SignalView, TradingStateView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import { readSecretFromStdin } from './cli-secret-input.js';
-import { GLOBAL_OPTIONS, CliUsageError, type CliContext } from './export/cli-context.js';
+import { GLOBAL_OPTIONS, CliUsageError, printTable, type CliContext } from './export/cli-context.js';
+import { runAccountsCommand, runEventsCommand, runOrderCommand, runPositionsCommand, runStatusCommand, runStrategiesCommand } from './resources-cli.js';
 import { runExportCommand, runImportCommand } from './export/cli.js';
 import { runAuditCommand } from './audit/cli.js';
 import { runBackupCommand } from './backup/cli.js';
@@ -24,6 +26,12 @@ const HANDLERS: Record<string, (args: string[], ctx: CliContext) => Promise<numb
   backup: runBackupCommand,
   notify: runNotifyCommand,
   approvals: runApprovalsCommand,
+  accounts: runAccountsCommand,
+  strategies: runStrategiesCommand,
+  positions: runPositionsCommand,
+  status: runStatusCommand,
+  order: runOrderCommand,
+  events: runEventsCommand,
 };
 
 const HELP = `Usage: viewzenix <command> [options]
@@ -31,10 +39,25 @@ const HELP = `Usage: viewzenix <command> [options]
 Commands:
   start                      run the agent headless (what \`npm start\` runs)
   orders                     list orders
-  strategies                 list strategies with their webhook URLs
+  status                     the agent's pid, ports, alert counts, trading state and tunnel
+  strategies [list]          list strategies with their webhook URLs
+  strategies show ID | add | update ID | webhook ID | delete ID
+                             add --name NAME --account ID [--account ID …] [--config JSON|@FILE] [--disabled]
+                             [--passphrase]; update ID takes the same and --enable | --disable | --no-passphrase;
+                             webhook ID gives the strategy a new webhook URL (the old one is refused from then on);
+                             --passphrase reads it from stdin, never from the command line
+  accounts [list]            list broker accounts (connected, which keys are set; never a key)
+  accounts show ID | add | credentials ID | test ID | balance ID | delete ID [--force]
+                             add --name NAME --broker paper|alpaca|oanda|ccxt --environment ENV [--base-url URL]
+                             [--config JSON|@FILE] [--credentials]; --credentials and "credentials ID" read the keys
+                             from stdin as JSON ({"keyId": "…", "secretKey": "…"}), never from the command line
+  positions                  every account's positions and day P&L; exits 1 if an account could not be read
   signals                    list received alerts
+  signal show ID             one alert: raw body, the signal it became, each account's verdict, its orders
   signal send FILE           post an alert file to a strategy's webhook (test alerts without TradingView)
                              --strategy ID (default: the first strategy), --content-type TYPE
+  order show ID              one order with its whole story (events) and fills
+  events [--type TYPE …]     live events as they happen (signal, order, position, trading-state, …), one a line
   trading-state [STATE]      show (every account with its own state too), or set to active | reducing | halted;
                              --account ID sets one account's state, --reason TEXT says why
   flatten [--account ID] [--halt]
@@ -145,12 +168,6 @@ async function main(argv: string[]): Promise<number> {
       table(items.map((o) => [o.createdAt.slice(0, 19), o.id, o.symbol, o.side, o.quantity, o.type, o.status, o.averageFillPrice ?? '', o.reason ?? '']), ['created', 'id', 'symbol', 'side', 'qty', 'type', 'status', 'avg price', 'reason']);
       return 0;
     }
-    case 'strategies': {
-      const { items } = (await client.get('/api/strategies')) as { items: StrategyView[] };
-      if (json) return print(items);
-      table(items.map((s) => [s.id, s.name, s.enabled ? 'on' : 'off', s.webhookUrl]), ['id', 'name', 'enabled', 'webhook URL']);
-      return 0;
-    }
     case 'signals': {
       const { items } = (await client.get(`/api/signals?limit=${values.limit ?? '50'}`)) as { items: SignalView[] };
       if (json) return print(items);
@@ -158,7 +175,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'signal': {
-      if (rest[0] !== 'send' || !rest[1]) throw new UsageError('Usage: viewzenix signal send FILE [--strategy ID]');
+      if (rest[0] === 'show' && rest[1] && rest.length === 2) {
+        // The alert with its raw body, the signal it became, each account's verdict and its orders: JSON is its plain form.
+        return print(await client.get(`/api/signals/${encodeURIComponent(rest[1])}`));
+      }
+      if (rest[0] !== 'send' || !rest[1]) throw new UsageError('Usage: viewzenix signal send FILE [--strategy ID] | signal show ID');
       const body = fs.readFileSync(rest[1], 'utf8');
       const { items } = (await client.get('/api/strategies')) as { items: StrategyView[] };
       const strategy = values.strategy ? items.find((s) => s.id === values.strategy || s.name === values.strategy) : items[0];
@@ -276,7 +297,7 @@ async function main(argv: string[]): Promise<number> {
 class UsageError extends Error {}
 
 /** Options placed before the command that take a value (`--data-dir DIR audit verify`). */
-const VALUE_OPTIONS = new Set(['data-dir', 'webhook-port', 'control-port', 'webhook-host', 'log-level', 'strategy', 'content-type', 'limit', 'provider', 'url', 'host', 'subdomain', 'domain']);
+const VALUE_OPTIONS = new Set(['data-dir', 'webhook-port', 'control-port', 'webhook-host', 'log-level', 'strategy', 'content-type', 'limit', 'provider', 'url', 'host', 'subdomain', 'domain', 'account', 'reason', 'alert-type', 'name', 'broker', 'environment', 'base-url', 'config', 'type', 'format', 'from', 'to', 'out']);
 
 function firstPositional(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
@@ -327,13 +348,7 @@ function print(value: unknown): number {
 }
 
 function table(rows: string[][], header: string[]): void {
-  if (rows.length === 0) {
-    process.stdout.write('(none)\n');
-    return;
-  }
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  for (const r of all) process.stdout.write(`${r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  printTable(process.stdout, rows, header);
 }
 
 async function connect(dataDirFlag: string | undefined) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ControlApiError, ControlClient } from './control-client.js';
-import { agentEventFrom, SseParser } from './sse-parser.js';
+import { agentEventFrom, SseParser } from '../sse-parser.js';
 import { startFakeAgentServer, type FakeAgentServer } from './test-support/fake-agent-server.js';
 
 let server: FakeAgentServer | null = null;

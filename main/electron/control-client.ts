@@ -3,7 +3,7 @@
 import { TRADING_STATES, type TradingState } from '../../shared/trading-state.js';
 import { parseAccountReasons, parseAccountStates } from './trading-state-notices.js';
 import { desktopChannelOf, parseAccountNames, type DesktopChannel } from './notify-preferences.js';
-import { agentEventFrom, SseParser } from './sse-parser.js';
+import { agentEventFrom, SseParser } from '../sse-parser.js';
 
 const REQUEST_TIMEOUT_MS = 5_000;
 

@@ -24,3 +24,14 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Rows under a header, each column as wide as its widest cell; `(none)` for no rows. */
+export function printTable(out: Writable, rows: string[][], header: string[]): void {
+  if (rows.length === 0) {
+    out.write('(none)\n');
+    return;
+  }
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  for (const r of all) out.write(`${r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+}

@@ -70,12 +70,23 @@ export interface CliRun {
 
 /** Runs `viewzenix ARGS --data-dir <the agent's>` with the agent's control token. */
 export function runCli(agent: Pick<TestAgent, 'dataDir' | 'token'>, ...args: string[]): Promise<CliRun> {
+  return spawnCli(agent, args, undefined);
+}
+
+/** As runCli, with `stdin` piped to the command (a key or passphrase it reads from stdin). */
+export function runCliWithInput(agent: Pick<TestAgent, 'dataDir' | 'token'>, stdin: string, ...args: string[]): Promise<CliRun> {
+  return spawnCli(agent, args, stdin);
+}
+
+function spawnCli(agent: Pick<TestAgent, 'dataDir' | 'token'>, args: string[], stdin: string | undefined): Promise<CliRun> {
   const { entry, argv } = cliCommand(...args, '--data-dir', agent.dataDir);
   const child = spawn(process.execPath, argv, {
     cwd: root,
     env: { ...process.env, VIEWZENIX_CONTROL_TOKEN: agent.token },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // Without input, stdin ends at once (as /dev/null would).
+  child.stdin.end(stdin ?? '');
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

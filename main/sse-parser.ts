@@ -1,5 +1,6 @@
 // Server-sent events, as the WHATWG spec frames them: lines end in \n, \r\n or \r; a blank line dispatches;
-// `data:` lines join with \n; lines starting with ':' are comments (keep-alives).
+// `data:` lines join with \n; lines starting with ':' are comments (keep-alives). Read by the desktop shell's
+// control client and by `viewzenix events`.
 
 export interface SseMessage {
   readonly event: string;
