@@ -2,7 +2,6 @@
 // open the store, reconcile every order whose outcome is not known, resume the inbox, then listen.
 import http from 'node:http';
 import path from 'node:path';
-import fs from 'node:fs';
 import type { AgentOptions } from './config.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
 import { openDatabase, type Db } from './store/db.js';
@@ -41,7 +40,7 @@ import { mountApprovalRoutes } from './server/approval-routes.js';
 import { readAgentInfo } from './data-dir.js';
 import type { BrokerAdapter } from './brokers/port.js';
 import type { AccountRow } from './store/accounts.js';
-import { acquireLock, loadControlToken, removeAgentInfo, writeAgentInfo, type AgentInfo } from './data-dir.js';
+import { acquireLock, ensureDataDir, loadControlToken, removeAgentInfo, writeAgentInfo, type AgentInfo } from './data-dir.js';
 import { defaultUiDir } from './package-root.js';
 import { newWebhookId, randomId } from './ids.js';
 import { Vault } from './secrets/index.js';
@@ -115,7 +114,7 @@ export interface StartOverrides {
 }
 
 export async function startAgent(options: AgentOptions, overrides: StartOverrides = {}): Promise<Agent> {
-  fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  ensureDataDir(options.dataDir);
   const releaseLock = acquireLock(options.dataDir);
   // agent.json is removed on a clean stop: finding one means the previous run crashed (or was killed).
   const leftBehind = readAgentInfo(options.dataDir);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { acquireLock, DataDirError } from './data-dir.js';
-import { tempDir } from './test-support/agent.js';
+import { acquireLock, DataDirError, ensureDataDir } from './data-dir.js';
+import { startTestAgent, tempDir } from './test-support/agent.js';
 
 /** A process that has exited and that its parent has not collected (a zombie, as a killed agent is until its
  *  shell or supervisor reaps it): `sleep 0` in the background of a shell that then becomes `sleep 5`. */
@@ -91,5 +91,25 @@ describe('the data directory lock', () => {
     } finally {
       z.done();
     }
+  });
+});
+
+describe('a data directory that cannot be created', () => {
+  it('is a DataDirError naming the directory, why, and the options to choose another (the CLI exits 78 with it)', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    for (const dir of [file, path.join(file, 'below')]) {
+      expect(() => ensureDataDir(dir)).toThrow(DataDirError);
+      expect(() => ensureDataDir(dir)).toThrow(`The data directory ${dir} cannot be created: a file is in the way (it is not a directory). Choose another with --data-dir / VIEWZENIX_DATA_DIR`);
+    }
+    // The agent's start refuses it the same way (before anything else is opened).
+    await expect(startTestAgent({ dataDir: path.join(file, 'below') })).rejects.toThrow(DataDirError);
+  });
+
+  it('is created 0700 when missing, with its parents', () => {
+    const dir = path.join(tempDir(), 'x', 'y');
+    ensureDataDir(dir);
+    expect(fs.statSync(dir).isDirectory()).toBe(true);
+    if (process.platform !== 'win32') expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
   });
 });

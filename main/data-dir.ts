@@ -73,6 +73,23 @@ const heldHere = new Set<string>();
 
 /** One agent per data directory. A lock left by a crashed agent (its process is gone, or its pid now belongs to
  *  another program) is taken over. The lock holds the pid and, where the platform tells, the process's identity. */
+const DATA_DIR_FIX = 'Choose another with --data-dir / VIEWZENIX_DATA_DIR, or make this one a directory you can write to.';
+
+/**
+ * Creates the data directory (0700) if it is missing. A path that cannot be one (a file is there) or that this user
+ * cannot create is a DataDirError naming the directory and the fix: a start with a wrong --data-dir says so, instead
+ * of a bare "EACCES: permission denied, mkdir …".
+ */
+export function ensureDataDir(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way (it is not a directory)' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : (err as Error).message;
+    throw new DataDirError(`The data directory ${dataDir} cannot be created: ${why}. ${DATA_DIR_FIX}`);
+  }
+}
+
 export function acquireLock(dataDir: string): () => void {
   const file = path.join(dataDir, 'agent.lock');
   if (heldHere.has(file)) {
@@ -94,7 +111,7 @@ export function acquireLock(dataDir: string): () => void {
         }
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataDirError(`Cannot create ${file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataDirError(`Cannot create ${file}: ${(err as Error).message}. The data directory must be writable: ${DATA_DIR_FIX}`);
       const [pidText, identity] = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim());
       const pid = Number(pidText);
       if (lockHeldBy(pid, identity || undefined)) {
