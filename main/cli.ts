@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { hostInUrl, resolveOptions, resolveDataDir, controlTokenFromEnv, ConfigError, type StartFlags } from './config.js';
 import { startAgent } from './agent.js';
 import { StoreError } from './store/db.js';
-import { DataDirError, readAgentInfo, loadControlToken } from './data-dir.js';
+import { DataDirError, readAgentInfo, readControlToken } from './data-dir.js';
 import type { OrderView, StrategyView, SignalView, TradingStateView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import { readSecretFromStdin } from './cli-secret-input.js';
 import { GLOBAL_OPTIONS, CliUsageError, printTable, type CliContext } from './export/cli-context.js';
@@ -355,7 +355,11 @@ async function connect(dataDirFlag: string | undefined) {
   const dataDir = resolveDataDir(dataDirFlag);
   const info = readAgentInfo(dataDir);
   if (!info) throw new UsageError(`No agent is running with the data directory ${dataDir} (no agent.json). Start one with \`viewzenix start\` or pass --data-dir.`);
-  const token = controlTokenFromEnv() ?? loadControlToken(dataDir);
+  const fromEnv = controlTokenFromEnv();
+  const token = fromEnv ?? readControlToken(dataDir);
+  // An agent started with VIEWZENIX_CONTROL_TOKEN writes no token file: this command needs the same variable.
+  const tokenHint = 'An agent started with VIEWZENIX_CONTROL_TOKEN uses that token: set the same variable for this command.';
+  if (token === undefined) throw new UsageError(`No control token for the agent with the data directory ${dataDir}: there is no ${dataDir}/control-token. ${tokenHint}`);
   const base = `http://127.0.0.1:${info.controlPort}`;
   const send = async (method: string, p: string, body?: unknown): Promise<unknown> => {
     let res: Response;
@@ -365,7 +369,7 @@ async function connect(dataDirFlag: string | undefined) {
       throw new UsageError(`The agent at ${base} does not answer. Is it running? (agent.json may be left from a crash.)`);
     }
     const answer = (await res.json()) as { code?: string; message?: string; fix?: string };
-    if (!res.ok) throw new UsageError(`${answer.code}: ${answer.message}${answer.fix ? `\n${answer.fix}` : ''}`);
+    if (!res.ok) throw new UsageError(`${answer.code}: ${answer.message}${answer.fix ? `\n${answer.fix}` : ''}${answer.code === 'UNAUTHORIZED' && fromEnv === undefined ? `\n${tokenHint}` : ''}`);
     return answer;
   };
   const raw = async (p: string): Promise<Response> => {

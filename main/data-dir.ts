@@ -125,17 +125,26 @@ export function acquireLock(dataDir: string): () => void {
   throw new DataDirError(`Could not take the lock ${file}; remove it if no agent is running.`);
 }
 
-export function loadControlToken(dataDir: string, override?: string): string {
-  if (override) return override;
+/** The token in <data-dir>/control-token, or undefined when there is none (a client reads it, never creates it: a
+ *  token file the running agent does not use would only be refused). */
+export function readControlToken(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'control-token');
   try {
     const token = fs.readFileSync(file, 'utf8').trim();
-    if (token.length >= 32) {
-      fs.chmodSync(file, 0o600);
-      return token;
-    }
+    return token.length >= 32 ? token : undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new DataDirError(`Cannot read ${file}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+export function loadControlToken(dataDir: string, override?: string): string {
+  if (override) return override;
+  const file = path.join(dataDir, 'control-token');
+  const existing = readControlToken(dataDir);
+  if (existing !== undefined) {
+    fs.chmodSync(file, 0o600);
+    return existing;
   }
   const token = crypto.randomBytes(32).toString('base64url');
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
