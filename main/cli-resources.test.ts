@@ -202,3 +202,20 @@ describe('viewzenix positions, status, order show, signal show, events', { timeo
     expect(signal.stderr).toContain('NOT_FOUND: No signal sig_nope.');
   });
 });
+
+describe('viewzenix notify set', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
+  it('saves a channel\'s whole settings as the window does; settings that are not a JSON object, or that the agent refuses, exit 2', async () => {
+    const set = await runCli(agent, 'notify', 'set', 'slack', '{"enabled": false, "events": ["fill", "halt"], "perMinute": 9}');
+    expect([set.code, set.stderr]).toEqual([0, '']);
+    const { config } = (await agent.api<{ config: Record<string, unknown> }>('GET', '/api/notifications')).body;
+    expect(config.slack).toMatchObject({ enabled: false, events: ['fill', 'halt'], perMinute: 9 });
+
+    const notJson = await runCli(agent, 'notify', 'set', 'slack', 'enabled=true');
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/must be a JSON object/);
+    const refused = await runCli(agent, 'notify', 'set', 'slack', '{"enabled": true, "events": ["fill"], "colour": "red"}');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/VALIDATION_FAILED/);
+    expect((await agent.api<{ config: Record<string, unknown> }>('GET', '/api/notifications')).body.config.slack).toMatchObject({ enabled: false, perMinute: 9 });
+  });
+});

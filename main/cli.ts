@@ -79,7 +79,9 @@ Commands:
   export config / import FILE   configuration (no secrets) as JSON; import shows the changes first (--apply)
   audit verify               check the audit trail's hash chain
   backup now|list|restore    online SQLite backups (restore with the agent stopped)
-  notify status|test|dead|retry   notification channels (Discord, Telegram, Slack, email); settings via the API
+  notify status|test|dead|retry   notification channels (Discord, Telegram, Slack, email)
+  notify set CHANNEL JSON|@FILE   save a channel's whole settings, e.g. '{"enabled": true, "events": ["fill", "halt"]}';
+                             its secret (webhook URL, bot token, SMTP password): credentials set notify:CHANNEL
   notify remove CHANNEL      forget a channel's settings and delete its credential from the keychain
   notify undelivered [clear] the notifications the agent gave up sending; clear forgets them
   approvals [list|approve ID|reject ID]   orders held for manual approval (--reason TEXT on reject, --all on list)

@@ -29,26 +29,30 @@ function usage(ctx: CliContext, text: string): number {
   return 0;
 }
 
-/** `--config '{"…": …}'` or `--config @settings.json`: a JSON object (settings are never secrets: the agent refuses
- *  a credential-like key in them). */
-function configOption(raw: string | undefined): Record<string, unknown> | undefined {
-  if (raw === undefined) return undefined;
+/** A JSON object given on the command line, or `@FILE` for one in a file: settings, never secrets (the agent refuses
+ *  a credential-like key in them). `label` and `example` name it in a refusal. */
+export function jsonObjectArgument(raw: string, label: string, example: string): Record<string, unknown> {
   let text = raw;
   if (raw.startsWith('@')) {
     try {
       text = fs.readFileSync(raw.slice(1), 'utf8');
     } catch (err) {
-      throw new CliUsageError(`--config ${raw}: ${(err as Error).message}`);
+      throw new CliUsageError(`${label} ${raw}: ${(err as Error).message}`);
     }
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new CliUsageError('--config is not valid JSON: give a JSON object, e.g. --config \'{"risk": {"maxOrderQuantity": "10"}}\', or @FILE.');
+    value = undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliUsageError('--config must be a JSON object, e.g. --config \'{"risk": {"maxOrderQuantity": "10"}}\'.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliUsageError(`${label} must be a JSON object (or @FILE holding one), e.g. ${example}.`);
   return value as Record<string, unknown>;
+}
+
+/** `--config '{"…": …}'` or `--config @settings.json`. */
+function configOption(raw: string | undefined): Record<string, unknown> | undefined {
+  return raw === undefined ? undefined : jsonObjectArgument(raw, '--config', `--config '{"risk": {"maxOrderQuantity": "10"}}'`);
 }
 
 /** The broker keys from stdin: a JSON object of strings. A mistake is described without repeating what was read. */

@@ -1,10 +1,11 @@
-// `viewzenix notify status | test CHANNEL | dead | retry ID | remove CHANNEL | undelivered [clear]`.
+// `viewzenix notify status | set CHANNEL SETTINGS | test CHANNEL | dead | retry ID | remove CHANNEL | undelivered [clear]`.
 import { parseArgs } from 'node:util';
 import { CliUsageError, GLOBAL_OPTIONS, type CliContext } from '../export/cli-context.js';
+import { jsonObjectArgument } from '../resources-cli.js';
 import type { ChannelStatus, SendOutcome } from './types.js';
 import type { ChannelRemoval, UndeliveredView } from '../../shared/notify.js';
 
-const USAGE = 'Usage: viewzenix notify status | test discord|telegram|slack|email|desktop | dead | retry ID | remove CHANNEL | undelivered [clear]';
+const USAGE = 'Usage: viewzenix notify status | set CHANNEL JSON|@FILE | test discord|telegram|slack|email|desktop | dead | retry ID | remove CHANNEL | undelivered [clear]';
 
 export async function runNotifyCommand(args: string[], ctx: CliContext): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: { ...GLOBAL_OPTIONS } });
@@ -18,6 +19,17 @@ export async function runNotifyCommand(args: string[], ctx: CliContext): Promise
       const r = (await client.get('/api/notifications')) as { channels: ChannelStatus[] };
       if (ctx.json) print(r);
       else for (const c of r.channels) ctx.stdout.write(`${c.channel.padEnd(9)} ${c.enabled ? 'on ' : 'off'} ${c.available ? 'ready' : `not ready: ${c.detail}`}${c.outbox.dead ? `  (${c.outbox.dead} dead-lettered)` : ''}\n`);
+      return 0;
+    }
+    case 'set': {
+      // The channel's whole settings (PUT /api/notifications/channels/<channel>, docs/notifications.md); its secret
+      // (a webhook URL, a bot token, an SMTP password) is saved apart: viewzenix credentials set notify:<channel>.
+      const raw = positionals[2];
+      if (!arg || raw === undefined || positionals.length > 3) throw new CliUsageError(USAGE);
+      const settings = jsonObjectArgument(raw, 'The settings', `'{"enabled": true, "events": ["fill", "halt"]}'`);
+      const config = (await client.send('PUT', `/api/notifications/channels/${encodeURIComponent(arg)}`, settings)) as Record<string, unknown>;
+      if (ctx.json) print(config);
+      else ctx.stdout.write(`${arg} saved: ${JSON.stringify(config[arg])}\n`);
       return 0;
     }
     case 'test': {
