@@ -193,6 +193,20 @@ describe.each([
     expect(((await res.json()) as { code: string }).code).toBe('WEBHOOK_NOT_FOUND');
   });
 
+  it('a strategy\'s webhook URL opened in a browser (GET) is 404 WEBHOOK_NOT_FOUND saying alerts come with POST, not that no strategy has it', async () => {
+    for (const method of ['GET', 'PUT']) {
+      const res = await fetch(agent.webhookBase + hook, { method });
+      expect(res.status).toBe(404);
+      const body = (await res.json()) as { code: string; message: string };
+      expect(body.code).toBe('WEBHOOK_NOT_FOUND');
+      expect(body.message).toContain(`takes alerts sent with POST (as TradingView sends them), not ${method}`);
+      expect(body.message).not.toContain('No strategy has this webhook URL');
+      // The same answer for an id no strategy has: it tells nothing of which ids exist.
+      const other = (await (await fetch(`${agent.webhookBase}/webhook/nosuchid0000000000000000`, { method })).json()) as { message: string };
+      expect(other.message).toBe(body.message);
+    }
+  });
+
   it('HEAD /health answers 200 like GET', async () => {
     expect((await fetch(`${agent.webhookBase}/health`, { method: 'HEAD' })).status).toBe(200);
   });

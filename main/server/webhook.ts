@@ -96,6 +96,8 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     // Node checks both timeouts only this often (default every 30 s, which would triple a 10 s limit).
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
   };
+  /** A request method as an answer may name it: a standard one, else "this method" (never the client's text). */
+  const shownMethod = (method: string | undefined): string => (method !== undefined && http.METHODS.includes(method) ? method : 'this method');
   const server = http.createServer(timeouts, (req, res) => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0]!;
@@ -110,7 +112,11 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
       req.resume();
       // The webhook code of docs/codes.md: whatever was sent here is not a strategy's webhook URL.
       const info = CODES.WEBHOOK_NOT_FOUND;
-      return send(res, info.http, { status: 'rejected', code: 'WEBHOOK_NOT_FOUND', message: `${info.message} Alerts are sent with POST to /webhook/<id>.`, fix: info.fix });
+      // A webhook URL opened in a browser (GET) is the trader checking it: "no strategy has this webhook URL" would send
+      // them hunting for a mistake in a URL that may be right. The answer is the same for every id (it says nothing
+      // of whether the id exists).
+      const message = m ? `A webhook URL takes alerts sent with POST (as TradingView sends them), not ${shownMethod(req.method)}: opening it in a browser cannot test it. Send a test alert with \`viewzenix signal send FILE\` or curl -X POST.` : `${info.message} Alerts are sent with POST to /webhook/<id>.`;
+      return send(res, info.http, { status: 'rejected', code: 'WEBHOOK_NOT_FOUND', message, fix: info.fix });
     }
     stats.received++;
     const webhookId = m[1]!;
