@@ -219,3 +219,34 @@ describe('viewzenix notify set', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect((await agent.api<{ config: Record<string, unknown> }>('GET', '/api/notifications')).body.config.slack).toMatchObject({ enabled: false, perMinute: 9 });
   });
 });
+
+describe('viewzenix orders and signals filters', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
+  it('--symbol, --status, --account and --strategy narrow the lists as the window\'s filters do; a value is one value', async () => {
+    const demoPath = new URL(agent.demoWebhookUrl!).pathname;
+    const a = await agent.post(demoPath, '{"ticker":"NVDA","action":"buy","quantity":1,"price":100}');
+    const b = await agent.post(demoPath, '{"ticker":"AMD","action":"buy","quantity":1,"price":100}');
+    expect([a.status, b.status]).toEqual([202, 202]);
+    await eventually(async () => (await agent.api<{ items: OrderView[] }>('GET', '/api/orders?status=filled')).body.items, (items) => ['NVDA', 'AMD'].every((s) => items.some((o) => o.symbol === s)));
+
+    const nvda = await runCli(agent, 'orders', '--symbol', 'NVDA', '--status', 'filled', '--account', paperAccount, '--json');
+    expect([nvda.code, nvda.stderr]).toEqual([0, '']);
+    const items = JSON.parse(nvda.stdout) as OrderView[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((o) => o.symbol === 'NVDA' && o.status === 'filled' && o.accountId === paperAccount)).toBe(true);
+    // `&` inside a value is part of it (no order has that symbol), not a second parameter that lifts the filter.
+    const injected = await runCli(agent, 'orders', '--symbol', 'NVDA&symbol=AMD', '--json');
+    expect(JSON.parse(injected.stdout)).toEqual([]);
+
+    const strategyId = (await agent.api<{ items: StrategyView[] }>('GET', '/api/strategies')).body.items[0]!.id;
+    await agent.post(demoPath, '');
+    const rejected = await runCli(agent, 'signals', '--status', 'rejected', '--strategy', strategyId, '--json');
+    expect([rejected.code, rejected.stderr]).toEqual([0, '']);
+    const signals = JSON.parse(rejected.stdout) as { status: string; strategyId: string }[];
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((s) => s.status === 'rejected' && s.strategyId === strategyId)).toBe(true);
+
+    const bad = await runCli(agent, 'orders', '--status', 'nonsense');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/VALIDATION_FAILED: status must be one of/);
+  });
+});

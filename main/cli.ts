@@ -38,7 +38,8 @@ const HELP = `Usage: viewzenix <command> [options]
 
 Commands:
   start                      run the agent headless (what \`npm start\` runs)
-  orders                     list orders
+  orders                     list orders (newest first); --status S, --symbol SYM, --account ID, --strategy ID,
+                             --search TEXT (symbol or order id), --limit N (default 50)
   status                     the agent's pid, ports, alert counts, trading state and tunnel
   strategies [list]          list strategies with their webhook URLs
   strategies show ID | add | update ID | webhook ID | delete ID
@@ -52,7 +53,7 @@ Commands:
                              [--config JSON|@FILE] [--credentials]; --credentials and "credentials ID" read the keys
                              from stdin as JSON ({"keyId": "…", "secretKey": "…"}), never from the command line
   positions                  every account's positions and day P&L; exits 1 if an account could not be read
-  signals                    list received alerts
+  signals                    list received alerts; --status S, --strategy ID, --limit N (default 50)
   signal show ID             one alert: raw body, the signal it became, each account's verdict, its orders
   signal send FILE           post an alert file to a strategy's webhook (test alerts without TradingView)
                              --strategy ID (default: the first strategy), --content-type TYPE
@@ -139,6 +140,9 @@ async function main(argv: string[]): Promise<number> {
       account: { type: 'string' },
       reason: { type: 'string' },
       limit: { type: 'string' },
+      status: { type: 'string' },
+      symbol: { type: 'string' },
+      search: { type: 'string' },
       provider: { type: 'string' },
       url: { type: 'string' },
       host: { type: 'string' },
@@ -165,13 +169,14 @@ async function main(argv: string[]): Promise<number> {
   const json = values.json === true;
   switch (command) {
     case 'orders': {
-      const { items } = (await client.get(`/api/orders?limit=${values.limit ?? '50'}`)) as { items: OrderView[] };
+      const q = query({ limit: values.limit ?? '50', status: values.status, symbol: values.symbol, accountId: values.account, strategyId: values.strategy, search: values.search });
+      const { items } = (await client.get(`/api/orders?${q}`)) as { items: OrderView[] };
       if (json) return print(items);
       table(items.map((o) => [o.createdAt.slice(0, 19), o.id, o.symbol, o.side, o.quantity, o.type, o.status, o.averageFillPrice ?? '', o.reason ?? '']), ['created', 'id', 'symbol', 'side', 'qty', 'type', 'status', 'avg price', 'reason']);
       return 0;
     }
     case 'signals': {
-      const { items } = (await client.get(`/api/signals?limit=${values.limit ?? '50'}`)) as { items: SignalView[] };
+      const { items } = (await client.get(`/api/signals?${query({ limit: values.limit ?? '50', status: values.status, strategyId: values.strategy })}`)) as { items: SignalView[] };
       if (json) return print(items);
       table(items.map((s) => [s.receivedAt.slice(0, 19), s.id, s.symbol ?? '', s.status, s.code ?? '', s.message ?? '']), ['received', 'id', 'symbol', 'status', 'code', 'message']);
       return 0;
@@ -299,7 +304,7 @@ async function main(argv: string[]): Promise<number> {
 class UsageError extends Error {}
 
 /** Options placed before the command that take a value (`--data-dir DIR audit verify`). */
-const VALUE_OPTIONS = new Set(['data-dir', 'webhook-port', 'control-port', 'webhook-host', 'log-level', 'strategy', 'content-type', 'limit', 'provider', 'url', 'host', 'subdomain', 'domain', 'account', 'reason', 'alert-type', 'name', 'broker', 'environment', 'base-url', 'config', 'type', 'format', 'from', 'to', 'out']);
+const VALUE_OPTIONS = new Set(['data-dir', 'webhook-port', 'control-port', 'webhook-host', 'log-level', 'strategy', 'content-type', 'limit', 'provider', 'url', 'host', 'subdomain', 'domain', 'account', 'reason', 'status', 'symbol', 'search', 'alert-type', 'name', 'broker', 'environment', 'base-url', 'config', 'type', 'format', 'from', 'to', 'out']);
 
 function firstPositional(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
@@ -333,6 +338,11 @@ function describeTunnel(s: TunnelStatusView): string {
   if (s.nextRetryAt) lines.push(`next retry ${s.nextRetryAt}`);
   if (!s.provider) lines.push('No provider chosen: viewzenix tunnel start --provider localtunnel|ngrok|cloudflared|manual');
   return `${lines.join('\n')}\n`;
+}
+
+/** A query string of the options given (each value encoded: `--symbol 'A&B'` is one value, not two parameters). */
+function query(params: Record<string, string | undefined>): string {
+  return new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
 }
 
 function looksLikeJson(text: string): boolean {
