@@ -74,14 +74,15 @@ export function restartFrames(pageSize: number): number {
   return walFrames(THRESHOLD_BYTES, pageSize);
 }
 
-/** What the WAL file keeps of its size when it starts over: a storm that grew it past this gives the rest back. */
-const KEEP_WAL_BYTES = 32 * 1024 * 1024;
-
-/** Sets the backstop on a writer's connection of a file the thread checkpoints (`wal_autocheckpoint`, in frames),
- *  and has the WAL file cut back to KEEP_WAL_BYTES when it starts over (`journal_size_limit`). */
+/**
+ * Sets the backstop on a writer's connection of a file the thread checkpoints (`wal_autocheckpoint`, in frames). The
+ * WAL file keeps the size its largest storm gave it (at most a little over THRESHOLD_BYTES while the thread runs):
+ * cut back (`journal_size_limit`), it was cut in the first commit after it started over, and that commit, an alert's,
+ * waited for the file system to free the blocks (175 ms more for a WAL of 128 MB, docs/benchmarks.md); and the next
+ * storm's syncs would allocate them again.
+ */
 export function setBackstopCheckpoint(db: { pragma(source: string, options?: { simple: boolean }): unknown }): void {
   db.pragma(`wal_autocheckpoint = ${walFrames(BACKSTOP_BYTES, db.pragma('page_size', { simple: true }) as number)}`);
-  db.pragma(`journal_size_limit = ${KEEP_WAL_BYTES}`);
 }
 
 /** The thread answers a close between two ticks (each a few milliseconds); one that has not exited by then is
