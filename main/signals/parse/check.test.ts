@@ -59,6 +59,13 @@ describe('checkAlertTemplate', () => {
     expect(indicator.problems[0]!.message).toMatch(/arrive unfilled/);
   });
 
+  it('a template pasted with curly quotes is told about the curly quotes once, not about unquoted placeholders', () => {
+    const r = checkAlertTemplate('{\u201cticker\u201d: \u201c{{ticker}}\u201d, \u201caction\u201d: \u201cbuy\u201d, \u201cprice\u201d: \u201c{{close}}\u201d}');
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ code: 'INVALID_JSON', message: expect.stringContaining('curly quotes') });
+    expect(r.rendered).not.toContain('"AAPL"'); // the sample is not quoted a second time
+  });
+
   it('reports every problem of a bad template, not just the first', () => {
     const r = checkAlertTemplate(`{
       "ticker": "{{Ticker}}",

@@ -67,6 +67,9 @@ function stringMask(text: string): Uint8Array {
   return mask;
 }
 
+/** Quotes a word processor, chat or e-mail app puts in place of straight ones. */
+const CURLY_QUOTES = new Set(['\u201c', '\u201d', '\u2018', '\u2019']);
+
 const MAX_PASSES = 25;
 
 export function checkAlertTemplate(text: string, options: CheckOptions = {}): TemplateCheck {
@@ -108,7 +111,10 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
     const loose = field?.toLowerCase().replace(/[_\s-]/g, '');
     if (loose === 'id' && name === 'timenow') idHasTimenow = true;
     if (name === 'time' && (loose === 'time' || loose === 'timestamp' || loose === 'timenow')) timeFromBar = field;
-    const quoted = mask === undefined || mask[at] === 1;
+    // Between curly quotes (“{{ticker}}”, pasted through a word processor or chat) it was meant to be quoted: the
+    // curly quotes are the problem, reported once with the JSON's, not an unquoted placeholder.
+    const curly = CURLY_QUOTES.has(body[at - 1] ?? '') && CURLY_QUOTES.has(body[at + m[0].length] ?? '');
+    const quoted = mask === undefined || mask[at] === 1 || curly;
     let sample: string;
     if (known === undefined) {
       const near = [...PLACEHOLDERS.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
