@@ -8,7 +8,7 @@ import type { Signal } from '../../../shared/signal.js';
 import { buildBrackets } from '../../strategy/brackets.js';
 import { duplicateKey, parseAlert } from './index.js';
 import { scanJson } from './json-scan.js';
-import { diagnoseJson } from './json-diagnose.js';
+import { CURLY_QUOTES, diagnoseJson } from './json-diagnose.js';
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS, placeholderInfo } from './placeholders.js';
 
 export interface TemplateProblem {
@@ -67,8 +67,6 @@ function stringMask(text: string): Uint8Array {
   return mask;
 }
 
-/** Quotes a word processor, chat or e-mail app puts in place of straight ones. */
-const CURLY_QUOTES = new Set(['\u201c', '\u201d', '\u2018', '\u2019']);
 
 const MAX_PASSES = 25;
 
@@ -113,7 +111,7 @@ export function checkAlertTemplate(text: string, options: CheckOptions = {}): Te
     if (name === 'time' && (loose === 'time' || loose === 'timestamp' || loose === 'timenow')) timeFromBar = field;
     // Between curly quotes (“{{ticker}}”, pasted through a word processor or chat) it was meant to be quoted: the
     // curly quotes are the problem, reported once with the JSON's, not an unquoted placeholder.
-    const curly = CURLY_QUOTES.has(body[at - 1] ?? '') && CURLY_QUOTES.has(body[at + m[0].length] ?? '');
+    const curly = CURLY_QUOTES.test(body[at - 1] ?? '') && CURLY_QUOTES.test(body[at + m[0].length] ?? '');
     const quoted = mask === undefined || mask[at] === 1 || curly;
     let sample: string;
     if (known === undefined) {

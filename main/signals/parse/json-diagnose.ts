@@ -93,9 +93,12 @@ export function diagnoseJson(text: string, error: unknown): Rejection {
   );
 }
 
+/** Quotes a word processor, chat or e-mail app puts in place of straight ones. */
+export const CURLY_QUOTES = /[\u201C\u201D\u201E\u2018\u2019\u00AB\u00BB]/;
+
 /** The copy-paste mistakes that break JSON, named in the trader's terms (looked for outside strings only). */
 function likelyCause(blanked: string): string | undefined {
-  if (/[\u201C\u201D\u201E\u2018\u2019\u00AB\u00BB]/.test(blanked)) {
+  if (CURLY_QUOTES.test(blanked)) {
     return 'It has curly quotes (“ ” or ‘ ’), which a word processor, chat or e-mail app puts in place of straight ones: retype them as plain double quotes (").';
   }
   if (/[{,]\s*'|:\s*'/.test(blanked)) return "It uses single quotes ('ticker'); JSON needs double quotes (\"ticker\").";
