@@ -44,7 +44,8 @@ export interface SendRefusal {
 
 /** Stores the order (idempotent by client order id) and sends it if it has not been sent before. */
 export async function submitOrder(d: RouterParts, request: OrderRequest, ctx: SubmitContext): Promise<OrderView> {
-  // The new row, its move to `submitting` and the caller's writes for it are one commit, made before the broker call.
+  // The new row, its move to `submitting` and the caller's writes for it are one commit, made before the broker call;
+  // its audit rows are sealed by the next commit, after the call (sealLater in store/audit.ts).
   const { view, send } = d.orders.transaction(() => {
     const { order, created } = d.orders.insertIfAbsent(
       {
@@ -63,7 +64,7 @@ export async function submitOrder(d: RouterParts, request: OrderRequest, ctx: Su
     if (!created && order.status !== 'created') return { view: order, send: false }; // already sent once: never again from here
     const prepared = prepare(d, order.id, request, ctx.accountId);
     return { view: prepared, send: prepared.status === 'submitting' };
-  });
+  }, { sealLater: true });
   if (ctx.signalId !== undefined) traceStep(ctx.signalId, 'store');
   if (!send) return view;
   return sendPrepared(d, view.id, request, ctx.accountId, ctx.refuseSend, ctx.untilSendable, ctx.signalId);

@@ -33,6 +33,25 @@ export function sealAudit(db: Db, limit = 10_000): number {
 }
 
 let sealing = false;
+/** Set while a commit on the way to a broker call runs: its rows are left to the next commit's seal. */
+let sealingLater = false;
+
+/**
+ * Runs `fn`, whose transactions commit without sealing their audit rows: the commits an alert makes before its
+ * order reaches the broker (its copy, its processing mark, the order itself). Hashing and sealing the rows in those
+ * commits put about 0.2 ms on every alert's way to the broker; left unsealed, they are the tail the next commit
+ * seals (the broker's answer, the paper broker's fill, any later write), or the periodic sealer within seconds. The
+ * chain and its order are the same; only the moment of sealing moves.
+ */
+export function sealLater<T>(fn: () => T): T {
+  if (sealingLater) return fn();
+  sealingLater = true;
+  try {
+    return fn();
+  } finally {
+    sealingLater = false;
+  }
+}
 
 /** Rows a commit seals itself at most (see sealBeforeCommit); a larger backlog is left to the periodic sealer. */
 const SEAL_IN_COMMIT = 100;
@@ -46,7 +65,7 @@ const SEAL_IN_COMMIT = 100;
  * unless it ended the transaction (then the commit itself fails, as it would have on the same error).
  */
 export function sealBeforeCommit(db: Db): void {
-  if (sealing) return;
+  if (sealing || sealingLater) return;
   try {
     sealUnsealed(db, SEAL_IN_COMMIT);
   } catch (err) {

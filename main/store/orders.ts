@@ -1,6 +1,7 @@
 // Orders and their append-only event log. The lifecycle (main/orders/lifecycle.ts) is the only writer of status.
 import { Decimal } from 'decimal.js';
 import { onTransactionFailed, sqlLimit, type Db } from './db.js';
+import { sealLater } from './audit.js';
 import { OrderRateTally, type RateCounts } from './order-rate-tally.js';
 import type { OrderEventView, OrderView } from '../../shared/api-types.js';
 import type { OrderStatus } from '../../shared/order-status.js';
@@ -110,9 +111,11 @@ export class OrderRepo {
     this.appendEvent(o.id, o.createdAt, initial.byBroker ? 'created_by_broker' : 'created', undefined, status, { leg: o.leg, request: r, parentOrderId: initial.parentOrderId });
   }
 
-  /** Runs `fn` in one transaction (a reconciliation step is applied whole or not at all). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /** Runs `fn` in one transaction (a reconciliation step is applied whole or not at all). `sealLater`: the commit
+   *  that stores an order right before its broker call leaves its audit rows to the next commit (audit.ts). */
+  transaction<T>(fn: () => T, opts: { sealLater?: boolean } = {}): T {
+    const run = (): T => this.db.transaction(fn)();
+    return opts.sealLater ? sealLater(run) : run();
   }
 
   /** Signed quantity per symbol from the fills recorded for the account's orders: what the agent itself traded. */

@@ -2,6 +2,7 @@
 // with what became of it (nothing of it reaches a broker before it is on disk there: signals/inbox-copy.ts). The
 // copy and the record of how far it got are one commit, so each alert is copied once.
 import { WalSync, sqlLimit, type Db, type Statement } from './db.js';
+import { sealLater } from './audit.js';
 import type { InboxRow } from './inbox-db.js';
 import type { SignalStatus, SignalView } from '../../shared/api-types.js';
 import type { Signal } from '../../shared/signal.js';
@@ -48,16 +49,18 @@ export class SignalRepo {
   /**
    * Copies inbox rows (in arrival order) and records the last one's seq for the inbox file `epoch`, in one commit.
    * Returns the ids NOT copied because a signal with the same id or dedupe key is here already (never processed
-   * twice).
+   * twice). On the alert's way to the broker: its audit rows are sealed by a later commit (sealLater).
    */
   ingest(epoch: string, rows: readonly InboxRow[]): string[] {
     if (rows.length === 0) return [];
-    return this.db.transaction(() => {
-      const skipped: string[] = [];
-      for (const r of rows) if (this.insertStmt.run(r).changes === 0) skipped.push(r.id);
-      this.markStmt.run(epoch, rows[rows.length - 1]!.seq);
-      return skipped;
-    })();
+    return sealLater(() =>
+      this.db.transaction(() => {
+        const skipped: string[] = [];
+        for (const r of rows) if (this.insertStmt.run(r).changes === 0) skipped.push(r.id);
+        this.markStmt.run(epoch, rows[rows.length - 1]!.seq);
+        return skipped;
+      })(),
+    );
   }
 
   /** Records rows of the inbox file `epoch` up to `seq` as copied. */
@@ -97,14 +100,17 @@ export class SignalRepo {
     return rows.map((r) => ({ seq: r.seq, id: r.id, strategyId: r.strategy_id, receivedAt: r.received_at, parsed: JSON.parse(r.parsed) as Signal, attempts: r.attempts }));
   }
 
-  /** Marks the signal as being processed (one attempt more); `withIt` writes in the same commit. */
+  /** Marks the signal as being processed (one attempt more); `withIt` writes in the same commit. On the alert's
+   *  way to the broker: its audit rows are sealed by a later commit (sealLater). */
   markProcessing(id: string, withIt?: () => void): void {
     const mark = (): void => void this.db.prepare("UPDATE signals SET status = 'processing', attempts = attempts + 1 WHERE id = ?").run(id);
     if (!withIt) return mark();
-    this.db.transaction(() => {
-      mark();
-      withIt();
-    })();
+    sealLater(() =>
+      this.db.transaction(() => {
+        mark();
+        withIt();
+      })(),
+    );
   }
 
   finish(id: string, status: SignalStatus, at: string, code?: string, message?: string): void {
