@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import { hostInUrl, resolveOptions, resolveDataDir, controlTokenFromEnv, ConfigError, type StartFlags } from './config.js';
 import { startAgent } from './agent.js';
+import { exitOnUnexpectedError } from './fatal.js';
 import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, readControlToken } from './data-dir.js';
 import type { OrderView, StrategyView, SignalView, TradingStateView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
@@ -415,7 +416,10 @@ async function start(flags: StartFlags): Promise<number> {
     const type = (m.data as { type?: string } | undefined)?.type;
     if (type === 'shutdown' || type === 'stop') stop('parent');
   });
+  let running: Awaited<ReturnType<typeof startAgent>> | undefined;
+  exitOnUnexpectedError(() => running?.log);
   const agent = await startAgent(options);
+  running = agent;
   const quiet = options.console === 'silent';
   if (!quiet) {
     const lines = [
