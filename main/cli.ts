@@ -416,10 +416,11 @@ async function start(flags: StartFlags): Promise<number> {
     const type = (m.data as { type?: string } | undefined)?.type;
     if (type === 'shutdown' || type === 'stop') stop('parent');
   });
-  let running: Awaited<ReturnType<typeof startAgent>> | undefined;
-  exitOnUnexpectedError(() => running?.log);
+  // An error nothing handled is told in the agent's log once it has one (fatal.ts).
+  const started: { agent?: Awaited<ReturnType<typeof startAgent>> } = {};
+  exitOnUnexpectedError(() => started.agent?.log);
   const agent = await startAgent(options);
-  running = agent;
+  started.agent = agent;
   const quiet = options.console === 'silent';
   if (!quiet) {
     const lines = [
