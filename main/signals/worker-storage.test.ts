@@ -8,7 +8,9 @@ import { isStorageError } from '../store/db.js';
 
 const full = (): Error => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
 
-function harness() {
+function harness(o: { markFails?: boolean } = {}) {
+  const markFails = o.markFails ?? true;
+  const counted: boolean[] = [];
   const row: QueuedSignal = { seq: 1, id: 'sig_1', strategyId: 'str_1', receivedAt: '2026-11-30T00:00:00.000Z', parsed: { symbol: 'AAPL' } as QueuedSignal['parsed'], attempts: 0 };
   let diskFull = true;
   let done = false;
@@ -20,7 +22,12 @@ function harness() {
   };
   const signals = {
     pending: (_limit: number, after = 0) => (done || row.seq <= after ? [] : [{ ...row }]),
-    markProcessing: () => write('mark'),
+    markProcessing: (_id: string, _withIt?: () => void, count = true) => {
+      if (markFails) write('mark');
+      else calls.push('mark');
+      counted.push(count);
+      if (count) row.attempts++; // as the row's `attempts`, read back by the next try
+    },
     recordError: () => write('recordError'),
     finish: (_id: string, status: string) => {
       write(`finish:${status}`);
@@ -43,7 +50,7 @@ function harness() {
     log,
     maxAttempts: 3,
   } as unknown as WorkerDeps;
-  return { worker: new SignalWorker(deps), calls, errors, free: () => (diskFull = false), isDone: () => done };
+  return { worker: new SignalWorker(deps), calls, errors, counted, row, free: () => (diskFull = false), isDone: () => done };
 }
 
 describe('an alert meeting a database that refuses writes', () => {
@@ -65,6 +72,20 @@ describe('an alert meeting a database that refuses writes', () => {
     expect(h.errors).toHaveLength(1);
     expect(h.errors[0]!.msg).toContain('could not be written (SQLITE_FULL)');
     expect(h.errors[0]!.count).toBe(1); // told once, not at every try
+    h.free();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(h.isDone()).toBe(true);
+    expect(h.calls.at(-1)).toBe('finish:denied');
+  });
+
+  it('a start that got past its mark and then met the full disk is not counted again by its retries (never set aside as a crash loop)', async () => {
+    const h = harness({ markFails: false }); // the mark is written; the denial after it meets the full disk
+    h.worker.kick();
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 8; i++) await vi.advanceTimersByTimeAsync(5_000); // past MAX_STARTS (5) tries
+    expect(h.counted).toEqual([true, false, false, false, false, false, false, false, false]);
+    expect(h.row.attempts).toBe(1);
+    expect(h.calls).not.toContain('finish:failed');
     h.free();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(h.isDone()).toBe(true);

@@ -41,6 +41,8 @@ export interface WorkerDeps {
    *  waits for a market order to settle. */
   fillWaitMs?: number;
   maxAttempts?: number;
+  /** Starts of an alert's processing that never finished before it is set aside (MAX_STARTS). */
+  maxStarts?: number;
   /** Holds orders of strategies with manual approval; without it such orders are denied (APPROVAL_REQUIRED). */
   approvals?: Pick<ApprovalService, 'hold'>;
   /** True during an alert storm (the agent: faster than 1,000 alerts/s): the listener goes first (see `slice`). */
@@ -58,6 +60,15 @@ export interface WorkerDeps {
 const STORAGE_RETRY_MS = 5_000;
 /** Such failures are told in the log once in this long at most. */
 const STORAGE_TELL_EVERY_MS = 60_000;
+
+/**
+ * Times an alert's processing may start (each start is counted in its row, `attempts`, before anything else is done)
+ * without finishing before it is set aside. An alert whose processing throws is set aside after maxAttempts (3); one
+ * that brings the whole agent down (an error nothing handled, memory exhausted) never reaches that count, and the
+ * agent, restarted, would resume it first and go down again, for ever. Five: a few restarts of the agent while an
+ * alert waits on its order (up to fillWaitMs) are no reason to set it aside.
+ */
+export const MAX_STARTS = 5;
 
 /** During an alert storm the worker runs 1 ms in every 1 + STORM_PAUSE_MS. */
 const STORM_PAUSE_MS = 19;
@@ -211,10 +222,13 @@ export class SignalWorker {
         `the agent database could not be written (${(err as { code?: string })?.code ?? 'error'}): alerts wait, on disk, and are tried again every ${STORAGE_RETRY_MS / 1000} s. Free some disk space if it is full.`,
       );
     }
+    this.storageRetries.add(row.id);
     this.retryLater(row, STORAGE_RETRY_MS);
   }
 
   private storageToldAt = Number.NEGATIVE_INFINITY;
+  /** Alerts waiting to be tried again after the database refused a write: their next start is not counted. */
+  private readonly storageRetries = new Set<string>();
 
   private retryLater(row: QueuedSignal, ms: number): void {
     const retry = setTimeout(() => {
@@ -226,13 +240,16 @@ export class SignalWorker {
 
   private async process(row: QueuedSignal): Promise<void> {
     if (this.stopped) return;
+    if (row.attempts >= (this.d.maxStarts ?? MAX_STARTS)) return this.setAsideAfterStarts(row);
     const { signals, strategies } = this.d;
     const found = strategies.get(row.strategyId);
     const strategy = found?.enabled ? found : undefined;
     // The alert's price reaches the accounts that price from alerts in the commit of the processing mark: one commit
     // fewer before the broker call. A failure to take it fails the alert after the mark, as before.
     let unobserved: { err: unknown } | undefined;
-    signals.markProcessing(row.id, strategy && row.parsed.price ? () => (unobserved = this.observePrice(row, strategy)) : undefined);
+    // A start after the database refused a write (storageFailed) is the same start going on: not counted again.
+    const counted = !this.storageRetries.delete(row.id);
+    signals.markProcessing(row.id, strategy && row.parsed.price ? () => (unobserved = this.observePrice(row, strategy)) : undefined, counted);
     this.settlement.unsettled.add(row.id);
     traceStep(row.id, 'mark');
     if (!strategy) {
@@ -256,6 +273,18 @@ export class SignalWorker {
     signals.finishWithDecisions(row.id, status, this.now(), acted ? undefined : firstDenial?.code, acted ? undefined : firstDenial?.detail, held);
     this.settlement.unsettled.delete(row.id); // from now on, a change of its orders is checked against the status written
     this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status, code: acted ? undefined : firstDenial?.code, symbol: row.parsed.symbol } });
+  }
+
+  /**
+   * The alert's processing started `row.attempts` times and never finished: the agent stopped each time (most likely
+   * brought down by this very alert). It is set aside, so the alerts after it are processed; orders it may have placed
+   * stay tracked as every order is.
+   */
+  private setAsideAfterStarts(row: QueuedSignal): void {
+    const detail = `Set aside after its processing started ${row.attempts} times without finishing: the agent stopped each time (see the agent log for why). Orders it placed, if any, are still tracked in Orders; send the alert again once the cause is fixed.`;
+    this.d.log.error({ signalId: row.id, starts: row.attempts }, 'an alert whose processing never finished was set aside');
+    this.d.signals.finish(row.id, 'failed', this.now(), 'INTERNAL_ERROR', detail);
+    this.d.bus.publish({ type: 'signal', signal: { id: row.id, strategyId: row.strategyId, status: 'failed', code: 'INTERNAL_ERROR', symbol: row.parsed.symbol } });
   }
 
   /** Writes a decision at once (an order's, before the order exists), after the signal's held denials so the

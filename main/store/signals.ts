@@ -100,10 +100,10 @@ export class SignalRepo {
     return rows.map((r) => ({ seq: r.seq, id: r.id, strategyId: r.strategy_id, receivedAt: r.received_at, parsed: JSON.parse(r.parsed) as Signal, attempts: r.attempts }));
   }
 
-  /** Marks the signal as being processed (one attempt more); `withIt` writes in the same commit. On the alert's
+  /** Marks the signal as being processed (one attempt more, unless not `counted`); `withIt` writes in the same commit. On the alert's
    *  way to the broker: its audit rows are sealed by a later commit (sealLater). */
-  markProcessing(id: string, withIt?: () => void): void {
-    const mark = (): void => void this.db.prepare("UPDATE signals SET status = 'processing', attempts = attempts + 1 WHERE id = ?").run(id);
+  markProcessing(id: string, withIt?: () => void, counted = true): void {
+    const mark = (): void => void this.db.prepare("UPDATE signals SET status = 'processing', attempts = attempts + ? WHERE id = ?").run(counted ? 1 : 0, id);
     if (!withIt) return mark();
     sealLater(() =>
       this.db.transaction(() => {
