@@ -8,7 +8,7 @@ import { hostInUrl, resolveOptions, resolveDataDir, controlTokenFromEnv, ConfigE
 import { startAgent } from './agent.js';
 import { exitOnUnexpectedError } from './fatal.js';
 import { StoreError } from './store/db.js';
-import { DataDirError, readAgentInfo, readControlToken } from './data-dir.js';
+import { DataDirError, processAlive, readAgentInfo, readControlToken } from './data-dir.js';
 import type { OrderView, StrategyView, SignalView, TradingStateView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
 import { readSecretFromStdin } from './cli-secret-input.js';
 import { GLOBAL_OPTIONS, CliUsageError, printTable, type CliContext } from './export/cli-context.js';
@@ -92,6 +92,8 @@ Options:
   --data-dir DIR             data directory (VIEWZENIX_DATA_DIR; default: the OS app-data folder)
   --webhook-port N           webhook listener port (VIEWZENIX_WEBHOOK_PORT; default 4780; 0 = any free port)
   --control-port N           control listener port (VIEWZENIX_CONTROL_PORT; default 4781; 0 = any free port)
+  --stop-with-parent         (start) stop the agent, as on Ctrl+C, once the process that started it has ended (npm start
+                             uses it: stopping npm stops the agent)
   --webhook-host ADDR        address the webhook listener binds (VIEWZENIX_WEBHOOK_HOST; default 127.0.0.1, where
                              every tunnel client connects; 0.0.0.0 only for a reverse proxy on another machine)
   --json                     machine-readable output
@@ -132,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
       'webhook-host': { type: 'string' },
       'log-level': { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'stop-with-parent': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       strategy: { type: 'string' },
@@ -395,6 +398,20 @@ async function connect(dataDirFlag: string | undefined) {
   return { info, get: (p: string) => send('GET', p), send, raw };
 }
 
+/** How often --stop-with-parent looks whether the process that started the agent still runs. */
+const PARENT_CHECK_MS = 500;
+
+/** Calls `gone` once the process that started this one has ended (its pid no longer runs). */
+function watchParent(gone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (processAlive(parent)) return;
+    clearInterval(timer);
+    gone();
+  }, PARENT_CHECK_MS);
+  timer.unref();
+}
+
 /** How long a stopped agent's process may take to exit by itself. */
 const EXIT_GRACE_MS = 2_000;
 
@@ -410,6 +427,9 @@ async function start(flags: StartFlags): Promise<number> {
   };
   // SIGHUP: the terminal the agent was started from was closed. Stopped as cleanly as on Ctrl+C, not cut off.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+  // `npm start` runs the agent under a shell: npm passes SIGTERM (a supervisor's or a test's stop) to that shell only,
+  // which ends without passing it on. With --stop-with-parent the agent stops as cleanly once that shell is gone.
+  if (flags['stop-with-parent']) watchParent(() => stop('parent exited'));
   // Inside Electron's utilityProcess the shell asks for a graceful stop with a message.
   const parentPort = (process as unknown as { parentPort?: { on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
   parentPort?.on('message', (m) => {

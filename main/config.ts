@@ -128,6 +128,7 @@ export interface StartFlags {
   json?: boolean;
   quiet?: boolean;
   'no-demo'?: boolean;
+  'stop-with-parent'?: boolean;
 }
 
 export function resolveOptions(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): AgentOptions {

@@ -10,7 +10,8 @@ export class DataDirError extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process runs (a zombie not yet collected by its parent does not). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
@@ -63,7 +64,7 @@ function couldBeAgent(pid: number): boolean | undefined {
  * program after a crash or a reboot does not hold the lock.
  */
 function lockHeldBy(pid: number, identity: string | undefined): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return false;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processAlive(pid)) return false;
   const now = processIdentity(pid);
   if (identity && now) return identity === now;
   return couldBeAgent(pid) ?? true;
