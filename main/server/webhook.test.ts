@@ -179,6 +179,28 @@ describe.each([
     expect((await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":3}')).status).toBe(202);
   });
 
+  it('an alert accepted before its strategy was disabled, delivered again after, is answered 200 duplicate with its signalId, not refused as a new alert', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const s = (await agent.api<StrategyView>('POST', '/api/strategies', { name: `off-dup-${mode}`, accountIds: [accounts[0]!.id] })).body;
+    const url = `/webhook/${s.webhookId}`;
+    const withId = '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"before-off"}';
+    const withoutId = '{"ticker":"NVDA","action":"buy","quantity":1,"price":100}';
+    const first = [await agent.post(url, withId), await agent.post(url, withoutId)];
+    expect(first.map((a) => a.status)).toEqual([202, 202]);
+    expect((await agent.api('PUT', `/api/strategies/${s.id}`, { enabled: false })).status).toBe(200);
+    // PRODUCT.md: `200 {"status":"duplicate","signalId":…}` for one already received; it is neither stored again nor
+    // told "kept, not traded" (it was accepted and may have traded).
+    const again = [await agent.post(url, withId), await agent.post(url, ` ${withoutId}`)];
+    expect(again).toEqual(first.map((a) => ({ status: 200, body: { status: 'duplicate', signalId: a.body.signalId } })));
+    // A new alert is still refused and kept; refused, it makes no later one a duplicate.
+    const fresh = await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"while-off"}');
+    expect(fresh).toMatchObject({ status: 409, body: { status: 'rejected', code: 'STRATEGY_DISABLED' } });
+    const freshAgain = await agent.post(url, '{"ticker":"AAPL","action":"buy","quantity":1,"price":190,"id":"while-off"}');
+    expect(freshAgain).toMatchObject({ status: 409, body: { status: 'rejected', code: 'STRATEGY_DISABLED' } });
+    expect(freshAgain.body.signalId).not.toBe(fresh.body.signalId);
+    expect((await agent.api('PUT', `/api/strategies/${s.id}`, { enabled: true })).status).toBe(200);
+  });
+
   it.each([
     ['GET', '/'],
     ['GET', '/api/orders'],

@@ -195,7 +195,10 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     }
     // The parser's warnings (a PineConnector sl= it does not apply, an unknown field …) are kept with the signal.
     const signal = parsed.ok && !code ? (parsed.warnings.length > 0 ? { ...parsed.signal, warnings: parsed.warnings } : parsed.signal) : undefined;
-    const keys = dedupeKeys(strategy.id, storedBody, signal);
+    // A re-sent alert the strategy accepted before it was disabled is that alert (200 duplicate, its signalId), not a
+    // new one refused "kept, not traded": it was received, and may have traded.
+    const repeatsAccepted = code === 'STRATEGY_DISABLED' && parsed.ok;
+    const keys = dedupeKeys(strategy.id, storedBody, signal ?? (repeatsAccepted ? parsed.signal : undefined));
     const result = await o.inbox.receive({
       id: traceReceived(randomId('sig')),
       strategyId: strategy.id,
@@ -212,12 +215,13 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
       message: code ? (message ?? CODES[code].message) : undefined,
       parsed: signal,
       symbol: signal?.symbol,
+      ...(repeatsAccepted ? { repeatsAccepted } : {}),
     });
+    if (result.outcome === 'duplicate') return [200, { status: 'duplicate', signalId: result.id }];
     if (code) {
       const info = CODES[code];
       return [info.http, { status: 'rejected', code, message: message ?? info.message, fix: info.fix, signalId: result.id, ...(parsed.ok ? {} : { field: parsed.field }) }];
     }
-    if (result.outcome === 'duplicate') return [200, { status: 'duplicate', signalId: result.id }];
     return [202, { status: 'queued', signalId: result.id }];
   }
 

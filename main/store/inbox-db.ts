@@ -37,6 +37,10 @@ export interface InboxInsert {
   message?: string;
   parsed?: Signal;
   symbol?: string;
+  /** A refused alert that repeats one already accepted is answered as that alert's duplicate (the keys are then the
+   *  parsed alert's). Set only for STRATEGY_DISABLED: the alert was received, and may have traded, before the strategy
+   *  was disabled. A refused alert still never makes a later one a duplicate. */
+  repeatsAccepted?: boolean;
 }
 
 export type InboxInsertResult = { outcome: 'stored'; id: string } | { outcome: 'duplicate'; id: string };
@@ -281,7 +285,7 @@ export class InboxStore {
 
   private insertOne(item: InboxInsert): { result: InboxInsertResult; row?: InboxRow } {
     const counts = item.status !== 'rejected'; // a rejected alert never makes a later one a duplicate
-    if (counts) {
+    if (counts || item.repeatsAccepted === true) {
       if (item.dedupeKey !== undefined) {
         const existing = (this.byKey.get(item.dedupeKey) ?? (item.legacyKey !== undefined && item.legacySince !== undefined ? this.byKeySince.get(item.legacyKey, item.legacySince) : undefined)) as { id: string } | undefined;
         if (existing) return { result: { outcome: 'duplicate', id: existing.id } };
