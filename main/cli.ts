@@ -429,7 +429,9 @@ async function start(flags: StartFlags): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   // `npm start` runs the agent under a shell: npm passes SIGTERM (a supervisor's or a test's stop) to that shell only,
   // which ends without passing it on. With --stop-with-parent the agent stops as cleanly once that shell is gone.
-  if (flags['stop-with-parent']) watchParent(() => stop('parent exited'));
+  // A stop already asked (Ctrl+C reaches npm's whole process group, and the shell then ends too) is not asked again:
+  // during start a second ask would quit at once, without the clean stop.
+  if (flags['stop-with-parent']) watchParent(() => asked === undefined && stop('parent exited'));
   // Inside Electron's utilityProcess the shell asks for a graceful stop with a message.
   const parentPort = (process as unknown as { parentPort?: { on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
   parentPort?.on('message', (m) => {
