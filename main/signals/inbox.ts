@@ -40,8 +40,15 @@ export interface InboxOptions {
 /** fdatasyncs of the WAL allowed at once (libuv's thread pool has four threads). */
 const MAX_SYNCS = 2;
 
-/** How long a batch waits for the database write lock before its alerts are answered 503 (TradingView re-sends). */
-const LOCK_WAIT_MS = 5000;
+/** TradingView cancels a webhook request after this long, and re-sends only an alert answered 5xx before then. */
+export const TRADINGVIEW_TIMEOUT_MS = 3000;
+
+/**
+ * How long a batch waits for the database write lock before its alerts are answered 503 (TradingView re-sends). Well
+ * under TRADINGVIEW_TIMEOUT_MS, with room for the WAL sync and the answer: a 503 that comes after TradingView gave up
+ * reaches nobody, and the alert is never re-sent.
+ */
+export const LOCK_WAIT_MS = 2000;
 
 /** What an alert the inbox could not store is answered with (503: TradingView re-sends it). The inbox logs the cause
  *  once per batch; the webhook route does not log it again for each alert (`alreadyLogged`). */
