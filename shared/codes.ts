@@ -18,6 +18,7 @@ export const CODES = {
   STRATEGY_DISABLED: { http: 409, message: 'The strategy of this webhook URL is disabled: the alert is kept, not traded.', fix: 'Enable the strategy to trade its alerts again; alerts received while it was disabled are not traded later.' },
   IP_NOT_ALLOWED: { http: 403, message: 'The alert came from an address outside the allowlist.', fix: 'Only TradingView\'s sender addresses are allowed; check the allowlist in the strategy settings.' },
   BODY_TOO_LARGE: { http: 413, message: 'The alert body is larger than the limit.', fix: 'Shorten the alert message; the limit is 64 KiB by default.' },
+  UNSUPPORTED_ENCODING: { http: 415, message: 'The alert body is compressed or encoded (Content-Encoding or Transfer-Encoding other than chunked), which the agent does not read.', fix: 'Send the alert message as plain text or JSON, uncompressed, as TradingView does; a proxy in front of the agent must not compress request bodies.' },
   RATE_LIMITED: { http: 429, message: 'Too many alerts in a short time.', fix: 'Check the alert conditions in TradingView; a leaked URL can also cause this (regenerate it).' },
   EMPTY_BODY: { http: 400, message: 'The alert message is empty.', fix: 'Put the alert JSON (or a supported text format) into the TradingView "Message" box.' },
   INVALID_JSON: { http: 400, message: 'The alert looks like JSON but cannot be read.', fix: 'Check for missing quotes, commas or braces; the alert check in the app shows where.' },

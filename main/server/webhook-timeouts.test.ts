@@ -1,8 +1,10 @@
 // The webhook listener does not let slow clients hold connections: TradingView gives up after 3 s, so a request
 // whose headers or body take longer than the listener's limits is answered 408 and closed; connections beyond the
-// cap are closed as they arrive. Small limits here stand for the real 10 s ones.
+// cap are closed as they arrive. Small limits here stand for the real 10 s ones. And what raw HTTP a stranger can
+// send it (compressed bodies, Expect: 100-continue, bytes after a body) gets a clear answer, never a lost 202.
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import pino from 'pino';
 import { openDatabase } from '../store/db.js';
@@ -105,12 +107,78 @@ describe('webhook listener limits for slow or many clients', () => {
   }, 20_000);
 });
 
+describe('webhook listener answers to raw HTTP', () => {
+  const alert = (id: string): string => `{"ticker":"AAPL","action":"cancel","id":"${id}"}`;
+  const head = (webhookId: string, headers: string): string => `POST /webhook/${webhookId} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${headers}\r\n`;
+
+  it('a compressed body (Content-Encoding gzip or br, Transfer-Encoding gzip) is refused 415 UNSUPPORTED_ENCODING, not parsed as garbage', async () => {
+    const { port, webhookId } = await start({});
+    const gz = zlib.gzipSync(alert('e-1'));
+    const br = zlib.brotliCompressSync(alert('e-2'));
+    const sent = [
+      Buffer.concat([Buffer.from(head(webhookId, `Content-Encoding: gzip\r\nContent-Length: ${gz.length}\r\nConnection: close\r\n`)), gz]),
+      Buffer.concat([Buffer.from(head(webhookId, `Content-Encoding: BR\r\nContent-Length: ${br.length}\r\nConnection: close\r\n`)), br]),
+      // Declared compressed but sent plain: still not what it says it is.
+      Buffer.from(head(webhookId, `Content-Encoding: gzip\r\nContent-Length: ${alert('e-3').length}\r\nConnection: close\r\n`) + alert('e-3')),
+      Buffer.from(head(webhookId, `Transfer-Encoding: gzip, chunked\r\nConnection: close\r\n`) + `${alert('e-4').length.toString(16)}\r\n${alert('e-4')}\r\n0\r\n\r\n`),
+    ];
+    for (const bytes of sent) {
+      const got = await exchange(net.connect(port, '127.0.0.1'), bytes, true);
+      expect(got).toMatch(/^HTTP\/1\.1 415 /);
+      expect(got).toContain('"code":"UNSUPPORTED_ENCODING"');
+    }
+    const plain = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, `Content-Encoding: identity\r\nContent-Length: ${alert('e-5').length}\r\nConnection: close\r\n`) + alert('e-5'), true);
+    expect(plain).toMatch(/^HTTP\/1\.1 202 /);
+  }, 20_000);
+
+  it('Expect: 100-continue with a length over the limit, or to an unknown webhook, is refused before any 100 Continue; a fitting alert hears 100 first', async () => {
+    const { port, webhookId } = await start({});
+    const oversize = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, 'Content-Length: 1000000\r\nExpect: 100-continue\r\n'), true);
+    expect(oversize).toMatch(/^HTTP\/1\.1 413 /);
+    expect(oversize).toContain('"code":"BODY_TOO_LARGE"');
+    const unknown = await exchange(net.connect(port, '127.0.0.1'), head('wh_nobody', 'Content-Length: 40\r\nExpect: 100-continue\r\n'), true);
+    expect(unknown).toMatch(/^HTTP\/1\.1 404 /);
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => void socket.destroy());
+    const body = alert('c-1');
+    const hundred = await exchange(socket, head(webhookId, `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n`));
+    expect(hundred).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+    const accepted = await new Promise<string>((resolve) => {
+      let got = '';
+      socket.on('data', (d) => (got += d.toString()) && got.includes('"status"') && resolve(got));
+      socket.write(body);
+    });
+    expect(accepted).toMatch(/HTTP\/1\.1 202 /);
+  }, 20_000);
+
+  it('an alert followed on its connection by bytes that are no request (a Content-Length shorter than the body) still gets its 202, then 400', async () => {
+    const { port, webhookId } = await start({});
+    const body = alert('g-1');
+    const got = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, `Content-Length: ${body.length}\r\n`) + body + 'GARBAGE\r\n\r\n', true);
+    expect(got).toMatch(/^HTTP\/1\.1 202 [\s\S]*"status":"queued"[\s\S]*HTTP\/1\.1 400 /);
+  }, 20_000);
+
+  it('a connection that sends nothing is closed after the headers timeout, so silent connections cannot fill the cap', async () => {
+    const { port } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 2 });
+    const silent = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+    const closed = silent.map((s) => new Promise<number>((resolve) => s.on('close', () => resolve(performance.now()))));
+    for (const s of silent) {
+      s.on('error', () => {});
+      cleanups.push(() => void s.destroy());
+    }
+    const t0 = performance.now();
+    for (const at of await Promise.all(closed)) expect(at - t0).toBeLessThan(3_000);
+    const got = await exchange(net.connect(port, '127.0.0.1'), 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', true);
+    expect(got).toMatch(/^HTTP\/1\.1 200 /);
+  }, 20_000);
+});
+
 async function until(ok: () => boolean): Promise<void> {
   while (!ok()) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** Writes a request and resolves with the first answer (or, with `toClose`, everything until the connection closes). */
-function exchange(socket: net.Socket, text: string, toClose = false): Promise<string> {
+function exchange(socket: net.Socket, text: string | Buffer, toClose = false): Promise<string> {
   return new Promise((resolve) => {
     let got = '';
     socket.on('error', () => {});

@@ -1,7 +1,8 @@
 // The public listener: the only thing a tunnel ever points at. It serves POST /webhook/<id> and GET /health,
 // nothing else. Plain node:http keeps this hot path small and fully under our control (body limit, timing).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { CODES, type Code } from '../../shared/codes.js';
 import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
 import type { Inbox } from '../signals/inbox.js';
@@ -98,7 +99,20 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   };
   /** A request method as an answer may name it: a standard one, else "this method" (never the client's text). */
   const shownMethod = (method: string | undefined): string => (method !== undefined && http.METHODS.includes(method) ? method : 'this method');
-  const server = http.createServer(timeouts, (req, res) => {
+  /** Requests on a connection not answered yet (pipelined, or an alert waiting for the disk): a request after them
+   *  that cannot be read is answered only once those read whole are (onClientError). */
+  const unanswered = new WeakMap<Duplex, Set<http.ServerResponse>>();
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    let open = unanswered.get(req.socket);
+    if (!open) unanswered.set(req.socket, (open = new Set()));
+    const owed = open;
+    owed.add(res);
+    const answered = (): void => void owed.delete(res);
+    res.once('finish', answered);
+    res.once('close', answered);
+    route(req, res);
+  };
+  const route = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0]!;
     // HEAD as GET (an uptime monitor's probe); Node sends no body for HEAD.
@@ -109,6 +123,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     }
     const m = /^\/webhook\/([A-Za-z0-9_-]{1,128})$/.exec(path);
     if (!m || req.method !== 'POST') {
+      if (expectsContinue(req)) return rejectAndClose(req, res, 'WEBHOOK_NOT_FOUND');
       req.resume();
       // The webhook code of docs/codes.md: whatever was sent here is not a strategy's webhook URL.
       const info = CODES.WEBHOOK_NOT_FOUND;
@@ -125,6 +140,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     // trader sees in Signals what arrived while it was off.
     if (!strategy) {
       stats.unknownWebhook++;
+      if (expectsContinue(req)) return rejectAndClose(req, res, 'WEBHOOK_NOT_FOUND');
       req.resume();
       return reject(res, 'WEBHOOK_NOT_FOUND');
     }
@@ -134,18 +150,25 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     // The allowlist comes before the rate limit: a sender it refuses must not use up the bucket and get
     // TradingView's own alerts refused 429 (which TradingView never re-sends). Every request that gets past it
     // counts, a wrong passphrase included: that keeps the flood protection for a leaked URL.
-    if (intake.ipAllowlist && intake.ipAllowlist.length > 0 && !intake.ipAllowlist.includes(sourceIp ?? '')) {
+    // A client that asked to hear first (Expect: 100-continue) hears a refusal instead of "100 Continue" and is not
+    // made to send a body it would send in vain; its connection is closed after it (rejectAndClose), since whether
+    // it sends the body anyway is up to the client.
+    const refuse = (code: Code): void => {
+      if (expectsContinue(req)) return rejectAndClose(req, res, code);
       req.resume();
-      return reject(res, 'IP_NOT_ALLOWED');
-    }
+      reject(res, code);
+    };
+    if (intake.ipAllowlist && intake.ipAllowlist.length > 0 && !intake.ipAllowlist.includes(sourceIp ?? '')) return refuse('IP_NOT_ALLOWED');
     if (!limiter.allow(webhookId, intake.rateLimit)) {
       stats.rateLimited++;
       o.log.warn({ strategyId: strategy.id }, 'webhook rate limit hit');
-      req.resume();
-      return reject(res, 'RATE_LIMITED');
+      return refuse('RATE_LIMITED');
     }
+    // Node hands the body on as it came: a compressed one would be stored as garbage and parsed as such.
+    if (encoded(req.headers)) return refuse('UNSUPPORTED_ENCODING');
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > bodyLimit) return rejectOversize(req, res);
+    if (declared > bodyLimit) return rejectAndClose(req, res, 'BODY_TOO_LARGE');
+    if (expectsContinue(req)) res.writeContinue();
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
@@ -154,7 +177,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
       size += c.length;
       if (size > bodyLimit) {
         aborted = true;
-        rejectOversize(req, res);
+        rejectAndClose(req, res, 'BODY_TOO_LARGE');
         return;
       }
       chunks.push(c);
@@ -174,7 +197,8 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
         },
       );
     });
-  });
+  };
+  const server = http.createServer(timeouts, handle);
 
   async function accept(strategy: StrategyRow, raw: string, contentType: string | undefined, sourceIp: string | undefined): Promise<[number, unknown]> {
     const receivedAt = now();
@@ -229,6 +253,18 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   // closes a kept-alive connection just as the proxy sends the next request on it.
   server.keepAliveTimeout = 65_000;
   server.maxConnections = o.maxConnections ?? WEBHOOK_MAX_CONNECTIONS;
+  // With this listener Node sends no "100 Continue" by itself: handle() sends it once the body is wanted.
+  server.on('checkContinue', handle);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(err, socket, unanswered.get(socket)));
+  // Node's headersTimeout counts from a request's first byte: a connection that sends nothing at all would hold
+  // one of the maxConnections places until the client leaves. It gets the same time to start as to finish headers.
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, headersTimeout);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
   return {
     server,
     stats,
@@ -247,13 +283,14 @@ const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
 const DRAIN_MAX_MS = 2000;
 
 /**
- * Answers 413 at once and closes the connection without a reset. Node closes a `connection: close` response's
- * socket as soon as the answer is written; if request bytes are still arriving or unread, the kernel answers
- * them with a reset (RST), and a reset wipes the client's unread copy of the 413: it saw a dropped connection
- * instead of the code. So the socket is only half-closed (FIN after the answer) and the rest of the body is
- * read and discarded until the client stops sending, bounded by DRAIN_MAX_BYTES and DRAIN_MAX_MS.
+ * Answers `code` at once and closes the connection without a reset: a body over the limit (413), or a refusal sent
+ * instead of "100 Continue" (the client may or may not send its body then). Node closes a `connection: close`
+ * response's socket as soon as the answer is written; if request bytes are still arriving or unread, the kernel
+ * answers them with a reset (RST), and a reset wipes the client's unread copy of the answer: it saw a dropped
+ * connection instead of the code. So the socket is only half-closed (FIN after the answer) and the rest of the body
+ * is read and discarded until the client stops sending, bounded by DRAIN_MAX_BYTES and DRAIN_MAX_MS.
  */
-function rejectOversize(req: http.IncomingMessage, res: http.ServerResponse): void {
+function rejectAndClose(req: http.IncomingMessage, res: http.ServerResponse, code: Code): void {
   const socket = req.socket;
   let discarded = 0;
   const close = (): void => {
@@ -278,7 +315,68 @@ function rejectOversize(req: http.IncomingMessage, res: http.ServerResponse): vo
   });
   req.once('end', close);
   req.resume();
-  reject(res, 'BODY_TOO_LARGE', { close: true });
+  reject(res, code, { close: true });
+}
+
+/** The client waits for "100 Continue" before it sends the body (Node answers any other expectation 417 itself). */
+function expectsContinue(req: http.IncomingMessage): boolean {
+  return req.httpVersion === '1.1' && /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
+}
+
+/** A body in a content coding (gzip, br …) or a transfer coding besides chunked: Node does not decode either. */
+function encoded(headers: http.IncomingHttpHeaders): boolean {
+  const content = headers['content-encoding']?.trim().toLowerCase();
+  const transfer = headers['transfer-encoding']?.trim().toLowerCase();
+  return (content !== undefined && content !== '' && content !== 'identity') || (transfer !== undefined && transfer !== 'chunked');
+}
+
+/** Node's own answers to a request it could not read (the same it sends without a clientError listener). */
+const CLIENT_ERROR_ANSWERS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+/** How long an unreadable request's answer waits for the answers to the requests before it on its connection. */
+const CLIENT_ERROR_WAIT_MS = 10_000;
+
+/**
+ * A request that cannot be read (malformed, headers too large, too slow) is answered as Node answers it and its
+ * connection closed, but only after the requests read before it on that connection are answered: Node's own
+ * handling closes the connection at once, and an alert already stored (committed, traded) lost its 202 when the bytes
+ * after it were garbage (a Content-Length shorter than the body).
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex, open: ReadonlySet<http.ServerResponse> | undefined): void {
+  const state = socket as Duplex & { viewzenixClientError?: true; _httpMessage?: { headersSent: boolean } | null };
+  if (state.viewzenixClientError) return;
+  state.viewzenixClientError = true;
+  // The requests read whole before the unreadable one (the one being read when it failed is not owed an answer).
+  const owed = [...(open ?? [])].filter((res) => res.req.complete);
+  let left = owed.length;
+  const answer = (): void => {
+    clearTimeout(timer);
+    if (socket.destroyed) return;
+    // As Node: no answer into the middle of one already being written.
+    if (!socket.writable || state._httpMessage?.headersSent || left > 0) return void socket.destroy();
+    socket.end(`HTTP/1.1 ${CLIENT_ERROR_ANSWERS[err.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    socket.once('finish', () => socket.destroy());
+  };
+  const timer = setTimeout(answer, CLIENT_ERROR_WAIT_MS);
+  timer.unref();
+  if (left === 0) return answer();
+  for (const res of owed) {
+    let counted = false;
+    const done = (): void => {
+      if (counted) return;
+      counted = true;
+      // After Node's own 'finish' handling, which hands the socket to the next answer in line.
+      if (--left === 0) setImmediate(answer);
+    };
+    if (res.writableFinished) done();
+    else {
+      res.once('finish', done);
+      res.once('close', done);
+    }
+  }
 }
 
 function reject(res: http.ServerResponse, code: Code, opts: { close?: boolean } = {}): void {
