@@ -12,7 +12,7 @@ import { StrategyRepo } from '../store/strategies.js';
 import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
 import { Inbox } from '../signals/inbox.js';
 import { tempDir } from '../test-support/agent.js';
-import { closeServer, createWebhookServer, listen, WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS, WEBHOOK_REQUEST_TIMEOUT_MS, type WebhookOptions } from './webhook.js';
+import { bodyText, closeServer, createWebhookServer, listen, WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS, WEBHOOK_REQUEST_TIMEOUT_MS, type WebhookOptions } from './webhook.js';
 
 const log = pino({ level: 'silent' });
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -129,6 +129,19 @@ describe('webhook listener answers to raw HTTP', () => {
     }
     const plain = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, `Content-Encoding: identity\r\nContent-Length: ${alert('e-5').length}\r\nConnection: close\r\n`) + alert('e-5'), true);
     expect(plain).toMatch(/^HTTP\/1\.1 202 /);
+  }, 20_000);
+
+  it('a UTF-16 alert (with or without a byte-order mark, either byte order) is read as the text it is and queued', async () => {
+    const { port, webhookId } = await start({});
+    const le = (text: string): Buffer => Buffer.from(text, 'utf16le');
+    const be = (text: string): Buffer => le(text).swap16();
+    const bodies = [Buffer.concat([Buffer.from([0xff, 0xfe]), le(alert('u-1'))]), le(alert('u-2')), Buffer.concat([Buffer.from([0xfe, 0xff]), be(alert('u-3'))]), be(alert('u-4'))];
+    for (const body of bodies) {
+      const got = await exchange(net.connect(port, '127.0.0.1'), Buffer.concat([Buffer.from(head(webhookId, `Content-Length: ${body.length}\r\nConnection: close\r\n`)), body]), true);
+      expect(got).toMatch(/^HTTP\/1\.1 202 /);
+    }
+    expect(bodyText(Buffer.from('\uFEFF{"a":1}'))).toBe('\uFEFF{"a":1}'); // UTF-8 as before, its mark left to the parser
+    expect(bodyText(Buffer.from([0x41]))).toBe('A');
   }, 20_000);
 
   it('Expect: 100-continue with a length over the limit, or to an unknown webhook, is refused before any 100 Continue; a fitting alert hears 100 first', async () => {

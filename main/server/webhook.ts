@@ -187,7 +187,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     });
     req.on('end', () => {
       if (aborted) return;
-      const raw = Buffer.concat(chunks).toString('utf8');
+      const raw = bodyText(Buffer.concat(chunks));
       void accept(strategy, raw, req.headers['content-type'], sourceIp).then(
         ([status, body]) => send(res, status, body),
         (err: unknown) => {
@@ -316,6 +316,19 @@ function rejectAndClose(req: http.IncomingMessage, res: http.ServerResponse, cod
   req.once('end', close);
   req.resume();
   reject(res, code, { close: true });
+}
+
+/**
+ * The alert's text: UTF-8, as TradingView sends it, unless the bytes are UTF-16 (a byte-order mark, or the NUL
+ * beside each ASCII character that JSON's own encoding detection looks for, RFC 4627 section 3): decoded as such, not
+ * stored as text with a NUL between letters that no check reads (a passphrase in it included). Invalid bytes become
+ * U+FFFD; a UTF-16 byte-order mark is dropped (a UTF-8 one is kept, and ignored by the parser).
+ */
+export function bodyText(bytes: Buffer): string {
+  const [a, b] = bytes;
+  if ((a === 0xff && b === 0xfe) || (a !== 0 && b === 0)) return new TextDecoder('utf-16le').decode(bytes);
+  if ((a === 0xfe && b === 0xff) || (a === 0 && b !== undefined && b !== 0)) return new TextDecoder('utf-16be').decode(bytes);
+  return bytes.toString('utf8');
 }
 
 /** The client waits for "100 Continue" before it sends the body (Node answers any other expectation 417 itself). */
