@@ -12,6 +12,7 @@ import { StrategyRepo } from '../store/strategies.js';
 import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
 import { Inbox } from '../signals/inbox.js';
 import { tempDir } from '../test-support/agent.js';
+import { redactBody } from '../signals/parse/redact-body.js';
 import { bodyText, closeServer, createWebhookServer, listen, WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS, WEBHOOK_REQUEST_TIMEOUT_MS, type WebhookOptions } from './webhook.js';
 
 const log = pino({ level: 'silent' });
@@ -142,6 +143,9 @@ describe('webhook listener answers to raw HTTP', () => {
     }
     expect(bodyText(Buffer.from('\uFEFF{"a":1}'))).toBe('\uFEFF{"a":1}'); // UTF-8 as before, its mark left to the parser
     expect(bodyText(Buffer.from([0x41]))).toBe('A');
+    // Read as UTF-8, the passphrase of a UTF-16 body had a NUL between its letters and no redaction saw it.
+    const secret = Buffer.from('{"ticker":"AAPL","action":"buy","passphrase":"hunter2-secret"}', 'utf16le');
+    expect(redactBody(bodyText(secret), undefined)).not.toContain('hunter2-secret');
   }, 20_000);
 
   it('Expect: 100-continue with a length over the limit, or to an unknown webhook, is refused before any 100 Continue; a fitting alert hears 100 first', async () => {
