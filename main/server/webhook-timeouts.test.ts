@@ -68,6 +68,7 @@ describe('webhook listener limits for slow or many clients', () => {
     const { port, webhookId } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
     const got = await dripUntilClosed(port, `POST /webhook/${webhookId} HTTP/1.1\r\nHost: 127.0.0.1\r\n`, 'X-Slow: 1\r\n');
     expect(got).toMatch(/^HTTP\/1\.1 408 /);
+    expect(got).toContain('"code":"REQUEST_TIMEOUT"');
   }, 20_000);
 
   it('a client sending its body one byte at a time is answered 408 and cut off', async () => {
@@ -172,7 +173,25 @@ describe('webhook listener answers to raw HTTP', () => {
     const { port, webhookId } = await start({});
     const body = alert('g-1');
     const got = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, `Content-Length: ${body.length}\r\n`) + body + 'GARBAGE\r\n\r\n', true);
-    expect(got).toMatch(/^HTTP\/1\.1 202 [\s\S]*"status":"queued"[\s\S]*HTTP\/1\.1 400 /);
+    expect(got).toMatch(/^HTTP\/1\.1 202 [\s\S]*"status":"queued"[\s\S]*HTTP\/1\.1 400 [\s\S]*"code":"MALFORMED_REQUEST"/);
+  }, 20_000);
+
+  it('a request that cannot be read is answered at once with a documented code: smuggling-shaped framing 400, huge headers 431', async () => {
+    const { port, webhookId } = await start({});
+    const body = alert('m-1');
+    const refused = [
+      [head(webhookId, `Content-Length: 4\r\nTransfer-Encoding: chunked\r\n`) + `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`, 400, 'MALFORMED_REQUEST'],
+      [head(webhookId, `Content-Length: ${body.length}\r\nContent-Length: 3\r\n`) + body, 400, 'MALFORMED_REQUEST'],
+      [head(webhookId, `Transfer-Encoding: chunked\r\n`) + 'zz\r\nabc\r\n0\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+      [`GET /health?${'a'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ] as const;
+    for (const [text, status, code] of refused) {
+      const t0 = performance.now();
+      const got = await exchange(net.connect(port, '127.0.0.1'), text, true);
+      expect(performance.now() - t0).toBeLessThan(1_000);
+      expect(got).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 'rejected', code });
+    }
   }, 20_000);
 
   it('a connection that sends nothing is closed after the headers timeout, so silent connections cannot fill the cap', async () => {

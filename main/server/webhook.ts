@@ -343,20 +343,26 @@ function encoded(headers: http.IncomingHttpHeaders): boolean {
   return (content !== undefined && content !== '' && content !== 'identity') || (transfer !== undefined && transfer !== 'chunked');
 }
 
-/** Node's own answers to a request it could not read (the same it sends without a clientError listener). */
-const CLIENT_ERROR_ANSWERS: Record<string, string> = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+/** The answer to a request Node could not read (its error code), as Node answers it but with a documented code. */
+const CLIENT_ERROR_CODES: Record<string, Code> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'BODY_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 };
+function clientErrorAnswer(nodeCode: string | undefined): string {
+  const code = CLIENT_ERROR_CODES[nodeCode ?? ''] ?? 'MALFORMED_REQUEST';
+  const info = CODES[code];
+  const text = JSON.stringify({ status: 'rejected', code, message: info.message, fix: info.fix });
+  return `HTTP/1.1 ${info.http} ${http.STATUS_CODES[info.http]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${text}`;
+}
 /** How long an unreadable request's answer waits for the answers to the requests before it on its connection. */
 const CLIENT_ERROR_WAIT_MS = 10_000;
 
 /**
- * A request that cannot be read (malformed, headers too large, too slow) is answered as Node answers it and its
- * connection closed, but only after the requests read before it on that connection are answered: Node's own
- * handling closes the connection at once, and an alert already stored (committed, traded) lost its 202 when the bytes
- * after it were garbage (a Content-Length shorter than the body).
+ * A request that cannot be read (malformed, headers too large, too slow) is answered as Node answers it (400, 431,
+ * 408), with a documented code, and its connection closed, but only after the requests read before it on that
+ * connection are answered: Node's own handling closes the connection at once, and an alert already stored
+ * (committed, traded) lost its 202 when the bytes after it were garbage (a Content-Length shorter than the body).
  */
 function onClientError(err: NodeJS.ErrnoException, socket: Duplex, open: ReadonlySet<http.ServerResponse> | undefined): void {
   const state = socket as Duplex & { viewzenixClientError?: true; _httpMessage?: { headersSent: boolean } | null };
@@ -370,7 +376,7 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex, open: Readonl
     if (socket.destroyed) return;
     // As Node: no answer into the middle of one already being written.
     if (!socket.writable || state._httpMessage?.headersSent || left > 0) return void socket.destroy();
-    socket.end(`HTTP/1.1 ${CLIENT_ERROR_ANSWERS[err.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    socket.end(clientErrorAnswer(err.code));
     socket.once('finish', () => socket.destroy());
   };
   const timer = setTimeout(answer, CLIENT_ERROR_WAIT_MS);
