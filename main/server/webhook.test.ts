@@ -609,6 +609,17 @@ describe('client address behind a tunnel', () => {
     expect(clientAddress('203.0.113.9', { 'x-forwarded-for': '52.89.214.238' })).toBe('203.0.113.9');
   });
 
+  it('an IPv4-mapped peer (a listener on ::) is its IPv4 address; headers no provider writes (Forwarded, X-Real-IP) are never read', () => {
+    const spoofed = { 'x-forwarded-for': '52.89.214.238', 'cf-connecting-ip': '52.89.214.238', forwarded: 'for=52.89.214.238', 'x-real-ip': '52.89.214.238' };
+    // TradingView connecting straight to a listener on :: (a router forwarding port 443, the manual provider).
+    expect(clientAddress('::ffff:52.89.214.238', {})).toBe('52.89.214.238');
+    for (const trusted of ['x-forwarded-for', 'cf-connecting-ip'] as const) {
+      expect(clientAddress('::ffff:203.0.113.9', spoofed, trusted)).toBe('203.0.113.9');
+      expect(clientAddress('::1', { forwarded: 'for=52.89.214.238', 'x-real-ip': '52.89.214.238' }, trusted)).toBe('::1');
+    }
+    expect(clientAddress('::ffff:127.0.0.1', { 'x-forwarded-for': '198.51.100.1, 52.89.214.238' })).toBe('52.89.214.238');
+  });
+
   it('reads CF-Connecting-IP only when the provider is cloudflared, and then ignores X-Forwarded-For', () => {
     const headers = { 'cf-connecting-ip': '34.212.75.30', 'x-forwarded-for': '203.0.113.9' };
     expect(clientAddress('::ffff:127.0.0.1', headers, 'x-forwarded-for')).toBe('203.0.113.9');
