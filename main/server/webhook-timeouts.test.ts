@@ -109,6 +109,30 @@ describe('webhook listener limits for slow or many clients', () => {
   }, 20_000);
 });
 
+describe('webhook listener near its connection cap', () => {
+  it('kept-alive idle connections are closed once 90% of the cap is open, freeing places before the cap locks new clients out; the newcomer is served', async () => {
+    const { port } = await start({ maxConnections: 10 });
+    const kept = Array.from({ length: 8 }, () => net.connect(port, '127.0.0.1'));
+    for (const s of kept) cleanups.push(() => void s.destroy());
+    const answers = await Promise.all(kept.map((s) => exchange(s, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')));
+    for (const a of answers) expect(a).toMatch(/^HTTP\/1\.1 200 /);
+    const closed = kept.map((s) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.on('close', () => resolve()))));
+    const newcomer = net.connect(port, '127.0.0.1'); // the 9th: 90% of 10
+    const got = await exchange(newcomer, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', true);
+    expect(got).toMatch(/^HTTP\/1\.1 200 /);
+    await Promise.all(closed);
+  }, 20_000);
+
+  it('below 90% of the cap, kept-alive connections stay open', async () => {
+    const { port } = await start({ maxConnections: 10 });
+    const kept = Array.from({ length: 7 }, () => net.connect(port, '127.0.0.1'));
+    for (const s of kept) cleanups.push(() => void s.destroy());
+    await Promise.all(kept.map((s) => exchange(s, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')));
+    await exchange(net.connect(port, '127.0.0.1'), 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', true);
+    expect(kept.filter((s) => s.destroyed)).toHaveLength(0);
+  }, 20_000);
+});
+
 describe('webhook listener answers to raw HTTP', () => {
   const alert = (id: string): string => `{"ticker":"AAPL","action":"cancel","id":"${id}"}`;
   const head = (webhookId: string, headers: string): string => `POST /webhook/${webhookId} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${headers}\r\n`;

@@ -102,12 +102,21 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   /** Requests on a connection not answered yet (pipelined, or an alert waiting for the disk): a request after them
    *  that cannot be read is answered only once those read whole are (onClientError). */
   const unanswered = new WeakMap<Duplex, Set<http.ServerResponse>>();
+  /** Kept-alive connections with every request answered, and what they had sent by then (closeIdleNearCap). */
+  const idle = new Map<Socket, number>();
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    let open = unanswered.get(req.socket);
-    if (!open) unanswered.set(req.socket, (open = new Set()));
+    const socket = req.socket as Socket;
+    let open = unanswered.get(socket);
+    if (!open) {
+      unanswered.set(socket, (open = new Set()));
+      socket.once('close', () => idle.delete(socket));
+    }
     const owed = open;
     owed.add(res);
-    const answered = (): void => void owed.delete(res);
+    idle.delete(socket);
+    const answered = (): void => {
+      if (owed.delete(res) && owed.size === 0 && !socket.destroyed) idle.set(socket, socket.bytesRead);
+    };
     res.once('finish', answered);
     res.once('close', answered);
     route(req, res);
@@ -258,7 +267,17 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(err, socket, unanswered.get(socket)));
   // Node's headersTimeout counts from a request's first byte: a connection that sends nothing at all would hold
   // one of the maxConnections places until the client leaves. It gets the same time to start as to finish headers.
+  // Kept-alive connections idle for up to 65 s could fill the cap and lock TradingView out: from 90% of it on, each
+  // new connection closes those that have sent nothing since their last answer (never one with an answer owed).
+  const maxConnections = server.maxConnections;
+  const crowded = Math.max(1, Math.floor(maxConnections * 0.9));
+  let connections = 0;
   server.on('connection', (socket: Socket) => {
+    connections++;
+    socket.once('close', () => connections--);
+    if (connections >= crowded) {
+      for (const [kept, read] of idle) if (kept.bytesRead === read) kept.destroy();
+    }
     const timer = setTimeout(() => {
       if (socket.bytesRead === 0) socket.destroy();
     }, headersTimeout);
