@@ -36,8 +36,9 @@ describe.skipIf(!mounted)('the agent on a full disk', () => {
       for (let i = 0; i < 4000 && (answers.get('503 INBOX_UNAVAILABLE') ?? 0) < 100; i++) {
         const body = JSON.stringify({ ticker: `SYM${i % 8}`, action: i % 2 ? 'sell' : 'buy', quantity: 1, price: 100 + (i % 7), id: `full-${i}`, extras: { pad: 'x'.repeat(800) } });
         const res = await fetch(agent.info.webhookUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const answer = (await res.json()) as { signalId?: string; code?: string };
+        const answer = (await res.json()) as { signalId?: string; code?: string; fix?: string; status?: string };
         if (res.status === 202) acknowledged.push(answer.signalId!);
+        if (res.status === 503) expect(answer).toMatchObject({ status: 'rejected', fix: expect.stringContaining('re-send') }); // the documented shape, with its fix
         const key = `${res.status} ${answer.code ?? ''}`.trim();
         answers.set(key, (answers.get(key) ?? 0) + 1);
         if (i % 10 === 9) await new Promise((r) => setTimeout(r, 40)); // under the demo strategy's rate limit, mostly

@@ -202,7 +202,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
         (err: unknown) => {
           // The inbox logged why it could not store the alert (once per batch): a full disk is not told per alert.
           if ((err as { alreadyLogged?: boolean } | undefined)?.alreadyLogged !== true) o.log.error({ err }, 'unexpected error in the webhook route');
-          send(res, 503, { status: 'rejected', code: 'INBOX_UNAVAILABLE', message: CODES.INBOX_UNAVAILABLE.message });
+          send(res, 503, { status: 'rejected', code: 'INBOX_UNAVAILABLE', message: CODES.INBOX_UNAVAILABLE.message, fix: CODES.INBOX_UNAVAILABLE.fix });
         },
       );
     });
