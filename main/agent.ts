@@ -279,9 +279,10 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
           log,
           // An import may bring accounts and notification settings: the window and the desktop app are told.
           configChanged: () => {
-            webhook.invalidate();
+            const applied = webhook.invalidate();
             publishAccounts();
             notifications.settingsChanged();
+            return applied;
           },
           // Accounts an import created are connected now, like those POST /api/accounts creates.
           accountsAdded: (ids) => connections.connectAll(ids.map((id) => accounts.get(id)).filter((a): a is AccountRow => a !== undefined)),

@@ -40,6 +40,9 @@ export interface AgentServices {
      * (signals, decisions, orders) stays with its id; nothing at the broker changes.
      */
     delete(id: string): { id: string; deleted: true };
+    /** Resolves once the last change above reached the webhook listener (its thread caches lookups): the API answers
+     *  after it, so an alert sent after the answer meets the change (a rotated URL 404, a disabled strategy 409). */
+    applied(): Promise<void>;
   };
   accounts: {
     list(): Promise<AccountView[]>;
@@ -98,8 +101,8 @@ export interface ServiceDeps {
   accountDays: AccountDayRepo;
   /** The base the webhook URL is built on: the tunnel's public URL when up, else the local listener. */
   webhookBase: () => string;
-  /** Called when strategies change (the webhook listener caches lookups). */
-  strategiesChanged: () => void;
+  /** Called when strategies change (the webhook listener caches lookups); resolves once the listener applies it. */
+  strategiesChanged: () => void | Promise<void>;
   /** Called when an account is added or deleted (the `accounts` event tells the window and the desktop app). */
   accountsChanged?: () => void;
   /** Stores an account's credentials in the vault and makes, connects and registers its adapter. */
@@ -213,9 +216,14 @@ export function createServices(d: ServiceDeps): AgentServices {
     const list = open.map((p) => `${p.symbol} ${p.quantity}`).join(', ');
     throw new ApiFailure('CONFLICT', `${label} has open positions at the broker (${list}). Close them first (the Positions page, or POST /api/flatten with {"accountId": "${accountId}"}), then delete it.`);
   };
+  let strategiesApplied: Promise<void> = Promise.resolve();
+  const strategiesChanged = (): void => {
+    strategiesApplied = Promise.resolve(d.strategiesChanged()).catch(() => undefined);
+  };
   return {
     status: () => ({ ...d.status(), ...latencyStatus() }),
     strategies: {
+      applied: () => strategiesApplied,
       list: () => d.strategies.list().map(view),
       get: (id) => {
         const s = d.strategies.get(id);
@@ -234,7 +242,7 @@ export function createServices(d: ServiceDeps): AgentServices {
           createdAt: now(),
         };
         d.strategies.insert(row);
-        d.strategiesChanged();
+        strategiesChanged();
         return view(row);
       },
       update(id, input) {
@@ -250,7 +258,7 @@ export function createServices(d: ServiceDeps): AgentServices {
           passphraseHash: input.passphrase === null ? undefined : input.passphrase !== undefined ? hashPassphrase(input.passphrase) : current.passphraseHash,
         };
         d.strategies.update(row);
-        d.strategiesChanged();
+        strategiesChanged();
         return view(row);
       },
       rotateWebhook(id) {
@@ -258,7 +266,7 @@ export function createServices(d: ServiceDeps): AgentServices {
         if (!current) throw new ApiFailure('NOT_FOUND', `No strategy ${id}.`);
         const row: StrategyRow = { ...current, webhookId: newWebhookId() };
         d.strategies.update(row);
-        d.strategiesChanged(); // the listener forgets the old id's cached lookup
+        strategiesChanged(); // the listener forgets the old id's cached lookup
         return view(row);
       },
       delete(id) {
@@ -268,7 +276,7 @@ export function createServices(d: ServiceDeps): AgentServices {
           if (result.notFound) throw new ApiFailure('NOT_FOUND', `No strategy ${id}.`);
           throw new ApiFailure('CONFLICT', strategyInUseMessage(`Strategy "${name ?? id}" (${id})`, result.inUse));
         }
-        d.strategiesChanged(); // the listener forgets the cached lookup: the webhook URL answers 404 from now on
+        strategiesChanged(); // the listener forgets the cached lookup: the webhook URL answers 404 from now on
         return { id, deleted: true };
       },
     },

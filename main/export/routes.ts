@@ -24,7 +24,7 @@ export interface ExportRouteDeps {
   positions: () => Promise<PositionsView>;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Called after an import changed something (e.g. the webhook listener's strategy cache). */
-  configChanged?: () => void;
+  configChanged?: () => void | Promise<void>;
   /**
    * Called with the ids of accounts an import created, after it was applied: the running agent connects them
    * (AccountConnections.connectAll). Until then (or without this hook: until the next start) their orders are
@@ -115,7 +115,7 @@ export function mountExportRoutes(router: express.Router, d: ExportRouteDeps): v
     const result = importConfig(d.db, req.body, { dryRun: q.dryRun !== 'false', ccxtExchanges });
     // The problems are in the message too: the CLI prints the message, and the trader must see what to fix.
     if (!result.ok) throw new ApiFailure('VALIDATION_FAILED', `The configuration has ${result.errors.length} problem(s):\n${result.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`, result.errors);
-    if (result.applied) d.configChanged?.();
+    if (result.applied) await d.configChanged?.(); // answered once the webhook listener has the imported strategies
     if (result.accountsAdded && d.accountsAdded) {
       // The import is applied either way; a connection failure is the account's state (shown in its view), logged.
       await d.accountsAdded(result.accountsAdded).catch((err: unknown) => d.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'imported accounts could not all be connected'));

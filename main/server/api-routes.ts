@@ -78,17 +78,30 @@ export function mountApiRoutes(s: AgentServices, alerts: AlertRouteDeps): (r: ex
 
     r.get('/strategies', h((_req, res) => res.json({ items: s.strategies.list() })));
     r.get('/strategies/:id', h((req, res) => res.json(s.strategies.get(String(req.params.id)) ?? notFound('strategy', req.params.id))));
-    r.post('/strategies', h((req, res) => {
+    // A strategy change is answered once the webhook listener has it: an alert sent after the answer meets it.
+    r.post('/strategies', h(async (req, res) => {
       const body = check<{ name: string; accountIds: string[]; passphrase?: string; enabled?: boolean; config?: Record<string, unknown> }>(createStrategySchema, req.body);
-      res.status(201).json(s.strategies.create(body));
+      const created = s.strategies.create(body);
+      await s.strategies.applied();
+      res.status(201).json(created);
     }));
 
-    r.put('/strategies/:id', h((req, res) => {
+    r.put('/strategies/:id', h(async (req, res) => {
       const body = check<{ name?: string; accountIds?: string[]; passphrase?: string | null; enabled?: boolean; config?: Record<string, unknown> }>(updateStrategySchema, req.body);
-      res.json(s.strategies.update(String(req.params.id), body));
+      const updated = s.strategies.update(String(req.params.id), body);
+      await s.strategies.applied();
+      res.json(updated);
     }));
-    r.post('/strategies/:id/webhook', h((req, res) => res.json(s.strategies.rotateWebhook(String(req.params.id)))));
-    r.delete('/strategies/:id', h((req, res) => res.json(s.strategies.delete(String(req.params.id)))));
+    r.post('/strategies/:id/webhook', h(async (req, res) => {
+      const rotated = s.strategies.rotateWebhook(String(req.params.id));
+      await s.strategies.applied();
+      res.json(rotated);
+    }));
+    r.delete('/strategies/:id', h(async (req, res) => {
+      const deleted = s.strategies.delete(String(req.params.id));
+      await s.strategies.applied();
+      res.json(deleted);
+    }));
 
     r.get('/accounts', h(async (_req, res) => res.json({ items: await s.accounts.list() })));
     r.get('/accounts/:id', h(async (req, res) => res.json((await s.accounts.get(String(req.params.id))) ?? notFound('account', req.params.id))));

@@ -30,8 +30,9 @@ export interface WebhookListener {
   readonly listening: boolean;
   /** Ends the thread as a crash would (tests of the restart); in-process: undefined. */
   terminateThread?: () => Promise<void>;
-  /** Strategies changed: forget cached webhook lookups. */
-  invalidate(): void;
+  /** Strategies changed: forget cached webhook lookups. Resolves once the listener has (its thread answered, or is
+   *  gone: a thread started later begins with an empty cache): an alert arriving after that sees the change. */
+  invalidate(): Promise<void>;
   /** The tunnel provider changed: believe its forwarded-address header from now on (a restarted thread too). */
   setForwardedHeader(header: ForwardedHeader): void;
   /** An alert storm: requests arriving faster than ALERT_STORM_PER_MS (over the last 20 ms or more). */
@@ -143,7 +144,10 @@ async function startInProcess(o: WebhookListenerOptions, intake: Intake): Promis
     get listening() {
       return webhook.server.listening;
     },
-    invalidate: () => webhook.invalidate(),
+    invalidate: () => {
+      webhook.invalidate();
+      return Promise.resolve();
+    },
     setForwardedHeader: (header) => webhook.setForwardedHeader(header),
     storm,
     notCopied: intake.notCopied,
@@ -184,6 +188,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
   /** The header a thread started now (a restart too) believes. */
   let forwardedHeader = o.forwardedHeader;
 
+  const invalidations = new Acknowledgements(INVALIDATE_WAIT_MS);
   const onMessage = (m: ToMain): void => {
     if (m.type === 'committed') {
       if (m.received.length > 0) traceReceivedAt(m.received);
@@ -191,6 +196,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
     } else if (m.type === 'durable') intake.durable(m.seq);
     else if (m.type === 'log') forwardLog(o.log, m.line);
     else if (m.type === 'intake-stages') traceIntake(m.commitWait, m.syncWait);
+    else if (m.type === 'invalidated') invalidations.settle(m.n);
   };
   intake.releaseTo((seq) => live?.postMessage({ type: 'release', seq } satisfies ToThread));
 
@@ -265,6 +271,7 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
       });
       w.on('exit', (code) => {
         clearTimeout(startLimit);
+        invalidations.settleAll(); // its cache is gone with it
         if (live === w) live = undefined;
         if (starting === w) starting = undefined;
         if (!started) return reject(new Error(`the webhook thread exited (code ${code}) before listening`));
@@ -295,7 +302,13 @@ function startThread(o: WebhookListenerOptions, intake: Intake): Promise<Webhook
         await live?.terminate();
       },
       // A thread started later begins with an empty cache.
-      invalidate: () => live?.postMessage({ type: 'invalidate' } satisfies ToThread),
+      invalidate: () => {
+        const w = live;
+        if (!w) return Promise.resolve();
+        const { n, done } = invalidations.next();
+        w.postMessage({ type: 'invalidate', n } satisfies ToThread);
+        return done;
+      },
       setForwardedHeader: (header: ForwardedHeader) => {
         forwardedHeader = header;
         live?.postMessage({ type: 'forwarded-header', header } satisfies ToThread);
@@ -371,4 +384,41 @@ function forwardLog(log: Logger, line: string): void {
   const label = log.levels.labels[Number(level)] ?? 'info';
   const fn = (log as unknown as Record<string, (obj: unknown, msg?: string) => void>)[label];
   fn?.call(log, { ...fields, thread: 'webhook' }, typeof msg === 'string' ? msg : undefined);
+}
+
+/** How long a strategy change waits for the webhook thread's acknowledgement at most (a busy or dying thread). */
+const INVALIDATE_WAIT_MS = 2_000;
+
+/** Numbered requests to the thread, each resolved by its answer (or any later one, answered in order), by the
+ *  thread's exit, or after `waitMs` at the latest: a caller never waits for ever. */
+class Acknowledgements {
+  private last = 0;
+  private readonly waiting = new Map<number, () => void>();
+
+  constructor(private readonly waitMs: number) {}
+
+  next(): { n: number; done: Promise<void> } {
+    const n = ++this.last;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.settle(n), this.waitMs);
+      timer.unref();
+      this.waiting.set(n, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return { n, done };
+  }
+
+  settle(upTo: number): void {
+    for (const [n, resolve] of this.waiting) {
+      if (n > upTo) continue;
+      this.waiting.delete(n);
+      resolve();
+    }
+  }
+
+  settleAll(): void {
+    this.settle(Number.POSITIVE_INFINITY);
+  }
 }

@@ -33,10 +33,13 @@ export type ToMain =
   | { type: 'durable'; seq: number }
   | { type: 'log'; line: string }
   /** The acknowledgement's waits (ms) since the last report, when latency tracing is on. */
-  | { type: 'intake-stages'; commitWait: number[]; syncWait: number[] };
+  | { type: 'intake-stages'; commitWait: number[]; syncWait: number[] }
+  /** The cached strategy lookups were forgotten, as asked by the `invalidate` numbered `n`. */
+  | { type: 'invalidated'; n: number };
 
 export type ToThread =
-  | { type: 'invalidate' }
+  /** Forget the cached strategy lookups, and answer `invalidated` with `n`. */
+  | { type: 'invalidate'; n: number }
   | { type: 'close' }
   /** The tunnel provider changed: believe this forwarded-address header from now on. */
   | { type: 'forwarded-header'; header: ForwardedHeader }

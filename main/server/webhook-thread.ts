@@ -62,7 +62,10 @@ const webhook = createWebhookServer({
 });
 
 port.on('message', (m: ToThread) => {
-  if (m.type === 'invalidate') webhook.invalidate();
+  if (m.type === 'invalidate') {
+    webhook.invalidate();
+    port.postMessage({ type: 'invalidated', n: m.n } satisfies ToMain);
+  }
   else if (m.type === 'forwarded-header') webhook.setForwardedHeader(m.header);
   else if (m.type === 'release') pruneInbox(store, m.seq, data.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS, log);
   else if (m.type === 'close') void shutdown();

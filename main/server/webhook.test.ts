@@ -498,6 +498,26 @@ describe.each([
     expect(flood.body.code).toBe('RATE_LIMITED');
   });
 
+  it('a strategy change is in force for the first alert sent after the API answered it: disabled, rotated, deleted', async () => {
+    const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
+    const alert = (i: number) => `{"ticker":"CHG","action":"cancel","id":"chg-${mode}-${i}"}`;
+    for (let i = 0; i < 10; i++) {
+      const s = (await agent.api<StrategyView>('POST', '/api/strategies', { name: `changed-${mode}-${i}`, accountIds: [accounts[0]!.id] })).body;
+      const url = `/webhook/${s.webhookId}`;
+      expect((await agent.post(url, alert(4 * i))).status).toBe(202); // its lookup is cached now
+      expect((await agent.api('PUT', `/api/strategies/${s.id}`, { enabled: false })).status).toBe(200);
+      expect((await agent.post(url, alert(4 * i + 1))).body).toMatchObject({ code: 'STRATEGY_DISABLED' });
+      expect((await agent.api('PUT', `/api/strategies/${s.id}`, { enabled: true })).status).toBe(200);
+      expect((await agent.post(url, alert(4 * i + 2))).status).toBe(202);
+      const rotated = (await agent.api<StrategyView>('POST', `/api/strategies/${s.id}/webhook`)).body;
+      expect((await agent.post(url, alert(4 * i + 3))).body).toMatchObject({ code: 'WEBHOOK_NOT_FOUND' });
+      // Deleted (once nothing of it is queued): its new URL is gone at once too.
+      const del = await eventually(() => agent.api('DELETE', `/api/strategies/${s.id}`), (r) => r.status === 200);
+      expect(del.status).toBe(200);
+      expect((await agent.post(`/webhook/${rotated.webhookId}`, alert(1000 + i))).body).toMatchObject({ code: 'WEBHOOK_NOT_FOUND' });
+    }
+  });
+
   it("a strategy's changed rate limit applies to the next alert: raised, removed, tightened (no restart)", async () => {
     const accounts = (await agent.api<{ items: { id: string }[] }>('GET', '/api/accounts')).body.items;
     const created = await agent.api<StrategyView>('POST', '/api/strategies', {
