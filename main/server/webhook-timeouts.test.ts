@@ -173,6 +173,27 @@ describe('webhook listener answers to raw HTTP', () => {
     expect(redactBody(bodyText(secret), undefined)).not.toContain('hunter2-secret');
   }, 20_000);
 
+  it('a UTF-32 alert (with or without a byte-order mark, either byte order) is read as the text it is, its passphrase redacted', async () => {
+    const { port, webhookId } = await start({});
+    const be = (text: string): Buffer => {
+      const cps = [...text].map((ch) => ch.codePointAt(0)!);
+      const out = Buffer.alloc(cps.length * 4);
+      cps.forEach((cp, i) => out.writeUInt32BE(cp, i * 4));
+      return out;
+    };
+    const le = (text: string): Buffer => be(text).swap32();
+    const bodies = [Buffer.concat([le('\uFEFF'), le(alert('w-1'))]), le(alert('w-2')), Buffer.concat([be('\uFEFF'), be(alert('w-3'))]), be(alert('w-4'))];
+    for (const body of bodies) {
+      expect(bodyText(body)).toBe(alert(body === bodies[0] ? 'w-1' : body === bodies[1] ? 'w-2' : body === bodies[2] ? 'w-3' : 'w-4'));
+      const got = await exchange(net.connect(port, '127.0.0.1'), Buffer.concat([Buffer.from(head(webhookId, `Content-Length: ${body.length}\r\nConnection: close\r\n`)), body]), true);
+      expect(got).toMatch(/^HTTP\/1\.1 202 /);
+    }
+    expect(bodyText(Buffer.concat([be('{"a":"\u{1F600}"}'), Buffer.from([0, 0])]))).toBe('{"a":"\u{1F600}"}\uFFFD'); // a character past the BMP, a partial unit
+    expect(bodyText(Buffer.concat([be('{'), Buffer.from([0, 0, 0xd8, 0])]))).toBe('{\uFFFD'); // a surrogate is not a character
+    // Read as UTF-8 (big-endian) or UTF-16 (little-endian), the passphrase had NULs between its letters and no redaction saw it.
+    for (const encode of [le, be]) expect(redactBody(bodyText(encode('{"ticker":"AAPL","action":"buy","passphrase":"hunter2-secret"}')), undefined)).not.toContain('hunter2-secret');
+  }, 20_000);
+
   it('Expect: 100-continue with a length over the limit, or to an unknown webhook, is refused before any 100 Continue; a fitting alert hears 100 first', async () => {
     const { port, webhookId } = await start({});
     const oversize = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, 'Content-Length: 1000000\r\nExpect: 100-continue\r\n'), true);

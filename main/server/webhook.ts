@@ -338,16 +338,34 @@ function rejectAndClose(req: http.IncomingMessage, res: http.ServerResponse, cod
 }
 
 /**
- * The alert's text: UTF-8, as TradingView sends it, unless the bytes are UTF-16 (a byte-order mark, or the NUL
- * beside each ASCII character that JSON's own encoding detection looks for, RFC 4627 section 3): decoded as such, not
- * stored as text with a NUL between letters that no check reads (a passphrase in it included). Invalid bytes become
- * U+FFFD; a UTF-16 byte-order mark is dropped (a UTF-8 one is kept, and ignored by the parser).
+ * The alert's text: UTF-8, as TradingView sends it, unless the bytes are UTF-32 or UTF-16 (a byte-order mark, or the
+ * NULs beside each ASCII character that JSON's own encoding detection looks for, RFC 4627 section 3): decoded as such,
+ * not stored as text with NULs between letters that no check reads (a passphrase in it included). Invalid bytes
+ * become U+FFFD; a UTF-32 or UTF-16 byte-order mark is dropped (a UTF-8 one is kept, and ignored by the parser).
  */
 export function bodyText(bytes: Buffer): string {
-  const [a, b] = bytes;
+  const [a, b, c, d] = bytes;
+  if (bytes.length >= 4 && c === 0 && d === 0 && ((a === 0xff && b === 0xfe) || (a !== 0 && b === 0))) return utf32(bytes, 'le');
+  if (bytes.length >= 4 && a === 0 && b === 0 && ((c === 0xfe && d === 0xff) || (c === 0 && d !== 0))) return utf32(bytes, 'be');
   if ((a === 0xff && b === 0xfe) || (a !== 0 && b === 0)) return new TextDecoder('utf-16le').decode(bytes);
   if ((a === 0xfe && b === 0xff) || (a === 0 && b !== undefined && b !== 0)) return new TextDecoder('utf-16be').decode(bytes);
   return bytes.toString('utf8');
+}
+
+/** UTF-32 text (which TextDecoder does not know): each 4 bytes one code point; one that is not a character (past
+ *  U+10FFFF, a surrogate) or a trailing partial unit becomes U+FFFD; a leading byte-order mark is dropped. */
+function utf32(bytes: Buffer, order: 'le' | 'be'): string {
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 4) {
+    if (i + 4 > bytes.length) {
+      parts.push('\uFFFD');
+      break;
+    }
+    const cp = order === 'le' ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
+    if (i === 0 && cp === 0xfeff) continue;
+    parts.push(cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\uFFFD' : String.fromCodePoint(cp));
+  }
+  return parts.join('');
 }
 
 /** The client waits for "100 Continue" before it sends the body (Node answers any other expectation 417 itself). */
