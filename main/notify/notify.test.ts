@@ -8,6 +8,8 @@ import { fakeDiscord, fakeSlack, fakeTelegram } from './testing/fake-services.js
 import { ALL_KINDS, harness, order, runCleanups, withFake } from './testing/harness.js';
 import type { AgentEvent, TunnelStatusView } from '../../shared/api-types.js';
 import { NOTIFY_KINDS } from '../../shared/notify.js';
+import { DiscordChannel } from './channels/discord.js';
+import type { NotifyMessage } from './types.js';
 
 const ALL_NOTIFY_KINDS = [...NOTIFY_KINDS];
 function tunnelStatus(state: TunnelStatusView['state'], extra: Partial<TunnelStatusView> = {}): TunnelStatusView {
@@ -81,6 +83,32 @@ describe('Discord channel against a fake webhook server', () => {
     const gaps = [discord.received[1]!.at - discord.received[0]!.at, discord.received[2]!.at - discord.received[1]!.at];
     expect(gaps[0]).toBeGreaterThanOrEqual(18); // 20 ms, then 40 ms (random() = 1: no jitter reduction)
     expect(gaps[1]).toBeGreaterThanOrEqual(38);
+  });
+
+  it('a long message with many fields stays within the embed limits (6000 in all) and is accepted, not refused with 400', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const m: NotifyMessage = {
+      kind: 'unknown-order', severity: 'critical', title: 'T'.repeat(300), lines: ['reason '.repeat(800)], at: '2026-01-02T10:00:00.000Z',
+      fields: [...Array.from({ length: 30 }, (_, i) => ({ name: `Field ${i}`, value: 'v'.repeat(1100) })), { name: 'Empty', value: '' }],
+    };
+    const out = await new DiscordChannel().send(m, { secret: `https://discord.com/api/webhooks/111/${DISCORD_TOKEN}`, settings: { enabled: true, events: ALL_KINDS, baseUrl: discord.base } });
+    expect(out).toEqual({ ok: true });
+    const embed = (discord.received[0]!.body.embeds as { title: string; description: string; fields: { name: string; value: string }[] }[])[0]!;
+    const total = embed.title.length + embed.description.length + embed.fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
+    expect(total).toBeLessThanOrEqual(6000);
+    expect(embed.description).toHaveLength(4096);
+    expect(embed.fields[0]!.value).toHaveLength(1024); // the first fields are whole, as far as the room lasts
+    expect(embed.fields.length).toBeGreaterThan(0);
+  });
+
+  it('the fake refuses what Discord refuses: an embed over 6000 characters in all, an empty field value', async () => {
+    const discord = await withFake(fakeDiscord({ id: '111', token: DISCORD_TOKEN }));
+    const post = (embeds: unknown): Promise<Response> => fetch(`${discord.base}/api/webhooks/111/${DISCORD_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'x', embeds }) });
+    const big = await post([{ description: 'd'.repeat(4096), fields: [0, 1].map((i) => ({ name: `f${i}`, value: 'v'.repeat(1000) })) }]);
+    expect(big.status).toBe(400);
+    expect(await big.json()).toMatchObject({ code: 50035 });
+    expect((await post([{ title: 't', fields: [{ name: 'n', value: '' }] }])).status).toBe(400);
+    expect((await post([{ title: 't', fields: [{ name: 'n', value: 'v' }] }])).status).toBe(204);
   });
 });
 

@@ -6,18 +6,30 @@ import { NetworkError, postJson, retryAfterHeader, retryableStatus, truncate, wi
 
 const COLORS = { info: 0x2e7d32, warning: 0xf9a825, critical: 0xc62828 } as const;
 
+/** Discord's embed limits (Message Resource, "Embed Limits"): each part has its own cap, and all the text of the
+ *  embeds of one message together (title, description, field names and values, footer, author) at most 6000. */
+export const EMBED_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, total: 6000 } as const;
+
 export function discordPayload(m: NotifyMessage): Record<string, unknown> {
+  const L = EMBED_LIMITS;
+  const title = truncate(m.title, L.title);
+  let room = L.total - title.length;
+  // At most 256 + 4096 of the 6000: the fields keep at least 1648.
+  const description = truncate(m.lines.join('\n'), L.description);
+  room -= description.length;
+  // Fields in order while the 6000 characters last; a value Discord would refuse as empty gets a dash.
+  const fields: { name: string; value: string; inline: boolean }[] = [];
+  for (const f of m.fields.slice(0, L.fields)) {
+    const name = truncate(f.name || '-', L.fieldName);
+    const valueRoom = Math.min(L.fieldValue, room - name.length);
+    if (valueRoom < 2) break;
+    const value = truncate(f.value || '-', valueRoom);
+    fields.push({ name, value, inline: true });
+    room -= name.length + value.length;
+  }
   return {
     content: truncate(m.title, 2000),
-    embeds: [
-      {
-        title: truncate(m.title, 256),
-        description: truncate(m.lines.join('\n'), 4096) || undefined,
-        color: COLORS[m.severity],
-        fields: m.fields.slice(0, 25).map((f) => ({ name: truncate(f.name, 256), value: truncate(f.value, 1024), inline: true })),
-        timestamp: m.at,
-      },
-    ],
+    embeds: [{ title, description: description || undefined, color: COLORS[m.severity], fields, timestamp: m.at }],
     // A symbol or reason can never ping @everyone.
     allowed_mentions: { parse: [] },
   };

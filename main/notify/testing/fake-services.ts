@@ -58,7 +58,34 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 };
 
-/** POST /api/webhooks/{id}/{token}: 204 on success; 429 {message, retry_after, global} + Retry-After. */
+interface DiscordEmbed {
+  title?: string;
+  description?: string;
+  fields?: { name?: string; value?: string }[];
+  footer?: { text?: string };
+  author?: { name?: string };
+}
+
+/** Discord's embed limits (Message Resource, "Embed Limits"), as the real API refuses them with 400 Invalid Form Body. */
+function discordEmbedError(embeds: DiscordEmbed[]): string | undefined {
+  if (embeds.length > 10) return 'Must be 10 or fewer in length.';
+  let total = 0;
+  for (const e of embeds) {
+    const fields = e.fields ?? [];
+    if ((e.title ?? '').length > 256) return 'title: Must be 256 or fewer in length.';
+    if ((e.description ?? '').length > 4096) return 'description: Must be 4096 or fewer in length.';
+    if (fields.length > 25) return 'fields: Must be 25 or fewer in length.';
+    for (const f of fields) {
+      if (!f.name || f.name.length > 256) return 'fields.name: Must be between 1 and 256 in length.';
+      if (!f.value || f.value.length > 1024) return 'fields.value: Must be between 1 and 1024 in length.';
+      total += f.name.length + f.value.length;
+    }
+    total += (e.title ?? '').length + (e.description ?? '').length + (e.footer?.text ?? '').length + (e.author?.name ?? '').length;
+  }
+  return total > 6000 ? 'Embed size exceeds maximum size of 6000' : undefined;
+}
+
+/** POST /api/webhooks/{id}/{token}: 204 on success; 400 Invalid Form Body past the content and embed limits; 429 {message, retry_after, global} + Retry-After. */
 export function fakeDiscord(o: { id: string; token: string; retryAfterSeconds?: number }): Promise<FakeService> {
   return serve((r, res, planned) => {
     const m = /^\/api\/webhooks\/([^/]+)\/([^/?]+)/.exec(r.path);
@@ -73,6 +100,8 @@ export function fakeDiscord(o: { id: string; token: string; retryAfterSeconds?: 
     const embeds = r.body.embeds;
     if ((typeof content !== 'string' || content === '') && !(Array.isArray(embeds) && embeds.length > 0)) return json(res, 400, { message: 'Cannot send an empty message', code: 50006 });
     if (typeof content === 'string' && content.length > 2000) return json(res, 400, { message: 'Invalid Form Body', code: 50035 });
+    const embedError = Array.isArray(embeds) ? discordEmbedError(embeds as DiscordEmbed[]) : undefined;
+    if (embedError) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { embeds: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: embedError }] } } });
     res.writeHead(204).end();
   });
 }
