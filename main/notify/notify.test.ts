@@ -9,6 +9,7 @@ import { ALL_KINDS, harness, order, runCleanups, withFake } from './testing/harn
 import type { AgentEvent, TunnelStatusView } from '../../shared/api-types.js';
 import { NOTIFY_KINDS } from '../../shared/notify.js';
 import { DiscordChannel } from './channels/discord.js';
+import { TelegramChannel, telegramText } from './channels/telegram.js';
 import type { NotifyMessage } from './types.js';
 
 const ALL_NOTIFY_KINDS = [...NOTIFY_KINDS];
@@ -123,6 +124,30 @@ describe('Telegram channel against a fake Bot API', () => {
     expect(tg.received[1]!.at - tg.received[0]!.at).toBeGreaterThanOrEqual(990);
     expect(tg.received[1]!.body).toMatchObject({ chat_id: '-100200300', parse_mode: 'HTML' });
     expect(tg.received[1]!.body.text).toContain('<b>Alert denied for ES&lt;1!&gt;: DAILY_LOSS_LIMIT</b>');
+  });
+
+  it('a long message is cut to 4096 visible characters before escaping, so no cut falls inside a tag or an entity', async () => {
+    const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '42' }));
+    const m: NotifyMessage = {
+      kind: 'unknown-order', severity: 'critical', title: 'Outcome unknown: R&D <1!>', lines: ['a&'.repeat(3000)], at: '2026-01-02T10:00:00.000Z',
+      fields: [{ name: 'Symbol', value: 'ES<1!>' }],
+    };
+    const out = await new TelegramChannel().send(m, { secret: TG_TOKEN, settings: { enabled: true, events: ALL_KINDS, chatId: '42', baseUrl: tg.base } });
+    expect(out).toEqual({ ok: true });
+    const text = tg.received[0]!.body.text as string;
+    expect(text.startsWith('<b>Outcome unknown: R&amp;D &lt;1!&gt;</b>\na&amp;a&amp;')).toBe(true);
+    expect(text.replace(/<[^>]+>/g, '').replace(/&(amp|lt|gt);/g, '_')).toHaveLength(4096);
+    // A short message is whole, the field value in <code>.
+    expect(telegramText({ ...m, lines: ['x & y'] })).toBe('<b>Outcome unknown: R&amp;D &lt;1!&gt;</b>\nx &amp; y\nSymbol: <code>ES&lt;1!&gt;</code>');
+  });
+
+  it('the fake refuses what Telegram refuses: broken HTML and more than 4096 characters', async () => {
+    const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '42' }));
+    const post = async (text: string): Promise<unknown> => (await fetch(`${tg.base}/bot${TG_TOKEN}/sendMessage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat_id: '42', text, parse_mode: 'HTML' }) })).json();
+    expect(await post('<b>unclosed')).toMatchObject({ ok: false, error_code: 400, description: expect.stringContaining("can't parse entities") });
+    expect(await post('R&am…')).toMatchObject({ ok: false, error_code: 400 });
+    expect(await post('x'.repeat(4097))).toMatchObject({ ok: false, description: 'Bad Request: message is too long' });
+    expect(await post(`<b>${'&amp;'.repeat(4096)}</b>`)).toMatchObject({ ok: true });
   });
 
   it('reports a revoked token as permanent, naming the vault entry and never the token', async () => {

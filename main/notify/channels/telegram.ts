@@ -6,10 +6,35 @@ import { NetworkError, postJson, retryableStatus, truncate, type FetchLike } fro
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** sendMessage takes 1-4096 characters of text after entities parsing: what the reader sees, tags not counted. */
+export const TELEGRAM_TEXT_MAX = 4096;
+
+/**
+ * The message as HTML. The visible text is cut to the limit before it is escaped, so a cut can never fall inside
+ * a tag or an entity (`&am…`, an unclosed `<code>`): Telegram refuses that with 400 "can't parse entities".
+ */
 export function telegramText(m: NotifyMessage): string {
-  const parts = [`<b>${escapeHtml(m.title)}</b>`, ...m.lines.map(escapeHtml), ...m.fields.map((f) => `${escapeHtml(f.name)}: <code>${escapeHtml(f.value)}</code>`)];
-  // 4096 characters after entity parsing; cutting the escaped text short of that keeps tags whole enough.
-  return truncate(parts.join('\n'), 3900);
+  let room = TELEGRAM_TEXT_MAX;
+  const out: string[] = [];
+  // Each piece is [visible text, opening tag, closing tag]; a line is pieces side by side.
+  const lines: [string, string, string][][] = [
+    [[m.title, '<b>', '</b>']],
+    ...m.lines.map((l): [string, string, string][] => [[l, '', '']]),
+    ...m.fields.map((f): [string, string, string][] => [[`${f.name}: `, '', ''], [f.value, '<code>', '</code>']]),
+  ];
+  for (const line of lines) {
+    if (out.length) room -= 1; // the newline
+    if (room < 2) break;
+    let html = '';
+    for (const [text, open, close] of line) {
+      if (room < 2) break;
+      const cut = truncate(text, room);
+      room -= cut.length;
+      if (cut) html += `${open}${escapeHtml(cut)}${close}`;
+    }
+    out.push(html);
+  }
+  return out.join('\n');
 }
 
 export const TELEGRAM_API = 'https://api.telegram.org';

@@ -106,7 +106,42 @@ export function fakeDiscord(o: { id: string; token: string; retryAfterSeconds?: 
   });
 }
 
-/** POST /bot{token}/sendMessage: {ok:true,result} or {ok:false,error_code,description,parameters?}. */
+const TG_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre', 'blockquote', 'tg-emoji']);
+
+/** Telegram's HTML parse mode (Bot API, "HTML style"): only the supported tags, each closed, and every other <, >
+ *  and & written as an entity (&lt; &gt; &amp; &quot; or numeric). Answers the visible text, or the parse error. */
+function telegramHtml(html: string): { text: string } | { error: string } {
+  const open: string[] = [];
+  let text = '';
+  for (let i = 0; i < html.length; ) {
+    const c = html[i]!;
+    if (c === '<') {
+      const m = /^<(\/?)([a-z-]+)(\s[^<>]*)?>/i.exec(html.slice(i));
+      if (!m) return { error: `Unsupported start tag at byte offset ${i}` };
+      const name = m[2]!.toLowerCase();
+      if (!TG_TAGS.has(name)) return { error: `Unsupported start tag "${name}" at byte offset ${i}` };
+      if (m[1]) {
+        if (open.pop() !== name) return { error: `Unexpected end tag at byte offset ${i}` };
+      } else open.push(name);
+      i += m[0].length;
+    } else if (c === '&') {
+      const m = /^&(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/i.exec(html.slice(i));
+      if (!m) return { error: `Unsupported entity at byte offset ${i}` };
+      text += ({ lt: '<', gt: '>', amp: '&', quot: '"' } as Record<string, string>)[m[1]!.toLowerCase()] ?? '?';
+      i += m[0].length;
+    } else if (c === '>') {
+      return { error: `Unexpected > at byte offset ${i}` };
+    } else {
+      text += c;
+      i += 1;
+    }
+  }
+  if (open.length) return { error: `Can't find end tag corresponding to start tag "${open[open.length - 1]}"` };
+  return { text };
+}
+
+/** POST /bot{token}/sendMessage: {ok:true,result}, 400 "can't parse entities" / "message is too long" (4096 after
+ *  entities parsing), or {ok:false,error_code,description,parameters?}. */
 export function fakeTelegram(o: { token: string; chatId: string; retryAfterSeconds?: number }): Promise<FakeService> {
   let messageId = 0;
   return serve((r, res, planned) => {
@@ -121,6 +156,13 @@ export function fakeTelegram(o: { token: string; chatId: string; retryAfterSecon
     if (String(r.body.chat_id) !== o.chatId) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' });
     if (typeof r.body.text !== 'string' || r.body.text.trim() === '') return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
     if (r.body.parse_mode !== undefined && !['HTML', 'MarkdownV2', 'Markdown'].includes(String(r.body.parse_mode))) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: unsupported parse_mode' });
+    let visible = r.body.text;
+    if (r.body.parse_mode === 'HTML') {
+      const parsed = telegramHtml(r.body.text);
+      if ('error' in parsed) return json(res, 400, { ok: false, error_code: 400, description: `Bad Request: can't parse entities: ${parsed.error}` });
+      visible = parsed.text;
+    }
+    if (visible.length > 4096) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message is too long' });
     json(res, 200, { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(o.chatId), type: 'private' }, text: r.body.text } });
   });
 }
