@@ -10,6 +10,7 @@ import type { AgentEvent, TunnelStatusView } from '../../shared/api-types.js';
 import { NOTIFY_KINDS } from '../../shared/notify.js';
 import { DiscordChannel } from './channels/discord.js';
 import { TelegramChannel, telegramText } from './channels/telegram.js';
+import { SlackChannel } from './channels/slack.js';
 import type { NotifyMessage } from './types.js';
 
 const ALL_NOTIFY_KINDS = [...NOTIFY_KINDS];
@@ -176,6 +177,30 @@ describe('Slack channel against a fake incoming webhook', () => {
     expect(slack.received[1]!.at - slack.received[0]!.at).toBeGreaterThanOrEqual(990);
     expect(slack.received[1]!.body.text).toContain('Tunnel down');
     expect((slack.received[1]!.body.blocks as { type: string }[])[0]!.type).toBe('header');
+  });
+
+  it('escapes & < > and cuts long text within the block limits, never in the middle of an entity', async () => {
+    const slack = await withFake(fakeSlack({ path: SLACK_PATH }));
+    const m: NotifyMessage = {
+      kind: 'unknown-order', severity: 'critical', title: 'Outcome unknown <!everyone>', lines: ['x' + '&'.repeat(2000)], at: '2026-01-02T10:00:00.000Z',
+      fields: [{ name: 'Reason', value: '<'.repeat(1000) }],
+    };
+    const out = await new SlackChannel().send(m, { secret: `https://hooks.slack.com${SLACK_PATH}`, settings: { enabled: true, events: ALL_KINDS, baseUrl: slack.base } });
+    expect(out).toEqual({ ok: true });
+    const body = slack.received[0]!.body as { text: string; blocks: { text?: { text: string }; fields?: { text: string }[] }[] };
+    const texts = [body.text, body.blocks[1]!.text!.text, body.blocks[2]!.fields![0]!.text];
+    expect(body.text.startsWith('Outcome unknown &lt;!everyone&gt;\nx&amp;&amp;')).toBe(true);
+    for (const t of texts) expect(t.replace(/&(amp|lt|gt);/g, '')).toMatch(/^[^&<>]*$/); // every & < > is a whole entity
+    expect(body.blocks[1]!.text!.text.length).toBeLessThanOrEqual(3000);
+    expect(body.blocks[2]!.fields![0]!.text).toMatch(/^\*Reason\*\n(&lt;)+…$/);
+  });
+
+  it('the fake refuses blocks past the Block Kit limits with 400 invalid_blocks', async () => {
+    const slack = await withFake(fakeSlack({ path: SLACK_PATH }));
+    const post = async (blocks: unknown): Promise<string> => (await fetch(`${slack.base}${SLACK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 't', blocks }) })).text();
+    expect(await post([{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }])).toBe('invalid_blocks');
+    expect(await post([{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }])).toBe('invalid_blocks');
+    expect(await post([{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3000) } }])).toBe('ok');
   });
 
   it('treats 404 no_service as a revoked webhook (dead-lettered, not retried)', async () => {

@@ -7,12 +7,18 @@ import { NetworkError, postJson, retryAfterHeader, retryableStatus, truncate, wi
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Escaped text cut to `max` characters (Slack counts what it is sent), never in the middle of `&amp;` `&lt;` `&gt;`. */
+export function escCut(s: string, max: number): string {
+  const e = esc(s);
+  return e.length <= max ? e : `${e.slice(0, max - 1).replace(/&[a-z]{0,3}$/, '')}…`;
+}
+
 export function slackPayload(m: NotifyMessage): Record<string, unknown> {
   const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(m.title, 150) } }];
-  if (m.lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(esc(m.lines.join('\n')), 3000) } });
-  if (m.fields.length) blocks.push({ type: 'section', fields: m.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: truncate(`*${esc(f.name)}*\n${esc(f.value)}`, 2000) })) });
+  if (m.lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escCut(m.lines.join('\n'), 3000) } });
+  if (m.fields.length) blocks.push({ type: 'section', fields: m.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${escCut(f.name, 200)}*\n${escCut(f.value, 1790)}` })) });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${m.kind} · ${m.at}` }] });
-  return { text: truncate(esc([m.title, ...m.lines].join('\n')), 3000), blocks };
+  return { text: escCut([m.title, ...m.lines].join('\n'), 3000), blocks };
 }
 
 export class SlackChannel implements Channel {

@@ -167,7 +167,23 @@ export function fakeTelegram(o: { token: string; chatId: string; retryAfterSecon
   });
 }
 
-/** POST /services/T…/B…/secret: 200 "ok"; plain-text error codes; 429 + Retry-After. */
+interface SlackText { type?: string; text?: string }
+interface SlackBlock { type?: string; text?: SlackText; fields?: SlackText[]; elements?: SlackText[] }
+
+/** Block Kit's limits (header text 150, section text 3000, at most 10 fields of 2000 each, 50 blocks), refused with
+ *  400 invalid_blocks as Slack does. */
+function slackBlocksValid(blocks: SlackBlock[]): boolean {
+  const ok = (t: SlackText | undefined, max: number): boolean => typeof t?.text === 'string' && t.text.length >= 1 && t.text.length <= max;
+  if (blocks.length > 50) return false;
+  return blocks.every((b) => {
+    if (b.type === 'header') return b.text?.type === 'plain_text' && ok(b.text, 150);
+    if (b.type === 'section') return (b.text !== undefined || b.fields !== undefined) && (b.text === undefined || ok(b.text, 3000)) && (b.fields === undefined || (b.fields.length <= 10 && b.fields.every((f) => ok(f, 2000))));
+    if (b.type === 'context') return Array.isArray(b.elements) && b.elements.length >= 1 && b.elements.length <= 10;
+    return true;
+  });
+}
+
+/** POST /services/T…/B…/secret: 200 "ok"; plain-text error codes (400 invalid_payload / no_text / invalid_blocks); 429 + Retry-After. */
 export function fakeSlack(o: { path: string; retryAfterSeconds?: number }): Promise<FakeService> {
   return serve((r, res, planned) => {
     const text = (status: number, body: string, headers: Record<string, string> = {}): void => {
@@ -178,6 +194,7 @@ export function fakeSlack(o: { path: string; retryAfterSeconds?: number }): Prom
     if (planned === '500') return text(500, 'internal_error');
     if (!r.raw.trim().startsWith('{')) return text(400, 'invalid_payload');
     if (typeof r.body.text !== 'string' && !Array.isArray(r.body.blocks)) return text(400, 'no_text');
+    if (Array.isArray(r.body.blocks) && !slackBlocksValid(r.body.blocks as SlackBlock[])) return text(400, 'invalid_blocks');
     text(200, 'ok');
   });
 }
