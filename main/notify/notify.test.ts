@@ -151,6 +151,17 @@ describe('Telegram channel against a fake Bot API', () => {
     expect(await post(`<b>${'&amp;'.repeat(4096)}</b>`)).toMatchObject({ ok: true });
   });
 
+  it('gives up at once, saying why, on a chat not found, a bot blocked by the user and a group upgraded to a supergroup', async () => {
+    const m: NotifyMessage = { kind: 'halt', severity: 'critical', title: 'Trading halted', lines: [], fields: [], at: '2026-01-02T10:00:00.000Z' };
+    const send = async (fake: Parameters<typeof fakeTelegram>[0], chatId: string) => {
+      const tg = await withFake(fakeTelegram(fake));
+      return new TelegramChannel().send(m, { secret: TG_TOKEN, settings: { enabled: true, events: ALL_KINDS, chatId, baseUrl: tg.base } });
+    };
+    expect(await send({ token: TG_TOKEN, chatId: '42' }, '43')).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('chat not found') });
+    expect(await send({ token: TG_TOKEN, chatId: '42', botBlocked: true }, '42')).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('403: Forbidden: bot was blocked by the user') });
+    expect(await send({ token: TG_TOKEN, chatId: '-4711', migratedTo: '-1001234567890' }, '-4711')).toEqual({ ok: false, retryable: false, error: 'The Telegram group became a supergroup; set the chat id to -1001234567890.' });
+  });
+
   it('reports a revoked token as permanent, naming the vault entry and never the token', async () => {
     const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '42' }));
     const wrong = '987654321:AAHwrongTokenCanary_zyxwvutsrqponmlkji';

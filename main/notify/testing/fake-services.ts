@@ -142,7 +142,7 @@ function telegramHtml(html: string): { text: string } | { error: string } {
 
 /** POST /bot{token}/sendMessage: {ok:true,result}, 400 "can't parse entities" / "message is too long" (4096 after
  *  entities parsing), or {ok:false,error_code,description,parameters?}. */
-export function fakeTelegram(o: { token: string; chatId: string; retryAfterSeconds?: number }): Promise<FakeService> {
+export function fakeTelegram(o: { token: string; chatId: string; retryAfterSeconds?: number; migratedTo?: string; botBlocked?: boolean }): Promise<FakeService> {
   let messageId = 0;
   return serve((r, res, planned) => {
     const m = /^\/bot([^/]+)\/sendMessage$/i.exec(r.path);
@@ -153,7 +153,10 @@ export function fakeTelegram(o: { token: string; chatId: string; retryAfterSecon
       return json(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${secs}`, parameters: { retry_after: secs } });
     }
     if (planned === '500') return json(res, 500, { ok: false, error_code: 500, description: 'Internal Server Error' });
+    // A group upgraded to a supergroup answers with the new id (ResponseParameters.migrate_to_chat_id).
+    if (o.migratedTo !== undefined && String(r.body.chat_id) === o.chatId) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: Number(o.migratedTo) } });
     if (String(r.body.chat_id) !== o.chatId) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' });
+    if (o.botBlocked) return json(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
     if (typeof r.body.text !== 'string' || r.body.text.trim() === '') return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
     if (r.body.parse_mode !== undefined && !['HTML', 'MarkdownV2', 'Markdown'].includes(String(r.body.parse_mode))) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: unsupported parse_mode' });
     let visible = r.body.text;
