@@ -142,12 +142,21 @@ describe('Telegram channel against a fake Bot API', () => {
     expect(telegramText({ ...m, lines: ['x & y'] })).toBe('<b>Outcome unknown: R&amp;D &lt;1!&gt;</b>\nx &amp; y\nSymbol: <code>ES&lt;1!&gt;</code>');
   });
 
+  it('a cut never splits an emoji in two (half of it is not UTF-8, and Telegram refuses the whole message)', async () => {
+    const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '42' }));
+    const m: NotifyMessage = { kind: 'halt', severity: 'critical', title: 'Trading halted', lines: ['x' + '🚨'.repeat(3000)], fields: [], at: '2026-01-02T10:00:00.000Z' };
+    const out = await new TelegramChannel().send(m, { secret: TG_TOKEN, settings: { enabled: true, events: ALL_KINDS, chatId: '42', baseUrl: tg.base } });
+    expect(out).toEqual({ ok: true });
+    expect(tg.received[0]!.body.text as string).toMatch(/🚨…$/);
+  });
+
   it('the fake refuses what Telegram refuses: broken HTML and more than 4096 characters', async () => {
     const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '42' }));
     const post = async (text: string): Promise<unknown> => (await fetch(`${tg.base}/bot${TG_TOKEN}/sendMessage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat_id: '42', text, parse_mode: 'HTML' }) })).json();
     expect(await post('<b>unclosed')).toMatchObject({ ok: false, error_code: 400, description: expect.stringContaining("can't parse entities") });
     expect(await post('R&am…')).toMatchObject({ ok: false, error_code: 400 });
     expect(await post('x'.repeat(4097))).toMatchObject({ ok: false, description: 'Bad Request: message is too long' });
+    expect(await post('half an emoji \uD83D')).toMatchObject({ ok: false, description: 'Bad Request: strings must be encoded in UTF-8' });
     expect(await post(`<b>${'&amp;'.repeat(4096)}</b>`)).toMatchObject({ ok: true });
   });
 

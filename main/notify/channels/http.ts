@@ -46,8 +46,13 @@ export function withBase(url: string, baseUrl: string | undefined): string {
   return baseUrl.replace(/\/$/, '') + u.pathname + u.search;
 }
 
+/** At most `max` UTF-16 units, ending in … when cut; never half of a surrogate pair (an emoji), which is not valid
+ *  UTF-8 and makes the service refuse the whole message. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end -= 1;
+  return `${text.slice(0, end)}…`;
 }
 
 /** 5xx and 408 are worth another attempt; other 4xx are not (the request or the credential is wrong). */

@@ -10,7 +10,8 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 /** Escaped text cut to `max` characters (Slack counts what it is sent), never in the middle of `&amp;` `&lt;` `&gt;`. */
 export function escCut(s: string, max: number): string {
   const e = esc(s);
-  return e.length <= max ? e : `${e.slice(0, max - 1).replace(/&[a-z]{0,3}$/, '')}…`;
+  const t = truncate(e, max);
+  return t === e ? e : `${t.slice(0, -1).replace(/&[a-z]{0,3}$/, '')}…`;
 }
 
 export function slackPayload(m: NotifyMessage): Record<string, unknown> {

@@ -159,6 +159,7 @@ export function fakeTelegram(o: { token: string; chatId: string; retryAfterSecon
     if (o.botBlocked) return json(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
     if (typeof r.body.text !== 'string' || r.body.text.trim() === '') return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
     if (r.body.parse_mode !== undefined && !['HTML', 'MarkdownV2', 'Markdown'].includes(String(r.body.parse_mode))) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: unsupported parse_mode' });
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(r.body.text)) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: strings must be encoded in UTF-8' });
     let visible = r.body.text;
     if (r.body.parse_mode === 'HTML') {
       const parsed = telegramHtml(r.body.text);
