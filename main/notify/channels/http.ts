@@ -55,7 +55,7 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** 5xx and 408 are worth another attempt; other 4xx are not (the request or the credential is wrong). */
+/** 5xx, 408 and 429 are worth another attempt; other 4xx are not (the request or the credential is wrong). */
 export function retryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
