@@ -239,16 +239,23 @@ describe('webhook listener answers to raw HTTP', () => {
     }
   }, 20_000);
 
-  it('a connection that sends nothing is closed after the headers timeout, so silent connections cannot fill the cap', async () => {
+  it('a connection that sends nothing is answered 408 and closed after the headers timeout, so silent connections cannot fill the cap', async () => {
     const { port } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 2 });
     const silent = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
     const closed = silent.map((s) => new Promise<number>((resolve) => s.on('close', () => resolve(performance.now()))));
+    const heard = silent.map((s) => {
+      let got = '';
+      s.on('data', (d: Buffer) => (got += d.toString()));
+      return () => got;
+    });
     for (const s of silent) {
       s.on('error', () => {});
+      s.resume(); // a socket whose answer is never read never reports its end
       cleanups.push(() => void s.destroy());
     }
     const t0 = performance.now();
     for (const at of await Promise.all(closed)) expect(at - t0).toBeLessThan(3_000);
+    for (const got of heard) expect(got()).toMatch(/^HTTP\/1\.1 408 [\s\S]*"code":"REQUEST_TIMEOUT"/);
     const got = await exchange(net.connect(port, '127.0.0.1'), 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', true);
     expect(got).toMatch(/^HTTP\/1\.1 200 /);
   }, 20_000);

@@ -265,10 +265,10 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   // With this listener Node sends no "100 Continue" by itself: handle() sends it once the body is wanted.
   server.on('checkContinue', handle);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(err, socket, unanswered.get(socket)));
-  // Node's headersTimeout counts from a request's first byte: a connection that sends nothing at all would hold
-  // one of the maxConnections places until the client leaves. It gets the same time to start as to finish headers.
-  // Kept-alive connections idle for up to 65 s could fill the cap and lock TradingView out: from 90% of it on, each
-  // new connection closes those that have sent nothing since their last answer (never one with an answer owed).
+  // A connection that sends nothing at all is answered 408 and closed by Node's own check (headersTimeout, looked at
+  // every connectionsCheckingInterval), like a slow one. Kept-alive connections idle for up to 65 s could fill the cap
+  // and lock TradingView out: from 90% of it on, each new connection closes those that have sent nothing since their
+  // last answer (never one with an answer owed).
   const maxConnections = server.maxConnections;
   const crowded = Math.max(1, Math.floor(maxConnections * 0.9));
   let connections = 0;
@@ -278,11 +278,6 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
     if (connections >= crowded) {
       for (const [kept, read] of idle) if (kept.bytesRead === read) kept.destroy();
     }
-    const timer = setTimeout(() => {
-      if (socket.bytesRead === 0) socket.destroy();
-    }, headersTimeout);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
   });
   return {
     server,
