@@ -113,6 +113,23 @@ describe('ngrok provider', () => {
     expect(other.message).not.toContain(CANARY);
   });
 
+  it('an error ngrok answered with a code is never reported as "offline", though the SDK prefixes it "failed to connect session"', () => {
+    // The SDK's text: "failed to connect session: <ngrok's message> error_code: ERR_NGROK_<n>" (ngrok-javascript#125).
+    const sdkError = (message: string, code: string) => Object.assign(new Error(`failed to connect session: ${message} error_code: ${code}`), { errorCode: code });
+    const v1 = explainNgrokError(sdkError(`The authtoken you specified is an ngrok v1 authtoken, but you're using ngrok v2.\nYour authtoken: ${CANARY}`, 'ERR_NGROK_106'), CANARY);
+    expect(v1.code).toBe('TUNNEL_AUTH_FAILED');
+    expect(v1.message).not.toContain(CANARY);
+    const old = explainNgrokError(sdkError('Your ngrok agent version "1.0" is no longer supported.', 'ERR_NGROK_120'));
+    expect(old.code).toBe('TUNNEL_FAILED');
+    expect(old.message).toBe('ngrok refused the tunnel (ERR_NGROK_120): Your ngrok agent version "1.0" is no longer supported.');
+    expect(old.fix).toMatch(/ERR_NGROK_120/);
+    const online = explainNgrokError(sdkError("The endpoint 'https://desk.ngrok-free.app' is already online.", 'ERR_NGROK_334'));
+    expect(online.code).toBe('TUNNEL_FAILED');
+    expect(online.message).toMatch(/ERR_NGROK_334.*already online/);
+    const unverified = explainNgrokError(sdkError('Usage of ngrok requires a verified account and authtoken.', 'ERR_NGROK_4018'));
+    expect(unverified.code).toBe('TUNNEL_AUTH_MISSING');
+  });
+
   it('refuses a domain that is not a host name', () => {
     expect(() => new NgrokProvider({ secrets: withToken(), domain: 'https://desk.ngrok-free.app/' })).toThrow(/host name/);
   });

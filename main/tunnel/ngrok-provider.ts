@@ -138,7 +138,8 @@ export function explainNgrokError(err: unknown, authtoken?: string): TunnelError
   const raw = scrubSecrets(err instanceof Error ? err.message : String(err), authtoken).replace(/\s+/g, ' ').trim();
   const code = /ERR_NGROK_\d+/.exec(raw)?.[0] ?? (err as { errorCode?: string } | null)?.errorCode;
   const lower = raw.toLowerCase();
-  if (code === 'ERR_NGROK_105' || code === 'ERR_NGROK_107' || lower.includes('authentication failed')) {
+  // 105 malformed, 106 an old v1 token, 107 well-formed but invalid (reset or revoked): ngrok.com/docs/errors.
+  if (code === 'ERR_NGROK_105' || code === 'ERR_NGROK_106' || code === 'ERR_NGROK_107' || lower.includes('authentication failed')) {
     return new TunnelError('TUNNEL_AUTH_FAILED', `ngrok refused the authtoken (${code ?? 'authentication failed'}).`, 'Copy the authtoken again from dashboard.ngrok.com and save it in Settings > Tunnel.');
   }
   if (code === 'ERR_NGROK_4018') {
@@ -149,6 +150,12 @@ export function explainNgrokError(err: unknown, authtoken?: string): TunnelError
   }
   if (lower.includes('domain') && code) {
     return new TunnelError('TUNNEL_CONFIG_INVALID', `ngrok refused the domain (${code}).`, 'Check the domain in Settings > Tunnel matches one reserved in the ngrok dashboard (Domains).');
+  }
+  if (code) {
+    // The SDK prefixes every session error with "failed to connect session:", but one carrying an ERR_NGROK code is
+    // ngrok's own answer: the service was reached and refused, so "offline" would send the trader the wrong way.
+    const reason = raw.replace(/^failed to connect session:\s*/i, '').replace(/\s*error_code:\s*ERR_NGROK_\d+\s*$/, '');
+    return new TunnelError('TUNNEL_FAILED', `ngrok refused the tunnel (${code}): ${reason.slice(0, 300)}`, `Look up ${code} at ngrok.com/docs/errors and check the ngrok dashboard; the agent keeps retrying.`);
   }
   if (lower.includes('failed to connect session') || lower.includes('tcp connection') || lower.includes('dns') || lower.includes('timed out')) {
     return new TunnelError('TUNNEL_UNREACHABLE', 'Could not reach the ngrok service: this machine seems to be offline, or a firewall or proxy blocks it.', 'Check the internet connection; the agent keeps retrying on its own.');
