@@ -12,10 +12,25 @@ export function isConnectionRegistered(line: string): boolean {
   return /Registered tunnel connection/i.test(line);
 }
 
-/** Lines that mean the tunnel cannot work, turned into plain words. */
-export function explainCloudflaredLine(line: string): string | null {
+export const QUICK_TUNNEL_RATE_LIMITED =
+  'Cloudflare refused to hand out another quick tunnel for now (429 Too Many Requests, error 1015: too many quick tunnels were requested from this address).';
+
+/**
+ * Lines that mean the tunnel cannot work, turned into plain words; `previous` is what earlier lines said.
+ * When the quick-tunnel service answers with an error page, cloudflared logs
+ *   ERR Error unmarshaling QuickTunnel response: error code: 1015 error="invalid character 'e' …" status_code="429 Too Many Requests"
+ * and then exits with the bare wrapper "failed to unmarshal quick Tunnel: invalid character 'e' …" (older versions print
+ * only the wrapper). The wrapper never replaces the more precise reason before it.
+ */
+export function explainCloudflaredLine(line: string, previous: string | null = null): string | null {
   const lower = line.toLowerCase();
-  if (lower.includes('failed to request quick tunnel')) return 'Cloudflare did not hand out a quick tunnel (offline, or the service refused).';
+  if (lower.includes('error unmarshaling quicktunnel response')) {
+    if (/\b429\b|too many requests|error code: 1015\b/.test(lower)) return QUICK_TUNNEL_RATE_LIMITED;
+    const status = /status_code="([^"]+)"/.exec(line)?.[1] ?? /error code: (\d+)/.exec(line)?.[1];
+    return `Cloudflare's quick-tunnel service answered with an error${status ? ` (${status})` : ''} instead of a tunnel.`;
+  }
+  if (lower.includes('failed to unmarshal quick tunnel')) return previous ?? 'Cloudflare\'s quick-tunnel service answered with an error instead of a tunnel.';
+  if (lower.includes('failed to request quick tunnel')) return previous ?? 'Cloudflare did not hand out a quick tunnel (offline, or the service refused).';
   if (lower.includes('provided tunnel token is not valid') || lower.includes('invalid tunnel token') || lower.includes('unauthorized')) {
     return 'Cloudflare refused the tunnel token.';
   }

@@ -23,7 +23,14 @@ fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.
 const log = (m) => process.stderr.write('2026-01-01T00:00:00Z INF ' + m + '\\n');
 const mode = process.env.FAKE_CF_MODE;
 log('Starting tunnel tunnelID=');
-if (mode === 'fail') { log('ERR Error: failed to request quick Tunnel: Post "https://api.trycloudflare.com/tunnel": dial tcp: lookup api.trycloudflare.com: no such host'); process.exit(1); }
+// cloudflared prints the error it exits with as a bare line, without time or level (cloudflare/cloudflared#555, #972).
+if (mode === 'fail') { process.stderr.write('failed to request quick Tunnel: Post "https://api.trycloudflare.com/tunnel": dial tcp: lookup api.trycloudflare.com: no such host\\n'); process.exit(1); }
+if (mode === 'ratelimit') {
+  log('Requesting new quick Tunnel on trycloudflare.com...');
+  process.stderr.write('2026-01-01T00:00:00Z ERR Error unmarshaling QuickTunnel response: error code: 1015 error="invalid character \\'e\\' looking for beginning of value" status_code="429 Too Many Requests"\\n');
+  process.stderr.write("failed to unmarshal quick Tunnel: invalid character 'e' looking for beginning of value\\n");
+  process.exit(1);
+}
 if (mode === 'quick') {
   log('Requesting new quick Tunnel on trycloudflare.com...');
   log('+--------------------------------------------------------------------------------------------+');
@@ -100,6 +107,18 @@ describe('cloudflared provider (fake executable on PATH)', () => {
     const err = await provider.start({ localPort: 4402 }).catch((e: unknown) => e);
     expect((err as TunnelError).code).toBe('TUNNEL_FAILED');
     expect((err as TunnelError).message).toMatch(/Cloudflare did not hand out a quick tunnel/);
+  });
+
+  it('says Cloudflare is rate-limiting quick tunnels (429, error 1015), not just that cloudflared stopped', async () => {
+    const provider = new CloudflaredProvider({ mode: 'quick', env: { PATH: dir, FAKE_CF_MODE: 'ratelimit' } });
+    const err = await provider.start({ localPort: 4402 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TunnelError);
+    expect((err as TunnelError).code).toBe('TUNNEL_FAILED');
+    expect((err as TunnelError).message).toMatch(/^Cloudflare refused to hand out another quick tunnel for now \(429 Too Many Requests, error 1015.*\(exit 1\)$/);
+    expect((err as TunnelError).fix).toMatch(/growing delays/);
+    // An older cloudflared prints only the wrapper; another error page keeps its status.
+    expect(explainCloudflaredLine("failed to unmarshal quick Tunnel: invalid character 'e' looking for beginning of value")).toMatch(/answered with an error/);
+    expect(explainCloudflaredLine('ERR Error unmarshaling QuickTunnel response: error code: 1101 status_code="500 Internal Server Error"')).toMatch(/\(500 Internal Server Error\)/);
   });
 
   it('emits disconnected when cloudflared dies after the tunnel was up', async () => {

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { explainCloudflaredLine, isConnectionRegistered, parseQuickTunnelUrl } from './cloudflared-output.js';
+import { QUICK_TUNNEL_RATE_LIMITED, explainCloudflaredLine, isConnectionRegistered, parseQuickTunnelUrl } from './cloudflared-output.js';
 import { findExecutable } from './find-executable.js';
 import { normalizePublicUrl } from './manual-provider.js';
 import { ProviderEvents, TunnelError, assertLocalPort, scrubSecrets } from './provider.js';
@@ -128,7 +128,7 @@ export class CloudflaredProvider implements TunnelProvider {
       const onLine = (line: string) => {
         if (!url) url = parseQuickTunnelUrl(line);
         if (isConnectionRegistered(line)) registered = true;
-        problem = explainCloudflaredLine(scrubSecrets(line, token)) ?? problem;
+        problem = explainCloudflaredLine(scrubSecrets(line, token), problem) ?? problem;
         if (url && registered) finish(null);
       };
       for (const stream of [child.stdout, child.stderr]) {
@@ -139,7 +139,9 @@ export class CloudflaredProvider implements TunnelProvider {
           new TunnelError(
             'TUNNEL_FAILED',
             `${problem ?? 'cloudflared stopped before the tunnel was up.'} (exit ${signal ?? code})`,
-            'Run `cloudflared tunnel --url http://127.0.0.1:<port>` in a terminal to see its full output.',
+            problem === QUICK_TUNNEL_RATE_LIMITED
+              ? 'Nothing to fix here: the agent asks again with growing delays (up to 60 s). A named Cloudflare tunnel is not limited this way and keeps its URL.'
+              : 'Run `cloudflared tunnel --url http://127.0.0.1:<port>` in a terminal to see its full output.',
           ),
         );
       const onError = (err: Error) =>
