@@ -20,7 +20,10 @@ writeFileSync(
   `#!${process.execPath}
 const fs = require('fs');
 fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.slice(2), token: process.env.TUNNEL_TOKEN || null, pid: process.pid }));
-const log = (m) => process.stderr.write('2026-01-01T00:00:00Z INF ' + m + '\\n');
+// Like cloudflared, info lines are left out below --loglevel info (flag first, then TUNNEL_LOGLEVEL; default info).
+const at = process.argv.indexOf('--loglevel');
+const level = at >= 0 ? process.argv[at + 1] : (process.env.TUNNEL_LOGLEVEL || 'info');
+const log = (m) => { if (level === 'info' || level === 'debug') process.stderr.write('2026-01-01T00:00:00Z INF ' + m + '\\n'); };
 const mode = process.env.FAKE_CF_MODE;
 log('Starting tunnel tunnelID=');
 // cloudflared prints the error it exits with as a bare line, without time or level (cloudflare/cloudflared#555, #972).
@@ -67,10 +70,17 @@ describe('cloudflared provider (fake executable on PATH)', () => {
     const provider = new CloudflaredProvider({ mode: 'quick', env: { PATH: dir, FAKE_CF_MODE: 'quick' } });
     const started = await provider.start({ localPort: 4402 });
     expect(started.publicUrl).toBe('https://seasonal-deck-organisms-sf.trycloudflare.com');
-    expect(recorded().argv).toEqual(['tunnel', '--no-autoupdate', '--url', 'http://127.0.0.1:4402']);
+    expect(recorded().argv).toEqual(['tunnel', '--no-autoupdate', '--loglevel', 'info', '--url', 'http://127.0.0.1:4402']);
     expect(provider.status()).toMatchObject({ running: true, publicUrl: started.publicUrl });
     await provider.stop();
     expect(provider.status().running).toBe(false);
+  });
+
+  it('still sees the URL and the connection when the environment sets TUNNEL_LOGLEVEL=warn', async () => {
+    const provider = new CloudflaredProvider({ mode: 'quick', env: { PATH: dir, FAKE_CF_MODE: 'quick', TUNNEL_LOGLEVEL: 'warn' }, startTimeoutMs: 2000 });
+    const started = await provider.start({ localPort: 4402 });
+    expect(started.publicUrl).toBe('https://seasonal-deck-organisms-sf.trycloudflare.com');
+    await provider.stop();
   });
 
   it('named tunnel: passes the vault token in TUNNEL_TOKEN, never on the command line', async () => {
@@ -83,7 +93,7 @@ describe('cloudflared provider (fake executable on PATH)', () => {
     const started = await provider.start({ localPort: 4402 });
     expect(started.publicUrl).toBe('https://alerts.example.com');
     const rec = recorded();
-    expect(rec.argv).toEqual(['tunnel', '--no-autoupdate', 'run']);
+    expect(rec.argv).toEqual(['tunnel', '--no-autoupdate', '--loglevel', 'info', 'run']);
     expect(rec.argv.join(' ')).not.toContain(CANARY);
     expect(rec.token).toBe(CANARY);
     await provider.stop();

@@ -16,6 +16,12 @@ import type { TunnelProvider, TunnelProviderStatus, TunnelStartOptions, TunnelSt
 
 export const CLOUDFLARED_TOKEN_SECRET = 'tunnel:cloudflared:token';
 
+/**
+ * The URL box and "Registered tunnel connection" are info lines: a TUNNEL_LOGLEVEL=warn in the trader's environment
+ * (or `loglevel:` in ~/.cloudflared/config.yml) would hide them and every start would time out. The flag wins over both.
+ */
+const COMMON_ARGS = ['--no-autoupdate', '--loglevel', 'info'];
+
 export type CloudflaredProviderOptions =
   | { mode: 'quick'; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }
   | {
@@ -61,9 +67,9 @@ export class CloudflaredProvider implements TunnelProvider {
         );
       }
       childEnv.TUNNEL_TOKEN = token;
-      args = ['tunnel', '--no-autoupdate', 'run'];
+      args = ['tunnel', ...COMMON_ARGS, 'run'];
     } else {
-      args = ['tunnel', '--no-autoupdate', '--url', `http://127.0.0.1:${options.localPort}`];
+      args = ['tunnel', ...COMMON_ARGS, '--url', `http://127.0.0.1:${options.localPort}`];
     }
     const child = spawn(binary, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     this.child = child;
