@@ -15,6 +15,8 @@ export function isConnectionRegistered(line: string): boolean {
 export const QUICK_TUNNEL_RATE_LIMITED =
   'Cloudflare refused to hand out another quick tunnel for now (429 Too Many Requests, error 1015: too many quick tunnels were requested from this address).';
 
+export const TUNNEL_TOKEN_REFUSED = 'Cloudflare refused the tunnel token.';
+
 /**
  * Lines that mean the tunnel cannot work, turned into plain words; `previous` is what earlier lines said.
  * When the quick-tunnel service answers with an error page, cloudflared logs
@@ -32,7 +34,7 @@ export function explainCloudflaredLine(line: string, previous: string | null = n
   if (lower.includes('failed to unmarshal quick tunnel')) return previous ?? 'Cloudflare\'s quick-tunnel service answered with an error instead of a tunnel.';
   if (lower.includes('failed to request quick tunnel')) return previous ?? 'Cloudflare did not hand out a quick tunnel (offline, or the service refused).';
   if (lower.includes('provided tunnel token is not valid') || lower.includes('invalid tunnel token') || lower.includes('unauthorized')) {
-    return 'Cloudflare refused the tunnel token.';
+    return TUNNEL_TOKEN_REFUSED;
   }
   if (lower.includes('no such host') || lower.includes('network is unreachable') || lower.includes('dial tcp')) {
     return 'cloudflared cannot reach Cloudflare (offline, or a firewall blocks it).';

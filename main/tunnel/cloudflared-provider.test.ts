@@ -28,6 +28,8 @@ const mode = process.env.FAKE_CF_MODE;
 log('Starting tunnel tunnelID=');
 // cloudflared prints the error it exits with as a bare line, without time or level (cloudflare/cloudflared#555, #972).
 if (mode === 'fail') { process.stderr.write('failed to request quick Tunnel: Post "https://api.trycloudflare.com/tunnel": dial tcp: lookup api.trycloudflare.com: no such host\\n'); process.exit(1); }
+// A token that does not decode: cloudflared's usage error for TUNNEL_TOKEN / --token, then it exits.
+if (mode === 'badtoken') { fs.writeSync(2, 'Provided Tunnel token is not valid.\\n'); process.exit(1); }
 if (mode === 'ratelimit') {
   log('Requesting new quick Tunnel on trycloudflare.com...');
   process.stderr.write('2026-01-01T00:00:00Z ERR Error unmarshaling QuickTunnel response: error code: 1015 error="invalid character \\'e\\' looking for beginning of value" status_code="429 Too Many Requests"\\n');
@@ -97,6 +99,21 @@ describe('cloudflared provider (fake executable on PATH)', () => {
     expect(rec.argv.join(' ')).not.toContain(CANARY);
     expect(rec.token).toBe(CANARY);
     await provider.stop();
+  });
+
+  it('named tunnel whose token cloudflared refuses: TUNNEL_AUTH_FAILED, the fix says to copy the token again, no token in it', async () => {
+    const provider = new CloudflaredProvider({
+      mode: 'named',
+      publicUrl: 'https://alerts.example.com',
+      secrets: new EnvStore({ VIEWZENIX_SECRET_TUNNEL_CLOUDFLARED_TOKEN: CANARY }),
+      env: { PATH: dir, FAKE_CF_MODE: 'badtoken' },
+    });
+    const err = await provider.start({ localPort: 4402 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TunnelError);
+    expect((err as TunnelError).code).toBe('TUNNEL_AUTH_FAILED');
+    expect((err as TunnelError).message).toBe('Cloudflare refused the tunnel token. (exit 1)');
+    expect((err as TunnelError).fix).toMatch(/copy this tunnel's token again/);
+    expect(JSON.stringify([(err as TunnelError).message, (err as TunnelError).fix, provider.status()])).not.toContain(CANARY);
   });
 
   it('named tunnel without a stored token fails with plain words', async () => {

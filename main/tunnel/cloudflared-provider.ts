@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { QUICK_TUNNEL_RATE_LIMITED, explainCloudflaredLine, isConnectionRegistered, parseQuickTunnelUrl } from './cloudflared-output.js';
+import { QUICK_TUNNEL_RATE_LIMITED, TUNNEL_TOKEN_REFUSED, explainCloudflaredLine, isConnectionRegistered, parseQuickTunnelUrl } from './cloudflared-output.js';
 import { findExecutable } from './find-executable.js';
 import { normalizePublicUrl } from './manual-provider.js';
 import { ProviderEvents, TunnelError, assertLocalPort, scrubSecrets } from './provider.js';
@@ -21,6 +21,8 @@ export const CLOUDFLARED_TOKEN_SECRET = 'tunnel:cloudflared:token';
  * (or `loglevel:` in ~/.cloudflared/config.yml) would hide them and every start would time out. The flag wins over both.
  */
 const COMMON_ARGS = ['--no-autoupdate', '--loglevel', 'info'];
+
+const TOKEN_FIX = 'In the Cloudflare dashboard open Networks > Tunnels, copy this tunnel\'s token again (all of it) and save it in Settings > Tunnel.';
 
 export type CloudflaredProviderOptions =
   | { mode: 'quick'; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }
@@ -142,13 +144,15 @@ export class CloudflaredProvider implements TunnelProvider {
       }
       const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
         finish(
-          new TunnelError(
-            'TUNNEL_FAILED',
-            `${problem ?? 'cloudflared stopped before the tunnel was up.'} (exit ${signal ?? code})`,
-            problem === QUICK_TUNNEL_RATE_LIMITED
-              ? 'Nothing to fix here: the agent asks again with growing delays (up to 60 s). A named Cloudflare tunnel is not limited this way and keeps its URL.'
-              : 'Run `cloudflared tunnel --url http://127.0.0.1:<port>` in a terminal to see its full output.',
-          ),
+          problem === TUNNEL_TOKEN_REFUSED
+            ? new TunnelError('TUNNEL_AUTH_FAILED', `${problem} (exit ${signal ?? code})`, TOKEN_FIX)
+            : new TunnelError(
+                'TUNNEL_FAILED',
+                `${problem ?? 'cloudflared stopped before the tunnel was up.'} (exit ${signal ?? code})`,
+                problem === QUICK_TUNNEL_RATE_LIMITED
+                  ? 'Nothing to fix here: the agent asks again with growing delays (up to 60 s). A named Cloudflare tunnel is not limited this way and keeps its URL.'
+                  : 'Run `cloudflared tunnel --url http://127.0.0.1:<port>` in a terminal to see its full output.',
+              ),
         );
       const onError = (err: Error) =>
         finish(new TunnelError('TUNNEL_FAILED', `cloudflared could not be started: ${scrubSecrets(err.message, token)}`, 'Check that cloudflared is installed and executable.'));
@@ -157,11 +161,13 @@ export class CloudflaredProvider implements TunnelProvider {
       const timer = setTimeout(
         () =>
           finish(
-            new TunnelError(
-              'TUNNEL_START_TIMEOUT',
-              `${problem ?? 'cloudflared did not report a working tunnel'} within ${Math.round(timeoutMs / 1000)} s.`,
-              'Check the internet connection; the agent keeps retrying.',
-            ),
+            problem === TUNNEL_TOKEN_REFUSED
+              ? new TunnelError('TUNNEL_AUTH_FAILED', problem, TOKEN_FIX)
+              : new TunnelError(
+                  'TUNNEL_START_TIMEOUT',
+                  `${problem ?? 'cloudflared did not report a working tunnel'} within ${Math.round(timeoutMs / 1000)} s.`,
+                  'Check the internet connection; the agent keeps retrying.',
+                ),
           ),
         timeoutMs,
       );
