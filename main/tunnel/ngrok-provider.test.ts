@@ -126,6 +126,12 @@ describe('ngrok provider', () => {
     const online = explainNgrokError(sdkError("The endpoint 'https://desk.ngrok-free.app' is already online.", 'ERR_NGROK_334'));
     expect(online.code).toBe('TUNNEL_FAILED');
     expect(online.message).toMatch(/ERR_NGROK_334.*already online/);
+    // The trader's domain name may contain the word; the endpoint being online elsewhere is still not a domain problem.
+    const held = explainNgrokError(sdkError("The endpoint 'https://my-domain.ngrok.app' is already online.", 'ERR_NGROK_334'));
+    expect(held.code).toBe('TUNNEL_FAILED');
+    expect(held.message).toMatch(/ERR_NGROK_334.*already online/);
+    const notOwned = explainNgrokError(sdkError('This domain is reserved for another account. Failed to create an endpoint with the domain my-domain.ngrok.app for the account Desk.', 'ERR_NGROK_320'));
+    expect(notOwned.code).toBe('TUNNEL_CONFIG_INVALID');
     const unverified = explainNgrokError(sdkError('Usage of ngrok requires a verified account and authtoken.', 'ERR_NGROK_4018'));
     expect(unverified.code).toBe('TUNNEL_AUTH_MISSING');
   });

@@ -148,7 +148,9 @@ export function explainNgrokError(err: unknown, authtoken?: string): TunnelError
   if (code === 'ERR_NGROK_108') {
     return new TunnelError('TUNNEL_FAILED', 'Another ngrok agent is already online with this account, and the plan allows only one.', 'Stop the other ngrok agent (another machine or terminal), then start the tunnel again.');
   }
-  if (lower.includes('domain') && code) {
+  // ngrok's own words ("This domain is reserved for another account", ERR_NGROK_320; "You must reserve a custom
+  // hostname … with the domain", 319), not the trader's host name: a domain like my-domain.ngrok.app is in many messages.
+  if (code && lower.replace(/\S+\.\S+/g, ' ').includes('domain')) {
     return new TunnelError('TUNNEL_CONFIG_INVALID', `ngrok refused the domain (${code}).`, 'Check the domain in Settings > Tunnel matches one reserved in the ngrok dashboard (Domains).');
   }
   if (code) {
