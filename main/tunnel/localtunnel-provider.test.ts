@@ -186,6 +186,24 @@ describe('localtunnel through a local tunnel server', () => {
     }
   });
 
+  it('a server that drops the request for the tunnel is TUNNEL_UNREACHABLE, at once', async () => {
+    const dropping = http.createServer((req, res) => {
+      if (req.url === '/api/status') return void res.end('{"tunnels":0}');
+      req.socket.destroy();
+    });
+    await new Promise<void>((r) => dropping.listen(0, '127.0.0.1', r));
+    try {
+      const provider = new LocaltunnelProvider({ host: `http://127.0.0.1:${(dropping.address() as AddressInfo).port}`, subdomain: 'desk-echo', startTimeoutMs: 5000 });
+      const started = Date.now();
+      const err = await provider.start({ localPort: webhookPort }).catch((e: unknown) => e);
+      expect((err as TunnelError).code).toBe('TUNNEL_UNREACHABLE');
+      expect((err as TunnelError).message).toMatch(/^The localtunnel server http:\/\/127\.0\.0\.1:\d+ cannot be reached \(.+\)\.$/);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await new Promise((r) => dropping.close(r));
+    }
+  });
+
   it('rejects a subdomain the server would refuse, before connecting', () => {
     expect(() => new LocaltunnelProvider({ subdomain: 'ab' })).toThrow(/subdomain/);
     expect(() => new LocaltunnelProvider({ subdomain: 'Has.Dots' })).toThrow(/subdomain/);
