@@ -69,7 +69,7 @@ describe('cloudflared output parsing', () => {
 
 describe('cloudflared provider (fake executable on PATH)', () => {
   it('quick tunnel: forwards the webhook port on loopback and returns the trycloudflare URL once connected', async () => {
-    const provider = new CloudflaredProvider({ mode: 'quick', env: { PATH: dir, FAKE_CF_MODE: 'quick' } });
+    const provider = new CloudflaredProvider({ mode: 'quick', dnsSettleMs: 0, env: { PATH: dir, FAKE_CF_MODE: 'quick' } });
     const started = await provider.start({ localPort: 4402 });
     expect(started.publicUrl).toBe('https://seasonal-deck-organisms-sf.trycloudflare.com');
     expect(recorded().argv).toEqual(['tunnel', '--no-autoupdate', '--loglevel', 'info', '--url', 'http://127.0.0.1:4402']);
@@ -79,8 +79,18 @@ describe('cloudflared provider (fake executable on PATH)', () => {
   });
 
   it('still sees the URL and the connection when the environment sets TUNNEL_LOGLEVEL=warn', async () => {
-    const provider = new CloudflaredProvider({ mode: 'quick', env: { PATH: dir, FAKE_CF_MODE: 'quick', TUNNEL_LOGLEVEL: 'warn' }, startTimeoutMs: 2000 });
+    const provider = new CloudflaredProvider({ mode: 'quick', dnsSettleMs: 0, env: { PATH: dir, FAKE_CF_MODE: 'quick', TUNNEL_LOGLEVEL: 'warn' }, startTimeoutMs: 2000 });
     const started = await provider.start({ localPort: 4402 });
+    expect(started.publicUrl).toBe('https://seasonal-deck-organisms-sf.trycloudflare.com');
+    await provider.stop();
+  });
+
+  it('quick tunnel: hands out the URL only some time after the first edge connection, when its DNS record exists', async () => {
+    const provider = new CloudflaredProvider({ mode: 'quick', dnsSettleMs: 600, env: { PATH: dir, FAKE_CF_MODE: 'quick' } });
+    const began = Date.now();
+    const started = await provider.start({ localPort: 4402 });
+    // The fake registers its connection about 20 ms after start; the URL must wait the settle time on top.
+    expect(Date.now() - began).toBeGreaterThanOrEqual(600);
     expect(started.publicUrl).toBe('https://seasonal-deck-organisms-sf.trycloudflare.com');
     await provider.stop();
   });
@@ -149,7 +159,7 @@ describe('cloudflared provider (fake executable on PATH)', () => {
   });
 
   it('emits disconnected when cloudflared dies after the tunnel was up', async () => {
-    const provider = new CloudflaredProvider({ mode: 'quick', env: { PATH: dir, FAKE_CF_MODE: 'quick' } });
+    const provider = new CloudflaredProvider({ mode: 'quick', dnsSettleMs: 0, env: { PATH: dir, FAKE_CF_MODE: 'quick' } });
     await provider.start({ localPort: 4402 });
     const lost = new Promise<TunnelProviderEvent>((resolve) => provider.on(resolve));
     process.kill(recorded().pid, 'SIGKILL');

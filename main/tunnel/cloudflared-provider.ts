@@ -25,7 +25,18 @@ const COMMON_ARGS = ['--no-autoupdate', '--loglevel', 'info'];
 const TOKEN_FIX = 'In the Cloudflare dashboard open Networks > Tunnels, copy this tunnel\'s token again (all of it) and save it in Settings > Tunnel.';
 
 export type CloudflaredProviderOptions =
-  | { mode: 'quick'; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }
+  | {
+      mode: 'quick';
+      env?: NodeJS.ProcessEnv;
+      startTimeoutMs?: number;
+      /**
+       * Wait after the first edge connection before the URL is handed out (and probed), default 10 s. The
+       * <name>.trycloudflare.com record is only published seconds after "Registered tunnel connection"; a lookup
+       * before that gets NXDOMAIN, which resolvers cache, so the self-check would fail until the tunnel is replaced
+       * by another one with yet another URL.
+       */
+      dnsSettleMs?: number;
+    }
   | {
       mode: 'named';
       /** The public hostname routed to this tunnel in the Cloudflare dashboard, e.g. https://alerts.example.com */
@@ -119,10 +130,12 @@ export class CloudflaredProvider implements TunnelProvider {
       let registered = false;
       let problem: string | null = null;
       let settled = false;
+      let settle: NodeJS.Timeout | undefined;
       const finish = (err: TunnelError | null) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(settle);
         child.off('exit', onExit);
         child.off('error', onError);
         if (err) {
@@ -137,7 +150,12 @@ export class CloudflaredProvider implements TunnelProvider {
         if (!url) url = parseQuickTunnelUrl(line);
         if (isConnectionRegistered(line)) registered = true;
         problem = explainCloudflaredLine(scrubSecrets(line, token), problem) ?? problem;
-        if (url && registered) finish(null);
+        if (url && registered && !settle) {
+          const settleMs = this.options.mode === 'quick' ? (this.options.dnsSettleMs ?? 10_000) : 0;
+          clearTimeout(timer); // connected: the wait below is not part of the start limit
+          if (settleMs > 0) settle = setTimeout(() => finish(null), settleMs);
+          else finish(null);
+        }
       };
       for (const stream of [child.stdout, child.stderr]) {
         if (stream) createInterface({ input: stream }).on('line', onLine);
