@@ -18,7 +18,7 @@ import { OrderRouter } from './orders/router.js';
 import { Reconciler } from './orders/reconciler.js';
 import { TradingStateService } from './trading-state.js';
 import { SignalWorker } from './signals/worker.js';
-import { listen, closeServer } from './server/webhook.js';
+import { listen, closeServer } from './server/webhook-http.js';
 import { INBOX_FILE, type InboxRow } from './store/inbox-db.js';
 import { arrivalRate, startWebhookListener, type WebhookListener } from './server/webhook-listener.js';
 import { paceCheckpoints } from './store/checkpoint-pace.js';

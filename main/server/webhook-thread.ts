@@ -13,7 +13,8 @@ import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
 import { setBackstopCheckpoint } from '../store/checkpointer.js';
 import { Inbox, pruneInbox } from '../signals/inbox.js';
 import { latencyTracing, takeReceived } from '../latency-trace.js';
-import { createWebhookServer, listen, closeServer, DEFAULT_DEDUPE_WINDOW_MS } from './webhook.js';
+import { createWebhookServer, DEFAULT_DEDUPE_WINDOW_MS } from './webhook.js';
+import { listen, closeServer } from './webhook-http.js';
 import { sharedWebhookStats, type ThreadData, type ToMain, type ToThread } from './webhook-thread-protocol.js';
 
 const port = parentPort;

@@ -13,7 +13,8 @@ import { InboxStore, openInboxDatabase } from '../store/inbox-db.js';
 import { Inbox } from '../signals/inbox.js';
 import { tempDir } from '../test-support/agent.js';
 import { redactBody } from '../signals/parse/redact-body.js';
-import { bodyText, closeServer, createWebhookServer, listen, WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS, WEBHOOK_REQUEST_TIMEOUT_MS, type WebhookOptions } from './webhook.js';
+import { createWebhookServer, WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS, WEBHOOK_REQUEST_TIMEOUT_MS, type WebhookOptions } from './webhook.js';
+import { bodyText, closeServer, listen } from './webhook-http.js';
 
 const log = pino({ level: 'silent' });
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -1,8 +1,6 @@
 // The public listener: the only thing a tunnel ever points at. It serves POST /webhook/<id> and GET /health,
 // nothing else. Plain node:http keeps this hot path small and fully under our control (body limit, timing).
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { CODES, type Code } from '../../shared/codes.js';
 import type { StrategyRepo, StrategyRow } from '../store/strategies.js';
 import type { Inbox } from '../signals/inbox.js';
@@ -15,6 +13,7 @@ import { RateLimiter } from './rate-limit.js';
 import { isLoopbackAddress, verifyPassphrase, type ForwardedHeader } from './security.js';
 import { HEALTH_PROBE_PARAM, healthProbeEcho } from '../tunnel/health-echo.js';
 import { traceReceived } from '../latency-trace.js';
+import { bodyText, encoded, expectsContinue, followAnswers, reject, rejectAndClose, send } from './webhook-http.js';
 
 export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -99,28 +98,6 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   };
   /** A request method as an answer may name it: a standard one, else "this method" (never the client's text). */
   const shownMethod = (method: string | undefined): string => (method !== undefined && http.METHODS.includes(method) ? method : 'this method');
-  /** Requests on a connection not answered yet (pipelined, or an alert waiting for the disk): a request after them
-   *  that cannot be read is answered only once those read whole are (onClientError). */
-  const unanswered = new WeakMap<Duplex, Set<http.ServerResponse>>();
-  /** Kept-alive connections with every request answered, and what they had sent by then (closeIdleNearCap). */
-  const idle = new Map<Socket, number>();
-  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const socket = req.socket as Socket;
-    let open = unanswered.get(socket);
-    if (!open) {
-      unanswered.set(socket, (open = new Set()));
-      socket.once('close', () => idle.delete(socket));
-    }
-    const owed = open;
-    owed.add(res);
-    idle.delete(socket);
-    const answered = (): void => {
-      if (owed.delete(res) && owed.size === 0 && !socket.destroyed) idle.set(socket, socket.bytesRead);
-    };
-    res.once('finish', answered);
-    res.once('close', answered);
-    route(req, res);
-  };
   const route = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0]!;
@@ -207,7 +184,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
       );
     });
   };
-  const server = http.createServer(timeouts, handle);
+  const server = http.createServer(timeouts);
 
   async function accept(strategy: StrategyRow, raw: string, contentType: string | undefined, sourceIp: string | undefined): Promise<[number, unknown]> {
     const receivedAt = now();
@@ -262,23 +239,9 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   // closes a kept-alive connection just as the proxy sends the next request on it.
   server.keepAliveTimeout = 65_000;
   server.maxConnections = o.maxConnections ?? WEBHOOK_MAX_CONNECTIONS;
-  // With this listener Node sends no "100 Continue" by itself: handle() sends it once the body is wanted.
-  server.on('checkContinue', handle);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(err, socket, unanswered.get(socket)));
-  // A connection that sends nothing at all is answered 408 and closed by Node's own check (headersTimeout, looked at
-  // every connectionsCheckingInterval), like a slow one. Kept-alive connections idle for up to 65 s could fill the cap
-  // and lock TradingView out: from 90% of it on, each new connection closes those that have sent nothing since their
-  // last answer (never one with an answer owed).
-  const maxConnections = server.maxConnections;
-  const crowded = Math.max(1, Math.floor(maxConnections * 0.9));
-  let connections = 0;
-  server.on('connection', (socket: Socket) => {
-    connections++;
-    socket.once('close', () => connections--);
-    if (connections >= crowded) {
-      for (const [kept, read] of idle) if (kept.bytesRead === read) kept.destroy();
-    }
-  });
+  // Requests and "Expect: 100-continue" alike (Node sends no 100 by itself then: route() sends it once the body is
+  // wanted), each followed until answered, near the connection cap above included (webhook-http.ts).
+  followAnswers(server, route);
   return {
     server,
     stats,
@@ -289,163 +252,6 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
       forwardedHeader = header;
     },
   };
-}
-
-/** After a 413, how much more of the body is read and thrown away, and for how long, before the connection is
- *  closed even though the client is still sending. */
-const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
-const DRAIN_MAX_MS = 2000;
-
-/**
- * Answers `code` at once and closes the connection without a reset: a body over the limit (413), or a refusal sent
- * instead of "100 Continue" (the client may or may not send its body then). Node closes a `connection: close`
- * response's socket as soon as the answer is written; if request bytes are still arriving or unread, the kernel
- * answers them with a reset (RST), and a reset wipes the client's unread copy of the answer: it saw a dropped
- * connection instead of the code. So the socket is only half-closed (FIN after the answer) and the rest of the body
- * is read and discarded until the client stops sending, bounded by DRAIN_MAX_BYTES and DRAIN_MAX_MS.
- */
-function rejectAndClose(req: http.IncomingMessage, res: http.ServerResponse, code: Code): void {
-  const socket = req.socket;
-  let discarded = 0;
-  const close = (): void => {
-    clearTimeout(timer);
-    if (socket.destroyed) return;
-    if (socket.writableFinished) socket.destroy();
-    else {
-      socket.once('finish', () => socket.destroy());
-      socket.end();
-    }
-  };
-  const timer = setTimeout(close, DRAIN_MAX_MS);
-  timer.unref();
-  // Replaces, on this one socket, the full close node:http performs after a `connection: close` answer.
-  (socket as { destroySoon?: () => void }).destroySoon = () => {
-    if (socket.writable) socket.end();
-  };
-  socket.once('close', () => clearTimeout(timer));
-  req.on('data', (c: Buffer) => {
-    discarded += c.length;
-    if (discarded > DRAIN_MAX_BYTES) close();
-  });
-  req.once('end', close);
-  req.resume();
-  reject(res, code, { close: true });
-}
-
-/**
- * The alert's text: UTF-8, as TradingView sends it, unless the bytes are UTF-32 or UTF-16 (a byte-order mark, or the
- * NULs beside each ASCII character that JSON's own encoding detection looks for, RFC 4627 section 3): decoded as such,
- * not stored as text with NULs between letters that no check reads (a passphrase in it included). Invalid bytes
- * become U+FFFD; a UTF-32 or UTF-16 byte-order mark is dropped (a UTF-8 one is kept, and ignored by the parser).
- */
-export function bodyText(bytes: Buffer): string {
-  const [a, b, c, d] = bytes;
-  if (bytes.length >= 4 && c === 0 && d === 0 && ((a === 0xff && b === 0xfe) || (a !== 0 && b === 0))) return utf32(bytes, 'le');
-  if (bytes.length >= 4 && a === 0 && b === 0 && ((c === 0xfe && d === 0xff) || (c === 0 && d !== 0))) return utf32(bytes, 'be');
-  if ((a === 0xff && b === 0xfe) || (a !== 0 && b === 0)) return new TextDecoder('utf-16le').decode(bytes);
-  if ((a === 0xfe && b === 0xff) || (a === 0 && b !== undefined && b !== 0)) return new TextDecoder('utf-16be').decode(bytes);
-  return bytes.toString('utf8');
-}
-
-/** UTF-32 text (which TextDecoder does not know): each 4 bytes one code point; one that is not a character (past
- *  U+10FFFF, a surrogate) or a trailing partial unit becomes U+FFFD; a leading byte-order mark is dropped. */
-function utf32(bytes: Buffer, order: 'le' | 'be'): string {
-  const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += 4) {
-    if (i + 4 > bytes.length) {
-      parts.push('\uFFFD');
-      break;
-    }
-    const cp = order === 'le' ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
-    if (i === 0 && cp === 0xfeff) continue;
-    parts.push(cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\uFFFD' : String.fromCodePoint(cp));
-  }
-  return parts.join('');
-}
-
-/** The client waits for "100 Continue" before it sends the body (Node answers any other expectation 417 itself). */
-function expectsContinue(req: http.IncomingMessage): boolean {
-  return req.httpVersion === '1.1' && /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
-}
-
-/** A body in a content coding (gzip, br …) or a transfer coding besides chunked: Node does not decode either. */
-function encoded(headers: http.IncomingHttpHeaders): boolean {
-  const content = headers['content-encoding']?.trim().toLowerCase();
-  const transfer = headers['transfer-encoding']?.trim().toLowerCase();
-  return (content !== undefined && content !== '' && content !== 'identity') || (transfer !== undefined && transfer !== 'chunked');
-}
-
-/** The answer to a request Node could not read (its error code), as Node answers it but with a documented code. */
-const CLIENT_ERROR_CODES: Record<string, Code> = {
-  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'BODY_TOO_LARGE',
-  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
-};
-function clientErrorAnswer(nodeCode: string | undefined): string {
-  const code = CLIENT_ERROR_CODES[nodeCode ?? ''] ?? 'MALFORMED_REQUEST';
-  const info = CODES[code];
-  const text = JSON.stringify({ status: 'rejected', code, message: info.message, fix: info.fix });
-  return `HTTP/1.1 ${info.http} ${http.STATUS_CODES[info.http]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${text}`;
-}
-/** How long an unreadable request's answer waits for the answers to the requests before it on its connection. */
-const CLIENT_ERROR_WAIT_MS = 10_000;
-
-/**
- * A request that cannot be read (malformed, headers too large, too slow) is answered as Node answers it (400, 431,
- * 408), with a documented code, and its connection closed, but only after the requests read before it on that
- * connection are answered: Node's own handling closes the connection at once, and an alert already stored
- * (committed, traded) lost its 202 when the bytes after it were garbage (a Content-Length shorter than the body).
- */
-function onClientError(err: NodeJS.ErrnoException, socket: Duplex, open: ReadonlySet<http.ServerResponse> | undefined): void {
-  const state = socket as Duplex & { viewzenixClientError?: true; _httpMessage?: { headersSent: boolean } | null };
-  if (state.viewzenixClientError) return;
-  state.viewzenixClientError = true;
-  // The requests read whole before the unreadable one (the one being read when it failed is not owed an answer).
-  const owed = [...(open ?? [])].filter((res) => res.req.complete);
-  let left = owed.length;
-  const answer = (): void => {
-    clearTimeout(timer);
-    if (socket.destroyed) return;
-    // As Node: no answer into the middle of one already being written.
-    if (!socket.writable || state._httpMessage?.headersSent || left > 0) return void socket.destroy();
-    socket.end(clientErrorAnswer(err.code));
-    socket.once('finish', () => socket.destroy());
-  };
-  const timer = setTimeout(answer, CLIENT_ERROR_WAIT_MS);
-  timer.unref();
-  if (left === 0) return answer();
-  for (const res of owed) {
-    let counted = false;
-    const done = (): void => {
-      if (counted) return;
-      counted = true;
-      // After Node's own 'finish' handling, which hands the socket to the next answer in line.
-      if (--left === 0) setImmediate(answer);
-    };
-    if (res.writableFinished) done();
-    else {
-      res.once('finish', done);
-      res.once('close', done);
-    }
-  }
-}
-
-function reject(res: http.ServerResponse, code: Code, opts: { close?: boolean } = {}): void {
-  const info = CODES[code];
-  send(res, info.http, { status: 'rejected', code, message: info.message, fix: info.fix }, opts.close);
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, close = false): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...(close ? { connection: 'close' } : {}),
-  });
-  res.end(text);
 }
 
 /**
@@ -469,23 +275,4 @@ export function clientAddress(peer: string | undefined, headers: http.IncomingHt
     return parts[parts.length - 1] ?? normalised;
   }
   return normalised;
-}
-
-/** Stops accepting connections, closes idle ones at once and the rest after 2 s; resolves when all are closed. */
-export function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 2000).unref();
-  });
-}
-
-export function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

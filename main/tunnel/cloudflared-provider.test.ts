@@ -95,13 +95,12 @@ describe('cloudflared provider (fake executable on PATH)', () => {
     await provider.stop();
   });
 
+  /** A named tunnel with the canary token in the vault, run by the fake cloudflared in `fakeMode`. */
+  const namedTunnel = (fakeMode: string) =>
+    new CloudflaredProvider({ mode: 'named', publicUrl: 'https://alerts.example.com', secrets: new EnvStore({ VIEWZENIX_SECRET_TUNNEL_CLOUDFLARED_TOKEN: CANARY }), env: { PATH: dir, FAKE_CF_MODE: fakeMode } });
+
   it('named tunnel: passes the vault token in TUNNEL_TOKEN, never on the command line', async () => {
-    const provider = new CloudflaredProvider({
-      mode: 'named',
-      publicUrl: 'https://alerts.example.com',
-      secrets: new EnvStore({ VIEWZENIX_SECRET_TUNNEL_CLOUDFLARED_TOKEN: CANARY }),
-      env: { PATH: dir, FAKE_CF_MODE: 'named' },
-    });
+    const provider = namedTunnel('named');
     const started = await provider.start({ localPort: 4402 });
     expect(started.publicUrl).toBe('https://alerts.example.com');
     const rec = recorded();
@@ -112,12 +111,7 @@ describe('cloudflared provider (fake executable on PATH)', () => {
   });
 
   it('named tunnel whose token cloudflared refuses: TUNNEL_AUTH_FAILED, the fix says to copy the token again, no token in it', async () => {
-    const provider = new CloudflaredProvider({
-      mode: 'named',
-      publicUrl: 'https://alerts.example.com',
-      secrets: new EnvStore({ VIEWZENIX_SECRET_TUNNEL_CLOUDFLARED_TOKEN: CANARY }),
-      env: { PATH: dir, FAKE_CF_MODE: 'badtoken' },
-    });
+    const provider = namedTunnel('badtoken');
     const err = await provider.start({ localPort: 4402 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TunnelError);
     expect((err as TunnelError).code).toBe('TUNNEL_AUTH_FAILED');
