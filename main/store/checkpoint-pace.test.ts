@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { openDatabase } from './db.js';
-import { BUSY_CHECKPOINT_BYTES, QUIET_CHECKPOINT_BYTES, paceCheckpoints } from './checkpoint-pace.js';
+import { BUSY_CHECKPOINT_BYTES, QUIET_BACKSTOP_BYTES, QUIET_CHECKPOINT_BYTES, paceCheckpoints } from './checkpoint-pace.js';
 import { builtWebhookThreadEntry, eventually, startTestAgent, tempDir } from '../test-support/agent.js';
 
 type Db = ReturnType<typeof openDatabase>;
@@ -34,8 +34,9 @@ describe('checkpoint pacing of viewzenix.db', () => {
     write(db, 600);
     pacer.signalDone();
     expect(waiting(db)).toBe(0); // past 1 MB: copied back
-    // SQLite's own threshold stays at 4 MB: the backstop, should no signal finish.
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BUSY_CHECKPOINT_BYTES / 1024);
+    // SQLite's own threshold is 16 MB meanwhile: the backstop, should no signal finish (or a checkpoint thread
+    // never find a pause to let the WAL start over).
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(QUIET_BACKSTOP_BYTES / 1024);
     pacer.stop();
     db.close();
   });
@@ -47,12 +48,14 @@ describe('checkpoint pacing of viewzenix.db', () => {
     const pacer = paceCheckpoints(db, () => busy, 100);
     vi.advanceTimersByTime(100);
     expect(pacer.bytes).toBe(BUSY_CHECKPOINT_BYTES);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BUSY_CHECKPOINT_BYTES / 1024);
     write(db, 1500);
     pacer.signalDone();
     expect(waiting(db)).toBeGreaterThan(1400);
     busy = false;
     vi.advanceTimersByTime(100);
     expect(pacer.bytes).toBe(QUIET_CHECKPOINT_BYTES);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(QUIET_BACKSTOP_BYTES / 1024);
     pacer.signalDone();
     expect(waiting(db)).toBe(0);
     pacer.stop();
@@ -87,6 +90,7 @@ describe('checkpoint pacing of viewzenix.db', () => {
     vi.useFakeTimers();
     const db = openDatabase({ file: path.join(tempDir(), 'old.db'), pageSize: 4096 });
     const pacer = paceCheckpoints(db, () => false, 100);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(QUIET_BACKSTOP_BYTES / 4096);
     write(db, 100, 4096); // under 1 MB of 4 KB frames
     pacer.signalDone();
     expect(waiting(db)).toBeGreaterThan(100);
