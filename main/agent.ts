@@ -22,7 +22,7 @@ import { listen, closeServer } from './server/webhook-http.js';
 import { INBOX_FILE, type InboxRow } from './store/inbox-db.js';
 import { arrivalRate, startWebhookListener, type WebhookListener } from './server/webhook-listener.js';
 import { paceCheckpoints } from './store/checkpoint-pace.js';
-import { createControlApp } from './server/control.js';
+import { createControlApp, createControlServer } from './server/control.js';
 import { mountApiRoutes } from './server/api-routes.js';
 import { createServices, type AgentServices } from './services.js';
 import { PaperBroker } from './brokers/paper/paper-broker.js';
@@ -292,7 +292,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
         mountApprovalRoutes(r, approvals);
       },
     });
-    const controlServer = http.createServer(control);
+    const controlServer = createControlServer(control);
 
     controlPort = await listen(controlServer, options.controlPort, '127.0.0.1'); // on failure the listener closes below
     controlListening = controlServer;

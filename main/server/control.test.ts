@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import net from 'node:net';
 import { startTestAgent, type TestAgent } from '../test-support/agent.js';
 
 let agent: TestAgent;
@@ -48,6 +49,28 @@ describe('control API security', () => {
   it('accepts the right token from the loopback origin', async () => {
     const res = await raw('/api/orders', { host: host(), origin: `http://127.0.0.1:${agent.info.controlPort}`, authorization: `Bearer ${agent.token}` });
     expect(res.status).toBe(200);
+  });
+
+  it('answers what Node would refuse bare in the API error shape: no Host 403, an unknown Expect 417, an unreadable request 400', async () => {
+    const exchange = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = net.connect(agent.info.controlPort, '127.0.0.1', () => socket.write(text));
+        let got = '';
+        socket.on('data', (d: Buffer) => (got += d.toString()));
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(got));
+        setTimeout(() => socket.destroy(), 5_000).unref();
+      });
+    const json = (got: string): unknown => JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4));
+    const noHost = await exchange(`GET /api/orders HTTP/1.1\r\nAuthorization: Bearer ${agent.token}\r\nConnection: close\r\n\r\n`);
+    expect(noHost).toMatch(/^HTTP\/1\.1 403 /);
+    expect(json(noHost)).toMatchObject({ status: 'error', code: 'FORBIDDEN_HOST' });
+    const expectation = await exchange(`GET /api/orders HTTP/1.1\r\nHost: ${host()}\r\nAuthorization: Bearer ${agent.token}\r\nExpect: 200-ok\r\n\r\n`);
+    expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
+    expect(json(expectation)).toMatchObject({ status: 'error', code: 'EXPECTATION_FAILED' });
+    const unreadable = await exchange(`POST /api/orders HTTP/1.1\r\nHost: ${host()}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
+    expect(unreadable).toMatch(/^HTTP\/1\.1 400 /);
+    expect(json(unreadable)).toMatchObject({ status: 'error', code: 'MALFORMED_REQUEST' });
   });
 
   it('never binds a non-loopback address', async () => {

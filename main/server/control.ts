@@ -2,6 +2,8 @@
 // token (Bearer, constant-time check); Host and Origin must be the loopback address (DNS-rebinding defence).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { CODES, type Code } from '../../shared/codes.js';
 import type { ApiError } from '../../shared/api-types.js';
@@ -10,6 +12,7 @@ import type { EventBus } from '../events.js';
 import { randomId } from '../ids.js';
 import { bearerToken, isAllowedOrigin, isLoopbackHost, safeEqual } from './security.js';
 import { shownName, validator, type ValidationIssue } from './validate.js';
+import { HOST_CHECKED_HERE, clientErrorCode, rawJsonAnswer, unservable } from './webhook-http.js';
 
 export class ApiFailure extends Error {
   constructor(
@@ -162,4 +165,31 @@ export function check<T>(schema: object, value: unknown): T {
   const issues = validator(schema)(value ?? {});
   if (issues.length > 0) throw new ApiFailure('VALIDATION_FAILED', `The request has ${issues.length} problem(s): ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
   return (value ?? {}) as T;
+}
+
+/**
+ * The control listener's server. What Node would refuse itself with a bare answer (no body, no code) is answered in
+ * the API's error shape instead: an HTTP/1.1 request without a Host header reaches the Host check (403
+ * FORBIDDEN_HOST); an Expect other than 100-continue gets 417 EXPECTATION_FAILED; a request that cannot be read
+ * (malformed, headers too large, too slow) gets Node's status with its code, and the connection is closed.
+ */
+export function createControlServer(app: ControlApp): http.Server {
+  const server = http.createServer(HOST_CHECKED_HERE, app);
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const code = unservable(req) ?? 'EXPECTATION_FAILED';
+    const info = CODES[code];
+    const body: ApiError = { status: 'error', code, message: info.message, fix: info.fix, requestId: randomId('req') };
+    const text = JSON.stringify(body);
+    res.writeHead(info.http, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff', connection: 'close' });
+    res.end(text);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const answered = (socket as { _httpMessage?: { headersSent: boolean } | null })._httpMessage?.headersSent === true;
+    if (err.code === 'ECONNRESET' || !socket.writable || answered) return void socket.destroy();
+    const code = clientErrorCode(err.code);
+    const info = CODES[code];
+    socket.end(rawJsonAnswer(info.http, { status: 'error', code, message: info.message, fix: info.fix, requestId: randomId('req') } satisfies ApiError));
+    socket.once('finish', () => socket.destroy());
+  });
+  return server;
 }

@@ -16,6 +16,13 @@ import { CODES, type Code } from '../../shared/codes.js';
  *   looked at every connectionsCheckingInterval), like a slow one.
  */
 export function followAnswers(server: http.Server, route: (req: http.IncomingMessage, res: http.ServerResponse) => void): void {
+  // Requests Node would refuse itself with a bare answer (no body, no code) reach `follow` instead: the listener is
+  // created with HOST_CHECKED_HERE, and an expectation other than 100-continue is handed over ('checkExpectation').
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const refusal = unservable(req);
+    if (refusal) return rejectAndClose(req, res, refusal);
+    route(req, res);
+  };
   /** Requests on a connection not answered yet (pipelined, or an alert waiting for the disk). */
   const unanswered = new WeakMap<Duplex, Set<http.ServerResponse>>();
   /** Kept-alive connections with every request answered, and what they had sent by then. */
@@ -35,10 +42,11 @@ export function followAnswers(server: http.Server, route: (req: http.IncomingMes
     };
     res.once('finish', answered);
     res.once('close', answered);
-    route(req, res);
+    serve(req, res);
   };
   server.on('request', handle);
   server.on('checkContinue', handle);
+  server.on('checkExpectation', handle);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(err, socket, unanswered.get(socket)));
   const crowded = Math.max(1, Math.floor(server.maxConnections * 0.9));
   let connections = 0;
@@ -123,7 +131,7 @@ function utf32(bytes: Buffer, order: 'le' | 'be'): string {
   return parts.join('');
 }
 
-/** The client waits for "100 Continue" before it sends the body (Node answers any other expectation 417 itself). */
+/** The client waits for "100 Continue" before it sends the body (any other expectation: unservable). */
 export function expectsContinue(req: http.IncomingMessage): boolean {
   return req.httpVersion === '1.1' && /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
 }
@@ -135,17 +143,47 @@ export function encoded(headers: http.IncomingHttpHeaders): boolean {
   return (content !== undefined && content !== '' && content !== 'identity') || (transfer !== undefined && transfer !== 'chunked');
 }
 
+/**
+ * Server options of every listener of the agent: an HTTP/1.1 request without a Host header is not refused by Node
+ * (a bare 400, no body) but by the listener (unservable), with a documented code.
+ */
+export const HOST_CHECKED_HERE: http.ServerOptions = { requireHostHeader: false };
+
+/**
+ * Why a request cannot be served whatever it asks for, or undefined. The listeners hear of these themselves (see
+ * HOST_CHECKED_HERE, and the 'checkExpectation' event), so the answers carry a code like every other refusal:
+ * - HTTP/1.1 without a Host header (RFC 9112, section 3.2: answered 400);
+ * - an Expect header other than 100-continue, in HTTP/1.1 (RFC 9110, section 10.1.1: 417). Node reads Expect only in
+ *   HTTP/1.1, and so does this.
+ */
+export function unservable(req: http.IncomingMessage): Code | undefined {
+  if (req.httpVersion !== '1.1') return undefined;
+  if (req.headers.host === undefined) return 'MALFORMED_REQUEST';
+  if (req.headers.expect !== undefined && !expectsContinue(req)) return 'EXPECTATION_FAILED';
+  return undefined;
+}
+
 /** The answer to a request Node could not read (its error code), as Node answers it but with a documented code. */
 const CLIENT_ERROR_CODES: Record<string, Code> = {
   HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
   HPE_CHUNK_EXTENSIONS_OVERFLOW: 'BODY_TOO_LARGE',
   ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 };
+export function clientErrorCode(nodeCode: string | undefined): Code {
+  return CLIENT_ERROR_CODES[nodeCode ?? ''] ?? 'MALFORMED_REQUEST';
+}
+
+/** A whole JSON answer written straight to a socket (no ServerResponse exists for a request Node could not read),
+ *  after which the connection is closed. */
+export function rawJsonAnswer(status: number, body: unknown): string {
+  const text = JSON.stringify(body);
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${text}`;
+}
+
 function clientErrorAnswer(nodeCode: string | undefined): string {
-  const code = CLIENT_ERROR_CODES[nodeCode ?? ''] ?? 'MALFORMED_REQUEST';
+  const code = clientErrorCode(nodeCode);
   const info = CODES[code];
-  const text = JSON.stringify({ status: 'rejected', code, message: info.message, fix: info.fix });
-  return `HTTP/1.1 ${info.http} ${http.STATUS_CODES[info.http]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${text}`;
+  return rawJsonAnswer(info.http, { status: 'rejected', code, message: info.message, fix: info.fix });
 }
 /** How long an unreadable request's answer waits for the answers to the requests before it on its connection. */
 const CLIENT_ERROR_WAIT_MS = 10_000;

@@ -240,6 +240,22 @@ describe('webhook listener answers to raw HTTP', () => {
     }
   }, 20_000);
 
+  it('what Node would refuse with a bare answer gets a documented code: HTTP/1.1 without Host 400, an unknown Expect 417; HTTP/1.0 needs neither', async () => {
+    const { port, webhookId } = await start({});
+    const body = alert('h-1');
+    const noHost = await exchange(net.connect(port, '127.0.0.1'), `POST /webhook/${webhookId} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`, true);
+    expect(noHost).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(noHost.slice(noHost.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 'rejected', code: 'MALFORMED_REQUEST' });
+    const expect417 = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, `Content-Length: ${body.length}\r\nExpect: 200-ok\r\n`) + body, true);
+    expect(expect417).toMatch(/^HTTP\/1\.1 417 /);
+    expect(JSON.parse(expect417.slice(expect417.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 'rejected', code: 'EXPECTATION_FAILED' });
+    // Neither was stored: the same alert id, sent properly now, is new.
+    const sent = await exchange(net.connect(port, '127.0.0.1'), head(webhookId, `Content-Length: ${body.length}\r\nConnection: close\r\n`) + body, true);
+    expect(sent).toMatch(/^HTTP\/1\.1 202 [\s\S]*"status":"queued"/);
+    const old = await exchange(net.connect(port, '127.0.0.1'), `GET /health HTTP/1.0\r\nExpect: 200-ok\r\n\r\n`, true);
+    expect(old).toMatch(/^HTTP\/1\.1 200 [\s\S]*"status":"ok"/);
+  }, 20_000);
+
   it('a connection that sends nothing is answered 408 and closed after the headers timeout, so silent connections cannot fill the cap', async () => {
     const { port } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 2 });
     const silent = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];

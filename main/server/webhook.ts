@@ -13,7 +13,7 @@ import { RateLimiter } from './rate-limit.js';
 import { isLoopbackAddress, verifyPassphrase, type ForwardedHeader } from './security.js';
 import { HEALTH_PROBE_PARAM, healthProbeEcho } from '../tunnel/health-echo.js';
 import { traceReceived } from '../latency-trace.js';
-import { bodyText, encoded, expectsContinue, followAnswers, reject, rejectAndClose, send } from './webhook-http.js';
+import { HOST_CHECKED_HERE, bodyText, encoded, expectsContinue, followAnswers, reject, rejectAndClose, send } from './webhook-http.js';
 
 export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'];
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -91,6 +91,7 @@ export function createWebhookServer(o: WebhookOptions): WebhookServer {
   const headersTimeout = o.headersTimeoutMs ?? WEBHOOK_HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(headersTimeout, o.requestTimeoutMs ?? WEBHOOK_REQUEST_TIMEOUT_MS);
   const timeouts: http.ServerOptions = {
+    ...HOST_CHECKED_HERE,
     headersTimeout,
     requestTimeout,
     // Node checks both timeouts only this often (default every 30 s, which would triple a 10 s limit).
