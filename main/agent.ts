@@ -1,6 +1,6 @@
 // Composition root: options → store, brokers, engines, listeners. Start-up and crash recovery are one path:
 // open the store, reconcile every order whose outcome is not known, resume the inbox, then listen.
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import type { AgentOptions } from './config.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
