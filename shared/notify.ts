@@ -89,7 +89,12 @@ export interface NotificationsView {
 
 /** What a send (and POST /api/notifications/channels/<channel>/test) answers. */
 export type SendOutcome =
-  | { ok: true }
+  | {
+      ok: true;
+      /** The service moved the destination and the message was sent to the new one (a Telegram group upgraded to a
+       *  supergroup gets a new chat id): the channel's settings to store from now on, and why, for the trader. */
+      moved?: { settings: Partial<ChannelSettings>; why: string };
+    }
   | {
       ok: false;
       /** false: sending again cannot help (bad webhook, bot removed from the chat): dead-letter now. */

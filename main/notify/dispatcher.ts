@@ -6,7 +6,7 @@
 import type { OutboxRepo, OutboxRow } from '../store/outbox.js';
 import type { Logger } from '../log.js';
 import type { Channel } from './channels/channel.js';
-import type { NotifyConfig, NotifyMessage, SendOutcome } from './types.js';
+import type { ChannelSettings, NotifyConfig, NotifyMessage, SendOutcome } from './types.js';
 import { Bucket } from './rate-limit.js';
 import { DEFAULT_PER_MINUTE } from './config.js';
 import { redactMessage, redactText, secretParts } from './redact.js';
@@ -39,6 +39,9 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** A channel's service moved its destination and the message went to the new one (SendOutcome.moved): stores
+   *  the channel's new settings. */
+  moved?: (channel: string, settings: Partial<ChannelSettings>) => void;
 }
 
 export class Dispatcher {
@@ -167,6 +170,7 @@ export class Dispatcher {
 
     if (outcome.ok) {
       this.o.outbox.markSent(row.id, iso(this.now()));
+      if (outcome.moved) this.follow(row.channel, outcome.moved);
       return;
     }
     const error = redactText(outcome.error, ...secretParts(secret ?? undefined));
@@ -188,6 +192,15 @@ export class Dispatcher {
     const delay = this.backoffMs(attempts);
     this.o.outbox.reschedule(row.id, iso(this.now() + delay), error);
     this.o.log.warn({ channel: row.channel, outboxId: row.id, attempts, retryInMs: delay, error }, 'notification not sent; will retry');
+  }
+
+  private follow(channel: string, moved: NonNullable<Extract<SendOutcome, { ok: true }>['moved']>): void {
+    try {
+      this.o.moved?.(channel, moved.settings);
+      this.o.log.warn({ channel, why: moved.why }, 'the notification channel moved; its settings now name the new destination');
+    } catch (err) {
+      this.o.log.error({ channel, why: moved.why, err: redactText(String(err)) }, 'the notification channel moved, and its settings could not be updated: update them by hand');
+    }
   }
 
   /** Dead-letters the message (`why` is already scrubbed), into the bounded record of undelivered ones. */

@@ -168,7 +168,31 @@ describe('Telegram channel against a fake Bot API', () => {
     };
     expect(await send({ token: TG_TOKEN, chatId: '42' }, '43')).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('chat not found') });
     expect(await send({ token: TG_TOKEN, chatId: '42', botBlocked: true }, '42')).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('403: Forbidden: bot was blocked by the user') });
-    expect(await send({ token: TG_TOKEN, chatId: '-4711', migratedTo: '-1001234567890' }, '-4711')).toEqual({ ok: false, retryable: false, error: 'The Telegram group became a supergroup; set the chat id to -1001234567890.' });
+  });
+
+  it('a group upgraded to a supergroup: the message goes to the new chat id at once, and the channel keeps that id', async () => {
+    const tg = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '-4711', migratedTo: '-1001234567890' }));
+    const h = await harness({ 'notify:telegram': TG_TOKEN }, { telegram: { enabled: true, events: ALL_KINDS, chatId: '-4711', baseUrl: tg.base } });
+    const told: unknown[] = [];
+    h.bus.subscribe((e) => e.type === 'notification-settings' && told.push(e.config.telegram.chatId));
+    h.bus.publish({ type: 'agent', state: 'started', previousRun: 'crashed' });
+    await eventually(() => h.rows()[0]?.status, (s) => s === 'sent');
+    expect(tg.received.map((r) => String(r.body.chat_id))).toEqual(['-4711', '-1001234567890']);
+    expect(h.n.config().telegram.chatId).toBe('-1001234567890');
+    expect(told).toEqual(['-1001234567890']);
+    expect(h.logs.join('\n')).toContain('its chat id changed from -4711 to -1001234567890');
+    // The next message goes straight to the supergroup.
+    h.bus.publish({ type: 'agent', state: 'started', previousRun: 'crashed' });
+    await eventually(() => h.rows().filter((r) => r.status === 'sent').length, (n) => n === 2);
+    expect(tg.received.map((r) => String(r.body.chat_id))).toEqual(['-4711', '-1001234567890', '-1001234567890']);
+    // The channel's test follows the move too, and a failure at the new id says both.
+    const blocked = await withFake(fakeTelegram({ token: TG_TOKEN, chatId: '-4711', migratedTo: '-1009', botBlocked: true }));
+    const m: NotifyMessage = { kind: 'halt', severity: 'critical', title: 'Trading halted', lines: [], fields: [], at: '2026-01-02T10:00:00.000Z' };
+    expect(await new TelegramChannel().send(m, { secret: TG_TOKEN, settings: { enabled: true, events: ALL_KINDS, chatId: '-4711', baseUrl: blocked.base } })).toEqual({
+      ok: false,
+      retryable: false,
+      error: 'The Telegram group became a supergroup (chat id -1009), and sending there failed: Telegram answered 403: Forbidden: bot was blocked by the user. Check the chat id and that the bot is a member of the chat.',
+    });
   });
 
   it('reports a revoked token as permanent, naming the vault entry and never the token', async () => {

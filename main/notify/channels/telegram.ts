@@ -49,9 +49,21 @@ export class TelegramChannel implements Channel {
   }
 
   async send(m: NotifyMessage, ctx: SendContext): Promise<SendOutcome> {
+    const sent = await this.sendTo(ctx.settings.chatId, m, ctx);
+    if (!('migratedTo' in sent)) return sent;
+    // A group upgraded to a supergroup has a new id for good (Bot API, ResponseParameters.migrate_to_chat_id): the
+    // message goes there at once, and the channel keeps the new id, as Telegram's own clients follow the move.
+    const to = String(sent.migratedTo);
+    const again = await this.sendTo(to, m, ctx);
+    if ('migratedTo' in again) return { ok: false, retryable: false, error: `The Telegram group became a supergroup; set the chat id to ${to}.` };
+    if (!again.ok) return { ...again, error: `The Telegram group became a supergroup (chat id ${to}), and sending there failed: ${again.error}` };
+    return { ok: true, moved: { settings: { chatId: to }, why: `The Telegram group became a supergroup: its chat id changed from ${ctx.settings.chatId ?? ''} to ${to}. Messages go to the new id from now on.` } };
+  }
+
+  private async sendTo(chatId: string | undefined, m: NotifyMessage, ctx: SendContext): Promise<SendOutcome | { migratedTo: number }> {
     const base = (ctx.settings.baseUrl ?? TELEGRAM_API).replace(/\/$/, '');
     try {
-      const r = await postJson(`${base}/bot${ctx.secret}/sendMessage`, { chat_id: ctx.settings.chatId, text: telegramText(m), parse_mode: 'HTML', disable_web_page_preview: true }, this.o);
+      const r = await postJson(`${base}/bot${ctx.secret}/sendMessage`, { chat_id: chatId, text: telegramText(m), parse_mode: 'HTML', disable_web_page_preview: true }, this.o);
       let body: { ok?: boolean; error_code?: number; description?: string; parameters?: { retry_after?: number; migrate_to_chat_id?: number } } = {};
       try {
         body = JSON.parse(r.text) as typeof body;
@@ -64,9 +76,8 @@ export class TelegramChannel implements Channel {
       if (code === 429 || body.parameters?.retry_after !== undefined) {
         return { ok: false, retryable: true, retryAfterMs: (body.parameters?.retry_after ?? 1) * 1000, error: `Telegram flood control (429)${detail}` };
       }
-      if (body.parameters?.migrate_to_chat_id !== undefined) {
-        return { ok: false, retryable: false, error: `The Telegram group became a supergroup; set the chat id to ${body.parameters.migrate_to_chat_id}.` };
-      }
+      const migratedTo = body.parameters?.migrate_to_chat_id;
+      if (typeof migratedTo === 'number' && Number.isSafeInteger(migratedTo)) return { migratedTo };
       if (code === 401 || code === 404) return { ok: false, retryable: false, error: `Telegram answered ${code}${detail}. The bot token in the vault (notify:telegram) is wrong or revoked.` };
       if (code === 400 || code === 403) return { ok: false, retryable: false, error: `Telegram answered ${code}${detail}. Check the chat id and that the bot is a member of the chat.` };
       return { ok: false, retryable: retryableStatus(r.status), error: `Telegram answered ${code}${detail}` };

@@ -155,7 +155,9 @@ export function fakeTelegram(o: { token: string; chatId: string; retryAfterSecon
     if (planned === '500') return json(res, 500, { ok: false, error_code: 500, description: 'Internal Server Error' });
     // A group upgraded to a supergroup answers with the new id (ResponseParameters.migrate_to_chat_id).
     if (o.migratedTo !== undefined && String(r.body.chat_id) === o.chatId) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: Number(o.migratedTo) } });
-    if (String(r.body.chat_id) !== o.chatId) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' });
+    // The supergroup is the chat from then on.
+    const chat = o.migratedTo ?? o.chatId;
+    if (String(r.body.chat_id) !== chat) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' });
     if (o.botBlocked) return json(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
     if (typeof r.body.text !== 'string' || r.body.text.trim() === '') return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
     if (r.body.parse_mode !== undefined && !['HTML', 'MarkdownV2', 'Markdown'].includes(String(r.body.parse_mode))) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: unsupported parse_mode' });
@@ -167,7 +169,7 @@ export function fakeTelegram(o: { token: string; chatId: string; retryAfterSecon
       visible = parsed.text;
     }
     if (visible.length > 4096) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message is too long' });
-    json(res, 200, { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(o.chatId), type: 'private' }, text: r.body.text } });
+    json(res, 200, { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chat), type: o.migratedTo !== undefined ? 'supergroup' : 'private' }, text: r.body.text } });
   });
 }
 
