@@ -150,7 +150,14 @@ async function burstAtOnce(agent: AgentProcess, webhookUrl: string, tag: string)
 }
 
 type TraceSummary = { count: number; p50Ms: number; p99Ms: number; maxMs: number };
-type TraceRun = { sent: number; receivedToAdapter?: TraceSummary; receivedToPipeline?: TraceSummary; pipelineToAdapter?: TraceSummary; pipelineSteps?: Record<string, TraceSummary> };
+type TraceRun = {
+  sent: number;
+  receivedToAdapter?: TraceSummary;
+  receivedToPipeline?: TraceSummary;
+  pipelineToAdapter?: TraceSummary;
+  pipelineSteps?: Record<string, TraceSummary>;
+  slowAlerts?: { overMs: number; count: number; byLongestPart: Record<string, number> };
+};
 
 /** One agent, warmed, then P.traceSeconds at 100 alerts/s with every alert placing an order. */
 async function traceOnce(tag: string): Promise<TraceRun> {
@@ -167,7 +174,7 @@ async function traceOnce(tag: string): Promise<TraceRun> {
     const res = await pacedLoad({ url: agent.webhookUrl(strategy.webhookId), rate: 100, durationS: P.traceSeconds, body: alertStream(tag).next });
     await waitProcessed(agent, P.drainMs);
     const l = (await agent.api<{ latency?: Omit<TraceRun, 'sent'> }>('GET', '/api/status')).body.latency;
-    return { sent: res.ok, receivedToAdapter: l?.receivedToAdapter, receivedToPipeline: l?.receivedToPipeline, pipelineToAdapter: l?.pipelineToAdapter, pipelineSteps: l?.pipelineSteps };
+    return { sent: res.ok, receivedToAdapter: l?.receivedToAdapter, receivedToPipeline: l?.receivedToPipeline, pipelineToAdapter: l?.pipelineToAdapter, pipelineSteps: l?.pipelineSteps, slowAlerts: l?.slowAlerts };
   } finally {
     await agent.stop();
   }
@@ -202,6 +209,22 @@ async function receivedToAdapter(tag: string): Promise<void> {
   if (steps.length > 0) {
     const p50 = (step: string): string => round(median(pick((r) => r.pipelineSteps?.[step], 'p50Ms')), 3).toString();
     figures.push(info('alert received → broker adapter called: the pipeline step by step, p50 of each step', steps.map((s) => `${s} ${p50(s)}`).join(', '), 'ms', 'each step from the end of the one before: copy into signals, queue, time slice, processing mark, planning reads, risk check, order stored, alert synced, call'));
+  }
+  // What the p99 is made of: the slow alerts of every run together, by the part of their way that took longest.
+  const slow = traced.flatMap((r) => (r.slowAlerts ? [r.slowAlerts] : []));
+  if (slow.length > 0) {
+    const count = slow.reduce((n, s) => n + s.count, 0);
+    const byPart = new Map<string, number>();
+    for (const s of slow) for (const [part, n] of Object.entries(s.byLongestPart)) byPart.set(part, (byPart.get(part) ?? 0) + n);
+    const parts = [...byPart].sort((a, b) => b[1] - a[1]).map(([part, n]) => `${part} ${n}`).join(', ');
+    figures.push(
+      info(
+        `alert received → broker adapter called: alerts over ${slow[0]!.overMs} ms, by the longest part of their way`,
+        `${count} of ${orders}${parts ? `: ${parts}` : ''}`,
+        '',
+        `all runs together; reported: received → reported to the pipeline's thread (its commit in inbox.db, or the thread busy), sync: waiting for the alert's own fdatasync, the others the pipeline's steps`,
+      ),
+    );
   }
 }
 

@@ -66,8 +66,36 @@ describe('latency tracing (VIEWZENIX_TRACE_LATENCY=1)', () => {
     // four may differ from the whole's by a few).
     expect(Math.abs(ms.copy! + ms.plan! + ms.store! + ms.call! - t.latencyStatus().latency!.pipelineToAdapter.p50Ms)).toBeLessThanOrEqual(0.0025);
     expect(ms.copy! + ms.plan! + ms.store! + ms.call!).toBeLessThanOrEqual(total);
+    // Slower than 10 ms, and its longest part was the plan step.
+    expect(t.latencyStatus().latency!.slowAlerts).toEqual({ overMs: 10, count: 1, byLongestPart: { plan: 1 } });
     t.resetLatency();
     expect(t.latencyStatus().latency!.pipelineSteps).toEqual({});
+    expect(t.latencyStatus().latency!.slowAlerts).toEqual({ overMs: 10, count: 0, byLongestPart: {} });
+  });
+
+  it('counts the alerts slower than 10 ms by the longest part of their way, the wait for the report included', async () => {
+    process.env.VIEWZENIX_TRACE_LATENCY = '1';
+    vi.resetModules();
+    const t = await import('./latency-trace.js');
+    const at = (): number => performance.timeOrigin + performance.now();
+    // Reported 30 ms after it was received, then planned and sent at once: the report was the long part.
+    t.traceReceivedAt([['late-report', at() - 30]]);
+    t.traceStep('late-report', 'copy');
+    t.traceAdapterCall('o1', () => 'late-report');
+    // Reported 20 ms after, but 25 ms in the store step.
+    t.traceReceivedAt([['slow-store', at() - 20]]);
+    t.traceStep('slow-store', 'copy');
+    const end = performance.now() + 25;
+    while (performance.now() < end);
+    t.traceStep('slow-store', 'store');
+    t.traceAdapterCall('o2', () => 'slow-store');
+    // Fast: not counted.
+    t.traceReceivedAt([['fast', at()]]);
+    t.traceStep('fast', 'copy');
+    t.traceAdapterCall('o3', () => 'fast');
+    t.traceReceivedAt([['late-too', at() - 12]]);
+    t.traceAdapterCall('o4', () => 'late-too');
+    expect(t.latencyStatus().latency!.slowAlerts).toEqual({ overMs: 10, count: 3, byLongestPart: { reported: 2, store: 1 } });
   });
 
   it('follows at most 1,000 alerts step by step at once: a backlog (an alert storm) adds no marks past them', async () => {

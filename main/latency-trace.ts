@@ -100,15 +100,29 @@ export function traceStep(signalId: string, step: PipelineStep): void {
   marks.push([step, clock()]);
 }
 
-function recordSteps(signalId: string, reportedAt: number, calledAt: number): void {
+/** Alerts slower than this (received → adapter called; the p99 bar of docs/QUALITY.md) are counted by the part of
+ *  their way that took longest: what the p99 is made of. */
+export const SLOW_ALERT_MS = 10;
+/** Slow alerts by their longest part: `reported` (received → reported to the pipeline's thread), a pipeline step, or
+ *  `call`. */
+let slowByPart = new Map<'reported' | PipelineStep | 'call', number>();
+let slowCount = 0;
+
+function recordSteps(signalId: string, receivedAt: number, reportedAt: number, calledAt: number): void {
   const marks = stepMarks.get(signalId) ?? [];
   stepMarks.delete(signalId);
   let from = reportedAt;
+  let longest: ['reported' | PipelineStep | 'call', number] = ['reported', reportedAt - receivedAt];
   for (const [step, at] of [...marks, ['call', calledAt] as const]) {
     let times = stepTimes.get(step);
     if (!times) stepTimes.set(step, (times = []));
     if (times.length < MAX_SAMPLES) times.push(at - from);
+    if (at - from > longest[1]) longest = [step, at - from];
     from = at;
+  }
+  if (calledAt - receivedAt > SLOW_ALERT_MS) {
+    slowCount++;
+    slowByPart.set(longest[0], (slowByPart.get(longest[0]) ?? 0) + 1);
   }
 }
 
@@ -125,7 +139,7 @@ export function traceAdapterCall(orderId: string, signalIdOf: (orderId: string) 
   const r = reported.get(signalId);
   if (r === undefined) return;
   reported.delete(signalId);
-  recordSteps(signalId, r, at);
+  recordSteps(signalId, t0, r, at);
   if (toPipeline.length < MAX_SAMPLES) {
     toPipeline.push(r - t0);
     inPipeline.push(at - r);
@@ -160,6 +174,8 @@ export function resetLatency(): boolean {
   commitWaits.length = 0;
   syncWaits.length = 0;
   stepTimes = new Map();
+  slowByPart = new Map();
+  slowCount = 0;
   return true;
 }
 
@@ -174,6 +190,9 @@ export interface LatencyStatus {
   /** The pipeline's part (`pipelineToAdapter`) step by step (PIPELINE_STEPS, then `call`), for the alerts that went
    *  through each step. */
   pipelineSteps: Partial<Record<PipelineStep | 'call', LatencySummary>>;
+  /** The traced alerts slower than SLOW_ALERT_MS, counted by the part of their way that took longest (`reported`:
+   *  received → reported to the pipeline's thread; a pipeline step; `call`). */
+  slowAlerts: { overMs: number; count: number; byLongestPart: Record<string, number> };
 }
 
 export function latencyStatus(): { latency?: LatencyStatus } {
@@ -186,6 +205,7 @@ export function latencyStatus(): { latency?: LatencyStatus } {
       intakeCommitWait: summaryOf(commitWaits),
       intakeSyncWait: summaryOf(syncWaits),
       pipelineSteps: Object.fromEntries([...PIPELINE_STEPS, 'call' as const].flatMap((s) => (stepTimes.has(s) ? [[s, summaryOf(stepTimes.get(s)!)]] : []))),
+      slowAlerts: { overMs: SLOW_ALERT_MS, count: slowCount, byLongestPart: Object.fromEntries(slowByPart) },
     },
   };
 }
