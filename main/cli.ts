@@ -79,6 +79,7 @@ Commands:
   export DATASET             orders | fills | signals | positions as CSV or JSON (--format, --from, --to, --out FILE)
   export config / import FILE   configuration (no secrets) as JSON; import shows the changes first (--apply)
   audit verify               check the audit trail's hash chain
+  audit history TABLE ROW_ID every recorded write of one row (a strategy, an account, an order …), oldest first
   backup now|list|restore    online SQLite backups (restore with the agent stopped)
   notify status|test|dead|retry   notification channels (Discord, Telegram, Slack, email)
   notify set CHANNEL JSON|@FILE   save a channel's whole settings, e.g. '{"enabled": true, "events": ["fill", "halt"]}';

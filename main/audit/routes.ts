@@ -2,13 +2,14 @@
 import type express from 'express';
 import { check } from '../server/control.js';
 import type { AuditTrail } from './audit.js';
+import { AUDITED_TABLES } from '../store/audit.js';
 
 const HISTORY_QUERY = {
   type: 'object',
   additionalProperties: false,
   required: ['table', 'rowId'],
   properties: {
-    table: { enum: ['signals', 'signal_decisions', 'orders', 'order_events', 'fills', 'strategies', 'strategy_accounts', 'accounts', 'settings', 'trading_state'] },
+    table: { enum: AUDITED_TABLES },
     rowId: { type: 'string', minLength: 1, maxLength: 256 },
   },
 } as const;

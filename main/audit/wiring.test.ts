@@ -117,6 +117,28 @@ describe('routes and CLI handlers mounted together', () => {
     fs.writeFileSync(path.join(t.dataDir, 'agent.json'), JSON.stringify({ pid: process.pid, webhookPort: 1, controlPort: 1, uiUrl: '', webhookUrl: '', startedAt: '' }));
     expect(await runAuditCommand(['verify'], t.ctx)).toBe(0);
     expect(t.out()).toMatch(/^audit log ok: \d+ row\(s\) verified; head [0-9a-f]{64}\n$/);
+
+    // The account's history through the agent: created, then renamed by the import.
+    t.reset();
+    expect(await runAuditCommand(['history', 'accounts', 'acc1'], t.ctx)).toBe(0);
+    const lines = t.out().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^SEQ\s+AT\s+OP\s+CHAIN\s+ROW AS WRITTEN$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[2])).toEqual(['insert', 'update']);
+    expect(lines[2]).toContain('"name":"Paper renamed"');
+    t.reset();
+    expect(await runAuditCommand(['history', 'accounts', 'nobody'], t.ctx)).toBe(0);
+    expect(t.out()).toBe('no recorded writes of accounts nobody\n');
+    // With no agent running, the file itself (read-only), the same rows.
+    fs.rmSync(path.join(t.dataDir, 'agent.json'));
+    t.reset();
+    expect(await runAuditCommand(['history', 'accounts', 'acc1', '--json'], { ...t.ctx, json: true })).toBe(0);
+    const items = (JSON.parse(t.out()) as { items: { op: string; payload: { name: string } }[] }).items;
+    expect(items.map((i) => [i.op, i.payload.name])).toEqual([
+      ['insert', 'Paper'],
+      ['update', 'Paper renamed'],
+    ]);
+    await expect(runAuditCommand(['history', 'passwords', 'x'], t.ctx)).rejects.toThrow(/No audit history is kept for "passwords"/);
+    await expect(runAuditCommand(['history', 'accounts'], t.ctx)).rejects.toThrow(/Usage: viewzenix audit verify/);
   });
 
   it('removes a channel and lists and clears the undelivered notifications from the CLI', async () => {

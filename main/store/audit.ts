@@ -6,6 +6,9 @@ import { sqlLimit, type Db } from './db.js';
 
 export const AUDIT_GENESIS = '0'.repeat(64);
 
+/** The tables whose writes the audit trail records (migration 005's triggers): what a history can be asked of. */
+export const AUDITED_TABLES = ['signals', 'signal_decisions', 'orders', 'order_events', 'fills', 'strategies', 'strategy_accounts', 'accounts', 'settings', 'trading_state'] as const;
+
 interface AuditRow {
   seq: number;
   at: string;
