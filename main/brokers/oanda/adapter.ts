@@ -238,6 +238,13 @@ export class OandaAdapter implements BrokerAdapter {
     };
     if (fill?.price) order.averageFillPrice = fill.price;
     if (fill) order.status = new Decimal(order.filledQuantity).gte(order.quantity) ? 'filled' : 'partially_filled';
+    if (fill && cancelled && order.status === 'partially_filled') {
+      // IOC: v20 filled what it could and cancelled the rest in the same answer. The order is over with what filled:
+      // never "rejected" (a position was opened), never left working.
+      order.status = cancelReasonKind(cancelled.reason).status === 'expired' ? 'expired' : 'canceled';
+      if (cancelled.reason) order.reason = cancelled.reason;
+      order.updatedAt = cancelled.time;
+    }
     if (req.limitPrice !== undefined) order.limitPrice = req.limitPrice;
     if (req.stopPrice !== undefined) order.stopPrice = req.stopPrice;
     return order;

@@ -24,6 +24,9 @@ export class FakeOandaBook {
   readonly transactions: Txn[] = [];
   readonly positions = new Map<string, { units: Decimal; cost: Decimal }>();
   readonly prices = new Map<string, string>([['EUR_USD', '1.10000'], ['USD_JPY', '150.000'], ['XAU_USD', '2000.000'], ['US30_USD', '38000.0']]);
+  /** Units a market order can fill at once per instrument (unlimited when absent): past it a FOK market order is
+   *  cancelled whole and an IOC one fills what there is and has the rest cancelled, both INSUFFICIENT_LIQUIDITY. */
+  readonly liquidity = new Map<string, Decimal>();
   balance: Decimal;
   /** The last transaction's id: v20 numbers them in order. */
   seq = 100;
@@ -167,7 +170,10 @@ export class FakeOandaBook {
     if (trade.trailingStopLossOrderID === order.id) delete trade.trailingStopLossOrderID;
   }
 
-  /** Fills a marketable order; a market order that cannot fill is cancelled with a reason, as v20 does. */
+  /** Fills a marketable order; a market order that cannot fill is cancelled with a reason, as v20 does. An IOC market
+   *  order larger than the liquidity fills in part and the rest is cancelled: the order ends CANCELLED, and the
+   *  create answer carries both the orderFillTransaction and the orderCancelTransaction (v20's TimeInForce IOC,
+   *  "immediately partially filled or cancelled"). */
   tryFill(order: FakeOrder): { fill?: Txn; cancel?: Txn } {
     if (DEPENDENT_TYPES.has(order.type)) return this.tryFillDependent(order);
     const price = new Decimal(this.prices.get(order.instrument)!);
@@ -192,10 +198,19 @@ export class FakeOandaBook {
     }
     const tradeId = order.tradeClientExtensions?.id;
     if (tradeId !== undefined && [...this.trades.values()].some((t) => t.state === 'OPEN' && t.clientExtensions?.id === tradeId)) return { cancel: this.cancelOrder(order, 'CLIENT_TRADE_ID_ALREADY_EXISTS') };
+    const available = order.type === 'MARKET' ? this.liquidity.get(order.instrument) : undefined;
+    const short = available !== undefined && units.abs().gt(available);
+    if (short && (order.timeInForce !== 'IOC' || available.isZero())) return { cancel: this.cancelOrder(order, 'INSUFFICIENT_LIQUIDITY') };
     const fillPrice = order.type === 'LIMIT' ? (long ? Decimal.min(price, order.price!) : Decimal.max(price, order.price!)) : price;
     // Split fills (a fault for the contract suite) only for orders without dependents: each part would open its
     // own trade, and two sets of dependents cannot share one set of client ids.
     const hasDependents = ON_FILL.some(([field]) => order[field] !== undefined);
+    if (short) {
+      const fill = this.book(order, long ? available : available.neg(), fillPrice);
+      // v20 shows fillingTransactionID, filledTime and the trade ids only on a FILLED order.
+      for (const field of ['fillingTransactionID', 'filledTime', 'tradeOpenedID', 'tradeReducedID', 'tradeClosedIDs'] as const) delete order[field];
+      return { fill, cancel: this.cancelOrder(order, 'INSUFFICIENT_LIQUIDITY') };
+    }
     const parts = this.faults.partialFills && order.type === 'MARKET' && units.abs().gt(1) && !hasDependents ? [units.div(2).trunc(), units.minus(units.div(2).trunc())] : [units];
     let first: Txn | undefined;
     for (const part of parts) {

@@ -1,6 +1,7 @@
 // OANDA-specific behaviour beyond the contract: the fake validates like v20, the adapter maps signed units,
 // cancel reasons and errors, tests the connection in the trader's words, and streams with reconnects.
 import { afterEach, describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
 import type { BrokerError} from '../port.js';
 import { type OrderUpdate } from '../port.js';
 import { OandaAdapter, type OandaConfig } from './adapter.js';
@@ -101,6 +102,21 @@ describe('OANDA adapter', () => {
     expect(codeForBrokerError(err)).toBe('INSUFFICIENT_FUNDS');
     const order = await adapter.orderByClientId('m1');
     expect(order).toMatchObject({ status: 'rejected', reason: 'INSUFFICIENT_MARGIN' });
+  });
+
+  it('an IOC market order that fills in part and has the rest cancelled is final with what filled, in the answer, the lookup and the stream', async () => {
+    const { fake, adapter } = await setup({ pollIntervalMs: 50 });
+    await adapter.connect();
+    const seen: OrderUpdate[] = [];
+    adapter.onUpdate((u) => seen.push(u));
+    fake.liquidity.set('EUR_USD', new Decimal(400));
+    const order = await adapter.submit({ clientOrderId: 'ioc1', symbol: 'EURUSD', side: 'sell', type: 'market', quantity: '1000', timeInForce: 'ioc' });
+    expect(order).toMatchObject({ status: 'canceled', filledQuantity: '400', averageFillPrice: '1.1', reason: 'INSUFFICIENT_LIQUIDITY' });
+    expect(await adapter.orderByClientId('ioc1')).toMatchObject({ status: 'canceled', filledQuantity: '400', averageFillPrice: '1.1', reason: 'INSUFFICIENT_LIQUIDITY' });
+    const mine = () => seen.filter((u) => u.order.clientOrderId === 'ioc1');
+    await eventually(mine, (list) => list.some((u) => u.kind === 'fill') && list.some((u) => u.order.status === 'canceled'));
+    for (const u of mine()) expect(u.order.status === 'rejected' || (u.order.status === 'canceled' && u.order.filledQuantity !== '400')).toBe(false);
+    expect((await adapter.positions()).find((p) => p.symbol === 'EUR_USD')?.quantity).toBe('-400');
   });
 
   it('an entry with a trailing stop-loss by distance passes the router\'s capability check and reaches OANDA as trailingStopLossOnFill; by percent it is refused before sending', async () => {

@@ -53,10 +53,39 @@ export class OandaOrderReader {
       if (fill?.price) order.averageFillPrice = fill.price;
     } else if (o.state === 'CANCELLED') {
       const cancel = o.cancellingTransactionID ? await this.transaction(o.cancellingTransactionID) : undefined;
-      order.status = cancelReasonKind(cancel?.reason).status;
+      const status = cancelReasonKind(cancel?.reason).status;
+      order.status = status;
       if (cancel?.reason) order.reason = cancel.reason;
+      const part = await this.partFilled(o);
+      if (part) {
+        // Filled in part, the rest cancelled (IOC): a position was opened, so never "rejected".
+        order.status = status === 'expired' ? 'expired' : 'canceled';
+        order.filledQuantity = part.units.toString();
+        order.averageFillPrice = part.price.toString();
+      }
     }
     return order;
+  }
+
+  /**
+   * What an order that ended CANCELLED filled before that. v20 shows a fill on the order only when it is FILLED
+   * (fillingTransactionID), so an IOC order filled in part and cancelled for the rest is read from its ORDER_FILL
+   * transactions, between its creation and its cancel. Only for orders that end at once (MARKET, IOC, FOK): their
+   * range is a few transactions; an order that rested is filled whole or not at all.
+   */
+  private async partFilled(o: OandaOrder): Promise<{ units: Decimal; price: Decimal } | undefined> {
+    if (DEPENDENT_ORDER_TYPES.has(o.type) || !o.cancellingTransactionID) return undefined;
+    if (o.type !== 'MARKET' && o.timeInForce !== 'IOC' && o.timeInForce !== 'FOK') return undefined;
+    const { data } = await this.#rest.call<{ transactions: OandaTransaction[] }>('GET', this.#path('/transactions/idrange'), { query: { from: o.id, to: o.cancellingTransactionID, type: 'ORDER_FILL' } });
+    let units = new Decimal(0);
+    let value = new Decimal(0);
+    for (const t of data.transactions) {
+      if (t.type !== 'ORDER_FILL' || t.orderID !== o.id || t.units === undefined) continue;
+      const u = new Decimal(t.units).abs();
+      units = units.plus(u);
+      value = value.plus(u.mul(t.price ?? '0'));
+    }
+    return units.isZero() ? undefined : { units, price: value.div(units) };
   }
 
   /**
