@@ -89,9 +89,13 @@ export function cancelReasonKind(reason: string | undefined): { status: 'cancele
     case 'TIME_IN_FORCE_EXPIRED':
       return { status: 'expired', kind: 'rejected' };
     case 'INSUFFICIENT_MARGIN':
-    case 'INSUFFICIENT_LIQUIDITY':
       return { status: 'rejected', kind: 'insufficient_funds' };
+    // The market had too few units to fill it: a refusal, not the account's money (OrderCancelReason).
+    case 'INSUFFICIENT_LIQUIDITY':
+      return { status: 'rejected', kind: 'rejected' };
     case 'MARKET_HALTED':
+    case 'INSTRUMENT_BID_HALTED':
+    case 'INSTRUMENT_ASK_HALTED':
       return { status: 'rejected', kind: 'market_closed' };
     default:
       return { status: 'rejected', kind: 'rejected' };

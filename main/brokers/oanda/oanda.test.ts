@@ -91,6 +91,8 @@ describe('OANDA mapping', () => {
     expect(cancelReasonKind('TIME_IN_FORCE_EXPIRED').status).toBe('expired');
     expect(cancelReasonKind('INSUFFICIENT_MARGIN')).toEqual({ status: 'rejected', kind: 'insufficient_funds' });
     expect(cancelReasonKind('MARKET_HALTED').kind).toBe('market_closed');
+    expect(cancelReasonKind('INSTRUMENT_ASK_HALTED')).toEqual({ status: 'rejected', kind: 'market_closed' });
+    expect(cancelReasonKind('INSUFFICIENT_LIQUIDITY')).toEqual({ status: 'rejected', kind: 'rejected' });
   });
 });
 
@@ -117,6 +119,16 @@ describe('OANDA adapter', () => {
     await eventually(mine, (list) => list.some((u) => u.kind === 'fill') && list.some((u) => u.order.status === 'canceled'));
     for (const u of mine()) expect(u.order.status === 'rejected' || (u.order.status === 'canceled' && u.order.filledQuantity !== '400')).toBe(false);
     expect((await adapter.positions()).find((p) => p.symbol === 'EUR_USD')?.quantity).toBe('-400');
+  });
+
+  it('a FOK market order larger than the liquidity is refused whole, not as missing funds', async () => {
+    const { fake, adapter } = await setup();
+    fake.liquidity.set('EUR_USD', new Decimal(400));
+    const err = (await adapter.submit({ clientOrderId: 'fok1', symbol: 'EURUSD', side: 'buy', type: 'market', quantity: '1000', timeInForce: 'fok' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err.kind).toBe('rejected');
+    expect(err.message).toContain('INSUFFICIENT_LIQUIDITY');
+    expect(await adapter.orderByClientId('fok1')).toMatchObject({ status: 'rejected', filledQuantity: '0', reason: 'INSUFFICIENT_LIQUIDITY' });
+    expect(await adapter.positions()).toEqual([]);
   });
 
   it('an entry with a trailing stop-loss by distance passes the router\'s capability check and reaches OANDA as trailingStopLossOnFill; by percent it is refused before sending', async () => {
