@@ -26,6 +26,7 @@ import {
   ORDER_CREATE_TYPES,
   cancelReasonKind,
   dependentClientId,
+  fillPrice,
   oandaCurrencies,
   orderSpecifier,
   readOandaError,
@@ -236,7 +237,8 @@ export class OandaAdapter implements BrokerAdapter {
       status: 'accepted',
       updatedAt: fill?.time ?? created.time,
     };
-    if (fill?.price) order.averageFillPrice = fill.price;
+    const price = fill ? fillPrice(fill) : undefined;
+    if (price !== undefined) order.averageFillPrice = price;
     if (fill) order.status = new Decimal(order.filledQuantity).gte(order.quantity) ? 'filled' : 'partially_filled';
     if (fill && cancelled && order.status === 'partially_filled') {
       // IOC: v20 filled what it could and cancelled the rest in the same answer. The order is over with what filled:

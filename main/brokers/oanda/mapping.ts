@@ -153,6 +153,21 @@ export function acceptedOrder(o: { id: string; clientExtensions?: OandaClientExt
   };
 }
 
+/**
+ * The price an ORDER_FILL filled at. v20 deprecates the transaction's own `price` ("should no longer be used"): the
+ * exact price of each unit is in tradeOpened / tradesClosed / tradeReduced, so the fill's price is their average
+ * weighted by units; then `fullVWAP`, then the deprecated `price`. Undefined when the transaction carries none.
+ */
+export function fillPrice(t: OandaTransaction): string | undefined {
+  const parts = [t.tradeOpened, ...(t.tradesClosed ?? []), t.tradeReduced].filter((p) => p?.price !== undefined && p.units !== undefined && !new Decimal(p.units).isZero());
+  if (parts.length > 0) {
+    const units = parts.reduce((s, p) => s.plus(new Decimal(p!.units).abs()), new Decimal(0));
+    const value = parts.reduce((s, p) => s.plus(new Decimal(p!.units).abs().mul(p!.price!)), new Decimal(0));
+    return value.div(units).toString();
+  }
+  return t.fullVWAP ?? t.price;
+}
+
 /** An ORDER_FILL transaction as a fill. */
 export function toFill(t: OandaTransaction): Fill {
   const units = new Decimal(t.units ?? '0');
@@ -163,7 +178,7 @@ export function toFill(t: OandaTransaction): Fill {
     symbol: t.instrument ?? '',
     side: units.isNeg() ? 'sell' : 'buy',
     quantity: units.abs().toString(),
-    price: t.price ?? '0',
+    price: fillPrice(t) ?? '0',
     time: t.time,
   };
   if (t.commission !== undefined) fill.commission = new Decimal(t.commission).abs().toString();

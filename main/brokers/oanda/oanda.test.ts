@@ -6,7 +6,7 @@ import type { BrokerError} from '../port.js';
 import { type OrderUpdate } from '../port.js';
 import { OandaAdapter, type OandaConfig } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
-import { cancelReasonKind, dependentClientId, signedUnits, toOandaInstrument, toOandaOrderBody } from './mapping.js';
+import { cancelReasonKind, dependentClientId, fillPrice, signedUnits, toFill, toOandaInstrument, toOandaOrderBody } from './mapping.js';
 import { missingCapability } from '../../orders/submit.js';
 import { eventually } from '../contract/suite.js';
 import { codeForBrokerError } from '../http/codes.js';
@@ -84,6 +84,13 @@ describe('OANDA mapping', () => {
     expect(body.order).toMatchObject({ type: 'LIMIT', units: '-500', price: '1.2', timeInForce: 'GFD', clientExtensions: { id: 'c1' }, takeProfitOnFill: { price: '1.1' }, stopLossOnFill: { price: '1.3' }, positionFill: 'DEFAULT' });
     const exit = toOandaOrderBody({ clientOrderId: 'c2', symbol: 'EUR_USD', side: 'sell', type: 'market', quantity: '500', timeInForce: 'gtc', reduceOnly: true, stopLoss: { trailAmount: '0.005' } }, 'EUR_USD');
     expect(exit.order).toMatchObject({ timeInForce: 'FOK', positionFill: 'REDUCE_ONLY', trailingStopLossOnFill: { distance: '0.005' } });
+  });
+
+  it('reads a fill\'s price from the trades it opened, closed and reduced (v20 deprecates the transaction\'s price)', () => {
+    const fill = { id: '120', time: '2026-11-30T08:00:00.000000000Z', type: 'ORDER_FILL', orderID: '118', clientOrderID: 'f1', instrument: 'EUR_USD', units: '1000', tradesClosed: [{ tradeID: '90', units: '300', price: '1.10010' }], tradeOpened: { tradeID: '120', units: '700', price: '1.10020' } };
+    expect(toFill(fill)).toMatchObject({ side: 'buy', quantity: '1000', price: '1.10017' });
+    expect(fillPrice({ ...fill, tradesClosed: undefined, tradeOpened: undefined, fullVWAP: '1.10015' })).toBe('1.10015');
+    expect(fillPrice({ id: '121', time: fill.time, type: 'ORDER_FILL', price: '1.1' })).toBe('1.1');
   });
 
   it('reads cancel reasons as cancel, expiry or refusal', () => {

@@ -3,7 +3,7 @@
 import { Decimal } from 'decimal.js';
 import { BrokerError, type BrokerOrder } from '../port.js';
 import type { RestClient } from '../http/client.js';
-import { DEPENDENT_ORDER_TYPES, acceptedOrder, cancelReasonKind, parentClientIdOf, typeName } from './mapping.js';
+import { DEPENDENT_ORDER_TYPES, acceptedOrder, cancelReasonKind, fillPrice, parentClientIdOf, typeName } from './mapping.js';
 import type { OandaOrder, OandaTrade, OandaTransaction } from './wire.js';
 
 export class OandaOrderReader {
@@ -46,11 +46,12 @@ export class OandaOrderReader {
 
   /** The order's end as v20 reports it: filled (at its filling transaction's price), or cancelled with the reason
    *  (LINKED_TRADE_CLOSED for a leg whose trade was closed by the other leg, an exit or by hand). */
-  private async withOutcome(order: BrokerOrder, o: OandaOrder, fill: { price?: string } | undefined): Promise<BrokerOrder> {
+  private async withOutcome(order: BrokerOrder, o: OandaOrder, fill: OandaTransaction | undefined): Promise<BrokerOrder> {
     if (o.state === 'FILLED') {
       order.status = 'filled';
       order.filledQuantity = order.quantity;
-      if (fill?.price) order.averageFillPrice = fill.price;
+      const price = fill ? fillPrice(fill) : undefined;
+      if (price !== undefined) order.averageFillPrice = price;
     } else if (o.state === 'CANCELLED') {
       const cancel = o.cancellingTransactionID ? await this.transaction(o.cancellingTransactionID) : undefined;
       const status = cancelReasonKind(cancel?.reason).status;
@@ -83,7 +84,7 @@ export class OandaOrderReader {
       if (t.type !== 'ORDER_FILL' || t.orderID !== o.id || t.units === undefined) continue;
       const u = new Decimal(t.units).abs();
       units = units.plus(u);
-      value = value.plus(u.mul(t.price ?? '0'));
+      value = value.plus(u.mul(fillPrice(t) ?? '0'));
     }
     return units.isZero() ? undefined : { units, price: value.div(units) };
   }

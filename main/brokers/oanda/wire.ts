@@ -54,7 +54,10 @@ export interface OandaTransaction {
   clientOrderID?: string;
   instrument?: string;
   units?: string;
+  /** ORDER_FILL: deprecated by v20; read the fill's price with mapping.ts fillPrice. */
   price?: string;
+  /** ORDER_FILL: the price all its units would have filled at without guaranteed stop-loss clamping. */
+  fullVWAP?: string;
   timeInForce?: string;
   reason?: string;
   rejectReason?: string;
