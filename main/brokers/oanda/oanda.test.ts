@@ -138,6 +138,13 @@ describe('OANDA adapter', () => {
     expect(await adapter.positions()).toEqual([]);
   });
 
+  it('cancelling an order that has just filled answers the filled order (v20: 404 ORDER_DOESNT_EXIST), not an error or a cancel', async () => {
+    const { fake, adapter } = await setup();
+    await adapter.submit({ clientOrderId: 'lf1', symbol: 'EURUSD', side: 'buy', type: 'limit', limitPrice: '1.09000', quantity: '100', timeInForce: 'gtc' });
+    fake.setPrice('EUR_USD', '1.08900');
+    expect(await adapter.cancel('lf1')).toMatchObject({ status: 'filled', filledQuantity: '100', averageFillPrice: '1.089' });
+  });
+
   it('an entry with a trailing stop-loss by distance passes the router\'s capability check and reaches OANDA as trailingStopLossOnFill; by percent it is refused before sending', async () => {
     const { adapter, fake } = await setup();
     const req = { clientOrderId: 'tr1', symbol: 'EURUSD', side: 'buy' as const, type: 'market' as const, quantity: '100', timeInForce: 'fok' as const, stopLoss: { trailAmount: '0.005' } };
