@@ -220,7 +220,8 @@ export class OandaAdapter implements BrokerAdapter {
     const created = data.orderCreateTransaction;
     if (!created) throw new BrokerError('timeout', 'OANDA: the answer had no orderCreateTransaction; the outcome is unknown');
     const cancelled = data.orderCancelTransaction;
-    if (cancelled && !data.orderFillTransaction) {
+    const expired = cancelled !== undefined && cancelReasonKind(cancelled.reason).status === 'expired';
+    if (cancelled && !data.orderFillTransaction && !expired) {
       // v20 creates the order and cancels it at once when it cannot be filled: a refusal in the trader's terms.
       const { kind } = cancelReasonKind(cancelled.reason);
       throw new BrokerError(kind === 'rejected' ? 'rejected' : kind, `OANDA cancelled the order at once: ${cancelled.reason ?? 'no reason given'}`);
@@ -240,6 +241,12 @@ export class OandaAdapter implements BrokerAdapter {
     const price = fill ? fillPrice(fill) : undefined;
     if (price !== undefined) order.averageFillPrice = price;
     if (fill) order.status = new Decimal(order.filledQuantity).gte(order.quantity) ? 'filled' : 'partially_filled';
+    if (expired && !fill) {
+      // An IOC / FOK order that could not fill at once ran out its time in force: it ended, nothing was refused.
+      order.status = 'expired';
+      order.reason = cancelled.reason!;
+      order.updatedAt = cancelled.time;
+    }
     if (fill && cancelled && order.status === 'partially_filled') {
       // IOC: v20 filled what it could and cancelled the rest in the same answer. The order is over with what filled:
       // never "rejected" (a position was opened), never left working.

@@ -182,7 +182,9 @@ export class FakeOandaBook {
     if (order.type !== 'MARKET') {
       const limit = new Decimal(order.price!);
       const crossed = order.type === 'LIMIT' || order.type === 'MARKET_IF_TOUCHED' ? (long ? price.lte(limit) : price.gte(limit)) : long ? price.gte(limit) : price.lte(limit);
-      if (!crossed) return {};
+      // FOK / IOC: filled at once or cancelled (v20 TimeInForce), never left pending. v20 does not document the
+      // cancel's reason for this; TIME_IN_FORCE_EXPIRED is the OrderCancelReason that fits.
+      if (!crossed) return order.timeInForce === 'FOK' || order.timeInForce === 'IOC' ? { cancel: this.cancelOrder(order, 'TIME_IN_FORCE_EXPIRED') } : {};
     }
     const instrument = INSTRUMENTS.find((i) => i.name === order.instrument)!;
     const current = this.positions.get(order.instrument)?.units ?? new Decimal(0);

@@ -138,6 +138,14 @@ describe('OANDA adapter', () => {
     expect(await adapter.positions()).toEqual([]);
   });
 
+  it('an IOC limit order that cannot fill at once ends expired with nothing filled, not refused and not left working', async () => {
+    const { fake, adapter } = await setup();
+    const order = await adapter.submit({ clientOrderId: 'il1', symbol: 'EURUSD', side: 'buy', type: 'limit', limitPrice: '1.09000', quantity: '100', timeInForce: 'ioc' });
+    expect(order).toMatchObject({ status: 'expired', filledQuantity: '0', reason: 'TIME_IN_FORCE_EXPIRED' });
+    expect(fake.pending()).toEqual([]);
+    expect(await adapter.orderByClientId('il1')).toMatchObject({ status: 'expired', filledQuantity: '0' });
+  });
+
   it('cancelling an order that has just filled answers the filled order (v20: 404 ORDER_DOESNT_EXIST), not an error or a cancel', async () => {
     const { fake, adapter } = await setup();
     await adapter.submit({ clientOrderId: 'lf1', symbol: 'EURUSD', side: 'buy', type: 'limit', limitPrice: '1.09000', quantity: '100', timeInForce: 'gtc' });
