@@ -13,10 +13,14 @@ export interface TransactionStreamOptions {
   maxBackoffMs?: number;
 }
 
+/** OANDA asks for at most two new connections a second (v20 Best Practices, "Connection Limits"): the first
+ *  reconnect waits this long, later ones longer. */
+const FIRST_RECONNECT_MS = 500;
+
 export class TransactionStream {
   private controller: AbortController | undefined;
   private stopped = true;
-  private backoffMs = 250;
+  private backoffMs = FIRST_RECONNECT_MS;
   private retry: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
 
@@ -47,7 +51,7 @@ export class TransactionStream {
       const res = await fetch(this.options.url, { headers: { authorization: `Bearer ${this.options.token()}`, 'accept-datetime-format': 'RFC3339' }, signal: controller.signal });
       if (!res.ok || !res.body) throw new Error(`stream status ${res.status}`);
       this.options.onConnected(true);
-      this.backoffMs = 250;
+      this.backoffMs = FIRST_RECONNECT_MS;
       this.arm();
       const decoder = new TextDecoder();
       let buffer = '';
