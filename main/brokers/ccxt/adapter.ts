@@ -3,7 +3,7 @@
 // CCXT maps it to the exchange's field (Binance newClientOrderId, OKX clOrdId, Kraken cl_ord_id...); what the
 // exchange reports is mapped back to the agent's own id.
 // The exchange object is built in exchange.ts; what CCXT returns is read in mapping.ts.
-import type { Exchange, Order as CcxtOrder } from 'ccxt';
+import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import {
   BrokerError,
@@ -22,7 +22,7 @@ import { UpdateHub } from '../http/update-filter.js';
 import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
 import { toBrokerError } from './errors.js';
 import { clientIdRule, type ClientIdRule, type ScanMethod } from './client-id.js';
-import { ccxtCapabilities, createExchange } from './exchange.js';
+import { ccxtCapabilities, createExchange, tradePages } from './exchange.js';
 import { averageCost, fromCcxtOrder, toFill, toInstrumentInfo, toPosition, type Market } from './mapping.js';
 
 export interface CcxtCredentials {
@@ -31,6 +31,11 @@ export interface CcxtCredentials {
   /** Some exchanges (OKX, KuCoin, Coinbase) also need a passphrase. */
   password?: string;
 }
+
+/** Trades asked for per page (Binance's maximum; exchanges with a smaller page answer fewer). */
+const TRADE_PAGE = 1000;
+/** Pages read per symbol and reconciliation at most. */
+const TRADE_PAGES_MAX = 50;
 
 export interface CcxtConfig {
   /** A CCXT exchange id, e.g. "binance", "kraken", "bybit". */
@@ -301,9 +306,8 @@ export class CcxtAdapter implements BrokerAdapter {
     const fills: Fill[] = [];
     for (const symbol of this.tradedSymbols()) {
       const m = await this.market(symbol);
-      const trades = await this.call('fetchMyTrades', () => this.#exchange.fetchMyTrades(m.symbol, from, 1000));
-      for (const t of trades) {
-        if ((t.timestamp ?? 0) < from || !t.order) continue;
+      for (const t of await this.tradesSince(m.symbol, from)) {
+        if (!t.order) continue;
         let clientOrderId = this.#agentIdOf.get(t.order);
         if (clientOrderId === undefined) {
           const o = await this.call('fetchOrder', () => this.#exchange.fetchOrder(t.order!, m.symbol));
@@ -314,6 +318,41 @@ export class CcxtAdapter implements BrokerAdapter {
       }
     }
     return fills;
+  }
+
+  /** Every trade of the account in `symbol` from `from` on, oldest first, however many pages the exchange splits
+   *  them into (exchange.ts, tradePages). Reading on stops when a page adds no trade not already read. Where the
+   *  exchange answers the oldest first, a read cut short after TRADE_PAGES_MAX pages still gives the oldest trades,
+   *  and the reconciler's cursor resumes after them; where it answers the newest first, a cut short read would leave
+   *  a gap behind the cursor, so it fails instead (and the next reconciliation asks again). */
+  private async tradesSince(symbol: string, from: number): Promise<CcxtTrade[]> {
+    const seen = new Map<string, CcxtTrade>();
+    const add = (page: CcxtTrade[]): number => {
+      let added = 0;
+      for (const t of page) {
+        if ((t.timestamp ?? 0) < from) continue;
+        const key = t.id !== undefined && t.id !== null && t.id !== '' ? `id:${t.id}` : `${t.order}:${t.timestamp}:${t.amount}:${t.price}`;
+        if (seen.has(key)) continue;
+        seen.set(key, t);
+        added++;
+      }
+      return added;
+    };
+    const read = (since: number, until?: number) =>
+      this.call('fetchMyTrades', () => this.#exchange.fetchMyTrades(symbol, since, TRADE_PAGE, until === undefined ? {} : { until }));
+    const newestFirst = tradePages(this.#config.exchange) === 'newest_first';
+    let page = await read(from);
+    for (let pages = 1; add(page) > 0; pages++) {
+      const times = page.map((t) => t.timestamp ?? 0);
+      if (pages >= TRADE_PAGES_MAX) {
+        if (!newestFirst) break;
+        throw new BrokerError('unreachable', `${this.broker}: more than ${TRADE_PAGES_MAX} pages of trades in ${symbol} since ${new Date(from).toISOString()}; not all could be read`);
+      }
+      // The next page overlaps this one by its edge millisecond (trades sharing it may straddle pages); what was
+      // read already is not counted twice.
+      page = newestFirst ? await read(from, Math.min(...times) + 1) : await read(Math.max(...times));
+    }
+    return [...seen.values()].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
   }
 
   async positions(): Promise<Position[]> {

@@ -126,6 +126,20 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect((await adapter.fillsSince(since)).map((f) => f.tradeId).sort()).toEqual(fills.map((f) => f.tradeId).sort());
   });
 
+  it('a market order that fills in more trades than one page of myTrades (1000, oldest first) gives every fill', async () => {
+    const { adapter, fake } = await setup();
+    const since = new Date(Date.now() - 1000).toISOString();
+    fake.fillsPerMarketOrder = 1200;
+    const id = 'vz-000000000000000000000000000000f3';
+    await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.12', timeInForce: 'gtc' });
+    expect(fake.trades).toHaveLength(1200);
+    const fills = await adapter.fillsSince(since);
+    expect(fills).toHaveLength(1200);
+    expect(new Set(fills.map((f) => f.tradeId)).size).toBe(1200);
+    expect(fills.every((f) => f.clientOrderId === id)).toBe(true);
+    expect(fills.at(-1)!.time).toBe(new Date(fake.trades.at(-1)!.time).toISOString());
+  });
+
   it('orderByClientId without any known symbol refuses to guess (undefined would invite a duplicate)', async () => {
     const { adapter } = await setup();
     const err = (await adapter.orderByClientId('never-seen').catch((e: unknown) => e)) as BrokerError;

@@ -56,6 +56,17 @@ export function ccxtCapabilities(exchange: Exchange, config: CcxtConfig): Broker
   };
 }
 
+/** How an exchange pages the account's trades after `since`. Most answer the oldest first (CCXT's `since`, Binance's
+ *  startTime: a long range is read on from the newest trade of each page). OKX answers the newest `limit` (at most
+ *  100) of the range, so a longer range is read back from the oldest trade of each page (CCXT's `until`, OKX `end`). */
+export type TradePages = 'oldest_first' | 'newest_first';
+
+const NEWEST_FIRST = new Set(['okx', 'okxus', 'myokx']);
+
+export function tradePages(exchange: string): TradePages {
+  return NEWEST_FIRST.has(exchange) ? 'newest_first' : 'oldest_first';
+}
+
 /** Rewrites every REST URL of the exchange to the given origin, keeping each URL's path. */
 function retarget(exchange: Exchange, baseUrl: string): void {
   const origin = baseUrl.replace(/\/+$/, '');

@@ -10,6 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { FaultPlan, faultMiddleware, type RequestOp } from '../contract/faults.js';
 import { closeNow, listenOnLoopback } from '../contract/loopback-server.js';
+import { split } from './fake-okx.js';
 
 export interface FakeBinanceOptions {
   apiKey: string;
@@ -92,6 +93,8 @@ export class FakeBinance {
   readonly balances = new Map<string, { free: Decimal; locked: Decimal }>();
   /** Paths the fake was asked for, to prove which endpoints CCXT used. */
   readonly calls: string[] = [];
+  /** How many trades a market order fills in (one per resting order it meets in the book). */
+  fillsPerMarketOrder = 1;
   private server!: Server;
   private nextOrderId = 1000;
   /** Binance numbers trades per symbol: the first BTCUSDT and the first ETHUSDT trade share an id. */
@@ -333,7 +336,7 @@ export class FakeBinance {
     const info = SYMBOLS.find((s) => s.symbol === order.symbol)!;
     const total = new Decimal(order.origQty);
     const half = total.div(2).toDecimalPlaces(new Decimal(info.stepSize).decimalPlaces(), Decimal.ROUND_DOWN);
-    const parts = this.faults.partialFills && order.type === 'MARKET' && half.gt(0) ? [half, total.minus(half)] : [total];
+    const parts = this.faults.partialFills && order.type === 'MARKET' && half.gt(0) ? [half, total.minus(half)] : order.type === 'MARKET' ? split(total, this.fillsPerMarketOrder, info.stepSize) : [total];
     const made: BTrade[] = [];
     for (const qty of parts) {
       const quoteQty = qty.mul(fillPrice);

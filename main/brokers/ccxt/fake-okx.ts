@@ -81,6 +81,8 @@ export class FakeOkx {
   /** Method and path of each request. */
   readonly calls: string[] = [];
   private server!: Server;
+  /** How many fills a market order takes (one per resting order it meets in the book). */
+  fillsPerMarketOrder = 1;
   private nextOrdId = 600_000_000_000_000_000n;
   private nextTradeId = 1;
   private clock = 0;
@@ -215,7 +217,11 @@ export class FakeOkx {
       const instId = query(req, 'instId');
       const ordId = query(req, 'ordId');
       const begin = Number(query(req, 'begin') ?? 0);
-      ok(res, this.fills.filter((f) => (!instId || f.instId === instId) && (!ordId || f.ordId === ordId) && f.ts >= begin).reverse().map((f) => ({
+      const end = Number(query(req, 'end') ?? Number.MAX_SAFE_INTEGER);
+      // Newest first, at most `limit` (default and maximum 100): more fills than that in the range are read page by
+      // page by `end` (OKX: "limit: Number of results per request. The maximum is 100. The default is 100").
+      const limit = Math.min(100, Number(query(req, 'limit') ?? 100));
+      ok(res, this.fills.filter((f) => (!instId || f.instId === instId) && (!ordId || f.ordId === ordId) && f.ts >= begin && f.ts <= end).reverse().slice(0, limit).map((f) => ({
         instType: 'SPOT', instId: f.instId, tradeId: f.tradeId, ordId: f.ordId, clOrdId: f.clOrdId, billId: f.tradeId, subType: '1', tag: '', fillPx: f.fillPx, fillSz: f.fillSz,
         fillIdxPx: '', fillPnl: '0', fillPxVol: '', fillPxUsd: '', fillMarkVol: '', fillFwdPx: '', fillMarkPx: '', side: f.side, posSide: 'net', execType: 'T', feeCcy: 'USDT', fee: '0', ts: String(f.ts), fillTime: String(f.ts),
       })));
@@ -257,7 +263,7 @@ export class FakeOkx {
     const info = INSTRUMENTS.find((i) => i.instId === o.instId)!;
     const left = new Decimal(o.sz).minus(o.accFillSz);
     const half = left.div(2).toDecimalPlaces(new Decimal(info.lotSz).decimalPlaces(), Decimal.ROUND_DOWN);
-    const parts = this.faults.partialFills && o.ordType === 'market' && half.gt(0) ? [half, left.minus(half)] : [left];
+    const parts = this.faults.partialFills && o.ordType === 'market' && half.gt(0) ? [half, left.minus(half)] : o.ordType === 'market' ? split(left, this.fillsPerMarketOrder, info.lotSz) : [left];
     let cost = new Decimal(o.avgPx || 0).mul(o.accFillSz);
     for (const qty of parts) {
       const base = this.balances.get(info.baseCcy) ?? new Decimal(0);
@@ -274,6 +280,13 @@ export class FakeOkx {
       o.uTime = ts;
     }
   }
+}
+
+/** `total` in `n` fills on the lot (the last takes the remainder), or one fill when the lot is too coarse for `n`. */
+export function split(total: Decimal, n: number, lot: string): Decimal[] {
+  const each = total.div(n).toDecimalPlaces(new Decimal(lot).decimalPlaces(), Decimal.ROUND_DOWN);
+  if (n <= 1 || each.lte(0)) return [total];
+  return [...Array.from({ length: n - 1 }, () => each), total.minus(each.mul(n - 1))];
 }
 
 function instrument(i: Instrument) {

@@ -80,4 +80,19 @@ describe('CCXT adapter over the fake OKX v5 API, with the agent\'s client order 
     expect(again.kind).toBe('rejected');
     expect(fake.countByClOrdId(a.slice(3))).toBe(1);
   });
+
+  it('a market order that fills in more pieces than one page of OKX fills (100, newest first) gives every fill, oldest first', async () => {
+    const { adapter, fake } = await setup();
+    const id = clientOrderId('sig_6', 'acc_1', 'entry');
+    const since = new Date(Date.now() - 1000).toISOString();
+    fake.fillsPerMarketOrder = 250;
+    const o = await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.25', timeInForce: 'gtc' });
+    expect(fake.fills).toHaveLength(250);
+    const fills = await adapter.fillsSince(since);
+    expect(fills).toHaveLength(250);
+    expect(new Set(fills.map((f) => f.tradeId)).size).toBe(250);
+    expect(fills.every((f) => f.clientOrderId === id && f.brokerOrderId === o.brokerOrderId)).toBe(true);
+    expect(fills.reduce((sum, f) => sum + Number(f.quantity), 0)).toBeCloseTo(0.25, 10);
+    expect(fills.map((f) => f.time)).toEqual([...fills.map((f) => f.time)].sort());
+  });
 });
