@@ -158,7 +158,7 @@ export class CcxtAdapter implements BrokerAdapter {
 
   async instrument(symbol: string): Promise<InstrumentInfo> {
     const m = await this.market(symbol);
-    return toInstrumentInfo(m);
+    return toInstrumentInfo(m, this.#exchange.precisionMode);
   }
 
   private precheck(req: OrderRequest): void {

@@ -9,6 +9,8 @@ import { codeForBrokerError } from '../http/codes.js';
 import { eventually } from '../contract/suite.js';
 import { UpdateFilter } from '../http/update-filter.js';
 import { brokerSymbol } from '../../signals/decide.js';
+import ccxt, { functions } from 'ccxt';
+import { toInstrumentInfo, type Market } from './mapping.js';
 
 const KEYS = { apiKey: 'canaryApiKeyZZ0011223344556677', secret: 'canarySecretYY9988776655443322' };
 let fake: FakeBinance | undefined;
@@ -185,5 +187,27 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     const sandbox = new CcxtAdapter('s', { exchange: 'binance', environment: 'sandbox' }, KEYS);
     expect(sandbox.broker).toBe('ccxt:binance');
     expect(JSON.stringify(sandbox)).not.toContain(KEYS.secret);
+  });
+});
+
+describe('CCXT market precision as lot and tick sizes', () => {
+  // CCXT writes a market's precision in its exchange's precisionMode: a step (TICK_SIZE, most exchanges), a number of
+  // decimal places (DECIMAL_PLACES) or of significant digits (SIGNIFICANT_DIGITS: bitfinex, bithumb).
+  const market = (amount: number, price: number, min?: number) =>
+    ({ symbol: 'BTC/USD', base: 'BTC', quote: 'USD', spot: true, active: true, precision: { amount, price }, limits: { amount: { min }, cost: {} } }) as unknown as Market;
+
+  it('a step is taken as it is', () => {
+    expect(toInstrumentInfo(market(0.0001, 0.5), functions.TICK_SIZE)).toMatchObject({ lotSize: '0.0001', tickSize: '0.5', minQuantity: '0.0001' });
+  });
+
+  it('decimal places become a step of that many places', () => {
+    expect(toInstrumentInfo(market(8, 2, 0.0002), functions.DECIMAL_PLACES)).toMatchObject({ lotSize: '0.00000001', tickSize: '0.01', minQuantity: '0.0002' });
+  });
+
+  it('significant digits have no fixed step: never taken as a lot of 8 coins or a tick of 5', async () => {
+    const info = toInstrumentInfo(market(8, 5, 0.00004), functions.SIGNIFICANT_DIGITS);
+    expect(info).toMatchObject({ lotSize: '0.00000001', tickSize: '0.00000001', minQuantity: '0.00004' });
+    // bitfinex is such an exchange, and the adapter hands its mode over.
+    expect(new ccxt.bitfinex().precisionMode).toBe(functions.SIGNIFICANT_DIGITS);
   });
 });

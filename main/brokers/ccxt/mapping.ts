@@ -1,6 +1,6 @@
 // CCXT <-> port: order statuses and types, orders, trades, markets and positions as CCXT's unified API gives them,
 // read in the agent's terms. Pure functions; which agent id an order carries is the adapter's to say (adapter.ts).
-import type { Order as CcxtOrder, Trade as CcxtTrade, Market as CcxtMarket, Position as CcxtPosition } from 'ccxt';
+import { functions, type Order as CcxtOrder, type Trade as CcxtTrade, type Market as CcxtMarket, type Position as CcxtPosition } from 'ccxt';
 import { Decimal } from 'decimal.js';
 import type { BrokerOrder, Fill, InstrumentInfo, Position } from '../port.js';
 import type { OrderStatus } from '../../../shared/order-status.js';
@@ -78,15 +78,30 @@ export function toFill(t: CcxtTrade, clientOrderId: string, symbol: string): Fil
   return fill;
 }
 
-/** What a market says about trading in it: precision and limits, its currencies and its contract size. */
-export function toInstrumentInfo(m: Market): InstrumentInfo {
-  const lot = num(m.precision.amount) ?? '0.00000001';
+const FINEST_STEP = '0.00000001';
+
+/** A market's precision as a step, read in its exchange's precisionMode: a step as it is (TICK_SIZE, what most
+ *  exchanges use), a number of decimal places as the step of that many places. A number of significant digits
+ *  (bitfinex, bithumb) has no fixed step, the step depends on the size of the number: the finest step is given
+ *  (taking the digits for a step would make a lot of 8 coins and a tick of 5), and CCXT rounds what is sent to the
+ *  market's digits (amountToPrecision truncates the quantity, priceToPrecision rounds the price). */
+function step(value: number | undefined, precisionMode: number | undefined): string {
+  if (value === undefined || value === null) return FINEST_STEP;
+  if (precisionMode === functions.DECIMAL_PLACES) return new Decimal(10).pow(-value).toFixed();
+  if (precisionMode === functions.SIGNIFICANT_DIGITS) return FINEST_STEP;
+  return new Decimal(value).toFixed();
+}
+
+/** What a market says about trading in it: precision and limits, its currencies and its contract size.
+ *  `precisionMode` is the exchange's (CCXT's exchange.precisionMode). */
+export function toInstrumentInfo(m: Market, precisionMode: number | undefined): InstrumentInfo {
+  const lot = step(m.precision.amount, precisionMode);
   const info: InstrumentInfo = {
     symbol: m.symbol,
     assetClass: m.spot ? 'crypto' : 'future',
     tradable: m.active !== false,
     lotSize: lot,
-    tickSize: num(m.precision.price) ?? '0.00000001',
+    tickSize: step(m.precision.price, precisionMode),
     minQuantity: num(m.limits.amount?.min) ?? lot,
     fractionable: true,
   };
