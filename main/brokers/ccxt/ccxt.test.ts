@@ -142,6 +142,18 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect(fills.at(-1)!.time).toBe(new Date(fake.trades.at(-1)!.time).toISOString());
   });
 
+  it('a lost answer to a create is never re-sent by CCXT itself, whatever options the account passes: one order at Binance', async () => {
+    // CCXT re-sends a failed request maxRetriesOnFailure times; Binance takes a client id again once its first
+    // order is closed, so a re-sent market order would be a second order.
+    const { adapter, fake } = await setup({ options: { maxRetriesOnFailure: 2 } });
+    await adapter.connect();
+    fake.faults.failNext('lost_answer_reset', { on: 'submit' });
+    const err = (await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000f4', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(fake.countByClientId('vz-000000000000000000000000000000f4')).toBe(1);
+    expect(fake.calls.filter((c) => c === 'POST /api/v3/order')).toHaveLength(1);
+    expect(err.outcomeUnknown).toBe(true);
+  });
+
   it('orderByClientId without any known symbol refuses to guess (undefined would invite a duplicate)', async () => {
     const { adapter } = await setup();
     const err = (await adapter.orderByClientId('never-seen').catch((e: unknown) => e)) as BrokerError;

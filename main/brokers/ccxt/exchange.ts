@@ -30,10 +30,26 @@ export function createExchange(config: CcxtConfig, credentials: CcxtCredentials)
       ...config.options,
     },
   });
+  noRetries(exchange);
   if (config.rateLimitMs !== undefined) exchange.rateLimit = config.rateLimitMs;
   if (config.environment === 'sandbox') exchange.setSandboxMode(true);
   if (config.baseUrl) retarget(exchange, config.baseUrl);
   return exchange;
+}
+
+const RETRY_OPTIONS = ['maxRetriesOnFailure', 'defaultMaxRetriesOnFailure'];
+
+/** CCXT re-sends a request that failed with a network error (or an OperationFailed answer) when its
+ *  maxRetriesOnFailure option, global or for one API path, is above 0. A re-sent create whose first answer was lost
+ *  places a second order wherever the client id is free again once the first order is closed (Binance), so CCXT
+ *  never retries here, whatever options an account passes: an outcome left unknown is looked up by client id. */
+function noRetries(exchange: Exchange): void {
+  const options = exchange.options as Record<string, unknown>;
+  for (const value of [options, ...Object.values(options)]) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+    for (const key of RETRY_OPTIONS) delete (value as Record<string, unknown>)[key];
+  }
+  options.maxRetriesOnFailure = 0;
 }
 
 /** What the adapter can do at `exchange`: what CCXT says it has, the market type, its request rate. */
