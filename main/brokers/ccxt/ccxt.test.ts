@@ -75,6 +75,17 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect(adapter.capabilities.timeInForce).toContain('day');
   });
 
+  it('an IOC or FOK limit that cannot fill at once expires (Binance EXPIRED) and frees its funds; one that can fills', async () => {
+    const { fake, adapter } = await setup();
+    const req = { symbol: 'BTC/USDT', side: 'buy' as const, type: 'limit' as const, quantity: '0.01', limitPrice: '29000' };
+    expect(await adapter.submit({ ...req, clientOrderId: 'vz-000000000000000000000000000000e1', timeInForce: 'ioc' })).toMatchObject({ status: 'expired', filledQuantity: '0' });
+    expect(await adapter.submit({ ...req, clientOrderId: 'vz-000000000000000000000000000000e2', timeInForce: 'fok' })).toMatchObject({ status: 'expired', filledQuantity: '0' });
+    expect(fake.orders.map((o) => [o.timeInForce, o.status])).toEqual([['IOC', 'EXPIRED'], ['FOK', 'EXPIRED']]);
+    expect(fake.balances.get('USDT')!.locked.isZero()).toBe(true);
+    expect(await adapter.openOrders()).toEqual([]);
+    expect(await adapter.submit({ ...req, limitPrice: '30500', clientOrderId: 'vz-000000000000000000000000000000e3', timeInForce: 'ioc' })).toMatchObject({ status: 'filled', filledQuantity: '0.01' });
+  });
+
   it('instrument info carries LOT_SIZE, PRICE_FILTER and NOTIONAL from loadMarkets', async () => {
     const { adapter } = await setup();
     expect(await adapter.instrument('BTC/USDT')).toMatchObject({ symbol: 'BTC/USDT', assetClass: 'crypto', lotSize: '0.00001', tickSize: '0.01', minQuantity: '0.00001', minNotional: '5' });

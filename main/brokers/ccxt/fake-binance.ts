@@ -290,6 +290,9 @@ export class FakeBinance {
       base.locked = base.locked.plus(quantity);
     }
     const fills = this.tryFill(order);
+    // Binance enums.md, timeInForce: IOC fills what it can and expires, FOK expires unless filled at once (status
+    // EXPIRED: "LIMIT FOK orders with no fill, LIMIT IOC or MARKET orders that partially fill").
+    if ((order.timeInForce === 'IOC' || order.timeInForce === 'FOK') && order.type !== 'MARKET' && order.status !== 'FILLED') this.cancel(order, 'EXPIRED');
     const respType = q.get('newOrderRespType') ?? (type === 'MARKET' || type === 'LIMIT' ? 'FULL' : 'ACK');
     if (respType === 'ACK') return { symbol: order.symbol, orderId: order.orderId, orderListId: -1, clientOrderId, transactTime: t };
     const result = { ...order, transactTime: t };
@@ -311,7 +314,8 @@ export class FakeBinance {
     return b;
   }
 
-  private cancel(order: BOrder): void {
+  /** Ends a working order (canceled by the user, or expired by its time in force) and frees what it held. */
+  private cancel(order: BOrder, status: 'CANCELED' | 'EXPIRED' = 'CANCELED'): void {
     const info = SYMBOLS.find((s) => s.symbol === order.symbol)!;
     const left = new Decimal(order.origQty).minus(order.executedQty);
     if (order.side === 'BUY') {
@@ -324,7 +328,7 @@ export class FakeBinance {
       b.locked = b.locked.minus(left);
       b.free = b.free.plus(left);
     }
-    order.status = 'CANCELED';
+    order.status = status;
     order.updateTime = this.now();
   }
 
