@@ -3,7 +3,10 @@
 // cancelOrder, fetchMyTrades, fetchBalance and fetchTicker. It checks OK-ACCESS-KEY / -PASSPHRASE and the
 // HMAC-SHA256 (base64) signature over timestamp + method + path(+query) + body, and holds clOrdId to the
 // documented rule: 1-32 case-sensitive letters and digits (sCode 51000 otherwise), unique among live orders
-// (sCode 51016). Answers are OKX's {code, msg, data}; an order it does not have is code 51603.
+// (sCode 51016). Answers are OKX's {code, msg, data}; an order it does not have is code 51603. Orders: market,
+// limit, ioc and fok (ioc cancels what it cannot fill at once, fok unless it fills whole); a spot market order's sz
+// is read in its tgtCcy (OKX's default: quote_ccy for a buy, base_ccy for a sell); an order the balance cannot pay
+// for is sCode 51008. The fills list answers the newest 100 of its range at most.
 import express, { type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,8 +36,12 @@ export interface OkxOrder {
   clOrdId: string;
   px: string;
   sz: string;
-  ordType: 'market' | 'limit';
+  ordType: 'market' | 'limit' | 'ioc' | 'fok';
   side: 'buy' | 'sell';
+  /** A spot market order's unit of sz: the base currency, or the quote currency (an amount to spend). */
+  tgtCcy: 'base_ccy' | 'quote_ccy' | '';
+  /** The order's size in the base currency (sz itself, unless sz is an amount of the quote currency). */
+  baseSz: string;
   state: 'live' | 'partially_filled' | 'filled' | 'canceled';
   accFillSz: string;
   avgPx: string;
@@ -110,6 +117,11 @@ export class FakeOkx {
 
   async close(): Promise<void> {
     await closeNow(this.server);
+  }
+
+  /** One order placed as a request body would place it (no HTTP, no signature): the fake's own rules, for tests. */
+  placeForTest(r: Record<string, string>): Record<string, string> {
+    return this.place(r);
   }
 
   countByClOrdId(clOrdId: string): number {
@@ -244,24 +256,38 @@ export class FakeOkx {
     const info = INSTRUMENTS.find((i) => i.instId === r.instId);
     if (!info) return fail('51001', "Instrument ID doesn't exist.");
     if (r.side !== 'buy' && r.side !== 'sell') return fail('51000', 'Parameter side error');
-    if (r.ordType !== 'market' && r.ordType !== 'limit') return fail('51000', 'Parameter ordType error');
-    if (!r.sz || new Decimal(r.sz).lt(info.minSz)) return fail('51020', 'Your order should meet or exceed the minimum order amount.');
-    if (r.ordType === 'limit' && !r.px) return fail('51000', 'Parameter px error');
+    if (r.ordType !== 'market' && r.ordType !== 'limit' && r.ordType !== 'ioc' && r.ordType !== 'fok') return fail('51000', 'Parameter ordType error');
+    if (r.ordType !== 'market' && !r.px) return fail('51000', 'Parameter px error');
+    if (!r.sz || !new Decimal(r.sz).gt(0)) return fail('51000', 'Parameter sz error');
+    // tgtCcy (spot market orders only): sz is in the quote currency (an amount to spend) or the base currency; OKX's
+    // default is quote_ccy for a buy and base_ccy for a sell.
+    const tgtCcy = r.ordType === 'market' ? (r.tgtCcy === 'base_ccy' || r.tgtCcy === 'quote_ccy' ? r.tgtCcy : r.side === 'buy' ? 'quote_ccy' : 'base_ccy') : '';
+    const last = new Decimal(this.prices.get(info.instId)!);
+    const baseSz = tgtCcy === 'quote_ccy' ? new Decimal(r.sz).div(last).toDecimalPlaces(new Decimal(info.lotSz).decimalPlaces(), Decimal.ROUND_DOWN) : new Decimal(r.sz);
+    if (baseSz.lt(info.minSz)) return fail('51020', 'Your order should meet or exceed the minimum order amount.');
+    const cost = tgtCcy === 'quote_ccy' ? new Decimal(r.sz) : baseSz.mul(r.ordType === 'market' ? last : r.px!);
+    const has = (ccy: string) => this.balances.get(ccy) ?? new Decimal(0);
+    if (r.side === 'buy' ? has(info.quoteCcy).lt(cost) : has(info.baseCcy).lt(baseSz)) return fail('51008', `Order failed. Insufficient ${r.side === 'buy' ? info.quoteCcy : info.baseCcy} balance in account`);
     if (clOrdId && this.orders.some((o) => o.clOrdId === clOrdId && (o.state === 'live' || o.state === 'partially_filled'))) return fail('51016', 'Duplicated clOrdId');
     const t = this.now();
-    const order: OkxOrder = { instId: info.instId, ordId: String(this.nextOrdId++), clOrdId, px: r.px ?? '', sz: r.sz, ordType: r.ordType, side: r.side, state: 'live', accFillSz: '0', avgPx: '', cTime: t, uTime: t };
+    const order: OkxOrder = { instId: info.instId, ordId: String(this.nextOrdId++), clOrdId, px: r.px ?? '', sz: r.sz, ordType: r.ordType, side: r.side, tgtCcy, baseSz: baseSz.toString(), state: 'live', accFillSz: '0', avgPx: '', cTime: t, uTime: t };
     this.orders.push(order);
     this.tryFill(order);
+    // ioc fills what it can at once and cancels the rest; fok is canceled unless it fills whole at once.
+    if ((order.ordType === 'ioc' || order.ordType === 'fok') && order.state !== 'filled') {
+      order.state = 'canceled';
+      order.uTime = this.now();
+    }
     return { clOrdId, ordId: order.ordId, tag: r.tag ?? '', ts: String(t), sCode: '0', sMsg: 'Order placed' };
   }
 
   private tryFill(o: OkxOrder): void {
     const last = new Decimal(this.prices.get(o.instId)!);
     const buy = o.side === 'buy';
-    if (o.ordType === 'limit' && !(buy ? last.lte(o.px) : last.gte(o.px))) return;
+    if (o.ordType !== 'market' && !(buy ? last.lte(o.px) : last.gte(o.px))) return;
     const px = o.ordType === 'market' ? last : buy ? Decimal.min(last, o.px) : Decimal.max(last, o.px);
     const info = INSTRUMENTS.find((i) => i.instId === o.instId)!;
-    const left = new Decimal(o.sz).minus(o.accFillSz);
+    const left = new Decimal(o.baseSz).minus(o.accFillSz);
     const half = left.div(2).toDecimalPlaces(new Decimal(info.lotSz).decimalPlaces(), Decimal.ROUND_DOWN);
     const parts = this.faults.partialFills && o.ordType === 'market' && half.gt(0) ? [half, left.minus(half)] : o.ordType === 'market' ? split(left, this.fillsPerMarketOrder, info.lotSz) : [left];
     let cost = new Decimal(o.avgPx || 0).mul(o.accFillSz);
@@ -276,7 +302,7 @@ export class FakeOkx {
       cost = cost.plus(qty.mul(px));
       o.accFillSz = filled.toString();
       o.avgPx = cost.div(filled).toString();
-      o.state = filled.gte(o.sz) ? 'filled' : 'partially_filled';
+      o.state = filled.gte(o.baseSz) ? 'filled' : 'partially_filled';
       o.uTime = ts;
     }
   }
@@ -303,7 +329,7 @@ function orderJson(o: OkxOrder) {
     tdMode: 'cash', accFillSz: o.accFillSz, fillPx: o.avgPx, tradeId: '', fillSz: o.accFillSz, fillTime: o.state === 'filled' ? String(o.uTime) : '', avgPx: o.avgPx, state: o.state, lever: '',
     attachAlgoClOrdId: '', tpTriggerPx: '', tpTriggerPxType: '', tpOrdPx: '', slTriggerPx: '', slTriggerPxType: '', slOrdPx: '', attachAlgoOrds: [], stpId: '', stpMode: '', feeCcy: 'USDT', fee: '0',
     rebateCcy: 'USDT', source: '', rebate: '0', category: 'normal', reduceOnly: 'false', isTpLimit: 'false', cancelSource: '', cancelSourceReason: '', quickMgnType: '', algoClOrdId: '', algoId: '',
-    uTime: String(o.uTime), cTime: String(o.cTime), tgtCcy: '',
+    uTime: String(o.uTime), cTime: String(o.cTime), tgtCcy: o.tgtCcy,
   };
 }
 

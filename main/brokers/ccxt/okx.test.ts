@@ -95,4 +95,38 @@ describe('CCXT adapter over the fake OKX v5 API, with the agent\'s client order 
     expect(fills.reduce((sum, f) => sum + Number(f.quantity), 0)).toBeCloseTo(0.25, 10);
     expect(fills.map((f) => f.time)).toEqual([...fills.map((f) => f.time)].sort());
   });
+
+  it('an IOC or FOK limit that cannot fill at once is canceled by OKX with nothing filled; one that can fills', async () => {
+    const { adapter, fake } = await setup();
+    const req = { symbol: 'BTC/USDT', side: 'buy' as const, type: 'limit' as const, quantity: '0.01', limitPrice: '29000' };
+    // OKX answers a placed order with its ids only (sCode 0): what became of it is read back.
+    const [a, b, c] = ['a', 'b', 'c'].map((leg) => clientOrderId('sig_7', 'acc_1', leg));
+    await adapter.submit({ ...req, clientOrderId: a!, timeInForce: 'ioc' });
+    await adapter.submit({ ...req, clientOrderId: b!, timeInForce: 'fok' });
+    expect(fake.orders.map((o) => [o.ordType, o.state])).toEqual([['ioc', 'canceled'], ['fok', 'canceled']]);
+    expect(await adapter.orderByClientId(a!)).toMatchObject({ status: 'canceled', filledQuantity: '0' });
+    expect(await adapter.orderByClientId(b!)).toMatchObject({ status: 'canceled', filledQuantity: '0' });
+    await adapter.submit({ ...req, limitPrice: '30500', clientOrderId: c!, timeInForce: 'ioc' });
+    expect(await adapter.orderByClientId(c!)).toMatchObject({ status: 'filled', filledQuantity: '0.01' });
+  });
+
+  it('a buy beyond the balance is refused by OKX (sCode 51008 inside a 200 answer) as INSUFFICIENT_FUNDS, no order placed', async () => {
+    const { adapter, fake } = await setup();
+    const err = (await adapter.submit({ clientOrderId: clientOrderId('sig_8', 'acc_1', 'entry'), symbol: 'BTC/USDT', side: 'buy', type: 'limit', limitPrice: '29000', quantity: '10', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.kind).toBe('insufficient_funds');
+    expect(err.outcomeUnknown).toBe(false);
+    expect(fake.orders).toHaveLength(0);
+  });
+
+  it('a market buy is sized in the base currency (tgtCcy base_ccy): OKX would otherwise read sz as an amount of USDT to spend', async () => {
+    const { adapter, fake } = await setup();
+    const id = clientOrderId('sig_9', 'acc_1', 'entry');
+    await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' });
+    expect(fake.orders[0]).toMatchObject({ ordType: 'market', tgtCcy: 'base_ccy', sz: '0.01', accFillSz: '0.01' });
+    expect(await adapter.orderByClientId(id)).toMatchObject({ status: 'filled', quantity: '0.01', filledQuantity: '0.01' });
+    // Sent without tgtCcy, the fake (as OKX) reads a market buy's sz in the quote currency: 300 USDT buys 0.01 BTC.
+    await fake.placeForTest({ instId: 'BTC-USDT', side: 'buy', ordType: 'market', sz: '300', tdMode: 'cash' });
+    expect(fake.orders[1]).toMatchObject({ tgtCcy: 'quote_ccy', sz: '300', accFillSz: '0.01', state: 'filled' });
+  });
 });
