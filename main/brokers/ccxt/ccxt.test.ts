@@ -165,6 +165,20 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect(err.outcomeUnknown).toBe(true);
   });
 
+  it('a request Binance refuses for its timestamp (-1021, outside recvWindow: never reached the matching engine) is a rejection, not an unknown outcome', async () => {
+    const { adapter, fake } = await setup();
+    await adapter.connect();
+    fake.clockOffsetMs = 10 * 60_000;
+    const err = (await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000f5', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.kind).toBe('rejected');
+    expect(err.outcomeUnknown).toBe(false);
+    expect(err.message).toContain('recvWindow');
+    expect(fake.orders).toHaveLength(0);
+    fake.clockOffsetMs = 0;
+    expect(await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000f5', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' })).toMatchObject({ status: 'filled' });
+  });
+
   it('orderByClientId without any known symbol refuses to guess (undefined would invite a duplicate)', async () => {
     const { adapter } = await setup();
     const err = (await adapter.orderByClientId('never-seen').catch((e: unknown) => e)) as BrokerError;

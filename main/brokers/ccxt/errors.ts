@@ -1,5 +1,5 @@
-// CCXT's error classes mapped to BrokerError kinds. The order of checks matters: RateLimitExceeded and
-// RequestTimeout are NetworkErrors too, and a 5xx (ExchangeNotAvailable) on a submit leaves its outcome open.
+// CCXT's error classes mapped to BrokerError kinds. The order of checks matters: RateLimitExceeded, RequestTimeout
+// and InvalidNonce are NetworkErrors too, and a 5xx (ExchangeNotAvailable) on a submit leaves its outcome open.
 import ccxt from 'ccxt';
 import { BrokerError, type BrokerErrorKind } from '../port.js';
 import { redact } from '../http/redact.js';
@@ -22,7 +22,6 @@ const REFUSALS: Array<[string, BrokerErrorKind]> = [
   ['BadRequest', 'rejected'],
   ['ArgumentsRequired', 'invalid'],
   ['OperationRejected', 'rejected'],
-  ['InvalidNonce', 'rejected'],
 ];
 
 /** Binance says these two leave the execution status unknown, whatever class CCXT gives them. */
@@ -35,6 +34,9 @@ export function ccxtErrorKind(err: unknown, unsafe: boolean): BrokerErrorKind {
   if (is('RateLimitExceeded') || is('DDoSProtection')) return 'rate_limited';
   if (is('RequestTimeout')) return 'timeout';
   if (unsafe && UNKNOWN_OUTCOME_CODES.test(message)) return 'timeout';
+  // A NetworkError in CCXT's hierarchy, yet the exchange's answer that it refused the request for its timestamp or
+  // nonce before acting on it (Binance -1021: "outside of the recvWindow", never forwarded to the matching engine).
+  if (is('InvalidNonce')) return 'rejected';
   if (is('NetworkError') && !is('ExchangeNotAvailable') && !is('OnMaintenance')) return NOT_SENT.test(message) ? 'unreachable' : 'connection_reset';
   for (const [name, kind] of REFUSALS) if (is(name)) return kind;
   // Anything else (5xx, OperationFailed, an unmapped ExchangeError) proves nothing about a submit or

@@ -93,6 +93,8 @@ export class FakeBinance {
   readonly balances = new Map<string, { free: Decimal; locked: Decimal }>();
   /** Paths the fake was asked for, to prove which endpoints CCXT used. */
   readonly calls: string[] = [];
+  /** How far the fake's clock is ahead of this machine's (negative: behind), for the recvWindow check. */
+  clockOffsetMs = 0;
   /** How many trades a market order fills in (one per resting order it meets in the book). */
   fillsPerMarketOrder = 1;
   private server!: Server;
@@ -154,7 +156,15 @@ export class FakeBinance {
     const given = Buffer.from(raw.slice(at + '&signature='.length), 'utf8');
     const expected = Buffer.from(createHmac('sha256', this.options.secret).update(payload).digest('hex'), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new BinanceError(400, -1022, 'Signature for this request is not valid.');
-    return new URLSearchParams(payload);
+    const q = new URLSearchParams(payload);
+    // "Timing security": a request is processed only if timestamp < serverTime + 1 s and serverTime - timestamp <=
+    // recvWindow (default 5000 ms); otherwise it is rejected with -1021 before it reaches the matching engine.
+    const serverTime = Date.now() + this.clockOffsetMs;
+    const timestamp = Number(q.get('timestamp'));
+    const recvWindow = Number(q.get('recvWindow') ?? 5000);
+    if (!(timestamp < serverTime + 1000)) throw new BinanceError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+    if (!(serverTime - timestamp <= recvWindow)) throw new BinanceError(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
+    return q;
   }
 
   // --- HTTP ---------------------------------------------------------------------------------------------
