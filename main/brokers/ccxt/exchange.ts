@@ -52,11 +52,23 @@ function noRetries(exchange: Exchange): void {
   options.maxRetriesOnFailure = 0;
 }
 
+/** Exchanges where a stop-limit order is an order like any other, found by its client id while it waits for its
+ *  trigger and after: Binance spot (STOP_LOSS_LIMIT / TAKE_PROFIT_LIMIT, GET /api/v3/order by origClientOrderId).
+ *  Elsewhere CCXT places a trigger order in a separate family (OKX: /trade/order-algo, looked up by algoClOrdId
+ *  through fetchOrder's `trigger` param; Binance futures: algo orders), which the lookup by client id does not
+ *  search: a lost answer would be taken for an order never placed, and sent again. Until that lookup exists there,
+ *  the adapter offers no stop-limit orders on those exchanges. */
+const STOP_LIMIT_BY_CLIENT_ID = new Set(['binance', 'binanceus']);
+
+function stopLimitFoundByClientId(config: CcxtConfig): boolean {
+  return STOP_LIMIT_BY_CLIENT_ID.has(config.exchange) && (config.marketType ?? 'spot') === 'spot';
+}
+
 /** What the adapter can do at `exchange`: what CCXT says it has, the market type, its request rate. */
 export function ccxtCapabilities(exchange: Exchange, config: CcxtConfig): BrokerCapabilities {
   const has = exchange.has;
   return {
-    orderTypes: has.createStopLimitOrder ? ['market', 'limit', 'stop_limit'] : ['market', 'limit'],
+    orderTypes: has.createStopLimitOrder && stopLimitFoundByClientId(config) ? ['market', 'limit', 'stop_limit'] : ['market', 'limit'],
     // `day` (the strategy default) is taken and sent as GTC: crypto trades around the clock and has no trading
     // day to end at; a market order carries no time in force at all.
     timeInForce: ['day', 'gtc', 'ioc', 'fok'],

@@ -129,4 +129,13 @@ describe('CCXT adapter over the fake OKX v5 API, with the agent\'s client order 
     await fake.placeForTest({ instId: 'BTC-USDT', side: 'buy', ordType: 'market', sz: '300', tdMode: 'cash' });
     expect(fake.orders[1]).toMatchObject({ tgtCcy: 'quote_ccy', sz: '300', accFillSz: '0.01', state: 'filled' });
   });
+
+  it('no stop-limit orders at OKX: CCXT places them as algo orders (order-algo, algoClOrdId), which the lookup by clOrdId cannot find, so a lost answer would be re-sent', async () => {
+    const { adapter, fake } = await setup();
+    expect(adapter.capabilities.orderTypes).not.toContain('stop_limit');
+    const err = (await adapter.submit({ clientOrderId: clientOrderId('sig_10', 'acc_1', 'stop'), symbol: 'BTC/USDT', side: 'sell', type: 'stop_limit', stopPrice: '29000', limitPrice: '28900', quantity: '0.01', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.refusedBeforeSending).toBe(true);
+    expect(fake.calls.filter((c) => c.startsWith('POST /api/v5/trade/'))).toEqual([]);
+  });
 });
