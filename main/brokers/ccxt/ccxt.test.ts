@@ -86,6 +86,25 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect(await adapter.submit({ ...req, limitPrice: '30500', clientOrderId: 'vz-000000000000000000000000000000e3', timeInForce: 'ioc' })).toMatchObject({ status: 'filled', filledQuantity: '0.01' });
   });
 
+  it('a stop-limit goes as STOP_LOSS_LIMIT and waits for its stop price; one whose stop the market has passed is refused', async () => {
+    const { fake, adapter } = await setup();
+    expect(adapter.capabilities.orderTypes).toContain('stop_limit');
+    await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000a1', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.02', timeInForce: 'gtc' });
+    const id = 'vz-000000000000000000000000000000a2';
+    const stop = await adapter.submit({ clientOrderId: id, symbol: 'BTC/USDT', side: 'sell', type: 'stop_limit', stopPrice: '29000', limitPrice: '28900', quantity: '0.01', timeInForce: 'gtc' });
+    expect(stop).toMatchObject({ status: 'accepted', type: 'stop_limit', stopPrice: '29000', limitPrice: '28900', filledQuantity: '0' });
+    expect(fake.orders.at(-1)).toMatchObject({ type: 'STOP_LOSS_LIMIT', stopPrice: '29000.00000000', status: 'NEW' });
+    fake.setPrice('BTC/USDT', '29500');
+    expect(await adapter.orderByClientId(id)).toMatchObject({ status: 'accepted', filledQuantity: '0' });
+    fake.setPrice('BTC/USDT', '28950');
+    expect(await adapter.orderByClientId(id)).toMatchObject({ status: 'filled', filledQuantity: '0.01', averageFillPrice: '28950' });
+    // Binance: a STOP_LOSS SELL's stop must be below the market ("Order would trigger immediately.", -2010).
+    const passed = (await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000a3', symbol: 'BTC/USDT', side: 'sell', type: 'stop_limit', stopPrice: '29500', limitPrice: '29400', quantity: '0.01', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(passed.kind).toBe('rejected');
+    expect(passed.message).toContain('trigger immediately');
+    expect(fake.countByClientId('vz-000000000000000000000000000000a3')).toBe(0);
+  });
+
   it('instrument info carries LOT_SIZE, PRICE_FILTER and NOTIONAL from loadMarkets', async () => {
     const { adapter } = await setup();
     expect(await adapter.instrument('BTC/USDT')).toMatchObject({ symbol: 'BTC/USDT', assetClass: 'crypto', lotSize: '0.00001', tickSize: '0.01', minQuantity: '0.00001', minNotional: '5' });

@@ -275,6 +275,16 @@ export class FakeBinance {
       throw new BinanceError(400, -1106, "Parameter 'price' sent when not required.");
     }
     const last = new Decimal(this.prices.get(info.symbol)!);
+    const trigger = stopKind(type!);
+    const stopPrice = q.get('stopPrice');
+    if (trigger) {
+      if (!stopPrice) throw new BinanceError(400, -1102, "Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed.");
+      if (!onStep(stopPrice, info.tickSize)) throw new BinanceError(400, -1013, 'Filter failure: PRICE_FILTER');
+      // "Trigger order price rules against market price": above the market for STOP_LOSS BUY and TAKE_PROFIT SELL,
+      // below it for STOP_LOSS SELL and TAKE_PROFIT BUY.
+      const above = (trigger === 'stop') === (side === 'BUY');
+      if (above ? !new Decimal(stopPrice).gt(last) : !new Decimal(stopPrice).lt(last)) throw new BinanceError(400, -2010, 'Order would trigger immediately.');
+    }
     const ref = price ? new Decimal(price) : last;
     if (ref.mul(quantity).lt(info.minNotional)) throw new BinanceError(400, -1013, 'Filter failure: NOTIONAL');
     const clientOrderId = q.get('newClientOrderId') ?? `web_${Math.random().toString(36).slice(2)}`;
@@ -287,8 +297,8 @@ export class FakeBinance {
     const t = this.now();
     const order: BOrder = {
       symbol: info.symbol, orderId: this.nextOrderId++, orderListId: -1, clientOrderId, price: price ? fmt8(new Decimal(price)) : '0.00000000', origQty: fmt8(new Decimal(quantity)),
-      executedQty: '0.00000000', cummulativeQuoteQty: '0.00000000', status: 'NEW', timeInForce: q.get('timeInForce') ?? 'GTC', type: type!, side, stopPrice: '0.00000000', icebergQty: '0.00000000',
-      time: t, updateTime: t, isWorking: true, workingTime: t, origQuoteOrderQty: '0.00000000', selfTradePreventionMode: 'EXPIRE_MAKER',
+      executedQty: '0.00000000', cummulativeQuoteQty: '0.00000000', status: 'NEW', timeInForce: q.get('timeInForce') ?? 'GTC', type: type!, side, stopPrice: fmt8(new Decimal(stopPrice ?? 0)), icebergQty: '0.00000000',
+      time: t, updateTime: t, isWorking: !trigger, workingTime: trigger ? -1 : t, origQuoteOrderQty: '0.00000000', selfTradePreventionMode: 'EXPIRE_MAKER',
     };
     this.orders.push(order);
     // Lock what a resting order needs.
@@ -345,6 +355,14 @@ export class FakeBinance {
   private tryFill(order: BOrder): BTrade[] {
     const last = new Decimal(this.prices.get(order.symbol)!);
     const buy = order.side === 'BUY';
+    const trigger = stopKind(order.type);
+    if (trigger && !order.isWorking) {
+      // A stop (take-profit) order waits until the market reaches its stopPrice, then works as its limit order.
+      const rising = (trigger === 'stop') === buy;
+      if (rising ? last.lt(order.stopPrice) : last.gt(order.stopPrice)) return [];
+      order.isWorking = true;
+      order.workingTime = this.now();
+    }
     if (order.type !== 'MARKET' && !(buy ? last.lte(order.price) : last.gte(order.price))) return [];
     const fillPrice = order.type === 'MARKET' ? last : buy ? Decimal.min(last, order.price) : Decimal.max(last, order.price);
     const info = SYMBOLS.find((s) => s.symbol === order.symbol)!;
@@ -378,6 +396,13 @@ export class FakeBinance {
     order.status = new Decimal(order.executedQty).gte(order.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     return made;
   }
+}
+
+/** STOP_LOSS(_LIMIT) and TAKE_PROFIT(_LIMIT) wait for their stopPrice. */
+function stopKind(type: string): 'stop' | 'take_profit' | undefined {
+  if (type.startsWith('STOP_LOSS')) return 'stop';
+  if (type.startsWith('TAKE_PROFIT')) return 'take_profit';
+  return undefined;
 }
 
 function classify(req: Request): RequestOp {

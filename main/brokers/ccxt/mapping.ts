@@ -40,12 +40,19 @@ function orderType(t: string | undefined): OrderType {
 
 /** An order as the exchange reports it, under the agent's `clientOrderId`. */
 export function fromCcxtOrder(o: CcxtOrder, clientOrderId: string): BrokerOrder {
+  const trigger = num(o.triggerPrice ?? o.stopPrice);
+  const triggered = trigger !== undefined && trigger !== '0';
+  let type = orderType(o.type);
+  // CCXT names some exchanges' stop orders by what they become (Binance STOP_LOSS_LIMIT is "limit" with a
+  // triggerPrice): a trigger price makes a limit a stop-limit and a market order a stop.
+  if (triggered && type === 'limit') type = 'stop_limit';
+  if (triggered && type === 'market') type = 'stop';
   const order: BrokerOrder = {
     clientOrderId,
     brokerOrderId: String(o.id),
     symbol: o.symbol ?? '',
     side: o.side === 'sell' ? 'sell' : 'buy',
-    type: orderType(o.type),
+    type,
     quantity: num(o.amount) ?? '0',
     filledQuantity: num(o.filled) ?? '0',
     status: status(o),
@@ -54,8 +61,7 @@ export function fromCcxtOrder(o: CcxtOrder, clientOrderId: string): BrokerOrder 
   const avg = num(o.average);
   if (avg !== undefined && new Decimal(order.filledQuantity).gt(0)) order.averageFillPrice = avg;
   if (o.price && order.type !== 'market') order.limitPrice = num(o.price)!;
-  const trigger = num(o.triggerPrice ?? o.stopPrice);
-  if (trigger !== undefined && trigger !== '0') order.stopPrice = trigger;
+  if (triggered) order.stopPrice = trigger;
   return order;
 }
 
