@@ -230,6 +230,20 @@ describe('CCXT adapter over the fake Binance spot API', () => {
     expect(`${err.message}${err.stack}`).not.toContain(wrong.secret);
   });
 
+  it('an order refused for the key\'s permissions (-2015, a key that may read but not trade) is BROKER_AUTH_FAILED, not a rate limit to wait out', async () => {
+    fake = await new FakeBinance({ ...KEYS, canTrade: false }).start();
+    const adapter = new CcxtAdapter('b4', { exchange: 'binance', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 1000, rateLimitMs: 1 }, KEYS);
+    // The key reads the account (CCXT now counts it authenticated)...
+    expect((await adapter.testConnection()).ok).toBe(true);
+    // ...and every order it sends is refused for its permissions (Binance errors.md: -2015 REJECTED_MBX_KEY).
+    const err = (await adapter.submit({ clientOrderId: 'vz-000000000000000000000000000000f6', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01', timeInForce: 'gtc' }).catch((e: unknown) => e)) as BrokerError;
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.kind).toBe('auth');
+    expect(codeForBrokerError(err)).toBe('BROKER_AUTH_FAILED');
+    expect(err.retryAfterMs).toBeUndefined();
+    expect(fake.orders).toHaveLength(0);
+  });
+
   it('a wrong secret fails the signature check and maps to a refusal, not an unknown outcome', async () => {
     const { fake } = await setup();
     const badSig = new CcxtAdapter('b3', { exchange: 'binance', environment: 'live', baseUrl: fake.baseUrl, timeoutMs: 1000, rateLimitMs: 1 }, { apiKey: KEYS.apiKey, secret: 'canaryNotTheSecret000111' });

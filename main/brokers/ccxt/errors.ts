@@ -24,6 +24,11 @@ const REFUSALS: Array<[string, BrokerErrorKind]> = [
   ['OperationRejected', 'rejected'],
 ];
 
+/** Binance -2015 REJECTED_MBX_KEY, "Invalid API-key, IP, or permissions for action." (a key that may read but not
+ *  trade, or an IP the key does not allow). Once a key has been accepted CCXT throws it as DDoSProtection, taking it
+ *  for a temporary ban; Binance documents bans as HTTP 418 with Retry-After, and -2015 as this refusal. */
+const KEY_REFUSED = /"code":\s*-2015\b/;
+
 /** Binance says these two leave the execution status unknown, whatever class CCXT gives them. */
 const UNKNOWN_OUTCOME_CODES = /"code":\s*-(1006|1007)\b/;
 
@@ -31,6 +36,7 @@ export function ccxtErrorKind(err: unknown, unsafe: boolean): BrokerErrorKind {
   const e = ccxt as unknown as Record<string, new (...args: never[]) => Error>;
   const is = (name: string) => typeof e[name] === 'function' && err instanceof e[name]!;
   const message = String((err as Error | undefined)?.message ?? '');
+  if (is('DDoSProtection') && KEY_REFUSED.test(message)) return 'auth';
   if (is('RateLimitExceeded') || is('DDoSProtection')) return 'rate_limited';
   if (is('RequestTimeout')) return 'timeout';
   if (unsafe && UNKNOWN_OUTCOME_CODES.test(message)) return 'timeout';

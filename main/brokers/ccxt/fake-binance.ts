@@ -16,6 +16,9 @@ export interface FakeBinanceOptions {
   apiKey: string;
   secret: string;
   balances?: Record<string, string>;
+  /** false: a key without "Enable Spot & Margin Trading", which reads the account but every order request is
+   *  refused with -2015 (Invalid API-key, IP, or permissions for action.). */
+  canTrade?: boolean;
 }
 
 interface SymbolInfo {
@@ -189,11 +192,15 @@ export class FakeBinance {
     app.get('/api/v3/account', wrap((req, res) => {
       this.signed(req);
       res.json({
-        makerCommission: 10, takerCommission: 10, canTrade: true, canWithdraw: true, canDeposit: true, updateTime: Date.now(), accountType: 'SPOT',
+        makerCommission: 10, takerCommission: 10, canTrade: this.options.canTrade !== false, canWithdraw: true, canDeposit: true, updateTime: Date.now(), accountType: 'SPOT',
         balances: [...this.balances.entries()].map(([asset, b]) => ({ asset, free: fmt8(b.free), locked: fmt8(b.locked) })), permissions: ['SPOT'], uid: 1,
       });
     }));
-    app.post('/api/v3/order', wrap((req, res) => res.json(this.create(this.signed(req)))));
+    app.post('/api/v3/order', wrap((req, res) => {
+      const q = this.signed(req);
+      if (this.options.canTrade === false) throw new BinanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+      res.json(this.create(q));
+    }));
     app.get('/api/v3/order', wrap((req, res) => res.json(this.find(this.signed(req)))));
     app.delete('/api/v3/order', wrap((req, res) => {
       const order = this.find(this.signed(req), -2011, 'Unknown order sent.');
