@@ -29,6 +29,16 @@ const REFUSALS: Array<[string, BrokerErrorKind]> = [
  *  for a temporary ban; Binance documents bans as HTTP 418 with Retry-After, and -2015 as this refusal. */
 const KEY_REFUSED = /"code":\s*-2015\b/;
 
+/** OKX answers a place or cancel request that failed with code "1" ("All operations failed") and a non-zero sCode
+ *  for each order (sCode "0" alone means success): nothing was done, whichever sCode it is. CCXT gives the sCodes it
+ *  knows their own class; one it does not (a new code, or one it files as a plain ExchangeError, e.g. 51025 "Order
+ *  count exceeds the limit") is still this certain refusal. */
+function okxAllFailed(message: string): boolean {
+  if (!/"code"\s*:\s*"1"/.test(message)) return false;
+  const codes = [...message.matchAll(/"sCode"\s*:\s*"(\d*)"/g)].map((m) => m[1]);
+  return codes.length > 0 && codes.every((c) => c !== '' && c !== '0');
+}
+
 /** Binance says these two leave the execution status unknown, whatever class CCXT gives them. */
 const UNKNOWN_OUTCOME_CODES = /"code":\s*-(1006|1007)\b/;
 
@@ -45,6 +55,7 @@ export function ccxtErrorKind(err: unknown, unsafe: boolean): BrokerErrorKind {
   if (is('InvalidNonce')) return 'rejected';
   if (is('NetworkError') && !is('ExchangeNotAvailable') && !is('OnMaintenance')) return NOT_SENT.test(message) ? 'unreachable' : 'connection_reset';
   for (const [name, kind] of REFUSALS) if (is(name)) return kind;
+  if (is('ExchangeError') && okxAllFailed(message)) return 'rejected';
   // Anything else (5xx, OperationFailed, an unmapped ExchangeError) proves nothing about a submit or
   // cancel: its outcome is unknown and reconciliation decides. On a read it means "not available".
   return unsafe ? 'timeout' : 'unreachable';

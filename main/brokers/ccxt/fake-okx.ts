@@ -88,6 +88,8 @@ export class FakeOkx {
   /** Method and path of each request. */
   readonly calls: string[] = [];
   private server!: Server;
+  /** Live orders the account may hold; one more is refused with sCode 51025 (Order count exceeds the limit). */
+  openOrderLimit = Number.POSITIVE_INFINITY;
   /** How many fills a market order takes (one per resting order it meets in the book). */
   fillsPerMarketOrder = 1;
   private nextOrdId = 600_000_000_000_000_000n;
@@ -269,6 +271,7 @@ export class FakeOkx {
     const has = (ccy: string) => this.balances.get(ccy) ?? new Decimal(0);
     if (r.side === 'buy' ? has(info.quoteCcy).lt(cost) : has(info.baseCcy).lt(baseSz)) return fail('51008', `Order failed. Insufficient ${r.side === 'buy' ? info.quoteCcy : info.baseCcy} balance in account`);
     if (clOrdId && this.orders.some((o) => o.clOrdId === clOrdId && (o.state === 'live' || o.state === 'partially_filled'))) return fail('51016', 'Duplicated clOrdId');
+    if (this.orders.filter((o) => o.state === 'live' || o.state === 'partially_filled').length >= this.openOrderLimit) return fail('51025', 'Order count exceeds the limit');
     const t = this.now();
     const order: OkxOrder = { instId: info.instId, ordId: String(this.nextOrdId++), clOrdId, px: r.px ?? '', sz: r.sz, ordType: r.ordType, side: r.side, tgtCcy, baseSz: baseSz.toString(), state: 'live', accFillSz: '0', avgPx: '', cTime: t, uTime: t };
     this.orders.push(order);

@@ -138,4 +138,17 @@ describe('CCXT adapter over the fake OKX v5 API, with the agent\'s client order 
     expect(err.refusedBeforeSending).toBe(true);
     expect(fake.calls.filter((c) => c.startsWith('POST /api/v5/trade/'))).toEqual([]);
   });
+
+  it('a per-order refusal CCXT has no class for (sCode 51025 in a code "1" answer: all operations failed) is a rejection, not an unknown outcome', async () => {
+    const { adapter, fake } = await setup();
+    fake.openOrderLimit = 1;
+    const req = { symbol: 'BTC/USDT', side: 'buy' as const, type: 'limit' as const, limitPrice: '25000', quantity: '0.01', timeInForce: 'gtc' as const };
+    await adapter.submit({ ...req, clientOrderId: clientOrderId('sig_11', 'acc_1', 'a') });
+    const err = (await adapter.submit({ ...req, clientOrderId: clientOrderId('sig_11', 'acc_1', 'b') }).catch((e: unknown) => e)) as BrokerError;
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.kind).toBe('rejected');
+    expect(err.outcomeUnknown).toBe(false);
+    expect(err.message).toContain('51025');
+    expect(fake.orders).toHaveLength(1);
+  });
 });
