@@ -67,6 +67,24 @@ describe('key=value text (Autoview / OctoBot style)', () => {
     expect(parseAlert('s=BTCUSDT b=buy d=yes', 'text/plain')).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'd' });
   });
 
+  it("reads Autoview's c=position b=long / b=short as closing that side only, never the other (autoview.com command reference)", () => {
+    const long = ok('e=binance s=BTCUSDT c=position b=long');
+    expect(long.signal).toMatchObject({ symbol: 'BTCUSDT', action: 'exit', closeSide: 'long', prevMarketPosition: 'long' });
+    expect(long.signal.sentiment).toBeUndefined();
+    expect(ok('s=eur/usd b=short c=position').signal).toMatchObject({ action: 'exit', closeSide: 'short' });
+    expect(ok('s=BTCUSDT c=position b=sell').signal).toMatchObject({ action: 'exit', closeSide: 'short' });
+    const both = ok('s=eurusd c=position b=all').signal;
+    expect(both).toMatchObject({ action: 'exit' });
+    expect(both.closeSide).toBeUndefined();
+  });
+
+  it('refuses c=order with a side rather than cancelling both sides, and an unknown side with c=', () => {
+    const one = parseAlert('e=binance s=BTCUSDT c=order b=long', 'text/plain');
+    expect(one).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'b' });
+    if (!one.ok) expect(one.message).toMatch(/all open orders/);
+    expect(parseAlert('s=eurusd c=position b=moon', 'text/plain')).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'b' });
+  });
+
   it('returns passphrase= separately', () => {
     const r = ok('ticker=AAPL action=buy passphrase="my secret"');
     expect(r.passphrase).toBe('my secret');
@@ -82,7 +100,8 @@ describe('key=value text (Autoview / OctoBot style)', () => {
   it.each([
     ['ticker=AAPL action=buy action=sell', 'INVALID_FIELD', /twice/],
     ['ticker=AAPL s=MSFT action=buy', 'INVALID_FIELD', /keep one/],
-    ['s=AAPL b=buy c=position', 'INVALID_FIELD', /more than once/],
+    ['s=AAPL action=buy c=position', 'INVALID_FIELD', /more than once/],
+    ['s=AAPL action=sell b=long', 'INVALID_FIELD', /more than once/],
     ['s=AAPL c=everything', 'INVALID_ACTION', /c=order/],
     ['ticker=AAPL action=hold', 'INVALID_ACTION', /buy, sell/],
     ['ticker=AAPL action=buy quantity=-1', 'INVALID_QUANTITY', /greater than zero/],

@@ -2,7 +2,9 @@
 // Pairs are separated by spaces, new lines, commas or semicolons; values may be "quoted". Keys are the native
 // field names (any case, snake_case too: order_type=limit, takeProfit.percent=4) plus these short forms:
 //   Autoview: e= exchange, s= symbol, b= side (buy/long → buy, sell/short → sell), q= quantity ("10%" → percent
-//             of equity), c=order → cancel, c=position → exit, t= order type (market/limit), fp= limit price.
+//             of equity), c=order → cancel, c=position → exit (c=position b=long / b=short: that side only, as
+//             PineConnector's closelong; c=order b=long is refused: here a cancel takes every order of the symbol),
+//             t= order type (market/limit), fp= limit price.
 //             p= / sl= / tp= / ts= are offsets that depend on the market price: kept in extras, NOT applied.
 //             d=1 (disabled: Autoview's dry run) is refused, never traded; d=0 changes nothing.
 //   OctoBot:  symbol=, signal= (buy/sell/cancel), volume=, order_type=, stop_price= (stop loss; the order's own
@@ -88,19 +90,35 @@ export function parseKeyValue(text: string): ParseResult {
     const action = pick('action', 'action', 'signal');
     const side = pick('action', 'b', 'side');
     const close = pick('action', 'c');
-    const chosen = [action, side, close].filter((v) => v !== undefined);
+    // Autoview's c= may name its side with b= ("s=eur/usd c=position b=long" closes the long position only).
+    const chosen = [action, close !== undefined ? close : side].filter((v) => v !== undefined);
     if (chosen.length > 1) throw reject('INVALID_FIELD', 'The action is given more than once (action=, b= or c=); keep one.', 'action');
     if (action !== undefined) raw.action = action;
-    if (side !== undefined) {
+    if (side !== undefined && close === undefined) {
       const a = SIDE[side.trim().toLowerCase()];
       raw.action = a ?? side;
       if (a !== undefined && side.trim().toLowerCase() !== a) raw.sentiment = a === 'buy' ? 'bullish' : 'bearish';
     }
     if (close !== undefined) {
       const c = close.trim().toLowerCase();
-      if (c === 'order' || c === 'orders') raw.action = 'cancel';
-      else if (c === 'position' || c === 'positions') raw.action = 'exit';
-      else throw reject('INVALID_ACTION', `c=${show(close)} is not understood; use c=order (cancel open orders) or c=position (close the position).`, 'action');
+      const book = side === undefined ? undefined : side.trim().toLowerCase();
+      if (book !== undefined && book !== 'all' && SIDE[book] === undefined) {
+        throw reject('INVALID_FIELD', `b=${show(side)} is not understood with c=${close}; use b=long or b=short (or leave b= out for both sides).`, 'b');
+      }
+      const only = book === undefined || book === 'all' ? undefined : SIDE[book] === 'buy' ? 'long' : 'short';
+      if (c === 'order' || c === 'orders') {
+        // This agent cancels every open order of the symbol: cancelling both sides for a one-sided request would
+        // also take away the other side's orders, so it is refused rather than widened.
+        if (only !== undefined) throw reject('INVALID_FIELD', `c=order b=${side} cancels only the ${only} orders at Autoview; this agent cancels all open orders of the symbol. Use c=order without b= when that is meant.`, 'b');
+        raw.action = 'cancel';
+      } else if (c === 'position' || c === 'positions') {
+        raw.action = 'exit';
+        // Like PineConnector's closelong: c=position b=long closes a long only and never buys back a short.
+        if (only !== undefined) {
+          closeSide = only;
+          raw.prevMarketPosition = only;
+        }
+      } else throw reject('INVALID_ACTION', `c=${show(close)} is not understood; use c=order (cancel open orders) or c=position (close the position).`, 'action');
     }
 
     const quantity = pick('quantity', 'quantity', 'q', 'volume', 'qty');
@@ -139,7 +157,7 @@ export function parseKeyValue(text: string): ParseResult {
       if (v !== '0' && v !== 'false') throw reject('INVALID_FIELD', `d=${show(disabled)} is not understood; Autoview's disabled switch is d=0 or d=1.`, 'd');
     }
     const reduce = pick('reduceOnly', 'reduce_only', 'reduceonly');
-    if (reduce !== undefined) closeSide = reduceOnly(reduce, raw, warnings);
+    if (reduce !== undefined) closeSide = reduceOnly(reduce, raw, warnings) ?? closeSide;
   } catch (e) {
     if (e && typeof e === 'object' && 'ok' in e) return e as ParseResult;
     throw e;
