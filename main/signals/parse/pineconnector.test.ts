@@ -65,6 +65,9 @@ describe('PineConnector comma syntax', () => {
     ['60123456789,buy,EURUSD,risk=0', 'INVALID_QUANTITY', /greater than zero/],
     ['60123456789,buy,EURUSD,risk=1,risk=2', 'INVALID_FIELD', /twice/],
     ['60123456789,buy,EURUSD,risk=1,vol_lots=2', 'INVALID_FIELD', /one size/],
+    ['60123456789,buy,EURUSD,vol_pct_bal_loss=1,sl_price=1.08', 'INVALID_FIELD', /vol_pct_bal_loss= sizes the order .*vol_lots=/],
+    ['60123456789,short,XAUUSD,vol_pct_eq_loss=0.5,sl_pct=1', 'INVALID_FIELD', /vol_pct_eq_loss=/],
+    ['60123456789 , sell , GBPUSD , VOL_PCT_BAL_MARGIN=2', 'INVALID_FIELD', /vol_pct_bal_margin=/],
     ['60123456789,buy,{{ticker}},risk=1', 'UNFILLED_PLACEHOLDER', /\{\{ticker\}\}/],
     ['60123456789,{{strategy.order.action}},EURUSD,risk=1', 'UNFILLED_PLACEHOLDER', /did not fill/],
   ])('%s → %s', (body, code, message) => {

@@ -9,7 +9,8 @@
 // Sizing: vol_lots= → quantity in lots (quantityType `lots`: MetaTrader lots, 100,000 units of a forex pair's base,
 // 100 oz of gold, 5,000 oz of silver; sizing converts them per instrument and refuses any other instrument);
 // vol_dollar= → risk_dollar_amount; legacy risk= → lots too (the EA's default volume type; its meaning is an EA
-// setting, and the warning says so). sl=/tp= and *_pips= depend on EA settings and the instrument's pip
+// setting, and the warning says so); any other vol_*= size (vol_pct_bal_loss= …) is refused, never traded at another
+// size. sl=/tp= and *_pips= depend on EA settings and the instrument's pip
 // size, so they are kept in extras and NOT applied (warning); sl_price=/tp_price=/sl_pct=/tp_pct= are applied.
 
 import { normaliseAlert, type RawAlert } from './native.js';
@@ -132,6 +133,13 @@ export function parsePineConnector(text: string): ParseResult {
   const risk = take('risk');
   if ([lots, dollars, risk].filter((v) => v !== undefined).length > 1) {
     return reject('INVALID_FIELD', 'Give one size: vol_lots=, vol_dollar= or risk=.', 'quantity');
+  }
+  // PineConnector's other volume parameters (vol_pct_bal_loss=, vol_pct_eq_loss=, vol_pct_bal_margin= …) size the
+  // order from the MetaTrader balance or equity. Kept in extras, the order would go out at another size (the
+  // strategy's default) than the alert asked for, so the alert is refused instead.
+  const otherSize = Object.keys(params).find((k) => k.startsWith('vol_'));
+  if (otherSize !== undefined) {
+    return reject('INVALID_FIELD', `${otherSize}= sizes the order from the MetaTrader account's balance or equity, which this agent does not do; it was not traded at another size. Use vol_lots= (lots) or vol_dollar= (amount at risk) instead.`, otherSize);
   }
   if (lots !== undefined) {
     raw.quantity = lots;
