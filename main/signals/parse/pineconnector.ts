@@ -3,7 +3,7 @@
 // `secret=` is PineConnector's alert secret and is treated like a passphrase (never kept, never echoed).
 //
 // Mapping (PineConnector → native): buy/long/bull/bullish → buy; sell/short/bear/bearish → sell;
-// buylimit/buystop/selllimit/sellstop → buy/sell with orderType limit/stop at price=; closelong/closeshort →
+// buylimit/buystop/selllimit/sellstop → buy/sell with orderType limit/stop at entry_price= (or price=); closelong/closeshort →
 // exit of that side only (closeSide; the side is also recorded as prevMarketPosition); closeall/closelongshort → exit;
 // closelongsell → sell and closeshortbuy → buy (a reversal); cancellong/cancelshort/cancelall → cancel.
 // Sizing: vol_lots= → quantity in lots (quantityType `lots`: MetaTrader lots, 100,000 units of a forex pair's base,
@@ -150,14 +150,20 @@ export function parsePineConnector(text: string): ParseResult {
     raw.quantity = risk;
     warnings.push('risk= was read as the quantity in lots. Its meaning depends on PineConnector EA settings; use vol_lots= to be explicit.');
   }
-  const price = take('price');
+  // entry_price= is PineConnector's explicit form of price= for a pending order's entry: always a price, never pips.
+  const legacyPrice = take('price');
+  const entryPrice = take('entry_price');
+  if (legacyPrice !== undefined && entryPrice !== undefined) return reject('INVALID_FIELD', 'Give the entry price once: price= or entry_price=.', 'entry_price');
+  const price = entryPrice ?? legacyPrice;
   if (price !== undefined) {
     if (mapped.orderType === 'limit') raw.limitPrice = price;
     else if (mapped.orderType === 'stop') raw.stopPrice = price;
     else raw.price = price;
-    if (mapped.orderType) warnings.push('price= was read as an absolute price (not pips from the market).');
+    if (mapped.orderType && entryPrice === undefined) warnings.push('price= was read as an absolute price (not pips from the market).');
   } else if (mapped.orderType) {
-    return reject('INVALID_PRICE', `${show(commandRaw)} is a pending order and needs price=, e.g. ${command},${symbol},vol_lots=1,price=1.0850.`, mapped.orderType === 'limit' ? 'limitPrice' : 'stopPrice');
+    const offset = ['entry_pips', 'entry_pct'].find((k) => params[k] !== undefined);
+    const why = offset !== undefined ? `; ${offset}= places it at a distance from the MetaTrader price, which this agent does not know` : '';
+    return reject('INVALID_PRICE', `${show(commandRaw)} is a pending order and needs its entry price${why}. Use entry_price= (or price=), e.g. ${command},${symbol},vol_lots=1,entry_price=1.0850.`, mapped.orderType === 'limit' ? 'limitPrice' : 'stopPrice');
   }
   if (mapped.orderType) raw.orderType = mapped.orderType;
   const slPrice = take('sl_price');
