@@ -36,6 +36,24 @@ describe('the exchange field', () => {
     expect(placeholder).toMatchObject({ ok: false, code: 'UNFILLED_PLACEHOLDER', field: 'exchange' });
   });
 
+  it("reads TradingView's delayed-data exchange names (NYMEX_DL, CME_MINI_DL, …_DLY) as the exchange itself, with a warning", () => {
+    const field = parse({ ticker: 'CL1!', exchange: 'NYMEX_DL', action: 'buy' });
+    expect(field.ok && field.signal).toMatchObject({ symbol: 'CL1!', exchange: 'NYMEX', ticker: 'CL1!' });
+    expect(field.ok && field.warnings).toEqual(['The exchange "NYMEX_DL" is TradingView\'s name for "NYMEX" with delayed data; it was read as "NYMEX".']);
+    const prefixed = parse({ ticker: 'CME_MINI_DL:ES1!', exchange: 'CME_MINI_DL', action: 'sell' });
+    expect(prefixed.ok && prefixed.signal).toMatchObject({ symbol: 'ES1!', exchange: 'CME_MINI', ticker: 'CME_MINI_DL:ES1!' });
+    expect(prefixed.ok && prefixed.warnings).toHaveLength(1);
+    const mixed = parse({ ticker: 'NSE:NIFTY', exchange: 'nse_dly', action: 'buy' });
+    expect(mixed.ok && mixed.signal.exchange).toBe('NSE');
+    expect(mixed.ok && mixed.warnings.join(' ')).not.toMatch(/ticker's exchange is used/);
+    const pine = parseAlert('60123456789,buy,COMEX_DL:GC1!,vol_lots=1', 'text/plain');
+    expect(pine.ok && pine.signal.exchange).toBe('COMEX');
+    const kv = parseAlert('e=CBOT_DL s=ZC1! b=buy q=1', 'text/plain');
+    expect(kv.ok && kv.signal.exchange).toBe('CBOT');
+    // An exchange that only contains the letters keeps its name.
+    expect(parse({ ticker: 'AAPL', exchange: 'DLX', action: 'buy' })).toMatchObject({ ok: true, signal: { exchange: 'DLX' } });
+  });
+
   it('key=value alerts read exchange= the same way', () => {
     const r = parseAlert('ticker=ETHUSDT exchange=BINANCE action=buy', 'text/plain');
     expect(r.ok && r.signal).toMatchObject({ symbol: 'ETHUSDT', exchange: 'BINANCE' });

@@ -159,6 +159,19 @@ function ticker(value: unknown): { ticker: string; symbol: string; exchange?: st
   return exchange === undefined ? { ticker: raw, symbol } : { ticker: raw, symbol, exchange };
 }
 
+/**
+ * TradingView names an exchange whose data the user sees delayed with "_DL" or "_DLY" after it ({{exchange}} is then
+ * "NYMEX_DL", "CME_MINI_DL"): the same venue and instruments, so it is read as the exchange itself, with a warning.
+ */
+const DELAYED = /^(.+?)_DLY?$/;
+
+function liveExchange(exchange: string, warnings: string[]): string {
+  const m = DELAYED.exec(exchange);
+  if (!m) return exchange;
+  warnings.push(`The exchange ${show(exchange)} is TradingView's name for ${show(m[1]!)} with delayed data; it was read as ${show(m[1]!)}.`);
+  return m[1]!;
+}
+
 /** The `exchange` field ("{{exchange}}"), upper-cased; undefined when absent or empty (with a warning). */
 function exchangeField(value: unknown, warnings: string[]): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -295,11 +308,13 @@ function build(input: RawAlert, { dialect, warnings }: NormaliseOptions): ParseR
     return reject('INVALID_ACTION', `The action is ${show(raw.action)}; use buy, sell, exit, cancel or add (in a strategy alert: "action": "{{strategy.order.action}}").`, 'action');
   }
   const signal: Signal = { dialect, symbol: t.symbol, ticker: t.ticker, action: actionWord as Action };
-  const exchange = exchangeField(raw.exchange, warnings);
-  if (t.exchange !== undefined) {
-    signal.exchange = t.exchange;
+  const given = exchangeField(raw.exchange, warnings);
+  const prefix = t.exchange === undefined ? undefined : liveExchange(t.exchange, warnings);
+  const exchange = given === undefined || given === t.exchange ? (given === undefined ? undefined : prefix) : liveExchange(given, warnings);
+  if (prefix !== undefined) {
+    signal.exchange = prefix;
     // The ticker's EXCHANGE: prefix is what TradingView wrote for this symbol: it wins over a separate field.
-    if (exchange !== undefined && exchange !== t.exchange) warnings.push(`"exchange" is ${show(raw.exchange)} but the ticker says ${show(t.exchange)}; the ticker's exchange is used.`);
+    if (exchange !== undefined && exchange !== prefix) warnings.push(`"exchange" is ${show(raw.exchange)} but the ticker says ${show(t.exchange)}; the ticker's exchange is used.`);
   } else if (exchange !== undefined) signal.exchange = exchange;
 
   if (present(raw, 'sentiment')) {
