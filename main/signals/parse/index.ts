@@ -43,10 +43,29 @@ function parseText(text: string, contentType: string | undefined): ParseResult {
     const name = end > at && end - at < 60 ? text.slice(at, end + 2) : '{{...}}';
     return reject('UNFILLED_PLACEHOLDER', `The alert contains ${name}, which TradingView did not fill, and is not in a format the agent understands. Use the JSON from the strategy's alert builder (see docs/alerts.md).`);
   }
+  const comma = commaNumber(text);
+  if (comma !== undefined) return comma;
   const jsonHint = contentType !== undefined && /json/i.test(contentType) ? ' It was sent as JSON but does not start with {.' : '';
   return reject(
     'UNRECOGNISED_FORMAT',
     `The alert message is not in a format the agent understands.${jsonHint} Use the JSON from the strategy's alert builder, e.g. {"ticker": "{{ticker}}", "action": "{{strategy.order.action}}"}, or PineConnector / key=value text (see docs/alerts.md).`,
+  );
+}
+
+const COMMA_NUMBER = /(?:^|[\s,;|])([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*=\s*"?([+-]?\d+(?:,\d+)+)/;
+
+/**
+ * A number written with a comma (risk=0,5 or quantity=1,000) in PineConnector or key=value text, where commas
+ * separate the parts: the alert cannot be read, and the message says why rather than only that it cannot.
+ */
+function commaNumber(text: string): ParseResult | undefined {
+  const m = COMMA_NUMBER.exec(text);
+  if (!m || isSecretName(m[1]!)) return undefined;
+  const [, key, value] = m as unknown as [string, string, string];
+  return reject(
+    'UNRECOGNISED_FORMAT',
+    `${key}=${value} has a comma in its number, and commas separate the parts of the alert. Write numbers with a dot for decimals and without thousands separators (${key}=0.5, ${key}=1000).`,
+    key,
   );
 }
 

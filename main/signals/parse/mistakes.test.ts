@@ -59,6 +59,10 @@ const cases: Array<[string, string, Code, string | undefined, RegExp]> = [
   ['a JSON list', '[{"ticker":"AAPL","action":"buy"}]', 'UNRECOGNISED_FORMAT', undefined, /list/],
   ['a bare string', '"buy AAPL"', 'UNRECOGNISED_FORMAT', undefined, /quoted string/],
   ['free text', 'Buy Apple now please', 'UNRECOGNISED_FORMAT', undefined, /docs\/alerts\.md/],
+  ['PineConnector size with a decimal comma', '60123456789,buy,EURUSD,risk=0,5', 'UNRECOGNISED_FORMAT', 'risk', /risk=0,5 has a comma in its number.*dot/],
+  ['PineConnector price with a decimal comma, spaces after commas', '60123456789, sell, EURUSD, vol_lots=1, sl_price=1,0850', 'UNRECOGNISED_FORMAT', 'sl_price', /sl_price=1,0850 has a comma/],
+  ['key=value quantity with a thousands separator', 'ticker=BTCUSD action=sell quantity=1,000', 'UNRECOGNISED_FORMAT', 'quantity', /quantity=1,000 has a comma.*without thousands separators/],
+  ['Autoview quantity with a decimal comma', 'e=binance s=BTCUSDT b=sell q=0,05', 'UNRECOGNISED_FORMAT', 'q', /q=0,05/],
   ['deep nesting', `{"ticker":"AAPL","action":"buy","extras":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`, 'INVALID_FIELD', undefined, /nested too deeply/],
 ];
 
@@ -75,6 +79,12 @@ describe('mistakes are rejected with precise codes and fixes', () => {
 });
 
 describe('rejection messages never echo a secret', () => {
+  it('a secret written with a comma is not named by the comma-number hint', () => {
+    const r = parseAlert('60123456789,buy,EURUSD,vol_lots=1,secret=4711,9090', 'text/plain');
+    expect(r).toMatchObject({ ok: false, code: 'UNRECOGNISED_FORMAT' });
+    expect(JSON.stringify(r)).not.toMatch(/4711|9090/);
+  });
+
   const canary = 'canary-9f3Kq';
   it.each([
     ['placeholder in the passphrase', `{"ticker":"AAPL","action":"buy","passphrase":"{{${canary}}}"}`],
