@@ -54,6 +54,12 @@ describe('PineConnector comma syntax', () => {
     expect(ok('60123456789,buy,EURUSD,vol_lots=0.1,comment="just a note"').warnings).toEqual([]);
   });
 
+  it("says that PineConnector's trailing, ATR trailing and breakeven stops are not applied, under their real names", () => {
+    const r = ok('60123456789,buy,EURUSD,vol_lots=1,sl_price=1.08,trailtrig=15,traildist=10,trailstep=3,atrtimeframe=60,atrperiod=14,betrigger=30,beoffset=5');
+    expect(r.warnings).toEqual([expect.stringMatching(/^trailtrig, traildist, trailstep, atrtimeframe, atrperiod, betrigger, beoffset depend on PineConnector EA settings or pip sizes and were NOT applied/)]);
+    expect(r.signal.extras).toMatchObject({ pineconnector: { trailtrig: '15', atrperiod: '14', beoffset: '5' } });
+  });
+
   it('returns secret= as the passphrase and never keeps it', () => {
     const r = ok('60123456789,sell,EURUSD,vol_lots=1,secret=HappyTrader501');
     expect(r.passphrase).toBe('HappyTrader501');

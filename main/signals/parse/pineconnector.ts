@@ -53,6 +53,8 @@ const COMMANDS: ReadonlyMap<string, CommandMap> = new Map<string, CommandMap>([
 /** PineConnector commands that have no equivalent here: named so the rejection can say so. */
 const UNSUPPORTED = new Set(['newsltplong', 'newsltpshort', 'eaon', 'eaoff', 'closelongvol', 'closeshortvol', 'closepartlong', 'closepartshort']);
 
+const NOT_APPLIED = new Set(['sl', 'tp', 'sl_pips', 'tp_pips', 'trailtrig', 'traildist', 'trailstep', 'trail_trig', 'trail_dist', 'trail_step', 'betrigger', 'beoffset']);
+
 const LICENSE = /^[A-Za-z0-9_-]{3,64}$/;
 const COMMAND_WORD = /^[A-Za-z]{2,20}$/;
 
@@ -176,7 +178,9 @@ export function parsePineConnector(text: string): ParseResult {
   if (tpPrice !== undefined || tpPct !== undefined) {
     raw.takeProfit = { ...(tpPrice !== undefined ? { limitPrice: tpPrice } : {}), ...(tpPct !== undefined ? { percent: tpPct } : {}) };
   }
-  const notApplied = ['sl', 'tp', 'sl_pips', 'tp_pips', 'trail_trig', 'trail_dist', 'trail_step', 'betrigger', 'beoffset'].filter((k) => params[k] !== undefined);
+  // Stops and targets this agent cannot place from the alert alone: pips and EA-setting values, PineConnector's
+  // trailing stop (trailtrig= / traildist= / trailstep=), its ATR trailing stop (atr…=) and its breakeven (be…=).
+  const notApplied = Object.keys(params).filter((k) => NOT_APPLIED.has(k) || k.startsWith('atr'));
   if (notApplied.length > 0) {
     warnings.push(`${notApplied.join(', ')} depend on PineConnector EA settings or pip sizes and were NOT applied (kept in extras). Use sl_price= / sl_pct= and tp_price= / tp_pct= for protective orders.`);
   }
