@@ -78,6 +78,18 @@ describe('key=value text (Autoview / OctoBot style)', () => {
     expect(both.closeSide).toBeUndefined();
   });
 
+  it("refuses Autoview commands on several lines or | parts (Autoview's several orders) rather than merging them into one", () => {
+    for (const body of ['c=position\ne=binance s=BTCUSDT b=short q=1', 's=BTCUSDT c=position | b=long q=1', 'e=binance s=BTCUSDT c=order\r\nt=market b=buy q=1']) {
+      const r = parseAlert(body, 'text/plain');
+      expect(r).toMatchObject({ ok: false, code: 'INVALID_FIELD' });
+      if (!r.ok) expect(r.message).toMatch(/several commands/);
+    }
+    // One command on one line, a quoted "|", and key=value text without Autoview keys on several lines are read.
+    expect(ok('e=binance s=BTCUSDT c=position b=long\n').signal).toMatchObject({ action: 'exit', closeSide: 'long' });
+    expect(ok('e=binance s=BTCUSDT b=buy q=1 note="a|b"').signal).toMatchObject({ action: 'buy' });
+    expect(ok('ticker=BTCUSD\naction=buy\nquantity=1').signal).toMatchObject({ action: 'buy' });
+  });
+
   it('refuses c=order with a side rather than cancelling both sides, and an unknown side with c=', () => {
     const one = parseAlert('e=binance s=BTCUSDT c=order b=long', 'text/plain');
     expect(one).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'b' });

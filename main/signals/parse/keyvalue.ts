@@ -51,6 +51,28 @@ export function looksLikeKeyValue(text: string): boolean {
   return t.length > 0 && t.every((p) => PAIR.test(p));
 }
 
+/** Keys only Autoview's syntax uses: with them, a new line or "|" starts another command (another order). */
+const AUTOVIEW_KEYS = ['e', 's', 'b', 'c', 'q', 't', 'fp'];
+
+/** How many lines or "|"-separated parts with something in them the text has, outside quotes. */
+function commandCount(text: string): number {
+  let count = 0;
+  let filled = false;
+  let quote: string | undefined;
+  for (const c of text) {
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    if (c === '\n' || c === '|') {
+      if (filled) count++;
+      filled = false;
+    } else if (c.trim() !== '') filled = true;
+  }
+  return filled ? count + 1 : count;
+}
+
 const SIDE: Record<string, string> = { buy: 'buy', long: 'buy', sell: 'sell', short: 'sell' };
 const NOT_APPLIED = new Set(['p', 'sl', 'tp', 'ts', 'fsl', 'ftp']);
 
@@ -65,6 +87,12 @@ export function parseKeyValue(text: string): ParseResult {
     const lower = key.toLowerCase();
     if (pairs.has(lower)) return reject('INVALID_FIELD', `"${key}" appears twice; one alert is one order, so give each key once.`, key);
     pairs.set(lower, { key, value: m[2]! });
+  }
+  // Autoview reads every line (or "|" part) as its own command: "c=position" then "b=short q=1" closes and then
+  // opens. Read as one set of keys, such an alert would be one different order, so it is refused.
+  const autoview = AUTOVIEW_KEYS.filter((k) => pairs.has(k));
+  if (autoview.length > 0 && commandCount(text) > 1) {
+    return reject('INVALID_FIELD', `The alert uses Autoview's syntax (${autoview.map((k) => `${k}=`).join(', ')}) on several lines or "|" parts, which Autoview reads as several commands. One alert is one order here: send each command as its own alert, on one line.`, autoview[0]);
   }
   const warnings: string[] = [];
   const raw: RawAlert = {};
