@@ -310,7 +310,8 @@ function build(input: RawAlert, { dialect, warnings }: NormaliseOptions): ParseR
   const signal: Signal = { dialect, symbol: t.symbol, ticker: t.ticker, action: actionWord as Action };
   const given = exchangeField(raw.exchange, warnings);
   const prefix = t.exchange === undefined ? undefined : liveExchange(t.exchange, warnings);
-  const exchange = given === undefined || given === t.exchange ? (given === undefined ? undefined : prefix) : liveExchange(given, warnings);
+  // The same delayed name in both places is said once.
+  const exchange = given === undefined ? undefined : given === t.exchange ? prefix : liveExchange(given, warnings);
   if (prefix !== undefined) {
     signal.exchange = prefix;
     // The ticker's EXCHANGE: prefix is what TradingView wrote for this symbol: it wins over a separate field.
