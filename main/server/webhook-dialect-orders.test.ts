@@ -55,6 +55,21 @@ describe('dialect alerts place the orders their own tools describe', () => {
     expect(stored.body).toMatchObject({ status: 'denied', code: 'NO_POSITION' });
   });
 
+  it('Autoview c=position b=long closes the long, and with a short held closes nothing (never buys it back)', async () => {
+    await send('e=binance s=SOLUSDT b=buy q=3 t=market price=150', 'text/plain');
+    expect(await position('SOLUSDT')).toBe('3');
+    const close = await send('e=binance s=SOLUSDT c=position b=long', 'text/plain');
+    expect(close.orders.map((o) => [o.side, o.quantity, o.status])).toEqual([['sell', '3', 'filled']]);
+    expect(await position('SOLUSDT')).toBe('0');
+    await send('e=binance s=SOLUSDT b=short q=2 t=market price=150', 'text/plain');
+    expect(await position('SOLUSDT')).toBe('-2');
+    const wrongSide = await send('e=binance s=SOLUSDT c=position b=long delay=1', 'text/plain');
+    expect(wrongSide.orders).toEqual([]);
+    expect(await position('SOLUSDT')).toBe('-2');
+    const stored = await agent.api<SignalView>('GET', `/api/signals/${wrongSide.signalId}`);
+    expect(stored.body).toMatchObject({ status: 'denied', code: 'NO_POSITION' });
+  });
+
   it.each([
     ['an Autoview dry run (d=1)', 'e=binance s=BTCUSDT b=buy q=0.01 d=1', 'text/plain', 'd'],
     ['a TradersPost options alert', '{"ticker":"SPY","action":"buy","quantity":"1","optionType":"call","expiration":"+1 month"}', 'application/json', 'optionType'],
