@@ -97,6 +97,14 @@ describe('key=value text (Autoview / OctoBot style)', () => {
     expect(parseAlert('s=eurusd c=position b=moon', 'text/plain')).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'b' });
   });
 
+  it("says that Autoview's delay= is not applied (the order goes out at once); a= and delay=0 need no warning", () => {
+    const late = ok('e=binance s=BTCUSDT b=buy q=1 delay=5');
+    expect(late.warnings).toEqual([expect.stringMatching(/^delay=5 is not applied: the order is sent at once/)]);
+    expect(late.signal.extras).toEqual({ delay: '5' });
+    expect(ok('e=binance s=BTCUSDT b=buy q=1 delay=1-9').warnings.join(' ')).toMatch(/delay=1-9 is not applied/);
+    expect(ok('e=binance s=BTCUSDT b=buy q=1 delay=0 a=main').warnings).toEqual([]);
+  });
+
   it('returns passphrase= separately', () => {
     const r = ok('ticker=AAPL action=buy passphrase="my secret"');
     expect(r.passphrase).toBe('my secret');

@@ -203,6 +203,8 @@ export function parseKeyValue(text: string): ParseResult {
       extras.set(key, value);
     } else if (lower === 'a' || lower === 'delay') {
       extras.set(key, value);
+      // Autoview waits delay= seconds before the command; here the order goes out at once, which is said.
+      if (lower === 'delay' && !/^\s*0*\s*$/.test(value)) warnings.push(`${key}=${value} is not applied: the order is sent at once, not after the delay Autoview would wait.`);
     } else if (key.includes('.')) {
       const dot = key.indexOf('.');
       const head = key.slice(0, dot);
