@@ -6,7 +6,10 @@
 import type { OutboxRepo, OutboxRow } from '../store/outbox.js';
 import type { Logger } from '../log.js';
 import type { Channel } from './channels/channel.js';
-import type { ChannelSettings, NotifyConfig, NotifyMessage, SendOutcome } from './types.js';
+import type { NotifyConfig, NotifyMessage, SendOutcome } from './types.js';
+
+/** Where a channel's service moved its destination (SendOutcome.moved). */
+export type ChannelMove = NonNullable<Extract<SendOutcome, { ok: true }>['moved']>;
 import { Bucket } from './rate-limit.js';
 import { DEFAULT_PER_MINUTE } from './config.js';
 import { redactMessage, redactText, secretParts } from './redact.js';
@@ -40,8 +43,8 @@ export interface DispatcherOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   /** A channel's service moved its destination and the message went to the new one (SendOutcome.moved): stores
-   *  the channel's new settings. */
-  moved?: (channel: string, settings: Partial<ChannelSettings>) => void;
+   *  the channel's new settings and says so. Never throws. */
+  moved?: (channel: string, moved: ChannelMove) => void;
 }
 
 export class Dispatcher {
@@ -170,7 +173,7 @@ export class Dispatcher {
 
     if (outcome.ok) {
       this.o.outbox.markSent(row.id, iso(this.now()));
-      if (outcome.moved) this.follow(row.channel, outcome.moved);
+      if (outcome.moved) this.o.moved?.(row.channel, outcome.moved);
       return;
     }
     const error = redactText(outcome.error, ...secretParts(secret ?? undefined));
@@ -192,15 +195,6 @@ export class Dispatcher {
     const delay = this.backoffMs(attempts);
     this.o.outbox.reschedule(row.id, iso(this.now() + delay), error);
     this.o.log.warn({ channel: row.channel, outboxId: row.id, attempts, retryInMs: delay, error }, 'notification not sent; will retry');
-  }
-
-  private follow(channel: string, moved: NonNullable<Extract<SendOutcome, { ok: true }>['moved']>): void {
-    try {
-      this.o.moved?.(channel, moved.settings);
-      this.o.log.warn({ channel, why: moved.why }, 'the notification channel moved; its settings now name the new destination');
-    } catch (err) {
-      this.o.log.error({ channel, why: moved.why, err: redactText(String(err)) }, 'the notification channel moved, and its settings could not be updated: update them by hand');
-    }
   }
 
   /** Dead-letters the message (`why` is already scrubbed), into the bounded record of undelivered ones. */

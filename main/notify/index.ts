@@ -7,7 +7,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { AgentEvent } from '../../shared/api-types.js';
 import { NotifyConfigStore } from './config.js';
-import { Dispatcher, pruneUndelivered, UNDELIVERED_KEPT, type SecretsReader } from './dispatcher.js';
+import { Dispatcher, pruneUndelivered, UNDELIVERED_KEPT, type ChannelMove, type SecretsReader } from './dispatcher.js';
 import { notificationFor, TunnelTransitions, type Names, type OrderHistory } from './from-event.js';
 import { DesktopHook } from './desktop.js';
 import type { Channel } from './channels/channel.js';
@@ -19,7 +19,7 @@ import type { FetchLike } from './channels/http.js';
 import { redactText, secretParts } from './redact.js';
 import { registerSecretValue } from '../secrets/redaction.js';
 import type { ValidationIssue } from '../server/validate.js';
-import { CHANNEL_NAMES, type ChannelName, type ChannelSettings, type ChannelStatus, type NotifyConfig, type NotifyMessage, type SendOutcome } from './types.js';
+import { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type NotifyConfig, type NotifyMessage, type SendOutcome } from './types.js';
 import { SeenKeys, type UndeliveredMessage, type UndeliveredView } from '../../shared/notify.js';
 
 export * from './types.js';
@@ -88,7 +88,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
     ['slack', new SlackChannel({ fetch: d.fetch })],
     ['email', email],
   ]);
-  const dispatcher = new Dispatcher({ outbox, channels, config: () => store.get(), secrets: d.secrets, log: d.log, now, random: d.random, maxAttempts: d.maxAttempts, backoffBaseMs: d.backoffBaseMs, backoffMaxMs: d.backoffMaxMs, moved: (channel, settings) => follow(channel, settings) });
+  const dispatcher = new Dispatcher({ outbox, channels, config: () => store.get(), secrets: d.secrets, log: d.log, now, random: d.random, maxAttempts: d.maxAttempts, backoffBaseMs: d.backoffBaseMs, backoffMaxMs: d.backoffMaxMs, moved: (channel, moved) => follow(channel, moved) });
 
   const tunnel = new TunnelTransitions();
   const shownOnDesktop = new SeenKeys();
@@ -143,12 +143,18 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
 
   // The desktop app (and the window) learn of a change from the event stream, with the settings as they are now.
   const settingsChanged = (): void => d.bus.publish({ type: 'notification-settings', config: store.get() });
-  /** A channel whose service moved its destination (SendOutcome.moved) keeps the new one; the window is told. */
-  const follow = (channel: string, settings: Partial<ChannelSettings>): void => {
+  /** A channel whose service moved its destination (SendOutcome.moved) keeps the new one; the window and the log
+   *  are told. A message sent by the dispatcher or by a channel's test, alike. */
+  const follow = (channel: string, moved: ChannelMove): void => {
     const name = channel as ChannelName;
-    const r = store.setChannel(name, { ...store.get()[name], ...settings });
-    if (!r.ok) throw new Error(`the new settings were refused: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    const r = store.setChannel(name, { ...store.get()[name], ...moved.settings });
+    if (!r.ok) {
+      const errors = r.errors.map((e) => `${e.path} ${e.message}`).join('; ');
+      d.log.error({ channel, why: moved.why, errors }, 'the notification channel moved, and its settings could not be updated: update them by hand');
+      return;
+    }
     settingsChanged();
+    d.log.warn({ channel, why: moved.why }, 'the notification channel moved; its settings now name the new destination');
   };
 
   const testMessage = (): NotifyMessage => ({ kind: 'agent-restart', severity: 'info', title: 'Viewzenix test notification', lines: ['If you can read this, the channel works.'], fields: [], at: new Date(now()).toISOString() });
@@ -204,13 +210,7 @@ export async function startNotifications(deps: NotificationDeps): Promise<Notifi
       const secret = await d.secrets.get(ch.secretName).catch(() => null);
       if (!secret) return { ok: false, retryable: false, error: `No credential for ${channel} in the vault (${ch.secretName}).` };
       const r = await ch.send(m, { secret, settings });
-      if (r.ok && r.moved) {
-        try {
-          follow(channel, r.moved.settings);
-        } catch (err) {
-          d.log.error({ channel, why: r.moved.why, err: redactText(String(err)) }, 'the notification channel moved, and its settings could not be updated: update them by hand');
-        }
-      }
+      if (r.ok && r.moved) follow(channel, r.moved);
       return r.ok ? r : { ...r, error: redactText(r.error, ...secretParts(secret)) };
     },
     outbox: {
