@@ -1,4 +1,4 @@
-// `npm run test:reliability` (`:quick` for CI): crash, re-delivery, halted, ordering, fuzz and security suites,
+// `npm run test:reliability` (`:quick` for CI): crash, broker faults, re-delivery, halted, ordering, fuzz and security suites,
 // each printing its counts against the bars of docs/QUALITY.md. Exits non-zero when a bar is missed.
 import { machine, printFigures, today, writeResults, type Figure } from '../lib/report.js';
 import { crashSuite } from './crash.js';
@@ -7,6 +7,7 @@ import { haltedSuite } from './halted.js';
 import { orderingSuite } from './ordering.js';
 import { fuzzSuite } from './fuzz.js';
 import { securitySuite } from './security.js';
+import { faultsSuite } from './faults.js';
 import type { SuiteOptions, SuiteResult } from './common.js';
 
 const quick = process.argv.includes('--quick');
@@ -18,6 +19,7 @@ const suites: [string, (o: SuiteOptions) => Promise<SuiteResult>][] = [
   ['ordering', orderingSuite],
   ['halted', haltedSuite],
   ['crash', crashSuite],
+  ['faults', faultsSuite],
   ['fuzz', fuzzSuite],
 ];
 

@@ -10,7 +10,8 @@ export type RequestFault =
   | 'server_error' // 5xx before processing
   | 'auth_error' // 401 as for a revoked key
   | 'lost_answer_timeout' // processed, then the answer never comes
-  | 'lost_answer_reset'; // processed, then the socket is destroyed instead of answering
+  | 'lost_answer_reset' // processed, then the socket is destroyed instead of answering
+  | 'slow'; // processed and answered, after `delayMs` (default 5 s)
 
 /** What a request does at the broker; faults can target one kind. */
 export type RequestOp = 'submit' | 'cancel' | 'query' | 'account' | 'any';
@@ -26,7 +27,12 @@ export interface FaultOptions {
   retryAfterSeconds?: number;
   /** Status for server_error (default 503). */
   status?: number;
+  /** How long a `slow` request waits before it is processed (default 5,000 ms). */
+  delayMs?: number;
 }
+
+/** Picks a fault (or none) for each request of one kind that no armed fault took: faults at a rate, not a count. */
+export type FaultChooser = (op: RequestOp, path: string | undefined) => { fault: RequestFault; options?: FaultOptions } | undefined;
 
 export interface FaultSwitches {
   /** Added to every HTTP answer. */
@@ -38,6 +44,8 @@ export interface FaultSwitches {
   /** Market orders fill in two parts. */
   partialFills: boolean;
   failNext(fault: RequestFault, options?: FaultOptions): void;
+  /** Asks `choose` for each request no armed fault takes (undefined: none from now on). */
+  chooseEach(choose: FaultChooser | undefined): void;
   /** How many armed faults no request has taken yet (one armed with a count counts until its last hit). */
   pending(): number;
   clear(): void;
@@ -50,6 +58,7 @@ interface Armed {
   remaining: number;
   retryAfterSeconds: number;
   status: number;
+  delayMs: number;
 }
 
 export class FaultPlan implements FaultSwitches {
@@ -58,16 +67,14 @@ export class FaultPlan implements FaultSwitches {
   outOfOrderUpdates = false;
   partialFills = false;
   private armed: Armed[] = [];
+  private chooser: FaultChooser | undefined;
 
   failNext(fault: RequestFault, options: FaultOptions = {}): void {
-    this.armed.push({
-      fault,
-      on: options.on ?? 'any',
-      ...(options.path !== undefined ? { path: options.path } : {}),
-      remaining: options.count ?? 1,
-      retryAfterSeconds: options.retryAfterSeconds ?? 1,
-      status: options.status ?? 503,
-    });
+    this.armed.push(armedFault(fault, options));
+  }
+
+  chooseEach(choose: FaultChooser | undefined): void {
+    this.chooser = choose;
   }
 
   pending(): number {
@@ -76,21 +83,38 @@ export class FaultPlan implements FaultSwitches {
 
   clear(): void {
     this.armed = [];
+    this.chooser = undefined;
     this.latencyMs = 0;
     this.duplicateUpdates = false;
     this.outOfOrderUpdates = false;
     this.partialFills = false;
   }
 
-  /** Consumes the first armed fault that matches `op` (and `path`, for a fault armed for one path). */
+  /** Consumes the first armed fault that matches `op` (and `path`, for a fault armed for one path); with none, the
+   *  chooser's pick, if any. */
   take(op: RequestOp, path?: string): Armed | undefined {
     const index = this.armed.findIndex((a) => (a.on === 'any' || a.on === op) && (a.path === undefined || a.path === path));
-    if (index < 0) return undefined;
+    if (index < 0) {
+      const chosen = this.chooser?.(op, path);
+      return chosen ? armedFault(chosen.fault, chosen.options) : undefined;
+    }
     const armed = this.armed[index]!;
     armed.remaining -= 1;
     if (armed.remaining <= 0) this.armed.splice(index, 1);
     return armed;
   }
+}
+
+function armedFault(fault: RequestFault, options: FaultOptions = {}): Armed {
+  return {
+    fault,
+    on: options.on ?? 'any',
+    ...(options.path !== undefined ? { path: options.path } : {}),
+    remaining: options.count ?? 1,
+    retryAfterSeconds: options.retryAfterSeconds ?? 1,
+    status: options.status ?? 503,
+    delayMs: options.delayMs ?? 5_000,
+  };
 }
 
 export interface FaultRenderers {
@@ -117,6 +141,9 @@ export function faultMiddleware(plan: FaultPlan, classify: (req: Request) => Req
           return render.error(res, armed.status);
         case 'auth_error':
           return render.error(res, 401);
+        case 'slow':
+          setTimeout(next, armed.delayMs);
+          return;
         case 'lost_answer_timeout':
         case 'lost_answer_reset': {
           // Let the route do its work, then swallow or break the answer.

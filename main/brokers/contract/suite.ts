@@ -303,6 +303,21 @@ export function runBrokerContract(name: string, makeHarness: () => Promise<Harne
       expect(h.brokerOrderCount(id)).toBe(1);
     });
 
+    it('BC-18b one slow order request (the `slow` fault, answered late but within the timeout) is placed once and answered', async () => {
+      h.faults.chooseEach((op) => (op === 'submit' ? { fault: 'slow', options: { delayMs: 250 } } : undefined));
+      const id = newClientId('bc18b');
+      const t0 = Date.now();
+      try {
+        const placed = await h.adapter.submit(market(h, id));
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
+        expect(placed.clientOrderId).toBe(id);
+      } finally {
+        h.faults.chooseEach(undefined);
+      }
+      expect((await settled(id, 'filled'))?.status).toBe('filled');
+      expect(h.brokerOrderCount(id)).toBe(1);
+    });
+
     it('BC-17 cancelAll cancels every resting order of the symbol', async () => {
       const a = newClientId('bc17a');
       const b = newClientId('bc17b');

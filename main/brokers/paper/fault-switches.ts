@@ -61,6 +61,9 @@ export class FaultSwitchedPaper implements BrokerAdapter {
         throw new BrokerError('unreachable', `the paper broker answered ${armed.status} to the ${op} request`);
       case 'auth_error':
         throw new BrokerError('auth', `the paper broker refused the credentials (${op})`);
+      case 'slow':
+        await new Promise((r) => setTimeout(r, armed.delayMs));
+        return work();
       case 'lost_answer_timeout':
       case 'lost_answer_reset': {
         // The books change; only the answer is lost. A rejection of the request itself is lost with it.
