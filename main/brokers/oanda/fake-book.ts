@@ -1,7 +1,11 @@
 // The fake v20 account's books: orders, trades, transactions, positions and balance, in memory. Orders are
 // validated as v20 documents (units precision and minimum, price / take-profit / stop-loss precision against the
 // instrument, time in force per order type, a clientExtensions.id not held by another *pending* order). Fills open,
-// reduce and close trades (FIFO, as on a non-hedging account). A fill that opens a trade from an order with
+// reduce and close trades (FIFO, as on a non-hedging account), or, with `hedging` (an account whose hedgingEnabled is
+// true), per the order's positionFill: DEFAULT is OPEN_ONLY there (a new trade, even against an open one of the other
+// side), REDUCE_FIRST reduces the other side's trades before opening, REDUCE_ONLY only reduces (v20
+// OrderPositionFill; UnitsAvailable: "For an Account with hedging enabled, [DEFAULT] will be the same as the
+// OPEN_ONLY value"). A hedging account's position has a long and a short side at once. A fill that opens a trade from an order with
 // takeProfitOnFill / stopLossOnFill / trailingStopLossOnFill creates the dependent TAKE_PROFIT / STOP_LOSS /
 // TRAILING_STOP_LOSS orders (reason ON_FILL, tradeID, the details' clientExtensions); one whose price is reached fills
 // and closes the trade, and the trade's other dependents are cancelled with LINKED_TRADE_CLOSED. Dependent orders
@@ -36,6 +40,8 @@ export class FakeOandaBook {
   constructor(
     readonly accountId: string,
     balance: string | undefined,
+    /** A hedging account (v20 Account.hedgingEnabled): a long and a short position in one instrument at once. */
+    readonly hedging = false,
   ) {
     this.balance = new Decimal(balance ?? '100000');
   }
@@ -54,7 +60,33 @@ export class FakeOandaBook {
     for (const order of [...this.orders.values()]) if (order.state === 'PENDING') this.tryFill(order);
   }
 
+  /** The open trades of an instrument, oldest first. */
+  openTrades(instrument: string): FakeTrade[] {
+    return [...this.trades.values()].filter((t) => t.state === 'OPEN' && t.instrument === instrument);
+  }
+
+  /** A hedging account's position in an instrument, side by side (v20 Position.long / .short): the units (the short
+   *  side's negative) and the volume-weighted average of the open trades' prices. */
+  sides(instrument: string): { long: { units: Decimal; cost: Decimal }; short: { units: Decimal; cost: Decimal } } {
+    const out = { long: { units: new Decimal(0), cost: new Decimal(0) }, short: { units: new Decimal(0), cost: new Decimal(0) } };
+    for (const t of this.openTrades(instrument)) {
+      const side = t.currentUnits.isNeg() ? out.short : out.long;
+      side.units = side.units.plus(t.currentUnits);
+      side.cost = side.cost.plus(t.currentUnits.mul(t.price));
+    }
+    return out;
+  }
+
+  /** The instruments with open trades. */
+  tradedInstruments(): string[] {
+    return [...new Set([...this.trades.values()].filter((t) => t.state === 'OPEN').map((t) => t.instrument))];
+  }
+
   marginUsed(): Decimal {
+    if (this.hedging) {
+      // Counted on every open trade (both sides): the fake does not model v20's reduced margin on a hedged pair.
+      return [...this.trades.values()].filter((t) => t.state === 'OPEN').reduce((s, t) => s.plus(usdValue(t.instrument, t.currentUnits, this.prices.get(t.instrument)!).mul(INSTRUMENTS.find((x) => x.name === t.instrument)!.marginRate)), new Decimal(0));
+    }
     return [...this.positions.entries()].reduce((s, [i, p]) => s.plus(usdValue(i, p.units, this.prices.get(i)!).mul(INSTRUMENTS.find((x) => x.name === i)!.marginRate)), new Decimal(0));
   }
 
@@ -188,8 +220,11 @@ export class FakeOandaBook {
     }
     const instrument = INSTRUMENTS.find((i) => i.name === order.instrument)!;
     const current = this.positions.get(order.instrument)?.units ?? new Decimal(0);
-    if (order.positionFill === 'REDUCE_ONLY' && (current.isZero() || current.gt(0) === long)) return { cancel: this.cancelOrder(order, 'REDUCE_ONLY_NOT_REDUCING') };
-    const addsExposure = current.isZero() || current.gt(0) === long;
+    // What the fill may reduce: the net position's other side, or on a hedging account the other side's trades.
+    const reducible = this.hedging ? this.openTrades(order.instrument).filter((t) => t.currentUnits.isNeg() === long).reduce((s, t) => s.plus(t.currentUnits.abs()), new Decimal(0)) : current.isZero() || current.gt(0) === long ? new Decimal(0) : current.abs();
+    const fillMode = this.fillMode(order);
+    if (fillMode === 'REDUCE_ONLY' && reducible.isZero()) return { cancel: this.cancelOrder(order, 'REDUCE_ONLY_NOT_REDUCING') };
+    const addsExposure = (this.hedging && fillMode === 'OPEN_ONLY') || reducible.isZero();
     if (addsExposure && usdValue(instrument.name, units, price).mul(instrument.marginRate).gt(this.balance.minus(this.marginUsed()))) return { cancel: this.cancelOrder(order, 'INSUFFICIENT_MARGIN') };
     if (order.takeProfitOnFill?.price !== undefined && (long ? new Decimal(order.takeProfitOnFill.price).lte(price) : new Decimal(order.takeProfitOnFill.price).gte(price))) return { cancel: this.cancelOrder(order, 'TAKE_PROFIT_ON_FILL_LOSS') };
     if (order.stopLossOnFill?.price !== undefined && (long ? new Decimal(order.stopLossOnFill.price).gte(price) : new Decimal(order.stopLossOnFill.price).lte(price))) return { cancel: this.cancelOrder(order, 'STOP_LOSS_ON_FILL_LOSS') };
@@ -258,7 +293,9 @@ export class FakeOandaBook {
    */
   private book(order: FakeOrder, units: Decimal, price: Decimal, only?: FakeTrade): Txn {
     const fillId = String(this.seq + 1); // the ORDER_FILL written below; v20 names the trade it opens after it
-    const against = only ? [only] : [...this.trades.values()].filter((t) => t.state === 'OPEN' && t.instrument === order.instrument && t.currentUnits.isNeg() !== units.isNeg());
+    // On a hedging account OPEN_ONLY (and DEFAULT) opens a trade of its own, whatever the other side holds.
+    const reduces = only !== undefined || !this.hedging || this.fillMode(order) !== 'OPEN_ONLY';
+    const against = only ? [only] : reduces ? this.openTrades(order.instrument).filter((t) => t.currentUnits.isNeg() !== units.isNeg()) : [];
     const closed: Record<string, string>[] = [];
     let reduced: Record<string, string> | undefined;
     const closing: { trade: FakeTrade; units: Decimal; pl: Decimal }[] = [];
@@ -284,7 +321,9 @@ export class FakeOandaBook {
     if (closed.length) fields.tradesClosed = closed;
     if (reduced) fields.tradeReduced = reduced;
     const fill = this.txn(fields);
-    this.applyFill(order.instrument, units, price);
+    // A hedging account's position is its trades (sides()); its balance takes the realised P&L of the trades closed.
+    if (this.hedging) this.balance = this.balance.plus(pl);
+    else this.applyFill(order.instrument, units, price);
     order.fillingTransactionID = fill.id;
     order.filledTime = fill.time;
     if (closed.length) order.tradeClosedIDs = closed.map((c) => c.tradeID!);
@@ -307,6 +346,14 @@ export class FakeOandaBook {
       this.createDependents(order, trade, fill);
     }
     return fill;
+  }
+
+  /** How a fill of this order changes positions: v20 OrderPositionFill, with DEFAULT read as the account does it
+   *  (OPEN_ONLY with hedging, REDUCE_FIRST without). */
+  private fillMode(order: FakeOrder): 'OPEN_ONLY' | 'REDUCE_FIRST' | 'REDUCE_ONLY' {
+    const mode = order.positionFill ?? 'DEFAULT';
+    if (mode === 'OPEN_ONLY' || mode === 'REDUCE_FIRST' || mode === 'REDUCE_ONLY') return mode;
+    return this.hedging ? 'OPEN_ONLY' : 'REDUCE_FIRST';
   }
 
   /** The orders v20 creates from an order's *OnFill details when its fill opens a trade. */

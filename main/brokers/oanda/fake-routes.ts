@@ -46,6 +46,10 @@ export function oandaRoutes(app: express.Express, book: FakeOandaBook, baseUrl: 
     res.json({ orderCancelTransaction: cancel, relatedTransactionIDs: [cancel.id], lastTransactionID: String(book.seq) });
   });
   app.get(`${acct}/openPositions`, (_req, res) => {
+    if (book.hedging) {
+      res.json({ positions: book.tradedInstruments().map((i) => hedgedPosition(book, i)), lastTransactionID: String(book.seq) });
+      return;
+    }
     const positions = [...book.positions.entries()]
       .filter(([, p]) => !p.units.isZero())
       .map(([instrument, p]) => {
@@ -90,14 +94,31 @@ export function oandaRoutes(app: express.Express, book: FakeOandaBook, baseUrl: 
   });
 }
 
+/** A hedging account's position (v20 Position): each side from its open trades, the short side's units negative. */
+function hedgedPosition(book: FakeOandaBook, instrument: string): Record<string, unknown> {
+  const price = new Decimal(book.prices.get(instrument)!);
+  const view = (side: { units: Decimal; cost: Decimal }) => {
+    if (side.units.isZero()) return { units: '0', unrealizedPL: '0.0000', tradeIDs: [] };
+    const avg = side.cost.div(side.units).toDecimalPlaces(5);
+    const ids = book.openTrades(instrument).filter((t) => t.currentUnits.isNeg() === side.units.isNeg()).map((t) => t.id);
+    return { units: side.units.toString(), averagePrice: avg.toString(), unrealizedPL: price.minus(avg).mul(side.units).toFixed(4), tradeIDs: ids };
+  };
+  const { long, short } = book.sides(instrument);
+  const l = view(long);
+  const s = view(short);
+  return { instrument, long: l, short: s, unrealizedPL: new Decimal(l.unrealizedPL).plus(s.unrealizedPL).toFixed(4), pl: '0' };
+}
+
 /** The account as v20 shows it (AccountSummary), its unrealised P&L at the fake's prices. */
 function summary(book: FakeOandaBook) {
-  const upl = [...book.positions.entries()].reduce((s, [i, p]) => s.plus(new Decimal(book.prices.get(i)!).mul(p.units).minus(p.cost)), new Decimal(0));
+  const upl = book.hedging
+    ? [...book.trades.values()].filter((t) => t.state === 'OPEN').reduce((s, t) => s.plus(new Decimal(book.prices.get(t.instrument)!).minus(t.price).mul(t.currentUnits)), new Decimal(0))
+    : [...book.positions.entries()].reduce((s, [i, p]) => s.plus(new Decimal(book.prices.get(i)!).mul(p.units).minus(p.cost)), new Decimal(0));
   const used = book.marginUsed();
   const nav = book.balance.plus(upl);
   return {
     id: book.accountId, alias: 'Primary', currency: 'USD', balance: book.balance.toFixed(4), NAV: nav.toFixed(4), unrealizedPL: upl.toFixed(4),
-    marginUsed: used.toFixed(4), marginAvailable: nav.minus(used).toFixed(4), openTradeCount: [...book.positions.values()].filter((p) => !p.units.isZero()).length,
+    marginUsed: used.toFixed(4), marginAvailable: nav.minus(used).toFixed(4), openTradeCount: [...book.positions.values()].filter((p) => !p.units.isZero()).length, hedgingEnabled: book.hedging,
     pendingOrderCount: book.pending().length, lastTransactionID: String(book.seq),
   };
 }

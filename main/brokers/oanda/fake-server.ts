@@ -18,13 +18,16 @@ export interface FakeOandaOptions {
   accountId: string;
   balance?: string;
   heartbeatMs?: number;
+  /** A hedging account (v20 Account.hedgingEnabled): long and short positions in one instrument at once, and
+   *  positionFill DEFAULT opens rather than reduces (fake-book.ts). Off by default: a netting (FIFO) account. */
+  hedging?: boolean;
 }
 
 export class FakeOanda extends FakeOandaBook {
   private server!: Server;
 
   constructor(private readonly options: FakeOandaOptions) {
-    super(options.accountId, options.balance);
+    super(options.accountId, options.balance, options.hedging ?? false);
   }
 
   get baseUrl(): string {
