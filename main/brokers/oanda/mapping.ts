@@ -55,13 +55,24 @@ export function parentClientIdOf(o: { type: string; clientExtensions?: { id?: st
   return o.clientTradeID || undefined;
 }
 
+/**
+ * How a fill changes positions (v20 OrderPositionFill). An exit only reduces: REDUCE_ONLY, which on a hedging account
+ * too reduces the side the order is against (a sell reduces the long). Anything else is REDUCE_FIRST: the agent keeps
+ * one net position per instrument, so an order against it reduces it first and opens the other side only with what
+ * is left. v20's DEFAULT is REDUCE_FIRST on an account without hedging (no change there) but OPEN_ONLY on a hedging
+ * one (hedgingEnabled), where a sell against a long would open a short beside it instead of closing it.
+ */
+export function positionFill(req: Pick<OrderRequest, 'reduceOnly'>): 'REDUCE_ONLY' | 'REDUCE_FIRST' {
+  return req.reduceOnly ? 'REDUCE_ONLY' : 'REDUCE_FIRST';
+}
+
 export function toOandaOrderBody(req: OrderRequest, instrument: string): { order: Record<string, unknown> } {
   const order: Record<string, unknown> = {
     type: req.type === 'market' ? 'MARKET' : req.type === 'limit' ? 'LIMIT' : 'STOP',
     instrument,
     units: signedUnits(req.side, req.quantity),
     timeInForce: tif(req.type, req.timeInForce),
-    positionFill: req.reduceOnly ? 'REDUCE_ONLY' : 'DEFAULT',
+    positionFill: positionFill(req),
     clientExtensions: { id: req.clientOrderId },
   };
   if (req.type === 'limit') order.price = req.limitPrice;

@@ -1,20 +1,26 @@
 // A hedging account (v20 Account.hedgingEnabled, offered outside the US): an instrument can be held long and short at
-// once, and positionFill DEFAULT opens (OPEN_ONLY) instead of reducing. The fake models it with `hedging: true`.
+// once, and positionFill DEFAULT opens (OPEN_ONLY) instead of reducing. The fake models it with `hedging: true`; the
+// adapter sends REDUCE_FIRST / REDUCE_ONLY so that its orders net as the agent expects.
 import { afterEach, describe, expect, it } from 'vitest';
+import { OandaAdapter } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
 
 const TOKEN = 'canary-oanda-token-hedge-0011223344556677';
 const ACCOUNT = '101-004-7654321-001';
 let fake: FakeOanda | undefined;
+let adapter: OandaAdapter | undefined;
 
 afterEach(async () => {
+  await adapter?.disconnect();
   await fake?.close();
+  adapter = undefined;
   fake = undefined;
 });
 
 async function setup(hedging: boolean) {
   fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT, heartbeatMs: 50, hedging }).start();
-  return { fake };
+  adapter = new OandaAdapter('o1', { environment: 'practice', accountId: ACCOUNT, baseUrl: fake.baseUrl, timeoutMs: 1000, requestsPerSecond: 5000 }, { token: TOKEN });
+  return { fake, adapter };
 }
 
 type Json = Record<string, unknown>;
@@ -78,5 +84,30 @@ describe('fake OANDA hedging account (hedging: true)', () => {
     await market('1000');
     await market('-400');
     expect(await sides()).toEqual({ long: '600', short: '0' });
+  });
+});
+
+describe('OANDA adapter on a hedging account', () => {
+  it('an order against the held side reduces it, and one larger reverses into the rest, never opening a hedge beside it', async () => {
+    const { adapter, fake } = await setup(true);
+    await adapter.submit({ clientOrderId: 'h1', symbol: 'EURUSD', side: 'buy', type: 'market', quantity: '1000', timeInForce: 'fok' });
+    await adapter.submit({ clientOrderId: 'h2', symbol: 'EURUSD', side: 'sell', type: 'market', quantity: '400', timeInForce: 'fok' });
+    expect(await sides()).toEqual({ long: '600', short: '0' });
+    await adapter.submit({ clientOrderId: 'h3', symbol: 'EURUSD', side: 'sell', type: 'market', quantity: '1000', timeInForce: 'fok' });
+    expect(await sides()).toEqual({ long: '0', short: '-400' });
+    expect(fake.openTrades('EUR_USD').map((t) => t.currentUnits.toString())).toEqual(['-400']);
+    expect(await adapter.positions()).toMatchObject([{ symbol: 'EUR_USD', quantity: '-400' }]);
+  });
+
+  it('an exit (reduceOnly) closes the held side, and one with nothing left to reduce is refused, not opened', async () => {
+    const { adapter } = await setup(true);
+    await adapter.submit({ clientOrderId: 'e1', symbol: 'EURUSD', side: 'sell', type: 'market', quantity: '700', timeInForce: 'fok' });
+    const exit = await adapter.submit({ clientOrderId: 'e2', symbol: 'EURUSD', side: 'buy', type: 'market', quantity: '700', timeInForce: 'fok', reduceOnly: true });
+    expect(exit.status).toBe('filled');
+    expect(await sides()).toBeUndefined();
+    expect(await adapter.positions()).toEqual([]);
+    const again = await adapter.submit({ clientOrderId: 'e3', symbol: 'EURUSD', side: 'buy', type: 'market', quantity: '700', timeInForce: 'fok', reduceOnly: true }).catch((e: unknown) => e);
+    expect(again).toMatchObject({ kind: 'rejected', message: expect.stringContaining('REDUCE_ONLY_NOT_REDUCING') });
+    expect(await sides()).toBeUndefined();
   });
 });

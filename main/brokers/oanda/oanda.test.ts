@@ -79,9 +79,9 @@ describe('OANDA mapping', () => {
     expect(signedUnits('buy', '1000')).toBe('1000');
   });
 
-  it('builds bracket-on-fill bodies with clientExtensions.id and REDUCE_ONLY exits', () => {
+  it('builds bracket-on-fill bodies with clientExtensions.id, REDUCE_FIRST entries and REDUCE_ONLY exits', () => {
     const body = toOandaOrderBody({ clientOrderId: 'c1', symbol: 'EUR_USD', side: 'sell', type: 'limit', limitPrice: '1.2', quantity: '500', timeInForce: 'day', takeProfit: { limitPrice: '1.1' }, stopLoss: { stopPrice: '1.3' } }, 'EUR_USD');
-    expect(body.order).toMatchObject({ type: 'LIMIT', units: '-500', price: '1.2', timeInForce: 'GFD', clientExtensions: { id: 'c1' }, takeProfitOnFill: { price: '1.1' }, stopLossOnFill: { price: '1.3' }, positionFill: 'DEFAULT' });
+    expect(body.order).toMatchObject({ type: 'LIMIT', units: '-500', price: '1.2', timeInForce: 'GFD', clientExtensions: { id: 'c1' }, takeProfitOnFill: { price: '1.1' }, stopLossOnFill: { price: '1.3' }, positionFill: 'REDUCE_FIRST' });
     const exit = toOandaOrderBody({ clientOrderId: 'c2', symbol: 'EUR_USD', side: 'sell', type: 'market', quantity: '500', timeInForce: 'gtc', reduceOnly: true, stopLoss: { trailAmount: '0.005' } }, 'EUR_USD');
     expect(exit.order).toMatchObject({ timeInForce: 'FOK', positionFill: 'REDUCE_ONLY', trailingStopLossOnFill: { distance: '0.005' } });
   });
