@@ -161,7 +161,7 @@ export async function startAgent(options: AgentOptions, overrides: StartOverride
       if (a.broker === 'paper') return new PaperBroker(a.id, paperRepo, a.config.paper as Record<string, never> | undefined);
       if (a.broker === 'alpaca' || a.broker === 'oanda' || a.broker === 'ccxt') {
         const { createAdapter } = await import('./brokers/factory.js');
-        return createAdapter({ ...a, broker: a.broker }, creds);
+        return createAdapter({ ...a, broker: a.broker }, creds, { warn: (message) => log.warn({ accountId: a.id, broker: a.broker }, message) });
       }
       return undefined;
     };

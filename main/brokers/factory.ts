@@ -41,7 +41,12 @@ function defined<T extends object>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function createAdapter(account: BrokerAccountConfig, credentials: BrokerCredentials): BrokerAdapter {
+/** What an adapter may tell the agent's log beyond its answers (OANDA: an instrument held long and short at once). */
+export interface AdapterHooks {
+  warn?: (message: string) => void;
+}
+
+export function createAdapter(account: BrokerAccountConfig, credentials: BrokerCredentials, hooks: AdapterHooks = {}): BrokerAdapter {
   const c = account.config;
   switch (account.broker) {
     case 'alpaca': {
@@ -71,6 +76,7 @@ export function createAdapter(account: BrokerAccountConfig, credentials: BrokerC
         streaming: bool(c.streaming),
         pollIntervalMs: int(c.pollIntervalMs),
       });
+      if (hooks.warn) config.onWarning = hooks.warn;
       return new OandaAdapter(account.id, config, { token: token! });
     }
     case 'ccxt': {

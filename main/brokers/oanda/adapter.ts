@@ -59,6 +59,8 @@ export interface OandaConfig {
   pollIntervalMs?: number;
   /** Silence after which the stream is reopened (default 20 s; v20 heartbeats every 5 s). */
   streamSilenceMs?: number;
+  /** Told what the trader should know that is no error (an instrument held long and short at once). */
+  onWarning?: (message: string) => void;
 }
 
 export const OANDA_CAPABILITIES: BrokerCapabilities = {
@@ -89,6 +91,9 @@ export class OandaAdapter implements BrokerAdapter {
   readonly #accountPath: string;
   readonly #baseUrl: string;
   readonly #environment: string;
+  readonly #onWarning: ((message: string) => void) | undefined;
+  /** Instruments last read as held long and short at once, with the units warned of (warned once per change). */
+  readonly #hedged = new Map<string, string>();
 
   constructor(
     readonly id: string,
@@ -97,6 +102,7 @@ export class OandaAdapter implements BrokerAdapter {
   ) {
     this.#token = credentials.token;
     this.#environment = config.environment;
+    this.#onWarning = config.onWarning;
     this.#baseUrl = config.baseUrl ?? OANDA_HOSTS[config.environment].rest;
     this.#accountPath = `/v3/accounts/${encodeURIComponent(config.accountId)}`;
     const streaming = config.streaming ?? true;
@@ -150,7 +156,8 @@ export class OandaAdapter implements BrokerAdapter {
     const who = `OANDA (${this.#environment})`;
     try {
       const a = await this.summary();
-      return { ok: true, message: `${who}: connected to account ${a.id} (${a.currency}, NAV ${a.NAV}).` };
+      const hedging = a.hedgingEnabled === true ? ' Hedging is enabled on it: the agent trades each instrument\'s net position and never opens a long and a short at once.' : '';
+      return { ok: true, message: `${who}: connected to account ${a.id} (${a.currency}, NAV ${a.NAV}).${hedging}` };
     } catch (err) {
       if (err instanceof BrokerError && err.kind === 'not_found') {
         return { ok: false, code: 'BROKER_AUTH_FAILED', message: `${who}: the token works but this account id was not found. Check the account id (e.g. 101-001-1234567-001) and the environment.` };
@@ -308,20 +315,48 @@ export class OandaAdapter implements BrokerAdapter {
     return fills;
   }
 
+  /**
+   * One position per instrument, its quantity the net of v20's long and short sides. On a hedging account
+   * (hedgingEnabled) an instrument can be held long and short at once; the port has one signed quantity per symbol,
+   * and the net is what the agent's fills add up to, what reconciliation compares and what sizing and risk weigh.
+   * The agent's own orders never open such a pair (entries use REDUCE_FIRST, exits REDUCE_ONLY: mapping.ts), so a pair
+   * was opened outside the agent. It is reported with the net side's average price and said in a warning (once per
+   * change): an exit or Flatten closes only the net, and the units held on both sides stay open until the trader
+   * closes them at OANDA (docs/brokers.md).
+   */
   async positions(): Promise<Position[]> {
     const { data } = await this.#rest.call<{ positions: OandaPosition[] }>('GET', this.path('/openPositions'));
     const out: Position[] = [];
+    const hedged = new Set<string>();
     for (const p of data.positions) {
       const long = new Decimal(p.long.units || '0');
       const short = new Decimal(p.short.units || '0');
       const net = long.plus(short);
+      if (!long.isZero() && !short.isZero()) {
+        hedged.add(p.instrument);
+        this.warnHedged(p.instrument, long, short, net);
+      }
       if (net.isZero()) continue;
       const side = net.gt(0) ? p.long : p.short;
       const pos: Position = { symbol: p.instrument, quantity: net.toString(), averagePrice: side.averagePrice ?? '0' };
       if (p.unrealizedPL !== undefined) pos.unrealizedPnl = p.unrealizedPL;
       out.push(pos);
     }
+    for (const instrument of [...this.#hedged.keys()]) if (!hedged.has(instrument)) this.#hedged.delete(instrument);
     return out;
+  }
+
+  private warnHedged(instrument: string, long: Decimal, short: Decimal, net: Decimal): void {
+    const key = `${long.toString()}/${short.toString()}`;
+    if (this.#hedged.get(instrument) === key) return;
+    this.#hedged.set(instrument, key);
+    const locked = Decimal.min(long, short.abs()).toString();
+    const netText = net.isZero() ? 'is flat (0), so it sees no position' : `is ${net.gt(0) ? 'long' : 'short'} ${net.abs().toString()}`;
+    this.#onWarning?.(
+      `OANDA (${this.#environment}): ${instrument} is held long ${long.toString()} and short ${short.abs().toString()} at once (a hedging account; ` +
+        `not opened by the agent, whose orders reduce the other side first). The agent trades the net: it ${netText}. An exit or Flatten closes ` +
+        `the net only; ${locked} units long and ${locked} short stay open at OANDA until you close them there.`,
+    );
   }
 
   onUpdate(listener: (update: OrderUpdate) => void): () => void {

@@ -1,9 +1,11 @@
 // A hedging account (v20 Account.hedgingEnabled, offered outside the US): an instrument can be held long and short at
 // once, and positionFill DEFAULT opens (OPEN_ONLY) instead of reducing. The fake models it with `hedging: true`; the
-// adapter sends REDUCE_FIRST / REDUCE_ONLY so that its orders net as the agent expects.
+// adapter sends REDUCE_FIRST / REDUCE_ONLY so that its orders net as the agent expects, and reports a pair opened
+// outside the agent as its net, with a warning.
 import { afterEach, describe, expect, it } from 'vitest';
 import { OandaAdapter } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
+import { createAdapter } from '../factory.js';
 
 const TOKEN = 'canary-oanda-token-hedge-0011223344556677';
 const ACCOUNT = '101-004-7654321-001';
@@ -19,8 +21,9 @@ afterEach(async () => {
 
 async function setup(hedging: boolean) {
   fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT, heartbeatMs: 50, hedging }).start();
-  adapter = new OandaAdapter('o1', { environment: 'practice', accountId: ACCOUNT, baseUrl: fake.baseUrl, timeoutMs: 1000, requestsPerSecond: 5000 }, { token: TOKEN });
-  return { fake, adapter };
+  const warnings: string[] = [];
+  adapter = new OandaAdapter('o1', { environment: 'practice', accountId: ACCOUNT, baseUrl: fake.baseUrl, timeoutMs: 1000, requestsPerSecond: 5000, onWarning: (m) => warnings.push(m) }, { token: TOKEN });
+  return { fake, adapter, warnings };
 }
 
 type Json = Record<string, unknown>;
@@ -109,5 +112,44 @@ describe('OANDA adapter on a hedging account', () => {
     const again = await adapter.submit({ clientOrderId: 'e3', symbol: 'EURUSD', side: 'buy', type: 'market', quantity: '700', timeInForce: 'fok', reduceOnly: true }).catch((e: unknown) => e);
     expect(again).toMatchObject({ kind: 'rejected', message: expect.stringContaining('REDUCE_ONLY_NOT_REDUCING') });
     expect(await sides()).toBeUndefined();
+  });
+
+  it('a long and a short held at once (opened outside the agent) are reported as their net, with a warning once per change', async () => {
+    const { adapter, warnings } = await setup(true);
+    await market('1000');
+    await market('-400');
+    expect(await adapter.positions()).toMatchObject([{ symbol: 'EUR_USD', quantity: '600', averagePrice: '1.1' }]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/EUR_USD is held long 1000 and short 400 at once/);
+    expect(warnings[0]).toMatch(/is long 600/);
+    expect(warnings[0]).toMatch(/400 units long and 400 short stay open at OANDA/);
+    await adapter.positions();
+    expect(warnings).toHaveLength(1);
+    // The exit of the net reduces the long side; the pair left is flat to the agent, and said so.
+    await adapter.submit({ clientOrderId: 'x1', symbol: 'EURUSD', side: 'sell', type: 'market', quantity: '600', timeInForce: 'fok', reduceOnly: true });
+    expect(await sides()).toEqual({ long: '400', short: '-400' });
+    expect(await adapter.positions()).toEqual([]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(/is flat \(0\), so it sees no position/);
+    expect(warnings.join(' ')).not.toContain(TOKEN);
+  });
+
+  it('the adapter the agent builds (createAdapter) hands the warning to the hook it is given: the agent logs it', async () => {
+    await setup(true);
+    await market('500');
+    await market('-500');
+    const told: string[] = [];
+    const built = createAdapter({ id: 'o9', broker: 'oanda', environment: 'practice', baseUrl: fake!.baseUrl, config: { accountId: ACCOUNT } }, { token: TOKEN }, { warn: (m) => told.push(m) });
+    expect(await built.positions()).toEqual([]);
+    expect(told).toEqual([expect.stringMatching(/EUR_USD is held long 500 and short 500 at once/)]);
+  });
+
+  it('testConnection says that hedging is enabled on the account, and says nothing of it without', async () => {
+    const { adapter } = await setup(true);
+    expect((await adapter.testConnection()).message).toMatch(/Hedging is enabled on it: the agent trades each instrument's net position/);
+    await fake!.close();
+    fake = undefined;
+    const plain = await setup(false);
+    expect((await plain.adapter.testConnection()).message).not.toMatch(/[Hh]edging/);
   });
 });

@@ -91,6 +91,8 @@ export interface OandaAccountSummary {
   marginAvailable: string;
   pl?: string;
   lastTransactionID?: string;
+  /** A hedging account: an instrument can be held long and short at once (docs/brokers.md). */
+  hedgingEnabled?: boolean;
 }
 
 export interface OandaInstrument {
