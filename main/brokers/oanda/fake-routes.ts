@@ -1,6 +1,7 @@
 // The fake's HTTP routes: the v20 endpoints the adapter calls, answered from the books (fake-book.ts) with v20's
 // bodies: orderCreateTransaction / orderFillTransaction / orderCancelTransaction (with reason) or 400
-// {orderRejectTransaction, errorCode, errorMessage}; the transactions stream is fake-stream.ts.
+// {orderRejectTransaction, errorCode, errorMessage}; a position's close answers per side (long/short
+// OrderCreate / OrderFill / OrderCancel, or OrderReject with 400 / 404); the transactions stream is fake-stream.ts.
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { Decimal } from 'decimal.js';
@@ -46,20 +47,21 @@ export function oandaRoutes(app: express.Express, book: FakeOandaBook, baseUrl: 
     res.json({ orderCancelTransaction: cancel, relatedTransactionIDs: [cancel.id], lastTransactionID: String(book.seq) });
   });
   app.get(`${acct}/openPositions`, (_req, res) => {
-    if (book.hedging) {
-      res.json({ positions: book.tradedInstruments().map((i) => hedgedPosition(book, i)), lastTransactionID: String(book.seq) });
+    const open = book.hedging ? book.tradedInstruments() : [...book.positions.entries()].filter(([, p]) => !p.units.isZero()).map(([i]) => i);
+    res.json({ positions: open.map((i) => positionView(book, i)), lastTransactionID: String(book.seq) });
+  });
+  // One instrument's position, open or not (v20 GetPosition); an instrument the account cannot trade is refused.
+  app.get(`${acct}/positions/:instrument`, (req, res) => {
+    const instrument = String(req.params.instrument);
+    if (!INSTRUMENTS.some((i) => i.name === instrument)) {
+      res.status(400).json({ errorMessage: "Invalid value specified for 'instrument'" });
       return;
     }
-    const positions = [...book.positions.entries()]
-      .filter(([, p]) => !p.units.isZero())
-      .map(([instrument, p]) => {
-        const avg = p.cost.div(p.units).toDecimalPlaces(5).toString();
-        const upl = new Decimal(book.prices.get(instrument)!).minus(avg).mul(p.units).toDecimalPlaces(4).toString();
-        const long = p.units.gt(0) ? { units: p.units.toString(), averagePrice: avg, unrealizedPL: upl } : { units: '0', unrealizedPL: '0' };
-        const short = p.units.lt(0) ? { units: p.units.toString(), averagePrice: avg, unrealizedPL: upl } : { units: '0', unrealizedPL: '0' };
-        return { instrument, long, short, unrealizedPL: upl, pl: '0' };
-      });
-    res.json({ positions, lastTransactionID: String(book.seq) });
+    res.json({ position: positionView(book, instrument), lastTransactionID: String(book.seq) });
+  });
+  app.put(`${acct}/positions/:instrument/close`, (req, res) => {
+    const answer = book.closePosition(String(req.params.instrument), (req.body ?? {}) as Record<string, unknown>);
+    res.status(answer.status).json(answer.body);
   });
   app.get(`${acct}/transactions`, (req, res) => {
     const from = req.query.from ? Date.parse(String(req.query.from)) : 0;
@@ -92,6 +94,19 @@ export function oandaRoutes(app: express.Express, book: FakeOandaBook, baseUrl: 
     }
     res.json({ transaction: t, lastTransactionID: String(book.seq) });
   });
+}
+
+/** An instrument's position as v20 shows it (Position): on a hedging account each side from its open trades, else
+ *  the net position on its side; the short side's units negative, a side not held '0'. */
+function positionView(book: FakeOandaBook, instrument: string): Record<string, unknown> {
+  if (book.hedging) return hedgedPosition(book, instrument);
+  const p = book.positions.get(instrument);
+  if (!p || p.units.isZero()) return { instrument, long: { units: '0', unrealizedPL: '0' }, short: { units: '0', unrealizedPL: '0' }, unrealizedPL: '0', pl: '0' };
+  const avg = p.cost.div(p.units).toDecimalPlaces(5).toString();
+  const upl = new Decimal(book.prices.get(instrument)!).minus(avg).mul(p.units).toDecimalPlaces(4).toString();
+  const long = p.units.gt(0) ? { units: p.units.toString(), averagePrice: avg, unrealizedPL: upl } : { units: '0', unrealizedPL: '0' };
+  const short = p.units.lt(0) ? { units: p.units.toString(), averagePrice: avg, unrealizedPL: upl } : { units: '0', unrealizedPL: '0' };
+  return { instrument, long, short, unrealizedPL: upl, pl: '0' };
 }
 
 /** A hedging account's position (v20 Position): each side from its open trades, the short side's units negative. */

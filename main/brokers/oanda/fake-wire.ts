@@ -116,6 +116,8 @@ export function orderView(o: FakeOrder): Record<string, unknown> {
 
 export function classify(req: Request): RequestOp {
   if (req.method === 'POST' && req.path.endsWith('/orders')) return 'submit';
+  // A position close places orders (v20 creates a MARKET order per side).
+  if (req.method === 'PUT' && /\/positions\/[^/]+\/close$/.test(req.path)) return 'submit';
   if (req.method === 'PUT' && req.path.endsWith('/cancel')) return 'cancel';
   if (/\/v3\/accounts\/[^/]+(\/summary)?$/.test(req.path)) return 'account';
   return 'query';

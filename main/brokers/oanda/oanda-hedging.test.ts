@@ -153,3 +153,51 @@ describe('OANDA adapter on a hedging account', () => {
     expect((await plain.adapter.testConnection()).message).not.toMatch(/[Hh]edging/);
   });
 });
+
+describe('fake OANDA: closing a position (PUT /positions/{instrument}/close)', () => {
+  it('closes each side asked for with a MARKET order of its own (POSITION_CLOSEOUT) and its fill, against that side only', async () => {
+    await setup(true);
+    await market('1000');
+    await market('-400');
+    const closed = await api('PUT', '/positions/EUR_USD/close', { longUnits: 'ALL', shortUnits: 'ALL' });
+    expect(closed.status).toBe(200);
+    expect(closed.body.longOrderCreateTransaction).toMatchObject({ type: 'MARKET_ORDER', instrument: 'EUR_USD', units: '-1000', reason: 'POSITION_CLOSEOUT', longPositionCloseout: { instrument: 'EUR_USD', units: 'ALL' } });
+    expect(closed.body.longOrderFillTransaction).toMatchObject({ type: 'ORDER_FILL', units: '-1000', reason: 'MARKET_ORDER_POSITION_CLOSEOUT', tradesClosed: [{ units: '-1000' }] });
+    expect(closed.body.shortOrderCreateTransaction).toMatchObject({ type: 'MARKET_ORDER', units: '400', reason: 'POSITION_CLOSEOUT', shortPositionCloseout: { instrument: 'EUR_USD', units: 'ALL' } });
+    expect(closed.body.shortOrderFillTransaction).toMatchObject({ units: '400', reason: 'MARKET_ORDER_POSITION_CLOSEOUT', tradesClosed: [{ units: '400' }] });
+    expect((closed.body.longOrderFillTransaction as Json).tradeOpened).toBeUndefined();
+    expect(await sides()).toBeUndefined();
+    expect(fake!.openTrades('EUR_USD')).toEqual([]);
+    // The orders are there to be read, FILLED, as v20 keeps them; their fills are in the transactions.
+    const id = (closed.body.longOrderCreateTransaction as Json).id as string;
+    expect(((await api('GET', `/orders/${id}`)).body.order as Json)).toMatchObject({ type: 'MARKET', state: 'FILLED', reason: 'POSITION_CLOSEOUT' });
+    expect(closed.body.relatedTransactionIDs).toEqual(expect.arrayContaining([id, (closed.body.shortOrderFillTransaction as Json).id]));
+  });
+
+  it('refuses a side that is not held (400) and a close with nothing held (404): CLOSEOUT_POSITION_DOESNT_EXIST, nothing closed', async () => {
+    await setup(true);
+    await market('-300');
+    const wrong = await api('PUT', '/positions/EUR_USD/close', { longUnits: 'ALL', shortUnits: 'ALL' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ errorCode: 'CLOSEOUT_POSITION_DOESNT_EXIST', longOrderRejectTransaction: { type: 'MARKET_ORDER_REJECT', rejectReason: 'CLOSEOUT_POSITION_DOESNT_EXIST' } });
+    expect(wrong.body.shortOrderFillTransaction).toBeUndefined();
+    expect(await sides()).toEqual({ long: '0', short: '-300' });
+    // A side left out means ALL (v20's default), so the long side must be named NONE.
+    expect((await api('PUT', '/positions/EUR_USD/close', { shortUnits: 'ALL' })).status).toBe(400);
+    const ok = await api('PUT', '/positions/EUR_USD/close', { longUnits: 'NONE', shortUnits: 'ALL' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.longOrderCreateTransaction).toBeUndefined();
+    const nothing = await api('PUT', '/positions/EUR_USD/close', { longUnits: 'NONE', shortUnits: 'ALL' });
+    expect(nothing.status).toBe(404);
+    expect(nothing.body).toMatchObject({ errorCode: 'CLOSEOUT_POSITION_DOESNT_EXIST', shortOrderRejectTransaction: { rejectReason: 'CLOSEOUT_POSITION_DOESNT_EXIST' } });
+  });
+
+  it('without hedging it closes the net position on its side', async () => {
+    await setup(false);
+    await market('700');
+    const closed = await api('PUT', '/positions/EUR_USD/close', { longUnits: 'ALL', shortUnits: 'NONE' });
+    expect(closed.status).toBe(200);
+    expect(closed.body.longOrderFillTransaction).toMatchObject({ units: '-700', reason: 'MARKET_ORDER_POSITION_CLOSEOUT' });
+    expect(await sides()).toBeUndefined();
+  });
+});
