@@ -138,6 +138,22 @@ export interface Position {
   averagePrice: Decimal;
   marketPrice?: Decimal;
   unrealizedPnl?: Decimal;
+  /** Set only where the broker holds the symbol long and short at once (an OANDA hedging account, the pair opened
+   *  outside the agent): the units of each side, both positive. `quantity` is still their net, the position the
+   *  agent trades; these say what a close of the symbol must close at the broker (BrokerAdapter.closePosition). */
+  long?: Decimal;
+  short?: Decimal;
+}
+
+/** What BrokerAdapter.closePosition closed at the broker. */
+export interface PositionClose {
+  symbol: string;
+  /** Units closed on each side, both positive ('0' for a side that was not held). */
+  long: Decimal;
+  short: Decimal;
+  /** The broker's own orders that closed them, as it reports them. They carry no client id of the agent's: their
+   *  fills are booked by reconciliation as trades the agent did not place (main/orders/reconciler.ts). */
+  orders: BrokerOrder[];
 }
 
 export type OrderUpdate =
@@ -210,7 +226,14 @@ export interface BrokerAdapter {
   orderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined>;
   openOrders(): Promise<BrokerOrder[]>;
   fillsSince(since: string): Promise<Fill[]>;
-  positions(): Promise<Position[]>;
+  /** The positions held, one per symbol, without flat ones. `includeFlatPairs`: also a symbol held long and short at
+   *  once whose net is zero (quantity '0', with `long` and `short`); only adapters that report `long` / `short` list
+   *  any, and only Flatten asks for them (every other caller sees no position there, as before). */
+  positions(options?: { includeFlatPairs?: boolean }): Promise<Position[]>;
+  /** Closes everything held in the symbol at the broker, both sides of a long-and-short pair, in one request of the
+   *  broker's own (OANDA: PUT /positions/{instrument}/close). Only adapters whose positions can hold both sides at once
+   *  offer it; Flatten uses it for a position reported with `long` and `short`. */
+  closePosition?(symbol: string): Promise<PositionClose>;
   /** Subscribe to order updates; returns an unsubscribe function. */
   onUpdate(listener: (update: OrderUpdate) => void): () => void;
 }

@@ -17,6 +17,7 @@ import {
   type OrderRequest,
   type OrderUpdate,
   type Position,
+  type PositionClose,
 } from '../port.js';
 import { RestClient } from '../http/client.js';
 import { TokenBucket } from '../http/rate-limiter.js';
@@ -24,6 +25,7 @@ import { connectionFailure, type ConnectionTestResult } from '../http/codes.js';
 import {
   MAX_CLIENT_ID_LENGTH,
   ORDER_CREATE_TYPES,
+  acceptedOrder,
   cancelReasonKind,
   dependentClientId,
   fillPrice,
@@ -36,7 +38,7 @@ import {
 } from './mapping.js';
 import { OandaOrderReader } from './order-reader.js';
 import { OandaUpdates } from './updates.js';
-import type { OandaAccountSummary, OandaCreateOrderAnswer, OandaInstrument, OandaOrder, OandaPosition, OandaTransaction } from './wire.js';
+import type { OandaAccountSummary, OandaClosePositionAnswer, OandaCreateOrderAnswer, OandaInstrument, OandaOrder, OandaPosition, OandaTransaction } from './wire.js';
 
 export const OANDA_HOSTS = {
   practice: { rest: 'https://api-fxpractice.oanda.com', stream: 'https://stream-fxpractice.oanda.com' },
@@ -320,11 +322,12 @@ export class OandaAdapter implements BrokerAdapter {
    * (hedgingEnabled) an instrument can be held long and short at once; the port has one signed quantity per symbol,
    * and the net is what the agent's fills add up to, what reconciliation compares and what sizing and risk weigh.
    * The agent's own orders never open such a pair (entries use REDUCE_FIRST, exits REDUCE_ONLY: mapping.ts), so a pair
-   * was opened outside the agent. It is reported with the net side's average price and said in a warning (once per
-   * change): an exit or Flatten closes only the net, and the units held on both sides stay open until the trader
-   * closes them at OANDA (docs/brokers.md).
+   * was opened outside the agent. It is reported with the net side's average price and both sides (`long`, `short`),
+   * and said in a warning (once per change): an exit or Flatten closes only the net, and the units held on both sides
+   * stay open until the trader closes them at OANDA (closePosition closes both; docs/brokers.md). A pair whose net is
+   * zero is listed (quantity '0') only when `includeFlatPairs` asks for it.
    */
-  async positions(): Promise<Position[]> {
+  async positions(options: { includeFlatPairs?: boolean } = {}): Promise<Position[]> {
     const { data } = await this.#rest.call<{ positions: OandaPosition[] }>('GET', this.path('/openPositions'));
     const out: Position[] = [];
     const hedged = new Set<string>();
@@ -332,14 +335,19 @@ export class OandaAdapter implements BrokerAdapter {
       const long = new Decimal(p.long.units || '0');
       const short = new Decimal(p.short.units || '0');
       const net = long.plus(short);
-      if (!long.isZero() && !short.isZero()) {
+      const pair = !long.isZero() && !short.isZero();
+      if (pair) {
         hedged.add(p.instrument);
         this.warnHedged(p.instrument, long, short, net);
       }
-      if (net.isZero()) continue;
-      const side = net.gt(0) ? p.long : p.short;
-      const pos: Position = { symbol: p.instrument, quantity: net.toString(), averagePrice: side.averagePrice ?? '0' };
+      if (net.isZero() && !(pair && options.includeFlatPairs)) continue;
+      const side = net.gt(0) ? p.long : net.lt(0) ? p.short : undefined;
+      const pos: Position = { symbol: p.instrument, quantity: net.toString(), averagePrice: side?.averagePrice ?? '0' };
       if (p.unrealizedPL !== undefined) pos.unrealizedPnl = p.unrealizedPL;
+      if (pair) {
+        pos.long = long.toString();
+        pos.short = short.abs().toString();
+      }
       out.push(pos);
     }
     for (const instrument of [...this.#hedged.keys()]) if (!hedged.has(instrument)) this.#hedged.delete(instrument);
@@ -357,6 +365,57 @@ export class OandaAdapter implements BrokerAdapter {
         `not opened by the agent, whose orders reduce the other side first). The agent trades the net: it ${netText}. An exit or Flatten closes ` +
         `the net only; ${locked} units long and ${locked} short stay open at OANDA until you close them there.`,
     );
+  }
+
+  /**
+   * Closes both sides of the instrument's position with v20's close-position request (PUT
+   * /positions/{instrument}/close): `ALL` for each side held, `NONE` for a side that is not (v20 refuses to close a
+   * side that is not held, CLOSEOUT_POSITION_DOESNT_EXIST, and a side left out means ALL). v20 closes each side with
+   * a MARKET order of its own (reason POSITION_CLOSEOUT), without a client id of the agent's: reconciliation books
+   * their fills as trades the agent did not place. A side closed by someone else between the read and the close makes
+   * v20 refuse the request (400 / 404, CLOSEOUT_POSITION_DOESNT_EXIST, nothing closed): that refusal is thrown, and
+   * Flatten reports the position as possibly still open. A side whose close v20 cancels at once (a halted market) is
+   * a refusal of its kind, naming what the other side closed.
+   */
+  async closePosition(symbol: string): Promise<PositionClose> {
+    const instrument = toOandaInstrument(symbol);
+    const closed: PositionClose = { symbol: instrument, long: '0', short: '0', orders: [] };
+    const { data: held } = await this.#rest.call<{ position: OandaPosition }>('GET', this.path(`/positions/${encodeURIComponent(instrument)}`), { priority: 'urgent' });
+    const long = !new Decimal(held.position.long.units || '0').isZero();
+    const short = !new Decimal(held.position.short.units || '0').isZero();
+    if (!long && !short) return closed;
+    const { data } = await this.#rest.call<OandaClosePositionAnswer>('PUT', this.path(`/positions/${encodeURIComponent(instrument)}/close`), {
+      body: { longUnits: long ? 'ALL' : 'NONE', shortUnits: short ? 'ALL' : 'NONE' },
+      unsafe: true,
+      priority: 'urgent',
+    });
+    const refusals: string[] = [];
+    for (const side of ['long', 'short'] as const) {
+      const created = data[`${side}OrderCreateTransaction`];
+      if (!created) continue;
+      const fill = data[`${side}OrderFillTransaction`];
+      const cancel = data[`${side}OrderCancelTransaction`];
+      const order = acceptedOrder(created, 'MARKET', fill?.time ?? cancel?.time ?? created.time);
+      if (fill?.units !== undefined) {
+        order.filledQuantity = new Decimal(fill.units).abs().toString();
+        const price = fillPrice(fill);
+        if (price !== undefined) order.averageFillPrice = price;
+        order.status = 'filled';
+        closed[side] = order.filledQuantity;
+      }
+      if (cancel) {
+        order.status = fill ? 'canceled' : cancelReasonKind(cancel.reason).status;
+        if (cancel.reason) order.reason = cancel.reason;
+        if (!fill) refusals.push(`the ${side} side was not closed: OANDA cancelled its close at once (${cancel.reason ?? 'no reason given'})`);
+      }
+      closed.orders.push(order);
+    }
+    if (refusals.length > 0) {
+      const done = closed.orders.filter((o) => o.status === 'filled').map((o) => `${o.side} ${o.filledQuantity}`);
+      const kind = cancelReasonKind(data.longOrderCancelTransaction?.reason ?? data.shortOrderCancelTransaction?.reason).kind;
+      throw new BrokerError(kind, `OANDA: ${instrument}: ${refusals.join('; ')}${done.length ? `; closed: ${done.join(', ')}` : ''}`);
+    }
+    return closed;
   }
 
   onUpdate(listener: (update: OrderUpdate) => void): () => void {

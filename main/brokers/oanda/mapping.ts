@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { BrokerErrorKind, BrokerOrder, Fill, OrderRequest } from '../port.js';
 import type { ErrorReading } from '../http/client.js';
 import type { TimeInForce } from '../../../shared/signal.js';
-import type { OandaClientExtensions, OandaCreateOrderAnswer, OandaTransaction } from './wire.js';
+import type { OandaClientExtensions, OandaClosePositionAnswer, OandaCreateOrderAnswer, OandaTransaction } from './wire.js';
 
 /** "EURUSD", "EUR/USD" and "eur_usd" all become "EUR_USD"; anything else passes unchanged (upper case). */
 export function toOandaInstrument(symbol: string): string {
@@ -123,8 +123,13 @@ export function errorCodeKind(code: string | undefined): BrokerErrorKind | undef
 
 /** How the adapter reads a v20 error answer (errorCode, or the reject reason of the transaction it carries). */
 export function readOandaError(status: number, json: unknown, text: string): ErrorReading {
-  const body = (json ?? {}) as OandaCreateOrderAnswer & { orderCancelRejectTransaction?: OandaTransaction };
-  const code = body.errorCode ?? body.orderRejectTransaction?.rejectReason ?? body.orderCancelRejectTransaction?.rejectReason;
+  const body = (json ?? {}) as OandaCreateOrderAnswer & OandaClosePositionAnswer & { orderCancelRejectTransaction?: OandaTransaction };
+  const code =
+    body.errorCode ??
+    body.orderRejectTransaction?.rejectReason ??
+    body.orderCancelRejectTransaction?.rejectReason ??
+    body.longOrderRejectTransaction?.rejectReason ??
+    body.shortOrderRejectTransaction?.rejectReason;
   const message = body.errorMessage ?? (text.slice(0, 200) || `status ${status}`);
   const withCode = code ? `${message} (${code})` : message;
   if (status === 400 && code === undefined && /accountID/i.test(message)) return { message: withCode, kind: 'auth' };

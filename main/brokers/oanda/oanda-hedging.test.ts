@@ -1,11 +1,13 @@
 // A hedging account (v20 Account.hedgingEnabled, offered outside the US): an instrument can be held long and short at
 // once, and positionFill DEFAULT opens (OPEN_ONLY) instead of reducing. The fake models it with `hedging: true`; the
-// adapter sends REDUCE_FIRST / REDUCE_ONLY so that its orders net as the agent expects, and reports a pair opened
-// outside the agent as its net, with a warning.
+// adapter sends REDUCE_FIRST / REDUCE_ONLY so that its orders net as the agent expects, reports a pair opened
+// outside the agent as its net (with both sides, and a warning), and closes both sides with v20's close-position
+// request (closePosition, for Flatten), which the fake serves.
 import { afterEach, describe, expect, it } from 'vitest';
 import { OandaAdapter } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
 import { createAdapter } from '../factory.js';
+import { readOandaError } from './mapping.js';
 
 const TOKEN = 'canary-oanda-token-hedge-0011223344556677';
 const ACCOUNT = '101-004-7654321-001';
@@ -199,5 +201,82 @@ describe('fake OANDA: closing a position (PUT /positions/{instrument}/close)', (
     expect(closed.status).toBe(200);
     expect(closed.body.longOrderFillTransaction).toMatchObject({ units: '-700', reason: 'MARKET_ORDER_POSITION_CLOSEOUT' });
     expect(await sides()).toBeUndefined();
+  });
+});
+
+describe('OANDA adapter: both sides of a pair', () => {
+  it('positions() names both sides of a pair, and lists a flat pair only when asked (includeFlatPairs)', async () => {
+    const { adapter } = await setup(true);
+    await market('1000');
+    await market('-400');
+    await api('POST', '/orders', { order: { type: 'MARKET', instrument: 'USD_JPY', units: '500', timeInForce: 'FOK' } });
+    await api('POST', '/orders', { order: { type: 'MARKET', instrument: 'USD_JPY', units: '-500', timeInForce: 'FOK' } });
+    await api('POST', '/orders', { order: { type: 'MARKET', instrument: 'XAU_USD', units: '2', timeInForce: 'FOK' } });
+    expect(await adapter.positions()).toEqual([
+      expect.objectContaining({ symbol: 'EUR_USD', quantity: '600', long: '1000', short: '400' }),
+      expect.not.objectContaining({ long: expect.anything() }),
+    ]);
+    const all = await adapter.positions({ includeFlatPairs: true });
+    expect(all.map((p) => [p.symbol, p.quantity, p.long, p.short])).toEqual([
+      ['EUR_USD', '600', '1000', '400'],
+      ['USD_JPY', '0', '500', '500'],
+      ['XAU_USD', '2', undefined, undefined],
+    ]);
+  });
+
+  it('closePosition closes both sides in one request, and only the side held of a one-sided position; nothing held sends nothing', async () => {
+    const { adapter, fake } = await setup(true);
+    await market('1000');
+    await market('-400');
+    const both = await adapter.closePosition('EURUSD');
+    expect(both).toMatchObject({ symbol: 'EUR_USD', long: '1000', short: '400' });
+    expect(both.orders.map((o) => [o.side, o.quantity, o.filledQuantity, o.status, o.clientOrderId.startsWith('@')])).toEqual([
+      ['sell', '1000', '1000', 'filled', true],
+      ['buy', '400', '400', 'filled', true],
+    ]);
+    expect(fake.openTrades('EUR_USD')).toEqual([]);
+    await market('-700');
+    expect(await adapter.closePosition('EUR_USD')).toMatchObject({ long: '0', short: '700' });
+    expect(await sides()).toBeUndefined();
+    const before = fake.seq;
+    expect(await adapter.closePosition('EUR_USD')).toEqual({ symbol: 'EUR_USD', long: '0', short: '0', orders: [] });
+    expect(fake.seq).toBe(before);
+  });
+
+  it('the closes are reported as fills of orders that are not the agent\'s (no client id: "@<order id>"), as a trade made at OANDA', async () => {
+    const { adapter } = await setup(true);
+    const since = new Date(Date.now() - 1000).toISOString();
+    await market('500');
+    await market('-500');
+    const closed = await adapter.closePosition('EUR_USD');
+    const fills = (await adapter.fillsSince(since)).filter((f) => closed.orders.some((o) => o.brokerOrderId === f.brokerOrderId));
+    expect(fills.map((f) => [f.side, f.quantity, f.clientOrderId])).toEqual(closed.orders.map((o) => [o.side, '500', `@${o.brokerOrderId}`]));
+    const read = await adapter.orderByClientId(closed.orders[0]!.clientOrderId);
+    expect(read).toMatchObject({ status: 'filled', filledQuantity: '500' });
+    expect(read!.parentClientOrderId).toBeUndefined(); // no bracket child of an order of the agent's either
+  });
+
+  it('a close v20 refuses (the position closed by someone else after the read) is a rejection naming CLOSEOUT_POSITION_DOESNT_EXIST', async () => {
+    const { adapter, fake } = await setup(true);
+    await market('300');
+    await market('-200');
+    // Another tool closes the long side between the adapter's read and its close request.
+    const real = fake.closePosition.bind(fake);
+    fake.closePosition = (instrument, body) => {
+      real(instrument, { longUnits: 'ALL', shortUnits: 'NONE' });
+      return real(instrument, body);
+    };
+    const err = await adapter.closePosition('EUR_USD').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ kind: 'rejected', message: expect.stringContaining('CLOSEOUT_POSITION_DOESNT_EXIST') });
+    expect(await sides()).toEqual({ long: '0', short: '-200' });
+  });
+
+  it('reads the code of a refused close from its side\'s reject transaction when the answer has no errorCode (v20: "may not be returned")', () => {
+    const body = { longOrderRejectTransaction: { id: '7', type: 'MARKET_ORDER_REJECT', rejectReason: 'CLOSEOUT_POSITION_DOESNT_EXIST' }, errorMessage: 'The Position requested to be closed out does not exist' };
+    expect(readOandaError(400, body, '')).toEqual({ kind: 'rejected', message: 'The Position requested to be closed out does not exist (CLOSEOUT_POSITION_DOESNT_EXIST)' });
+    expect(readOandaError(404, { shortOrderRejectTransaction: body.longOrderRejectTransaction, errorMessage: 'x' }, '').message).toBe('x (CLOSEOUT_POSITION_DOESNT_EXIST)');
   });
 });

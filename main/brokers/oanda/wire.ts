@@ -83,6 +83,23 @@ export interface OandaCreateOrderAnswer {
   errorMessage?: string;
 }
 
+/** PUT /positions/{instrument}/close: per side, the MARKET order v20 created to close it (reason POSITION_CLOSEOUT)
+ *  and its fill or cancel; on 400 / 404 the side's reject transaction instead. */
+export interface OandaClosePositionAnswer {
+  longOrderCreateTransaction?: OandaTransaction;
+  longOrderFillTransaction?: OandaTransaction;
+  longOrderCancelTransaction?: OandaTransaction;
+  longOrderRejectTransaction?: OandaTransaction;
+  shortOrderCreateTransaction?: OandaTransaction;
+  shortOrderFillTransaction?: OandaTransaction;
+  shortOrderCancelTransaction?: OandaTransaction;
+  shortOrderRejectTransaction?: OandaTransaction;
+  relatedTransactionIDs?: string[];
+  lastTransactionID?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
 export interface OandaAccountSummary {
   id: string;
   currency: string;
