@@ -219,14 +219,17 @@ async function main(argv: string[]): Promise<number> {
     case 'flatten': {
       if (rest.length) throw new UsageError('Usage: viewzenix flatten [--account ID] [--halt]');
       const body = { ...(values.account !== undefined ? { accountId: values.account } : {}), ...(values.halt ? { halt: true } : {}) };
-      const r = (await client.send('POST', '/api/flatten', body)) as { canceled: number; closing: OrderView[]; errors: { accountId: string; code?: string; message: string }[] };
+      const r = (await client.send('POST', '/api/flatten', body)) as { canceled: number; closing: OrderView[]; closed?: { accountId: string; symbol: string; long: string; short: string }[]; errors: { accountId: string; code?: string; message: string }[] };
+      const closed = r.closed ?? [];
       if (json) {
         print(r);
         return r.errors.length ? 1 : 0;
       }
       const scope = values.account !== undefined ? `account ${values.account}: ` : '';
-      process.stdout.write(`${scope}canceled ${r.canceled} order(s); closing ${r.closing.length} position(s)${r.errors.length ? `; ${r.errors.length} error(s)` : ''}${values.halt ? `; ${values.account !== undefined ? 'account' : 'trading'} halted` : ''}\n`);
+      // A position held long and short at once was closed whole by the broker (both sides): it counts as one.
+      process.stdout.write(`${scope}canceled ${r.canceled} order(s); closing ${r.closing.length + closed.length} position(s)${r.errors.length ? `; ${r.errors.length} error(s)` : ''}${values.halt ? `; ${values.account !== undefined ? 'account' : 'trading'} halted` : ''}\n`);
       for (const o of r.closing) process.stdout.write(`  ${o.accountId} ${o.side} ${o.quantity} ${o.symbol} (${o.id}, ${o.status})\n`);
+      for (const c of closed) process.stdout.write(`  ${c.accountId} closed ${c.symbol} at the broker: long ${c.long} and short ${c.short} (held both ways)\n`);
       // Each message names its account ("Paper" (acc_…)): the trader knows accounts by name.
       for (const e of r.errors) process.stdout.write(`  error ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
       return r.errors.length ? 1 : 0;

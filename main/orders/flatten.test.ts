@@ -1,5 +1,6 @@
 // Flatten is the trader's emergency button: a slow or failing account, order or position must not hold up the rest.
 import { describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
 import { flatten } from './flatten.js';
 import type { OrderRouter } from './router.js';
 import type { OrderRepo } from '../store/orders.js';
@@ -13,6 +14,9 @@ interface FakeAccount {
   cancel?: (orderId: string) => Promise<void>;
   positionsFail?: Error;
   submitFails?: string;
+  /** Held long and short at once, [long, short]: the adapter has closePosition (an OANDA hedging account). */
+  pairs?: Record<string, [string, string]>;
+  closeFails?: string;
 }
 
 /** A router and order book over fake accounts; `log` records the calls in the order they were made. */
@@ -22,11 +26,23 @@ function fakes(accounts: Record<string, FakeAccount | undefined>) {
     adapter: (acct: string) =>
       accounts[acct] && {
         cancelAll: () => Promise.resolve([]),
-        positions: (): Promise<Position[]> => {
+        positions: (options?: { includeFlatPairs?: boolean }): Promise<Position[]> => {
           const a = accounts[acct]!;
           if (a.positionsFail) return Promise.reject(a.positionsFail);
-          return Promise.resolve(Object.entries(a.positions ?? {}).map(([symbol, quantity]) => ({ symbol, quantity, marketPrice: '10' }) as Position));
+          const single = Object.entries(a.positions ?? {}).map(([symbol, quantity]) => ({ symbol, quantity, marketPrice: '10' }) as Position);
+          const pairs = Object.entries(a.pairs ?? {})
+            .map(([symbol, [long, short]]) => ({ symbol, quantity: new Decimal(long).minus(short).toString(), averagePrice: '10', long, short }))
+            .filter((p) => options?.includeFlatPairs || p.quantity !== '0');
+          return Promise.resolve([...single, ...pairs]);
         },
+        ...(accounts[acct]!.pairs && {
+          closePosition: (symbol: string) => {
+            log.push(`closePosition ${acct} ${symbol}`);
+            if (accounts[acct]!.closeFails === symbol) return Promise.reject(new Error(`${symbol}: CLOSEOUT_POSITION_DOESNT_EXIST`));
+            const [long, short] = accounts[acct]!.pairs![symbol]!;
+            return Promise.resolve({ symbol, long, short, orders: [] });
+          },
+        }),
       },
     cancel: async (orderId: string) => {
       log.push(`cancel ${orderId}`);
@@ -110,5 +126,25 @@ describe('flatten', () => {
     expect(result.canceled).toBe(1);
     expect(result.errors.map((e) => e.message)).toEqual(['Account "A" could not be flattened, so its positions at the broker may still be open: cancel refused']);
     expect(log.some((l) => l.startsWith('close'))).toBe(false);
+  });
+
+  it('closes a symbol held long and short at once with the broker\'s close, both sides, its net zero or not; the others by orders', async () => {
+    const { log, run } = fakes({ A: { positions: { GBP_USD: '-5' }, pairs: { EUR_USD: ['1000', '400'], USD_JPY: ['500', '500'] } } });
+    const result = await run(['A']);
+    expect(log.sort()).toEqual(['close A buy 5 GBP_USD', 'closePosition A EUR_USD', 'closePosition A USD_JPY']);
+    expect(result.closed).toEqual([
+      { accountId: 'A', symbol: 'EUR_USD', long: '1000', short: '400' },
+      { accountId: 'A', symbol: 'USD_JPY', long: '500', short: '500' },
+    ]);
+    expect(result.closing.map((o) => o.symbol)).toEqual(['GBP_USD']);
+    expect(result.errors).toEqual([]);
+  });
+
+  it('reports a pair the broker would not close, with both sides, and closes the rest', async () => {
+    const { run } = fakes({ A: { positions: { GBP_USD: '2' }, pairs: { EUR_USD: ['1000', '400'], USD_JPY: ['500', '500'] }, closeFails: 'USD_JPY' } });
+    const result = await run(['A']);
+    expect(result.closed.map((c) => c.symbol)).toEqual(['EUR_USD']);
+    expect(result.closing.map((o) => o.symbol)).toEqual(['GBP_USD']);
+    expect(result.errors.map((e) => e.message)).toEqual(['Account "A" could not be flattened, so its USD_JPY position (held long 500 and short 500) at the broker may still be open: USD_JPY: CLOSEOUT_POSITION_DOESNT_EXIST']);
   });
 });

@@ -1,5 +1,9 @@
 // Flatten: cancel every open order and close every position, for one account or all. Closing orders only
-// reduce exposure, so they are allowed in any trading state (it is the trader's deliberate action).
+// reduce exposure, so they are allowed in any trading state (it is the trader's deliberate action). A symbol held long
+// and short at once (an OANDA hedging account, the pair opened outside the agent) is closed whole, both sides, by the
+// broker's own close request (BrokerAdapter.closePosition), even when its net is zero: an order for the net would
+// leave both sides' remaining units open. The broker's closing orders are not the agent's; reconciliation books their
+// fills as trades the agent did not place, as it does for any trade made at the broker.
 // An account that cannot be flattened (no adapter: its keys were not available at start; a broker that fails) is
 // reported in `errors` with its code: a trader must never read "nothing went wrong" while a position may be open.
 import { Decimal } from 'decimal.js';
@@ -18,9 +22,20 @@ export interface FlattenError {
   message: string;
 }
 
+/** A position held long and short at once that Flatten closed at the broker with the broker's own request
+ *  (BrokerAdapter.closePosition): the units closed on each side, both positive. */
+export interface FlattenClosed {
+  accountId: string;
+  symbol: string;
+  long: string;
+  short: string;
+}
+
 export interface FlattenResult {
   canceled: number;
   closing: OrderView[];
+  /** Positions held long and short at once (an OANDA hedging account), each closed whole by the broker. */
+  closed: FlattenClosed[];
   errors: FlattenError[];
 }
 
@@ -28,7 +43,8 @@ export interface FlattenResult {
  * Flattens the given accounts (every account in the store, or the one the trader named), all at once and each on its
  * own: one that fails, or whose broker is slow, never stops or delays the others. Within an account the working
  * orders are canceled together (the account's pacing still spaces the requests), and once they are, each position is
- * closed by an order of its own: one that cannot be closed is reported, and the others are closed all the same.
+ * closed by an order of its own (`closing`), or one held long and short at once by the broker's close request
+ * (`closed`): one that cannot be closed is reported, and the others are closed all the same.
  * `unavailable` explains an account the router has no adapter for; `label` names an account in a message
  * (`Account "Paper" (acc_…)`). The result lists accounts in the order given.
  */
@@ -41,10 +57,11 @@ export async function flatten(
   label: (accountId: string) => string,
 ): Promise<FlattenResult> {
   const each = await Promise.all(accountIds.map((acct) => flattenAccount(router, orders, flattenId, acct, unavailable, label)));
-  const result: FlattenResult = { canceled: 0, closing: [], errors: [] };
+  const result: FlattenResult = { canceled: 0, closing: [], closed: [], errors: [] };
   for (const r of each) {
     result.canceled += r.canceled;
     result.closing.push(...r.closing);
+    result.closed.push(...r.closed);
     result.errors.push(...r.errors);
   }
   return result;
@@ -58,7 +75,7 @@ async function flattenAccount(
   unavailable: (accountId: string) => FlattenError,
   label: (accountId: string) => string,
 ): Promise<FlattenResult> {
-  const result: FlattenResult = { canceled: 0, closing: [], errors: [] };
+  const result: FlattenResult = { canceled: 0, closing: [], closed: [], errors: [] };
   const adapter = router.adapter(acct);
   if (!adapter) {
     result.errors.push(unavailable(acct));
@@ -76,30 +93,39 @@ async function flattenAccount(
     // A working order left open could fill after the closing orders and open a position again: stop here.
     if (refused) throw refused.reason;
     await adapter.cancelAll();
-    positions = await adapter.positions();
+    // A symbol held long and short at once (flat pairs too) is closed whole by the broker where the adapter can.
+    positions = await adapter.positions(adapter.closePosition ? { includeFlatPairs: true } : undefined);
   } catch (err) {
     failed(err, 'its positions at the broker may still be open');
     return result;
   }
-  const open = positions.filter((p) => !new Decimal(p.quantity).isZero());
-  const closes = await Promise.allSettled(
-    open.map((p) => {
-      const qty = new Decimal(p.quantity);
-      return router.submit(
-        {
-          clientOrderId: clientOrderId(flattenId, acct, `flatten:${p.symbol}`),
-          symbol: p.symbol,
-          side: qty.isPositive() ? 'sell' : 'buy',
-          type: 'market',
-          quantity: qty.abs().toString(),
-          timeInForce: 'day',
-          reduceOnly: true,
-          referencePrice: p.marketPrice,
-        },
-        { accountId: acct, leg: 'flatten' },
-      );
-    }),
-  );
+  const pairs = adapter.closePosition ? positions.filter((p) => p.long !== undefined && p.short !== undefined) : [];
+  const open = positions.filter((p) => !pairs.includes(p) && !new Decimal(p.quantity).isZero());
+  const [pairCloses, closes] = await Promise.all([
+    Promise.allSettled(pairs.map((p) => adapter.closePosition!(p.symbol))),
+    Promise.allSettled(
+      open.map((p) => {
+        const qty = new Decimal(p.quantity);
+        return router.submit(
+          {
+            clientOrderId: clientOrderId(flattenId, acct, `flatten:${p.symbol}`),
+            symbol: p.symbol,
+            side: qty.isPositive() ? 'sell' : 'buy',
+            type: 'market',
+            quantity: qty.abs().toString(),
+            timeInForce: 'day',
+            reduceOnly: true,
+            referencePrice: p.marketPrice,
+          },
+          { accountId: acct, leg: 'flatten' },
+        );
+      }),
+    ),
+  ]);
+  pairCloses.forEach((c, i) => {
+    if (c.status === 'fulfilled') result.closed.push({ accountId: acct, symbol: c.value.symbol, long: c.value.long, short: c.value.short });
+    else failed(c.reason, `its ${pairs[i]!.symbol} position (held long ${pairs[i]!.long} and short ${pairs[i]!.short}) at the broker may still be open`);
+  });
   closes.forEach((c, i) => {
     if (c.status === 'fulfilled') result.closing.push(c.value);
     else failed(c.reason, `its ${open[i]!.symbol} position at the broker may still be open`);

@@ -323,9 +323,9 @@ export class OandaAdapter implements BrokerAdapter {
    * and the net is what the agent's fills add up to, what reconciliation compares and what sizing and risk weigh.
    * The agent's own orders never open such a pair (entries use REDUCE_FIRST, exits REDUCE_ONLY: mapping.ts), so a pair
    * was opened outside the agent. It is reported with the net side's average price and both sides (`long`, `short`),
-   * and said in a warning (once per change): an exit or Flatten closes only the net, and the units held on both sides
-   * stay open until the trader closes them at OANDA (closePosition closes both; docs/brokers.md). A pair whose net is
-   * zero is listed (quantity '0') only when `includeFlatPairs` asks for it.
+   * and said in a warning (once per change): an exit closes only the net, and the units held on both sides stay open
+   * until the trader closes them at OANDA or flattens (closePosition closes both; docs/brokers.md). A pair whose net
+   * is zero is listed (quantity '0') only when `includeFlatPairs` asks for it (Flatten).
    */
   async positions(options: { includeFlatPairs?: boolean } = {}): Promise<Position[]> {
     const { data } = await this.#rest.call<{ positions: OandaPosition[] }>('GET', this.path('/openPositions'));
@@ -362,8 +362,8 @@ export class OandaAdapter implements BrokerAdapter {
     const netText = net.isZero() ? 'is flat (0), so it sees no position' : `is ${net.gt(0) ? 'long' : 'short'} ${net.abs().toString()}`;
     this.#onWarning?.(
       `OANDA (${this.#environment}): ${instrument} is held long ${long.toString()} and short ${short.abs().toString()} at once (a hedging account; ` +
-        `not opened by the agent, whose orders reduce the other side first). The agent trades the net: it ${netText}. An exit or Flatten closes ` +
-        `the net only; ${locked} units long and ${locked} short stay open at OANDA until you close them there.`,
+        `not opened by the agent, whose orders reduce the other side first). The agent trades the net: it ${netText}. An exit closes ` +
+        `the net only; ${locked} units long and ${locked} short stay open at OANDA until you close them there. Flatten closes both sides.`,
     );
   }
 

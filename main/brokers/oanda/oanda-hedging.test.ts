@@ -125,6 +125,7 @@ describe('OANDA adapter on a hedging account', () => {
     expect(warnings[0]).toMatch(/EUR_USD is held long 1000 and short 400 at once/);
     expect(warnings[0]).toMatch(/is long 600/);
     expect(warnings[0]).toMatch(/400 units long and 400 short stay open at OANDA/);
+    expect(warnings[0]).toMatch(/Flatten closes both sides\./);
     await adapter.positions();
     expect(warnings).toHaveLength(1);
     // The exit of the net reduces the long side; the pair left is flat to the agent, and said so.

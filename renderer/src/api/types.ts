@@ -100,5 +100,7 @@ export interface FlattenResultView {
   /** How many open orders were canceled. */
   canceled: number;
   closing: OrderView[];
+  /** Positions held long and short at once (an OANDA hedging account), each closed whole, both sides, by the broker. */
+  closed?: { accountId: string; symbol: string; long: string; short: string }[];
   errors: { accountId: string; code?: string; message: string }[];
 }

@@ -20,4 +20,9 @@ describe('flatten results name accounts by their name', () => {
     expect(flattenSummary(r, name)).toBe('Flatten sent: 0 closing order(s), 2 open order(s) canceled; failed: ACCOUNT_UNAVAILABLE: Account "Paper" (acc_1) is not connected.');
     expect(flattenSummary({ canceled: 0, closing: [], errors: [] }, name)).toBe('Flatten sent: 0 closing order(s), 0 open order(s) canceled.');
   });
+
+  it('counts the positions held long and short that the broker closed whole', () => {
+    const closed = [{ accountId: 'acc_1', symbol: 'EUR_USD', long: '1000', short: '400' }];
+    expect(flattenSummary({ canceled: 0, closing: [], closed, errors: [] }, name)).toBe('Flatten sent: 0 closing order(s), 1 position(s) held long and short closed at the broker, 0 open order(s) canceled.');
+  });
 });

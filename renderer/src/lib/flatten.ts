@@ -16,5 +16,6 @@ export function flattenErrorText(e: FlattenErrorView, name: (accountId: string) 
 /** The header's one line after "Flatten all". */
 export function flattenSummary(r: FlattenResultView, name: (accountId: string) => string | undefined): string {
   const failed = r.errors.length ? `; failed: ${r.errors.map((e) => flattenErrorText(e, name)).join('; ')}` : '';
-  return `Flatten sent: ${r.closing.length} closing order(s), ${r.canceled} open order(s) canceled${failed}.`;
+  const pairs = r.closed?.length ? `, ${r.closed.length} position(s) held long and short closed at the broker` : '';
+  return `Flatten sent: ${r.closing.length} closing order(s)${pairs}, ${r.canceled} open order(s) canceled${failed}.`;
 }
