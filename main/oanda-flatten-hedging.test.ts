@@ -4,10 +4,11 @@
 // it, and reconciliation books the broker's closing fills as trades the agent did not place (no mismatch, no halt).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOanda } from './brokers/oanda/fake-server.js';
+import { addOandaAccount } from './brokers/oanda/test-support/fake-api.js';
 import { memoryVault } from './test-support/memory-secret-store.js';
 import { eventually, startTestAgent, type TestAgent } from './test-support/agent.js';
 import { CLI_TEST_TIMEOUT_MS, runCli } from './test-support/cli.js';
-import type { AccountView, OrderView, PositionsView, TradingStateView } from '../shared/api-types.js';
+import type { OrderView, PositionsView, TradingStateView } from '../shared/api-types.js';
 import type { FlattenResult } from './orders/flatten.js';
 import type { ReconcileReport } from './orders/reconciler.js';
 
@@ -38,16 +39,7 @@ async function reconcile(): Promise<ReconcileReport> {
 beforeAll(async () => {
   fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT, hedging: true }).start();
   agent = await startTestAgent({}, { vault: memoryVault() });
-  const account = await agent.api<AccountView>('POST', '/api/accounts', {
-    name: 'OANDA hedging',
-    broker: 'oanda',
-    environment: 'practice',
-    baseUrl: fake.baseUrl,
-    credentials: { token: TOKEN },
-    config: { accountId: ACCOUNT, streaming: false, pollIntervalMs: 600_000 },
-  });
-  expect(account.status).toBe(201);
-  accountId = account.body.id;
+  accountId = (await addOandaAccount(agent, fake, TOKEN, ACCOUNT, 'OANDA hedging')).id;
   // The first reconciliation: from here on, a trade made at OANDA is counted as one the agent did not place.
   expect((await reconcile()).mismatches).toEqual([]);
 });

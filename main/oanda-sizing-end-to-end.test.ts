@@ -2,10 +2,11 @@
 // MetaTrader lots, and the units that reach the (fake) OANDA v20 API are the right ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOanda } from './brokers/oanda/fake-server.js';
+import { addOandaAccount } from './brokers/oanda/test-support/fake-api.js';
 
 import { memoryVault } from './test-support/memory-secret-store.js';
 import { startTestAgent, eventually, type TestAgent } from './test-support/agent.js';
-import type { AccountView, OrderView, StrategyView } from '../shared/api-types.js';
+import type { OrderView, StrategyView } from '../shared/api-types.js';
 
 const TOKEN = 'sizing-e2e-oanda-token-0001';
 const ACCOUNT = '101-001-0000000-001';
@@ -16,16 +17,8 @@ let webhook: string;
 beforeAll(async () => {
   fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT }).start();
   agent = await startTestAgent({}, { vault: memoryVault() });
-  const account = await agent.api<AccountView>('POST', '/api/accounts', {
-    name: 'OANDA practice',
-    broker: 'oanda',
-    environment: 'practice',
-    baseUrl: fake.baseUrl,
-    credentials: { token: TOKEN },
-    // No duplicate guard: the alerts below are distinct orders on the same symbol and side, seconds apart.
-    config: { accountId: ACCOUNT, streaming: false, pollIntervalMs: 600_000, risk: { enforceMarketHours: false, duplicateWindowSeconds: 0 } },
-  });
-  expect(account.status).toBe(201);
+  // No duplicate guard: the alerts below are distinct orders on the same symbol and side, seconds apart.
+  const account = { body: await addOandaAccount(agent, fake, TOKEN, ACCOUNT, 'OANDA practice', { risk: { enforceMarketHours: false, duplicateWindowSeconds: 0 } }) };
   // Adding is allowed: each alert below buys more USD_JPY on the same account.
   const strategy = await agent.api<StrategyView>('POST', '/api/strategies', { name: 'FX', accountIds: [account.body.id], config: { strategy: { allowAdd: true } } });
   expect(strategy.status).toBe(201);

@@ -8,6 +8,7 @@ import { BrokerError, type OrderRequest } from '../port.js';
 import { OandaAdapter, type OandaConfig } from './adapter.js';
 import { FakeOanda } from './fake-server.js';
 import { dependentClientId, parentClientIdOf, toOandaOrderBody } from './mapping.js';
+import { fakeOandaApi, type Json } from './test-support/fake-api.js';
 import { eventually } from '../contract/suite.js';
 import { harness, positionsFromFills, type Harness } from '../../orders/test-support/harness.js';
 import { Reconciler } from '../../orders/reconciler.js';
@@ -32,16 +33,7 @@ async function startFake(): Promise<FakeOanda> {
   return fake;
 }
 
-type Json = Record<string, unknown>;
-
-async function api(method: string, p: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${fake!.baseUrl}/v3/accounts/${ACCOUNT}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const api = fakeOandaApi(() => fake!, TOKEN, ACCOUNT);
 
 const bracketBody = (id: string, extra: Json = {}) => ({
   order: {

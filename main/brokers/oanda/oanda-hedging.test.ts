@@ -4,8 +4,9 @@
 // outside the agent as its net (with both sides, and a warning), and closes both sides with v20's close-position
 // request (closePosition, for Flatten), which the fake serves.
 import { afterEach, describe, expect, it } from 'vitest';
-import { OandaAdapter } from './adapter.js';
-import { FakeOanda } from './fake-server.js';
+import type { OandaAdapter } from './adapter.js';
+import type { FakeOanda } from './fake-server.js';
+import { fakeOandaApi, startOanda, type Json } from './test-support/fake-api.js';
 import { createAdapter } from '../factory.js';
 import { readOandaError } from './mapping.js';
 
@@ -22,22 +23,12 @@ afterEach(async () => {
 });
 
 async function setup(hedging: boolean) {
-  fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT, heartbeatMs: 50, hedging }).start();
   const warnings: string[] = [];
-  adapter = new OandaAdapter('o1', { environment: 'practice', accountId: ACCOUNT, baseUrl: fake.baseUrl, timeoutMs: 1000, requestsPerSecond: 5000, onWarning: (m) => warnings.push(m) }, { token: TOKEN });
+  ({ fake, adapter } = await startOanda({ token: TOKEN, accountId: ACCOUNT, fake: { hedging }, config: { onWarning: (m) => warnings.push(m) } }));
   return { fake, adapter, warnings };
 }
 
-type Json = Record<string, unknown>;
-
-async function api(method: string, p: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${fake!.baseUrl}/v3/accounts/${ACCOUNT}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const api = fakeOandaApi(() => fake!, TOKEN, ACCOUNT);
 
 /** A market order sent to the fake directly: a trade made outside the agent (OANDA's platform, another tool). */
 const market = (units: string, positionFill?: string) => api('POST', '/orders', { order: { type: 'MARKET', instrument: 'EUR_USD', units, timeInForce: 'FOK', ...(positionFill ? { positionFill } : {}) } });

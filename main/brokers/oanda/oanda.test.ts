@@ -5,7 +5,8 @@ import { Decimal } from 'decimal.js';
 import type { BrokerError} from '../port.js';
 import { type OrderUpdate } from '../port.js';
 import { OandaAdapter, type OandaConfig } from './adapter.js';
-import { FakeOanda } from './fake-server.js';
+import type { FakeOanda } from './fake-server.js';
+import { startOanda } from './test-support/fake-api.js';
 import { cancelReasonKind, dependentClientId, fillPrice, signedUnits, toFill, toOandaInstrument, toOandaOrderBody } from './mapping.js';
 import { missingCapability } from '../../orders/submit.js';
 import { eventually } from '../contract/suite.js';
@@ -24,8 +25,7 @@ afterEach(async () => {
 });
 
 async function setup(config: Partial<OandaConfig> = {}, token = TOKEN) {
-  fake = await new FakeOanda({ token: TOKEN, accountId: ACCOUNT, heartbeatMs: 50 }).start();
-  adapter = new OandaAdapter('o1', { environment: 'practice', accountId: ACCOUNT, baseUrl: fake.baseUrl, timeoutMs: 1000, requestsPerSecond: 5000, ...config }, { token });
+  ({ fake, adapter } = await startOanda({ token: TOKEN, accountId: ACCOUNT, config, adapterToken: token }));
   return { fake, adapter };
 }
 
