@@ -6,6 +6,7 @@ import { createAdapter } from './factory.js';
 import { AlpacaAdapter } from './alpaca/adapter.js';
 import { OandaAdapter } from './oanda/adapter.js';
 import { CcxtAdapter } from './ccxt/adapter.js';
+import { FakeAlpaca } from './alpaca/fake-server.js';
 
 const CANARY = 'canary-factory-secret-7a7a7a7a';
 
@@ -32,6 +33,37 @@ describe('createAdapter', () => {
     expect(ccxt.broker).toBe('ccxt:kraken');
     expect(ccxt.capabilities.streaming).toBe(false);
     for (const a of [alpaca, oanda, ccxt]) expect(JSON.stringify(a)).not.toContain(CANARY);
+  });
+
+  it("paces the router by the account's own request rate (capabilities.requestsPerMinute), else the broker's published one", () => {
+    const alpaca = (config: Record<string, unknown>) => createAdapter({ id: 'a', broker: 'alpaca', environment: 'paper', config }, { keyId: 'PKKEY123', secretKey: CANARY });
+    const oanda = (config: Record<string, unknown>) => createAdapter({ id: 'o', broker: 'oanda', environment: 'practice', config: { accountId: '101-001-1-001', ...config } }, { token: CANARY });
+    expect(alpaca({}).capabilities.requestsPerMinute).toBe(200);
+    expect(alpaca({ requestsPerMinute: 1000 }).capabilities.requestsPerMinute).toBe(1000); // a plan with a higher limit
+    expect(alpaca({ requestsPerMinute: 0 }).capabilities.requestsPerMinute).toBe(200); // not a rate: the default
+    expect(alpaca({ requestsPerMinute: -5 }).capabilities.requestsPerMinute).toBe(200);
+    expect(oanda({}).capabilities.requestsPerMinute).toBe(7200);
+    expect(oanda({ requestsPerSecond: 20 }).capabilities.requestsPerMinute).toBe(1200);
+  });
+
+  it("Alpaca's cancelWaitMs setting: a cancel the venue has not confirmed is answered after that long (2 s by default)", async () => {
+    const keys = { keyId: 'PKFACTORY0000000001', secretKey: CANARY };
+    const fake = await new FakeAlpaca({ ...keys, prices: { AAPL: '100' } }).start();
+    const adapter = createAdapter({ id: 'a', broker: 'alpaca', environment: 'paper', baseUrl: fake.baseUrl, config: { cancelWaitMs: 150, streaming: false } }, keys);
+    try {
+      await adapter.connect?.();
+      await adapter.submit({ clientOrderId: 'vz-factory-cw', symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: '90', quantity: '1', timeInForce: 'gtc' });
+      fake.cancelRace = 'pending'; // the venue never confirms on its own
+      const t0 = Date.now();
+      const answer = await adapter.cancel('vz-factory-cw');
+      const waited = Date.now() - t0;
+      expect(answer.status).toBe('cancel_pending');
+      expect(waited).toBeGreaterThanOrEqual(140);
+      expect(waited).toBeLessThan(1500); // the default would have waited 2 s
+    } finally {
+      await adapter.disconnect?.();
+      await fake.close();
+    }
   });
 
   it('refuses missing credentials by name, never by value', () => {

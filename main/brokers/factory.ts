@@ -35,6 +35,8 @@ function env<T extends string>(broker: string, value: string, allowed: Readonly<
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** A rate or a wait: a number above zero, else unset (the adapter's default). */
+const positive = (v: unknown): number | undefined => { const n = int(v); return n !== undefined && n > 0 ? n : undefined; };
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
 function defined<T extends object>(obj: T): T {
@@ -56,9 +58,11 @@ export function createAdapter(account: BrokerAccountConfig, credentials: BrokerC
         baseUrl: account.baseUrl,
         streamUrl: str(c.streamUrl),
         timeoutMs: int(c.timeoutMs),
-        requestsPerMinute: int(c.requestsPerMinute),
+        requestsPerMinute: positive(c.requestsPerMinute),
+        burst: positive(c.burst),
         streaming: bool(c.streaming),
         pollIntervalMs: int(c.pollIntervalMs),
+        cancelWaitMs: positive(c.cancelWaitMs),
       });
       return new AlpacaAdapter(account.id, config, { keyId: keyId!, secretKey: secretKey! });
     }
@@ -72,7 +76,7 @@ export function createAdapter(account: BrokerAccountConfig, credentials: BrokerC
         baseUrl: account.baseUrl,
         streamUrl: str(c.streamUrl),
         timeoutMs: int(c.timeoutMs),
-        requestsPerSecond: int(c.requestsPerSecond),
+        requestsPerSecond: positive(c.requestsPerSecond),
         streaming: bool(c.streaming),
         pollIntervalMs: int(c.pollIntervalMs),
       });

@@ -90,7 +90,8 @@ export class AlpacaAdapter implements BrokerAdapter {
     this.#secretKey = credentials.secretKey;
     this.#baseUrl = config.baseUrl ?? ALPACA_HOSTS[config.environment];
     const streaming = config.streaming ?? true;
-    this.capabilities = { ...ALPACA_CAPABILITIES, streaming };
+    // The account's own pace (a plan with a higher limit) is the router's too: it paces by the capabilities.
+    this.capabilities = { ...ALPACA_CAPABILITIES, streaming, ...(config.requestsPerMinute ? { requestsPerMinute: config.requestsPerMinute } : {}) };
     this.#limiter = perMinuteBucket(config.requestsPerMinute ?? 190, config.burst ?? 10);
     this.#rest = new RestClient({
       label: `Alpaca ${config.environment}`,

@@ -108,7 +108,8 @@ export class OandaAdapter implements BrokerAdapter {
     this.#baseUrl = config.baseUrl ?? OANDA_HOSTS[config.environment].rest;
     this.#accountPath = `/v3/accounts/${encodeURIComponent(config.accountId)}`;
     const streaming = config.streaming ?? true;
-    this.capabilities = { ...OANDA_CAPABILITIES, streaming };
+    // The account's own pace is the router's too: it paces by the capabilities.
+    this.capabilities = { ...OANDA_CAPABILITIES, streaming, ...(config.requestsPerSecond ? { requestsPerMinute: config.requestsPerSecond * 60 } : {}) };
     const perSecond = config.requestsPerSecond ?? 100;
     this.#rest = new RestClient({
       label: `OANDA ${config.environment}`,
