@@ -32,6 +32,21 @@ const noSecretIn = (...texts: string[]) => {
   for (const t of texts) for (const secret of [KEYS.keyId, KEYS.secretKey, OTHER_KEYS.keyId, OTHER_KEYS.secretKey, PASSPHRASE]) expect(t).not.toContain(secret);
 };
 
+describe('viewzenix accounts brokers', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
+  it('lists the brokers an account can use and the exchange ids a ccxt account takes, as text and as JSON', async () => {
+    const text = await runCli(agent, 'accounts', 'brokers');
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^brokers: paper, alpaca, oanda, ccxt\n/);
+    expect(text.stdout).toMatch(/ccxt exchanges .*: .*\bbinance\b.*\bkraken\b/);
+    const asJson = await runCli(agent, 'accounts', 'brokers', '--json');
+    const parsed = JSON.parse(asJson.stdout) as { items: string[]; ccxtExchanges: string[] };
+    expect(parsed.items).toEqual(['paper', 'alpaca', 'oanda', 'ccxt']);
+    expect(parsed.ccxtExchanges).toEqual(expect.arrayContaining(['binance', 'okx', 'kraken']));
+    expect((await runCli(agent, 'accounts', 'brokers', 'extra')).code).not.toBe(0);
+  });
+});
+
 describe('viewzenix strategies', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('add, show, update (passphrase from stdin), webhook (a new URL) and delete act on the agent; list stays as it was', async () => {
     const add = await runCli(agent, 'strategies', 'add', '--name', 'Trend', '--account', paperAccount, '--config', '{"risk": {"maxOrderQuantity": "10"}}', '--json');

@@ -48,6 +48,7 @@ Commands:
                              webhook ID gives the strategy a new webhook URL (the old one is refused from then on);
                              --passphrase reads it from stdin, never from the command line
   accounts [list]            list broker accounts (connected, which keys are set; never a key)
+  accounts brokers           the brokers an account can use, and the exchange ids a ccxt account takes
   accounts show ID | add | credentials ID | test ID | balance ID | delete ID [--force]
                              add --name NAME --broker paper|alpaca|oanda|ccxt --environment ENV [--base-url URL]
                              [--config JSON|@FILE] [--credentials]; --credentials and "credentials ID" read the keys

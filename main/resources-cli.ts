@@ -1,6 +1,6 @@
 // `viewzenix accounts | strategies | positions | status | order | events`: the rest of what the window can do, through
 // the running agent's control API (docs/api.md), so that every action is scriptable:
-//   accounts [list] | show ID | add --name N --broker B --environment E [--base-url URL] [--config JSON|@FILE]
+//   accounts [list] | brokers | show ID | add --name N --broker B --environment E [--base-url URL] [--config JSON|@FILE]
 //            [--credentials] | credentials ID | test ID | balance ID | delete ID [--force]
 //   strategies [list] | show ID | add --name N --account ID... [--config JSON|@FILE] [--disabled] [--passphrase]
 //            | update ID [--name N] [--account ID...] [--config …] [--enable|--disable] [--passphrase|--no-passphrase]
@@ -16,7 +16,7 @@ import { SseParser } from './sse-parser.js';
 import type { AccountBalanceView, AccountView, ConnectionTestView, OrderView, PositionsView, StrategyView } from '../shared/api-types.js';
 
 const ACCOUNTS_USAGE =
-  'Usage: viewzenix accounts [list] | show ID | add --name NAME --broker paper|alpaca|oanda|ccxt --environment ENV [--base-url URL] [--config JSON|@FILE] [--credentials] | credentials ID | test ID | balance ID | delete ID [--force]\n' +
+  'Usage: viewzenix accounts [list] | brokers | show ID | add --name NAME --broker paper|alpaca|oanda|ccxt --environment ENV [--base-url URL] [--config JSON|@FILE] [--credentials] | credentials ID | test ID | balance ID | delete ID [--force]\n' +
   '  --credentials (add) and `credentials ID` read the keys from stdin as a JSON object, e.g. {"keyId": "…", "secretKey": "…"}; never from the command line.';
 const STRATEGIES_USAGE =
   'Usage: viewzenix strategies [list] | show ID | add --name NAME --account ID [--account ID …] [--config JSON|@FILE] [--disabled] [--passphrase] | update ID [--name NAME] [--account ID …] [--config JSON|@FILE] [--enable|--disable] [--passphrase|--no-passphrase] | webhook ID | delete ID\n' +
@@ -115,6 +115,14 @@ export async function runAccountsCommand(args: string[], ctx: CliContext): Promi
       if (ctx.json) return out(items, '');
       printTable(ctx.stdout, items.map((a) => [a.id, a.name, a.broker, a.environment, a.connected ? 'yes' : 'no', Object.entries(a.credentials).map(([k, v]) => `${k} ${v}`).join(', ')]), ['id', 'name', 'broker', 'environment', 'connected', 'credentials']);
       return 0;
+    }
+    case 'brokers': {
+      // What `add --broker` takes, and the exchange ids a ccxt account's config takes (`{"exchange": "…"}`).
+      noExtra(positionals, 1, ACCOUNTS_USAGE);
+      const b = (await (await ctx.connect()).get('/api/brokers')) as { items: string[]; ccxtExchanges: string[] };
+      return out(b, `brokers: ${b.items.join(', ')}
+ccxt exchanges (--config '{"exchange": "…"}'), ${b.ccxtExchanges.length}: ${b.ccxtExchanges.join(', ')}
+`);
     }
     case 'show': {
       const a = (await (await ctx.connect()).get(`/api/accounts/${id(positionals, ACCOUNTS_USAGE)}`)) as AccountView;
