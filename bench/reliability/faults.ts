@@ -1,8 +1,9 @@
 // Broker faults on 30% of submits, end to end: the agent as a child process trades an Alpaca account whose Trading API
 // is the fake (main/brokers/alpaca/fake-server.ts, a real HTTP + WebSocket server on loopback in this process). Each
 // order request the fake receives draws a fault at that rate: never answered, the connection reset, 429, 502, answered
-// after 5 s, or taken and then its answer lost (never sent, or the connection reset). Then every order must end, or
-// match the broker, and: no order placed twice, no order shown rejected that the broker took.
+// after 5 s, or taken and then its answer lost (never sent, or the connection reset). Each symbol is bought twice and
+// then exited, over and over: an exit sent twice would sell short. Then every order must end and match the broker,
+// the agent's positions must be the broker's, and: no order placed twice, no order shown rejected that the broker took.
 import type { AccountView, OrderView } from '../../shared/api-types.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { FakeAlpaca } from '../../main/brokers/alpaca/fake-server.js';
@@ -108,7 +109,9 @@ export async function faultsSuite(o: SuiteOptions): Promise<SuiteResult> {
     });
 
     const t0 = Date.now();
-    const bodies = Array.from({ length: n }, (_, i) => JSON.stringify({ ticker: `NASDAQ:${SYMBOLS[i % SYMBOLS.length]!}`, action: 'buy', quantity: '1', price: PRICE, id: `${tag}-fault-${i}` }));
+    // Per symbol: buy 1, buy 1, exit (the whole position), again and again.
+    const action = (i: number): string => (Math.floor(i / SYMBOLS.length) % 3 === 2 ? 'exit' : 'buy');
+    const bodies = Array.from({ length: n }, (_, i) => JSON.stringify({ ticker: `NASDAQ:${SYMBOLS[i % SYMBOLS.length]!}`, action: action(i), quantity: '1', price: PRICE, id: `${tag}-fault-${i}` }));
     const answers = await burst({ url: agent.webhookUrl(strategy.body.webhookId), bodies, connections: 10 });
     const acked = answers.filter((a) => a.status === 202).length;
     await waitProcessed(agent, o.quick ? 240_000 : 600_000, 100);
@@ -149,6 +152,25 @@ export async function faultsSuite(o: SuiteOptions): Promise<SuiteResult> {
     for (const x of orders) byStatus[x.status] = (byStatus[x.status] ?? 0) + 1;
     const faultsTotal = Object.values(injected).reduce((a, b) => a + b, 0);
     const state = await agent.api<{ state: string }>('GET', '/api/trading-state');
+    // Positions: what the agent's orders filled, per symbol, against the broker's books; and the agent's own
+    // reconciliation, which compares them the same way and halts trading on a mismatch.
+    const ourPositions = new Map<string, number>();
+    for (const x of orders) ourPositions.set(x.symbol, (ourPositions.get(x.symbol) ?? 0) + (x.side === 'buy' ? 1 : -1) * Number(x.filledQuantity));
+    const reconciled = await agent.api<{ reports: { accountId: string; mismatches: unknown[]; halted: boolean }[] }>('POST', '/api/reconcile', {});
+    const report = reconciled.body.reports.find((r) => r.accountId === account.id);
+    const positionsDiffer = SYMBOLS.filter((s) => (ourPositions.get(s) ?? 0) !== Number(fake.positions.get(s)?.qty ?? 0));
+    const short = SYMBOLS.filter((s) => Number(fake.positions.get(s)?.qty ?? 0) < 0);
+    // Alerts that ended without an order: a denial with its code (an exit while the buys before it were still being
+    // looked up has nothing to sell yet) is the agent working; a failure is not.
+    const signals = (await agent.api<{ items: { id: string; status: string; code?: string }[] }>('GET', `/api/signals?strategyId=${encodeURIComponent(strategy.body.id)}&limit=5000`)).body.items;
+    const withOrder = new Set(orders.map((x) => x.signalId));
+    const denied: Record<string, number> = {};
+    let unexplained = 0;
+    for (const s of signals) {
+      if (withOrder.has(s.id)) continue;
+      if (s.status === 'denied' && s.code) denied[s.code] = (denied[s.code] ?? 0) + 1;
+      else unexplained++;
+    }
 
     const figures: Figure[] = [
       info('broker faults: submit requests at the broker / faulted', `${submits} / ${faultsTotal}`, '', `${planned.filter(Boolean).length} of the first ${n} (seed ${seed}): ${JSON.stringify(injected)}; ${n} alerts, ${acked} acknowledged, ${orders.length} orders, ${atBroker.length} at the broker, ${seconds.toFixed(1)} s`),
@@ -157,9 +179,12 @@ export async function faultsSuite(o: SuiteOptions): Promise<SuiteResult> {
       check('broker faults on 30% of submits: orders shown rejected that the broker took', shownRejectedButTaken, '', { max: 0, text: '0' }),
       check('broker faults on 30% of submits: orders not ended (terminal) when the suite ends', notEnded.length, '', { max: 0, text: '0' }, notEnded.length ? notEnded.slice(0, 5).map((x) => `${x.clientOrderId}: ${x.status}`).join('; ') : undefined),
       check('broker faults on 30% of submits: ended orders whose status or filled quantity differs from the broker', mismatched.length, '', { max: 0, text: '0' }, mismatched.length ? mismatched.slice(0, 5).map((x) => `${x.clientOrderId}: ${x.status} ${x.filledQuantity} vs ${byClientId.get(x.clientOrderId)?.[0]?.status ?? 'absent'}`).join('; ') : undefined),
-      check('broker faults on 30% of submits: acknowledged alerts without an order', acked - orders.length, '', { max: 0, text: '0' }, `orders by status ${JSON.stringify(byStatus)}; trading state at the end: ${state.body.state}`),
+      check('broker faults on 30% of submits: symbols whose position at the agent differs from the broker\'s', positionsDiffer.length, '', { max: 0, text: '0' }, positionsDiffer.length ? positionsDiffer.map((s) => `${s}: ${ourPositions.get(s) ?? 0} vs ${fake.positions.get(s)?.qty.toString() ?? '0'}`).join('; ') : undefined),
+      check('broker faults on 30% of submits: symbols sold short at the broker (an exit sent twice)', short.length, '', { max: 0, text: '0' }),
+      check('broker faults on 30% of submits: mismatches found by the agent\'s reconciliation afterwards', report ? report.mismatches.length : Number.NaN, '', { max: 0, text: '0' }, report ? `halted: ${report.halted}` : `no report for the account (${reconciled.status})`),
+      check('broker faults on 30% of submits: acknowledged alerts with neither an order nor a denial with its code', acked - signals.length + unexplained, '', { max: 0, text: '0' }, `orders by status ${JSON.stringify(byStatus)}; denied ${JSON.stringify(denied)}; trading state at the end: ${state.body.state}`),
     ];
-    return { suite: 'faults', figures, details: { seed, submits, injected, byStatus, seconds, tradingState: state.body.state } };
+    return { suite: 'faults', figures, details: { seed, submits, injected, byStatus, denied, seconds, tradingState: state.body.state } };
   } finally {
     fake.faults.chooseEach(undefined);
     await agent?.stop();
