@@ -9,6 +9,7 @@ import { startCommand } from './cli-start.js';
 import { StoreError } from './store/db.js';
 import { DataDirError, readAgentInfo, readControlToken } from './data-dir.js';
 import type { OrderView, StrategyView, SignalView, TradingStateView, TunnelStatusView, VaultStatusView } from '../shared/api-types.js';
+import type { FlattenResult } from './orders/flatten.js';
 import { readSecretFromStdin } from './cli-secret-input.js';
 import { GLOBAL_OPTIONS, CliUsageError, printTable, type CliContext } from './export/cli-context.js';
 import { runAccountsCommand, runEventsCommand, runOrderCommand, runPositionsCommand, runStatusCommand, runStrategiesCommand } from './resources-cli.js';
@@ -220,8 +221,8 @@ async function main(argv: string[]): Promise<number> {
     case 'flatten': {
       if (rest.length) throw new UsageError('Usage: viewzenix flatten [--account ID] [--halt]');
       const body = { ...(values.account !== undefined ? { accountId: values.account } : {}), ...(values.halt ? { halt: true } : {}) };
-      const r = (await client.send('POST', '/api/flatten', body)) as { canceled: number; closing: OrderView[]; closed?: { accountId: string; symbol: string; long: string; short: string }[]; errors: { accountId: string; code?: string; message: string }[] };
-      const closed = r.closed ?? [];
+      const r = (await client.send('POST', '/api/flatten', body)) as FlattenResult;
+      const closed = r.closed ?? []; // an agent from before it answered no `closed`
       if (json) {
         print(r);
         return r.errors.length ? 1 : 0;

@@ -8,7 +8,7 @@ import type { AccountView, OrderView } from '../../shared/api-types.js';
 import { isTerminal } from '../../shared/order-status.js';
 import { FakeAlpaca } from '../../main/brokers/alpaca/fake-server.js';
 import type { FakeOrder } from '../../main/brokers/alpaca/fake-wire.js';
-import type { RequestFault } from '../../main/brokers/contract/faults.js';
+import { seededRandom, type RequestFault } from '../../main/brokers/contract/faults.js';
 import { EVERY_ALERT_ORDERS, spawnAgent, waitProcessed, type AgentProcess } from '../lib/agent-process.js';
 import { runTag } from '../lib/alerts.js';
 import { burst } from '../lib/load.js';
@@ -42,25 +42,13 @@ export function schedule(n: number, rate: number, random: () => number): boolean
   return out;
 }
 
-/** A small seeded generator (mulberry32): a run can be replayed with VIEWZENIX_FAULT_SEED. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** What the fake says of an order, in the agent's words. */
 const BROKER_STATUS: Record<string, string> = { filled: 'filled', canceled: 'canceled', expired: 'expired', rejected: 'rejected' };
 
 export async function faultsSuite(o: SuiteOptions): Promise<SuiteResult> {
   const n = o.quick ? 100 : 500;
   const seed = Number(process.env.VIEWZENIX_FAULT_SEED) || Math.floor(Math.random() * 2 ** 31);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const planned = schedule(n, RATE, random);
   const prices = Object.fromEntries(SYMBOLS.map((s) => [s, PRICE]));
   const fake = await new FakeAlpaca({ ...KEYS, cash: '100000000', prices }).start();

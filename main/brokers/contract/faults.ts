@@ -117,6 +117,19 @@ function armedFault(fault: RequestFault, options: FaultOptions = {}): Armed {
   };
 }
 
+/** A seeded generator of numbers in [0, 1) (mulberry32: small, good enough to spread faults), so a run that found
+ *  something can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export interface FaultRenderers {
   /** Writes the broker's own error body for a status (429 / 5xx / 401). */
   error(res: Response, status: number, retryAfterSeconds?: number): void;

@@ -260,7 +260,7 @@ export class OandaAdapter implements BrokerAdapter {
     if (fill && cancelled && order.status === 'partially_filled') {
       // IOC: v20 filled what it could and cancelled the rest in the same answer. The order is over with what filled:
       // never "rejected" (a position was opened), never left working.
-      order.status = cancelReasonKind(cancelled.reason).status === 'expired' ? 'expired' : 'canceled';
+      order.status = expired ? 'expired' : 'canceled';
       if (cancelled.reason) order.reason = cancelled.reason;
       order.updatedAt = cancelled.time;
     }

@@ -4,6 +4,7 @@
 // updates that never arrive. Faults are drawn from a seeded generator, so a failing run can be replayed.
 import type { AccountSnapshot, BrokerAdapter, BrokerCapabilities, BrokerOrder, Fill, InstrumentInfo, OrderRequest, OrderUpdate, Position } from '../port.js';
 import { BrokerError } from '../port.js';
+import { seededRandom } from '../contract/faults.js';
 
 export type Fault = 'timeout_after_accept' | 'reset_before' | 'reset_after' | 'rate_limited' | 'bad_gateway' | 'slow';
 export const FAULTS: readonly Fault[] = ['timeout_after_accept', 'reset_before', 'reset_after', 'rate_limited', 'bad_gateway', 'slow'];
@@ -28,7 +29,7 @@ export interface FaultOptions {
 
 export class FaultyAdapter implements BrokerAdapter {
   readonly counts: Record<Fault | 'lookup_reset' | 'dropped_update', number> = { timeout_after_accept: 0, reset_before: 0, reset_after: 0, rate_limited: 0, bad_gateway: 0, slow: 0, lookup_reset: 0, dropped_update: 0 };
-  private state: number;
+  private readonly random: () => number;
   private injected = 0;
   enabled = true;
 
@@ -36,7 +37,7 @@ export class FaultyAdapter implements BrokerAdapter {
     readonly inner: BrokerAdapter,
     private readonly opts: FaultOptions,
   ) {
-    this.state = opts.seed ?? 1;
+    this.random = seededRandom(opts.seed ?? 1);
   }
 
   get id(): string {
@@ -47,15 +48,6 @@ export class FaultyAdapter implements BrokerAdapter {
   }
   get capabilities(): BrokerCapabilities {
     return { ...this.inner.capabilities, ...this.opts.capabilities };
-  }
-
-  /** mulberry32: small, seeded, good enough to spread faults. */
-  private random(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   private pick(): Fault | undefined {
